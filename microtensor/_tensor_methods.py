@@ -1,0 +1,282 @@
+"""The named methods of ``Tensor``: each one line, delegating to ``microtensor.ops``.
+
+Kept apart from ``tensor.py`` (which holds the data model) so both files stay short. Every
+method is written out so "go to definition" finds it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+# The ops package, set by microtensor.tensor once Tensor exists (the ops import Tensor, so
+# importing them here would be a cycle).
+ops: Any = None
+
+
+class TensorMethods:
+    """Operators and methods of ``Tensor``; see the functions in ``microtensor.ops``."""
+
+    __slots__ = ()
+    _data: Any
+
+    # fmt: off
+
+    # --- operators -------------------------------------------------------------------------
+    def __add__(self, other: Any) -> Any: return ops.add(self, other)
+    def __radd__(self, other: Any) -> Any: return ops.add(other, self)
+    def __iadd__(self, other: Any) -> Any: return self.add_(other)
+    def __sub__(self, other: Any) -> Any: return ops.sub(self, other)
+    def __rsub__(self, other: Any) -> Any: return ops.sub(other, self)
+    def __isub__(self, other: Any) -> Any: return self.sub_(other)
+    def __mul__(self, other: Any) -> Any: return ops.mul(self, other)
+    def __rmul__(self, other: Any) -> Any: return ops.mul(other, self)
+    def __imul__(self, other: Any) -> Any: return self.mul_(other)
+    def __truediv__(self, other: Any) -> Any: return ops.div(self, other)
+    def __rtruediv__(self, other: Any) -> Any: return ops.div(other, self)
+    def __itruediv__(self, other: Any) -> Any: return self.div_(other)
+    def __floordiv__(self, other: Any) -> Any: return ops.floor_divide(self, other)
+    def __rfloordiv__(self, other: Any) -> Any: return ops.floor_divide(other, self)
+    def __mod__(self, other: Any) -> Any: return ops.remainder(self, other)
+    def __rmod__(self, other: Any) -> Any: return ops.remainder(other, self)
+    def __pow__(self, exponent: Any) -> Any: return ops.pow(self, exponent)
+    def __rpow__(self, base: Any) -> Any: return ops.pow(base, self)
+    def __ipow__(self, exponent: Any) -> Any: return self.pow_(exponent)
+    def __matmul__(self, other: Any) -> Any: return ops.matmul(self, other)
+    def __rmatmul__(self, other: Any) -> Any: return ops.matmul(other, self)
+    def __neg__(self) -> Any: return ops.neg(self)
+    def __pos__(self) -> Any: return self
+    def __abs__(self) -> Any: return ops.abs(self)
+    def __invert__(self) -> Any: return ops.bitwise_not(self)
+    def __and__(self, other: Any) -> Any: return ops.bitwise_and(self, other)
+    def __rand__(self, other: Any) -> Any: return ops.bitwise_and(other, self)
+    def __or__(self, other: Any) -> Any: return ops.bitwise_or(self, other)
+    def __ror__(self, other: Any) -> Any: return ops.bitwise_or(other, self)
+    def __xor__(self, other: Any) -> Any: return ops.bitwise_xor(self, other)
+    def __rxor__(self, other: Any) -> Any: return ops.bitwise_xor(other, self)
+    def __eq__(self, other: Any) -> Any: return ops.eq(self, other)  # type: ignore[override]
+    def __ne__(self, other: Any) -> Any: return ops.ne(self, other)  # type: ignore[override]
+    def __lt__(self, other: Any) -> Any: return ops.lt(self, other)
+    def __le__(self, other: Any) -> Any: return ops.le(self, other)
+    def __gt__(self, other: Any) -> Any: return ops.gt(self, other)
+    def __ge__(self, other: Any) -> Any: return ops.ge(self, other)
+    def __getitem__(self, key: Any) -> Any: return ops.getitem(self, key)
+
+    # --- arithmetic ------------------------------------------------------------------------
+    def add(self, other: Any, *, alpha: Any = 1) -> Any: return ops.add(self, other, alpha=alpha)
+    def sub(self, other: Any, *, alpha: Any = 1) -> Any: return ops.sub(self, other, alpha=alpha)
+    subtract = sub
+    def mul(self, other: Any) -> Any: return ops.mul(self, other)
+    multiply = mul
+    def div(self, other: Any, *, rounding_mode: str | None = None) -> Any:
+        return ops.div(self, other, rounding_mode=rounding_mode)
+    divide = true_divide = div
+    def floor_divide(self, other: Any) -> Any: return ops.floor_divide(self, other)
+    def remainder(self, other: Any) -> Any: return ops.remainder(self, other)
+    def fmod(self, other: Any) -> Any: return ops.fmod(self, other)
+    def pow(self, exponent: Any) -> Any: return ops.pow(self, exponent)
+    def neg(self) -> Any: return ops.neg(self)
+    negative = neg
+    def reciprocal(self) -> Any: return ops.reciprocal(self)
+    def square(self) -> Any: return ops.square(self)
+
+    # --- elementwise -----------------------------------------------------------------------
+    def exp(self) -> Any: return ops.exp(self)
+    def log(self) -> Any: return ops.log(self)
+    def log1p(self) -> Any: return ops.log1p(self)
+    def log2(self) -> Any: return ops.log2(self)
+    def log10(self) -> Any: return ops.log10(self)
+    def expm1(self) -> Any: return ops.expm1(self)
+    def sqrt(self) -> Any: return ops.sqrt(self)
+    def rsqrt(self) -> Any: return ops.rsqrt(self)
+    def abs(self) -> Any: return ops.abs(self)
+    absolute = abs
+    def sign(self) -> Any: return ops.sign(self)
+    def sin(self) -> Any: return ops.sin(self)
+    def cos(self) -> Any: return ops.cos(self)
+    def tan(self) -> Any: return ops.tan(self)
+    def tanh(self) -> Any: return ops.tanh(self)
+    def sigmoid(self) -> Any: return ops.sigmoid(self)
+    def relu(self) -> Any: return ops.relu(self)
+    def floor(self) -> Any: return ops.floor(self)
+    def ceil(self) -> Any: return ops.ceil(self)
+    def round(self, *, decimals: int = 0) -> Any: return ops.round(self, decimals=decimals)
+    def trunc(self) -> Any: return ops.trunc(self)
+    def clamp(self, min: Any = None, max: Any = None) -> Any:  # noqa: A002
+        return ops.clamp(self, min, max)
+    clip = clamp
+    def maximum(self, other: Any) -> Any: return ops.maximum(self, other)
+    def minimum(self, other: Any) -> Any: return ops.minimum(self, other)
+    def lerp(self, end: Any, weight: Any) -> Any: return ops.lerp(self, end, weight)
+    def where(self, condition: Any, other: Any) -> Any: return ops.where(condition, self, other)
+    def masked_fill(self, mask: Any, value: Any) -> Any: return ops.masked_fill(self, mask, value)
+    def isnan(self) -> Any: return ops.isnan(self)
+    def isinf(self) -> Any: return ops.isinf(self)
+    def isfinite(self) -> Any: return ops.isfinite(self)
+    def logical_not(self) -> Any: return ops.logical_not(self)
+    def logical_and(self, other: Any) -> Any: return ops.logical_and(self, other)
+    def logical_or(self, other: Any) -> Any: return ops.logical_or(self, other)
+    def eq(self, other: Any) -> Any: return ops.eq(self, other)
+    def ne(self, other: Any) -> Any: return ops.ne(self, other)
+    def lt(self, other: Any) -> Any: return ops.lt(self, other)
+    def le(self, other: Any) -> Any: return ops.le(self, other)
+    def gt(self, other: Any) -> Any: return ops.gt(self, other)
+    def ge(self, other: Any) -> Any: return ops.ge(self, other)
+    def equal(self, other: Any) -> bool: return ops.equal(self, other)
+    def allclose(self, other: Any, rtol: float = 1e-05, atol: float = 1e-08,
+                 equal_nan: bool = False) -> bool:
+        return ops.allclose(self, other, rtol, atol, equal_nan)
+
+    # --- reductions ------------------------------------------------------------------------
+    def sum(self, dim: Any = None, keepdim: bool = False, *, dtype: Any = None) -> Any:
+        return ops.sum(self, dim, keepdim, dtype=dtype)
+    def mean(self, dim: Any = None, keepdim: bool = False, *, dtype: Any = None) -> Any:
+        return ops.mean(self, dim, keepdim, dtype=dtype)
+    def prod(self, dim: Any = None, keepdim: bool = False, *, dtype: Any = None) -> Any:
+        return ops.prod(self, dim, keepdim, dtype=dtype)
+    def max(self, dim: Any = None, keepdim: bool = False) -> Any: return ops.max(self, dim, keepdim)
+    def min(self, dim: Any = None, keepdim: bool = False) -> Any: return ops.min(self, dim, keepdim)
+    def amax(self, dim: Any = (), keepdim: bool = False) -> Any: return ops.amax(self, dim, keepdim)
+    def amin(self, dim: Any = (), keepdim: bool = False) -> Any: return ops.amin(self, dim, keepdim)
+    def argmax(self, dim: Any = None, keepdim: bool = False) -> Any:
+        return ops.argmax(self, dim, keepdim)
+    def argmin(self, dim: Any = None, keepdim: bool = False) -> Any:
+        return ops.argmin(self, dim, keepdim)
+    def var(self, dim: Any = None, *, correction: Any = 1, keepdim: bool = False) -> Any:
+        return ops.var(self, dim, correction=correction, keepdim=keepdim)
+    def std(self, dim: Any = None, *, correction: Any = 1, keepdim: bool = False) -> Any:
+        return ops.std(self, dim, correction=correction, keepdim=keepdim)
+    def logsumexp(self, dim: Any, keepdim: bool = False) -> Any:
+        return ops.logsumexp(self, dim, keepdim)
+    def norm(self, p: Any = "fro", dim: Any = None, keepdim: bool = False) -> Any:
+        return ops.norm(self, p, dim, keepdim)
+    def cumsum(self, dim: int) -> Any: return ops.cumsum(self, dim)
+    def all(self, dim: Any = None, keepdim: bool = False) -> Any: return ops.all(self, dim, keepdim)
+    def any(self, dim: Any = None, keepdim: bool = False) -> Any: return ops.any(self, dim, keepdim)
+    def softmax(self, dim: int) -> Any: return ops.softmax(self, dim)
+    def log_softmax(self, dim: int) -> Any: return ops.log_softmax(self, dim)
+
+    # --- shape -----------------------------------------------------------------------------
+    def reshape(self, *shape: Any) -> Any: return ops.reshape(self, _shape_arg(shape))
+    def view(self, *shape: Any) -> Any: return ops.view(self, _shape_arg(shape))
+    def view_as(self, other: Any) -> Any: return ops.view(self, other.shape)
+    def reshape_as(self, other: Any) -> Any: return ops.reshape(self, other.shape)
+    def flatten(self, start_dim: int = 0, end_dim: int = -1) -> Any:
+        return ops.flatten(self, start_dim, end_dim)
+    def unflatten(self, dim: int, sizes: Any) -> Any: return ops.unflatten(self, dim, sizes)
+    def transpose(self, dim0: int, dim1: int) -> Any: return ops.transpose(self, dim0, dim1)
+    swapaxes = swapdims = transpose
+    def t(self) -> Any: return ops.t(self)
+    def permute(self, *dims: Any) -> Any: return ops.permute(self, _shape_arg(dims))
+    def movedim(self, source: Any, destination: Any) -> Any:
+        return ops.movedim(self, source, destination)
+    def squeeze(self, dim: Any = None) -> Any: return ops.squeeze(self, dim)
+    def unsqueeze(self, dim: int) -> Any: return ops.unsqueeze(self, dim)
+    def expand(self, *sizes: Any) -> Any: return ops.expand(self, _shape_arg(sizes))
+    def expand_as(self, other: Any) -> Any: return ops.expand(self, other.shape)
+    def broadcast_to(self, size: Any) -> Any: return ops.broadcast_to(self, size)
+    def repeat(self, *sizes: Any) -> Any: return ops.repeat(self, _shape_arg(sizes))
+    def tile(self, dims: Any) -> Any: return ops.tile(self, dims)
+    def split(self, split_size: Any, dim: int = 0) -> Any: return ops.split(self, split_size, dim)
+    def chunk(self, chunks: int, dim: int = 0) -> Any: return ops.chunk(self, chunks, dim)
+    def unbind(self, dim: int = 0) -> Any: return ops.unbind(self, dim)
+    def narrow(self, dim: int, start: int, length: int) -> Any:
+        return ops.narrow(self, dim, start, length)
+    def flip(self, dims: Any) -> Any: return ops.flip(self, dims)
+    def roll(self, shifts: Any, dims: Any = None) -> Any: return ops.roll(self, shifts, dims)
+    def tril(self, diagonal: int = 0) -> Any: return ops.tril(self, diagonal)
+    def triu(self, diagonal: int = 0) -> Any: return ops.triu(self, diagonal)
+    def contiguous(self) -> Any: return self
+    def clone(self) -> Any: return ops.clone(self)
+    def gather(self, dim: int, index: Any) -> Any: return ops.gather(self, dim, index)
+    def scatter_add(self, dim: int, index: Any, src: Any) -> Any:
+        return ops.scatter_add(self, dim, index, src)
+    def index_select(self, dim: int, index: Any) -> Any: return ops.index_select(self, dim, index)
+
+    # --- linear algebra --------------------------------------------------------------------
+    def matmul(self, other: Any) -> Any: return ops.matmul(self, other)
+    def mm(self, mat2: Any) -> Any: return ops.mm(self, mat2)
+    def bmm(self, mat2: Any) -> Any: return ops.bmm(self, mat2)
+    def mv(self, vec: Any) -> Any: return ops.mv(self, vec)
+    def dot(self, other: Any) -> Any: return ops.dot(self, other)
+    def outer(self, vec2: Any) -> Any: return ops.outer(self, vec2)
+
+    @property
+    def T(self) -> Any:  # noqa: N802 - PyTorch's name
+        """All dims reversed (the transpose of a matrix)."""
+        return ops.permute(self, tuple(range(self._data.ndim - 1, -1, -1)))
+
+    @property
+    def mT(self) -> Any:  # noqa: N802 - PyTorch's name
+        """The last two dims swapped."""
+        return ops.transpose(self, -2, -1)
+
+    # --- dtype -----------------------------------------------------------------------------
+    def to(self, *args: Any, **kwargs: Any) -> Any: return ops.to(self, *args, **kwargs)
+    def type(self, dtype: Any = None) -> Any:
+        return str(self.dtype).replace("microtensor.", "") if dtype is None else ops.to(self, dtype)
+    def float(self) -> Any: return ops.to(self, "float32")
+    def double(self) -> Any: return ops.to(self, "float64")
+    def half(self) -> Any: return ops.to(self, "float16")
+    def long(self) -> Any: return ops.to(self, "int64")
+    def int(self) -> Any: return ops.to(self, "int32")
+    def bool(self) -> Any: return ops.to(self, "bool")
+    def cpu(self) -> Any: return self
+    def type_as(self, other: Any) -> Any: return ops.to(self, other.dtype)
+    def new_zeros(self, *size: Any, dtype: Any = None, requires_grad: bool = False) -> Any:
+        return ops.new_full(self, _shape_arg(size), 0, dtype=dtype, requires_grad=requires_grad)
+    def new_ones(self, *size: Any, dtype: Any = None, requires_grad: bool = False) -> Any:
+        return ops.new_full(self, _shape_arg(size), 1, dtype=dtype, requires_grad=requires_grad)
+    def new_full(self, size: Any, fill_value: Any, *, dtype: Any = None,
+                 requires_grad: bool = False) -> Any:
+        return ops.new_full(self, size, fill_value, dtype=dtype, requires_grad=requires_grad)
+    def new_tensor(self, data: Any, *, dtype: Any = None, requires_grad: bool = False) -> Any:
+        return ops.new_tensor(self, data, dtype=dtype, requires_grad=requires_grad)
+
+    # --- in place: each is the out-of-place op written into self (see Tensor._inplace) -----
+    def add_(self, other: Any, *, alpha: Any = 1) -> Any:
+        return self._inplace("add_", ops.add, other, alpha=alpha)
+    def sub_(self, other: Any, *, alpha: Any = 1) -> Any:
+        return self._inplace("sub_", ops.sub, other, alpha=alpha)
+    def mul_(self, other: Any) -> Any: return self._inplace("mul_", ops.mul, other)
+    def div_(self, other: Any) -> Any: return self._inplace("div_", ops.div, other)
+    def pow_(self, exponent: Any) -> Any: return self._inplace("pow_", ops.pow, exponent)
+    def neg_(self) -> Any: return self._inplace("neg_", ops.neg)
+    def exp_(self) -> Any: return self._inplace("exp_", ops.exp)
+    def log_(self) -> Any: return self._inplace("log_", ops.log)
+    def sqrt_(self) -> Any: return self._inplace("sqrt_", ops.sqrt)
+    def abs_(self) -> Any: return self._inplace("abs_", ops.abs)
+    def sigmoid_(self) -> Any: return self._inplace("sigmoid_", ops.sigmoid)
+    def tanh_(self) -> Any: return self._inplace("tanh_", ops.tanh)
+    def relu_(self) -> Any: return self._inplace("relu_", ops.relu)
+    def clamp_(self, min: Any = None, max: Any = None) -> Any:  # noqa: A002
+        return self._inplace("clamp_", ops.clamp, min, max)
+    clip_ = clamp_
+    def lerp_(self, end: Any, weight: Any) -> Any: return self._inplace("lerp_", ops.lerp, end, weight)
+    def masked_fill_(self, mask: Any, value: Any) -> Any:
+        return self._inplace("masked_fill_", ops.masked_fill, mask, value)
+    def fill_(self, value: Any) -> Any: return self._inplace("fill_", ops.full_like_op, value)
+    def zero_(self) -> Any: return self._inplace("zero_", ops.full_like_op, 0)
+    def copy_(self, src: Any) -> Any: return self._inplace("copy_", ops.copy_op, src)
+    def addcmul_(self, tensor1: Any, tensor2: Any, *, value: Any = 1) -> Any:
+        return self._inplace("addcmul_", ops.addcmul, tensor1, tensor2, value=value)
+    def addcdiv_(self, tensor1: Any, tensor2: Any, *, value: Any = 1) -> Any:
+        return self._inplace("addcdiv_", ops.addcdiv, tensor1, tensor2, value=value)
+    def scatter_add_(self, dim: int, index: Any, src: Any) -> Any:
+        return self._inplace("scatter_add_", ops.scatter_add, dim, index, src)
+    def uniform_(self, a: float = 0.0, b: float = 1.0, *, generator: Any = None) -> Any:
+        return self._inplace("uniform_", ops.random_like_op, "uniform", a, b, generator=generator)
+    def normal_(self, mean: float = 0.0, std: float = 1.0, *, generator: Any = None) -> Any:
+        return self._inplace("normal_", ops.random_like_op, "normal", mean, std,
+                             generator=generator)
+
+    # fmt: on
+
+    def _inplace(self, name: str, op: Any, *args: Any, **kwargs: Any) -> Any:
+        raise NotImplementedError  # defined on Tensor
+
+
+def _shape_arg(shape: tuple[Any, ...]) -> Any:
+    """Accept ``f(2, 3)`` and ``f((2, 3))`` alike, as PyTorch's size arguments do."""
+    if len(shape) == 1 and not isinstance(shape[0], int):
+        return tuple(shape[0])
+    return shape

@@ -1,0 +1,66 @@
+"""``repr`` of tensors in PyTorch's format: ``tensor([1.5000, 2.0000], requires_grad=True)``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from microtensor import dtypes
+
+_PREFIX = "tensor("
+
+
+def _float_formatter(values: np.ndarray) -> Any:
+    """PyTorch's choice: integers as ``1.``, else 4 decimals, or scientific for wide ranges."""
+    finite = np.abs(values[np.isfinite(values)]).astype(np.float64)
+    if finite.size == 0:
+        return lambda x: _special(x) or f"{x:.4f}"
+    if np.all(finite == np.round(finite)):
+        if finite.max() >= 1e8:
+            return lambda x: _special(x) or f"{x:.4e}"
+        return lambda x: _special(x) or f"{x:.0f}."
+    nonzero = finite[finite != 0]
+    if finite.max() >= 1e8 or (nonzero.size and (nonzero.min() < 1e-4
+                                                 or nonzero.max() / nonzero.min() > 1e3)):
+        return lambda x: _special(x) or f"{x:.4e}"
+    return lambda x: _special(x) or f"{x:.4f}"
+
+
+def _special(x: float) -> str | None:
+    if np.isnan(x):
+        return "nan"
+    if np.isinf(x):
+        return "inf" if x > 0 else "-inf"
+    return None
+
+
+def _format_values(array: np.ndarray) -> str:
+    if array.size == 0:
+        return "[]" if array.ndim == 1 else "[]"
+    formatter: dict[str, Any] = {}
+    if array.dtype.kind == "f":
+        fmt = _float_formatter(array)
+        width = max(len(fmt(x)) for x in array.reshape(-1)[:1000])
+        formatter = {"float_kind": lambda x: fmt(x).rjust(width)}
+    elif array.dtype.kind == "b":
+        formatter = {"bool": lambda x: "True" if x else "False"}
+    return np.array2string(array, separator=", ", prefix=_PREFIX, formatter=formatter,
+                           threshold=1000, edgeitems=3, max_line_width=80)
+
+
+def tensor_repr(t: Any) -> str:
+    """The text of ``repr(t)``."""
+    array = t._data
+    extras = []
+    if array.size == 0 and array.shape != (0,):
+        extras.append(f"size={tuple(array.shape)}")
+    if array.dtype not in (dtypes.get_default_dtype().numpy, np.dtype(np.int64),
+                           np.dtype(np.bool_)) or array.size == 0 and array.dtype.kind != "f":
+        extras.append(f"dtype={dtypes.from_numpy_dtype(array.dtype)}")
+    if t.grad_fn is not None:
+        extras.append(f"grad_fn=<{t.grad_fn.name()}>")
+    elif t._requires_grad:
+        extras.append("requires_grad=True")
+    body = _format_values(array)
+    return _PREFIX + body + "".join(", " + e for e in extras) + ")"

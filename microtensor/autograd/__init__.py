@@ -1,0 +1,31 @@
+"""Automatic differentiation: Function, backward, grad, grad modes, gradcheck, anomaly mode."""
+
+from microtensor.autograd.anomaly import detect_anomaly, is_anomaly_enabled, set_detect_anomaly
+from microtensor.autograd.api import backward, grad
+from microtensor.autograd.function import Function
+from microtensor.autograd.grad_mode import (
+    enable_grad,
+    inference_mode,
+    is_grad_enabled,
+    no_grad,
+    set_grad_enabled,
+)
+from microtensor.autograd.gradcheck import GradcheckError, gradcheck, gradgradcheck
+
+__all__ = [
+    "Function",
+    "GradcheckError",
+    "backward",
+    "detect_anomaly",
+    "enable_grad",
+    "grad",
+    "gradcheck",
+    "gradgradcheck",
+    "inference_mode",
+    "is_anomaly_enabled",
+    "is_grad_enabled",
+    "no_grad",
+    "set_detect_anomaly",
+    "set_grad_enabled",
+]
+

@@ -1,0 +1,367 @@
+"""Graph nodes: ``Function`` (PyTorch's custom-op API) and ``Op`` (the built-in ops' fast form).
+
+A call ``y = Mul.apply(a, b)`` runs ``forward`` and, when grad mode is on and an input requires
+grad, makes the ``Mul`` instance that was the ``ctx`` into ``y.grad_fn``: a node holding what
+backward needs and ``next_functions``, one ``(node, output_nr)`` edge per input. A leaf input's
+edge points to its ``AccumulateGrad`` node.
+
+Two flavours share this mechanism:
+
+* ``Function``: PyTorch's API. ``forward`` gets and returns Tensors (run under ``no_grad``),
+  ``backward`` gets and returns Tensors.
+* ``Op``: the built-in ops. ``forward`` gets NumPy arrays (Tensors unwrapped) and returns
+  arrays. ``backward`` is written once with operators and ``ops.dual`` functions, so it runs on
+  arrays (fast) during an ordinary backward, and on Tensors (recorded, so it can be
+  differentiated again) under ``create_graph=True``. ``ctx.saved_tensors`` hands back arrays or
+  Tensors to match.
+"""
+
+from __future__ import annotations
+
+import traceback
+from typing import Any
+
+import numpy as np
+
+from microtensor.autograd import anomaly
+from microtensor.autograd.grad_mode import state
+
+# The Tensor class, set by microtensor.tensor when it is imported (tensor.py imports this module,
+# so importing it back here would be a cycle).
+Tensor: Any = None
+
+_CONST, _INPUT, _OUTPUT = 0, 1, 2
+
+
+class _Freed:
+    """Marker for saved values released after backward."""
+
+
+_FREED = _Freed()
+
+
+class Node:
+    """A node of the backward graph.
+
+    Attributes:
+        next_functions: one ``(node, output_nr)`` pair per forward input; ``(None, 0)`` where the
+            input needs no gradient.
+    """
+
+    next_functions: tuple[tuple[Node | None, int], ...] = ()
+    _out_meta: tuple[tuple[tuple[int, ...], np.dtype], ...] = ()
+    _pre_hooks: dict[int, list[Any]] | None = None
+    _retained: dict[int, Any] | None = None
+
+    def name(self) -> str:
+        """The node's name as PyTorch prints it, such as ``MulBackward0``."""
+        return type(self).__name__
+
+    def __repr__(self) -> str:
+        return f"<{self.name()}>"
+
+    def _add_pre_hook(self, output_nr: int, hook: Any) -> None:
+        if self._pre_hooks is None:
+            self._pre_hooks = {}
+        self._pre_hooks.setdefault(output_nr, []).append(hook)
+
+
+class AccumulateGrad(Node):
+    """The node at a leaf tensor: the engine adds the incoming gradient into ``variable.grad``."""
+
+    def __init__(self, variable: Any) -> None:
+        self.variable = variable
+
+    @property
+    def _out_meta(self) -> tuple[tuple[tuple[int, ...], np.dtype], ...]:  # type: ignore[override]
+        data = self.variable._data
+        return ((data.shape, data.dtype),)
+
+
+def edge_of(tensor: Any) -> tuple[Node, int]:
+    """The ``(node, output_nr)`` through which gradient reaches ``tensor``."""
+    if tensor.grad_fn is not None:
+        return tensor.grad_fn, tensor._output_nr
+    acc = tensor._accumulator
+    if acc is None:
+        acc = tensor._accumulator = AccumulateGrad(tensor)
+    return acc, 0
+
+
+class Function(Node):
+    """Base class for custom differentiable operations, as ``torch.autograd.Function``.
+
+    Subclasses define ``forward(ctx, *args)`` and ``backward(ctx, *grad_outputs)`` as
+    staticmethods and are called through ``apply``. ``forward`` gets Tensors (with grad mode
+    off) and returns a Tensor or a tuple of them; ``backward`` gets one gradient per output and
+    returns one per ``forward`` argument (None for non-tensors or where none is needed).
+
+    Example:
+        >>> import microtensor as mt
+        >>> class Cube(mt.autograd.Function):
+        ...     @staticmethod
+        ...     def forward(ctx, x):
+        ...         ctx.save_for_backward(x)
+        ...         return x ** 3
+        ...     @staticmethod
+        ...     def backward(ctx, grad_out):
+        ...         (x,) = ctx.saved_tensors
+        ...         return grad_out * 3 * x ** 2
+        >>> x = mt.tensor([2.0], requires_grad=True)
+        >>> Cube.apply(x).backward()
+        >>> x.grad
+        tensor([12.])
+    """
+
+    _to_save: tuple[Any, ...] = ()
+    _saved: Any = None
+    _non_differentiable: tuple[Any, ...] = ()
+    _materialize_grads = True
+    _trace: Any = None
+    needs_input_grad: tuple[bool, ...] = ()
+
+    @staticmethod
+    def forward(ctx: Any, *args: Any, **kwargs: Any) -> Any:
+        """Compute the outputs; override in subclasses."""
+        raise NotImplementedError("You must implement the forward function for custom Function.")
+
+    @staticmethod
+    def backward(ctx: Any, *grad_outputs: Any) -> Any:
+        """Compute one gradient per ``forward`` input; override in subclasses."""
+        raise NotImplementedError("You must implement the backward function for custom Function.")
+
+    def name(self) -> str:  # noqa: D102
+        return f"{type(self).__name__}Backward"
+
+    # --- ctx API ---------------------------------------------------------------------------
+
+    def save_for_backward(self, *values: Any) -> None:
+        """Keep tensors for ``backward``; read them back with ``ctx.saved_tensors``."""
+        self._to_save = values
+
+    def mark_non_differentiable(self, *outputs: Any) -> None:
+        """Declare outputs (such as indices) that get no gradient."""
+        self._non_differentiable = outputs
+
+    def mark_dirty(self, *tensors: Any) -> None:
+        """Accepted for compatibility; in-place custom ops are treated as out-of-place."""
+
+    def set_materialize_grads(self, value: bool) -> None:
+        """If False, ``backward`` gets None (not zeros) for outputs that got no gradient."""
+        self._materialize_grads = value
+
+    @property
+    def saved_tensors(self) -> tuple[Any, ...]:
+        """The values given to ``save_for_backward``, checked against later in-place changes."""
+        saved = self._saved
+        if saved is _FREED:
+            raise RuntimeError(
+                f"{self.name()}: trying to backward through the graph a second time (or to "
+                "access saved tensors after they have already been freed). Saved intermediate "
+                "values of the graph are freed when you call .backward() or autograd.grad(). "
+                "Specify retain_graph=True if you need to backward through the graph a second "
+                "time or if you need to access saved tensors after calling backward."
+            )
+        if saved is None:
+            return self._to_save
+        return tuple(self._unpack(record) for record in saved)
+
+    def _unpack(self, record: tuple[Any, ...]) -> Any:
+        value, kind, index, counter, version = record
+        if counter is not None and counter[0] != version:
+            what = "an input" if kind == _INPUT else "the output"
+            raise RuntimeError(
+                f"{self.name()}: one of the variables needed for gradient computation has been "
+                f"modified by an inplace operation: {what} of shape {tuple(value.shape)} is at "
+                f"version {counter[0]}; expected version {version} instead. Fix: avoid the "
+                "in-place change (use the out-of-place op) or call .clone() before it."
+            )
+        return value
+
+    # --- graph construction ----------------------------------------------------------------
+
+    @classmethod
+    def apply(cls, *args: Any, **kwargs: Any) -> Any:
+        """Run ``forward`` and, when a gradient is needed, record this call in the graph."""
+        ctx = cls()
+        needs = _needs_grad(args)
+        ctx.needs_input_grad = needs
+        prev = state.enabled
+        state.enabled = False
+        try:
+            out = cls.forward(ctx, *args, **kwargs)
+        finally:
+            state.enabled = prev
+        if True not in needs:
+            return out
+        outputs = out if isinstance(out, tuple) else (out,)
+        non_diff = ctx._non_differentiable
+        linked = []
+        for i, o in enumerate(outputs):
+            if any(o is a for a in args):
+                o = Tensor._make(o._data, version_counter=o._version_counter)
+            if not any(o is nd for nd in non_diff) and o._data.dtype.kind == "f":
+                o._requires_grad = True
+                o.grad_fn = ctx
+                o._output_nr = i
+            linked.append(o)
+        ctx._out_meta = tuple((o._data.shape, o._data.dtype) for o in linked)
+        ctx.next_functions = _edges(args, needs)
+        ctx._saved = tuple(_record_tensor(t) for t in ctx._to_save)
+        ctx._to_save = ()
+        if anomaly.state.enabled:
+            ctx._trace = traceback.format_stack()[:-1]
+        return tuple(linked) if isinstance(out, tuple) else linked[0]
+
+    def _call_backward(self, grads: list[Any], create_graph: bool) -> tuple[Any, ...]:
+        """Run ``backward`` on Tensors; return arrays, or Tensors when ``create_graph``."""
+        wrapped = [None if g is None else Tensor._make(g) if isinstance(g, np.ndarray) else g
+                   for g in grads]
+        prev = state.enabled
+        state.enabled = create_graph
+        try:
+            result = type(self).backward(self, *wrapped)
+        finally:
+            state.enabled = prev
+        result = result if isinstance(result, tuple) else (result,)
+        if create_graph:
+            return result
+        return tuple(None if r is None else np.array(r._data) for r in result)
+
+    def _release(self) -> None:
+        if self._saved:
+            self._saved = _FREED
+
+
+def _needs_grad(args: tuple[Any, ...]) -> tuple[bool, ...]:
+    if not state.enabled:
+        return (False,) * len(args)
+    return tuple(isinstance(a, Tensor) and a._requires_grad for a in args)
+
+
+def _edges(args: tuple[Any, ...], needs: tuple[bool, ...]) -> tuple[tuple[Node | None, int], ...]:
+    return tuple(edge_of(a) if n else (None, 0) for a, n in zip(args, needs, strict=True))
+
+
+def _record_tensor(t: Any) -> tuple[Any, ...]:
+    if t is None or not isinstance(t, Tensor):
+        return (t, _CONST, 0, None, 0)
+    counter = t._version_counter
+    return (t, _INPUT, 0, counter, counter[0])
+
+
+class Op(Function):
+    """A built-in op: ``forward`` and ``backward`` run on NumPy arrays.
+
+    ``forward(ctx, *arrays, **options)`` gets each Tensor argument as its ``._data`` array and
+    returns an array (or a tuple of arrays). ``backward(ctx, grad_out)`` gets arrays during an
+    ordinary backward and Tensors under ``create_graph=True``; it is written with operators
+    and ``microtensor.ops.dual`` functions, which work on both, so one formula serves both.
+
+    Save only inputs, outputs and constants (masks, indices) with ``save_for_backward``: under
+    ``create_graph=True`` an input or output comes back as a Tensor connected to the graph,
+    anything else as a constant.
+    """
+
+    def name(self) -> str:  # noqa: D102
+        return f"{type(self).__name__}Backward0"
+
+    @classmethod
+    def apply(cls, *args: Any, **kwargs: Any) -> Any:
+        """Run ``forward`` on arrays; record the call in the graph when a gradient is needed."""
+        ctx = cls()
+        arrays = [a._data if isinstance(a, Tensor) else a for a in args]
+        needs = _needs_grad(args)
+        ctx.needs_input_grad = needs
+        out = cls.forward(ctx, *arrays, **kwargs)
+        if True not in needs:
+            if out.__class__ is tuple:
+                return tuple(_wrap(o, args) for o in out)
+            return _wrap(out, args)
+        return _link(ctx, args, arrays, needs, out)
+
+    def _call_backward(self, grads: list[Any], create_graph: bool) -> tuple[Any, ...]:
+        """Run ``backward`` on arrays, or on Tensors (recorded) when ``create_graph``."""
+        self._as_tensors = create_graph
+        if create_graph:
+            grads = [Tensor._make(g) if isinstance(g, np.ndarray) else g for g in grads]
+            prev = state.enabled
+            state.enabled = True
+            try:
+                result = type(self).backward(self, *grads)
+            finally:
+                state.enabled = prev
+        else:
+            result = type(self).backward(self, *grads)
+        return result if result.__class__ is tuple else (result,)
+
+    _as_tensors = False
+
+    def _unpack(self, record: tuple[Any, ...]) -> Any:
+        value = super()._unpack(record)
+        if not self._as_tensors:
+            return value
+        kind, index = record[1], record[2]
+        if kind == _INPUT:
+            node, nr = self.next_functions[index]
+            if node is None:
+                return Tensor._make(value)
+            if isinstance(node, AccumulateGrad):
+                return node.variable
+            return Tensor._make(value, requires_grad=True, grad_fn=node, output_nr=nr)
+        if kind == _OUTPUT:
+            return Tensor._make(value, requires_grad=True, grad_fn=self, output_nr=index)
+        return value if value is None or np.isscalar(value) else Tensor._make(np.asarray(value))
+
+
+def _wrap(array: Any, args: tuple[Any, ...]) -> Any:
+    """Wrap an output array in a Tensor; a view of an input shares that input's version counter."""
+    if array.__class__ is not np.ndarray:
+        array = np.asarray(array)
+    base = array.base
+    if base is not None:
+        for a in args:
+            if isinstance(a, Tensor):
+                data = a._data
+                if base is data or base is data.base:
+                    return Tensor._make(array, version_counter=a._version_counter)
+    return Tensor._make(array)
+
+
+def _link(ctx: Op, args: tuple[Any, ...], arrays: list[Any], needs: tuple[bool, ...],
+          out: Any) -> Any:
+    """Make ``ctx`` the ``grad_fn`` of the outputs and record what backward will read."""
+    multi = out.__class__ is tuple
+    raw_outputs = out if multi else (out,)
+    outputs = [_wrap(o, args) for o in raw_outputs]
+    non_diff = ctx._non_differentiable
+    for i, t in enumerate(outputs):
+        data = t._data
+        if data.dtype.kind == "f" and not any(data is nd for nd in non_diff):
+            t._requires_grad = True
+            t.grad_fn = ctx
+            t._output_nr = i
+    ctx._out_meta = tuple((t._data.shape, t._data.dtype) for t in outputs)
+    ctx.next_functions = _edges(args, needs)
+    if ctx._to_save:
+        ctx._saved = tuple(
+            _record_array(v, args, arrays, raw_outputs, outputs) for v in ctx._to_save
+        )
+        ctx._to_save = ()
+    if anomaly.state.enabled:
+        ctx._trace = traceback.format_stack()[:-2]
+    return tuple(outputs) if multi else outputs[0]
+
+
+def _record_array(value: Any, args: tuple[Any, ...], arrays: list[Any],
+                  raw_outputs: tuple[Any, ...], outputs: list[Any]) -> tuple[Any, ...]:
+    """Note whether a saved value is input i, output j (forward's own object) or a constant."""
+    for i, arr in enumerate(arrays):
+        if value is arr and isinstance(args[i], Tensor):
+            counter = args[i]._version_counter
+            return (value, _INPUT, i, counter, counter[0])
+    for j, raw in enumerate(raw_outputs):
+        if value is raw:
+            t = outputs[j]
+            return (t._data, _OUTPUT, j, t._version_counter, t._version_counter[0])
+    return (value, _CONST, 0, None, 0)

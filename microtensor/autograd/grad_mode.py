@@ -1,0 +1,111 @@
+"""Grad mode: whether new operations are recorded into the graph.
+
+``no_grad``, ``enable_grad``, ``set_grad_enabled`` and ``inference_mode`` work as context
+managers and as decorators, like PyTorch's.
+
+Differs from PyTorch: the flag is global, not thread-local (one attribute read per op keeps the
+no-graph path fast).
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class _State:
+    enabled = True
+
+
+state = _State()
+
+
+def is_grad_enabled() -> bool:
+    """Return True when operations are recorded for autograd."""
+    return state.enabled
+
+
+class _GradModeContext:
+    """Base of the context managers: ``_mode`` is the grad mode inside (None: leave it as is)."""
+
+    _mode: bool | None = True
+
+    def __enter__(self) -> None:
+        self._prev = state.enabled
+        if self._mode is not None:
+            state.enabled = self._mode
+
+    def __exit__(self, *exc: object) -> None:
+        state.enabled = self._prev
+
+    def __call__(self, fn: F) -> F:
+        mode = self._mode
+
+        @functools.wraps(fn)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            prev = state.enabled
+            if mode is not None:
+                state.enabled = mode
+            try:
+                return fn(*args, **kwargs)
+            finally:
+                state.enabled = prev
+
+        return wrapper  # type: ignore[return-value]
+
+
+class no_grad(_GradModeContext):  # noqa: N801 - PyTorch's name
+    """Disable graph recording inside a ``with`` block or a decorated function.
+
+    Example:
+        >>> import microtensor as mt
+        >>> x = mt.ones(2, requires_grad=True)
+        >>> with mt.no_grad():
+        ...     y = x * 2
+        >>> y.requires_grad
+        False
+    """
+
+    _mode = False
+
+
+class enable_grad(_GradModeContext):  # noqa: N801 - PyTorch's name
+    """Enable graph recording, for example inside a ``no_grad`` block."""
+
+    _mode = True
+
+
+class set_grad_enabled(_GradModeContext):  # noqa: N801 - PyTorch's name
+    """Set grad mode on or off: as a plain call, a context manager or a decorator.
+
+    Args:
+        mode: True to record operations, False not to.
+    """
+
+    def __init__(self, mode: bool) -> None:
+        self._prev = state.enabled
+        self._mode = bool(mode)
+        state.enabled = self._mode  # a plain call takes effect at once, as in PyTorch
+
+    def __enter__(self) -> None:
+        pass  # already set in __init__; __exit__ restores the mode from before it
+
+    def __call__(self, fn: F) -> F:
+        state.enabled = self._prev  # used as a decorator: only calls of ``fn`` change the mode
+        return super().__call__(fn)
+
+
+class inference_mode(_GradModeContext):  # noqa: N801 - PyTorch's name
+    """Like ``no_grad`` (no graph, nothing saved for backward); ``mode=False`` changes nothing.
+
+    Args:
+        mode: True to disable graph recording.
+
+    Differs from PyTorch: tensors made inside are ordinary tensors, not "inference tensors".
+    """
+
+    def __init__(self, mode: bool = True) -> None:
+        self._mode = False if mode else None

@@ -1,0 +1,311 @@
+"""Factories: tensor, as_tensor, from_numpy, zeros, ones, full, empty, arange, linspace, eye,
+the random ones (rand, randn, randint, randperm, normal) and the ``*_like`` forms."""
+
+from __future__ import annotations
+
+import builtins
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from microtensor import dtypes
+from microtensor.random import Generator, rng_of
+from microtensor.tensor import Tensor
+
+
+def _np_dtype(dtype: Any, default: Any = None) -> np.dtype:
+    if dtype is None:
+        return (default or dtypes.get_default_dtype()).numpy
+    return dtypes.to_dtype(dtype).numpy
+
+
+def _size(size: tuple[Any, ...]) -> tuple[int, ...]:
+    """Accept ``f(2, 3)``, ``f((2, 3))`` and ``f([2, 3])``."""
+    if len(size) == 1 and isinstance(size[0], Sequence | np.ndarray):
+        size = tuple(size[0])
+    for n in size:
+        if not isinstance(n, builtins.int | np.integer) or n < 0:
+            raise ValueError(f"sizes must be non-negative integers, got {tuple(size)}")
+    return tuple(builtins.int(n) for n in size)
+
+
+def _finish(array: np.ndarray, requires_grad: bool) -> Tensor:
+    t = Tensor._make(array)
+    return t.requires_grad_(True) if requires_grad else t
+
+
+def _infer_array(data: Any) -> np.ndarray:
+    """NumPy array of ``data`` with PyTorch's dtype inference (Python floats -> default)."""
+    if isinstance(data, Tensor):
+        return data._data
+    if isinstance(data, np.ndarray | np.generic):
+        return np.asarray(data)
+    if isinstance(data, list | tuple) and data and any(isinstance(x, Tensor) for x in data):
+        data = [x.tolist() if isinstance(x, Tensor) else x for x in data]
+    array = np.asarray(data)
+    if array.dtype == np.float64:
+        array = array.astype(dtypes.get_default_dtype().numpy)
+    elif array.dtype.kind in "iu":
+        array = array.astype(np.int64)
+    elif array.dtype.kind not in "fb":
+        raise TypeError(f"tensor(): could not infer a numeric dtype from {type(data).__name__} "
+                        f"data (NumPy gave {array.dtype})")
+    return array
+
+
+def tensor(data: Any, *, dtype: Any = None, device: Any = None, requires_grad: bool = False,
+           pin_memory: bool = False) -> Tensor:
+    """A new tensor holding a copy of ``data`` (a number, nested lists, an array or a tensor).
+
+    Python floats give the default dtype (float32), ints give int64, bools give bool; NumPy
+    arrays keep their dtype.
+
+    Raises:
+        RuntimeError: if ``requires_grad`` is set for a non-floating dtype.
+        TypeError: for data that is not numeric.
+
+    Example:
+        >>> import microtensor as mt
+        >>> mt.tensor([[1, 2], [3, 4]])
+        tensor([[1, 2],
+                [3, 4]])
+        >>> mt.tensor([0.5], requires_grad=True)
+        tensor([0.5000], requires_grad=True)
+    """
+    array = _infer_array(data)
+    array = np.array(array, dtype=None if dtype is None else _np_dtype(dtype), copy=True)
+    return _finish(array, requires_grad)
+
+
+def as_tensor(data: Any, dtype: Any = None, device: Any = None) -> Tensor:
+    """Like ``tensor`` but shares memory with a NumPy array or tensor when the dtype allows.
+
+    Example:
+        >>> import numpy as np, microtensor as mt
+        >>> a = np.zeros(2); t = mt.as_tensor(a); a[0] = 1; t
+        tensor([1., 0.], dtype=microtensor.float64)
+    """
+    if isinstance(data, Tensor) and (dtype is None or dtypes.to_dtype(dtype) == data.dtype):
+        return data
+    array = _infer_array(data)
+    if dtype is not None:
+        array = array.astype(_np_dtype(dtype), copy=False)
+    return Tensor._make(array)
+
+
+def from_numpy(array: np.ndarray) -> Tensor:
+    """A tensor sharing memory with a NumPy array (changes show in both).
+
+    Raises:
+        TypeError: if ``array`` is not a NumPy array of a supported dtype.
+
+    Example:
+        >>> import numpy as np, microtensor as mt
+        >>> mt.from_numpy(np.arange(3))
+        tensor([0, 1, 2])
+    """
+    if not isinstance(array, np.ndarray):
+        raise TypeError(f"from_numpy(): expected np.ndarray (got {type(array).__name__})")
+    dtypes.from_numpy_dtype(array.dtype)
+    return Tensor._make(array)
+
+
+def zeros(*size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
+    """A tensor of zeros.
+
+    Example:
+        >>> import microtensor as mt
+        >>> mt.zeros(2, 3).shape
+        (2, 3)
+    """
+    return _finish(np.zeros(_size(size), _np_dtype(dtype)), requires_grad)
+
+
+def ones(*size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
+    """A tensor of ones.
+
+    Example:
+        >>> import microtensor as mt
+        >>> mt.ones(2)
+        tensor([1., 1.])
+    """
+    return _finish(np.ones(_size(size), _np_dtype(dtype)), requires_grad)
+
+
+def empty(*size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
+    """An uninitialised tensor (here: zeros, so results never depend on garbage)."""
+    return zeros(*size, dtype=dtype, requires_grad=requires_grad)
+
+
+def full(size: Any, fill_value: Any, *, dtype: Any = None, device: Any = None,
+         requires_grad: bool = False) -> Tensor:
+    """A tensor filled with ``fill_value``; the dtype is inferred from it as in PyTorch.
+
+    Example:
+        >>> import microtensor as mt
+        >>> mt.full((2,), 7)
+        tensor([7, 7])
+    """
+    if dtype is None:
+        dtype = _infer_array(fill_value).dtype
+    return _finish(np.full(_size((size,)), fill_value, _np_dtype(dtype)), requires_grad)
+
+
+def _like(input: Tensor, dtype: Any) -> tuple[tuple[int, ...], np.dtype]:  # noqa: A002
+    return input.shape, input._data.dtype if dtype is None else _np_dtype(dtype)
+
+
+def zeros_like(input: Tensor, *, dtype: Any = None, device: Any = None,  # noqa: A002
+               requires_grad: bool = False) -> Tensor:
+    """Zeros with input's shape and dtype."""
+    shape, np_dtype = _like(input, dtype)
+    return _finish(np.zeros(shape, np_dtype), requires_grad)
+
+
+def ones_like(input: Tensor, *, dtype: Any = None, device: Any = None,  # noqa: A002
+              requires_grad: bool = False) -> Tensor:
+    """Ones with input's shape and dtype."""
+    shape, np_dtype = _like(input, dtype)
+    return _finish(np.ones(shape, np_dtype), requires_grad)
+
+
+def empty_like(input: Tensor, *, dtype: Any = None, device: Any = None,  # noqa: A002
+               requires_grad: bool = False) -> Tensor:
+    """An uninitialised (zero) tensor with input's shape and dtype."""
+    return zeros_like(input, dtype=dtype, requires_grad=requires_grad)
+
+
+def full_like(input: Tensor, fill_value: Any, *, dtype: Any = None, device: Any = None,  # noqa: A002
+              requires_grad: bool = False) -> Tensor:
+    """``fill_value`` with input's shape and dtype."""
+    shape, np_dtype = _like(input, dtype)
+    return _finish(np.full(shape, fill_value, np_dtype), requires_grad)
+
+
+def arange(start: Any, end: Any = None, step: Any = 1, *, dtype: Any = None, device: Any = None,
+           requires_grad: bool = False) -> Tensor:
+    """Values from ``start`` to ``end`` (exclusive) by ``step``; int64 if all are ints.
+
+    Raises:
+        RuntimeError: if ``step`` is zero or has the wrong sign.
+
+    Example:
+        >>> import microtensor as mt
+        >>> mt.arange(5)
+        tensor([0, 1, 2, 3, 4])
+        >>> mt.arange(0, 1, 0.25)
+        tensor([0.0000, 0.2500, 0.5000, 0.7500])
+    """
+    if end is None:
+        start, end = 0, start
+    start, end, step = (x.item() if isinstance(x, Tensor) else x for x in (start, end, step))
+    if step == 0 or (end - start) * step < 0 and end != start:
+        raise RuntimeError(f"arange(): upper bound and larger bound inconsistent with step sign "
+                           f"(start={start}, end={end}, step={step})")
+    integral = all(isinstance(x, builtins.int | np.integer) for x in (start, end, step))
+    default = dtypes.int64 if integral else None
+    return _finish(np.arange(start, end, step).astype(_np_dtype(dtype, default)), requires_grad)
+
+
+def linspace(start: float, end: float, steps: int, *, dtype: Any = None, device: Any = None,
+             requires_grad: bool = False) -> Tensor:
+    """``steps`` evenly spaced values from ``start`` to ``end`` inclusive.
+
+    Example:
+        >>> import microtensor as mt
+        >>> mt.linspace(0, 1, 3)
+        tensor([0.0000, 0.5000, 1.0000])
+    """
+    if steps < 0:
+        raise RuntimeError(f"linspace(): number of steps must be non-negative, got {steps}")
+    return _finish(np.linspace(start, end, steps).astype(_np_dtype(dtype)), requires_grad)
+
+
+def eye(n: int, m: int | None = None, *, dtype: Any = None, device: Any = None,
+        requires_grad: bool = False) -> Tensor:
+    """The identity matrix (n x m).
+
+    Example:
+        >>> import microtensor as mt
+        >>> mt.eye(2)
+        tensor([[1., 0.],
+                [0., 1.]])
+    """
+    return _finish(np.eye(n, m, dtype=_np_dtype(dtype)), requires_grad)
+
+
+def rand(*size: Any, generator: Generator | None = None, dtype: Any = None, device: Any = None,
+         requires_grad: bool = False) -> Tensor:
+    """Uniform random numbers in [0, 1)."""
+    values = rng_of(generator).random(_size(size))
+    return _finish(values.astype(_np_dtype(dtype)), requires_grad)
+
+
+def randn(*size: Any, generator: Generator | None = None, dtype: Any = None, device: Any = None,
+          requires_grad: bool = False) -> Tensor:
+    """Standard normal random numbers."""
+    values = rng_of(generator).standard_normal(_size(size))
+    return _finish(values.astype(_np_dtype(dtype)), requires_grad)
+
+
+def randint(low: int, high: int | None = None, size: Any = None, *,
+            generator: Generator | None = None, dtype: Any = None, device: Any = None,
+            requires_grad: bool = False) -> Tensor:
+    """Random integers in ``[low, high)`` (``randint(high, size)`` also works), int64.
+
+    Raises:
+        RuntimeError: if ``low >= high``.
+    """
+    if size is None:
+        if high is None or not isinstance(high, Sequence):
+            raise TypeError("randint() missing required argument 'size'")
+        low, high, size = 0, low, high
+    elif high is None:
+        low, high = 0, low
+    if low >= high:
+        raise RuntimeError(f"randint(): random_ expects 'from' to be less than 'to', but got "
+                           f"from={low} >= to={high}")
+    values = rng_of(generator).integers(low, high, size=_size((size,)))
+    return _finish(values.astype(_np_dtype(dtype, dtypes.int64)), requires_grad)
+
+
+def randperm(n: int, *, generator: Generator | None = None, dtype: Any = None,
+             device: Any = None, requires_grad: bool = False) -> Tensor:
+    """A random permutation of ``0 .. n-1`` (int64)."""
+    values = rng_of(generator).permutation(n)
+    return _finish(values.astype(_np_dtype(dtype, dtypes.int64)), requires_grad)
+
+
+def normal(mean: Any, std: Any, size: Any = None, *, generator: Generator | None = None,
+           dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    """Normal random numbers with the given mean and std (numbers or tensors)."""
+    m = mean._data if isinstance(mean, Tensor) else mean
+    s = std._data if isinstance(std, Tensor) else std
+    shape = _size((size,)) if size is not None else np.broadcast_shapes(np.shape(m), np.shape(s))
+    values = rng_of(generator).normal(m, s, size=shape)
+    default = mean.dtype if isinstance(mean, Tensor) else None
+    return _finish(np.asarray(values).astype(_np_dtype(dtype, default)), requires_grad)
+
+
+def rand_like(input: Tensor, *, generator: Generator | None = None,  # noqa: A002
+              dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    """Uniform [0, 1) numbers with input's shape and dtype."""
+    shape, np_dtype = _like(input, dtype)
+    return _finish(rng_of(generator).random(shape).astype(np_dtype), requires_grad)
+
+
+def randn_like(input: Tensor, *, generator: Generator | None = None,  # noqa: A002
+               dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    """Standard normal numbers with input's shape and dtype."""
+    shape, np_dtype = _like(input, dtype)
+    return _finish(rng_of(generator).standard_normal(shape).astype(np_dtype), requires_grad)
+
+
+def randint_like(input: Tensor, low: int, high: int | None = None, *,  # noqa: A002
+                 generator: Generator | None = None, dtype: Any = None) -> Tensor:
+    """Random integers in ``[low, high)`` with input's shape and dtype."""
+    if high is None:
+        low, high = 0, low
+    shape, np_dtype = _like(input, dtype)
+    return _finish(rng_of(generator).integers(low, high, size=shape).astype(np_dtype), False)

@@ -1,0 +1,133 @@
+"""dtype objects (``microtensor.float32`` ...), the default dtype and PyTorch's promotion rules."""
+
+from __future__ import annotations
+
+import builtins
+from typing import Any
+
+import numpy as np
+
+
+class dtype:  # noqa: N801 - PyTorch spells it ``torch.dtype``
+    """A tensor element type; wraps a NumPy dtype and prints like ``microtensor.float32``."""
+
+    __slots__ = ("name", "numpy", "is_floating_point", "is_signed", "itemsize")
+
+    def __init__(self, name: str, numpy_dtype: Any) -> None:
+        self.name = name
+        self.numpy = np.dtype(numpy_dtype)
+        self.is_floating_point = self.numpy.kind == "f"
+        self.is_signed = self.numpy.kind in "fi"
+        self.itemsize = self.numpy.itemsize
+
+    def __repr__(self) -> str:
+        return f"microtensor.{self.name}"
+
+    def __reduce__(self) -> str:
+        return self.name
+
+
+float16 = half = dtype("float16", np.float16)
+float32 = float = dtype("float32", np.float32)  # noqa: A001 - PyTorch's alias
+float64 = double = dtype("float64", np.float64)
+uint8 = dtype("uint8", np.uint8)
+int8 = dtype("int8", np.int8)
+int16 = short = dtype("int16", np.int16)
+int32 = int = dtype("int32", np.int32)  # noqa: A001 - PyTorch's alias
+int64 = long = dtype("int64", np.int64)
+bool = dtype("bool", np.bool_)  # noqa: A001 - PyTorch's name
+
+_ALL = (float16, float32, float64, uint8, int8, int16, int32, int64, bool)
+_FROM_NUMPY: dict[np.dtype, dtype] = {d.numpy: d for d in _ALL}
+
+_default = float32
+
+
+def get_default_dtype() -> dtype:
+    """Return the dtype that factories and Python floats get (``float32`` unless changed)."""
+    return _default
+
+
+def set_default_dtype(d: dtype) -> None:
+    """Set the default floating dtype (``float32`` or ``float64``), as ``torch.set_default_dtype``.
+
+    Raises:
+        TypeError: if ``d`` is not a floating dtype.
+    """
+    global _default
+    d = to_dtype(d)
+    if not d.is_floating_point:
+        raise TypeError(f"set_default_dtype(): only floating-point types are supported, got {d}")
+    _default = d
+
+
+def to_dtype(d: Any) -> dtype:
+    """Convert a microtensor dtype, NumPy dtype, type or name to a microtensor dtype.
+
+    Raises:
+        TypeError: if ``d`` names no supported dtype.
+    """
+    if d.__class__ is dtype:
+        return d
+    if d is builtins.float:
+        return _default
+    if d is builtins.int:
+        return int64
+    if d is builtins.bool:
+        return bool
+    try:
+        return _FROM_NUMPY[np.dtype(d)]
+    except (TypeError, KeyError):
+        names = ", ".join(x.name for x in _ALL)
+        raise TypeError(f"unsupported dtype {d!r}: use one of {names}") from None
+
+
+def from_numpy_dtype(np_dtype: np.dtype) -> dtype:
+    """Return the microtensor dtype of a NumPy dtype (raises TypeError for unsupported ones)."""
+    try:
+        return _FROM_NUMPY[np_dtype]
+    except KeyError:
+        return to_dtype(np_dtype)
+
+
+_CATEGORY = {"b": 0, "u": 1, "i": 1, "f": 2}
+
+
+def result_type(a: Any, b: Any) -> np.dtype:
+    """NumPy dtype of a binary op between ``a`` and ``b`` under PyTorch's promotion rules.
+
+    ``a`` and ``b`` are NumPy arrays or Python scalars. Python scalars are "weak": they only
+    raise the category (bool < integer < floating), never the width, so ``float32 * 2.5`` stays
+    float32 and ``int64 * 2.5`` becomes the default float dtype. A 0-d array loses to an array
+    with dimensions of the same category, as in PyTorch.
+    """
+    a_scalar = not isinstance(a, np.ndarray)
+    b_scalar = not isinstance(b, np.ndarray)
+    if a_scalar and b_scalar:
+        return np.result_type(a, b)
+    if a_scalar or b_scalar:
+        arr, scalar = (b, a) if a_scalar else (a, b)
+        kind = _CATEGORY.get(arr.dtype.kind, 2)
+        skind = _scalar_category(scalar)
+        if skind <= kind:
+            return arr.dtype
+        return _default.numpy if skind == 2 else np.dtype(np.int64)
+    if a.dtype == b.dtype:
+        return a.dtype
+    ka, kb = _CATEGORY.get(a.dtype.kind, 2), _CATEGORY.get(b.dtype.kind, 2)
+    a_dim, b_dim = a.ndim > 0, b.ndim > 0
+    if a_dim != b_dim:
+        # the dimensioned operand wins unless the 0-d one is of a higher category
+        dim_arr, zero_arr, kd, kz = (a, b, ka, kb) if a_dim else (b, a, kb, ka)
+        if kz <= kd:
+            return dim_arr.dtype
+        return zero_arr.dtype
+    return np.promote_types(a.dtype, b.dtype)
+
+
+def _scalar_category(value: Any) -> int:
+    if isinstance(value, builtins.bool | np.bool_):
+        return 0
+    if isinstance(value, builtins.int | np.integer):
+        return 1
+    return 2

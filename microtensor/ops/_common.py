@@ -1,0 +1,112 @@
+"""Argument handling shared by the ops: type promotion, dims, broadcasting errors."""
+
+from __future__ import annotations
+
+import builtins
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from microtensor import dtypes
+from microtensor.tensor import Tensor
+
+
+def as_tensor_arg(x: Any) -> Any:
+    """Pass Tensors and Python scalars through; NumPy scalars become Python scalars (weak, as
+    in PyTorch, so ``np.float64(0.5) * float32_tensor`` stays float32); arrays and lists become
+    constant Tensors."""
+    if isinstance(x, Tensor | builtins.int | builtins.float | builtins.bool):
+        return x
+    if isinstance(x, np.generic):
+        return x.item()
+    return Tensor._make(np.asarray(x))
+
+
+def promote(a: Any, b: Any) -> tuple[Any, Any]:
+    """Cast ``a`` and ``b`` (Tensors or Python scalars) to PyTorch's common dtype.
+
+    NumPy already keeps a float32 array float32 against a Python float; the casts here cover
+    where NumPy and PyTorch differ (int tensor with a float scalar, 0-d tensors, mixed widths).
+    Casting goes through the differentiable ``to``, so gradients flow back in each input's dtype.
+    """
+    a, b = as_tensor_arg(a), as_tensor_arg(b)
+    ta, tb = isinstance(a, Tensor), isinstance(b, Tensor)
+    if ta and tb and a._data.dtype == b._data.dtype:
+        return a, b
+    target = dtypes.result_type(a._data if ta else a, b._data if tb else b)
+    if ta and a._data.dtype != target:
+        a = a.to(target)
+    if tb and b._data.dtype != target:
+        b = b.to(target)
+    return a, b
+
+
+def to_float(x: Any) -> Any:
+    """Cast a non-floating Tensor (or Python int) to the default float dtype."""
+    if isinstance(x, Tensor):
+        return x if x._data.dtype.kind == "f" else x.to(dtypes.get_default_dtype())
+    return builtins.float(x) if isinstance(x, builtins.int | builtins.bool) else x
+
+
+def shape_of(x: Any) -> tuple[int, ...]:
+    """The shape of a Tensor, array or scalar."""
+    return tuple(np.shape(x._data if isinstance(x, Tensor) else x))
+
+
+def broadcast_error(op: str, a: Any, b: Any) -> RuntimeError:
+    """PyTorch's message for shapes that do not broadcast, with the op's name and a fix."""
+    sa, sb = shape_of(a), shape_of(b)
+    n = builtins.max(len(sa), len(sb))
+    pa, pb = (1,) * (n - len(sa)) + sa, (1,) * (n - len(sb)) + sb
+    for i in range(n - 1, -1, -1):
+        if pa[i] != pb[i] and pa[i] != 1 and pb[i] != 1:
+            return RuntimeError(
+                f"{op}(): the size of tensor a ({pa[i]}) must match the size of tensor b "
+                f"({pb[i]}) at non-singleton dimension {i}: shapes {sa} and {sb} do not "
+                "broadcast (each trailing dim must be equal or 1)"
+            )
+    return RuntimeError(f"{op}(): shapes {sa} and {sb} do not broadcast")
+
+
+def binary(op_class: Any, name: str, a: Any, b: Any) -> Tensor:
+    """Promote ``a`` and ``b`` and apply a broadcasting binary op, naming it in errors."""
+    a, b = promote(a, b)
+    try:
+        return op_class.apply(a, b)  # type: ignore[no-any-return]
+    except ValueError:
+        raise broadcast_error(name, a, b) from None
+
+
+def normalize_dim(op: str, dim: int, ndim: int) -> int:
+    """Map a possibly negative ``dim`` into ``[0, ndim)``; a 0-d tensor accepts -1 and 0.
+
+    Raises:
+        IndexError: naming the op, the dim and the valid range.
+    """
+    n = builtins.max(ndim, 1)
+    if not isinstance(dim, builtins.int | np.integer) or isinstance(dim, builtins.bool):
+        raise TypeError(f"{op}(): dim must be an int, got {type(dim).__name__}")
+    if not -n <= dim < n:
+        raise IndexError(
+            f"{op}(): Dimension out of range (expected to be in range of [{-n}, {n - 1}], "
+            f"but got {dim})"
+        )
+    return builtins.int(dim) % n
+
+
+def normalize_dims(op: str, dim: Any, ndim: int) -> tuple[int, ...]:
+    """``dim`` as a sorted tuple of non-negative dims; None or () mean all dims.
+
+    Raises:
+        IndexError: for an out-of-range dim; RuntimeError for a repeated one.
+    """
+    if dim is None or (isinstance(dim, Sequence) and len(dim) == 0):
+        return tuple(range(ndim))
+    dims = (dim,) if not isinstance(dim, Sequence) else tuple(dim)
+    out = tuple(sorted(normalize_dim(op, d, ndim) for d in dims))
+    if len(set(out)) != len(out):
+        raise RuntimeError(f"{op}(): dim {dim} appears multiple times in the list of dims")
+    if ndim == 0:
+        return ()
+    return out

@@ -1,0 +1,343 @@
+"""Arithmetic: add, sub, mul, div, neg, pow, floor_divide, remainder, fmod, addcmul, addcdiv.
+
+Backward formulas return gradients shaped like the output; the engine sums them back to each
+input's shape (broadcasting) with ``sum_to_shape``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from microtensor.autograd.function import Op
+from microtensor.ops import dual
+from microtensor.ops._common import as_tensor_arg, binary, to_float
+from microtensor.tensor import Tensor
+
+
+class Add(Op):
+    """z = a + b;  dz/da = 1,  dz/db = 1."""
+
+    @staticmethod
+    def forward(ctx: Any, a: Any, b: Any) -> Any:
+        return a + b
+
+    @staticmethod
+    def backward(ctx: Any, grad_out: Any) -> Any:
+        return grad_out, grad_out
+
+
+class Sub(Op):
+    """z = a - b;  dz/da = 1,  dz/db = -1."""
+
+    @staticmethod
+    def forward(ctx: Any, a: Any, b: Any) -> Any:
+        return a - b
+
+    @staticmethod
+    def backward(ctx: Any, grad_out: Any) -> Any:
+        return grad_out, -grad_out if ctx.needs_input_grad[1] else None
+
+
+class Mul(Op):
+    """z = a * b;  dz/da = b,  dz/db = a."""
+
+    @staticmethod
+    def forward(ctx: Any, a: Any, b: Any) -> Any:
+        ctx.save_for_backward(a, b)
+        return a * b
+
+    @staticmethod
+    def backward(ctx: Any, grad_out: Any) -> Any:
+        a, b = ctx.saved_tensors
+        grad_a = grad_out * b if ctx.needs_input_grad[0] else None
+        grad_b = grad_out * a if ctx.needs_input_grad[1] else None
+        return grad_a, grad_b
+
+
+class Div(Op):
+    """z = a / b;  dz/da = 1 / b,  dz/db = -a / b**2 = -z / b."""
+
+    @staticmethod
+    def forward(ctx: Any, a: Any, b: Any) -> Any:
+        ctx.save_for_backward(a, b)
+        return a / b
+
+    @staticmethod
+    def backward(ctx: Any, grad_out: Any) -> Any:
+        a, b = ctx.saved_tensors
+        grad_a = grad_out / b if ctx.needs_input_grad[0] else None
+        grad_b = -grad_out * a / (b * b) if ctx.needs_input_grad[1] else None
+        return grad_a, grad_b
+
+
+class Neg(Op):
+    """z = -a;  dz/da = -1."""
+
+    @staticmethod
+    def forward(ctx: Any, a: Any) -> Any:
+        return -a
+
+    @staticmethod
+    def backward(ctx: Any, grad_out: Any) -> Any:
+        return -grad_out
+
+
+class Pow(Op):
+    """z = a ** b;  dz/da = b * a ** (b - 1),  dz/db = z * log(a).
+
+    PyTorch's conventions at the edges: dz/da is 0 where b == 0 (even at a == 0), and dz/db is
+    0 where a == 0 and b >= 0 (instead of 0 * log(0) = nan).
+    """
+
+    @staticmethod
+    def forward(ctx: Any, a: Any, b: Any) -> Any:
+        out = np.power(a, b)
+        ctx.save_for_backward(a, b, out)
+        return out
+
+    @staticmethod
+    def backward(ctx: Any, grad_out: Any) -> Any:
+        a, b, out = ctx.saved_tensors
+        grad_a = grad_b = None
+        if ctx.needs_input_grad[0]:
+            grad_a = dual.where(_values(b) == 0, 0.0, grad_out * b * a ** (b - 1))
+        if ctx.needs_input_grad[1]:
+            a_values = _values(a)
+            safe_a = dual.where(a_values == 0, 1.0, a)  # log(0) would give 0 * -inf = nan
+            grad_b = dual.where((a_values == 0) & (_values(b) >= 0), 0.0,
+                                grad_out * out * dual.log(safe_a))
+        return grad_a, grad_b
+
+
+def _values(x: Any) -> Any:
+    """The plain values of an array, scalar or Tensor (for masks, which carry no gradient)."""
+    return x._data if isinstance(x, Tensor) else x
+
+
+class Remainder(Op):
+    """z = a - floor(a / b) * b (sign of b, Python's %);  dz/da = 1,  dz/db = -floor(a / b)."""
+
+    @staticmethod
+    def forward(ctx: Any, a: Any, b: Any) -> Any:
+        ctx.save_for_backward(np.floor_divide(a, b))
+        return np.remainder(a, b)
+
+    @staticmethod
+    def backward(ctx: Any, grad_out: Any) -> Any:
+        (quotient,) = ctx.saved_tensors
+        return grad_out, -grad_out * quotient if ctx.needs_input_grad[1] else None
+
+
+class Fmod(Op):
+    """z = a - trunc(a / b) * b (sign of a, C's fmod);  dz/da = 1,  dz/db = -trunc(a / b)."""
+
+    @staticmethod
+    def forward(ctx: Any, a: Any, b: Any) -> Any:
+        ctx.save_for_backward(np.trunc(np.true_divide(a, b)))
+        return np.fmod(a, b)
+
+    @staticmethod
+    def backward(ctx: Any, grad_out: Any) -> Any:
+        (quotient,) = ctx.saved_tensors
+        return grad_out, -grad_out * quotient if ctx.needs_input_grad[1] else None
+
+
+class FloorDivide(Op):
+    """z = floor(a / b): piecewise constant, so its gradient is zero almost everywhere."""
+
+    @staticmethod
+    def forward(ctx: Any, a: Any, b: Any) -> Any:
+        return np.floor_divide(a, b)
+
+    @staticmethod
+    def backward(ctx: Any, grad_out: Any) -> Any:
+        return grad_out * 0, grad_out * 0
+
+
+def add(input: Any, other: Any, *, alpha: Any = 1) -> Tensor:  # noqa: A002
+    """``input + alpha * other``, broadcasting.
+
+    Args:
+        input: a tensor (or number).
+        other: a tensor or number.
+        alpha: multiplier for ``other``.
+
+    Raises:
+        RuntimeError: if the shapes do not broadcast.
+
+    Example:
+        >>> import microtensor as mt
+        >>> mt.add(mt.tensor([1.0, 2.0]), 1.5)
+        tensor([2.5000, 3.5000])
+    """
+    if alpha != 1:
+        other = mul(other, alpha)
+    return binary(Add, "add", input, other)
+
+
+def sub(input: Any, other: Any, *, alpha: Any = 1) -> Tensor:  # noqa: A002
+    """``input - alpha * other``, broadcasting.
+
+    Raises:
+        RuntimeError: if the shapes do not broadcast, or for bool tensors (use logical ops).
+
+    Example:
+        >>> import microtensor as mt
+        >>> mt.sub(mt.tensor([1.0, 2.0]), mt.tensor([0.5, 0.5]))
+        tensor([0.5000, 1.5000])
+    """
+    if alpha != 1:
+        other = mul(other, alpha)
+    for x in (input, other):
+        if isinstance(x, Tensor) and x._data.dtype == np.bool_:
+            raise RuntimeError(
+                "Subtraction, the `-` operator, with a bool tensor is not supported. If you "
+                "are trying to invert a mask, use the `~` or `logical_not()` operator instead."
+            )
+    return binary(Sub, "sub", input, other)
+
+
+subtract = sub
+
+
+def mul(input: Any, other: Any) -> Tensor:  # noqa: A002
+    """``input * other`` elementwise, broadcasting.
+
+    Raises:
+        RuntimeError: if the shapes do not broadcast.
+
+    Example:
+        >>> import microtensor as mt
+        >>> mt.mul(mt.tensor([1.0, 2.0]), 3)
+        tensor([3., 6.])
+    """
+    return binary(Mul, "mul", input, other)
+
+
+multiply = mul
+
+
+def div(input: Any, other: Any, *, rounding_mode: str | None = None) -> Tensor:  # noqa: A002
+    """``input / other`` (true division: integers give floats), broadcasting.
+
+    Args:
+        input: dividend.
+        other: divisor.
+        rounding_mode: None (true division), ``"trunc"`` or ``"floor"``.
+
+    Raises:
+        RuntimeError: if the shapes do not broadcast.
+        ValueError: for an unknown ``rounding_mode``.
+
+    Example:
+        >>> import microtensor as mt
+        >>> mt.div(mt.tensor([1, 2]), 4)
+        tensor([0.2500, 0.5000])
+    """
+    if rounding_mode == "floor":
+        return floor_divide(input, other)
+    if rounding_mode == "trunc":
+        result = binary(Div, "div", input, other)
+        return result.trunc() if result.dtype.is_floating_point else result
+    if rounding_mode is not None:
+        raise ValueError(
+            f"div expected rounding_mode to be one of None, 'trunc', or 'floor' but found "
+            f"'{rounding_mode}'"
+        )
+    return binary(Div, "div", to_float(as_tensor_arg(input)), to_float(as_tensor_arg(other)))
+
+
+divide = true_divide = div
+
+
+def neg(input: Tensor) -> Tensor:  # noqa: A002
+    """``-input``.
+
+    Example:
+        >>> import microtensor as mt
+        >>> mt.neg(mt.tensor([1.0, -2.0]))
+        tensor([-1.,  2.])
+    """
+    return Neg.apply(input)  # type: ignore[no-any-return]
+
+
+negative = neg
+
+
+def pow(input: Any, exponent: Any) -> Tensor:  # noqa: A001, A002
+    """``input ** exponent``, elementwise; either may be a number.
+
+    Raises:
+        RuntimeError: if the shapes do not broadcast, or for integers to negative integer
+            powers.
+
+    Example:
+        >>> import microtensor as mt
+        >>> mt.pow(mt.tensor([2.0, 3.0]), 2)
+        tensor([4., 9.])
+    """
+    input, exponent = as_tensor_arg(input), as_tensor_arg(exponent)
+    base_int = not isinstance(input, Tensor) or input._data.dtype.kind in "iub"
+    exp_int = not isinstance(exponent, Tensor) or exponent._data.dtype.kind in "iub"
+    if base_int and exp_int and isinstance(input, Tensor | int) and \
+            np.any(np.asarray(exponent._data if isinstance(exponent, Tensor) else exponent) < 0):
+        raise RuntimeError("pow(): integers to negative integer powers are not allowed; "
+                           "convert the base to float first")
+    return binary(Pow, "pow", input, exponent)
+
+
+def floor_divide(input: Any, other: Any) -> Tensor:  # noqa: A002
+    """``floor(input / other)`` elementwise (gradient zero).
+
+    Example:
+        >>> import microtensor as mt
+        >>> mt.floor_divide(mt.tensor([7, -7]), 2)
+        tensor([ 3, -4])
+    """
+    return binary(FloorDivide, "floor_divide", input, other)
+
+
+def remainder(input: Any, other: Any) -> Tensor:  # noqa: A002
+    """Python's modulus ``input % other``: the result has the sign of ``other``.
+
+    Example:
+        >>> import microtensor as mt
+        >>> mt.remainder(mt.tensor([-3.0, 3.0]), 2)
+        tensor([1., 1.])
+    """
+    return binary(Remainder, "remainder", input, other)
+
+
+def fmod(input: Any, other: Any) -> Tensor:  # noqa: A002
+    """C's ``fmod``: the remainder has the sign of ``input``.
+
+    Example:
+        >>> import microtensor as mt
+        >>> mt.fmod(mt.tensor([-3.0, 3.0]), 2)
+        tensor([-1.,  1.])
+    """
+    return binary(Fmod, "fmod", input, other)
+
+
+def addcmul(input: Any, tensor1: Any, tensor2: Any, *, value: Any = 1) -> Tensor:  # noqa: A002
+    """``input + value * tensor1 * tensor2``.
+
+    Example:
+        >>> import microtensor as mt
+        >>> mt.addcmul(mt.zeros(2), mt.tensor([1.0, 2.0]), mt.tensor([3.0, 4.0]), value=0.5)
+        tensor([1.5000, 4.0000])
+    """
+    return add(input, mul(tensor1, tensor2), alpha=value)
+
+
+def addcdiv(input: Any, tensor1: Any, tensor2: Any, *, value: Any = 1) -> Tensor:  # noqa: A002
+    """``input + value * tensor1 / tensor2``.
+
+    Example:
+        >>> import microtensor as mt
+        >>> mt.addcdiv(mt.zeros(2), mt.tensor([1.0, 2.0]), mt.tensor([4.0, 4.0]))
+        tensor([0.2500, 0.5000])
+    """
+    return add(input, div(tensor1, tensor2), alpha=value)

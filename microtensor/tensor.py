@@ -1,0 +1,474 @@
+"""``Tensor``: a NumPy array plus what autograd needs (``requires_grad``, ``grad``, ``grad_fn``).
+
+Arithmetic and ops are short delegations to ``microtensor.ops`` (see ``_tensor_methods.py`` for
+the named methods); this file holds the data model, autograd entry points and in-place rules.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import numpy as np
+
+from microtensor import _tensor_methods, dtypes
+from microtensor._tensor_methods import TensorMethods
+from microtensor._tensor_str import tensor_repr
+from microtensor.autograd import function
+from microtensor.autograd.grad_mode import state as _grad_state
+
+
+class device:  # noqa: N801 - PyTorch's name
+    """The device a tensor lives on; microtensor has one, ``device(type='cpu')``."""
+
+    __slots__ = ("type",)
+
+    def __init__(self, type: str = "cpu") -> None:  # noqa: A002 - PyTorch's argument name
+        name = str(type).split(":")[0]
+        if name != "cpu":
+            raise RuntimeError(f"microtensor runs on the CPU only; device {type!r} is not available")
+        self.type = "cpu"
+
+    def __repr__(self) -> str:
+        return "device(type='cpu')"
+
+    def __str__(self) -> str:
+        return "cpu"
+
+    def __eq__(self, other: object) -> bool:
+        return str(other).split(":")[0] == "cpu" or isinstance(other, device)
+
+    def __hash__(self) -> int:
+        return hash("cpu")
+
+
+_CPU = device("cpu")
+
+
+class Tensor(TensorMethods):
+    """A multi-dimensional array that can record the operations applied to it.
+
+    Build tensors with ``microtensor.tensor(...)`` and the factories (``zeros``, ``randn`` ...).
+    ``Tensor(data)`` also works and, as in PyTorch, gives a float32 tensor; ``Tensor(2, 3)``
+    gives an uninitialised (here: zero) tensor of shape (2, 3).
+
+    Example:
+        >>> import microtensor as mt
+        >>> x = mt.tensor([1.0, 2.0], requires_grad=True)
+        >>> y = (x * x).sum()
+        >>> y.backward()
+        >>> x.grad
+        tensor([2., 4.])
+    """
+
+    __slots__ = ("_data", "_requires_grad", "grad", "grad_fn", "_output_nr", "_version_counter",
+                 "_accumulator", "_base", "_retains_grad", "__weakref__")
+    __array_priority__ = 1000
+
+    def __init__(self, *args: Any, requires_grad: bool = False, dtype: Any = None) -> None:
+        if len(args) == 1 and not isinstance(args[0], int):
+            data = np.array(args[0].numpy() if isinstance(args[0], Tensor) else args[0],
+                            dtype=dtypes.to_dtype(dtype or dtypes.get_default_dtype()).numpy)
+        else:
+            shape = args[0] if len(args) == 1 and isinstance(args[0], tuple) else args
+            data = np.zeros(shape, dtype=dtypes.to_dtype(dtype or dtypes.get_default_dtype()).numpy)
+        _init(self, data)
+        if requires_grad:
+            self.requires_grad_(True)
+
+    @staticmethod
+    def _make(array: np.ndarray, requires_grad: bool = False, grad_fn: Any = None,
+              output_nr: int = 0, version_counter: list[int] | None = None,
+              base: Tensor | None = None) -> Tensor:
+        """Wrap ``array`` without copying or checking (internal fast path)."""
+        t = object.__new__(Tensor)
+        t._data = array
+        t._requires_grad = requires_grad
+        t.grad = None
+        t.grad_fn = grad_fn
+        t._output_nr = output_nr
+        t._version_counter = [0] if version_counter is None else version_counter
+        t._accumulator = None
+        t._base = base
+        t._retains_grad = False
+        return t
+
+    # --- basic attributes -------------------------------------------------------------------
+
+    @property
+    def data(self) -> Tensor:
+        """A tensor sharing this one's memory, detached from the graph (as PyTorch's ``.data``)."""
+        return Tensor._make(self._data)
+
+    @data.setter
+    def data(self, value: Any) -> None:
+        self._data = value._data if isinstance(value, Tensor) else np.asarray(value)
+
+    @property
+    def shape(self) -> tuple[int, ...]:
+        """The size of each dimension, a tuple of ints."""
+        return self._data.shape
+
+    @property
+    def dtype(self) -> dtypes.dtype:
+        """The element type, such as ``microtensor.float32``."""
+        return dtypes.from_numpy_dtype(self._data.dtype)
+
+    @property
+    def ndim(self) -> int:
+        """Number of dimensions."""
+        return self._data.ndim
+
+    @property
+    def device(self) -> device:
+        """Always ``device(type='cpu')``."""
+        return _CPU
+
+    @property
+    def is_cuda(self) -> bool:
+        """Always False."""
+        return False
+
+    @property
+    def requires_grad(self) -> bool:
+        """Whether gradients are computed for this tensor."""
+        return self._requires_grad
+
+    @requires_grad.setter
+    def requires_grad(self, value: bool) -> None:
+        self.requires_grad_(value)
+
+    @property
+    def is_leaf(self) -> bool:
+        """True for tensors not made by a recorded op (user-created, or ``requires_grad=False``)."""
+        return self.grad_fn is None
+
+    @property
+    def retains_grad(self) -> bool:
+        """True if ``retain_grad()`` was called on this non-leaf tensor."""
+        return self._retains_grad
+
+    @property
+    def _version(self) -> int:
+        return self._version_counter[0]
+
+    @property
+    def output_nr(self) -> int:
+        """Which output of ``grad_fn`` this tensor is."""
+        return self._output_nr
+
+    def dim(self) -> int:
+        """Number of dimensions (same as ``ndim``)."""
+        return self._data.ndim
+
+    def size(self, dim: int | None = None) -> Any:
+        """The shape, or the size of dimension ``dim``."""
+        if dim is None:
+            return self._data.shape
+        return self._data.shape[_check_dim("size", dim, self._data.ndim)]
+
+    def numel(self) -> int:
+        """Number of elements."""
+        return self._data.size
+
+    nelement = numel
+
+    def element_size(self) -> int:
+        """Bytes per element."""
+        return self._data.itemsize
+
+    def is_floating_point(self) -> bool:
+        """True for float16/32/64 tensors."""
+        return self._data.dtype.kind == "f"
+
+    def is_contiguous(self) -> bool:
+        """True if the memory is C-contiguous."""
+        return self._data.flags.c_contiguous
+
+    def get_device(self) -> int:
+        """-1, meaning CPU, as PyTorch."""
+        return -1
+
+    # --- conversion ------------------------------------------------------------------------
+
+    def numpy(self, *, force: bool = False) -> np.ndarray:
+        """The underlying NumPy array (shares memory).
+
+        Raises:
+            RuntimeError: if the tensor requires grad (call ``.detach().numpy()``).
+        """
+        if self._requires_grad and not force:
+            raise RuntimeError(
+                "Can't call numpy() on Tensor that requires grad. "
+                "Use tensor.detach().numpy() instead."
+            )
+        return self._data
+
+    def item(self) -> Any:
+        """The value of a one-element tensor as a Python number.
+
+        Raises:
+            RuntimeError: if the tensor has more or fewer than one element.
+        """
+        if self._data.size != 1:
+            raise RuntimeError(
+                f"item(): a Tensor with {self._data.size} elements cannot be converted to Scalar"
+            )
+        return self._data.item()
+
+    def tolist(self) -> Any:
+        """The values as (nested) Python lists of numbers."""
+        return self._data.tolist()
+
+    def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
+        array = self.numpy()
+        return array if dtype is None else array.astype(dtype, copy=False)
+
+    def __array_ufunc__(self, ufunc: Any, method: str, *inputs: Any, **kwargs: Any) -> Any:
+        op = ops.ufunc_op(ufunc) if method == "__call__" and not kwargs else None
+        if op is not None:
+            return op(*inputs)
+        arrays = [x.numpy() if isinstance(x, Tensor) else x for x in inputs]
+        result = getattr(ufunc, method)(*arrays, **kwargs)
+        return Tensor._make(np.asarray(result)) if isinstance(result, np.ndarray | np.generic) \
+            else result
+
+    # --- autograd --------------------------------------------------------------------------
+
+    def requires_grad_(self, requires_grad: bool = True) -> Tensor:
+        """Set ``requires_grad`` in place and return self.
+
+        Raises:
+            RuntimeError: for a non-floating tensor, or when turning it off on a non-leaf.
+        """
+        if requires_grad and self._data.dtype.kind != "f":
+            raise RuntimeError(
+                f"only Tensors of floating point dtype can require gradients, got {self.dtype}: "
+                "convert with .float() or .double() first"
+            )
+        if not requires_grad and self.grad_fn is not None:
+            raise RuntimeError(
+                "you can only change requires_grad flags of leaf variables. If you want to use "
+                "a computed variable in a subgraph that doesn't require differentiation use "
+                "var_no_grad = var.detach()."
+            )
+        self._requires_grad = bool(requires_grad)
+        return self
+
+    def backward(self, gradient: Any = None, retain_graph: bool | None = None,
+                 create_graph: bool = False, inputs: Any = None) -> None:
+        """Compute the gradient of this tensor with respect to the graph leaves.
+
+        Gradients are summed into the ``.grad`` of every leaf that requires grad.
+
+        Args:
+            gradient: the gradient of some loss with respect to this tensor; may be omitted
+                for a one-element tensor (it is then 1).
+            retain_graph: keep the graph so backward can run through it again; defaults to
+                ``create_graph``.
+            create_graph: record the backward pass, so the gradients can be differentiated.
+            inputs: if given, accumulate gradients only into these tensors.
+
+        Raises:
+            RuntimeError: if this tensor does not require grad, or is not one element and no
+                ``gradient`` is given.
+        """
+        from microtensor.autograd.api import backward
+
+        backward(self, gradient, retain_graph, create_graph, inputs=inputs)
+
+    def register_hook(self, hook: Callable[[Tensor], Tensor | None]) -> Any:
+        """Call ``hook(grad)`` whenever the gradient of this tensor is computed.
+
+        The hook may return a new gradient to use instead.
+
+        Returns:
+            A handle whose ``remove()`` unregisters the hook.
+
+        Raises:
+            RuntimeError: if the tensor does not require grad.
+        """
+        if not self._requires_grad:
+            raise RuntimeError(
+                "cannot register a hook on a tensor that doesn't require gradient"
+            )
+        node, nr = function.edge_of(self)
+        node._add_pre_hook(nr, hook)
+        return _HookHandle(node, nr, hook)
+
+    def retain_grad(self) -> None:
+        """Keep ``.grad`` for this non-leaf tensor after backward (leaves always keep it).
+
+        Raises:
+            RuntimeError: if the tensor does not require grad.
+        """
+        if not self._requires_grad:
+            raise RuntimeError("can't retain_grad on Tensor that has requires_grad=False")
+        if self.grad_fn is None or self._retains_grad:
+            return
+        if self.grad_fn._retained is None:
+            self.grad_fn._retained = {}
+        self.grad_fn._retained[self._output_nr] = self
+        self._retains_grad = True
+
+    def detach(self) -> Tensor:
+        """A tensor sharing this one's data (and version counter), cut from the graph."""
+        return Tensor._make(self._data, version_counter=self._version_counter)
+
+    def detach_(self) -> Tensor:
+        """Cut this tensor from the graph in place, making it a leaf."""
+        self.grad_fn = None
+        self._requires_grad = False
+        return self
+
+    # --- Python protocol ---------------------------------------------------------------------
+
+    def __repr__(self) -> str:
+        return tensor_repr(self)
+
+    def __len__(self) -> int:
+        if self._data.ndim == 0:
+            raise TypeError("len() of a 0-d tensor")
+        return self._data.shape[0]
+
+    def __iter__(self) -> Iterator[Tensor]:
+        if self._data.ndim == 0:
+            raise TypeError("iteration over a 0-d tensor")
+        return (self[i] for i in range(self._data.shape[0]))
+
+    def __bool__(self) -> bool:
+        if self._data.size != 1:
+            raise RuntimeError(
+                f"Boolean value of Tensor with {'no values' if self._data.size == 0 else 'more than one value'} is ambiguous"  # noqa: E501
+            )
+        return bool(self._data)
+
+    def __float__(self) -> float:
+        return float(self.item())
+
+    def __int__(self) -> int:
+        return int(self.item())
+
+    def __index__(self) -> int:
+        if self._data.dtype.kind not in "iub" or self._data.size != 1:
+            raise TypeError("only integer tensors of a single element can be converted to an index")
+        return int(self._data)
+
+    def __complex__(self) -> complex:
+        return complex(self.item())
+
+    def __format__(self, spec: str) -> str:
+        if self._data.ndim == 0:
+            return self.item().__format__(spec)
+        return object.__format__(self, spec)
+
+    def __contains__(self, element: Any) -> bool:
+        return bool((self._data == (element._data if isinstance(element, Tensor) else element))
+                    .any())
+
+    __hash__ = object.__hash__
+
+    def __reduce_ex__(self, protocol: Any) -> Any:
+        raise TypeError("microtensor tensors are not pickled: use microtensor.save (safetensors)")
+
+    # --- in-place support ---------------------------------------------------------------------
+
+    def _inplace(self, name: str, op: Callable[..., Tensor], *args: Any, **kwargs: Any) -> Tensor:
+        """Apply ``op(self, *args)`` and write the result into this tensor.
+
+        Without a graph this is a plain write into the array. When the result needs a graph,
+        ``op`` runs on a copy of this tensor's value (so a saved input is never overwritten),
+        the result is written into the array, and this tensor takes the op's ``grad_fn``.
+        The version counter is bumped either way, so ops that saved the old value notice.
+        """
+        recording = _grad_state.enabled and (
+            self._requires_grad or any(isinstance(a, Tensor) and a._requires_grad for a in args))
+        if not recording:
+            result = op(self, *args, **kwargs)
+            _write(name, self, result._data)
+            return self
+        if self._requires_grad and self.grad_fn is None:
+            raise RuntimeError(
+                f"{name}: a leaf Variable that requires grad is being used in an in-place "
+                "operation. Wrap it in `with microtensor.no_grad():` (e.g. for a parameter "
+                "update) or use the out-of-place op."
+            )
+        if self._base is not None:
+            raise RuntimeError(
+                f"{name}: in-place operation on a view of another tensor while recording "
+                "gradients is not supported; use the out-of-place op (x = x + y) or clone() "
+                "the view first."
+            )
+        before = Tensor._make(self._data.copy(), self._requires_grad, self.grad_fn,
+                              self._output_nr)
+        result = op(before, *args, **kwargs)
+        _write(name, self, result._data)
+        self.grad_fn = result.grad_fn
+        self._output_nr = result._output_nr
+        self._requires_grad = result._requires_grad
+        return self
+
+    def __setitem__(self, key: Any, value: Any) -> None:
+        self._inplace("__setitem__", ops.index_put, key, value)
+
+
+def _init(t: Tensor, array: np.ndarray) -> None:
+    t._data = array
+    t._requires_grad = False
+    t.grad = None
+    t.grad_fn = None
+    t._output_nr = 0
+    t._version_counter = [0]
+    t._accumulator = None
+    t._base = None
+    t._retains_grad = False
+
+
+def _write(name: str, t: Tensor, values: np.ndarray) -> None:
+    target = t._data
+    if values.shape != target.shape:
+        raise RuntimeError(
+            f"{name}: output with shape {list(target.shape)} doesn't match the broadcast shape "
+            f"{list(values.shape)}"
+        )
+    if values.dtype != target.dtype and not np.can_cast(values.dtype, target.dtype, "same_kind"):
+        raise RuntimeError(
+            f"{name}: result type {dtypes.from_numpy_dtype(values.dtype)} can't be cast to the "
+            f"desired output type {dtypes.from_numpy_dtype(target.dtype)}"
+        )
+    if not target.flags.writeable:
+        raise RuntimeError(
+            f"{name}: unsupported operation: this tensor is a broadcast (expanded) view whose "
+            "elements share memory; call .clone() before writing to it"
+        )
+    np.copyto(target, values, casting="unsafe")
+    t._version_counter[0] += 1
+
+
+def _check_dim(op: str, dim: int, ndim: int) -> int:
+    n = max(ndim, 1)
+    if not -n <= dim < n:
+        raise IndexError(
+            f"{op}(): Dimension out of range (expected to be in range of [{-n}, {n - 1}], "
+            f"but got {dim})"
+        )
+    return dim % n
+
+
+class _HookHandle:
+    """Returned by ``register_hook``; ``remove()`` unregisters the hook."""
+
+    def __init__(self, node: Any, nr: int, hook: Any) -> None:
+        self._node, self._nr, self._hook = node, nr, hook
+
+    def remove(self) -> None:
+        hooks = self._node._pre_hooks.get(self._nr, [])
+        if self._hook in hooks:
+            hooks.remove(self._hook)
+
+
+# Hand the class to autograd and the ops to the methods (each would be an import cycle).
+function.Tensor = Tensor
+from microtensor import ops  # noqa: E402 - needs Tensor defined above
+
+_tensor_methods.ops = ops
