@@ -1,30 +1,15 @@
-"""Differentiable operations, grouped by kind; re-exported from ``microtensor``."""
+"""Differentiable operations, grouped by kind; re-exported from ``microtensor``.
 
-from microtensor.ops.arithmetic import (
-    add,
-    addcdiv,
-    addcmul,
-    div,
-    divide,
-    floor_divide,
-    fmod,
-    mul,
-    multiply,
-    neg,
-    negative,
-    pow,
-    remainder,
-    sub,
-    subtract,
-    true_divide,
-)
-from microtensor.ops.conversion import (
-    clone,
-    copy_op,
-    full_like_op,
-    new_full,
-    new_tensor,
-    random_like_op,
-    to,
-)
-from microtensor.ops.reduction import mean, sum
+Each module lists its public functions in ``__all__``; they are gathered here.
+"""
+
+from microtensor.ops.arithmetic import *  # noqa: F403
+from microtensor.ops.comparison import *  # noqa: F403
+from microtensor.ops.conversion import *  # noqa: F403
+from microtensor.ops.elementwise import *  # noqa: F403
+from microtensor.ops.indexing import *  # noqa: F403
+from microtensor.ops.linalg import *  # noqa: F403
+from microtensor.ops.reduction import *  # noqa: F403
+from microtensor.ops.shape import *  # noqa: F403
+from microtensor.ops.softmax import *  # noqa: F403
+from microtensor.ops._ufunc import ufunc_op

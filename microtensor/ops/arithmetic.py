@@ -15,6 +15,11 @@ from microtensor.ops import dual
 from microtensor.ops._common import as_tensor_arg, binary, to_float
 from microtensor.tensor import Tensor
 
+__all__ = [
+    "add", "addcdiv", "addcmul", "div", "divide", "floor_divide", "fmod", "mul", "multiply",
+    "neg", "negative", "pow", "remainder", "sub", "subtract", "true_divide",
+]
+
 
 class Add(Op):
     """z = a + b;  dz/da = 1,  dz/db = 1."""

@@ -11,6 +11,10 @@ from microtensor.autograd.function import Op
 from microtensor.random import rng_of
 from microtensor.tensor import Tensor, device
 
+__all__ = [
+    "clone", "copy_op", "full_like_op", "new_full", "new_tensor", "random_like_op", "to",
+]
+
 
 class Cast(Op):
     """z = a converted to another dtype;  dz/da = 1 (the engine casts the gradient back)."""

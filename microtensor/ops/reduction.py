@@ -12,6 +12,8 @@ from microtensor.ops import dual
 from microtensor.ops._common import normalize_dims
 from microtensor.tensor import Tensor
 
+__all__ = ["mean", "sum"]
+
 
 def _expand_back(ctx: Any, grad_out: Any) -> Any:
     """Broadcast a reduced gradient back over the reduced dims (a view, no copy)."""
