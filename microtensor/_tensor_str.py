@@ -41,12 +41,16 @@ def _format_values(array: np.ndarray) -> str:
     formatter: dict[str, Any] = {}
     if array.dtype.kind == "f":
         fmt = _float_formatter(array)
-        width = max(len(fmt(x)) for x in array.reshape(-1)[:1000])
+        flat = array.reshape(-1)[:1000]
+        finite = flat[np.isfinite(flat)]  # PyTorch sizes columns by the finite values only
+        width = max(len(fmt(x)) for x in (finite if finite.size else flat))
         formatter = {"float_kind": lambda x: fmt(x).rjust(width)}
     elif array.dtype.kind == "b":
-        formatter = {"bool": lambda x: "True" if x else "False"}
-    return np.array2string(array, separator=", ", prefix=_PREFIX, formatter=formatter,
+        width = 5 if not array.all() else 4
+        formatter = {"bool": lambda x: ("True" if x else "False").rjust(width)}
+    text = np.array2string(array, separator=", ", prefix=_PREFIX, formatter=formatter,
                            threshold=1000, edgeitems=3, max_line_width=80)
+    return text.replace(", ...,", ",  ...,")  # PyTorch's spacing around the ellipsis
 
 
 def tensor_repr(t: Any) -> str:

@@ -16,10 +16,10 @@ def as_tensor_arg(x: Any) -> Any:
     """Pass Tensors and Python scalars through; NumPy scalars become Python scalars (weak, as
     in PyTorch, so ``np.float64(0.5) * float32_tensor`` stays float32); arrays and lists become
     constant Tensors."""
+    if isinstance(x, np.generic):  # before the float check: np.float64 subclasses float
+        return x.item()
     if isinstance(x, Tensor | builtins.int | builtins.float | builtins.bool):
         return x
-    if isinstance(x, np.generic):
-        return x.item()
     return Tensor._make(np.asarray(x))
 
 

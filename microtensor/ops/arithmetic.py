@@ -12,7 +12,7 @@ import numpy as np
 
 from microtensor.autograd.function import Op
 from microtensor.ops import dual
-from microtensor.ops._common import as_tensor_arg, binary, to_float
+from microtensor.ops._common import as_tensor_arg, binary, promote, to_float
 from microtensor.tensor import Tensor
 
 __all__ = [
@@ -196,7 +196,7 @@ def sub(input: Any, other: Any, *, alpha: Any = 1) -> Tensor:  # noqa: A002
     if alpha != 1:
         other = mul(other, alpha)
     for x in (input, other):
-        if isinstance(x, Tensor) and x._data.dtype == np.bool_:
+        if isinstance(x, bool | np.bool_) or isinstance(x, Tensor) and x._data.dtype == np.bool_:
             raise RuntimeError(
                 "Subtraction, the `-` operator, with a bool tensor is not supported. If you "
                 "are trying to invert a mask, use the `~` or `logical_not()` operator instead."
@@ -251,7 +251,8 @@ def div(input: Any, other: Any, *, rounding_mode: str | None = None) -> Tensor: 
             f"div expected rounding_mode to be one of None, 'trunc', or 'floor' but found "
             f"'{rounding_mode}'"
         )
-    return binary(Div, "div", to_float(as_tensor_arg(input)), to_float(as_tensor_arg(other)))
+    input, other = promote(input, other)
+    return binary(Div, "div", to_float(input), to_float(other))
 
 
 divide = true_divide = div

@@ -1,0 +1,123 @@
+"""Factories and random generation."""
+
+import numpy as np
+import pytest
+import torch
+
+import microtensor as mt
+
+
+@pytest.mark.parametrize(
+    "data",
+    [1, 1.5, True, [1, 2], [1.0, 2], [[True, False]], [], np.array([1.0, 2.0]),
+     np.array([1, 2], dtype=np.int32), np.float64(2.0)],
+)
+def test_tensor_infers_dtype_like_torch(data):
+    mine, theirs = mt.tensor(data), torch.tensor(data)
+    assert str(mine.dtype).split(".")[1] == str(theirs.dtype).split(".")[1]
+    assert mine.tolist() == theirs.tolist()
+
+
+def test_tensor_copies_but_as_tensor_and_from_numpy_share():
+    a = np.zeros(2)
+    t, shared, fn = mt.tensor(a), mt.as_tensor(a), mt.from_numpy(a)
+    a[0] = 1
+    assert t.tolist() == [0.0, 0.0] and shared.tolist() == [1.0, 0.0] and fn.tolist() == [1.0, 0.0]
+
+
+def test_tensor_from_list_of_tensors():
+    assert mt.tensor([mt.tensor(1.0), mt.tensor(2.0)]).tolist() == [1.0, 2.0]
+
+
+@pytest.mark.parametrize("name", ["zeros", "ones", "empty"])
+def test_shape_factories(name):
+    fn = getattr(mt, name)
+    for t in (fn(2, 3), fn((2, 3)), fn([2, 3])):
+        assert t.shape == (2, 3) and t.dtype == mt.float32
+    assert fn(2, dtype=mt.int64).dtype == mt.int64
+    assert fn(2, requires_grad=True).requires_grad
+    assert fn().shape == ()
+
+
+def test_full_and_like_factories():
+    assert mt.full((2,), 7).dtype == mt.int64 and mt.full((2,), 7.0).dtype == mt.float32
+    assert mt.full((2,), True).dtype == mt.bool
+    base = mt.ones(2, 3, dtype=mt.float64)
+    for t in (mt.zeros_like(base), mt.ones_like(base), mt.empty_like(base),
+              mt.full_like(base, 3), mt.rand_like(base), mt.randn_like(base)):
+        assert t.shape == (2, 3) and t.dtype == mt.float64
+    assert mt.randint_like(base, 5).dtype == mt.float64
+
+
+def test_arange_linspace_eye_match_torch():
+    cases = [((5,), {}), ((1, 4), {}), ((0, 1, 0.25), {}), ((5, 0, -2), {}), ((0.5, 3), {})]
+    for args, kwargs in cases:
+        mine, theirs = mt.arange(*args, **kwargs), torch.arange(*args, **kwargs)
+        assert str(mine.dtype).split(".")[1] == str(theirs.dtype).split(".")[1]
+        np.testing.assert_allclose(mine.numpy(), theirs.numpy())
+    np.testing.assert_allclose(mt.linspace(-1, 1, 5).numpy(), torch.linspace(-1, 1, 5).numpy())
+    np.testing.assert_array_equal(mt.eye(2, 3).numpy(), torch.eye(2, 3).numpy())
+
+
+def test_arange_bad_step_raises():
+    with pytest.raises(RuntimeError, match="inconsistent with step sign"):
+        mt.arange(0, 5, -1)
+    with pytest.raises(RuntimeError, match="step"):
+        mt.arange(0, 5, 0)
+
+
+def test_manual_seed_makes_random_factories_reproducible():
+    def draw():
+        return [f().numpy().copy() for f in (
+            lambda: mt.rand(3), lambda: mt.randn(2, 2), lambda: mt.randint(0, 10, (4,)),
+            lambda: mt.randperm(5), lambda: mt.normal(0.0, 1.0, (3,)))]
+
+    mt.manual_seed(123)
+    first = draw()
+    mt.manual_seed(123)
+    second = draw()
+    for a, b in zip(first, second, strict=True):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_generator_streams_are_independent_and_seedable():
+    g1, g2 = mt.Generator().manual_seed(1), mt.Generator().manual_seed(1)
+    a = mt.randn(3, generator=g1)
+    mt.randn(100)  # the default generator does not affect g2
+    assert mt.randn(3, generator=g2).tolist() == a.tolist()
+    state = g1.get_state()
+    b = mt.rand(2, generator=g1)
+    g1.set_state(state)
+    assert mt.rand(2, generator=g1).tolist() == b.tolist()
+    assert g1.initial_seed() == 1
+
+
+def test_random_distributions_have_expected_statistics():
+    mt.manual_seed(0)
+    u, n = mt.rand(20000), mt.randn(20000)
+    assert 0 <= u.numpy().min() and u.numpy().max() < 1
+    assert abs(u.numpy().mean() - 0.5) < 0.01 and abs(n.numpy().std() - 1) < 0.03
+    r = mt.randint(3, 7, (1000,))
+    assert r.dtype == mt.int64 and set(r.tolist()) == {3, 4, 5, 6}
+    assert sorted(mt.randperm(6).tolist()) == list(range(6))
+
+
+def test_uniform_and_normal_in_place():
+    t = mt.empty(1000)
+    t.uniform_(-2, 2, generator=mt.Generator().manual_seed(0))
+    assert -2 <= t.numpy().min() and t.numpy().max() < 2
+    t.normal_(5.0, 0.1)
+    assert abs(t.numpy().mean() - 5.0) < 0.05
+
+
+def test_factory_errors():
+    with pytest.raises(ValueError, match="non-negative integers"):
+        mt.zeros(-1)
+    with pytest.raises(RuntimeError, match="'from' to be less than 'to'"):
+        mt.randint(5, 5, (2,))
+    with pytest.raises(TypeError, match="from_numpy"):
+        mt.from_numpy([1, 2])
+    with pytest.raises(TypeError, match="could not infer"):
+        mt.tensor(["a"])
+    with pytest.raises(TypeError, match="unsupported dtype"):
+        mt.zeros(2, dtype="complex128")
