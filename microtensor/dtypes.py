@@ -122,6 +122,8 @@ def result_type(a: Any, b: Any) -> np.dtype:
         if kz <= kd:
             return dim_arr.dtype
         return zero_arr.dtype
+    if ka != kb:  # a higher category wins outright: int64 + float32 -> float32
+        return a.dtype if ka > kb else b.dtype
     return np.promote_types(a.dtype, b.dtype)
 
 

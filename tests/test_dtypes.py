@@ -49,3 +49,8 @@ def test_set_default_dtype():
 )
 def test_result_type_follows_torch(a, b, expected):
     assert dtypes.result_type(a, b) == np.dtype(expected)
+
+
+def test_int_with_float_tensor_promotes_to_the_float_dtype():
+    assert dtypes.result_type(np.zeros(2, np.int64), np.zeros(2, np.float32)) == np.float32
+    assert (mt.tensor([1, 2]) + mt.tensor([1.0, 2.0])).dtype == mt.float32

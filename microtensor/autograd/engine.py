@@ -52,18 +52,20 @@ def run_backward(
         node = ready.pop()
         grads = buffers.pop(node, None)
         if grads is not None:
-            _run_tensor_hooks(node, grads)
+            if node._pre_hooks or node._retained:
+                _run_tensor_hooks(node, grads)
             if captured is not None:
                 for nr, g in enumerate(grads):
                     index = captured.get((node, nr))
                     if index is not None:
                         results[index] = g
-        if isinstance(node, AccumulateGrad):
+        if node.__class__ is AccumulateGrad:
             if captured is None and grads is not None and grads[0] is not None:
-                _accumulate(node.variable, grads[0], create_graph, owned)
+                _accumulate(node.variable, grads[0], create_graph, owned)  # type: ignore[attr-defined]
             continue
         input_grads = None
-        if grads is not None and any(g is not None for g in grads):
+        if grads is not None and (grads[0] is not None if len(grads) == 1
+                                  else any(g is not None for g in grads)):
             input_grads = _call_node(node, grads, create_graph)
             if check_nan:
                 anomaly.check_grads(node, input_grads)
@@ -71,8 +73,14 @@ def run_backward(
             if next_node is None:
                 continue
             if input_grads is not None and i < len(input_grads) and input_grads[i] is not None:
-                grad = _fit(node, i, input_grads[i], next_node._out_meta[nr])
-                _add_to_buffer(buffers, next_node, nr, grad)
+                grad = input_grads[i]
+                shape, dtype = next_node._out_meta[nr]
+                if grad.__class__ is not np.ndarray or grad.shape != shape or grad.dtype != dtype:
+                    grad = _fit(node, i, grad, shape, dtype)
+                slots = buffers.get(next_node)
+                if slots is None:
+                    slots = buffers[next_node] = [None] * len(next_node._out_meta)
+                slots[nr] = grad if slots[nr] is None else slots[nr] + grad
             dependencies[next_node] -= 1
             if dependencies[next_node] == 0:
                 ready.append(next_node)
@@ -112,9 +120,8 @@ def _call_node(node: Any, grads: list[Any], create_graph: bool) -> tuple[Any, ..
     return node._call_backward(grads, create_graph)
 
 
-def _fit(node: Node, index: int, grad: Any, meta: tuple[tuple[int, ...], np.dtype]) -> Any:
+def _fit(node: Node, index: int, grad: Any, shape: tuple[int, ...], dtype: np.dtype) -> Any:
     """Reduce a gradient to its input's shape (undo broadcasting) and dtype, or raise."""
-    shape, dtype = meta
     if grad.__class__ is not np.ndarray and not isinstance(grad, _function.Tensor):
         grad = np.asarray(grad)
     if grad.shape != shape:

@@ -207,8 +207,9 @@ class Function(Node):
             linked.append(o)
         ctx._out_meta = tuple((o._data.shape, o._data.dtype) for o in linked)
         ctx.next_functions = _edges(args, needs)
-        ctx._saved = tuple(_record_tensor(t) for t in ctx._to_save)
-        ctx._to_save = ()
+        if ctx._to_save:
+            ctx._saved = tuple(_record_tensor(t) for t in ctx._to_save)
+            ctx._to_save = ()
         if anomaly.state.enabled:
             ctx._trace = traceback.format_stack()[:-1]
         return tuple(linked) if isinstance(out, tuple) else linked[0]
@@ -229,7 +230,7 @@ class Function(Node):
         return tuple(None if r is None else np.array(r._data) for r in result)
 
     def _release(self) -> None:
-        if self._saved:
+        if self._saved is not None:
             self._saved = _FREED
 
 
@@ -270,11 +271,22 @@ class Op(Function):
     def apply(cls, *args: Any, **kwargs: Any) -> Any:
         """Run ``forward`` on arrays; record the call in the graph when a gradient is needed."""
         ctx = cls()
-        arrays = [a._data if isinstance(a, Tensor) else a for a in args]
-        needs = _needs_grad(args)
-        ctx.needs_input_grad = needs
+        arrays = []
+        needs = []
+        recording = False
+        grad_enabled = state.enabled
+        for a in args:  # one pass: unwrap Tensors and note which inputs need a gradient
+            if isinstance(a, Tensor):
+                arrays.append(a._data)
+                need = grad_enabled and a._requires_grad
+                recording = recording or need
+                needs.append(need)
+            else:
+                arrays.append(a)
+                needs.append(False)
+        ctx.needs_input_grad = needs = tuple(needs)
         out = cls.forward(ctx, *arrays, **kwargs)
-        if True not in needs:
+        if not recording:
             if out.__class__ is tuple:
                 return tuple(_wrap(o, args) for o in out)
             return _wrap(out, args)
@@ -319,12 +331,12 @@ def _wrap(array: Any, args: tuple[Any, ...]) -> Any:
     if array.__class__ is not np.ndarray:
         array = np.asarray(array)
     base = array.base
-    if base is not None:
+    if base is not None and args:
         for a in args:
             if isinstance(a, Tensor):
                 data = a._data
                 if base is data or base is data.base:
-                    return Tensor._make(array, version_counter=a._version_counter)
+                    return Tensor._make(array, version_counter=a._version_counter, base=a)
     return Tensor._make(array)
 
 

@@ -1,55 +1,64 @@
-"""Gradient checking: compare autograd's gradients with central finite differences."""
+"""Gradient checking: compare autograd's gradients with central finite differences.
+
+``gradcheck`` and ``gradgradcheck`` are the user-facing checkers; ``gradcheck_jacobian`` builds
+and compares the Jacobians, and on a mismatch ``gradcheck_localize`` names the first op of
+``fn`` whose backward disagrees with finite differences of its own forward.
+"""
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
 
 from microtensor.autograd import function
 from microtensor.autograd.api import grad as autograd_grad
+from microtensor.autograd.gradcheck_jacobian import (
+    Failure,
+    Options,
+    as_tuple,
+    check,
+    differentiable,
+)
+from microtensor.autograd.gradcheck_localize import localize
+
+_LOCAL_FULL_ENTRIES = 250_000  # a larger op is checked op-by-op in fast mode
 
 
 class GradcheckError(RuntimeError):
     """Raised by ``gradcheck`` when analytical and numerical gradients disagree."""
 
 
-def _tuple(x: Any) -> tuple[Any, ...]:
-    return tuple(x) if isinstance(x, list | tuple) else (x,)
-
-
-def _differentiable(outputs: tuple[Any, ...]) -> list[Any]:
-    Tensor = function.Tensor
-    return [o for o in outputs if isinstance(o, Tensor) and o._requires_grad]
-
-
-def _numerical_jacobian_column(fn: Callable[..., Any], inputs: tuple[Any, ...], i: int,
-                               flat_index: int, eps: float) -> list[np.ndarray]:
-    """d outputs / d inputs[i].flat[flat_index] by central differences."""
-    data = inputs[i]._data.reshape(-1)
-    original = data[flat_index]
-    data[flat_index] = original + eps
-    plus = [o._data.astype(np.float64).copy() for o in _outputs(fn, inputs)]
-    data[flat_index] = original - eps
-    minus = [o._data.astype(np.float64).copy() for o in _outputs(fn, inputs)]
-    data[flat_index] = original
-    return [(p - m) / (2 * eps) for p, m in zip(plus, minus, strict=True)]
-
-
-def _outputs(fn: Callable[..., Any], inputs: tuple[Any, ...]) -> list[Any]:
-    Tensor = function.Tensor
-    return [o for o in _tuple(fn(*inputs)) if isinstance(o, Tensor) and o.is_floating_point()]
-
-
-def gradcheck(fn: Callable[..., Any], inputs: Any, *, eps: float = 1e-6, atol: float = 1e-5,
-              rtol: float = 1e-3, raise_exception: bool = True, fast_mode: bool = False,
-              nondet_tol: float = 0.0) -> bool:
+def gradcheck(
+    fn: Callable[..., Any],
+    inputs: Any,
+    *,
+    eps: float = 1e-6,
+    atol: float = 1e-5,
+    rtol: float = 1e-3,
+    raise_exception: bool = True,
+    nondet_tol: float = 0.0,
+    check_undefined_grad: bool = True,
+    check_grad_dtypes: bool = False,
+    check_batched_grad: bool = False,
+    fast_mode: bool = False,
+) -> bool:
     """Check the gradients of ``fn`` at ``inputs`` against central finite differences.
 
-    Every floating output is differentiated with respect to every input that requires grad,
-    element by element: the analytical Jacobian (one backward per output element) must equal
-    ``(f(x + eps) - f(x - eps)) / (2 eps)`` within ``atol + rtol * |numerical|``.
+    Every floating output that requires grad is differentiated with respect to every input
+    that requires grad. An entry passes when ``|analytical - numerical| <= atol + rtol *
+    |numerical|``. Non-tensor inputs are passed through; non-floating outputs are ignored.
+    ``fn`` runs on copies of the tensor inputs, so the originals are never changed. In the
+    error message, input and output numbers are positions in ``inputs`` and in ``fn``'s result,
+    and elements are multi-dim indices such as ``(1, 2)``.
+
+    Differs from PyTorch: float32 and float16 inputs are checked in float64 copies (``fn`` is
+    re-run on the copies), with a ``UserWarning``; PyTorch checks in the inputs' precision
+    and warns that the check will likely fail. Backward reentrancy is tested on the first
+    row of each output's Jacobian. ``check_undefined_grad`` is accepted and ignored.
 
     Args:
         fn: a function of the inputs returning a tensor or a tuple of tensors.
@@ -58,14 +67,20 @@ def gradcheck(fn: Callable[..., Any], inputs: Any, *, eps: float = 1e-6, atol: f
         atol: absolute tolerance.
         rtol: relative tolerance.
         raise_exception: raise ``GradcheckError`` on a mismatch instead of returning False.
-        fast_mode: accepted; the full Jacobian is checked.
-        nondet_tol: accepted for compatibility.
+        nondet_tol: how much two backward passes with the same inputs may differ.
+        check_undefined_grad: accepted for compatibility.
+        check_grad_dtypes: also require each gradient to have its input's dtype.
+        check_batched_grad: must be False (microtensor has no vmap).
+        fast_mode: compare ``v^T J u`` for random unit vectors u, v instead of full Jacobians.
 
     Returns:
-        True if all gradients match.
+        True if all gradients match; False on a mismatch when ``raise_exception`` is False.
 
     Raises:
-        GradcheckError: naming the input, the element and both values, on a mismatch.
+        GradcheckError: on a mismatch, naming the output, the input, the worst element, both
+            values, and the first op of ``fn`` whose own backward is wrong.
+        ValueError: if no input requires grad.
+        NotImplementedError: if ``check_batched_grad`` is True.
 
     Example:
         >>> import microtensor as mt
@@ -73,53 +88,69 @@ def gradcheck(fn: Callable[..., Any], inputs: Any, *, eps: float = 1e-6, atol: f
         >>> mt.autograd.gradcheck(lambda t: (t * t).sum(), (x,))
         True
     """
-    inputs = _tuple(inputs)
-    Tensor = function.Tensor
-    checked = [i for i, x in enumerate(inputs) if isinstance(x, Tensor) and x._requires_grad]
-    outputs = _differentiable(_tuple(fn(*inputs)))
-    for out_index, out in enumerate(outputs):
-        for k in range(out._data.size):
-            seed = np.zeros(out._data.shape, out._data.dtype)
-            seed.reshape(-1)[k] = 1
-            fresh = _differentiable(_tuple(fn(*inputs)))[out_index]
-            grads = autograd_grad(fresh, [inputs[i] for i in checked],
-                                  Tensor._make(seed), allow_unused=True)
-            for i, g in zip(checked, grads, strict=True):
-                analytical = np.zeros(inputs[i]._data.shape) if g is None else g._data
-                analytical = analytical.reshape(-1)
-                for j in range(inputs[i]._data.size):
-                    numerical = _numerical_jacobian_column(fn, inputs, i, j, eps)[out_index]
-                    num = numerical.reshape(-1)[k]
-                    ana = analytical[j]
-                    if not abs(ana - num) <= atol + rtol * abs(num):
-                        if not raise_exception:
-                            return False
-                        raise GradcheckError(
-                            f"Jacobian mismatch for output {out_index} with respect to input "
-                            f"{i}: d output[{k}] / d input[{j}]: analytical {ana!r}, "
-                            f"numerical {num!r}"
-                        )
-    return True
+    _reject_batched(check_batched_grad)
+    opts = Options(eps, atol, rtol, nondet_tol, fast_mode, check_grad_dtypes)
+    work, note = _working_copies(as_tuple(inputs), "gradcheck")
+    failure = check(fn, work, opts)
+    if failure is None:
+        return True
+    message = failure.message + note
+    if failure.localizable:
+        local = replace(opts, nondet_tol=np.inf)
+        message += localize(fn, work, lambda f, xs: check(f, xs, _local(local, xs)), "backward")
+    return _fail(message, raise_exception)
 
 
-def gradgradcheck(fn: Callable[..., Any], inputs: Any, grad_outputs: Sequence[Any] | None = None,
-                  *, eps: float = 1e-6, atol: float = 1e-5, rtol: float = 1e-3,
-                  raise_exception: bool = True, fast_mode: bool = False) -> bool:
-    """Check second derivatives: ``gradcheck`` of the gradient of ``fn`` (``create_graph``).
+def gradgradcheck(
+    fn: Callable[..., Any],
+    inputs: Any,
+    grad_outputs: Sequence[Any] | None = None,
+    *,
+    eps: float = 1e-6,
+    atol: float = 1e-5,
+    rtol: float = 1e-3,
+    gen_non_contig_grad_outputs: bool = False,
+    raise_exception: bool = True,
+    nondet_tol: float = 0.0,
+    check_undefined_grad: bool = True,
+    check_grad_dtypes: bool = False,
+    check_batched_grad: bool = False,
+    fast_mode: bool = False,
+) -> bool:
+    """Check second derivatives: ``gradcheck`` of the vector-Jacobian product of ``fn``.
+
+    The checked function maps ``(*inputs, *grad_outputs)`` to
+    ``autograd.grad(fn(*inputs), inputs, grad_outputs, create_graph=True)``, so both the
+    double backward with respect to the inputs and the backward's linearity in
+    ``grad_outputs`` are checked.
+
+    Differs from PyTorch: random ``grad_outputs`` come from a fixed seed (reproducible), and
+    float32 inputs are checked in float64 copies, as in ``gradcheck``.
 
     Args:
         fn: as for ``gradcheck``.
         inputs: as for ``gradcheck``.
-        grad_outputs: the upstream gradients (random float64 ones when None; they are checked
-            as inputs too).
+        grad_outputs: the upstream gradient of each differentiable output; when None, random
+            uniform values in [-1, 1) that require grad (and are checked as inputs too).
         eps: finite-difference step.
         atol: absolute tolerance.
         rtol: relative tolerance.
-        raise_exception: raise on mismatch instead of returning False.
-        fast_mode: accepted; the full Jacobian is checked.
+        gen_non_contig_grad_outputs: accepted for compatibility.
+        raise_exception: raise ``GradcheckError`` on a mismatch instead of returning False.
+        nondet_tol: as for ``gradcheck``.
+        check_undefined_grad: accepted for compatibility.
+        check_grad_dtypes: as for ``gradcheck``.
+        check_batched_grad: must be False.
+        fast_mode: as for ``gradcheck``.
 
     Returns:
-        True if all second derivatives match.
+        True if all second derivatives match; False on a mismatch when ``raise_exception``
+        is False.
+
+    Raises:
+        GradcheckError: on a mismatch, naming the first op whose double backward is wrong.
+        ValueError: if no input requires grad.
+        NotImplementedError: if ``check_batched_grad`` is True.
 
     Example:
         >>> import microtensor as mt
@@ -127,21 +158,96 @@ def gradgradcheck(fn: Callable[..., Any], inputs: Any, grad_outputs: Sequence[An
         >>> mt.autograd.gradgradcheck(lambda t: (t ** 3).sum(), (x,))
         True
     """
-    inputs = _tuple(inputs)
+    _reject_batched(check_batched_grad)
+    opts = Options(eps, atol, rtol, nondet_tol, fast_mode, check_grad_dtypes)
+    work, note = _working_copies(as_tuple(inputs), "gradgradcheck")
+    if grad_outputs is not None:
+        grad_outputs, _ = _working_copies(as_tuple(grad_outputs), "gradgradcheck")
+    failure = _check_second(fn, work, grad_outputs, opts)
+    if failure is None:
+        return True
+    message = "gradgradcheck: second derivatives differ. " + failure.message + note
+    if failure.localizable:
+        local = replace(opts, nondet_tol=np.inf)
+        message += localize(
+            fn, work, lambda f, xs: _check_second(f, xs, None, _local(local, xs)), "double backward"
+        )
+    return _fail(message, raise_exception)
+
+
+def _check_second(
+    fn: Callable[..., Any], inputs: tuple[Any, ...], grad_outputs: Any, opts: Options
+) -> Failure | None:
+    """``check`` of the map (inputs, grad_outputs) -> grads of fn's outputs (create_graph)."""
     Tensor = function.Tensor
-    checked = [i for i, x in enumerate(inputs) if isinstance(x, Tensor) and x._requires_grad]
-    outputs = _differentiable(_tuple(fn(*inputs)))
-    rng = np.random.default_rng(0)
-    if grad_outputs is None:
-        grad_outputs = [Tensor._make(rng.standard_normal(o.shape).astype(o._data.dtype))
-                        .requires_grad_() for o in outputs]
     n = len(inputs)
+    wrt = [i for i, x in enumerate(inputs) if isinstance(x, Tensor) and x._requires_grad]
+    if not wrt:
+        return check(fn, inputs, opts)  # raises the ValueError
+    if grad_outputs is None:
+        rng = np.random.default_rng(0)
+        grad_outputs = tuple(
+            Tensor._make(rng.uniform(-1.0, 1.0, o.shape).astype(o._data.dtype), True)
+            for o in differentiable(as_tuple(fn(*inputs)))
+        )
 
     def first_derivative(*args: Any) -> tuple[Any, ...]:
-        outs = _differentiable(_tuple(fn(*args[:n])))
-        grads = autograd_grad(outs, [args[i] for i in checked], list(args[n:]),
-                              create_graph=True, allow_unused=True)
+        outputs = differentiable(as_tuple(fn(*args[:n])))
+        grads = autograd_grad(
+            outputs, [args[i] for i in wrt], list(args[n:]), create_graph=True, allow_unused=True
+        )
         return tuple(g for g in grads if g is not None)
 
-    return gradcheck(first_derivative, (*inputs, *grad_outputs), eps=eps, atol=atol, rtol=rtol,
-                     raise_exception=raise_exception)
+    failure = check(first_derivative, (*inputs, *grad_outputs), opts)
+    if failure is not None:
+        failure.message += (
+            f"\n(Output j of the checked function is the gradient with respect "
+            f"to the j-th input that requires grad; inputs {n} onwards are the "
+            "grad_outputs.)"
+        )
+    return failure
+
+
+def _working_copies(inputs: tuple[Any, ...], caller: str) -> tuple[tuple[Any, ...], str]:
+    """Copies of the tensor inputs (float64 for lower-precision floats) and a note on them."""
+    Tensor = function.Tensor
+    copies, converted = [], []
+    for n, x in enumerate(inputs):
+        if isinstance(x, Tensor) and (x._data.dtype.kind == "f" or x._requires_grad):
+            if x._data.dtype != np.float64:
+                converted.append((n, str(x._data.dtype)))
+            x = Tensor._make(np.array(x._data, dtype=np.float64), x._requires_grad)
+        copies.append(x)
+    if not converted:
+        return tuple(copies), ""
+    names = sorted({name for _, name in converted})
+    note = f"checked in float64 copies of {' and '.join(names)} inputs"
+    listed = ", ".join(f"input {n} is {name}" for n, name in converted)
+    warnings.warn(
+        f"{caller}: {listed}; {note} (fn is re-run on the copies). Pass float64 "
+        "inputs to silence this warning.",
+        UserWarning,
+        stacklevel=3,
+    )
+    return tuple(copies), f"\nNote: {note} (fn was re-run on the copies)."
+
+
+def _local(opts: Options, inputs: tuple[Any, ...]) -> Options:
+    """Options for checking one op: fast mode only for large ones."""
+    Tensor = function.Tensor
+    size = sum(x._data.size for x in inputs if isinstance(x, Tensor))
+    return replace(opts, fast_mode=size * size > _LOCAL_FULL_ENTRIES)
+
+
+def _reject_batched(check_batched_grad: bool) -> None:
+    if check_batched_grad:
+        raise NotImplementedError(
+            "gradcheck: check_batched_grad=True needs vmap, which "
+            "microtensor does not have; leave it False"
+        )
+
+
+def _fail(message: str, raise_exception: bool) -> bool:
+    if raise_exception:
+        raise GradcheckError(message)
+    return False

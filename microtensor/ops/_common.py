@@ -71,7 +71,14 @@ def broadcast_error(op: str, a: Any, b: Any) -> RuntimeError:
 
 def binary(op_class: Any, name: str, a: Any, b: Any) -> Tensor:
     """Promote ``a`` and ``b`` and apply a broadcasting binary op, naming it in errors."""
-    a, b = promote(a, b)
+    if isinstance(a, Tensor):
+        # fast paths: two tensors of one dtype, or a float tensor and a Python float/int
+        same = isinstance(b, Tensor) and a._data.dtype == b._data.dtype
+        if not same and not (b.__class__ in (builtins.float, builtins.int)
+                             and a._data.dtype.kind == "f"):
+            a, b = promote(a, b)
+    else:
+        a, b = promote(a, b)
     try:
         return op_class.apply(a, b)  # type: ignore[no-any-return]
     except ValueError:
@@ -106,7 +113,8 @@ def normalize_dims(op: str, dim: Any, ndim: int) -> tuple[int, ...]:
     dims = (dim,) if not isinstance(dim, Sequence) else tuple(dim)
     out = tuple(sorted(normalize_dim(op, d, ndim) for d in dims))
     if len(set(out)) != len(out):
-        raise RuntimeError(f"{op}(): dim {dim} appears multiple times in the list of dims")
+        repeated = next(d for d in out if out.count(d) > 1)
+        raise RuntimeError(f"{op}(): dim {repeated} appears multiple times in the list of dims")
     if ndim == 0:
         return ()
     return out

@@ -68,8 +68,16 @@ def where(condition: Any, x: Any, y: Any) -> Any:
 
 
 def expand(x: Any, shape: tuple[int, ...]) -> Any:
-    """Broadcast ``x`` to ``shape`` (a read-only view for arrays)."""
-    return np.broadcast_to(x, shape) if is_array(x) else ops.expand(x, shape)
+    """Broadcast ``x`` to ``shape``.
+
+    Arrays are materialised (a fresh, writable array): for the small arrays of most graphs
+    this is faster than ``np.broadcast_to``, and the engine would copy a read-only view anyway.
+    """
+    if is_array(x):
+        out = np.empty(shape, x.dtype)
+        np.copyto(out, x)
+        return out
+    return ops.expand(x, shape)
 
 
 def sum(x: Any, dim: Any = None, keepdim: bool = False) -> Any:  # noqa: A001 - math name

@@ -1,3 +1,445 @@
-"""Placeholder: filled in by its owner."""
+"""Views with a new shape: reshape, view, flatten, transpose, permute, movedim, squeeze, expand.
 
-__all__: list[str] = []
+As in PyTorch, the results are views: NumPy views of the input's array that share its version
+counter, so writes to one show in the other (``reshape`` copies when no view is possible).
+
+Each backward is the inverse rearrangement of the gradient, done with NumPy on arrays and with
+the public op on Tensors (under ``create_graph=True``), so every derivative is written once and
+can be differentiated again.
+"""
+
+from __future__ import annotations
+
+import builtins
+import math
+import operator
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from microtensor.autograd.function import Op
+from microtensor.ops import dual
+from microtensor.ops._common import normalize_dim, normalize_dims
+from microtensor.tensor import Tensor
+
+__all__ = [
+    "broadcast_to",
+    "expand",
+    "flatten",
+    "movedim",
+    "permute",
+    "reshape",
+    "squeeze",
+    "swapaxes",
+    "swapdims",
+    "t",
+    "transpose",
+    "unflatten",
+    "unsqueeze",
+    "view",
+]
+
+
+class Reshape(Op):
+    """z = a with a new shape (elements in row-major order);  dz/da = grad_out reshaped back."""
+
+    @staticmethod
+    def forward(ctx: Any, a: Any, shape: tuple[int, ...]) -> Any:
+        ctx.shape = a.shape
+        return a.reshape(shape)
+
+    @staticmethod
+    def backward(ctx: Any, grad_out: Any) -> Any:
+        return grad_out.reshape(ctx.shape)
+
+
+class View(Reshape):
+    """z = a viewed with a new shape;  dz/da = grad_out reshaped back."""
+
+
+class Squeeze(Reshape):
+    """z = a without some size-1 dims;  dz/da = grad_out reshaped back."""
+
+
+class Unsqueeze(Reshape):
+    """z = a with a new size-1 dim;  dz/da = grad_out reshaped back."""
+
+
+class Transpose(Op):
+    """z = a with dims d0 and d1 swapped;  dz/da = grad_out with them swapped back."""
+
+    @staticmethod
+    def forward(ctx: Any, a: Any, dim0: int, dim1: int) -> Any:
+        ctx.dims = (dim0, dim1)
+        return np.swapaxes(a, dim0, dim1) if a.ndim else a[...]
+
+    @staticmethod
+    def backward(ctx: Any, grad_out: Any) -> Any:
+        if dual.is_array(grad_out):
+            return np.swapaxes(grad_out, *ctx.dims) if grad_out.ndim else grad_out
+        return transpose(grad_out, *ctx.dims)
+
+
+class Permute(Op):
+    """z = a with dims reordered (z's dim i is a's dims[i]);  dz/da = grad_out, order inverted."""
+
+    @staticmethod
+    def forward(ctx: Any, a: Any, dims: tuple[int, ...]) -> Any:
+        ctx.inverse = tuple(builtins.int(i) for i in np.argsort(dims))
+        return np.transpose(a, dims)
+
+    @staticmethod
+    def backward(ctx: Any, grad_out: Any) -> Any:
+        if dual.is_array(grad_out):
+            return np.transpose(grad_out, ctx.inverse)
+        return permute(grad_out, ctx.inverse)
+
+
+class Expand(Op):
+    """z = a broadcast to a larger shape (a read-only view);  dz/da = 1 per copy.
+
+    backward returns grad_out as is: the engine sums it back over the broadcast dims.
+    """
+
+    @staticmethod
+    def forward(ctx: Any, a: Any, shape: tuple[int, ...]) -> Any:
+        return np.broadcast_to(a, shape)
+
+    @staticmethod
+    def backward(ctx: Any, grad_out: Any) -> Any:
+        return grad_out
+
+
+# --- argument handling ------------------------------------------------------------------------
+
+
+def _ints(op: str, name: str, values: Any) -> tuple[int, ...]:
+    """A size or dims argument (an int or a sequence of ints) as a tuple of Python ints."""
+    seq = values if isinstance(values, Sequence | np.ndarray) else (values,)
+    try:
+        return tuple(operator.index(v) for v in seq)
+    except TypeError:
+        raise TypeError(
+            f"{op}(): {name} must be an int or a sequence of ints, got {values!r}"
+        ) from None
+
+
+def _infer_shape(op: str, shape: tuple[int, ...], input_shape: tuple[int, ...]) -> tuple[int, ...]:
+    """``shape`` with its -1 (if any) filled in so the element count matches ``input_shape``."""
+    numel = math.prod(input_shape)
+    inferred = [i for i, n in enumerate(shape) if n == -1]
+    for i, n in enumerate(shape):
+        if n < -1:
+            raise RuntimeError(
+                f"{op}(): invalid shape dimension {n} at index {i} of shape "
+                f"{list(shape)}: sizes must be non-negative (or -1 to infer one)"
+            )
+    if len(inferred) > 1:
+        raise RuntimeError(f"{op}(): only one dimension can be inferred, got shape {list(shape)}")
+    known = math.prod(n for n in shape if n != -1)
+    if inferred and known == 0 and numel == 0:
+        raise RuntimeError(
+            f"{op}(): cannot reshape tensor of 0 elements into shape {list(shape)} because the "
+            "unspecified dimension size -1 can be any value and is ambiguous"
+        )
+    if inferred and known and numel % known == 0:
+        return tuple(numel // known if n == -1 else n for n in shape)
+    if not inferred and known == numel:
+        return shape
+    raise RuntimeError(
+        f"{op}(): shape '{list(shape)}' is invalid for input of size {numel} (input shape "
+        f"{tuple(input_shape)}): the sizes must multiply to {numel}"
+    )
+
+
+def _expanded_shape(op: str, shape: tuple[int, ...], sizes: tuple[int, ...]) -> tuple[int, ...]:
+    """PyTorch's expand rule: -1 keeps a size, new dims go in front, only size-1 dims grow."""
+    lead = len(sizes) - len(shape)
+    if lead < 0:
+        raise RuntimeError(
+            f"{op}(): the number of sizes provided ({len(sizes)}) must be greater or equal to "
+            f"the number of dimensions in the tensor ({len(shape)}); got sizes {list(sizes)} "
+            f"for a tensor of shape {tuple(shape)}"
+        )
+    out = []
+    for i, n in enumerate(sizes):
+        if i < lead:
+            if n < 0:
+                raise RuntimeError(
+                    f"{op}(): the expanded size of the tensor ({n}) isn't allowed in a leading, "
+                    f"non-existing dimension {i}"
+                )
+            out.append(n)
+            continue
+        have = shape[i - lead]
+        if n != -1 and (n != have and have != 1 or n < 0):
+            raise RuntimeError(
+                f"{op}(): the expanded size of the tensor ({n}) must match the existing size "
+                f"({have}) at non-singleton dimension {i}.  Target sizes: {list(sizes)}.  "
+                f"Tensor sizes: {list(shape)}; only size-1 dims can be expanded"
+            )
+        out.append(have if n == -1 else n)
+    return tuple(out)
+
+
+# --- public functions -------------------------------------------------------------------------
+
+
+def reshape(input: Tensor, shape: Any) -> Tensor:  # noqa: A002
+    """The elements of ``input`` with a new shape; one size may be -1 (inferred).
+
+    A view when NumPy can make one (always for a contiguous input), a copy otherwise.
+
+    Raises:
+        RuntimeError: if the sizes don't multiply to ``input.numel()``, or several are -1.
+
+    Example:
+        >>> import microtensor as mt
+        >>> mt.reshape(mt.arange(6), (2, -1))
+        tensor([[0, 1, 2],
+                [3, 4, 5]])
+    """
+    shape = _infer_shape("reshape", _ints("reshape", "shape", shape), input._data.shape)
+    return Reshape.apply(input, shape)  # type: ignore[no-any-return]
+
+
+def view(input: Tensor, shape: Any) -> Tensor:  # noqa: A002
+    """``input`` seen with a new shape (shares memory); one size may be -1.
+
+    Differs from PyTorch: never fails for a non-contiguous input (it copies, like ``reshape``).
+
+    Raises:
+        RuntimeError: if the sizes don't multiply to ``input.numel()``, or several are -1.
+
+    Example:
+        >>> import microtensor as mt
+        >>> mt.view(mt.arange(4.0), (2, 2))
+        tensor([[0., 1.],
+                [2., 3.]])
+    """
+    shape = _infer_shape("view", _ints("view", "shape", shape), input._data.shape)
+    return View.apply(input, shape)  # type: ignore[no-any-return]
+
+
+def flatten(input: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:  # noqa: A002
+    """Merge dims ``start_dim`` to ``end_dim`` (inclusive) into one; a 0-d input gives shape (1,).
+
+    Raises:
+        IndexError: for a dim out of range.
+        RuntimeError: if ``start_dim`` comes after ``end_dim``.
+
+    Example:
+        >>> import microtensor as mt
+        >>> mt.flatten(mt.zeros(2, 3, 4), 1).shape
+        (2, 12)
+    """
+    shape = input._data.shape
+    start = normalize_dim("flatten", start_dim, len(shape))
+    end = normalize_dim("flatten", end_dim, len(shape))
+    if start > end:
+        raise RuntimeError(
+            f"flatten() has invalid args: start_dim cannot come after end_dim "
+            f"(got start_dim={start_dim}, end_dim={end_dim})"
+        )
+    new = shape[:start] + (math.prod(shape[start : end + 1]),) + shape[end + 1 :]
+    return Reshape.apply(input, new)  # type: ignore[no-any-return]
+
+
+def unflatten(input: Tensor, dim: int, sizes: Any) -> Tensor:  # noqa: A002
+    """Split dim ``dim`` into ``sizes`` (one of them may be -1).
+
+    Raises:
+        IndexError: for a dim out of range.
+        RuntimeError: if ``sizes`` is empty or doesn't multiply to the dim's size.
+
+    Example:
+        >>> import microtensor as mt
+        >>> mt.unflatten(mt.zeros(2, 6), 1, (3, -1)).shape
+        (2, 3, 2)
+    """
+    shape = input._data.shape
+    d = normalize_dim("unflatten", dim, len(shape))
+    sizes = _ints("unflatten", "sizes", sizes)
+    if not sizes:
+        raise RuntimeError("unflatten: sizes must be non-empty")
+    try:
+        sizes = _infer_shape("unflatten", sizes, shape[d : d + 1])
+    except RuntimeError:
+        raise RuntimeError(
+            f"unflatten: Provided sizes {list(sizes)} don't multiply up to the "
+            f"size of dim {dim} ({shape[d]}) in the input tensor"
+        ) from None
+    return Reshape.apply(input, shape[:d] + sizes + shape[d + 1 :])  # type: ignore[no-any-return]
+
+
+def transpose(input: Tensor, dim0: int, dim1: int) -> Tensor:  # noqa: A002
+    """A view of ``input`` with dims ``dim0`` and ``dim1`` swapped.
+
+    Raises:
+        IndexError: for a dim out of range.
+
+    Example:
+        >>> import microtensor as mt
+        >>> mt.transpose(mt.zeros(2, 3, 4), 0, -1).shape
+        (4, 3, 2)
+    """
+    ndim = input._data.ndim
+    d0, d1 = normalize_dim("transpose", dim0, ndim), normalize_dim("transpose", dim1, ndim)
+    return Transpose.apply(input, d0, d1)  # type: ignore[no-any-return]
+
+
+swapaxes = swapdims = transpose
+
+
+def t(input: Tensor) -> Tensor:  # noqa: A002
+    """The transpose of a matrix; 0-d and 1-D inputs come back unchanged (as a view).
+
+    Raises:
+        RuntimeError: for an input with more than 2 dims (use ``transpose`` or ``mT``).
+
+    Example:
+        >>> import microtensor as mt
+        >>> mt.t(mt.tensor([[1, 2]]))
+        tensor([[1],
+                [2]])
+    """
+    if input._data.ndim > 2:
+        raise RuntimeError(
+            f"t() expects a tensor with <= 2 dimensions, but self is "
+            f"{input._data.ndim}D; use transpose(dim0, dim1) or .mT instead"
+        )
+    return transpose(input, 0, -1)
+
+
+def permute(input: Tensor, dims: Any) -> Tensor:  # noqa: A002
+    """A view of ``input`` with its dims reordered: dim i of the result is dim ``dims[i]``.
+
+    Raises:
+        RuntimeError: if ``dims`` is not a reordering of all the dims.
+        IndexError: for a dim out of range.
+
+    Example:
+        >>> import microtensor as mt
+        >>> mt.permute(mt.zeros(2, 3, 4), (2, 0, 1)).shape
+        (4, 2, 3)
+    """
+    ndim = input._data.ndim
+    dims = _ints("permute", "dims", dims)
+    if len(dims) != ndim:
+        raise RuntimeError(
+            f"permute(): number of dimensions in the tensor input does not match the length of "
+            f"the desired ordering of dimensions i.e. input.dim() = {ndim} is not equal to "
+            f"len(dims) = {len(dims)}; give one entry per dim"
+        )
+    dims = tuple(normalize_dim("permute", d, ndim) for d in dims)
+    if len(set(dims)) != len(dims):
+        raise RuntimeError(f"permute(): duplicate dims are not allowed, got {list(dims)}")
+    return Permute.apply(input, dims)  # type: ignore[no-any-return]
+
+
+def movedim(input: Tensor, source: Any, destination: Any) -> Tensor:  # noqa: A002
+    """Move dims ``source`` to positions ``destination``; the other dims keep their order.
+
+    Raises:
+        RuntimeError: if ``source`` and ``destination`` differ in length or repeat a dim.
+        IndexError: for a dim out of range.
+
+    Example:
+        >>> import microtensor as mt
+        >>> mt.movedim(mt.zeros(2, 3, 4), 0, -1).shape
+        (3, 4, 2)
+    """
+    ndim = input._data.ndim
+    src, dst = _ints("movedim", "source", source), _ints("movedim", "destination", destination)
+    if len(src) != len(dst):
+        raise RuntimeError(
+            f"movedim: Invalid source or destination dims: source ({list(src)} dims) should "
+            f"contain the same number of dims as destination ({list(dst)} dims)"
+        )
+    src = tuple(normalize_dim("movedim", d, ndim) for d in src)
+    dst = tuple(normalize_dim("movedim", d, ndim) for d in dst)
+    for name, dims in (("source", src), ("destination", dst)):
+        if len(set(dims)) != len(dims):
+            raise RuntimeError(f"movedim: repeated dim in `{name}` ({list(dims)})")
+    order = [d for d in range(ndim) if d not in src]
+    for d, s in sorted(zip(dst, src, strict=True)):
+        order.insert(d, s)
+    return permute(input, order)
+
+
+def squeeze(input: Tensor, dim: Any = None) -> Tensor:  # noqa: A002
+    """A view of ``input`` without its size-1 dims (only those in ``dim`` when given).
+
+    A dim in ``dim`` whose size is not 1 is left alone, as in PyTorch.
+
+    Raises:
+        IndexError: for a dim out of range.
+
+    Example:
+        >>> import microtensor as mt
+        >>> mt.squeeze(mt.zeros(2, 1, 3, 1)).shape, mt.squeeze(mt.zeros(2, 1, 3, 1), 1).shape
+        ((2, 3), (2, 3, 1))
+    """
+    shape = input._data.shape
+    if dim is None:
+        dims = tuple(range(len(shape)))
+    else:
+        empty = isinstance(dim, Sequence) and not dim
+        dims = () if empty else normalize_dims("squeeze", dim, len(shape))
+    new = tuple(n for i, n in enumerate(shape) if not (i in dims and n == 1))
+    return Squeeze.apply(input, new)  # type: ignore[no-any-return]
+
+
+def unsqueeze(input: Tensor, dim: int) -> Tensor:  # noqa: A002
+    """A view of ``input`` with a size-1 dim inserted at ``dim`` (negative counts from the end).
+
+    Raises:
+        IndexError: if ``dim`` is outside ``[-input.dim() - 1, input.dim()]``.
+
+    Example:
+        >>> import microtensor as mt
+        >>> mt.unsqueeze(mt.zeros(2, 3), -1).shape
+        (2, 3, 1)
+    """
+    shape = input._data.shape
+    d = normalize_dim("unsqueeze", dim, len(shape) + 1)
+    return Unsqueeze.apply(input, shape[:d] + (1,) + shape[d:])  # type: ignore[no-any-return]
+
+
+def expand(input: Tensor, sizes: Any) -> Tensor:  # noqa: A002
+    """A read-only broadcast view of ``input`` with size-1 dims repeated to ``sizes``.
+
+    -1 keeps a dim's size; extra sizes add new leading dims. No memory is copied; call
+    ``clone()`` on the result before writing to it.
+
+    Raises:
+        RuntimeError: if a dim whose size is not 1 would change, or ``sizes`` is too short.
+
+    Example:
+        >>> import microtensor as mt
+        >>> mt.expand(mt.tensor([[1], [2]]), (2, -1, 3))
+        tensor([[[1, 1, 1],
+                 [2, 2, 2]],
+        <BLANKLINE>
+                [[1, 1, 1],
+                 [2, 2, 2]]])
+    """
+    shape = _expanded_shape("expand", input._data.shape, _ints("expand", "sizes", sizes))
+    return Expand.apply(input, shape)  # type: ignore[no-any-return]
+
+
+def broadcast_to(input: Tensor, size: Any) -> Tensor:  # noqa: A002
+    """``input`` broadcast to ``size`` (same as ``expand``).
+
+    Raises:
+        RuntimeError: if ``input`` can't be broadcast to ``size``.
+
+    Example:
+        >>> import microtensor as mt
+        >>> mt.broadcast_to(mt.tensor([1.0, 2.0]), (2, 2))
+        tensor([[1., 2.],
+                [1., 2.]])
+    """
+    shape = _expanded_shape("broadcast_to", input._data.shape, _ints("broadcast_to", "size", size))
+    return Expand.apply(input, shape)  # type: ignore[no-any-return]

@@ -267,3 +267,10 @@ def test_mixed_dtype_gradients_come_back_in_each_inputs_dtype():
     (a * b).sum().backward()
     assert a.grad.dtype == mt.float32 and b.grad.dtype == mt.float64
     assert a.grad.tolist() == [3.0, 4.0]
+
+
+def test_inplace_on_view_while_recording_raises_instead_of_wrong_gradient():
+    x = mt.ones(3, requires_grad=True)
+    y = x * 2
+    with pytest.raises(RuntimeError, match="in-place operation on a view"):
+        y.view(3).mul_(10)

@@ -1,0 +1,345 @@
+"""Ops that copy elements into a new arrangement: repeat, tile, flip, roll, tril, triu, pad.
+
+Each backward is the adjoint rearrangement of the gradient (NumPy on arrays, the public op on
+Tensors under ``create_graph=True``), so second derivatives come for free.
+"""
+
+from __future__ import annotations
+
+import builtins
+import operator
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from microtensor.autograd.function import Op
+from microtensor.ops import dual
+from microtensor.ops._common import normalize_dim, normalize_dims
+from microtensor.ops.joining import ConstantPad, cat, narrow
+from microtensor.ops.shape import _ints, expand
+from microtensor.tensor import Tensor
+
+__all__ = ["flip", "pad", "repeat", "roll", "tile", "tril", "triu"]
+
+
+class Repeat(Op):
+    """z = a tiled repeats[i] times along dim i;  dz/da = grad_out summed over the copies."""
+
+    @staticmethod
+    def forward(ctx: Any, a: Any, repeats: tuple[int, ...]) -> Any:
+        ctx.shape, ctx.repeats = a.shape, repeats
+        return np.tile(a, repeats)
+
+    @staticmethod
+    def backward(ctx: Any, grad_out: Any) -> Any:
+        repeats = ctx.repeats
+        if not repeats:
+            return grad_out
+        sizes = (1,) * (len(repeats) - len(ctx.shape)) + ctx.shape
+        # view each dim as (copy, element) so the copies sit on even axes
+        split = tuple(n for pair in zip(repeats, sizes, strict=True) for n in pair)
+        copies = tuple(range(0, 2 * len(repeats), 2))
+        return dual.sum(grad_out.reshape(split), copies).reshape(ctx.shape)
+
+
+class Flip(Op):
+    """z = a reversed along dims;  dz/da = grad_out reversed along the same dims."""
+
+    @staticmethod
+    def forward(ctx: Any, a: Any, dims: tuple[int, ...]) -> Any:
+        ctx.dims = dims
+        return np.flip(a, dims).copy()  # PyTorch's flip copies: writes never reach the input
+
+    @staticmethod
+    def backward(ctx: Any, grad_out: Any) -> Any:
+        if dual.is_array(grad_out):
+            return np.flip(grad_out, ctx.dims)
+        return flip(grad_out, ctx.dims)
+
+
+class Roll(Op):
+    """z = a shifted cyclically by shifts along dims;  dz/da = grad_out shifted back."""
+
+    @staticmethod
+    def forward(ctx: Any, a: Any, shifts: Any, dims: Any) -> Any:
+        ctx.shifts, ctx.dims = shifts, dims
+        return np.roll(a, shifts, axis=dims)
+
+    @staticmethod
+    def backward(ctx: Any, grad_out: Any) -> Any:
+        back = tuple(-s for s in ctx.shifts) if isinstance(ctx.shifts, tuple) else -ctx.shifts
+        if dual.is_array(grad_out):
+            return np.roll(grad_out, back, axis=ctx.dims)
+        return roll(grad_out, back, ctx.dims)
+
+
+class Tril(Op):
+    """z = a with the elements above the diagonal zeroed;  dz/da = tril(grad_out)."""
+
+    @staticmethod
+    def forward(ctx: Any, a: Any, diagonal: int) -> Any:
+        ctx.diagonal = diagonal
+        return np.tril(a, diagonal)
+
+    @staticmethod
+    def backward(ctx: Any, grad_out: Any) -> Any:
+        if dual.is_array(grad_out):
+            return np.tril(grad_out, ctx.diagonal)
+        return tril(grad_out, ctx.diagonal)
+
+
+class Triu(Op):
+    """z = a with the elements below the diagonal zeroed;  dz/da = triu(grad_out)."""
+
+    @staticmethod
+    def forward(ctx: Any, a: Any, diagonal: int) -> Any:
+        ctx.diagonal = diagonal
+        return np.triu(a, diagonal)
+
+    @staticmethod
+    def backward(ctx: Any, grad_out: Any) -> Any:
+        if dual.is_array(grad_out):
+            return np.triu(grad_out, ctx.diagonal)
+        return triu(grad_out, ctx.diagonal)
+
+
+def repeat(input: Tensor, sizes: Any) -> Tensor:  # noqa: A002
+    """``input`` copied ``sizes[i]`` times along each dim (extra sizes add leading dims).
+
+    Raises:
+        RuntimeError: if ``sizes`` has fewer entries than ``input`` has dims, or a negative one.
+
+    Example:
+        >>> import microtensor as mt
+        >>> mt.repeat(mt.tensor([1, 2]), (2, 2))
+        tensor([[1, 2, 1, 2],
+                [1, 2, 1, 2]])
+    """
+    repeats = _ints("repeat", "sizes", sizes)
+    if len(repeats) < input._data.ndim:
+        raise RuntimeError(
+            f"repeat(): Number of dimensions of repeat dims ({len(repeats)}) can not be smaller "
+            f"than number of dimensions of tensor ({input._data.ndim})"
+        )
+    if any(r < 0 for r in repeats):
+        raise RuntimeError(f"repeat(): repeats must be non-negative, got {list(repeats)}")
+    return Repeat.apply(input, repeats)  # type: ignore[no-any-return]
+
+
+def tile(input: Tensor, dims: Any) -> Tensor:  # noqa: A002
+    """``repeat`` with ``dims`` padded with leading 1s to ``input``'s number of dims.
+
+    Raises:
+        RuntimeError: for a negative repeat count.
+
+    Example:
+        >>> import microtensor as mt
+        >>> mt.tile(mt.tensor([[1, 2]]), (2,))
+        tensor([[1, 2, 1, 2]])
+    """
+    reps = _ints("tile", "dims", dims)
+    return repeat(input, (1,) * (input._data.ndim - len(reps)) + reps)
+
+
+def flip(input: Tensor, dims: Any) -> Tensor:  # noqa: A002
+    """A copy of ``input`` with the order of elements reversed along ``dims``.
+
+    Raises:
+        IndexError: for a dim out of range.
+        RuntimeError: for a repeated dim.
+
+    Example:
+        >>> import microtensor as mt
+        >>> mt.flip(mt.tensor([[1, 2], [3, 4]]), (1,))
+        tensor([[2, 1],
+                [4, 3]])
+    """
+    dims = _ints("flip", "dims", dims)
+    dims = normalize_dims("flip", dims, input._data.ndim) if dims else ()
+    return Flip.apply(input, dims)  # type: ignore[no-any-return]
+
+
+def roll(input: Tensor, shifts: Any, dims: Any = None) -> Tensor:  # noqa: A002
+    """Shift elements cyclically by ``shifts`` along ``dims`` (the flattened tensor if None).
+
+    Raises:
+        RuntimeError: if ``shifts`` and ``dims`` differ in length.
+        IndexError: for a dim out of range.
+
+    Example:
+        >>> import microtensor as mt
+        >>> mt.roll(mt.tensor([1, 2, 3, 4]), 1)
+        tensor([4, 1, 2, 3])
+    """
+    shift_tuple = _ints("roll", "shifts", shifts)
+    dim_tuple = () if dims is None else _ints("roll", "dims", dims)
+    if len(shift_tuple) != builtins.max(len(dim_tuple), 1):
+        raise RuntimeError(
+            f"roll(): shifts and dimensions must align. shifts: "
+            f"{len(shift_tuple)}, dims:{len(dim_tuple)}"
+        )
+    if dims is None:
+        return Roll.apply(input, shift_tuple[0], None)  # type: ignore[no-any-return]
+    dim_tuple = tuple(normalize_dim("roll", d, input._data.ndim) for d in dim_tuple)
+    return Roll.apply(input, shift_tuple, dim_tuple)  # type: ignore[no-any-return]
+
+
+def _check_matrix(op: str, input: Tensor) -> None:  # noqa: A002
+    if input._data.ndim < 2:
+        raise RuntimeError(
+            f"{op}: input tensor must have at least 2 dimensions, got shape "
+            f"{tuple(input._data.shape)}"
+        )
+
+
+def tril(input: Tensor, diagonal: int = 0) -> Tensor:  # noqa: A002
+    """The lower triangle of each matrix in ``input`` (elements above ``diagonal`` set to 0).
+
+    Raises:
+        RuntimeError: for an input with fewer than 2 dims.
+
+    Example:
+        >>> import microtensor as mt
+        >>> mt.tril(mt.ones(2, 2))
+        tensor([[1., 0.],
+                [1., 1.]])
+    """
+    _check_matrix("tril", input)
+    return Tril.apply(input, operator.index(diagonal))  # type: ignore[no-any-return]
+
+
+def triu(input: Tensor, diagonal: int = 0) -> Tensor:  # noqa: A002
+    """The upper triangle of each matrix in ``input`` (elements below ``diagonal`` set to 0).
+
+    Raises:
+        RuntimeError: for an input with fewer than 2 dims.
+
+    Example:
+        >>> import microtensor as mt
+        >>> mt.triu(mt.ones(2, 2), 1)
+        tensor([[0., 1.],
+                [0., 0.]])
+    """
+    _check_matrix("triu", input)
+    return Triu.apply(input, operator.index(diagonal))  # type: ignore[no-any-return]
+
+
+def pad(
+    input: Tensor,
+    pad: Sequence[int],
+    mode: str = "constant",  # noqa: A002
+    value: float | None = None,
+) -> Tensor:
+    """Pad ``input`` as ``torch.nn.functional.pad`` does.
+
+    ``pad`` lists (before, after) widths from the last dim backward, e.g.
+    ``(left, right, top, bottom)`` pads the last two dims.
+
+    Args:
+        input: the tensor.
+        pad: an even number of widths, at most two per dim.
+        mode: ``"constant"`` (fill with ``value``; negative widths crop), ``"reflect"``
+            (mirror without repeating the edge), ``"replicate"`` (repeat the edge) or
+            ``"circular"`` (wrap around). The last three pad the last 1 to 3 dims of a
+            (batched) input, as in PyTorch.
+        value: the fill value for ``"constant"`` (default 0).
+
+    Raises:
+        RuntimeError: for an odd or too long ``pad``, a negative output size, a width the mode
+            can't fill, or a ``value`` with a non-constant mode.
+        NotImplementedError: for an unknown mode, or an input with a number of dims the mode
+            doesn't support.
+
+    Example:
+        >>> import microtensor as mt
+        >>> mt.pad(mt.tensor([[1, 2]]), (1, 2), value=9)
+        tensor([[9, 1, 2, 9, 9]])
+        >>> mt.pad(mt.tensor([[[1.0, 2.0, 3.0]]]), (2, 1), mode="reflect")
+        tensor([[[3., 2., 1., 2., 3., 2.]]])
+    """
+    widths = _widths(input, tuple(operator.index(p) for p in pad))
+    shape = input._data.shape
+    if mode == "constant":
+        for d, ((before, after), n) in enumerate(zip(widths, shape, strict=True)):
+            if n + before + after < 0:
+                raise RuntimeError(
+                    f"pad(): the input size {n}, plus negative padding {before} and {after} "
+                    f"resulted in a negative output size, which is invalid. Check dimension "
+                    f"{d} of your input."
+                )
+        return ConstantPad.apply(input, widths, 0 if value is None else value)  # type: ignore
+    if mode not in _MODES:
+        raise NotImplementedError(
+            f"pad(): Unrecognised padding mode {mode}; use one of "
+            f"'constant', {', '.join(repr(m) for m in _MODES)}"
+        )
+    if value is not None:
+        raise RuntimeError(f'Padding mode "{mode}" doesn\'t take in value argument')
+    k = len(pad) // 2
+    if not 1 <= k <= 3 or input._data.ndim not in (k + 1, k + 2):
+        raise NotImplementedError(
+            f"pad(): Padding size {len(pad)} is not supported for {input._data.ndim}D input "
+            f"tensor; mode {mode!r} pads the last 1 to 3 dims of a (batched) input: give "
+            f"{2 * (input._data.ndim - 1)} or {2 * (input._data.ndim - 2)} widths"
+        )
+    for d in range(len(shape) - k, len(shape)):
+        input = _MODES[mode](input, d, *widths[d])
+    return input
+
+
+def _widths(input: Tensor, pad: tuple[int, ...]) -> tuple[tuple[int, int], ...]:  # noqa: A002
+    """F.pad's flat list (last dim first) as one (before, after) pair per dim."""
+    ndim = input._data.ndim
+    if len(pad) % 2:
+        raise RuntimeError(f"pad(): Padding length must be divisible by 2, got {len(pad)}")
+    if len(pad) // 2 > ndim:
+        raise RuntimeError(
+            f"pad(): Padding length should be less than or equal to two times the input "
+            f"dimension but got padding length {len(pad)} and input of dimension {ndim}"
+        )
+    pairs = [(0, 0)] * ndim
+    for i in range(len(pad) // 2):
+        pairs[ndim - 1 - i] = (pad[2 * i], pad[2 * i + 1])
+    return tuple(pairs)
+
+
+def _pad_reflect(x: Tensor, d: int, before: int, after: int) -> Tensor:
+    n = x._data.shape[d]
+    if not (0 <= before < n and 0 <= after < n):
+        raise RuntimeError(
+            f"pad(): Padding size should be less than the corresponding input dimension, but "
+            f"got: padding ({before}, {after}) at dimension {d} of input "
+            f"{list(x._data.shape)} (reflect padding needs 0 <= width < size)"
+        )
+    left = flip(narrow(x, d, 1, before), (d,))
+    right = flip(narrow(x, d, n - 1 - after, after), (d,))
+    return cat([left, x, right], d)
+
+
+def _pad_replicate(x: Tensor, d: int, before: int, after: int) -> Tensor:
+    shape = x._data.shape
+    if shape[d] == 0 or before < 0 or after < 0:
+        raise RuntimeError(
+            f"pad(): replicate padding needs a non-empty dim and non-negative "
+            f"widths, got ({before}, {after}) at dimension {d} of input "
+            f"{list(shape)}"
+        )
+    sizes = [list(shape[:d]) + [w] + list(shape[d + 1 :]) for w in (before, after)]
+    left = expand(narrow(x, d, 0, 1), sizes[0])
+    right = expand(narrow(x, d, shape[d] - 1, 1), sizes[1])
+    return cat([left, x, right], d)
+
+
+def _pad_circular(x: Tensor, d: int, before: int, after: int) -> Tensor:
+    n = x._data.shape[d]
+    if not (0 <= before <= n and 0 <= after <= n):
+        raise RuntimeError(
+            f"pad(): Padding value causes wrapping around more than once: "
+            f"padding ({before}, {after}) at dimension {d} of input "
+            f"{list(x._data.shape)} (circular padding needs 0 <= width <= size)"
+        )
+    return cat([narrow(x, d, n - before, before), x, narrow(x, d, 0, after)], d)
+
+
+_MODES = {"reflect": _pad_reflect, "replicate": _pad_replicate, "circular": _pad_circular}
