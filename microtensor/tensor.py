@@ -62,7 +62,7 @@ class Tensor(TensorMethods):
     """
 
     __slots__ = ("_data", "_requires_grad", "grad", "grad_fn", "_output_nr", "_version_counter",
-                 "_accumulator", "_base", "_retains_grad", "__weakref__")
+                 "_accumulator", "_base", "_retains_grad", "_view_key", "__weakref__")
     __array_priority__ = 1000
 
     def __init__(self, *args: Any, requires_grad: bool = False, dtype: Any = None) -> None:
@@ -91,6 +91,7 @@ class Tensor(TensorMethods):
         t._accumulator = None
         t._base = base
         t._retains_grad = False
+        t._view_key = None
         return t
 
     # --- basic attributes -------------------------------------------------------------------
@@ -394,15 +395,36 @@ class Tensor(TensorMethods):
                 "update) or use the out-of-place op."
             )
         if self._base is not None:
-            raise RuntimeError(
-                f"{name}: in-place operation on a view of another tensor while recording "
-                "gradients is not supported; use the out-of-place op (x = x + y) or clone() "
-                "the view first."
-            )
+            return self._inplace_on_view(name, op, *args, **kwargs)
         before = Tensor._make(self._data.copy(), self._requires_grad, self.grad_fn,
                               self._output_nr)
         result = op(before, *args, **kwargs)
         _write(name, self, result._data)
+        self.grad_fn = result.grad_fn
+        self._output_nr = result._output_nr
+        self._requires_grad = result._requires_grad
+        return self
+
+    def _inplace_on_view(self, name: str, op: Callable[..., Tensor], *args: Any,
+                         **kwargs: Any) -> Tensor:
+        """In-place op on a view made by indexing, while recording (``y[0] += v``).
+
+        The new values are written into the base as ``base[key] = new`` (recorded, so the
+        base's gradient is right), which also updates this view's memory; the view then takes
+        the op's ``grad_fn``. Views made by other ops (reshape, transpose ...) raise instead.
+        """
+        if self._view_key is None:
+            raise RuntimeError(
+                f"{name}: in-place operation on a view of another tensor (made by reshape, "
+                "transpose, expand ...) while recording gradients is not supported; use the "
+                "out-of-place op (x = x + y) or clone() the view first."
+            )
+        before = Tensor._make(self._data.copy(), self._requires_grad, self.grad_fn,
+                              self._output_nr)
+        result = op(before, *args, **kwargs)
+        if result.shape != self.shape:
+            _write(name, self, result._data)  # raises the shape error
+        self._base._inplace(name, ops.index_put, self._view_key[0], result)
         self.grad_fn = result.grad_fn
         self._output_nr = result._output_nr
         self._requires_grad = result._requires_grad
@@ -422,6 +444,7 @@ def _init(t: Tensor, array: np.ndarray) -> None:
     t._accumulator = None
     t._base = None
     t._retains_grad = False
+    t._view_key = None
 
 
 def _write(name: str, t: Tensor, values: np.ndarray) -> None:

@@ -1,3 +1,467 @@
-"""Placeholder: filled in by its owner."""
+"""Indexing: ``t[key]``, ``t[key] = v``, gather/scatter, index_select, masks, nonzero.
 
-__all__: list[str] = []
+Every selection is one op, ``GetItem``: a key is parsed once into ``(basic, adv)``, a basic
+NumPy key (ints, slices, None: a view) followed by an optional advanced key (integer arrays)
+applied to that view. Its backward adds the gradient into zeros at the key (``IndexAddZeros``),
+whose own backward selects again, so both derivatives are differentiable. gather,
+index_select, take_along_dim and masked_select build an advanced key and reuse GetItem;
+scatter and scatter_add are ``index_put`` at such a key.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from microtensor.autograd.broadcast import sum_to_shape
+from microtensor.autograd.function import Op
+from microtensor.ops import dual
+from microtensor.ops._common import broadcast_error, shape_of
+from microtensor.ops._index_key import (
+    Key,
+    bool_mask,
+    gather_key,
+    index_select_key,
+    masked_select_key,
+    parse_key,
+    selection_shape,
+    take_along_key,
+)
+from microtensor.tensor import Tensor
+
+__all__ = [
+    "gather",
+    "getitem",
+    "index_put",
+    "index_select",
+    "masked_fill",
+    "masked_select",
+    "nonzero",
+    "scatter",
+    "scatter_add",
+    "take_along_dim",
+]
+
+# --- the ops -------------------------------------------------------------------------------
+
+
+class GetItem(Op):
+    """z = a[key];  dz/da scatters the gradient back: zeros with grad added at key."""
+
+    @staticmethod
+    def forward(ctx: Any, a: Any, key: Key) -> Any:
+        ctx.shape, ctx.key = a.shape, key
+        return _index(a, key)
+
+    @staticmethod
+    def backward(ctx: Any, grad_out: Any) -> Any:
+        return _index_add_zeros(grad_out, ctx.shape, ctx.key), None
+
+
+class Gather(GetItem):
+    """z = a[i][index[i][j]] (dim 1): GetItem at an advanced key built from index."""
+
+
+class IndexSelect(GetItem):
+    """z = a[:, index] (dim 1): GetItem at an advanced key."""
+
+
+class TakeAlongDim(GetItem):
+    """z = a[i][indices[i][j]] with broadcasting (dim 1): GetItem at an advanced key."""
+
+
+class MaskedSelect(GetItem):
+    """z = a[mask] after broadcasting a and mask: GetItem at the mask's nonzero positions."""
+
+
+class IndexAddZeros(Op):
+    """z = zeros(shape) with g added at key (GetItem's backward);  dz/dg = select at key."""
+
+    @staticmethod
+    def forward(ctx: Any, g: Any, shape: tuple[int, ...], key: Key) -> Any:
+        ctx.key = key
+        return _index_add_zeros(g, shape, key)
+
+    @staticmethod
+    def backward(ctx: Any, grad_out: Any) -> Any:
+        return _index(grad_out, ctx.key), None, None
+
+
+class IndexPut(Op):
+    """z = a with z[key] = v (or += v);  dz/da = 1 off key (1 if +=),  dz/dv = grad at key."""
+
+    @staticmethod
+    def forward(ctx: Any, a: Any, key: Key, v: Any, accumulate: bool) -> Any:
+        ctx.key, ctx.accumulate, ctx.v_shape = key, accumulate, np.shape(v)
+        out = a.copy()
+        _put(out, key, v, accumulate)
+        return out
+
+    @staticmethod
+    def backward(ctx: Any, grad_out: Any) -> Any:
+        grad_a = grad_v = None
+        if ctx.needs_input_grad[0]:
+            grad_a = grad_out if ctx.accumulate else _put_zeros(grad_out, ctx.key)
+        if ctx.needs_input_grad[2]:
+            grad_v = _sum_to_values(_index(grad_out, ctx.key), ctx.v_shape)
+        return grad_a, None, grad_v, None
+
+
+class ScatterAdd(IndexPut):
+    """z = a with z[index[i][j]][j] += src[i][j] (dim 0): IndexPut with accumulation."""
+
+
+class Scatter(IndexPut):
+    """z = a with z[index[i][j]][j] = src[i][j] (dim 0): IndexPut at an advanced key."""
+
+
+class MaskedFill(Op):
+    """z = where(mask, v, a);  dz/da = 1 where not mask,  dz/dv = sum of grad where mask."""
+
+    @staticmethod
+    def forward(ctx: Any, a: Any, mask: Any, v: Any) -> Any:
+        ctx.mask = mask
+        return np.where(mask, v, a).astype(a.dtype, copy=False)
+
+    @staticmethod
+    def backward(ctx: Any, grad_out: Any) -> Any:
+        grad_a = grad_v = None
+        if ctx.needs_input_grad[0]:
+            grad_a = _masked_zero(grad_out, ctx.mask)
+        if ctx.needs_input_grad[2]:
+            grad_v = dual.sum(_masked_zero(grad_out, ~ctx.mask))
+        return grad_a, None, grad_v
+
+
+# --- dual helpers: NumPy on arrays, the ops above on Tensors ---------------------------------
+
+
+def _index(x: Any, key: Key) -> Any:
+    """x[key] for a parsed key."""
+    if not dual.is_array(x):
+        return GetItem.apply(x, key)
+    basic, adv = key
+    view = x[basic]
+    return view if adv is None else view[adv]
+
+
+def _index_add_zeros(g: Any, shape: tuple[int, ...], key: Key) -> Any:
+    """Zeros of ``shape`` with ``g`` added at ``key`` (repeated indices accumulate)."""
+    if not dual.is_array(g):
+        return IndexAddZeros.apply(g, shape, key)
+    out = np.zeros(shape, g.dtype)
+    _put(out, key, g, accumulate=True)
+    return out
+
+
+def _put_zeros(g: Any, key: Key) -> Any:
+    """``g`` with zeros written at ``key``."""
+    if not dual.is_array(g):
+        return IndexPut.apply(g, key, 0.0, False)
+    out = g.copy()
+    _put(out, key, 0, accumulate=False)
+    return out
+
+
+def _masked_zero(g: Any, mask: np.ndarray) -> Any:
+    """``g`` with zeros where ``mask`` is True."""
+    return np.where(mask, 0, g) if dual.is_array(g) else MaskedFill.apply(g, mask, 0.0)
+
+
+def _put(out: np.ndarray, key: Key, v: Any, accumulate: bool) -> None:
+    """Write (or add) ``v``, broadcast to the selection, into ``out`` at ``key`` in place."""
+    basic, adv = key
+    view = out[basic]
+    sel_ndim = len(selection_shape(view.shape, adv))
+    v = np.asarray(v)
+    if v.ndim > sel_ndim:  # leading size-1 dims of the value are dropped, as in PyTorch
+        v = v.reshape(v.shape[v.ndim - sel_ndim :])
+    if adv is None:
+        if accumulate:
+            view += v
+        else:
+            view[...] = v
+    elif accumulate:
+        np.add.at(view, adv, v)
+    else:
+        view[adv] = v
+
+
+def _sum_to_values(g: Any, v_shape: tuple[int, ...]) -> Any:
+    """Sum the gradient of the selection back to the value's shape (it was broadcast)."""
+    g = sum_to_shape(g, v_shape[max(len(v_shape) - g.ndim, 0) :])
+    return g if g.shape == v_shape else g.reshape(v_shape)
+
+
+# --- public functions ----------------------------------------------------------------------
+
+
+def getitem(input: Tensor, key: Any) -> Tensor:  # noqa: A002
+    """``input[key]`` with PyTorch's indexing: ints, slices, None, ``...``, masks, index tensors.
+
+    Ints, slices, None and ``...`` give a view (no copy). Integer index tensors (or lists,
+    arrays) and bool masks select a copy; several of them broadcast together, and their dims
+    go where NumPy's advanced-indexing rule puts them, applied after the ints (as PyTorch).
+    Repeated indices accumulate in the gradient.
+    Differs from PyTorch: a list key is always an index, as PyTorch plans (2.x still reads
+    ``x[[0, slice(None)]]`` as a tuple, with a deprecation warning).
+
+    Raises:
+        IndexError: for an index out of bounds, too many indices, a mask of the wrong shape,
+            index tensors that do not broadcast, or a non-integer index.
+        ValueError: for a slice step that is not positive.
+
+    Example:
+        >>> import microtensor as mt
+        >>> x = mt.tensor([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]])
+        >>> x[1, ::2]
+        tensor([4., 6.])
+        >>> x[mt.tensor([0, 0]), mt.tensor([2, 1])]
+        tensor([3., 2.])
+        >>> x[x > 4]
+        tensor([5., 6.])
+    """
+    shape = input._data.shape
+    if key.__class__ is int and shape and -shape[0] <= key < shape[0]:  # fast path: iteration
+        out = GetItem.apply(input, ((key, Ellipsis), None))
+    else:
+        out = GetItem.apply(input, parse_key(key, shape))
+    if out._base is not None:
+        out._view_key = (key,)  # lets ``out += v`` write back into ``input`` (Tensor._inplace)
+    return out  # type: ignore[no-any-return]
+
+
+def index_put(
+    input: Tensor,  # noqa: A002
+    indices: Any,
+    values: Any,
+    accumulate: bool = False,
+) -> Tensor:
+    """The out-of-place ``input[indices] = values`` (``+=`` with ``accumulate``).
+
+    ``t[key] = v`` calls this and writes the result into ``t``. ``values`` (a tensor or a
+    number) broadcasts to the shape of ``input[indices]`` and is cast to ``input``'s dtype.
+    Differs from PyTorch: ``indices`` may be any key accepted by ``getitem``, not only a tuple
+    of index tensors; a ``values`` dtype different from ``input``'s is cast, not an error.
+
+    Raises:
+        RuntimeError: if ``values`` does not broadcast to the indexed shape.
+        IndexError: for a bad key (see ``getitem``).
+
+    Example:
+        >>> import microtensor as mt
+        >>> mt.index_put(mt.zeros(3), (mt.tensor([0, 0, 2]),), mt.tensor(1.0), accumulate=True)
+        tensor([2., 0., 1.])
+    """
+    key = parse_key(indices, input._data.shape)
+    selection = selection_shape(input._data[key[0]].shape, key[1])
+    v_shape = shape_of(values)
+    stripped = v_shape[max(len(v_shape) - len(selection), 0) :]
+    fits = all(n == 1 for n in v_shape[: len(v_shape) - len(stripped)])
+    try:
+        fits = fits and np.broadcast_shapes(stripped, selection) == selection
+    except ValueError:
+        fits = False
+    if not fits:
+        raise RuntimeError(
+            f"index_put(): shape mismatch: value tensor of shape {list(v_shape)} "
+            f"cannot be broadcast to indexing result of shape {list(selection)}"
+        )
+    if not isinstance(values, Tensor):
+        values = np.asarray(values).item() if np.ndim(values) == 0 else np.asarray(values)
+    return IndexPut.apply(input, key, values, bool(accumulate))  # type: ignore[no-any-return]
+
+
+def gather(input: Tensor, dim: int, index: Any) -> Tensor:  # noqa: A002
+    """Pick values along ``dim``: ``out[i][j] = input[index[i][j]][j]`` for ``dim=0``.
+
+    ``index`` has as many dims as ``input`` and is no larger in the other dims; the result has
+    ``index``'s shape. The gradient is a scatter_add of the output gradient.
+
+    Raises:
+        RuntimeError: for a non-integer index, mismatched dims or sizes, or an index out of
+            range.
+        IndexError: for a bad ``dim``.
+
+    Example:
+        >>> import microtensor as mt
+        >>> mt.gather(mt.tensor([[1.0, 2.0], [3.0, 4.0]]), 1, mt.tensor([[1], [0]]))
+        tensor([[2.],
+                [3.]])
+    """
+    key, _ = gather_key("gather", input, dim, index)
+    return Gather.apply(input, key)  # type: ignore[no-any-return]
+
+
+def _scatter(
+    op_class: Any,
+    op: str,
+    input: Tensor,  # noqa: A002
+    dim: int,
+    index: Any,
+    src: Any,
+) -> Tensor:
+    if not isinstance(src, Tensor):
+        key, _ = gather_key(op, input, dim, index)
+        return op_class.apply(input, key, src, False)  # type: ignore[no-any-return]
+    if src._data.dtype != input._data.dtype:
+        raise RuntimeError(
+            f"{op}(): Expected self.dtype to be equal to src.dtype, got "
+            f"{input.dtype} and {src.dtype}: cast src with .to(input.dtype)"
+        )
+    if src._data.ndim != input._data.ndim and max(src._data.ndim, input._data.ndim) > 1:
+        raise RuntimeError(
+            f"{op}(): Index tensor must have the same number of dimensions as "
+            f"src tensor: got src of shape {list(src.shape)} for input of shape "
+            f"{list(input.shape)}"
+        )
+    key, index = gather_key(op, input, dim, index, src._data.shape)
+    if src._data.shape != index.shape:  # only the first index.shape elements of src are used
+        src = getitem(src, tuple(slice(0, n) for n in index.shape) if index.ndim else 0)
+    return op_class.apply(input, key, src, op_class is ScatterAdd)  # type: ignore[no-any-return]
+
+
+def scatter_add(input: Tensor, dim: int, index: Any, src: Tensor) -> Tensor:  # noqa: A002
+    """Add ``src`` into a copy of ``input``: ``out[index[i][j]][j] += src[i][j]`` for ``dim=0``.
+
+    Repeated indices accumulate. Gradients: ``input`` gets the output gradient, ``src`` gets
+    it gathered at ``index``.
+
+    Raises:
+        RuntimeError: for mismatched dims, sizes or dtypes, or an index out of range.
+
+    Example:
+        >>> import microtensor as mt
+        >>> mt.scatter_add(mt.zeros(3), 0, mt.tensor([0, 2, 0]), mt.tensor([1.0, 2.0, 3.0]))
+        tensor([4., 0., 2.])
+    """
+    if not isinstance(src, Tensor):
+        raise TypeError(f"scatter_add(): argument 'src' must be Tensor, not {type(src).__name__}")
+    return _scatter(ScatterAdd, "scatter_add", input, dim, index, src)
+
+
+def scatter(
+    input: Tensor,  # noqa: A002
+    dim: int,
+    index: Any,
+    src: Any = None,
+    *,
+    value: Any = None,
+) -> Tensor:
+    """Write ``src`` (a tensor, or the number ``value``) into a copy of ``input`` at ``index``.
+
+    ``out[index[i][j]][j] = src[i][j]`` for ``dim=0``. For repeated indices the last write
+    wins (PyTorch leaves it unspecified). Differs from PyTorch: no ``reduce`` argument.
+
+    Raises:
+        RuntimeError: for mismatched dims, sizes or dtypes, or an index out of range.
+        TypeError: if neither or both of ``src`` and ``value`` are given.
+
+    Example:
+        >>> import microtensor as mt
+        >>> mt.scatter(mt.zeros(2, 2), 1, mt.tensor([[1], [0]]), value=5.0)
+        tensor([[0., 5.],
+                [5., 0.]])
+    """
+    if (src is None) == (value is None):
+        raise TypeError("scatter(): give exactly one of src (a tensor or number) and value")
+    src = value if src is None else src
+    return _scatter(Scatter, "scatter", input, dim, index, src)
+
+
+def index_select(input: Tensor, dim: int, index: Any) -> Tensor:  # noqa: A002
+    """The slices of ``input`` at positions ``index`` (a 1-d integer tensor) along ``dim``.
+
+    Raises:
+        IndexError: for a bad ``dim``, an index that is not 0-d or 1-d, or out of range.
+        RuntimeError: for a non-integer index.
+
+    Example:
+        >>> import microtensor as mt
+        >>> mt.index_select(mt.tensor([[1.0, 2.0], [3.0, 4.0]]), 0, mt.tensor([1, 1]))
+        tensor([[3., 4.],
+                [3., 4.]])
+    """
+    key = index_select_key(input, dim, index)
+    return IndexSelect.apply(input, key)  # type: ignore[no-any-return]
+
+
+def take_along_dim(input: Tensor, indices: Any, dim: int | None = None) -> Tensor:  # noqa: A002
+    """Pick values at ``indices`` along ``dim``, broadcasting the other dims (flat if None).
+
+    Raises:
+        RuntimeError: for non-integer indices, mismatched dims, shapes that do not broadcast,
+            or an index out of range.
+
+    Example:
+        >>> import microtensor as mt
+        >>> x = mt.tensor([[10.0, 30.0, 20.0]])
+        >>> mt.take_along_dim(x, mt.tensor([[0, 2]]), dim=1)
+        tensor([[10., 20.]])
+    """
+    return TakeAlongDim.apply(input, take_along_key(input, indices, dim))  # type: ignore[no-any-return]
+
+
+def masked_fill(input: Tensor, mask: Any, value: Any) -> Tensor:  # noqa: A002
+    """``input`` with ``value`` where the bool ``mask`` (broadcast) is True.
+
+    ``value`` is a number or a 0-d tensor (which then gets the sum of the gradient where the
+    mask is True); the result keeps ``input``'s dtype.
+
+    Raises:
+        RuntimeError: for a non-bool mask, a value tensor that is not 0-d, or shapes that do
+            not broadcast.
+
+    Example:
+        >>> import microtensor as mt
+        >>> x = mt.tensor([1.0, -2.0, 3.0])
+        >>> mt.masked_fill(x, x < 0, 0.0)
+        tensor([1., 0., 3.])
+    """
+    mask_data = bool_mask("masked_fill", mask)
+    if isinstance(value, Tensor) and value._data.ndim != 0:
+        raise RuntimeError(
+            f"masked_fill(): only supports a 0-dimensional value tensor, but got "
+            f"tensor with {value._data.ndim} dimension(s); use where() instead"
+        )
+    try:
+        np.broadcast_shapes(input._data.shape, mask_data.shape)
+    except ValueError:
+        raise broadcast_error("masked_fill", input, mask_data) from None
+    return MaskedFill.apply(input, mask_data, value)  # type: ignore[no-any-return]
+
+
+def masked_select(input: Tensor, mask: Any) -> Tensor:  # noqa: A002
+    """The elements of ``input`` where the bool ``mask`` is True, as a 1-d tensor.
+
+    ``input`` and ``mask`` broadcast together.
+
+    Raises:
+        RuntimeError: for a non-bool mask or shapes that do not broadcast.
+
+    Example:
+        >>> import microtensor as mt
+        >>> x = mt.tensor([[1.0, 2.0], [3.0, 4.0]])
+        >>> mt.masked_select(x, mt.tensor([True, False]))
+        tensor([1., 3.])
+    """
+    key = masked_select_key(input, bool_mask("masked_select", mask))
+    return MaskedSelect.apply(input, key)  # type: ignore[no-any-return]
+
+
+def nonzero(input: Tensor, *, as_tuple: bool = False) -> Any:  # noqa: A002
+    """The indices of the non-zero elements: an (n, ndim) int64 tensor, or one per dim.
+
+    Example:
+        >>> import microtensor as mt
+        >>> mt.nonzero(mt.tensor([[0.0, 1.0], [2.0, 0.0]]))
+        tensor([[0, 1],
+                [1, 0]])
+        >>> mt.nonzero(mt.tensor([0, 3, 4]), as_tuple=True)
+        (tensor([1, 2]),)
+    """
+    data = input._data
+    if as_tuple:
+        return tuple(Tensor._make(i.astype(np.int64)) for i in np.nonzero(np.atleast_1d(data)))
+    return Tensor._make(np.argwhere(data).astype(np.int64))
