@@ -141,19 +141,24 @@ class TensorMethods:
         return ops.argmax(self, dim, keepdim)
     def argmin(self, dim: Any = None, keepdim: bool = False) -> Any:
         return ops.argmin(self, dim, keepdim)
-    def var(self, dim: Any = None, *, correction: Any = 1, keepdim: bool = False) -> Any:
-        return ops.var(self, dim, correction=correction, keepdim=keepdim)
-    def std(self, dim: Any = None, *, correction: Any = 1, keepdim: bool = False) -> Any:
-        return ops.std(self, dim, correction=correction, keepdim=keepdim)
+    def var(self, dim: Any = None, unbiased: Any = None, keepdim: bool = False, *,
+            correction: Any = None) -> Any:
+        return ops.var(self, dim, unbiased=unbiased, keepdim=keepdim,
+                       correction=1 if correction is None else correction)
+    def std(self, dim: Any = None, unbiased: Any = None, keepdim: bool = False, *,
+            correction: Any = None) -> Any:
+        return ops.std(self, dim, unbiased=unbiased, keepdim=keepdim,
+                       correction=1 if correction is None else correction)
     def logsumexp(self, dim: Any, keepdim: bool = False) -> Any:
         return ops.logsumexp(self, dim, keepdim)
     def norm(self, p: Any = "fro", dim: Any = None, keepdim: bool = False) -> Any:
         return ops.norm(self, p, dim, keepdim)
-    def cumsum(self, dim: int) -> Any: return ops.cumsum(self, dim)
+    def cumsum(self, dim: int, *, dtype: Any = None) -> Any: return ops.cumsum(self, dim, dtype=dtype)
     def all(self, dim: Any = None, keepdim: bool = False) -> Any: return ops.all(self, dim, keepdim)
     def any(self, dim: Any = None, keepdim: bool = False) -> Any: return ops.any(self, dim, keepdim)
-    def softmax(self, dim: int) -> Any: return ops.softmax(self, dim)
-    def log_softmax(self, dim: int) -> Any: return ops.log_softmax(self, dim)
+    def softmax(self, dim: int, dtype: Any = None) -> Any: return ops.softmax(self, dim, dtype)
+    def log_softmax(self, dim: int, dtype: Any = None) -> Any:
+        return ops.log_softmax(self, dim, dtype)
 
     # --- shape -----------------------------------------------------------------------------
     def reshape(self, *shape: Any) -> Any: return ops.reshape(self, _shape_arg(shape))

@@ -10,6 +10,7 @@ from microtensor.ops.elementwise import *  # noqa: F403
 from microtensor.ops.indexing import *  # noqa: F403
 from microtensor.ops.linalg import *  # noqa: F403
 from microtensor.ops.reduction import *  # noqa: F403
+from microtensor.ops.statistics import *  # noqa: F403
 from microtensor.ops.shape import *  # noqa: F403
 from microtensor.ops.joining import *  # noqa: F403
 from microtensor.ops.rearrange import *  # noqa: F403

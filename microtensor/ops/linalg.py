@@ -1,3 +1,490 @@
-"""Placeholder: filled in by its owner."""
+"""Linear algebra: matmul (and its fixed-rank forms mm, bmm, mv, dot), outer, einsum.
 
-__all__: list[str] = []
+Backward formulas use ``@`` and ``ops.dual`` functions, so they run on arrays during an
+ordinary backward and on Tensors (recorded, twice differentiable) under ``create_graph=True``.
+Gradients over broadcast batch dims are summed by the engine (``sum_to_shape``).
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+import string
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from microtensor.autograd.function import Op
+from microtensor.ops import dual
+from microtensor.ops._common import as_tensor_arg, promote, shape_of
+from microtensor.tensor import Tensor
+
+__all__ = ["bmm", "dot", "einsum", "ger", "matmul", "mm", "mv", "outer"]
+
+
+class MatMul(Op):
+    """z = a @ b (batched, broadcasting);  dz/da = grad @ b^T,  dz/db = a^T @ grad.
+
+    A 1-D ``a`` acts as a row (1, k) and a 1-D ``b`` as a column (k, 1); the gradient drops the
+    added dim again. The engine sums the gradients over broadcast batch dims.
+    """
+
+    @staticmethod
+    def forward(ctx: Any, a: Any, b: Any) -> Any:
+        ctx.save_for_backward(a, b)
+        return np.asarray(np.matmul(a, b))  # two 1-D arrays give a NumPy scalar
+
+    @staticmethod
+    def backward(ctx: Any, grad_out: Any) -> Any:
+        a, b = ctx.saved_tensors
+        a_vec, b_vec = a.ndim == 1, b.ndim == 1
+        a2 = a.reshape((1, a.shape[0])) if a_vec else a
+        b2 = b.reshape((b.shape[0], 1)) if b_vec else b
+        grad2 = grad_out
+        if a_vec or b_vec:  # put back the dims that 1-D operands dropped from the output
+            shape = tuple(grad_out.shape) + ((1,) if b_vec else ())
+            grad2 = grad_out.reshape(shape[:-1] + (1, shape[-1]) if a_vec else shape)
+        grad_a = grad_b = None
+        if ctx.needs_input_grad[0]:
+            grad_a = grad2 @ dual.swap_last(b2)
+            if a_vec:
+                grad_a = grad_a.reshape(tuple(grad_a.shape[:-2]) + (a.shape[0],))
+        if ctx.needs_input_grad[1]:
+            if b2.ndim == 2 and a2.ndim > 2:  # fold a's batch dims into rows: one 2-D matmul
+                rows = math.prod(a2.shape[:-1])
+                grad_b = dual.swap_last(a2.reshape((rows, a2.shape[-1]))) @ grad2.reshape(
+                    (rows, grad2.shape[-1])
+                )
+            else:
+                grad_b = dual.swap_last(a2) @ grad2
+            if b_vec:
+                grad_b = grad_b.reshape(tuple(grad_b.shape[:-2]) + (b.shape[0],))
+        return grad_a, grad_b
+
+
+class Outer(Op):
+    """z[i, j] = a[i] * b[j];  dz/da = grad @ b,  dz/db = a @ grad."""
+
+    @staticmethod
+    def forward(ctx: Any, a: Any, b: Any) -> Any:
+        ctx.save_for_backward(a, b)
+        return np.outer(a, b)
+
+    @staticmethod
+    def backward(ctx: Any, grad_out: Any) -> Any:
+        a, b = ctx.saved_tensors
+        grad_a = grad_out @ b if ctx.needs_input_grad[0] else None
+        grad_b = a @ grad_out if ctx.needs_input_grad[1] else None
+        return grad_a, grad_b
+
+
+def _operands(op: str, input: Any, other: Any) -> tuple[Any, Any]:  # noqa: A002
+    """Both operands as Tensors of a common dtype; 0-d ones are rejected as PyTorch does."""
+    same = (
+        isinstance(input, Tensor)
+        and isinstance(other, Tensor)
+        and input._data.dtype == other._data.dtype
+    )  # the common case, kept cheap
+    if not same:
+        input, other = as_tensor_arg(input), as_tensor_arg(other)
+    sa = input._data.shape if same else shape_of(input)
+    sb = other._data.shape if same else shape_of(other)
+    if not sa or not sb:
+        raise RuntimeError(
+            f"both arguments to {op} need to be at least 1D, but they are {len(sa)}D and "
+            f"{len(sb)}D; use mul for products with scalars"
+        )
+    return (input, other) if same else promote(input, other)
+
+
+def _check_inner(op: str, sa: tuple[int, ...], sb: tuple[int, ...], other: str) -> None:
+    """Raise unless ``a @ b`` is defined for shapes ``sa`` and ``sb`` (both at least 1-D)."""
+    k_a, k_b = sa[-1], sb[-2] if len(sb) > 1 else sb[0]
+    if k_a != k_b:
+        where = "the second-to-last dim of" if len(sb) > 1 else "the length of"
+        raise RuntimeError(
+            f"{op}(): shapes {sa} and {sb} cannot be multiplied ({k_a} != {k_b}): the last dim "
+            f"of input must equal {where} {other}"
+        )
+    if len(sa) < 3 or len(sb) < 3:
+        return
+    try:
+        np.broadcast_shapes(sa[:-2], sb[:-2])
+    except ValueError:
+        raise RuntimeError(
+            f"{op}(): batch dims {sa[:-2]} and {sb[:-2]} of shapes {sa} and {sb} do not "
+            "broadcast: each batch dim must be equal or 1"
+        ) from None
+
+
+def _fixed_rank(
+    op: str,
+    input: Any,  # noqa: A002
+    other: Any,
+    names: tuple[str, str],
+    ranks: tuple[int, int],
+) -> tuple[Any, Any]:
+    """The operands of mm, bmm, mv, dot or outer, with their ranks and sizes checked."""
+    input, other = _operands(op, input, other)
+    for name, rank, x in zip(names, ranks, (input, other), strict=True):
+        if x._data.ndim != rank:
+            raise RuntimeError(
+                f"{op}(): {name} must be {rank}-D, but got shape {tuple(x.shape)}; use matmul "
+                "or einsum for other ranks"
+            )
+    sa, sb = input._data.shape, other._data.shape
+    if op == "bmm" and sa[0] != sb[0]:
+        raise RuntimeError(
+            f"bmm(): batch sizes differ ({sa[0]} != {sb[0]}) in shapes {sa} and {sb}; bmm does "
+            "not broadcast, use matmul"
+        )
+    if op != "outer":
+        _check_inner(op, sa, sb, names[1])
+    return input, other
+
+
+def matmul(input: Any, other: Any) -> Tensor:  # noqa: A002
+    """Matrix product with NumPy's rules for every rank, broadcasting batch dims.
+
+    1-D x 1-D is a dot product (0-d result); a 1-D ``input`` is a row vector and a 1-D
+    ``other`` a column vector, and that dim is removed from the result; N-D operands are
+    stacks of matrices whose batch dims (all but the last two) broadcast.
+
+    Args:
+        input: a tensor with at least one dim.
+        other: a tensor with at least one dim.
+
+    Returns:
+        The product; integer operands give an integer result.
+
+    Raises:
+        RuntimeError: for a 0-d operand, mismatched inner dims, or batch dims that do not
+            broadcast.
+
+    Differs from PyTorch: operands of different dtypes are promoted instead of rejected.
+
+    Example:
+        >>> import microtensor as mt
+        >>> mt.matmul(mt.tensor([[1.0, 2.0], [3.0, 4.0]]), mt.tensor([1.0, 1.0]))
+        tensor([3., 7.])
+    """
+    input, other = _operands("matmul", input, other)
+    _check_inner("matmul", input._data.shape, other._data.shape, "other")
+    return MatMul.apply(input, other)  # type: ignore[no-any-return]
+
+
+def mm(input: Any, mat2: Any) -> Tensor:  # noqa: A002
+    """Product of two matrices: ``(n, k) @ (k, m) -> (n, m)``.
+
+    Raises:
+        RuntimeError: if either operand is not 2-D or the inner dims differ.
+
+    Example:
+        >>> import microtensor as mt
+        >>> mt.mm(mt.tensor([[1.0, 2.0]]), mt.tensor([[3.0], [4.0]]))
+        tensor([[11.]])
+    """
+    input, mat2 = _fixed_rank("mm", input, mat2, ("input", "mat2"), (2, 2))
+    return MatMul.apply(input, mat2)  # type: ignore[no-any-return]
+
+
+def bmm(input: Any, mat2: Any) -> Tensor:  # noqa: A002
+    """Batched matrix product: ``(b, n, k) @ (b, k, m) -> (b, n, m)``, no broadcasting.
+
+    Raises:
+        RuntimeError: if either operand is not 3-D, the batch sizes differ or the inner dims
+            differ.
+
+    Example:
+        >>> import microtensor as mt
+        >>> mt.bmm(mt.ones(2, 1, 3), mt.ones(2, 3, 1)).shape
+        (2, 1, 1)
+    """
+    input, mat2 = _fixed_rank("bmm", input, mat2, ("input", "mat2"), (3, 3))
+    return MatMul.apply(input, mat2)  # type: ignore[no-any-return]
+
+
+def mv(input: Any, vec: Any) -> Tensor:  # noqa: A002
+    """Matrix-vector product: ``(n, k) @ (k,) -> (n,)``.
+
+    Raises:
+        RuntimeError: if ``input`` is not 2-D, ``vec`` is not 1-D, or the sizes differ.
+
+    Example:
+        >>> import microtensor as mt
+        >>> mt.mv(mt.tensor([[1.0, 2.0], [3.0, 4.0]]), mt.tensor([1.0, -1.0]))
+        tensor([-1., -1.])
+    """
+    input, vec = _fixed_rank("mv", input, vec, ("input", "vec"), (2, 1))
+    return MatMul.apply(input, vec)  # type: ignore[no-any-return]
+
+
+def dot(input: Any, tensor: Any) -> Tensor:  # noqa: A002
+    """Dot product of two 1-D tensors of the same length (a 0-d result).
+
+    Raises:
+        RuntimeError: if either operand is not 1-D or the lengths differ.
+
+    Example:
+        >>> import microtensor as mt
+        >>> mt.dot(mt.tensor([1.0, 2.0]), mt.tensor([3.0, 4.0]))
+        tensor(11.)
+    """
+    input, tensor = _fixed_rank("dot", input, tensor, ("input", "tensor"), (1, 1))
+    return MatMul.apply(input, tensor)  # type: ignore[no-any-return]
+
+
+def outer(input: Any, vec2: Any) -> Tensor:  # noqa: A002
+    """Outer product of two 1-D tensors: ``z[i, j] = input[i] * vec2[j]``.
+
+    Raises:
+        RuntimeError: if either operand is not 1-D.
+
+    Example:
+        >>> import microtensor as mt
+        >>> mt.outer(mt.tensor([1.0, 2.0]), mt.tensor([1.0, 0.0, -1.0]))
+        tensor([[ 1.,  0., -1.],
+                [ 2.,  0., -2.]])
+    """
+    input, vec2 = _fixed_rank("outer", input, vec2, ("input", "vec2"), (1, 1))
+    return Outer.apply(input, vec2)  # type: ignore[no-any-return]
+
+
+ger = outer
+
+
+# --- einsum -----------------------------------------------------------------------------------
+
+_LETTERS = string.ascii_uppercase + string.ascii_lowercase  # PyTorch orders A-Z before a-z
+_ELLIPSIS = len(_LETTERS)  # label of the first dim covered by "..."
+
+
+class Einsum(Op):
+    """z = einsum(spec, x_0, ..., x_n);  dz/dx_k = einsum of grad with the other operands.
+
+    ``spec`` is ``(labels of each operand, labels of the output)`` with integer labels. The
+    gradient of operand k sums grad * (the other operands) over every label not in operand k;
+    labels only operand k has (summed in forward) get the gradient broadcast along them, and a
+    label repeated in operand k (a diagonal) puts the gradient on that diagonal, zero elsewhere.
+    """
+
+    @staticmethod
+    def forward(ctx: Any, spec: Any, *operands: Any) -> Any:
+        ctx.spec = spec
+        ctx.sizes = _label_sizes(spec[0], [x.shape for x in operands])
+        ctx.save_for_backward(*operands)
+        return np.asarray(_np_einsum(operands, spec[0], spec[1], ctx.sizes))
+
+    @staticmethod
+    def backward(ctx: Any, grad_out: Any) -> Any:
+        operands = ctx.saved_tensors
+        labels, out = ctx.spec
+        grads: list[Any] = [None]
+        for k, labels_k in enumerate(labels):
+            rest = [i for i in range(len(labels)) if i != k]
+            values = [grad_out] + [operands[i] for i in rest]
+            others = [out] + [labels[i] for i in rest]
+            needed = ctx.needs_input_grad[k + 1]
+            grads.append(_operand_grad(labels_k, values, others, ctx.sizes) if needed else None)
+        return tuple(grads)
+
+
+def _operand_grad(
+    labels_k: tuple[int, ...],
+    values: list[Any],
+    labels: list[tuple[int, ...]],
+    sizes: dict[int, int],
+) -> Any:
+    """Gradient for an operand with ``labels_k``, from grad and the other operands."""
+    present = set().union(*labels)
+    firsts = tuple(dict.fromkeys(labels_k))
+    grad = _einsum(values, labels, tuple(lb for lb in firsts if lb in present))
+    dims = iter(grad.shape)
+    seen: set[int] = set()
+    shape = []
+    for lb in labels_k:
+        shape.append(next(dims) if lb in present and lb not in seen else 1)
+        seen.add(lb)
+    if tuple(shape) != tuple(grad.shape):
+        grad = grad.reshape(tuple(shape))
+    for pos, lb in enumerate(labels_k):
+        first = labels_k.index(lb)
+        if first != pos:  # a repeated label: keep only the diagonal
+            mask_shape = [1] * len(labels_k)
+            mask_shape[first] = mask_shape[pos] = sizes[lb]
+            dtype = grad.dtype if dual.is_array(grad) else grad._data.dtype
+            eye = np.eye(sizes[lb], dtype=dtype).reshape(mask_shape)
+            grad = grad * eye
+    full = tuple(sizes[lb] for lb in labels_k)
+    return grad if tuple(grad.shape) == full else dual.expand(grad, full)
+
+
+def _einsum(values: list[Any], labels: list[tuple[int, ...]], out: tuple[int, ...]) -> Any:
+    """Run einsum on arrays (NumPy) or on Tensors (recorded), for backward formulas."""
+    if len(values) == 1 and labels[0] == out:
+        return values[0]
+    if all(dual.is_array(v) for v in values):
+        shapes = [v.shape for v in values]
+        return np.asarray(_np_einsum(values, labels, out, _label_sizes(labels, shapes)))
+    tensors = [v if isinstance(v, Tensor) else Tensor._make(np.asarray(v)) for v in values]
+    return Einsum.apply((tuple(labels), out), *tensors)
+
+
+def _np_einsum(arrays: Any, labels: Any, out: tuple[int, ...], sizes: dict[int, int]) -> Any:
+    args = [v for x, lb in zip(arrays, labels, strict=True) for v in (x, list(lb))]
+    # NumPy's own loop wins on small operands; "greedy" (BLAS via tensordot) on large ones
+    optimize = "greedy" if len(arrays) > 1 and math.prod(sizes.values()) > 4096 else False
+    return np.einsum(*args, list(out), optimize=optimize)
+
+
+def _label_sizes(labels: Any, shapes: Any) -> dict[int, int]:
+    """The size of every label, broadcasting size-1 dims."""
+    sizes: dict[int, int] = {}
+    for lbs, shape in zip(labels, shapes, strict=True):
+        for lb, n in zip(lbs, shape, strict=True):
+            if sizes.get(lb, 1) == 1:
+                sizes[lb] = n
+    return sizes
+
+
+def _split_term(term: str, what: str) -> tuple[str, str, bool]:
+    """Letters before and after the ellipsis of one subscript term, and whether it has one."""
+    before, dots, after = term.partition("...")
+    if "." in before + after:
+        raise RuntimeError(f"einsum(): found '.' for {what} that is not part of any ellipsis")
+    for c in before + after:
+        if c not in _LETTERS:
+            raise RuntimeError(
+                f"einsum(): invalid subscript {c!r} for {what}: subscripts must be in [a-zA-Z]"
+            )
+    return before, after, bool(dots)
+
+
+@functools.lru_cache(maxsize=1024)  # parsing costs more than a small einsum itself
+def _parse(equation: str, shapes: tuple[tuple[int, ...], ...]) -> Any:
+    """Integer labels of each operand and of the output, validated against ``shapes``."""
+    lhs, arrow, rhs = equation.replace(" ", "").partition("->")
+    terms = lhs.split(",")
+    if len(terms) != len(shapes):
+        few = "fewer" if len(shapes) < len(terms) else "more"
+        raise RuntimeError(
+            f"einsum(): {few} operands were provided than specified in the equation "
+            f"{equation!r} ({len(shapes)} operands for {len(terms)} subscript terms)"
+        )
+    parts = [_split_term(t, f"operand {i}") for i, t in enumerate(terms)]
+    n_ellipsis = []
+    for i, ((before, after, has_dots), shape) in enumerate(zip(parts, shapes, strict=True)):
+        named = len(before) + len(after)
+        if named > len(shape) or (named != len(shape) and not has_dots):
+            raise RuntimeError(
+                f"einsum(): the number of subscripts in the equation ({named}) does not match "
+                f"the number of dimensions ({len(shape)}) for operand {i}"
+                + ("" if has_dots else " and no ellipsis was given")
+            )
+        n_ellipsis.append(len(shape) - named)
+    n_dots = max(n_ellipsis, default=0)
+    labels = [
+        tuple(_LETTERS.index(c) for c in before)
+        + tuple(range(_ELLIPSIS + n_dots - n, _ELLIPSIS + n_dots))
+        + tuple(_LETTERS.index(c) for c in after)
+        for (before, after, _), n in zip(parts, n_ellipsis, strict=True)
+    ]
+    _check_sizes(labels, shapes)
+    dots = tuple(range(_ELLIPSIS, _ELLIPSIS + n_dots))
+    if arrow:
+        before, after, has_dots = _split_term(rhs, "the output")
+        out = (
+            tuple(_LETTERS.index(c) for c in before)
+            + (dots if has_dots else ())
+            + tuple(_LETTERS.index(c) for c in after)
+        )
+        used = {lb for lbs in labels for lb in lbs}
+        for lb in out:
+            if lb not in used or out.count(lb) > 1:
+                problem = (
+                    "appears more than once in the output"
+                    if lb in used
+                    else "does not appear in the equation for any input operand"
+                )
+                raise RuntimeError(f"einsum(): output subscript {_LETTERS[lb]} {problem}")
+    else:
+        counts = [lb for lbs in labels for lb in lbs]
+        out = dots + tuple(
+            sorted(lb for lb in set(counts) if lb < _ELLIPSIS and counts.count(lb) == 1)
+        )
+    return _compact(labels, out)
+
+
+def _check_sizes(labels: list[tuple[int, ...]], shapes: Sequence[tuple[int, ...]]) -> None:
+    """Raise unless every label has one size (up to broadcasting size-1 dims across operands)."""
+    seen: dict[int, int] = {}
+    for i, (lbs, shape) in enumerate(zip(labels, shapes, strict=True)):
+        own: dict[int, int] = {}
+        for lb, n in zip(lbs, shape, strict=True):
+            name = _LETTERS[lb] if lb < _ELLIPSIS else f"... (dim {lb - _ELLIPSIS})"
+            if own.setdefault(lb, n) != n:
+                raise RuntimeError(
+                    f"einsum(): subscript {name} is repeated for operand {i} "
+                    f"but the sizes don't match, {own[lb]} != {n}"
+                )
+            before = seen.get(lb, 1)
+            if n != 1 and before not in (1, n):
+                raise RuntimeError(
+                    f"einsum(): subscript {name} has size {n} for operand {i} which does not "
+                    f"broadcast with previously seen size {before} (sizes must match or be 1)"
+                )
+            seen[lb] = n if before == 1 else before
+
+
+def _compact(labels: list[tuple[int, ...]], out: tuple[int, ...]) -> Any:
+    """Renumber labels 0, 1, ... (NumPy's einsum takes at most 52 distinct labels)."""
+    order = {lb: i for i, lb in enumerate(sorted({lb for lbs in labels for lb in lbs}))}
+    if len(order) > len(_LETTERS):
+        raise RuntimeError(
+            f"einsum(): at most {len(_LETTERS)} distinct subscripts (ellipsis "
+            f"dims included) are supported, got {len(order)}"
+        )
+    return tuple(tuple(order[lb] for lb in lbs) for lbs in labels), tuple(order[lb] for lb in out)
+
+
+def einsum(equation: str, *operands: Any) -> Tensor:
+    """Sum of products over the subscripts of an Einstein-summation ``equation``.
+
+    Supports explicit (``"ij,jk->ik"``) and implicit (``"ij,jk"``: labels seen once, sorted)
+    outputs, ``...`` for broadcast dims, a label repeated in one operand (``"ii->i"`` takes the
+    diagonal, ``"ii"`` the trace), and size-1 dims broadcasting against the same label.
+
+    Args:
+        equation: subscripts in ``[a-zA-Z]``, one comma-separated term per operand, optionally
+            ``->`` and the output's subscripts.
+        *operands: the tensors, or a single list or tuple of them.
+
+    Raises:
+        RuntimeError: if the equation does not match the operands (count, ranks, sizes) or is
+            malformed.
+        TypeError: if ``equation`` is not a string.
+
+    Differs from PyTorch: operands of different dtypes are promoted instead of rejected, and
+    the sublist form ``einsum(x, [0, 1], y, [1, 2])`` is not supported.
+
+    Example:
+        >>> import microtensor as mt
+        >>> a = mt.tensor([[1.0, 2.0], [3.0, 4.0]])
+        >>> mt.einsum("ij,j->i", a, mt.tensor([1.0, 1.0])), mt.einsum("ii", a)
+        (tensor([3., 7.]), tensor(5.))
+    """
+    if not isinstance(equation, str):
+        raise TypeError(
+            f"einsum(): equation must be a string such as 'ij,jk->ik', got "
+            f"{type(equation).__name__} (the sublist form is not supported)"
+        )
+    if len(operands) == 1 and isinstance(operands[0], list | tuple):
+        operands = tuple(operands[0])
+    tensors = [x if isinstance(x, Tensor) else Tensor._make(np.asarray(x)) for x in operands]
+    for i in range(1, len(tensors)):
+        tensors[0], tensors[i] = promote(tensors[0], tensors[i])
+    dtype = tensors[0]._data.dtype if tensors else None
+    tensors = [t if t._data.dtype == dtype else t.to(dtype) for t in tensors]
+    spec = _parse(equation, tuple(t._data.shape for t in tensors))
+    return Einsum.apply(spec, *tensors)  # type: ignore[no-any-return]

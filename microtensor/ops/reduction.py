@@ -1,18 +1,27 @@
-"""Reductions over ``dim`` (an int, a tuple, or None for all) with ``keepdim``."""
+"""Reductions over ``dim`` (an int, a tuple, or None for all) with ``keepdim``.
+
+sum, mean, prod, max/min (with indices), amax/amin, argmax/argmin, cumsum, all/any. The
+statistics (var, std, norm, logsumexp) live in ``statistics.py``.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
-from microtensor import dtypes
+from microtensor import dtypes, ops
 from microtensor.autograd.function import Op
 from microtensor.ops import dual
-from microtensor.ops._common import normalize_dims
+from microtensor.ops._common import normalize_dim, normalize_dims
 from microtensor.tensor import Tensor
 
-__all__ = ["mean", "sum"]
+# fmt: off
+__all__ = [
+    "all", "amax", "amin", "any", "argmax", "argmin", "cumsum", "max", "mean", "min", "prod",
+    "sum",
+]
+# fmt: on
 
 
 def _expand_back(ctx: Any, grad_out: Any) -> Any:
@@ -20,6 +29,11 @@ def _expand_back(ctx: Any, grad_out: Any) -> Any:
     if not ctx.keepdim and ctx.dims:
         grad_out = dual.unsqueeze_dims(grad_out, ctx.dims)
     return dual.expand(grad_out, ctx.shape)
+
+
+def _reduced_size(shape: tuple[int, ...], dims: tuple[int, ...]) -> int:
+    """How many elements each output element reduces (1 for a 0-d input)."""
+    return int(np.prod([shape[d] for d in dims], dtype=np.int64))
 
 
 class Sum(Op):
@@ -41,12 +55,148 @@ class Mean(Op):
     @staticmethod
     def forward(ctx: Any, a: Any, dims: tuple[int, ...], keepdim: bool, dtype: Any) -> Any:
         ctx.dims, ctx.keepdim, ctx.shape = dims, keepdim, a.shape
-        ctx.count = int(np.prod([a.shape[d] for d in dims])) if a.ndim else 1
+        ctx.count = _reduced_size(a.shape, dims)
         return np.asarray(np.mean(a, axis=dims, keepdims=keepdim, dtype=dtype))
 
     @staticmethod
     def backward(ctx: Any, grad_out: Any) -> Any:
         return _expand_back(ctx, grad_out / ctx.count if ctx.count else grad_out * np.nan)
+
+
+class Prod(Op):
+    """z = prod of a over dims;  dz/da_i = prod of the other elements = z / a_i when no a is 0.
+
+    With zeros in a slice the quotient is undefined, so (as PyTorch) the derivative is built
+    from the product of the nonzero elements P: a lone zero gets P, everything else 0.
+    """
+
+    @staticmethod
+    def forward(ctx: Any, a: Any, dims: tuple[int, ...], keepdim: bool, dtype: Any) -> Any:
+        ctx.dims, ctx.keepdim, ctx.shape = dims, keepdim, a.shape
+        out = np.asarray(np.prod(a, axis=dims, keepdims=keepdim, dtype=dtype))
+        ctx.zeros = a == 0 if ctx.needs_input_grad[0] and np.any(a == 0) else None
+        ctx.save_for_backward(a, out)
+        return out
+
+    @staticmethod
+    def backward(ctx: Any, grad_out: Any) -> Any:
+        a, out = ctx.saved_tensors
+        grad, total = _expand_back(ctx, grad_out), _expand_back(ctx, out)
+        zeros = ctx.zeros
+        if zeros is None:
+            return grad * total / a
+        # a_i != 0: z / a_i, which is 0 in a slice with a zero but has the right 2nd derivative.
+        # a_i == 0: P times the other zeros: P * (sum(zeros) - a_i) for one other zero (so that
+        # the 2nd derivative is right too), 0 for more.
+        safe_a = dual.where(zeros, 1.0, a)
+        grad_nonzero = grad * total / safe_a
+        count = np.sum(zeros, axis=ctx.dims, keepdims=True)
+        others = dual.expand(_prod_keepdim(safe_a, ctx.dims), ctx.shape)
+        other_zero = dual.expand(dual.sum(dual.where(zeros, a, 0.0), ctx.dims, True), ctx.shape)
+        at_zero = dual.where(
+            count == 1, others, dual.where(count == 2, others * (other_zero - a), 0.0)
+        )
+        return dual.where(zeros, grad * at_zero, grad_nonzero)
+
+
+def _prod_keepdim(x: Any, dims: tuple[int, ...]) -> Any:
+    """Product over ``dims`` keeping them, on an array or (differentiably) on a Tensor."""
+    if dual.is_array(x):
+        return np.prod(x, axis=dims, keepdims=True)
+    return Prod.apply(x, dims, True, None)
+
+
+class Amax(Op):
+    """z = max (or min) of a over dims;  dz/da = 1 / k at each of the k elements equal to z."""
+
+    @staticmethod
+    def forward(
+        ctx: Any, a: Any, dims: tuple[int, ...], keepdim: bool, lowest: bool, nan_ties: bool
+    ) -> Any:
+        ctx.dims, ctx.keepdim, ctx.shape = dims, keepdim, a.shape
+        out = np.asarray((np.amin if lowest else np.amax)(a, axis=dims, keepdims=keepdim))
+        if ctx.needs_input_grad[0]:
+            kept = out if keepdim or not dims else np.expand_dims(out, dims)
+            ctx.mask = a == kept
+            if nan_ties:  # max() without dim shares the gradient among NaNs, as PyTorch
+                ctx.mask |= np.isnan(a) & np.isnan(kept)
+            ctx.count = np.sum(ctx.mask, axis=dims, keepdims=True)
+        return out
+
+    @staticmethod
+    def backward(ctx: Any, grad_out: Any) -> Any:
+        with np.errstate(invalid="ignore", divide="ignore"):  # a NaN slice: 0 / 0, as PyTorch
+            return _expand_back(ctx, grad_out) / ctx.count * ctx.mask
+
+
+class MaxDim(Op):
+    """(values, indices) of the max (or min) along one dim;  dvalues/da = 1 at the index."""
+
+    @staticmethod
+    def forward(ctx: Any, a: Any, dim: int, keepdim: bool, lowest: bool) -> Any:
+        ctx.dims, ctx.keepdim, ctx.shape = (dim,) if a.ndim else (), keepdim, a.shape
+        work = a.reshape(1) if a.ndim == 0 else a
+        indices = (np.argmin if lowest else np.argmax)(work, axis=dim, keepdims=True)
+        values = np.take_along_axis(work, indices, axis=dim)
+        if ctx.needs_input_grad[0]:
+            mask = np.zeros(work.shape, dtype=bool)
+            np.put_along_axis(mask, indices, True, axis=dim)
+            ctx.mask = mask.reshape(a.shape)
+        if a.ndim == 0:
+            values, indices = values.reshape(()), indices.reshape(())
+        elif not keepdim:
+            values, indices = np.squeeze(values, dim), np.squeeze(indices, dim)
+        indices = indices.astype(np.int64, copy=False)
+        ctx.mark_non_differentiable(indices)
+        return values, indices
+
+    @staticmethod
+    def backward(ctx: Any, grad_values: Any, grad_indices: Any) -> Any:
+        return dual.where(ctx.mask, _expand_back(ctx, grad_values), 0.0)
+
+
+class CumSum(Op):
+    """z_i = a_0 + ... + a_i along dim;  dz/da = cumsum of grad_out run from the other end."""
+
+    @staticmethod
+    def forward(ctx: Any, a: Any, dim: int, reverse: bool, dtype: Any) -> Any:
+        ctx.dim, ctx.reverse = dim, reverse
+        return _cumsum(a, dim, reverse, dtype)
+
+    @staticmethod
+    def backward(ctx: Any, grad_out: Any) -> Any:
+        if dual.is_array(grad_out):
+            return _cumsum(grad_out, ctx.dim, not ctx.reverse, None)
+        return CumSum.apply(grad_out, ctx.dim, not ctx.reverse, None)
+
+
+def _cumsum(a: np.ndarray, dim: int, reverse: bool, dtype: Any) -> np.ndarray:
+    work = a.reshape(1) if a.ndim == 0 else a
+    if reverse:
+        out = np.flip(np.cumsum(np.flip(work, dim), axis=dim, dtype=dtype), dim)
+    else:
+        out = np.cumsum(work, axis=dim, dtype=dtype)
+    return out.reshape(a.shape)
+
+
+class MaxResult(NamedTuple):
+    """``(values, indices)`` from ``max(input, dim)``, as ``torch.return_types.max``."""
+
+    values: Tensor
+    indices: Tensor
+
+    def __repr__(self) -> str:
+        return f"microtensor.return_types.max(\nvalues={self[0]!r},\nindices={self[1]!r})"
+
+
+class MinResult(NamedTuple):
+    """``(values, indices)`` from ``min(input, dim)``, as ``torch.return_types.min``."""
+
+    values: Tensor
+    indices: Tensor
+
+    def __repr__(self) -> str:
+        return f"microtensor.return_types.min(\nvalues={self[0]!r},\nindices={self[1]!r})"
 
 
 def _sum_dtype(input: Tensor, dtype: Any) -> Any:  # noqa: A002
@@ -58,8 +208,23 @@ def _sum_dtype(input: Tensor, dtype: Any) -> Any:  # noqa: A002
     return None
 
 
-def sum(input: Tensor, dim: Any = None, keepdim: bool = False, *,  # noqa: A001, A002
-        dtype: Any = None) -> Tensor:
+def _check_reducible(op: str, input: Tensor, dims: tuple[int, ...], dim_given: bool) -> None:  # noqa: A002
+    """Raise PyTorch's errors for a max-like reduction without an identity over no elements."""
+    shape = input._data.shape
+    if not dim_given and input._data.size == 0:
+        raise RuntimeError(
+            f"{op}(): Expected reduction dim to be specified for input.numel() == 0 (shape "
+            f"{shape}). Specify the reduction dim with the 'dim' argument."
+        )
+    for d in dims:
+        if shape[d] == 0:
+            raise IndexError(
+                f"{op}(): Expected reduction dim {d} to have non-zero size (input shape "
+                f"{shape}): reduce over a non-empty dim"
+            )
+
+
+def sum(input: Tensor, dim: Any = None, keepdim: bool = False, *, dtype: Any = None) -> Tensor:  # noqa: A001, A002
     """Sum of the elements over ``dim`` (all dims when None).
 
     Args:
@@ -82,8 +247,7 @@ def sum(input: Tensor, dim: Any = None, keepdim: bool = False, *,  # noqa: A001,
     return Sum.apply(input, dims, keepdim, _sum_dtype(input, dtype))  # type: ignore[no-any-return]
 
 
-def mean(input: Tensor, dim: Any = None, keepdim: bool = False, *,  # noqa: A002
-         dtype: Any = None) -> Tensor:
+def mean(input: Tensor, dim: Any = None, keepdim: bool = False, *, dtype: Any = None) -> Tensor:  # noqa: A002
     """Mean of the elements over ``dim`` (all dims when None); nan for an empty selection.
 
     Raises:
@@ -103,3 +267,232 @@ def mean(input: Tensor, dim: Any = None, keepdim: bool = False, *,  # noqa: A002
         )
     dims = normalize_dims("mean", dim, input._data.ndim)
     return Mean.apply(input, dims, keepdim, np_dtype)  # type: ignore[no-any-return]
+
+
+def prod(input: Tensor, dim: Any = None, keepdim: bool = False, *, dtype: Any = None) -> Tensor:  # noqa: A002
+    """Product of the elements along ``dim`` (one int, as PyTorch; all elements when None).
+
+    Bool and integer inputs multiply as int64 unless ``dtype`` is given. The gradient is right
+    with zeros, as PyTorch's: a lone zero in a slice gets the product of the others.
+
+    Raises:
+        TypeError: if ``dim`` is not an int (PyTorch's prod takes no tuple).
+        IndexError: if ``dim`` is out of range.
+
+    Example:
+        >>> import microtensor as mt
+        >>> mt.prod(mt.tensor([[1.0, 2.0], [3.0, 4.0]])), mt.prod(mt.tensor([[1, 2], [3, 4]]), 1)
+        (tensor(24.), tensor([ 2, 12]))
+    """
+    ndim = input._data.ndim
+    one = None if dim is None else normalize_dim("prod", dim, ndim)  # an int only, as PyTorch
+    dims = normalize_dims("prod", one, ndim)
+    return Prod.apply(input, dims, keepdim, _sum_dtype(input, dtype))  # type: ignore[no-any-return]
+
+
+def max(input: Tensor, dim: Any = None, keepdim: bool = False) -> Any:  # noqa: A001, A002
+    """The largest element; or ``(values, indices)`` along ``dim``; or ``maximum(input, dim)``.
+
+    * ``max(input)``: a 0-d tensor. Ties share the gradient evenly (as PyTorch).
+    * ``max(input, dim, keepdim=False)``: a ``MaxResult`` with ``.values`` and ``.indices``
+      (int64, the first index among ties), also unpackable; the gradient goes to that index.
+    * ``max(input, other)`` with a tensor ``other``: the elementwise ``maximum``.
+
+    Raises:
+        RuntimeError: for an empty input without ``dim``.
+        IndexError: if ``dim`` is out of range or its size is 0.
+        TypeError: for a tuple ``dim`` (use ``amax``), or ``keepdim`` without ``dim``.
+
+    Example:
+        >>> import microtensor as mt
+        >>> x = mt.tensor([[1.0, 5.0], [4.0, 2.0]])
+        >>> mt.max(x)
+        tensor(5.)
+        >>> values, indices = mt.max(x, dim=1)
+        >>> values, indices
+        (tensor([5., 4.]), tensor([1, 0]))
+    """
+    return _max_or_min("max", input, dim, keepdim, lowest=False)
+
+
+def min(input: Tensor, dim: Any = None, keepdim: bool = False) -> Any:  # noqa: A001, A002
+    """The smallest element; or ``(values, indices)`` along ``dim``; or ``minimum(input, dim)``.
+
+    The same forms, errors (with ``amin`` for tuple dims) and gradient rules as ``max``.
+
+    Example:
+        >>> import microtensor as mt
+        >>> mt.min(mt.tensor([[1.0, 5.0], [4.0, 2.0]]), 0)
+        microtensor.return_types.min(
+        values=tensor([1., 2.]),
+        indices=tensor([0, 1]))
+    """
+    return _max_or_min("min", input, dim, keepdim, lowest=True)
+
+
+def _max_or_min(op: str, input: Tensor, dim: Any, keepdim: bool, lowest: bool) -> Any:  # noqa: A002
+    if isinstance(dim, Tensor):
+        return ops.minimum(input, dim) if lowest else ops.maximum(input, dim)
+    ndim = input._data.ndim
+    if dim is None:
+        if keepdim:
+            raise TypeError(f"{op}(): keepdim=True needs a dim; pass dim= or use amax/amin")
+        dims = tuple(range(ndim))
+        _check_reducible(op, input, dims, dim_given=False)
+        return Amax.apply(input, dims, False, lowest, True)
+    d = normalize_dim(op, dim, ndim)
+    _check_reducible(op, input, (d,) if ndim else (), dim_given=True)
+    result = MaxDim.apply(input, d, keepdim, lowest)
+    return MinResult(*result) if lowest else MaxResult(*result)
+
+
+def amax(input: Tensor, dim: Any = (), keepdim: bool = False) -> Tensor:  # noqa: A002
+    """The largest elements over ``dim`` (an int or tuple; ``()`` or None for all).
+
+    Ties share the gradient evenly: each of k equal maxima gets 1/k of it.
+
+    Raises:
+        RuntimeError: for an empty input reduced over all dims.
+        IndexError: if a dim is out of range or a reduced dim has size 0.
+
+    Example:
+        >>> import microtensor as mt
+        >>> mt.amax(mt.tensor([[1.0, 5.0], [4.0, 2.0]]), dim=0)
+        tensor([4., 5.])
+    """
+    return _amax_or_amin("amax", input, dim, keepdim, lowest=False)
+
+
+def amin(input: Tensor, dim: Any = (), keepdim: bool = False) -> Tensor:  # noqa: A002
+    """The smallest elements over ``dim`` (an int or tuple; ``()`` or None for all).
+
+    Ties share the gradient evenly. Raises as ``amax``.
+
+    Example:
+        >>> import microtensor as mt
+        >>> mt.amin(mt.tensor([[1.0, 5.0], [4.0, 2.0]]), dim=1, keepdim=True)
+        tensor([[1.],
+                [2.]])
+    """
+    return _amax_or_amin("amin", input, dim, keepdim, lowest=True)
+
+
+def _amax_or_amin(op: str, input: Tensor, dim: Any, keepdim: bool, lowest: bool) -> Tensor:  # noqa: A002
+    dims = normalize_dims(op, dim, input._data.ndim)
+    given = dim is not None and not (isinstance(dim, tuple | list) and len(dim) == 0)
+    _check_reducible(op, input, dims, dim_given=given)
+    return Amax.apply(input, dims, keepdim, lowest, False)  # type: ignore[no-any-return]
+
+
+def argmax(input: Tensor, dim: int | None = None, keepdim: bool = False) -> Tensor:  # noqa: A002
+    """Index (int64) of the largest element along ``dim``, of the flattened input when None.
+
+    The first index among ties; a NaN counts as the largest.
+
+    Raises:
+        RuntimeError: for a bool input.
+        IndexError: if ``dim`` is out of range, or there is nothing to reduce.
+        TypeError: if ``dim`` is not an int.
+
+    Example:
+        >>> import microtensor as mt
+        >>> mt.argmax(mt.tensor([[1., 5.], [4., 2.]])), mt.argmax(mt.tensor([[1, 5], [4, 2]]), 1)
+        (tensor(1), tensor([1, 0]))
+    """
+    return _argmax_or_argmin("argmax", input, dim, keepdim, np.argmax)
+
+
+def argmin(input: Tensor, dim: int | None = None, keepdim: bool = False) -> Tensor:  # noqa: A002
+    """Index (int64) of the smallest element along ``dim``, of the flattened input when None.
+
+    The first index among ties; a NaN counts as the smallest.
+
+    Raises:
+        RuntimeError: for a bool input.
+        IndexError: if ``dim`` is out of range, or there is nothing to reduce.
+        TypeError: if ``dim`` is not an int.
+
+    Example:
+        >>> import microtensor as mt
+        >>> mt.argmin(mt.tensor([[1.0, 5.0], [4.0, 0.0]]), dim=0, keepdim=True)
+        tensor([[0, 1]])
+    """
+    return _argmax_or_argmin("argmin", input, dim, keepdim, np.argmin)
+
+
+def _argmax_or_argmin(op: str, input: Tensor, dim: Any, keepdim: bool, fn: Any) -> Tensor:  # noqa: A002
+    a = input._data
+    if a.dtype == np.bool_:
+        raise RuntimeError(f"{op}(): does not support bool input; call .int() first")
+    if dim is None:
+        if a.size == 0:
+            raise IndexError(
+                f"{op}(): Expected reduction dim to be specified for input.numel() == 0 "
+                f"(shape {a.shape}); pass dim="
+            )
+        out = fn(a, axis=None, keepdims=keepdim) if a.ndim else np.zeros((), np.int64)
+    else:
+        d = normalize_dim(op, dim, a.ndim)
+        if a.ndim == 0:
+            out = np.zeros((), np.int64)
+        else:
+            _check_reducible(op, input, (d,), dim_given=True)
+            out = fn(a, axis=d, keepdims=keepdim)
+    return Tensor._make(np.asarray(out, dtype=np.int64))
+
+
+def cumsum(input: Tensor, dim: int, *, dtype: Any = None) -> Tensor:  # noqa: A002
+    """Cumulative sum along ``dim``: ``out[i] = input[0] + ... + input[i]``.
+
+    Bool and integer inputs accumulate as int64 unless ``dtype`` is given.
+
+    Raises:
+        IndexError: if ``dim`` is out of range.
+        TypeError: if ``dim`` is not an int.
+
+    Example:
+        >>> import microtensor as mt
+        >>> mt.cumsum(mt.tensor([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]]), dim=1)
+        tensor([[ 1.,  3.,  6.],
+                [ 4.,  9., 15.]])
+    """
+    d = normalize_dim("cumsum", dim, input._data.ndim)
+    return CumSum.apply(input, d, False, _sum_dtype(input, dtype))  # type: ignore[no-any-return]
+
+
+def all(input: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:  # noqa: A001, A002
+    """True where all elements over ``dim`` (all dims when None) are nonzero (True if none).
+
+    A bool result (uint8 for a uint8 input, as PyTorch), without gradient.
+
+    Raises:
+        IndexError: if a dim is out of range.
+
+    Example:
+        >>> import microtensor as mt
+        >>> mt.all(mt.tensor([[1.0, 0.0], [2.0, 3.0]]), dim=1)
+        tensor([False,  True])
+    """
+    return _all_or_any("all", input, dim, keepdim, np.all)
+
+
+def any(input: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:  # noqa: A001, A002
+    """True where any element over ``dim`` (all dims when None) is nonzero (False if none).
+
+    A bool result (uint8 for a uint8 input, as PyTorch), without gradient.
+
+    Raises:
+        IndexError: if a dim is out of range.
+
+    Example:
+        >>> import microtensor as mt
+        >>> mt.any(mt.tensor([[1.0, 0.0], [0.0, 0.0]]), dim=1)
+        tensor([ True, False])
+    """
+    return _all_or_any("any", input, dim, keepdim, np.any)
+
+
+def _all_or_any(op: str, input: Tensor, dim: Any, keepdim: bool, fn: Any) -> Tensor:  # noqa: A002
+    a = input._data
+    out = np.asarray(fn(a, axis=normalize_dims(op, dim, a.ndim), keepdims=keepdim))
+    return Tensor._make(out.astype(np.uint8) if a.dtype == np.uint8 else out)
