@@ -53,8 +53,11 @@ class TensorMethods:
     def __ror__(self, other: Any) -> Any: return ops.bitwise_or(other, self)
     def __xor__(self, other: Any) -> Any: return ops.bitwise_xor(self, other)
     def __rxor__(self, other: Any) -> Any: return ops.bitwise_xor(other, self)
-    def __eq__(self, other: Any) -> Any: return ops.eq(self, other)  # type: ignore[override]
-    def __ne__(self, other: Any) -> Any: return ops.ne(self, other)  # type: ignore[override]
+    # ``t == None`` falls back to identity (False), as in PyTorch
+    def __eq__(self, other: Any) -> Any:  # type: ignore[override]
+        return NotImplemented if other is None else ops.eq(self, other)
+    def __ne__(self, other: Any) -> Any:  # type: ignore[override]
+        return NotImplemented if other is None else ops.ne(self, other)
     def __lt__(self, other: Any) -> Any: return ops.lt(self, other)
     def __le__(self, other: Any) -> Any: return ops.le(self, other)
     def __gt__(self, other: Any) -> Any: return ops.gt(self, other)

@@ -73,9 +73,18 @@ def tensor(data: Any, *, dtype: Any = None, device: Any = None, requires_grad: b
         >>> mt.tensor([0.5], requires_grad=True)
         tensor([0.5000], requires_grad=True)
     """
-    array = _infer_array(data)
-    array = np.array(array, dtype=None if dtype is None else _np_dtype(dtype), copy=True)
+    if dtype is not None and not isinstance(data, Tensor):
+        array = np.array(_plain(data), dtype=_np_dtype(dtype))  # no detour through float32
+    else:
+        array = np.array(_infer_array(data), dtype=None if dtype is None else _np_dtype(dtype))
     return _finish(array, requires_grad)
+
+
+def _plain(data: Any) -> Any:
+    """Replace tensors inside a (nested) list by their values."""
+    if isinstance(data, list | tuple) and any(isinstance(x, Tensor) for x in data):
+        return [x.tolist() if isinstance(x, Tensor) else x for x in data]
+    return data
 
 
 def as_tensor(data: Any, dtype: Any = None, device: Any = None) -> Tensor:

@@ -121,3 +121,14 @@ def test_factory_errors():
         mt.tensor(["a"])
     with pytest.raises(TypeError, match="unsupported dtype"):
         mt.zeros(2, dtype="complex128")
+
+
+def test_explicit_float64_keeps_full_precision():
+    assert mt.tensor([0.1], dtype=mt.float64).item() == 0.1
+    assert mt.tensor(0.1, dtype=mt.float64).item() == 0.1
+
+
+def test_comparing_with_none_falls_back_to_identity():
+    t = mt.tensor([1.0])
+    assert (t == None) is False and (t != None) is True  # noqa: E711
+    assert t in [None, t]

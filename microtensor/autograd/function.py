@@ -241,7 +241,7 @@ def _needs_grad(args: tuple[Any, ...]) -> tuple[bool, ...]:
 
 
 def _edges(args: tuple[Any, ...], needs: tuple[bool, ...]) -> tuple[tuple[Node | None, int], ...]:
-    return tuple(edge_of(a) if n else (None, 0) for a, n in zip(args, needs, strict=True))
+    return tuple(edge_of(a) if n else _NO_EDGE for a, n in zip(args, needs, strict=True))
 
 
 def _record_tensor(t: Any) -> tuple[Any, ...]:
@@ -271,20 +271,14 @@ class Op(Function):
     def apply(cls, *args: Any, **kwargs: Any) -> Any:
         """Run ``forward`` on arrays; record the call in the graph when a gradient is needed."""
         ctx = cls()
-        arrays = []
-        needs = []
-        recording = False
-        grad_enabled = state.enabled
-        for a in args:  # one pass: unwrap Tensors and note which inputs need a gradient
-            if isinstance(a, Tensor):
-                arrays.append(a._data)
-                need = grad_enabled and a._requires_grad
-                recording = recording or need
-                needs.append(need)
-            else:
-                arrays.append(a)
-                needs.append(False)
-        ctx.needs_input_grad = needs = tuple(needs)
+        arrays = [a._data if isinstance(a, Tensor) else a for a in args]
+        if state.enabled:
+            needs = tuple([isinstance(a, Tensor) and a._requires_grad for a in args])
+            recording = True in needs
+        else:
+            needs = (False,) * len(args)
+            recording = False
+        ctx.needs_input_grad = needs
         out = cls.forward(ctx, *arrays, **kwargs)
         if not recording:
             if out.__class__ is tuple:
@@ -347,14 +341,24 @@ def _link(ctx: Op, args: tuple[Any, ...], arrays: list[Any], needs: tuple[bool, 
     raw_outputs = out if multi else (out,)
     outputs = [_wrap(o, args) for o in raw_outputs]
     non_diff = ctx._non_differentiable
+    meta = []
     for i, t in enumerate(outputs):
         data = t._data
-        if data.dtype.kind == "f" and not any(data is nd for nd in non_diff):
+        meta.append((data.shape, data.dtype))
+        if data.dtype.kind == "f" and not (non_diff and any(data is nd for nd in non_diff)):
             t._requires_grad = True
             t.grad_fn = ctx
             t._output_nr = i
-    ctx._out_meta = tuple((t._data.shape, t._data.dtype) for t in outputs)
-    ctx.next_functions = _edges(args, needs)
+    ctx._out_meta = tuple(meta)
+    edges = []
+    for a, need in zip(args, needs):
+        if not need:
+            edges.append(_NO_EDGE)
+        elif a.grad_fn is not None:
+            edges.append((a.grad_fn, a._output_nr))
+        else:
+            edges.append(edge_of(a))
+    ctx.next_functions = tuple(edges)
     if ctx._to_save:
         ctx._saved = tuple(
             _record_array(v, args, arrays, raw_outputs, outputs) for v in ctx._to_save
@@ -363,6 +367,9 @@ def _link(ctx: Op, args: tuple[Any, ...], arrays: list[Any], needs: tuple[bool, 
     if anomaly.state.enabled:
         ctx._trace = traceback.format_stack()[:-2]
     return tuple(outputs) if multi else outputs[0]
+
+
+_NO_EDGE = (None, 0)
 
 
 def _record_array(value: Any, args: tuple[Any, ...], arrays: list[Any],

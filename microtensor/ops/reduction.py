@@ -25,9 +25,10 @@ __all__ = [
 
 
 def _expand_back(ctx: Any, grad_out: Any) -> Any:
-    """Broadcast a reduced gradient back over the reduced dims (a view, no copy)."""
+    """Broadcast a reduced gradient back over the reduced dims."""
     if not ctx.keepdim and ctx.dims:
-        grad_out = dual.unsqueeze_dims(grad_out, ctx.dims)
+        dims = ctx.dims
+        grad_out = grad_out.reshape(tuple(1 if d in dims else n for d, n in enumerate(ctx.shape)))
     return dual.expand(grad_out, ctx.shape)
 
 
@@ -42,7 +43,7 @@ class Sum(Op):
     @staticmethod
     def forward(ctx: Any, a: Any, dims: tuple[int, ...], keepdim: bool, dtype: Any) -> Any:
         ctx.dims, ctx.keepdim, ctx.shape = dims, keepdim, a.shape
-        return np.asarray(np.sum(a, axis=dims, keepdims=keepdim, dtype=dtype))
+        return np.asarray(a.sum(axis=dims, keepdims=keepdim, dtype=dtype))
 
     @staticmethod
     def backward(ctx: Any, grad_out: Any) -> Any:
@@ -56,7 +57,7 @@ class Mean(Op):
     def forward(ctx: Any, a: Any, dims: tuple[int, ...], keepdim: bool, dtype: Any) -> Any:
         ctx.dims, ctx.keepdim, ctx.shape = dims, keepdim, a.shape
         ctx.count = _reduced_size(a.shape, dims)
-        return np.asarray(np.mean(a, axis=dims, keepdims=keepdim, dtype=dtype))
+        return np.asarray(a.mean(axis=dims, keepdims=keepdim, dtype=dtype))
 
     @staticmethod
     def backward(ctx: Any, grad_out: Any) -> Any:

@@ -16,7 +16,7 @@ def load():
 
 
 def test_train_moons_learns(capsys):
-    result = load().main(["--steps", "300", "--seed", "0"])
+    result = load().main(["--steps", "800", "--seed", "0"])
     assert result["final_loss"] < 0.5 * result["first_loss"]
     assert result["test_accuracy"] >= 0.85
     out = capsys.readouterr().out

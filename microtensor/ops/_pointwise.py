@@ -1,0 +1,63 @@
+"""Argument checks and helpers shared by the elementwise ops.
+
+Used by ``elementwise``, ``trigonometric``, ``piecewise`` and ``rounding``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from microtensor.ops import dual
+from microtensor.ops._common import broadcast_error, shape_of, to_float
+from microtensor.tensor import Tensor
+
+
+def tensor_input(op: str, x: Any, *, bool_ok: bool = True) -> Tensor:
+    """Check that ``x`` is a Tensor (and, unless ``bool_ok``, not a bool one).
+
+    Raises:
+        TypeError: if ``x`` is not a Tensor.
+        NotImplementedError: for a bool tensor when not ``bool_ok`` (PyTorch's type, a
+            subclass of RuntimeError).
+    """
+    if not isinstance(x, Tensor):
+        raise TypeError(f"{op}(): argument 'input' must be Tensor, not {type(x).__name__}")
+    if not bool_ok and x._data.dtype == np.bool_:
+        raise NotImplementedError(
+            f"{op}(): not implemented for bool tensors; convert with .int() or .float() first"
+        )
+    return x
+
+
+def float_input(op: str, x: Any) -> Tensor:
+    """``x`` as a floating Tensor: integer and bool tensors become the default float dtype."""
+    return to_float(tensor_input(op, x))  # type: ignore[no-any-return]
+
+
+def values(x: Any) -> Any:
+    """The plain values of an array, scalar or Tensor (masks are built from values)."""
+    return x._data if isinstance(x, Tensor) else x
+
+
+def sign_of(values: Any) -> Any:
+    """-1, 0 or 1 for each value of an array, and 0 for nan (PyTorch's sign; NumPy gives nan)."""
+    signs = np.sign(values)
+    return np.where(signs != signs, 0, signs)
+
+
+def zeros_like(grad_out: Any) -> Any:
+    """A constant zero gradient (not ``grad_out * 0``, which is nan where grad_out is inf)."""
+    zeros = np.zeros_like(values(grad_out))
+    return zeros if dual.is_array(grad_out) else Tensor._make(zeros)
+
+
+def broadcast_error3(op: str, x: Any, y: Any, z: Any) -> RuntimeError:
+    """The broadcasting error for three operands, naming the first pair that does not fit."""
+    for a, b in ((x, y), (x, z), (y, z)):
+        try:
+            np.broadcast_shapes(shape_of(a), shape_of(b))
+        except ValueError:
+            return broadcast_error(op, a, b)
+    return broadcast_error(op, x, y)

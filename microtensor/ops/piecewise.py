@@ -1,0 +1,317 @@
+"""Piecewise elementwise ops: abs, relu, clamp, maximum, minimum, where.
+
+Their derivatives are masks (constants), so backward picks gradients with ``where``. At a kink
+each op makes PyTorch's choice: abs and relu give 0 at 0, clamp passes the gradient at its
+bounds, maximum and minimum split it half and half on ties. Re-exported by ``elementwise.py``.
+"""
+
+from __future__ import annotations
+
+from functools import reduce
+from typing import Any
+
+import numpy as np
+
+from microtensor import dtypes
+from microtensor.autograd.function import Op
+from microtensor.ops import dual
+from microtensor.ops._common import as_tensor_arg, binary, promote
+from microtensor.ops._pointwise import broadcast_error3, sign_of, tensor_input, values
+from microtensor.tensor import Tensor
+
+__all__ = ["abs", "absolute", "clamp", "clip", "maximum", "minimum", "relu", "where"]
+
+
+class Abs(Op):
+    """z = |a|;  dz/da = sign(a), 0 at a = 0."""
+
+    @staticmethod
+    def forward(ctx: Any, a: Any) -> Any:
+        ctx.save_for_backward(a)
+        return np.abs(a)
+
+    @staticmethod
+    def backward(ctx: Any, grad_out: Any) -> Any:
+        (a,) = ctx.saved_tensors
+        return grad_out * sign_of(values(a))
+
+
+class Relu(Op):
+    """z = max(a, 0);  dz/da = 1 where z > 0, else 0 (0 at a = 0)."""
+
+    @staticmethod
+    def forward(ctx: Any, a: Any) -> Any:
+        out = np.maximum(a, 0)
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx: Any, grad_out: Any) -> Any:
+        (z,) = ctx.saved_tensors
+        return dual.where(values(z) <= 0, 0.0, grad_out)
+
+
+class Clamp(Op):
+    """z = min(max(a, lo), hi);  dz/da = 1 for lo <= a <= hi (bounds included).
+
+    dz/dlo = 1 where a < lo < hi;  dz/dhi = 1 where a > hi or hi < lo (z = hi when lo > hi).
+    """
+
+    @staticmethod
+    def forward(ctx: Any, a: Any, lo: Any, hi: Any) -> Any:
+        ctx.save_for_backward(a, lo, hi)
+        return np.clip(a, lo, hi)
+
+    @staticmethod
+    def backward(ctx: Any, grad_out: Any) -> Any:
+        a, lo, hi = (values(v) for v in ctx.saved_tensors)
+        need_a, need_lo, need_hi = ctx.needs_input_grad
+        grad_a = grad_lo = grad_hi = None
+        if need_a:
+            inside = a <= hi if lo is None else a >= lo if hi is None else (a >= lo) & (a <= hi)
+            grad_a = dual.where(inside, grad_out, 0.0)
+        if need_lo:
+            below = a < lo if hi is None else (a < lo) & (lo < hi)
+            grad_lo = dual.where(below, grad_out, 0.0)
+        if need_hi:
+            above = a > hi if lo is None else (a > hi) | (hi < lo)
+            grad_hi = dual.where(above, grad_out, 0.0)
+        return grad_a, grad_lo, grad_hi
+
+
+class Maximum(Op):
+    """z = max(a, b);  dz/da = 1 where a > b, 1/2 on ties, else 0 (dz/db mirrored).
+
+    A nan in either operand gives both gradients 1, as in PyTorch.
+    """
+
+    @staticmethod
+    def forward(ctx: Any, a: Any, b: Any) -> Any:
+        ctx.save_for_backward(a, b)
+        return np.maximum(a, b)
+
+    @staticmethod
+    def backward(ctx: Any, grad_out: Any) -> Any:
+        return _split_ties(ctx, grad_out, larger=True)
+
+
+class Minimum(Op):
+    """z = min(a, b);  dz/da = 1 where a < b, 1/2 on ties, else 0 (dz/db mirrored).
+
+    A nan in either operand gives both gradients 1, as in PyTorch.
+    """
+
+    @staticmethod
+    def forward(ctx: Any, a: Any, b: Any) -> Any:
+        ctx.save_for_backward(a, b)
+        return np.minimum(a, b)
+
+    @staticmethod
+    def backward(ctx: Any, grad_out: Any) -> Any:
+        return _split_ties(ctx, grad_out, larger=False)
+
+
+def _split_ties(ctx: Any, grad_out: Any, *, larger: bool) -> tuple[Any, Any]:
+    """Gradients of max (``larger``) or min: the winner gets all, a tie half each."""
+    a, b = (values(v) for v in ctx.saved_tensors)
+    ties = a == b
+    shared = dual.where(ties, grad_out * 0.5, grad_out)
+    a_loses, b_loses = (a < b, a > b) if larger else (a > b, a < b)
+    grad_a = dual.where(a_loses, 0.0, shared) if ctx.needs_input_grad[0] else None
+    grad_b = dual.where(b_loses, 0.0, shared) if ctx.needs_input_grad[1] else None
+    return grad_a, grad_b
+
+
+class Where(Op):
+    """z = a where condition else b;  dz/da = condition,  dz/db = not condition."""
+
+    @staticmethod
+    def forward(ctx: Any, condition: Any, a: Any, b: Any) -> Any:
+        ctx.condition = condition
+        return np.where(condition, a, b)
+
+    @staticmethod
+    def backward(ctx: Any, grad_out: Any) -> Any:
+        condition = ctx.condition
+        grad_a = dual.where(condition, grad_out, 0.0) if ctx.needs_input_grad[1] else None
+        grad_b = dual.where(condition, 0.0, grad_out) if ctx.needs_input_grad[2] else None
+        return None, grad_a, grad_b
+
+
+def abs(input: Tensor) -> Tensor:  # noqa: A001, A002
+    """``|input|``; integers stay integers. The gradient at 0 is 0, as in PyTorch.
+
+    Raises:
+        NotImplementedError: for bool tensors.
+
+    Example:
+        >>> import microtensor as mt
+        >>> mt.abs(mt.tensor([-1.5, 2.0])), mt.abs(mt.tensor([-3]))
+        (tensor([1.5000, 2.0000]), tensor([3]))
+    """
+    return Abs.apply(tensor_input("abs", input, bool_ok=False))  # type: ignore[no-any-return]
+
+
+absolute = abs
+
+
+def relu(input: Tensor) -> Tensor:  # noqa: A002
+    """``max(input, 0)``; integers stay integers. The gradient at 0 is 0, as in PyTorch.
+
+    Raises:
+        NotImplementedError: for bool tensors.
+
+    Example:
+        >>> import microtensor as mt
+        >>> mt.relu(mt.tensor([-1.0, 0.0, 2.0]))
+        tensor([0., 0., 2.])
+    """
+    return Relu.apply(tensor_input("relu", input, bool_ok=False))  # type: ignore[no-any-return]
+
+
+def _promote_types(a: np.dtype, b: np.dtype) -> np.dtype:
+    """The common dtype of two tensors with dims, by ``dtypes.result_type``'s rules."""
+    return dtypes.result_type(np.empty(1, a), np.empty(1, b))
+
+
+def _common_dtype(*operands: Any) -> np.dtype:
+    """PyTorch's result dtype of several operands (Tensors, Python scalars, or None).
+
+    Tensors with dims promote among themselves, then 0-d tensors, then scalars; a later group
+    only wins with a higher category (bool < integer < float), as in ``dtypes.result_type``.
+    """
+    result: Any = None
+    for wanted_ndim in (True, False):
+        group = [
+            v._data.dtype
+            for v in operands
+            if isinstance(v, Tensor) and bool(v._data.ndim) == wanted_ndim
+        ]
+        if group:
+            dtype = reduce(_promote_types, group)
+            result = (
+                dtype
+                if result is None
+                else dtypes.result_type(np.empty(1, result), np.empty((), dtype))
+            )
+    for v in operands:
+        if v is not None and not isinstance(v, Tensor):
+            result = dtypes.result_type(np.empty(1, result), v)
+    return np.dtype(result)
+
+
+def clamp(input: Tensor, min: Any = None, max: Any = None) -> Tensor:  # noqa: A002
+    """Limit each element to ``[min, max]``; the bounds may be numbers or tensors (broadcast).
+
+    The gradient passes to ``input`` where ``min <= input <= max`` (bounds included), to
+    ``min`` where ``input < min`` and to ``max`` where ``input > max``. If ``min > max`` the
+    result is ``max``.
+
+    Args:
+        input: the tensor.
+        min: lower bound, or None for none.
+        max: upper bound, or None for none.
+
+    Raises:
+        RuntimeError: if both bounds are None, or if the shapes do not broadcast.
+
+    Example:
+        >>> import microtensor as mt
+        >>> mt.clamp(mt.tensor([-2.0, 0.5, 3.0]), min=0.0, max=1.0)
+        tensor([0.0000, 0.5000, 1.0000])
+    """
+    if min is None and max is None:
+        raise RuntimeError("clamp(): at least one of 'min' or 'max' must not be None")
+    lo = None if min is None else as_tensor_arg(min)
+    hi = None if max is None else as_tensor_arg(max)
+    target = _common_dtype(tensor_input("clamp", input), lo, hi)
+    x, lo, hi = (v.to(target) if isinstance(v, Tensor) else v for v in (input, lo, hi))
+    try:
+        return Clamp.apply(x, lo, hi)  # type: ignore[no-any-return]
+    except ValueError:
+        raise broadcast_error3("clamp", x, lo, hi) from None
+
+
+clip = clamp
+
+
+def maximum(input: Tensor, other: Any) -> Tensor:  # noqa: A002
+    """Elementwise maximum, broadcasting; nan if either is nan.
+
+    On ties the gradient is split half and half between ``input`` and ``other``, as PyTorch.
+    Differs from PyTorch: ``other`` may also be a number or a NumPy array.
+
+    Raises:
+        RuntimeError: if the shapes do not broadcast.
+
+    Example:
+        >>> import microtensor as mt
+        >>> mt.maximum(mt.tensor([1.0, 5.0]), mt.tensor([3.0, 2.0]))
+        tensor([3., 5.])
+    """
+    return binary(Maximum, "maximum", input, other)
+
+
+def minimum(input: Tensor, other: Any) -> Tensor:  # noqa: A002
+    """Elementwise minimum, broadcasting; nan if either is nan (ties split the gradient).
+
+    Raises:
+        RuntimeError: if the shapes do not broadcast.
+
+    Example:
+        >>> import microtensor as mt
+        >>> mt.minimum(mt.tensor([1.0, 5.0]), mt.tensor([3.0, 2.0]))
+        tensor([1., 2.])
+    """
+    return binary(Minimum, "minimum", input, other)
+
+
+def where(condition: Any, input: Any = None, other: Any = None) -> Any:  # noqa: A002
+    """``input`` where ``condition`` is True, else ``other``, broadcasting all three.
+
+    With only ``condition``, returns the indices of its nonzero elements, one int64 tensor per
+    dim (as ``nonzero(as_tuple=True)``). Gradients flow to ``input`` and ``other`` (zero where
+    the other one was chosen).
+
+    Args:
+        condition: a bool tensor or NumPy array (a NumPy array is a microtensor extension).
+        input: values where ``condition`` is True (tensor or number).
+        other: values where ``condition`` is False (tensor or number).
+
+    Returns:
+        A tensor, or a tuple of index tensors when only ``condition`` is given.
+
+    Raises:
+        RuntimeError: if ``condition`` is not bool, or the shapes do not broadcast.
+        TypeError: if only one of ``input`` and ``other`` is given.
+
+    Example:
+        >>> import microtensor as mt
+        >>> x = mt.tensor([-1.0, 2.0, -3.0])
+        >>> mt.where(x > 0, x, 0.0), mt.where(x > 0)
+        (tensor([0., 2., 0.]), (tensor([1]),))
+    """
+    mask = condition._data if isinstance(condition, Tensor) else np.asarray(condition)
+    if input is None and other is None:
+        return tuple(
+            Tensor._make(i.astype(np.int64, copy=False)) for i in np.nonzero(np.atleast_1d(mask))
+        )
+    if input is None or other is None:
+        raise TypeError(
+            "where(): give both input and other, or neither (where(condition) "
+            "returns the indices of the True elements)"
+        )
+    if mask.dtype != np.bool_:
+        raise RuntimeError(
+            f"where(): expected condition to be a boolean tensor, but got a tensor with dtype "
+            f"{dtypes.from_numpy_dtype(mask.dtype)}; compare first (x > 0) or call .bool()"
+        )
+    input, other = as_tensor_arg(input), as_tensor_arg(other)
+    if not isinstance(input, Tensor) and not isinstance(other, Tensor):
+        # two Python numbers: a float gets the default dtype, as torch.where(c, 1.0, 0.0)
+        input = Tensor._make(np.array(input, dtype=dtypes.to_dtype(type(input)).numpy))
+    input, other = promote(input, other)
+    try:
+        return Where.apply(mask, input, other)
+    except ValueError:
+        raise broadcast_error3("where", mask, input, other) from None
