@@ -59,8 +59,9 @@ def accuracy(params: list[mt.Tensor], x: mt.Tensor, y: mt.Tensor) -> float:
         return float(((forward(params, x) > 0.5).float() == y).float().mean())
 
 
-def train(steps: int = 2000, lr: float = 0.5, hidden: int = 16, seed: int = 0,
-          log_every: int = 200) -> dict[str, float]:
+def train(
+    steps: int = 2000, lr: float = 0.5, hidden: int = 16, seed: int = 0, log_every: int = 200
+) -> dict[str, float]:
     """Full-batch gradient descent; returns the first and last loss and the accuracies."""
     x_train, y_train, x_test, y_test = make_data(seed)
     params = init_params(hidden, seed)
@@ -84,8 +85,10 @@ def train(steps: int = 2000, lr: float = 0.5, hidden: int = 16, seed: int = 0,
         "train_accuracy": accuracy(params, x_train, y_train),
         "test_accuracy": accuracy(params, x_test, y_test),
     }
-    print(f"train accuracy {result['train_accuracy']:.3f}  "
-          f"test accuracy {result['test_accuracy']:.3f}")
+    print(
+        f"train accuracy {result['train_accuracy']:.3f}  "
+        f"test accuracy {result['test_accuracy']:.3f}"
+    )
     return result
 
 

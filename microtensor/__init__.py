@@ -1,29 +1,13 @@
 """microtensor: a small, readable autograd framework on NumPy with PyTorch's API."""
 
 from microtensor import autograd, dtypes
-from microtensor.autograd import enable_grad, inference_mode, is_grad_enabled, no_grad
-from microtensor.autograd import set_grad_enabled
-from microtensor.dtypes import (
-    bool,
-    double,
-    dtype,
-    float,
-    float16,
-    float32,
-    float64,
-    get_default_dtype,
-    half,
-    int,
-    int8,
-    int16,
-    int32,
-    int64,
-    long,
-    set_default_dtype,
-    short,
-    uint8,
+from microtensor.autograd import (
+    enable_grad,
+    inference_mode,
+    is_grad_enabled,
+    no_grad,
+    set_grad_enabled,
 )
-from microtensor.tensor import Tensor, device
 from microtensor.creation import (
     arange,
     as_tensor,
@@ -48,6 +32,26 @@ from microtensor.creation import (
     zeros,
     zeros_like,
 )
+from microtensor.dtypes import (
+    bool,
+    double,
+    dtype,
+    float,
+    float16,
+    float32,
+    float64,
+    get_default_dtype,
+    half,
+    int,
+    int8,
+    int16,
+    int32,
+    int64,
+    long,
+    set_default_dtype,
+    short,
+    uint8,
+)
 from microtensor.ops import *  # noqa: F403 - the op library is the top-level namespace
 from microtensor.random import (
     Generator,
@@ -58,5 +62,6 @@ from microtensor.random import (
     seed,
     set_rng_state,
 )
+from microtensor.tensor import Tensor, device
 
 __version__ = "0.1.0"

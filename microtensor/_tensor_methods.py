@@ -156,7 +156,8 @@ class TensorMethods:
         return ops.logsumexp(self, dim, keepdim)
     def norm(self, p: Any = "fro", dim: Any = None, keepdim: bool = False) -> Any:
         return ops.norm(self, p, dim, keepdim)
-    def cumsum(self, dim: int, *, dtype: Any = None) -> Any: return ops.cumsum(self, dim, dtype=dtype)
+    def cumsum(self, dim: int, *, dtype: Any = None) -> Any:
+        return ops.cumsum(self, dim, dtype=dtype)
     def all(self, dim: Any = None, keepdim: bool = False) -> Any: return ops.all(self, dim, keepdim)
     def any(self, dim: Any = None, keepdim: bool = False) -> Any: return ops.any(self, dim, keepdim)
     def softmax(self, dim: int, dtype: Any = None) -> Any: return ops.softmax(self, dim, dtype)
@@ -259,7 +260,8 @@ class TensorMethods:
     def clamp_(self, min: Any = None, max: Any = None) -> Any:  # noqa: A002
         return self._inplace("clamp_", ops.clamp, min, max)
     clip_ = clamp_
-    def lerp_(self, end: Any, weight: Any) -> Any: return self._inplace("lerp_", ops.lerp, end, weight)
+    def lerp_(self, end: Any, weight: Any) -> Any:
+        return self._inplace("lerp_", ops.lerp, end, weight)
     def masked_fill_(self, mask: Any, value: Any) -> Any:
         return self._inplace("masked_fill_", ops.masked_fill, mask, value)
     def fill_(self, value: Any) -> Any: return self._inplace("fill_", ops.full_like_op, value)

@@ -21,8 +21,9 @@ def _float_formatter(values: np.ndarray) -> Any:
             return lambda x: _special(x) or f"{x:.4e}"
         return lambda x: _special(x) or f"{x:.0f}."
     nonzero = finite[finite != 0]
-    if finite.max() >= 1e8 or (nonzero.size and (nonzero.min() < 1e-4
-                                                 or nonzero.max() / nonzero.min() > 1e3)):
+    if finite.max() >= 1e8 or (
+        nonzero.size and (nonzero.min() < 1e-4 or nonzero.max() / nonzero.min() > 1e3)
+    ):
         return lambda x: _special(x) or f"{x:.4e}"
     return lambda x: _special(x) or f"{x:.4f}"
 
@@ -48,8 +49,15 @@ def _format_values(array: np.ndarray) -> str:
     elif array.dtype.kind == "b":
         width = 5 if not array.all() else 4
         formatter = {"bool": lambda x: ("True" if x else "False").rjust(width)}
-    text = np.array2string(array, separator=", ", prefix=_PREFIX, formatter=formatter,
-                           threshold=1000, edgeitems=3, max_line_width=80)
+    text = np.array2string(
+        array,
+        separator=", ",
+        prefix=_PREFIX,
+        formatter=formatter,
+        threshold=1000,
+        edgeitems=3,
+        max_line_width=80,
+    )
     return text.replace(", ...,", ",  ...,")  # PyTorch's spacing around the ellipsis
 
 
@@ -59,8 +67,12 @@ def tensor_repr(t: Any) -> str:
     extras = []
     if array.size == 0 and array.shape != (0,):
         extras.append(f"size={tuple(array.shape)}")
-    if array.dtype not in (dtypes.get_default_dtype().numpy, np.dtype(np.int64),
-                           np.dtype(np.bool_)) or array.size == 0 and array.dtype.kind != "f":
+    if (
+        array.dtype
+        not in (dtypes.get_default_dtype().numpy, np.dtype(np.int64), np.dtype(np.bool_))
+        or array.size == 0
+        and array.dtype.kind != "f"
+    ):
         extras.append(f"dtype={dtypes.from_numpy_dtype(array.dtype)}")
     if t.grad_fn is not None:
         extras.append(f"grad_fn=<{t.grad_fn.name()}>")

@@ -1,5 +1,4 @@
-"""Factories: tensor, as_tensor, from_numpy, zeros, ones, full, empty, arange, linspace, eye,
-the random ones (rand, randn, randint, randperm, normal) and the ``*_like`` forms."""
+"""Factories: tensor, zeros, ones, full, arange, linspace, eye, random ones, ``*_like`` forms."""
 
 from __future__ import annotations
 
@@ -49,13 +48,21 @@ def _infer_array(data: Any) -> np.ndarray:
     elif array.dtype.kind in "iu":
         array = array.astype(np.int64)
     elif array.dtype.kind not in "fb":
-        raise TypeError(f"tensor(): could not infer a numeric dtype from {type(data).__name__} "
-                        f"data (NumPy gave {array.dtype})")
+        raise TypeError(
+            f"tensor(): could not infer a numeric dtype from {type(data).__name__} "
+            f"data (NumPy gave {array.dtype})"
+        )
     return array
 
 
-def tensor(data: Any, *, dtype: Any = None, device: Any = None, requires_grad: bool = False,
-           pin_memory: bool = False) -> Tensor:
+def tensor(
+    data: Any,
+    *,
+    dtype: Any = None,
+    device: Any = None,
+    requires_grad: bool = False,
+    pin_memory: bool = False,
+) -> Tensor:
     """A new tensor holding a copy of ``data`` (a number, nested lists, an array or a tensor).
 
     Python floats give the default dtype (float32), ints give int64, bools give bool; NumPy
@@ -147,8 +154,14 @@ def empty(*size: Any, dtype: Any = None, device: Any = None, requires_grad: bool
     return zeros(*size, dtype=dtype, requires_grad=requires_grad)
 
 
-def full(size: Any, fill_value: Any, *, dtype: Any = None, device: Any = None,
-         requires_grad: bool = False) -> Tensor:
+def full(
+    size: Any,
+    fill_value: Any,
+    *,
+    dtype: Any = None,
+    device: Any = None,
+    requires_grad: bool = False,
+) -> Tensor:
     """A tensor filled with ``fill_value``; the dtype is inferred from it as in PyTorch.
 
     Example:
@@ -165,35 +178,63 @@ def _like(input: Tensor, dtype: Any) -> tuple[tuple[int, ...], np.dtype]:  # noq
     return input.shape, input._data.dtype if dtype is None else _np_dtype(dtype)
 
 
-def zeros_like(input: Tensor, *, dtype: Any = None, device: Any = None,  # noqa: A002
-               requires_grad: bool = False) -> Tensor:
+def zeros_like(
+    input: Tensor,
+    *,
+    dtype: Any = None,
+    device: Any = None,  # noqa: A002
+    requires_grad: bool = False,
+) -> Tensor:
     """Zeros with input's shape and dtype."""
     shape, np_dtype = _like(input, dtype)
     return _finish(np.zeros(shape, np_dtype), requires_grad)
 
 
-def ones_like(input: Tensor, *, dtype: Any = None, device: Any = None,  # noqa: A002
-              requires_grad: bool = False) -> Tensor:
+def ones_like(
+    input: Tensor,
+    *,
+    dtype: Any = None,
+    device: Any = None,  # noqa: A002
+    requires_grad: bool = False,
+) -> Tensor:
     """Ones with input's shape and dtype."""
     shape, np_dtype = _like(input, dtype)
     return _finish(np.ones(shape, np_dtype), requires_grad)
 
 
-def empty_like(input: Tensor, *, dtype: Any = None, device: Any = None,  # noqa: A002
-               requires_grad: bool = False) -> Tensor:
+def empty_like(
+    input: Tensor,
+    *,
+    dtype: Any = None,
+    device: Any = None,  # noqa: A002
+    requires_grad: bool = False,
+) -> Tensor:
     """An uninitialised (zero) tensor with input's shape and dtype."""
     return zeros_like(input, dtype=dtype, requires_grad=requires_grad)
 
 
-def full_like(input: Tensor, fill_value: Any, *, dtype: Any = None, device: Any = None,  # noqa: A002
-              requires_grad: bool = False) -> Tensor:
+def full_like(
+    input: Tensor,
+    fill_value: Any,
+    *,
+    dtype: Any = None,
+    device: Any = None,  # noqa: A002
+    requires_grad: bool = False,
+) -> Tensor:
     """``fill_value`` with input's shape and dtype."""
     shape, np_dtype = _like(input, dtype)
     return _finish(np.full(shape, fill_value, np_dtype), requires_grad)
 
 
-def arange(start: Any, end: Any = None, step: Any = 1, *, dtype: Any = None, device: Any = None,
-           requires_grad: bool = False) -> Tensor:
+def arange(
+    start: Any,
+    end: Any = None,
+    step: Any = 1,
+    *,
+    dtype: Any = None,
+    device: Any = None,
+    requires_grad: bool = False,
+) -> Tensor:
     """Values from ``start`` to ``end`` (exclusive) by ``step``; int64 if all are ints.
 
     Raises:
@@ -210,15 +251,24 @@ def arange(start: Any, end: Any = None, step: Any = 1, *, dtype: Any = None, dev
         start, end = 0, start
     start, end, step = (x.item() if isinstance(x, Tensor) else x for x in (start, end, step))
     if step == 0 or (end - start) * step < 0 and end != start:
-        raise RuntimeError(f"arange(): upper bound and larger bound inconsistent with step sign "
-                           f"(start={start}, end={end}, step={step})")
+        raise RuntimeError(
+            f"arange(): upper bound and larger bound inconsistent with step sign "
+            f"(start={start}, end={end}, step={step})"
+        )
     integral = all(isinstance(x, builtins.int | np.integer) for x in (start, end, step))
     default = dtypes.int64 if integral else None
     return _finish(np.arange(start, end, step).astype(_np_dtype(dtype, default)), requires_grad)
 
 
-def linspace(start: float, end: float, steps: int, *, dtype: Any = None, device: Any = None,
-             requires_grad: bool = False) -> Tensor:
+def linspace(
+    start: float,
+    end: float,
+    steps: int,
+    *,
+    dtype: Any = None,
+    device: Any = None,
+    requires_grad: bool = False,
+) -> Tensor:
     """``steps`` evenly spaced values from ``start`` to ``end`` inclusive.
 
     Example:
@@ -231,8 +281,14 @@ def linspace(start: float, end: float, steps: int, *, dtype: Any = None, device:
     return _finish(np.linspace(start, end, steps).astype(_np_dtype(dtype)), requires_grad)
 
 
-def eye(n: int, m: int | None = None, *, dtype: Any = None, device: Any = None,
-        requires_grad: bool = False) -> Tensor:
+def eye(
+    n: int,
+    m: int | None = None,
+    *,
+    dtype: Any = None,
+    device: Any = None,
+    requires_grad: bool = False,
+) -> Tensor:
     """The identity matrix (n x m).
 
     Example:
@@ -244,23 +300,40 @@ def eye(n: int, m: int | None = None, *, dtype: Any = None, device: Any = None,
     return _finish(np.eye(n, m, dtype=_np_dtype(dtype)), requires_grad)
 
 
-def rand(*size: Any, generator: Generator | None = None, dtype: Any = None, device: Any = None,
-         requires_grad: bool = False) -> Tensor:
+def rand(
+    *size: Any,
+    generator: Generator | None = None,
+    dtype: Any = None,
+    device: Any = None,
+    requires_grad: bool = False,
+) -> Tensor:
     """Uniform random numbers in [0, 1)."""
     values = rng_of(generator).random(_size(size))
     return _finish(values.astype(_np_dtype(dtype)), requires_grad)
 
 
-def randn(*size: Any, generator: Generator | None = None, dtype: Any = None, device: Any = None,
-          requires_grad: bool = False) -> Tensor:
+def randn(
+    *size: Any,
+    generator: Generator | None = None,
+    dtype: Any = None,
+    device: Any = None,
+    requires_grad: bool = False,
+) -> Tensor:
     """Standard normal random numbers."""
     values = rng_of(generator).standard_normal(_size(size))
     return _finish(values.astype(_np_dtype(dtype)), requires_grad)
 
 
-def randint(low: int, high: int | None = None, size: Any = None, *,
-            generator: Generator | None = None, dtype: Any = None, device: Any = None,
-            requires_grad: bool = False) -> Tensor:
+def randint(
+    low: int,
+    high: int | None = None,
+    size: Any = None,
+    *,
+    generator: Generator | None = None,
+    dtype: Any = None,
+    device: Any = None,
+    requires_grad: bool = False,
+) -> Tensor:
     """Random integers in ``[low, high)`` (``randint(high, size)`` also works), int64.
 
     Raises:
@@ -273,21 +346,36 @@ def randint(low: int, high: int | None = None, size: Any = None, *,
     elif high is None:
         low, high = 0, low
     if low >= high:
-        raise RuntimeError(f"randint(): random_ expects 'from' to be less than 'to', but got "
-                           f"from={low} >= to={high}")
+        raise RuntimeError(
+            f"randint(): random_ expects 'from' to be less than 'to', but got "
+            f"from={low} >= to={high}"
+        )
     values = rng_of(generator).integers(low, high, size=_size((size,)))
     return _finish(values.astype(_np_dtype(dtype, dtypes.int64)), requires_grad)
 
 
-def randperm(n: int, *, generator: Generator | None = None, dtype: Any = None,
-             device: Any = None, requires_grad: bool = False) -> Tensor:
+def randperm(
+    n: int,
+    *,
+    generator: Generator | None = None,
+    dtype: Any = None,
+    device: Any = None,
+    requires_grad: bool = False,
+) -> Tensor:
     """A random permutation of ``0 .. n-1`` (int64)."""
     values = rng_of(generator).permutation(n)
     return _finish(values.astype(_np_dtype(dtype, dtypes.int64)), requires_grad)
 
 
-def normal(mean: Any, std: Any, size: Any = None, *, generator: Generator | None = None,
-           dtype: Any = None, requires_grad: bool = False) -> Tensor:
+def normal(
+    mean: Any,
+    std: Any,
+    size: Any = None,
+    *,
+    generator: Generator | None = None,
+    dtype: Any = None,
+    requires_grad: bool = False,
+) -> Tensor:
     """Normal random numbers with the given mean and std (numbers or tensors)."""
     m = mean._data if isinstance(mean, Tensor) else mean
     s = std._data if isinstance(std, Tensor) else std
@@ -297,22 +385,38 @@ def normal(mean: Any, std: Any, size: Any = None, *, generator: Generator | None
     return _finish(np.asarray(values).astype(_np_dtype(dtype, default)), requires_grad)
 
 
-def rand_like(input: Tensor, *, generator: Generator | None = None,  # noqa: A002
-              dtype: Any = None, requires_grad: bool = False) -> Tensor:
+def rand_like(
+    input: Tensor,
+    *,
+    generator: Generator | None = None,  # noqa: A002
+    dtype: Any = None,
+    requires_grad: bool = False,
+) -> Tensor:
     """Uniform [0, 1) numbers with input's shape and dtype."""
     shape, np_dtype = _like(input, dtype)
     return _finish(rng_of(generator).random(shape).astype(np_dtype), requires_grad)
 
 
-def randn_like(input: Tensor, *, generator: Generator | None = None,  # noqa: A002
-               dtype: Any = None, requires_grad: bool = False) -> Tensor:
+def randn_like(
+    input: Tensor,
+    *,
+    generator: Generator | None = None,  # noqa: A002
+    dtype: Any = None,
+    requires_grad: bool = False,
+) -> Tensor:
     """Standard normal numbers with input's shape and dtype."""
     shape, np_dtype = _like(input, dtype)
     return _finish(rng_of(generator).standard_normal(shape).astype(np_dtype), requires_grad)
 
 
-def randint_like(input: Tensor, low: int, high: int | None = None, *,  # noqa: A002
-                 generator: Generator | None = None, dtype: Any = None) -> Tensor:
+def randint_like(
+    input: Tensor,
+    low: int,
+    high: int | None = None,
+    *,  # noqa: A002
+    generator: Generator | None = None,
+    dtype: Any = None,
+) -> Tensor:
     """Random integers in ``[low, high)`` with input's shape and dtype."""
     if high is None:
         low, high = 0, low

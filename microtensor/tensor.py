@@ -12,35 +12,11 @@ from typing import Any
 import numpy as np
 
 from microtensor import _tensor_methods, dtypes
+from microtensor._device import device
 from microtensor._tensor_methods import TensorMethods
 from microtensor._tensor_str import tensor_repr
 from microtensor.autograd import function
 from microtensor.autograd.grad_mode import state as _grad_state
-
-
-class device:  # noqa: N801 - PyTorch's name
-    """The device a tensor lives on; microtensor has one, ``device(type='cpu')``."""
-
-    __slots__ = ("type",)
-
-    def __init__(self, type: str = "cpu") -> None:  # noqa: A002 - PyTorch's argument name
-        name = str(type).split(":")[0]
-        if name != "cpu":
-            raise RuntimeError(f"microtensor runs on the CPU only; device {type!r} is not available")
-        self.type = "cpu"
-
-    def __repr__(self) -> str:
-        return "device(type='cpu')"
-
-    def __str__(self) -> str:
-        return "cpu"
-
-    def __eq__(self, other: object) -> bool:
-        return str(other).split(":")[0] == "cpu" or isinstance(other, device)
-
-    def __hash__(self) -> int:
-        return hash("cpu")
-
 
 _CPU = device("cpu")
 
@@ -61,14 +37,27 @@ class Tensor(TensorMethods):
         tensor([2., 4.])
     """
 
-    __slots__ = ("_data", "_requires_grad", "grad", "grad_fn", "_output_nr", "_version_counter",
-                 "_accumulator", "_base", "_retains_grad", "_view_key", "__weakref__")
+    __slots__ = (
+        "_data",
+        "_requires_grad",
+        "grad",
+        "grad_fn",
+        "_output_nr",
+        "_version_counter",
+        "_accumulator",
+        "_base",
+        "_retains_grad",
+        "_view_key",
+        "__weakref__",
+    )
     __array_priority__ = 1000
 
     def __init__(self, *args: Any, requires_grad: bool = False, dtype: Any = None) -> None:
         if len(args) == 1 and not isinstance(args[0], int):
-            data = np.array(args[0].numpy() if isinstance(args[0], Tensor) else args[0],
-                            dtype=dtypes.to_dtype(dtype or dtypes.get_default_dtype()).numpy)
+            data = np.array(
+                args[0].numpy() if isinstance(args[0], Tensor) else args[0],
+                dtype=dtypes.to_dtype(dtype or dtypes.get_default_dtype()).numpy,
+            )
         else:
             shape = args[0] if len(args) == 1 and isinstance(args[0], tuple) else args
             data = np.zeros(shape, dtype=dtypes.to_dtype(dtype or dtypes.get_default_dtype()).numpy)
@@ -77,9 +66,14 @@ class Tensor(TensorMethods):
             self.requires_grad_(True)
 
     @staticmethod
-    def _make(array: np.ndarray, requires_grad: bool = False, grad_fn: Any = None,
-              output_nr: int = 0, version_counter: list[int] | None = None,
-              base: Tensor | None = None) -> Tensor:
+    def _make(
+        array: np.ndarray,
+        requires_grad: bool = False,
+        grad_fn: Any = None,
+        output_nr: int = 0,
+        version_counter: list[int] | None = None,
+        base: Tensor | None = None,
+    ) -> Tensor:
         """Wrap ``array`` without copying or checking (internal fast path)."""
         t = object.__new__(Tensor)
         t._data = array
@@ -231,8 +225,11 @@ class Tensor(TensorMethods):
             return op(*inputs)
         arrays = [x.numpy() if isinstance(x, Tensor) else x for x in inputs]
         result = getattr(ufunc, method)(*arrays, **kwargs)
-        return Tensor._make(np.asarray(result)) if isinstance(result, np.ndarray | np.generic) \
+        return (
+            Tensor._make(np.asarray(result))
+            if isinstance(result, np.ndarray | np.generic)
             else result
+        )
 
     # --- autograd --------------------------------------------------------------------------
 
@@ -256,8 +253,13 @@ class Tensor(TensorMethods):
         self._requires_grad = bool(requires_grad)
         return self
 
-    def backward(self, gradient: Any = None, retain_graph: bool | None = None,
-                 create_graph: bool = False, inputs: Any = None) -> None:
+    def backward(
+        self,
+        gradient: Any = None,
+        retain_graph: bool | None = None,
+        create_graph: bool = False,
+        inputs: Any = None,
+    ) -> None:
         """Compute the gradient of this tensor with respect to the graph leaves.
 
         Gradients are summed into the ``.grad`` of every leaf that requires grad.
@@ -290,9 +292,7 @@ class Tensor(TensorMethods):
             RuntimeError: if the tensor does not require grad.
         """
         if not self._requires_grad:
-            raise RuntimeError(
-                "cannot register a hook on a tensor that doesn't require gradient"
-            )
+            raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
         node, nr = function.edge_of(self)
         node._add_pre_hook(nr, hook)
         return _HookHandle(node, nr, hook)
@@ -364,8 +364,9 @@ class Tensor(TensorMethods):
         return object.__format__(self, spec)
 
     def __contains__(self, element: Any) -> bool:
-        return bool((self._data == (element._data if isinstance(element, Tensor) else element))
-                    .any())
+        return bool(
+            (self._data == (element._data if isinstance(element, Tensor) else element)).any()
+        )
 
     __hash__ = object.__hash__
 
@@ -383,7 +384,8 @@ class Tensor(TensorMethods):
         The version counter is bumped either way, so ops that saved the old value notice.
         """
         recording = _grad_state.enabled and (
-            self._requires_grad or any(isinstance(a, Tensor) and a._requires_grad for a in args))
+            self._requires_grad or any(isinstance(a, Tensor) and a._requires_grad for a in args)
+        )
         if not recording:
             result = op(self, *args, **kwargs)
             _write(name, self, result._data)
@@ -396,8 +398,7 @@ class Tensor(TensorMethods):
             )
         if self._base is not None:
             return self._inplace_on_view(name, op, *args, **kwargs)
-        before = Tensor._make(self._data.copy(), self._requires_grad, self.grad_fn,
-                              self._output_nr)
+        before = Tensor._make(self._data.copy(), self._requires_grad, self.grad_fn, self._output_nr)
         result = op(before, *args, **kwargs)
         _write(name, self, result._data)
         self.grad_fn = result.grad_fn
@@ -405,8 +406,9 @@ class Tensor(TensorMethods):
         self._requires_grad = result._requires_grad
         return self
 
-    def _inplace_on_view(self, name: str, op: Callable[..., Tensor], *args: Any,
-                         **kwargs: Any) -> Tensor:
+    def _inplace_on_view(
+        self, name: str, op: Callable[..., Tensor], *args: Any, **kwargs: Any
+    ) -> Tensor:
         """In-place op on a view made by indexing, while recording (``y[0] += v``).
 
         The new values are written into the base as ``base[key] = new`` (recorded, so the
@@ -419,8 +421,7 @@ class Tensor(TensorMethods):
                 "transpose, expand ...) while recording gradients is not supported; use the "
                 "out-of-place op (x = x + y) or clone() the view first."
             )
-        before = Tensor._make(self._data.copy(), self._requires_grad, self.grad_fn,
-                              self._output_nr)
+        before = Tensor._make(self._data.copy(), self._requires_grad, self.grad_fn, self._output_nr)
         result = op(before, *args, **kwargs)
         if result.shape != self.shape:
             _write(name, self, result._data)  # raises the shape error

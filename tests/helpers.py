@@ -61,17 +61,22 @@ def compare_with_torch(
         assert_same(m, t, what=f"output {i}")
     if not grad:
         return mt_out
-    pairs = [(m, t) for m, t in zip(mt_outs, torch_outs, strict=True)
-             if t.requires_grad and m.requires_grad]
+    pairs = [
+        (m, t)
+        for m, t in zip(mt_outs, torch_outs, strict=True)
+        if t.requires_grad and m.requires_grad
+    ]
     if not pairs:
         return mt_out
     upstream = [rng.standard_normal(t.shape).astype(to_numpy(t).dtype) for _, t in pairs]
     mt_inputs = [a for a in mt_args if isinstance(a, mt.Tensor) and a.requires_grad]
     torch_inputs = [a for a in torch_args if isinstance(a, torch.Tensor) and a.requires_grad]
-    mt_grads = mt.autograd.grad([m for m, _ in pairs], mt_inputs,
-                                [mt.tensor(u) for u in upstream], allow_unused=True)
-    torch_grads = torch.autograd.grad([t for _, t in pairs], torch_inputs,
-                                      [torch.tensor(u) for u in upstream], allow_unused=True)
+    mt_grads = mt.autograd.grad(
+        [m for m, _ in pairs], mt_inputs, [mt.tensor(u) for u in upstream], allow_unused=True
+    )
+    torch_grads = torch.autograd.grad(
+        [t for _, t in pairs], torch_inputs, [torch.tensor(u) for u in upstream], allow_unused=True
+    )
     for i, (m, t) in enumerate(zip(mt_grads, torch_grads, strict=True)):
         if t is None:
             assert m is None or not np.any(to_numpy(m)), f"grad {i}: torch has none"
@@ -81,11 +86,21 @@ def compare_with_torch(
     return mt_out
 
 
-def check_gradients(fn: Callable[..., Any], arrays: Sequence[Any], *, second: bool = True,
-                    atol: float = 1e-5, rtol: float = 1e-3) -> None:
+def check_gradients(
+    fn: Callable[..., Any],
+    arrays: Sequence[Any],
+    *,
+    second: bool = True,
+    atol: float = 1e-5,
+    rtol: float = 1e-3,
+) -> None:
     """gradcheck (and gradgradcheck when ``second``) of ``fn`` in float64."""
-    args = [mt.tensor(np.asarray(a, dtype=np.float64), requires_grad=True)
-            if isinstance(a, np.ndarray) and a.dtype.kind == "f" else a for a in arrays]
+    args = [
+        mt.tensor(np.asarray(a, dtype=np.float64), requires_grad=True)
+        if isinstance(a, np.ndarray) and a.dtype.kind == "f"
+        else a
+        for a in arrays
+    ]
     assert mt.autograd.gradcheck(fn, tuple(args), atol=atol, rtol=rtol)
     if second:
         assert mt.autograd.gradgradcheck(fn, tuple(args), atol=atol, rtol=rtol)

@@ -9,8 +9,18 @@ import microtensor as mt
 
 @pytest.mark.parametrize(
     "data",
-    [1, 1.5, True, [1, 2], [1.0, 2], [[True, False]], [], np.array([1.0, 2.0]),
-     np.array([1, 2], dtype=np.int32), np.float64(2.0)],
+    [
+        1,
+        1.5,
+        True,
+        [1, 2],
+        [1.0, 2],
+        [[True, False]],
+        [],
+        np.array([1.0, 2.0]),
+        np.array([1, 2], dtype=np.int32),
+        np.float64(2.0),
+    ],
 )
 def test_tensor_infers_dtype_like_torch(data):
     mine, theirs = mt.tensor(data), torch.tensor(data)
@@ -43,8 +53,14 @@ def test_full_and_like_factories():
     assert mt.full((2,), 7).dtype == mt.int64 and mt.full((2,), 7.0).dtype == mt.float32
     assert mt.full((2,), True).dtype == mt.bool
     base = mt.ones(2, 3, dtype=mt.float64)
-    for t in (mt.zeros_like(base), mt.ones_like(base), mt.empty_like(base),
-              mt.full_like(base, 3), mt.rand_like(base), mt.randn_like(base)):
+    for t in (
+        mt.zeros_like(base),
+        mt.ones_like(base),
+        mt.empty_like(base),
+        mt.full_like(base, 3),
+        mt.rand_like(base),
+        mt.randn_like(base),
+    ):
         assert t.shape == (2, 3) and t.dtype == mt.float64
     assert mt.randint_like(base, 5).dtype == mt.float64
 
@@ -68,9 +84,16 @@ def test_arange_bad_step_raises():
 
 def test_manual_seed_makes_random_factories_reproducible():
     def draw():
-        return [f().numpy().copy() for f in (
-            lambda: mt.rand(3), lambda: mt.randn(2, 2), lambda: mt.randint(0, 10, (4,)),
-            lambda: mt.randperm(5), lambda: mt.normal(0.0, 1.0, (3,)))]
+        return [
+            f().numpy().copy()
+            for f in (
+                lambda: mt.rand(3),
+                lambda: mt.randn(2, 2),
+                lambda: mt.randint(0, 10, (4,)),
+                lambda: mt.randperm(5),
+                lambda: mt.normal(0.0, 1.0, (3,)),
+            )
+        ]
 
     mt.manual_seed(123)
     first = draw()

@@ -10,8 +10,9 @@ import microtensor as mt
 def run_both(fn):
     results = []
     for lib in (mt, torch):
-        results.append([np.asarray(v.detach().numpy() if hasattr(v, "detach") else v)
-                        for v in fn(lib)])
+        results.append(
+            [np.asarray(v.detach().numpy() if hasattr(v, "detach") else v) for v in fn(lib)]
+        )
     for mine, theirs in zip(*results, strict=True):
         np.testing.assert_allclose(mine, theirs, rtol=1e-12)
 

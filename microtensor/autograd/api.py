@@ -16,8 +16,9 @@ def _as_list(x: Any) -> list[Any]:
     return list(x) if isinstance(x, Sequence) else [x]
 
 
-def _roots(outputs: list[Any], grad_outputs: list[Any], create_graph: bool,
-           op: str) -> tuple[list[Any], list[Any]]:
+def _roots(
+    outputs: list[Any], grad_outputs: list[Any], create_graph: bool, op: str
+) -> tuple[list[Any], list[Any]]:
     """The graph edge and starting gradient of each output."""
     Tensor = function.Tensor
     if grad_outputs and len(grad_outputs) != len(outputs):
@@ -55,8 +56,13 @@ def _roots(outputs: list[Any], grad_outputs: list[Any], create_graph: bool,
     return roots, grads
 
 
-def backward(tensors: Any, grad_tensors: Any = None, retain_graph: bool | None = None,
-             create_graph: bool = False, inputs: Any = None) -> None:
+def backward(
+    tensors: Any,
+    grad_tensors: Any = None,
+    retain_graph: bool | None = None,
+    create_graph: bool = False,
+    inputs: Any = None,
+) -> None:
     """Sum the gradients of ``tensors`` into the ``.grad`` of the leaves of their graph.
 
     Args:
@@ -76,16 +82,27 @@ def backward(tensors: Any, grad_tensors: Any = None, retain_graph: bool | None =
         engine.run_backward(roots, grads, retain_graph=retain, create_graph=create_graph)
         return
     targets = _as_list(inputs)
-    results = engine.run_backward(roots, grads, retain_graph=retain, create_graph=create_graph,
-                                  inputs=[function.edge_of(t) for t in targets])
+    results = engine.run_backward(
+        roots,
+        grads,
+        retain_graph=retain,
+        create_graph=create_graph,
+        inputs=[function.edge_of(t) for t in targets],
+    )
     for t, g in zip(targets, results or [], strict=True):
         if g is not None:
             engine._accumulate(t, g, create_graph, set(), copy=True)
 
 
-def grad(outputs: Any, inputs: Any, grad_outputs: Any = None, retain_graph: bool | None = None,
-         create_graph: bool = False, allow_unused: bool | None = None,
-         materialize_grads: bool = False) -> tuple[Any, ...]:
+def grad(
+    outputs: Any,
+    inputs: Any,
+    grad_outputs: Any = None,
+    retain_graph: bool | None = None,
+    create_graph: bool = False,
+    allow_unused: bool | None = None,
+    materialize_grads: bool = False,
+) -> tuple[Any, ...]:
     """Return the gradients of ``outputs`` with respect to ``inputs`` (no ``.grad`` changes).
 
     Args:
@@ -120,8 +137,16 @@ def grad(outputs: Any, inputs: Any, grad_outputs: Any = None, retain_graph: bool
             raise RuntimeError(f"grad(): input {i} does not require grad; set requires_grad=True")
     retain = create_graph if retain_graph is None else retain_graph
     roots, grads = _roots(outs, _as_list(grad_outputs), create_graph, "grad()")
-    results = engine.run_backward(roots, grads, retain_graph=retain, create_graph=create_graph,
-                                  inputs=[function.edge_of(t) for t in targets]) or []
+    results = (
+        engine.run_backward(
+            roots,
+            grads,
+            retain_graph=retain,
+            create_graph=create_graph,
+            inputs=[function.edge_of(t) for t in targets],
+        )
+        or []
+    )
     final = []
     for i, (t, g) in enumerate(zip(targets, results, strict=True)):
         if g is None:

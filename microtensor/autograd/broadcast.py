@@ -8,7 +8,7 @@ from typing import Any
 
 @lru_cache(maxsize=4096)
 def _reduction_axes(grad_shape: tuple[int, ...], shape: tuple[int, ...]) -> tuple[int, ...] | None:
-    """Axes to sum so that ``grad_shape`` becomes ``shape``; None if broadcasting can't explain it."""
+    """Axes to sum so ``grad_shape`` becomes ``shape``; None if broadcasting can't explain it."""
     lead = len(grad_shape) - len(shape)
     if lead < 0:
         return None

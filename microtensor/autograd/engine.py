@@ -13,8 +13,8 @@ from typing import Any
 import numpy as np
 
 from microtensor.autograd import anomaly
-from microtensor.autograd.broadcast import sum_to_shape
 from microtensor.autograd import function as _function
+from microtensor.autograd.broadcast import sum_to_shape
 from microtensor.autograd.function import AccumulateGrad, Node
 
 
@@ -64,8 +64,9 @@ def run_backward(
                 _accumulate(node.variable, grads[0], create_graph, owned)  # type: ignore[attr-defined]
             continue
         input_grads = None
-        if grads is not None and (grads[0] is not None if len(grads) == 1
-                                  else any(g is not None for g in grads)):
+        if grads is not None and (
+            grads[0] is not None if len(grads) == 1 else any(g is not None for g in grads)
+        ):
             input_grads = _call_node(node, grads, create_graph)
             if check_nan:
                 anomaly.check_grads(node, input_grads)
@@ -115,8 +116,10 @@ def _add_to_buffer(buffers: dict[Node, list[Any]], node: Node, nr: int, grad: An
 
 def _call_node(node: Any, grads: list[Any], create_graph: bool) -> tuple[Any, ...]:
     if len(grads) > 1 and node._materialize_grads and any(g is None for g in grads):
-        grads = [np.zeros(shape, dtype) if g is None else g
-                 for g, (shape, dtype) in zip(grads, node._out_meta, strict=True)]
+        grads = [
+            np.zeros(shape, dtype) if g is None else g
+            for g, (shape, dtype) in zip(grads, node._out_meta, strict=True)
+        ]
     return node._call_backward(grads, create_graph)
 
 
@@ -159,8 +162,9 @@ def _as_tensor(grad: Any) -> Any:
     return grad if isinstance(grad, T) else T._make(grad)
 
 
-def _accumulate(variable: Any, grad: Any, create_graph: bool, owned: set[int],
-                copy: bool = False) -> None:
+def _accumulate(
+    variable: Any, grad: Any, create_graph: bool, owned: set[int], copy: bool = False
+) -> None:
     """Add ``grad`` into ``variable.grad`` (a leaf, or a non-leaf that retains its grad)."""
     T = _function.Tensor
     if isinstance(grad, T):  # create_graph: keep the graph of the gradient

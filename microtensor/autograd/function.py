@@ -216,8 +216,10 @@ class Function(Node):
 
     def _call_backward(self, grads: list[Any], create_graph: bool) -> tuple[Any, ...]:
         """Run ``backward`` on Tensors; return arrays, or Tensors when ``create_graph``."""
-        wrapped = [None if g is None else Tensor._make(g) if isinstance(g, np.ndarray) else g
-                   for g in grads]
+        wrapped = [
+            None if g is None else Tensor._make(g) if isinstance(g, np.ndarray) else g
+            for g in grads
+        ]
         prev = state.enabled
         state.enabled = create_graph
         try:
@@ -334,8 +336,9 @@ def _wrap(array: Any, args: tuple[Any, ...]) -> Any:
     return Tensor._make(array)
 
 
-def _link(ctx: Op, args: tuple[Any, ...], arrays: list[Any], needs: tuple[bool, ...],
-          out: Any) -> Any:
+def _link(
+    ctx: Op, args: tuple[Any, ...], arrays: list[Any], needs: tuple[bool, ...], out: Any
+) -> Any:
     """Make ``ctx`` the ``grad_fn`` of the outputs and record what backward will read."""
     multi = out.__class__ is tuple
     raw_outputs = out if multi else (out,)
@@ -351,7 +354,7 @@ def _link(ctx: Op, args: tuple[Any, ...], arrays: list[Any], needs: tuple[bool, 
             t._output_nr = i
     ctx._out_meta = tuple(meta)
     edges = []
-    for a, need in zip(args, needs):
+    for a, need in zip(args, needs, strict=True):
         if not need:
             edges.append(_NO_EDGE)
         elif a.grad_fn is not None:
@@ -372,8 +375,13 @@ def _link(ctx: Op, args: tuple[Any, ...], arrays: list[Any], needs: tuple[bool, 
 _NO_EDGE = (None, 0)
 
 
-def _record_array(value: Any, args: tuple[Any, ...], arrays: list[Any],
-                  raw_outputs: tuple[Any, ...], outputs: list[Any]) -> tuple[Any, ...]:
+def _record_array(
+    value: Any,
+    args: tuple[Any, ...],
+    arrays: list[Any],
+    raw_outputs: tuple[Any, ...],
+    outputs: list[Any],
+) -> tuple[Any, ...]:
     """Note whether a saved value is input i, output j (forward's own object) or a constant."""
     for i, arr in enumerate(arrays):
         if value is arr and isinstance(args[i], Tensor):

@@ -94,6 +94,7 @@ class set_grad_enabled(_GradModeContext):  # noqa: N801 - PyTorch's name
         pass  # already set in __init__; __exit__ restores the mode from before it
 
     def __call__(self, fn: F) -> F:
+        """Decorate ``fn`` so that it runs with this grad mode."""
         state.enabled = self._prev  # used as a decorator: only calls of ``fn`` change the mode
         return super().__call__(fn)
 

@@ -13,9 +13,11 @@ from microtensor.tensor import Tensor
 
 
 def as_tensor_arg(x: Any) -> Any:
-    """Pass Tensors and Python scalars through; NumPy scalars become Python scalars (weak, as
-    in PyTorch, so ``np.float64(0.5) * float32_tensor`` stays float32); arrays and lists become
-    constant Tensors."""
+    """Pass Tensors and Python scalars through; make other values usable as op arguments.
+
+    NumPy scalars become Python scalars (weak, as in PyTorch, so ``np.float64(0.5) *
+    float32_tensor`` stays float32); arrays and lists become constant Tensors.
+    """
     if isinstance(x, np.generic):  # before the float check: np.float64 subclasses float
         return x.item()
     if isinstance(x, Tensor | builtins.int | builtins.float | builtins.bool):
@@ -74,8 +76,9 @@ def binary(op_class: Any, name: str, a: Any, b: Any) -> Tensor:
     if isinstance(a, Tensor):
         # fast paths: two tensors of one dtype, or a float tensor and a Python float/int
         same = isinstance(b, Tensor) and a._data.dtype == b._data.dtype
-        if not same and not (b.__class__ in (builtins.float, builtins.int)
-                             and a._data.dtype.kind == "f"):
+        if not same and not (
+            b.__class__ in (builtins.float, builtins.int) and a._data.dtype.kind == "f"
+        ):
             a, b = promote(a, b)
     else:
         a, b = promote(a, b)

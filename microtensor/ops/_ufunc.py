@@ -10,11 +10,23 @@ import numpy as np
 from microtensor import ops
 
 _NAMES = {
-    np.add: "add", np.subtract: "sub", np.multiply: "mul", np.true_divide: "div",
-    np.floor_divide: "floor_divide", np.remainder: "remainder", np.power: "pow",
-    np.matmul: "matmul", np.equal: "eq", np.not_equal: "ne", np.less: "lt",
-    np.less_equal: "le", np.greater: "gt", np.greater_equal: "ge", np.negative: "neg",
-    np.maximum: "maximum", np.minimum: "minimum",
+    np.add: "add",
+    np.subtract: "sub",
+    np.multiply: "mul",
+    np.true_divide: "div",
+    np.floor_divide: "floor_divide",
+    np.remainder: "remainder",
+    np.power: "pow",
+    np.matmul: "matmul",
+    np.equal: "eq",
+    np.not_equal: "ne",
+    np.less: "lt",
+    np.less_equal: "le",
+    np.greater: "gt",
+    np.greater_equal: "ge",
+    np.negative: "neg",
+    np.maximum: "maximum",
+    np.minimum: "minimum",
 }
 
 

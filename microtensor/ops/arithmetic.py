@@ -16,8 +16,22 @@ from microtensor.ops._common import as_tensor_arg, binary, promote, to_float
 from microtensor.tensor import Tensor
 
 __all__ = [
-    "add", "addcdiv", "addcmul", "div", "divide", "floor_divide", "fmod", "mul", "multiply",
-    "neg", "negative", "pow", "remainder", "sub", "subtract", "true_divide",
+    "add",
+    "addcdiv",
+    "addcmul",
+    "div",
+    "divide",
+    "floor_divide",
+    "fmod",
+    "mul",
+    "multiply",
+    "neg",
+    "negative",
+    "pow",
+    "remainder",
+    "sub",
+    "subtract",
+    "true_divide",
 ]
 
 
@@ -112,8 +126,9 @@ class Pow(Op):
         if ctx.needs_input_grad[1]:
             a_values = _values(a)
             safe_a = dual.where(a_values == 0, 1.0, a)  # log(0) would give 0 * -inf = nan
-            grad_b = dual.where((a_values == 0) & (_values(b) >= 0), 0.0,
-                                grad_out * out * dual.log(safe_a))
+            grad_b = dual.where(
+                (a_values == 0) & (_values(b) >= 0), 0.0, grad_out * out * dual.log(safe_a)
+            )
         return grad_a, grad_b
 
 
@@ -288,10 +303,16 @@ def pow(input: Any, exponent: Any) -> Tensor:  # noqa: A001, A002
     input, exponent = as_tensor_arg(input), as_tensor_arg(exponent)
     base_int = not isinstance(input, Tensor) or input._data.dtype.kind in "iub"
     exp_int = not isinstance(exponent, Tensor) or exponent._data.dtype.kind in "iub"
-    if base_int and exp_int and isinstance(input, Tensor | int) and \
-            np.any(np.asarray(exponent._data if isinstance(exponent, Tensor) else exponent) < 0):
-        raise RuntimeError("pow(): integers to negative integer powers are not allowed; "
-                           "convert the base to float first")
+    if (
+        base_int
+        and exp_int
+        and isinstance(input, Tensor | int)
+        and np.any(np.asarray(exponent._data if isinstance(exponent, Tensor) else exponent) < 0)
+    ):
+        raise RuntimeError(
+            "pow(): integers to negative integer powers are not allowed; "
+            "convert the base to float first"
+        )
     return binary(Pow, "pow", input, exponent)
 
 

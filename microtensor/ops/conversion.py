@@ -12,7 +12,13 @@ from microtensor.random import rng_of
 from microtensor.tensor import Tensor, device
 
 __all__ = [
-    "clone", "copy_op", "full_like_op", "new_full", "new_tensor", "random_like_op", "to",
+    "clone",
+    "copy_op",
+    "full_like_op",
+    "new_full",
+    "new_tensor",
+    "random_like_op",
+    "to",
 ]
 
 
@@ -136,8 +142,14 @@ def full_like_op(input: Tensor, value: Any) -> Tensor:  # noqa: A002
     return Fill.apply(input, value)  # type: ignore[no-any-return]
 
 
-def random_like_op(input: Tensor, kind: str, a: float, b: float, *,  # noqa: A002
-                   generator: Any = None) -> Tensor:
+def random_like_op(
+    input: Tensor,
+    kind: str,
+    a: float,
+    b: float,
+    *,  # noqa: A002
+    generator: Any = None,
+) -> Tensor:
     """Random values shaped like ``input`` (what ``uniform_``/``normal_`` write)."""
     rng = rng_of(generator)
     shape, dtype = input._data.shape, input._data.dtype
@@ -148,16 +160,27 @@ def random_like_op(input: Tensor, kind: str, a: float, b: float, *,  # noqa: A00
     return Tensor._make(np.asarray(values, dtype=dtype))
 
 
-def new_full(input: Tensor, size: Any, fill_value: Any, *, dtype: Any = None,  # noqa: A002
-             requires_grad: bool = False) -> Tensor:
+def new_full(
+    input: Tensor,
+    size: Any,
+    fill_value: Any,
+    *,
+    dtype: Any = None,  # noqa: A002
+    requires_grad: bool = False,
+) -> Tensor:
     """A new tensor of ``size`` filled with ``fill_value``, with input's dtype by default."""
     np_dtype = input._data.dtype if dtype is None else dtypes.to_dtype(dtype).numpy
     out = Tensor._make(np.full(tuple(size), fill_value, dtype=np_dtype))
     return out.requires_grad_(requires_grad) if requires_grad else out
 
 
-def new_tensor(input: Tensor, data: Any, *, dtype: Any = None,  # noqa: A002
-               requires_grad: bool = False) -> Tensor:
+def new_tensor(
+    input: Tensor,
+    data: Any,
+    *,
+    dtype: Any = None,  # noqa: A002
+    requires_grad: bool = False,
+) -> Tensor:
     """A new tensor (a copy of ``data``) with input's dtype by default."""
     np_dtype = input._data.dtype if dtype is None else dtypes.to_dtype(dtype).numpy
     array = data.numpy(force=True) if isinstance(data, Tensor) else data

@@ -21,7 +21,7 @@ def is_array(x: Any) -> bool:
 
 
 def exp(x: Any) -> Any:
-    """e ** x."""
+    """E ** x."""
     return np.exp(x) if is_array(x) else ops.exp(x)
 
 

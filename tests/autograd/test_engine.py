@@ -65,7 +65,7 @@ def test_create_graph_gives_second_derivatives_like_torch():
     values = [0.5, -1.5, 2.0]
     x, tx = leaf(values), torch.tensor(values, dtype=torch.float64, requires_grad=True)
     for lib, t in ((mt, x), (torch, tx)):
-        y = (t ** 3 * 2 - t * t / (t * t + 1)).sum()
+        y = (t**3 * 2 - t * t / (t * t + 1)).sum()
         (g,) = lib.autograd.grad(y, t, create_graph=True)
         v = lib.ones_like(t)
         (hv,) = lib.autograd.grad((g * v).sum(), t)  # Hessian-vector product
@@ -79,9 +79,9 @@ def test_create_graph_gives_second_derivatives_like_torch():
 
 def test_backward_with_create_graph_gives_grad_with_graph():
     x = leaf([3.0])
-    (x ** 2).sum().backward(create_graph=True)
+    (x**2).sum().backward(create_graph=True)
     assert x.grad.requires_grad and x.grad.grad_fn is not None
-    gradient_penalty = (x.grad ** 2).sum()  # d/dx (2x)^2 = 8x
+    gradient_penalty = (x.grad**2).sum()  # d/dx (2x)^2 = 8x
     x.grad = None
     gradient_penalty.backward()
     assert x.grad.tolist() == [24.0]
@@ -244,7 +244,7 @@ def test_long_chain_backward_without_recursion():
 def test_detect_anomaly_names_the_forward_op():
     x = leaf([0.0])
     with mt.autograd.detect_anomaly():
-        y = (x ** 0.5 * 0).sum()
+        y = (x**0.5 * 0).sum()
         with pytest.raises(RuntimeError, match="PowBackward0.*returned nan"):
             y.backward()
 

@@ -10,12 +10,12 @@ class Cube(mt.autograd.Function):
     @staticmethod
     def forward(ctx, x):
         ctx.save_for_backward(x)
-        return x ** 3
+        return x**3
 
     @staticmethod
     def backward(ctx, grad_out):
         (x,) = ctx.saved_tensors
-        return grad_out * 3 * x ** 2
+        return grad_out * 3 * x**2
 
 
 class ScaleShift(mt.autograd.Function):
@@ -131,5 +131,7 @@ def test_wrong_gradient_shape_is_reported_with_op_name():
             return mt.ones(5)
 
     x = mt.ones(2, requires_grad=True)
-    with pytest.raises(RuntimeError, match=r"BadBackward returned an invalid gradient at index 0.*\(5,\).*\(2,\)"):
+    with pytest.raises(
+        RuntimeError, match=r"BadBackward returned an invalid gradient at index 0.*\(5,\).*\(2,\)"
+    ):
         Bad.apply(x).sum().backward()

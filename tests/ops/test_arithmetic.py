@@ -34,12 +34,20 @@ BINARY = [
     ("pow", mt.pow, torch.pow, positive, anywhere, True),
     ("remainder", mt.remainder, torch.remainder, positive, positive, False),
     ("fmod", mt.fmod, torch.fmod, anywhere, away_from_zero, False),
-    ("add_alpha", lambda a, b: mt.add(a, b, alpha=0.5), lambda a, b: torch.add(a, b, alpha=0.5),
-     anywhere, anywhere, True),
+    (
+        "add_alpha",
+        lambda a, b: mt.add(a, b, alpha=0.5),
+        lambda a, b: torch.add(a, b, alpha=0.5),
+        anywhere,
+        anywhere,
+        True,
+    ),
 ]
 
 
-@pytest.mark.parametrize("name,mt_fn,torch_fn,dom_a,dom_b,second", BINARY, ids=[b[0] for b in BINARY])
+@pytest.mark.parametrize(
+    "name,mt_fn,torch_fn,dom_a,dom_b,second", BINARY, ids=[b[0] for b in BINARY]
+)
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
 @given(shapes=SHAPES, seed=st.integers(0, 2**16))
 def test_binary_matches_torch(name, mt_fn, torch_fn, dom_a, dom_b, second, dtype, shapes, seed):
@@ -50,7 +58,9 @@ def test_binary_matches_torch(name, mt_fn, torch_fn, dom_a, dom_b, second, dtype
     compare_with_torch(mt_fn, torch_fn, [a, b], rng=rng)
 
 
-@pytest.mark.parametrize("name,mt_fn,torch_fn,dom_a,dom_b,second", BINARY, ids=[b[0] for b in BINARY])
+@pytest.mark.parametrize(
+    "name,mt_fn,torch_fn,dom_a,dom_b,second", BINARY, ids=[b[0] for b in BINARY]
+)
 def test_binary_gradcheck(name, mt_fn, torch_fn, dom_a, dom_b, second):
     rng = np.random.default_rng(1)
     a, b = dom_a(rng, (2, 3)), dom_b(rng, (3,))
@@ -68,9 +78,14 @@ def test_python_scalars_keep_float32(op, scalar):
     if op in ("sub", "rsub") and scalar is True:
         pytest.skip("subtracting a bool raises, tested in test_sub_with_bool_raises")
     fns = {
-        "add": lambda t: t + scalar, "sub": lambda t: t - scalar, "mul": lambda t: t * scalar,
-        "div": lambda t: t / scalar, "pow": lambda t: t ** scalar, "rsub": lambda t: scalar - t,
-        "rdiv": lambda t: scalar / t, "rpow": lambda t: abs(scalar) ** t,
+        "add": lambda t: t + scalar,
+        "sub": lambda t: t - scalar,
+        "mul": lambda t: t * scalar,
+        "div": lambda t: t / scalar,
+        "pow": lambda t: t**scalar,
+        "rsub": lambda t: scalar - t,
+        "rdiv": lambda t: scalar / t,
+        "rpow": lambda t: abs(scalar) ** t,
     }
     compare_with_torch(fns[op], fns[op], [x])
 
@@ -104,7 +119,7 @@ def test_type_promotion_matches_torch(a, b, op):
 
 
 def test_integer_division_is_true_division():
-    assert mt.tensor([1, 2]) .__truediv__(4).tolist() == [0.25, 0.5]
+    assert mt.tensor([1, 2]).__truediv__(4).tolist() == [0.25, 0.5]
     assert (mt.tensor([7, -7]) // 2).tolist() == [3, -4]
     assert mt.div(mt.tensor([7.0, -7.0]), 2, rounding_mode="trunc").tolist() == [3.0, -3.0]
     assert mt.div(mt.tensor([7.0, -7.0]), 2, rounding_mode="floor").tolist() == [3.0, -4.0]
@@ -114,8 +129,8 @@ def test_pow_edges_match_torch():
     base = np.array([0.0, 0.0, 2.0, -1.0])
     exponent = np.array([0.0, 2.0, 0.0, 2.0])
     compare_with_torch(mt.pow, torch.pow, [base, exponent])
-    compare_with_torch(lambda a: a ** 0, lambda a: a ** 0, [base])
-    compare_with_torch(lambda a: a ** 2, lambda a: a ** 2, [base])
+    compare_with_torch(lambda a: a**0, lambda a: a**0, [base])
+    compare_with_torch(lambda a: a**2, lambda a: a**2, [base])
 
 
 def test_reflected_ops_with_numpy_arrays_stay_differentiable():
@@ -130,14 +145,22 @@ def test_neg_and_addcmul_addcdiv_match_torch():
     rng = np.random.default_rng(0)
     a, b, c = rng.standard_normal((3, 2, 3))
     compare_with_torch(mt.neg, torch.neg, [a])
-    compare_with_torch(lambda x, y, z: mt.addcmul(x, y, z, value=0.3),
-                       lambda x, y, z: torch.addcmul(x, y, z, value=0.3), [a, b, c])
-    compare_with_torch(lambda x, y, z: mt.addcdiv(x, y, z, value=0.3),
-                       lambda x, y, z: torch.addcdiv(x, y, z, value=0.3), [a, b, np.abs(c) + 1])
+    compare_with_torch(
+        lambda x, y, z: mt.addcmul(x, y, z, value=0.3),
+        lambda x, y, z: torch.addcmul(x, y, z, value=0.3),
+        [a, b, c],
+    )
+    compare_with_torch(
+        lambda x, y, z: mt.addcdiv(x, y, z, value=0.3),
+        lambda x, y, z: torch.addcdiv(x, y, z, value=0.3),
+        [a, b, np.abs(c) + 1],
+    )
 
 
 def test_broadcast_error_names_op_and_shapes():
-    with pytest.raises(RuntimeError, match=r"add\(\): the size of tensor a \(3\) must match .*\(4\)"):
+    with pytest.raises(
+        RuntimeError, match=r"add\(\): the size of tensor a \(3\) must match .*\(4\)"
+    ):
         mt.ones(2, 3) + mt.ones(4)
     with pytest.raises(RuntimeError, match=r"mul\(\).*\(2, 3\) and \(2,\)"):
         mt.ones(2, 3) * mt.ones(2)
