@@ -6,6 +6,7 @@ method is written out so "go to definition" finds it.
 
 from __future__ import annotations
 
+import builtins
 from typing import Any
 
 # The ops package, set by microtensor.tensor once Tensor exists (the ops import Tensor, so
@@ -222,7 +223,9 @@ class TensorMethods:
     # --- dtype -----------------------------------------------------------------------------
     def to(self, *args: Any, **kwargs: Any) -> Any: return ops.to(self, *args, **kwargs)
     def type(self, dtype: Any = None) -> Any:
-        return str(self.dtype).replace("microtensor.", "") if dtype is None else ops.to(self, dtype)
+        if dtype is None:
+            return "microtensor." + _TYPE_NAMES[self._data.dtype.name]
+        return ops.to(self, dtype)
     def float(self) -> Any: return ops.to(self, "float32")
     def double(self) -> Any: return ops.to(self, "float64")
     def half(self) -> Any: return ops.to(self, "float16")
@@ -231,14 +234,15 @@ class TensorMethods:
     def bool(self) -> Any: return ops.to(self, "bool")
     def cpu(self) -> Any: return self
     def type_as(self, other: Any) -> Any: return ops.to(self, other.dtype)
-    def new_zeros(self, *size: Any, dtype: Any = None, requires_grad: bool = False) -> Any:
+    def new_zeros(self, *size: Any, dtype: Any = None, requires_grad: builtins.bool = False) -> Any:
         return ops.new_full(self, _shape_arg(size), 0, dtype=dtype, requires_grad=requires_grad)
-    def new_ones(self, *size: Any, dtype: Any = None, requires_grad: bool = False) -> Any:
+    def new_ones(self, *size: Any, dtype: Any = None, requires_grad: builtins.bool = False) -> Any:
         return ops.new_full(self, _shape_arg(size), 1, dtype=dtype, requires_grad=requires_grad)
     def new_full(self, size: Any, fill_value: Any, *, dtype: Any = None,
-                 requires_grad: bool = False) -> Any:
+                 requires_grad: builtins.bool = False) -> Any:
         return ops.new_full(self, size, fill_value, dtype=dtype, requires_grad=requires_grad)
-    def new_tensor(self, data: Any, *, dtype: Any = None, requires_grad: bool = False) -> Any:
+    def new_tensor(self, data: Any, *, dtype: Any = None,
+                   requires_grad: builtins.bool = False) -> Any:
         return ops.new_tensor(self, data, dtype=dtype, requires_grad=requires_grad)
 
     # --- in place: each is the out-of-place op written into self (see Tensor._inplace) -----
@@ -271,11 +275,13 @@ class TensorMethods:
         return self._inplace("addcmul_", ops.addcmul, tensor1, tensor2, value=value)
     def addcdiv_(self, tensor1: Any, tensor2: Any, *, value: Any = 1) -> Any:
         return self._inplace("addcdiv_", ops.addcdiv, tensor1, tensor2, value=value)
-    def scatter_add_(self, dim: int, index: Any, src: Any) -> Any:
+    def scatter_add_(self, dim: builtins.int, index: Any, src: Any) -> Any:
         return self._inplace("scatter_add_", ops.scatter_add, dim, index, src)
-    def uniform_(self, a: float = 0.0, b: float = 1.0, *, generator: Any = None) -> Any:
+    def uniform_(self, a: builtins.float = 0.0, b: builtins.float = 1.0, *,
+                 generator: Any = None) -> Any:
         return self._inplace("uniform_", ops.random_like_op, "uniform", a, b, generator=generator)
-    def normal_(self, mean: float = 0.0, std: float = 1.0, *, generator: Any = None) -> Any:
+    def normal_(self, mean: builtins.float = 0.0, std: builtins.float = 1.0, *,
+                generator: Any = None) -> Any:
         return self._inplace("normal_", ops.random_like_op, "normal", mean, std,
                              generator=generator)
 
@@ -283,6 +289,19 @@ class TensorMethods:
 
     def _inplace(self, name: str, op: Any, *args: Any, **kwargs: Any) -> Any:
         raise NotImplementedError  # defined on Tensor
+
+
+_TYPE_NAMES = {
+    "float16": "HalfTensor",
+    "float32": "FloatTensor",
+    "float64": "DoubleTensor",
+    "uint8": "ByteTensor",
+    "int8": "CharTensor",
+    "int16": "ShortTensor",
+    "int32": "IntTensor",
+    "int64": "LongTensor",
+    "bool": "BoolTensor",
+}
 
 
 def _shape_arg(shape: tuple[Any, ...]) -> Any:

@@ -53,7 +53,7 @@ def _format_values(array: np.ndarray) -> str:
         array,
         separator=", ",
         prefix=_PREFIX,
-        formatter=formatter,
+        formatter=formatter,  # type: ignore[arg-type]
         threshold=1000,
         edgeitems=3,
         max_line_width=80,

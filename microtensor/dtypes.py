@@ -127,7 +127,7 @@ def result_type(a: Any, b: Any) -> np.dtype:
     return np.promote_types(a.dtype, b.dtype)
 
 
-def _scalar_category(value: Any) -> int:
+def _scalar_category(value: Any) -> builtins.int:
     if isinstance(value, builtins.bool | np.bool_):
         return 0
     if isinstance(value, builtins.int | np.integer):

@@ -38,7 +38,8 @@ class Generator:
 
     def seed(self) -> int:
         """Reseed from fresh entropy and return the new seed."""
-        self._seed = int(np.random.SeedSequence().entropy % (2**63))
+        entropy = np.random.SeedSequence().entropy
+        self._seed = int(entropy) % (2**63)  # type: ignore[arg-type]
         self.rng = np.random.default_rng(self._seed)
         return self._seed
 

@@ -51,6 +51,16 @@ class Tensor(TensorMethods):
         "__weakref__",
     )
     __array_priority__ = 1000
+    _data: np.ndarray
+    _requires_grad: bool
+    grad: Tensor | None
+    grad_fn: Any
+    _output_nr: int
+    _version_counter: list[int]
+    _accumulator: Any
+    _base: Tensor | None
+    _retains_grad: bool
+    _view_key: tuple[Any] | None
 
     def __init__(self, *args: Any, requires_grad: bool = False, dtype: Any = None) -> None:
         if len(args) == 1 and not isinstance(args[0], int):
@@ -425,7 +435,9 @@ class Tensor(TensorMethods):
         result = op(before, *args, **kwargs)
         if result.shape != self.shape:
             _write(name, self, result._data)  # raises the shape error
-        self._base._inplace(name, ops.index_put, self._view_key[0], result)
+        base = self._base
+        assert base is not None  # checked by the caller
+        base._inplace(name, ops.index_put, self._view_key[0], result)
         self.grad_fn = result.grad_fn
         self._output_nr = result._output_nr
         self._requires_grad = result._requires_grad

@@ -353,7 +353,7 @@ def _link(
             t.grad_fn = ctx
             t._output_nr = i
     ctx._out_meta = tuple(meta)
-    edges = []
+    edges: list[tuple[Node | None, int]] = []
     for a, need in zip(args, needs, strict=True):
         if not need:
             edges.append(_NO_EDGE)
