@@ -18,7 +18,17 @@ from microtensor.autograd.broadcast import sum_to_shape
 from microtensor.autograd.function import AccumulateGrad, Node
 
 
-def run_backward(
+def run_backward(*args: Any, **kwargs: Any) -> list[Any] | None:
+    """Run the backward pass (see ``_run``) with NumPy's floating-point warnings off.
+
+    Derivative formulas meet inf and nan at the edges of their domains (log at 0, pow at 0)
+    and mask them out afterwards, as PyTorch does silently; NumPy would warn on each.
+    """
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        return _run(*args, **kwargs)
+
+
+def _run(
     roots: Sequence[tuple[Node, int]],
     root_grads: Sequence[Any],
     *,
