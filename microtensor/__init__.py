@@ -64,4 +64,7 @@ from microtensor.random import (
 )
 from microtensor.tensor import Tensor, device
 
+from microtensor import nn, optim, utils  # noqa: E402
+import microtensor.utils.data  # noqa: E402
+
 __version__ = "0.1.0"

@@ -1,0 +1,1 @@
+"""Private home of ``microtensor.nn.functional``, split by kind."""

@@ -1,0 +1,11 @@
+"""``microtensor.nn.functional`` (imported as ``F``): the functions behind the nn modules.
+
+Each group lives in ``nn/_functional/`` and lists its functions in ``__all__``; the op library's
+``softmax``, ``log_softmax``, ``pad`` and ``relu`` ... are re-exported where PyTorch has them.
+"""
+
+from microtensor.nn._functional.activation import *  # noqa: F403
+from microtensor.nn._functional.dropout import *  # noqa: F403
+from microtensor.nn._functional.linear import *  # noqa: F403
+from microtensor.nn._functional.loss import *  # noqa: F403
+from microtensor.ops import pad  # noqa: F401

@@ -1,0 +1,1 @@
+"""Weight initialisation (``torch.nn.init``). Placeholder: filled in by its owner."""

@@ -1,0 +1,1 @@
+"""Learning-rate schedulers. Placeholder: filled in by its owner."""
