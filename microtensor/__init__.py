@@ -1,6 +1,7 @@
 """microtensor: a small, readable autograd framework on NumPy with PyTorch's API."""
 
-from microtensor import autograd, dtypes
+import microtensor.utils.data  # noqa: E402
+from microtensor import autograd, dtypes, nn, optim, utils  # noqa: E402
 from microtensor.autograd import (
     enable_grad,
     inference_mode,
@@ -63,8 +64,5 @@ from microtensor.random import (
     set_rng_state,
 )
 from microtensor.tensor import Tensor, device
-
-from microtensor import nn, optim, utils  # noqa: E402
-import microtensor.utils.data  # noqa: E402
 
 __version__ = "0.1.0"

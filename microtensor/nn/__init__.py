@@ -1,11 +1,11 @@
 """Neural-network building blocks: ``Module``, layers, activations, losses (``torch.nn``)."""
 
-from microtensor.nn.parameter import *  # noqa: F403
-from microtensor.nn.module import *  # noqa: F403
-from microtensor.nn.containers import *  # noqa: F403
-from microtensor.nn.linear import *  # noqa: F403
-from microtensor.nn.flatten import *  # noqa: F403
-from microtensor.nn.dropout import *  # noqa: F403
-from microtensor.nn.activation import *  # noqa: F403
-from microtensor.nn.loss import *  # noqa: F403
 from microtensor.nn import functional, init, utils  # noqa: E402
+from microtensor.nn.activation import *  # noqa: F403
+from microtensor.nn.containers import *  # noqa: F403
+from microtensor.nn.dropout import *  # noqa: F403
+from microtensor.nn.flatten import *  # noqa: F403
+from microtensor.nn.linear import *  # noqa: F403
+from microtensor.nn.loss import *  # noqa: F403
+from microtensor.nn.module import *  # noqa: F403
+from microtensor.nn.parameter import *  # noqa: F403

@@ -1,10 +1,10 @@
 """Optimizers (``torch.optim``): each updates parameters in place on arrays, without a graph."""
 
-from microtensor.optim.optimizer import *  # noqa: F403
-from microtensor.optim.sgd import *  # noqa: F403
+from microtensor.optim import lr_scheduler  # noqa: E402
+from microtensor.optim.adadelta import *  # noqa: F403
+from microtensor.optim.adagrad import *  # noqa: F403
 from microtensor.optim.adam import *  # noqa: F403
 from microtensor.optim.adamw import *  # noqa: F403
+from microtensor.optim.optimizer import *  # noqa: F403
 from microtensor.optim.rmsprop import *  # noqa: F403
-from microtensor.optim.adagrad import *  # noqa: F403
-from microtensor.optim.adadelta import *  # noqa: F403
-from microtensor.optim import lr_scheduler  # noqa: E402
+from microtensor.optim.sgd import *  # noqa: F403
