@@ -1,3 +1,1 @@
-"""save / load of state dicts (safetensors + JSON; never pickle). Placeholder: filled in by its
-owner.
-"""
+"""save / load of state dicts (safetensors + JSON; never pickle). Placeholder."""
