@@ -2,6 +2,7 @@
 
 import microtensor.utils.data  # noqa: E402
 from microtensor import autograd, dtypes, nn, optim, utils  # noqa: E402
+from microtensor._size import Size
 from microtensor.autograd import (
     enable_grad,
     inference_mode,

@@ -133,7 +133,7 @@ def zeros(*size: Any, dtype: Any = None, device: Any = None, requires_grad: bool
     Example:
         >>> import microtensor as mt
         >>> mt.zeros(2, 3).shape
-        (2, 3)
+        microtensor.Size([2, 3])
     """
     return _finish(np.zeros(_size(size), _np_dtype(dtype)), requires_grad)
 

@@ -13,6 +13,7 @@ import numpy as np
 
 from microtensor import _tensor_methods, dtypes
 from microtensor._device import device
+from microtensor._size import Size
 from microtensor._tensor_methods import TensorMethods
 from microtensor._tensor_str import tensor_repr
 from microtensor.autograd import function
@@ -110,9 +111,9 @@ class Tensor(TensorMethods):
         self._data = value._data if isinstance(value, Tensor) else np.asarray(value)
 
     @property
-    def shape(self) -> tuple[int, ...]:
-        """The size of each dimension, a tuple of ints."""
-        return self._data.shape
+    def shape(self) -> Size:
+        """The size of each dimension: a ``Size`` (a tuple of ints)."""
+        return Size(self._data.shape)
 
     @property
     def dtype(self) -> dtypes.dtype:
@@ -169,7 +170,7 @@ class Tensor(TensorMethods):
     def size(self, dim: int | None = None) -> Any:
         """The shape, or the size of dimension ``dim``."""
         if dim is None:
-            return self._data.shape
+            return Size(self._data.shape)
         return self._data.shape[_check_dim("size", dim, self._data.ndim)]
 
     def numel(self) -> int:

@@ -173,3 +173,10 @@ def test_numpy_ufuncs_on_tensors():
     t = mt.tensor([1.0, 4.0])
     out = np.sqrt(t)
     assert isinstance(out, mt.Tensor) and out.tolist() == [1.0, 2.0]
+
+
+def test_shape_is_a_size_like_torch():
+    s = mt.zeros(2, 3).shape
+    assert isinstance(s, tuple) and s == (2, 3) and repr(s) == "microtensor.Size([2, 3])"
+    assert s.numel() == 6 and isinstance(s[1:], mt.Size) and s[-1] == 3
+    assert repr(mt.zeros(4).size()) == repr(torch.zeros(4).size()).replace("torch", "microtensor")

@@ -199,7 +199,7 @@ def bmm(input: Any, mat2: Any) -> Tensor:  # noqa: A002
     Example:
         >>> import microtensor as mt
         >>> mt.bmm(mt.ones(2, 1, 3), mt.ones(2, 3, 1)).shape
-        (2, 1, 1)
+        microtensor.Size([2, 1, 1])
     """
     input, mat2 = _fixed_rank("bmm", input, mat2, ("input", "mat2"), (3, 3))
     return MatMul.apply(input, mat2)  # type: ignore[no-any-return]

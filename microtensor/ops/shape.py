@@ -232,7 +232,7 @@ def flatten(input: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:  # 
     Example:
         >>> import microtensor as mt
         >>> mt.flatten(mt.zeros(2, 3, 4), 1).shape
-        (2, 12)
+        microtensor.Size([2, 12])
     """
     shape = input._data.shape
     start = normalize_dim("flatten", start_dim, len(shape))
@@ -256,7 +256,7 @@ def unflatten(input: Tensor, dim: int, sizes: Any) -> Tensor:  # noqa: A002
     Example:
         >>> import microtensor as mt
         >>> mt.unflatten(mt.zeros(2, 6), 1, (3, -1)).shape
-        (2, 3, 2)
+        microtensor.Size([2, 3, 2])
     """
     shape = input._data.shape
     d = normalize_dim("unflatten", dim, len(shape))
@@ -282,7 +282,7 @@ def transpose(input: Tensor, dim0: int, dim1: int) -> Tensor:  # noqa: A002
     Example:
         >>> import microtensor as mt
         >>> mt.transpose(mt.zeros(2, 3, 4), 0, -1).shape
-        (4, 3, 2)
+        microtensor.Size([4, 3, 2])
     """
     ndim = input._data.ndim
     d0, d1 = normalize_dim("transpose", dim0, ndim), normalize_dim("transpose", dim1, ndim)
@@ -322,7 +322,7 @@ def permute(input: Tensor, dims: Any) -> Tensor:  # noqa: A002
     Example:
         >>> import microtensor as mt
         >>> mt.permute(mt.zeros(2, 3, 4), (2, 0, 1)).shape
-        (4, 2, 3)
+        microtensor.Size([4, 2, 3])
     """
     ndim = input._data.ndim
     dims = _ints("permute", "dims", dims)
@@ -348,7 +348,7 @@ def movedim(input: Tensor, source: Any, destination: Any) -> Tensor:  # noqa: A0
     Example:
         >>> import microtensor as mt
         >>> mt.movedim(mt.zeros(2, 3, 4), 0, -1).shape
-        (3, 4, 2)
+        microtensor.Size([3, 4, 2])
     """
     ndim = input._data.ndim
     src, dst = _ints("movedim", "source", source), _ints("movedim", "destination", destination)
@@ -379,7 +379,7 @@ def squeeze(input: Tensor, dim: Any = None) -> Tensor:  # noqa: A002
     Example:
         >>> import microtensor as mt
         >>> mt.squeeze(mt.zeros(2, 1, 3, 1)).shape, mt.squeeze(mt.zeros(2, 1, 3, 1), 1).shape
-        ((2, 3), (2, 3, 1))
+        (microtensor.Size([2, 3]), microtensor.Size([2, 3, 1]))
     """
     shape = input._data.shape
     if dim is None:
@@ -400,7 +400,7 @@ def unsqueeze(input: Tensor, dim: int) -> Tensor:  # noqa: A002
     Example:
         >>> import microtensor as mt
         >>> mt.unsqueeze(mt.zeros(2, 3), -1).shape
-        (2, 3, 1)
+        microtensor.Size([2, 3, 1])
     """
     shape = input._data.shape
     d = normalize_dim("unsqueeze", dim, len(shape) + 1)
