@@ -64,6 +64,7 @@ from microtensor.random import (
     seed,
     set_rng_state,
 )
+from microtensor.serialization import load, save
 from microtensor.tensor import Tensor, device
 
 __version__ = "0.1.0"
