@@ -381,6 +381,31 @@ class Tensor(TensorMethods):
 
     __hash__ = object.__hash__
 
+    def __deepcopy__(self, memo: dict[int, Any]) -> Tensor:
+        if self.grad_fn is not None:
+            raise RuntimeError(
+                "Only Tensors created explicitly by the user (graph leaves) support the deepcopy "
+                "protocol at the moment. If you were attempting to deepcopy a module, this may "
+                "be because of a torch.nn.utils.weight_norm usage, see "
+                "https://github.com/pytorch/pytorch/pull/103001"
+            )
+        if id(self) in memo:
+            return memo[id(self)]  # type: ignore[no-any-return]
+        new = object.__new__(type(self))
+        _init(new, self._data.copy())
+        new._requires_grad = self._requires_grad
+        memo[id(self)] = new
+        if self.grad is not None:
+            new.grad = self.grad.__deepcopy__(memo)
+        if hasattr(self, "__dict__"):  # subclasses such as Parameter
+            import copy
+
+            new.__dict__.update(copy.deepcopy(self.__dict__, memo))
+        return new
+
+    def __copy__(self) -> Tensor:
+        return self.__deepcopy__({})
+
     def __reduce_ex__(self, protocol: Any) -> Any:
         raise TypeError("microtensor tensors are not pickled: use microtensor.save (safetensors)")
 

@@ -180,3 +180,18 @@ def test_shape_is_a_size_like_torch():
     assert isinstance(s, tuple) and s == (2, 3) and repr(s) == "microtensor.Size([2, 3])"
     assert s.numel() == 6 and isinstance(s[1:], mt.Size) and s[-1] == 3
     assert repr(mt.zeros(4).size()) == repr(torch.zeros(4).size()).replace("torch", "microtensor")
+
+
+def test_deepcopy_of_leaves_and_state_dicts():
+    import copy
+
+    w = mt.tensor([1.0, 2.0], requires_grad=True)
+    (w * 3).sum().backward()
+    state = copy.deepcopy({"w": w, "step": 3})
+    assert state["w"] is not w and state["w"].requires_grad and state["step"] == 3
+    assert state["w"].grad.tolist() == [3.0, 3.0]
+    with mt.no_grad():
+        w.add_(1)
+    assert state["w"].tolist() == [1.0, 2.0]
+    with pytest.raises(RuntimeError, match="graph leaves"):
+        copy.deepcopy(w * 2)

@@ -1,3 +1,305 @@
-"""Placeholder: filled in by its owner."""
+"""``Optimizer``: the base of every optimizer (parameter groups, per-parameter state, checkpoints).
 
-__all__: list[str] = []
+An algorithm subclasses ``Optimizer``, validates its hyper-parameters in ``__init__`` and writes
+its update rule in ``step()`` on the parameters' NumPy arrays, in place, without a graph.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from typing import Any, TypeAlias
+
+import numpy as np
+
+from microtensor import dtypes
+from microtensor.autograd.grad_mode import enable_grad
+from microtensor.tensor import Tensor
+
+__all__ = ["Optimizer"]
+
+ParamsT: TypeAlias = Iterable[Tensor] | Iterable[dict[str, Any]] | Iterable[tuple[str, Tensor]]
+
+
+class Optimizer:
+    """Base class of all optimizers, with PyTorch's ``torch.optim.Optimizer`` interface.
+
+    Args:
+        params: the tensors to optimize: an iterable of Tensors, of ``(name, Tensor)`` pairs
+            (``model.named_parameters()``), or of dicts (parameter groups) holding ``"params"``
+            and any per-group options that override ``defaults``.
+        defaults: the default options of every group (``lr``, ``momentum`` ...).
+
+    Attributes:
+        param_groups: a list of dicts, one per group: ``"params"`` and the group's options.
+            Schedulers and users may change the options (``group["lr"] = 0.01``) between steps.
+        state: a ``defaultdict(dict)`` keyed by parameter: what the algorithm keeps between
+            steps (``"step"``, ``"exp_avg"`` ...), as Tensors of the parameter's dtype (``"step"``
+            is a 0-d float tensor, as in PyTorch).
+        defaults: the options a new group gets when it does not set them.
+
+    Raises:
+        TypeError: if ``params`` is a single Tensor or a set, or holds something else than Tensors.
+        ValueError: for an empty parameter list, a non-leaf tensor, or a tensor in two groups.
+
+    Differs from PyTorch: the algorithms have no ``foreach``/``fused``/``capturable``/
+    ``differentiable`` options (one plain NumPy implementation), so groups and state dicts
+    lack those keys (PyTorch fills them in when it loads ours); no step or state-dict hooks;
+    ``load_state_dict`` copies the loaded tensors instead of sharing them.
+
+    Example:
+        >>> import microtensor as mt
+        >>> w, b = mt.ones(2, requires_grad=True), mt.zeros(1, requires_grad=True)
+        >>> opt = mt.optim.SGD([{"params": [w]}, {"params": [b], "lr": 0.5}], lr=0.1)
+        >>> [group["lr"] for group in opt.param_groups]
+        [0.1, 0.5]
+    """
+
+    def __init__(self, params: ParamsT, defaults: dict[str, Any]) -> None:
+        if isinstance(params, Tensor):
+            raise TypeError(
+                "params argument given to the optimizer should be an iterable of Tensors or "
+                f"dicts, but got {_typename(params)}: wrap it in a list ([tensor])"
+            )
+        self.defaults = defaults
+        self.state: defaultdict[Tensor, dict[str, Any]] = defaultdict(dict)
+        self.param_groups: list[dict[str, Any]] = []
+        param_groups = list(params)
+        if len(param_groups) == 0:
+            raise ValueError("optimizer got an empty parameter list")
+        if not isinstance(param_groups[0], dict):
+            param_groups = [{"params": param_groups}]
+        for param_group in param_groups:
+            self.add_param_group(param_group)  # type: ignore[arg-type]
+
+    def __repr__(self) -> str:
+        lines = [f"{type(self).__name__} ("]
+        for i, group in enumerate(self.param_groups):
+            lines.append(f"Parameter Group {i}")
+            lines += [f"    {key}: {group[key]}" for key in sorted(group) if key != "params"]
+        return "\n".join(lines) + "\n)"
+
+    def add_param_group(self, param_group: dict[str, Any]) -> None:
+        """Add a group of parameters (with its own options) to ``param_groups``.
+
+        Useful to start training frozen layers part-way through. Options the group does not
+        set are taken from ``defaults``.
+
+        Args:
+            param_group: a dict with ``"params"`` (a Tensor, or an iterable of Tensors or of
+                ``(name, Tensor)`` pairs) and optional per-group options.
+
+        Raises:
+            TypeError: if ``param_group`` is not a dict, its params are a set, or one is not a
+                Tensor.
+            ValueError: if a parameter is a non-leaf tensor or is already in another group.
+        """
+        if not isinstance(param_group, dict):
+            raise TypeError(f"param_group must be a dict, but got {type(param_group).__name__}")
+        params = param_group["params"]
+        if isinstance(params, set):
+            raise TypeError(
+                "optimizer parameters need to be organized in ordered collections, but the "
+                "ordering of tensors in sets will change between runs. Please use a list instead."
+            )
+        params = [params] if isinstance(params, Tensor) else list(params)
+        names = [p[0] for p in params if isinstance(p, tuple)]
+        params = [p[1] if isinstance(p, tuple) else p for p in params]
+        if names and len(names) != len(params):
+            raise ValueError(
+                "all optimizer params should be with/without names. Some param names are missing"
+            )
+        for param in params:
+            if not isinstance(param, Tensor):
+                raise TypeError(
+                    "optimizer can only optimize Tensors, but one of the params is "
+                    + _typename(param)
+                )
+            if not (param.is_leaf or param.retains_grad):
+                raise ValueError(
+                    "can't optimize a non-leaf Tensor (one computed from others); optimize the "
+                    "leaves it was computed from, or detach().requires_grad_() a copy"
+                )
+        param_group["params"] = params
+        if names:
+            param_group["param_names"] = names
+        for name, default in self.defaults.items():
+            param_group.setdefault(name, default)
+        if len({id(p) for p in params}) != len(params):
+            warnings.warn(
+                "optimizer contains a parameter group with duplicate parameters; in future, "
+                "this will cause an error; see github.com/pytorch/pytorch/issues/40967 for more "
+                "information",
+                stacklevel=3,
+            )
+        taken = {id(p) for group in self.param_groups for p in group["params"]}
+        if any(id(p) in taken for p in params):
+            raise ValueError("some parameters appear in more than one parameter group")
+        self.param_groups.append(param_group)
+
+    def zero_grad(self, set_to_none: bool = True) -> None:
+        """Reset the gradients of all optimized tensors.
+
+        Args:
+            set_to_none: set each ``.grad`` to None (default; the next backward allocates it
+                afresh) instead of filling it with zeros in place.
+        """
+        for group in self.param_groups:
+            for p in group["params"]:
+                if p.grad is None:
+                    continue
+                if set_to_none:
+                    p.grad = None
+                    continue
+                grad = p.grad.detach_()
+                if grad._data.flags.writeable:
+                    grad._data.fill(0)
+                else:  # a read-only (broadcast) array cannot be zeroed in place
+                    grad._data = np.zeros_like(grad._data)
+                grad._version_counter[0] += 1
+
+    def step(self, closure: Callable[[], Any] | None = None) -> Any:
+        """Perform one optimization step (implemented by each algorithm).
+
+        Args:
+            closure: a function that clears the gradients, re-evaluates the model, calls
+                ``backward`` and returns the loss; it runs with gradient recording enabled.
+
+        Returns:
+            The closure's loss, or None without a closure.
+        """
+        raise NotImplementedError(f"{type(self).__name__} does not implement step()")
+
+    def _evaluate(self, closure: Callable[[], Any] | None) -> Any:
+        """Run ``closure`` (if any) with grad enabled and return its loss."""
+        if closure is None:
+            return None
+        with enable_grad():
+            return closure()
+
+    def state_dict(self) -> dict[str, Any]:
+        """Return the optimizer's state in PyTorch's format.
+
+        Returns:
+            ``{"state": {index: {name: value}}, "param_groups": [group, ...]}``: parameters
+            are replaced by their index in the order of ``param_groups`` (each group's
+            ``"params"`` is a list of indices); state values are the optimizer's own tensors
+            (not copies, as in PyTorch: save them, e.g. with ``microtensor.save``, before
+            training on).
+        """
+        index: dict[int, int] = {}
+        groups = []
+        start = 0
+        for group in self.param_groups:
+            packed = {key: value for key, value in group.items() if key != "params"}
+            for i, p in enumerate(group["params"], start):
+                index.setdefault(id(p), i)
+            packed["params"] = [index[id(p)] for p in group["params"]]
+            start += len(packed["params"])
+            groups.append(packed)
+        state = {
+            (index[id(key)] if isinstance(key, Tensor) else key): value
+            for key, value in self.state.items()
+        }
+        return {"state": state, "param_groups": groups}
+
+    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
+        """Load a state returned by ``state_dict()`` (of this optimizer or a PyTorch twin).
+
+        Parameters are matched by position: the i-th index of the saved groups is the i-th
+        parameter of this optimizer's groups. Floating state (except ``"step"``) is cast to its
+        parameter's dtype; tensors and arrays are copied, so the loaded optimizer never shares
+        memory with ``state_dict``. Saved group options replace the current ones (call it after
+        creating any LR scheduler).
+
+        Args:
+            state_dict: a dict with ``"state"`` and ``"param_groups"``; state values may be
+                Tensors, NumPy arrays or numbers.
+
+        Raises:
+            ValueError: if the number of groups or the size of a group differs.
+        """
+        saved_groups = state_dict["param_groups"]
+        if len(saved_groups) != len(self.param_groups):
+            raise ValueError(
+                "loaded state dict has a different number of parameter groups "
+                f"({len(saved_groups)}) than the optimizer ({len(self.param_groups)})"
+            )
+        for i, (group, saved) in enumerate(zip(self.param_groups, saved_groups, strict=True)):
+            if len(group["params"]) != len(saved["params"]):
+                raise ValueError(
+                    "loaded state dict contains a parameter group that doesn't match the size "
+                    f"of optimizer's group: group {i} has {len(saved['params'])} saved "
+                    f"parameters, the optimizer {len(group['params'])}"
+                )
+        id_map = {
+            saved_id: p
+            for group, saved in zip(self.param_groups, saved_groups, strict=True)
+            for saved_id, p in zip(saved["params"], group["params"], strict=True)
+        }
+        state: defaultdict[Any, dict[str, Any]] = defaultdict(dict)
+        for key, value in state_dict["state"].items():
+            param = id_map.get(_as_index(key))
+            if param is None:
+                state[key] = value
+            else:
+                state[param] = {name: _cast(param, name, v) for name, v in value.items()}
+        new_groups = []
+        for group, saved in zip(self.param_groups, saved_groups, strict=True):
+            new_group = {key: _copy_option(value) for key, value in saved.items()}
+            new_group["params"] = group["params"]
+            if "param_names" in group and "param_names" not in saved:
+                new_group["param_names"] = group["param_names"]
+            for name, default in self.defaults.items():
+                new_group.setdefault(name, default)
+            new_groups.append(new_group)
+        self.state, self.param_groups = state, new_groups
+
+
+def _typename(obj: Any) -> str:
+    cls = type(obj)
+    return cls.__name__ if cls.__module__ == "builtins" else f"{cls.__module__}.{cls.__name__}"
+
+
+def _as_index(key: Any) -> Any:
+    """State keys may come back as strings from a JSON round trip ('0' -> 0)."""
+    return int(key) if isinstance(key, str) and key.isdigit() else key
+
+
+def _copy_option(value: Any) -> Any:
+    if isinstance(value, list | tuple):
+        return type(value)(_copy_option(v) for v in value)
+    return value
+
+
+def _cast(param: Tensor, name: str, value: Any) -> Any:
+    """Copy a saved state value; float arrays take the parameter's dtype, except ``step``."""
+    if isinstance(value, dict):
+        return {k: _cast(param, k, v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return type(value)(_cast(param, name, v) for v in value)
+    if name == "step" and not isinstance(value, Tensor | np.ndarray):
+        return new_step(float(value))  # old PyTorch checkpoints store the step as a number
+    if not isinstance(value, Tensor | np.ndarray):
+        return value
+    array = value._data if isinstance(value, Tensor) else value
+    if array.dtype.kind == "f" and name != "step":
+        return Tensor._make(array.astype(param._data.dtype, copy=True))
+    return Tensor._make(np.array(array, copy=True))
+
+
+def new_step(value: float = 0.0) -> Tensor:
+    """A step counter like PyTorch's: a 0-d tensor of the default float dtype."""
+    return Tensor._make(np.array(value, dtype=dtypes.get_default_dtype().numpy))
+
+
+def zeros_state(param: Tensor, fill: float = 0.0) -> Tensor:
+    """A state tensor shaped and typed like ``param``, filled with ``fill``."""
+    return Tensor._make(np.full_like(param._data, fill))
+
+
+def check_value(optimizer: str, what: str, value: Any, ok: bool, expected: str) -> None:
+    """Raise PyTorch's ``ValueError("Invalid <what>: <value>")``, naming the rule, unless ok."""
+    if not ok:
+        raise ValueError(f"Invalid {what}: {value} ({optimizer} expects {expected})")
