@@ -1,3 +1,154 @@
-"""Placeholder: filled in by its owner."""
+"""``linear`` (one fused op: it is on every model's hot path) and ``bilinear``."""
 
-__all__: list[str] = []
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from microtensor import ops
+from microtensor.autograd.function import Op
+from microtensor.ops import dual
+from microtensor.tensor import Tensor
+
+__all__ = ["bilinear", "linear"]
+
+
+class Linear(Op):
+    """y = x @ W^T + b;  dy/dx = g @ W,  dy/dW = g^T @ x,  dy/db = g.
+
+    x: (..., in), W: (out, in), b: (out,). dy/dW sums over the batch dims (folded into one
+    2-D matmul); dy/db is returned shaped like y and the engine sums it over the batch dims.
+    """
+
+    @staticmethod
+    def forward(ctx: Any, x: Any, weight: Any, bias: Any) -> Any:
+        ctx.save_for_backward(x, weight)
+        out = np.matmul(x, weight.T)
+        if bias is not None:
+            out += bias
+        return out
+
+    @staticmethod
+    def backward(ctx: Any, grad_out: Any) -> Any:
+        x, weight = ctx.saved_tensors
+        needs = ctx.needs_input_grad
+        grad_x = grad_out @ weight if needs[0] else None
+        grad_weight = None
+        if needs[1]:  # fold the batch dims into rows: one 2-D matmul
+            rows_g = grad_out.reshape((-1, weight.shape[0]))
+            rows_x = x.reshape((-1, weight.shape[1]))
+            grad_weight = dual.swap_last(rows_g) @ rows_x
+        return grad_x, grad_weight, grad_out if needs[2] else None
+
+
+def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:  # noqa: A002
+    """Apply the affine map ``y = input @ weight.T + bias`` to the last dim of ``input``.
+
+    Args:
+        input: shape ``(*, in_features)``, at least one dim.
+        weight: shape ``(out_features, in_features)`` (or ``(in_features,)``, giving ``(*)``).
+        bias: shape ``(out_features,)`` (or anything that broadcasts to the output), optional.
+
+    Returns:
+        Shape ``(*, out_features)``.
+
+    Raises:
+        RuntimeError: if the shapes do not fit or the dtypes differ (as in PyTorch, nothing is
+            promoted: convert the input with ``.float()`` or the model with ``.double()``).
+
+    Example:
+        >>> import microtensor as mt
+        >>> import microtensor.nn.functional as F
+        >>> weight = mt.tensor([[1.0, 1.0], [0.0, 1.0]])
+        >>> F.linear(mt.tensor([[1.0, 2.0]]), weight, mt.tensor([0.5, 0.0]))
+        tensor([[3.5000, 2.0000]])
+    """
+    if not _fits(input, weight, bias):
+        _raise_linear_error(input, weight, bias)
+    if weight._data.ndim == 1:
+        out = ops.matmul(input, weight)
+        return out if bias is None else out + bias
+    if bias is not None and bias._data.shape not in ((weight._data.shape[0],), (1,), ()):
+        return ops.add(Linear.apply(input, weight, None), bias)  # a bias of another shape
+    return Linear.apply(input, weight, bias)  # type: ignore[no-any-return]
+
+
+def _fits(input: Any, weight: Any, bias: Any) -> bool:  # noqa: A002
+    """The cheap check of the hot path: Tensors of one dtype whose shapes multiply."""
+    if not (isinstance(input, Tensor) and isinstance(weight, Tensor)):
+        return False
+    x, w = input._data, weight._data
+    if x.ndim == 0 or w.ndim not in (1, 2) or x.shape[-1] != w.shape[-1] or x.dtype != w.dtype:
+        return False
+    return bias is None or isinstance(bias, Tensor) and bias._data.dtype == x.dtype
+
+
+def _raise_linear_error(input: Any, weight: Any, bias: Any) -> None:  # noqa: A002
+    for name, value in (("input", input), ("weight", weight)):
+        if not isinstance(value, Tensor):
+            raise TypeError(f"linear(): {name} must be a Tensor, got {type(value).__name__}")
+    if bias is not None and not isinstance(bias, Tensor):
+        raise TypeError(f"linear(): bias must be a Tensor or None, got {type(bias).__name__}")
+    if input.ndim == 0 or weight.ndim not in (1, 2):
+        raise RuntimeError(
+            f"linear(): input must have at least 1 dim and weight 1 or 2 dims, got input shape "
+            f"{tuple(input.shape)} and weight shape {tuple(weight.shape)}"
+        )
+    if input.shape[-1] != weight.shape[-1]:
+        raise RuntimeError(
+            f"linear(): input shape {tuple(input.shape)} and weight shape "
+            f"{tuple(weight.shape)} cannot be multiplied ({input.shape[-1]} != "
+            f"{weight.shape[-1]}): the last dim of input must equal weight.shape[-1] "
+            "(in_features)"
+        )
+    raise RuntimeError(
+        f"linear(): input, weight and bias must have the same dtype, but got input "
+        f"{input.dtype}, weight {weight.dtype}"
+        + (f", bias {bias.dtype}" if bias is not None else "")
+        + ": convert the input (x.float()) or the module (module.double())"
+    )
+
+
+def bilinear(
+    input1: Tensor,
+    input2: Tensor,
+    weight: Tensor,
+    bias: Tensor | None = None,
+) -> Tensor:
+    """Apply ``y_k = input1 @ weight[k] @ input2 + bias[k]`` over the last dims of the inputs.
+
+    Args:
+        input1: shape ``(*, in1_features)``.
+        input2: shape ``(*, in2_features)``, the same leading dims as ``input1``.
+        weight: shape ``(out_features, in1_features, in2_features)``.
+        bias: shape ``(out_features,)``, optional.
+
+    Returns:
+        Shape ``(*, out_features)``.
+
+    Raises:
+        RuntimeError: if the shapes do not fit.
+
+    Example:
+        >>> import microtensor as mt
+        >>> import microtensor.nn.functional as F
+        >>> F.bilinear(mt.tensor([[1.0, 2.0]]), mt.tensor([[3.0]]), mt.ones(1, 2, 1))
+        tensor([[9.]])
+    """
+    if input1.ndim == 0 or weight.ndim != 3:
+        raise RuntimeError(
+            f"bilinear(): expected inputs with at least 1 dim and a 3-D weight, got input1 "
+            f"shape {tuple(input1.shape)} and weight shape {tuple(weight.shape)}"
+        )
+    if tuple(input1.shape[:-1]) != tuple(input2.shape[:-1]) or (
+        input1.shape[-1],
+        input2.shape[-1],
+    ) != tuple(weight.shape[1:]):
+        raise RuntimeError(
+            f"bilinear(): input1 shape {tuple(input1.shape)} and input2 shape "
+            f"{tuple(input2.shape)} do not fit weight shape {tuple(weight.shape)}: the inputs "
+            "need the same leading dims and last dims (in1_features, in2_features)"
+        )
+    out = ops.einsum("...i,kij,...j->...k", input1, weight, input2)
+    return out if bias is None else out + bias

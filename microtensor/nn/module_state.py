@@ -1,0 +1,307 @@
+"""The state half of ``Module``: dtype conversion and ``state_dict`` / ``load_state_dict``.
+
+Keys, checks and error messages follow PyTorch, so state dicts move between the two.
+Subclasses may override ``_save_to_state_dict`` / ``_load_from_state_dict`` to add or
+translate keys, as in PyTorch.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Callable, Iterator, Mapping
+from typing import Any, NamedTuple
+
+from microtensor import dtypes
+from microtensor._device import device as _device
+from microtensor.autograd.grad_mode import no_grad
+from microtensor.nn.parameter import Parameter
+from microtensor.tensor import Tensor
+
+
+class _IncompatibleKeys(NamedTuple):
+    """What ``load_state_dict`` returns: the keys it missed and the keys it did not use."""
+
+    missing_keys: list[str]
+    unexpected_keys: list[str]
+
+    def __repr__(self) -> str:
+        if not self.missing_keys and not self.unexpected_keys:
+            return "<All keys matched successfully>"
+        return (
+            f"_IncompatibleKeys(missing_keys={self.missing_keys}, "
+            f"unexpected_keys={self.unexpected_keys})"
+        )
+
+    def __str__(self) -> str:
+        return self.__repr__()
+
+
+class ModuleState:
+    """Conversion and state-dict methods of ``Module`` (a base class of it; not used alone)."""
+
+    _parameters: dict[str, Parameter | None]
+    _buffers: dict[str, Tensor | None]
+    _non_persistent_buffers_set: set[str]
+    _modules: dict[str, Any]
+    children: Callable[[], Iterator[Any]]  # defined by Module
+
+    # --- conversion ------------------------------------------------------------------------
+
+    def _apply(self, fn: Callable[[Tensor], Tensor], recurse: bool = True) -> Any:
+        """Convert every parameter (in place, keeping the Parameter objects) and buffer."""
+        if recurse:
+            for module in self.children():
+                module._apply(fn)
+        with no_grad():
+            for param in self._parameters.values():
+                if param is None:
+                    continue
+                param.data = fn(param)
+                if param.grad is not None:
+                    param.grad.data = fn(param.grad)
+            for key, buf in self._buffers.items():
+                if buf is not None:
+                    self._buffers[key] = fn(buf)
+        return self
+
+    def to(self, *args: Any, **kwargs: Any) -> Any:
+        """Convert the floating parameters and buffers to a dtype, in place; returns self.
+
+        Accepts ``to(dtype)``, ``to(device)``, ``to(device, dtype)``, ``to(tensor)`` and the
+        keywords ``dtype``, ``device``, ``non_blocking``. Integer buffers keep their dtype.
+        The Parameter objects are kept (their data is replaced), so an optimizer built before
+        the call still holds them.
+
+        Raises:
+            TypeError: for a non-floating dtype.
+            RuntimeError: for a device other than the CPU.
+
+        Example:
+            >>> import microtensor as mt
+            >>> lin = mt.nn.Linear(2, 2)
+            >>> w = lin.weight
+            >>> lin.to(mt.float64).weight is w, w.dtype
+            (True, microtensor.float64)
+        """
+        target = _parse_to(args, kwargs)
+        if target is None:
+            return self
+        if not target.is_floating_point:
+            raise TypeError(
+                "nn.Module.to only accepts floating point or complex dtypes, but got desired "
+                f"dtype={target}"
+            )
+        return self._apply(lambda t: t.to(target) if t.is_floating_point() else t)
+
+    def float(self) -> Any:
+        """Convert floating parameters and buffers to float32; returns self."""
+        return self._apply(lambda t: t.float() if t.is_floating_point() else t)
+
+    def double(self) -> Any:
+        """Convert floating parameters and buffers to float64; returns self."""
+        return self._apply(lambda t: t.double() if t.is_floating_point() else t)
+
+    def half(self) -> Any:
+        """Convert floating parameters and buffers to float16; returns self."""
+        return self._apply(lambda t: t.half() if t.is_floating_point() else t)
+
+    def type(self, dst_type: Any) -> Any:
+        """Convert ALL parameters and buffers (integer ones too) to ``dst_type``; returns self."""
+        return self._apply(lambda t: t.type(dst_type))
+
+    def cpu(self) -> Any:
+        """Nothing to move (microtensor runs on the CPU); returns self."""
+        return self
+
+    # --- state dict ------------------------------------------------------------------------
+
+    def state_dict(
+        self, *, destination: Any = None, prefix: str = "", keep_vars: bool = False
+    ) -> Any:
+        """An ordered dict of every parameter and persistent buffer, keyed by dotted name.
+
+        Tensors are detached (they share memory with the module). A parameter shared by two
+        modules appears under both names, as in PyTorch.
+
+        Args:
+            destination: a dict to fill (a new ``OrderedDict`` when None).
+            prefix: prepended to every key.
+            keep_vars: keep the Parameter objects instead of detached tensors.
+
+        Example:
+            >>> from microtensor import nn
+            >>> list(nn.Sequential(nn.Linear(2, 3)).state_dict())
+            ['0.weight', '0.bias']
+        """
+        if destination is None:
+            destination = OrderedDict()
+        self._save_to_state_dict(destination, prefix, keep_vars)
+        for name, child in self._modules.items():
+            if child is not None:
+                child.state_dict(
+                    destination=destination, prefix=prefix + name + ".", keep_vars=keep_vars
+                )
+        return destination
+
+    def _save_to_state_dict(self, destination: Any, prefix: str, keep_vars: bool) -> None:
+        """Add this module's own parameters and persistent buffers (not its children's)."""
+        for name, param in self._parameters.items():
+            if param is not None:
+                destination[prefix + name] = param if keep_vars else param.detach()
+        for name, buf in self._buffers.items():
+            if buf is not None and name not in self._non_persistent_buffers_set:
+                destination[prefix + name] = buf if keep_vars else buf.detach()
+
+    def load_state_dict(
+        self, state_dict: Mapping[str, Any], strict: bool = True, assign: bool = False
+    ) -> _IncompatibleKeys:
+        """Copy the values of ``state_dict`` into this module's parameters and buffers.
+
+        Args:
+            state_dict: name -> Tensor, as made by ``state_dict()``.
+            strict: raise if the keys differ from this module's ``state_dict()`` keys.
+            assign: take the given tensors as the new parameters and buffers instead of
+                copying into the existing ones.
+
+        Returns:
+            ``(missing_keys, unexpected_keys)``, a named tuple.
+
+        Raises:
+            RuntimeError: on a shape mismatch, or a key mismatch when ``strict``; the message
+                lists every problem.
+            TypeError: if ``state_dict`` is not a mapping.
+
+        Example:
+            >>> from microtensor import nn
+            >>> a, b = nn.Linear(2, 1), nn.Linear(2, 1)
+            >>> b.load_state_dict(a.state_dict())
+            <All keys matched successfully>
+            >>> bool((a.weight == b.weight).all())
+            True
+        """
+        if not isinstance(state_dict, Mapping):
+            raise TypeError(f"Expected state_dict to be dict-like, got {type(state_dict)}.")
+        missing: list[str] = []
+        unexpected: list[str] = []
+        errors: list[str] = []
+        _load(self, dict(state_dict), "", assign, (missing, unexpected, errors))
+        if strict:
+            if unexpected:
+                errors.insert(0, f"Unexpected key(s) in state_dict: {_quoted(unexpected)}. ")
+            if missing:
+                errors.insert(0, f"Missing key(s) in state_dict: {_quoted(missing)}. ")
+        if errors:
+            raise RuntimeError(
+                f"Error(s) in loading state_dict for {type(self).__name__}:\n\t"
+                + "\n\t".join(errors)
+            )
+        return _IncompatibleKeys(missing, unexpected)
+
+    def _load_from_state_dict(
+        self,
+        state_dict: Mapping[str, Any],
+        prefix: str,
+        local_metadata: dict[str, Any],
+        strict: bool,
+        missing_keys: list[str],
+        unexpected_keys: list[str],
+        error_msgs: list[str],
+    ) -> None:
+        """Load this module's own entries; note missing, unexpected and wrong-shaped keys."""
+        local_state: dict[str, Tensor] = {
+            k: v for k, v in self._parameters.items() if v is not None
+        }
+        for k, b in self._buffers.items():
+            if b is not None and k not in self._non_persistent_buffers_set:
+                local_state[k] = b
+        assign = local_metadata.get("assign_to_params_buffers", False)
+        for name, param in local_state.items():
+            key = prefix + name
+            if key in state_dict:
+                error = _load_one(self, name, key, param, state_dict[key], assign)
+                if error:
+                    error_msgs.append(error)
+            elif strict:
+                missing_keys.append(key)
+        if strict:
+            for key in state_dict:
+                if not key.startswith(prefix):
+                    continue
+                first, *rest = key[len(prefix) :].split(".", 1)
+                if (first not in self._modules) if rest else (first not in local_state):
+                    unexpected_keys.append(key)
+
+
+def _load(
+    module: Any, local: dict[str, Any], prefix: str, assign: bool, out: tuple[list[str], ...]
+) -> None:
+    """Load ``module``'s own entries, then recurse with each child's share of the keys."""
+    metadata = {"assign_to_params_buffers": True} if assign else {}
+    module._load_from_state_dict(local, prefix, metadata, True, *out)
+    for name, child in module._modules.items():
+        if child is not None:
+            child_prefix = prefix + name + "."
+            child_local = {k: v for k, v in local.items() if k.startswith(child_prefix)}
+            _load(child, child_local, child_prefix, assign, out)
+
+
+def _load_one(
+    module: Any, name: str, key: str, param: Tensor, value: Any, assign: bool
+) -> str | None:
+    """Copy (or assign) one value; return PyTorch's error message for it, or None."""
+    if not isinstance(value, Tensor):
+        return (
+            f'While copying the parameter named "{key}", expected microtensor.Tensor or '
+            f"Tensor-like object from checkpoint but received {type(value)}"
+        )
+    # PyTorch's backward compatibility: a 1-element 1-d value loads into a 0-d parameter.
+    if param.ndim == 0 and value.shape == (1,):
+        value = value[0]
+    if value.shape != param.shape:
+        return (
+            f"size mismatch for {key}: copying a param with shape {value.shape} from "
+            f"checkpoint, the shape in current model is {param.shape}."
+        )
+    try:
+        with no_grad():
+            if not assign:
+                param.copy_(value)
+            elif isinstance(param, Parameter):
+                if isinstance(value, Parameter):
+                    value.requires_grad_(param.requires_grad)
+                else:
+                    value = Parameter(value, requires_grad=param.requires_grad)
+                setattr(module, name, value)
+            else:
+                setattr(module, name, value)
+    except Exception as ex:  # noqa: BLE001 - reported with the key, as PyTorch does
+        return (
+            f'While copying the parameter named "{key}", whose dimensions in the model are '
+            f"{param.shape} and whose dimensions in the checkpoint are "
+            f"{value.shape}, an exception occurred : {ex.args}."
+        )
+    return None
+
+
+def _quoted(keys: list[str]) -> str:
+    return ", ".join(f'"{k}"' for k in keys)
+
+
+def _parse_to(args: tuple[Any, ...], kwargs: dict[str, Any]) -> dtypes.dtype | None:
+    """The dtype named by ``Module.to``'s arguments (None if only a device is given)."""
+    target = kwargs.pop("dtype", None)
+    kwargs.pop("non_blocking", None)
+    if "device" in kwargs:
+        _device(kwargs.pop("device") or "cpu")
+    if kwargs:
+        raise TypeError(f"to() got unexpected keyword arguments {sorted(kwargs)}")
+    for arg in args:
+        if isinstance(arg, Tensor):
+            target = arg.dtype
+        elif isinstance(arg, _device) or arg is None or isinstance(arg, bool):
+            continue
+        elif isinstance(arg, str) and arg.split(":")[0] in ("cpu", "cuda", "mps", "meta"):
+            _device(arg)
+        else:
+            target = arg
+    return None if target is None else dtypes.to_dtype(target)
