@@ -15,4 +15,5 @@ from microtensor.ops.rearrange import *  # noqa: F403
 from microtensor.ops.reduction import *  # noqa: F403
 from microtensor.ops.shape import *  # noqa: F403
 from microtensor.ops.softmax import *  # noqa: F403
+from microtensor.ops.special import *  # noqa: F403
 from microtensor.ops.statistics import *  # noqa: F403

@@ -1,0 +1,270 @@
+"""Fused activation ops: one graph node per activation, numerically stable forward formulas.
+
+Each backward is written once with operators, ``ops.dual`` functions and the dual helpers
+below, so it runs on arrays in an ordinary backward and on Tensors (recorded) under
+``create_graph=True``. Masks (``a > 0``) are constants computed in forward. At a kink each op
+makes PyTorch's choice, noted in its docstring.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+from microtensor import ops
+from microtensor.autograd.function import Op
+from microtensor.ops import dual
+from microtensor.ops.special import _erfc64, _in_float64, erfc
+
+_SQRT1_2 = math.sqrt(0.5)
+_INV_SQRT_2PI = 1.0 / math.sqrt(2.0 * math.pi)
+_TANH_K = math.sqrt(2.0 / math.pi)  # gelu's tanh approximation: tanh(K (x + C x^3))
+_TANH_C = 0.044715
+
+
+# --- dual helpers: NumPy on arrays, differentiable ops on Tensors ------------------------------
+
+
+def _stable_sigmoid(a: np.ndarray) -> np.ndarray:
+    """1 / (1 + exp(-a)) without overflow: exp is only taken of -|a|."""
+    e = np.exp(-np.abs(a))
+    return np.where(a >= 0, 1.0, e) / (1.0 + e)
+
+
+def _stable_softplus(a: np.ndarray) -> np.ndarray:
+    """log(1 + exp(a)) = max(a, 0) + log1p(exp(-|a|)), which never overflows."""
+    return np.maximum(a, 0) + np.log1p(np.exp(-np.abs(a)))
+
+
+def _sigmoid(x: Any) -> Any:
+    """Sigmoid of an array (stable) or Tensor (recorded)."""
+    return _stable_sigmoid(x) if dual.is_array(x) else ops.sigmoid(x)
+
+
+def _tanh(x: Any) -> Any:
+    """Tanh of an array or Tensor."""
+    return np.tanh(x) if dual.is_array(x) else ops.tanh(x)
+
+
+def _softplus(x: Any) -> Any:
+    """log(1 + exp(x)) of an array or Tensor, without a threshold."""
+    return _stable_softplus(x) if dual.is_array(x) else Softplus.apply(x, 1.0, math.inf)
+
+
+def _erfc(x: Any) -> Any:
+    """The complementary error function of an array or Tensor."""
+    return _in_float64(_erfc64, x) if dual.is_array(x) else erfc(x)
+
+
+# --- ops -------------------------------------------------------------------------------------
+
+
+class LeakyRelu(Op):
+    """z = a if a > 0 else slope * a;  dz/da = 1 if a > 0 else slope (slope at a = 0)."""
+
+    @staticmethod
+    def forward(ctx: Any, a: Any, negative_slope: float) -> Any:
+        ctx.positive = a > 0
+        ctx.negative_slope = negative_slope
+        return np.where(ctx.positive, a, a * negative_slope)
+
+    @staticmethod
+    def backward(ctx: Any, grad_out: Any) -> Any:
+        return dual.where(ctx.positive, grad_out, grad_out * ctx.negative_slope), None
+
+
+class Elu(Op):
+    """z = s a if a > 0 else s alpha (exp(i a) - 1);  dz/da = s, or s alpha i exp(i a) for a <= 0.
+
+    ELU (s = i = 1), SELU (fixed alpha, s) and CELU (i = 1 / alpha) are this one op, as in
+    PyTorch (alpha at a = 0 for ELU; nan takes the positive branch's slope, as PyTorch).
+    """
+
+    @staticmethod
+    def forward(ctx: Any, a: Any, alpha: float, scale: float, input_scale: float) -> Any:
+        ctx.save_for_backward(a)
+        ctx.positive = ~(a <= 0)
+        ctx.slope = scale * alpha * input_scale
+        ctx.scale, ctx.input_scale = scale, input_scale
+        # expm1 only of the non-positive part: no overflow for large positive a
+        negative = np.expm1(np.minimum(a, 0) * input_scale) * (scale * alpha)
+        return np.where(ctx.positive, a * scale, negative)
+
+    @staticmethod
+    def backward(ctx: Any, grad_out: Any) -> Any:
+        (a,) = ctx.saved_tensors
+        # the slope from exp(i a), not from the output: z + s alpha would cancel far below 0
+        below = grad_out * (
+            dual.exp(dual.where(ctx.positive, 0.0, a) * ctx.input_scale) * ctx.slope
+        )
+        return dual.where(ctx.positive, grad_out * ctx.scale, below), None, None, None
+
+
+class Gelu(Op):
+    """z = a Phi(a), Phi the standard normal CDF;  dz/da = Phi(a) + a phi(a).
+
+    approximate='tanh': z = a/2 (1 + tanh(u)) = a sigmoid(2u), u = K (a + C a^3);
+    dz/da = s + 2 a s (1 - s) K (1 + 3 C a^2) with s = sigmoid(2u).
+    """
+
+    @staticmethod
+    def forward(ctx: Any, a: Any, approximate: str) -> Any:
+        ctx.save_for_backward(a)
+        ctx.approximate = approximate
+        with np.errstate(invalid="ignore", over="ignore"):  # -inf * 0 = nan, as PyTorch
+            if approximate == "tanh":
+                return a * _stable_sigmoid((a + _TANH_C * a * a * a) * (2.0 * _TANH_K))
+            # Phi(a) = erfc(-a / sqrt 2) / 2: no cancellation in 1 + erf for negative a
+            ctx.cdf = _in_float64(_erfc64, a * -_SQRT1_2) * 0.5
+            return a * ctx.cdf
+
+    @staticmethod
+    def backward(ctx: Any, grad_out: Any) -> Any:
+        (a,) = ctx.saved_tensors
+        if ctx.approximate == "tanh":
+            s = _sigmoid((a + a * a * a * _TANH_C) * (2.0 * _TANH_K))
+            slope = s + a * s * (1.0 - s) * ((a * a * (3.0 * _TANH_C) + 1.0) * (2.0 * _TANH_K))
+            return grad_out * slope, None
+        # the forward's Phi(a) serves an ordinary backward; a recorded one needs it as a function
+        cdf = ctx.cdf if dual.is_array(a) else _erfc(a * -_SQRT1_2) * 0.5
+        pdf = dual.exp(a * a * -0.5) * _INV_SQRT_2PI
+        return grad_out * (cdf + a * pdf), None
+
+
+class Silu(Op):
+    """z = a sigmoid(a);  dz/da = s (1 + a (1 - s)), s = sigmoid(a)."""
+
+    @staticmethod
+    def forward(ctx: Any, a: Any) -> Any:
+        ctx.save_for_backward(a)
+        with np.errstate(invalid="ignore"):  # -inf * 0 = nan, as PyTorch
+            return a * _stable_sigmoid(a)
+
+    @staticmethod
+    def backward(ctx: Any, grad_out: Any) -> Any:
+        (a,) = ctx.saved_tensors
+        s = _sigmoid(a)
+        return grad_out * (s * (a * (1.0 - s) + 1.0))
+
+
+class Mish(Op):
+    """z = a tanh(softplus(a));  dz/da = t + a sigmoid(a) (1 - t^2), t = tanh(softplus(a))."""
+
+    @staticmethod
+    def forward(ctx: Any, a: Any) -> Any:
+        ctx.save_for_backward(a)
+        with np.errstate(invalid="ignore"):  # -inf * 0 = nan, as PyTorch
+            return a * np.tanh(_stable_softplus(a))
+
+    @staticmethod
+    def backward(ctx: Any, grad_out: Any) -> Any:
+        (a,) = ctx.saved_tensors
+        t = _tanh(_softplus(a))
+        return grad_out * (t + a * _sigmoid(a) * (1.0 - t * t))
+
+
+class Softplus(Op):
+    """z = log(1 + exp(beta a)) / beta, or a where beta a > threshold;  dz/da = sigmoid(beta a)."""
+
+    @staticmethod
+    def forward(ctx: Any, a: Any, beta: float, threshold: float) -> Any:
+        ctx.save_for_backward(a)
+        ctx.beta = beta
+        scaled = a * beta
+        ctx.linear = scaled > threshold
+        with np.errstate(divide="ignore", invalid="ignore"):  # beta = 0 gives inf, as PyTorch
+            return np.where(ctx.linear, a, _stable_softplus(scaled) / beta)
+
+    @staticmethod
+    def backward(ctx: Any, grad_out: Any) -> Any:
+        (a,) = ctx.saved_tensors
+        return dual.where(ctx.linear, grad_out, grad_out * _sigmoid(a * ctx.beta)), None, None
+
+
+class LogSigmoid(Op):
+    """z = log(sigmoid(a)) = min(a, 0) - log1p(exp(-|a|));  dz/da = sigmoid(-a)."""
+
+    @staticmethod
+    def forward(ctx: Any, a: Any) -> Any:
+        ctx.save_for_backward(a)
+        return np.minimum(a, 0) - np.log1p(np.exp(-np.abs(a)))
+
+    @staticmethod
+    def backward(ctx: Any, grad_out: Any) -> Any:
+        (a,) = ctx.saved_tensors
+        return grad_out * _sigmoid(-a)
+
+
+class Hardtanh(Op):
+    """z = clamp(a, lo, hi);  dz/da = 1 for lo < a < hi, else 0 (0 at the bounds, as PyTorch)."""
+
+    @staticmethod
+    def forward(ctx: Any, a: Any, min_val: float, max_val: float) -> Any:
+        ctx.inside = ~((a <= min_val) | (a >= max_val))  # nan passes the gradient, as PyTorch
+        return np.clip(a, min_val, max_val).astype(a.dtype, copy=False)
+
+    @staticmethod
+    def backward(ctx: Any, grad_out: Any) -> Any:
+        return dual.where(ctx.inside, grad_out, 0.0), None, None
+
+
+class Hardsigmoid(Op):
+    """z = clamp(a + 3, 0, 6) / 6;  dz/da = 1/6 for -3 < a < 3, else 0."""
+
+    @staticmethod
+    def forward(ctx: Any, a: Any) -> Any:
+        ctx.inside = (a > -3.0) & (a < 3.0)
+        return np.clip(a + 3.0, 0.0, 6.0) / 6.0
+
+    @staticmethod
+    def backward(ctx: Any, grad_out: Any) -> Any:
+        return dual.where(ctx.inside, grad_out / 6.0, 0.0)
+
+
+class Hardswish(Op):
+    """z = a clamp(a + 3, 0, 6) / 6;  dz/da = 0 for a <= -3, a/3 + 1/2 below 3, 1 from 3 on."""
+
+    @staticmethod
+    def forward(ctx: Any, a: Any) -> Any:
+        ctx.save_for_backward(a)
+        ctx.inside = (a > -3.0) & (a < 3.0)
+        ctx.below = a <= -3.0
+        with np.errstate(invalid="ignore"):  # -inf * 0 = nan, as PyTorch
+            return a * np.clip(a + 3.0, 0.0, 6.0) / 6.0
+
+    @staticmethod
+    def backward(ctx: Any, grad_out: Any) -> Any:
+        (a,) = ctx.saved_tensors
+        slope = dual.where(ctx.inside, grad_out * (a / 3.0 + 0.5), grad_out)
+        return dual.where(ctx.below, 0.0, slope)
+
+
+class Softsign(Op):
+    """z = a / (1 + |a|);  dz/da = 1 / (1 + |a|)^2."""
+
+    @staticmethod
+    def forward(ctx: Any, a: Any) -> Any:
+        ctx.save_for_backward(a)
+        with np.errstate(invalid="ignore"):  # inf / inf = nan, as PyTorch
+            return a / (np.abs(a) + 1.0)
+
+    @staticmethod
+    def backward(ctx: Any, grad_out: Any) -> Any:
+        (a,) = ctx.saved_tensors
+        denominator = dual.abs(a) + 1.0
+        return grad_out / (denominator * denominator)
+
+
+class Threshold(Op):
+    """z = value if a <= threshold else a;  dz/da = 0 if a <= threshold else 1 (nan passes)."""
+
+    @staticmethod
+    def forward(ctx: Any, a: Any, threshold: float, value: float) -> Any:
+        ctx.above = ~(a <= threshold)
+        return np.where(ctx.above, a, value).astype(a.dtype, copy=False)
+
+    @staticmethod
+    def backward(ctx: Any, grad_out: Any) -> Any:
+        return dual.where(ctx.above, grad_out, 0.0), None, None
