@@ -68,3 +68,6 @@ from microtensor.serialization import load, save
 from microtensor.tensor import Tensor, device
 
 __version__ = "0.1.0"
+
+# last: the star import of the ops brought their own module named linalg; this replaces it
+import microtensor.linalg  # noqa: E402

@@ -288,6 +288,95 @@ class TensorMethods:
         return self._inplace("normal_", ops.random_like_op, "normal", mean, std,
                              generator=generator)
 
+    # --- sorting, scans, more math, matrices (sorting, cumulative, hyperbolic, misc*, matrix)
+    def sort(self, dim: builtins.int = -1, descending: builtins.bool = False, *,
+             stable: builtins.bool = False) -> Any:
+        return ops.sort(self, dim, descending, stable=stable)
+    def argsort(self, dim: builtins.int = -1, descending: builtins.bool = False,
+                stable: builtins.bool = False) -> Any:
+        return ops.argsort(self, dim, descending, stable)
+    def msort(self) -> Any: return ops.msort(self)
+    def topk(self, k: builtins.int, dim: builtins.int = -1, largest: builtins.bool = True,
+             sorted: builtins.bool = True) -> Any:  # noqa: A002
+        return ops.topk(self, k, dim, largest, sorted)
+    def kthvalue(self, k: builtins.int, dim: builtins.int = -1,
+                 keepdim: builtins.bool = False) -> Any:
+        return ops.kthvalue(self, k, dim, keepdim)
+    def median(self, dim: Any = None, keepdim: builtins.bool = False) -> Any:
+        return ops.median(self, dim, keepdim)
+    def unique(self, sorted: builtins.bool = True,  # noqa: A002
+               return_inverse: builtins.bool = False, return_counts: builtins.bool = False,
+               dim: Any = None) -> Any:
+        return ops.unique(self, sorted, return_inverse, return_counts, dim)
+    def unique_consecutive(self, return_inverse: builtins.bool = False,
+                           return_counts: builtins.bool = False, dim: Any = None) -> Any:
+        return ops.unique_consecutive(self, return_inverse, return_counts, dim)
+    def cumprod(self, dim: builtins.int, *, dtype: Any = None) -> Any:
+        return ops.cumprod(self, dim, dtype=dtype)
+    def cummax(self, dim: builtins.int) -> Any: return ops.cummax(self, dim)
+    def cummin(self, dim: builtins.int) -> Any: return ops.cummin(self, dim)
+    def logcumsumexp(self, dim: builtins.int) -> Any: return ops.logcumsumexp(self, dim)
+    def asin(self) -> Any: return ops.asin(self)
+    arcsin = asin
+    def acos(self) -> Any: return ops.acos(self)
+    arccos = acos
+    def atan(self) -> Any: return ops.atan(self)
+    arctan = atan
+    def atan2(self, other: Any) -> Any: return ops.atan2(self, other)
+    arctan2 = atan2
+    def sinh(self) -> Any: return ops.sinh(self)
+    def cosh(self) -> Any: return ops.cosh(self)
+    def asinh(self) -> Any: return ops.asinh(self)
+    arcsinh = asinh
+    def acosh(self) -> Any: return ops.acosh(self)
+    arccosh = acosh
+    def atanh(self) -> Any: return ops.atanh(self)
+    arctanh = atanh
+    def logaddexp(self, other: Any) -> Any: return ops.logaddexp(self, other)
+    def logaddexp2(self, other: Any) -> Any: return ops.logaddexp2(self, other)
+    def nan_to_num(self, nan: builtins.float = 0.0, posinf: Any = None, neginf: Any = None) -> Any:
+        return ops.nan_to_num(self, nan, posinf, neginf)
+    def clamp_min(self, min: Any) -> Any: return ops.clamp_min(self, min)  # noqa: A002
+    def clamp_max(self, max: Any) -> Any: return ops.clamp_max(self, max)  # noqa: A002
+    def count_nonzero(self, dim: Any = None) -> Any: return ops.count_nonzero(self, dim)
+    def ravel(self) -> Any: return ops.ravel(self)
+    def diff(self, n: builtins.int = 1, dim: builtins.int = -1, prepend: Any = None,
+             append: Any = None) -> Any:
+        return ops.diff(self, n, dim, prepend, append)
+    def repeat_interleave(self, repeats: Any, dim: Any = None, *, output_size: Any = None) -> Any:
+        return ops.repeat_interleave(self, repeats, dim, output_size=output_size)
+    def index_add(self, dim: builtins.int, index: Any, source: Any, *, alpha: Any = 1) -> Any:
+        return ops.index_add(self, dim, index, source, alpha=alpha)
+    def bincount(self, weights: Any = None, minlength: builtins.int = 0) -> Any:
+        return ops.bincount(self, weights, minlength)
+    def diag(self, diagonal: builtins.int = 0) -> Any: return ops.diag(self, diagonal)
+    def diagonal(self, offset: builtins.int = 0, dim1: builtins.int = 0,
+                 dim2: builtins.int = 1) -> Any:
+        return ops.diagonal(self, offset, dim1, dim2)
+    def diag_embed(self, offset: builtins.int = 0, dim1: builtins.int = -2,
+                   dim2: builtins.int = -1) -> Any:
+        return ops.diag_embed(self, offset, dim1, dim2)
+    def trace(self) -> Any: return ops.trace(self)
+    def cross(self, other: Any, dim: Any = None) -> Any: return ops.cross(self, other, dim)
+    def addmm(self, mat1: Any, mat2: Any, *, beta: Any = 1, alpha: Any = 1) -> Any:
+        return ops.addmm(self, mat1, mat2, beta=beta, alpha=alpha)
+    def addmv(self, mat: Any, vec: Any, *, beta: Any = 1, alpha: Any = 1) -> Any:
+        return ops.addmv(self, mat, vec, beta=beta, alpha=alpha)
+    def addr(self, vec1: Any, vec2: Any, *, beta: Any = 1, alpha: Any = 1) -> Any:
+        return ops.addr(self, vec1, vec2, beta=beta, alpha=alpha)
+    def baddbmm(self, batch1: Any, batch2: Any, *, beta: Any = 1, alpha: Any = 1) -> Any:
+        return ops.baddbmm(self, batch1, batch2, beta=beta, alpha=alpha)
+    def addbmm(self, batch1: Any, batch2: Any, *, beta: Any = 1, alpha: Any = 1) -> Any:
+        return ops.addbmm(self, batch1, batch2, beta=beta, alpha=alpha)
+    def inverse(self) -> Any: return ops.inverse(self)
+    def det(self) -> Any: return ops.det(self)
+
+    # --- in place (with the others, in the in-place section) ---------------------------------
+    def index_add_(self, dim: builtins.int, index: Any, source: Any, *, alpha: Any = 1) -> Any:
+        return self._inplace("index_add_", ops.index_add, dim, index, source, alpha=alpha)
+    def fill_diagonal_(self, fill_value: Any, wrap: builtins.bool = False) -> Any:
+        return self._inplace("fill_diagonal_", ops.fill_diagonal_op, fill_value, wrap)
+
     # fmt: on
 
     def _inplace(self, name: str, op: Any, *args: Any, **kwargs: Any) -> Any:

@@ -8,4 +8,4 @@ from microtensor.nn._functional.activation import *  # noqa: F403
 from microtensor.nn._functional.dropout import *  # noqa: F403
 from microtensor.nn._functional.linear import *  # noqa: F403
 from microtensor.nn._functional.loss import *  # noqa: F403
-from microtensor.ops import pad  # noqa: F401
+from microtensor.ops import one_hot, pad  # noqa: F401
