@@ -1,0 +1,427 @@
+"""Multi-class losses: ``cross_entropy`` and ``nll_loss``, with class weights and ignore_index.
+
+``cross_entropy`` with class-index targets is one fused op (log_softmax + nll over the class
+dim): one pass forward, and a backward of ``softmax - target distribution`` without building the
+log_softmax graph. Class-probability targets are composed from ``log_softmax``, as in PyTorch.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from microtensor import ops
+from microtensor.autograd.function import Op
+from microtensor.autograd.grad_mode import is_grad_enabled
+from microtensor.nn._functional._loss_common import get_reduction, mean
+from microtensor.ops import dual
+from microtensor.tensor import Tensor
+
+__all__ = ["cross_entropy", "nll_loss"]
+
+_INDEX_DTYPES = (np.dtype(np.int64), np.dtype(np.uint8))
+
+
+def _class_shape(shape: tuple[int, ...], axis: int) -> tuple[int, ...]:
+    """The shape that broadcasts a per-class vector along ``axis`` of an input of ``shape``."""
+    return tuple(n if d == axis else 1 for d, n in enumerate(shape))
+
+
+def _at_class_dim(a: np.ndarray, axis: int) -> np.ndarray:
+    """``a`` (one value per position) with a size-1 class dim inserted at ``axis``."""
+    return a.reshape(a.shape[:axis] + (1,) + a.shape[axis:])
+
+
+def _reduce_classes(ufunc: Any, a: np.ndarray, axis: int, **kwargs: Any) -> np.ndarray:
+    """``ufunc.reduce`` over the class dim, keeping it (size 1)."""
+    if axis == 1 and a.ndim == 2 and a.shape[0] >= 128 and a.shape[1] <= 32:
+        # NumPy reduces many short rows slowly (per-row overhead, 7x here for (1437, 10)):
+        # reduce a class-major copy along its first dim instead, one long vector op per class
+        return ufunc.reduce(np.ascontiguousarray(a.T), axis=0, **kwargs)[:, None]
+    return ufunc.reduce(a, axis=axis, keepdims=True, **kwargs)  # type: ignore[no-any-return]
+
+
+def _setup(ctx: Any, x: np.ndarray, target: np.ndarray, weight: Any, ignore_index: int) -> None:
+    """Store on ``ctx`` the constants both ops need.
+
+    The class dim, the index of each position's target entry, which positions count, their
+    class weights ``w_t`` (0 where ignored) and its sum.
+    """
+    axis = ctx.axis = 1 if x.ndim > 1 else 0
+    ctx.valid = target != ignore_index
+    ctx.all_valid = bool(ctx.valid.all())
+    safe = target if ctx.all_valid else np.where(ctx.valid, target, 0)
+    # (arange(N), t, arange(d1), ...), broadcast against each other: x[index] picks x[n, t, ...]
+    others = [n for d, n in enumerate(x.shape) if d != axis]
+    grids = [
+        np.arange(n).reshape((n,) + (1,) * (len(others) - 1 - i)) for i, n in enumerate(others)
+    ]
+    grids.insert(axis, safe)
+    ctx.index = tuple(grids)
+    w_t = np.ones(target.shape, x.dtype) if weight is None else weight[safe]
+    ctx.w_t = w_t if ctx.all_valid else w_t * ctx.valid
+    ctx.total = ctx.w_t.sum()  # what 'mean' divides by
+    ctx.weight = weight
+
+
+def _masked(ctx: Any, loss: Any) -> Any:
+    """``loss`` with ignored positions set to 0 (even where their logits are inf or nan)."""
+    return loss if ctx.all_valid else np.where(ctx.valid, loss, loss.dtype.type(0))
+
+
+def _reduce(ctx: Any, loss: np.ndarray) -> np.ndarray:
+    """'none', 'sum', or 'mean' = sum / sum of the kept positions' class weights."""
+    if ctx.reduction == "none":
+        return loss
+    if ctx.reduction == "sum":
+        return np.asarray(loss.sum())
+    with np.errstate(invalid="ignore", divide="ignore"):  # all ignored: 0 / 0 = nan, as PyTorch
+        return np.asarray(loss.sum() / ctx.total)
+
+
+def _grad_scale(ctx: Any, grad_out: Any) -> Any:
+    """``grad_out`` as a factor per position, broadcastable along the class dim."""
+    if ctx.reduction == "none":
+        return dual.unsqueeze_dims(grad_out, (ctx.axis,))
+    if ctx.reduction == "sum":
+        return grad_out
+    if ctx.total:
+        return grad_out / ctx.total
+    # every position ignored: 0 there (not 0 * inf = nan), as PyTorch; zero weights give nan
+    with np.errstate(divide="ignore"):
+        inv_total = np.where(ctx.valid, 1.0 / ctx.total, 0.0).astype(ctx.w_t.dtype)
+    return grad_out * _at_class_dim(inv_total, ctx.axis)
+
+
+def _one_hot(ctx: Any, shape: tuple[int, ...], values: np.ndarray) -> np.ndarray:
+    """Zeros of ``shape`` with ``values`` at each position's target class."""
+    out = np.zeros(shape, values.dtype)
+    out[ctx.index] = values
+    return out
+
+
+class CrossEntropy(Op):
+    """Fused log_softmax + nll over the class dim, for class-index targets.
+
+    With p = softmax(x), w_t the target's class weight (0 where ignored), w all class weights,
+    e the label smoothing and C the number of classes, each position's target distribution is
+    q = (1 - e) * w_t * onehot(t) + (e / C) * w  (q = 0 where ignored), and
+        loss = -sum_c q_c * log(p_c),    dloss/dx = p * sum_c(q_c) - q.
+    'mean' divides the sum over positions by sum(w_t).
+    """
+
+    @staticmethod
+    def forward(
+        ctx: Any,
+        x: Any,
+        target: Any,
+        weight: Any,
+        ignore_index: int,
+        label_smoothing: float,
+        reduction: str,
+    ) -> Any:
+        _setup(ctx, x, target, weight, ignore_index)
+        ctx.reduction, ctx.smoothing = reduction, label_smoothing
+        axis = ctx.axis
+        # the max is subtracted first: exp never overflows, logits of +-1000 stay finite
+        ctx.top = _reduce_classes(np.maximum, x, axis, initial=-np.inf)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            shifted = x - ctx.top
+            ctx.exps = np.exp(shifted)
+            ctx.sums = _reduce_classes(np.add, ctx.exps, axis)
+            log_p = shifted - np.log(ctx.sums)
+        out = _reduce(ctx, _masked(ctx, -ctx.w_t * log_p[ctx.index]))
+        if label_smoothing > 0.0:
+            if weight is not None:
+                log_p = log_p * weight.reshape(_class_shape(x.shape, axis))
+            smooth = _reduce(ctx, _masked(ctx, -log_p.sum(axis=axis)))
+            out = (1.0 - label_smoothing) * out + smooth * (label_smoothing / x.shape[axis])
+        ctx.save_for_backward(x)
+        return np.asarray(out, dtype=x.dtype)
+
+    @staticmethod
+    def backward(ctx: Any, grad_out: Any) -> Any:
+        (x,) = ctx.saved_tensors
+        axis, smoothing = ctx.axis, ctx.smoothing
+        if dual.is_array(x):
+            p = ctx.exps / ctx.sums
+        else:  # recomputed from x so that the second derivative flows through softmax
+            exps = dual.exp(x - ctx.top)
+            p = exps / dual.sum(exps, axis, True)
+        q = _one_hot(ctx, ctx.exps.shape, ctx.w_t * (1.0 - max(smoothing, 0.0)))
+        if smoothing > 0.0:
+            w = 1.0 if ctx.weight is None else ctx.weight.reshape(_class_shape(q.shape, axis))
+            keep = _at_class_dim(ctx.valid, axis)
+            q = q + np.where(keep, w * (smoothing / q.shape[axis]), 0.0).astype(q.dtype)
+            q_sum = q.sum(axis=axis, keepdims=True)
+        else:
+            q_sum = _at_class_dim(ctx.w_t, axis)
+        return (p * q_sum - q) * _grad_scale(ctx, grad_out)
+
+
+class NLLLoss(Op):
+    """loss = -w_t * x[t] at each position (0 where t is ignored); 'mean' divides by sum(w_t).
+
+    dloss/dx = -w_t * onehot(t), a constant: the second derivative is zero.
+    """
+
+    @staticmethod
+    def forward(
+        ctx: Any, x: Any, target: Any, weight: Any, ignore_index: int, reduction: str
+    ) -> Any:
+        _setup(ctx, x, target, weight, ignore_index)
+        ctx.reduction, ctx.shape = reduction, x.shape
+        loss = _masked(ctx, -ctx.w_t * x[ctx.index])
+        return np.asarray(_reduce(ctx, loss), dtype=x.dtype)
+
+    @staticmethod
+    def backward(ctx: Any, grad_out: Any) -> Any:
+        grad = _grad_scale(ctx, grad_out) * _one_hot(ctx, ctx.shape, -ctx.w_t)
+        if ctx.reduction == "mean" and not ctx.total:
+            # 0 * inf off the target classes would be nan; PyTorch leaves them 0
+            return dual.where(_one_hot(ctx, ctx.shape, ctx.valid), grad, 0.0)
+        return grad
+
+
+# --- argument checks ---------------------------------------------------------------------------
+
+
+def _check_input(op: str, input: Any) -> None:  # noqa: A002
+    if not isinstance(input, Tensor):
+        raise TypeError(f"{op}(): argument 'input' must be Tensor, not {type(input).__name__}")
+    if input._data.dtype.kind != "f":
+        raise NotImplementedError(
+            f"{op}(): input must be a floating tensor (logits or log-probabilities), got "
+            f"{input.dtype}: call input.float()"
+        )
+    if input._data.ndim == 0:
+        raise ValueError(
+            f"{op}(): Expected 1 or more dimensions (got 0): input must be (C,), (N, C) or "
+            "(N, C, d1, ..., dK)"
+        )
+
+
+def _class_targets(op: str, input: Tensor, target: Any, ignore_index: int) -> np.ndarray:  # noqa: A002
+    """Check class-index targets against ``input``; return them as int64, shaped like the loss."""
+    if not isinstance(target, Tensor):
+        raise TypeError(f"{op}(): argument 'target' must be Tensor, not {type(target).__name__}")
+    t, shape = target._data, input._data.shape
+    if t.dtype not in _INDEX_DTYPES:
+        raise RuntimeError(
+            f"{op}(): expected target dtype to be Long or Byte (int64 or uint8 class indices), "
+            f"but got {target.dtype}: call target.long(), or pass class probabilities shaped "
+            f"like the input {shape}"
+        )
+    if len(shape) == 1:
+        if t.ndim == 1 and t.shape[0] != 1:
+            raise ValueError(
+                f"{op}(): For 1D input, 1D target must have size 1, but got target size: "
+                f"{t.shape[0]}"
+            )
+        if t.ndim > 1:
+            raise RuntimeError(
+                f"{op}(): 0D or 1D target tensor expected, multi-target not supported: input "
+                f"{shape}, target {t.shape}"
+            )
+        t = t.reshape(())
+    else:
+        if t.ndim >= 1 and t.shape[0] != shape[0]:
+            raise ValueError(
+                f"{op}(): Expected input batch_size ({shape[0]}) to match target batch_size "
+                f"({t.shape[0]}): input {shape}, target {t.shape}"
+            )
+        expected = shape[:1] + shape[2:]
+        if t.shape != expected:
+            raise RuntimeError(
+                f"{op}(): Expected target size {expected}, got {t.shape}: for input {shape} the "
+                "target holds one class index per position (the input's shape without dim 1)"
+            )
+    t = t.astype(np.int64, copy=False)
+    n_classes = shape[0 if len(shape) == 1 else 1]
+    if t.size and (t.min() < 0 or t.max() >= n_classes):  # the common case checks no further
+        bad = (t != ignore_index) & ((t < 0) | (t >= n_classes))
+        if bad.any():
+            raise IndexError(
+                f"{op}(): Target {t[bad].flat[0]} is out of bounds: class indices must be in "
+                f"[0, {n_classes}) for {n_classes} classes, or equal ignore_index ({ignore_index})"
+            )
+    return t
+
+
+def _check_weight(op: str, input: Tensor, weight: Any) -> None:  # noqa: A002
+    """A per-class weight: a tensor of shape (C,)."""
+    n_classes = input._data.shape[0 if input._data.ndim == 1 else 1]
+    if not isinstance(weight, Tensor):
+        raise TypeError(f"{op}(): argument 'weight' must be Tensor, not {type(weight).__name__}")
+    if weight._data.shape != (n_classes,):
+        raise RuntimeError(
+            f"{op}(): weight tensor should be defined either for all {n_classes} classes or no "
+            f"classes but got weight tensor of shape: {weight._data.shape} (input "
+            f"{input._data.shape}, class dim {0 if input._data.ndim == 1 else 1})"
+        )
+
+
+def _index_weight(op: str, input: Tensor, weight: Any) -> np.ndarray | None:  # noqa: A002
+    """The class weights for class-index targets: constant, and of the input's dtype."""
+    if weight is None:
+        return None
+    _check_weight(op, input, weight)
+    if weight._data.dtype != input._data.dtype:
+        raise RuntimeError(
+            f"{op}(): expected scalar type {input.dtype} but found {weight.dtype} for weight: "
+            f"call weight.to({input.dtype})"
+        )
+    if weight._requires_grad and is_grad_enabled():
+        raise RuntimeError(
+            f"{op}(): the loss is not differentiable with respect to argument 'weight'. This "
+            "input cannot have requires_grad True: pass weight.detach()"
+        )
+    return weight._data
+
+
+# --- public functions --------------------------------------------------------------------------
+
+
+def nll_loss(
+    input: Tensor,  # noqa: A002
+    target: Tensor,
+    weight: Tensor | None = None,
+    size_average: bool | None = None,
+    ignore_index: int = -100,
+    reduce: bool | None = None,
+    reduction: str = "mean",
+) -> Tensor:
+    """Negative log likelihood: ``-input[n, target[n]]``, from log-probabilities.
+
+    Args:
+        input: log-probabilities (``log_softmax`` output), shape (C,), (N, C) or
+            (N, C, d1, ..., dK).
+        target: class indices (int64 or uint8), shape (), (N) or (N, d1, ..., dK).
+        weight: a weight per class, shape (C,), same dtype as ``input`` (not differentiable).
+        size_average: deprecated (use ``reduction``).
+        ignore_index: a target value that contributes neither loss nor gradient.
+        reduce: deprecated (use ``reduction``).
+        reduction: 'none' (one loss per position), 'sum', or 'mean': the sum divided by the
+            total weight of the non-ignored targets (nan if every target is ignored).
+
+    Returns:
+        The loss: a scalar, or shaped like ``target`` for 'none'.
+
+    Raises:
+        RuntimeError: for a target of the wrong dtype or shape, or a bad weight.
+        ValueError: for a batch size mismatch or an unknown reduction.
+        IndexError: for a class index outside [0, C).
+
+    Example:
+        >>> import microtensor as mt
+        >>> import microtensor.nn.functional as F
+        >>> log_p = mt.tensor([[-0.5, -1.0], [-2.0, -0.1]])
+        >>> F.nll_loss(log_p, mt.tensor([0, 1]))
+        tensor(0.3000)
+    """
+    reduction = get_reduction("nll_loss", reduction, size_average, reduce)
+    _check_input("nll_loss", input)
+    t = _class_targets("nll_loss", input, target, ignore_index)
+    w = _index_weight("nll_loss", input, weight)
+    return NLLLoss.apply(input, t, w, ignore_index, reduction)  # type: ignore[no-any-return]
+
+
+def cross_entropy(
+    input: Tensor,  # noqa: A002
+    target: Tensor,
+    weight: Tensor | None = None,
+    size_average: bool | None = None,
+    ignore_index: int = -100,
+    reduce: bool | None = None,
+    reduction: str = "mean",
+    label_smoothing: float = 0.0,
+) -> Tensor:
+    """Cross entropy between the logits ``input`` and class indices or class probabilities.
+
+    With class indices the loss is ``-log_softmax(input)[n, target[n]]``, computed by one fused,
+    stable op (logits of +-1000 give finite losses and gradients). With label smoothing ``e``
+    the target becomes ``(1 - e) * onehot + e / C``, as in PyTorch (with weights: each class's
+    share is weighted). A target shaped like ``input`` holds class probabilities (floating).
+
+    Args:
+        input: logits, shape (C,), (N, C) or (N, C, d1, ..., dK); the class dim is 1 (0 if 1-D).
+        target: class indices (int64 or uint8) shaped like ``input`` without the class dim, or
+            class probabilities (floating) shaped like ``input``.
+        weight: a weight per class, shape (C,).
+        size_average: deprecated (use ``reduction``).
+        ignore_index: a class index that contributes neither loss nor gradient (class-index
+            targets only).
+        reduce: deprecated (use ``reduction``).
+        reduction: 'none', 'sum', or 'mean': for class indices the sum divided by the total
+            weight of the non-ignored targets; for probabilities divided by the number of
+            positions (N * d1 * ... * dK).
+        label_smoothing: in [0, 1]; the share of the target spread uniformly over the classes.
+
+    Returns:
+        The loss: a scalar, or one value per position for 'none'.
+
+    Raises:
+        RuntimeError: for a target of the wrong dtype or shape, a bad weight, ``ignore_index``
+            with probability targets, or ``label_smoothing`` above 1.
+        ValueError: for a batch size mismatch or an unknown reduction.
+        IndexError: for a class index outside [0, C).
+        NotImplementedError: for integer logits.
+
+    Example:
+        >>> import microtensor as mt
+        >>> import microtensor.nn.functional as F
+        >>> logits = mt.tensor([[2.0, 0.0, -1.0], [1000.0, -1000.0, 0.0]])
+        >>> F.cross_entropy(logits, mt.tensor([0, 1]), reduction="none")
+        tensor([1.6985e-01, 2.0000e+03])
+    """
+    reduction = get_reduction("cross_entropy", reduction, size_average, reduce)
+    _check_input("cross_entropy", input)
+    if label_smoothing > 1.0:
+        raise RuntimeError(
+            f"cross_entropy(): label_smoothing must be between 0.0 and 1.0. Got: {label_smoothing}"
+        )
+    if isinstance(target, Tensor) and target._data.shape == input._data.shape:
+        return _cross_entropy_probs(input, target, weight, ignore_index, reduction, label_smoothing)
+    t = _class_targets("cross_entropy", input, target, ignore_index)
+    w = _index_weight("cross_entropy", input, weight)
+    out = CrossEntropy.apply(input, t, w, ignore_index, float(label_smoothing), reduction)
+    return out  # type: ignore[no-any-return]
+
+
+def _cross_entropy_probs(
+    input: Tensor,  # noqa: A002
+    target: Tensor,
+    weight: Tensor | None,
+    ignore_index: int,
+    reduction: str,
+    label_smoothing: float,
+) -> Tensor:
+    """Cross entropy with class-probability targets: ``-sum(target * log_softmax(input))``."""
+    if target._data.dtype.kind != "f":
+        raise RuntimeError(
+            "cross_entropy(): Expected floating point type for target with class probabilities, "
+            f"got {target.dtype}: class indices have one dim less than the input "
+            f"{input._data.shape}"
+        )
+    if ignore_index != -100:
+        raise RuntimeError(
+            "cross_entropy(): ignore_index is not supported for floating point target (class "
+            "probabilities): give ignored positions a zero target instead"
+        )
+    dim = 1 if input._data.ndim > 1 else 0
+    n_classes = input._data.shape[dim]
+    log_p = ops.log_softmax(input, dim)
+    if label_smoothing > 0.0:
+        target = target * (1.0 - label_smoothing) + label_smoothing / n_classes
+    terms = log_p * target
+    if weight is not None:
+        _check_weight("cross_entropy", input, weight)
+        terms = terms * weight.reshape(_class_shape(input._data.shape, dim))
+    if reduction == "none":
+        return -ops.sum(terms, dim)
+    if reduction == "sum":
+        return -ops.sum(terms)
+    if input._data.size == 0:
+        return mean(terms)
+    return -ops.sum(terms) / (input._data.size / n_classes)
