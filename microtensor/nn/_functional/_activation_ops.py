@@ -183,13 +183,19 @@ class Softplus(Op):
         return dual.where(ctx.linear, grad_out, grad_out * _sigmoid(a * ctx.beta)), None, None
 
 
+def raw_log_sigmoid(x: np.ndarray) -> np.ndarray:
+    """log(sigmoid(x)) on an array."""
+    # min(x, 0) - log1p(exp(-|x|)): exp never overflows
+    return np.minimum(x, 0) - np.log1p(np.exp(-np.abs(x)))
+
+
 class LogSigmoid(Op):
     """z = log(sigmoid(a)) = min(a, 0) - log1p(exp(-|a|));  dz/da = sigmoid(-a)."""
 
     @staticmethod
     def forward(ctx: Any, a: Any) -> Any:
         ctx.save_for_backward(a)
-        return np.minimum(a, 0) - np.log1p(np.exp(-np.abs(a)))
+        return raw_log_sigmoid(a)
 
     @staticmethod
     def backward(ctx: Any, grad_out: Any) -> Any:

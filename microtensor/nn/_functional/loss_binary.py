@@ -13,6 +13,7 @@ import numpy as np
 
 from microtensor.autograd.function import Op
 from microtensor.autograd.grad_mode import is_grad_enabled
+from microtensor.nn._functional._activation_ops import LogSigmoid, raw_log_sigmoid
 from microtensor.nn._functional._loss_common import get_reduction, reduce_array
 from microtensor.ops import dual
 from microtensor.ops._common import broadcast_error, promote
@@ -24,28 +25,9 @@ __all__ = ["binary_cross_entropy", "binary_cross_entropy_with_logits"]
 _EPSILON = float(np.float32(1e-12))
 
 
-def _raw_log_sigmoid(x: np.ndarray) -> np.ndarray:
-    # min(x, 0) - log1p(exp(-|x|)): exp never overflows
-    return np.minimum(x, 0) - np.log1p(np.exp(-np.abs(x)))
-
-
-class LogSigmoid(Op):
-    """z = log(sigmoid(a)) = min(a, 0) - log1p(exp(-|a|));  dz/da = sigmoid(-a)."""
-
-    @staticmethod
-    def forward(ctx: Any, a: Any) -> Any:
-        ctx.save_for_backward(a)
-        return _raw_log_sigmoid(a)
-
-    @staticmethod
-    def backward(ctx: Any, grad_out: Any) -> Any:
-        (a,) = ctx.saved_tensors
-        return grad_out * dual.sigmoid(-a)
-
-
 def log_sigmoid(x: Any) -> Any:
     """log(sigmoid(x)) on an array or (differentiably) on a Tensor."""
-    return _raw_log_sigmoid(x) if dual.is_array(x) else LogSigmoid.apply(x)
+    return raw_log_sigmoid(x) if dual.is_array(x) else LogSigmoid.apply(x)
 
 
 def _scale(ctx: Any, grad_out: Any) -> Any:
@@ -98,7 +80,7 @@ class BinaryCrossEntropyWithLogits(Op):
 
     @staticmethod
     def forward(ctx: Any, x: Any, y: Any, weight: Any, pos_weight: Any, reduction: str) -> Any:
-        log_sig = _raw_log_sigmoid(x)
+        log_sig = raw_log_sigmoid(x)
         if pos_weight is not None:
             log_sig = log_sig * ((pos_weight - 1) * y + 1)
         loss = (1 - y) * x - log_sig
