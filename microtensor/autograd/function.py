@@ -19,11 +19,12 @@ Two flavours share this mechanism:
 from __future__ import annotations
 
 import traceback
+import weakref
 from typing import Any
 
 import numpy as np
 
-from microtensor.autograd import anomaly
+from microtensor.autograd import anomaly, scope
 from microtensor.autograd.grad_mode import state
 
 # The Tensor class, set by microtensor.tensor when it is imported (tensor.py imports this module,
@@ -52,6 +53,10 @@ class Node:
     _out_meta: tuple[tuple[tuple[int, ...], np.dtype], ...] = ()
     _pre_hooks: dict[int, list[Any]] | None = None
     _retained: dict[int, Any] | None = None
+    # For graph drawings: the module calls running when the op was recorded, and weak
+    # references to its outputs (values can be shown while the tensors are alive).
+    _scope: tuple[tuple[Any, int], ...] = ()
+    _output_refs: tuple[Any, ...] = ()
 
     def name(self) -> str:
         """The node's name as PyTorch prints it, such as ``MulBackward0``."""
@@ -207,6 +212,8 @@ class Function(Node):
             linked.append(o)
         ctx._out_meta = tuple((o._data.shape, o._data.dtype) for o in linked)
         ctx.next_functions = _edges(args, needs)
+        ctx._scope = scope.state.current
+        ctx._output_refs = tuple([weakref.ref(t) for t in linked])
         if ctx._to_save:
             ctx._saved = tuple(_record_tensor(t) for t in ctx._to_save)
             ctx._to_save = ()
@@ -362,6 +369,8 @@ def _link(
         else:
             edges.append(edge_of(a))
     ctx.next_functions = tuple(edges)
+    ctx._scope = scope.state.current
+    ctx._output_refs = tuple([weakref.ref(t) for t in outputs])
     if ctx._to_save:
         ctx._saved = tuple(
             _record_array(v, args, arrays, raw_outputs, outputs) for v in ctx._to_save

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import Any
 
+from microtensor.autograd import scope
 from microtensor.nn.module_hooks import ModuleHooks
 from microtensor.nn.module_state import ModuleState
 from microtensor.nn.parameter import Parameter
@@ -90,9 +91,13 @@ class Module(ModuleHooks, ModuleState):
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         """Run ``forward`` (with the forward hooks around it, if any are registered)."""
-        if self._forward_pre_hooks or self._forward_hooks:
-            return self._call_with_hooks(args, kwargs)
-        return self.forward(*args, **kwargs)
+        previous = scope.enter(self)  # ops recorded inside know their module (for drawings)
+        try:
+            if self._forward_pre_hooks or self._forward_hooks:
+                return self._call_with_hooks(args, kwargs)
+            return self.forward(*args, **kwargs)
+        finally:
+            scope.leave(previous)
 
     # --- registration ----------------------------------------------------------------------
 

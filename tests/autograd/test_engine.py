@@ -274,3 +274,20 @@ def test_inplace_on_view_while_recording_raises_instead_of_wrong_gradient():
     y = x * 2
     with pytest.raises(RuntimeError, match="in-place operation on a view"):
         y.view(3).mul_(10)
+
+
+def test_nodes_record_module_scope_and_weak_output_references():
+    import gc
+
+    model = mt.nn.Sequential(mt.nn.Linear(2, 3), mt.nn.Tanh())
+    hidden = model[0](mt.ones(4, 2))
+    out = model[1](hidden)
+    node = out.grad_fn
+    assert [type(module).__name__ for module, _ in node._scope] == ["Tanh"]
+    assert hidden.grad_fn._output_refs[0]() is hidden
+    whole = model(mt.ones(4, 2))
+    scopes = [type(m).__name__ for m, _ in whole.grad_fn._scope]
+    assert scopes == ["Sequential", "Tanh"]
+    del hidden
+    gc.collect()
+    assert node.next_functions[0][0]._output_refs[0]() is None
