@@ -348,18 +348,30 @@ def _link(
 ) -> Any:
     """Make ``ctx`` the ``grad_fn`` of the outputs and record what backward will read."""
     multi = out.__class__ is tuple
-    raw_outputs = out if multi else (out,)
-    outputs = [_wrap(o, args) for o in raw_outputs]
-    non_diff = ctx._non_differentiable
-    meta = []
-    for i, t in enumerate(outputs):
+    if multi:
+        raw_outputs = out
+        outputs = [_wrap(o, args) for o in out]
+        non_diff = ctx._non_differentiable
+        meta = []
+        for i, t in enumerate(outputs):
+            data = t._data
+            meta.append((data.shape, data.dtype))
+            if data.dtype.kind == "f" and not (non_diff and any(data is nd for nd in non_diff)):
+                t._requires_grad = True
+                t.grad_fn = ctx
+                t._output_nr = i
+        ctx._out_meta = tuple(meta)
+        ctx._output_refs = tuple([weakref.ref(t) for t in outputs])
+    else:  # the common case, without the lists
+        raw_outputs = (out,)
+        t = _wrap(out, args)
+        outputs = [t]
         data = t._data
-        meta.append((data.shape, data.dtype))
-        if data.dtype.kind == "f" and not (non_diff and any(data is nd for nd in non_diff)):
+        ctx._out_meta = ((data.shape, data.dtype),)
+        if data.dtype.kind == "f" and not ctx._non_differentiable:
             t._requires_grad = True
             t.grad_fn = ctx
-            t._output_nr = i
-    ctx._out_meta = tuple(meta)
+        ctx._output_refs = (weakref.ref(t),)
     edges: list[tuple[Node | None, int]] = []
     for a, need in zip(args, needs, strict=True):
         if not need:
@@ -370,7 +382,6 @@ def _link(
             edges.append(edge_of(a))
     ctx.next_functions = tuple(edges)
     ctx._scope = scope.state.current
-    ctx._output_refs = tuple([weakref.ref(t) for t in outputs])
     if ctx._to_save:
         ctx._saved = tuple(
             _record_array(v, args, arrays, raw_outputs, outputs) for v in ctx._to_save
@@ -382,6 +393,7 @@ def _link(
 
 
 _NO_EDGE = (None, 0)
+_NONE_RECORD = (None, _CONST, 0, None, 0)
 
 
 def _record_array(
@@ -392,6 +404,8 @@ def _record_array(
     outputs: list[Any],
 ) -> tuple[Any, ...]:
     """Note whether a saved value is input i, output j (forward's own object) or a constant."""
+    if value is None:
+        return _NONE_RECORD
     for i, arr in enumerate(arrays):
         if value is arr and isinstance(args[i], Tensor):
             counter = args[i]._version_counter
