@@ -1,0 +1,485 @@
+"""Draw the graph behind tensors with graphviz: ops, named parameters, values, gradients, modules.
+
+``draw_graph`` turns ``trace(output, params)`` into a ``graphviz.Digraph``. Edges run from
+inputs to outputs. Node styles:
+
+* op: rounded grey box with the forward op name (``matmul``), shape and dtype;
+* traced output: rounded amber box with a bold border;
+* parameter: blue box with its name (``layers.0.weight``); input: green box; other leaf: grey;
+* module collapsed by ``depth``: lavender 3-D box ``layers.0: Linear(64, 64)``;
+* NaN or Inf in a value or gradient: red fill and border, and the label says ``NaN in grad``.
+
+Module calls become dashed cluster frames (``cluster_*`` subgraphs) titled like
+``layers.0: Linear(64, 64)``, nested as the modules are. A parameter or input sits in the
+innermost frame that holds all of its consumers.
+
+graphviz is imported here only, when a drawing is made: ``import microtensor.viz`` works without
+it, and so does ``microtensor.viz.print_graph``.
+"""
+
+from __future__ import annotations
+
+import functools
+import html
+import itertools
+import math
+from collections import defaultdict, deque
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from microtensor.viz.trace import Graph, GraphNode, trace
+
+__all__ = ["draw_graph", "render_graph"]
+
+_NO_PACKAGE = (
+    'draw_graph() needs the graphviz Python package: pip install "microtensor[viz]" '
+    "(or: pip install graphviz). microtensor.viz.print_graph(output) prints the graph as text "
+    "without it."
+)
+_NO_DOT = (
+    "rendering the graph needs Graphviz's `dot` program, which was not found on PATH. Install "
+    "Graphviz: `apt-get install graphviz` (Debian/Ubuntu), `brew install graphviz` (macOS), "
+    "`conda install -c conda-forge graphviz`, or see https://graphviz.org/download/. Without it, "
+    "the drawing's DOT text is still in `.source`, and microtensor.viz.print_graph(output) "
+    "prints the graph as text."
+)
+_SMALL = 8  # show_values='auto' prints the values of tensors with at most this many elements
+_LONG = 32  # more values than this are abbreviated
+_MORE_NOTE = "pass depth= or a larger max_nodes="
+_STYLES = {
+    "op": {"shape": "box", "style": "rounded,filled", "fillcolor": "#f2f2f2"},
+    "output": {"shape": "box", "style": "rounded,filled,bold", "fillcolor": "#ffe08a"},
+    "parameter": {"shape": "box", "style": "filled", "fillcolor": "#cfe2ff"},
+    "input": {"shape": "box", "style": "filled", "fillcolor": "#d4f4d4"},
+    "leaf": {"shape": "box", "style": "filled", "fillcolor": "#e0e0e0"},
+    "module": {"shape": "box3d", "style": "filled", "fillcolor": "#e6dcf5"},
+    "more": {"shape": "note", "style": "filled", "fillcolor": "#ffffff"},
+}
+_CLUSTER = {"style": "rounded,dashed", "color": "#808080", "fontcolor": "#404040", "labeljust": "l"}
+_BAD = {"fillcolor": "#ffb3b3", "color": "#d00000", "penwidth": "2.5"}
+
+Scope = tuple[tuple[str, str], ...]
+
+
+@dataclass
+class _Box:
+    """One node for many: a module call collapsed by ``depth``, or what ``max_nodes`` left out."""
+
+    id: str
+    title: str
+    members: list[GraphNode] = field(default_factory=list)
+    exits: dict[str, GraphNode] = field(default_factory=dict)  # members feeding outside, outputs
+    note: str | None = None
+
+
+_Item = GraphNode | _Box
+
+
+@dataclass
+class _View:
+    """What gets drawn: items (nodes, boxes), the module frame each sits in, edges, outputs."""
+
+    items: dict[str, _Item]
+    scopes: dict[str, Scope]
+    edges: list[tuple[str, str]]
+    outputs: set[str]
+
+
+def _import_graphviz() -> Any:
+    try:
+        import graphviz
+    except ImportError as err:
+        raise ImportError(_NO_PACKAGE) from err
+    return graphviz
+
+
+@functools.cache
+def _drawing_class() -> Any:
+    graphviz = _import_graphviz()
+
+    class GraphDrawing(graphviz.Digraph):  # type: ignore[name-defined]
+        """A ``graphviz.Digraph`` whose ``render``/``pipe`` explain how to install ``dot``."""
+
+        def pipe(self, *args: Any, **kwargs: Any) -> Any:
+            try:
+                return super().pipe(*args, **kwargs)
+            except graphviz.ExecutableNotFound as err:
+                raise RuntimeError(_NO_DOT) from err
+
+        def render(self, *args: Any, **kwargs: Any) -> Any:
+            try:
+                return super().render(*args, **kwargs)
+            except graphviz.ExecutableNotFound as err:
+                raise RuntimeError(_NO_DOT) from err
+
+    return GraphDrawing
+
+
+def draw_graph(
+    output: Any,
+    params: Any = None,
+    *,
+    show_shapes: bool = True,
+    show_values: bool | str = "auto",
+    show_grads: bool = True,
+    group_modules: bool = True,
+    depth: int | None = None,
+    max_nodes: int | None = 500,
+    rankdir: str = "LR",
+) -> Any:
+    """Draw the computation graph behind ``output`` as a ``graphviz.Digraph``.
+
+    In Jupyter the result displays inline; ``.render(path, format="svg")`` (or ``"png"``,
+    ``"pdf"``) writes a file, as does ``render_graph``. Both need Graphviz's ``dot`` program; a
+    missing one raises RuntimeError saying how to install it.
+
+    Args:
+        output: a Tensor, or a sequence of Tensors (drawn together; shared parts once).
+        params: names for the leaves: a dict name -> Tensor (``dict(model.named_parameters())``)
+            or an nn.Module (its parameter and module names are used).
+        show_shapes: print shape and dtype on each node.
+        show_values: ``'auto'`` prints the values (and gradients) of tensors with at most 8
+            elements, micrograd-style (``data 0.5000 | grad -1.2000``), and the gradient norm of
+            larger ones; True prints values for every tensor, False for none. Values of
+            intermediate results are known only while those tensors are alive.
+        show_grads: print gradients (leaves after backward; intermediates that called
+            ``retain_grad``, e.g. through ``microtensor.viz.retain_all``).
+        group_modules: frame each nn.Module call as a labelled cluster.
+        depth: collapse module calls nested deeper than ``depth`` into one box each, with
+            the parameters only they use: depth=0 boxes each outermost call (usually the
+            model), depth=1 keeps the model's frame and boxes each of its submodule calls.
+        max_nodes: the most nodes drawn (None: no limit). A larger graph is first collapsed
+            to the deepest module depth that fits (when ``depth`` is None); if still too large,
+            the ``max_nodes - 1`` nodes nearest the outputs are drawn and one note node counts
+            the rest (and says whether they held NaN/Inf).
+        rankdir: layout direction, ``'LR'`` (left to right), ``'TB'``, ``'RL'`` or ``'BT'``.
+
+    Returns:
+        A ``graphviz.Digraph`` (a subclass whose ``render``/``pipe`` explain a missing ``dot``).
+
+    Raises:
+        ImportError: the graphviz Python package is not installed.
+        ValueError: an option has a wrong value.
+
+    Example:
+        >>> import microtensor as mt
+        >>> from microtensor.viz import draw_graph
+        >>> w = mt.tensor(2.0, requires_grad=True)
+        >>> y = w * 3
+        >>> y.backward()
+        >>> dot = draw_graph(y, {"w": w})
+        >>> "data 2.0000 | grad 3.0000" in dot.source
+        True
+    """
+    _check_options(show_values, depth, max_nodes, rankdir)
+    drawing_class = _drawing_class()
+    graph = trace(output, params)
+    scopes = _display_scopes(graph)
+    view = _fit(graph, scopes, depth, max_nodes)
+    dot = drawing_class(
+        graph_attr={"rankdir": rankdir, "fontname": "Helvetica", "fontsize": "11"},
+        node_attr={"fontname": "Helvetica", "fontsize": "11"},
+        edge_attr={"color": "#555555", "arrowsize": "0.7"},
+    )
+    options = (show_shapes, show_values, show_grads)
+    _emit(dot, view, options, group_modules)
+    for src, dst in view.edges:
+        dot.edge(src, dst)
+    return dot
+
+
+def render_graph(output: Any, path: str | Path, format: str | None = None, **kwargs: Any) -> Path:  # noqa: A002
+    """Draw the graph behind ``output`` and write it to ``path`` as SVG, PNG or PDF.
+
+    Args:
+        output: a Tensor or a sequence of Tensors, as for ``draw_graph``.
+        path: the file to write; ``.<format>`` is appended when it has no suffix.
+        format: ``'svg'``, ``'png'``, ``'pdf'`` (any format ``dot`` knows); default: the
+            suffix of ``path``, else ``'svg'``.
+        **kwargs: ``params`` and the options of ``draw_graph``.
+
+    Returns:
+        The path written.
+
+    Raises:
+        RuntimeError: Graphviz's ``dot`` program is not installed (the message says how).
+        ImportError: the graphviz Python package is not installed.
+    """
+    path = Path(path)
+    if format is None:
+        format = path.suffix[1:].lower() or "svg"  # noqa: A001
+    if not path.suffix:
+        path = path.with_name(f"{path.name}.{format}")
+    data = draw_graph(output, **kwargs).pipe(format=format)
+    path.write_bytes(data)
+    return path
+
+
+def _check_options(show_values: Any, depth: Any, max_nodes: Any, rankdir: Any) -> None:
+    if show_values not in ("auto", True, False):
+        raise ValueError(
+            f"draw_graph(): show_values must be 'auto', True or False, got {show_values!r}"
+        )
+    if depth is not None and (not isinstance(depth, int) or depth < 0):
+        raise ValueError(f"draw_graph(): depth must be None or an int >= 0, got {depth!r}")
+    if max_nodes is not None and (not isinstance(max_nodes, int) or max_nodes < 1):
+        raise ValueError(f"draw_graph(): max_nodes must be None or an int >= 1, got {max_nodes!r}")
+    if rankdir not in ("LR", "TB", "RL", "BT"):
+        raise ValueError(f"draw_graph(): rankdir must be 'LR', 'TB', 'RL' or 'BT', got {rankdir!r}")
+
+
+# --- what to draw ---------------------------------------------------------------------------
+
+
+def _display_scopes(graph: Graph) -> dict[str, Scope]:
+    """Each node's module frame: its own for ops; for leaves, the one shared by all consumers."""
+    consumers: dict[str, list[str]] = defaultdict(list)
+    for edge in graph.edges:
+        consumers[edge.src].append(edge.dst)
+    scopes: dict[str, Scope] = {}
+    for node_id, node in graph.nodes.items():
+        if node.op is not None:
+            scopes[node_id] = tuple(node.scope)
+    for node_id, node in graph.nodes.items():
+        if node.op is None:
+            shared: Scope | None = None
+            for dst in consumers[node_id]:
+                scope = scopes.get(dst, ())
+                shared = scope if shared is None else _common_prefix(shared, scope)
+            scopes[node_id] = shared or ()
+    return scopes
+
+
+def _common_prefix(a: Scope, b: Scope) -> Scope:
+    n = 0
+    while n < min(len(a), len(b)) and a[n] == b[n]:
+        n += 1
+    return a[:n]
+
+
+def _fit(graph: Graph, scopes: dict[str, Scope], depth: int | None, max_nodes: int | None) -> _View:
+    view = _collapse(graph, scopes, depth)
+    if max_nodes is None or len(view.items) <= max_nodes:
+        return view
+    if depth is None:
+        deepest = max((len(scope) for scope in scopes.values()), default=0)
+        for shallower in range(deepest - 1, -1, -1):
+            view = _collapse(graph, scopes, shallower)
+            if len(view.items) <= max_nodes:
+                return view
+    return _truncate(view, max_nodes)
+
+
+def _collapse(graph: Graph, scopes: dict[str, Scope], depth: int | None) -> _View:
+    """Merge the nodes of module calls deeper than ``depth`` into one box per call."""
+    items: dict[str, _Item] = {}
+    item_scopes: dict[str, Scope] = {}
+    rep: dict[str, str] = {}
+    boxes: dict[Scope, _Box] = {}
+    for node_id, node in graph.nodes.items():
+        scope = scopes[node_id]
+        if depth is None or len(scope) <= depth:
+            items[node_id], item_scopes[node_id], rep[node_id] = node, scope, node_id
+            continue
+        key = scope[: depth + 1]
+        box = boxes.get(key)
+        if box is None:
+            box = boxes[key] = _Box(f"m{len(boxes)}", _title(*key[-1]))
+            items[box.id], item_scopes[box.id] = box, key[:-1]
+        box.members.append(node)
+        rep[node_id] = box.id
+    edges: list[tuple[str, str]] = []
+    rerouted: set[tuple[str, str]] = set()
+    for edge in graph.edges:
+        src, dst = rep[edge.src], rep[edge.dst]
+        if src == dst:
+            continue
+        source = items[src]
+        if isinstance(source, _Box):
+            source.exits[edge.src] = graph.nodes[edge.src]
+        if (src, dst) != (edge.src, edge.dst):  # edges into or out of a box are drawn once
+            if (src, dst) in rerouted:
+                continue
+            rerouted.add((src, dst))
+        edges.append((src, dst))
+    for out in graph.outputs:
+        holder = items[rep[out]]
+        if isinstance(holder, _Box):
+            holder.exits[out] = graph.nodes[out]
+    return _View(items, item_scopes, edges, {rep[out] for out in graph.outputs})
+
+
+def _truncate(view: _View, max_nodes: int) -> _View:
+    """Keep the ``max_nodes - 1`` items nearest the outputs; one note stands for the rest."""
+    producers: dict[str, list[str]] = defaultdict(list)
+    for src, dst in view.edges:
+        producers[dst].append(src)
+    keep: dict[str, None] = {}
+    queue = deque(item_id for item_id in view.items if item_id in view.outputs)
+    while queue and len(keep) < max_nodes - 1:
+        item_id = queue.popleft()
+        if item_id not in keep:
+            keep[item_id] = None
+            queue.extend(producers[item_id])
+    dropped = [item for item_id, item in view.items.items() if item_id not in keep]
+    hidden = [
+        node for item in dropped for node in (item.members if isinstance(item, _Box) else [item])
+    ]
+    more = _Box("more", f"{len(hidden):,} more nodes", hidden, note=_MORE_NOTE)
+    items: dict[str, _Item] = {
+        item_id: view.items[item_id] for item_id in view.items if item_id in keep
+    }
+    items[more.id] = more
+    scopes = {item_id: view.scopes[item_id] for item_id in keep}
+    scopes[more.id] = ()
+    edges, into = [], set()
+    for src, dst in view.edges:
+        if dst not in keep:
+            continue
+        if src not in keep:
+            if dst in into:
+                continue
+            into.add(dst)
+            src = more.id
+        edges.append((src, dst))
+    return _View(items, scopes, edges, view.outputs & set(keep))
+
+
+# --- how to draw it -------------------------------------------------------------------------
+
+
+def _emit(dot: Any, view: _View, options: tuple[bool, Any, bool], group: bool) -> None:
+    """Add the items to ``dot``, each inside the (nested) cluster of its module frame."""
+    members: dict[Scope, list[str]] = defaultdict(list)
+    children: dict[Scope, list[Scope]] = defaultdict(list)
+    seen: set[Scope] = set()
+    for item_id in view.items:
+        scope = view.scopes[item_id] if group else ()
+        members[scope].append(item_id)
+        while scope and scope not in seen:
+            seen.add(scope)
+            children[scope[:-1]].append(scope)
+            scope = scope[:-1]
+    numbers = itertools.count()
+
+    def emit(container: Any, scope: Scope) -> None:
+        for item_id in members[scope]:
+            _add_item(container, view.items[item_id], item_id in view.outputs, options)
+        for child in children[scope]:
+            with container.subgraph(name=f"cluster_{next(numbers)}") as cluster:
+                cluster.attr(label=_title(*child[-1]), **_CLUSTER)
+                emit(cluster, child)
+
+    emit(dot, ())
+
+
+def _add_item(dot: Any, item: _Item, is_output: bool, options: tuple[bool, Any, bool]) -> None:
+    if isinstance(item, _Box):
+        bad = [bad for bad in ("NaN", "Inf") if any(_problems(m, bad) for m in item.members)]
+        label = _box_label(item, options[0], bad)
+        style = _STYLES["more" if item.note else "module"]
+    else:
+        kind = "output" if is_output and item.op is not None else item.kind
+        label, style = _node_label(item, *options), _STYLES.get(kind, _STYLES["leaf"])
+        bad = _problems(item)
+    attrs = {**style, **_BAD} if bad else dict(style)
+    if isinstance(item, GraphNode) and item.backward_name:
+        attrs["tooltip"] = item.backward_name
+    dot.node(item.id, label=f"<{label}>", **attrs)
+
+
+def _node_label(node: GraphNode, show_shapes: bool, show_values: Any, show_grads: bool) -> str:
+    lines = [f"<B>{_esc(node.label)}</B>"]
+    if show_shapes:
+        lines.append(_small_text(f"{_shape_text(node.shape)} {node.dtype}"))
+    numel = math.prod(node.shape)
+    if show_values is True or (show_values == "auto" and numel <= _SMALL):
+        data = None if node.value is None else f"data {_format_array(node.value)}"
+        grad = None if node.grad is None or not show_grads else f"grad {_format_array(node.grad)}"
+        shown = [part for part in (data, grad) if part is not None]
+        if numel == 1 and shown:
+            lines.append(_esc(" | ".join(shown)))
+        else:
+            lines.extend(_esc(part) for part in shown)
+    elif show_grads and node.grad is not None:
+        norm = node.stats.get("grad_norm")
+        if norm is None:
+            norm = float(np.linalg.norm(np.asarray(node.grad, dtype=np.float64).ravel()))
+        lines.append(_esc(f"grad norm {_format_scalar(norm)}"))
+    lines.extend(_warning(text) for text in _problems(node))
+    return "<BR/>".join(lines)
+
+
+def _problems(node: GraphNode, only: str | None = None) -> list[str]:
+    """What is wrong with ``node``'s value and gradient: ``['NaN in grad', ...]``."""
+    found = [
+        f"{bad} in {what}"
+        for what, prefix in (("data", "value_"), ("grad", "grad_"))
+        for bad, key in (("NaN", "has_nan"), ("Inf", "has_inf"))
+        if node.stats.get(prefix + key) and only in (None, bad)
+    ]
+    if not found:  # the stats may not say where; the flags always say what
+        flags = (("NaN", node.has_nan), ("Inf", node.has_inf))
+        found = [bad for bad, flag in flags if flag and only in (None, bad)]
+    return found
+
+
+def _box_label(box: _Box, show_shapes: bool, problems: list[str]) -> str:
+    n_ops = sum(member.op is not None for member in box.members)
+    n_leaves = len(box.members) - n_ops
+    counts = f"{n_ops} op{'s' * (n_ops != 1)}"
+    if n_leaves:
+        counts += f", {n_leaves} parameter{'s' * (n_leaves != 1)}"
+    lines = [f"<B>{_esc(box.title)}</B>", _small_text(box.note or counts)]
+    shapes = {(node.shape, node.dtype) for node in box.exits.values()}
+    if show_shapes and len(shapes) == 1:
+        ((shape, dtype),) = shapes
+        lines.append(_small_text(f"out {_shape_text(shape)} {dtype}"))
+    lines.extend(_warning(f"{bad} inside") for bad in problems)
+    return "<BR/>".join(lines)
+
+
+def _title(name: str, label: str) -> str:
+    """``layers.0: Linear(64, 64)``; the model itself is ``Linear(64, 64)`` (``... #2``)."""
+    return f"{name}: {label}" if name[:1] not in ("", "#") else f"{label} {name}".rstrip()
+
+
+def _esc(text: str) -> str:
+    return html.escape(text, quote=False)
+
+
+def _small_text(text: str) -> str:
+    return f'<FONT POINT-SIZE="9">{_esc(text)}</FONT>'
+
+
+def _warning(text: str) -> str:
+    return f'<FONT COLOR="#d00000"><B>{_esc(text)}</B></FONT>'
+
+
+def _shape_text(shape: tuple[int, ...]) -> str:
+    return "scalar" if len(shape) == 0 else str(tuple(shape))
+
+
+def _format_array(value: Any) -> str:
+    array = np.asarray(value)
+    if array.ndim == 0:
+        return _format_scalar(array.item())
+    if array.size > _LONG:  # show_values=True on a big tensor: its first values, flattened
+        return "[" + ", ".join(_format_scalar(x) for x in array.ravel()[:6].tolist()) + ", ...]"
+    return "[" + ", ".join(_format_array(row) for row in array) + "]"
+
+
+def _format_scalar(x: Any) -> str:
+    if isinstance(x, (bool, int, np.integer, np.bool_)):
+        return str(x)
+    x = float(x)
+    if math.isnan(x):
+        return "NaN"
+    if math.isinf(x):
+        return "Inf" if x > 0 else "-Inf"
+    if x == 0 or 1e-3 <= abs(x) < 1e5:
+        return f"{x:.4f}"
+    return f"{x:.3e}"
