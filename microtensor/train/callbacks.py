@@ -1,0 +1,242 @@
+"""Callbacks for ``fit``: early stopping, checkpoints, learning-rate schedules.
+
+A callback gets ``on_train_begin(model, optimizer)`` once, ``on_epoch_end(epoch, logs)`` after
+every epoch (``logs`` holds that epoch's ``"loss"``, ``"val_loss"``, metrics; a callback may add
+entries, which the History records) and ``on_train_end()`` once. ``on_epoch_end`` returning True
+asks ``fit`` to stop after this epoch.
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+import os
+from collections.abc import Mapping
+from typing import Any
+
+from microtensor.optim.lr_scheduler import ReduceLROnPlateau
+from microtensor.serialization import save
+
+__all__ = ["Callback", "EarlyStopping", "LRSchedulerCallback", "ModelCheckpoint"]
+
+
+class Callback:
+    """Base class: every hook does nothing; override the ones you need."""
+
+    def on_train_begin(self, model: Any, optimizer: Any) -> None:
+        """Called once before the first epoch."""
+
+    def on_epoch_end(self, epoch: int, logs: dict[str, float]) -> bool | None:
+        """Called after each epoch (0-based); return True to stop training."""
+        return None
+
+    def on_train_end(self) -> None:
+        """Called once after the last epoch (also after an early stop)."""
+
+
+class _Monitor:
+    """Tracks the best value of one entry of the logs (shared by two callbacks)."""
+
+    def __init__(self, owner: str, monitor: str, mode: str, min_delta: float = 0.0) -> None:
+        if mode not in ("min", "max"):
+            raise ValueError(f"{owner}(): mode must be 'min' or 'max', got {mode!r}")
+        if min_delta < 0:
+            raise ValueError(f"{owner}(): min_delta must be >= 0, got {min_delta}")
+        self.owner, self.monitor, self.mode, self.min_delta = owner, monitor, mode, min_delta
+        self.best = math.inf if mode == "min" else -math.inf
+
+    def value(self, logs: Mapping[str, float]) -> float:
+        if self.monitor not in logs:
+            raise ValueError(
+                f"{self.owner}(): monitor={self.monitor!r} is not among the logged values "
+                f"{sorted(logs)}; pass val_data to fit() for 'val_*' values"
+            )
+        return float(logs[self.monitor])
+
+    def improved(self, logs: Mapping[str, float]) -> bool:
+        """Whether this epoch's value beats the best by more than min_delta (and record it)."""
+        current = self.value(logs)
+        if self.mode == "min":
+            better = current < self.best - self.min_delta
+        else:
+            better = current > self.best + self.min_delta
+        if better:
+            self.best = current
+        return better
+
+
+class EarlyStopping(Callback):
+    """Stop training when ``monitor`` has not improved for ``patience`` epochs.
+
+    An epoch improves when its value beats the best so far by more than ``min_delta``. With
+    ``restore_best`` a deep copy of the model's state dict is kept at each improvement and
+    loaded back when training ends, so the model ends with its best weights.
+
+    Args:
+        monitor: the logged value to watch (``"val_loss"``, ``"val_accuracy"``, ``"loss"``).
+        patience: epochs without improvement before stopping.
+        min_delta: the smallest change that counts as an improvement.
+        mode: ``"min"`` (lower is better) or ``"max"``.
+        restore_best: load the best weights back at the end.
+
+    Attributes:
+        best: the best value seen; best_epoch: its epoch (0-based); stopped_epoch: the epoch
+            after which training stopped, or None.
+
+    Raises:
+        ValueError: for a bad mode, a negative patience or min_delta, or (during ``fit``) a
+            monitor that is not logged.
+
+    Example:
+        >>> stop = EarlyStopping(monitor="loss", patience=2)
+        >>> stop.on_train_begin(None, None)
+        >>> [stop.on_epoch_end(epoch, {"loss": v}) for epoch, v in enumerate([3.0, 2.0, 2.5, 2.1])]
+        [False, False, False, True]
+        >>> stop.best, stop.best_epoch
+        (2.0, 1)
+    """
+
+    def __init__(
+        self,
+        monitor: str = "val_loss",
+        patience: int = 5,
+        min_delta: float = 0.0,
+        mode: str = "min",
+        restore_best: bool = True,
+    ) -> None:
+        if patience < 0:
+            raise ValueError(f"EarlyStopping(): patience must be >= 0, got {patience}")
+        self._settings = (monitor, mode, min_delta)
+        self.patience = patience
+        self.restore_best = restore_best
+        self.on_train_begin(None, None)
+
+    def on_train_begin(self, model: Any, optimizer: Any) -> None:
+        """Reset the state (a callback can be reused for several ``fit`` calls)."""
+        monitor, mode, min_delta = self._settings
+        self._monitor = _Monitor("EarlyStopping", monitor, mode, min_delta)
+        self.model = model
+        self.wait = 0
+        self.best_epoch: int | None = None
+        self.stopped_epoch: int | None = None
+        self.best_state: dict[str, Any] | None = None
+
+    @property
+    def best(self) -> float:
+        """The best monitored value so far."""
+        return self._monitor.best
+
+    def on_epoch_end(self, epoch: int, logs: dict[str, float]) -> bool:
+        """Count epochs without improvement; True once there have been ``patience`` of them."""
+        if self._monitor.improved(logs):
+            self.wait, self.best_epoch = 0, epoch
+            if self.restore_best and self.model is not None:
+                self.best_state = copy.deepcopy(self.model.state_dict())
+            return False
+        self.wait += 1
+        if self.wait >= self.patience:
+            self.stopped_epoch = epoch
+            return True
+        return False
+
+    def on_train_end(self) -> None:
+        """Load the best weights back (with ``restore_best``)."""
+        if self.restore_best and self.best_state is not None:
+            self.model.load_state_dict(self.best_state)
+
+
+class ModelCheckpoint(Callback):
+    """Save the model's state dict with ``microtensor.save`` (safetensors, no pickle).
+
+    Args:
+        path: the file to write; ``{epoch}`` (1-based) and logged names are filled in, e.g.
+            ``"ckpt-{epoch:03d}-{val_loss:.3f}.safetensors"``. Missing folders are created.
+        monitor: the logged value that decides which epoch is best.
+        save_best_only: save only when ``monitor`` improves; otherwise after every epoch (then
+            ``monitor`` only sets ``best_path``, and may be absent from the logs).
+        mode: ``"min"`` (lower is better) or ``"max"``.
+
+    Attributes:
+        saved: the paths written, in order; best_path: the last path saved as best.
+
+    Raises:
+        ValueError: for a bad mode, or (during ``fit``, with ``save_best_only``) a monitor
+            that is not logged.
+
+    Example:
+        >>> import microtensor as mt, os, tempfile
+        >>> model = mt.nn.Linear(2, 1)
+        >>> path = os.path.join(tempfile.mkdtemp(), "best.safetensors")
+        >>> checkpoint = ModelCheckpoint(path, monitor="loss")
+        >>> checkpoint.on_train_begin(model, None)
+        >>> checkpoint.on_epoch_end(0, {"loss": 1.0})
+        >>> sorted(mt.load(path))
+        ['bias', 'weight']
+    """
+
+    def __init__(
+        self,
+        path: str | os.PathLike[str],
+        monitor: str = "val_loss",
+        save_best_only: bool = True,
+        mode: str = "min",
+    ) -> None:
+        self.path = os.fspath(path)
+        self._settings = (monitor, mode)
+        self.save_best_only = save_best_only
+        self.on_train_begin(None, None)
+
+    def on_train_begin(self, model: Any, optimizer: Any) -> None:
+        """Remember the model and reset the best value."""
+        monitor, mode = self._settings
+        self._monitor = _Monitor("ModelCheckpoint", monitor, mode)
+        self.model = model
+        self.saved: list[str] = []
+        self.best_path: str | None = None
+
+    def on_epoch_end(self, epoch: int, logs: dict[str, float]) -> None:
+        """Save if this epoch is the best so far (or always, without ``save_best_only``)."""
+        # saving every epoch needs no monitor: one that is not logged is then ignored
+        watched = self.save_best_only or self._monitor.monitor in logs
+        best = watched and self._monitor.improved(logs)
+        if self.save_best_only and not best:
+            return
+        path = self.path.format(epoch=epoch + 1, **logs)
+        os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
+        save(self.model.state_dict(), path)
+        self.saved.append(path)
+        if best:
+            self.best_path = path
+
+
+class LRSchedulerCallback(Callback):
+    """Step a learning-rate scheduler after every epoch and log the lr the epoch used.
+
+    ``ReduceLROnPlateau`` is stepped with the monitored value, other schedulers with no
+    argument. The epoch's learning rate (of the first param group) is logged as ``"lr"``.
+
+    Args:
+        scheduler: a scheduler from ``microtensor.optim.lr_scheduler``.
+        monitor: the logged value given to ``ReduceLROnPlateau.step``.
+
+    Example:
+        >>> import microtensor as mt
+        >>> opt = mt.optim.SGD([mt.zeros(1, requires_grad=True)], lr=1.0)
+        >>> callback = LRSchedulerCallback(mt.optim.lr_scheduler.StepLR(opt, 1, gamma=0.5))
+        >>> logs = {"loss": 1.0}
+        >>> callback.on_epoch_end(0, logs)
+        >>> logs["lr"], opt.param_groups[0]["lr"]
+        (1.0, 0.5)
+    """
+
+    def __init__(self, scheduler: Any, monitor: str = "val_loss") -> None:
+        self.scheduler = scheduler
+        self._monitor = _Monitor("LRSchedulerCallback", monitor, "min")
+
+    def on_epoch_end(self, epoch: int, logs: dict[str, float]) -> None:
+        """Log the lr, then step the scheduler."""
+        logs["lr"] = float(self.scheduler.optimizer.param_groups[0]["lr"])
+        if isinstance(self.scheduler, ReduceLROnPlateau):
+            self.scheduler.step(self._monitor.value(logs))
+        else:
+            self.scheduler.step()
