@@ -1,7 +1,7 @@
 """microtensor: a small, readable autograd framework on NumPy with PyTorch's API."""
 
 import microtensor.utils.data  # noqa: E402
-from microtensor import autograd, dtypes, nn, optim, utils, viz  # noqa: E402
+from microtensor import autograd, dtypes, nn, optim, train, utils, viz  # noqa: E402
 from microtensor._size import Size
 from microtensor.autograd import (
     enable_grad,

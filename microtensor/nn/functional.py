@@ -5,7 +5,11 @@ Each group lives in ``nn/_functional/`` and lists its functions in ``__all__``; 
 """
 
 from microtensor.nn._functional.activation import *  # noqa: F403
+from microtensor.nn._functional.conv import *  # noqa: F403
 from microtensor.nn._functional.dropout import *  # noqa: F403
 from microtensor.nn._functional.linear import *  # noqa: F403
 from microtensor.nn._functional.loss import *  # noqa: F403
+from microtensor.nn._functional.normalization import *  # noqa: F403
+from microtensor.nn._functional.pooling import *  # noqa: F403
+from microtensor.nn._functional.sparse import *  # noqa: F403
 from microtensor.ops import one_hot, pad  # noqa: F401
