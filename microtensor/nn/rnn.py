@@ -1,3 +1,489 @@
-"""Placeholder: filled in by its owner."""
+"""Recurrent layers ``RNN``, ``LSTM`` and ``GRU`` (and the cells, from ``rnn_cells.py``).
 
-__all__: list[str] = []
+Each layer and direction computes its input projection for all time steps with one matmul, then
+loops over time with the cell step functions; the outputs are stacked over time. Parameter
+names, gate order, shapes and reprs are PyTorch's, so a torch state dict loads unchanged.
+"""
+
+from __future__ import annotations
+
+import warnings
+from typing import Any
+
+from microtensor import creation, ops
+from microtensor.nn._functional.dropout import dropout as _dropout
+from microtensor.nn.module import Module
+from microtensor.nn.parameter import Parameter
+from microtensor.nn.rnn_cells import (
+    NONLINEARITIES,
+    GRUCell,
+    LSTMCell,
+    RNNCell,
+    gru_step,
+    lstm_step,
+    make_weights,
+    project,
+    reset_uniform,
+    rnn_step,
+)
+from microtensor.tensor import Tensor
+
+__all__ = ["GRU", "GRUCell", "LSTM", "LSTMCell", "RNN", "RNNBase", "RNNCell"]
+
+_GATES = {"RNN_TANH": 1, "RNN_RELU": 1, "LSTM": 4, "GRU": 3}
+
+
+class RNNBase(Module):
+    """Parameters, validation, the loop over layers and directions, and the repr.
+
+    Subclasses say how many states they carry (1, or 2 for LSTM) and give ``_step``.
+    """
+
+    _num_states = 1
+
+    def __init__(
+        self,
+        mode: str,
+        input_size: int,
+        hidden_size: int,
+        num_layers: int = 1,
+        bias: bool = True,
+        batch_first: bool = False,
+        dropout: float = 0.0,
+        bidirectional: bool = False,
+        device: Any = None,
+        dtype: Any = None,
+    ) -> None:
+        super().__init__()
+        _check_options(mode, hidden_size, num_layers, dropout)
+        self.mode = mode
+        self.input_size = input_size
+        self.hidden_size = hidden_size
+        self.num_layers = num_layers
+        self.bias = bias
+        self.batch_first = batch_first
+        self.dropout = float(dropout)
+        self.bidirectional = bidirectional
+        self.proj_size = 0
+        gate_size = _GATES[mode] * hidden_size
+        directions = 2 if bidirectional else 1
+        self._flat_weights_names: list[str] = []
+        self._all_weights: list[list[str]] = []
+        for layer in range(num_layers):
+            layer_input = input_size if layer == 0 else hidden_size * directions
+            for direction in range(directions):
+                suffix = f"_l{layer}" + ("_reverse" if direction == 1 else "")
+                shapes = ((gate_size, layer_input), (gate_size, hidden_size))
+                names = make_weights(self, suffix, shapes, bias, (device, dtype))
+                self._flat_weights_names.extend(names)
+                self._all_weights.append(names)
+        self.reset_parameters()
+
+    @property
+    def all_weights(self) -> list[list[Parameter]]:
+        """The parameters grouped per layer and direction, as in PyTorch."""
+        return [[getattr(self, name) for name in names] for names in self._all_weights]
+
+    def reset_parameters(self) -> None:
+        """Draw every parameter from U(-1/sqrt(hidden_size), 1/sqrt(hidden_size))."""
+        reset_uniform(self, self.hidden_size)
+
+    def extra_repr(self) -> str:
+        """``input_size, hidden_size`` and the options that differ from the defaults."""
+        text = f"{self.input_size}, {self.hidden_size}"
+        if self.num_layers != 1:
+            text += f", num_layers={self.num_layers}"
+        if self.bias is not True:
+            text += f", bias={self.bias}"
+        if self.batch_first is not False:
+            text += f", batch_first={self.batch_first}"
+        if self.dropout != 0:
+            text += f", dropout={self.dropout}"
+        if self.bidirectional is not False:
+            text += f", bidirectional={self.bidirectional}"
+        return text
+
+    def _step(
+        self,
+        x_proj: Tensor,
+        states: tuple[Tensor, ...],
+        weight_hh: Tensor,
+        bias_hh: Tensor | None,
+    ) -> Any:
+        """One time step: the new states (the first is the output)."""
+        raise NotImplementedError
+
+    def _run(self, input: Tensor, hx: tuple[Tensor | None, ...]) -> tuple[Tensor, list[Tensor]]:  # noqa: A002
+        """Check shapes, run every layer; return the output and the final states (batched)."""
+        batched = self._check_input(input)
+        batch_dim = 0 if self.batch_first else 1
+        if not batched:
+            input = input.unsqueeze(batch_dim)  # noqa: A001
+        batch = input.shape[batch_dim]
+        states = [
+            self._initial_state(state, i, batched, batch, input) for i, state in enumerate(hx)
+        ]
+        time_dim = 1 - batch_dim
+        directions = 2 if self.bidirectional else 1
+        finals: list[list[Tensor]] = [[] for _ in states]
+        layer_out = input
+        for layer in range(self.num_layers):
+            outs = []
+            for direction in range(directions):
+                idx = layer * directions + direction
+                names = self._all_weights[idx]
+                weight_ih, weight_hh, bias_ih, bias_hh = self._weights(names)
+                fold = None if isinstance(self, GRU) else bias_hh
+                x_proj = project(layer_out, weight_ih, bias_ih, fold)
+                state = tuple(s[idx] for s in states)
+                outputs = []
+                steps = ops.unbind(x_proj, time_dim)
+                for x_t in reversed(steps) if direction == 1 else steps:
+                    state = self._step(x_t, state, weight_hh, bias_hh)
+                    outputs.append(state[0])
+                if direction == 1:
+                    outputs.reverse()
+                outs.append(ops.stack(outputs, time_dim))
+                for final, s in zip(finals, state, strict=True):
+                    final.append(s)
+            layer_out = outs[0] if directions == 1 else ops.cat(outs, -1)
+            if self.dropout and self.training and layer < self.num_layers - 1:
+                layer_out = _dropout(layer_out, self.dropout, training=True)
+        final_states = [ops.stack(final, 0) for final in finals]
+        if not batched:
+            layer_out = layer_out.squeeze(batch_dim)
+            final_states = [s.squeeze(1) for s in final_states]
+        return layer_out, final_states
+
+    def _weights(self, names: list[str]) -> tuple[Any, ...]:
+        """``(weight_ih, weight_hh, bias_ih, bias_hh)`` of one layer and direction."""
+        biases = [getattr(self, n) for n in names[2:]] if self.bias else [None, None]
+        return (getattr(self, names[0]), getattr(self, names[1]), *biases)
+
+    def _check_input(self, input: Tensor) -> bool:  # noqa: A002
+        if not isinstance(input, Tensor):
+            raise TypeError(
+                f"{type(self).__name__}: input must be a Tensor, got {type(input).__name__}"
+            )
+        name = type(self).__name__
+        if input.ndim not in (2, 3):
+            raise ValueError(f"{name}: Expected input to be 2D or 3D, got {input.ndim}D instead")
+        if input.shape[-1] != self.input_size:
+            raise RuntimeError(
+                f"{name}: input.size(-1) must be equal to input_size. Expected "
+                f"{self.input_size}, got {input.shape[-1]}"
+            )
+        time_dim = 1 if self.batch_first and input.ndim == 3 else 0
+        if input.shape[time_dim] == 0:
+            raise RuntimeError(
+                f"{name}: Expected sequence length to be larger than 0 in RNN, got input "
+                f"shape {tuple(input.shape)}"
+            )
+        return input.ndim == 3
+
+    def _initial_state(
+        self,
+        state: Tensor | None,
+        i: int,
+        batched: bool,
+        batch: int,
+        input: Tensor,  # noqa: A002
+    ) -> Tensor:
+        """The given state, checked and made batched, or zeros."""
+        directions = 2 if self.bidirectional else 1
+        expected = (self.num_layers * directions, batch, self.hidden_size)
+        if state is None:
+            return creation.zeros(*expected, dtype=input.dtype)
+        name = type(self).__name__
+        if state.ndim != (3 if batched else 2):
+            kind = "batched 3-D" if batched else "unbatched 2-D"
+            raise RuntimeError(
+                f"{name}: For {kind} input, hx should also be {3 if batched else 2}-D but got "
+                f"{state.ndim}-D tensor"
+            )
+        if not batched:
+            state = state.unsqueeze(1)
+        if tuple(state.shape) != expected:
+            which = f"hidden[{i}]" if self._num_states == 2 else "hidden"
+            got = list(state.shape) if batched else [state.shape[0], state.shape[2]]
+            want = expected if batched else (expected[0], expected[2])
+            raise RuntimeError(
+                f"{name}: Expected {which} size {want}, got {got}: it must be "
+                "(num_layers * num_directions, batch, hidden_size)"
+            )
+        return state
+
+
+def _check_options(mode: str, hidden_size: int, num_layers: int, dropout: float) -> None:
+    if not isinstance(dropout, int | float) or isinstance(dropout, bool) or not 0 <= dropout <= 1:
+        raise ValueError(
+            "dropout should be a number in range [0, 1] representing the probability of an "
+            f"element being zeroed, got {dropout!r}"
+        )
+    if hidden_size <= 0:
+        raise ValueError(f"hidden_size must be greater than zero, got {hidden_size}")
+    if num_layers <= 0:
+        raise ValueError(f"num_layers must be greater than zero, got {num_layers}")
+    if dropout > 0 and num_layers == 1:
+        warnings.warn(
+            "dropout option adds dropout after all but last recurrent layer, so non-zero "
+            f"dropout expects num_layers greater than 1, but got dropout={dropout} and "
+            f"num_layers={num_layers}",
+            stacklevel=3,
+        )
+
+
+class RNN(RNNBase):
+    """A multi-layer Elman RNN: ``h_t = tanh(x_t @ W_ih.T + b_ih + h_(t-1) @ W_hh.T + b_hh)``.
+
+    Args:
+        input_size: features of the input.
+        hidden_size: features of the hidden state.
+        num_layers: stacked recurrent layers.
+        nonlinearity: ``'tanh'`` or ``'relu'``.
+        bias: if False, no ``bias_ih_l*`` and ``bias_hh_l*``.
+        batch_first: if True, input and output are ``(N, L, *)`` instead of ``(L, N, *)``.
+        dropout: dropout probability on the outputs of every layer but the last (training).
+        bidirectional: if True, each layer also runs backwards in time (``*_reverse``
+            parameters) and the outputs of both directions are concatenated.
+        device: only ``"cpu"`` (or None).
+        dtype: the parameters' dtype (default: the default float dtype).
+
+    Shape:
+        - Input: ``(L, N, input_size)`` (``(N, L, input_size)`` if batch_first) or unbatched
+          ``(L, input_size)``; h_0 (optional, zeros if None): ``(D * num_layers, N,
+          hidden_size)`` or ``(D * num_layers, hidden_size)``, D = 2 if bidirectional else 1.
+        - Output: ``(output, h_n)``: output ``(L, N, D * hidden_size)`` (batch_first:
+          ``(N, L, ...)``), h_n shaped like h_0.
+
+    Attributes:
+        weight_ih_l{k}, weight_hh_l{k}, bias_ih_l{k}, bias_hh_l{k} (and ``_reverse``): all
+        U(-k, k), k = 1/sqrt(hidden_size).
+
+    Raises:
+        ValueError: for a bad option, or an input that is not 2-D or 3-D.
+        RuntimeError: if the input or h_0 has the wrong size.
+
+    Differs from PyTorch: no ``proj_size``; the same seed gives other initial values.
+
+    Example:
+        >>> import microtensor as mt
+        >>> rnn = mt.nn.RNN(10, 20, num_layers=2)
+        >>> output, h_n = rnn(mt.randn(5, 3, 10))
+        >>> output.shape, h_n.shape
+        (microtensor.Size([5, 3, 20]), microtensor.Size([2, 3, 20]))
+    """
+
+    def __init__(
+        self,
+        input_size: int,
+        hidden_size: int,
+        num_layers: int = 1,
+        nonlinearity: str = "tanh",
+        bias: bool = True,
+        batch_first: bool = False,
+        dropout: float = 0.0,
+        bidirectional: bool = False,
+        device: Any = None,
+        dtype: Any = None,
+    ) -> None:
+        if nonlinearity not in NONLINEARITIES:
+            raise ValueError(
+                f"Unknown nonlinearity '{nonlinearity}'. Select from 'tanh' or 'relu'."
+            )
+        mode = "RNN_TANH" if nonlinearity == "tanh" else "RNN_RELU"
+        super().__init__(
+            mode,
+            input_size,
+            hidden_size,
+            num_layers,
+            bias,
+            batch_first,
+            dropout,
+            bidirectional,
+            device,
+            dtype,
+        )
+        self.nonlinearity = nonlinearity
+
+    def _step(
+        self,
+        x_proj: Tensor,
+        states: tuple[Tensor, ...],
+        weight_hh: Tensor,
+        bias_hh: Tensor | None,
+    ) -> Any:
+        return (rnn_step(x_proj, states[0], weight_hh, self.nonlinearity),)
+
+    def forward(self, input: Tensor, hx: Tensor | None = None) -> tuple[Tensor, Tensor]:  # noqa: A002
+        """Return ``(output, h_n)``."""
+        output, (h_n,) = self._run(input, (hx,))
+        return output, h_n
+
+
+class LSTM(RNNBase):
+    """A multi-layer LSTM, PyTorch's gate order (input, forget, cell, output), as ``LSTMCell``.
+
+    Args:
+        input_size: features of the input.
+        hidden_size: features of the states h and c.
+        num_layers: stacked recurrent layers.
+        bias: if False, no ``bias_ih_l*`` and ``bias_hh_l*``.
+        batch_first: if True, input and output are ``(N, L, *)`` instead of ``(L, N, *)``.
+        dropout: dropout probability on the outputs of every layer but the last (training).
+        bidirectional: if True, each layer also runs backwards in time (``*_reverse``
+            parameters) and the outputs of both directions are concatenated.
+        device: only ``"cpu"`` (or None).
+        dtype: the parameters' dtype (default: the default float dtype).
+
+    Shape:
+        - Input: ``(L, N, input_size)`` (``(N, L, input_size)`` if batch_first) or unbatched
+          ``(L, input_size)``; hx (optional, zeros if None): ``(h_0, c_0)``, each
+          ``(D * num_layers, N, hidden_size)`` or ``(D * num_layers, hidden_size)``.
+        - Output: ``(output, (h_n, c_n))``: output ``(L, N, D * hidden_size)`` (batch_first:
+          ``(N, L, ...)``), h_n and c_n shaped like h_0.
+
+    Attributes:
+        weight_ih_l{k}: ``(4 * hidden_size, input of layer k)``, weight_hh_l{k}, bias_ih_l{k},
+        bias_hh_l{k} (and ``_reverse``): all U(-k, k), k = 1/sqrt(hidden_size).
+
+    Raises:
+        ValueError: for a bad option, or an input that is not 2-D or 3-D.
+        RuntimeError: if the input, h_0 or c_0 has the wrong size.
+
+    Differs from PyTorch: no ``proj_size``; the same seed gives other initial values.
+
+    Example:
+        >>> import microtensor as mt
+        >>> lstm = mt.nn.LSTM(10, 20, num_layers=2, batch_first=True)
+        >>> lstm
+        LSTM(10, 20, num_layers=2, batch_first=True)
+        >>> output, (h_n, c_n) = lstm(mt.randn(3, 5, 10))
+        >>> output.shape, c_n.shape
+        (microtensor.Size([3, 5, 20]), microtensor.Size([2, 3, 20]))
+    """
+
+    _num_states = 2
+
+    def __init__(
+        self,
+        input_size: int,
+        hidden_size: int,
+        num_layers: int = 1,
+        bias: bool = True,
+        batch_first: bool = False,
+        dropout: float = 0.0,
+        bidirectional: bool = False,
+        device: Any = None,
+        dtype: Any = None,
+    ) -> None:
+        super().__init__(
+            "LSTM",
+            input_size,
+            hidden_size,
+            num_layers,
+            bias,
+            batch_first,
+            dropout,
+            bidirectional,
+            device,
+            dtype,
+        )
+
+    def _step(
+        self,
+        x_proj: Tensor,
+        states: tuple[Tensor, ...],
+        weight_hh: Tensor,
+        bias_hh: Tensor | None,
+    ) -> Any:
+        return lstm_step(x_proj, states[0], states[1], weight_hh)
+
+    def forward(
+        self,
+        input: Tensor,  # noqa: A002
+        hx: tuple[Tensor, Tensor] | None = None,
+    ) -> tuple[Tensor, tuple[Tensor, Tensor]]:
+        """Return ``(output, (h_n, c_n))``."""
+        output, (h_n, c_n) = self._run(input, (None, None) if hx is None else tuple(hx))
+        return output, (h_n, c_n)
+
+
+class GRU(RNNBase):
+    """A multi-layer GRU, PyTorch's gate order (reset, update, new), as ``GRUCell``.
+
+    Args:
+        input_size: features of the input.
+        hidden_size: features of the hidden state.
+        num_layers: stacked recurrent layers.
+        bias: if False, no ``bias_ih_l*`` and ``bias_hh_l*``.
+        batch_first: if True, input and output are ``(N, L, *)`` instead of ``(L, N, *)``.
+        dropout: dropout probability on the outputs of every layer but the last (training).
+        bidirectional: if True, each layer also runs backwards in time (``*_reverse``
+            parameters) and the outputs of both directions are concatenated.
+        device: only ``"cpu"`` (or None).
+        dtype: the parameters' dtype (default: the default float dtype).
+
+    Shape:
+        - Input: ``(L, N, input_size)`` (``(N, L, input_size)`` if batch_first) or unbatched
+          ``(L, input_size)``; h_0 (optional, zeros if None): ``(D * num_layers, N,
+          hidden_size)`` or ``(D * num_layers, hidden_size)``.
+        - Output: ``(output, h_n)``: output ``(L, N, D * hidden_size)`` (batch_first:
+          ``(N, L, ...)``), h_n shaped like h_0.
+
+    Attributes:
+        weight_ih_l{k}: ``(3 * hidden_size, input of layer k)``, weight_hh_l{k}, bias_ih_l{k},
+        bias_hh_l{k} (and ``_reverse``): all U(-k, k), k = 1/sqrt(hidden_size).
+
+    Raises:
+        ValueError: for a bad option, or an input that is not 2-D or 3-D.
+        RuntimeError: if the input or h_0 has the wrong size.
+
+    Differs from PyTorch: no ``proj_size``; the same seed gives other initial values.
+
+    Example:
+        >>> import microtensor as mt
+        >>> gru = mt.nn.GRU(10, 20, bidirectional=True)
+        >>> output, h_n = gru(mt.randn(5, 10))
+        >>> output.shape, h_n.shape
+        (microtensor.Size([5, 40]), microtensor.Size([2, 20]))
+    """
+
+    def __init__(
+        self,
+        input_size: int,
+        hidden_size: int,
+        num_layers: int = 1,
+        bias: bool = True,
+        batch_first: bool = False,
+        dropout: float = 0.0,
+        bidirectional: bool = False,
+        device: Any = None,
+        dtype: Any = None,
+    ) -> None:
+        super().__init__(
+            "GRU",
+            input_size,
+            hidden_size,
+            num_layers,
+            bias,
+            batch_first,
+            dropout,
+            bidirectional,
+            device,
+            dtype,
+        )
+
+    def _step(
+        self,
+        x_proj: Tensor,
+        states: tuple[Tensor, ...],
+        weight_hh: Tensor,
+        bias_hh: Tensor | None,
+    ) -> Any:
+        return (gru_step(x_proj, states[0], weight_hh, bias_hh),)
+
+    def forward(self, input: Tensor, hx: Tensor | None = None) -> tuple[Tensor, Tensor]:  # noqa: A002
+        """Return ``(output, h_n)``."""
+        output, (h_n,) = self._run(input, (hx,))
+        return output, h_n

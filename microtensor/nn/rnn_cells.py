@@ -1,0 +1,342 @@
+"""``RNNCell``, ``LSTMCell``, ``GRUCell`` and the step functions that ``RNN``/``LSTM``/``GRU`` use.
+
+Every step is a composition of differentiable ops (``linear``, ``chunk``, ``sigmoid``, ``tanh``),
+so gradients of any order come from the ops' own derivatives. The input projection
+``x @ W_ih.T + b_ih`` is done outside the step, so the layers compute it for all time steps
+with one matmul.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from microtensor import creation, dtypes, ops
+from microtensor._device import device as _device
+from microtensor.nn import init
+from microtensor.nn._functional.linear import linear
+from microtensor.nn.module import Module
+from microtensor.nn.parameter import Parameter
+from microtensor.tensor import Tensor
+
+__all__ = ["GRUCell", "LSTMCell", "RNNCell"]
+
+NONLINEARITIES = ("tanh", "relu")
+
+
+def rnn_step(x_proj: Tensor, hidden: Tensor, weight_hh: Tensor, nonlinearity: str) -> Tensor:
+    """Elman step: h' = act(x_proj + h @ W_hh.T), where x_proj = x @ W_ih.T + b_ih + b_hh."""
+    pre = x_proj + linear(hidden, weight_hh)
+    return ops.tanh(pre) if nonlinearity == "tanh" else ops.relu(pre)
+
+
+def lstm_step(
+    x_proj: Tensor, hidden: Tensor, cell: Tensor, weight_hh: Tensor
+) -> tuple[Tensor, Tensor]:
+    """PyTorch's gate order i, f, g, o:  c' = s(f) * c + s(i) * tanh(g),  h' = s(o) * tanh(c').
+
+    ``x_proj = x @ W_ih.T + b_ih + b_hh`` holds both biases.
+    """
+    gates = x_proj + linear(hidden, weight_hh)
+    in_gate, forget_gate, cell_gate, out_gate = ops.chunk(gates, 4, -1)
+    new_cell = ops.sigmoid(forget_gate) * cell + ops.sigmoid(in_gate) * ops.tanh(cell_gate)
+    return ops.sigmoid(out_gate) * ops.tanh(new_cell), new_cell
+
+
+def gru_step(x_proj: Tensor, hidden: Tensor, weight_hh: Tensor, bias_hh: Tensor | None) -> Tensor:
+    """PyTorch's gate order r, z, n:  n = tanh(x_n + r * (W_hn h + b_hn)),  h' = n + z (h - n).
+
+    ``x_proj = x @ W_ih.T + b_ih``; b_hh stays here, as b_hn sits inside r * (...).
+    """
+    h_proj = linear(hidden, weight_hh, bias_hh)
+    x_r, x_z, x_n = ops.chunk(x_proj, 3, -1)
+    h_r, h_z, h_n = ops.chunk(h_proj, 3, -1)
+    reset = ops.sigmoid(x_r + h_r)
+    update = ops.sigmoid(x_z + h_z)
+    new = ops.tanh(x_n + reset * h_n)
+    return new + update * (hidden - new)
+
+
+def project(
+    input: Tensor,  # noqa: A002
+    weight_ih: Tensor,
+    bias_ih: Tensor | None,
+    bias_hh: Tensor | None,
+) -> Tensor:
+    """``input @ W_ih.T + b_ih (+ b_hh)`` over the last dim, as one 2-D matmul."""
+    bias = bias_ih if bias_hh is None or bias_ih is None else bias_ih + bias_hh
+    if input.ndim == 2:
+        return linear(input, weight_ih, bias)
+    rows = linear(input.reshape(-1, input.shape[-1]), weight_ih, bias)
+    return rows.reshape(*input.shape[:-1], weight_ih.shape[0])
+
+
+def make_weights(
+    module: Module,
+    suffix: str,
+    shapes: tuple[tuple[int, int], tuple[int, int]],
+    bias: bool,
+    factory: tuple[Any, Any],
+) -> list[str]:
+    """Register ``weight_ih{suffix}``, ``weight_hh{suffix}`` (and biases) in PyTorch's order."""
+    device, dtype = factory
+    if device is not None:
+        _device(device)  # only the CPU exists; anything else raises
+    dtype = dtypes.to_dtype(dtype or dtypes.get_default_dtype())
+    names = []
+    for kind, shape in zip(("ih", "hh"), shapes, strict=True):
+        setattr(module, f"weight_{kind}{suffix}", Parameter(creation.zeros(*shape, dtype=dtype)))
+        names.append(f"weight_{kind}{suffix}")
+    for kind, shape in zip(("ih", "hh"), shapes, strict=True):
+        if bias:
+            setattr(
+                module, f"bias_{kind}{suffix}", Parameter(creation.zeros(shape[0], dtype=dtype))
+            )
+            names.append(f"bias_{kind}{suffix}")
+        else:
+            module.register_parameter(f"bias_{kind}{suffix}", None)
+    return names
+
+
+def reset_uniform(module: Module, hidden_size: int) -> None:
+    """Every parameter from U(-1/sqrt(hidden_size), 1/sqrt(hidden_size)), as PyTorch."""
+    bound = 1.0 / math.sqrt(hidden_size) if hidden_size > 0 else 0.0
+    for param in module.parameters():
+        init.uniform_(param, -bound, bound)
+
+
+class _RNNCellBase(Module):
+    """Shared parameters, validation and repr of the three cells."""
+
+    _gates = 1
+
+    def __init__(
+        self, input_size: int, hidden_size: int, bias: bool, device: Any, dtype: Any
+    ) -> None:
+        super().__init__()
+        self.input_size = input_size
+        self.hidden_size = hidden_size
+        self.bias = bias
+        gate_size = self._gates * hidden_size
+        shapes = ((gate_size, input_size), (gate_size, hidden_size))
+        make_weights(self, "", shapes, bias, (device, dtype))
+        self.reset_parameters()
+
+    def reset_parameters(self) -> None:
+        """Draw every parameter from U(-1/sqrt(hidden_size), 1/sqrt(hidden_size))."""
+        reset_uniform(self, self.hidden_size)
+
+    def extra_repr(self) -> str:
+        """``input_size, hidden_size`` and the options that differ from the defaults."""
+        text = f"{self.input_size}, {self.hidden_size}"
+        if self.bias is not True:
+            text += f", bias={self.bias}"
+        nonlinearity = getattr(self, "nonlinearity", "tanh")
+        if nonlinearity != "tanh":
+            text += f", nonlinearity={nonlinearity}"
+        return text
+
+    def _batched(self, input: Tensor, states: tuple[Tensor | None, ...]) -> tuple[Tensor, ...]:  # noqa: A002
+        """Check the shapes; return input and states as 2-D (zeros for missing states)."""
+        name = type(self).__name__
+        if input.ndim not in (1, 2):
+            raise ValueError(f"{name}: Expected input to be 1D or 2D, got {input.ndim}D instead")
+        if input.shape[-1] != self.input_size:
+            raise RuntimeError(
+                f"{name}: input has inconsistent input_size: got {input.shape[-1]} expected "
+                f"{self.input_size}"
+            )
+        batch = input.shape[0] if input.ndim == 2 else 1
+        out = [input if input.ndim == 2 else input.unsqueeze(0)]
+        for i, state in enumerate(states):
+            if state is None:
+                out.append(creation.zeros(batch, self.hidden_size, dtype=input.dtype))
+                continue
+            if state.ndim != input.ndim:
+                raise RuntimeError(
+                    f"{name}: hidden state {i} must have as many dims as the input "
+                    f"({input.ndim}D), got shape {tuple(state.shape)}"
+                )
+            state = state if state.ndim == 2 else state.unsqueeze(0)
+            if state.shape[0] != batch:
+                raise RuntimeError(
+                    f"{name}: Input batch size {batch} doesn't match hidden{i} batch size "
+                    f"{state.shape[0]}"
+                )
+            if state.shape[1] != self.hidden_size:
+                raise RuntimeError(
+                    f"{name}: hidden{i} has inconsistent hidden_size: got {state.shape[1]}, "
+                    f"expected {self.hidden_size}"
+                )
+            out.append(state)
+        return tuple(out)
+
+    def _project(self, input: Tensor, fold_hh: bool = True) -> Tensor:  # noqa: A002
+        return project(input, self.weight_ih, self.bias_ih, self.bias_hh if fold_hh else None)
+
+
+class RNNCell(_RNNCellBase):
+    """An Elman RNN cell: ``h' = tanh(x @ W_ih.T + b_ih + h @ W_hh.T + b_hh)`` (or relu).
+
+    Args:
+        input_size: features of the input ``x``.
+        hidden_size: features of the hidden state ``h``.
+        bias: if False, no ``bias_ih`` and ``bias_hh``.
+        nonlinearity: ``'tanh'`` or ``'relu'``.
+        device: only ``"cpu"`` (or None).
+        dtype: the parameters' dtype (default: the default float dtype).
+
+    Shape:
+        - Input: ``(N, input_size)`` or ``(input_size,)``; hx (optional, zeros if None):
+          ``(N, hidden_size)`` or ``(hidden_size,)``.
+        - Output: h', shaped like hx.
+
+    Attributes:
+        weight_ih: ``(hidden_size, input_size)``; weight_hh: ``(hidden_size, hidden_size)``;
+        bias_ih, bias_hh: ``(hidden_size,)``. All start as U(-k, k), k = 1/sqrt(hidden_size).
+
+    Raises:
+        ValueError: for an unknown nonlinearity, or an input that is not 1-D or 2-D.
+        RuntimeError: if the input or hidden state has the wrong size.
+
+    Differs from PyTorch: the same seed gives other initial values (NumPy's generator).
+
+    Example:
+        >>> import microtensor as mt
+        >>> cell = mt.nn.RNNCell(10, 20)
+        >>> cell(mt.randn(3, 10)).shape
+        microtensor.Size([3, 20])
+    """
+
+    def __init__(
+        self,
+        input_size: int,
+        hidden_size: int,
+        bias: bool = True,
+        nonlinearity: str = "tanh",
+        device: Any = None,
+        dtype: Any = None,
+    ) -> None:
+        if nonlinearity not in NONLINEARITIES:
+            raise ValueError(
+                f"Unknown nonlinearity '{nonlinearity}'. Select from 'tanh' or 'relu'."
+            )
+        super().__init__(input_size, hidden_size, bias, device, dtype)
+        self.nonlinearity = nonlinearity
+
+    def forward(self, input: Tensor, hx: Tensor | None = None) -> Tensor:  # noqa: A002
+        """Return the next hidden state."""
+        x, h = self._batched(input, (hx,))
+        out = rnn_step(self._project(x), h, self.weight_hh, self.nonlinearity)
+        return out if input.ndim == 2 else out.squeeze(0)
+
+
+class LSTMCell(_RNNCellBase):
+    """A long short-term memory cell, PyTorch's gate order (input, forget, cell, output).
+
+    ``i, f, g, o = chunk(x @ W_ih.T + b_ih + h @ W_hh.T + b_hh, 4)``,
+    ``c' = sigmoid(f) * c + sigmoid(i) * tanh(g)``, ``h' = sigmoid(o) * tanh(c')``.
+
+    Args:
+        input_size: features of the input ``x``.
+        hidden_size: features of the states ``h`` and ``c``.
+        bias: if False, no ``bias_ih`` and ``bias_hh``.
+        device: only ``"cpu"`` (or None).
+        dtype: the parameters' dtype (default: the default float dtype).
+
+    Shape:
+        - Input: ``(N, input_size)`` or ``(input_size,)``; hx (optional, zeros if None): a pair
+          ``(h, c)``, each ``(N, hidden_size)`` or ``(hidden_size,)``.
+        - Output: ``(h', c')``, shaped like h and c.
+
+    Attributes:
+        weight_ih: ``(4 * hidden_size, input_size)``; weight_hh: ``(4 * hidden_size,
+        hidden_size)``; bias_ih, bias_hh: ``(4 * hidden_size,)``; all U(-k, k),
+        k = 1/sqrt(hidden_size).
+
+    Raises:
+        ValueError: if the input is not 1-D or 2-D.
+        RuntimeError: if the input or a state has the wrong size.
+
+    Example:
+        >>> import microtensor as mt
+        >>> cell = mt.nn.LSTMCell(10, 20)
+        >>> h, c = cell(mt.randn(3, 10))
+        >>> h.shape, c.shape
+        (microtensor.Size([3, 20]), microtensor.Size([3, 20]))
+    """
+
+    _gates = 4
+
+    def __init__(
+        self,
+        input_size: int,
+        hidden_size: int,
+        bias: bool = True,
+        device: Any = None,
+        dtype: Any = None,
+    ) -> None:
+        super().__init__(input_size, hidden_size, bias, device, dtype)
+
+    def forward(
+        self,
+        input: Tensor,  # noqa: A002
+        hx: tuple[Tensor, Tensor] | None = None,
+    ) -> tuple[Tensor, Tensor]:
+        """Return the next ``(h, c)``."""
+        x, h, c = self._batched(input, (None, None) if hx is None else tuple(hx))
+        h, c = lstm_step(self._project(x), h, c, self.weight_hh)
+        return (h, c) if input.ndim == 2 else (h.squeeze(0), c.squeeze(0))
+
+
+class GRUCell(_RNNCellBase):
+    """A gated recurrent unit cell, PyTorch's gate order (reset, update, new).
+
+    ``r = sigmoid(W_ir x + b_ir + W_hr h + b_hr)``, ``z = sigmoid(W_iz x + b_iz + W_hz h +
+    b_hz)``, ``n = tanh(W_in x + b_in + r * (W_hn h + b_hn))``, ``h' = (1 - z) * n + z * h``.
+
+    Args:
+        input_size: features of the input ``x``.
+        hidden_size: features of the hidden state ``h``.
+        bias: if False, no ``bias_ih`` and ``bias_hh``.
+        device: only ``"cpu"`` (or None).
+        dtype: the parameters' dtype (default: the default float dtype).
+
+    Shape:
+        - Input: ``(N, input_size)`` or ``(input_size,)``; hx (optional, zeros if None):
+          ``(N, hidden_size)`` or ``(hidden_size,)``.
+        - Output: h', shaped like hx.
+
+    Attributes:
+        weight_ih: ``(3 * hidden_size, input_size)``; weight_hh: ``(3 * hidden_size,
+        hidden_size)``; bias_ih, bias_hh: ``(3 * hidden_size,)``; all U(-k, k),
+        k = 1/sqrt(hidden_size).
+
+    Raises:
+        ValueError: if the input is not 1-D or 2-D.
+        RuntimeError: if the input or hidden state has the wrong size.
+
+    Example:
+        >>> import microtensor as mt
+        >>> cell = mt.nn.GRUCell(10, 20)
+        >>> cell(mt.randn(10)).shape
+        microtensor.Size([20])
+    """
+
+    _gates = 3
+
+    def __init__(
+        self,
+        input_size: int,
+        hidden_size: int,
+        bias: bool = True,
+        device: Any = None,
+        dtype: Any = None,
+    ) -> None:
+        super().__init__(input_size, hidden_size, bias, device, dtype)
+
+    def forward(self, input: Tensor, hx: Tensor | None = None) -> Tensor:  # noqa: A002
+        """Return the next hidden state."""
+        x, h = self._batched(input, (hx,))
+        out = gru_step(self._project(x, False), h, self.weight_hh, self.bias_hh)
+        return out if input.ndim == 2 else out.squeeze(0)
