@@ -1,3 +1,418 @@
-"""Placeholder: filled in by its owner."""
+"""Pooling: ``max_pool1d/2d``, ``avg_pool1d/2d``, ``adaptive_avg_pool1d/2d``.
 
-__all__: list[str] = []
+Max pooling is one op: a strided window view, ``argmax`` per window, and in backward the
+gradient scattered to the first maximum of each window (``np.bincount`` on arrays,
+``index_add`` on Tensors). Average pooling is a composition: a convolution of each channel with
+a kernel of ones, divided by the window sizes, so its derivatives of every order come from the
+convolution ops. Adaptive average pooling is ``A_h @ x @ A_w^T`` with constant averaging
+matrices.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
+
+from microtensor import ops
+from microtensor.autograd.function import Op
+from microtensor.nn._functional._conv_ops import Conv, Geometry
+from microtensor.ops import dual
+from microtensor.tensor import Tensor
+
+__all__ = [
+    "adaptive_avg_pool1d",
+    "adaptive_avg_pool2d",
+    "avg_pool1d",
+    "avg_pool2d",
+    "max_pool1d",
+    "max_pool2d",
+]
+
+
+def _tuple(value: Any, nd: int, name: str, op: str) -> tuple[int, ...]:
+    values = (value,) * nd if isinstance(value, int | np.integer) else tuple(value)
+    if len(values) == 1:
+        values = values * nd
+    if len(values) != nd or not all(isinstance(v, int | np.integer) for v in values):
+        raise ValueError(f"{op}(): {name} must be an int or a tuple of {nd} ints, got {value!r}")
+    return tuple(int(v) for v in values)
+
+
+def _batched(op: str, input: Any, nd: int) -> tuple[Tensor, bool]:  # noqa: A002
+    if not isinstance(input, Tensor):
+        raise TypeError(f"{op}(): input must be a Tensor, got {type(input).__name__}")
+    if input.ndim not in (nd + 1, nd + 2) or (input.ndim == nd + 2 and input.shape[1] == 0):
+        raise RuntimeError(
+            f"{op}(): Expected {nd + 1}D or {nd + 2}D (batch mode) tensor with optional 0 dim "
+            f"batch size for input, but got input of size: {list(input.shape)}"
+        )
+    unbatched = input.ndim == nd + 1
+    return (ops.unsqueeze(input, 0) if unbatched else input), unbatched
+
+
+def _out_sizes(
+    op: str,
+    shape: tuple[int, ...],
+    kernel: tuple[int, ...],
+    stride: tuple[int, ...],
+    padding: tuple[int, ...],
+    dilation: tuple[int, ...],
+    ceil_mode: bool,
+) -> tuple[tuple[int, ...], tuple[tuple[int, int], ...]]:
+    """Output sizes and the (before, after) padding that makes every window fit."""
+    sizes, pairs = [], []
+    for n, k, s, p, d in zip(shape[2:], kernel, stride, padding, dilation, strict=True):
+        extent = d * (k - 1) + 1
+        if min(k, s, d) < 1 or p < 0 or p > k // 2:
+            raise RuntimeError(
+                f"{op}(): kernel_size, stride and dilation must be positive and pad at most "
+                f"half of kernel size, but got pad={p}, kernel_size={k}, stride={s} and "
+                f"dilation={d}"
+            )
+        span = n + 2 * p - extent
+        out = (-(-span // s) if ceil_mode else span // s) + 1
+        if ceil_mode and (out - 1) * s >= n + p:  # the last window must start inside the input
+            out -= 1
+        sizes.append(out)
+        pairs.append((p, max(p, (out - 1) * s + extent - n - p)))
+    if min(sizes) < 1:
+        raise RuntimeError(
+            f"{op}(): Given input size: ({'x'.join(map(str, shape[1:]))}). Calculated output "
+            f"size: ({'x'.join(map(str, [shape[1], *sizes]))}). Output size is too small: "
+            "use a smaller kernel or more padding"
+        )
+    return tuple(sizes), tuple(pairs)
+
+
+# --- max pooling -----------------------------------------------------------------------------
+
+
+def _scatter(grad_out: Any, flat: np.ndarray, shape: tuple[int, ...]) -> Any:
+    """Sum ``grad_out`` into a zero array of ``shape`` at the flat positions ``flat``."""
+    size = math.prod(shape)
+    if dual.is_array(grad_out):
+        summed = np.bincount(flat.ravel(), grad_out.ravel(), minlength=size)
+        return summed.astype(grad_out.dtype, copy=False).reshape(shape)
+    zeros = Tensor._make(np.zeros(size, dtype=grad_out._data.dtype))
+    index = Tensor._make(flat.ravel())
+    return ops.index_add(zeros, 0, index, grad_out.reshape((-1,))).reshape(shape)
+
+
+def _first_max(view: np.ndarray, kernel: tuple[int, ...]) -> tuple[np.ndarray, np.ndarray]:
+    """Max over the trailing kernel dims of ``view`` and the flat kernel index of the first max.
+
+    The window elements are copied to the front (one contiguous row per kernel offset), so
+    ``argmax`` reduces over a leading axis with long contiguous rows: much faster than over a
+    tiny last axis.
+    """
+    nd = len(kernel)
+    out_shape = view.shape[: view.ndim - nd]
+    front = np.moveaxis(view, tuple(range(view.ndim - nd, view.ndim)), tuple(range(nd)))
+    rows = np.ascontiguousarray(front).reshape((-1, math.prod(out_shape)))
+    arg = rows.argmax(axis=0)  # the first maximum (or NaN), as PyTorch
+    return rows.max(axis=0).reshape(out_shape), arg.reshape(out_shape)
+
+
+class MaxPool(Op):
+    """y = max over each window of x;  dy/dx = g at the window's first maximum, 0 elsewhere."""
+
+    @staticmethod
+    def forward(
+        ctx: Any, x: Any, kernel: Any, stride: Any, dilation: Any, pads: Any, out: Any
+    ) -> Any:
+        nd = len(kernel)
+        fill = -np.inf if x.dtype.kind == "f" else np.iinfo(x.dtype).min
+        padded = x
+        if any(map(any, pads)):
+            padded = np.pad(x, ((0, 0), (0, 0), *pads), constant_values=fill)
+        extent = [d * (k - 1) + 1 for k, d in zip(kernel, dilation, strict=True)]
+        view = sliding_window_view(padded, extent, axis=tuple(range(2, 2 + nd)))
+        steps = [slice(None, (n - 1) * s + 1, s) for n, s in zip(out, stride, strict=True)]
+        key: tuple[Any, ...] = (..., *steps, *[slice(None, None, d) for d in dilation])
+        view = view[key]
+        y, arg = _first_max(view, kernel)
+        coords = np.unravel_index(arg, kernel)
+        pos = [
+            np.arange(n).reshape((-1,) + (1,) * (nd - 1 - i)) * s + c * d
+            for i, (n, s, c, d) in enumerate(zip(out, stride, coords, dilation, strict=True))
+        ]  # padded coordinates of each maximum
+        ctx.padded_shape = padded.shape
+        ctx.pads, ctx.in_shape = pads, x.shape
+        plane = math.prod(padded.shape[2:])
+        ctx.flat = np.ravel_multi_index(pos, padded.shape[2:]) + plane * np.arange(
+            x.shape[0] * x.shape[1]
+        ).reshape((x.shape[0], x.shape[1]) + (1,) * nd)
+        unpadded = [p - lo for p, (lo, _) in zip(pos, pads, strict=True)]
+        indices = np.ravel_multi_index(unpadded, x.shape[2:]).astype(np.int64, copy=False)
+        ctx.mark_non_differentiable(indices)
+        return y, indices
+
+    @staticmethod
+    def backward(ctx: Any, grad_out: Any, grad_indices: Any = None) -> Any:
+        grad = _scatter(grad_out, ctx.flat, ctx.padded_shape)
+        crop = [slice(lo, lo + n) for (lo, _), n in zip(ctx.pads, ctx.in_shape[2:], strict=True)]
+        if any(map(any, ctx.pads)) or tuple(grad.shape) != tuple(ctx.in_shape):
+            grad = grad[(slice(None), slice(None), *crop)]
+        return grad, None, None, None, None, None
+
+
+def _max_pool(
+    op: str,
+    nd: int,
+    input: Tensor,  # noqa: A002
+    kernel_size: Any,
+    stride: Any,
+    padding: Any,
+    dilation: Any,
+    ceil_mode: bool,
+    return_indices: bool,
+) -> Any:
+    x, unbatched = _batched(op, input, nd)
+    kernel = _tuple(kernel_size, nd, "kernel_size", op)
+    strides = kernel if stride is None or stride == [] else _tuple(stride, nd, "stride", op)
+    pads = _tuple(padding, nd, "padding", op)
+    dilations = _tuple(dilation, nd, "dilation", op)
+    out, pairs = _out_sizes(op, tuple(x.shape), kernel, strides, pads, dilations, ceil_mode)
+    y, indices = MaxPool.apply(x, kernel, strides, dilations, pairs, out)
+    if unbatched:
+        y, indices = ops.squeeze(y, 0), ops.squeeze(indices, 0)
+    return (y, indices) if return_indices else y
+
+
+def max_pool1d(
+    input: Tensor,  # noqa: A002
+    kernel_size: Any,
+    stride: Any = None,
+    padding: Any = 0,
+    dilation: Any = 1,
+    ceil_mode: bool = False,
+    return_indices: bool = False,
+) -> Any:
+    """Max over sliding windows of the last dim of ``(N, C, L)``; arguments as ``max_pool2d``.
+
+    Example:
+        >>> import microtensor as mt
+        >>> import microtensor.nn.functional as F
+        >>> F.max_pool1d(mt.tensor([[[1.0, 3.0, 2.0, 0.0, 5.0]]]), 2)
+        tensor([[[3., 2.]]])
+    """
+    return _max_pool(
+        "max_pool1d", 1, input, kernel_size, stride, padding, dilation, ceil_mode, return_indices
+    )
+
+
+def max_pool2d(
+    input: Tensor,  # noqa: A002
+    kernel_size: Any,
+    stride: Any = None,
+    padding: Any = 0,
+    dilation: Any = 1,
+    ceil_mode: bool = False,
+    return_indices: bool = False,
+) -> Any:
+    """Max over sliding 2-D windows, as ``torch.nn.functional.max_pool2d``.
+
+    The gradient goes to the first maximum of each window (row-major order), as in PyTorch.
+
+    Args:
+        input: shape ``(N, C, H, W)`` or ``(C, H, W)``.
+        kernel_size: int or ``(kH, kW)``.
+        stride: int or pair (default: ``kernel_size``).
+        padding: implicit ``-inf`` on both sides, at most half the effective kernel.
+        dilation: spacing between window elements.
+        ceil_mode: round the output size up (windows may hang over the end).
+        return_indices: also return the flat index (``h * W + w``) of each maximum.
+
+    Returns:
+        Shape ``(N, C, H_out, W_out)``, ``H_out = (H + 2 * pH - dH * (kH - 1) - 1) // sH + 1``
+        (rounded up with ``ceil_mode``); with ``return_indices`` also an int64 tensor of
+        indices of that shape.
+
+    Raises:
+        RuntimeError: for a wrong rank, too much padding, or an output size below 1.
+
+    Example:
+        >>> import microtensor as mt
+        >>> import microtensor.nn.functional as F
+        >>> F.max_pool2d(mt.arange(16.0).reshape(1, 1, 4, 4), 2)
+        tensor([[[[ 5.,  7.],
+                  [13., 15.]]]])
+    """
+    return _max_pool(
+        "max_pool2d", 2, input, kernel_size, stride, padding, dilation, ceil_mode, return_indices
+    )
+
+
+# --- average pooling -------------------------------------------------------------------------
+
+
+def _divisors(
+    shape: tuple[int, ...], kernel: Any, stride: Any, padding: Any, out: Any, include_pad: bool
+) -> np.ndarray:
+    """Window sizes per output position, as PyTorch counts them (clipped at the padded end)."""
+    total = np.ones((), dtype=np.float64)
+    for n, k, s, p, o in zip(shape[2:], kernel, stride, padding, out, strict=True):
+        start = np.arange(o) * s - p
+        end = np.minimum(start + k, n + p)
+        size = end - start if include_pad else np.minimum(end, n) - np.maximum(start, 0)
+        total = np.multiply.outer(total, size)
+    return total
+
+
+def _avg_pool(
+    op: str,
+    nd: int,
+    input: Tensor,  # noqa: A002
+    kernel_size: Any,
+    stride: Any,
+    padding: Any,
+    ceil_mode: bool,
+    count_include_pad: bool,
+    divisor_override: int | None,
+) -> Tensor:
+    x, unbatched = _batched(op, input, nd)
+    kernel = _tuple(kernel_size, nd, "kernel_size", op)
+    strides = kernel if stride is None or stride == [] else _tuple(stride, nd, "stride", op)
+    pads = _tuple(padding, nd, "padding", op)
+    shape = tuple(x.shape)
+    out, pairs = _out_sizes(op, shape, kernel, strides, pads, (1,) * nd, ceil_mode)
+    if divisor_override is not None and divisor_override == 0:
+        raise RuntimeError(f"{op}(): divisor must be not zero")
+    dtype = x._data.dtype
+    planes = x.reshape((shape[0] * shape[1], 1, *shape[2:]))
+    ones = Tensor._make(np.ones((1, 1, *kernel), dtype=dtype))
+    summed = Conv.apply(planes, ones, None, Geometry(strides, pairs, (1,) * nd, 1))
+    summed = summed[(slice(None), 0, *[slice(0, n) for n in out])]
+    summed = summed.reshape((*shape[:2], *out))
+    if divisor_override is not None:
+        y = summed / divisor_override
+    else:
+        div = _divisors(shape, kernel, strides, pads, out, count_include_pad)
+        y = summed * Tensor._make((1.0 / div).astype(dtype))
+    return ops.squeeze(y, 0) if unbatched else y  # type: ignore[no-any-return]
+
+
+def avg_pool1d(
+    input: Tensor,  # noqa: A002
+    kernel_size: Any,
+    stride: Any = None,
+    padding: Any = 0,
+    ceil_mode: bool = False,
+    count_include_pad: bool = True,
+) -> Tensor:
+    """Mean over sliding windows of the last dim of ``(N, C, L)``; as ``avg_pool2d``.
+
+    Example:
+        >>> import microtensor as mt
+        >>> import microtensor.nn.functional as F
+        >>> F.avg_pool1d(mt.tensor([[[1.0, 3.0, 2.0, 0.0]]]), 2)
+        tensor([[[2., 1.]]])
+    """
+    return _avg_pool(
+        "avg_pool1d", 1, input, kernel_size, stride, padding, ceil_mode, count_include_pad, None
+    )
+
+
+def avg_pool2d(
+    input: Tensor,  # noqa: A002
+    kernel_size: Any,
+    stride: Any = None,
+    padding: Any = 0,
+    ceil_mode: bool = False,
+    count_include_pad: bool = True,
+    divisor_override: int | None = None,
+) -> Tensor:
+    """Mean over sliding 2-D windows, as ``torch.nn.functional.avg_pool2d``.
+
+    Args:
+        input: shape ``(N, C, H, W)`` or ``(C, H, W)``.
+        kernel_size: int or ``(kH, kW)``.
+        stride: int or pair (default: ``kernel_size``).
+        padding: implicit zeros on both sides, at most half the kernel.
+        ceil_mode: round the output size up.
+        count_include_pad: count the padding zeros in the divisor.
+        divisor_override: divide every window sum by this instead.
+
+    Returns:
+        Shape ``(N, C, H_out, W_out)``.
+
+    Raises:
+        RuntimeError: for a wrong rank, too much padding, or an output size below 1.
+
+    Example:
+        >>> import microtensor as mt
+        >>> import microtensor.nn.functional as F
+        >>> F.avg_pool2d(mt.arange(16.0).reshape(1, 1, 4, 4), 2)
+        tensor([[[[ 2.5000,  4.5000],
+                  [10.5000, 12.5000]]]])
+    """
+    return _avg_pool(
+        "avg_pool2d", 2, input, kernel_size, stride, padding, ceil_mode, count_include_pad,
+        divisor_override,
+    )  # fmt: skip
+
+
+# --- adaptive average pooling ----------------------------------------------------------------
+
+
+def _averaging_matrix(n: int, out: int, dtype: np.dtype) -> np.ndarray:
+    """Row i averages x[floor(i * n / out) : ceil((i + 1) * n / out)], PyTorch's windows."""
+    i = np.arange(out)
+    start, end = (i * n) // out, -((-(i + 1) * n) // out)
+    cols = np.arange(n)
+    inside = (cols >= start[:, None]) & (cols < end[:, None])
+    return (inside / (end - start)[:, None]).astype(dtype)
+
+
+def _adaptive_avg_pool(op: str, nd: int, input: Tensor, output_size: Any) -> Tensor:  # noqa: A002
+    x, unbatched = _batched(op, input, nd)
+    sizes = (output_size,) * nd if isinstance(output_size, int) else tuple(output_size)
+    if len(sizes) != nd:
+        raise ValueError(f"{op}(): output_size must have {nd} elements, got {output_size!r}")
+    sizes = tuple(n if s is None else s for s, n in zip(sizes, x.shape[2:], strict=True))
+    if min(sizes) < 0:
+        raise RuntimeError(f"{op}(): elements of output_size must be >= 0, got {sizes}")
+    dtype = x._data.dtype
+    y = x
+    for axis, (n, out) in enumerate(zip(x.shape[2:], sizes, strict=True)):
+        matrix = Tensor._make(_averaging_matrix(n, out, dtype).T.copy())  # (n, out)
+        y = ops.movedim(ops.matmul(ops.movedim(y, 2 + axis, -1), matrix), -1, 2 + axis)
+    return ops.squeeze(y, 0) if unbatched else y  # type: ignore[no-any-return]
+
+
+def adaptive_avg_pool1d(input: Tensor, output_size: Any) -> Tensor:  # noqa: A002
+    """Average ``(N, C, L)`` over ``output_size`` near-equal windows; as ``adaptive_avg_pool2d``.
+
+    Example:
+        >>> import microtensor as mt
+        >>> import microtensor.nn.functional as F
+        >>> F.adaptive_avg_pool1d(mt.tensor([[[1.0, 2.0, 3.0]]]), 2)
+        tensor([[[1.5000, 2.5000]]])
+    """
+    return _adaptive_avg_pool("adaptive_avg_pool1d", 1, input, output_size)
+
+
+def adaptive_avg_pool2d(input: Tensor, output_size: Any) -> Tensor:  # noqa: A002
+    """Average over windows chosen so the output has ``output_size``, as PyTorch.
+
+    Output row ``i`` averages input rows ``floor(i * H / H_out)`` to
+    ``ceil((i + 1) * H / H_out)`` (exclusive); likewise for columns.
+
+    Args:
+        input: shape ``(N, C, H, W)`` or ``(C, H, W)``.
+        output_size: int or ``(H_out, W_out)``; None keeps that dim's input size.
+
+    Returns:
+        Shape ``(N, C, H_out, W_out)``.
+
+    Example:
+        >>> import microtensor as mt
+        >>> import microtensor.nn.functional as F
+        >>> F.adaptive_avg_pool2d(mt.arange(9.0).reshape(1, 1, 3, 3), 2)
+        tensor([[[[2., 3.],
+                  [5., 6.]]]])
+    """
+    return _adaptive_avg_pool("adaptive_avg_pool2d", 2, input, output_size)
