@@ -443,8 +443,14 @@ def _box_label(box: _Box, show_shapes: bool, problems: list[str]) -> str:
 
 
 def _title(name: str, label: str) -> str:
-    """``layers.0: Linear(64, 64)``; the model itself is ``Linear(64, 64)`` (``... #2``)."""
-    return f"{name}: {label}" if name[:1] not in ("", "#") else f"{label} {name}".rstrip()
+    """``layers.0: Linear(64, 64)``; the model itself is ``Linear(64, 64)`` (``... #2``).
+
+    A module named only by its class (not found in ``params``) shows its label once.
+    """
+    base, _, call = name.partition("#")
+    if base and base != label.split("(")[0]:
+        return f"{name}: {label}"
+    return f"{label} #{call}" if call else label
 
 
 def _esc(text: str) -> str:
