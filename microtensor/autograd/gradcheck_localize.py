@@ -15,6 +15,7 @@ another thread's ops would be recorded too.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -43,6 +44,10 @@ class _Call:
     node: Any
 
 
+def _apply_of(cls: Any, *args: Any) -> Any:
+    return cls.apply(*args)
+
+
 def localize(
     fn: Callable[..., Any],
     inputs: tuple[Any, ...],
@@ -62,6 +67,10 @@ def localize(
     Returns:
         A paragraph for the error message, starting with a newline.
     """
+    owner = getattr(fn, "__self__", None)
+    if isinstance(owner, type) and getattr(fn, "__name__", "") == "apply":
+        # ``SomeFunction.apply`` was bound before recording swapped ``apply``: call it anew
+        fn = functools.partial(_apply_of, owner)
     calls: list[_Call] = []
     with _recording(calls):
         outputs = fn(*inputs)

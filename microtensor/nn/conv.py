@@ -291,9 +291,15 @@ class ConvTranspose2d(_ConvTransposeNd):
     """Apply a 2-D transposed convolution (the gradient of ``Conv2d`` in its input).
 
     Args:
-        in_channels, out_channels, kernel_size, stride, groups, bias, dilation: as ``Conv2d``.
+        in_channels: as ``Conv2d``.
+        out_channels: as ``Conv2d``.
+        kernel_size: as ``Conv2d``.
+        stride: as ``Conv2d``.
         padding: ``dilation * (k - 1) - padding`` zeros are added to each side of the input.
         output_padding: extra size added after the output (smaller than stride or dilation).
+        groups: as ``Conv2d``.
+        bias: as ``Conv2d``.
+        dilation: as ``Conv2d``.
         padding_mode: only ``"zeros"``.
         device: only ``"cpu"`` (or None).
         dtype: the parameters' dtype.

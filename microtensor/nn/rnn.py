@@ -256,9 +256,9 @@ class RNN(RNNBase):
         - Output: ``(output, h_n)``: output ``(L, N, D * hidden_size)`` (batch_first:
           ``(N, L, ...)``), h_n shaped like h_0.
 
-    Attributes:
-        weight_ih_l{k}, weight_hh_l{k}, bias_ih_l{k}, bias_hh_l{k} (and ``_reverse``): all
-        U(-k, k), k = 1/sqrt(hidden_size).
+    The parameters of layer k are ``weight_ih_l{k}``, ``weight_hh_l{k}``, ``bias_ih_l{k}``
+    and ``bias_hh_l{k}`` (and the same with ``_reverse`` for the backward direction), all
+    U(-k, k) with k = 1/sqrt(hidden_size).
 
     Raises:
         ValueError: for a bad option, or an input that is not 2-D or 3-D.

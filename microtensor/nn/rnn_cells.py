@@ -250,9 +250,11 @@ class LSTMCell(_RNNCellBase):
         - Output: ``(h', c')``, shaped like h and c.
 
     Attributes:
-        weight_ih: ``(4 * hidden_size, input_size)``; weight_hh: ``(4 * hidden_size,
-        hidden_size)``; bias_ih, bias_hh: ``(4 * hidden_size,)``; all U(-k, k),
-        k = 1/sqrt(hidden_size).
+        weight_ih: ``(4 * hidden_size, input_size)``.
+        weight_hh: ``(4 * hidden_size, hidden_size)``.
+        bias_ih: ``(4 * hidden_size,)``.
+        bias_hh: ``(4 * hidden_size,)``; all four start as U(-k, k),
+            k = 1/sqrt(hidden_size).
 
     Raises:
         ValueError: if the input is not 1-D or 2-D.
@@ -308,9 +310,11 @@ class GRUCell(_RNNCellBase):
         - Output: h', shaped like hx.
 
     Attributes:
-        weight_ih: ``(3 * hidden_size, input_size)``; weight_hh: ``(3 * hidden_size,
-        hidden_size)``; bias_ih, bias_hh: ``(3 * hidden_size,)``; all U(-k, k),
-        k = 1/sqrt(hidden_size).
+        weight_ih: ``(3 * hidden_size, input_size)``.
+        weight_hh: ``(3 * hidden_size, hidden_size)``.
+        bias_ih: ``(3 * hidden_size,)``.
+        bias_hh: ``(3 * hidden_size,)``; all four start as U(-k, k),
+            k = 1/sqrt(hidden_size).
 
     Raises:
         ValueError: if the input is not 1-D or 2-D.

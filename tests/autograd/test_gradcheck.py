@@ -317,3 +317,20 @@ def test_gradgradcheck_names_the_function_whose_backward_is_not_differentiable(r
         "DetachedCubeBackward"
     ) in message
     assert "(1 op(s) before it pass)" in message
+
+
+def test_localization_names_a_custom_function_passed_as_its_apply():
+    class Bad(mt.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            ctx.save_for_backward(x)
+            return x**3
+
+        @staticmethod
+        def backward(ctx, grad_out):
+            (x,) = ctx.saved_tensors
+            return grad_out * 2 * x**2
+
+    x = mt.tensor([0.5, -1.0, 2.0], dtype=mt.float64, requires_grad=True)
+    with pytest.raises(mt.autograd.GradcheckError, match="BadBackward"):
+        mt.autograd.gradcheck(Bad.apply, (x,))
