@@ -1,0 +1,487 @@
+"""The benchmark workloads: their data, initial weights, and microtensor/PyTorch versions.
+
+``python benchmarks/run.py`` (the runner) calls ``make_arrays`` for each workload, saves the
+arrays to a file, and starts this script once per implementation as a worker process, so that
+each implementation's peak RSS is its own. The microtensor and PyTorch versions are one piece
+of code written against the API the two share (``lib`` is the imported module); the hand
+NumPy versions live in ``benchmarks/numpy_impl.py``.
+
+Worker protocol (one JSON object per line on stdout):
+
+* ``--mode check``: run each workload for a few steps (float64) and save the losses and the
+  parameters to ``--out``; print ``{"done": true}``.
+* ``--mode time``: set up, warm up, print ``{"ready": ...}``; then for each stdin line
+  ``round SECONDS STEPS`` run STEPS steps (if STEPS is 0: steps for at least SECONDS, at least
+  one) and print ``{"times": [seconds per step, ...]}``; on ``quit`` print the peak RSS and
+  other statistics and exit.
+* ``--mode profile``: set up, warm up, run steps for ``--seconds`` under cProfile and print
+  ``{"steps": n, "profile": text}`` (the top ``--top`` functions by own time).
+* on an exception: print ``{"error": traceback}`` and exit with status 1.
+"""
+
+from __future__ import annotations
+
+import argparse
+import array
+import functools
+import importlib
+import json
+import os
+import resource
+import sys
+import time
+import traceback
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+if __name__ == "__main__":
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from a checkout
+
+IMPLS = ["numpy", "microtensor", "torch"]
+# What each workload is; "target" is the issue's goal for microtensor, checked by the runner.
+SPECS: dict[str, dict[str, Any]] = {
+    "W1": {
+        "title": "moons 750x2 full batch, 2-5-1 sigmoid, squared error / 2, GD lr 0.1",
+        "sizes": [2, 5, 1],
+        "activation": "sigmoid",
+        "output_activation": True,
+        "loss": "squared_error",
+        "optimizer": "sgd",
+        "lr": 0.1,
+        "target": ("torch", 0.5),
+    },
+    "W2": {
+        "title": "digits 1437x64 full batch, 64-64-10 sigmoid, cross-entropy, SGD lr 0.1",
+        "sizes": [64, 64, 10],
+        "activation": "sigmoid",
+        "output_activation": False,
+        "loss": "cross_entropy",
+        "optimizer": "sgd",
+        "lr": 0.1,
+        "target": ("numpy", 1.15),
+    },
+    "W3": {
+        "title": "digits epoch of 45 shuffled minibatches of 32, 64-128-10 ReLU, CE, Adam 1e-3",
+        "unit": "epoch",
+        "sizes": [64, 128, 10],
+        "activation": "relu",
+        "output_activation": False,
+        "loss": "cross_entropy",
+        "optimizer": "adam",
+        "lr": 1e-3,
+        "batch_size": 32,
+        "target": ("torch", 0.5),
+    },
+    "W4": {
+        "title": "synthetic batch 128, 784-512-512-10 ReLU, cross-entropy, Adam 1e-3",
+        "sizes": [784, 512, 512, 10],
+        "activation": "relu",
+        "output_activation": False,
+        "loss": "cross_entropy",
+        "optimizer": "adam",
+        "lr": 1e-3,
+        "target": ("numpy", 1.15),
+    },
+    "W6": {
+        "title": "a chain of small elementwise ops on a 2x2 leaf, forward + backward",
+        "chain": True,
+    },
+}
+for _spec in SPECS.values():
+    _spec.setdefault("unit", "step")
+    if "sizes" in _spec:
+        _spec["n_params"] = 2 * (len(_spec["sizes"]) - 1)
+
+CHAIN_OPS = [("mul", 2.0), ("add", 1.0), ("exp", 0.0), ("log", 0.0), ("add", -1.0), ("mul", 0.5)]
+CHAIN_LENGTH, CHAIN_LENGTH_QUICK, CHAIN_LENGTH_CHECK = 100_000, 10_000, 60
+
+
+def chain_ops(n: int) -> list[tuple[str, float]]:
+    """The W6 chain: ``CHAIN_OPS`` repeated (each cycle maps y to itself, so values stay put)."""
+    return [CHAIN_OPS[i % len(CHAIN_OPS)] for i in range(n)]
+
+
+# --- data and initial weights (made once by the runner) --------------------------------------
+
+
+def moons(n: int, rng: np.random.Generator, noise: float = 0.1) -> tuple[np.ndarray, np.ndarray]:
+    """Two interleaving half circles (scikit-learn's ``make_moons``), labels as an (n, 1) column."""
+    outer, inner = n // 2, n - n // 2
+    angle_out, angle_in = np.linspace(0, np.pi, outer), np.linspace(0, np.pi, inner)
+    x = np.concatenate(
+        [
+            np.stack([np.cos(angle_out), np.sin(angle_out)], axis=1),
+            np.stack([1 - np.cos(angle_in), 0.5 - np.sin(angle_in)], axis=1),
+        ]
+    )
+    y = np.concatenate([np.zeros(outer), np.ones(inner)])
+    order = rng.permutation(n)
+    x = x[order] + rng.normal(scale=noise, size=x.shape)
+    return x, y[order][:, None]
+
+
+def digits_train(rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray, str]:
+    """The 1437 training digits (80% split), min-max scaled to [0, 1], and where they came from.
+
+    Without scikit-learn: uniform random data and labels of the same shape.
+    """
+    try:
+        from sklearn.datasets import load_digits
+        from sklearn.model_selection import train_test_split
+    except ImportError:
+        return rng.uniform(size=(1437, 64)), rng.integers(0, 10, size=1437), "synthetic"
+    x, y = load_digits(return_X_y=True)
+    x, _, y, _ = train_test_split(x, y, test_size=0.2, random_state=42)
+    low, span = x.min(axis=0), np.ptp(x, axis=0)
+    return (x - low) / np.where(span == 0, 1.0, span), y.astype(np.int64), "sklearn load_digits"
+
+
+def linear_params(sizes: list[int], rng: np.random.Generator) -> list[np.ndarray]:
+    """[W1, b1, W2, b2, ...] uniform in +-1/sqrt(fan_in) (PyTorch's Linear default), float32."""
+    params = []
+    for fan_in, fan_out in zip(sizes[:-1], sizes[1:], strict=True):
+        bound = 1 / np.sqrt(fan_in)
+        params.append(rng.uniform(-bound, bound, size=(fan_out, fan_in)))
+        params.append(rng.uniform(-bound, bound, size=fan_out))
+    return [p.astype(np.float32) for p in params]
+
+
+def make_arrays(name: str, quick: bool, seed: int) -> tuple[dict[str, np.ndarray], str]:
+    """The inputs of workload ``name`` (data, initial weights, order) and the data's source.
+
+    Data and weights are rounded to float32 here, so the float64 check starts from the very
+    numbers the float32 timing uses.
+    """
+    spec, rng = SPECS[name], np.random.default_rng(seed)
+    if spec.get("chain"):
+        x = rng.uniform(0.5, 1.5, size=(2, 2)).astype(np.float32)
+        n_ops = CHAIN_LENGTH_QUICK if quick else CHAIN_LENGTH
+        arrays = {"x": x, "n_ops": np.array(n_ops), "n_check_ops": np.array(CHAIN_LENGTH_CHECK)}
+        return arrays, f"{n_ops:,} ops"
+    if name == "W1":
+        x, y, source = *moons(750, rng), "moons"
+    elif name in ("W2", "W3"):
+        x, y, source = digits_train(rng)
+    else:
+        x, y, source = rng.standard_normal((128, 784)), rng.integers(0, 10, size=128), "normal"
+    arrays = {"x": x.astype(np.float32), "y": y if y.dtype.kind == "i" else y.astype(np.float32)}
+    for i, p in enumerate(linear_params(spec["sizes"], rng)):
+        arrays[f"param{i}"] = p
+    arrays["order"] = rng.permutation(len(x))  # the check's minibatch order
+    arrays["seed"] = np.array(seed)
+    return arrays, source
+
+
+# --- measurements shared by the implementations -----------------------------------------------
+
+
+@functools.cache
+def _statm() -> int:
+    return os.open("/proc/self/statm", os.O_RDONLY)
+
+
+def current_rss_mb() -> float | None:
+    """The resident set size of this process now (Linux), in MB; None elsewhere.
+
+    One file descriptor, kept open, read with ``pread``: opening a file object per reading
+    made RSS creep up by a megabyte per W6 step (allocations in the middle of the graph's).
+    """
+    try:
+        return int(os.pread(_statm(), 128, 0).split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+    except (OSError, AttributeError, ValueError):
+        return None
+
+
+def peak_rss_mb() -> float:
+    """The peak resident set size of this process so far, in MB.
+
+    On Linux this is VmHWM, the peak of this process image: ``getrusage``'s ``ru_maxrss``
+    carries over from the process that started us (Linux keeps the larger of the parent's peak
+    and ours across fork and exec), so a worker started by a big runner would report the
+    runner's peak. Elsewhere it is ``ru_maxrss``.
+    """
+    try:
+        with open("/proc/self/status") as f:
+            for line in f:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 2**10  # kB
+    except OSError:
+        pass
+    return ru_maxrss_mb()
+
+
+def ru_maxrss_mb() -> float:
+    """``getrusage(RUSAGE_SELF).ru_maxrss`` in MB."""
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return peak / 2**20 if sys.platform == "darwin" else peak / 2**10  # bytes on macOS, else KiB
+
+
+class ChainStats:
+    """Times of W6's forward and backward, and the RSS before, with the graph, after release.
+
+    The numbers go into a preallocated array: a long-lived Python object made
+    while the graph is alive would pin a pymalloc arena (1 MiB) per step, which would show up
+    as memory the framework did not release.
+    """
+
+    FIELDS = ["forward_s", "backward_s", "rss_before_mb", "rss_graph_mb", "rss_after_mb"]
+
+    def __init__(self) -> None:
+        self.values = np.zeros((1000, len(self.FIELDS)))
+        self.marks = np.zeros((4, 2))  # time and RSS at the start, after forward, ...
+        self.steps = 0
+
+    def mark(self, i: int) -> None:
+        """Note the time and RSS at point i: 0 start, 1 forward done, 2 backward done, 3 freed."""
+        self.marks[i] = time.perf_counter(), current_rss_mb() or np.nan
+        if i == 3:
+            if self.steps == len(self.values):
+                self.values = np.concatenate([self.values, self.values])
+            (t0, rss0), (t1, rss1), (t2, _), (_, rss3) = self.marks
+            self.values[self.steps] = t1 - t0, t2 - t1, rss0, rss1, rss3
+            self.steps += 1
+
+    @property
+    def records(self) -> list[dict[str, float | None]]:
+        rows = self.values[: self.steps].tolist()
+        return [
+            {f: None if v != v else v for f, v in zip(self.FIELDS, row, strict=True)}
+            for row in rows
+        ]
+
+
+# --- microtensor and PyTorch versions ---------------------------------------------------------
+
+
+class FrameworkTraining:
+    """One workload's training in ``lib`` (microtensor or torch), the PyTorch way."""
+
+    def __init__(self, lib: Any, spec: dict[str, Any], arrays: dict[str, np.ndarray], dtype: str):
+        nn = lib.nn
+        layers = []
+        n_layers = len(spec["sizes"]) - 1
+        for i in range(n_layers):
+            linear = nn.Linear(spec["sizes"][i], spec["sizes"][i + 1])
+            linear.weight = nn.Parameter(lib.tensor(arrays[f"param{2 * i}"].astype(dtype)))
+            linear.bias = nn.Parameter(lib.tensor(arrays[f"param{2 * i + 1}"].astype(dtype)))
+            layers.append(linear)
+            if i < n_layers - 1 or spec["output_activation"]:
+                layers.append(nn.Sigmoid() if spec["activation"] == "sigmoid" else nn.ReLU())
+        self.model = nn.Sequential(*layers)
+        if spec["loss"] == "squared_error":
+            self.loss_fn = lambda out, y: nn.functional.mse_loss(out, y, reduction="sum") / 2
+        else:
+            self.loss_fn = nn.CrossEntropyLoss()
+        optim = lib.optim.Adam if spec["optimizer"] == "adam" else lib.optim.SGD
+        self.optimizer = optim(self.model.parameters(), lr=spec["lr"])
+        self.x = lib.tensor(arrays["x"].astype(dtype))
+        y = arrays["y"]
+        self.y = lib.tensor(y if y.dtype.kind == "i" else y.astype(dtype))
+        self.loader = self.check_loader = None
+        if spec.get("batch_size"):
+            data = lib.utils.data
+            dataset = data.TensorDataset(self.x, self.y)
+            generator = lib.Generator().manual_seed(int(arrays["seed"]))
+            self.loader = data.DataLoader(
+                dataset, batch_size=spec["batch_size"], shuffle=True, generator=generator
+            )
+            order = arrays["order"].tolist()
+            self.check_loader = data.DataLoader(
+                dataset, batch_size=spec["batch_size"], sampler=order
+            )
+
+    def train_step(self, x: Any, y: Any) -> Any:
+        self.optimizer.zero_grad()
+        loss = self.loss_fn(self.model(x), y)
+        loss.backward()
+        self.optimizer.step()
+        return loss
+
+    def step(self) -> None:
+        if self.loader is None:
+            self.train_step(self.x, self.y)
+            return
+        for xb, yb in self.loader:
+            self.train_step(xb, yb)
+
+    def check(self, steps: int) -> tuple[list[float], list[np.ndarray]]:
+        if self.check_loader is None:
+            losses = [self.train_step(self.x, self.y).item() for _ in range(steps)]
+        else:
+            batches = iter(self.check_loader)
+            losses = [self.train_step(*next(batches)).item() for _ in range(steps)]
+        return losses, [p.detach().numpy().copy() for p in self.model.parameters()]
+
+
+def framework_chain(y: Any, ops: list[tuple[str, float]]) -> Any:
+    for name, c in ops:
+        if name == "mul":
+            y = y * c
+        elif name == "add":
+            y = y + c
+        elif name == "exp":
+            y = y.exp()
+        else:
+            y = y.log()
+    return y
+
+
+class FrameworkChain:
+    """W6 in ``lib``: the chain on a leaf that requires grad, then ``y.sum().backward()``."""
+
+    def __init__(self, lib: Any, spec: dict[str, Any], arrays: dict[str, np.ndarray], dtype: str):
+        self.x = lib.tensor(arrays["x"].astype(dtype), requires_grad=True)
+        self.ops = chain_ops(int(arrays["n_ops"]))
+        self.check_ops = chain_ops(int(arrays["n_check_ops"]))
+        self.stats = ChainStats()
+
+    def step(self) -> None:
+        self.stats.mark(0)
+        self._forward_backward()
+        self.stats.mark(3)
+
+    def _forward_backward(self) -> None:
+        self.x.grad = None
+        y = framework_chain(self.x, self.ops)
+        self.stats.mark(1)
+        y.sum().backward()
+        self.stats.mark(2)
+
+    def check(self, steps: int) -> tuple[list[float], list[np.ndarray]]:
+        self.x.grad = None
+        y = framework_chain(self.x, self.check_ops)
+        y.sum().backward()
+        return [y.sum().item()], [y.detach().numpy().copy(), self.x.grad.numpy().copy()]
+
+
+# --- the worker -------------------------------------------------------------------------------
+
+
+def build(impl: str, name: str, arrays: dict[str, np.ndarray], dtype: str, threads: int) -> Any:
+    """Workload ``name`` of implementation ``impl``: an object with ``step()`` and ``check(n)``."""
+    spec = SPECS[name]
+    if impl == "numpy":
+        from benchmarks import numpy_impl
+
+        return (numpy_impl.Chain if spec.get("chain") else numpy_impl.Training)(spec, arrays, dtype)
+    lib = importlib.import_module(impl)
+    if impl == "torch":
+        lib.set_num_threads(threads)
+    return (FrameworkChain if spec.get("chain") else FrameworkTraining)(lib, spec, arrays, dtype)
+
+
+def _send(message: dict[str, Any]) -> None:
+    print(json.dumps(message), flush=True)
+
+
+def _load(path: str) -> dict[str, np.ndarray]:
+    with np.load(path) as data:
+        return dict(data)
+
+
+def run_steps(workload: Any, seconds: float, min_steps: int, max_steps: int = 0) -> list[float]:
+    """Seconds per step of steps run for at least ``seconds`` and ``min_steps`` steps."""
+    times = array.array("d")  # no Python float kept per step (see ChainStats)
+    end = time.perf_counter() + seconds
+    while len(times) < min_steps or time.perf_counter() < end:
+        start = time.perf_counter()
+        workload.step()
+        times.append(time.perf_counter() - start)
+        if max_steps and len(times) >= max_steps:
+            break
+    return times.tolist()
+
+
+def check_worker(args: argparse.Namespace) -> None:
+    results = {}
+    for name, path in zip(args.workload.split(","), args.arrays.split(","), strict=True):
+        workload = build(args.impl, name, _load(path), "float64", args.threads)
+        losses, params = workload.check(args.steps)
+        results[f"{name}/losses"] = np.array(losses)
+        results.update({f"{name}/param{i}": p for i, p in enumerate(params)})
+    np.savez(args.out, **results)
+    _send({"done": True})
+
+
+def time_worker(args: argparse.Namespace) -> None:
+    workload = build(args.impl, args.workload, _load(args.arrays), "float32", args.threads)
+    warmup = run_steps(workload, args.warmup_seconds, args.warmup_steps)
+    _send({"ready": True, "warmup_steps": len(warmup)})
+    for line in sys.stdin:
+        command = line.split()
+        if command[0] == "quit":
+            break
+        steps = int(command[2])  # 0: as many as fit in the seconds
+        _send({"times": run_steps(workload, float(command[1]), max(steps, 1), steps)})
+    final: dict[str, Any] = {
+        "peak_rss_mb": peak_rss_mb(),
+        "ru_maxrss_mb": ru_maxrss_mb(),
+        "rss_end_mb": current_rss_mb(),
+    }
+    if isinstance(getattr(workload, "stats", None), ChainStats):
+        final["chain"] = workload.stats.records
+        final["chain_warmup_steps"] = len(warmup)
+    final["versions"] = _versions(args.impl)
+    _send(final)
+
+
+def _versions(impl: str) -> dict[str, Any]:
+    """Library versions and the BLAS this process runs (after the peak RSS is read)."""
+    versions: dict[str, Any] = {"numpy": np.__version__}
+    if impl != "numpy":
+        lib = sys.modules[impl]
+        versions[impl] = lib.__version__
+        if impl == "torch":
+            versions["torch_threads"] = lib.get_num_threads()
+    try:
+        from threadpoolctl import threadpool_info
+    except ImportError:
+        return versions
+    versions["blas"] = [
+        {k: pool.get(k) for k in ("internal_api", "architecture", "num_threads", "version")}
+        for pool in threadpool_info()
+    ]
+    return versions
+
+
+def profile_worker(args: argparse.Namespace) -> None:
+    import cProfile
+    import io
+    import pstats
+
+    workload = build(args.impl, args.workload, _load(args.arrays), "float32", args.threads)
+    run_steps(workload, args.warmup_seconds, args.warmup_steps)
+    profiler = cProfile.Profile()
+    times = profiler.runcall(run_steps, workload, args.seconds, 3)
+    text = io.StringIO()
+    pstats.Stats(profiler, stream=text).strip_dirs().sort_stats("tottime").print_stats(args.top)
+    _send({"steps": len(times), "profile": text.getvalue()})
+
+
+def worker_main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description="benchmark worker (started by run.py)")
+    parser.add_argument("--impl", choices=IMPLS, required=True)
+    parser.add_argument("--workload", required=True, help="name (check mode: comma-separated)")
+    parser.add_argument("--arrays", required=True, help=".npz input(s), one per workload")
+    parser.add_argument("--mode", choices=list(MODES), required=True)
+    parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--steps", type=int, default=3, help="check: steps per workload")
+    parser.add_argument("--out", help="check: .npz output")
+    parser.add_argument("--warmup-seconds", type=float, default=0.3)
+    parser.add_argument("--warmup-steps", type=int, default=2)
+    parser.add_argument("--seconds", type=float, default=3.0, help="profile: seconds profiled")
+    parser.add_argument("--top", type=int, default=25, help="profile: functions shown")
+    args = parser.parse_args(argv)
+    try:
+        MODES[args.mode](args)
+    except BaseException:
+        _send({"error": traceback.format_exc()})
+        sys.exit(1)
+
+
+MODES = {"check": check_worker, "time": time_worker, "profile": profile_worker}
+
+if __name__ == "__main__":
+    worker_main()
