@@ -81,9 +81,10 @@ class Sigmoid(Op):
 
     @staticmethod
     def forward(ctx: Any, a: Any) -> Any:
-        # exp of -|a| never overflows: sigmoid(a) = 1 / (1 + e) for a >= 0, e / (1 + e) below
-        e = np.exp(-np.abs(a))
-        out = np.where(a >= 0, 1.0, e) / (1.0 + e)
+        # PyTorch's formula: for a < -88 (float32) exp overflows to inf and 1 / inf = 0 is the
+        # right limit, so the overflow warning is silenced; 2 passes instead of 7 (W2: -27%)
+        with np.errstate(over="ignore"):
+            out = np.asarray(1.0 / (1.0 + np.exp(-a)))
         ctx.save_for_backward(out)
         return out
 

@@ -111,18 +111,23 @@ class Adam(Optimizer):
                     else:
                         grad = grad + weight_decay * param
                 exp_avg, exp_avg_sq = state["exp_avg"]._data, state["exp_avg_sq"]._data
-                exp_avg += (1 - beta1) * (grad - exp_avg)  # PyTorch's lerp form
+                scratch = np.subtract(grad, exp_avg)  # the one temporary array
+                scratch *= 1 - beta1
+                exp_avg += scratch  # PyTorch's lerp form
                 exp_avg_sq *= beta2
-                exp_avg_sq += (1 - beta2) * grad * grad
+                np.multiply(grad, grad, out=scratch)
+                scratch *= 1 - beta2
+                exp_avg_sq += scratch
                 if amsgrad:
                     max_exp_avg_sq = state["max_exp_avg_sq"]._data
                     np.maximum(max_exp_avg_sq, exp_avg_sq, out=max_exp_avg_sq)
-                    denom = np.sqrt(max_exp_avg_sq)
+                    np.sqrt(max_exp_avg_sq, out=scratch)
                 else:
-                    denom = np.sqrt(exp_avg_sq)
-                denom /= (1 - beta2**step) ** 0.5
-                denom += eps
-                step_size = lr / (1 - beta1**step)
-                param -= step_size * exp_avg / denom
+                    np.sqrt(exp_avg_sq, out=scratch)
+                scratch /= (1 - beta2**step) ** 0.5
+                scratch += eps
+                np.divide(exp_avg, scratch, out=scratch)
+                scratch *= lr / (1 - beta1**step)
+                param -= scratch
                 p._version_counter[0] += 1  # an in-place update, as PyTorch counts it
         return loss
