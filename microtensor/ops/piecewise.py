@@ -48,6 +48,10 @@ class Relu(Op):
     @staticmethod
     def backward(ctx: Any, grad_out: Any) -> Any:
         (z,) = ctx.saved_tensors
+        if dual.is_array(grad_out) and np.isfinite(grad_out).all():
+            # a multiply by the mask is ~8x faster than where on random masks; where is kept
+            # for nan/inf upstream gradients, which PyTorch zeroes at dead units
+            return grad_out * ~(z <= 0)  # not "z > 0": a nan input passes its gradient
         return dual.where(values(z) <= 0, 0.0, grad_out)
 
 

@@ -263,3 +263,24 @@ def test_kl_div_batchmean_edge_cases():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         assert np.isnan(F.kl_div(mt.zeros(0, 2), mt.ones(0, 2), reduction="batchmean").item())
+
+
+@pytest.mark.parametrize("reduction", ["mean", "sum"])
+def test_fused_mse_equals_the_composition_and_has_second_derivatives(reduction):
+    rng = np.random.default_rng(3)
+    a = mt.tensor(rng.standard_normal((4, 3)), dtype=mt.float64, requires_grad=True)
+    b = mt.tensor(rng.standard_normal((4, 3)), dtype=mt.float64, requires_grad=True)
+    fused = mt.nn.functional.mse_loss(a, b, reduction=reduction)
+    assert fused.grad_fn.name() == "SquaredErrorBackward0"
+    composed = ((a - b) ** 2).mean() if reduction == "mean" else ((a - b) ** 2).sum()
+    np.testing.assert_allclose(fused.item(), composed.item(), rtol=1e-14)
+    ga = mt.autograd.grad(fused, [a, b])
+    gb = mt.autograd.grad(composed, [a, b])
+    for x, y in zip(ga, gb, strict=True):
+        np.testing.assert_allclose(x.numpy(), y.numpy(), rtol=1e-14)
+
+    def fn(x, y):
+        return mt.nn.functional.mse_loss(x, y, reduction=reduction)
+
+    assert mt.autograd.gradcheck(fn, (a, b))
+    assert mt.autograd.gradgradcheck(fn, (a, b))
