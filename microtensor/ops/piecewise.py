@@ -51,7 +51,9 @@ class Relu(Op):
         if dual.is_array(grad_out) and np.isfinite(grad_out).all():
             # a multiply by the mask is ~8x faster than where on random masks; where is kept
             # for nan/inf upstream gradients, which PyTorch zeroes at dead units
-            return grad_out * ~(z <= 0)  # not "z > 0": a nan input passes its gradient
+            grad = grad_out * ~(z <= 0)  # not "z > 0": a nan input passes its gradient
+            grad += 0.0  # turns the -0.0 of negative gradients at dead units into 0.0, as torch
+            return grad
         return dual.where(values(z) <= 0, 0.0, grad_out)
 
 

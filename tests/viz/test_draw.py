@@ -27,7 +27,7 @@ def mlp_loss(seed=0, nan=False, backward=True):
     if nan:
         model[2].bias._data[1] = np.nan
     x = mt.randn(5, 3)
-    loss = nn.functional.mse_loss(model(x), mt.zeros(5, 2))
+    loss = mt.square(model(x) - mt.zeros(5, 2)).mean()  # three loss nodes
     if backward:
         loss.backward()
     return model, loss
