@@ -11,13 +11,12 @@ from typing import Any
 
 import numpy as np
 
-from microtensor import _tensor_methods, dtypes
+from microtensor import _inplace, _tensor_methods, dtypes
 from microtensor._device import device
 from microtensor._size import Size
 from microtensor._tensor_methods import TensorMethods
 from microtensor._tensor_str import tensor_repr
 from microtensor.autograd import function
-from microtensor.autograd.grad_mode import state as _grad_state
 
 _CPU = device("cpu")
 
@@ -409,65 +408,11 @@ class Tensor(TensorMethods):
     def __reduce_ex__(self, protocol: Any) -> Any:
         raise TypeError("microtensor tensors are not pickled: use microtensor.save (safetensors)")
 
-    # --- in-place support ---------------------------------------------------------------------
+    # --- in-place support (the rules live in _inplace.py) -----------------------------------
 
     def _inplace(self, name: str, op: Callable[..., Tensor], *args: Any, **kwargs: Any) -> Tensor:
-        """Apply ``op(self, *args)`` and write the result into this tensor.
-
-        Without a graph this is a plain write into the array. When the result needs a graph,
-        ``op`` runs on a copy of this tensor's value (so a saved input is never overwritten),
-        the result is written into the array, and this tensor takes the op's ``grad_fn``.
-        The version counter is bumped either way, so ops that saved the old value notice.
-        """
-        recording = _grad_state.enabled and (
-            self._requires_grad or any(isinstance(a, Tensor) and a._requires_grad for a in args)
-        )
-        if not recording:
-            result = op(self, *args, **kwargs)
-            _write(name, self, result._data)
-            return self
-        if self._requires_grad and self.grad_fn is None:
-            raise RuntimeError(
-                f"{name}: a leaf Variable that requires grad is being used in an in-place "
-                "operation. Wrap it in `with microtensor.no_grad():` (e.g. for a parameter "
-                "update) or use the out-of-place op."
-            )
-        if self._base is not None:
-            return self._inplace_on_view(name, op, *args, **kwargs)
-        before = Tensor._make(self._data.copy(), self._requires_grad, self.grad_fn, self._output_nr)
-        result = op(before, *args, **kwargs)
-        _write(name, self, result._data)
-        self.grad_fn = result.grad_fn
-        self._output_nr = result._output_nr
-        self._requires_grad = result._requires_grad
-        return self
-
-    def _inplace_on_view(
-        self, name: str, op: Callable[..., Tensor], *args: Any, **kwargs: Any
-    ) -> Tensor:
-        """In-place op on a view made by indexing, while recording (``y[0] += v``).
-
-        The new values are written into the base as ``base[key] = new`` (recorded, so the
-        base's gradient is right), which also updates this view's memory; the view then takes
-        the op's ``grad_fn``. Views made by other ops (reshape, transpose ...) raise instead.
-        """
-        if self._view_key is None:
-            raise RuntimeError(
-                f"{name}: in-place operation on a view of another tensor (made by reshape, "
-                "transpose, expand ...) while recording gradients is not supported; use the "
-                "out-of-place op (x = x + y) or clone() the view first."
-            )
-        before = Tensor._make(self._data.copy(), self._requires_grad, self.grad_fn, self._output_nr)
-        result = op(before, *args, **kwargs)
-        if result.shape != self.shape:
-            _write(name, self, result._data)  # raises the shape error
-        base = self._base
-        assert base is not None  # checked by the caller
-        base._inplace(name, ops.index_put, self._view_key[0], result)
-        self.grad_fn = result.grad_fn
-        self._output_nr = result._output_nr
-        self._requires_grad = result._requires_grad
-        return self
+        """Apply ``op(self, *args)`` and write the result into this tensor (see ``_inplace``)."""
+        return _inplace.apply(self, name, op, *args, **kwargs)
 
     def __setitem__(self, key: Any, value: Any) -> None:
         self._inplace("__setitem__", ops.index_put, key, value)
@@ -484,27 +429,6 @@ def _init(t: Tensor, array: np.ndarray) -> None:
     t._base = None
     t._retains_grad = False
     t._view_key = None
-
-
-def _write(name: str, t: Tensor, values: np.ndarray) -> None:
-    target = t._data
-    if values.shape != target.shape:
-        raise RuntimeError(
-            f"{name}: output with shape {list(target.shape)} doesn't match the broadcast shape "
-            f"{list(values.shape)}"
-        )
-    if values.dtype != target.dtype and not np.can_cast(values.dtype, target.dtype, "same_kind"):
-        raise RuntimeError(
-            f"{name}: result type {dtypes.from_numpy_dtype(values.dtype)} can't be cast to the "
-            f"desired output type {dtypes.from_numpy_dtype(target.dtype)}"
-        )
-    if not target.flags.writeable:
-        raise RuntimeError(
-            f"{name}: unsupported operation: this tensor is a broadcast (expanded) view whose "
-            "elements share memory; call .clone() before writing to it"
-        )
-    np.copyto(target, values, casting="unsafe")
-    t._version_counter[0] += 1
 
 
 def _check_dim(op: str, dim: int, ndim: int) -> int:
