@@ -20,8 +20,6 @@ from collections.abc import Mapping
 from typing import IO, Any
 
 import numpy as np
-import safetensors
-import safetensors.numpy
 
 from microtensor.tensor import Tensor
 
@@ -70,6 +68,8 @@ def save(obj: Any, f: str | os.PathLike[str] | IO[bytes]) -> None:
     tensors: dict[str, np.ndarray] = {}
     tree = _encode(obj, [], tensors)
     metadata = {"format": "pt", _METADATA_KEY: json.dumps({"version": _VERSION, "tree": tree})}
+    import safetensors.numpy  # imported on use: it adds ~10 MB to every process otherwise
+
     data = safetensors.numpy.save(tensors, metadata=metadata)
     if isinstance(f, str | os.PathLike):
         # realpath: a symlink keeps pointing at the (replaced) file it pointed at
@@ -133,6 +133,8 @@ def load(
     else:
         raise TypeError(f"load(): f must be a path or a binary file object, got {type(f).__name__}")
     metadata = _check_header(data, name)
+    import safetensors.numpy  # imported on use, as in save
+
     try:
         arrays = safetensors.numpy.load(data)
     except (safetensors.SafetensorError, ValueError, TypeError) as e:
