@@ -21,16 +21,12 @@ Worker protocol (one JSON object per line on stdout):
 
 from __future__ import annotations
 
-import argparse
-import array
 import functools
 import importlib
-import json
 import os
 import resource
 import sys
 import time
-import traceback
 from pathlib import Path
 from typing import Any
 
@@ -88,11 +84,38 @@ SPECS: dict[str, dict[str, Any]] = {
         "title": "a chain of small elementwise ops on a 2x2 leaf, forward + backward",
         "chain": True,
     },
+    "W7": {
+        "title": "digits batch 64 as 1x8x8, conv16-pool-conv32-pool-linear CNN, CE, Adam 1e-3",
+        "model": "cnn",
+        "batch_size": 64,
+        "lr": 1e-3,
+        "n_params": 6,
+        "target": ("numpy", 1.5),
+    },
+    "W8": {
+        "title": "LSTM 32->64 on batch 32 x seq 20, Linear(64, 1) on the last output, MSE, Adam",
+        "model": "lstm",
+        "impls": ["microtensor", "torch"],  # no hand NumPy version: report only
+        "lr": 1e-3,
+        "n_params": 6,
+    },
 }
 for _spec in SPECS.values():
     _spec.setdefault("unit", "step")
     if "sizes" in _spec:
         _spec["n_params"] = 2 * (len(_spec["sizes"]) - 1)
+    _spec.setdefault("impls", IMPLS)
+
+CNN_SHAPES = [(16, 1, 3, 3), (16,), (32, 16, 3, 3), (32,), (10, 32 * 2 * 2), (10,)]
+LSTM_BATCH, LSTM_SEQ, LSTM_INPUT, LSTM_HIDDEN = 32, 20, 32, 64
+LSTM_SHAPES = [
+    (4 * LSTM_HIDDEN, LSTM_INPUT),  # weight_ih_l0, gates i, f, g, o (PyTorch's order)
+    (4 * LSTM_HIDDEN, LSTM_HIDDEN),  # weight_hh_l0
+    (4 * LSTM_HIDDEN,),  # bias_ih_l0
+    (4 * LSTM_HIDDEN,),  # bias_hh_l0
+    (1, LSTM_HIDDEN),  # the Linear's weight
+    (1,),  # and bias
+]
 
 CHAIN_OPS = [("mul", 2.0), ("add", 1.0), ("exp", 0.0), ("log", 0.0), ("add", -1.0), ("mul", 0.5)]
 CHAIN_LENGTH, CHAIN_LENGTH_QUICK, CHAIN_LENGTH_CHECK = 100_000, 10_000, 60
@@ -160,6 +183,29 @@ def make_arrays(name: str, quick: bool, seed: int) -> tuple[dict[str, np.ndarray
         n_ops = CHAIN_LENGTH_QUICK if quick else CHAIN_LENGTH
         arrays = {"x": x, "n_ops": np.array(n_ops), "n_check_ops": np.array(CHAIN_LENGTH_CHECK)}
         return arrays, f"{n_ops:,} ops"
+    if name == "W7":
+        x, y, source = digits_train(rng)
+        pick = rng.permutation(len(x))[: spec["batch_size"]]
+        x, y = x[pick].reshape(-1, 1, 8, 8), y[pick]
+        fans = [9, 9, 16 * 9, 16 * 9, 32 * 2 * 2, 32 * 2 * 2]
+        params = [
+            rng.uniform(-1, 1, size=s) / np.sqrt(f) for s, f in zip(CNN_SHAPES, fans, strict=True)
+        ]
+    elif name == "W8":
+        x = rng.standard_normal((LSTM_BATCH, LSTM_SEQ, LSTM_INPUT))
+        y, source = rng.standard_normal((LSTM_BATCH, 1)), "normal"
+        fans = [LSTM_HIDDEN] * 6  # PyTorch: +-1/sqrt(hidden) for the LSTM; Linear(64, 1) too
+        params = [
+            rng.uniform(-1, 1, size=s) / np.sqrt(f) for s, f in zip(LSTM_SHAPES, fans, strict=True)
+        ]
+    if name in ("W7", "W8"):
+        arrays = {
+            "x": x.astype(np.float32),
+            "y": y if y.dtype.kind == "i" else y.astype(np.float32),
+        }
+        arrays.update({f"param{i}": p.astype(np.float32) for i, p in enumerate(params)})
+        arrays["seed"] = np.array(seed)
+        return arrays, source
     if name == "W1":
         x, y, source = *moons(750, rng), "moons"
     elif name in ("W2", "W3"):
@@ -315,6 +361,56 @@ class FrameworkTraining:
         return losses, [p.detach().numpy().copy() for p in self.model.parameters()]
 
 
+class FrameworkModel:
+    """W7's CNN or W8's LSTM in ``lib``: one fixed batch, Adam; one step = one update."""
+
+    def __init__(self, lib: Any, spec: dict[str, Any], arrays: dict[str, np.ndarray], dtype: str):
+        nn = lib.nn
+        if spec["model"] == "cnn":
+            self.model = nn.Sequential(
+                nn.Conv2d(1, 16, 3, padding=1),
+                nn.ReLU(),
+                nn.MaxPool2d(2),
+                nn.Conv2d(16, 32, 3, padding=1),
+                nn.ReLU(),
+                nn.MaxPool2d(2),
+                nn.Flatten(),
+                nn.Linear(32 * 2 * 2, 10),
+            )
+            self.forward = self.model
+            self.loss_fn = nn.CrossEntropyLoss()
+        else:
+            self.lstm = nn.LSTM(LSTM_INPUT, LSTM_HIDDEN, batch_first=True)
+            self.head = nn.Linear(LSTM_HIDDEN, 1)
+            self.model = nn.ModuleList([self.lstm, self.head])
+            self.forward = lambda x: self.head(self.lstm(x)[0][:, -1])
+            self.loss_fn = nn.MSELoss()
+        self.model.to(getattr(lib, dtype))
+        params = list(self.model.parameters())
+        assert len(params) == spec["n_params"]
+        with lib.no_grad():
+            for i, p in enumerate(params):
+                p.copy_(lib.tensor(arrays[f"param{i}"].astype(dtype)))
+        self.optimizer = lib.optim.Adam(params, lr=spec["lr"])
+        self.x = lib.tensor(arrays["x"].astype(dtype))
+        y = arrays["y"]
+        self.y = lib.tensor(y if y.dtype.kind == "i" else y.astype(dtype))
+
+    def train_step(self) -> Any:
+        self.optimizer.zero_grad()
+        loss = self.loss_fn(self.forward(self.x), self.y)
+        loss.backward()
+        self.optimizer.step()
+        return loss
+
+    def step(self) -> None:
+        self.train_step()
+
+    def check(self, steps: int) -> tuple[list[float], list[np.ndarray]]:
+        losses = [self.train_step().item() for _ in range(steps)]
+        return losses, [p.detach().numpy().copy() for p in self.model.parameters()]
+
+
 def framework_chain(y: Any, ops: list[tuple[str, float]]) -> Any:
     for name, c in ops:
         if name == "mul":
@@ -362,6 +458,10 @@ class FrameworkChain:
 def build(impl: str, name: str, arrays: dict[str, np.ndarray], dtype: str, threads: int) -> Any:
     """Workload ``name`` of implementation ``impl``: an object with ``step()`` and ``check(n)``."""
     spec = SPECS[name]
+    if impl == "numpy" and spec.get("model") == "cnn":
+        from benchmarks import numpy_cnn
+
+        return numpy_cnn.CNNTraining(spec, arrays, dtype)
     if impl == "numpy":
         from benchmarks import numpy_impl
 
@@ -369,119 +469,6 @@ def build(impl: str, name: str, arrays: dict[str, np.ndarray], dtype: str, threa
     lib = importlib.import_module(impl)
     if impl == "torch":
         lib.set_num_threads(threads)
+    if spec.get("model"):
+        return FrameworkModel(lib, spec, arrays, dtype)
     return (FrameworkChain if spec.get("chain") else FrameworkTraining)(lib, spec, arrays, dtype)
-
-
-def _send(message: dict[str, Any]) -> None:
-    print(json.dumps(message), flush=True)
-
-
-def _load(path: str) -> dict[str, np.ndarray]:
-    with np.load(path) as data:
-        return dict(data)
-
-
-def run_steps(workload: Any, seconds: float, min_steps: int, max_steps: int = 0) -> list[float]:
-    """Seconds per step of steps run for at least ``seconds`` and ``min_steps`` steps."""
-    times = array.array("d")  # no Python float kept per step (see ChainStats)
-    end = time.perf_counter() + seconds
-    while len(times) < min_steps or time.perf_counter() < end:
-        start = time.perf_counter()
-        workload.step()
-        times.append(time.perf_counter() - start)
-        if max_steps and len(times) >= max_steps:
-            break
-    return times.tolist()
-
-
-def check_worker(args: argparse.Namespace) -> None:
-    results = {}
-    for name, path in zip(args.workload.split(","), args.arrays.split(","), strict=True):
-        workload = build(args.impl, name, _load(path), "float64", args.threads)
-        losses, params = workload.check(args.steps)
-        results[f"{name}/losses"] = np.array(losses)
-        results.update({f"{name}/param{i}": p for i, p in enumerate(params)})
-    np.savez(args.out, **results)
-    _send({"done": True})
-
-
-def time_worker(args: argparse.Namespace) -> None:
-    workload = build(args.impl, args.workload, _load(args.arrays), "float32", args.threads)
-    warmup = run_steps(workload, args.warmup_seconds, args.warmup_steps)
-    _send({"ready": True, "warmup_steps": len(warmup)})
-    for line in sys.stdin:
-        command = line.split()
-        if command[0] == "quit":
-            break
-        steps = int(command[2])  # 0: as many as fit in the seconds
-        _send({"times": run_steps(workload, float(command[1]), max(steps, 1), steps)})
-    final: dict[str, Any] = {
-        "peak_rss_mb": peak_rss_mb(),
-        "ru_maxrss_mb": ru_maxrss_mb(),
-        "rss_end_mb": current_rss_mb(),
-    }
-    if isinstance(getattr(workload, "stats", None), ChainStats):
-        final["chain"] = workload.stats.records
-        final["chain_warmup_steps"] = len(warmup)
-    final["versions"] = _versions(args.impl)
-    _send(final)
-
-
-def _versions(impl: str) -> dict[str, Any]:
-    """Library versions and the BLAS this process runs (after the peak RSS is read)."""
-    versions: dict[str, Any] = {"numpy": np.__version__}
-    if impl != "numpy":
-        lib = sys.modules[impl]
-        versions[impl] = lib.__version__
-        if impl == "torch":
-            versions["torch_threads"] = lib.get_num_threads()
-    try:
-        from threadpoolctl import threadpool_info
-    except ImportError:
-        return versions
-    versions["blas"] = [
-        {k: pool.get(k) for k in ("internal_api", "architecture", "num_threads", "version")}
-        for pool in threadpool_info()
-    ]
-    return versions
-
-
-def profile_worker(args: argparse.Namespace) -> None:
-    import cProfile
-    import io
-    import pstats
-
-    workload = build(args.impl, args.workload, _load(args.arrays), "float32", args.threads)
-    run_steps(workload, args.warmup_seconds, args.warmup_steps)
-    profiler = cProfile.Profile()
-    times = profiler.runcall(run_steps, workload, args.seconds, 3)
-    text = io.StringIO()
-    pstats.Stats(profiler, stream=text).strip_dirs().sort_stats("tottime").print_stats(args.top)
-    _send({"steps": len(times), "profile": text.getvalue()})
-
-
-def worker_main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description="benchmark worker (started by run.py)")
-    parser.add_argument("--impl", choices=IMPLS, required=True)
-    parser.add_argument("--workload", required=True, help="name (check mode: comma-separated)")
-    parser.add_argument("--arrays", required=True, help=".npz input(s), one per workload")
-    parser.add_argument("--mode", choices=list(MODES), required=True)
-    parser.add_argument("--threads", type=int, default=1)
-    parser.add_argument("--steps", type=int, default=3, help="check: steps per workload")
-    parser.add_argument("--out", help="check: .npz output")
-    parser.add_argument("--warmup-seconds", type=float, default=0.3)
-    parser.add_argument("--warmup-steps", type=int, default=2)
-    parser.add_argument("--seconds", type=float, default=3.0, help="profile: seconds profiled")
-    parser.add_argument("--top", type=int, default=25, help="profile: functions shown")
-    args = parser.parse_args(argv)
-    try:
-        MODES[args.mode](args)
-    except BaseException:
-        _send({"error": traceback.format_exc()})
-        sys.exit(1)
-
-
-MODES = {"check": check_worker, "time": time_worker, "profile": profile_worker}
-
-if __name__ == "__main__":
-    worker_main()

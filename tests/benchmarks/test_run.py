@@ -155,3 +155,20 @@ def test_runs_without_torch(tmp_path):
     assert [t["target"] for t in results["targets"]] == ["peak RSS <= 1.25x numpy"]
     rows = [line.split() for line in done.stdout.splitlines() if line.startswith(" " * 9 + "micro")]
     assert rows[0][5] == "-"  # no torch column
+
+
+def test_quick_run_of_the_cnn_and_the_lstm(tmp_path):
+    out = tmp_path / "results.json"
+    command = [sys.executable, str(SCRIPT), "--quick", "--workloads", "W7,W8", "--json", str(out)]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=120, cwd=ROOT)
+    assert done.returncode == 0, done.stderr
+    results = json.loads(out.read_text())
+    assert list(results["check"]["W7"]) == IMPLS[1:]
+    assert list(results["check"]["W8"]) == ["microtensor"]  # against torch: no numpy version
+    assert results["check"]["W8"]["microtensor"]["against"] == "torch"
+    assert all(r["ok"] for w in results["check"].values() for r in w.values())
+    w7, w8 = results["workloads"]["W7"], results["workloads"]["W8"]
+    assert list(w7["results"]) == IMPLS and list(w8["results"]) == ["microtensor", "torch"]
+    assert w7["targets"][0]["target"] == "time <= 1.5x numpy"
+    assert w8["targets"] == [] and w8["results"]["microtensor"]["vs_numpy"] is None
+    assert "microtensor vs torch: report only (no target)" in done.stdout
