@@ -82,6 +82,17 @@ def _padding_pairs(
     return tuple((p, p) for p in pads)
 
 
+def _prepare(
+    op: str, nd: int, input: Tensor, weight: Tensor, stride: Any, dilation: Any  # noqa: A002
+) -> tuple[bool, Tensor, tuple[int, ...], tuple[int, ...], tuple[int, ...]]:
+    """Check the input's rank, add a batch dim if missing, and read kernel, stride, dilation."""
+    unbatched = _check_input(op, input, weight, nd)
+    x = ops.unsqueeze(input, 0) if unbatched else input
+    strides = _tuple(stride, nd, "stride", op)
+    dilations = _tuple(dilation, nd, "dilation", op)
+    return unbatched, x, tuple(weight.shape[2:]), strides, dilations
+
+
 def _convnd(
     op: str,
     nd: int,
@@ -93,11 +104,7 @@ def _convnd(
     dilation: Any,
     groups: int,
 ) -> Tensor:
-    unbatched = _check_input(op, input, weight, nd)
-    x = ops.unsqueeze(input, 0) if unbatched else input
-    kernel = tuple(weight.shape[2:])
-    strides = _tuple(stride, nd, "stride", op)
-    dilations = _tuple(dilation, nd, "dilation", op)
+    unbatched, x, kernel, strides, dilations = _prepare(op, nd, input, weight, stride, dilation)
     if min(strides) < 1 or min(dilations) < 1 or groups < 1:
         raise RuntimeError(f"{op}(): stride, dilation and groups must be positive")
     pads = _padding_pairs(op, padding, kernel, strides, dilations)
@@ -133,11 +140,7 @@ def _conv_transposend(
     groups: int,
     dilation: Any,
 ) -> Tensor:
-    unbatched = _check_input(op, input, weight, nd)
-    x = ops.unsqueeze(input, 0) if unbatched else input
-    kernel = tuple(weight.shape[2:])
-    strides = _tuple(stride, nd, "stride", op)
-    dilations = _tuple(dilation, nd, "dilation", op)
+    unbatched, x, kernel, strides, dilations = _prepare(op, nd, input, weight, stride, dilation)
     pads = _tuple(padding, nd, "padding", op)
     extra = _tuple(output_padding, nd, "output_padding", op)
     if min(strides) < 1 or min(dilations) < 1 or groups < 1 or min(pads) < 0:
