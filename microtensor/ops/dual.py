@@ -46,8 +46,12 @@ def cos(x: Any) -> Any:
 
 
 def sigmoid(x: Any) -> Any:
-    """1 / (1 + exp(-x))."""
-    return 1.0 / (1.0 + np.exp(-x)) if is_array(x) else ops.sigmoid(x)
+    """1 / (1 + exp(-x)) (PyTorch's formula; the one sigmoid of arrays in microtensor)."""
+    if is_array(x):
+        # exp overflows to inf for x < -88 (float32) and 1 / inf = 0 is the right limit
+        with np.errstate(over="ignore"):
+            return 1.0 / (1.0 + np.exp(-x))
+    return ops.sigmoid(x)
 
 
 def sign(x: Any) -> Any:
@@ -99,8 +103,3 @@ def unsqueeze_dims(x: Any, dims: tuple[int, ...]) -> Any:
 def swap_last(x: Any) -> Any:
     """Swap the last two dims (the matrix transpose of each batch item)."""
     return np.swapaxes(x, -1, -2) if is_array(x) else ops.transpose(x, -1, -2)
-
-
-def cast(x: Any, dtype: np.dtype) -> Any:
-    """Convert to the NumPy ``dtype``."""
-    return x.astype(dtype, copy=False) if is_array(x) else ops.to(x, dtype)

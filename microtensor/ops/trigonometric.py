@@ -81,10 +81,7 @@ class Sigmoid(Op):
 
     @staticmethod
     def forward(ctx: Any, a: Any) -> Any:
-        # PyTorch's formula: for a < -88 (float32) exp overflows to inf and 1 / inf = 0 is the
-        # right limit, so the overflow warning is silenced; 2 passes instead of 7 (W2: -27%)
-        with np.errstate(over="ignore"):
-            out = np.asarray(1.0 / (1.0 + np.exp(-a)))
+        out = np.asarray(dual.sigmoid(a))  # 2 passes; a stable 7-pass form cost W2 27%
         ctx.save_for_backward(out)
         return out
 

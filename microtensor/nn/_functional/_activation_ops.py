@@ -27,20 +27,9 @@ _TANH_C = 0.044715
 # --- dual helpers: NumPy on arrays, differentiable ops on Tensors ------------------------------
 
 
-def _stable_sigmoid(a: np.ndarray) -> np.ndarray:
-    """1 / (1 + exp(-a)) without overflow: exp is only taken of -|a|."""
-    e = np.exp(-np.abs(a))
-    return np.where(a >= 0, 1.0, e) / (1.0 + e)
-
-
 def _stable_softplus(a: np.ndarray) -> np.ndarray:
     """log(1 + exp(a)) = max(a, 0) + log1p(exp(-|a|)), which never overflows."""
     return np.maximum(a, 0) + np.log1p(np.exp(-np.abs(a)))
-
-
-def _sigmoid(x: Any) -> Any:
-    """Sigmoid of an array (stable) or Tensor (recorded)."""
-    return _stable_sigmoid(x) if dual.is_array(x) else ops.sigmoid(x)
 
 
 def _tanh(x: Any) -> Any:
@@ -115,7 +104,7 @@ class Gelu(Op):
         ctx.approximate = approximate
         with np.errstate(invalid="ignore", over="ignore"):  # -inf * 0 = nan, as PyTorch
             if approximate == "tanh":
-                return a * _stable_sigmoid((a + _TANH_C * a * a * a) * (2.0 * _TANH_K))
+                return a * dual.sigmoid((a + _TANH_C * a * a * a) * (2.0 * _TANH_K))
             # Phi(a) = erfc(-a / sqrt 2) / 2: no cancellation in 1 + erf for negative a
             ctx.cdf = _in_float64(_erfc64, a * -_SQRT1_2) * 0.5
             return a * ctx.cdf
@@ -124,7 +113,7 @@ class Gelu(Op):
     def backward(ctx: Any, grad_out: Any) -> Any:
         (a,) = ctx.saved_tensors
         if ctx.approximate == "tanh":
-            s = _sigmoid((a + a * a * a * _TANH_C) * (2.0 * _TANH_K))
+            s = dual.sigmoid((a + a * a * a * _TANH_C) * (2.0 * _TANH_K))
             slope = s + a * s * (1.0 - s) * ((a * a * (3.0 * _TANH_C) + 1.0) * (2.0 * _TANH_K))
             return grad_out * slope, None
         # the forward's Phi(a) serves an ordinary backward; a recorded one needs it as a function
@@ -140,12 +129,12 @@ class Silu(Op):
     def forward(ctx: Any, a: Any) -> Any:
         ctx.save_for_backward(a)
         with np.errstate(invalid="ignore"):  # -inf * 0 = nan, as PyTorch
-            return a * _stable_sigmoid(a)
+            return a * dual.sigmoid(a)
 
     @staticmethod
     def backward(ctx: Any, grad_out: Any) -> Any:
         (a,) = ctx.saved_tensors
-        s = _sigmoid(a)
+        s = dual.sigmoid(a)
         return grad_out * (s * (a * (1.0 - s) + 1.0))
 
 
@@ -162,7 +151,7 @@ class Mish(Op):
     def backward(ctx: Any, grad_out: Any) -> Any:
         (a,) = ctx.saved_tensors
         t = _tanh(_softplus(a))
-        return grad_out * (t + a * _sigmoid(a) * (1.0 - t * t))
+        return grad_out * (t + a * dual.sigmoid(a) * (1.0 - t * t))
 
 
 class Softplus(Op):
@@ -180,7 +169,7 @@ class Softplus(Op):
     @staticmethod
     def backward(ctx: Any, grad_out: Any) -> Any:
         (a,) = ctx.saved_tensors
-        return dual.where(ctx.linear, grad_out, grad_out * _sigmoid(a * ctx.beta)), None, None
+        return dual.where(ctx.linear, grad_out, grad_out * dual.sigmoid(a * ctx.beta)), None, None
 
 
 def raw_log_sigmoid(x: np.ndarray) -> np.ndarray:
@@ -200,7 +189,7 @@ class LogSigmoid(Op):
     @staticmethod
     def backward(ctx: Any, grad_out: Any) -> Any:
         (a,) = ctx.saved_tensors
-        return grad_out * _sigmoid(-a)
+        return grad_out * dual.sigmoid(-a)
 
 
 class Hardtanh(Op):
