@@ -51,9 +51,14 @@ def to_float(x: Any) -> Any:
     return builtins.float(x) if isinstance(x, builtins.int | builtins.bool) else x
 
 
+def values(x: Any) -> Any:
+    """The plain values of an array, scalar or Tensor (masks are built from values)."""
+    return x._data if isinstance(x, Tensor) else x
+
+
 def shape_of(x: Any) -> tuple[int, ...]:
     """The shape of a Tensor, array or scalar."""
-    return tuple(np.shape(x._data if isinstance(x, Tensor) else x))
+    return tuple(np.shape(values(x)))
 
 
 def broadcast_error(op: str, a: Any, b: Any) -> RuntimeError:

@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 
 from microtensor.ops import dual
-from microtensor.ops._common import broadcast_error, shape_of, to_float
+from microtensor.ops._common import broadcast_error, shape_of, to_float, values
 from microtensor.tensor import Tensor
 
 
@@ -34,11 +34,6 @@ def tensor_input(op: str, x: Any, *, bool_ok: bool = True) -> Tensor:
 def float_input(op: str, x: Any) -> Tensor:
     """``x`` as a floating Tensor: integer and bool tensors become the default float dtype."""
     return to_float(tensor_input(op, x))  # type: ignore[no-any-return]
-
-
-def values(x: Any) -> Any:
-    """The plain values of an array, scalar or Tensor (masks are built from values)."""
-    return x._data if isinstance(x, Tensor) else x
 
 
 def sign_of(values: Any) -> Any:

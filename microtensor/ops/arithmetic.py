@@ -12,7 +12,7 @@ import numpy as np
 
 from microtensor.autograd.function import Op
 from microtensor.ops import dual
-from microtensor.ops._common import as_tensor_arg, binary, promote, to_float
+from microtensor.ops._common import as_tensor_arg, binary, promote, to_float, values
 from microtensor.tensor import Tensor
 
 __all__ = [
@@ -122,19 +122,14 @@ class Pow(Op):
         a, b, out = ctx.saved_tensors
         grad_a = grad_b = None
         if ctx.needs_input_grad[0]:
-            grad_a = dual.where(_values(b) == 0, 0.0, grad_out * b * a ** (b - 1))
+            grad_a = dual.where(values(b) == 0, 0.0, grad_out * b * a ** (b - 1))
         if ctx.needs_input_grad[1]:
-            a_values = _values(a)
+            a_values = values(a)
             safe_a = dual.where(a_values == 0, 1.0, a)  # log(0) would give 0 * -inf = nan
             grad_b = dual.where(
-                (a_values == 0) & (_values(b) >= 0), 0.0, grad_out * out * dual.log(safe_a)
+                (a_values == 0) & (values(b) >= 0), 0.0, grad_out * out * dual.log(safe_a)
             )
         return grad_a, grad_b
-
-
-def _values(x: Any) -> Any:
-    """The plain values of an array, scalar or Tensor (for masks, which carry no gradient)."""
-    return x._data if isinstance(x, Tensor) else x
 
 
 class Remainder(Op):

@@ -12,8 +12,7 @@ import numpy as np
 
 from microtensor.autograd.function import Op
 from microtensor.ops import dual
-from microtensor.ops._common import normalize_dim
-from microtensor.ops._pointwise import values
+from microtensor.ops._common import normalize_dim, values
 from microtensor.ops.indexing import GetItem
 from microtensor.ops.reduction import CumSum, _cumsum, _sum_dtype
 from microtensor.ops.sorting import _key_along

@@ -14,8 +14,8 @@ import numpy as np
 
 from microtensor.autograd.function import Op
 from microtensor.ops import dual
-from microtensor.ops._common import as_tensor_arg, binary, promote, to_float
-from microtensor.ops._pointwise import float_input, values
+from microtensor.ops._common import as_tensor_arg, binary, promote, to_float, values
+from microtensor.ops._pointwise import float_input
 from microtensor.tensor import Tensor
 
 # fmt: off

@@ -15,8 +15,8 @@ import numpy as np
 from microtensor import dtypes
 from microtensor.autograd.function import Op
 from microtensor.ops import dual
-from microtensor.ops._common import as_tensor_arg, binary, promote
-from microtensor.ops._pointwise import broadcast_error3, sign_of, tensor_input, values
+from microtensor.ops._common import as_tensor_arg, binary, promote, values
+from microtensor.ops._pointwise import broadcast_error3, sign_of, tensor_input
 from microtensor.tensor import Tensor
 
 __all__ = ["abs", "absolute", "clamp", "clip", "maximum", "minimum", "relu", "where"]

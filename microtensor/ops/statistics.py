@@ -10,7 +10,7 @@ import numpy as np
 
 from microtensor.autograd.function import Op
 from microtensor.ops import dual
-from microtensor.ops._common import normalize_dims, to_float
+from microtensor.ops._common import normalize_dims, to_float, values
 from microtensor.ops.reduction import _expand_back, _reduced_size
 from microtensor.tensor import Tensor
 
@@ -27,7 +27,7 @@ def _var_backward(ctx: Any, a: Any, grad_var: Any) -> Any:
     grad = _expand_back(ctx, grad_var)
     with np.errstate(invalid="ignore"):  # inf * 0 where there are too few elements
         if ctx.full and ctx.dof <= 0:  # PyTorch: inf, or nan where a equals the mean
-            centered = _values(a) - np.mean(_values(a))
+            centered = values(a) - np.mean(values(a))
             return grad * np.where(centered == 0, np.nan, np.inf)
         scale = 2.0 / ctx.dof if ctx.dof else math.inf  # inf when n == correction, as PyTorch
         return grad * _centered(ctx, a) * scale
@@ -142,7 +142,7 @@ class VectorNorm(Op):
         if p == 1:
             return _expand_back(ctx, grad_out) * dual.sign(a)
         grad, total = _expand_back(ctx, grad_out), _expand_back(ctx, out)
-        a_values, total_values = _values(a), _values(total)
+        a_values, total_values = values(a), values(total)
         if math.isinf(p):  # ties share the gradient, as amax
             mask = (np.abs(a_values) == total_values) | np.isnan(a_values)
             count = np.sum(mask, axis=ctx.dims, keepdims=True)
@@ -157,11 +157,6 @@ class VectorNorm(Op):
             return scaled_a * grad * total ** (1 - p)
         safe_total = dual.where(zero_total, 1.0, total)
         return scaled_a * dual.where(zero_total, 0.0, grad / safe_total ** (p - 1))
-
-
-def _values(x: Any) -> Any:
-    """The plain values of an array or Tensor (for masks, which carry no gradient)."""
-    return x._data if isinstance(x, Tensor) else x
 
 
 def var(

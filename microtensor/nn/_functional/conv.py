@@ -83,7 +83,12 @@ def _padding_pairs(
 
 
 def _prepare(
-    op: str, nd: int, input: Tensor, weight: Tensor, stride: Any, dilation: Any  # noqa: A002
+    op: str,
+    nd: int,
+    input: Tensor,
+    weight: Tensor,
+    stride: Any,
+    dilation: Any,  # noqa: A002
 ) -> tuple[bool, Tensor, tuple[int, ...], tuple[int, ...], tuple[int, ...]]:
     """Check the input's rank, add a batch dim if missing, and read kernel, stride, dilation."""
     unbatched = _check_input(op, input, weight, nd)
