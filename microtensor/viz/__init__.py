@@ -3,7 +3,9 @@
 ``trace`` turns the graph behind output tensors into plain data; ``print_graph`` prints it as
 a text tree; ``retain_all`` keeps intermediate gradients for both; ``draw_graph`` and
 ``render_graph`` draw it with graphviz. graphviz is imported only when drawing: those two (in
-``microtensor.viz.draw``) are loaded on first use.
+``microtensor.viz.draw``) are loaded on first use. ``backend()`` says what renders the pictures:
+Graphviz's ``dot`` program, its WebAssembly build from the ``viz`` extra, or nothing (``'text'``);
+``MICROTENSOR_VIZ_BACKEND`` or a ``backend=`` argument chooses (see ``microtensor.viz.backends``).
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
+from microtensor.viz.backends import available_backends, backend
 from microtensor.viz.retain import retain_all
 from microtensor.viz.text import print_graph
 from microtensor.viz.trace import Graph, GraphEdge, GraphNode, trace
@@ -22,6 +25,8 @@ __all__ = [
     "Graph",
     "GraphEdge",
     "GraphNode",
+    "available_backends",
+    "backend",
     "draw_graph",
     "print_graph",
     "render_graph",

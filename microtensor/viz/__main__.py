@@ -4,6 +4,7 @@ Usage::
 
     python -m microtensor.viz SCRIPT_OR_MODULE --out graph.svg [--format svg|png|pdf]
         [--depth K] [--no-group] [--max-nodes N] [--rankdir LR|TB] [--backward] [--text]
+        [--backend auto|dot|wasm|text]
 
 The script (a ``.py`` path, or a module name such as ``mypkg.model``) is run with
 ``__name__ == "__microtensor_viz__"`` (so its ``if __name__ == "__main__":`` block does not
@@ -44,6 +45,12 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--rankdir", default="LR", choices=["LR", "TB", "RL", "BT"])
     parser.add_argument("--backward", action="store_true", help="run output.backward() first")
     parser.add_argument("--text", action="store_true", help="print the graph as text instead")
+    parser.add_argument(
+        "--backend",
+        choices=["auto", "dot", "wasm", "text"],
+        help="what renders: Graphviz's dot program, its WebAssembly build, or nothing "
+        "(default: $MICROTENSOR_VIZ_BACKEND, else auto: the first of dot, wasm present)",
+    )
     return parser
 
 
@@ -108,7 +115,13 @@ def main(argv: list[str] | None = None) -> int:
     options = {"depth": args.depth, "group_modules": not args.no_group, "rankdir": args.rankdir}
     try:
         path = render_graph(
-            output, args.out, args.format, params=params, max_nodes=args.max_nodes, **options
+            output,
+            args.out,
+            args.format,
+            params=params,
+            max_nodes=args.max_nodes,
+            backend=args.backend,
+            **options,
         )
     except (RuntimeError, ImportError) as err:
         print(f"error: {err}", file=sys.stderr)

