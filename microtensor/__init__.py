@@ -1,5 +1,7 @@
 """microtensor: a small, readable autograd framework on NumPy with PyTorch's API."""
 
+from types import ModuleType as _ModuleType
+
 import microtensor.utils.data  # noqa: E402
 from microtensor import autograd, dtypes, nn, optim, train, utils, viz  # noqa: E402
 from microtensor._size import Size
@@ -13,13 +15,17 @@ from microtensor.autograd import (
 from microtensor.creation import (
     arange,
     as_tensor,
+    asarray,
     empty,
     empty_like,
+    empty_permuted,
+    empty_strided,
     eye,
     from_numpy,
     full,
     full_like,
     linspace,
+    logspace,
     normal,
     ones,
     ones_like,
@@ -30,6 +36,7 @@ from microtensor.creation import (
     randn,
     randn_like,
     randperm,
+    scalar_tensor,
     tensor,
     zeros,
     zeros_like,
@@ -54,6 +61,13 @@ from microtensor.dtypes import (
     short,
     uint8,
 )
+from microtensor.memory_format import (
+    channels_last,
+    channels_last_3d,
+    contiguous_format,
+    memory_format,
+    preserve_format,
+)
 from microtensor.ops import *  # noqa: F403 - the op library is the top-level namespace
 from microtensor.random import (
     Generator,
@@ -66,8 +80,28 @@ from microtensor.random import (
 )
 from microtensor.serialization import load, save
 from microtensor.tensor import Tensor, device
+from microtensor.utils.dlpack import from_dlpack
 
 __version__ = "0.1.0"
 
-# last: the star import of the ops brought their own module named linalg; this replaces it
-import microtensor.linalg  # noqa: E402
+_NOT_TOP_LEVEL = (
+    *("creation", "dtypes"),  # modules of the implementation
+    *("copy_op", "fill_diagonal_op", "full_like_op", "random_like_op", "ufunc_op"),  # helpers
+    *("expand", "getitem", "new_full", "new_tensor", "repeat", "to", "view"),  # Tensor methods
+    *("one_hot", "pad", "vector_norm"),  # torch.nn.functional.one_hot/pad, torch.linalg
+)
+
+# The star import of microtensor.ops also bound its submodules (arithmetic, shape, ...) and
+# helpers that torch has only as Tensor methods, in nn.functional or in linalg; they stay in
+# microtensor.ops, and the top-level namespace keeps torch's names only (tests/test_namespace.py).
+for _name, _value in list(globals().items()):
+    if isinstance(_value, _ModuleType) and _value.__name__.startswith("microtensor.ops."):
+        del globals()[_name]
+for _name in _NOT_TOP_LEVEL:
+    globals().pop(_name, None)
+del _name, _value, _ModuleType, _NOT_TOP_LEVEL
+
+# last: the public namespaces whose names the ops submodules had taken
+# (microtensor.onnx is light: the exporter and the onnx package load on the first export)
+from microtensor import backends, cuda, linalg, onnx, special  # noqa: E402
+from microtensor._device import get_default_device, set_default_device  # noqa: E402

@@ -9,6 +9,8 @@ from __future__ import annotations
 import builtins
 from typing import Any
 
+from microtensor import _device
+
 # The ops package, set by microtensor.tensor once Tensor exists (the ops import Tensor, so
 # importing them here would be a cycle).
 ops: Any = None
@@ -34,6 +36,7 @@ class TensorMethods:
     def __imul__(self, other: Any) -> Any: return self.mul_(other)
     def __truediv__(self, other: Any) -> Any: return ops.div(self, other)
     def __rtruediv__(self, other: Any) -> Any: return ops.div(other, self)
+    __rdiv__ = __rtruediv__  # PyTorch keeps the Python 2 name
     def __itruediv__(self, other: Any) -> Any: return self.div_(other)
     def __floordiv__(self, other: Any) -> Any: return ops.floor_divide(self, other)
     def __rfloordiv__(self, other: Any) -> Any: return ops.floor_divide(other, self)
@@ -103,6 +106,45 @@ class TensorMethods:
     def erf(self) -> Any: return ops.erf(self)
     def erfc(self) -> Any: return ops.erfc(self)
     def erfinv(self) -> Any: return ops.erfinv(self)
+    def lgamma(self) -> Any: return ops.lgamma(self)
+    def digamma(self) -> Any: return ops.digamma(self)
+    def polygamma(self, n: builtins.int) -> Any: return ops.polygamma(n, self)
+    def mvlgamma(self, p: builtins.int) -> Any: return ops.mvlgamma(self, p)
+    def igamma(self, other: Any) -> Any: return ops.igamma(self, other)
+    def igammac(self, other: Any) -> Any: return ops.igammac(self, other)
+    def i0(self) -> Any: return ops.i0(self)
+    def sinc(self) -> Any: return ops.sinc(self)
+    def exp2(self) -> Any: return ops.exp2(self)
+    def logit(self, eps: Any = None) -> Any: return ops.logit(self, eps)
+    def xlogy(self, other: Any) -> Any: return ops.xlogy(self, other)
+    def hypot(self, other: Any) -> Any: return ops.hypot(self, other)
+    def sgn(self) -> Any: return ops.sgn(self)
+    def fmax(self, other: Any) -> Any: return ops.fmax(self, other)
+    def fmin(self, other: Any) -> Any: return ops.fmin(self, other)
+    def heaviside(self, values: Any) -> Any: return ops.heaviside(self, values)
+    def copysign(self, other: Any) -> Any: return ops.copysign(self, other)
+    def nextafter(self, other: Any) -> Any: return ops.nextafter(self, other)
+    def ldexp(self, other: Any) -> Any: return ops.ldexp(self, other)
+    def frexp(self) -> Any: return ops.frexp(self)
+    def float_power(self, exponent: Any) -> Any: return ops.float_power(self, exponent)
+    def frac(self) -> Any: return ops.frac(self)
+    def angle(self) -> Any: return ops.angle(self)
+    def deg2rad(self) -> Any: return ops.deg2rad(self)
+    def rad2deg(self) -> Any: return ops.rad2deg(self)
+    def signbit(self) -> Any: return ops.signbit(self)
+    def positive(self) -> Any: return ops.positive(self)
+    def conj(self) -> Any: return ops.conj(self)
+    def conj_physical(self) -> Any: return ops.conj_physical(self)
+    def conj_physical_(self) -> Any: return self
+    def resolve_conj(self) -> Any: return ops.resolve_conj(self)
+    def resolve_neg(self) -> Any: return ops.resolve_neg(self)
+    def is_complex(self) -> bool: return ops.is_complex(self)  # type: ignore[no-any-return]
+    def is_conj(self) -> bool: return ops.is_conj(self)  # type: ignore[no-any-return]
+    def is_neg(self) -> bool: return ops.is_neg(self)  # type: ignore[no-any-return]
+    @property
+    def real(self) -> Any: return ops.real(self)
+    @property
+    def imag(self) -> Any: return ops.imag(self)
     def relu(self) -> Any: return ops.relu(self)
     def floor(self) -> Any: return ops.floor(self)
     def ceil(self) -> Any: return ops.ceil(self)
@@ -158,8 +200,9 @@ class TensorMethods:
                        correction=1 if correction is None else correction)
     def logsumexp(self, dim: Any, keepdim: bool = False) -> Any:
         return ops.logsumexp(self, dim, keepdim)
-    def norm(self, p: Any = "fro", dim: Any = None, keepdim: bool = False) -> Any:
-        return ops.norm(self, p, dim, keepdim)
+    def norm(self, p: Any = "fro", dim: Any = None, keepdim: bool = False,
+             dtype: Any = None) -> Any:
+        return ops.norm(self, p, dim, keepdim, dtype=dtype)
     def cumsum(self, dim: int, *, dtype: Any = None) -> Any:
         return ops.cumsum(self, dim, dtype=dtype)
     def all(self, dim: Any = None, keepdim: bool = False) -> Any: return ops.all(self, dim, keepdim)
@@ -198,8 +241,10 @@ class TensorMethods:
     def roll(self, shifts: Any, dims: Any = None) -> Any: return ops.roll(self, shifts, dims)
     def tril(self, diagonal: int = 0) -> Any: return ops.tril(self, diagonal)
     def triu(self, diagonal: int = 0) -> Any: return ops.triu(self, diagonal)
-    def contiguous(self) -> Any: return self
-    def clone(self) -> Any: return ops.clone(self)
+    def contiguous(self, memory_format: Any = None) -> Any:
+        return ops.to(self, memory_format=memory_format)
+    def clone(self, *, memory_format: Any = None) -> Any:
+        return ops.clone(self, memory_format=memory_format)
     def gather(self, dim: int, index: Any) -> Any: return ops.gather(self, dim, index)
     def scatter_add(self, dim: int, index: Any, src: Any) -> Any:
         return ops.scatter_add(self, dim, index, src)
@@ -223,30 +268,95 @@ class TensorMethods:
         """The last two dims swapped."""
         return ops.transpose(self, -2, -1)
 
+    @property
+    def H(self) -> Any:  # noqa: N802 - PyTorch's name
+        """The conjugate transpose of a matrix (0-d or 2-d); ``T`` for real tensors."""
+        if self._data.ndim not in (0, 2):
+            raise RuntimeError(
+                f"tensor.H is only supported on matrices (2-D tensors). Got {self._data.ndim}-D "
+                "tensor: use .mH for batches of matrices"
+            )
+        return ops.permute(self, tuple(range(self._data.ndim - 1, -1, -1)))
+
+    @property
+    def mH(self) -> Any:  # noqa: N802 - PyTorch's name
+        """The conjugate transpose of the matrices; ``mT`` for real tensors."""
+        return ops.transpose(self, -2, -1)
+
+    def adjoint(self) -> Any:
+        """The conjugate transpose of the matrices; ``mT`` for real tensors."""
+        return ops.transpose(self, -2, -1)
+
     # --- dtype -----------------------------------------------------------------------------
     def to(self, *args: Any, **kwargs: Any) -> Any: return ops.to(self, *args, **kwargs)
     def type(self, dtype: Any = None) -> Any:
         if dtype is None:
             return "microtensor." + _TYPE_NAMES[self._data.dtype.name]
         return ops.to(self, dtype)
-    def float(self) -> Any: return ops.to(self, "float32")
-    def double(self) -> Any: return ops.to(self, "float64")
-    def half(self) -> Any: return ops.to(self, "float16")
-    def long(self) -> Any: return ops.to(self, "int64")
-    def int(self) -> Any: return ops.to(self, "int32")
-    def bool(self) -> Any: return ops.to(self, "bool")
-    def cpu(self) -> Any: return self
+    def float(self, memory_format: Any = None) -> Any:
+        return ops.to(self, "float32", memory_format=memory_format)
+    def double(self, memory_format: Any = None) -> Any:
+        return ops.to(self, "float64", memory_format=memory_format)
+    def half(self, memory_format: Any = None) -> Any:
+        return ops.to(self, "float16", memory_format=memory_format)
+    def long(self, memory_format: Any = None) -> Any:
+        return ops.to(self, "int64", memory_format=memory_format)
+    def int(self, memory_format: Any = None) -> Any:
+        return ops.to(self, "int32", memory_format=memory_format)
+    def short(self, memory_format: Any = None) -> Any:
+        return ops.to(self, "int16", memory_format=memory_format)
+    def char(self, memory_format: Any = None) -> Any:
+        return ops.to(self, "int8", memory_format=memory_format)
+    def byte(self, memory_format: Any = None) -> Any:
+        return ops.to(self, "uint8", memory_format=memory_format)
+    def bool(self, memory_format: Any = None) -> Any:
+        return ops.to(self, "bool", memory_format=memory_format)
+    def bfloat16(self, memory_format: Any = None) -> Any:
+        return ops.to(self, "bfloat16", memory_format=memory_format)
+    def cpu(self, memory_format: Any = None) -> Any: return self
+    def cuda(self, device: Any = None, non_blocking: builtins.bool = False,
+             memory_format: Any = None) -> Any:
+        return _device.check_cpu(_device.cuda_index(device), "Tensor.cuda()")
+    def pin_memory(self, device: Any = None) -> Any: return self  # no accelerator to pin for
+    def is_pinned(self, device: Any = None) -> builtins.bool: return False
+    def __dlpack__(self, *, stream: Any = None, max_version: Any = None, dl_device: Any = None,
+                   copy: Any = None) -> Any:
+        from microtensor.utils.dlpack import export  # utils come after the Tensor class
+        return export(self, stream, max_version, dl_device, copy)  # type: ignore[arg-type]
+    def __dlpack_device__(self) -> tuple[builtins.int, builtins.int]: return (1, 0)  # kDLCPU
     def type_as(self, other: Any) -> Any: return ops.to(self, other.dtype)
-    def new_zeros(self, *size: Any, dtype: Any = None, requires_grad: builtins.bool = False) -> Any:
-        return ops.new_full(self, _shape_arg(size), 0, dtype=dtype, requires_grad=requires_grad)
-    def new_ones(self, *size: Any, dtype: Any = None, requires_grad: builtins.bool = False) -> Any:
-        return ops.new_full(self, _shape_arg(size), 1, dtype=dtype, requires_grad=requires_grad)
-    def new_full(self, size: Any, fill_value: Any, *, dtype: Any = None,
-                 requires_grad: builtins.bool = False) -> Any:
-        return ops.new_full(self, size, fill_value, dtype=dtype, requires_grad=requires_grad)
-    def new_tensor(self, data: Any, *, dtype: Any = None,
-                   requires_grad: builtins.bool = False) -> Any:
-        return ops.new_tensor(self, data, dtype=dtype, requires_grad=requires_grad)
+    def new_zeros(self, *size: Any, dtype: Any = None, device: Any = None,
+                  requires_grad: builtins.bool = False, layout: Any = None,
+                  pin_memory: builtins.bool = False) -> Any:
+        return ops.new_full(self, _shape_arg(size), 0, dtype=dtype, device=device,
+                            requires_grad=requires_grad)
+    def new_ones(self, *size: Any, dtype: Any = None, device: Any = None,
+                 requires_grad: builtins.bool = False, layout: Any = None,
+                 pin_memory: builtins.bool = False) -> Any:
+        return ops.new_full(self, _shape_arg(size), 1, dtype=dtype, device=device,
+                            requires_grad=requires_grad)
+    def new_empty(self, *size: Any, dtype: Any = None, device: Any = None,
+                  requires_grad: builtins.bool = False, layout: Any = None,
+                  pin_memory: builtins.bool = False) -> Any:
+        # uninitialised in PyTorch; zeros here, so results never depend on garbage
+        return ops.new_full(self, _shape_arg(size), 0, dtype=dtype, device=device,
+                            requires_grad=requires_grad)
+    def new_empty_strided(self, size: Any, stride: Any, *, dtype: Any = None,
+                          device: Any = None, requires_grad: builtins.bool = False,
+                          layout: Any = None, pin_memory: builtins.bool = False) -> Any:
+        # the strides are not used: microtensor keeps NumPy's layout
+        return ops.new_full(self, size, 0, dtype=dtype, device=device,
+                            requires_grad=requires_grad)
+    def new_full(self, size: Any, fill_value: Any, *, dtype: Any = None, device: Any = None,
+                 requires_grad: builtins.bool = False, layout: Any = None,
+                 pin_memory: builtins.bool = False) -> Any:
+        return ops.new_full(self, size, fill_value, dtype=dtype, device=device,
+                            requires_grad=requires_grad)
+    def new_tensor(self, data: Any, *, dtype: Any = None, device: Any = None,
+                   requires_grad: builtins.bool = False, layout: Any = None,
+                   pin_memory: builtins.bool = False) -> Any:
+        return ops.new_tensor(self, data, dtype=dtype, device=device,
+                              requires_grad=requires_grad)
 
     # --- in place: each is the out-of-place op written into self (see Tensor._inplace) -----
     def add_(self, other: Any, *, alpha: Any = 1) -> Any:
@@ -264,6 +374,32 @@ class TensorMethods:
     def sigmoid_(self) -> Any: return self._inplace("sigmoid_", ops.sigmoid)
     def tanh_(self) -> Any: return self._inplace("tanh_", ops.tanh)
     def relu_(self) -> Any: return self._inplace("relu_", ops.relu)
+    def erf_(self) -> Any: return self._inplace("erf_", ops.erf)
+    def erfc_(self) -> Any: return self._inplace("erfc_", ops.erfc)
+    def erfinv_(self) -> Any: return self._inplace("erfinv_", ops.erfinv)
+    def lgamma_(self) -> Any: return self._inplace("lgamma_", ops.lgamma)
+    def digamma_(self) -> Any: return self._inplace("digamma_", ops.digamma)
+    def polygamma_(self, n: builtins.int) -> Any:
+        return self._inplace("polygamma_", lambda x: ops.polygamma(n, x))
+    def mvlgamma_(self, p: builtins.int) -> Any: return self._inplace("mvlgamma_", ops.mvlgamma, p)
+    def igamma_(self, other: Any) -> Any: return self._inplace("igamma_", ops.igamma, other)
+    def igammac_(self, other: Any) -> Any: return self._inplace("igammac_", ops.igammac, other)
+    def i0_(self) -> Any: return self._inplace("i0_", ops.i0)
+    def sinc_(self) -> Any: return self._inplace("sinc_", ops.sinc)
+    def exp2_(self) -> Any: return self._inplace("exp2_", ops.exp2)
+    def logit_(self, eps: Any = None) -> Any: return self._inplace("logit_", ops.logit, eps)
+    def xlogy_(self, other: Any) -> Any: return self._inplace("xlogy_", ops.xlogy, other)
+    def hypot_(self, other: Any) -> Any: return self._inplace("hypot_", ops.hypot, other)
+    def sgn_(self) -> Any: return self._inplace("sgn_", ops.sgn)
+    def copysign_(self, other: Any) -> Any: return self._inplace("copysign_", ops.copysign, other)
+    def nextafter_(self, other: Any) -> Any:
+        return self._inplace("nextafter_", ops.nextafter, other)
+    def heaviside_(self, values: Any) -> Any:
+        return self._inplace("heaviside_", ops.heaviside, values)
+    def ldexp_(self, other: Any) -> Any: return self._inplace("ldexp_", ops.ldexp, other)
+    def frac_(self) -> Any: return self._inplace("frac_", ops.frac)
+    def deg2rad_(self) -> Any: return self._inplace("deg2rad_", ops.deg2rad)
+    def rad2deg_(self) -> Any: return self._inplace("rad2deg_", ops.rad2deg)
     def clamp_(self, min: Any = None, max: Any = None) -> Any:  # noqa: A002
         return self._inplace("clamp_", ops.clamp, min, max)
     clip_ = clamp_
@@ -287,6 +423,33 @@ class TensorMethods:
                 generator: Any = None) -> Any:
         return self._inplace("normal_", ops.random_like_op, "normal", mean, std,
                              generator=generator)
+    def exponential_(self, lambd: builtins.float = 1.0, *, generator: Any = None) -> Any:
+        return self._inplace("exponential_", ops.random_like_op, "exponential", lambd, 0.0,
+                             generator=generator)
+    def geometric_(self, p: builtins.float, *, generator: Any = None) -> Any:
+        return self._inplace("geometric_", ops.random_like_op, "geometric", p, 0.0,
+                             generator=generator)
+    def cauchy_(self, median: builtins.float = 0.0, sigma: builtins.float = 1.0, *,
+                generator: Any = None) -> Any:
+        return self._inplace("cauchy_", ops.random_like_op, "cauchy", median, sigma,
+                             generator=generator)
+    def log_normal_(self, mean: builtins.float = 1.0, std: builtins.float = 2.0, *,
+                    generator: Any = None) -> Any:
+        return self._inplace("log_normal_", ops.random_like_op, "log_normal", mean, std,
+                             generator=generator)
+    def bernoulli_(self, p: Any = 0.5, *, generator: Any = None) -> Any:
+        if not isinstance(p, (builtins.int, builtins.float)):  # a tensor of probabilities
+            return self._inplace("bernoulli_", ops.random_sampling.bernoulli_like, p,
+                                 generator=generator)
+        return self._inplace("bernoulli_", ops.random_like_op, "bernoulli", p, 0.0,
+                             generator=generator)
+    def bernoulli(self, p: Any = None, *, generator: Any = None) -> Any:
+        return ops.bernoulli(self, p, generator=generator)
+    def addcmul(self, tensor1: Any, tensor2: Any, *, value: Any = 1) -> Any:
+        return ops.addcmul(self, tensor1, tensor2, value=value)
+    def addcdiv(self, tensor1: Any, tensor2: Any, *, value: Any = 1) -> Any:
+        return ops.addcdiv(self, tensor1, tensor2, value=value)
+    def diagflat(self, offset: builtins.int = 0) -> Any: return ops.diagflat(self, offset)
 
     # --- sorting, scans, more math, matrices (sorting, cumulative, hyperbolic, misc*, matrix)
     def sort(self, dim: builtins.int = -1, descending: builtins.bool = False, *,
@@ -296,6 +459,9 @@ class TensorMethods:
                 stable: builtins.bool = False) -> Any:
         return ops.argsort(self, dim, descending, stable)
     def msort(self) -> Any: return ops.msort(self)
+    def multinomial(self, num_samples: builtins.int, replacement: builtins.bool = False, *,
+                    generator: Any = None) -> Any:
+        return ops.multinomial(self, num_samples, replacement, generator=generator)
     def topk(self, k: builtins.int, dim: builtins.int = -1, largest: builtins.bool = True,
              sorted: builtins.bool = True) -> Any:  # noqa: A002
         return ops.topk(self, k, dim, largest, sorted)
@@ -370,12 +536,163 @@ class TensorMethods:
         return ops.addbmm(self, batch1, batch2, beta=beta, alpha=alpha)
     def inverse(self) -> Any: return ops.inverse(self)
     def det(self) -> Any: return ops.det(self)
+    def logdet(self) -> Any: return ops.logdet(self)
+    def slogdet(self) -> Any: return ops.slogdet(self)
+    def pinverse(self, rcond: builtins.float = 1e-15) -> Any: return ops.pinverse(self, rcond)
+    def matrix_power(self, n: builtins.int) -> Any: return ops.matrix_power(self, n)
+    def matrix_exp(self) -> Any: return ops.matrix_exp(self)
+    def svd(self, some: builtins.bool = True, compute_uv: builtins.bool = True) -> Any:
+        return ops.svd(self, some, compute_uv)
+    def qr(self, some: builtins.bool = True) -> Any: return ops.qr(self, some)
+    def cholesky(self, upper: builtins.bool = False) -> Any: return ops.cholesky(self, upper)
+    def lu(self, pivot: builtins.bool = True, get_infos: builtins.bool = False) -> Any:
+        return ops.lu(self, pivot, get_infos)
+    def lu_solve(self, LU_data: Any, LU_pivots: Any) -> Any:  # noqa: N803
+        return ops.lu_solve(self, LU_data, LU_pivots)
+    def cholesky_solve(self, input2: Any, upper: builtins.bool = False) -> Any:
+        return ops.cholesky_solve(self, input2, upper)
+    def cholesky_inverse(self, upper: builtins.bool = False) -> Any:
+        return ops.cholesky_inverse(self, upper)
+    def triangular_solve(self, A: Any, upper: builtins.bool = True,  # noqa: N803
+                         transpose: builtins.bool = False,
+                         unitriangular: builtins.bool = False) -> Any:
+        return ops.triangular_solve(self, A, upper, transpose, unitriangular)
+    def geqrf(self) -> Any: return ops.geqrf(self)
+    def ormqr(self, input2: Any, input3: Any, left: builtins.bool = True,
+              transpose: builtins.bool = False) -> Any:
+        return ops.ormqr(self, input2, input3, left, transpose)
+    def orgqr(self, input2: Any) -> Any: return ops.orgqr(self, input2)
+    def vdot(self, other: Any) -> Any: return ops.vdot(self, other)
+    def kron(self, other: Any) -> Any: return ops.kron(self, other)
+    def inner(self, other: Any) -> Any: return ops.inner(self, other)
 
     # --- in place (with the others, in the in-place section) ---------------------------------
     def index_add_(self, dim: builtins.int, index: Any, source: Any, *, alpha: Any = 1) -> Any:
         return self._inplace("index_add_", ops.index_add, dim, index, source, alpha=alpha)
     def fill_diagonal_(self, fill_value: Any, wrap: builtins.bool = False) -> Any:
         return self._inplace("fill_diagonal_", ops.fill_diagonal_op, fill_value, wrap)
+    def index_copy(self, dim: builtins.int, index: Any, source: Any) -> Any:
+        return ops.index_copy(self, dim, index, source)
+    def index_copy_(self, dim: builtins.int, index: Any, source: Any) -> Any:
+        return self._inplace("index_copy_", ops.index_copy, dim, index, source)
+    def index_fill(self, dim: builtins.int, index: Any, value: Any) -> Any:
+        return ops.index_fill(self, dim, index, value)
+    def index_fill_(self, dim: builtins.int, index: Any, value: Any) -> Any:
+        return self._inplace("index_fill_", ops.index_fill, dim, index, value)
+    def index_reduce(self, dim: builtins.int, index: Any, source: Any, reduce: str, *,
+                     include_self: builtins.bool = True) -> Any:
+        return ops.index_reduce(self, dim, index, source, reduce, include_self=include_self)
+    def index_reduce_(self, dim: builtins.int, index: Any, source: Any, reduce: str, *,
+                      include_self: builtins.bool = True) -> Any:
+        return self._inplace("index_reduce_", ops.index_reduce, dim, index, source, reduce,
+                             include_self=include_self)
+    def scatter(self, dim: builtins.int, index: Any, src: Any = None, *, value: Any = None,
+                reduce: Any = None) -> Any:
+        return ops.scatter(self, dim, index, src, value=value, reduce=reduce)
+    def scatter_(self, dim: builtins.int, index: Any, src: Any = None, *,
+                 value: Any = None, reduce: Any = None) -> Any:
+        return self._inplace("scatter_", ops.scatter, dim, index, src, value=value,
+                             reduce=reduce)
+    def scatter_reduce(self, dim: builtins.int, index: Any, src: Any, reduce: str, *,
+                       include_self: builtins.bool = True) -> Any:
+        return ops.scatter_reduce(self, dim, index, src, reduce, include_self=include_self)
+    def scatter_reduce_(self, dim: builtins.int, index: Any, src: Any, reduce: str, *,
+                        include_self: builtins.bool = True) -> Any:
+        return self._inplace("scatter_reduce_", ops.scatter_reduce, dim, index, src, reduce,
+                             include_self=include_self)
+    def select(self, dim: builtins.int, index: builtins.int) -> Any:
+        return ops.select(self, dim, index)
+    def take(self, index: Any) -> Any: return ops.take(self, index)
+    def take_along_dim(self, indices: Any, dim: Any = None) -> Any:
+        return ops.take_along_dim(self, indices, dim)
+    def argwhere(self) -> Any: return ops.argwhere(self)
+    def nonzero(self, *, as_tuple: builtins.bool = False) -> Any:
+        return ops.nonzero(self, as_tuple=as_tuple)
+    def slice_scatter(self, src: Any, dim: builtins.int = 0, start: Any = None, end: Any = None,
+                      step: builtins.int = 1) -> Any:
+        return ops.slice_scatter(self, src, dim, start, end, step)
+    def select_scatter(self, src: Any, dim: builtins.int, index: builtins.int) -> Any:
+        return ops.select_scatter(self, src, dim, index)
+    def diagonal_scatter(self, src: Any, offset: builtins.int = 0, dim1: builtins.int = 0,
+                         dim2: builtins.int = 1) -> Any:
+        return ops.diagonal_scatter(self, src, offset, dim1, dim2)
+    def split_with_sizes(self, split_sizes: Any, dim: builtins.int = 0) -> Any:
+        return ops.split_with_sizes(self, split_sizes, dim)
+    def tensor_split(self, indices_or_sections: Any, dim: builtins.int = 0) -> Any:
+        return ops.tensor_split(self, indices_or_sections, dim)
+    def narrow_copy(self, dim: builtins.int, start: builtins.int, length: builtins.int) -> Any:
+        return ops.narrow_copy(self, dim, start, length)
+    def fliplr(self) -> Any: return ops.fliplr(self)
+    def flipud(self) -> Any: return ops.flipud(self)
+    def rot90(self, k: builtins.int = 1, dims: Any = (0, 1)) -> Any: return ops.rot90(self, k, dims)
+    def unfold(self, dimension: builtins.int, size: builtins.int, step: builtins.int) -> Any:
+        return ops.rearrange.unfold(self, dimension, size, step)
+    def nansum(self, dim: Any = None, keepdim: builtins.bool = False, *, dtype: Any = None) -> Any:
+        return ops.nansum(self, dim, keepdim, dtype=dtype)
+    def nanmean(self, dim: Any = None, keepdim: builtins.bool = False, *,
+                dtype: Any = None) -> Any:
+        return ops.nanmean(self, dim, keepdim, dtype=dtype)
+    def nanmedian(self, dim: Any = None, keepdim: builtins.bool = False) -> Any:
+        return ops.nanmedian(self, dim, keepdim)
+    def mode(self, dim: builtins.int = -1, keepdim: builtins.bool = False) -> Any:
+        return ops.mode(self, dim, keepdim)
+    def aminmax(self, *, dim: Any = None, keepdim: builtins.bool = False) -> Any:
+        return ops.aminmax(self, dim=dim, keepdim=keepdim)
+    def quantile(self, q: Any, dim: Any = None, keepdim: builtins.bool = False, *,
+                 interpolation: str = "linear") -> Any:
+        return ops.quantile(self, q, dim, keepdim, interpolation=interpolation)
+    def nanquantile(self, q: Any, dim: Any = None, keepdim: builtins.bool = False, *,
+                    interpolation: str = "linear") -> Any:
+        return ops.nanquantile(self, q, dim, keepdim, interpolation=interpolation)
+    def cov(self, *, correction: builtins.int = 1, fweights: Any = None,
+            aweights: Any = None) -> Any:
+        return ops.cov(self, correction=correction, fweights=fweights, aweights=aweights)
+    def corrcoef(self) -> Any: return ops.corrcoef(self)
+    def histc(self, bins: builtins.int = 100, min: Any = 0, max: Any = 0) -> Any:  # noqa: A002
+        return ops.histc(self, bins, min, max)
+    def histogram(self, bins: Any = 100, *, range: Any = None, weight: Any = None,  # noqa: A002
+                  density: builtins.bool = False) -> Any:
+        return ops.histogram(self, bins, range=range, weight=weight, density=density)
+    def dist(self, other: Any, p: Any = 2) -> Any: return ops.dist(self, other, p)
+    def renorm(self, p: Any, dim: builtins.int, maxnorm: Any) -> Any:
+        return ops.renorm(self, p, dim, maxnorm)
+    def renorm_(self, p: Any, dim: builtins.int, maxnorm: Any) -> Any:
+        return self._inplace("renorm_", ops.renorm, p, dim, maxnorm)
+    def hsplit(self, indices_or_sections: Any) -> Any: return ops.hsplit(self, indices_or_sections)
+    def vsplit(self, indices_or_sections: Any) -> Any: return ops.vsplit(self, indices_or_sections)
+    def dsplit(self, indices_or_sections: Any) -> Any: return ops.dsplit(self, indices_or_sections)
+    def unsafe_split(self, split_size: Any, dim: builtins.int = 0) -> Any:
+        return ops.unsafe_split(self, split_size, dim)
+    def unsafe_chunk(self, chunks: builtins.int, dim: builtins.int = 0) -> Any:
+        return ops.unsafe_chunk(self, chunks, dim)
+    def put(self, index: Any, source: Any, accumulate: builtins.bool = False) -> Any:
+        return ops.put(self, index, source, accumulate)
+    def put_(self, index: Any, source: Any, accumulate: builtins.bool = False) -> Any:
+        return self._inplace("put_", ops.put, index, source, accumulate)
+    def masked_scatter(self, mask: Any, source: Any) -> Any:
+        return ops.masked_scatter(self, mask, source)
+    def masked_scatter_(self, mask: Any, source: Any) -> Any:
+        return self._inplace("masked_scatter_", ops.masked_scatter, mask, source)
+    def masked_select(self, mask: Any) -> Any: return ops.masked_select(self, mask)
+    def index_put(self, indices: Any, values: Any, accumulate: builtins.bool = False) -> Any:
+        return ops.index_put(self, indices, values, accumulate)
+    def index_put_(self, indices: Any, values: Any, accumulate: builtins.bool = False) -> Any:
+        return self._inplace("index_put_", ops.index_put, indices, values, accumulate)
+    def nonzero_static(self, *, size: builtins.int, fill_value: builtins.int = -1) -> Any:
+        return ops.nonzero_static(self, size=size, fill_value=fill_value)
+    def sum_to_size(self, *size: Any) -> Any: return ops.reduction.sum_to_size(self, *size)
+    def as_strided(self, size: Any, stride: Any, storage_offset: Any = None) -> Any:
+        return ops.as_strided(self, size, stride, storage_offset)
+    def as_strided_scatter(self, src: Any, size: Any, stride: Any,
+                           storage_offset: Any = None) -> Any:
+        return ops.as_strided_scatter(self, src, size, stride, storage_offset)
+    def isposinf(self) -> Any: return ops.isposinf(self)
+    def isneginf(self) -> Any: return ops.isneginf(self)
+    def isreal(self) -> Any: return ops.isreal(self)
+    def isclose(self, other: Any, rtol: builtins.float = 1e-05, atol: builtins.float = 1e-08,
+                equal_nan: builtins.bool = False) -> Any:
+        return ops.isclose(self, other, rtol, atol, equal_nan)
+    def logical_xor(self, other: Any) -> Any: return ops.logical_xor(self, other)
 
     # fmt: on
 

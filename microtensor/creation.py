@@ -9,6 +9,8 @@ from typing import Any
 import numpy as np
 
 from microtensor import dtypes
+from microtensor._factory_args import on_cpu
+from microtensor.memory_format import check_memory_format
 from microtensor.random import Generator, rng_of
 from microtensor.tensor import Tensor
 
@@ -80,6 +82,7 @@ def tensor(
         >>> mt.tensor([0.5], requires_grad=True)
         tensor([0.5000], requires_grad=True)
     """
+    on_cpu(device, "tensor")
     if dtype is not None and not isinstance(data, Tensor):
         array = np.array(_plain(data), dtype=_np_dtype(dtype))  # no detour through float32
     else:
@@ -102,12 +105,56 @@ def as_tensor(data: Any, dtype: Any = None, device: Any = None) -> Tensor:
         >>> a = np.zeros(2); t = mt.as_tensor(a); a[0] = 1; t
         tensor([1., 0.], dtype=microtensor.float64)
     """
+    on_cpu(device, "as_tensor")
     if isinstance(data, Tensor) and (dtype is None or dtypes.to_dtype(dtype) == data.dtype):
         return data
     array = _infer_array(data)
     if dtype is not None:
         array = array.astype(_np_dtype(dtype), copy=False)
     return Tensor._make(array)
+
+
+def asarray(
+    obj: Any,
+    *,
+    dtype: Any = None,
+    device: Any = None,
+    copy: bool | None = None,
+    requires_grad: bool | None = None,
+) -> Tensor:
+    """``obj`` as a tensor, sharing memory with it when possible.
+
+    ``copy=None`` copies only when needed, ``copy=True`` always, ``copy=False`` never (it
+    raises if a copy is needed).
+
+    ``requires_grad`` defaults to ``obj.requires_grad`` for a tensor, as in PyTorch 2.13.
+
+    Raises:
+        ValueError: if ``copy=False`` and ``obj`` is a Python sequence or needs a dtype change.
+
+    Example:
+        >>> import numpy as np, microtensor as mt
+        >>> a = np.zeros(2); t = mt.asarray(a); a[0] = 1; t
+        tensor([1., 0.], dtype=microtensor.float64)
+    """
+    on_cpu(device, "asarray")
+    out = tensor(obj, dtype=dtype) if copy else as_tensor(obj, dtype=dtype)
+    if copy is False and not _shares_memory(obj, out):
+        what = type(obj).__name__ if not isinstance(obj, Tensor | np.ndarray) else "its data"
+        raise ValueError(
+            f"asarray(): copy=False, but {what} cannot be aliased as a tensor of dtype "
+            f"{out.dtype}: pass copy=None to copy only when needed"
+        )
+    if requires_grad is None:
+        requires_grad = isinstance(obj, Tensor) and obj.requires_grad
+    if not requires_grad and out.requires_grad:
+        return out.detach()
+    return out.requires_grad_(True) if requires_grad and not out.requires_grad else out
+
+
+def _shares_memory(obj: Any, out: Tensor) -> bool:
+    source = obj._data if isinstance(obj, Tensor) else obj
+    return isinstance(source, np.ndarray) and np.shares_memory(source, out._data)
 
 
 def from_numpy(array: np.ndarray) -> Tensor:
@@ -135,6 +182,7 @@ def zeros(*size: Any, dtype: Any = None, device: Any = None, requires_grad: bool
         >>> mt.zeros(2, 3).shape
         microtensor.Size([2, 3])
     """
+    on_cpu(device, "zeros")
     return _finish(np.zeros(_size(size), _np_dtype(dtype)), requires_grad)
 
 
@@ -146,12 +194,94 @@ def ones(*size: Any, dtype: Any = None, device: Any = None, requires_grad: bool 
         >>> mt.ones(2)
         tensor([1., 1.])
     """
+    on_cpu(device, "ones")
     return _finish(np.ones(_size(size), _np_dtype(dtype)), requires_grad)
 
 
-def empty(*size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
-    """An uninitialised tensor (here: zeros, so results never depend on garbage)."""
+def empty(
+    *size: Any,
+    dtype: Any = None,
+    layout: Any = None,
+    device: Any = None,
+    requires_grad: bool = False,
+    pin_memory: bool = False,
+    memory_format: Any = None,
+) -> Tensor:
+    """An uninitialised tensor (here: zeros, so results never depend on garbage).
+
+    Example:
+        >>> import microtensor as mt
+        >>> mt.empty(2, 3, device="cpu", memory_format=mt.contiguous_format).shape
+        microtensor.Size([2, 3])
+    """
+    on_cpu(device, "empty")
+    check_memory_format(memory_format, "empty")
     return zeros(*size, dtype=dtype, requires_grad=requires_grad)
+
+
+def empty_strided(
+    size: Any,
+    stride: Any,
+    *,
+    dtype: Any = None,
+    layout: Any = None,
+    device: Any = None,
+    requires_grad: bool = False,
+    pin_memory: bool = False,
+) -> Tensor:
+    """An uninitialised (zero) tensor of ``size``; ``stride`` is checked, then not used.
+
+    Differs from PyTorch: the tensor has NumPy's contiguous layout whatever ``stride`` says
+    (values and shapes never depend on it).
+
+    Raises:
+        RuntimeError: if ``stride`` and ``size`` differ in length.
+
+    Example:
+        >>> import microtensor as mt
+        >>> mt.empty_strided((2, 3), (1, 2)).shape
+        microtensor.Size([2, 3])
+    """
+    on_cpu(device, "empty_strided")
+    if len(tuple(stride)) != len(tuple(size)):
+        raise RuntimeError(
+            f"empty_strided(): mismatch in length of strides and shape: size {tuple(size)} "
+            f"has {len(tuple(size))} dims, stride {tuple(stride)} has {len(tuple(stride))}"
+        )
+    return zeros(tuple(size), dtype=dtype, requires_grad=requires_grad)
+
+
+def empty_permuted(
+    size: Any,
+    physical_layout: Any,
+    *,
+    dtype: Any = None,
+    layout: Any = None,
+    device: Any = None,
+    requires_grad: bool = False,
+    pin_memory: bool = False,
+) -> Tensor:
+    """An uninitialised (zero) tensor of ``size``; ``physical_layout`` is checked, then not used.
+
+    Differs from PyTorch: the tensor has NumPy's contiguous layout whatever the physical
+    layout says (values and shapes never depend on it).
+
+    Raises:
+        RuntimeError: if ``physical_layout`` is not a permutation of the dims of ``size``.
+
+    Example:
+        >>> import microtensor as mt
+        >>> mt.empty_permuted((2, 3, 4), (0, 2, 1)).shape
+        microtensor.Size([2, 3, 4])
+    """
+    on_cpu(device, "empty_permuted")
+    dims = len(tuple(size))
+    if sorted(tuple(physical_layout)) != list(range(dims)):
+        raise RuntimeError(
+            f"empty_permuted(): physical_layout {tuple(physical_layout)} is not a permutation "
+            f"of the {dims} dims of size {tuple(size)}"
+        )
+    return zeros(tuple(size), dtype=dtype, requires_grad=requires_grad)
 
 
 def full(
@@ -169,61 +299,128 @@ def full(
         >>> mt.full((2,), 7)
         tensor([7, 7])
     """
+    on_cpu(device, "full")
     if dtype is None:
         dtype = _infer_array(fill_value).dtype
     return _finish(np.full(_size((size,)), fill_value, _np_dtype(dtype)), requires_grad)
 
 
-def _like(input: Tensor, dtype: Any) -> tuple[tuple[int, ...], np.dtype]:  # noqa: A002
+def _like(
+    input: Tensor,  # noqa: A002
+    dtype: Any,
+    device: Any,
+    memory_format: Any,
+    caller: str,
+) -> tuple[tuple[int, ...], np.dtype]:
+    """Shape and NumPy dtype of a ``*_like`` result; checks ``device`` and ``memory_format``."""
+    on_cpu(device, caller)
+    check_memory_format(memory_format, caller)
     return input.shape, input._data.dtype if dtype is None else _np_dtype(dtype)
 
 
 def zeros_like(
-    input: Tensor,
+    input: Tensor,  # noqa: A002
     *,
     dtype: Any = None,
-    device: Any = None,  # noqa: A002
+    layout: Any = None,
+    device: Any = None,
     requires_grad: bool = False,
+    memory_format: Any = None,
 ) -> Tensor:
-    """Zeros with input's shape and dtype."""
-    shape, np_dtype = _like(input, dtype)
+    """Zeros with input's shape and dtype.
+
+    Example:
+        >>> import microtensor as mt
+        >>> mt.zeros_like(mt.ones(2, dtype=mt.int64), memory_format=mt.preserve_format)
+        tensor([0, 0])
+    """
+    shape, np_dtype = _like(input, dtype, device, memory_format, "zeros_like")
     return _finish(np.zeros(shape, np_dtype), requires_grad)
 
 
 def ones_like(
-    input: Tensor,
+    input: Tensor,  # noqa: A002
     *,
     dtype: Any = None,
-    device: Any = None,  # noqa: A002
+    layout: Any = None,
+    device: Any = None,
     requires_grad: bool = False,
+    memory_format: Any = None,
 ) -> Tensor:
-    """Ones with input's shape and dtype."""
-    shape, np_dtype = _like(input, dtype)
+    """Ones with input's shape and dtype.
+
+    Example:
+        >>> import microtensor as mt
+        >>> mt.ones_like(mt.zeros(2), device="cpu")
+        tensor([1., 1.])
+    """
+    shape, np_dtype = _like(input, dtype, device, memory_format, "ones_like")
     return _finish(np.ones(shape, np_dtype), requires_grad)
 
 
 def empty_like(
-    input: Tensor,
+    input: Tensor,  # noqa: A002
     *,
     dtype: Any = None,
-    device: Any = None,  # noqa: A002
+    layout: Any = None,
+    device: Any = None,
     requires_grad: bool = False,
+    memory_format: Any = None,
 ) -> Tensor:
-    """An uninitialised (zero) tensor with input's shape and dtype."""
-    return zeros_like(input, dtype=dtype, requires_grad=requires_grad)
+    """An uninitialised (zero) tensor with input's shape and dtype.
+
+    Example:
+        >>> import microtensor as mt
+        >>> mt.empty_like(mt.ones(2, 3)).shape
+        microtensor.Size([2, 3])
+    """
+    shape, np_dtype = _like(input, dtype, device, memory_format, "empty_like")
+    return _finish(np.zeros(shape, np_dtype), requires_grad)
 
 
 def full_like(
-    input: Tensor,
+    input: Tensor,  # noqa: A002
     fill_value: Any,
     *,
     dtype: Any = None,
-    device: Any = None,  # noqa: A002
+    layout: Any = None,
+    device: Any = None,
     requires_grad: bool = False,
+    memory_format: Any = None,
 ) -> Tensor:
-    """``fill_value`` with input's shape and dtype."""
-    shape, np_dtype = _like(input, dtype)
+    """``fill_value`` with input's shape and dtype.
+
+    Example:
+        >>> import microtensor as mt
+        >>> mt.full_like(mt.zeros(2), 7)
+        tensor([7., 7.])
+    """
+    shape, np_dtype = _like(input, dtype, device, memory_format, "full_like")
     return _finish(np.full(shape, fill_value, np_dtype), requires_grad)
+
+
+def scalar_tensor(
+    s: Any,
+    *,
+    dtype: Any = None,
+    layout: Any = None,
+    device: Any = None,
+    requires_grad: bool = False,
+    pin_memory: bool = False,
+) -> Tensor:
+    """A 0-d tensor holding the number ``s``, in the default dtype unless ``dtype`` is given.
+
+    Example:
+        >>> import microtensor as mt
+        >>> mt.scalar_tensor(3)
+        tensor(3.)
+        >>> mt.scalar_tensor(3, dtype=mt.int64)
+        tensor(3)
+    """
+    on_cpu(device, "scalar_tensor")
+    if isinstance(s, Tensor):
+        s = s.item()
+    return _finish(np.array(s, dtype=_np_dtype(dtype)), requires_grad)
 
 
 def arange(
@@ -238,7 +435,7 @@ def arange(
     """Values from ``start`` to ``end`` (exclusive) by ``step``; int64 if all are ints.
 
     Raises:
-        RuntimeError: if ``step`` is zero or has the wrong sign.
+        RuntimeError: if ``step`` is zero or has the wrong sign, or an end is not finite.
 
     Example:
         >>> import microtensor as mt
@@ -247,9 +444,14 @@ def arange(
         >>> mt.arange(0, 1, 0.25)
         tensor([0.0000, 0.2500, 0.5000, 0.7500])
     """
+    on_cpu(device, "arange")
     if end is None:
         start, end = 0, start
     start, end, step = (x.item() if isinstance(x, Tensor) else x for x in (start, end, step))
+    if not all(np.isfinite(x) for x in (start, end)):
+        raise RuntimeError(
+            f"arange(): unsupported range: {start} -> {end} (the ends must be finite)"
+        )
     if step == 0 or (end - start) * step < 0 and end != start:
         raise RuntimeError(
             f"arange(): upper bound and larger bound inconsistent with step sign "
@@ -261,8 +463,8 @@ def arange(
 
 
 def linspace(
-    start: float,
-    end: float,
+    start: Any,
+    end: Any,
     steps: int,
     *,
     dtype: Any = None,
@@ -276,9 +478,44 @@ def linspace(
         >>> mt.linspace(0, 1, 3)
         tensor([0.0000, 0.5000, 1.0000])
     """
+    on_cpu(device, "linspace")
     if steps < 0:
         raise RuntimeError(f"linspace(): number of steps must be non-negative, got {steps}")
-    return _finish(np.linspace(start, end, steps).astype(_np_dtype(dtype)), requires_grad)
+    values = np.linspace(_number(start), _number(end), steps)  # in float64, as torch
+    return _finish(values.astype(_np_dtype(dtype)), requires_grad)
+
+
+def logspace(
+    start: Any,
+    end: Any,
+    steps: int,
+    base: float = 10.0,
+    *,
+    dtype: Any = None,
+    layout: Any = None,
+    device: Any = None,
+    requires_grad: bool = False,
+) -> Tensor:
+    """``steps`` values from ``base ** start`` to ``base ** end``, evenly spaced in exponent.
+
+    Raises:
+        RuntimeError: if ``steps`` is negative.
+
+    Example:
+        >>> import microtensor as mt
+        >>> mt.logspace(0, 2, 3)
+        tensor([  1.,  10., 100.])
+    """
+    on_cpu(device, "logspace")
+    if steps < 0:
+        raise RuntimeError(f"logspace(): number of steps must be non-negative, got {steps}")
+    exponents = np.linspace(_number(start), _number(end), steps)
+    return _finish(np.power(float(base), exponents).astype(_np_dtype(dtype)), requires_grad)
+
+
+def _number(x: Any) -> Any:
+    """A Python number from a number or a one-element tensor."""
+    return x.item() if isinstance(x, Tensor) else x
 
 
 def eye(
@@ -291,12 +528,19 @@ def eye(
 ) -> Tensor:
     """The identity matrix (n x m).
 
+    Raises:
+        RuntimeError: if ``n`` or ``m`` is negative.
+
     Example:
         >>> import microtensor as mt
         >>> mt.eye(2)
         tensor([[1., 0.],
                 [0., 1.]])
     """
+    on_cpu(device, "eye")
+    for name, value in (("n", n), ("m", m)):
+        if value is not None and value < 0:
+            raise RuntimeError(f"eye(): {name} must be greater or equal to 0, got {value}")
     return _finish(np.eye(n, m, dtype=_np_dtype(dtype)), requires_grad)
 
 
@@ -308,6 +552,7 @@ def rand(
     requires_grad: bool = False,
 ) -> Tensor:
     """Uniform random numbers in [0, 1)."""
+    on_cpu(device, "rand")
     values = rng_of(generator).random(_size(size))
     return _finish(values.astype(_np_dtype(dtype)), requires_grad)
 
@@ -320,6 +565,7 @@ def randn(
     requires_grad: bool = False,
 ) -> Tensor:
     """Standard normal random numbers."""
+    on_cpu(device, "randn")
     values = rng_of(generator).standard_normal(_size(size))
     return _finish(values.astype(_np_dtype(dtype)), requires_grad)
 
@@ -339,6 +585,7 @@ def randint(
     Raises:
         RuntimeError: if ``low >= high``.
     """
+    on_cpu(device, "randint")
     if size is None:
         if high is None or not isinstance(high, Sequence):
             raise TypeError("randint() missing required argument 'size'")
@@ -363,62 +610,105 @@ def randperm(
     requires_grad: bool = False,
 ) -> Tensor:
     """A random permutation of ``0 .. n-1`` (int64)."""
+    on_cpu(device, "randperm")
     values = rng_of(generator).permutation(n)
     return _finish(values.astype(_np_dtype(dtype, dtypes.int64)), requires_grad)
 
 
 def normal(
     mean: Any,
-    std: Any,
+    std: Any = 1.0,
     size: Any = None,
     *,
     generator: Generator | None = None,
     dtype: Any = None,
+    layout: Any = None,
+    device: Any = None,
     requires_grad: bool = False,
+    pin_memory: bool = False,
 ) -> Tensor:
-    """Normal random numbers with the given mean and std (numbers or tensors)."""
+    """Normal random numbers with the given mean and std (numbers or tensors).
+
+    The result has the broadcast shape of ``mean`` and ``std`` or, for numbers, ``size``.
+
+    Example:
+        >>> import microtensor as mt
+        >>> mt.normal(0.0, 1.0, (2, 3), device="cpu").shape
+        microtensor.Size([2, 3])
+    """
+    on_cpu(device, "normal")
     m = mean._data if isinstance(mean, Tensor) else mean
     s = std._data if isinstance(std, Tensor) else std
     shape = _size((size,)) if size is not None else np.broadcast_shapes(np.shape(m), np.shape(s))
     values = rng_of(generator).normal(m, s, size=shape)
-    default = mean.dtype if isinstance(mean, Tensor) else None
+    tensors = [x for x in (mean, std) if isinstance(x, Tensor)]
+    default = tensors[0].dtype if tensors else None
     return _finish(np.asarray(values).astype(_np_dtype(dtype, default)), requires_grad)
 
 
 def rand_like(
-    input: Tensor,
+    input: Tensor,  # noqa: A002
     *,
-    generator: Generator | None = None,  # noqa: A002
+    generator: Generator | None = None,
     dtype: Any = None,
+    layout: Any = None,
+    device: Any = None,
     requires_grad: bool = False,
+    memory_format: Any = None,
 ) -> Tensor:
-    """Uniform [0, 1) numbers with input's shape and dtype."""
-    shape, np_dtype = _like(input, dtype)
+    """Uniform [0, 1) numbers with input's shape and dtype.
+
+    Example:
+        >>> import microtensor as mt
+        >>> mt.rand_like(mt.zeros(2, 3), device="cpu").shape
+        microtensor.Size([2, 3])
+    """
+    shape, np_dtype = _like(input, dtype, device, memory_format, "rand_like")
     return _finish(rng_of(generator).random(shape).astype(np_dtype), requires_grad)
 
 
 def randn_like(
-    input: Tensor,
+    input: Tensor,  # noqa: A002
     *,
-    generator: Generator | None = None,  # noqa: A002
+    generator: Generator | None = None,
     dtype: Any = None,
+    layout: Any = None,
+    device: Any = None,
     requires_grad: bool = False,
+    memory_format: Any = None,
 ) -> Tensor:
-    """Standard normal numbers with input's shape and dtype."""
-    shape, np_dtype = _like(input, dtype)
+    """Standard normal numbers with input's shape and dtype.
+
+    Example:
+        >>> import microtensor as mt
+        >>> mt.randn_like(mt.zeros(2), dtype=mt.float64).dtype
+        microtensor.float64
+    """
+    shape, np_dtype = _like(input, dtype, device, memory_format, "randn_like")
     return _finish(rng_of(generator).standard_normal(shape).astype(np_dtype), requires_grad)
 
 
 def randint_like(
-    input: Tensor,
+    input: Tensor,  # noqa: A002
     low: int,
     high: int | None = None,
-    *,  # noqa: A002
+    *,
     generator: Generator | None = None,
     dtype: Any = None,
+    layout: Any = None,
+    device: Any = None,
+    requires_grad: bool = False,
+    memory_format: Any = None,
 ) -> Tensor:
-    """Random integers in ``[low, high)`` with input's shape and dtype."""
+    """Random integers in ``[low, high)`` with input's shape and dtype.
+
+    Example:
+        >>> import microtensor as mt
+        >>> mt.randint_like(mt.zeros(3, dtype=mt.int64), 5).dtype
+        microtensor.int64
+    """
     if high is None:
         low, high = 0, low
-    shape, np_dtype = _like(input, dtype)
-    return _finish(rng_of(generator).integers(low, high, size=shape).astype(np_dtype), False)
+    shape, np_dtype = _like(input, dtype, device, memory_format, "randint_like")
+    values = rng_of(generator).integers(low, high, size=shape).astype(np_dtype)
+    return _finish(values, requires_grad)

@@ -155,3 +155,78 @@ def test_comparing_with_none_falls_back_to_identity():
     t = mt.tensor([1.0])
     assert (t == None) is False and (t != None) is True  # noqa: E711
     assert t in [None, t]
+
+
+def test_logspace_matches_torch():
+    cases = [
+        ((0, 2, 3), {}),
+        ((-1.5, 2.0, 7), {"base": 2.0, "dtype": "float64"}),
+        ((0, 3, 4), {"base": 2, "dtype": "int64"}),
+        ((1.0, 0.0, 0), {}),
+    ]
+    for args, kwargs in cases:
+        mine = mt.logspace(*args, **{k: getattr(mt, v) if k == "dtype" else v for k, v in kwargs.items()})
+        theirs = torch.logspace(*args, **{k: getattr(torch, v) if k == "dtype" else v for k, v in kwargs.items()})
+        assert str(mine.dtype).split(".")[-1] == str(theirs.dtype).split(".")[-1]
+        np.testing.assert_allclose(mine.numpy(), theirs.numpy(), rtol=1e-12)
+    with pytest.raises(RuntimeError, match=r"logspace\(\): number of steps must be non-negative"):
+        mt.logspace(0, 1, -1)
+
+
+def test_linspace_and_logspace_take_tensor_ends_in_float64():
+    start = np.float32(-2.3)
+    mine = mt.linspace(mt.tensor(start), 1.7, 50, dtype=mt.float64)
+    theirs = torch.linspace(torch.tensor(start), 1.7, 50, dtype=torch.float64)
+    np.testing.assert_allclose(mine.numpy(), theirs.numpy(), rtol=1e-12, atol=1e-15)
+    mine = mt.logspace(mt.tensor(0.5), 3, 4, dtype=mt.float64)
+    theirs = torch.logspace(torch.tensor(0.5), 3, 4, dtype=torch.float64)
+    np.testing.assert_allclose(mine.numpy(), theirs.numpy(), rtol=1e-12)
+
+
+def test_empty_strided_and_empty_permuted():
+    assert mt.empty_strided((2, 3), (1, 2), dtype=mt.float64).shape == (2, 3)
+    assert mt.empty_permuted((2, 3, 4), (0, 2, 1)).shape == (2, 3, 4)
+    assert mt.ones(1).new_empty_strided((2, 2), (2, 1)).shape == (2, 2)
+    with pytest.raises(RuntimeError, match=r"empty_strided\(\): mismatch in length"):
+        mt.empty_strided((2, 3), (1,))
+    with pytest.raises(RuntimeError, match=r"empty_permuted\(\): physical_layout \(0, 0\)"):
+        mt.empty_permuted((2, 3), (0, 0))
+
+
+def test_asarray_shares_copies_and_refuses_like_torch():
+    a = np.arange(3.0)
+    mine, theirs = mt.asarray(a), torch.asarray(a)
+    a[0] = 9.0
+    assert mine.tolist() == theirs.tolist() == [9.0, 1.0, 2.0]
+    assert mt.asarray([1.5, 2]).dtype == mt.float32
+    assert mt.asarray([1, 2]).dtype == mt.int64
+    copied = mt.asarray(a, copy=True)
+    a[1] = 7.0
+    assert copied.tolist() == [9.0, 1.0, 2.0]
+    x = mt.ones(2)
+    assert mt.asarray(x) is x
+    assert mt.asarray(x, requires_grad=True).requires_grad
+    assert mt.asarray(x, dtype=mt.float64).dtype == mt.float64
+    with pytest.raises(ValueError, match=r"asarray\(\): copy=False, but list cannot be aliased"):
+        mt.asarray([1, 2], copy=False)
+    with pytest.raises(ValueError, match=r"asarray\(\): copy=False"):
+        mt.asarray(np.arange(3), dtype=mt.float64, copy=False)
+    with pytest.raises(RuntimeError, match="CPU only"):
+        mt.asarray([1.0], device="cuda")
+
+
+@pytest.mark.parametrize(
+    "call, match",
+    [
+        (lambda m: m.eye(-1), r"n must be greater or equal to 0, got -1"),
+        (lambda m: m.eye(0, -3), r"m must be greater or equal to 0, got -3"),
+        (lambda m: m.arange(0, float("inf"), 2), r"unsupported range: 0 -> inf"),
+        (lambda m: m.arange(float("-inf"), 1, 2), r"unsupported range: -inf -> 1"),
+        (lambda m: m.zeros(3).uniform_(3, -1), r"uniform_ expects to return a \[from, to\) range"),
+        (lambda m: m.zeros(3).normal_(0, -1), r"normal.? expects std >= 0.0, but found std -1"),
+    ],
+)
+def test_bad_factory_arguments_raise_torchs_error(call, match):
+    for lib in (torch, mt):
+        with pytest.raises(RuntimeError, match=match):
+            call(lib)

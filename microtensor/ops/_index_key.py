@@ -150,6 +150,8 @@ def parse_key(key: Any, shape: tuple[int, ...]) -> Key:
 def index_array(op: str, index: Any) -> np.ndarray:
     """The index argument of gather and friends as an int64 array."""
     array = index._data if isinstance(index, Tensor) else np.asarray(index)
+    if array.size == 0 and array.dtype.kind == "u":  # PyTorch lets an empty uint8 index pass
+        array = array.astype(np.int64)
     if array.dtype not in _INDEX_DTYPES:
         raise RuntimeError(
             f"{op}(): Expected dtype int32/int64 for index, got {array.dtype}: "
@@ -235,6 +237,8 @@ def take_along_key(input: Tensor, indices: Any, dim: int | None) -> Key:  # noqa
         check_index(index, 0, input._data.size, RuntimeError, "take_along_dim(): ", False)
         flat = index.reshape(-1)
         return ((Ellipsis,), np.unravel_index(flat, shape)) if ndim else ((None, Ellipsis), (flat,))
+    if ndim == 0:
+        raise IndexError("take_along_dim(): Dimension specified as 0 but tensor has no dimensions")
     dim = normalize_dim("take_along_dim", dim, ndim)
     if index.ndim != ndim:
         raise RuntimeError(
@@ -242,9 +246,9 @@ def take_along_key(input: Tensor, indices: Any, dim: int | None) -> Key:  # noqa
             f"dimensions, but got {ndim} dimensions for input, and {index.ndim} "
             "dimensions for indices"
         )
-    check_index(index, dim, shape[dim] if ndim else 1, RuntimeError, "take_along_dim(): ", False)
-    if not ndim:
-        return (Ellipsis,), None
+    size = shape[dim]
+    check_index(index, dim, size, RuntimeError, "take_along_dim(): ")
+    index = np.where(index < 0, index + size, index)  # negative indices count from the end
     others = [tuple(1 if d == dim else n for d, n in enumerate(s)) for s in (shape, index.shape)]
     try:
         out = list(np.broadcast_shapes(*others))

@@ -1,6 +1,7 @@
 """Argument checks and helpers shared by the elementwise ops.
 
-Used by ``elementwise``, ``trigonometric``, ``piecewise`` and ``rounding``.
+Used by ``elementwise``, ``trigonometric``, ``piecewise``, ``rounding`` and the special
+functions (``special``, ``gamma``, ``bessel``, ``logarithmic``, ``float_bits`` ...).
 """
 
 from __future__ import annotations
@@ -10,7 +11,14 @@ from typing import Any
 import numpy as np
 
 from microtensor.ops import dual
-from microtensor.ops._common import broadcast_error, shape_of, to_float, values
+from microtensor.ops._common import (
+    as_tensor_arg,
+    broadcast_error,
+    promote,
+    shape_of,
+    to_float,
+    values,
+)
 from microtensor.tensor import Tensor
 
 
@@ -56,3 +64,38 @@ def broadcast_error3(op: str, x: Any, y: Any, z: Any) -> RuntimeError:
         except ValueError:
             return broadcast_error(op, a, b)
     return broadcast_error(op, x, y)
+
+
+def scipy_special() -> Any:
+    """``scipy.special``, imported on first use so that ``import microtensor`` stays light."""
+    import scipy.special
+
+    return scipy.special
+
+
+def tensor_pair(op: str, input: Any, other: Any) -> tuple[Any, Any]:  # noqa: A002
+    """Two operands (Tensors or Python numbers, at least one Tensor) at PyTorch's common dtype.
+
+    Raises:
+        TypeError: if neither operand is a Tensor.
+    """
+    if not isinstance(input, Tensor) and not isinstance(other, Tensor):
+        raise TypeError(
+            f"{op}(): expected at least one Tensor argument, got {type(input).__name__} and "
+            f"{type(other).__name__}; wrap a number in microtensor.tensor(...)"
+        )
+    return promote(as_tensor_arg(input), as_tensor_arg(other))  # type: ignore[no-any-return]
+
+
+def float_pair(op: str, input: Any, other: Any) -> tuple[Any, Any]:  # noqa: A002
+    """Two operands at their common dtype, integers and bools made the default float dtype."""
+    a, b = tensor_pair(op, input, other)
+    return to_float(a), to_float(b)
+
+
+def apply_binary(op_class: Any, op: str, a: Any, b: Any, *options: Any) -> Tensor:
+    """``op_class.apply(a, b, *options)``, turning NumPy's broadcasting error into PyTorch's."""
+    try:
+        return op_class.apply(a, b, *options)  # type: ignore[no-any-return]
+    except ValueError:
+        raise broadcast_error(op, a, b) from None

@@ -27,6 +27,9 @@ _NAMES = {
     np.negative: "neg",
     np.maximum: "maximum",
     np.minimum: "minimum",
+    np.fmax: "fmax",
+    np.fmin: "fmin",
+    np.copysign: "copysign",
 }
 
 

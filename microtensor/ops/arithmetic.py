@@ -1,4 +1,4 @@
-"""Arithmetic: add, sub, mul, div, neg, pow, floor_divide, remainder, fmod, addcmul, addcdiv.
+"""Arithmetic: add, sub, mul, div, neg, pow, float_power, hypot, remainder, addcmul ...
 
 Backward formulas return gradients shaped like the output; the engine sums them back to each
 input's shape (broadcasting) with ``sum_to_shape``.
@@ -6,6 +6,7 @@ input's shape (broadcasting) with ``sum_to_shape``.
 
 from __future__ import annotations
 
+import builtins
 from typing import Any
 
 import numpy as np
@@ -21,14 +22,18 @@ __all__ = [
     "addcmul",
     "div",
     "divide",
+    "float_power",
     "floor_divide",
     "fmod",
+    "hypot",
     "mul",
     "multiply",
     "neg",
     "negative",
+    "positive",
     "pow",
     "remainder",
+    "rsub",
     "sub",
     "subtract",
     "true_divide",
@@ -123,13 +128,33 @@ class Pow(Op):
         grad_a = grad_b = None
         if ctx.needs_input_grad[0]:
             grad_a = dual.where(values(b) == 0, 0.0, grad_out * b * a ** (b - 1))
-        if ctx.needs_input_grad[1]:
+        if ctx.needs_input_grad[1] and np.isscalar(a) and a != 0:
+            # a number base: log(a) is a Python float, which keeps the gradient's dtype
+            with np.errstate(invalid="ignore"):
+                grad_b = grad_out * out * builtins.float(np.log(builtins.float(a)))  # type: ignore[arg-type]
+        elif ctx.needs_input_grad[1]:
             a_values = values(a)
             safe_a = dual.where(a_values == 0, 1.0, a)  # log(0) would give 0 * -inf = nan
             grad_b = dual.where(
                 (a_values == 0) & (values(b) >= 0), 0.0, grad_out * out * dual.log(safe_a)
             )
         return grad_a, grad_b
+
+
+class Hypot(Op):
+    """z = sqrt(a^2 + b^2), without overflow;  dz/da = a / z,  dz/db = b / z."""
+
+    @staticmethod
+    def forward(ctx: Any, a: Any, b: Any) -> Any:
+        out = np.hypot(a, b)
+        ctx.save_for_backward(a, b, out)
+        return out
+
+    @staticmethod
+    def backward(ctx: Any, grad_out: Any) -> Any:
+        a, b, z = ctx.saved_tensors
+        need_a, need_b = ctx.needs_input_grad
+        return (grad_out * a / z if need_a else None), (grad_out * b / z if need_b else None)
 
 
 class Remainder(Op):
@@ -364,3 +389,88 @@ def addcdiv(input: Any, tensor1: Any, tensor2: Any, *, value: Any = 1) -> Tensor
         tensor([0.2500, 0.5000])
     """
     return add(input, div(tensor1, tensor2), alpha=value)
+
+
+def float_power(input: Any, exponent: Any) -> Tensor:  # noqa: A002
+    """``input ** exponent`` computed in double precision: the result is always float64.
+
+    Either argument may be a number (at least one is a Tensor); gradients flow back to each
+    tensor in its own dtype.
+
+    Raises:
+        TypeError: if neither argument is a Tensor.
+        RuntimeError: if the shapes do not broadcast.
+
+    Example:
+        >>> import microtensor as mt
+        >>> mt.float_power(mt.tensor([2, 3]), 2)
+        tensor([4., 9.], dtype=microtensor.float64)
+    """
+    if not isinstance(input, Tensor) and not isinstance(exponent, Tensor):
+        raise TypeError(
+            f"float_power(): expected a Tensor argument, got {type(input).__name__} and "
+            f"{type(exponent).__name__}; wrap a number in microtensor.tensor(...)"
+        )
+    base, power = (
+        v.to("float64") if isinstance(v, Tensor) else float(as_tensor_arg(v))
+        for v in (input, exponent)
+    )
+    return binary(Pow, "float_power", base, power)
+
+
+def hypot(input: Tensor, other: Tensor) -> Tensor:  # noqa: A002
+    """The hypotenuse ``sqrt(input**2 + other**2)``, without overflow or underflow.
+
+    Raises:
+        TypeError: if an argument is not a Tensor.
+        NotImplementedError: for integer or bool tensors (as PyTorch).
+        RuntimeError: if the shapes do not broadcast.
+
+    Example:
+        >>> import microtensor as mt
+        >>> mt.hypot(mt.tensor([3.0, 5.0]), mt.tensor([4.0, 12.0]))
+        tensor([ 5., 13.])
+    """
+    for name, value in (("input", input), ("other", other)):
+        if not isinstance(value, Tensor):
+            raise TypeError(
+                f"hypot(): argument '{name}' must be Tensor, not {type(value).__name__}"
+            )
+    a, b = promote(input, other)
+    if a._data.dtype.kind != "f":
+        raise NotImplementedError(
+            f"hypot(): not implemented for {a.dtype} tensors; convert with .float() first"
+        )
+    return binary(Hypot, "hypot", a, b)
+
+
+def positive(input: Tensor) -> Tensor:  # noqa: A002
+    """``+input``: the input itself (the same tensor, as in PyTorch).
+
+    Raises:
+        RuntimeError: for bool tensors, as PyTorch.
+
+    Example:
+        >>> import microtensor as mt
+        >>> x = mt.tensor([-1.0, 2.0])
+        >>> mt.positive(x) is x
+        True
+    """
+    if isinstance(input, Tensor) and input._data.dtype == np.bool_:
+        raise RuntimeError(
+            "The `+` operator, on a bool tensor is not supported: convert with .int() first"
+        )
+    if not isinstance(input, Tensor):
+        raise TypeError(f"positive(): argument 'input' must be Tensor, not {type(input).__name__}")
+    return input
+
+
+def rsub(input: Any, other: Any, *, alpha: Any = 1) -> Tensor:  # noqa: A002
+    """``other - alpha * input``: ``sub`` with the operands swapped.
+
+    Example:
+        >>> import microtensor as mt
+        >>> mt.rsub(mt.tensor([1.0, 2.0]), mt.tensor([5.0, 5.0]), alpha=2)
+        tensor([3., 1.])
+    """
+    return sub(other, input, alpha=alpha)

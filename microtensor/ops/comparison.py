@@ -35,6 +35,9 @@ __all__ = [
     "isfinite",
     "isinf",
     "isnan",
+    "isneginf",
+    "isposinf",
+    "isreal",
     "le",
     "less",
     "less_equal",
@@ -303,6 +306,39 @@ def isinf(input: Tensor) -> Tensor:  # noqa: A002
         tensor([False,  True])
     """
     return Tensor._make(np.asarray(np.isinf(_value("isinf", input))))
+
+
+def isposinf(input: Tensor) -> Tensor:  # noqa: A002
+    """True where ``input`` is +inf.
+
+    Example:
+        >>> import microtensor as mt
+        >>> mt.isposinf(mt.tensor([1.0, float("inf"), float("-inf")]))
+        tensor([False,  True, False])
+    """
+    return Tensor._make(np.asarray(np.isposinf(_value("isposinf", input))))
+
+
+def isneginf(input: Tensor) -> Tensor:  # noqa: A002
+    """True where ``input`` is -inf.
+
+    Example:
+        >>> import microtensor as mt
+        >>> mt.isneginf(mt.tensor([1.0, float("inf"), float("-inf")]))
+        tensor([False, False,  True])
+    """
+    return Tensor._make(np.asarray(np.isneginf(_value("isneginf", input))))
+
+
+def isreal(input: Tensor) -> Tensor:  # noqa: A002
+    """True everywhere: microtensor's tensors are real (PyTorch tests the imaginary part).
+
+    Example:
+        >>> import microtensor as mt
+        >>> mt.isreal(mt.tensor([1.0, float("nan")]))
+        tensor([True, True])
+    """
+    return Tensor._make(np.ones(np.shape(_value("isreal", input)), np.bool_))
 
 
 def isfinite(input: Tensor) -> Tensor:  # noqa: A002

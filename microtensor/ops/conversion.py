@@ -1,4 +1,4 @@
-"""dtype conversion and copies: to, clone, copy_, fill_, new_* helpers."""
+"""dtype conversion and copies: to, clone, copy_, fill, fill_, zero_, new_* helpers."""
 
 from __future__ import annotations
 
@@ -7,18 +7,25 @@ from typing import Any
 import numpy as np
 
 from microtensor import dtypes
+from microtensor._device import check_cpu
+from microtensor._factory_args import on_cpu
 from microtensor.autograd.function import Op
+from microtensor.memory_format import check_memory_format, memory_format
+from microtensor.ops import dual
 from microtensor.random import rng_of
 from microtensor.tensor import Tensor, device
 
 __all__ = [
     "clone",
     "copy_op",
+    "fill",
+    "fill_",
     "full_like_op",
     "new_full",
     "new_tensor",
     "random_like_op",
     "to",
+    "zero_",
 ]
 
 
@@ -59,7 +66,7 @@ class CopyFrom(Op):
 
 
 class Fill(Op):
-    """z = a constant with a's shape and dtype;  no gradient to a."""
+    """z = a constant with a's shape and dtype;  dz/da = 0."""
 
     @staticmethod
     def forward(ctx: Any, a: Any, value: Any) -> Any:
@@ -67,18 +74,21 @@ class Fill(Op):
 
     @staticmethod
     def backward(ctx: Any, grad_out: Any) -> Any:
-        return None, None
+        # a zero gradient rather than None, as torch (even where grad_out is inf or nan)
+        return dual.where(np.zeros(grad_out.shape, bool), grad_out, 0.0), None
 
 
 def to(input: Tensor, *args: Any, **kwargs: Any) -> Tensor:  # noqa: A002
     """Convert ``input`` to another dtype (and, for compatibility, device ``"cpu"``).
 
     Accepts PyTorch's forms: ``to(dtype)``, ``to(device)``, ``to(device, dtype)``,
-    ``to(other_tensor)``, and the keywords ``dtype``, ``device``, ``copy``, ``non_blocking``.
+    ``to(other_tensor)``, and the keywords ``dtype``, ``device``, ``copy``, ``non_blocking``,
+    ``memory_format``.
     Returns ``input`` itself when nothing changes (unless ``copy=True``).
 
     Raises:
-        TypeError: for an unknown dtype; RuntimeError for a device other than the CPU.
+        TypeError: for an unknown dtype (and bfloat16, which microtensor does not have);
+            RuntimeError for a device other than the CPU.
 
     Example:
         >>> import microtensor as mt
@@ -88,37 +98,51 @@ def to(input: Tensor, *args: Any, **kwargs: Any) -> Tensor:  # noqa: A002
     target = kwargs.pop("dtype", None)
     copy = kwargs.pop("copy", False)
     kwargs.pop("non_blocking", None)
+    check_memory_format(kwargs.pop("memory_format", None), "to")
     if "device" in kwargs:
-        device(kwargs.pop("device") or "cpu")
+        check_cpu(kwargs.pop("device"), "to()")
     if kwargs:
         raise TypeError(f"to() got unexpected keyword arguments {sorted(kwargs)}")
     for arg in args:
         if isinstance(arg, Tensor):
             target = arg.dtype
-        elif isinstance(arg, str) and arg.split(":")[0] in ("cpu", "cuda", "mps"):
-            device(arg)
-        elif isinstance(arg, device) or arg is None:
+        elif isinstance(arg, device) or (
+            isinstance(arg, str) and arg.split(":")[0] in ("cpu", "cuda", "mps")
+        ):
+            check_cpu(arg, "to()")
+        elif arg is None:
             continue
         elif isinstance(arg, bool):
             copy = copy or arg
+        elif isinstance(arg, memory_format):
+            continue
         else:
             target = arg
     if target is None:
         return Clone.apply(input) if copy else input  # type: ignore[no-any-return]
+    if target == "bfloat16":
+        raise TypeError(
+            "bfloat16(): microtensor has no bfloat16 dtype (NumPy has none, and microtensor's "
+            "dtypes are NumPy's): use .half() for float16 or .float() for float32"
+        )
     np_dtype = dtypes.to_dtype(target).numpy
     if np_dtype == input._data.dtype:
         return Clone.apply(input) if copy else input  # type: ignore[no-any-return]
     return Cast.apply(input, np_dtype)  # type: ignore[no-any-return]
 
 
-def clone(input: Tensor) -> Tensor:  # noqa: A002
+def clone(input: Tensor, *, memory_format: Any = None) -> Tensor:  # noqa: A002
     """A copy of ``input`` that stays in the graph (gradient flows back to ``input``).
+
+    ``memory_format`` (``microtensor.preserve_format`` and the others) is accepted; the copy
+    keeps NumPy's layout.
 
     Example:
         >>> import microtensor as mt
         >>> mt.clone(mt.tensor([1.0]))
         tensor([1.])
     """
+    check_memory_format(memory_format, "clone")
     return Clone.apply(input)  # type: ignore[no-any-return]
 
 
@@ -150,39 +174,144 @@ def random_like_op(
     *,  # noqa: A002
     generator: Any = None,
 ) -> Tensor:
-    """Random values shaped like ``input`` (what ``uniform_``/``normal_`` write)."""
+    """Random values shaped like ``input`` (what ``uniform_``/``normal_`` write).
+
+    Raises:
+        RuntimeError: for ``uniform_`` with ``from > to``, or ``normal_`` with ``std < 0``.
+    """
     rng = rng_of(generator)
     shape, dtype = input._data.shape, input._data.dtype
     if kind == "uniform":
+        if a > b:
+            raise RuntimeError(
+                f"uniform_ expects to return a [from, to) range, but found from={a} > to={b}"
+            )
         values = rng.uniform(a, b, size=shape)
-    else:
+    elif kind == "normal":
+        if b < 0:
+            raise RuntimeError(f"normal_ expects std >= 0.0, but found std {b}")
         values = rng.normal(a, b, size=shape)
+    else:
+        values = _other_distribution(rng, kind, a, b, shape)
     return Tensor._make(np.asarray(values, dtype=dtype))
 
 
+def _other_distribution(rng: Any, kind: str, a: float, b: float, shape: Any) -> Any:
+    """Draws for the other in-place distributions, with PyTorch's argument checks.
+
+    ``exponential_(a)``, ``geometric_(a)``, ``cauchy_(a, b)``, ``log_normal_(a, b)``,
+    ``bernoulli_(a)``.
+    """
+    if kind == "exponential":
+        if a < 0:
+            raise RuntimeError(f"exponential_ expects lambda >= 0.0, but found lambda={a}")
+        return rng.exponential(1.0 / a, size=shape) if a > 0 else np.full(shape, np.inf)
+    if kind == "geometric":
+        if not 0 < a < 1:
+            raise RuntimeError(f"geometric_ expects p to be in (0, 1), but got p={a}")
+        return rng.geometric(a, size=shape)
+    if kind == "cauchy":
+        return a + b * rng.standard_cauchy(size=shape)
+    if kind == "log_normal":
+        if b <= 0:
+            raise RuntimeError(f"log_normal_ expects std > 0.0, but found std={b}")
+        return rng.lognormal(a, b, size=shape)
+    if kind == "bernoulli":
+        if not 0 <= a <= 1:
+            raise RuntimeError(f"bernoulli_ expects p to be in [0, 1], but got p={a}")
+        return rng.random(size=shape) < a
+    raise ValueError(f"random_like_op(): unknown distribution {kind!r}")
+
+
 def new_full(
-    input: Tensor,
+    input: Tensor,  # noqa: A002
     size: Any,
     fill_value: Any,
     *,
-    dtype: Any = None,  # noqa: A002
+    dtype: Any = None,
+    layout: Any = None,
+    device: Any = None,
     requires_grad: bool = False,
+    pin_memory: bool = False,
 ) -> Tensor:
-    """A new tensor of ``size`` filled with ``fill_value``, with input's dtype by default."""
+    """A new tensor of ``size`` filled with ``fill_value``, with input's dtype by default.
+
+    Example:
+        >>> import microtensor as mt
+        >>> mt.ops.new_full(mt.zeros(1, dtype=mt.int64), (2,), 3, device="cpu")
+        tensor([3, 3])
+    """
+    on_cpu(device, "new_full")
     np_dtype = input._data.dtype if dtype is None else dtypes.to_dtype(dtype).numpy
     out = Tensor._make(np.full(tuple(size), fill_value, dtype=np_dtype))
     return out.requires_grad_(requires_grad) if requires_grad else out
 
 
 def new_tensor(
-    input: Tensor,
+    input: Tensor,  # noqa: A002
     data: Any,
     *,
-    dtype: Any = None,  # noqa: A002
+    dtype: Any = None,
+    layout: Any = None,
+    device: Any = None,
     requires_grad: bool = False,
+    pin_memory: bool = False,
 ) -> Tensor:
-    """A new tensor (a copy of ``data``) with input's dtype by default."""
+    """A new tensor (a copy of ``data``) with input's dtype by default.
+
+    Example:
+        >>> import microtensor as mt
+        >>> mt.ops.new_tensor(mt.zeros(1, dtype=mt.float64), [1, 2])
+        tensor([1., 2.], dtype=microtensor.float64)
+    """
+    on_cpu(device, "new_tensor")
     np_dtype = input._data.dtype if dtype is None else dtypes.to_dtype(dtype).numpy
     array = data.numpy(force=True) if isinstance(data, Tensor) else data
     out = Tensor._make(np.array(array, dtype=np_dtype))
     return out.requires_grad_(requires_grad) if requires_grad else out
+
+
+def fill(input: Tensor, value: Any) -> Tensor:  # noqa: A002
+    """A new tensor shaped like ``input``, in its dtype, with every element ``value``.
+
+    A 0-d tensor ``value`` gets the gradient (the sum of the upstream gradient); ``input``
+    gets none.
+
+    Raises:
+        RuntimeError: if ``value`` is a tensor with dimensions.
+
+    Example:
+        >>> import microtensor as mt
+        >>> mt.fill(mt.tensor([1, 2]), 2.7)
+        tensor([2, 2])
+    """
+    if not isinstance(value, Tensor):
+        return Fill.apply(input, value)  # type: ignore[no-any-return]
+    if value.ndim != 0:
+        raise RuntimeError(
+            f"fill(): only supports a 0-dimension value tensor, but got a tensor with "
+            f"{value.ndim} dimensions (shape {tuple(value.shape)}): pass a number or a 0-d tensor"
+        )
+    return Fill.apply(input, 0) + to(value, input.dtype)  # type: ignore[no-any-return]
+
+
+def fill_(input: Tensor, value: Any) -> Tensor:  # noqa: A002
+    """Set every element of ``input`` to ``value``, in place; returns ``input``.
+
+    Example:
+        >>> import microtensor as mt
+        >>> mt.fill_(mt.zeros(2), 5.0)
+        tensor([5., 5.])
+    """
+    return input.fill_(value)
+
+
+def zero_(input: Tensor) -> Tensor:  # noqa: A002
+    """Set every element of ``input`` to zero, in place; returns ``input``.
+
+    Example:
+        >>> import microtensor as mt
+        >>> mt.zero_(mt.ones(2))
+        tensor([0., 0.])
+    """
+    return input.zero_()

@@ -1,12 +1,12 @@
-"""Elementwise math: exp and log families, roots, reciprocal, square, lerp.
+"""Elementwise math: exp and log families (exp2 included), roots, reciprocal, square, lerp.
 
 Integer and bool inputs give the default float dtype, as in PyTorch. Where the derivative is
 cheaper from the output (exp, sqrt ...) the output is saved instead of the input.
 
 The other elementwise ops live in their own modules and are re-exported here, so this module
-lists every elementwise function: ``trigonometric`` (sin, cos, tan, tanh, sigmoid),
-``piecewise`` (abs, relu, clamp, maximum, minimum, where) and ``rounding`` (sign, floor, ceil,
-trunc, round).
+lists every elementwise function: ``trigonometric`` (sin, cos, tan, sinc, tanh, sigmoid),
+``piecewise`` (abs, relu, clamp, maximum, minimum, where) and ``rounding`` (sign, sgn, floor,
+ceil, trunc, round).
 """
 
 from __future__ import annotations
@@ -20,20 +20,24 @@ from microtensor.autograd.function import Op
 from microtensor.ops._common import as_tensor_arg, promote, to_float
 from microtensor.ops._pointwise import broadcast_error3, float_input, tensor_input
 from microtensor.ops.piecewise import abs, absolute, clamp, clip, maximum, minimum, relu, where
-from microtensor.ops.rounding import ceil, floor, round, sign, trunc
-from microtensor.ops.trigonometric import cos, sigmoid, sin, tan, tanh
+from microtensor.ops.rounding import angle, ceil, floor, frac, round, sgn, sign, trunc
+from microtensor.ops.trigonometric import cos, deg2rad, rad2deg, sigmoid, sin, sinc, tan, tanh
 from microtensor.tensor import Tensor
 
 __all__ = [
     "abs",
     "absolute",
+    "angle",
     "ceil",
     "clamp",
     "clip",
     "cos",
+    "deg2rad",
     "exp",
+    "exp2",
     "expm1",
     "floor",
+    "frac",
     "lerp",
     "log",
     "log1p",
@@ -41,13 +45,16 @@ __all__ = [
     "log10",
     "maximum",
     "minimum",
+    "rad2deg",
     "reciprocal",
     "relu",
     "round",
+    "sgn",
     "rsqrt",
     "sigmoid",
     "sign",
     "sin",
+    "sinc",
     "sqrt",
     "square",
     "tan",
@@ -72,6 +79,21 @@ class Exp(Op):
     def backward(ctx: Any, grad_out: Any) -> Any:
         (z,) = ctx.saved_tensors
         return grad_out * z
+
+
+class Exp2(Op):
+    """z = 2 ** a;  dz/da = z ln 2."""
+
+    @staticmethod
+    def forward(ctx: Any, a: Any) -> Any:
+        out = np.exp2(a)
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx: Any, grad_out: Any) -> Any:
+        (z,) = ctx.saved_tensors
+        return grad_out * (z * _LN2)
 
 
 class Expm1(Op):
@@ -235,6 +257,17 @@ def exp(input: Tensor) -> Tensor:  # noqa: A002
         tensor([1.0000, 2.7183])
     """
     return Exp.apply(float_input("exp", input))  # type: ignore[no-any-return]
+
+
+def exp2(input: Tensor) -> Tensor:  # noqa: A002
+    """``2 ** input``, elementwise; integers give the default float dtype.
+
+    Example:
+        >>> import microtensor as mt
+        >>> mt.exp2(mt.tensor([0, 3, -1]))
+        tensor([1.0000, 8.0000, 0.5000])
+    """
+    return Exp2.apply(float_input("exp2", input))  # type: ignore[no-any-return]
 
 
 def expm1(input: Tensor) -> Tensor:  # noqa: A002

@@ -1,15 +1,16 @@
-"""Indexing: ``t[key]``, ``t[key] = v``, gather/scatter, index_select, masks, nonzero.
+"""Indexing: ``t[key]``, ``t[key] = v``, gather, take, select, index_select, masks, nonzero.
 
 Every selection is one op, ``GetItem``: a key is parsed once into ``(basic, adv)``, a basic
 NumPy key (ints, slices, None: a view) followed by an optional advanced key (integer arrays)
 applied to that view. Its backward adds the gradient into zeros at the key (``IndexAddZeros``),
-whose own backward selects again, so both derivatives are differentiable. gather,
-index_select, take_along_dim and masked_select build an advanced key and reuse GetItem;
-scatter and scatter_add are ``index_put`` at such a key.
+whose own backward selects again, so both derivatives are differentiable. gather, take,
+index_select, take_along_dim and masked_select build an advanced key and reuse GetItem.
+Writes at such keys (``IndexPut``) are used by ``scatter.py`` and ``index_update.py``.
 """
 
 from __future__ import annotations
 
+import operator
 from typing import Any
 
 import numpy as np
@@ -17,20 +18,23 @@ import numpy as np
 from microtensor.autograd.broadcast import sum_to_shape
 from microtensor.autograd.function import Op
 from microtensor.ops import dual
-from microtensor.ops._common import broadcast_error, shape_of
+from microtensor.ops._common import broadcast_error, normalize_dim, shape_of
 from microtensor.ops._index_key import (
     Key,
     bool_mask,
     gather_key,
+    index_array,
     index_select_key,
     masked_select_key,
     parse_key,
     selection_shape,
     take_along_key,
 )
+from microtensor.ops.shape import reshape
 from microtensor.tensor import Tensor
 
 __all__ = [
+    "argwhere",
     "gather",
     "getitem",
     "index_put",
@@ -38,8 +42,9 @@ __all__ = [
     "masked_fill",
     "masked_select",
     "nonzero",
-    "scatter",
-    "scatter_add",
+    "nonzero_static",
+    "select",
+    "take",
     "take_along_dim",
 ]
 
@@ -69,6 +74,10 @@ class IndexSelect(GetItem):
 
 class TakeAlongDim(GetItem):
     """z = a[i][indices[i][j]] with broadcasting (dim 1): GetItem at an advanced key."""
+
+
+class Take(GetItem):
+    """z = a.flatten()[index]: GetItem at the unravelled positions of index."""
 
 
 class MaskedSelect(GetItem):
@@ -106,14 +115,6 @@ class IndexPut(Op):
         if ctx.needs_input_grad[2]:
             grad_v = _sum_to_values(_index(grad_out, ctx.key), ctx.v_shape)
         return grad_a, None, grad_v, None
-
-
-class ScatterAdd(IndexPut):
-    """z = a with z[index[i][j]][j] += src[i][j] (dim 0): IndexPut with accumulation."""
-
-
-class Scatter(IndexPut):
-    """z = a with z[index[i][j]][j] = src[i][j] (dim 0): IndexPut at an advanced key."""
 
 
 class MaskedFill(Op):
@@ -159,7 +160,7 @@ def _put_zeros(g: Any, key: Key) -> Any:
     """``g`` with zeros written at ``key``."""
     if not dual.is_array(g):
         return IndexPut.apply(g, key, 0.0, False)
-    out = g.copy()
+    out = np.array(g)  # a copy, and an array even for a NumPy scalar (0-d arithmetic)
     _put(out, key, 0, accumulate=False)
     return out
 
@@ -290,84 +291,13 @@ def gather(input: Tensor, dim: int, index: Any) -> Tensor:  # noqa: A002
         tensor([[2.],
                 [3.]])
     """
-    key, _ = gather_key("gather", input, dim, index)
+    idx = index_array("gather", index)
+    if idx.size == 0:  # PyTorch skips the shape checks for an empty index
+        normalize_dim("gather", dim, input._data.ndim)
+        flat = reshape(input, (-1,))
+        return Gather.apply(flat, ((Ellipsis,), (idx,)))  # type: ignore[no-any-return]
+    key, _ = gather_key("gather", input, dim, idx)
     return Gather.apply(input, key)  # type: ignore[no-any-return]
-
-
-def _scatter(
-    op_class: Any,
-    op: str,
-    input: Tensor,  # noqa: A002
-    dim: int,
-    index: Any,
-    src: Any,
-) -> Tensor:
-    if not isinstance(src, Tensor):
-        key, _ = gather_key(op, input, dim, index)
-        return op_class.apply(input, key, src, False)  # type: ignore[no-any-return]
-    if src._data.dtype != input._data.dtype:
-        raise RuntimeError(
-            f"{op}(): Expected self.dtype to be equal to src.dtype, got "
-            f"{input.dtype} and {src.dtype}: cast src with .to(input.dtype)"
-        )
-    if src._data.ndim != input._data.ndim and max(src._data.ndim, input._data.ndim) > 1:
-        raise RuntimeError(
-            f"{op}(): Index tensor must have the same number of dimensions as "
-            f"src tensor: got src of shape {list(src.shape)} for input of shape "
-            f"{list(input.shape)}"
-        )
-    key, index = gather_key(op, input, dim, index, src._data.shape)
-    if src._data.shape != index.shape:  # only the first index.shape elements of src are used
-        src = getitem(src, tuple(slice(0, n) for n in index.shape) if index.ndim else 0)
-    return op_class.apply(input, key, src, op_class is ScatterAdd)  # type: ignore[no-any-return]
-
-
-def scatter_add(input: Tensor, dim: int, index: Any, src: Tensor) -> Tensor:  # noqa: A002
-    """Add ``src`` into a copy of ``input``: ``out[index[i][j]][j] += src[i][j]`` for ``dim=0``.
-
-    Repeated indices accumulate. Gradients: ``input`` gets the output gradient, ``src`` gets
-    it gathered at ``index``.
-
-    Raises:
-        RuntimeError: for mismatched dims, sizes or dtypes, or an index out of range.
-
-    Example:
-        >>> import microtensor as mt
-        >>> mt.scatter_add(mt.zeros(3), 0, mt.tensor([0, 2, 0]), mt.tensor([1.0, 2.0, 3.0]))
-        tensor([4., 0., 2.])
-    """
-    if not isinstance(src, Tensor):
-        raise TypeError(f"scatter_add(): argument 'src' must be Tensor, not {type(src).__name__}")
-    return _scatter(ScatterAdd, "scatter_add", input, dim, index, src)
-
-
-def scatter(
-    input: Tensor,  # noqa: A002
-    dim: int,
-    index: Any,
-    src: Any = None,
-    *,
-    value: Any = None,
-) -> Tensor:
-    """Write ``src`` (a tensor, or the number ``value``) into a copy of ``input`` at ``index``.
-
-    ``out[index[i][j]][j] = src[i][j]`` for ``dim=0``. For repeated indices the last write
-    wins (PyTorch leaves it unspecified). Differs from PyTorch: no ``reduce`` argument.
-
-    Raises:
-        RuntimeError: for mismatched dims, sizes or dtypes, or an index out of range.
-        TypeError: if neither or both of ``src`` and ``value`` are given.
-
-    Example:
-        >>> import microtensor as mt
-        >>> mt.scatter(mt.zeros(2, 2), 1, mt.tensor([[1], [0]]), value=5.0)
-        tensor([[0., 5.],
-                [5., 0.]])
-    """
-    if (src is None) == (value is None):
-        raise TypeError("scatter(): give exactly one of src (a tensor or number) and value")
-    src = value if src is None else src
-    return _scatter(Scatter, "scatter", input, dim, index, src)
 
 
 def index_select(input: Tensor, dim: int, index: Any) -> Tensor:  # noqa: A002
@@ -390,6 +320,9 @@ def index_select(input: Tensor, dim: int, index: Any) -> Tensor:  # noqa: A002
 def take_along_dim(input: Tensor, indices: Any, dim: int | None = None) -> Tensor:  # noqa: A002
     """Pick values at ``indices`` along ``dim``, broadcasting the other dims (flat if None).
 
+    Along a dim, negative indices count from the end (as PyTorch); flat indices must be
+    non-negative.
+
     Raises:
         RuntimeError: for non-integer indices, mismatched dims, shapes that do not broadcast,
             or an index out of range.
@@ -401,6 +334,75 @@ def take_along_dim(input: Tensor, indices: Any, dim: int | None = None) -> Tenso
         tensor([[10., 20.]])
     """
     return TakeAlongDim.apply(input, take_along_key(input, indices, dim))  # type: ignore[no-any-return]
+
+
+def select(input: Tensor, dim: int, index: int) -> Tensor:  # noqa: A002
+    """The slice of ``input`` at position ``index`` of ``dim`` (a view without that dim).
+
+    ``select(x, 1, 2)`` is ``x[:, 2]``; negative ``index`` counts from the end.
+
+    Raises:
+        IndexError: if ``dim`` or ``index`` is out of range, or ``input`` is 0-d.
+
+    Example:
+        >>> import microtensor as mt
+        >>> mt.select(mt.tensor([[1.0, 2.0], [3.0, 4.0]]), 1, -1)
+        tensor([2., 4.])
+    """
+    shape = input._data.shape
+    if not shape:
+        raise IndexError("select(): cannot be applied to a 0-dim tensor; use it as it is")
+    d = normalize_dim("select", dim, len(shape))
+    i = operator.index(index)
+    if not -shape[d] <= i < shape[d]:
+        raise IndexError(
+            f"select(): index {i} out of range for tensor of size {list(shape)} at dimension {d}"
+        )
+    return getitem(input, (slice(None),) * d + (i,))
+
+
+def take(input: Tensor, index: Any) -> Tensor:  # noqa: A002
+    """The elements of ``input`` at the flat positions ``index`` (shape of ``index``).
+
+    ``input`` is read as if flattened; negative positions count from the end.
+
+    Raises:
+        RuntimeError: for a non-integer index.
+        IndexError: for a position out of range.
+
+    Example:
+        >>> import microtensor as mt
+        >>> mt.take(mt.tensor([[1.0, 2.0], [3.0, 4.0]]), mt.tensor([[0, -1]]))
+        tensor([[1., 4.]])
+    """
+    idx = index_array("take", index)
+    size = input._data.size
+    bad = idx[(idx < -size) | (idx >= size)]
+    if bad.size:
+        raise IndexError(
+            f"take(): out of range: tried to access index {bad.flat[0]} on a tensor of "
+            f"{size} elements"
+        )
+    flat = np.where(idx < 0, idx + size, idx)
+    shape = input._data.shape
+    if shape:
+        positions = np.unravel_index(flat.reshape(-1), shape)
+        key: Key = ((Ellipsis,), tuple(p.reshape(idx.shape) for p in positions))
+    else:
+        key = ((None, Ellipsis), (flat,))
+    return Take.apply(input, key)  # type: ignore[no-any-return]
+
+
+def argwhere(input: Tensor) -> Tensor:  # noqa: A002
+    """The indices of the non-zero elements as an (n, ndim) int64 tensor: ``nonzero(input)``.
+
+    Example:
+        >>> import microtensor as mt
+        >>> mt.argwhere(mt.tensor([0.0, 2.0, 3.0]))
+        tensor([[1],
+                [2]])
+    """
+    return nonzero(input)
 
 
 def masked_fill(input: Tensor, mask: Any, value: Any) -> Tensor:  # noqa: A002
@@ -465,3 +467,23 @@ def nonzero(input: Tensor, *, as_tuple: bool = False) -> Any:  # noqa: A002
     if as_tuple:
         return tuple(Tensor._make(i.astype(np.int64)) for i in np.nonzero(np.atleast_1d(data)))
     return Tensor._make(np.argwhere(data).astype(np.int64))
+
+
+def nonzero_static(input: Tensor, *, size: int, fill_value: int = -1) -> Tensor:  # noqa: A002
+    """``nonzero(input)`` cut or padded (with ``fill_value`` rows) to exactly ``size`` rows.
+
+    Raises:
+        RuntimeError: for a negative ``size``.
+
+    Example:
+        >>> import microtensor as mt
+        >>> mt.nonzero_static(mt.tensor([0, 3, 0, 4]), size=3)
+        tensor([[ 1],
+                [ 3],
+                [-1]])
+    """
+    if size < 0:
+        raise RuntimeError(f"nonzero_static(): 'size' must be an non-negative integer, got {size}")
+    found = np.argwhere(input._data).astype(np.int64)[:size]
+    pad = np.full((size - found.shape[0], found.shape[1]), fill_value, np.int64)
+    return Tensor._make(np.concatenate([found, pad]))

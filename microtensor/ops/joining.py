@@ -1,4 +1,6 @@
-"""Joining and slicing along a dim: cat, stack, hstack, vstack, split, chunk, unbind, narrow.
+"""Joining and slicing along a dim: cat, stack, *stack, block_diag, split, chunk, unbind, narrow.
+
+``tensor_split`` and ``split_with_sizes`` cut as ``split`` does; ``block_diag`` pads and joins.
 
 The ops come in adjoint pairs, each one's backward being the other: ``cat`` and ``split``,
 ``stack`` and ``unbind``, ``narrow`` and constant padding (``ConstantPad``, used by ``pad``).
@@ -18,19 +20,31 @@ from microtensor import dtypes
 from microtensor.autograd.function import Op
 from microtensor.ops import dual
 from microtensor.ops._common import normalize_dim
-from microtensor.ops.shape import reshape
+from microtensor.ops.shape import atleast_3d, reshape
 from microtensor.tensor import Tensor
 
 __all__ = [
+    "block_diag",
     "cat",
     "chunk",
+    "column_stack",
     "concat",
     "concatenate",
+    "dsplit",
+    "dstack",
+    "hsplit",
     "hstack",
     "narrow",
+    "narrow_copy",
+    "row_stack",
     "split",
+    "split_with_sizes",
     "stack",
+    "tensor_split",
     "unbind",
+    "unsafe_chunk",
+    "unsafe_split",
+    "vsplit",
     "vstack",
 ]
 
@@ -296,6 +310,83 @@ def vstack(tensors: Sequence[Tensor]) -> Tensor:
     return cat([t if t._data.ndim >= 2 else reshape(t, (1, -1)) for t in tensors], 0)
 
 
+def dstack(tensors: Sequence[Tensor]) -> Tensor:
+    """Join along dim 2 after ``atleast_3d`` ((n,) is (1, n, 1), (m, n) is (m, n, 1)).
+
+    Raises:
+        RuntimeError: for no tensors, or shapes that do not fit.
+
+    Example:
+        >>> import microtensor as mt
+        >>> mt.dstack([mt.tensor([1, 2]), mt.tensor([3, 4])])
+        tensor([[[1, 3],
+                 [2, 4]]])
+    """
+    tensors = _tensor_list("dstack", tensors)
+    if not tensors:
+        raise RuntimeError("dstack(): expects a non-empty TensorList")
+    return cat([atleast_3d(t) for t in tensors], 2)
+
+
+def column_stack(tensors: Sequence[Tensor]) -> Tensor:
+    """Join as columns: 0-d and 1-d tensors become (n, 1) columns, then ``hstack``.
+
+    Example:
+        >>> import microtensor as mt
+        >>> mt.column_stack([mt.tensor([1, 2]), mt.tensor([[3], [4]])])
+        tensor([[1, 3],
+                [2, 4]])
+    """
+    tensors = _tensor_list("column_stack", tensors)
+    return hstack([t if t._data.ndim >= 2 else reshape(t, (-1, 1)) for t in tensors])
+
+
+def row_stack(tensors: Sequence[Tensor]) -> Tensor:
+    """``vstack`` (PyTorch's alias).
+
+    Example:
+        >>> import microtensor as mt
+        >>> mt.row_stack([mt.tensor([1, 2]), mt.tensor([3, 4])]).shape
+        microtensor.Size([2, 2])
+    """
+    return vstack(tensors)
+
+
+def block_diag(*tensors: Tensor) -> Tensor:
+    """A block-diagonal matrix with the given tensors (0-d, 1-d as a row, or 2-d) as blocks.
+
+    The dtype is the promotion of all inputs; zeros fill the rest.
+
+    Raises:
+        RuntimeError: for a tensor with more than 2 dims.
+
+    Example:
+        >>> import microtensor as mt
+        >>> mt.block_diag(mt.tensor([[1, 2]]), mt.tensor(3))
+        tensor([[1, 2, 0],
+                [0, 0, 3]])
+    """
+    blocks = []
+    for i, t in enumerate(tensors):
+        if t._data.ndim > 2:
+            raise RuntimeError(
+                f"block_diag(): Input tensors must have 2 or fewer dimensions. Input {i} has "
+                f"{t._data.ndim} dimensions"
+            )
+        blocks.append(t if t._data.ndim == 2 else reshape(t, (1, -1)))
+    if not blocks:
+        return Tensor._make(np.zeros((1, 0), dtypes.get_default_dtype().numpy))
+    blocks = _promote_all(blocks)
+    width = sum(b._data.shape[1] for b in blocks)
+    rows, left = [], 0
+    for b in blocks:
+        n = b._data.shape[1]
+        widths = ((0, 0), (left, width - left - n))
+        rows.append(ConstantPad.apply(b, widths, 0))
+        left += n
+    return cat(rows, 0)
+
+
 def split(tensor: Tensor, split_size_or_sections: Any, dim: int = 0) -> tuple[Tensor, ...]:
     """Views of ``tensor`` cut into pieces along ``dim``.
 
@@ -416,3 +507,164 @@ def narrow(input: Tensor, dim: int, start: int, length: int) -> Tensor:  # noqa:
             f"narrow(): start ({start}) + length ({length}) exceeds dimension size ({n})."
         )
     return Narrow.apply(input, d, start, length)  # type: ignore[no-any-return]
+
+
+def split_with_sizes(input: Tensor, split_sizes: Sequence[int], dim: int = 0) -> tuple[Tensor, ...]:  # noqa: A002
+    """Views of ``input`` cut along ``dim`` into pieces of the given sizes (which sum to it).
+
+    Raises:
+        RuntimeError: for a negative size or sizes that do not sum to the dim's size.
+        TypeError: if ``split_sizes`` is not a sequence of ints.
+
+    Example:
+        >>> import microtensor as mt
+        >>> mt.split_with_sizes(mt.arange(5), [1, 4])
+        (tensor([0]), tensor([1, 2, 3, 4]))
+    """
+    if not isinstance(split_sizes, Sequence | np.ndarray):
+        raise TypeError(
+            f"split_with_sizes(): argument 'split_sizes' must be a sequence of ints, not "
+            f"{type(split_sizes).__name__}"
+        )
+    return split(input, split_sizes, dim)
+
+
+def tensor_split(input: Tensor, indices_or_sections: Any, dim: int = 0) -> tuple[Tensor, ...]:  # noqa: A002
+    """Views of ``input`` cut along ``dim``: into ``n`` near-equal parts, or at the indices given.
+
+    An int (or 0-d int64 tensor) ``n`` gives ``n`` parts, the first ``size % n`` one element
+    longer. A list (or 1-d int64 tensor) of indices cuts before each index, as Python slices
+    ``input[:i0], input[i0:i1], ..., input[ik:]`` (so pieces may be empty).
+
+    Raises:
+        RuntimeError: for a 0-d input, ``n`` < 1, or an index tensor that is not int64 or has
+            more than 1 dim.
+        IndexError: if ``dim`` is out of range.
+
+    Example:
+        >>> import microtensor as mt
+        >>> [p.tolist() for p in mt.tensor_split(mt.arange(7), 3)]
+        [[0, 1, 2], [3, 4], [5, 6]]
+        >>> [p.tolist() for p in mt.tensor_split(mt.arange(7), [1, 5])]
+        [[0], [1, 2, 3, 4], [5, 6]]
+    """
+    if input._data.ndim == 0:
+        raise RuntimeError(
+            "tensor_split(): expected at least a 1-dimensional tensor, but got a tensor with 0 dims"
+        )
+    spec = indices_or_sections
+    if isinstance(spec, Tensor):
+        if spec._data.dtype != np.int64:
+            raise RuntimeError(
+                f"tensor_split(): expected tensor_indices_or_sections to have dtype of long, "
+                f"but got {spec.dtype}"
+            )
+        if spec._data.ndim > 1:
+            raise RuntimeError(
+                "tensor_split(): expected tensor_indices_or_sections to be a zero-dimensional "
+                f"or one-dimensional tensor, but got a tensor with {spec._data.ndim} dims"
+            )
+        spec = spec._data.tolist()
+    d = normalize_dim("tensor_split", dim, input._data.ndim)
+    if isinstance(spec, Sequence):
+        bounds = [None, *(operator.index(i) for i in spec), None]
+    else:
+        sections = operator.index(spec)
+        if sections <= 0:
+            raise RuntimeError(
+                f"tensor_split(): number of sections must be larger than 0, got {sections}"
+            )
+        size = input._data.shape[d]
+        base, extra = divmod(size, sections)
+        bounds = [int(i * base + min(i, extra)) for i in range(sections + 1)]
+    return tuple(
+        input[_along(d, slice(start, end))] for start, end in zip(bounds, bounds[1:], strict=False)
+    )
+
+
+def narrow_copy(input: Tensor, dim: int, start: int, length: int) -> Tensor:  # noqa: A002
+    """``narrow`` as a copy rather than a view.
+
+    Example:
+        >>> import microtensor as mt
+        >>> mt.narrow_copy(mt.tensor([1, 2, 3]), 0, 1, 2)
+        tensor([2, 3])
+    """
+    return narrow(input, dim, start, length).clone()
+
+
+def _directional_split(op: str, dim: int, min_dims: int, input: Tensor, spec: Any) -> Any:  # noqa: A002
+    ndim = input._data.ndim
+    if ndim < min_dims:
+        raise RuntimeError(
+            f"{op}(): requires a tensor with at least {min_dims} dimension, but got a tensor "
+            f"with {ndim} dimensions!"
+        )
+    if not isinstance(spec, Sequence | Tensor):
+        size = input._data.shape[dim]
+        sections = operator.index(spec)
+        if sections == 0 or size % sections:
+            raise RuntimeError(
+                f"{op}(): attempted to split along dimension {dim}, but the size of the "
+                f"dimension {size} is not divisible by the split_size {sections}!"
+            )
+    return tensor_split(input, spec, dim)
+
+
+def hsplit(input: Tensor, indices_or_sections: Any) -> tuple[Tensor, ...]:  # noqa: A002
+    """``tensor_split`` along dim 1 (dim 0 for a 1-d tensor); a count must divide the size.
+
+    Raises:
+        RuntimeError: for a 0-d tensor, or a number of sections that does not divide the dim.
+
+    Example:
+        >>> import microtensor as mt
+        >>> [p.shape for p in mt.hsplit(mt.ones(2, 4), 2)]
+        [microtensor.Size([2, 2]), microtensor.Size([2, 2])]
+    """
+    dim = 1 if input._data.ndim > 1 else 0
+    return _directional_split("hsplit", dim, 1, input, indices_or_sections)  # type: ignore[no-any-return]
+
+
+def vsplit(input: Tensor, indices_or_sections: Any) -> tuple[Tensor, ...]:  # noqa: A002
+    """``tensor_split`` along dim 0 of a tensor with at least 2 dims; a count must divide it.
+
+    Example:
+        >>> import microtensor as mt
+        >>> [p.shape for p in mt.vsplit(mt.ones(4, 2), [1])]
+        [microtensor.Size([1, 2]), microtensor.Size([3, 2])]
+    """
+    return _directional_split("vsplit", 0, 2, input, indices_or_sections)  # type: ignore[no-any-return]
+
+
+def dsplit(input: Tensor, indices_or_sections: Any) -> tuple[Tensor, ...]:  # noqa: A002
+    """``tensor_split`` along dim 2 of a tensor with at least 3 dims; a count must divide it.
+
+    Example:
+        >>> import microtensor as mt
+        >>> [p.shape for p in mt.dsplit(mt.ones(1, 2, 4), 2)]
+        [microtensor.Size([1, 2, 2]), microtensor.Size([1, 2, 2])]
+    """
+    return _directional_split("dsplit", 2, 3, input, indices_or_sections)  # type: ignore[no-any-return]
+
+
+def unsafe_split(tensor: Tensor, split_size_or_sections: Any, dim: int = 0) -> tuple[Tensor, ...]:
+    """``split`` (PyTorch's variant that skips view checks; here the same views).
+
+    Example:
+        >>> import microtensor as mt
+        >>> len(mt.unsafe_split(mt.arange(5), 2))
+        3
+    """
+    return split(tensor, split_size_or_sections, dim)
+
+
+def unsafe_chunk(input: Tensor, chunks: int, dim: int = 0) -> tuple[Tensor, ...]:  # noqa: A002
+    """``chunk`` (PyTorch's variant that skips view checks; here the same views).
+
+    Example:
+        >>> import microtensor as mt
+        >>> len(mt.unsafe_chunk(mt.arange(5), 2))
+        2
+    """
+    return chunk(input, chunks, dim)

@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 
 from microtensor import ops
+from microtensor._factory_args import on_cpu
 from microtensor.autograd.function import Op
 from microtensor.ops._common import broadcast_error, normalize_dim, promote
 from microtensor.ops.indexing import GetItem, IndexAddZeros
@@ -19,8 +20,8 @@ from microtensor.tensor import Tensor
 
 # fmt: off
 __all__ = [
-    "addbmm", "addmm", "addmv", "addr", "baddbmm", "cross", "diag", "diag_embed", "diagonal",
-    "trace", "tril_indices", "triu_indices",
+    "addbmm", "addmm", "addmv", "addr", "baddbmm", "cross", "diag", "diag_embed", "diagflat",
+    "diagonal", "trace", "tril_indices", "triu_indices",
 ]
 # fmt: on
 
@@ -211,7 +212,15 @@ def cross(input: Tensor, other: Tensor, dim: int | None = None) -> Tensor:  # no
     return Cross.apply(a, b, d)  # type: ignore[no-any-return]
 
 
-def tril_indices(row: int, col: int, offset: int = 0, *, dtype: Any = None) -> Tensor:
+def tril_indices(
+    row: int,
+    col: int,
+    offset: int = 0,
+    *,
+    dtype: Any = None,
+    device: Any = None,
+    layout: Any = None,
+) -> Tensor:
     """The (2, N) row and column indices of the lower triangle of a ``row x col`` matrix.
 
     ``offset`` moves the diagonal that bounds the triangle up (> 0) or down (< 0).
@@ -225,10 +234,19 @@ def tril_indices(row: int, col: int, offset: int = 0, *, dtype: Any = None) -> T
         tensor([[0, 1, 1, 2, 2, 2],
                 [0, 0, 1, 0, 1, 2]])
     """
+    on_cpu(device, "tril_indices")
     return _triangle("tril_indices", np.tril_indices, row, col, offset, dtype)
 
 
-def triu_indices(row: int, col: int, offset: int = 0, *, dtype: Any = None) -> Tensor:
+def triu_indices(
+    row: int,
+    col: int,
+    offset: int = 0,
+    *,
+    dtype: Any = None,
+    device: Any = None,
+    layout: Any = None,
+) -> Tensor:
     """The (2, N) row and column indices of the upper triangle of a ``row x col`` matrix.
 
     Raises:
@@ -240,6 +258,7 @@ def triu_indices(row: int, col: int, offset: int = 0, *, dtype: Any = None) -> T
         tensor([[0, 0, 1],
                 [1, 2, 2]])
     """
+    on_cpu(device, "triu_indices")
     return _triangle("triu_indices", np.triu_indices, row, col, offset, dtype)
 
 
@@ -387,3 +406,21 @@ def addbmm(
     _check_ranks("addbmm", {"batch1": batch1, "batch2": batch2}, (3, 3))
     _check_inner("addbmm", batch1, batch2, "batch1 and batch2")
     return _scaled_sum("addbmm", input, ops.sum(ops.bmm(batch1, batch2), 0), beta, alpha)
+
+
+def diagflat(input: Tensor, offset: int = 0) -> Tensor:  # noqa: A002
+    """A square matrix with the flattened ``input`` on its ``offset``-th diagonal.
+
+    Args:
+        input: any tensor (flattened first).
+        offset: 0 for the main diagonal, > 0 above it, < 0 below.
+
+    Returns:
+        ``diag(input.flatten(), offset)``: shape ``(n + |offset|, n + |offset|)``.
+
+    Example:
+        >>> import microtensor as mt
+        >>> mt.diagflat(mt.tensor([[1, 2], [3, 4]])).shape
+        microtensor.Size([4, 4])
+    """
+    return diag(input.reshape(-1), offset)

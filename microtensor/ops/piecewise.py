@@ -1,8 +1,9 @@
-"""Piecewise elementwise ops: abs, relu, clamp, maximum, minimum, where.
+"""Piecewise elementwise ops: abs, relu, clamp, maximum, minimum, fmax, fmin, heaviside, where.
 
 Their derivatives are masks (constants), so backward picks gradients with ``where``. At a kink
 each op makes PyTorch's choice: abs and relu give 0 at 0, clamp passes the gradient at its
-bounds, maximum and minimum split it half and half on ties. Re-exported by ``elementwise.py``.
+bounds, maximum and minimum split it half and half on ties (fmax and fmin give it all to
+input). Re-exported by ``elementwise.py``.
 """
 
 from __future__ import annotations
@@ -19,7 +20,21 @@ from microtensor.ops._common import as_tensor_arg, binary, promote, values
 from microtensor.ops._pointwise import broadcast_error3, sign_of, tensor_input
 from microtensor.tensor import Tensor
 
-__all__ = ["abs", "absolute", "clamp", "clip", "maximum", "minimum", "relu", "where"]
+__all__ = [
+    "abs",
+    "absolute",
+    "clamp",
+    "clamp_max",
+    "clamp_min",
+    "clip",
+    "fmax",
+    "fmin",
+    "heaviside",
+    "maximum",
+    "minimum",
+    "relu",
+    "where",
+]
 
 
 class Abs(Op):
@@ -115,6 +130,56 @@ class Minimum(Op):
     @staticmethod
     def backward(ctx: Any, grad_out: Any) -> Any:
         return _split_ties(ctx, grad_out, larger=False)
+
+
+class Fmax(Op):
+    """z = max(a, b), ignoring a nan operand;  dz/da = 1 where a >= b or b is nan, else dz/db."""
+
+    @staticmethod
+    def forward(ctx: Any, a: Any, b: Any) -> Any:
+        ctx.to_input = (a >= b) | (b != b)
+        return np.fmax(a, b)
+
+    @staticmethod
+    def backward(ctx: Any, grad_out: Any) -> Any:
+        return _to_input_or_other(ctx, grad_out)
+
+
+class Fmin(Op):
+    """z = min(a, b), ignoring a nan operand;  dz/da = 1 where a <= b or b is nan, else dz/db."""
+
+    @staticmethod
+    def forward(ctx: Any, a: Any, b: Any) -> Any:
+        ctx.to_input = (a <= b) | (b != b)
+        return np.fmin(a, b)
+
+    @staticmethod
+    def backward(ctx: Any, grad_out: Any) -> Any:
+        return _to_input_or_other(ctx, grad_out)
+
+
+def _to_input_or_other(ctx: Any, grad_out: Any) -> tuple[Any, Any]:
+    """Gradients of fmax/fmin: all to input where ``ctx.to_input``, else all to other."""
+    need_a, need_b = ctx.needs_input_grad
+    grad_a = dual.where(ctx.to_input, grad_out, 0.0) if need_a else None
+    grad_b = dual.where(ctx.to_input, 0.0, grad_out) if need_b else None
+    return grad_a, grad_b
+
+
+class Heaviside(Op):
+    """z = 0 for a < 0 (and nan), b for a = 0, 1 for a > 0 (not differentiable, as PyTorch)."""
+
+    @staticmethod
+    def forward(ctx: Any, a: Any, b: Any) -> Any:
+        # PyTorch's rule, (a > 0) unless a == 0: a nan input gives 0 (NumPy's heaviside gives nan)
+        return np.where(a == 0, b, a > 0).astype(np.result_type(a, b), copy=False)
+
+    @staticmethod
+    def backward(ctx: Any, grad_out: Any) -> Any:
+        raise RuntimeError(
+            "the derivative for heaviside is not implemented. Fix: call heaviside on "
+            "detached tensors (x.detach())"
+        )
 
 
 def _split_ties(ctx: Any, grad_out: Any, *, larger: bool) -> tuple[Any, Any]:
@@ -321,3 +386,83 @@ def where(condition: Any, input: Any = None, other: Any = None) -> Any:  # noqa:
         return Where.apply(mask, input, other)
     except ValueError:
         raise broadcast_error3("where", mask, input, other) from None
+
+
+def clamp_min(input: Tensor, min: Any) -> Tensor:  # noqa: A002
+    """``clamp(input, min=min)``.
+
+    Example:
+        >>> import microtensor as mt
+        >>> mt.clamp_min(mt.tensor([-1.0, 2.0]), 0.0)
+        tensor([0., 2.])
+    """
+    return clamp(input, min=min)
+
+
+def clamp_max(input: Tensor, max: Any) -> Tensor:  # noqa: A002
+    """``clamp(input, max=max)``.
+
+    Example:
+        >>> import microtensor as mt
+        >>> mt.clamp_max(mt.tensor([-1.0, 2.0]), 0.0)
+        tensor([-1.,  0.])
+    """
+    return clamp(input, max=max)
+
+
+def fmax(input: Tensor, other: Tensor) -> Tensor:  # noqa: A002
+    """Elementwise maximum that ignores nan: a nan only where both operands are nan.
+
+    On ties the gradient goes to ``input`` (PyTorch's choice; ``maximum`` splits it).
+
+    Raises:
+        RuntimeError: if the shapes do not broadcast.
+
+    Example:
+        >>> import microtensor as mt
+        >>> nan = float("nan")
+        >>> mt.fmax(mt.tensor([1.0, nan, nan]), mt.tensor([3.0, 2.0, nan]))
+        tensor([3., 2., nan])
+    """
+    return binary(Fmax, "fmax", input, other)
+
+
+def fmin(input: Tensor, other: Tensor) -> Tensor:  # noqa: A002
+    """Elementwise minimum that ignores nan: a nan only where both operands are nan.
+
+    On ties the gradient goes to ``input`` (PyTorch's choice; ``minimum`` splits it).
+
+    Raises:
+        RuntimeError: if the shapes do not broadcast.
+
+    Example:
+        >>> import microtensor as mt
+        >>> mt.fmin(mt.tensor([1.0, float("nan")]), mt.tensor([3.0, 2.0]))
+        tensor([1., 2.])
+    """
+    return binary(Fmin, "fmin", input, other)
+
+
+def heaviside(input: Tensor, values: Tensor) -> Tensor:  # noqa: A002
+    """The Heaviside step: 0 where ``input < 0``, 1 where ``input > 0``, ``values`` at 0.
+
+    Raises:
+        TypeError: if an argument is not a Tensor.
+        RuntimeError: if the dtypes differ (as in PyTorch), or the shapes do not broadcast.
+
+    Example:
+        >>> import microtensor as mt
+        >>> mt.heaviside(mt.tensor([-1.0, 0.0, 2.0]), mt.tensor([0.5]))
+        tensor([0.0000, 0.5000, 1.0000])
+    """
+    for name, value in (("input", input), ("values", values)):
+        if not isinstance(value, Tensor):
+            raise TypeError(
+                f"heaviside(): argument '{name}' must be Tensor, not {type(value).__name__}"
+            )
+    if input._data.dtype != values._data.dtype:
+        raise RuntimeError(
+            "heaviside is not yet implemented for tensors with different dtypes: input is "
+            f"{input.dtype} and values is {values.dtype}; convert one with .to(other.dtype)"
+        )
+    return binary(Heaviside, "heaviside", input, values)

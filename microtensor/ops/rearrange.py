@@ -1,5 +1,7 @@
 """Ops that copy elements into a new arrangement: repeat, tile, flip, roll, tril, triu, pad.
 
+Also repeat_interleave, a selection (``GetItem``) at repeated positions.
+
 Each backward is the adjoint rearrangement of the gradient (NumPy on arrays, the public op on
 Tensors under ``create_graph=True``), so second derivatives come for free.
 """
@@ -16,11 +18,17 @@ import numpy as np
 from microtensor.autograd.function import Op
 from microtensor.ops import dual
 from microtensor.ops._common import normalize_dim, normalize_dims
+from microtensor.ops.indexing import GetItem
 from microtensor.ops.joining import ConstantPad, cat, narrow
-from microtensor.ops.shape import _ints, expand
+from microtensor.ops.shape import _ints, expand, movedim, reshape, transpose
 from microtensor.tensor import Tensor
 
-__all__ = ["flip", "pad", "repeat", "roll", "tile", "tril", "triu"]
+# fmt: off
+__all__ = [
+    "constant_pad_nd", "flip", "fliplr", "flipud", "pad", "repeat", "repeat_interleave", "roll",
+    "rot90", "tile", "tril", "triu",
+]
+# fmt: on
 
 
 class Repeat(Op):
@@ -112,7 +120,7 @@ def repeat(input: Tensor, sizes: Any) -> Tensor:  # noqa: A002
 
     Example:
         >>> import microtensor as mt
-        >>> mt.repeat(mt.tensor([1, 2]), (2, 2))
+        >>> mt.ops.repeat(mt.tensor([1, 2]), (2, 2))
         tensor([[1, 2, 1, 2],
                 [1, 2, 1, 2]])
     """
@@ -185,6 +193,108 @@ def roll(input: Tensor, shifts: Any, dims: Any = None) -> Tensor:  # noqa: A002
     return Roll.apply(input, shift_tuple, dim_tuple)  # type: ignore[no-any-return]
 
 
+def fliplr(input: Tensor) -> Tensor:  # noqa: A002
+    """``flip(input, [1])``: reverse the columns; needs at least 2 dims.
+
+    Raises:
+        RuntimeError: for fewer than 2 dims.
+
+    Example:
+        >>> import microtensor as mt
+        >>> mt.fliplr(mt.tensor([[1, 2, 3]]))
+        tensor([[3, 2, 1]])
+    """
+    if input._data.ndim < 2:
+        raise RuntimeError(f"fliplr(): Input must be >= 2-d, got {input._data.ndim}-d")
+    return flip(input, [1])
+
+
+def flipud(input: Tensor) -> Tensor:  # noqa: A002
+    """``flip(input, [0])``: reverse the rows; needs at least 1 dim.
+
+    Raises:
+        RuntimeError: for a 0-d input.
+
+    Example:
+        >>> import microtensor as mt
+        >>> mt.flipud(mt.tensor([1, 2, 3]))
+        tensor([3, 2, 1])
+    """
+    if input._data.ndim < 1:
+        raise RuntimeError("flipud(): Input must be >= 1-d, got a 0-d tensor")
+    return flip(input, [0])
+
+
+def rot90(input: Tensor, k: int = 1, dims: Any = (0, 1)) -> Tensor:  # noqa: A002
+    """Rotate by ``k`` quarter turns in the plane of ``dims``, from the first towards the second.
+
+    Raises:
+        RuntimeError: for ``dims`` that are not two different dims, or fewer than 2 dims.
+        IndexError: if a dim is out of range.
+
+    Example:
+        >>> import microtensor as mt
+        >>> mt.rot90(mt.tensor([[1, 2], [3, 4]]))
+        tensor([[2, 4],
+                [1, 3]])
+    """
+    dims = list(dims)
+    ndim = input._data.ndim
+    if len(dims) != 2:
+        raise RuntimeError(
+            f"rot90(): expected total rotation dims == 2, but got dims = {len(dims)}"
+        )
+    if ndim < 2:
+        raise RuntimeError(f"rot90(): expected total dims >= 2, but got total dims = {ndim}")
+    d0, d1 = (normalize_dim("rot90", d, ndim) for d in dims)
+    if d0 == d1:
+        raise RuntimeError(
+            f"rot90(): expected rotation dims to be different, but got dim0 = {d0} and dim1 = {d1}"
+        )
+    turns = k % 4
+    if turns == 1:
+        return transpose(flip(input, [d1]), d0, d1)
+    if turns == 2:
+        return flip(input, [d0, d1])
+    if turns == 3:
+        return transpose(flip(input, [d0]), d0, d1)
+    return input.clone()
+
+
+def unfold(input: Tensor, dimension: int, size: int, step: int) -> Tensor:  # noqa: A002
+    """All windows of ``size`` elements, ``step`` apart, along ``dimension``: ``t.unfold``.
+
+    The windows replace ``dimension`` (one entry per window) and their elements form a new
+    last dim. Differs from PyTorch: the result is a copy (a selection at computed indices),
+    not a strided view.
+
+    Raises:
+        RuntimeError: for a window larger than the dim, or ``step`` < 1.
+        IndexError: if ``dimension`` is out of range.
+
+    Example:
+        >>> import microtensor as mt
+        >>> mt.arange(5).unfold(0, 2, 2)
+        tensor([[0, 1],
+                [2, 3]])
+    """
+    shape = input._data.shape
+    d = normalize_dim("unfold", dimension, len(shape))
+    n = shape[d] if shape else 1
+    if size > n or size < 0:
+        raise RuntimeError(
+            f"unfold(): maximum size for tensor at dimension {d} is {n} but size is {size}"
+        )
+    if step <= 0:
+        raise RuntimeError(f"unfold(): step is {step} but must be > 0")
+    if not shape:
+        return reshape(input, (size,))
+    starts = np.arange(0, n - size + 1, step)
+    index = starts[:, None] + np.arange(size)
+    windows = GetItem.apply(input, ((Ellipsis,), (slice(None),) * d + (index,)))
+    return movedim(windows, d + 1, -1)
+
+
 def _check_matrix(op: str, input: Tensor) -> None:  # noqa: A002
     if input._data.ndim < 2:
         raise RuntimeError(
@@ -253,9 +363,9 @@ def pad(
 
     Example:
         >>> import microtensor as mt
-        >>> mt.pad(mt.tensor([[1, 2]]), (1, 2), value=9)
+        >>> mt.ops.pad(mt.tensor([[1, 2]]), (1, 2), value=9)
         tensor([[9, 1, 2, 9, 9]])
-        >>> mt.pad(mt.tensor([[[1.0, 2.0, 3.0]]]), (2, 1), mode="reflect")
+        >>> mt.ops.pad(mt.tensor([[[1.0, 2.0, 3.0]]]), (2, 1), mode="reflect")
         tensor([[[3., 2., 1., 2., 3., 2.]]])
     """
     widths = _widths(input, tuple(operator.index(p) for p in pad))
@@ -286,6 +396,21 @@ def pad(
     for d in range(len(shape) - k, len(shape)):
         input = _MODES[mode](input, d, *widths[d])
     return input
+
+
+def constant_pad_nd(input: Tensor, pad: Sequence[int], value: float = 0) -> Tensor:  # noqa: A002
+    """``pad(input, pad, "constant", value)`` (PyTorch's ATen name for constant padding).
+
+    Example:
+        >>> import microtensor as mt
+        >>> mt.constant_pad_nd(mt.tensor([1.0, 1.0]), [1, 1], 2.0)
+        tensor([2., 1., 1., 2.])
+    """
+    return _pad_constant(input, pad, value)
+
+
+def _pad_constant(input: Tensor, widths: Sequence[int], value: float) -> Tensor:  # noqa: A002
+    return pad(input, widths, "constant", value)
 
 
 def _widths(input: Tensor, pad: tuple[int, ...]) -> tuple[tuple[int, int], ...]:  # noqa: A002
@@ -343,3 +468,82 @@ def _pad_circular(x: Tensor, d: int, before: int, after: int) -> Tensor:
 
 
 _MODES = {"reflect": _pad_reflect, "replicate": _pad_replicate, "circular": _pad_circular}
+
+
+# --- repeat_interleave ------------------------------------------------------------------------
+
+
+class RepeatInterleave(GetItem):
+    """z = a[:, index] (dim 1) with each position repeated: GetItem at an advanced key."""
+
+
+def repeat_interleave(
+    input: Tensor,  # noqa: A002
+    repeats: Any = None,
+    dim: int | None = None,
+    *,
+    output_size: int | None = None,
+) -> Tensor:
+    """Repeat each element (or slice along ``dim``) ``repeats`` times, keeping the order.
+
+    ``repeats`` is an int or a 0-d/1-d integer tensor (one count per position of ``dim``, or
+    one for all). With ``dim=None`` the input is flattened first. Called with one integer
+    tensor only, ``repeat_interleave(repeats)`` gives ``arange(len(repeats))`` repeated.
+
+    Raises:
+        RuntimeError: for negative repeats, a repeats tensor that is not 0-d/1-d or whose
+            length does not match, or a wrong ``output_size``.
+        NotImplementedError: for a floating repeats tensor (as PyTorch).
+        IndexError: if ``dim`` is out of range.
+
+    Example:
+        >>> import microtensor as mt
+        >>> x = mt.tensor([[1.0, 2.0], [3.0, 4.0]])
+        >>> mt.repeat_interleave(x, mt.tensor([1, 2]), dim=0)
+        tensor([[1., 2.],
+                [3., 4.],
+                [3., 4.]])
+        >>> mt.repeat_interleave(mt.tensor([2, 1]))
+        tensor([0, 0, 1])
+    """
+    if repeats is None:
+        counts = _repeats(input, 0, None)
+        return Tensor._make(np.repeat(np.arange(counts.size), counts))
+    if dim is None or input._data.ndim == 0:
+        input = reshape(input, (-1,))  # noqa: A001
+        dim = 0
+    d = normalize_dim("repeat_interleave", dim, input._data.ndim)
+    counts = _repeats(repeats, input._data.shape[d], d)
+    index = np.repeat(np.arange(input._data.shape[d]), counts)
+    if output_size is not None and output_size != index.size:
+        raise RuntimeError(
+            f"repeat_interleave(): output_size={output_size} does not match the repeated size "
+            f"{index.size}"
+        )
+    return RepeatInterleave.apply(input, ((Ellipsis,), (slice(None),) * d + (index,)))  # type: ignore[no-any-return]
+
+
+def _repeats(repeats: Any, size: int, dim: int | None) -> np.ndarray:
+    """The repeat counts as an int64 array of length ``size`` (or of its own length)."""
+    counts = repeats._data if isinstance(repeats, Tensor) else np.asarray(repeats)
+    if counts.dtype.kind not in "iu":
+        raise NotImplementedError(
+            f"repeat_interleave(): repeats must be an integer tensor, got {counts.dtype}"
+        )
+    if counts.ndim > 1:
+        raise RuntimeError(
+            f"repeat_interleave(): repeats must be 0-dim or 1-dim tensor, got shape "
+            f"{list(counts.shape)}"
+        )
+    if counts.size and counts.min() < 0:
+        raise RuntimeError(f"repeat_interleave(): Repeats must be non-negative, got {counts}")
+    if dim is None:
+        return counts.reshape(-1).astype(np.int64)
+    if counts.size == 1:
+        return np.full(size, counts.reshape(()), np.int64)
+    if counts.size != size:
+        raise RuntimeError(
+            f"repeat_interleave(): repeats must have the same size as input along dim, but "
+            f"got repeats.size(0) = {counts.size} and input.size({dim}) = {size}"
+        )
+    return counts.astype(np.int64)

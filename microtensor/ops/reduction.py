@@ -6,6 +6,7 @@ statistics (var, std, norm, logsumexp) live in ``statistics.py``.
 
 from __future__ import annotations
 
+import builtins
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -18,8 +19,8 @@ from microtensor.tensor import Tensor
 
 # fmt: off
 __all__ = [
-    "all", "amax", "amin", "any", "argmax", "argmin", "cumsum", "max", "mean", "min", "prod",
-    "sum",
+    "all", "amax", "amin", "aminmax", "any", "argmax", "argmin", "cumsum", "max", "mean", "min",
+    "prod", "sum",
 ]
 # fmt: on
 
@@ -378,6 +379,37 @@ def amin(input: Tensor, dim: Any = (), keepdim: bool = False) -> Tensor:  # noqa
     return _amax_or_amin("amin", input, dim, keepdim, lowest=True)
 
 
+class AminmaxResult(NamedTuple):
+    """``(min, max)`` from ``aminmax``, as ``torch.return_types.aminmax``."""
+
+    min: Tensor
+    max: Tensor
+
+    def __repr__(self) -> str:
+        return f"microtensor.return_types.aminmax(\nmin={self[0]!r},\nmax={self[1]!r})"
+
+
+def aminmax(input: Tensor, *, dim: int | None = None, keepdim: bool = False) -> AminmaxResult:  # noqa: A002
+    """``(amin(input, dim), amax(input, dim))`` in one call; over all elements when None.
+
+    Raises:
+        RuntimeError: for an empty input reduced over all dims.
+        IndexError: if ``dim`` is out of range or has size 0.
+
+    Example:
+        >>> import microtensor as mt
+        >>> mt.aminmax(mt.tensor([[1.0, 5.0], [0.0, 2.0]]), dim=0)
+        microtensor.return_types.aminmax(
+        min=tensor([0., 2.]),
+        max=tensor([1., 5.]))
+    """
+    if dim is not None:
+        normalize_dim("aminmax", dim, input._data.ndim)
+    dims = () if dim is None else dim
+    low = _amax_or_amin("aminmax", input, dims, keepdim, lowest=True)
+    return AminmaxResult(low, _amax_or_amin("aminmax", input, dims, keepdim, lowest=False))
+
+
 def _amax_or_amin(op: str, input: Tensor, dim: Any, keepdim: bool, lowest: bool) -> Tensor:  # noqa: A002
     dims = normalize_dims(op, dim, input._data.ndim)
     given = dim is not None and not (isinstance(dim, tuple | list) and len(dim) == 0)
@@ -497,3 +529,31 @@ def _all_or_any(op: str, input: Tensor, dim: Any, keepdim: bool, fn: Any) -> Ten
     a = input._data
     out = np.asarray(fn(a, axis=normalize_dims(op, dim, a.ndim), keepdims=keepdim))
     return Tensor._make(out.astype(np.uint8) if a.dtype == np.uint8 else out)
+
+
+def sum_to_size(input: Tensor, *size: Any) -> Tensor:  # noqa: A002
+    """``input`` summed down to ``size``, a shape that expands to input's (``t.sum_to_size``).
+
+    Raises:
+        RuntimeError: if ``size`` is not expandable to ``input``'s shape.
+
+    Example:
+        >>> import microtensor as mt
+        >>> mt.ones(2, 3).sum_to_size(1, 3)
+        tensor([[2., 2., 2.]])
+    """
+    if len(size) == 1 and isinstance(size[0], tuple | list):
+        size = tuple(size[0])
+    shape = input._data.shape
+    lead = len(shape) - len(size)
+    pairs = zip(size, shape[lead:], strict=True) if lead >= 0 else ()
+    ok = lead >= 0 and builtins.all(n in (1, m) for n, m in pairs)
+    if not ok:
+        raise RuntimeError(
+            f"sum_to_size(): size {list(size)} is not expandable to size {list(shape)}"
+        )
+    dims = tuple(range(lead)) + tuple(
+        lead + i for i, n in enumerate(size) if n == 1 and shape[lead + i] != 1
+    )
+    out = sum(input, dims, keepdim=True) if dims else input
+    return out.reshape(tuple(size)) if out._data.shape != tuple(size) else out

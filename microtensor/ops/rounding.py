@@ -1,4 +1,4 @@
-"""Piecewise-constant ops: sign, floor, ceil, trunc, round.
+"""Piecewise-constant ops: sign, sgn, angle, floor, ceil, trunc, round; and frac, their remainder.
 
 Their gradient is zero (where it exists), and PyTorch returns zeros rather than no gradient,
 so a model that rounds still gets a ``.grad`` of zeros. Integer tensors keep their dtype (the
@@ -12,10 +12,10 @@ from typing import Any
 import numpy as np
 
 from microtensor.autograd.function import Op
-from microtensor.ops._pointwise import sign_of, tensor_input, zeros_like
+from microtensor.ops._pointwise import float_input, sign_of, tensor_input, zeros_like
 from microtensor.tensor import Tensor
 
-__all__ = ["ceil", "floor", "round", "sign", "trunc"]
+__all__ = ["angle", "ceil", "floor", "frac", "round", "sgn", "sign", "trunc"]
 
 
 class _Step(Op):
@@ -60,6 +60,26 @@ class Trunc(_Step):
         return np.trunc(a) if a.dtype.kind == "f" else a.copy()
 
 
+class Angle(_Step):
+    """z = pi for a < 0, 0 for a >= 0 (the argument of a real number), nan for nan;  dz/da = 0."""
+
+    @staticmethod
+    def forward(ctx: Any, a: Any) -> Any:
+        return np.where(a < 0, np.pi, np.where(a != a, np.nan, 0.0)).astype(a.dtype)
+
+
+class Frac(Op):
+    """z = a - trunc(a), the fractional part (sign of a);  dz/da = 1."""
+
+    @staticmethod
+    def forward(ctx: Any, a: Any) -> Any:
+        return a - np.trunc(a)
+
+    @staticmethod
+    def backward(ctx: Any, grad_out: Any) -> Any:
+        return grad_out
+
+
 class Round(_Step):
     """z = a rounded half to even at ``decimals`` places;  dz/da = 0."""
 
@@ -77,6 +97,51 @@ def sign(input: Tensor) -> Tensor:  # noqa: A002
         (tensor([-1.,  0.,  1.]), tensor([-1,  1]))
     """
     return Sign.apply(tensor_input("sign", input))  # type: ignore[no-any-return]
+
+
+def sgn(input: Tensor) -> Tensor:  # noqa: A002
+    """``sign`` under the name PyTorch uses for the sign of complex numbers (``x / |x|``).
+
+    For the real tensors of microtensor it is ``sign``: -1, 0 or 1 in input's dtype.
+
+    Example:
+        >>> import microtensor as mt
+        >>> mt.sgn(mt.tensor([-2.0, 0.0, 3.0]))
+        tensor([-1.,  0.,  1.])
+    """
+    return Sign.apply(tensor_input("sgn", input))  # type: ignore[no-any-return]
+
+
+def angle(input: Tensor) -> Tensor:  # noqa: A002
+    """The argument of each element as a complex number: pi for negatives, 0 otherwise.
+
+    Integers give the default float dtype; nan stays nan. The gradient is 0, as in PyTorch.
+
+    Example:
+        >>> import microtensor as mt
+        >>> mt.angle(mt.tensor([-2.0, 0.0, 3.0]))
+        tensor([3.1416, 0.0000, 0.0000])
+    """
+    return Angle.apply(float_input("angle", input))  # type: ignore[no-any-return]
+
+
+def frac(input: Tensor) -> Tensor:  # noqa: A002
+    """The fractional part ``input - trunc(input)``, with the sign of ``input``.
+
+    Raises:
+        NotImplementedError: for integer and bool tensors, as PyTorch.
+
+    Example:
+        >>> import microtensor as mt
+        >>> mt.frac(mt.tensor([-1.5, 2.25]))
+        tensor([-0.5000,  0.2500])
+    """
+    x = tensor_input("frac", input)
+    if x._data.dtype.kind != "f":
+        raise NotImplementedError(
+            f"frac(): not implemented for {x.dtype} tensors; convert with .float() first"
+        )
+    return Frac.apply(x)  # type: ignore[no-any-return]
 
 
 def floor(input: Tensor) -> Tensor:  # noqa: A002

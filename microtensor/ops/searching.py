@@ -9,7 +9,7 @@ import numpy as np
 from microtensor.ops._common import normalize_dim
 from microtensor.tensor import Tensor
 
-__all__ = ["searchsorted", "unique", "unique_consecutive"]
+__all__ = ["bucketize", "isin", "searchsorted", "unique", "unique_consecutive"]
 
 
 def unique(
@@ -161,10 +161,11 @@ def searchsorted(
                 f"got boundaries tensor {list(seq.shape)} and input value tensor "
                 f"{list(values.shape)}"
             )
-        rows = seq.reshape(-1, seq.shape[-1])
-        wanted = values.reshape(rows.shape[0], -1)
+        count = int(np.prod(seq.shape[:-1]))
+        rows = seq.reshape(count, seq.shape[-1])
+        wanted = values.reshape(count, values.shape[-1])
         found = [np.searchsorted(r, v, side=side) for r, v in zip(rows, wanted, strict=True)]
-        out = np.stack(found)
+        out = np.stack(found) if found else np.zeros(wanted.shape, np.int64)
         out = out.reshape(values.shape)
     if values.dtype.kind == "f":  # PyTorch puts NaN after everything, even after NaNs
         out = np.where(np.isnan(values), seq.shape[-1], out)
@@ -196,3 +197,62 @@ def _apply_sorter(seq: np.ndarray, sorter: Any) -> np.ndarray:
             f"searchsorted(): sorter index out of range: each index must be in [0, {seq.shape[-1]})"
         )
     return np.take_along_axis(seq, order.astype(np.int64), axis=-1)
+
+
+def bucketize(
+    input: Any,  # noqa: A002
+    boundaries: Tensor,
+    *,
+    out_int32: bool = False,
+    right: bool = False,
+) -> Tensor:
+    """The bucket of each value: the index i with ``boundaries[i-1] < x <= boundaries[i]``.
+
+    With ``right=True``, ``boundaries[i-1] <= x < boundaries[i]``. ``boundaries`` is a sorted
+    1-d tensor; ``input`` a tensor or a number (giving a 0-d result). This is
+    ``searchsorted(boundaries, input, right=right)``. No gradient.
+
+    Raises:
+        RuntimeError: if ``boundaries`` is not 1-d.
+
+    Example:
+        >>> import microtensor as mt
+        >>> mt.bucketize(mt.tensor([0.5, 1.0, 4.0]), mt.tensor([1.0, 3.0]))
+        tensor([0, 0, 2])
+    """
+    if boundaries._data.ndim != 1:
+        raise RuntimeError(
+            f"bucketize(): boundaries tensor must be 1 dimension, but got dim({boundaries.ndim})"
+        )
+    return searchsorted(boundaries, input, out_int32=out_int32, right=right)
+
+
+def isin(
+    elements: Any,
+    test_elements: Any,
+    *,
+    assume_unique: bool = False,
+    invert: bool = False,
+) -> Tensor:
+    """A bool tensor: whether each of ``elements`` occurs in ``test_elements``.
+
+    Either argument may be a number (but not both). ``invert=True`` gives the complement.
+
+    Raises:
+        TypeError: if neither argument is a tensor.
+
+    Example:
+        >>> import microtensor as mt
+        >>> mt.isin(mt.tensor([[1, 2], [3, 4]]), mt.tensor([2, 3]))
+        tensor([[False,  True],
+                [ True, False]])
+    """
+    if not isinstance(elements, Tensor) and not isinstance(test_elements, Tensor):
+        raise TypeError(
+            "isin(): at least one of elements and test_elements must be a Tensor, got "
+            f"{type(elements).__name__} and {type(test_elements).__name__}"
+        )
+    a = elements._data if isinstance(elements, Tensor) else np.asarray(elements)
+    b = test_elements._data if isinstance(test_elements, Tensor) else np.asarray(test_elements)
+    found = np.isin(a, b, assume_unique=assume_unique, invert=invert)
+    return Tensor._make(np.asarray(found, np.bool_))

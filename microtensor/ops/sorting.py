@@ -17,7 +17,7 @@ from microtensor.ops._common import normalize_dim
 from microtensor.ops.indexing import GetItem
 from microtensor.tensor import Tensor
 
-__all__ = ["argsort", "kthvalue", "median", "msort", "sort", "topk"]
+__all__ = ["argsort", "kthvalue", "median", "mode", "msort", "nanmedian", "sort", "topk"]
 
 
 class SortResult(NamedTuple):
@@ -76,6 +76,30 @@ class MedianDim(GetItem):
     """z = the lower median of a along dim: GetItem at its index."""
 
 
+class ModeResult(NamedTuple):
+    """``(values, indices)`` from ``mode``, as ``torch.return_types.mode``."""
+
+    values: Tensor
+    indices: Tensor
+
+    def __repr__(self) -> str:
+        return f"microtensor.return_types.mode(\nvalues={self[0]!r},\nindices={self[1]!r})"
+
+
+class NanmedianResult(NamedTuple):
+    """``(values, indices)`` from ``nanmedian(input, dim)``, as ``torch.return_types``."""
+
+    values: Tensor
+    indices: Tensor
+
+    def __repr__(self) -> str:
+        return f"microtensor.return_types.nanmedian(\nvalues={self[0]!r},\nindices={self[1]!r})"
+
+
+class Mode(GetItem):
+    """z = the most frequent value of a along dim: GetItem at its last occurrence."""
+
+
 class Median(Op):
     """z = the lower median of all of a;  dz/da = 1 / k at each of the k elements equal to z."""
 
@@ -96,6 +120,25 @@ class Median(Op):
     @staticmethod
     def backward(ctx: Any, grad_out: Any) -> Any:
         return dual.where(ctx.mask, grad_out / ctx.count, 0.0)
+
+
+class NanMedian(Median):
+    """z = the lower median of the non-NaN elements;  dz/da = 1 / k at the k elements equal to z.
+
+    All NaN (or empty): z is NaN and the gradient is shared among the NaNs (as PyTorch).
+    """
+
+    @staticmethod
+    def forward(ctx: Any, a: Any) -> Any:
+        flat = a.reshape(-1)
+        valid = flat[~np.isnan(flat)] if a.dtype.kind == "f" else flat
+        if valid.size == 0:
+            out, ctx.mask = np.asarray(np.nan, a.dtype), np.isnan(a)
+        else:
+            out = np.sort(valid, kind="stable")[(valid.size - 1) // 2]
+            ctx.mask = a == out
+        ctx.count = max(int(ctx.mask.sum()), 1)
+        return np.asarray(out)
 
 
 # --- helpers ---------------------------------------------------------------------------------
@@ -323,3 +366,75 @@ def median(input: Tensor, dim: int | None = None, keepdim: bool = False) -> Any:
         position = np.where(nans > 0, n - nans, position)
     index = np.take_along_axis(order, position, axis=d)
     return MedianResult(*_pick(MedianDim, input, index, d, keepdim))
+
+
+def nanmedian(input: Tensor, dim: int | None = None, keepdim: bool = False) -> Any:  # noqa: A002
+    """``median`` ignoring NaN: the lower median of the non-NaN values (NaN if there are none).
+
+    Without ``dim`` a 0-d tensor; with ``dim`` a ``(values, indices)`` result, as ``median``.
+
+    Raises:
+        IndexError: if ``dim`` is out of range, or its size is 0.
+        RuntimeError: for an empty integer input without ``dim``.
+
+    Example:
+        >>> import microtensor as mt
+        >>> x = mt.tensor([[1.0, float("nan"), 0.0], [2.0, 2.0, 1.0]])
+        >>> mt.nanmedian(x)
+        tensor(1.)
+        >>> mt.nanmedian(x, 1).indices
+        tensor([2, 0])
+    """
+    a = input._data
+    if a.dtype.kind != "f":
+        result = median(input, dim, keepdim)
+        return result if dim is None else NanmedianResult(*result)
+    if dim is None:
+        return NanMedian.apply(input)
+    d = normalize_dim("nanmedian", dim, a.ndim)
+    n = _size(input, d)
+    if n == 0:
+        raise IndexError(
+            f"nanmedian(): Expected reduction dim {d} to have non-zero size (input shape "
+            f"{tuple(a.shape)}): reduce over a non-empty dim"
+        )
+    order = _order(a, d, descending=False)
+    if a.ndim == 0:
+        return NanmedianResult(*_pick(MedianDim, input, order, d, keepdim))
+    valid = n - np.isnan(a).sum(axis=d, keepdims=True)  # NaNs sort last
+    position = np.maximum(valid - 1, 0) // 2
+    index = np.take_along_axis(order, position, axis=d)
+    return NanmedianResult(*_pick(MedianDim, input, index, d, keepdim))
+
+
+def mode(input: Tensor, dim: int = -1, keepdim: bool = False) -> ModeResult:  # noqa: A002
+    """The most frequent value along ``dim`` (the smallest among equally frequent ones).
+
+    ``indices`` is the position of its last occurrence, as PyTorch on the CPU; the gradient
+    goes to that element.
+
+    Raises:
+        IndexError: if ``dim`` is out of range, or its size is 0.
+
+    Example:
+        >>> import microtensor as mt
+        >>> mt.mode(mt.tensor([[1.0, 2.0, 2.0, 1.0, 3.0], [5.0, 5.0, 4.0, 4.0, 4.0]]))
+        microtensor.return_types.mode(
+        values=tensor([1., 4.]),
+        indices=tensor([3, 4]))
+    """
+    a = input._data
+    d = normalize_dim("mode", dim, a.ndim)
+    if _size(input, d) == 0:
+        raise IndexError(f"mode(): Expected reduction dim {d} to have non-zero size.")
+    if a.ndim == 0:
+        return ModeResult(*_pick(Mode, input, np.zeros((), np.int64), d, keepdim))
+    rows = np.moveaxis(a, d, -1).reshape(-1, a.shape[d])
+    picked = np.empty(rows.shape[0], np.int64)
+    for r, row in enumerate(rows):
+        values, counts = np.unique(row, return_counts=True)
+        value = values[np.argmax(counts)]  # the first maximum: the smallest value
+        picked[r] = np.flatnonzero(row == value)[-1]
+    shape = a.shape[:d] + a.shape[d + 1 :]
+    index = np.expand_dims(picked.reshape(shape), d)
+    return ModeResult(*_pick(Mode, input, index, d, keepdim))

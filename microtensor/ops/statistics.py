@@ -148,8 +148,9 @@ class VectorNorm(Op):
             count = np.sum(mask, axis=ctx.dims, keepdims=True)
             return dual.sign(a) * dual.where(mask, grad / count, 0.0)
         zero_a, zero_total = a_values == 0, total_values == 0
-        if p == 2:
-            return dual.where(zero_total, 0.0, grad * a / dual.where(zero_total, 1.0, total))
+        if p == 2:  # PyTorch's form: its second derivative at 0 is nan, as PyTorch's
+            with np.errstate(divide="ignore", invalid="ignore"):
+                return grad * dual.where(zero_total, 0.0, a / total)
         # |a| ** (p - 1) and 1 / z ** (p - 1) are guarded where a or z is 0 (0 ** negative)
         safe_abs = dual.abs(dual.where(zero_a, 1.0, a))
         scaled_a = dual.sign(a) * dual.where(zero_a, 0.0, safe_abs ** (p - 1))
@@ -160,12 +161,12 @@ class VectorNorm(Op):
 
 
 def var(
-    input: Tensor,
+    input: Tensor,  # noqa: A002
     dim: Any = None,
+    unbiased: bool | None = None,
+    keepdim: bool = False,
     *,
     correction: Any = 1,
-    keepdim: bool = False,  # noqa: A002
-    unbiased: bool | None = None,
 ) -> Tensor:
     """Variance over ``dim`` (all dims when None): ``sum((x - mean)**2) / (n - correction)``.
 
@@ -175,7 +176,9 @@ def var(
         correction: subtracted from the element count: 1 (Bessel's) by default, 0 for the
             population variance.
         keepdim: keep reduced dims with size 1.
-        unbiased: PyTorch's older spelling: True means correction=1, False correction=0.
+        unbiased: PyTorch's older spelling: True means correction=1, False correction=0
+            (also positional, as PyTorch's overloads ``var(input, dim, unbiased, keepdim)``
+            and ``var(input, unbiased)``).
 
     Returns:
         The variance; inf or nan (with a warning) when ``n - correction <= 0``, as PyTorch.
@@ -195,12 +198,12 @@ def var(
 
 
 def std(
-    input: Tensor,
+    input: Tensor,  # noqa: A002
     dim: Any = None,
+    unbiased: bool | None = None,
+    keepdim: bool = False,
     *,
     correction: Any = 1,
-    keepdim: bool = False,  # noqa: A002
-    unbiased: bool | None = None,
 ) -> Tensor:
     """Standard deviation over ``dim``: ``sqrt(var(input, dim, correction=correction))``.
 
@@ -223,6 +226,8 @@ def _var_or_std(
     keepdim: bool,
     unbiased: bool | None,
 ) -> Tensor:
+    if isinstance(dim, bool):  # the overload var(input, unbiased)
+        dim, unbiased = None, dim
     if unbiased is not None:
         if correction != 1:
             raise TypeError(f"{op}(): pass correction= or unbiased=, not both")
@@ -269,35 +274,49 @@ def norm(
     p: Any = "fro",
     dim: Any = None,
     keepdim: bool = False,
-    *,  # noqa: A002
-    dtype: Any = None,
+    out: Any = None,
+    dtype: Any = None,  # noqa: A002
 ) -> Tensor:
-    """Vector p-norm of ``input`` over ``dim`` (all elements when None).
+    """``torch.norm``: a vector p-norm, or a matrix norm for a string ``p`` other than 'fro'.
 
-    ``p`` is ``'fro'`` or ``2`` (Euclidean), ``1``, ``inf`` (max ``|x|``), ``-inf`` (min
-    ``|x|``), ``0`` (count of nonzeros) or any other number: ``sum(|x|**p) ** (1/p)``. Where the
-    gradient is undefined (all zeros) it is 0, as PyTorch's subgradient.
+    A number ``p`` (or None, meaning 2) is ``linalg.vector_norm`` over ``dim`` (all elements
+    when None): ``sum(|x|**p) ** (1/p)``, ``inf`` the max ``|x|``, ``-inf`` the min, 0 the
+    count of nonzeros. ``'fro'`` over at most two dims is the 2-norm of those elements.
+    ``'nuc'`` (or 'fro' over more dims) is ``linalg.matrix_norm`` over ``dim`` (all dims when
+    None, so a 2-D input). Where the gradient is undefined (all zeros) it is 0, as PyTorch's
+    subgradient.
 
     Args:
         input: a floating tensor.
         p: the order.
-        dim: an int or tuple of ints (at most two for ``'fro'``).
+        dim: an int or tuple of ints.
         keepdim: keep reduced dims with size 1.
+        out: not supported (must be None).
         dtype: cast the input to this dtype first.
 
     Raises:
-        RuntimeError: for an integer input, an unsupported ``p`` or an inf or negative ``p``
-            over no elements.
+        RuntimeError: for an integer input, an unsupported ``p``, an inf or negative ``p``
+            over no elements, or a matrix norm over other than two dims.
         IndexError: if a dim is out of range.
-
-    Differs from PyTorch: no matrix norms (``p='nuc'`` or string orders over two dims).
 
     Example:
         >>> import microtensor as mt
         >>> x = mt.tensor([[3.0, -4.0], [0.0, 1.0]])
         >>> mt.norm(x), mt.norm(x, 1, dim=1), mt.norm(x, float("inf"), dim=0)
         (tensor(5.0990), tensor([7., 1.]), tensor([3., 4.]))
+        >>> mt.norm(mt.tensor([[3.0, 0.0], [0.0, -4.0]]), p="nuc")
+        tensor(7.)
     """
+    if out is not None:
+        raise TypeError("norm(): out= is not supported; use the returned tensor")
+    if isinstance(p, str) and not (
+        p == "fro" and (dim is None or isinstance(dim, int) or len(dim) <= 2)
+    ):
+        from microtensor.ops.norms import matrix_norm  # noqa: PLC0415 - norms imports this
+
+        if dim is None:
+            dim = tuple(range(input._data.ndim))
+        return matrix_norm(input, p, dim, keepdim, dtype=dtype)
     if dtype is not None:
         input = input.to(dtype)  # noqa: A001
     if input._data.dtype.kind != "f":
@@ -305,25 +324,11 @@ def norm(
             f"norm(): Expected a floating point tensor as input. Got {input.dtype}; call "
             ".float() first or pass dtype="
         )
-    p = _norm_order(p, dim)
+    order = 2.0 if p is None or p == "fro" else float(p)
     dims = normalize_dims("norm", dim, input._data.ndim)
-    if (p < 0 or math.isinf(p)) and _reduced_size(input._data.shape, dims) == 0:
+    if (order < 0 or math.isinf(order)) and _reduced_size(input._data.shape, dims) == 0:
         raise RuntimeError(
-            f"norm(): cannot compute the {p} norm over no elements (input shape "
+            f"norm(): cannot compute the {order} norm over no elements (input shape "
             f"{tuple(input.shape)}, dim={dim}) because the operation does not have an identity"
         )
-    return VectorNorm.apply(input, p, dims, keepdim)  # type: ignore[no-any-return]
-
-
-def _norm_order(p: Any, dim: Any) -> float:
-    """``p`` as a float: 'fro' (over at most two dims) and None mean 2."""
-    if p is None:
-        return 2.0
-    if isinstance(p, str):
-        if p == "fro" and (dim is None or isinstance(dim, int) or len(dim) <= 2):
-            return 2.0
-        raise RuntimeError(
-            f"norm(): p={p!r} with dim={dim} is not supported: microtensor has vector norms "
-            "only; use p='fro' over at most 2 dims, or a number"
-        )
-    return float(p)
+    return VectorNorm.apply(input, order, dims, keepdim)  # type: ignore[no-any-return]

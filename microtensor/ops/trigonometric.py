@@ -1,4 +1,4 @@
-"""Trigonometric and hyperbolic functions: sin, cos, tan, tanh, and sigmoid (a scaled tanh).
+"""Trigonometric and hyperbolic functions: sin, cos, tan, sinc, tanh, and sigmoid (a scaled tanh).
 
 Integer and bool inputs give the default float dtype, as in PyTorch. tan, tanh and sigmoid save
 their output, from which the derivative is cheapest.
@@ -6,16 +6,18 @@ their output, from which the derivative is cheapest.
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
 
 from microtensor.autograd.function import Op
 from microtensor.ops import dual
+from microtensor.ops._common import values
 from microtensor.ops._pointwise import float_input
 from microtensor.tensor import Tensor
 
-__all__ = ["cos", "sigmoid", "sin", "tan", "tanh"]
+__all__ = ["cos", "deg2rad", "rad2deg", "sigmoid", "sin", "sinc", "tan", "tanh"]
 
 
 class Sin(Op):
@@ -44,6 +46,31 @@ class Cos(Op):
     def backward(ctx: Any, grad_out: Any) -> Any:
         (a,) = ctx.saved_tensors
         return -grad_out * dual.sin(a)
+
+
+class Sinc(Op):
+    """z = sin(pi a) / (pi a), 1 at a = 0;  dz/da = (pi a cos(pi a) - sin(pi a)) / (pi a^2).
+
+    The derivative is 0 at a = 0 (its limit), as in PyTorch. Differs from PyTorch: the second
+    derivative at exactly a = 0 is 0 (PyTorch gives nan; the true value is -pi^2 / 3).
+    """
+
+    @staticmethod
+    def forward(ctx: Any, a: Any) -> Any:
+        ctx.save_for_backward(a)
+        return np.sinc(a)
+
+    @staticmethod
+    def backward(ctx: Any, grad_out: Any) -> Any:
+        (a,) = ctx.saved_tensors
+        raw = values(a)
+        # PyTorch's mask: where pi a^2 underflows to 0 (a = 0 and |a| < 1e-162), the slope is 0
+        at_zero = raw * raw * math.pi == 0
+        safe = dual.where(at_zero, 1.0, a) if at_zero.any() else a
+        pi_a = safe * math.pi
+        slope = (pi_a * dual.cos(pi_a) - dual.sin(pi_a)) / (safe * pi_a)
+        grad = grad_out * slope
+        return dual.where(at_zero, 0.0, grad) if at_zero.any() else grad
 
 
 class Tan(Op):
@@ -124,6 +151,17 @@ def tan(input: Tensor) -> Tensor:  # noqa: A002
     return Tan.apply(float_input("tan", input))  # type: ignore[no-any-return]
 
 
+def sinc(input: Tensor) -> Tensor:  # noqa: A002
+    """The normalized sinc function ``sin(pi * input) / (pi * input)``, and 1 at 0.
+
+    Example:
+        >>> import microtensor as mt
+        >>> mt.sinc(mt.tensor([0.0, 0.5, 2.5]))
+        tensor([1.0000, 0.6366, 0.1273])
+    """
+    return Sinc.apply(float_input("sinc", input))  # type: ignore[no-any-return]
+
+
 def tanh(input: Tensor) -> Tensor:  # noqa: A002
     """Hyperbolic tangent.
 
@@ -144,3 +182,25 @@ def sigmoid(input: Tensor) -> Tensor:  # noqa: A002
         tensor([0.5000, 0.8808, 0.0000])
     """
     return Sigmoid.apply(float_input("sigmoid", input))  # type: ignore[no-any-return]
+
+
+def deg2rad(input: Tensor) -> Tensor:  # noqa: A002
+    """Degrees to radians, ``input * pi / 180``; integers give the default float dtype.
+
+    Example:
+        >>> import microtensor as mt
+        >>> mt.deg2rad(mt.tensor([180, 90]))
+        tensor([3.1416, 1.5708])
+    """
+    return float_input("deg2rad", input) * (math.pi / 180.0)  # type: ignore[no-any-return]
+
+
+def rad2deg(input: Tensor) -> Tensor:  # noqa: A002
+    """Radians to degrees, ``input * 180 / pi``; integers give the default float dtype.
+
+    Example:
+        >>> import microtensor as mt
+        >>> mt.rad2deg(mt.tensor([3.1415927, 1.0]))
+        tensor([180.0000,  57.2958])
+    """
+    return float_input("rad2deg", input) * (180.0 / math.pi)  # type: ignore[no-any-return]

@@ -1,4 +1,4 @@
-"""add, sub, mul, div, neg, pow, remainder, fmod, floor_divide, addcmul, addcdiv."""
+"""add, sub, mul, div, neg, pow, float_power, hypot, remainder, fmod, floor_divide, addcmul ..."""
 
 import numpy as np
 import pytest
@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import mutually_broadcastable_shapes
 
 import microtensor as mt
-from tests.helpers import check_gradients, compare_with_torch
+from tests.helpers import assert_same, check_gradients, compare_with_torch
 
 SHAPES = mutually_broadcastable_shapes(num_shapes=2, min_dims=0, max_dims=3, max_side=3)
 
@@ -181,3 +181,88 @@ def test_bad_rounding_mode_raises():
 def test_integer_negative_power_raises():
     with pytest.raises(RuntimeError, match="negative integer powers"):
         mt.tensor([2, 3]) ** -1
+
+
+# --- hypot, float_power ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@given(shapes=SHAPES, seed=st.integers(0, 2**16))
+def test_hypot_matches_torch(dtype, shapes, seed):
+    rng = np.random.default_rng(seed)
+    (sa, sb), _ = shapes
+    a, b = np.asarray(rng.uniform(-3, 3, sa)), np.asarray(rng.uniform(0.5, 3, sb))
+    compare_with_torch(mt.hypot, torch.hypot, [a.astype(dtype), b.astype(dtype)], rng=rng)
+
+
+def test_hypot_gradients_edges_methods_and_errors():
+    check_gradients(mt.hypot, [np.array([3.0, -1.0, 0.5]), np.array([4.0, 2.0, -0.7])])
+    big = np.array([1e300, 1e-300, 0.0, np.inf, np.nan])
+    other = np.array([1e300, 1e-300, 0.0, np.nan, np.inf])
+    assert_same(
+        mt.hypot(mt.tensor(big), mt.tensor(other)),
+        torch.hypot(torch.tensor(big), torch.tensor(other)),
+    )
+    x = np.array([3.0, 5.0])
+    assert_same(
+        mt.tensor(x).hypot(mt.tensor([4.0, 12.0], dtype=mt.float64)),
+        torch.tensor(x).hypot(torch.tensor([4.0, 12.0], dtype=torch.float64)),
+    )
+    assert_same(mt.tensor(x).hypot_(mt.tensor(x)), torch.tensor(x).hypot_(torch.tensor(x)))
+    with pytest.raises(
+        NotImplementedError, match=r"hypot\(\): not implemented for microtensor.int64"
+    ):
+        mt.hypot(mt.tensor([3]), mt.tensor([4]))
+    with pytest.raises(TypeError, match=r"hypot\(\): argument 'other' must be Tensor, not float"):
+        mt.hypot(mt.tensor([3.0]), 4.0)
+    with pytest.raises(RuntimeError, match=r"hypot\(\): the size of tensor a \(2\) must match"):
+        mt.hypot(mt.ones(2), mt.ones(3))
+
+
+@pytest.mark.parametrize(
+    "base,exponent",
+    [
+        (np.array([0.5, 2.0, 3.0], dtype=np.float32), 2),
+        (np.array([0.5, 2.0, 3.0]), np.array([1.5, -0.5, 2.0], dtype=np.float32)),
+        (2.0, np.array([0.0, 1.5, -2.0], dtype=np.float32)),
+        (np.array([1, 2, 3]), 0.5),
+    ],
+    ids=["f32-int", "f64-f32", "number-f32", "int-float"],
+)
+def test_float_power_is_float64_and_matches_torch(base, exponent):
+    rng = np.random.default_rng(0)
+    compare_with_torch(mt.float_power, torch.float_power, [base, exponent], rng=rng)
+
+
+def test_float_power_gradcheck_method_and_errors():
+    check_gradients(mt.float_power, [np.array([0.5, 2.0]), np.array([1.5, -0.5])])
+    x = mt.tensor([2.0, 3.0])
+    assert_same(x.float_power(2), torch.tensor([2.0, 3.0]).float_power(2))
+    with pytest.raises(TypeError, match=r"float_power\(\): expected a Tensor argument"):
+        mt.float_power(2.0, 3.0)
+
+
+def test_pow_gradient_in_the_exponent_of_a_number_base_keeps_double_precision():
+    e = np.array([0.0, 1.5, -2.0])
+    for base in (2.0, 3, 0.5):
+        x, tx = mt.tensor(e, requires_grad=True), torch.tensor(e, requires_grad=True)
+        grad = mt.autograd.grad(mt.pow(base, x).sum(), x)[0].numpy()
+        expected = torch.autograd.grad(torch.pow(base, tx).sum(), tx)[0].numpy()
+        np.testing.assert_allclose(grad, expected, rtol=1e-15)
+
+
+def test_positive_is_the_input_itself_and_rejects_bool():
+    x = mt.tensor([-1.0, 2.0])
+    assert mt.positive(x) is x and x.positive() is x
+    with pytest.raises(RuntimeError, match=r"The `\+` operator, on a bool tensor is not supported"):
+        mt.positive(mt.tensor([True]))
+
+
+def test_rsub_matches_torch():
+    rng = np.random.default_rng(0)
+    a, b = rng.standard_normal((2, 3)), rng.standard_normal((3,))
+    compare_with_torch(
+        lambda x, y: mt.rsub(x, y, alpha=2), lambda x, y: torch.rsub(x, y, alpha=2), [a, b], rng=rng
+    )
+    compare_with_torch(lambda x: mt.rsub(x, 3.0), lambda x: torch.rsub(x, 3.0), [a], rng=rng)
+    assert mt.rsub(mt.tensor([1, 2]), 3).tolist() == torch.rsub(torch.tensor([1, 2]), 3).tolist()

@@ -292,3 +292,24 @@ ERRORS = [
 def test_errors(call, error, message):
     with pytest.raises(error, match=message):
         call()
+
+
+# --- isposinf, isneginf, isreal; isclose and logical_xor methods --------------------------------
+
+
+@pytest.mark.parametrize("name", ["isposinf", "isneginf", "isreal"])
+def test_infinity_and_real_tests_match_torch(name):
+    for values in ([1.0, np.inf, -np.inf, np.nan], [1, 2], 3.0):
+        x = np.array(values)
+        compare_with_torch(getattr(mt, name), getattr(torch, name), [x], grad=False)
+        compare_with_torch(lambda t: getattr(t, name)(), lambda t: getattr(t, name)(), [x], grad=False)
+
+
+def test_isclose_and_logical_xor_methods():
+    a, b = np.array([1.0, 2.0, np.nan]), np.array([1.0 + 1e-9, 2.1, np.nan])
+    compare_with_torch(lambda x, y: x.isclose(y), lambda x, y: x.isclose(y), [a, b], grad=False)
+    compare_with_torch(
+        lambda x, y: x.isclose(y, equal_nan=True), lambda x, y: x.isclose(y, equal_nan=True), [a, b],
+        grad=False,
+    )
+    compare_with_torch(lambda x, y: x.logical_xor(y), lambda x, y: x.logical_xor(y), [a, b], grad=False)

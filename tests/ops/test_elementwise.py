@@ -276,3 +276,25 @@ def test_inplace_methods_match_torch(call):
     y.sum().backward()
     ty.sum().backward()
     assert_same(x.grad, t.grad)
+
+
+# --- exp2 ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@given(shape=SHAPES, seed=st.integers(0, 2**16))
+def test_exp2_matches_torch(dtype, shape, seed):
+    rng = np.random.default_rng(seed)
+    compare_with_torch(mt.exp2, torch.exp2, [wide(rng, shape).astype(dtype)], rng=rng)
+
+
+def test_exp2_gradients_edges_integers_and_methods():
+    check_gradients(mt.exp2, [np.array([-1.5, 0.0, 2.5])])
+    edges = np.array([-np.inf, -1100.0, 0.0, 1030.0, np.inf, np.nan])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # overflow to inf, as torch
+        assert_same(mt.exp2(mt.tensor(edges)), torch.exp2(torch.tensor(edges)))
+    assert_same(mt.exp2(mt.tensor([0, 3, -1])), torch.exp2(torch.tensor([0, 3, -1])))
+    assert_same(mt.tensor([1.0, 2.0]).exp2(), torch.tensor([1.0, 2.0]).exp2())
+    assert_same(mt.tensor([1.0, 2.0]).exp2_(), torch.tensor([1.0, 2.0]).exp2_())
+    assert_same(mt.special.exp2(mt.tensor([0.5])), torch.special.exp2(torch.tensor([0.5])))

@@ -248,3 +248,27 @@ def test_addmm_family_errors():
         matrix.baddbmm(mt.ones(3), mt.ones(2, 2, 3), mt.ones(3, 3, 3))
     with pytest.raises(RuntimeError, match=r"addr\(\): vec2 must be a 1-D tensor"):
         matrix.addr(mt.ones(2, 2), mt.ones(2), mt.ones(2, 1))
+
+
+@pytest.mark.parametrize("offset", [0, 2, -1])
+def test_diagflat_matches_torch(offset):
+    x = np.arange(1.0, 7.0).reshape(2, 3)
+    ours = mt.tensor(x, requires_grad=True)
+    theirs = torch.tensor(x, requires_grad=True)
+    out, expected = mt.diagflat(ours, offset), torch.diagflat(theirs, offset)
+    np.testing.assert_array_equal(out.detach().numpy(), expected.detach().numpy())
+    upstream = np.random.default_rng(0).normal(size=tuple(expected.shape))
+    (out * mt.tensor(upstream)).sum().backward()
+    (expected * torch.tensor(upstream)).sum().backward()
+    np.testing.assert_array_equal(ours.grad.numpy(), theirs.grad.numpy())
+    assert ours.diagflat(offset).shape == out.shape
+
+
+def test_h_rdiv_and_addcmul_methods():
+    x = mt.tensor([[1.0, 2.0, 3.0]])
+    assert x.H.shape == (3, 1)
+    with pytest.raises(RuntimeError, match="tensor.H is only supported on matrices"):
+        _ = mt.ones(2, 2, 2).H
+    assert x.__rdiv__(6.0).tolist() == [[6.0, 3.0, 2.0]]
+    assert x.addcmul(x, x, value=2).tolist() == [[3.0, 10.0, 21.0]]
+    assert x.addcdiv(x, x).tolist() == [[2.0, 3.0, 4.0]]

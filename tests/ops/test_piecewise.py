@@ -349,3 +349,77 @@ def test_numpy_ufuncs_on_tensors_stay_differentiable():
     assert isinstance(y, mt.Tensor)
     y.sum().backward()
     assert x.grad.tolist() == [1.0, 1.0, 0.5]  # the tie at 3 gets half
+
+
+# --- fmax, fmin, heaviside -----------------------------------------------------------------
+
+NAN_AWARE = [("fmax", mt.fmax, torch.fmax), ("fmin", mt.fmin, torch.fmin)]
+
+
+@pytest.mark.parametrize("name,mt_fn,torch_fn", NAN_AWARE, ids=["fmax", "fmin"])
+@pytest.mark.parametrize("dtype", DTYPES)
+@given(shapes=PAIRS, seed=st.integers(0, 2**16))
+def test_fmax_fmin_match_torch_with_nans_and_ties(name, mt_fn, torch_fn, dtype, shapes, seed):
+    rng = np.random.default_rng(seed)
+    (sa, sb), _ = shapes
+    a, b = (
+        np.asarray(rng.integers(-2, 3, s) + rng.choice([0.0, np.nan], s, p=[0.8, 0.2]))
+        for s in (sa, sb)
+    )
+    compare_with_torch(mt_fn, torch_fn, [a.astype(dtype), b.astype(dtype)], rng=rng)
+
+
+@pytest.mark.parametrize("name,mt_fn,torch_fn", NAN_AWARE, ids=["fmax", "fmin"])
+def test_fmax_fmin_gradcheck_integers_and_methods(name, mt_fn, torch_fn):
+    check_gradients(mt_fn, [np.array([0.5, -1.0, 2.0]), np.array([1.0, -2.0, 0.0])])
+    assert_same(
+        mt_fn(mt.tensor([1, 5]), mt.tensor([3, 2])),
+        torch_fn(torch.tensor([1, 5]), torch.tensor([3, 2])),
+    )
+    x, y = np.array([1.0, np.nan]), np.array([np.nan, 2.0])
+    assert_same(
+        getattr(mt.tensor(x), name)(mt.tensor(y)), getattr(torch.tensor(x), name)(torch.tensor(y))
+    )
+
+
+def test_heaviside_matches_torch_and_has_no_gradient():
+    x = np.array([-1.5, -0.0, 0.0, 2.0, np.inf, -np.inf, np.nan])
+    values = np.array([0.5])
+    assert_same(
+        mt.heaviside(mt.tensor(x), mt.tensor(values)),
+        torch.heaviside(torch.tensor(x), torch.tensor(values)),
+    )
+    ints = torch.tensor([-1, 0, 2]), torch.tensor([7])
+    assert_same(mt.heaviside(mt.tensor([-1, 0, 2]), mt.tensor([7])), torch.heaviside(*ints))
+    assert_same(
+        mt.tensor(x).heaviside(mt.tensor(values)), torch.tensor(x).heaviside(torch.tensor(values))
+    )
+    assert_same(
+        mt.tensor(x).heaviside_(mt.tensor(values)), torch.tensor(x).heaviside_(torch.tensor(values))
+    )
+    with pytest.raises(RuntimeError, match="the derivative for heaviside is not implemented"):
+        mt.heaviside(mt.tensor([1.0], requires_grad=True), mt.tensor([0.5])).sum().backward()
+
+
+def test_heaviside_errors():
+    with pytest.raises(
+        RuntimeError, match="heaviside is not yet implemented for tensors with different dtypes"
+    ):
+        mt.heaviside(mt.tensor([-1, 0, 2]), mt.tensor([0.5]))
+    with pytest.raises(
+        TypeError, match=r"heaviside\(\): argument 'values' must be Tensor, not float"
+    ):
+        mt.heaviside(mt.tensor([1.0]), 0.5)
+    with pytest.raises(RuntimeError, match=r"heaviside\(\): the size of tensor a \(2\) must match"):
+        mt.heaviside(mt.ones(2), mt.ones(3))
+
+
+def test_numpy_fmax_fmin_and_copysign_on_a_tensor_stay_differentiable():
+    x = mt.tensor([1.0, -2.0, float("nan")], requires_grad=True)
+    for ufunc, op in ((np.fmax, mt.fmax), (np.fmin, mt.fmin), (np.copysign, mt.copysign)):
+        other = np.array([0.5, -1.0, 3.0], dtype=np.float32)
+        out = ufunc(other, x)
+        assert isinstance(out, mt.Tensor) and out.requires_grad
+        assert np.array_equal(
+            out.detach().numpy(), op(mt.tensor(other), x).detach().numpy(), equal_nan=True
+        )

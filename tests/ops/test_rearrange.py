@@ -86,16 +86,16 @@ def pad_args(mode):
 
 # name, microtensor function, torch function, strategy of (shape, extra args) given shapes
 OPS = [
-    ("repeat", mt.repeat, lambda x, s: x.repeat(s), repeat_args),
+    ("repeat", mt.ops.repeat, lambda x, s: x.repeat(s), repeat_args),
     ("tile", mt.tile, torch.tile, tile_args),
     ("flip", mt.flip, torch.flip, flip_args),
     ("roll", mt.roll, torch.roll, roll_args),
     ("tril", mt.tril, torch.tril, triangle_args),
     ("triu", mt.triu, torch.triu, triangle_args),
-    ("pad_constant", mt.pad, F.pad, constant_pad_args),
-    ("pad_reflect", mt.pad, F.pad, pad_args("reflect")),
-    ("pad_replicate", mt.pad, F.pad, pad_args("replicate")),
-    ("pad_circular", mt.pad, F.pad, pad_args("circular")),
+    ("pad_constant", mt.ops.pad, F.pad, constant_pad_args),
+    ("pad_reflect", mt.ops.pad, F.pad, pad_args("reflect")),
+    ("pad_replicate", mt.ops.pad, F.pad, pad_args("replicate")),
+    ("pad_circular", mt.ops.pad, F.pad, pad_args("circular")),
 ]
 IDS = [op[0] for op in OPS]
 
@@ -133,8 +133,8 @@ def test_pad_3d():
     rng = np.random.default_rng(0)
     for mode in ("reflect", "replicate", "circular"):
         x = rng.standard_normal((1, 2, 2, 3))
-        compare_with_torch(mt.pad, F.pad, [x, (2, 1, 1, 0, 0, 1), mode], rng=rng)
-        pad_3d = lambda t, mode=mode: mt.pad(t, (1, 0, 0, 1, 1, 0), mode)  # noqa: E731
+        compare_with_torch(mt.ops.pad, F.pad, [x, (2, 1, 1, 0, 0, 1), mode], rng=rng)
+        pad_3d = lambda t, mode=mode: mt.ops.pad(t, (1, 0, 0, 1, 1, 0), mode)  # noqa: E731
         check_gradients(pad_3d, [x[:, :, :, :2]])
 
 
@@ -147,9 +147,9 @@ def test_results_are_copies():
         x.tile((1,)),
         x.tril(),
         x.triu(),
-        mt.pad(x, (0, 0)),
-        mt.pad(x, (1, 1)),
-        mt.pad(x.unsqueeze(0), (1, 1), mode="reflect"),
+        mt.ops.pad(x, (0, 0)),
+        mt.ops.pad(x, (1, 1)),
+        mt.ops.pad(x.unsqueeze(0), (1, 1), mode="reflect"),
     ]
     with mt.no_grad():
         x.add_(1)
@@ -169,12 +169,12 @@ def test_roll_without_dims_flattens():
 
 def test_negative_constant_padding_crops():
     x = mt.arange(6.0).reshape(2, 3)
-    assert mt.pad(x, (-1, 1, 0, -1), value=7.0).tolist() == [[1.0, 2.0, 7.0]]
+    assert mt.ops.pad(x, (-1, 1, 0, -1), value=7.0).tolist() == [[1.0, 2.0, 7.0]]
 
 
 def test_pad_fill_value_does_not_change_the_gradient():
     x = mt.ones(2, requires_grad=True)
-    mt.pad(x, (1, 1), value=5.0).sum().backward()
+    mt.ops.pad(x, (1, 1), value=5.0).sum().backward()
     assert x.grad.tolist() == [1.0, 1.0]
 
 
@@ -199,25 +199,25 @@ def test_node_names_follow_pytorch():
         (lambda x: x.roll((1, 2)), "shifts and dimensions must align. shifts: 2, dims:0"),
         (lambda x: mt.zeros(3).tril(), "tril: input tensor must have at least 2 dimensions"),
         (lambda x: mt.zeros(3).triu(), "triu: input tensor must have at least 2 dimensions"),
-        (lambda x: mt.pad(x, (1,)), "Padding length must be divisible by 2"),
-        (lambda x: mt.pad(x, (1,) * 6), "padding length 6 and input of dimension 2"),
+        (lambda x: mt.ops.pad(x, (1,)), "Padding length must be divisible by 2"),
+        (lambda x: mt.ops.pad(x, (1,) * 6), "padding length 6 and input of dimension 2"),
         (
-            lambda x: mt.pad(x, (-2, -2)),
+            lambda x: mt.ops.pad(x, (-2, -2)),
             r"input size 3, plus negative padding -2 and -2 resulted in "
             "a negative output size",
         ),
         (
-            lambda x: mt.pad(x.unsqueeze(0), (3, 3), mode="reflect"),
+            lambda x: mt.ops.pad(x.unsqueeze(0), (3, 3), mode="reflect"),
             r"Padding size should be less than the corresponding input dimension, but got: padding "
             r"\(3, 3\) at dimension 2",
         ),
         (
-            lambda x: mt.pad(x.unsqueeze(0), (4, 4), mode="circular"),
+            lambda x: mt.ops.pad(x.unsqueeze(0), (4, 4), mode="circular"),
             "wrapping around more than once",
         ),
-        (lambda x: mt.pad(x.unsqueeze(0), (-1, 1), mode="replicate"), "non-negative widths"),
+        (lambda x: mt.ops.pad(x.unsqueeze(0), (-1, 1), mode="replicate"), "non-negative widths"),
         (
-            lambda x: mt.pad(x.unsqueeze(0), (1, 1), mode="replicate", value=1.0),
+            lambda x: mt.ops.pad(x.unsqueeze(0), (1, 1), mode="replicate", value=1.0),
             'Padding mode "replicate" doesn\'t take in value argument',
         ),
     ],
@@ -230,10 +230,10 @@ def test_runtime_errors(call, match):
 @pytest.mark.parametrize(
     "call,match",
     [
-        (lambda x: mt.pad(x, (1, 1), mode="foo"), "Unrecognised padding mode foo"),
-        (lambda x: mt.pad(x.reshape(6), (1, 1), mode="reflect"), "size 2 is not supported for 1D"),
+        (lambda x: mt.ops.pad(x, (1, 1), mode="foo"), "Unrecognised padding mode foo"),
+        (lambda x: mt.ops.pad(x.reshape(6), (1, 1), mode="reflect"), "size 2 is not supported for 1D"),
         (
-            lambda x: mt.pad(x, (1, 1, 1, 1), mode="reflect"),
+            lambda x: mt.ops.pad(x, (1, 1, 1, 1), mode="reflect"),
             "Padding size 4 is not supported for 2D",
         ),
     ],

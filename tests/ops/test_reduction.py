@@ -300,3 +300,47 @@ ERRORS = [
 def test_errors(call, error, match):
     with pytest.raises(error, match=match):
         call()
+
+
+# --- aminmax ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("dim,keepdim", [(None, False), (0, True), (-1, False), (None, True)])
+def test_aminmax_matches_torch(dim, keepdim):
+    x = np.array([[1.0, 5.0, 5.0], [0.0, 2.0, 0.0]])
+    compare_with_torch(
+        lambda t: mt.aminmax(t, dim=dim, keepdim=keepdim),
+        lambda t: torch.aminmax(t, dim=dim, keepdim=keepdim),
+        [x],
+    )
+    compare_with_torch(
+        lambda t: t.aminmax(dim=dim, keepdim=keepdim),
+        lambda t: t.aminmax(dim=dim, keepdim=keepdim),
+        [x.astype(np.int64)],
+    )
+    out = mt.aminmax(mt.tensor(x))
+    assert out.min.item() == 0.0 and out.max.item() == 5.0
+
+
+def test_aminmax_errors():
+    with pytest.raises(RuntimeError, match=r"aminmax"):
+        mt.aminmax(mt.zeros(0))
+    with pytest.raises(IndexError, match=r"aminmax\(\): Dimension out of range"):
+        mt.aminmax(mt.zeros(2), dim=1)
+
+
+# --- sum_to_size --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "shape,size", [((2, 3), (1, 3)), ((2, 3), (3,)), ((2, 3), ()), ((4, 1, 3), (1, 1)), ((2,), (2,))],
+    ids=str,
+)
+def test_sum_to_size_matches_torch(shape, size):
+    x = np.random.default_rng(0).standard_normal(shape)
+    compare_with_torch(lambda t: t.sum_to_size(size), lambda t: t.sum_to_size(size), [x])
+    if size:  # torch needs at least one size when they are given one by one
+        compare_with_torch(lambda t: t.sum_to_size(*size), lambda t: t.sum_to_size(*size), [x])
+    check_gradients(lambda t: t.sum_to_size(size), [x])
+    with pytest.raises(RuntimeError, match=r"sum_to_size\(\): size \[2\] is not expandable"):
+        mt.ones(2, 3).sum_to_size(2)

@@ -80,7 +80,7 @@ def test_sign_of_nan_is_zero_like_torch():
 
 
 @pytest.mark.parametrize("dtype", ["int64", "int32", "int8", "uint8"])
-@pytest.mark.parametrize("name,mt_fn,torch_fn,scale", STEPS[:4] + STEPS[-1:], ids=str)
+@pytest.mark.parametrize("name,mt_fn,torch_fn,scale", STEPS[:4] + STEPS[-1:], ids=lambda value: value if isinstance(value, str) else None)
 def test_integer_tensors_keep_dtype_and_get_a_copy(dtype, name, mt_fn, torch_fn, scale):
     data = np.array([0, 3, 7] if dtype == "uint8" else [-2, 0, 3], dtype=dtype)
     x = mt.tensor(data)
@@ -111,3 +111,36 @@ def test_round_integer_with_decimals_raises():
 def test_non_tensor_input_raises(name):
     with pytest.raises(TypeError, match=rf"{name}\(\): argument 'input' must be Tensor, not list"):
         getattr(mt, name)([1.5])
+
+
+def test_sgn_is_sign_for_real_tensors_as_torch():
+    for data in ([-2.0, -0.0, 0.0, 3.0, np.inf, np.nan], [-2, 0, 5], [True, False]):
+        assert_same(mt.sgn(mt.tensor(data)), torch.sgn(torch.tensor(data)))
+    x = mt.tensor([-1.5, 2.0], requires_grad=True)
+    assert mt.autograd.grad(mt.sgn(x).sum(), x)[0].tolist() == [0.0, 0.0]  # torch: a zero tensor
+    assert_same(mt.tensor([-3.0, 0.5]).sgn(), torch.tensor([-3.0, 0.5]).sgn())
+    assert_same(mt.tensor([-3.0, 0.5]).sgn_(), torch.tensor([-3.0, 0.5]).sgn_())
+    with pytest.raises(TypeError, match=r"sgn\(\): argument 'input' must be Tensor"):
+        mt.sgn([1.0])
+
+
+def test_frac_matches_torch_with_its_identity_gradient():
+    x = np.array([-1.5, -0.25, 0.0, -0.0, 2.75, 3.0, np.inf, np.nan])
+    rng = np.random.default_rng(0)
+    with np.errstate(invalid="ignore"):  # inf - inf, nan as torch
+        compare_with_torch(mt.frac, torch.frac, [x], rng=rng)
+    compare_with_torch(mt.frac, torch.frac, [off_grid(rng, (2, 3)).astype(np.float32)], rng=rng)
+    check_gradients(mt.frac, [off_grid(rng, (4,))])
+    assert_same(mt.tensor([1.25]).frac_(), torch.tensor([1.25]).frac_())
+    with pytest.raises(
+        NotImplementedError, match=r"frac\(\): not implemented for microtensor.int64"
+    ):
+        mt.frac(mt.tensor([1]))
+
+
+def test_angle_of_real_numbers_matches_torch():
+    x = np.array([-1.5, 0.0, -0.0, 2.0, np.nan, np.inf, -np.inf])
+    compare_with_torch(mt.angle, torch.angle, [x])
+    assert_same(mt.angle(mt.tensor([-1, 2])), torch.angle(torch.tensor([-1, 2])))
+    assert_same(mt.angle(mt.tensor([True, False])), torch.angle(torch.tensor([True, False])))
+    assert_same(mt.tensor([-3.0]).angle(), torch.tensor([-3.0]).angle())

@@ -98,3 +98,60 @@ def test_searchsorted_errors():
         searching.searchsorted(seq, mt.tensor([3]), sorter=mt.tensor([1, 2]))
     with pytest.raises(RuntimeError, match=r"sorter index out of range"):
         searching.searchsorted(seq, mt.tensor([3]), sorter=mt.tensor([1, 2, 5]))
+
+
+# --- searchsorted with empty inputs, bucketize, isin --------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "seq_shape,values_shape",
+    [((0,), (2,)), ((2,), (0,)), ((2, 0), (2, 3)), ((2, 3), (2, 0)), ((0, 3), (0, 2))],
+    ids=str,
+)
+@pytest.mark.parametrize("right", [False, True])
+def test_searchsorted_of_empty_inputs_matches_torch(seq_shape, values_shape, right):
+    rng = np.random.default_rng(0)
+    seq = np.sort(rng.standard_normal(seq_shape), axis=-1)
+    values = rng.standard_normal(values_shape)
+    compare_with_torch(
+        lambda s, v: mt.searchsorted(s, v, right=right),
+        lambda s, v: torch.searchsorted(s, v, right=right),
+        [seq, values],
+        grad=False,
+    )
+
+
+@pytest.mark.parametrize("right", [False, True])
+@pytest.mark.parametrize("out_int32", [False, True])
+def test_bucketize_matches_torch(right, out_int32):
+    boundaries = np.array([1.0, 3.0, 5.0, 7.0])
+    values = np.array([[0.0, 1.0, 3.0], [4.0, 7.0, 9.0]])
+    compare_with_torch(
+        lambda v, b: mt.bucketize(v, b, right=right, out_int32=out_int32),
+        lambda v, b: torch.bucketize(v, b, right=right, out_int32=out_int32),
+        [values, boundaries],
+        grad=False,
+    )
+    assert mt.bucketize(3.0, mt.tensor(boundaries), right=right).item() == (2 if right else 1)
+    with pytest.raises(RuntimeError, match=r"boundaries tensor must be 1 dimension, but got dim"):
+        mt.bucketize(mt.tensor([1.0]), mt.ones(2, 2))
+
+
+@pytest.mark.parametrize("invert", [False, True])
+def test_isin_matches_torch(invert):
+    elements = np.array([[1, 2, 3], [4, 2, 0]])
+    tests = np.array([2, 0, 9])
+    compare_with_torch(
+        lambda e, t: mt.isin(e, t, invert=invert),
+        lambda e, t: torch.isin(e, t, invert=invert),
+        [elements, tests],
+        grad=False,
+    )
+    assert (
+        mt.isin(mt.tensor(elements), 2, invert=invert).tolist()
+        == torch.isin(torch.tensor(elements), 2, invert=invert).tolist()
+    )
+    assert mt.isin(3, mt.tensor(tests)).item() is False
+    assert mt.isin(mt.tensor([1.0, 2.5]), mt.tensor([2.5])).tolist() == [False, True]
+    with pytest.raises(TypeError, match=r"at least one of elements and test_elements"):
+        mt.isin(1, 2)

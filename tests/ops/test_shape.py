@@ -124,7 +124,7 @@ def batched_matrix_args(shapes):
 # name, microtensor function, torch function, strategy of (shape, extra args) given shapes
 SHAPE_OPS = [
     ("reshape", mt.reshape, torch.reshape, reshape_args),
-    ("view", mt.view, lambda x, s: x.view(s), reshape_args),
+    ("view", mt.ops.view, lambda x, s: x.view(s), reshape_args),
     ("flatten", mt.flatten, torch.flatten, flatten_args),
     ("unflatten", mt.unflatten, torch.unflatten, unflatten_args),
     ("transpose", mt.transpose, torch.transpose, two_dims),
@@ -137,7 +137,7 @@ SHAPE_OPS = [
     ("movedim", mt.movedim, torch.movedim, movedim_args),
     ("squeeze", mt.squeeze, torch.squeeze, squeeze_args),
     ("unsqueeze", mt.unsqueeze, torch.unsqueeze, unsqueeze_args),
-    ("expand", mt.expand, lambda x, s: x.expand(s), expand_args),
+    ("expand", mt.ops.expand, lambda x, s: x.expand(s), expand_args),
     ("broadcast_to", mt.broadcast_to, torch.broadcast_to, expand_args),
 ]
 IDS = [op[0] for op in SHAPE_OPS]
@@ -359,3 +359,9 @@ def test_bad_dims_raise_index_error(call):
 def test_bad_size_types_raise_type_error():
     with pytest.raises(TypeError, match=r"reshape\(\): shape must be an int or a sequence of ints"):
         mt.reshape(mt.zeros(2), (2.0,))
+
+
+@given(shape=array_shapes(min_dims=0, max_dims=3, min_side=0, max_side=3))
+def test_ravel_matches_torch(shape):
+    x = np.random.default_rng(0).standard_normal(shape)
+    compare_with_torch(mt.ravel, torch.ravel, [x])

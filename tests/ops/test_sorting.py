@@ -183,3 +183,59 @@ def test_bad_dims_raise():
         sorting.median(mt.zeros(2, 0), 1)
     with pytest.raises(RuntimeError, match=r"median\(\): an empty .*int64 tensor has no median"):
         sorting.median(mt.zeros(0, dtype=mt.int64))
+
+
+# --- nanmedian, mode ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("dim,keepdim", [(None, False), (0, False), (1, True), (-1, False)])
+def test_nanmedian_matches_torch(dim, keepdim):
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((4, 5))
+    x[0, 1:] = np.nan  # an all-NaN slice gives an arbitrary index in PyTorch (NaNs are unsorted)
+    x[1, 1] = x[2, 3] = np.nan
+    if dim is None:
+        fns = (lambda t: mt.nanmedian(t), lambda t: torch.nanmedian(t))
+    else:
+        fns = (lambda t: t.nanmedian(dim, keepdim), lambda t: t.nanmedian(dim, keepdim))
+    compare_with_torch(*fns, [x], rng=rng)
+    if dim is None:
+        compare_with_torch(*fns, [np.array([[np.nan, np.nan], [np.nan, np.nan]])])
+    compare_with_torch(*fns, [np.array([[1, 5, 3], [2, 2, 0]])], grad=False)
+
+
+def test_nanmedian_gradcheck_and_errors():
+    x = np.random.default_rng(1).standard_normal((3, 4))
+    check_gradients(mt.nanmedian, [x])
+    check_gradients(lambda t: mt.nanmedian(t, 1).values, [x])
+    with pytest.raises(
+        IndexError, match=r"nanmedian\(\): Expected reduction dim 1 to have non-zero"
+    ):
+        mt.nanmedian(mt.ones(2, 0), 1)
+
+
+@pytest.mark.parametrize(
+    "values,dim",
+    [
+        ([[1, 2, 2, 1, 3], [5, 5, 4, 4, 4]], -1),
+        ([3, 1, 3, 1, 7], 0),
+        ([[1, 0], [1, 0], [0, 2]], 0),
+        (5, 0),
+        ([[2, 2]], 0),
+    ],
+    ids=str,
+)
+@pytest.mark.parametrize("keepdim", [False, True])
+def test_mode_matches_torch(values, dim, keepdim):
+    x = np.array(values, np.float64)
+    compare_with_torch(
+        lambda t: mt.mode(t, dim, keepdim), lambda t: torch.mode(t, dim, keepdim), [x]
+    )
+    compare_with_torch(
+        lambda t: t.mode(dim, keepdim), lambda t: t.mode(dim, keepdim), [x.astype(np.int64)]
+    )
+
+
+def test_mode_errors():
+    with pytest.raises(IndexError, match=r"mode\(\): Expected reduction dim 0 to have non-zero"):
+        mt.mode(mt.zeros(0))

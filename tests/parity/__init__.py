@@ -1,0 +1,1 @@
+"""Parity with PyTorch on its own op database (OpInfo): the oracle, its test and its report."""

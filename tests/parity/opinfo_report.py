@@ -1,0 +1,126 @@
+"""Print how microtensor fares on PyTorch's op database: PASS / WRONG / MISSING / ERROR.
+
+Run from the repository root::
+
+    python -m tests.parity.opinfo_report              # counts and the names by status
+    python -m tests.parity.opinfo_report --not-yet    # also a NOT_YET dict to paste
+    python -m tests.parity.opinfo_report --write-not-yet   # ... written into test_opinfo.py
+    python -m tests.parity.opinfo_report --errors     # also torch's error inputs
+    MICROTENSOR_OPINFO=thorough python -m tests.parity.opinfo_report   # every sample
+
+Entries on ``NOT_PLANNED`` (tests/parity/test_opinfo.py) are listed with their reason and not
+run; every other entry is run, including those on ``NOT_YET``, so the report shows which of
+those now pass (to be removed from the list) and what still fails.
+"""
+
+from __future__ import annotations
+
+import argparse
+import collections
+import pathlib
+import time
+
+from tests.parity import oracle
+from tests.parity.test_opinfo import NOT_PLANNED, NOT_YET
+
+STATUSES = ("PASS", "WRONG", "MISSING", "ERROR")
+TEST_FILE = pathlib.Path(__file__).with_name("test_opinfo.py")
+
+
+def run_all() -> dict[str, oracle.Result]:
+    """The result of every entry that is not on NOT_PLANNED, by entry id."""
+    results = {}
+    for op in oracle.entries():
+        name = oracle.entry_id(op)
+        if name not in NOT_PLANNED:
+            results[name] = oracle.run_entry(op)
+    return results
+
+
+def print_error_mismatches(results: dict[str, oracle.Result]) -> None:
+    """For the passing entries: torch's error inputs on which microtensor raises another type."""
+    mismatches = {}
+    for op in oracle.entries():
+        name = oracle.entry_id(op)
+        if name in results and results[name].ok:
+            found = oracle.error_mismatches(op)
+            if found:
+                mismatches[name] = found
+    count = sum(len(found) for found in mismatches.values())
+    print(f"\nERROR INPUTS: {count} of torch's error inputs, in {len(mismatches)} entries, get")
+    print("another exception type (or none) from microtensor:")
+    for name, found in sorted(mismatches.items()):
+        for line in found:
+            print(f"  {name}: {line}")
+
+
+def main() -> None:
+    """Run the entries and print the counts, the names and the details of failures."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--not-yet", action="store_true", help="print a NOT_YET dict to paste")
+    parser.add_argument(
+        "--write-not-yet", action="store_true", help="write that NOT_YET into test_opinfo.py"
+    )
+    parser.add_argument(
+        "--errors", action="store_true", help="also run torch's error inputs (exception types)"
+    )
+    args = parser.parse_args()
+    start = time.perf_counter()
+    results = run_all()
+    seconds = time.perf_counter() - start
+    by_status = collections.defaultdict(list)
+    for name, result in results.items():
+        by_status[result.status].append(name)
+    total = len(results) + len(NOT_PLANNED)
+    mode = "thorough (every sample)" if oracle.THOROUGH else f"{oracle.SAMPLES_PER_ENTRY} samples"
+    print(f"OpInfo entries on the CPU in float64: {total} ({mode}, {seconds:.0f} s)")
+    for status in STATUSES:
+        print(f"  {status:8s} {len(by_status[status]):4d}")
+    print(f"  {'NOT_PLANNED':8s} {len(NOT_PLANNED):4d}")
+    for status in STATUSES[1:]:
+        print(f"\n{status} ({len(by_status[status])}):")
+        for name in sorted(by_status[status]):
+            print(f"  {name}: {results[name].detail}")
+    print(f"\nPASS ({len(by_status['PASS'])}): " + ", ".join(sorted(by_status["PASS"])))
+    print(f"\nNOT_PLANNED ({len(NOT_PLANNED)}):")
+    for name, reason in sorted(NOT_PLANNED.items()):
+        print(f"  {name}: {reason}")
+    passing = sorted(name for name in NOT_YET if results.get(name, oracle.Result("")).ok)
+    if passing:
+        print(f"\nOn NOT_YET but passing now (remove them from the list): {', '.join(passing)}")
+    failing = sorted(n for n, r in results.items() if not r.ok and n not in NOT_YET)
+    if failing:
+        print(f"\nFailing and not on NOT_YET (the test fails on them): {', '.join(failing)}")
+    if args.errors:
+        print_error_mismatches(results)
+    if args.not_yet or args.write_not_yet:
+        block = not_yet_block(results)
+        print("\n" + block)
+        if args.write_not_yet:
+            write_not_yet(block)
+            print(f"\nwritten to {TEST_FILE}")
+
+
+def not_yet_block(results: dict[str, oracle.Result]) -> str:
+    """The NOT_YET assignment for the entries that do not pass, with their first failure."""
+    lines = ["NOT_YET: dict[str, str] = {"]
+    for name in sorted(n for n, r in results.items() if not r.ok):
+        detail = f"{results[name].status}: {results[name].detail}".replace('"', "'")
+        lines.append(f'    "{name}": "{detail[:160]}",')
+    return "\n".join([*lines, "}"])
+
+
+def write_not_yet(block: str) -> None:
+    """Replace the NOT_YET assignment in test_opinfo.py by ``block``."""
+    text = TEST_FILE.read_text()
+    head = "NOT_YET: dict[str, str] = {"
+    start = text.index(head)
+    if text.startswith(head + "}", start):
+        end = start + len(head) + 1
+    else:
+        end = text.index("\n}", start) + len("\n}")
+    TEST_FILE.write_text(text[:start] + block + text[end:])
+
+
+if __name__ == "__main__":
+    main()
