@@ -2,15 +2,31 @@
 
 from microtensor.nn import functional, init, utils  # noqa: E402
 from microtensor.nn.activation import *  # noqa: F403
+from microtensor.nn.adaptive_pooling import *  # noqa: F403
+from microtensor.nn.attention import *  # noqa: F403
 from microtensor.nn.containers import *  # noqa: F403
 from microtensor.nn.conv import *  # noqa: F403
+from microtensor.nn.distance import *  # noqa: F403
 from microtensor.nn.dropout import *  # noqa: F403
+from microtensor.nn.embedding_bag import *  # noqa: F403
 from microtensor.nn.flatten import *  # noqa: F403
+from microtensor.nn.fold import *  # noqa: F403
+from microtensor.nn.instancenorm import *  # noqa: F403
+from microtensor.nn.lazy import *  # noqa: F403
 from microtensor.nn.linear import *  # noqa: F403
+from microtensor.nn.linear_cross_entropy import *  # noqa: F403
 from microtensor.nn.loss import *  # noqa: F403
+from microtensor.nn.loss_ctc import *  # noqa: F403
+from microtensor.nn.loss_margin import *  # noqa: F403
 from microtensor.nn.module import *  # noqa: F403
 from microtensor.nn.normalization import *  # noqa: F403
+from microtensor.nn.padding import *  # noqa: F403
 from microtensor.nn.parameter import *  # noqa: F403
+from microtensor.nn.pixelshuffle import *  # noqa: F403
 from microtensor.nn.pooling import *  # noqa: F403
 from microtensor.nn.rnn import *  # noqa: F403
 from microtensor.nn.sparse import *  # noqa: F403
+from microtensor.nn.transformer import *  # noqa: F403
+from microtensor.nn.transformer_layers import *  # noqa: F403
+from microtensor.nn.unpooling import *  # noqa: F403
+from microtensor.nn.upsampling import *  # noqa: F403

@@ -19,7 +19,10 @@ __all__ = [
     "CELU",
     "ELU",
     "GELU",
+    "GLU",
+    "RReLU",
     "SELU",
+    "Hardshrink",
     "Hardsigmoid",
     "Hardswish",
     "Hardtanh",
@@ -33,8 +36,10 @@ __all__ = [
     "SiLU",
     "Sigmoid",
     "Softmax",
+    "Softmax2d",
     "Softmin",
     "Softplus",
+    "Softshrink",
     "Softsign",
     "Tanh",
     "Tanhshrink",
@@ -469,3 +474,102 @@ class Softmin(_DimActivation):
 
     def forward(self, input: Tensor) -> Tensor:  # noqa: A002, D102
         return F.softmin(input, self.dim, _stacklevel=5)
+
+
+class GLU(Module):
+    """Gated linear unit along ``dim``: ``a * sigmoid(b)`` for the halves ``a, b``.
+
+    Shape: the size along ``dim`` is halved.
+
+    Example:
+        >>> import microtensor as mt
+        >>> mt.nn.GLU()(mt.randn(4, 2)).shape
+        microtensor.Size([4, 1])
+    """
+
+    def __init__(self, dim: int = -1) -> None:
+        super().__init__()
+        self.dim = dim
+
+    def forward(self, input: Tensor) -> Tensor:  # noqa: A002, D102
+        return F.glu(input, self.dim)
+
+    def extra_repr(self) -> str:  # noqa: D102
+        return f"dim={self.dim}"
+
+
+class Hardshrink(Module):
+    """``x`` where ``|x| > lambd``, else 0.
+
+    Example:
+        >>> import microtensor as mt
+        >>> mt.nn.Hardshrink()
+        Hardshrink(0.5)
+    """
+
+    def __init__(self, lambd: float = 0.5) -> None:
+        super().__init__()
+        self.lambd = lambd
+
+    def forward(self, input: Tensor) -> Tensor:  # noqa: A002, D102
+        return F.hardshrink(input, self.lambd)
+
+    def extra_repr(self) -> str:  # noqa: D102
+        return f"{self.lambd}"
+
+
+class Softshrink(Hardshrink):
+    """``x - lambd`` above ``lambd``, ``x + lambd`` below ``-lambd``, else 0.
+
+    Example:
+        >>> import microtensor as mt
+        >>> mt.nn.Softshrink(0.3)(mt.tensor([1.0]))
+        tensor([0.7000])
+    """
+
+    def forward(self, input: Tensor) -> Tensor:  # noqa: A002, D102
+        return F.softshrink(input, self.lambd)
+
+
+class RReLU(Module):
+    """Randomized leaky ReLU: a slope from U(lower, upper) per element in training.
+
+    Example:
+        >>> import microtensor as mt
+        >>> mt.nn.RReLU(0.1, 0.3)
+        RReLU(lower=0.1, upper=0.3)
+    """
+
+    def __init__(
+        self, lower: float = 1.0 / 8, upper: float = 1.0 / 3, inplace: bool = False
+    ) -> None:
+        super().__init__()
+        self.lower = lower
+        self.upper = upper
+        self.inplace = inplace
+
+    def forward(self, input: Tensor) -> Tensor:  # noqa: A002, D102
+        return F.rrelu(input, self.lower, self.upper, self.training, self.inplace)
+
+    def extra_repr(self) -> str:  # noqa: D102
+        return f"lower={self.lower}, upper={self.upper}{_inplace_str(self.inplace)}"
+
+
+class Softmax2d(Module):
+    """Softmax over the channels (dim -3) of ``(N, C, H, W)`` or ``(C, H, W)``.
+
+    Raises:
+        ValueError: for an input that is not 3-D or 4-D.
+
+    Example:
+        >>> import microtensor as mt
+        >>> mt.nn.Softmax2d()(mt.zeros(2, 1, 1))
+        tensor([[[0.5000]],
+        <BLANKLINE>
+                [[0.5000]]])
+    """
+
+    def forward(self, input: Tensor) -> Tensor:  # noqa: A002, D102
+        if input.ndim not in (3, 4):
+            raise ValueError(f"Softmax2d: expected input to be 3D or 4D, got {input.ndim}D instead")
+        return F.softmax(input, -3)

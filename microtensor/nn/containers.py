@@ -7,6 +7,7 @@ re-exported here.
 from __future__ import annotations
 
 import operator
+import warnings
 from collections import OrderedDict
 from collections.abc import Iterable, Iterator, Mapping
 from itertools import chain, islice
@@ -15,7 +16,7 @@ from typing import Any
 from microtensor.nn.module import Module, _addindent
 from microtensor.nn.parameter_containers import ParameterDict, ParameterList
 
-__all__ = ["ModuleDict", "ModuleList", "ParameterDict", "ParameterList", "Sequential"]
+__all__ = ["Container", "ModuleDict", "ModuleList", "ParameterDict", "ParameterList", "Sequential"]
 
 
 def _index(idx: Any, size: int) -> int:
@@ -358,3 +359,29 @@ class ModuleDict(Module):
                     "required"
                 )
             self[pair[0]] = pair[1]  # type: ignore[index]
+
+
+class Container(Module):
+    """The old container PyTorch still exports: a Module holding the modules given by name.
+
+    Deprecated in PyTorch (subclass ``Module`` instead), with the same warning here.
+
+    Example:
+        >>> import warnings
+        >>> from microtensor import nn
+        >>> with warnings.catch_warnings():
+        ...     warnings.simplefilter("ignore")
+        ...     c = nn.Container(fc=nn.Linear(2, 1))
+        >>> [name for name, _ in c.named_children()]
+        ['fc']
+    """
+
+    def __init__(self, **kwargs: Module) -> None:
+        super().__init__()
+        warnings.warn(
+            "nn.Container is deprecated. All of it's functionality is now implemented in "
+            "nn.Module. Subclass that instead.",
+            stacklevel=2,
+        )
+        for name, module in kwargs.items():
+            self.add_module(name, module)

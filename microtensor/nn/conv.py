@@ -1,4 +1,4 @@
-"""Convolution layers: ``Conv1d``, ``Conv2d``, ``ConvTranspose1d``, ``ConvTranspose2d``."""
+"""Convolution layers: ``Conv1d/2d/3d`` and ``ConvTranspose1d/2d/3d``."""
 
 from __future__ import annotations
 
@@ -9,15 +9,17 @@ from microtensor import ops
 from microtensor.nn._functional.conv import (
     conv1d,
     conv2d,
+    conv3d,
     conv_transpose1d,
     conv_transpose2d,
+    conv_transpose3d,
 )
 from microtensor.nn.linear import _empty, _uniform_
 from microtensor.nn.module import Module
 from microtensor.nn.parameter import Parameter
 from microtensor.tensor import Tensor
 
-__all__ = ["Conv1d", "Conv2d", "ConvTranspose1d", "ConvTranspose2d"]
+__all__ = ["Conv1d", "Conv2d", "Conv3d", "ConvTranspose1d", "ConvTranspose2d", "ConvTranspose3d"]
 
 _PADDING_MODES = ("zeros", "reflect", "replicate", "circular")
 
@@ -242,6 +244,45 @@ class Conv2d(_ConvNd):
         return conv2d(x, self.weight, self.bias, self.stride, padding, self.dilation, self.groups)
 
 
+class Conv3d(_ConvNd):
+    """Apply a 3-D convolution over ``(N, C_in, D, H, W)`` inputs; arguments as ``Conv2d``.
+
+    Example:
+        >>> import microtensor as mt
+        >>> m = mt.nn.Conv3d(4, 6, 3, padding=1)
+        >>> m
+        Conv3d(4, 6, kernel_size=(3, 3, 3), stride=(1, 1, 1), padding=(1, 1, 1))
+        >>> m(mt.randn(2, 4, 5, 5, 5)).shape
+        microtensor.Size([2, 6, 5, 5, 5])
+    """
+
+    _nd = 3
+
+    def __init__(  # noqa: D107
+        self,
+        in_channels: int,
+        out_channels: int,
+        kernel_size: Any,
+        stride: Any = 1,
+        padding: Any = 0,
+        dilation: Any = 1,
+        groups: int = 1,
+        bias: bool = True,
+        padding_mode: str = "zeros",
+        device: Any = None,
+        dtype: Any = None,
+    ) -> None:
+        super().__init__(
+            in_channels, out_channels, kernel_size, stride, padding, dilation, groups, bias,
+            padding_mode, device, dtype,
+        )  # fmt: skip
+
+    def forward(self, input: Tensor) -> Tensor:  # noqa: A002
+        """Return ``conv3d(input, weight, bias, ...)``."""
+        x, padding = self._padded(input)
+        return conv3d(x, self.weight, self.bias, self.stride, padding, self.dilation, self.groups)
+
+
 class _ConvTransposeNd(_ConvNd):
     transposed = True
 
@@ -267,6 +308,31 @@ class _ConvTransposeNd(_ConvNd):
             padding_mode, device, dtype, output_padding,
         )  # fmt: skip
 
+    def _output_padding(self, input: Tensor, output_size: Any) -> tuple[int, ...]:  # noqa: A002
+        """``output_padding``, or the one that makes the output ``output_size`` (PyTorch's rule)."""
+        if output_size is None:
+            return tuple(self.output_padding)
+        nd = self._nd
+        lead = 2 if input.ndim == nd + 2 else 1
+        sizes = tuple(int(s) for s in output_size)
+        if len(sizes) == lead + nd:
+            sizes = sizes[lead:]
+        if len(sizes) != nd:
+            raise ValueError(
+                f"ConvTranspose{nd}D: for {input.ndim}D input, output_size must have {nd} or "
+                f"{lead + nd} elements (got {len(sizes)})"
+            )
+        dims = zip(input.shape[lead:], self.stride, self.padding, self.dilation, self.kernel_size,
+                   strict=True)  # fmt: skip
+        smallest = [(n - 1) * s - 2 * p + d * (k - 1) + 1 for n, s, p, d, k in dims]
+        largest = [m + s - 1 for m, s in zip(smallest, self.stride, strict=True)]
+        if any(not lo <= n <= hi for n, lo, hi in zip(sizes, smallest, largest, strict=True)):
+            raise ValueError(
+                f"requested an output size of {list(sizes)}, but valid sizes range from "
+                f"{smallest} to {largest} (for an input of {list(input.shape[lead:])})"
+            )
+        return tuple(n - m for n, m in zip(sizes, smallest, strict=True))
+
 
 class ConvTranspose1d(_ConvTransposeNd):
     """Apply a 1-D transposed convolution; arguments as ``ConvTranspose2d``.
@@ -279,11 +345,11 @@ class ConvTranspose1d(_ConvTransposeNd):
 
     _nd = 1
 
-    def forward(self, input: Tensor) -> Tensor:  # noqa: A002
-        """Return ``conv_transpose1d(input, weight, bias, ...)``."""
+    def forward(self, input: Tensor, output_size: Any = None) -> Tensor:  # noqa: A002
+        """Return ``conv_transpose1d(input, weight, bias, ...)``, of ``output_size`` if given."""
         return conv_transpose1d(
-            input, self.weight, self.bias, self.stride, self.padding, self.output_padding,
-            self.groups, self.dilation,
+            input, self.weight, self.bias, self.stride, self.padding,
+            self._output_padding(input, output_size), self.groups, self.dilation,
         )  # fmt: skip
 
 
@@ -324,9 +390,28 @@ class ConvTranspose2d(_ConvTransposeNd):
 
     _nd = 2
 
-    def forward(self, input: Tensor) -> Tensor:  # noqa: A002
-        """Return ``conv_transpose2d(input, weight, bias, ...)``."""
+    def forward(self, input: Tensor, output_size: Any = None) -> Tensor:  # noqa: A002
+        """Return ``conv_transpose2d(input, weight, bias, ...)``, of ``output_size`` if given."""
         return conv_transpose2d(
-            input, self.weight, self.bias, self.stride, self.padding, self.output_padding,
-            self.groups, self.dilation,
+            input, self.weight, self.bias, self.stride, self.padding,
+            self._output_padding(input, output_size), self.groups, self.dilation,
+        )  # fmt: skip
+
+
+class ConvTranspose3d(_ConvTransposeNd):
+    """Apply a 3-D transposed convolution; arguments as ``ConvTranspose2d``.
+
+    Example:
+        >>> import microtensor as mt
+        >>> mt.nn.ConvTranspose3d(4, 2, 3, stride=2)(mt.randn(1, 4, 2, 3, 2)).shape
+        microtensor.Size([1, 2, 5, 7, 5])
+    """
+
+    _nd = 3
+
+    def forward(self, input: Tensor, output_size: Any = None) -> Tensor:  # noqa: A002
+        """Return ``conv_transpose3d(input, weight, bias, ...)``, of ``output_size`` if given."""
+        return conv_transpose3d(
+            input, self.weight, self.bias, self.stride, self.padding,
+            self._output_padding(input, output_size), self.groups, self.dilation,
         )  # fmt: skip

@@ -5,11 +5,23 @@ Each group lives in ``nn/_functional/`` and lists its functions in ``__all__``; 
 """
 
 from microtensor.nn._functional.activation import *  # noqa: F403
+from microtensor.nn._functional.adaptive_pooling import *  # noqa: F403
+from microtensor.nn._functional.attention import *  # noqa: F403
 from microtensor.nn._functional.conv import *  # noqa: F403
+from microtensor.nn._functional.distance import *  # noqa: F403
 from microtensor.nn._functional.dropout import *  # noqa: F403
+from microtensor.nn._functional.embedding_bag import *  # noqa: F403
+from microtensor.nn._functional.fold import *  # noqa: F403
+from microtensor.nn._functional.grid_sample import *  # noqa: F403
 from microtensor.nn._functional.linear import *  # noqa: F403
 from microtensor.nn._functional.loss import *  # noqa: F403
+from microtensor.nn._functional.loss_ctc import *  # noqa: F403
+from microtensor.nn._functional.loss_margin import *  # noqa: F403
 from microtensor.nn._functional.normalization import *  # noqa: F403
+from microtensor.nn._functional.padding import *  # noqa: F403
 from microtensor.nn._functional.pooling import *  # noqa: F403
 from microtensor.nn._functional.sparse import *  # noqa: F403
-from microtensor.ops import one_hot, pad  # noqa: F401
+from microtensor.nn._functional.unpooling import *  # noqa: F403
+from microtensor.nn._functional.upsampling import *  # noqa: F403
+from microtensor.nn._functional.vision import *  # noqa: F403
+from microtensor.ops import one_hot  # noqa: F401

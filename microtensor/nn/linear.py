@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 
 from microtensor import dtypes
-from microtensor._device import device as _device
+from microtensor._device import check_cpu as _device
 from microtensor.nn._functional.linear import bilinear, linear
 from microtensor.nn.module import Module
 from microtensor.nn.parameter import Parameter

@@ -12,9 +12,10 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from microtensor.autograd import scope
+from microtensor.nn.module_backward_hooks import ModuleBackwardHooks
 from microtensor.nn.module_hooks import ModuleHooks
 from microtensor.nn.module_state import ModuleState
-from microtensor.nn.parameter import Parameter
+from microtensor.nn.parameter import Buffer, Parameter
 from microtensor.tensor import Tensor
 
 __all__ = ["Module"]
@@ -38,7 +39,7 @@ def _forward_unimplemented(self: Module, *args: Any, **kwargs: Any) -> Any:
     )
 
 
-class Module(ModuleHooks, ModuleState):
+class Module(ModuleHooks, ModuleBackwardHooks, ModuleState):
     """Base class for all neural-network modules, as ``torch.nn.Module``.
 
     Subclasses call ``super().__init__()`` first, assign their layers and ``Parameter``s as
@@ -93,7 +94,12 @@ class Module(ModuleHooks, ModuleState):
         """Run ``forward`` (with the forward hooks around it, if any are registered)."""
         previous = scope.enter(self)  # ops recorded inside know their module (for drawings)
         try:
-            if self._forward_pre_hooks or self._forward_hooks:
+            if (
+                self._forward_pre_hooks
+                or self._forward_hooks
+                or self._backward_hooks
+                or self._backward_pre_hooks
+            ):
                 return self._call_with_hooks(args, kwargs)
             return self.forward(*args, **kwargs)
         finally:
@@ -221,6 +227,13 @@ class Module(ModuleHooks, ModuleState):
                     "(microtensor.nn.Module or None expected)"
                 )
             self._modules[name] = value
+        elif isinstance(value, Buffer):
+            if params is None:
+                raise AttributeError("cannot assign buffer before Module.__init__() call")
+            _remove_from(name, d, params, self._modules)
+            plain = Tensor._make(value._data, version_counter=value._version_counter)
+            plain._requires_grad = value._requires_grad
+            self.register_buffer(name, plain, persistent=value.persistent)
         elif params is not None and name in self._buffers:
             if value is not None and not isinstance(value, Tensor):
                 raise TypeError(
@@ -268,6 +281,31 @@ class Module(ModuleHooks, ModuleState):
             if not isinstance(module, Module):
                 raise AttributeError(f"`{item}` is not an nn.Module")
         return module  # type: ignore[no-any-return]
+
+    def set_submodule(self, target: str, module: Module, strict: bool = False) -> None:
+        """Put ``module`` at the dotted path ``target`` (its parent must exist).
+
+        Args:
+            target: such as ``"encoder.layers.0"``.
+            module: the module to put there.
+            strict: only replace an existing submodule (raise if there is none).
+
+        Raises:
+            ValueError: ``target`` is empty.
+            AttributeError: a step of the path is missing or not a Module, or ``strict`` and
+                nothing is there.
+        """
+        if target == "":
+            raise ValueError("Cannot set the submodule without a target name!")
+        parent_path, _, name = target.rpartition(".")
+        parent = self.get_submodule(parent_path)
+        if not isinstance(module, Module):
+            raise ValueError(f"`module` is not an nn.Module, found {type(module)}")
+        if strict and not hasattr(parent, name):
+            raise AttributeError(f"{parent._get_name()} has no attribute `{name}`")
+        if hasattr(parent, name) and not isinstance(getattr(parent, name), Module):
+            raise AttributeError(f"`{name}` is not an nn.Module")
+        setattr(parent, name, module)
 
     def get_parameter(self, target: str) -> Parameter:
         """The parameter at the dotted path ``target`` (such as ``"0.weight"``).

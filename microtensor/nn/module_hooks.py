@@ -1,5 +1,7 @@
 """Forward hooks of ``Module``: registration, removable handles, and the hooked call path.
 
+The backward hooks (``module_backward_hooks.py``) join that call path here.
+
 ``Module.__call__`` only comes here when a hook is registered; without hooks a call is just
 ``forward``.
 """
@@ -48,6 +50,8 @@ class ModuleHooks:
     _forward_pre_hooks: OrderedDict[int, Callable[..., Any]]
     _forward_pre_hooks_with_kwargs: dict[int, bool]
     forward: Callable[..., Any]
+    _wrap_inputs: Callable[..., Any]  # from ModuleBackwardHooks
+    _wrap_outputs: Callable[..., Any]
 
     def _init_hooks(self) -> None:
         setattr_ = object.__setattr__
@@ -56,6 +60,12 @@ class ModuleHooks:
         setattr_(self, "_forward_hooks_always_called", {})
         setattr_(self, "_forward_pre_hooks", OrderedDict())
         setattr_(self, "_forward_pre_hooks_with_kwargs", {})
+        setattr_(self, "_backward_hooks", OrderedDict())
+        setattr_(self, "_backward_pre_hooks", OrderedDict())
+        setattr_(self, "_state_dict_pre_hooks", OrderedDict())
+        setattr_(self, "_state_dict_hooks", OrderedDict())
+        setattr_(self, "_load_state_dict_pre_hooks", OrderedDict())
+        setattr_(self, "_load_state_dict_post_hooks", OrderedDict())
 
     def register_forward_pre_hook(
         self, hook: Callable[..., Any], *, prepend: bool = False, with_kwargs: bool = False
@@ -143,6 +153,7 @@ class ModuleHooks:
                 result = hook(self, args)
                 if result is not None:
                     args = result if isinstance(result, tuple) else (result,)
+        args, backward_call = self._wrap_inputs(args)
         output = None
         called: set[int] = set()
         try:
@@ -162,7 +173,7 @@ class ModuleHooks:
                             stacklevel=2,
                         )
             raise
-        return output
+        return self._wrap_outputs(output, backward_call)
 
     def _run_forward_hook(
         self, hook_id: int, hook: Callable[..., Any], args: Any, kwargs: Any, output: Any

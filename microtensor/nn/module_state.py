@@ -1,8 +1,10 @@
 """The state half of ``Module``: dtype conversion and ``state_dict`` / ``load_state_dict``.
 
-Keys, checks and error messages follow PyTorch, so state dicts move between the two.
-Subclasses may override ``_save_to_state_dict`` / ``_load_from_state_dict`` to add or
-translate keys, as in PyTorch.
+Keys, checks, metadata (``state_dict()._metadata``, each module's ``version``) and error
+messages follow PyTorch, so state dicts move between the two. Subclasses may override
+``_save_to_state_dict`` / ``_load_from_state_dict`` to add or translate keys, keep extra
+state through ``get_extra_state`` / ``set_extra_state`` (the ``_extra_state`` key), and
+register state-dict hooks, as in PyTorch.
 """
 
 from __future__ import annotations
@@ -12,7 +14,8 @@ from collections.abc import Callable, Iterator, Mapping
 from typing import Any, NamedTuple
 
 from microtensor import dtypes
-from microtensor._device import device as _device
+from microtensor._device import check_cpu as _device
+from microtensor._device import device as _device_type
 from microtensor.autograd.grad_mode import no_grad
 from microtensor.nn.parameter import Parameter
 from microtensor.tensor import Tensor
@@ -44,6 +47,11 @@ class ModuleState:
     _non_persistent_buffers_set: set[str]
     _modules: dict[str, Any]
     children: Callable[[], Iterator[Any]]  # defined by Module
+    _state_dict_pre_hooks: OrderedDict[int, Callable[..., Any]]
+    _state_dict_hooks: OrderedDict[int, Callable[..., Any]]
+    _load_state_dict_pre_hooks: OrderedDict[int, Callable[..., Any]]
+    _load_state_dict_post_hooks: OrderedDict[int, Callable[..., Any]]
+    _version: int = 1  # stored in the state dict's metadata; bump to translate old checkpoints
 
     # --- conversion ------------------------------------------------------------------------
 
@@ -109,9 +117,130 @@ class ModuleState:
         """Convert ALL parameters and buffers (integer ones too) to ``dst_type``; returns self."""
         return self._apply(lambda t: t.type(dst_type))
 
+    def bfloat16(self) -> Any:
+        """Convert floating parameters and buffers to bfloat16; returns self.
+
+        Raises:
+            TypeError: microtensor has no bfloat16 dtype here (the message says what to use).
+        """
+        bfloat16 = getattr(dtypes, "bfloat16", None)
+        if bfloat16 is None:
+            raise TypeError(
+                "Module.bfloat16(): microtensor has no bfloat16 dtype on this install; use "
+                ".float() (float32), .double() or .half() (float16)"
+            )
+        return self._apply(lambda t: t.to(bfloat16) if t.is_floating_point() else t)
+
     def cpu(self) -> Any:
         """Nothing to move (microtensor runs on the CPU); returns self."""
         return self
+
+    def cuda(self, device: Any = None) -> Any:
+        """Raises: microtensor computes on the CPU only.
+
+        Raises:
+            RuntimeError: always (there is no CUDA device to move to).
+        """
+        raise RuntimeError(
+            "Module.cuda(): microtensor runs on the CPU only (microtensor.cuda.is_available() "
+            "is False); keep the module on the CPU, e.g. device = 'cuda' if "
+            "microtensor.cuda.is_available() else 'cpu'"
+        )
+
+    def share_memory(self) -> Any:
+        """Nothing to do (one process's NumPy arrays); returns self, as PyTorch on the CPU."""
+        return self
+
+    def to_empty(self, *, device: Any = None, recurse: bool = True) -> Any:
+        """Give every parameter and buffer new, uninitialised storage of the same shape.
+
+        Args:
+            device: the target device (only the CPU exists).
+            recurse: also the submodules' parameters and buffers.
+
+        Returns:
+            self.
+        """
+        if device is not None:
+            _device(device)
+        from microtensor.creation import empty_like
+
+        return self._apply(lambda t: empty_like(t), recurse=recurse)
+
+    # --- extra state and state-dict hooks -----------------------------------------------------
+
+    def get_extra_state(self) -> Any:
+        """Extra state to put in the state dict (override with ``set_extra_state``).
+
+        Raises:
+            RuntimeError: when not overridden (it is only called for modules that override it).
+        """
+        raise RuntimeError(
+            "Reached a code path in Module.get_extra_state() that should never be called. "
+            "Please file an issue to report this bug."
+        )
+
+    def set_extra_state(self, state: Any) -> None:
+        """Restore what ``get_extra_state`` returned (override both together).
+
+        Raises:
+            RuntimeError: when not overridden.
+        """
+        raise RuntimeError(
+            "Reached a code path in Module.set_extra_state() that should never be called. "
+            "Please file an issue to report this bug."
+        )
+
+    def register_state_dict_pre_hook(self, hook: Callable[..., Any]) -> Any:
+        """Call ``hook(module, prefix, keep_vars)`` before ``state_dict`` collects this module.
+
+        Returns:
+            A handle whose ``remove()`` unregisters the hook.
+        """
+        return _add_hook(self._state_dict_pre_hooks, hook)
+
+    def register_state_dict_post_hook(self, hook: Callable[..., Any]) -> Any:
+        """Call ``hook(module, state_dict, prefix, local_metadata)`` after ``state_dict``.
+
+        The hook edits ``state_dict`` in place and returns None.
+
+        Returns:
+            A handle whose ``remove()`` unregisters the hook.
+        """
+        handle = _add_hook(self._state_dict_hooks, hook)
+        self._state_dict_hooks[handle.id] = _PublicHook(hook)
+        return handle
+
+    def _register_state_dict_hook(self, hook: Callable[..., Any]) -> Any:
+        """The older private form third-party modules use: the hook may return a new dict."""
+        return _add_hook(self._state_dict_hooks, hook)
+
+    def register_load_state_dict_pre_hook(self, hook: Callable[..., Any]) -> Any:
+        """Call ``hook(module, state_dict, prefix, local_metadata, strict, missing_keys,
+        unexpected_keys, error_msgs)`` before this module's entries are loaded.
+
+        Returns:
+            A handle whose ``remove()`` unregisters the hook.
+        """  # noqa: D205
+        return self._register_load_state_dict_pre_hook(hook, with_module=True)
+
+    def _register_load_state_dict_pre_hook(
+        self, hook: Callable[..., Any], with_module: bool = False
+    ) -> Any:
+        """The private form: without ``with_module`` the hook gets no module argument."""
+        call = (lambda *args: hook(self, *args)) if with_module else hook
+        return _add_hook(self._load_state_dict_pre_hooks, call)
+
+    def register_load_state_dict_post_hook(self, hook: Callable[..., Any]) -> Any:
+        """Call ``hook(module, incompatible_keys)`` after ``load_state_dict`` loaded the module.
+
+        The hook may edit ``incompatible_keys.missing_keys`` / ``.unexpected_keys`` in place
+        (a strict load then judges the edited lists) and must return None.
+
+        Returns:
+            A handle whose ``remove()`` unregisters the hook.
+        """
+        return _add_hook(self._load_state_dict_post_hooks, hook)
 
     # --- state dict ------------------------------------------------------------------------
 
@@ -135,12 +264,25 @@ class ModuleState:
         """
         if destination is None:
             destination = OrderedDict()
+            destination._metadata = OrderedDict()  # type: ignore[attr-defined]
+        local_metadata = {"version": self._version}
+        if hasattr(destination, "_metadata"):
+            destination._metadata[prefix[:-1]] = local_metadata
+        for hook in self._state_dict_pre_hooks.values():
+            hook(self, prefix, keep_vars)
         self._save_to_state_dict(destination, prefix, keep_vars)
         for name, child in self._modules.items():
             if child is not None:
                 child.state_dict(
                     destination=destination, prefix=prefix + name + ".", keep_vars=keep_vars
                 )
+        for hook in self._state_dict_hooks.values():
+            result = hook(self, destination, prefix, local_metadata)
+            if isinstance(hook, _PublicHook):
+                if result is not None:
+                    raise RuntimeError("state_dict post-hook must return None")
+            elif result is not None:
+                destination = result
         return destination
 
     def _save_to_state_dict(self, destination: Any, prefix: str, keep_vars: bool) -> None:
@@ -151,6 +293,8 @@ class ModuleState:
         for name, buf in self._buffers.items():
             if buf is not None and name not in self._non_persistent_buffers_set:
                 destination[prefix + name] = buf if keep_vars else buf.detach()
+        if _overrides(self, "get_extra_state"):
+            destination[prefix + _EXTRA_STATE] = self.get_extra_state()
 
     def load_state_dict(
         self, state_dict: Mapping[str, Any], strict: bool = True, assign: bool = False
@@ -184,7 +328,8 @@ class ModuleState:
         missing: list[str] = []
         unexpected: list[str] = []
         errors: list[str] = []
-        _load(self, dict(state_dict), "", assign, (missing, unexpected, errors))
+        metadata = getattr(state_dict, "_metadata", None)
+        _load(self, dict(state_dict), "", (metadata, assign), (missing, unexpected, errors))
         if strict:
             if unexpected:
                 errors.insert(0, f"Unexpected key(s) in state_dict: {_quoted(unexpected)}. ")
@@ -208,6 +353,9 @@ class ModuleState:
         error_msgs: list[str],
     ) -> None:
         """Load this module's own entries; note missing, unexpected and wrong-shaped keys."""
+        for hook in self._load_state_dict_pre_hooks.values():
+            hook(state_dict, prefix, local_metadata, strict, missing_keys, unexpected_keys,
+                 error_msgs)  # fmt: skip
         local_state: dict[str, Tensor] = {
             k: v for k, v in self._parameters.items() if v is not None
         }
@@ -223,26 +371,74 @@ class ModuleState:
                     error_msgs.append(error)
             elif strict:
                 missing_keys.append(key)
+        extra_key = prefix + _EXTRA_STATE
+        if _overrides(self, "set_extra_state"):
+            if extra_key in state_dict:
+                self.set_extra_state(state_dict[extra_key])
+            elif strict:
+                missing_keys.append(extra_key)
+        elif strict and extra_key in state_dict:
+            unexpected_keys.append(extra_key)
         if strict:
             for key in state_dict:
-                if not key.startswith(prefix):
+                if not key.startswith(prefix) or key == extra_key:
                     continue
                 first, *rest = key[len(prefix) :].split(".", 1)
                 if (first not in self._modules) if rest else (first not in local_state):
                     unexpected_keys.append(key)
 
 
+_EXTRA_STATE = "_extra_state"
+
+
+class _PublicHook:
+    """A post-hook registered through the public API: it must return None."""
+
+    def __init__(self, hook: Callable[..., Any]) -> None:
+        self.hook = hook
+
+    def __call__(self, *args: Any) -> Any:
+        return self.hook(*args)
+
+
+def _add_hook(hooks: OrderedDict[int, Callable[..., Any]], hook: Callable[..., Any]) -> Any:
+    from microtensor.nn.module_hooks import RemovableHandle
+
+    handle = RemovableHandle(hooks)
+    hooks[handle.id] = hook
+    return handle
+
+
+def _overrides(module: Any, method: str) -> bool:
+    return getattr(type(module), method) is not getattr(ModuleState, method)
+
+
 def _load(
-    module: Any, local: dict[str, Any], prefix: str, assign: bool, out: tuple[list[str], ...]
+    module: Any,
+    local: dict[str, Any],
+    prefix: str,
+    options: tuple[Any, bool],
+    out: tuple[list[str], list[str], list[str]],
 ) -> None:
-    """Load ``module``'s own entries, then recurse with each child's share of the keys."""
-    metadata = {"assign_to_params_buffers": True} if assign else {}
-    module._load_from_state_dict(local, prefix, metadata, True, *out)
+    """Load ``module``'s own entries, recurse with each child's share, then run post-hooks."""
+    metadata, assign = options
+    local_metadata = {} if metadata is None else dict(metadata.get(prefix[:-1], {}))
+    if assign:
+        local_metadata["assign_to_params_buffers"] = True
+    module._load_from_state_dict(local, prefix, local_metadata, True, *out)
     for name, child in module._modules.items():
         if child is not None:
             child_prefix = prefix + name + "."
             child_local = {k: v for k, v in local.items() if k.startswith(child_prefix)}
-            _load(child, child_local, child_prefix, assign, out)
+            _load(child, child_local, child_prefix, options, out)
+    incompatible = _IncompatibleKeys(out[0], out[1])
+    for hook in module._load_state_dict_post_hooks.values():
+        if hook(module, incompatible) is not None:
+            raise RuntimeError(
+                "Hooks registered with ``register_load_state_dict_post_hook`` are not expected "
+                "to return new values, if incompatible_keys need to be modified, it should be "
+                "done inplace."
+            )
 
 
 def _load_one(
@@ -298,9 +494,11 @@ def _parse_to(args: tuple[Any, ...], kwargs: dict[str, Any]) -> dtypes.dtype | N
     for arg in args:
         if isinstance(arg, Tensor):
             target = arg.dtype
-        elif isinstance(arg, _device) or arg is None or isinstance(arg, bool):
+        elif arg is None or isinstance(arg, bool):
             continue
-        elif isinstance(arg, str) and arg.split(":")[0] in ("cpu", "cuda", "mps", "meta"):
+        elif isinstance(arg, _device_type) or (
+            isinstance(arg, str) and arg.split(":")[0] in ("cpu", "cuda", "mps", "meta")
+        ):
             _device(arg)
         else:
             target = arg

@@ -1,4 +1,4 @@
-"""Normalisation layers: ``BatchNorm1d``, ``BatchNorm2d``, ``LayerNorm``, ``GroupNorm``."""
+"""Normalisation layers: ``BatchNorm1d/2d/3d``, ``LayerNorm``, ``GroupNorm``, ``RMSNorm``, LRN."""
 
 from __future__ import annotations
 
@@ -8,13 +8,27 @@ from typing import Any
 import numpy as np
 
 from microtensor import dtypes
-from microtensor._device import device as _device
-from microtensor.nn._functional.normalization import batch_norm, group_norm, layer_norm
+from microtensor._device import check_cpu as _device
+from microtensor.nn._functional.normalization import (
+    batch_norm,
+    group_norm,
+    layer_norm,
+    local_response_norm,
+    rms_norm,
+)
 from microtensor.nn.module import Module
 from microtensor.nn.parameter import Parameter
 from microtensor.tensor import Tensor
 
-__all__ = ["BatchNorm1d", "BatchNorm2d", "GroupNorm", "LayerNorm"]
+__all__ = [
+    "BatchNorm1d",
+    "BatchNorm2d",
+    "BatchNorm3d",
+    "GroupNorm",
+    "LayerNorm",
+    "LocalResponseNorm",
+    "RMSNorm",
+]
 
 
 def _filled(shape: tuple[int, ...], value: float, device: Any, dtype: Any) -> Tensor:
@@ -43,6 +57,8 @@ class _BatchNorm(Module):
         track_running_stats: bool = True,
         device: Any = None,
         dtype: Any = None,
+        *,
+        bias: bool = True,
     ) -> None:
         super().__init__()
         self.num_features = num_features
@@ -52,7 +68,10 @@ class _BatchNorm(Module):
         self.track_running_stats = track_running_stats
         if affine:
             self.weight = Parameter(_filled((num_features,), 1.0, device, dtype))
-            self.bias = Parameter(_filled((num_features,), 0.0, device, dtype))
+            if bias:
+                self.bias = Parameter(_filled((num_features,), 0.0, device, dtype))
+            else:
+                self.register_parameter("bias", None)
         else:
             self.register_parameter("weight", None)
             self.register_parameter("bias", None)
@@ -78,7 +97,8 @@ class _BatchNorm(Module):
         self.reset_running_stats()
         if self.affine:
             _fill_(self.weight, 1.0)
-            _fill_(self.bias, 0.0)
+            if self.bias is not None:
+                _fill_(self.bias, 0.0)
 
     def _check_input_dim(self, input: Tensor) -> None:  # noqa: A002
         if input.ndim not in self._expected_dims:
@@ -111,10 +131,11 @@ class _BatchNorm(Module):
         )
 
     def extra_repr(self) -> str:
-        """``num_features, eps=..., momentum=..., affine=..., track_running_stats=...``."""
+        """PyTorch's ``num_features, eps=..., momentum=..., affine=..., bias=..., ...``."""
         return (
             f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, "
-            f"affine={self.affine}, track_running_stats={self.track_running_stats}"
+            f"affine={self.affine}, bias={self.bias is not None}, "
+            f"track_running_stats={self.track_running_stats}"
         )
 
     def _load_from_state_dict(
@@ -153,6 +174,7 @@ class BatchNorm1d(_BatchNorm):
             in eval too.
         device: only ``"cpu"`` (or None).
         dtype: the parameters' and running statistics' dtype.
+        bias: with ``affine``, learn a bias too.
 
     Shape:
         - Input: ``(N, C)`` or ``(N, C, L)``.
@@ -162,7 +184,7 @@ class BatchNorm1d(_BatchNorm):
         >>> import microtensor as mt
         >>> bn = mt.nn.BatchNorm1d(2)
         >>> bn
-        BatchNorm1d(2, eps=1e-05, momentum=0.1, affine=True, track_running_stats=True)
+        BatchNorm1d(2, eps=1e-05, momentum=0.1, affine=True, bias=True, track_running_stats=True)
         >>> bn(mt.tensor([[1.0, 0.0], [3.0, 0.0]]))
         tensor([[-1.0000,  0.0000],
                 [ 1.0000,  0.0000]], grad_fn=<NormalizeBackward0>)
@@ -186,6 +208,7 @@ class BatchNorm2d(_BatchNorm):
             in eval too.
         device: only ``"cpu"`` (or None).
         dtype: the parameters' and running statistics' dtype.
+        bias: with ``affine``, learn a bias too.
 
     Shape:
         - Input: ``(N, C, H, W)``.
@@ -199,6 +222,33 @@ class BatchNorm2d(_BatchNorm):
     """
 
     _expected_dims = (4,)
+
+
+class BatchNorm3d(_BatchNorm):
+    """Batch normalisation over a 5-D ``(N, C, D, H, W)`` input (see ``BatchNorm1d``).
+
+    Args:
+        num_features: ``C``, the number of channels.
+        eps: added to the variance for stability.
+        momentum: weight of each new batch in the running statistics; None for a cumulative
+            moving average.
+        affine: learn ``weight`` (init 1) and ``bias`` (init 0).
+        track_running_stats: keep running statistics.
+        device: only ``"cpu"`` (or None).
+        dtype: the parameters' and running statistics' dtype.
+        bias: with ``affine``, learn a bias too.
+
+    Shape:
+        - Input: ``(N, C, D, H, W)``.
+        - Output: same as input.
+
+    Example:
+        >>> import microtensor as mt
+        >>> mt.nn.BatchNorm3d(4)(mt.randn(2, 4, 3, 3, 3)).shape
+        microtensor.Size([2, 4, 3, 3, 3])
+    """
+
+    _expected_dims = (5,)
 
 
 class LayerNorm(Module):
@@ -334,3 +384,93 @@ class GroupNorm(Module):
     def extra_repr(self) -> str:
         """``num_groups, num_channels, eps=..., affine=...``."""
         return f"{self.num_groups}, {self.num_channels}, eps={self.eps}, affine={self.affine}"
+
+
+class RMSNorm(Module):
+    """Root-mean-square normalisation over the last dims: ``y = x / sqrt(mean(x**2) + eps) * w``.
+
+    Args:
+        normalized_shape: the trailing shape to normalise over (an int for the last dim).
+        eps: added to the mean square (None: the machine epsilon of the input's dtype).
+        elementwise_affine: learn ``weight`` (init 1).
+        device: only ``"cpu"`` (or None).
+        dtype: the weight's dtype.
+
+    Shape:
+        - Input: ``(*, *normalized_shape)``.
+        - Output: same as input.
+
+    Example:
+        >>> import microtensor as mt
+        >>> mt.nn.RMSNorm([2, 3])
+        RMSNorm((2, 3), eps=None, elementwise_affine=True)
+    """
+
+    def __init__(
+        self,
+        normalized_shape: int | Sequence[int],
+        eps: float | None = None,
+        elementwise_affine: bool = True,
+        device: Any = None,
+        dtype: Any = None,
+    ) -> None:
+        super().__init__()
+        if isinstance(normalized_shape, int):
+            normalized_shape = (normalized_shape,)
+        self.normalized_shape = tuple(normalized_shape)
+        self.eps = eps
+        self.elementwise_affine = elementwise_affine
+        if elementwise_affine:
+            self.weight = Parameter(_filled(self.normalized_shape, 1.0, device, dtype))
+        else:
+            self.register_parameter("weight", None)
+
+    def reset_parameters(self) -> None:
+        """Weight to 1."""
+        if self.weight is not None:
+            _fill_(self.weight, 1.0)
+
+    def forward(self, input: Tensor) -> Tensor:  # noqa: A002
+        """Return ``rms_norm(input, normalized_shape, weight, eps)``."""
+        return rms_norm(input, self.normalized_shape, self.weight, self.eps)
+
+    def extra_repr(self) -> str:
+        """PyTorch's ``normalized_shape, eps=..., elementwise_affine=...``."""
+        return (
+            f"{self.normalized_shape}, eps={self.eps}, elementwise_affine={self.elementwise_affine}"
+        )
+
+
+class LocalResponseNorm(Module):
+    """Normalise across neighbouring channels; see ``F.local_response_norm``.
+
+    Args:
+        size: the number of channels in the window.
+        alpha: the multiplier of the mean square.
+        beta: the exponent.
+        k: the additive constant.
+
+    Shape:
+        - Input: ``(N, C, *)``.
+        - Output: same as input.
+
+    Example:
+        >>> import microtensor as mt
+        >>> mt.nn.LocalResponseNorm(2)
+        LocalResponseNorm(2, alpha=0.0001, beta=0.75, k=1.0)
+    """
+
+    def __init__(self, size: int, alpha: float = 1e-4, beta: float = 0.75, k: float = 1.0) -> None:
+        super().__init__()
+        self.size = size
+        self.alpha = alpha
+        self.beta = beta
+        self.k = k
+
+    def forward(self, input: Tensor) -> Tensor:  # noqa: A002
+        """Return ``local_response_norm(input, size, alpha, beta, k)``."""
+        return local_response_norm(input, self.size, self.alpha, self.beta, self.k)
+
+    def extra_repr(self) -> str:
+        """PyTorch's ``size, alpha=..., beta=..., k=...``."""
+        return f"{self.size}, alpha={self.alpha}, beta={self.beta}, k={self.k}"

@@ -9,7 +9,7 @@ import numpy as np
 from microtensor import dtypes
 from microtensor.tensor import Tensor, _init
 
-__all__ = ["Parameter"]
+__all__ = ["Buffer", "Parameter"]
 
 
 class Parameter(Tensor):
@@ -71,3 +71,44 @@ class Parameter(Tensor):
         result = type(self)(Tensor._make(self._data.copy()), self._requires_grad)
         memo[id(self)] = result
         return result
+
+
+class Buffer(Tensor):
+    """A tensor that a ``Module`` registers as a buffer when assigned, as ``torch.nn.Buffer``.
+
+    ``module.stats = nn.Buffer(t)`` is ``module.register_buffer("stats", t)``; with
+    ``persistent=False`` the buffer stays out of the state dict.
+
+    Args:
+        data: the buffer's value (shared, not copied); an empty float tensor when None.
+        persistent: whether ``state_dict`` includes it.
+
+    Example:
+        >>> import microtensor as mt
+        >>> m = mt.nn.Module()
+        >>> m.steps = mt.nn.Buffer(mt.zeros(2), persistent=False)
+        >>> list(m.named_buffers()), list(m.state_dict())
+        ([('steps', tensor([0., 0.]))], [])
+    """
+
+    __slots__ = ("persistent",)
+    persistent: bool
+
+    def __new__(cls, data: Tensor | None = None, *, persistent: bool = True) -> Buffer:
+        """Wrap ``data`` (see the class docstring)."""
+        if data is None:
+            array, counter = np.empty(0, dtype=dtypes.get_default_dtype().numpy), [0]
+        elif isinstance(data, Tensor):
+            array, counter = data._data, data._version_counter
+        else:
+            raise TypeError(f"Buffer(): data must be a Tensor, got {type(data).__name__}")
+        buffer = object.__new__(cls)
+        _init(buffer, array)
+        buffer._version_counter = counter
+        if data is not None and data.requires_grad:
+            buffer.requires_grad_(True)
+        buffer.persistent = persistent
+        return buffer
+
+    def __init__(self, data: Tensor | None = None, *, persistent: bool = True) -> None:
+        pass

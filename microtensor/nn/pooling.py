@@ -1,4 +1,4 @@
-"""Pooling layers: ``MaxPool1d/2d``, ``AvgPool1d/2d``, ``AdaptiveAvgPool1d/2d``."""
+"""Pooling layers: ``MaxPool``, ``AvgPool``, ``AdaptiveAvgPool`` (1-3 d) and ``LPPool``."""
 
 from __future__ import annotations
 
@@ -7,10 +7,16 @@ from typing import Any
 from microtensor.nn._functional.pooling import (
     adaptive_avg_pool1d,
     adaptive_avg_pool2d,
+    adaptive_avg_pool3d,
     avg_pool1d,
     avg_pool2d,
+    avg_pool3d,
+    lp_pool1d,
+    lp_pool2d,
+    lp_pool3d,
     max_pool1d,
     max_pool2d,
+    max_pool3d,
 )
 from microtensor.nn.module import Module
 from microtensor.tensor import Tensor
@@ -18,10 +24,16 @@ from microtensor.tensor import Tensor
 __all__ = [
     "AdaptiveAvgPool1d",
     "AdaptiveAvgPool2d",
+    "AdaptiveAvgPool3d",
     "AvgPool1d",
     "AvgPool2d",
+    "AvgPool3d",
+    "LPPool1d",
+    "LPPool2d",
+    "LPPool3d",
     "MaxPool1d",
     "MaxPool2d",
+    "MaxPool3d",
 ]
 
 
@@ -96,6 +108,23 @@ class MaxPool2d(_MaxPoolNd):
     def forward(self, input: Tensor) -> Any:  # noqa: A002
         """Return ``max_pool2d(input, ...)``."""
         return max_pool2d(
+            input, self.kernel_size, self.stride, self.padding, self.dilation, self.ceil_mode,
+            self.return_indices,
+        )  # fmt: skip
+
+
+class MaxPool3d(_MaxPoolNd):
+    """Max over sliding 3-D windows of ``(N, C, D, H, W)``; arguments as ``MaxPool2d``.
+
+    Example:
+        >>> import microtensor as mt
+        >>> mt.nn.MaxPool3d(2)(mt.randn(1, 2, 4, 4, 4)).shape
+        microtensor.Size([1, 2, 2, 2, 2])
+    """
+
+    def forward(self, input: Tensor) -> Any:  # noqa: A002
+        """Return ``max_pool3d(input, ...)``."""
+        return max_pool3d(
             input, self.kernel_size, self.stride, self.padding, self.dilation, self.ceil_mode,
             self.return_indices,
         )  # fmt: skip
@@ -192,6 +221,23 @@ class AvgPool2d(Module):
         return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
 
 
+class AvgPool3d(AvgPool2d):
+    """Mean over sliding 3-D windows of ``(N, C, D, H, W)``; arguments as ``AvgPool2d``.
+
+    Example:
+        >>> import microtensor as mt
+        >>> mt.nn.AvgPool3d(2)
+        AvgPool3d(kernel_size=2, stride=2, padding=0)
+    """
+
+    def forward(self, input: Tensor) -> Tensor:  # noqa: A002
+        """Return ``avg_pool3d(input, ...)``."""
+        return avg_pool3d(
+            input, self.kernel_size, self.stride, self.padding, self.ceil_mode,
+            self.count_include_pad, self.divisor_override,
+        )  # fmt: skip
+
+
 class AdaptiveAvgPool1d(Module):
     """Average ``(N, C, L)`` down to ``output_size`` positions; as ``AdaptiveAvgPool2d``.
 
@@ -244,3 +290,83 @@ class AdaptiveAvgPool2d(Module):
     def extra_repr(self) -> str:
         """``output_size=...``."""
         return f"output_size={self.output_size}"
+
+
+class AdaptiveAvgPool3d(AdaptiveAvgPool2d):
+    """Average ``(N, C, D, H, W)`` down to ``output_size``; as ``AdaptiveAvgPool2d``.
+
+    Example:
+        >>> import microtensor as mt
+        >>> mt.nn.AdaptiveAvgPool3d((1, 2, None))(mt.randn(1, 3, 4, 4, 5)).shape
+        microtensor.Size([1, 3, 1, 2, 5])
+    """
+
+    def forward(self, input: Tensor) -> Tensor:  # noqa: A002
+        """Return ``adaptive_avg_pool3d(input, output_size)``."""
+        return adaptive_avg_pool3d(input, self.output_size)
+
+
+class _LPPoolNd(Module):
+    def __init__(
+        self, norm_type: float, kernel_size: Any, stride: Any = None, ceil_mode: bool = False
+    ) -> None:
+        super().__init__()
+        self.norm_type = norm_type
+        self.kernel_size = kernel_size
+        self.stride = stride
+        self.ceil_mode = ceil_mode
+
+    def extra_repr(self) -> str:
+        """PyTorch's ``norm_type=..., kernel_size=..., stride=..., ceil_mode=...``."""
+        return (
+            f"norm_type={self.norm_type}, kernel_size={self.kernel_size}, "
+            f"stride={self.stride}, ceil_mode={self.ceil_mode}"
+        )
+
+
+class LPPool1d(_LPPoolNd):
+    """Power-average pooling of ``(N, C, L)``: ``(sum of x**p over each window) ** (1/p)``.
+
+    Example:
+        >>> import microtensor as mt
+        >>> mt.nn.LPPool1d(2, 3, stride=2)
+        LPPool1d(norm_type=2, kernel_size=3, stride=2, ceil_mode=False)
+    """
+
+    def forward(self, input: Tensor) -> Tensor:  # noqa: A002
+        """Return ``lp_pool1d(input, ...)``."""
+        return lp_pool1d(input, self.norm_type, self.kernel_size, self.stride, self.ceil_mode)
+
+
+class LPPool2d(_LPPoolNd):
+    """Power-average pooling of ``(N, C, H, W)``; see ``F.lp_pool2d``.
+
+    Args:
+        norm_type: ``p``.
+        kernel_size: int or ``(kH, kW)``.
+        stride: int or pair (default: ``kernel_size``).
+        ceil_mode: round the output size up.
+
+    Example:
+        >>> import microtensor as mt
+        >>> mt.nn.LPPool2d(1, 2)(mt.ones(1, 1, 2, 2))
+        tensor([[[[4.]]]])
+    """
+
+    def forward(self, input: Tensor) -> Tensor:  # noqa: A002
+        """Return ``lp_pool2d(input, ...)``."""
+        return lp_pool2d(input, self.norm_type, self.kernel_size, self.stride, self.ceil_mode)
+
+
+class LPPool3d(_LPPoolNd):
+    """Power-average pooling of ``(N, C, D, H, W)``; see ``F.lp_pool3d``.
+
+    Example:
+        >>> import microtensor as mt
+        >>> mt.nn.LPPool3d(1, 2)(mt.ones(1, 1, 2, 2, 2))
+        tensor([[[[[8.]]]]])
+    """
+
+    def forward(self, input: Tensor) -> Tensor:  # noqa: A002
+        """Return ``lp_pool3d(input, ...)``."""
+        return lp_pool3d(input, self.norm_type, self.kernel_size, self.stride, self.ceil_mode)

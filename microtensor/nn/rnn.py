@@ -1,7 +1,8 @@
 """Recurrent layers ``RNN``, ``LSTM`` and ``GRU`` (and the cells, from ``rnn_cells.py``).
 
 Each layer and direction computes its input projection for all time steps with one matmul, then
-loops over time with the cell step functions; the outputs are stacked over time. Parameter
+loops over time with the cell step functions; the outputs are stacked over time. A
+``PackedSequence`` runs the same loop with the batch shrinking as sequences end. Parameter
 names, gate order, shapes and reprs are PyTorch's, so a torch state dict loads unchanged.
 """
 
@@ -25,7 +26,9 @@ from microtensor.nn.rnn_cells import (
     project,
     reset_uniform,
     rnn_step,
+    run_direction,
 )
+from microtensor.nn.utils.rnn import PackedSequence
 from microtensor.tensor import Tensor
 
 __all__ = ["GRU", "GRUCell", "LSTM", "LSTMCell", "RNN", "RNNBase", "RNNCell"]
@@ -51,11 +54,12 @@ class RNNBase(Module):
         batch_first: bool = False,
         dropout: float = 0.0,
         bidirectional: bool = False,
+        proj_size: int = 0,
         device: Any = None,
         dtype: Any = None,
     ) -> None:
         super().__init__()
-        _check_options(mode, hidden_size, num_layers, dropout)
+        _check_options(mode, hidden_size, num_layers, dropout, proj_size)
         self.mode = mode
         self.input_size = input_size
         self.hidden_size = hidden_size
@@ -64,17 +68,23 @@ class RNNBase(Module):
         self.batch_first = batch_first
         self.dropout = float(dropout)
         self.bidirectional = bidirectional
-        self.proj_size = 0
+        self.proj_size = proj_size
         gate_size = _GATES[mode] * hidden_size
         directions = 2 if bidirectional else 1
+        real_hidden = proj_size or hidden_size
         self._flat_weights_names: list[str] = []
         self._all_weights: list[list[str]] = []
         for layer in range(num_layers):
-            layer_input = input_size if layer == 0 else hidden_size * directions
+            layer_input = input_size if layer == 0 else real_hidden * directions
             for direction in range(directions):
                 suffix = f"_l{layer}" + ("_reverse" if direction == 1 else "")
-                shapes = ((gate_size, layer_input), (gate_size, hidden_size))
+                shapes = ((gate_size, layer_input), (gate_size, real_hidden))
                 names = make_weights(self, suffix, shapes, bias, (device, dtype))
+                if proj_size:
+                    like = getattr(self, names[0])
+                    weight_hr = creation.zeros(proj_size, hidden_size, dtype=like.dtype)
+                    setattr(self, f"weight_hr{suffix}", Parameter(weight_hr))
+                    names.append(f"weight_hr{suffix}")
                 self._flat_weights_names.extend(names)
                 self._all_weights.append(names)
         self.reset_parameters()
@@ -88,9 +98,14 @@ class RNNBase(Module):
         """Draw every parameter from U(-1/sqrt(hidden_size), 1/sqrt(hidden_size))."""
         reset_uniform(self, self.hidden_size)
 
+    def flatten_parameters(self) -> None:
+        """Nothing to do: PyTorch packs the weights into one buffer for cuDNN; not needed here."""
+
     def extra_repr(self) -> str:
         """``input_size, hidden_size`` and the options that differ from the defaults."""
         text = f"{self.input_size}, {self.hidden_size}"
+        if self.proj_size != 0:
+            text += f", proj_size={self.proj_size}"
         if self.num_layers != 1:
             text += f", num_layers={self.num_layers}"
         if self.bias is not True:
@@ -109,56 +124,80 @@ class RNNBase(Module):
         states: tuple[Tensor, ...],
         weight_hh: Tensor,
         bias_hh: Tensor | None,
+        weight_hr: Tensor | None = None,
     ) -> Any:
         """One time step: the new states (the first is the output)."""
         raise NotImplementedError
 
-    def _run(self, input: Tensor, hx: tuple[Tensor | None, ...]) -> tuple[Tensor, list[Tensor]]:  # noqa: A002
-        """Check shapes, run every layer; return the output and the final states (batched)."""
-        batched = self._check_input(input)
-        batch_dim = 0 if self.batch_first else 1
-        if not batched:
-            input = input.unsqueeze(batch_dim)  # noqa: A001
-        batch = input.shape[batch_dim]
+    def _run(self, input: Any, hx: tuple[Tensor | None, ...]) -> tuple[Any, list[Tensor]]:  # noqa: A002
+        """Check shapes, run every layer; return the output and the final states (batched).
+
+        A ``PackedSequence`` input gives a ``PackedSequence`` output; its states are in the
+        caller's batch order (permuted through ``sorted_indices`` and back).
+        """
+        packed = input if isinstance(input, PackedSequence) else None
+        if packed is not None:
+            self._check_packed(packed.data)
+            layer_out, sizes = packed.data, [int(n) for n in packed.batch_sizes.tolist()]
+            batched, batch, time_dim = True, sizes[0], 0
+        else:
+            batched = self._check_input(input)
+            batch_dim = 0 if self.batch_first else 1
+            layer_out = input if batched else input.unsqueeze(batch_dim)
+            batch, time_dim = layer_out.shape[batch_dim], 1 - batch_dim
+            sizes = [batch] * layer_out.shape[time_dim]
         states = [
-            self._initial_state(state, i, batched, batch, input) for i, state in enumerate(hx)
+            self._initial_state(state, i, batched, batch, layer_out) for i, state in enumerate(hx)
         ]
-        time_dim = 1 - batch_dim
+        if packed is not None and packed.sorted_indices is not None:
+            states = [s.index_select(1, packed.sorted_indices) for s in states]
         directions = 2 if self.bidirectional else 1
         finals: list[list[Tensor]] = [[] for _ in states]
-        layer_out = input
         for layer in range(self.num_layers):
             outs = []
             for direction in range(directions):
                 idx = layer * directions + direction
-                names = self._all_weights[idx]
-                weight_ih, weight_hh, bias_ih, bias_hh = self._weights(names)
+                weight_ih, weight_hh, bias_ih, bias_hh, weight_hr = self._weights(idx)
                 fold = None if isinstance(self, GRU) else bias_hh
                 x_proj = project(layer_out, weight_ih, bias_ih, fold)
-                state = tuple(s[idx] for s in states)
-                outputs = []
-                steps = ops.unbind(x_proj, time_dim)
-                for x_t in reversed(steps) if direction == 1 else steps:
-                    state = self._step(x_t, state, weight_hh, bias_hh)
-                    outputs.append(state[0])
-                if direction == 1:
-                    outputs.reverse()
-                outs.append(ops.stack(outputs, time_dim))
+                steps = ops.split(x_proj, sizes) if packed else ops.unbind(x_proj, time_dim)
+
+                def step(x_t: Tensor, state: tuple[Tensor, ...]) -> Any:
+                    return self._step(x_t, state, weight_hh, bias_hh, weight_hr)  # noqa: B023
+
+                init = tuple(s[idx] for s in states)
+                outputs, state = run_direction(steps, sizes, init, step, direction == 1)
+                outs.append(ops.cat(outputs, 0) if packed else ops.stack(outputs, time_dim))
                 for final, s in zip(finals, state, strict=True):
                     final.append(s)
             layer_out = outs[0] if directions == 1 else ops.cat(outs, -1)
             if self.dropout and self.training and layer < self.num_layers - 1:
                 layer_out = _dropout(layer_out, self.dropout, training=True)
         final_states = [ops.stack(final, 0) for final in finals]
+        if packed is not None:
+            if packed.unsorted_indices is not None:
+                final_states = [s.index_select(1, packed.unsorted_indices) for s in final_states]
+            return packed._replace(data=layer_out), final_states
         if not batched:
-            layer_out = layer_out.squeeze(batch_dim)
+            layer_out = layer_out.squeeze(1 - time_dim)
             final_states = [s.squeeze(1) for s in final_states]
         return layer_out, final_states
 
-    def _weights(self, names: list[str]) -> tuple[Any, ...]:
-        """``(weight_ih, weight_hh, bias_ih, bias_hh)`` of one layer and direction."""
-        biases = [getattr(self, n) for n in names[2:]] if self.bias else [None, None]
-        return (getattr(self, names[0]), getattr(self, names[1]), *biases)
+    def _weights(self, idx: int) -> tuple[Any, ...]:
+        """``(weight_ih, weight_hh, bias_ih, bias_hh, weight_hr)`` of one layer and direction."""
+        suffix = self._all_weights[idx][0][len("weight_ih") :]
+        names = ("weight_ih", "weight_hh", "bias_ih", "bias_hh", "weight_hr")
+        return tuple(getattr(self, name + suffix, None) for name in names)
+
+    def _check_packed(self, data: Tensor) -> None:
+        name = type(self).__name__
+        if data.ndim != 2:
+            raise RuntimeError(f"{name}: input must have 2 dimensions, got {data.ndim}")
+        if data.shape[-1] != self.input_size:
+            raise RuntimeError(
+                f"{name}: input.size(-1) must be equal to input_size. Expected "
+                f"{self.input_size}, got {data.shape[-1]}"
+            )
 
     def _check_input(self, input: Tensor) -> bool:  # noqa: A002
         if not isinstance(input, Tensor):
@@ -191,7 +230,8 @@ class RNNBase(Module):
     ) -> Tensor:
         """The given state, checked and made batched, or zeros."""
         directions = 2 if self.bidirectional else 1
-        expected = (self.num_layers * directions, batch, self.hidden_size)
+        size = self.hidden_size if i == 1 or not self.proj_size else self.proj_size
+        expected = (self.num_layers * directions, batch, size)
         if state is None:
             return creation.zeros(*expected, dtype=input.dtype)
         name = type(self).__name__
@@ -214,7 +254,9 @@ class RNNBase(Module):
         return state
 
 
-def _check_options(mode: str, hidden_size: int, num_layers: int, dropout: float) -> None:
+def _check_options(
+    mode: str, hidden_size: int, num_layers: int, dropout: float, proj_size: int
+) -> None:
     if not isinstance(dropout, int | float) or isinstance(dropout, bool) or not 0 <= dropout <= 1:
         raise ValueError(
             "dropout should be a number in range [0, 1] representing the probability of an "
@@ -224,6 +266,16 @@ def _check_options(mode: str, hidden_size: int, num_layers: int, dropout: float)
         raise ValueError(f"hidden_size must be greater than zero, got {hidden_size}")
     if num_layers <= 0:
         raise ValueError(f"num_layers must be greater than zero, got {num_layers}")
+    if proj_size < 0:
+        raise ValueError(
+            f"proj_size should be a positive integer or zero to disable projections, got "
+            f"{proj_size}"
+        )
+    if proj_size >= hidden_size:
+        raise ValueError(
+            f"proj_size has to be smaller than hidden_size, got proj_size={proj_size} and "
+            f"hidden_size={hidden_size}"
+        )
     if dropout > 0 and num_layers == 1:
         warnings.warn(
             "dropout option adds dropout after all but last recurrent layer, so non-zero "
@@ -251,8 +303,9 @@ class RNN(RNNBase):
 
     Shape:
         - Input: ``(L, N, input_size)`` (``(N, L, input_size)`` if batch_first) or unbatched
-          ``(L, input_size)``; h_0 (optional, zeros if None): ``(D * num_layers, N,
-          hidden_size)`` or ``(D * num_layers, hidden_size)``, D = 2 if bidirectional else 1.
+          ``(L, input_size)``, or a ``PackedSequence``; h_0 (optional, zeros if None):
+          ``(D * num_layers, N, hidden_size)`` or ``(D * num_layers, hidden_size)``,
+          D = 2 if bidirectional else 1.
         - Output: ``(output, h_n)``: output ``(L, N, D * hidden_size)`` (batch_first:
           ``(N, L, ...)``), h_n shaped like h_0.
 
@@ -264,7 +317,7 @@ class RNN(RNNBase):
         ValueError: for a bad option, or an input that is not 2-D or 3-D.
         RuntimeError: if the input or h_0 has the wrong size.
 
-    Differs from PyTorch: no ``proj_size``; the same seed gives other initial values.
+    Differs from PyTorch: the same seed gives other initial values.
 
     Example:
         >>> import microtensor as mt
@@ -301,6 +354,7 @@ class RNN(RNNBase):
             batch_first,
             dropout,
             bidirectional,
+            0,
             device,
             dtype,
         )
@@ -312,11 +366,12 @@ class RNN(RNNBase):
         states: tuple[Tensor, ...],
         weight_hh: Tensor,
         bias_hh: Tensor | None,
+        weight_hr: Tensor | None = None,
     ) -> Any:
         return (rnn_step(x_proj, states[0], weight_hh, self.nonlinearity),)
 
-    def forward(self, input: Tensor, hx: Tensor | None = None) -> tuple[Tensor, Tensor]:  # noqa: A002
-        """Return ``(output, h_n)``."""
+    def forward(self, input: Any, hx: Tensor | None = None) -> tuple[Any, Tensor]:  # noqa: A002
+        """Return ``(output, h_n)`` (output is a ``PackedSequence`` for a packed input)."""
         output, (h_n,) = self._run(input, (hx,))
         return output, h_n
 
@@ -333,25 +388,30 @@ class LSTM(RNNBase):
         dropout: dropout probability on the outputs of every layer but the last (training).
         bidirectional: if True, each layer also runs backwards in time (``*_reverse``
             parameters) and the outputs of both directions are concatenated.
+        proj_size: if > 0, h is projected to this size, ``h = (o * tanh(c)) @ W_hr.T``, with
+            ``weight_hr_l{k}`` of shape ``(proj_size, hidden_size)``.
         device: only ``"cpu"`` (or None).
         dtype: the parameters' dtype (default: the default float dtype).
 
     Shape:
         - Input: ``(L, N, input_size)`` (``(N, L, input_size)`` if batch_first) or unbatched
-          ``(L, input_size)``; hx (optional, zeros if None): ``(h_0, c_0)``, each
-          ``(D * num_layers, N, hidden_size)`` or ``(D * num_layers, hidden_size)``.
-        - Output: ``(output, (h_n, c_n))``: output ``(L, N, D * hidden_size)`` (batch_first:
-          ``(N, L, ...)``), h_n and c_n shaped like h_0.
+          ``(L, input_size)``, or a ``PackedSequence``; hx (optional, zeros if None):
+          ``(h_0, c_0)``, each ``(D * num_layers, N, H)`` or ``(D * num_layers, H)``, with
+          H = proj_size (or hidden_size) for h_0 and hidden_size for c_0.
+        - Output: ``(output, (h_n, c_n))``: output ``(L, N, D * H)`` (batch_first:
+          ``(N, L, ...)``; a ``PackedSequence`` for a packed input), h_n and c_n shaped like
+          h_0 and c_0.
 
     Attributes:
-        weight_ih_l{k}: ``(4 * hidden_size, input of layer k)``, weight_hh_l{k}, bias_ih_l{k},
-        bias_hh_l{k} (and ``_reverse``): all U(-k, k), k = 1/sqrt(hidden_size).
+        weight_ih_l{k}: ``(4 * hidden_size, input of layer k)``; weight_hh_l{k}, bias_ih_l{k},
+            bias_hh_l{k}, weight_hr_l{k} if proj_size (and ``_reverse``): all U(-k, k) with
+            k = 1/sqrt(hidden_size).
 
     Raises:
         ValueError: for a bad option, or an input that is not 2-D or 3-D.
         RuntimeError: if the input, h_0 or c_0 has the wrong size.
 
-    Differs from PyTorch: no ``proj_size``; the same seed gives other initial values.
+    Differs from PyTorch: the same seed gives other initial values.
 
     Example:
         >>> import microtensor as mt
@@ -374,6 +434,7 @@ class LSTM(RNNBase):
         batch_first: bool = False,
         dropout: float = 0.0,
         bidirectional: bool = False,
+        proj_size: int = 0,
         device: Any = None,
         dtype: Any = None,
     ) -> None:
@@ -386,6 +447,7 @@ class LSTM(RNNBase):
             batch_first,
             dropout,
             bidirectional,
+            proj_size,
             device,
             dtype,
         )
@@ -396,14 +458,15 @@ class LSTM(RNNBase):
         states: tuple[Tensor, ...],
         weight_hh: Tensor,
         bias_hh: Tensor | None,
+        weight_hr: Tensor | None = None,
     ) -> Any:
-        return lstm_step(x_proj, states[0], states[1], weight_hh)
+        return lstm_step(x_proj, states[0], states[1], weight_hh, weight_hr)
 
     def forward(
         self,
-        input: Tensor,  # noqa: A002
+        input: Any,  # noqa: A002
         hx: tuple[Tensor, Tensor] | None = None,
-    ) -> tuple[Tensor, tuple[Tensor, Tensor]]:
+    ) -> tuple[Any, tuple[Tensor, Tensor]]:
         """Return ``(output, (h_n, c_n))``."""
         output, (h_n, c_n) = self._run(input, (None, None) if hx is None else tuple(hx))
         return output, (h_n, c_n)
@@ -426,8 +489,8 @@ class GRU(RNNBase):
 
     Shape:
         - Input: ``(L, N, input_size)`` (``(N, L, input_size)`` if batch_first) or unbatched
-          ``(L, input_size)``; h_0 (optional, zeros if None): ``(D * num_layers, N,
-          hidden_size)`` or ``(D * num_layers, hidden_size)``.
+          ``(L, input_size)``, or a ``PackedSequence``; h_0 (optional, zeros if None):
+          ``(D * num_layers, N, hidden_size)`` or ``(D * num_layers, hidden_size)``.
         - Output: ``(output, h_n)``: output ``(L, N, D * hidden_size)`` (batch_first:
           ``(N, L, ...)``), h_n shaped like h_0.
 
@@ -439,7 +502,7 @@ class GRU(RNNBase):
         ValueError: for a bad option, or an input that is not 2-D or 3-D.
         RuntimeError: if the input or h_0 has the wrong size.
 
-    Differs from PyTorch: no ``proj_size``; the same seed gives other initial values.
+    Differs from PyTorch: the same seed gives other initial values.
 
     Example:
         >>> import microtensor as mt
@@ -470,6 +533,7 @@ class GRU(RNNBase):
             batch_first,
             dropout,
             bidirectional,
+            0,
             device,
             dtype,
         )
@@ -480,10 +544,11 @@ class GRU(RNNBase):
         states: tuple[Tensor, ...],
         weight_hh: Tensor,
         bias_hh: Tensor | None,
+        weight_hr: Tensor | None = None,
     ) -> Any:
         return (gru_step(x_proj, states[0], weight_hh, bias_hh),)
 
-    def forward(self, input: Tensor, hx: Tensor | None = None) -> tuple[Tensor, Tensor]:  # noqa: A002
-        """Return ``(output, h_n)``."""
+    def forward(self, input: Any, hx: Tensor | None = None) -> tuple[Any, Tensor]:  # noqa: A002
+        """Return ``(output, h_n)`` (output is a ``PackedSequence`` for a packed input)."""
         output, (h_n,) = self._run(input, (hx,))
         return output, h_n

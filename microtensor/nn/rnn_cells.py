@@ -9,10 +9,11 @@ with one matmul.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from microtensor import creation, dtypes, ops
-from microtensor._device import device as _device
+from microtensor._device import check_cpu as _device
 from microtensor.nn import init
 from microtensor.nn._functional.linear import linear
 from microtensor.nn.module import Module
@@ -31,16 +32,24 @@ def rnn_step(x_proj: Tensor, hidden: Tensor, weight_hh: Tensor, nonlinearity: st
 
 
 def lstm_step(
-    x_proj: Tensor, hidden: Tensor, cell: Tensor, weight_hh: Tensor
+    x_proj: Tensor,
+    hidden: Tensor,
+    cell: Tensor,
+    weight_hh: Tensor,
+    weight_hr: Tensor | None = None,
 ) -> tuple[Tensor, Tensor]:
     """PyTorch's gate order i, f, g, o:  c' = s(f) * c + s(i) * tanh(g),  h' = s(o) * tanh(c').
 
-    ``x_proj = x @ W_ih.T + b_ih + b_hh`` holds both biases.
+    ``x_proj = x @ W_ih.T + b_ih + b_hh`` holds both biases. With a projection (LSTM
+    ``proj_size``), ``h' = (s(o) * tanh(c')) @ W_hr.T``.
     """
     gates = x_proj + linear(hidden, weight_hh)
     in_gate, forget_gate, cell_gate, out_gate = ops.chunk(gates, 4, -1)
     new_cell = ops.sigmoid(forget_gate) * cell + ops.sigmoid(in_gate) * ops.tanh(cell_gate)
-    return ops.sigmoid(out_gate) * ops.tanh(new_cell), new_cell
+    new_hidden = ops.sigmoid(out_gate) * ops.tanh(new_cell)
+    if weight_hr is not None:
+        new_hidden = linear(new_hidden, weight_hr)
+    return new_hidden, new_cell
 
 
 def gru_step(x_proj: Tensor, hidden: Tensor, weight_hh: Tensor, bias_hh: Tensor | None) -> Tensor:
@@ -55,6 +64,47 @@ def gru_step(x_proj: Tensor, hidden: Tensor, weight_hh: Tensor, bias_hh: Tensor 
     update = ops.sigmoid(x_z + h_z)
     new = ops.tanh(x_n + reset * h_n)
     return new + update * (hidden - new)
+
+
+def run_direction(
+    steps: Sequence[Tensor],
+    batch_sizes: Sequence[int],
+    init: tuple[Tensor, ...],
+    step: Callable[[Tensor, tuple[Tensor, ...]], tuple[Tensor, ...]],
+    reverse: bool,
+) -> tuple[list[Tensor], tuple[Tensor, ...]]:
+    """Loop ``step`` over time; return the outputs (in time order) and the final states.
+
+    ``batch_sizes[t]`` sequences run at step t, sorted longest first (a packed sequence; all
+    equal for a padded batch). Forward in time, a sequence that ends keeps its last state;
+    backward in time, a sequence joins with its initial state when its last step comes.
+    """
+    outputs: list[Tensor] = []
+    order = range(len(steps) - 1, -1, -1) if reverse else range(len(steps))
+    rows = init[0].shape[0]
+    state = (
+        init
+        if not reverse or batch_sizes[-1] == rows
+        else tuple(s[: batch_sizes[-1]] for s in init)
+    )
+    finished: list[tuple[Tensor, ...]] = []
+    for t in order:
+        size, running = batch_sizes[t], state[0].shape[0]
+        if size < running:  # forward: sequences size.. have ended
+            finished.append(tuple(s[size:] for s in state))
+            state = tuple(s[:size] for s in state)
+        elif size > running:  # backward: sequences running.. start here
+            state = tuple(
+                ops.cat([s, s0[running:size]], 0) for s, s0 in zip(state, init, strict=True)
+            )
+        state = step(steps[t], state)
+        outputs.append(state[0])
+    if finished:
+        parts = [state, *reversed(finished)]
+        state = tuple(ops.cat(list(column), 0) for column in zip(*parts, strict=True))
+    if reverse:
+        outputs.reverse()
+    return outputs, state
 
 
 def project(

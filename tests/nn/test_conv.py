@@ -101,13 +101,16 @@ GRAD_CASES = [
     (F.conv1d, (1, 2, 6), (2, 2, 3), {"stride": 2, "dilation": 2, "padding": 1}),
     (F.conv_transpose2d, (1, 2, 3, 3), (2, 1, 3, 2), {"stride": 2, "output_padding": 1}),
     (F.conv_transpose2d, (1, 2, 2, 3), (2, 2, 2, 2), {"padding": 1, "groups": 2, "dilation": 2}),
+    (F.conv3d, (1, 2, 3, 2, 3), (2, 1, 2, 1, 2), {"padding": (1, 0, 0), "groups": 2}),
+    (F.conv_transpose3d, (1, 1, 2, 2, 1), (1, 2, 2, 1, 2), {"stride": (2, 1, 1)}),
 ]
 
 
 @pytest.mark.parametrize(("fn", "x_shape", "w_shape", "kwargs"), GRAD_CASES)
 def test_conv_gradcheck_and_gradgradcheck(fn, x_shape, w_shape, kwargs):
     rng = np.random.default_rng(3)
-    channels = w_shape[1] * kwargs.get("groups", 1) if fn is F.conv_transpose2d else w_shape[0]
+    transposed = fn in (F.conv_transpose2d, F.conv_transpose3d)
+    channels = w_shape[1] * kwargs.get("groups", 1) if transposed else w_shape[0]
     arrays = [rng.standard_normal(s) for s in (x_shape, w_shape, (channels,))]
     check_gradients(lambda x, w, b: fn(x, w, b, **kwargs), arrays)
 
@@ -137,6 +140,9 @@ MODULES = [
     ("Conv1d", (2, 4, 3), {"stride": 2, "padding": 1}),
     ("ConvTranspose2d", (2, 4, 3), {"stride": 2, "output_padding": 1, "groups": 2}),
     ("ConvTranspose1d", (2, 4, 3), {"stride": 3, "padding": 1}),
+    ("Conv3d", (2, 4, (2, 3, 2)), {"stride": (1, 2, 1), "padding": 1, "groups": 2}),
+    ("Conv3d", (2, 3, 3), {"padding": "same", "padding_mode": "replicate"}),
+    ("ConvTranspose3d", (2, 3, 2), {"stride": 2, "output_padding": (1, 0, 1)}),
 ]
 
 
@@ -154,7 +160,7 @@ def _twins(name, args, kwargs, dtype):
 def test_module_matches_torch(name, args, kwargs, dtype):
     m, t = _twins(name, args, kwargs, dtype)
     assert repr(m) == repr(t)
-    shape = (2, args[0], 7) if name.endswith("1d") else (2, args[0], 6, 7)
+    shape = {"1": (2, args[0], 7), "2": (2, args[0], 6, 7), "3": (2, args[0], 3, 4, 5)}[name[-2]]
     x = np.random.default_rng(5).standard_normal(shape).astype(dtype)
     xm, xt = mt.tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
     ym, yt = m(xm), t(xt)
@@ -246,3 +252,13 @@ def test_conv_argument_errors():
         mt.nn.Conv2d(2, 3, 3, padding_mode="mirror")
     with pytest.raises(ValueError, match='Only "zeros" padding mode'):
         mt.nn.ConvTranspose2d(2, 3, 3, padding_mode="reflect")
+
+
+@pytest.mark.parametrize("output_size", [(11, 12), (2, 8, 12, 11), (12, 11)])
+def test_conv_transpose_output_size(output_size):
+    m, t = _twins("ConvTranspose2d", (8, 4, 3), {"stride": 2, "padding": 1}, "float64")
+    x = np.random.default_rng(7).standard_normal((2, 8, 6, 6))
+    got, want = m(mt.tensor(x), output_size), t(torch.tensor(x), output_size)
+    assert_same(got.detach(), want.detach())
+    with pytest.raises(ValueError, match="valid sizes range from"):
+        m(mt.tensor(x), (13, 11))

@@ -155,8 +155,17 @@ def test_channel_dropout_rank_errors_and_warnings_match_torch():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         F.dropout2d(mt.ones(2, 3, 4, 4), 0.5)
-    with pytest.raises(RuntimeError, match="at least 2 dims"):
+    with pytest.raises(RuntimeError, match="at least 2 dimensions"):
         F.feature_alpha_dropout(mt.ones(3), 0.5, training=True)
+
+
+def test_feature_alpha_dropout_1d_when_nothing_is_dropped():
+    x = np.arange(3.0)
+    for p, training in ((0.5, False), (0.0, True), (1.0, True)):
+        got = F.feature_alpha_dropout(mt.tensor(x), p, training).numpy()
+        want = torch.nn.functional.feature_alpha_dropout(torch.tensor(x), p, training).numpy()
+        np.testing.assert_array_equal(got, want)
+    assert F.feature_alpha_dropout(mt.ones(0), 0.5, True).shape == (0,)
 
 
 def test_alpha_dropout_keeps_mean_and_variance():

@@ -280,3 +280,48 @@ def test_many_rows_few_classes(dtype, rng):
             [x],
             rng=rng,
         )
+
+
+@pytest.mark.parametrize(
+    ("x_shape", "w_shape", "target", "kwargs"),
+    [((4, 3), (5, 3), np.array([0, 4, 2, 1]), {}),
+     ((3,), (5, 3), np.array(2), {"reduction": "sum", "label_smoothing": 0.1}),
+     ((4, 3), (2, 2, 3), np.array([[0, 1], [1, 1], [0, 0], [1, 0]]), {"reduction": "none"}),
+     ((4, 3), (5, 3), np.array([0, 4, -100, 1]), {"ignore_index": -100})],
+)  # fmt: skip
+def test_linear_cross_entropy_matches_torch(x_shape, w_shape, target, kwargs):
+    rng = np.random.default_rng(5)
+    x, w, b = rng.standard_normal(x_shape), rng.standard_normal(w_shape), rng.standard_normal(
+        (w_shape[0], *w_shape[1:-1]))  # fmt: skip
+    compare_with_torch(
+        lambda a, c, d: F.linear_cross_entropy(a, c, mt.tensor(target), linear_bias=d, **kwargs),
+        lambda a, c, d: torch.nn.functional.linear_cross_entropy(
+            a, c, torch.tensor(target), linear_bias=d, **kwargs),
+        [x, w, b],
+    )  # fmt: skip
+    with pytest.raises(RuntimeError, match="in_features"):
+        F.linear_cross_entropy(mt.ones(2, 3), mt.ones(4, 2), mt.tensor([0, 1]))
+
+
+@pytest.mark.parametrize(
+    "options",
+    [{}, {"out_features": (2,), "bias": True, "reduction": "sum"},
+     {"weight": np.arange(1.0, 5.0), "label_smoothing": 0.2}],
+)  # fmt: skip
+def test_linear_cross_entropy_module(options):
+    ours = mt.nn.LinearCrossEntropyLoss(
+        3, 4, **{k: mt.tensor(v) if k == "weight" else v for k, v in options.items()},
+        dtype=mt.float64,
+    )  # fmt: skip
+    theirs = torch.nn.LinearCrossEntropyLoss(
+        3, 4, **{k: torch.tensor(v) if k == "weight" else v for k, v in options.items()},
+        dtype=torch.float64,
+    )  # fmt: skip
+    assert repr(ours) == repr(theirs)
+    assert list(ours.state_dict()) == list(theirs.state_dict())
+    ours.load_state_dict({k: mt.tensor(v.numpy()) for k, v in theirs.state_dict().items()})
+    rng = np.random.default_rng(2)
+    x = rng.standard_normal((5, 3))
+    target = rng.integers(0, 4, (5, *options.get("out_features", ())))
+    got, want = ours(mt.tensor(x), mt.tensor(target)), theirs(torch.tensor(x), torch.tensor(target))
+    assert_same(got.detach(), want.detach())

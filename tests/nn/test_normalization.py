@@ -224,11 +224,13 @@ def test_batch_norm_loads_old_checkpoint_without_count():
     [
         (
             mt.nn.BatchNorm2d(16),
-            "BatchNorm2d(16, eps=1e-05, momentum=0.1, affine=True, track_running_stats=True)",
+            "BatchNorm2d(16, eps=1e-05, momentum=0.1, affine=True, bias=True, "
+            "track_running_stats=True)",
         ),
         (
             mt.nn.BatchNorm1d(4, momentum=None, affine=False),
-            "BatchNorm1d(4, eps=1e-05, momentum=None, affine=False, track_running_stats=True)",
+            "BatchNorm1d(4, eps=1e-05, momentum=None, affine=False, bias=False, "
+            "track_running_stats=True)",
         ),
         (mt.nn.LayerNorm((3, 4)), "LayerNorm((3, 4), eps=1e-05, elementwise_affine=True)"),
         (mt.nn.GroupNorm(2, 4, affine=False), "GroupNorm(2, 4, eps=1e-05, affine=False)"),

@@ -11,10 +11,14 @@ from __future__ import annotations
 import warnings
 from typing import Any
 
+import numpy as np
+
 from microtensor import ops
 from microtensor.nn._functional import _activation_ops as fused
 from microtensor.ops import log_softmax, sigmoid, softmax, tanh
+from microtensor.ops._common import normalize_dim
 from microtensor.ops._pointwise import float_input, tensor_input
+from microtensor.random import rng_of
 from microtensor.tensor import Tensor
 
 __all__ = [
@@ -23,6 +27,9 @@ __all__ = [
     "elu",
     "elu_",
     "gelu",
+    "glu",
+    "gumbel_softmax",
+    "hardshrink",
     "hardsigmoid",
     "hardswish",
     "hardtanh",
@@ -36,6 +43,8 @@ __all__ = [
     "relu",
     "relu6",
     "relu_",
+    "rrelu",
+    "rrelu_",
     "selu",
     "selu_",
     "sigmoid",
@@ -43,6 +52,7 @@ __all__ = [
     "softmax",
     "softmin",
     "softplus",
+    "softshrink",
     "softsign",
     "tanh",
     "tanhshrink",
@@ -473,3 +483,151 @@ def softmin(
     if dtype is not None:
         input = input.to(dtype)  # noqa: A001
     return softmax(-input, dim)
+
+
+def glu(input: Tensor, dim: int = -1) -> Tensor:  # noqa: A002
+    """Gated linear unit: split ``input`` in halves ``a, b`` along ``dim``; ``a * sigmoid(b)``.
+
+    Raises:
+        RuntimeError: for a 0-d input or an odd size along ``dim``.
+
+    Example:
+        >>> import microtensor as mt
+        >>> import microtensor.nn.functional as F
+        >>> F.glu(mt.tensor([[1.0, 2.0, 0.0, 100.0]]))
+        tensor([[0.5000, 2.0000]])
+    """
+    _floating("glu", input)
+    if input.ndim == 0:
+        raise RuntimeError("glu does not support scalars because halving size must be even")
+    dim = normalize_dim("glu", dim, input.ndim)
+    size = input.shape[dim]
+    if size % 2:
+        raise RuntimeError(f"Halving dimension must be even, but dimension {dim} is size {size}")
+    a, b = ops.split(input, size // 2, dim)
+    return a * sigmoid(b)
+
+
+def hardshrink(input: Tensor, lambd: float = 0.5) -> Tensor:  # noqa: A002
+    """``input`` where ``|input| > lambd``, else 0.
+
+    Example:
+        >>> import microtensor as mt
+        >>> import microtensor.nn.functional as F
+        >>> F.hardshrink(mt.tensor([-1.0, 0.2, 0.7]))
+        tensor([-1.0000,  0.0000,  0.7000])
+    """
+    _floating("hardshrink", input)
+    keep = np.abs(input._data) > lambd
+    return ops.where(Tensor._make(keep | np.isnan(input._data)), input, 0.0)
+
+
+def softshrink(input: Tensor, lambd: float = 0.5) -> Tensor:  # noqa: A002
+    """``input - lambd`` above ``lambd``, ``input + lambd`` below ``-lambd``, else 0.
+
+    Raises:
+        RuntimeError: for a negative ``lambd``.
+
+    Example:
+        >>> import microtensor as mt
+        >>> import microtensor.nn.functional as F
+        >>> F.softshrink(mt.tensor([-1.0, 0.2, 0.7]))
+        tensor([-0.5000,  0.0000,  0.2000])
+    """
+    _floating("softshrink", input)
+    if lambd < 0:
+        raise RuntimeError(
+            f"softshrink(): lambda must be greater or equal to 0, but found to be {lambd}."
+        )
+    x = input._data
+    shifted = ops.where(Tensor._make(x > lambd), input - lambd, input + lambd)
+    return ops.where(Tensor._make((np.abs(x) > lambd) | np.isnan(x)), shifted, 0.0)
+
+
+def rrelu(
+    input: Tensor,  # noqa: A002
+    lower: float = 1.0 / 8,
+    upper: float = 1.0 / 3,
+    training: bool = False,
+    inplace: bool = False,
+) -> Tensor:
+    """Randomized leaky ReLU: ``x`` where positive, else ``a * x``.
+
+    In training each element's slope ``a`` is drawn from U(lower, upper) (the default
+    generator); in evaluation ``a = (lower + upper) / 2``.
+
+    Raises:
+        RuntimeError: if ``lower > upper``.
+
+    Differs from PyTorch: the same seed draws other slopes (NumPy's generator).
+
+    Example:
+        >>> import microtensor as mt
+        >>> import microtensor.nn.functional as F
+        >>> F.rrelu(mt.tensor([-1.0, 2.0]), 0.1, 0.3)
+        tensor([-0.2000,  2.0000])
+    """
+    _floating("rrelu", input)
+    if lower > upper:
+        raise RuntimeError("Lower bound should be less than or equal to the upper bound")
+    if inplace:
+        return input._inplace("rrelu_", rrelu, lower, upper, training)
+    if not training:
+        return leaky_relu(input, (lower + upper) / 2)
+    x = input._data
+    slopes = rng_of(None).uniform(lower, upper, x.shape).astype(x.dtype)
+    noise = np.where(x <= 0, slopes, np.ones((), x.dtype))
+    return input * Tensor._make(noise)
+
+
+def rrelu_(
+    input: Tensor,  # noqa: A002
+    lower: float = 1.0 / 8,
+    upper: float = 1.0 / 3,
+    training: bool = False,
+) -> Tensor:
+    """In-place ``rrelu``."""
+    return rrelu(input, lower, upper, training, inplace=True)
+
+
+def gumbel_softmax(
+    logits: Tensor,
+    tau: float = 1,
+    hard: bool = False,
+    eps: float = 1e-10,
+    dim: int = -1,
+) -> Tensor:
+    """A sample of the Gumbel-softmax (concrete) distribution: ``softmax((logits + g) / tau)``.
+
+    ``g`` is Gumbel(0, 1) noise from the default generator. With ``hard`` the result is the
+    one-hot vector of the sample's argmax, whose gradient is the soft sample's
+    (``y_hard - y_soft.detach() + y_soft``, the straight-through estimator).
+
+    Args:
+        logits: unnormalised log-probabilities.
+        tau: the temperature (lower is closer to one-hot).
+        hard: return one-hot vectors.
+        eps: deprecated, no effect (a warning when set).
+        dim: the dim of the categories.
+
+    Differs from PyTorch: the same seed draws other noise (NumPy's generator).
+
+    Example:
+        >>> import microtensor as mt
+        >>> import microtensor.nn.functional as F
+        >>> F.gumbel_softmax(mt.tensor([[0.0, 0.0, 100.0]]), hard=True)
+        tensor([[0., 0., 1.]])
+    """
+    _floating("gumbel_softmax", logits)
+    if eps != 1e-10:
+        warnings.warn("`eps` parameter is deprecated and has no effect.", stacklevel=2)
+    x = logits._data
+    noise = -np.log(rng_of(None).exponential(size=x.shape)).astype(x.dtype)
+    y_soft = softmax((logits + Tensor._make(noise)) / tau, dim)
+    if not hard:
+        return y_soft
+    dim = normalize_dim("gumbel_softmax", dim, x.ndim)
+    index = np.argmax(y_soft._data, axis=dim)
+    one_hot = np.zeros(x.shape, dtype=x.dtype)
+    np.put_along_axis(one_hot, np.expand_dims(index, dim), 1, axis=dim)
+    return Tensor._make(one_hot) - y_soft.detach() + y_soft

@@ -1,4 +1,4 @@
-"""Convolutions: ``conv1d``, ``conv2d``, ``conv_transpose1d``, ``conv_transpose2d``.
+"""Convolutions: ``conv1d/2d/3d`` and ``conv_transpose1d/2d/3d``.
 
 The public functions check their arguments and call the ops of ``_conv_ops``.
 """
@@ -13,7 +13,14 @@ from microtensor import ops
 from microtensor.nn._functional._conv_ops import Conv, ConvTranspose, Geometry
 from microtensor.tensor import Tensor
 
-__all__ = ["conv1d", "conv2d", "conv_transpose1d", "conv_transpose2d"]
+__all__ = [
+    "conv1d",
+    "conv2d",
+    "conv3d",
+    "conv_transpose1d",
+    "conv_transpose2d",
+    "conv_transpose3d",
+]
 
 
 # --- argument handling -----------------------------------------------------------------------
@@ -305,5 +312,53 @@ def conv_transpose2d(
     """
     return _conv_transposend(
         "conv_transpose2d", 2, input, weight, bias, stride, padding, output_padding, groups,
+        dilation,
+    )  # fmt: skip
+
+
+def conv3d(
+    input: Tensor,  # noqa: A002
+    weight: Tensor,
+    bias: Tensor | None = None,
+    stride: Any = 1,
+    padding: Any = 0,
+    dilation: Any = 1,
+    groups: int = 1,
+) -> Tensor:
+    """Apply a 3-D cross-correlation over ``(N, C_in, D, H, W)``; arguments as ``conv2d``.
+
+    Weight ``(C_out, C_in / groups, kD, kH, kW)``.
+
+    Example:
+        >>> import microtensor as mt
+        >>> import microtensor.nn.functional as F
+        >>> F.conv3d(mt.ones(1, 1, 2, 2, 2), mt.ones(1, 1, 2, 2, 2))
+        tensor([[[[[8.]]]]])
+    """
+    return _convnd("conv3d", 3, input, weight, bias, stride, padding, dilation, groups)
+
+
+def conv_transpose3d(
+    input: Tensor,  # noqa: A002
+    weight: Tensor,
+    bias: Tensor | None = None,
+    stride: Any = 1,
+    padding: Any = 0,
+    output_padding: Any = 0,
+    groups: int = 1,
+    dilation: Any = 1,
+) -> Tensor:
+    """Apply a 3-D transposed convolution; arguments as ``conv_transpose2d``.
+
+    Weight ``(C_in, C_out / groups, kD, kH, kW)``.
+
+    Example:
+        >>> import microtensor as mt
+        >>> import microtensor.nn.functional as F
+        >>> F.conv_transpose3d(mt.ones(1, 1, 1, 1, 1), mt.ones(1, 2, 1, 1, 2)).shape
+        microtensor.Size([1, 2, 1, 1, 2])
+    """
+    return _conv_transposend(
+        "conv_transpose3d", 3, input, weight, bias, stride, padding, output_padding, groups,
         dilation,
     )  # fmt: skip

@@ -249,15 +249,20 @@ def feature_alpha_dropout(
 ) -> Tensor:
     """Alpha dropout of whole channels of ``(N, C, *)`` input.
 
+    As PyTorch, an input with fewer than 2 dims is returned unchanged when nothing would be
+    dropped (evaluation, ``p == 0``, an empty input) and zeroed for ``p == 1``.
+
     Raises:
         ValueError: if ``p`` is not in [0, 1].
-        RuntimeError: if the input has fewer than 2 dims.
+        RuntimeError: if dropping (training, ``0 < p < 1``) an input with fewer than 2 dims.
     """
     _check_p(p)
     if input.ndim < 2:
-        raise RuntimeError(
-            f"feature_alpha_dropout(): expected an input with at least 2 dims (N, C, *), got "
-            f"shape {tuple(input.shape)}"
-        )
+        if training and 0 < p < 1 and input.numel():
+            raise RuntimeError(
+                "Feature dropout requires at least 2 dimensions in the input: "
+                f"feature_alpha_dropout() got shape {tuple(input.shape)}; give (N, C, *)"
+            )
+        return _dropout_impl(input, p, training, inplace, tuple(input.shape), alpha=True)
     noise_shape = _feature_shape(input, batched=True)
     return _dropout_impl(input, p, training, inplace, noise_shape, alpha=True)

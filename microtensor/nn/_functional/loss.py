@@ -20,7 +20,11 @@ from microtensor.nn._functional.loss_binary import (
     binary_cross_entropy,
     binary_cross_entropy_with_logits,
 )
-from microtensor.nn._functional.loss_classification import cross_entropy, nll_loss
+from microtensor.nn._functional.loss_classification import (
+    cross_entropy,
+    linear_cross_entropy,
+    nll_loss,
+)
 from microtensor.nn._functional.loss_misc import (
     cosine_embedding_loss,
     gaussian_nll_loss,
@@ -39,6 +43,7 @@ __all__ = [
     "huber_loss",
     "kl_div",
     "l1_loss",
+    "linear_cross_entropy",
     "margin_ranking_loss",
     "mse_loss",
     "nll_loss",

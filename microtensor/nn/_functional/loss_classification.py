@@ -7,6 +7,7 @@ log_softmax graph. Class-probability targets are composed from ``log_softmax``, 
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -15,10 +16,11 @@ from microtensor import ops
 from microtensor.autograd.function import Op
 from microtensor.autograd.grad_mode import is_grad_enabled
 from microtensor.nn._functional._loss_common import get_reduction, mean
+from microtensor.nn._functional.linear import linear
 from microtensor.ops import dual
 from microtensor.tensor import Tensor
 
-__all__ = ["cross_entropy", "nll_loss"]
+__all__ = ["cross_entropy", "linear_cross_entropy", "nll_loss"]
 
 _INDEX_DTYPES = (np.dtype(np.int64), np.dtype(np.uint8))
 
@@ -425,3 +427,66 @@ def _cross_entropy_probs(
     if input._data.size == 0:
         return mean(terms)
     return -ops.sum(terms) / (input._data.size / n_classes)
+
+
+def linear_cross_entropy(
+    input: Tensor,  # noqa: A002
+    linear_weight: Tensor,
+    target: Tensor,
+    *,
+    linear_bias: Tensor | None = None,
+    weight: Tensor | None = None,
+    reduction: str = "mean",
+    ignore_index: int | None = None,
+    label_smoothing: float = 0.0,
+    options: Any = None,
+) -> Tensor:
+    """``cross_entropy(linear(input, linear_weight, linear_bias), target, ...)``.
+
+    Args:
+        input: ``(N, in_features)`` (or ``(in_features,)``).
+        linear_weight: ``(C, in_features)``, or ``(C, d1, ..., dK, in_features)`` for a
+            K-dimensional loss over logits ``(N, C, d1, ..., dK)``.
+        target: class indices ``(N,)`` or class probabilities ``(N, C)``.
+        linear_bias: ``(C, d1, ..., dK)``, optional.
+        weight: a weight per class, optional.
+        reduction: 'none', 'mean' or 'sum'.
+        ignore_index: a class index that contributes nothing (None: -100, as PyTorch).
+        label_smoothing: mix the targets with the uniform distribution by this amount.
+        options: PyTorch's chunking options; accepted and ignored (the loss is computed in
+            one piece, which gives the same values).
+
+    Example:
+        >>> import microtensor as mt
+        >>> import microtensor.nn.functional as F
+        >>> F.linear_cross_entropy(mt.ones(1, 2), mt.zeros(3, 2), mt.tensor([0]))
+        tensor(1.0986)
+    """
+    if not 1 <= input.ndim <= 2 or linear_weight.ndim < 2:
+        raise RuntimeError(
+            f"linear_cross_entropy(): expected input with dimensionality 1 or 2 and "
+            f"linear_weight with at least 2, got {input.ndim} and {linear_weight.ndim}"
+        )
+    if input.shape[-1] != linear_weight.shape[-1]:
+        raise RuntimeError(
+            "expected equal input and linear_weight last dimensions (in_features), got "
+            f"{input.shape[-1]} and {linear_weight.shape[-1]}, respectively"
+        )
+    classes, out_features = linear_weight.shape[0], tuple(linear_weight.shape[1:-1])
+    if out_features and input.ndim == 1:
+        raise RuntimeError(
+            f"K-dimensional loss defined by linear_weight shape {tuple(linear_weight.shape)} "
+            f"requires batched input, (N, {input.shape[-1]}), got unbatched input with shape "
+            f"{tuple(input.shape)}"
+        )
+    logits_shape = (*input.shape[:-1], classes, *out_features)
+    rows = classes * math.prod(out_features)  # (C, d1, ..., in) as one (C * d, in) matrix
+    flat_weight = ops.reshape(linear_weight, (rows, input.shape[-1]))
+    flat_bias = None if linear_bias is None else ops.reshape(linear_bias, (rows,))
+    logits = ops.reshape(linear(input, flat_weight, flat_bias), logits_shape)
+    if tuple(target.shape) == logits_shape and ignore_index is not None:
+        raise RuntimeError("ignore_index cannot be specified when target contains probabilities")
+    return cross_entropy(
+        logits, target, weight, ignore_index=-100 if ignore_index is None else ignore_index,
+        reduction=reduction, label_smoothing=label_smoothing,
+    )  # fmt: skip

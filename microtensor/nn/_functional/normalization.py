@@ -1,6 +1,8 @@
-"""``batch_norm``, ``layer_norm`` and ``group_norm``: one fused op, ``Normalize``, for all three.
+"""Normalisations: batch, instance, layer and group norm (one op), RMS and local response norm.
 
-Each standardises ``x`` over some dims and applies an optional affine map. The fused op is
+``batch_norm``, ``instance_norm``, ``layer_norm`` and ``group_norm`` are one fused op,
+``Normalize``; ``rms_norm`` and ``local_response_norm`` are compositions. Each of the first
+four standardises ``x`` over some dims and applies an optional affine map. The fused op is
 1.5-2x faster than the composition of ``mean``, ``sqrt`` ... (measured forward + backward on
 (64, 128) and (32, 16, 8, 8) float32), and its backward stays differentiable: under
 ``create_graph=True`` the statistics are recomputed from the saved input with ``ops.dual``.
@@ -16,10 +18,19 @@ import numpy as np
 
 from microtensor import ops
 from microtensor.autograd.function import Op
+from microtensor.nn._functional.padding import pad
+from microtensor.nn._functional.pooling import avg_pool2d, avg_pool3d
 from microtensor.ops import dual
 from microtensor.tensor import Tensor
 
-__all__ = ["batch_norm", "group_norm", "layer_norm"]
+__all__ = [
+    "batch_norm",
+    "group_norm",
+    "instance_norm",
+    "layer_norm",
+    "local_response_norm",
+    "rms_norm",
+]
 
 
 def _standardize(x: Any, dims: tuple[int, ...], eps: float) -> tuple[Any, Any]:
@@ -114,11 +125,16 @@ def batch_norm(
         tensor([[-1.0000],
                 [ 1.0000]])
     """
+    if isinstance(input, Tensor) and input.ndim < 2 and input.numel() == 0:
+        return input * 1  # PyTorch accepts an empty input of any rank and returns it
     _check_batch_norm(input, running_mean, running_var, weight, bias, training)
     ndim = input._data.ndim
     view = (input.shape[1],) + (1,) * (ndim - 2)
     w = None if weight is None else ops.reshape(weight, view)
     b = None if bias is None else ops.reshape(bias, view)
+    if input.numel() == 0:  # PyTorch returns the empty input, affine-mapped; no stats update
+        out = input if w is None else input * w
+        return out if b is None else out + b
     if not training:
         assert running_mean is not None and running_var is not None
         scale = ops.reshape(1.0 / ops.sqrt(running_var.detach() + eps), view)
@@ -173,7 +189,7 @@ def _check_batch_norm(
                 f"input shape {tuple(input.shape)} has {channels} channels (dim 1); check "
                 "num_features of the layer"
             )
-    if training and input.numel() // channels == 1:
+    if training and input.numel() and input.numel() // channels == 1:
         raise ValueError(
             f"Expected more than 1 value per channel when training, got input size {input.shape}"
         )
@@ -182,6 +198,78 @@ def _check_batch_norm(
             "batch_norm(): running_mean and running_var must be defined in evaluation mode "
             "(training=False); pass them or set training=True"
         )
+
+
+# --- instance_norm ---------------------------------------------------------------------------
+
+
+def instance_norm(
+    input: Tensor,  # noqa: A002
+    running_mean: Tensor | None = None,
+    running_var: Tensor | None = None,
+    weight: Tensor | None = None,
+    bias: Tensor | None = None,
+    use_input_stats: bool = True,
+    momentum: float = 0.1,
+    eps: float = 1e-5,
+) -> Tensor:
+    """Normalise each channel of each sample over its spatial dims, then scale and shift.
+
+    With ``use_input_stats`` the statistics are each instance's own, and the running
+    statistics, when given, move towards their batch means (the unbiased variance), as
+    PyTorch; otherwise the running statistics are used.
+
+    Args:
+        input: shape ``(N, C, *)`` with at least one spatial dim.
+        running_mean: shape ``(C,)``, optional.
+        running_var: shape ``(C,)``, optional.
+        weight: shape ``(C,)``, optional.
+        bias: shape ``(C,)``, optional.
+        use_input_stats: normalise with each instance's statistics.
+        momentum: weight of the new statistics in the running update.
+        eps: added to the variance for stability.
+
+    Returns:
+        Same shape as ``input``.
+
+    Raises:
+        ValueError: with ``use_input_stats`` and a single spatial element.
+        RuntimeError: for fewer than 3 dims or parameters without ``C`` elements.
+
+    Example:
+        >>> import microtensor as mt
+        >>> import microtensor.nn.functional as F
+        >>> F.instance_norm(mt.tensor([[[1.0, 3.0], [2.0, 2.0]]]))
+        tensor([[[-1.0000,  1.0000],
+                 [ 0.0000,  0.0000]]])
+    """
+    if not isinstance(input, Tensor) or input.ndim < 3:
+        raise RuntimeError(
+            "instance_norm(): expected an input of shape (N, C, *) with at least one spatial "
+            f"dim, got {tuple(input.shape) if isinstance(input, Tensor) else type(input)}"
+        )
+    if use_input_stats and math.prod(input.shape[2:]) == 1:
+        raise ValueError(
+            f"Expected more than 1 spatial element when training, got input size {input.shape}"
+        )
+    if not use_input_stats:
+        return batch_norm(input, running_mean, running_var, weight, bias, False, momentum, eps)
+    _check_batch_norm(input, running_mean, running_var, weight, bias, True)
+    view = (input.shape[1],) + (1,) * (input.ndim - 2)
+    w = None if weight is None else ops.reshape(weight, view)
+    b = None if bias is None else ops.reshape(bias, view)
+    dims = tuple(range(2, input.ndim))
+    if input.numel() == 0:
+        return batch_norm(input, None, None, weight, bias, True, momentum, eps)
+    x = input._data
+    for running, stat in (
+        (running_mean, lambda: x.mean(axis=dims).mean(axis=0)),
+        (running_var, lambda: x.var(axis=dims, ddof=1).mean(axis=0)),
+    ):
+        if running is not None:
+            running._data[...] = momentum * stat() + (1 - momentum) * running._data
+            running._version_counter[0] += 1
+    return Normalize.apply(input, w, b, dims, eps)  # type: ignore[no-any-return]
 
 
 # --- layer_norm and group_norm ---------------------------------------------------------------
@@ -282,3 +370,99 @@ def group_norm(
     b = None if bias is None else ops.reshape(bias, param_view)
     out = Normalize.apply(ops.reshape(input, grouped), w, b, (2, 3), eps)
     return ops.reshape(out, in_shape)
+
+
+def rms_norm(
+    input: Tensor,  # noqa: A002
+    normalized_shape: int | Sequence[int],
+    weight: Tensor | None = None,
+    eps: float | None = None,
+) -> Tensor:
+    """``x / sqrt(mean(x**2) + eps) * weight`` over the last ``len(normalized_shape)`` dims.
+
+    Args:
+        input: shape ``(*, *normalized_shape)``.
+        normalized_shape: the trailing shape to normalise over.
+        weight: shape ``normalized_shape``, optional.
+        eps: added to the mean square (default: the machine epsilon of the input's dtype).
+
+    Returns:
+        Same shape as ``input``.
+
+    Raises:
+        RuntimeError: if the input's trailing shape is not ``normalized_shape``.
+
+    Example:
+        >>> import microtensor as mt
+        >>> import microtensor.nn.functional as F
+        >>> F.rms_norm(mt.tensor([[3.0, 4.0]]), (2,), eps=0.0)
+        tensor([[0.8485, 1.1314]])
+    """
+    shape = (normalized_shape,) if isinstance(normalized_shape, int) else tuple(normalized_shape)
+    k, in_shape = len(shape), tuple(input.shape)
+    if len(in_shape) < k or in_shape[len(in_shape) - k :] != shape:
+        raise RuntimeError(
+            f"rms_norm(): Given normalized_shape={list(shape)}, expected input with shape "
+            f"[*, {', '.join(map(str, shape))}], but got input of size {list(in_shape)}"
+        )
+    if weight is not None and tuple(weight.shape) != shape:
+        raise RuntimeError(
+            f"rms_norm(): expected weight of shape {shape} (normalized_shape), got "
+            f"{tuple(weight.shape)}"
+        )
+    if eps is None:
+        eps = float(np.finfo(input._data.dtype).eps)
+    dims = tuple(range(len(in_shape) - k, len(in_shape)))
+    out = input * ops.rsqrt(ops.mean(input * input, dims, True) + eps)
+    return out if weight is None else out * weight
+
+
+def local_response_norm(
+    input: Tensor,  # noqa: A002
+    size: int,
+    alpha: float = 1e-4,
+    beta: float = 0.75,
+    k: float = 1.0,
+) -> Tensor:
+    """Divide each value by ``(k + alpha * mean of x**2 over size neighbouring channels)**beta``.
+
+    The channel window is centred (``size // 2`` before, ``(size - 1) // 2`` after) and zero
+    padded, as PyTorch's composition of ``pad`` and ``avg_pool``.
+
+    Args:
+        input: shape ``(N, C, *)`` with at least 3 dims.
+        size: the number of channels in the window.
+        alpha: the multiplier of the mean square.
+        beta: the exponent.
+        k: the additive constant.
+
+    Returns:
+        Same shape as ``input``.
+
+    Raises:
+        ValueError: for fewer than 3 dims.
+
+    Example:
+        >>> import microtensor as mt
+        >>> import microtensor.nn.functional as F
+        >>> F.local_response_norm(mt.ones(1, 2, 1), 2, alpha=1.0, beta=1.0)
+        tensor([[[0.6667],
+                 [0.5000]]])
+    """
+    if input.ndim < 3:
+        raise ValueError(
+            f"local_response_norm(): Expected 3D or higher dimensionality input (got "
+            f"{input.ndim} dimensions)"
+        )
+    if input.numel() == 0:
+        return input
+    square = input * input
+    if input.ndim == 3:
+        div = pad(ops.unsqueeze(square, 1), (0, 0, size // 2, (size - 1) // 2))
+        div = ops.squeeze(avg_pool2d(div, (size, 1), stride=1), 1)
+    else:
+        sizes = tuple(input.shape)
+        div = ops.reshape(square, (sizes[0], 1, sizes[1], sizes[2], -1))
+        div = pad(div, (0, 0, 0, 0, size // 2, (size - 1) // 2))
+        div = ops.reshape(ops.squeeze(avg_pool3d(div, (size, 1, 1), stride=1), 1), sizes)
+    return input / (div * alpha + k) ** beta

@@ -1,4 +1,4 @@
-"""Pooling: ``max_pool1d/2d``, ``avg_pool1d/2d``, ``adaptive_avg_pool1d/2d``.
+"""Pooling: ``max_pool1d/2d/3d``, ``avg_pool1d/2d/3d``, ``adaptive_avg_pool1d/2d/3d``, ``lp_pool``.
 
 Max pooling is one op: a strided window view, ``argmax`` per window, and in backward the
 gradient scattered to the first maximum of each window (``np.bincount`` on arrays,
@@ -25,10 +25,19 @@ from microtensor.tensor import Tensor
 __all__ = [
     "adaptive_avg_pool1d",
     "adaptive_avg_pool2d",
+    "adaptive_avg_pool3d",
     "avg_pool1d",
     "avg_pool2d",
+    "avg_pool3d",
+    "lp_pool1d",
+    "lp_pool2d",
+    "lp_pool3d",
     "max_pool1d",
+    "max_pool1d_with_indices",
     "max_pool2d",
+    "max_pool2d_with_indices",
+    "max_pool3d",
+    "max_pool3d_with_indices",
 ]
 
 
@@ -39,6 +48,13 @@ def _tuple(value: Any, nd: int, name: str, op: str) -> tuple[int, ...]:
     if len(values) != nd or not all(isinstance(v, int | np.integer) for v in values):
         raise ValueError(f"{op}(): {name} must be an int or a tuple of {nd} ints, got {value!r}")
     return tuple(int(v) for v in values)
+
+
+def _strides(stride: Any, kernel: tuple[int, ...], op: str) -> tuple[int, ...]:
+    """The stride; None or an empty sequence (PyTorch's ``stride=()``) mean ``kernel_size``."""
+    if stride is None or (isinstance(stride, list | tuple) and len(stride) == 0):
+        return kernel
+    return _tuple(stride, len(kernel), "stride", op)
 
 
 def _batched(op: str, input: Any, nd: int) -> tuple[Tensor, bool]:  # noqa: A002
@@ -172,7 +188,7 @@ def _max_pool(
 ) -> Any:
     x, unbatched = _batched(op, input, nd)
     kernel = _tuple(kernel_size, nd, "kernel_size", op)
-    strides = kernel if stride is None or stride == [] else _tuple(stride, nd, "stride", op)
+    strides = _strides(stride, kernel, op)
     pads = _tuple(padding, nd, "padding", op)
     dilations = _tuple(dilation, nd, "dilation", op)
     out, pairs = _out_sizes(op, tuple(x.shape), kernel, strides, pads, dilations, ceil_mode)
@@ -246,6 +262,75 @@ def max_pool2d(
     )
 
 
+def max_pool3d(
+    input: Tensor,  # noqa: A002
+    kernel_size: Any,
+    stride: Any = None,
+    padding: Any = 0,
+    dilation: Any = 1,
+    ceil_mode: bool = False,
+    return_indices: bool = False,
+) -> Any:
+    """Max over sliding 3-D windows of ``(N, C, D, H, W)``; arguments as ``max_pool2d``.
+
+    Indices (with ``return_indices``) are flat over ``D * H * W``.
+
+    Example:
+        >>> import microtensor as mt
+        >>> import microtensor.nn.functional as F
+        >>> F.max_pool3d(mt.arange(8.0).reshape(1, 1, 2, 2, 2), 2)
+        tensor([[[[[7.]]]]])
+    """
+    return _max_pool(
+        "max_pool3d", 3, input, kernel_size, stride, padding, dilation, ceil_mode, return_indices
+    )
+
+
+def max_pool1d_with_indices(
+    input: Tensor,  # noqa: A002
+    kernel_size: Any,
+    stride: Any = None,
+    padding: Any = 0,
+    dilation: Any = 1,
+    ceil_mode: bool = False,
+    return_indices: bool = False,
+) -> tuple[Tensor, Tensor]:
+    """``max_pool1d`` returning ``(values, indices)`` always."""
+    return _max_pool(  # type: ignore[no-any-return]
+        "max_pool1d", 1, input, kernel_size, stride, padding, dilation, ceil_mode, True
+    )
+
+
+def max_pool2d_with_indices(
+    input: Tensor,  # noqa: A002
+    kernel_size: Any,
+    stride: Any = None,
+    padding: Any = 0,
+    dilation: Any = 1,
+    ceil_mode: bool = False,
+    return_indices: bool = False,
+) -> tuple[Tensor, Tensor]:
+    """``max_pool2d`` returning ``(values, indices)`` always."""
+    return _max_pool(  # type: ignore[no-any-return]
+        "max_pool2d", 2, input, kernel_size, stride, padding, dilation, ceil_mode, True
+    )
+
+
+def max_pool3d_with_indices(
+    input: Tensor,  # noqa: A002
+    kernel_size: Any,
+    stride: Any = None,
+    padding: Any = 0,
+    dilation: Any = 1,
+    ceil_mode: bool = False,
+    return_indices: bool = False,
+) -> tuple[Tensor, Tensor]:
+    """``max_pool3d`` returning ``(values, indices)`` always."""
+    return _max_pool(  # type: ignore[no-any-return]
+        "max_pool3d", 3, input, kernel_size, stride, padding, dilation, ceil_mode, True
+    )
+
+
 # --- average pooling -------------------------------------------------------------------------
 
 
@@ -275,7 +360,7 @@ def _avg_pool(
 ) -> Tensor:
     x, unbatched = _batched(op, input, nd)
     kernel = _tuple(kernel_size, nd, "kernel_size", op)
-    strides = kernel if stride is None or stride == [] else _tuple(stride, nd, "stride", op)
+    strides = _strides(stride, kernel, op)
     pads = _tuple(padding, nd, "padding", op)
     shape = tuple(x.shape)
     out, pairs = _out_sizes(op, shape, kernel, strides, pads, (1,) * nd, ceil_mode)
@@ -355,6 +440,109 @@ def avg_pool2d(
     )  # fmt: skip
 
 
+def avg_pool3d(
+    input: Tensor,  # noqa: A002
+    kernel_size: Any,
+    stride: Any = None,
+    padding: Any = 0,
+    ceil_mode: bool = False,
+    count_include_pad: bool = True,
+    divisor_override: int | None = None,
+) -> Tensor:
+    """Mean over sliding 3-D windows of ``(N, C, D, H, W)``; arguments as ``avg_pool2d``.
+
+    Example:
+        >>> import microtensor as mt
+        >>> import microtensor.nn.functional as F
+        >>> F.avg_pool3d(mt.arange(8.0).reshape(1, 1, 2, 2, 2), 2)
+        tensor([[[[[3.5000]]]]])
+    """
+    return _avg_pool(
+        "avg_pool3d", 3, input, kernel_size, stride, padding, ceil_mode, count_include_pad,
+        divisor_override,
+    )  # fmt: skip
+
+
+def _lp_pool(
+    nd: int,
+    input: Tensor,  # noqa: A002
+    norm_type: float,
+    kernel_size: Any,
+    stride: Any,
+    ceil_mode: bool,
+) -> Tensor:
+    op = f"lp_pool{nd}d"
+    kernel = _tuple(kernel_size, nd, "kernel_size", op)
+    pooled = _avg_pool(op, nd, input**norm_type, kernel, stride, 0, ceil_mode, True, None)
+    # PyTorch's form: sign(out) * relu(|out|) (0 where the mean power is negative), times K
+    out = ops.sign(pooled) * ops.relu(ops.abs(pooled)) * math.prod(kernel)
+    return out ** (1.0 / norm_type)  # type: ignore[no-any-return]
+
+
+def lp_pool1d(
+    input: Tensor,  # noqa: A002
+    norm_type: float,
+    kernel_size: Any,
+    stride: Any = None,
+    ceil_mode: bool = False,
+) -> Tensor:
+    """Power-average pooling of ``(N, C, L)``: ``(sum of x**p over each window) ** (1/p)``.
+
+    Example:
+        >>> import microtensor as mt
+        >>> import microtensor.nn.functional as F
+        >>> F.lp_pool1d(mt.tensor([[[3.0, 4.0]]]), 2, 2)
+        tensor([[[5.]]])
+    """
+    return _lp_pool(1, input, norm_type, kernel_size, stride, ceil_mode)
+
+
+def lp_pool2d(
+    input: Tensor,  # noqa: A002
+    norm_type: float,
+    kernel_size: Any,
+    stride: Any = None,
+    ceil_mode: bool = False,
+) -> Tensor:
+    """Power-average pooling of ``(N, C, H, W)``: ``(sum of x**p over each window) ** (1/p)``.
+
+    Args:
+        input: shape ``(N, C, H, W)`` or ``(C, H, W)``.
+        norm_type: ``p``.
+        kernel_size: int or ``(kH, kW)``.
+        stride: int or pair (default: ``kernel_size``).
+        ceil_mode: round the output size up.
+
+    Returns:
+        Shape ``(N, C, H_out, W_out)``.
+
+    Example:
+        >>> import microtensor as mt
+        >>> import microtensor.nn.functional as F
+        >>> F.lp_pool2d(mt.ones(1, 1, 2, 2), 1, 2)
+        tensor([[[[4.]]]])
+    """
+    return _lp_pool(2, input, norm_type, kernel_size, stride, ceil_mode)
+
+
+def lp_pool3d(
+    input: Tensor,  # noqa: A002
+    norm_type: float,
+    kernel_size: Any,
+    stride: Any = None,
+    ceil_mode: bool = False,
+) -> Tensor:
+    """Power-average pooling of ``(N, C, D, H, W)``; as ``lp_pool2d``.
+
+    Example:
+        >>> import microtensor as mt
+        >>> import microtensor.nn.functional as F
+        >>> F.lp_pool3d(mt.ones(1, 1, 2, 2, 2), 1, 2)
+        tensor([[[[[8.]]]]])
+    """
+    return _lp_pool(3, input, norm_type, kernel_size, stride, ceil_mode)
+
+
 # --- adaptive average pooling ----------------------------------------------------------------
 
 
@@ -416,3 +604,15 @@ def adaptive_avg_pool2d(input: Tensor, output_size: Any) -> Tensor:  # noqa: A00
                   [5., 6.]]]])
     """
     return _adaptive_avg_pool("adaptive_avg_pool2d", 2, input, output_size)
+
+
+def adaptive_avg_pool3d(input: Tensor, output_size: Any) -> Tensor:  # noqa: A002
+    """Average ``(N, C, D, H, W)`` over near-equal windows; as ``adaptive_avg_pool2d``.
+
+    Example:
+        >>> import microtensor as mt
+        >>> import microtensor.nn.functional as F
+        >>> F.adaptive_avg_pool3d(mt.arange(8.0).reshape(1, 1, 2, 2, 2), 1)
+        tensor([[[[[3.5000]]]]])
+    """
+    return _adaptive_avg_pool("adaptive_avg_pool3d", 3, input, output_size)
