@@ -1,5 +1,6 @@
 """Automatic differentiation: Function, backward, grad, grad modes, gradcheck, anomaly mode."""
 
+from microtensor.autograd import functional, graph
 from microtensor.autograd.anomaly import detect_anomaly, is_anomaly_enabled, set_detect_anomaly
 from microtensor.autograd.api import backward, grad
 from microtensor.autograd.function import Function
@@ -18,6 +19,8 @@ __all__ = [
     "backward",
     "detect_anomaly",
     "enable_grad",
+    "functional",
+    "graph",
     "grad",
     "gradcheck",
     "gradgradcheck",

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 
-class _State:
+class _State(threading.local):  # per thread, as PyTorch's anomaly mode
     enabled = False
+    check_nan = True
 
 
 state = _State()
@@ -36,12 +38,12 @@ class detect_anomaly:  # noqa: N801 - PyTorch's name
         self.check_nan = check_nan
 
     def __enter__(self) -> None:
-        self._prev = (state.enabled, _Check.nan)
+        self._prev = (state.enabled, state.check_nan)
         state.enabled = True
-        _Check.nan = self.check_nan
+        state.check_nan = self.check_nan
 
     def __exit__(self, *exc: object) -> None:
-        state.enabled, _Check.nan = self._prev
+        state.enabled, state.check_nan = self._prev
 
 
 class set_detect_anomaly(detect_anomaly):  # noqa: N801 - PyTorch's name
@@ -53,16 +55,12 @@ class set_detect_anomaly(detect_anomaly):  # noqa: N801 - PyTorch's name
     """
 
     def __init__(self, mode: bool, check_nan: bool = True) -> None:
-        self._prev = (state.enabled, _Check.nan)
+        self._prev = (state.enabled, state.check_nan)
         state.enabled = mode
-        _Check.nan = check_nan
+        state.check_nan = check_nan
 
     def __enter__(self) -> None:
         pass
-
-
-class _Check:
-    nan = True
 
 
 def is_anomaly_enabled() -> bool:
@@ -74,7 +72,7 @@ def check_grads(node: Any, grads: tuple[Any, ...]) -> None:
     """Raise if one of the gradients ``node`` returned holds NaN or Inf (anomaly mode only)."""
     import numpy as np
 
-    if not _Check.nan:
+    if not state.check_nan:
         return
     for i, g in enumerate(grads):
         if g is None:

@@ -24,7 +24,7 @@ from typing import Any
 
 import numpy as np
 
-from microtensor.autograd import anomaly, scope
+from microtensor.autograd import anomaly, graph, scope
 from microtensor.autograd.grad_mode import state
 
 # The Tensor class, set by microtensor.tensor when it is imported (tensor.py imports this module,
@@ -100,6 +100,8 @@ class Function(Node):
     staticmethods and are called through ``apply``. ``forward`` gets Tensors (with grad mode
     off) and returns a Tensor or a tuple of them; ``backward`` gets one gradient per output and
     returns one per ``forward`` argument (None for non-tensors or where none is needed).
+    In PyTorch's newer style, ``forward(*args)`` takes no ctx and a ``setup_context(ctx,
+    inputs, output)`` staticmethod saves what backward needs.
 
     Example:
         >>> import microtensor as mt
@@ -121,6 +123,7 @@ class Function(Node):
     _to_save: tuple[Any, ...] = ()
     _saved: Any = None
     _non_differentiable: tuple[Any, ...] = ()
+    _dirty: tuple[Any, ...] = ()
     _materialize_grads = True
     _trace: Any = None
     needs_input_grad: tuple[bool, ...] = ()
@@ -134,6 +137,23 @@ class Function(Node):
     def backward(ctx: Any, *grad_outputs: Any) -> Any:
         """Compute one gradient per ``forward`` input; override in subclasses."""
         raise NotImplementedError("You must implement the backward function for custom Function.")
+
+    @staticmethod
+    def setup_context(ctx: Any, inputs: tuple[Any, ...], output: Any) -> Any:
+        """New-style API: save on ``ctx`` what backward needs, from the inputs and output.
+
+        Override it (and write ``forward`` without ``ctx``) to use this style.
+        """
+        raise NotImplementedError("setup_context is not implemented.")
+
+    @staticmethod
+    def vmap(info: Any, in_dims: Any, *args: Any) -> Any:
+        """Not supported: microtensor has no ``vmap`` (``torch.func``)."""
+        raise NotImplementedError(
+            "To use autograd.Function with vmap, you must either override the vmap staticmethod "
+            "or set generate_vmap_rule=True; but microtensor has no vmap (torch.func) at all: "
+            "loop over the batch, or write the Function for batched inputs"
+        )
 
     def name(self) -> str:  # noqa: D102
         return f"{type(self).__name__}Backward"
@@ -149,7 +169,12 @@ class Function(Node):
         self._non_differentiable = outputs
 
     def mark_dirty(self, *tensors: Any) -> None:
-        """Accepted for compatibility; in-place custom ops are treated as out-of-place."""
+        """Declare inputs that ``forward`` modified in place (and returns as outputs).
+
+        Each such input becomes the output itself, with this node as its ``grad_fn``, as in
+        PyTorch.
+        """
+        self._dirty = tensors
 
     def set_materialize_grads(self, value: bool) -> None:
         """If False, ``backward`` gets None (not zeros) for outputs that got no gradient."""
@@ -173,6 +198,8 @@ class Function(Node):
 
     def _unpack(self, record: tuple[Any, ...]) -> Any:
         value, kind, index, counter, version = record
+        if value.__class__ is graph.Packed:
+            value = value.unpack()
         if counter is not None and counter[0] != version:
             what = "an input" if kind == _INPUT else "the output"
             raise RuntimeError(
@@ -191,19 +218,27 @@ class Function(Node):
         ctx = cls()
         needs = _needs_grad(args)
         ctx.needs_input_grad = needs
+        new_style = cls.setup_context is not Function.setup_context
         prev = state.enabled
         state.enabled = False
         try:
-            out = cls.forward(ctx, *args, **kwargs)
+            if new_style:  # forward without ctx; setup_context fills ctx
+                out = cls.forward(*args, **kwargs)
+                cls.setup_context(ctx, args, out)
+            else:
+                out = cls.forward(ctx, *args, **kwargs)
         finally:
             state.enabled = prev
         if True not in needs:
             return out
         outputs = out if isinstance(out, tuple) else (out,)
         non_diff = ctx._non_differentiable
+        ctx.next_functions = _edges(args, needs)  # before a dirty input takes this node
         linked = []
         for i, o in enumerate(outputs):
-            if any(o is a for a in args):
+            if any(o is d for d in ctx._dirty):
+                _check_dirty(cls, o)
+            elif any(o is a for a in args):
                 o = Tensor._make(o._data, version_counter=o._version_counter)
             if not any(o is nd for nd in non_diff) and o._data.dtype.kind == "f":
                 o._requires_grad = True
@@ -211,12 +246,13 @@ class Function(Node):
                 o._output_nr = i
             linked.append(o)
         ctx._out_meta = tuple((o._data.shape, o._data.dtype) for o in linked)
-        ctx.next_functions = _edges(args, needs)
         ctx._scope = scope.state.current
         ctx._output_refs = tuple([weakref.ref(t) for t in linked])
         if ctx._to_save:
             ctx._saved = tuple(_record_tensor(t) for t in ctx._to_save)
             ctx._to_save = ()
+            if graph.state.stack:
+                ctx._saved = _pack(ctx._saved, as_arrays=False)
         if anomaly.state.enabled:
             ctx._trace = traceback.format_stack()[:-1]
         return tuple(linked) if isinstance(out, tuple) else linked[0]
@@ -243,6 +279,14 @@ class Function(Node):
             self._saved = _FREED
 
 
+def _check_dirty(cls: type, tensor: Any) -> None:
+    if tensor.grad_fn is None and tensor._requires_grad:
+        raise RuntimeError(
+            f"{cls.__name__}: a leaf Variable that requires grad is being used in an in-place "
+            "operation (marked dirty by ctx.mark_dirty): modify a clone instead"
+        )
+
+
 def _needs_grad(args: tuple[Any, ...]) -> tuple[bool, ...]:
     if not state.enabled:
         return (False,) * len(args)
@@ -251,6 +295,19 @@ def _needs_grad(args: tuple[Any, ...]) -> tuple[bool, ...]:
 
 def _edges(args: tuple[Any, ...], needs: tuple[bool, ...]) -> tuple[tuple[Node | None, int], ...]:
     return tuple(edge_of(a) if n else _NO_EDGE for a, n in zip(args, needs, strict=True))
+
+
+def _pack(records: tuple[Any, ...], as_arrays: bool) -> tuple[Any, ...]:
+    """Give each saved tensor to the innermost ``saved_tensors_hooks`` pack hook."""
+    pack_hook, unpack_hook = graph.state.stack[-1]
+    packed = []
+    for record in records:
+        value, kind = record[0], record[1]
+        if kind != _CONST:
+            tensor = Tensor._make(value) if as_arrays else value
+            value = graph.Packed(pack_hook(tensor), unpack_hook, as_arrays)
+        packed.append((value, *record[1:]))
+    return tuple(packed)
 
 
 def _record_tensor(t: Any) -> tuple[Any, ...]:
@@ -387,6 +444,8 @@ def _link(
             _record_array(v, args, arrays, raw_outputs, outputs) for v in ctx._to_save
         )
         ctx._to_save = ()
+        if graph.state.stack:
+            ctx._saved = _pack(ctx._saved, as_arrays=True)
     if anomaly.state.enabled:
         ctx._trace = traceback.format_stack()[:-2]
     return tuple(outputs) if multi else outputs[0]
@@ -415,3 +474,8 @@ def _record_array(
             t = outputs[j]
             return (t._data, _OUTPUT, j, t._version_counter, t._version_counter[0])
     return (value, _CONST, 0, None, 0)
+
+
+
+# ``torch.autograd.function.once_differentiable`` lives here too; its code is in its own file.
+from microtensor.autograd.once_differentiable import once_differentiable  # noqa: E402, F401

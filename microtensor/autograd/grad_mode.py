@@ -3,21 +3,24 @@
 ``no_grad``, ``enable_grad``, ``set_grad_enabled`` and ``inference_mode`` work as context
 managers and as decorators, like PyTorch's.
 
-Differs from PyTorch: the flag is global, not thread-local (one attribute read per op keeps the
-no-graph path fast).
+The flag is per thread, as in PyTorch: ``no_grad`` in one thread (say, a server answering
+predictions) never stops another thread's training from recording its graph, and every new
+thread starts with grad mode on. (A ``threading.local`` attribute read costs about 25 ns more
+than a plain one; ``benchmarks/ops.py`` measures what it adds per op.)
 """
 
 from __future__ import annotations
 
 import functools
+import threading
 from collections.abc import Callable
 from typing import Any, TypeVar
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-class _State:
-    enabled = True
+class _State(threading.local):
+    enabled = True  # the class attribute is each new thread's starting value
 
 
 state = _State()
@@ -57,8 +60,19 @@ class _GradModeContext:
         return wrapper  # type: ignore[return-value]
 
 
-class no_grad(_GradModeContext):  # noqa: N801 - PyTorch's name
+class _NoParamDecorator(_GradModeContext):
+    """A grad mode that is also a decorator without parentheses (``@no_grad``), as PyTorch's."""
+
+    def __new__(cls, orig_func: Callable[..., Any] | None = None) -> Any:
+        if orig_func is None:
+            return super().__new__(cls)
+        return cls()(orig_func)
+
+
+class no_grad(_NoParamDecorator):  # noqa: N801 - PyTorch's name
     """Disable graph recording inside a ``with`` block or a decorated function.
+
+    Usable as ``with no_grad():``, ``@no_grad()`` and ``@no_grad``.
 
     Example:
         >>> import microtensor as mt
@@ -72,8 +86,8 @@ class no_grad(_GradModeContext):  # noqa: N801 - PyTorch's name
     _mode = False
 
 
-class enable_grad(_GradModeContext):  # noqa: N801 - PyTorch's name
-    """Enable graph recording, for example inside a ``no_grad`` block."""
+class enable_grad(_NoParamDecorator):  # noqa: N801 - PyTorch's name
+    """Enable graph recording, for example inside a ``no_grad`` block (also ``@enable_grad``)."""
 
     _mode = True
 
@@ -102,11 +116,19 @@ class set_grad_enabled(_GradModeContext):  # noqa: N801 - PyTorch's name
 class inference_mode(_GradModeContext):  # noqa: N801 - PyTorch's name
     """Like ``no_grad`` (no graph, nothing saved for backward); ``mode=False`` changes nothing.
 
+    Usable as ``with inference_mode():``, ``@inference_mode()``, ``@inference_mode`` and
+    ``inference_mode(mode=False)`` (which leaves grad mode as it is).
+
     Args:
         mode: True to disable graph recording.
 
     Differs from PyTorch: tensors made inside are ordinary tensors, not "inference tensors".
     """
 
-    def __init__(self, mode: bool = True) -> None:
+    def __new__(cls, mode: Any = True) -> Any:  # noqa: D102 - see the class docstring
+        if callable(mode) and not isinstance(mode, bool):
+            return cls()(mode)  # used bare, as @inference_mode: ``mode`` is the function
+        return super().__new__(cls)
+
+    def __init__(self, mode: Any = True) -> None:
         self._mode = False if mode else None

@@ -8,10 +8,11 @@ the innermost. Entering is one tuple concatenation; ops only store a reference t
 from __future__ import annotations
 
 import itertools
+import threading
 from typing import Any
 
 
-class _State:
+class _State(threading.local):  # per thread: two threads calling modules never mix frames
     current: tuple[tuple[Any, int], ...] = ()
 
 

@@ -7,7 +7,14 @@ from typing import Any
 
 import numpy as np
 
-from microtensor.optim.optimizer import Optimizer, ParamsT, check_value, new_step, zeros_state
+from microtensor.optim.optimizer import (
+    Optimizer,
+    ParamsT,
+    check_implementation,
+    check_value,
+    new_step,
+    zeros_state,
+)
 
 __all__ = ["Adadelta"]
 
@@ -34,6 +41,10 @@ class Adadelta(Optimizer):
         eps: added inside the square roots for numerical stability.
         weight_decay: L2 penalty added to the gradient.
         maximize: maximize the objective instead of minimizing it.
+        foreach: PyTorch's kernel choice; accepted and kept in the groups (one implementation
+            here, the same update).
+        capturable: must be False (see ``Optimizer``).
+        differentiable: must be False (see ``Optimizer``).
 
     Raises:
         ValueError: for a negative lr, eps or weight_decay, or rho outside [0, 1].
@@ -55,9 +66,13 @@ class Adadelta(Optimizer):
         rho: float = 0.9,
         eps: float = 1e-6,
         weight_decay: float = 0,
+        foreach: bool | None = None,
         *,
+        capturable: bool = False,
         maximize: bool = False,
+        differentiable: bool = False,
     ) -> None:
+        check_implementation("Adadelta", capturable, differentiable)
         check_value("Adadelta", "learning rate", lr, 0.0 <= lr, "lr >= 0")
         check_value("Adadelta", "rho value", rho, 0.0 <= rho <= 1.0, "0 <= rho <= 1")
         check_value("Adadelta", "epsilon value", eps, 0.0 <= eps, "eps >= 0")
@@ -69,6 +84,9 @@ class Adadelta(Optimizer):
             "eps": eps,
             "weight_decay": weight_decay,
             "maximize": maximize,
+            "capturable": capturable,
+            "foreach": foreach,
+            "differentiable": differentiable,
         }
         super().__init__(params, defaults)
 

@@ -7,7 +7,14 @@ from typing import Any
 
 import numpy as np
 
-from microtensor.optim.optimizer import Optimizer, ParamsT, check_value, new_step, zeros_state
+from microtensor.optim.optimizer import (
+    Optimizer,
+    ParamsT,
+    check_implementation,
+    check_value,
+    new_step,
+    zeros_state,
+)
 
 __all__ = ["Adagrad"]
 
@@ -36,6 +43,10 @@ class Adagrad(Optimizer):
         initial_accumulator_value: starting value of the sum of squared gradients.
         eps: added to the denominator for numerical stability.
         maximize: maximize the objective instead of minimizing it.
+        foreach: PyTorch's kernel choice; accepted and kept in the groups (one implementation
+            here, the same update).
+        fused: likewise accepted and kept.
+        differentiable: must be False (see ``Optimizer``).
 
     Raises:
         ValueError: for a negative lr, lr_decay, weight_decay, initial_accumulator_value or
@@ -59,9 +70,13 @@ class Adagrad(Optimizer):
         weight_decay: float = 0,
         initial_accumulator_value: float = 0,
         eps: float = 1e-10,
+        foreach: bool | None = None,
         *,
         maximize: bool = False,
+        differentiable: bool = False,
+        fused: bool | None = None,
     ) -> None:
+        check_implementation("Adagrad", False, differentiable)
         check_value("Adagrad", "learning rate", lr, 0.0 <= lr, "lr >= 0")
         check_value("Adagrad", "lr_decay value", lr_decay, 0.0 <= lr_decay, "lr_decay >= 0")
         ok = 0.0 <= weight_decay
@@ -76,7 +91,10 @@ class Adagrad(Optimizer):
             "eps": eps,
             "weight_decay": weight_decay,
             "initial_accumulator_value": initial_accumulator_value,
+            "foreach": foreach,
             "maximize": maximize,
+            "differentiable": differentiable,
+            "fused": fused,
         }
         super().__init__(params, defaults)
         for group in self.param_groups:

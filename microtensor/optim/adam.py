@@ -7,7 +7,14 @@ from typing import Any
 
 import numpy as np
 
-from microtensor.optim.optimizer import Optimizer, ParamsT, check_value, new_step, zeros_state
+from microtensor.optim.optimizer import (
+    Optimizer,
+    ParamsT,
+    check_implementation,
+    check_value,
+    new_step,
+    zeros_state,
+)
 
 __all__ = ["Adam"]
 
@@ -37,6 +44,11 @@ class Adam(Optimizer):
         weight_decay: L2 penalty (added to the gradient, or decoupled as in AdamW).
         amsgrad: use the maximum of past second moments (AMSGrad).
         maximize: maximize the objective instead of minimizing it.
+        foreach: PyTorch's kernel choice; accepted and kept in the groups (one implementation
+            here, the same update).
+        fused: likewise accepted and kept.
+        capturable: must be False (see ``Optimizer``).
+        differentiable: must be False (see ``Optimizer``).
         decoupled_weight_decay: shrink the parameters directly (AdamW) instead of adding
             ``weight_decay * theta`` to the gradient.
 
@@ -62,10 +74,15 @@ class Adam(Optimizer):
         weight_decay: float = 0,
         amsgrad: bool = False,
         *,
+        foreach: bool | None = None,
         maximize: bool = False,
+        capturable: bool = False,
+        differentiable: bool = False,
+        fused: bool | None = None,
         decoupled_weight_decay: bool = False,
     ) -> None:
         name = type(self).__name__
+        check_implementation(name, capturable, differentiable)
         check_value(name, "learning rate", lr, 0.0 <= lr, "lr >= 0")
         check_value(name, "epsilon value", eps, 0.0 <= eps, "eps >= 0")
         for i in range(2):
@@ -80,6 +97,10 @@ class Adam(Optimizer):
             "weight_decay": weight_decay,
             "amsgrad": amsgrad,
             "maximize": maximize,
+            "foreach": foreach,
+            "capturable": capturable,
+            "differentiable": differentiable,
+            "fused": fused,
             "decoupled_weight_decay": decoupled_weight_decay,
         }
         super().__init__(params, defaults)

@@ -34,6 +34,11 @@ class AdamW(Adam):
         weight_decay: decoupled weight decay coefficient.
         amsgrad: use the maximum of past second moments (AMSGrad).
         maximize: maximize the objective instead of minimizing it.
+        foreach: PyTorch's kernel choice; accepted and kept in the groups (one implementation
+            here, the same update).
+        fused: likewise accepted and kept.
+        capturable: must be False (see ``Optimizer``).
+        differentiable: must be False (see ``Optimizer``).
 
     Raises:
         ValueError: for a negative lr, eps or weight_decay, or a beta outside [0, 1).
@@ -58,6 +63,10 @@ class AdamW(Adam):
         amsgrad: bool = False,
         *,
         maximize: bool = False,
+        foreach: bool | None = None,
+        capturable: bool = False,
+        differentiable: bool = False,
+        fused: bool | None = None,
     ) -> None:
         super().__init__(
             params,
@@ -66,7 +75,11 @@ class AdamW(Adam):
             eps,
             weight_decay,
             amsgrad,
+            foreach=foreach,
             maximize=maximize,
+            capturable=capturable,
+            differentiable=differentiable,
+            fused=fused,
             decoupled_weight_decay=True,
         )
 

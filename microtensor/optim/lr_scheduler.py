@@ -14,19 +14,21 @@ Example:
     [0.5]
 """
 
-from microtensor.optim.lr_scheduler_base import LRScheduler
+from microtensor.optim.lr_scheduler_base import LRScheduler, _LRScheduler  # noqa: F401 - old name
 from microtensor.optim.lr_scheduler_combine import ChainedScheduler, SequentialLR
-from microtensor.optim.lr_scheduler_cycle import OneCycleLR
+from microtensor.optim.lr_scheduler_cycle import CyclicLR, OneCycleLR
 from microtensor.optim.lr_scheduler_decay import (
     ConstantLR,
     CosineAnnealingLR,
     ExponentialLR,
     LinearLR,
     MultiStepLR,
+    PolynomialLR,
     StepLR,
 )
 from microtensor.optim.lr_scheduler_lambda import LambdaLR, MultiplicativeLR
 from microtensor.optim.lr_scheduler_plateau import ReduceLROnPlateau
+from microtensor.optim.lr_scheduler_restarts import CosineAnnealingWarmRestarts
 
 __all__ = [
     "LRScheduler",
@@ -42,4 +44,7 @@ __all__ = [
     "ChainedScheduler",
     "ReduceLROnPlateau",
     "OneCycleLR",
+    "CyclicLR",
+    "CosineAnnealingWarmRestarts",
+    "PolynomialLR",
 ]

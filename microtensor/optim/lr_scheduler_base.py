@@ -9,6 +9,18 @@ from microtensor.optim.optimizer import Optimizer
 
 __all__ = ["LRScheduler"]
 
+STEP_ORDER_WARNING = (
+    "Detected call of `lr_scheduler.step()` before `optimizer.step()`. In PyTorch 1.1.0 and "
+    "later, you should call them in the opposite order: `optimizer.step()` before "
+    "`lr_scheduler.step()`.  Failure to do this will result in PyTorch skipping the first value "
+    "of the learning rate schedule. See more details at "
+    "https://pytorch.org/docs/stable/optim.html#how-to-adjust-learning-rate"
+)
+STEP_OVERRIDDEN_WARNING = (
+    "Seems like `optimizer.step()` has been overridden after learning rate scheduler "
+    "initialization. Please, make sure to call `optimizer.step()` before `lr_scheduler.step()`. "
+    "See more details at https://pytorch.org/docs/stable/optim.html#how-to-adjust-learning-rate"
+)
 EPOCH_DEPRECATION_WARNING = (
     "The epoch parameter in `scheduler.step()` was not necessary and is being deprecated where "
     "possible. Please use `scheduler.step()` to step the scheduler. During the deprecation, if "
@@ -38,8 +50,10 @@ class LRScheduler:
         TypeError: if ``optimizer`` is not an ``Optimizer``.
         KeyError: if ``last_epoch`` is not -1 and a group has no ``"initial_lr"``.
 
-    Differs from PyTorch: no warning when ``scheduler.step()`` runs before
-    ``optimizer.step()``; learning rates are numbers only (no Tensor learning rates).
+    As in PyTorch, the first ``scheduler.step()`` warns when ``optimizer.step()`` has not run
+    yet (the schedule would skip its first value) or when ``optimizer.step`` was replaced.
+
+    Differs from PyTorch: learning rates are numbers only (no Tensor learning rates).
 
     Example:
         >>> import microtensor as mt
@@ -102,6 +116,8 @@ class LRScheduler:
             epoch: deprecated (as in PyTorch): jump to this epoch, using the closed form
                 where the scheduler has one.
         """
+        if self._step_count == 1:
+            warn_if_optimizer_not_stepped(self.optimizer)
         self._step_count += 1
         if epoch is not None:
             warnings.warn(EPOCH_DEPRECATION_WARNING, UserWarning, stacklevel=2)
@@ -139,6 +155,22 @@ class LRScheduler:
     def load_state_dict(self, state_dict: dict[str, Any]) -> None:
         """Load a state returned by ``state_dict()``."""
         self.__dict__.update(state_dict)
+
+
+class _LRScheduler(LRScheduler):
+    """The base class's older name, which PyTorch still exports and older schedulers subclass."""
+
+
+def warn_if_optimizer_not_stepped(optimizer: Optimizer) -> None:
+    """PyTorch's warnings at the first ``scheduler.step()``, if ``optimizer.step()`` has not run.
+
+    (Every optimizer's ``step`` is wrapped by ``optimizer_hooks.hooked_step``, which notes the
+    call in ``optimizer._opt_called``.)
+    """
+    if not getattr(optimizer.step, "_hooked", False):
+        warnings.warn(STEP_OVERRIDDEN_WARNING, UserWarning, stacklevel=3)
+    elif not getattr(optimizer, "_opt_called", False):
+        warnings.warn(STEP_ORDER_WARNING, UserWarning, stacklevel=3)
 
 
 def check_optimizer(optimizer: Any) -> None:

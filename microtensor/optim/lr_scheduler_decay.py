@@ -1,4 +1,4 @@
-"""Schedulers with a fixed shape: step, multi-step, constant, linear, exponential, cosine.
+"""Schedulers with a fixed shape: step, multi-step, constant, linear, exponential, cosine, poly.
 
 Each ``get_lr`` is PyTorch's chainable (recursive) formula, so the numbers equal PyTorch's
 exactly, also when schedulers are chained or run past their end; ``_get_closed_form_lr`` is
@@ -23,6 +23,7 @@ __all__ = [
     "LinearLR",
     "ExponentialLR",
     "CosineAnnealingLR",
+    "PolynomialLR",
 ]
 
 
@@ -269,7 +270,7 @@ class ExponentialLR(LRScheduler):
         >>> import microtensor as mt
         >>> opt = mt.optim.SGD([mt.zeros(1, requires_grad=True)], lr=1.0)
         >>> sched = mt.optim.lr_scheduler.ExponentialLR(opt, gamma=0.5)
-        >>> sched.step(); sched.step()
+        >>> opt.step(); sched.step(); sched.step()
         >>> sched.get_last_lr()
         [0.25]
     """
@@ -351,4 +352,58 @@ class CosineAnnealingLR(LRScheduler):
         return [
             eta_min + (base_lr - eta_min) * (1 + math.cos(math.pi * self.last_epoch / t_max)) / 2
             for base_lr in self.base_lrs
+        ]
+
+
+class PolynomialLR(LRScheduler):
+    """Decay the learning rate polynomially to zero over ``total_iters`` epochs.
+
+    lr_epoch = initial_lr * (1 - min(epoch, total_iters) / total_iters) ** power
+
+    Args:
+        optimizer: the optimizer whose learning rates are scheduled.
+        total_iters: the number of epochs of the decay; the learning rate is 0 after.
+        power: the power of the polynomial (1: linear decay).
+        last_epoch: index of the last epoch (-1 starts a new schedule).
+
+    Example:
+        >>> import microtensor as mt
+        >>> opt = mt.optim.SGD([mt.zeros(1, requires_grad=True)], lr=1.0)
+        >>> sched = mt.optim.lr_scheduler.PolynomialLR(opt, total_iters=4, power=2.0)
+        >>> lrs = []
+        >>> for epoch in range(5):
+        ...     lrs.append(sched.get_last_lr()[0])
+        ...     opt.step()
+        ...     sched.step()
+        >>> lrs
+        [1.0, 0.5625, 0.25, 0.0625, 0.0]
+    """
+
+    def __init__(
+        self,
+        optimizer: Optimizer,
+        total_iters: int = 5,
+        power: float = 1.0,
+        last_epoch: int = -1,
+    ) -> None:
+        self.total_iters = total_iters
+        self.power = power
+        super().__init__(optimizer, last_epoch)
+
+    def get_lr(self) -> list[float]:
+        """Compute the learning rates of epoch ``last_epoch`` (called by ``step``)."""
+        self._warn_if_called_outside_step()
+        if self._is_initial or self.last_epoch > self.total_iters:
+            return group_values(self.optimizer, "lr")
+        # PyTorch's chainable form: the ratio of this epoch's factor to the previous one's
+        decay_factor = (
+            (1.0 - self.last_epoch / self.total_iters)
+            / (1.0 - (self.last_epoch - 1) / self.total_iters)
+        ) ** self.power
+        return [group["lr"] * decay_factor for group in self.optimizer.param_groups]
+
+    def _get_closed_form_lr(self) -> list[float]:
+        done = min(self.total_iters, self.last_epoch)
+        return [
+            base_lr * (1.0 - done / self.total_iters) ** self.power for base_lr in self.base_lrs
         ]

@@ -70,7 +70,7 @@ class LambdaLR(_LambdaScheduler):
         >>> import microtensor as mt
         >>> opt = mt.optim.SGD([mt.zeros(1, requires_grad=True)], lr=1.0)
         >>> sched = mt.optim.lr_scheduler.LambdaLR(opt, lambda epoch: 1 / (epoch + 1))
-        >>> sched.step()
+        >>> opt.step(); sched.step()
         >>> sched.get_last_lr()
         [0.5]
     """
@@ -107,7 +107,7 @@ class MultiplicativeLR(_LambdaScheduler):
         >>> import microtensor as mt
         >>> opt = mt.optim.SGD([mt.zeros(1, requires_grad=True)], lr=1.0)
         >>> sched = mt.optim.lr_scheduler.MultiplicativeLR(opt, lambda epoch: 0.5)
-        >>> sched.step(); sched.step()
+        >>> opt.step(); sched.step(); sched.step()
         >>> sched.get_last_lr()
         [0.25]
     """

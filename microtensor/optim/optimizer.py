@@ -15,14 +15,21 @@ import numpy as np
 
 from microtensor import dtypes
 from microtensor.autograd.grad_mode import enable_grad
+from microtensor.optim.optimizer_hooks import (
+    OptimizerHooks,
+    hooked_step,
+    register_optimizer_step_post_hook,
+    register_optimizer_step_pre_hook,
+)
 from microtensor.tensor import Tensor
 
-__all__ = ["Optimizer"]
+__all__ = ["Optimizer"]  # the global hook registrations are here too, as in torch.optim.optimizer
+_GLOBAL_HOOKS = (register_optimizer_step_pre_hook, register_optimizer_step_post_hook)
 
 ParamsT: TypeAlias = Iterable[Tensor] | Iterable[dict[str, Any]] | Iterable[tuple[str, Tensor]]
 
 
-class Optimizer:
+class Optimizer(OptimizerHooks):
     """Base class of all optimizers, with PyTorch's ``torch.optim.Optimizer`` interface.
 
     Args:
@@ -39,14 +46,21 @@ class Optimizer:
             is a 0-d float tensor, as in PyTorch).
         defaults: the options a new group gets when it does not set them.
 
+    Hooks as in PyTorch: ``register_step_pre_hook`` / ``register_step_post_hook`` run around
+    every ``step()`` (also of a subclass's own ``step``); the state-dict and load-state-dict
+    pre/post hooks around ``state_dict()`` and ``load_state_dict()``; and
+    ``optim.optimizer.register_optimizer_step_pre_hook`` / ``..._post_hook`` around the steps
+    of every optimizer.
+
     Raises:
         TypeError: if ``params`` is a single Tensor or a set, or holds something else than Tensors.
         ValueError: for an empty parameter list, a non-leaf tensor, or a tensor in two groups.
 
-    Differs from PyTorch: the algorithms have no ``foreach``/``fused``/``capturable``/
-    ``differentiable`` options (one plain NumPy implementation), so groups and state dicts
-    lack those keys (PyTorch fills them in when it loads ours); no step or state-dict hooks;
-    ``load_state_dict`` copies the loaded tensors instead of sharing them.
+    Differs from PyTorch: each algorithm has one plain NumPy implementation, so the
+    ``foreach`` and ``fused`` options are accepted and kept in the groups but change nothing;
+    ``capturable=True`` (CUDA graphs) and ``differentiable=True`` (a step recorded in the
+    graph) raise an error; ``load_state_dict`` copies the loaded tensors instead of sharing
+    them.
 
     Example:
         >>> import microtensor as mt
@@ -62,6 +76,10 @@ class Optimizer:
                 "params argument given to the optimizer should be an iterable of Tensors or "
                 f"dicts, but got {_typename(params)}: wrap it in a list ([tensor])"
             )
+        cls = type(self)
+        if not getattr(cls.__dict__.get("step"), "_hooked", False):
+            cls.step = hooked_step(cls.step)  # type: ignore[method-assign]
+        self._init_hooks()
         self.defaults = defaults
         self.state: defaultdict[Tensor, dict[str, Any]] = defaultdict(dict)
         self.param_groups: list[dict[str, Any]] = []
@@ -74,11 +92,13 @@ class Optimizer:
             self.add_param_group(param_group)  # type: ignore[arg-type]
 
     def __repr__(self) -> str:
-        lines = [f"{type(self).__name__} ("]
+        text = f"{type(self).__name__} ("
         for i, group in enumerate(self.param_groups):
-            lines.append(f"Parameter Group {i}")
-            lines += [f"    {key}: {group[key]}" for key in sorted(group) if key != "params"]
-        return "\n".join(lines) + "\n)"
+            text += f"\nParameter Group {i}\n"  # PyTorch's layout: a blank line between groups
+            text += "".join(
+                f"    {key}: {group[key]}\n" for key in sorted(group) if key != "params"
+            )
+        return text + ")"
 
     def add_param_group(self, param_group: dict[str, Any]) -> None:
         """Add a group of parameters (with its own options) to ``param_groups``.
@@ -186,8 +206,10 @@ class Optimizer:
             are replaced by their index in the order of ``param_groups`` (each group's
             ``"params"`` is a list of indices); state values are the optimizer's own tensors
             (not copies, as in PyTorch: save them, e.g. with ``microtensor.save``, before
-            training on).
+            training on). The state-dict pre and post hooks run around it.
         """
+        for pre_hook in self._optimizer_state_dict_pre_hooks.values():
+            pre_hook(self)
         index: dict[int, int] = {}
         groups = []
         start = 0
@@ -202,7 +224,12 @@ class Optimizer:
             (index[id(key)] if isinstance(key, Tensor) else key): value
             for key, value in self.state.items()
         }
-        return {"state": state, "param_groups": groups}
+        state_dict = {"state": state, "param_groups": groups}
+        for post_hook in self._optimizer_state_dict_post_hooks.values():
+            result = post_hook(self, state_dict)
+            if result is not None:
+                state_dict = result
+        return state_dict
 
     def load_state_dict(self, state_dict: dict[str, Any]) -> None:
         """Load a state returned by ``state_dict()`` (of this optimizer or a PyTorch twin).
@@ -220,6 +247,16 @@ class Optimizer:
         Raises:
             ValueError: if the number of groups or the size of a group differs.
         """
+        state_dict = dict(state_dict)  # the pre hooks get a shallow copy, as in PyTorch
+        for pre_hook in self._optimizer_load_state_dict_pre_hooks.values():
+            result = pre_hook(self, state_dict)
+            if result is not None:
+                state_dict = result
+        self._load_state_dict(state_dict)
+        for post_hook in self._optimizer_load_state_dict_post_hooks.values():
+            post_hook(self)
+
+    def _load_state_dict(self, state_dict: dict[str, Any]) -> None:
         saved_groups = state_dict["param_groups"]
         if len(saved_groups) != len(self.param_groups):
             raise ValueError(
@@ -299,7 +336,37 @@ def zeros_state(param: Tensor, fill: float = 0.0) -> Tensor:
     return Tensor._make(np.full_like(param._data, fill))
 
 
+def check_implementation(optimizer: str, capturable: bool, differentiable: bool) -> None:
+    """Check PyTorch's implementation switches ``capturable`` and ``differentiable``.
+
+    (``foreach`` and ``fused`` select among PyTorch's kernels, which compute the same update:
+    microtensor has one implementation, so they are kept as group options and change nothing.)
+    """
+    if capturable:
+        raise RuntimeError(
+            f"{optimizer}: capturable=True needs CUDA graphs, and microtensor runs on the CPU "
+            "only (PyTorch refuses it on the CPU too): leave capturable=False"
+        )
+    if differentiable:
+        raise NotImplementedError(
+            f"{optimizer}: differentiable=True (recording the optimizer step in the autograd "
+            "graph) is not supported: microtensor's optimizers update the parameters' arrays in "
+            "place, outside the graph; leave differentiable=False"
+        )
+
+
 def check_value(optimizer: str, what: str, value: Any, ok: bool, expected: str) -> None:
     """Raise PyTorch's ``ValueError("Invalid <what>: <value>")``, naming the rule, unless ok."""
     if not ok:
         raise ValueError(f"Invalid {what}: {value} ({optimizer} expects {expected})")
+
+
+def lerp_(start: np.ndarray, end: np.ndarray, weight: float) -> None:
+    """Set start to start + weight * (end - start), in place, by PyTorch's two-sided formula."""
+    diff = np.subtract(end, start)
+    if abs(weight) < 0.5:
+        diff *= weight
+        start += diff
+    else:  # the form exact at weight == 1, as PyTorch's lerp kernel
+        diff *= 1 - weight
+        np.subtract(end, diff, out=start)

@@ -7,7 +7,14 @@ from typing import Any
 
 import numpy as np
 
-from microtensor.optim.optimizer import Optimizer, ParamsT, check_value, new_step, zeros_state
+from microtensor.optim.optimizer import (
+    Optimizer,
+    ParamsT,
+    check_implementation,
+    check_value,
+    new_step,
+    zeros_state,
+)
 
 __all__ = ["RMSprop"]
 
@@ -38,6 +45,10 @@ class RMSprop(Optimizer):
         centered: normalize by an estimate of the gradient's variance instead of its second
             moment.
         maximize: maximize the objective instead of minimizing it.
+        foreach: PyTorch's kernel choice; accepted and kept in the groups (one implementation
+            here, the same update).
+        capturable: must be False (see ``Optimizer``).
+        differentiable: must be False (see ``Optimizer``).
 
     Raises:
         ValueError: for a negative lr, eps, momentum, weight_decay or alpha.
@@ -61,9 +72,12 @@ class RMSprop(Optimizer):
         weight_decay: float = 0,
         momentum: float = 0,
         centered: bool = False,
-        *,
+        capturable: bool = False,
+        foreach: bool | None = None,
         maximize: bool = False,
+        differentiable: bool = False,
     ) -> None:
+        check_implementation("RMSprop", capturable, differentiable)
         check_value("RMSprop", "learning rate", lr, 0.0 <= lr, "lr >= 0")
         check_value("RMSprop", "epsilon value", eps, 0.0 <= eps, "eps >= 0")
         check_value("RMSprop", "momentum value", momentum, 0.0 <= momentum, "momentum >= 0")
@@ -77,7 +91,10 @@ class RMSprop(Optimizer):
             "eps": eps,
             "centered": centered,
             "weight_decay": weight_decay,
+            "capturable": capturable,
+            "foreach": foreach,
             "maximize": maximize,
+            "differentiable": differentiable,
         }
         super().__init__(params, defaults)
 

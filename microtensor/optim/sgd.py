@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from microtensor.optim.optimizer import Optimizer, ParamsT, check_value
+from microtensor.optim.optimizer import Optimizer, ParamsT, check_implementation, check_value
 from microtensor.tensor import Tensor
 
 __all__ = ["SGD"]
@@ -35,6 +35,10 @@ class SGD(Optimizer):
         weight_decay: L2 penalty added to the gradient.
         nesterov: use Nesterov momentum (needs momentum > 0 and dampening == 0).
         maximize: maximize the objective instead of minimizing it.
+        foreach: PyTorch's kernel choice; accepted and kept in the groups (one implementation
+            here, the same update).
+        fused: likewise accepted and kept.
+        differentiable: must be False (see ``Optimizer``).
 
     Raises:
         ValueError: for a negative lr, momentum or weight_decay, or nesterov without momentum
@@ -60,7 +64,11 @@ class SGD(Optimizer):
         nesterov: bool = False,
         *,
         maximize: bool = False,
+        foreach: bool | None = None,
+        differentiable: bool = False,
+        fused: bool | None = None,
     ) -> None:
+        check_implementation("SGD", False, differentiable)
         check_value("SGD", "learning rate", lr, not lr < 0.0, "lr >= 0")
         check_value("SGD", "momentum value", momentum, not momentum < 0.0, "momentum >= 0")
         check_value(
@@ -78,6 +86,9 @@ class SGD(Optimizer):
             "weight_decay": weight_decay,
             "nesterov": nesterov,
             "maximize": maximize,
+            "foreach": foreach,
+            "differentiable": differentiable,
+            "fused": fused,
         }
         super().__init__(params, defaults)
 

@@ -5,6 +5,8 @@ and once with torch (the same function: both have ``@``, ``.tanh()``, ``**`` and
 from the same initial weights. Both optimizers must follow the same trajectory to 1e-8.
 """
 
+import inspect
+
 import numpy as np
 import pytest
 import torch
@@ -56,6 +58,13 @@ CASES = [
 ]
 
 
+# every algorithm with a per-parameter update (LBFGS and SparseAdam have their own tests)
+ALL_NAMES = [
+    "SGD", "Adam", "AdamW", "RMSprop", "Adagrad", "Adadelta", "NAdam", "RAdam", "Adamax", "ASGD",
+    "Rprop",
+]  # fmt: skip
+
+
 def case_id(case):
     name, options = case
     return name + "-" + "-".join(f"{k}={v}" for k, v in options.items())
@@ -90,7 +99,8 @@ class Twin:
         self.params = [lib.tensor(w, requires_grad=True) for w in weights]
         self.x, self.y = lib.tensor(x), lib.tensor(y)
         cls = getattr(lib.optim, name)
-        extra = {"foreach": False} if lib is torch else {}
+        # torch's single-tensor kernels, the algorithm microtensor follows (both accept foreach)
+        extra = {"foreach": False} if "foreach" in inspect.signature(cls).parameters else {}
         if groups is None:
             self.opt = cls(self.params, **options, **extra)
         else:  # groups: list of (param indices, group options)
@@ -156,27 +166,26 @@ def test_same_gradients_give_the_same_update_as_torch(case):
         assert_params_close(mine.values(), theirs.values(), 1e-12, 1e-14, f"{name} step {step}")
 
 
-@pytest.mark.parametrize("name", ["SGD", "Adam", "AdamW", "RMSprop", "Adagrad", "Adadelta"])
+@pytest.mark.parametrize("name", ALL_NAMES)
 def test_param_groups_with_own_options_match_torch(name):
     options = {"SGD": {"momentum": 0.9}, "RMSprop": {"momentum": 0.5, "centered": True}}.get(
         name, {}
     )
-    groups = [([0, 1], {"lr": 0.02}), ([2, 3], {"lr": 0.005, "weight_decay": 0.1})]
+    second = {"lr": 0.005, "etas": (0.3, 1.4)} if name == "Rprop" else {"lr": 0.005}
+    option = "etas" if name == "Rprop" else "weight_decay"  # Rprop has no weight decay
+    second.setdefault(option, 0.1)
+    groups = [([0, 1], {"lr": 0.02}), ([2, 3], second)]
     mine = Twin(mt, name, {"lr": 0.01, **options}, groups=groups)
     theirs = Twin(torch, name, {"lr": 0.01, **options}, groups=groups)
     assert [g["lr"] for g in mine.opt.param_groups] == [0.02, 0.005]
-    default_decay = theirs.opt.param_groups[0]["weight_decay"]  # the default fills the gap
-    assert (
-        mine.opt.param_groups[0]["weight_decay"]
-        == default_decay
-        == mine.opt.defaults["weight_decay"]
-    )
+    default = theirs.opt.param_groups[0][option]  # the default fills the gap
+    assert mine.opt.param_groups[0][option] == default == mine.opt.defaults[option]
     for step in range(50):
         mine.step(), theirs.step()
         assert_params_close(mine.values(), theirs.values(), what=f"step {step}")
 
 
-@pytest.mark.parametrize("name", ["SGD", "Adam", "AdamW", "RMSprop", "Adagrad", "Adadelta"])
+@pytest.mark.parametrize("name", ALL_NAMES)
 def test_options_changed_between_steps_match_torch(name):
     mine, theirs = Twin(mt, name, {"lr": 0.01}), Twin(torch, name, {"lr": 0.01})
     for step in range(60):
@@ -207,7 +216,7 @@ def test_parameter_without_grad_is_skipped_like_torch():
         assert sorted(twin.opt.state_dict()["state"]) == [0, 1, 2, 3]
 
 
-@pytest.mark.parametrize("name", ["SGD", "Adam", "AdamW", "RMSprop", "Adagrad", "Adadelta"])
+@pytest.mark.parametrize("name", ALL_NAMES)
 def test_float32_stays_float32_and_matches_torch(name):
     options = {
         "SGD": {"momentum": 0.9, "nesterov": True},
@@ -216,6 +225,11 @@ def test_float32_stays_float32_and_matches_torch(name):
         "RMSprop": {"centered": True, "momentum": 0.5},
         "Adagrad": {"lr_decay": 0.01},
         "Adadelta": {"weight_decay": 0.1},
+        "NAdam": {"weight_decay": 0.1},
+        "RAdam": {"weight_decay": 0.1, "decoupled_weight_decay": True},
+        "Adamax": {"weight_decay": 0.1},
+        "ASGD": {"t0": 5},
+        "Rprop": {"etas": (0.4, 1.3)},
     }[name]
     mine = Twin(mt, name, {"lr": np.float64(0.01), **options}, dtype=np.float32)
     theirs = Twin(torch, name, {"lr": 0.01, **options}, dtype=np.float32)

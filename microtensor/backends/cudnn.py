@@ -1,0 +1,24 @@
+"""``microtensor.backends.cudnn``: cuDNN's flags, accepted so scripts can set them; no effect.
+
+Attributes:
+    enabled: PyTorch's switch for cuDNN (default True); microtensor never uses cuDNN.
+    benchmark: let cuDNN pick the fastest algorithms (default False).
+    deterministic: ask cuDNN for deterministic algorithms (default False); microtensor's
+        NumPy computations are deterministic anyway.
+"""
+
+__all__ = ["benchmark", "deterministic", "enabled", "is_available", "version"]
+
+enabled = True
+benchmark = False
+deterministic = False
+
+
+def is_available() -> bool:
+    """Return False: there is no cuDNN."""
+    return False
+
+
+def version() -> None:
+    """Return None, as PyTorch does without cuDNN."""
+    return None

@@ -1,0 +1,74 @@
+"""microtensor.cuda and microtensor.backends answer as torch does without a GPU; onnx imports."""
+
+import pytest
+import torch
+
+import microtensor as mt
+
+
+def test_queries_match_torch_on_a_machine_without_cuda():
+    assert mt.cuda.is_available() is False
+    assert mt.cuda.device_count() == 0
+    assert mt.cuda.is_initialized() is False
+    assert mt.backends.mps.is_available() is False
+    assert mt.backends.cuda.is_built() is False
+    if not torch.cuda.is_available():  # the CPU build of torch the tests use
+        assert torch.cuda.device_count() == mt.cuda.device_count()
+        assert torch.backends.cuda.is_built() == mt.backends.cuda.is_built()
+
+
+def test_seeding_synchronizing_and_cache_calls_do_nothing():
+    mt.manual_seed(3)
+    expected = mt.rand(3).tolist()
+    mt.manual_seed(3)
+    for call in (
+        lambda: mt.cuda.manual_seed(0),
+        lambda: mt.cuda.manual_seed_all(0),
+        lambda: mt.cuda.seed(),
+        lambda: mt.cuda.seed_all(),
+        lambda: mt.cuda.synchronize(),
+        mt.cuda.empty_cache,
+    ):
+        assert call() is None
+    assert mt.rand(3).tolist() == expected  # the CPU generator is untouched
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda: mt.cuda.get_device_name(0),
+        lambda: mt.cuda.set_device(0),
+        mt.cuda.current_device,
+        mt.cuda.get_device_properties,
+        mt.cuda.memory_allocated,
+        mt.cuda.max_memory_allocated,
+    ],
+)
+def test_what_needs_a_gpu_raises_clearly(call):
+    with pytest.raises(RuntimeError, match="runs on the CPU only and has no CUDA device"):
+        call()
+
+
+def test_cudnn_flags_are_accepted():
+    cudnn = mt.backends.cudnn
+    assert (cudnn.enabled, cudnn.benchmark, cudnn.deterministic) == (
+        torch.backends.cudnn.enabled,
+        torch.backends.cudnn.benchmark,
+        torch.backends.cudnn.deterministic,
+    )
+    old = cudnn.benchmark, cudnn.deterministic
+    try:
+        cudnn.benchmark, cudnn.deterministic = True, True
+        assert mt.backends.cudnn.benchmark and mt.backends.cudnn.deterministic
+    finally:
+        cudnn.benchmark, cudnn.deterministic = old
+    assert cudnn.is_available() is False
+
+
+def test_onnx_module_imports_like_torch_onnx():
+    import inspect
+
+    import microtensor.onnx
+
+    first = list(inspect.signature(microtensor.onnx.export).parameters)[:3]
+    assert first == list(inspect.signature(torch.onnx.export).parameters)[:3]
