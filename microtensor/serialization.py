@@ -1,10 +1,21 @@
-"""``save`` / ``load`` of state dicts: one safetensors file, structure in JSON; never pickle.
+"""``save`` / ``load``: safetensors for plain nests of tensors, torch's zip format for the rest.
 
-File layout: a standard safetensors file. Its tensors are the tensor leaves of the saved object,
-each named by its path (``"state.0.exp_avg"``; a flat module state dict keeps its own keys, so
-``safetensors.torch.load_file`` reads it straight into a torch module). Its ``__metadata__``
-holds, under ``"microtensor"``, a JSON tree of the object: containers and plain values inline,
-tensors as references to their names. Loading parses JSON and copies bytes: it runs no code.
+Two file formats:
+
+* **safetensors** (the default for state dicts and other nests of tensors and plain values, at
+  any path not ending in ``.pt``/``.pth``): a standard safetensors file. Its tensors are the
+  tensor leaves of the saved object, each named by its path (``"state.0.exp_avg"``; a flat module
+  state dict keeps its own keys, so ``safetensors.torch.load_file`` reads it straight into a
+  torch module). Its ``__metadata__`` holds, under ``"microtensor"``, a JSON tree of the object:
+  containers and plain values inline, tensors as references to their names. Loading parses JSON
+  and copies bytes: it runs no code.
+* **torch's zip format** (``.pt``/``.pth`` paths, and objects safetensors cannot describe, such
+  as a whole ``nn.Module``): what ``torch.save`` writes, so ``torch.load`` reads it with its
+  default ``weights_only=True`` (written by ``_torch_format``). Loading such a file, also one
+  written by ``torch.save``, goes through an allow-list unpickler (``_torch_load``,
+  ``_pickle_restricted``): a file can rebuild tensors, containers, numbers, strings, ``Size``
+  and dtypes, and call nothing else unless the caller lists it with ``add_safe_globals`` /
+  ``safe_globals``.
 """
 
 from __future__ import annotations
@@ -14,16 +25,33 @@ import io
 import json
 import math
 import os
+import pickle
 import secrets
+import warnings
 from collections import OrderedDict
 from collections.abc import Mapping
 from typing import IO, Any
 
 import numpy as np
 
+from microtensor import _torch_format, _torch_load
+from microtensor._pickle_restricted import (
+    add_safe_globals,
+    clear_safe_globals,
+    get_safe_globals,
+    safe_globals,
+)
 from microtensor.tensor import Tensor
 
-__all__ = ["load", "save"]
+__all__ = [
+    "add_safe_globals",
+    "clear_safe_globals",
+    "get_safe_globals",
+    "get_unsafe_globals_in_checkpoint",
+    "load",
+    "safe_globals",
+    "save",
+]
 
 _METADATA_KEY = "microtensor"
 _VERSION = 1
@@ -31,17 +59,32 @@ _VERSION = 1
 _DTYPES = {"F16", "F32", "F64", "U8", "I8", "I16", "I32", "I64", "BOOL"}
 _NUMPY_KINDS = {np.dtype(t) for t in ("f2", "f4", "f8", "u1", "i1", "i2", "i4", "i8", "?")}
 _CHUNK = 1 << 20
+_TORCH_SUFFIXES = (".pt", ".pth")
+# what torch.save writes first in its legacy (pre-1.6, non-zip) format: a pickled magic number
+_LEGACY_MAGIC = b"\x80\x02\x8a\x0a\x6c\xfc\x9c\x46\xf9\x20\x6a\xa8\x50\x19"
+_UNSAFE_WARNING = (
+    "You are using `microtensor.load` with `weights_only=False`, which uses the default pickle "
+    "module implicitly. It is possible to construct malicious pickle data which will execute "
+    "arbitrary code during unpickling (See "
+    "https://github.com/pytorch/pytorch/blob/main/SECURITY.md#untrusted-models for more "
+    "details). Do it only if you got the file from a trusted source; otherwise load with "
+    "`weights_only=True` (the default), allowlisting your own classes with "
+    "`microtensor.serialization.add_safe_globals`."
+)
 _MAX_HEADER = 100 << 20
 
 
-def save(obj: Any, f: str | os.PathLike[str] | IO[bytes]) -> None:
-    """Save a state dict (or any nest of tensors and plain values) to a safetensors file.
+def save(obj: Any, f: str | os.PathLike[str] | IO[bytes], pickle_protocol: int = 2) -> None:
+    """Save a tensor, a state dict, a checkpoint dict or a whole module, as ``torch.save``.
 
-    ``obj`` may nest dicts (any hashable scalar or tuple keys; ``OrderedDict`` order is kept),
-    lists and tuples, with Tensors, NumPy arrays, ints, floats (inf/nan too), strings, bools and
-    None as leaves: module and optimizer ``state_dict()``s are such nests. The file is a plain
-    safetensors file (see the module docstring), so a flat module state dict is readable by
-    ``safetensors.torch.load_file`` with PyTorch's key names and layouts.
+    A nest of dicts (any hashable scalar or tuple keys; ``OrderedDict`` order is kept), lists
+    and tuples, with Tensors, NumPy arrays, ints, floats (inf/nan too), strings, bools and None as
+    leaves (module and optimizer ``state_dict()``s, checkpoint dicts) is written as a plain
+    safetensors file, readable by ``safetensors.torch.load_file`` with PyTorch's key names.
+    Anything else (a whole ``nn.Module``, a set, a ``Size``...), and any object saved to a path
+    ending in ``.pt`` or ``.pth``, is written in ``torch.save``'s zip format, which
+    ``torch.load(f)`` reads with its default ``weights_only=True`` (a whole module needs
+    ``weights_only=False`` or allowlisted classes there, as with torch's own modules).
 
     A path is written atomically: into a temporary file in the same directory, flushed and
     fsynced, then renamed over ``f``; a crash mid-save leaves any old file intact.
@@ -49,12 +92,14 @@ def save(obj: Any, f: str | os.PathLike[str] | IO[bytes]) -> None:
     Args:
         obj: what to save.
         f: a path, or a binary file object open for writing (written in place, not atomically).
+        pickle_protocol: the pickle protocol of torch's format (PyTorch's default, 2).
 
     Raises:
-        TypeError: for a leaf of another type (the message names its path), or a bad ``f``.
+        TypeError: for a bad ``f``, or an object that cannot be pickled (a lambda, a local
+            class) where the zip format is used.
 
-    Differs from PyTorch: no pickle, so arbitrary objects cannot be saved; Parameters are
-    stored as plain tensors, and tensors that share memory are stored separately.
+    Differs from PyTorch: in the safetensors format, Parameters are stored as plain tensors and
+    tensors that share memory are stored separately (torch's format keeps both).
 
     Example:
         >>> import io, microtensor as mt
@@ -65,12 +110,12 @@ def save(obj: Any, f: str | os.PathLike[str] | IO[bytes]) -> None:
         {'weight': tensor([[1., 1.],
                 [1., 1.]]), 'step': 3}
     """
-    tensors: dict[str, np.ndarray] = {}
-    tree = _encode(obj, [], tensors)
-    metadata = {"format": "pt", _METADATA_KEY: json.dumps({"version": _VERSION, "tree": tree})}
-    import safetensors.numpy  # imported on use: it adds ~10 MB to every process otherwise
-
-    data = safetensors.numpy.save(tensors, metadata=metadata)
+    target = f if isinstance(f, str | os.PathLike) else getattr(f, "name", "")
+    data = None
+    if not str(target).lower().endswith(_TORCH_SUFFIXES):
+        data = _safetensors_bytes(obj)
+    if data is None:
+        data = _torch_bytes(obj, pickle_protocol)
     if isinstance(f, str | os.PathLike):
         # realpath: a symlink keeps pointing at the (replaced) file it pointed at
         _atomic_write(os.path.realpath(os.fspath(f)), data)
@@ -84,32 +129,68 @@ def save(obj: Any, f: str | os.PathLike[str] | IO[bytes]) -> None:
         raise TypeError(f"save(): f must be a path or a binary file object, got {type(f).__name__}")
 
 
+def _safetensors_bytes(obj: Any) -> bytes | None:
+    """``obj`` as a safetensors file, or None when it is not a plain nest of tensors."""
+    tensors: dict[str, np.ndarray] = {}
+    try:
+        tree = _encode(obj, [], tensors)
+    except TypeError:
+        return None
+    metadata = {"format": "pt", _METADATA_KEY: json.dumps({"version": _VERSION, "tree": tree})}
+    import safetensors.numpy  # imported on use: it adds ~10 MB to every process otherwise
+
+    return bytes(safetensors.numpy.save(tensors, metadata=metadata))
+
+
+def _torch_bytes(obj: Any, protocol: int) -> bytes:
+    try:
+        return _torch_format.dumps(obj, protocol)
+    except (pickle.PicklingError, AttributeError) as e:
+        raise TypeError(
+            f"save(): cannot save a {type(obj).__name__}: {e} (objects are saved as torch.save "
+            "pickles them: functions and classes by their importable name)"
+        ) from None
+
+
 def load(
     f: str | os.PathLike[str] | IO[bytes],
     map_location: Any = None,
     *,
-    weights_only: bool = True,
-    mmap: Any = None,
+    weights_only: bool | None = None,
+    mmap: bool | None = None,
 ) -> Any:
-    """Load what ``save`` wrote, or the tensors of any safetensors file (as a dict).
+    """Load what ``save`` or ``torch.save`` wrote, or the tensors of any safetensors file.
 
-    A file without microtensor's metadata (e.g. from ``safetensors.torch.save_file``) loads as
-    ``{name: Tensor}``, ready for ``module.load_state_dict``.
+    A file in torch's zip format (from ``torch.save`` or ``save``) is unpickled with an allow-list
+    that only rebuilds tensors, storages, containers, numbers, strings, ``Size``, devices and
+    dtypes, exactly PyTorch's ``weights_only=True`` promise: the file cannot run code. Extend the
+    list for your own classes with ``serialization.add_safe_globals`` or the
+    ``serialization.safe_globals`` context manager (needed to load a whole saved module). A
+    safetensors file without microtensor's metadata (e.g. from ``safetensors.torch.save_file``)
+    loads as ``{name: Tensor}``, ready for ``module.load_state_dict``.
 
     Args:
         f: a path, or a binary file object open for reading.
-        map_location: None or the CPU (``"cpu"``, ``device("cpu")``, or a dict mapping to it).
-        weights_only: accepted for compatibility. Differs from PyTorch: loading never unpickles
-            and runs no code, whatever its value.
-        mmap: accepted for compatibility (the file is read into memory).
+        map_location: None or the CPU (``"cpu"``, ``device("cpu")``, or a dict mapping to it);
+            tensors saved on a GPU load onto the CPU only through it. Differs from PyTorch: a
+            function (``lambda storage, loc: storage``) is accepted but not called: every
+            tensor lands on the CPU.
+        weights_only: True or None (the default): the allow-list unpickler. False unpickles
+            anything, running the code the file names: only for files you trust (a warning
+            says so).
+        mmap: map the storages of a zip-format file from disk (copy-on-write) instead of
+            reading them; needs a path.
 
     Returns:
-        The saved object; tensors are plain, writable CPU tensors, independent of each other.
+        The saved object. Tensors of one storage in a torch-format file share memory, as in
+        torch; safetensors tensors are independent; all are writable CPU tensors.
 
     Raises:
-        RuntimeError: for a truncated, corrupt or foreign (e.g. ``torch.save`` pickle) file, or
-            one written by a newer microtensor; the message names the file and what is wrong.
-        ValueError: for a ``map_location`` other than the CPU.
+        pickle.UnpicklingError: when a torch-format file names a global outside the allow-list
+            (the message says which and how to allow it), or holds a dtype microtensor lacks.
+        RuntimeError: for a truncated, corrupt or foreign file (a legacy non-zip ``torch.save``
+            file, a TorchScript archive), or tensors saved on a GPU without ``map_location``.
+        ValueError: for a ``map_location`` other than the CPU, or ``mmap`` without a path.
         TypeError: if ``f`` is neither a path nor a binary file object.
 
     Example:
@@ -124,14 +205,72 @@ def load(
     if isinstance(f, str | os.PathLike):
         name = os.fspath(f)
         with open(name, "rb") as fh:
+            if mmap and fh.read(4) == b"PK\x03\x04":
+                restricted = weights_only is not False
+                return _torch_load.loads(name, name, map_location, restricted, name)
+            fh.seek(0)
             data = fh.read()
     elif callable(getattr(f, "read", None)):
         name = str(getattr(f, "name", type(f).__name__))
         data = b"" if isinstance(f, io.TextIOBase) else f.read()
         if isinstance(f, io.TextIOBase) or not isinstance(data, bytes | bytearray):
             raise TypeError(f"load(): {name} must be opened in binary mode ('rb'), not text mode")
+        if mmap:
+            raise ValueError("load(): f must be a file path in order to use the mmap argument")
+    elif mmap:
+        raise TypeError(f"load(): f must be a path or a binary file object, got {type(f).__name__}")
     else:
         raise TypeError(f"load(): f must be a path or a binary file object, got {type(f).__name__}")
+    if data[:4] == b"PK\x03\x04":
+        if weights_only is False:
+            warnings.warn(_UNSAFE_WARNING, UserWarning, stacklevel=2)
+        return _torch_load.loads(data, name, map_location, weights_only is not False, None)
+    if data.startswith(_LEGACY_MAGIC):
+        raise RuntimeError(
+            f"load(): {name} is a legacy torch.save file (the pre-1.6 non-zip format), which "
+            "microtensor does not read: re-save it with a current torch, "
+            "torch.save(torch.load(path, weights_only=True), new_path)"
+        )
+    return _load_safetensors(data, name)
+
+
+def get_unsafe_globals_in_checkpoint(f: str | os.PathLike[str] | IO[bytes]) -> list[str]:
+    """The globals a torch-format checkpoint names that ``load(weights_only=True)`` would refuse.
+
+    The file is read, not unpickled: nothing in it runs. Pass the ones you trust to
+    ``add_safe_globals`` (or ``safe_globals``) to load it.
+
+    Args:
+        f: a path, or a binary file object open for reading, of a ``torch.save`` zip archive.
+
+    Returns:
+        ``"module.name"`` strings, in the order the file first names them.
+
+    Raises:
+        RuntimeError: if ``f`` is not a torch-format (zip) checkpoint.
+
+    Example:
+        >>> import io, microtensor as mt
+        >>> buffer = io.BytesIO()
+        >>> buffer.name = "model.pt"
+        >>> save(mt.nn.Linear(2, 2), buffer)
+        >>> get_unsafe_globals_in_checkpoint(io.BytesIO(buffer.getvalue()))
+        ['microtensor.nn.linear.Linear']
+    """
+    if isinstance(f, str | os.PathLike):
+        name = os.fspath(f)
+        with open(name, "rb") as fh:
+            data = fh.read()
+    else:
+        name, data = str(getattr(f, "name", type(f).__name__)), f.read()
+    if data[:4] != b"PK\x03\x04":
+        raise RuntimeError(
+            f"get_unsafe_globals_in_checkpoint(): {name} is not a torch.save zip checkpoint"
+        )
+    return _torch_load.unsafe_globals(data, name)
+
+
+def _load_safetensors(data: bytes, name: str) -> Any:
     metadata = _check_header(data, name)
     import safetensors.numpy  # imported on use, as in save
 
@@ -247,11 +386,10 @@ def _owned(array: np.ndarray) -> np.ndarray:
 def _check_header(data: bytes, name: str) -> dict[str, str]:
     """Validate the safetensors header of ``data``; return its ``__metadata__``."""
     size = int.from_bytes(data[:8], "little")
-    if data[:4] == b"PK\x03\x04" or (data[:1] == b"\x80" and size > len(data)):
+    if data[:1] == b"\x80" and size > len(data):
         raise RuntimeError(
-            f"load(): {name} is a pickle/zip checkpoint (torch.save format), not a safetensors "
-            "file; microtensor never unpickles. Convert it with torch: "
-            "safetensors.torch.save_file(torch.load(path), new_path)"
+            f"load(): {name} is a bare pickle, neither a torch.save zip checkpoint nor a "
+            "safetensors file; microtensor does not unpickle bare pickles"
         )
     if len(data) < 8:
         raise RuntimeError(
@@ -291,6 +429,8 @@ def _check_header(data: bytes, name: str) -> dict[str, str]:
 
 
 def _check_map_location(map_location: Any) -> None:
+    if callable(map_location):
+        return  # torch's ``lambda storage, loc: storage`` idiom: everything lands on the CPU
     targets = map_location.values() if isinstance(map_location, dict) else [map_location]
     for target in targets:
         if target is not None and not str(target).startswith("cpu"):

@@ -4,16 +4,15 @@ from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 import numpy as np
 
-from microtensor import dtypes
-from microtensor.creation import as_tensor, tensor
-from microtensor.ops import stack
 from microtensor.random import Generator
 from microtensor.tensor import Tensor
+from microtensor.utils.data._multiprocessing_iter import MultiProcessingIter, base_seed
+from microtensor.utils.data.collate import default_collate, default_convert
 from microtensor.utils.data.dataset import IterableDataset, Subset, TensorDataset
 from microtensor.utils.data.sampler import (
     BatchSampler,
@@ -23,101 +22,7 @@ from microtensor.utils.data.sampler import (
     _ArraySampler,
 )
 
-__all__ = ["DataLoader", "default_collate", "default_convert", "get_worker_info"]
-
-_COLLATE_ERROR = (
-    "default_collate: batch must contain tensors, numpy arrays, numbers, dicts or lists; found {}"
-)
-
-
-def _is_numeric_numpy(x: Any) -> bool:
-    return isinstance(x, np.ndarray | np.generic) and x.dtype.kind in "biuf"
-
-
-def default_collate(batch: Sequence[Any]) -> Any:
-    """Merge a list of samples into a batch, as ``torch.utils.data.default_collate``.
-
-    Tensors and NumPy arrays are stacked along a new first dim; Python floats become a float64
-    tensor, ints an int64 tensor (bools a bool tensor); strings stay a list; dicts, namedtuples,
-    tuples and lists are collated field by field (a tuple gives a list, as in PyTorch).
-
-    Raises:
-        RuntimeError: if the samples' sequences differ in length, or tensors in shape.
-        TypeError: for an element of another type (or a NumPy array of strings/objects).
-
-    Example:
-        >>> import microtensor as mt
-        >>> from microtensor.utils.data import default_collate
-        >>> default_collate([(mt.tensor([1.0, 2.0]), 0), (mt.tensor([3.0, 4.0]), 1)])
-        [tensor([[1., 2.],
-                [3., 4.]]), tensor([0, 1])]
-        >>> default_collate([{"x": 0.5}, {"x": 1.5}])
-        {'x': tensor([0.5000, 1.5000], dtype=microtensor.float64)}
-    """
-    elem = batch[0]
-    if isinstance(elem, Tensor):
-        return stack(list(batch))
-    if isinstance(elem, np.ndarray | np.generic) and not isinstance(elem, str | bytes):
-        if not _is_numeric_numpy(elem):
-            raise TypeError(_COLLATE_ERROR.format(elem.dtype))
-        return as_tensor(np.stack([np.asarray(b) for b in batch]))
-    if isinstance(elem, float):
-        return tensor(batch, dtype=dtypes.float64)
-    if isinstance(elem, int):
-        return tensor(batch)
-    if isinstance(elem, str | bytes):
-        return batch
-    if isinstance(elem, Mapping):
-        fields = {key: default_collate([sample[key] for sample in batch]) for key in elem}
-        return _rebuild(type(elem), fields, mapping=True)
-    if isinstance(elem, tuple) and hasattr(elem, "_fields"):
-        return type(elem)(*(default_collate(list(s)) for s in zip(*batch, strict=True)))
-    if isinstance(elem, Sequence):
-        if any(len(sample) != len(elem) for sample in batch):
-            raise RuntimeError("each element in list of batch should be of equal size")
-        columns = [default_collate(list(s)) for s in zip(*batch, strict=True)]
-        return columns if isinstance(elem, tuple) else _rebuild(type(elem), columns)
-    raise TypeError(_COLLATE_ERROR.format(type(elem)))
-
-
-def default_convert(data: Any) -> Any:
-    """Turn NumPy arrays in ``data`` into tensors, leaving other values alone.
-
-    The collation used when batching is off (``batch_size=None``); tuples become lists, as in
-    PyTorch.
-
-    Example:
-        >>> import numpy as np
-        >>> from microtensor.utils.data import default_convert
-        >>> default_convert((np.array([1, 2]), 3))
-        [tensor([1, 2]), 3]
-    """
-    if _is_numeric_numpy(data):
-        return as_tensor(data)
-    if isinstance(data, Mapping):
-        return _rebuild(type(data), {k: default_convert(v) for k, v in data.items()}, True)
-    if isinstance(data, tuple) and hasattr(data, "_fields"):
-        return type(data)(*(default_convert(d) for d in data))
-    if isinstance(data, tuple):
-        return [default_convert(d) for d in data]
-    if isinstance(data, Sequence) and not isinstance(data, str | bytes):
-        return _rebuild(type(data), [default_convert(d) for d in data])
-    return data
-
-
-def _rebuild(kind: type, values: Any, mapping: bool = False) -> Any:
-    """``kind(values)`` when that works (OrderedDict, list subclasses), else the plain value."""
-    if kind is (dict if mapping else list):
-        return values
-    try:
-        return kind(values)
-    except TypeError:
-        return values
-
-
-def get_worker_info() -> None:
-    """None: microtensor loads every batch in the main process (see ``DataLoader``)."""
-    return None
+__all__ = ["DataLoader"]
 
 
 class DataLoader:
@@ -130,21 +35,41 @@ class DataLoader:
         shuffle: visit the samples in a new random order every epoch.
         sampler: the order of indices (instead of ``shuffle``).
         batch_sampler: yields lists of indices (instead of batch_size/shuffle/sampler/drop_last).
-        num_workers: accepted; Differs from PyTorch: every batch is loaded in the main process
-            (no worker processes, ``worker_init_fn`` is not called, ``get_worker_info()`` is
-            None), so ``num_workers > 0`` changes nothing.
+        num_workers: how many worker processes load batches (0: the main process does). The
+            batches and their order are the same whatever the number; see below.
         collate_fn: merges a list of samples into a batch (default ``default_collate``).
         pin_memory: accepted for compatibility (CPU only: no effect).
         drop_last: drop the last batch if it has fewer than ``batch_size`` samples.
-        timeout: accepted for compatibility (must be non-negative).
-        worker_init_fn: accepted for compatibility (never called, see ``num_workers``).
-        generator: the random source of ``shuffle``; the default generator when None.
+        timeout: seconds to wait for a batch from the workers before a ``RuntimeError``
+            (0: wait as long as it takes).
+        worker_init_fn: called as ``worker_init_fn(worker_id)`` in each worker, after seeding
+            and before loading.
+        multiprocessing_context: a start method name (``"fork"``, ``"spawn"``,
+            ``"forkserver"``) or context; the platform's default when None.
+        generator: the random source of ``shuffle`` and of the workers' base seed; the default
+            generator when None.
+        prefetch_factor: batches each worker loads ahead (default 2 with workers).
+        persistent_workers: keep the workers (and their dataset copies) between epochs.
+        pin_memory_device: accepted for compatibility.
+        in_order: yield batches in sampler order; False yields each as soon as it is ready.
 
-    A ``TensorDataset`` (or a ``Subset`` of one) with the default collation takes a fast path:
-    each batch is one fancy-indexing of each whole tensor, with no per-sample Python objects.
+    With ``num_workers > 0``, every epoch starts worker processes, as PyTorch does: each has its
+    own copy of the dataset and its own seed, ``base_seed + worker_id`` (``base_seed`` is drawn
+    from ``generator``), which seeds Python's ``random``, microtensor's default generator and
+    NumPy's global state (PyTorch's scheme), and which ``get_worker_info()`` reports there. An
+    ``IterableDataset`` should use ``get_worker_info()`` to split its stream between workers.
+    An exception in a worker is re-raised in the main process, with the worker's traceback in
+    its message; Ctrl-C, the end of the epoch and garbage collection of the iterator stop the
+    workers.
+
+    Without workers, a ``TensorDataset`` (or a ``Subset`` of one) with the default collation
+    takes a fast path: each batch is one fancy-indexing of each whole tensor, with no
+    per-sample Python objects.
 
     Raises:
         ValueError: for contradictory or invalid options, with PyTorch's messages.
+        RuntimeError: while iterating with workers, if ``timeout`` passes without a batch or a
+            worker dies without reporting an error (the message names its pid).
 
     Example:
         >>> import microtensor as mt
@@ -177,6 +102,11 @@ class DataLoader:
         in_order: bool = True,
     ) -> None:
         _check_worker_options(num_workers, timeout, prefetch_factor, persistent_workers)
+        if multiprocessing_context is not None and num_workers == 0:
+            raise ValueError(
+                "multiprocessing_context can only be used with multi-process loading "
+                f"(num_workers > 0), but got num_workers={num_workers}"
+            )
         self.dataset = dataset
         self.num_workers = num_workers
         self.prefetch_factor = prefetch_factor
@@ -188,6 +118,7 @@ class DataLoader:
         self.persistent_workers = persistent_workers
         self.in_order = in_order
         self.generator = generator
+        self._iterator: MultiProcessingIter | None = None
         self._iterable = isinstance(dataset, IterableDataset)
         if self._iterable:
             _check_iterable_options(shuffle, sampler, batch_sampler)
@@ -231,6 +162,14 @@ class DataLoader:
         return len(self.batch_sampler if self._auto_collation else self.sampler)  # type: ignore[arg-type]
 
     def __iter__(self) -> Iterator[Any]:
+        if self.num_workers > 0:
+            if not self.persistent_workers:
+                return MultiProcessingIter(self)
+            if self._iterator is None:
+                self._iterator = MultiProcessingIter(self)
+                return self._iterator
+            return self._iterator.reset(self)
+        base_seed(self)  # drawn as with workers, so that shuffling gives the same order
         if self._iterable:
             return self._iter_stream()
         if not self._auto_collation:

@@ -19,6 +19,7 @@ __all__ = [
     "ConcatDataset",
     "Dataset",
     "IterableDataset",
+    "StackDataset",
     "Subset",
     "TensorDataset",
     "random_split",
@@ -174,7 +175,12 @@ class ConcatDataset(Dataset[T_co]):
 
     def __getitem__(self, idx: int) -> T_co:
         n = len(self)
-        if not -n <= idx < n:
+        if idx < -n:
+            raise ValueError(
+                f"absolute value of index should not exceed dataset length (index {idx}, "
+                f"length {n})"
+            )
+        if idx >= n:
             raise IndexError(f"ConcatDataset: index {idx} is out of range for length {n}")
         if idx < 0:
             idx += n
@@ -201,6 +207,65 @@ class ChainDataset(IterableDataset[Any]):
 
     def __len__(self) -> int:
         return sum(len(d) for d in self.datasets)
+
+
+class StackDataset(Dataset[Any]):
+    """Datasets of the same length side by side: sample ``i`` is a tuple (or dict) of theirs.
+
+    Args:
+        *args: datasets whose samples form a tuple.
+        **kwargs: datasets whose samples form a dict under these keys (not both forms).
+
+    Raises:
+        ValueError: for no datasets, both forms at once, or datasets of different lengths.
+
+    Example:
+        >>> from microtensor.utils.data import StackDataset
+        >>> pairs = StackDataset(["a", "b"], [1, 2])
+        >>> len(pairs), pairs[1], StackDataset(text=["a", "b"], label=[1, 2])[0]
+        (2, ('b', 2), {'text': 'a', 'label': 1})
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        if args and kwargs:
+            raise ValueError(
+                "Supported either ``tuple``- (via ``args``) or``dict``- (via ``kwargs``) like "
+                "input/output, but both types are given."
+            )
+        datasets = list(args) or list(kwargs.values())
+        if not datasets:
+            raise ValueError("At least one dataset should be passed")
+        lengths = [len(d) for d in datasets]
+        if len(set(lengths)) > 1:
+            raise ValueError(f"Size mismatch between datasets: lengths {lengths}")
+        self._length = lengths[0]
+        self.datasets: tuple[Any, ...] | dict[str, Any] = args if args else kwargs
+
+    def __getitem__(self, index: Any) -> Any:
+        if isinstance(self.datasets, dict):
+            return {key: d[index] for key, d in self.datasets.items()}
+        return tuple(d[index] for d in self.datasets)
+
+    def __getitems__(self, indices: list[int]) -> list[Any]:
+        """The samples at ``indices``, using each dataset's own ``__getitems__`` if it has one."""
+        named = isinstance(self.datasets, dict)
+        items = self.datasets.items() if named else enumerate(self.datasets)  # type: ignore[union-attr]
+        columns = {}
+        for key, d in items:
+            getitems = getattr(d, "__getitems__", None)
+            values = getitems(indices) if callable(getitems) else [d[i] for i in indices]
+            if len(values) != len(indices):
+                raise ValueError(
+                    "Nested dataset's output size mismatch. Expected "
+                    f"{len(indices)}, got {len(values)}"
+                )
+            columns[key] = values
+        if named:
+            return [{key: v[i] for key, v in columns.items()} for i in range(len(indices))]
+        return [tuple(v[i] for v in columns.values()) for i in range(len(indices))]
+
+    def __len__(self) -> int:
+        return self._length
 
 
 def random_split(

@@ -1,4 +1,4 @@
-"""DataLoader and default collation (microtensor/utils/data/dataloader.py)."""
+"""DataLoader (microtensor/utils/data/dataloader.py), loading in the main process."""
 
 import collections
 
@@ -14,7 +14,6 @@ from microtensor.utils.data import (
     Subset,
     TensorDataset,
     default_collate,
-    default_convert,
     get_worker_info,
     random_split,
 )
@@ -219,16 +218,6 @@ def test_requires_grad_tensors_are_stacked_with_a_graph():
 # --- collation -----------------------------------------------------------------------------------
 
 
-def test_default_collate_numbers_and_strings_like_torch():
-    for batch in ([1.0, 2.5], [1, 2], [True, False], ["a", "b"]):
-        ours, theirs = default_collate(batch), torch.utils.data.default_collate(batch)
-        if isinstance(theirs, list):
-            assert ours == theirs
-        else:
-            assert str(ours.dtype).split(".")[1] == str(theirs.dtype).split(".")[1]
-            assert ours.tolist() == theirs.tolist()
-
-
 def test_dict_dataset_collation():
     batch = next(iter(DataLoader(Dicts(), batch_size=3)))
     assert list(batch) == ["x", "label", "weight", "name"]
@@ -236,34 +225,6 @@ def test_dict_dataset_collation():
     assert batch["label"].dtype == mt.int64 and batch["label"].tolist() == [0, 1, 2]
     assert batch["weight"].dtype == mt.float64 and batch["weight"].tolist() == [0.0, 0.5, 1.0]
     assert batch["name"] == ["s0", "s1", "s2"]
-
-
-def test_collate_nested_structures():
-    samples = [Point(np.array([i, i]), (i, [float(i), mt.tensor(i)])) for i in range(3)]
-    batch = default_collate(samples)
-    assert isinstance(batch, Point)
-    assert batch.x.tolist() == [[0, 0], [1, 1], [2, 2]] and batch.x.dtype == mt.int64
-    ints, (floats, tensors) = batch.label
-    assert ints.tolist() == [0, 1, 2] and floats.dtype == mt.float64
-    assert tensors.tolist() == [0, 1, 2]
-    ordered = default_collate([collections.OrderedDict(b=1, a=2)] * 2)
-    assert isinstance(ordered, collections.OrderedDict) and list(ordered) == ["b", "a"]
-
-
-def test_collate_numpy_scalars_keep_dtype():
-    out = default_collate([np.float32(1.5), np.float32(2.0)])
-    assert out.dtype == mt.float32 and out.tolist() == [1.5, 2.0]
-
-
-def test_collate_errors():
-    with pytest.raises(RuntimeError, match="each element in list of batch should be of equal size"):
-        default_collate([[1, 2], [3]])
-    with pytest.raises(TypeError, match="batch must contain tensors, numpy arrays, numbers"):
-        default_collate([object(), object()])
-    with pytest.raises(TypeError, match="found <U1"):
-        default_collate([np.array(["a"]), np.array(["b"])])
-    with pytest.raises(RuntimeError, match="stack expects each tensor to be equal size"):
-        default_collate([mt.ones(2), mt.ones(3)])
 
 
 def test_custom_collate_fn():
@@ -279,13 +240,6 @@ def test_batch_size_none_disables_batching():
     assert isinstance(samples[2]["x"], mt.Tensor) and samples[2]["x"].shape == (3,)
     x, y = next(iter(DataLoader(_dataset(3), batch_size=None)))
     assert x.shape == (3,) and y.item() == 0
-
-
-def test_default_convert():
-    out = default_convert((np.arange(2), {"a": np.float64(1.0)}, "s", 3, [np.zeros(1)]))
-    assert isinstance(out, list)
-    assert out[0].tolist() == [0, 1] and out[1]["a"].dtype == mt.float64
-    assert out[2:4] == ["s", 3] and out[4][0].shape == (1,)
 
 
 # --- samplers and options ------------------------------------------------------------------------
@@ -321,17 +275,8 @@ def test_option_errors():
             DataLoader(ds, **kwargs)
 
 
-def test_num_workers_runs_in_process():
-    loader = DataLoader(
-        _dataset(5),
-        batch_size=2,
-        num_workers=2,
-        worker_init_fn=print,
-        pin_memory=True,
-        timeout=1,
-        prefetch_factor=2,
-        persistent_workers=True,
-    )
+def test_compatibility_options_are_accepted_in_process():
+    loader = DataLoader(_dataset(5), batch_size=2, pin_memory=True, pin_memory_device="", timeout=1)
     assert _labels(loader) == [[0, 1], [2, 3], [4]]
     assert get_worker_info() is None
 

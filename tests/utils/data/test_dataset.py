@@ -5,13 +5,16 @@ import warnings
 import numpy as np
 import pytest
 import torch
+import torch.utils.data
 
 import microtensor as mt
 from microtensor.utils.data import (
     ChainDataset,
     ConcatDataset,
+    DataLoader,
     Dataset,
     IterableDataset,
+    StackDataset,
     Subset,
     TensorDataset,
     random_split,
@@ -124,7 +127,9 @@ def test_concat_dataset_errors():
     c = ConcatDataset([Range(0, 2)])
     with pytest.raises(IndexError, match="index 2 is out of range for length 2"):
         c[2]
-    with pytest.raises(IndexError, match="index -3 is out of range"):
+    with pytest.raises(
+        ValueError, match="absolute value of index should not exceed dataset length"
+    ):
         c[-3]
     with pytest.raises(ValueError, match="should not be an empty iterable"):
         ConcatDataset([])
@@ -215,3 +220,47 @@ def test_random_split_of_tensor_dataset_samples():
     train, test = random_split(ds, [6, 2], generator=mt.Generator().manual_seed(0))
     values = [train[i][0].item() for i in range(6)] + [test[i][0].item() for i in range(2)]
     assert sorted(values) == [0, 10, 20, 30, 40, 50, 60, 70]
+
+
+def test_stack_dataset_tuples_and_dicts_like_torch():
+    texts, labels = ["a", "b", "c"], [0, 1, 0]
+    ours, theirs = StackDataset(texts, labels), torch.utils.data.StackDataset(texts, labels)
+    assert len(ours) == len(theirs) == 3
+    assert (
+        [ours[i] for i in range(3)]
+        == [theirs[i] for i in range(3)]
+        == [("a", 0), ("b", 1), ("c", 0)]
+    )
+    named = StackDataset(text=texts, label=labels)
+    assert named[2] == {"text": "c", "label": 0}
+    assert named.__getitems__([2, 0]) == [{"text": "c", "label": 0}, {"text": "a", "label": 0}]
+    assert ours.__getitems__([1]) == [("b", 1)]
+
+
+def test_stack_dataset_uses_inner_getitems_and_checks_sizes():
+    class Batched(Range):
+        def __getitems__(self, indices):
+            return [10 * i for i in indices]
+
+    assert StackDataset(Batched(0, 3), Range(0, 3)).__getitems__([2, 1]) == [(20, 2), (10, 1)]
+
+    class Short(Range):
+        def __getitems__(self, indices):
+            return []
+
+    with pytest.raises(
+        ValueError, match="Nested dataset's output size mismatch. Expected 2, got 0"
+    ):
+        StackDataset(Short(0, 3)).__getitems__([0, 1])
+    with pytest.raises(ValueError, match="Size mismatch between datasets"):
+        StackDataset([1, 2], [1])
+    with pytest.raises(ValueError, match="At least one dataset should be passed"):
+        StackDataset()
+    with pytest.raises(ValueError, match="but both types are given"):
+        StackDataset([1], b=[2])
+
+
+def test_stack_dataset_in_a_dataloader():
+    loader = DataLoader(StackDataset(x=mt.arange(4.0), y=[0, 1, 0, 1]), batch_size=2)
+    batches = [(b["x"].tolist(), b["y"].tolist()) for b in loader]
+    assert batches == [([0.0, 1.0], [0, 1]), ([2.0, 3.0], [0, 1])]
