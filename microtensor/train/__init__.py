@@ -18,6 +18,7 @@ from microtensor.train.callbacks import (
     EarlyStopping,
     LRSchedulerCallback,
     ModelCheckpoint,
+    TensorBoard,
 )
 from microtensor.train.fit import History, accuracy, fit
 
@@ -27,6 +28,7 @@ __all__ = [
     "History",
     "LRSchedulerCallback",
     "ModelCheckpoint",
+    "TensorBoard",
     "accuracy",
     "fit",
 ]

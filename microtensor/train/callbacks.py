@@ -1,4 +1,4 @@
-"""Callbacks for ``fit``: early stopping, checkpoints, learning-rate schedules.
+"""Callbacks for ``fit``: early stopping, checkpoints, learning-rate schedules, TensorBoard.
 
 A callback gets ``on_train_begin(model, optimizer)`` once, ``on_epoch_end(epoch, logs)`` after
 every epoch (``logs`` holds that epoch's ``"loss"``, ``"val_loss"``, metrics; a callback may add
@@ -17,7 +17,7 @@ from typing import Any
 from microtensor.optim.lr_scheduler import ReduceLROnPlateau
 from microtensor.serialization import save
 
-__all__ = ["Callback", "EarlyStopping", "LRSchedulerCallback", "ModelCheckpoint"]
+__all__ = ["Callback", "EarlyStopping", "LRSchedulerCallback", "ModelCheckpoint", "TensorBoard"]
 
 
 class Callback:
@@ -240,3 +240,83 @@ class LRSchedulerCallback(Callback):
             self.scheduler.step(self._monitor.value(logs))
         else:
             self.scheduler.step()
+
+
+class TensorBoard(Callback):
+    """Log each epoch's values, the learning rate, and weight/gradient histograms to TensorBoard.
+
+    Every logged value (``"loss"``, ``"val_loss"``, metrics, ``"lr"`` from an
+    ``LRSchedulerCallback``) becomes a scalar at step ``epoch`` (0-based); the learning rate of
+    the first param group is logged as ``"lr"`` when no other callback logged it. Every
+    ``histogram_freq`` epochs each parameter's values (``"<name>"``) and gradient
+    (``"<name>.grad"``, from the epoch's last batch) are logged as histograms.
+
+    Args:
+        log_dir: the folder for the event files (default: ``SummaryWriter``'s ``runs/...``).
+        histogram_freq: log histograms every this many epochs; 0 logs none.
+        writer: a ``SummaryWriter`` to use instead of opening one (it is then left open).
+
+    Raises:
+        ValueError: for a negative ``histogram_freq``.
+        ImportError: when training starts, if the ``tensorboard`` package is not installed.
+
+    Example:
+        >>> import microtensor as mt, tempfile
+        >>> from microtensor.train import fit
+        >>> from microtensor.train.callbacks import TensorBoard
+        >>> model = mt.nn.Linear(2, 1)
+        >>> opt = mt.optim.SGD(model.parameters(), lr=0.1)
+        >>> board = TensorBoard(tempfile.mkdtemp(), histogram_freq=1)
+        >>> _ = fit(model, mt.nn.MSELoss(), opt, (mt.ones(4, 2), mt.zeros(4, 1)), epochs=2,
+        ...         callbacks=[board], progress=False)
+        >>> from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
+        >>> events = EventAccumulator(board.log_dir); _ = events.Reload()
+        >>> sorted(events.Tags()["scalars"]), sorted(events.Tags()["histograms"])
+        (['loss', 'lr'], ['bias', 'bias.grad', 'weight', 'weight.grad'])
+    """
+
+    def __init__(
+        self,
+        log_dir: str | os.PathLike[str] | None = None,
+        histogram_freq: int = 1,
+        writer: Any = None,
+    ) -> None:
+        if histogram_freq < 0:
+            raise ValueError(f"TensorBoard(): histogram_freq must be >= 0, got {histogram_freq}")
+        self.log_dir = None if log_dir is None else os.fspath(log_dir)
+        self.histogram_freq = histogram_freq
+        self._given_writer = writer
+        self.writer: Any = writer
+        self.model: Any = None
+        self.optimizer: Any = None
+
+    def on_train_begin(self, model: Any, optimizer: Any) -> None:
+        """Open the SummaryWriter (unless one was given)."""
+        from microtensor.utils.tensorboard import SummaryWriter
+
+        self.model, self.optimizer = model, optimizer
+        if self._given_writer is None:
+            self.writer = SummaryWriter(self.log_dir)
+        self.log_dir = self.writer.log_dir
+
+    def on_epoch_end(self, epoch: int, logs: dict[str, float]) -> None:
+        """Write the epoch's scalars, and the histograms on every ``histogram_freq``-th epoch."""
+        values = dict(logs)
+        if "lr" not in values and self.optimizer is not None:
+            values["lr"] = float(self.optimizer.param_groups[0]["lr"])
+        for key, value in values.items():
+            self.writer.add_scalar(key, float(value), epoch)
+        due = self.histogram_freq and (epoch + 1) % self.histogram_freq == 0
+        if due and self.model is not None:
+            for name, param in self.model.named_parameters():
+                if param.numel() == 0:
+                    continue
+                self.writer.add_histogram(name, param, epoch)
+                if param.grad is not None:
+                    self.writer.add_histogram(f"{name}.grad", param.grad, epoch)
+        self.writer.flush()
+
+    def on_train_end(self) -> None:
+        """Close the writer this callback opened."""
+        if self._given_writer is None and self.writer is not None:
+            self.writer.close()

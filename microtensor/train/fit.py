@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from microtensor import ops
-from microtensor._device import device as _device
+from microtensor._device import check_cpu as _device
 from microtensor.autograd import no_grad
 from microtensor.creation import as_tensor
 from microtensor.tensor import Tensor
