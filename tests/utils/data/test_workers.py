@@ -292,7 +292,10 @@ def test_worker_option_errors():
 
 _CTRL_C_SCRIPT = textwrap.dedent(
     """
-    import os, time
+    import os, signal, time
+    # a program started from a terminal has Python's Ctrl-C handler, whatever the test runner
+    # (which may ignore SIGINT, and a child inherits an ignored signal) has
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     from microtensor.utils.data import DataLoader, Dataset
 
     class Slow(Dataset):
