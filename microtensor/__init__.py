@@ -103,5 +103,5 @@ del _name, _value, _ModuleType, _NOT_TOP_LEVEL
 
 # last: the public namespaces whose names the ops submodules had taken
 # (microtensor.onnx is light: the exporter and the onnx package load on the first export)
-from microtensor import backends, cuda, linalg, onnx, special  # noqa: E402
+from microtensor import backends, cuda, linalg, onnx, signal, special  # noqa: E402
 from microtensor._device import get_default_device, set_default_device  # noqa: E402

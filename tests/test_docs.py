@@ -63,6 +63,7 @@ NAMESPACES = [
     "microtensor.nn.utils.parametrizations",
     "microtensor.optim",
     "microtensor.optim.lr_scheduler",
+    "microtensor.signal.windows",
     "microtensor.special",
     "microtensor.utils",
     "microtensor.utils.data",
