@@ -17,7 +17,7 @@ from typing import Any
 
 from microtensor.autograd.function import Function
 from microtensor.autograd.grad_mode import is_grad_enabled
-from microtensor.nn.module_hooks import RemovableHandle
+from microtensor.nn.module_hooks import RemovableHandle, add_hook
 from microtensor.tensor import Tensor
 
 __all__ = ["ModuleBackwardHooks"]
@@ -113,7 +113,7 @@ class ModuleBackwardHooks:
             >>> seen
             [microtensor.Size([3, 1])]
         """
-        return self._add_backward_hook(self._backward_hooks, hook, prepend)
+        return add_hook(self._backward_hooks, hook, prepend)
 
     def register_full_backward_pre_hook(
         self, hook: Callable[..., Any], prepend: bool = False
@@ -129,7 +129,7 @@ class ModuleBackwardHooks:
         Returns:
             A handle whose ``remove()`` unregisters the hook.
         """
-        return self._add_backward_hook(self._backward_pre_hooks, hook, prepend)
+        return add_hook(self._backward_pre_hooks, hook, prepend)
 
     def register_backward_hook(self, hook: Callable[..., Any]) -> RemovableHandle:
         """The old backward hook; microtensor gives it the full hook's behaviour.
@@ -148,15 +148,6 @@ class ModuleBackwardHooks:
             stacklevel=2,
         )
         return self.register_full_backward_hook(hook)
-
-    def _add_backward_hook(
-        self, hooks: OrderedDict[int, Callable[..., Any]], hook: Callable[..., Any], prepend: bool
-    ) -> RemovableHandle:
-        handle = RemovableHandle(hooks)
-        hooks[handle.id] = hook
-        if prepend:
-            hooks.move_to_end(handle.id, last=False)
-        return handle
 
     def _wrap_inputs(self, args: tuple[Any, ...]) -> tuple[tuple[Any, ...], _Call | None]:
         """Route the tensor inputs of a call through the input identity (grad mode only)."""

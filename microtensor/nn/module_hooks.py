@@ -41,6 +41,17 @@ class RemovableHandle:
         self.remove()
 
 
+def add_hook(
+    hooks: OrderedDict[int, Callable[..., Any]], hook: Callable[..., Any], prepend: bool = False
+) -> RemovableHandle:
+    """Put ``hook`` in ``hooks`` (first when ``prepend``); the handle removes it."""
+    handle = RemovableHandle(hooks)
+    hooks[handle.id] = hook
+    if prepend:
+        hooks.move_to_end(handle.id, last=False)
+    return handle
+
+
 class ModuleHooks:
     """The forward-hook half of ``Module`` (a base class of it; not used on its own)."""
 

@@ -17,6 +17,7 @@ from microtensor import dtypes
 from microtensor._device import check_cpu as _device
 from microtensor._device import device as _device_type
 from microtensor.autograd.grad_mode import no_grad
+from microtensor.nn.module_hooks import add_hook
 from microtensor.nn.parameter import Parameter
 from microtensor.tensor import Tensor
 
@@ -197,7 +198,7 @@ class ModuleState:
         Returns:
             A handle whose ``remove()`` unregisters the hook.
         """
-        return _add_hook(self._state_dict_pre_hooks, hook)
+        return add_hook(self._state_dict_pre_hooks, hook)
 
     def register_state_dict_post_hook(self, hook: Callable[..., Any]) -> Any:
         """Call ``hook(module, state_dict, prefix, local_metadata)`` after ``state_dict``.
@@ -207,13 +208,13 @@ class ModuleState:
         Returns:
             A handle whose ``remove()`` unregisters the hook.
         """
-        handle = _add_hook(self._state_dict_hooks, hook)
+        handle = add_hook(self._state_dict_hooks, hook)
         self._state_dict_hooks[handle.id] = _PublicHook(hook)
         return handle
 
     def _register_state_dict_hook(self, hook: Callable[..., Any]) -> Any:
         """The older private form third-party modules use: the hook may return a new dict."""
-        return _add_hook(self._state_dict_hooks, hook)
+        return add_hook(self._state_dict_hooks, hook)
 
     def register_load_state_dict_pre_hook(self, hook: Callable[..., Any]) -> Any:
         """Call ``hook(module, state_dict, prefix, local_metadata, strict, missing_keys,
@@ -229,7 +230,7 @@ class ModuleState:
     ) -> Any:
         """The private form: without ``with_module`` the hook gets no module argument."""
         call = (lambda *args: hook(self, *args)) if with_module else hook
-        return _add_hook(self._load_state_dict_pre_hooks, call)
+        return add_hook(self._load_state_dict_pre_hooks, call)
 
     def register_load_state_dict_post_hook(self, hook: Callable[..., Any]) -> Any:
         """Call ``hook(module, incompatible_keys)`` after ``load_state_dict`` loaded the module.
@@ -240,7 +241,7 @@ class ModuleState:
         Returns:
             A handle whose ``remove()`` unregisters the hook.
         """
-        return _add_hook(self._load_state_dict_post_hooks, hook)
+        return add_hook(self._load_state_dict_post_hooks, hook)
 
     # --- state dict ------------------------------------------------------------------------
 
@@ -399,14 +400,6 @@ class _PublicHook:
 
     def __call__(self, *args: Any) -> Any:
         return self.hook(*args)
-
-
-def _add_hook(hooks: OrderedDict[int, Callable[..., Any]], hook: Callable[..., Any]) -> Any:
-    from microtensor.nn.module_hooks import RemovableHandle
-
-    handle = RemovableHandle(hooks)
-    hooks[handle.id] = hook
-    return handle
 
 
 def _overrides(module: Any, method: str) -> bool:

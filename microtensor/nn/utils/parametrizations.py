@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from microtensor import creation, ops
 from microtensor.autograd.grad_mode import no_grad
+from microtensor.nn._functional.distance import normalize
 from microtensor.nn.module import Module
 from microtensor.nn.utils import parametrize
 from microtensor.tensor import Tensor
@@ -22,8 +23,7 @@ def norm_except_dim(v: Tensor, dim: int) -> Tensor:
     if dim == -1:
         return v.norm()
     dim = dim % v.ndim
-    others = tuple(d for d in range(v.ndim) if d != dim)
-    return (v * v).sum(dim=others, keepdim=True).sqrt()
+    return ops.vector_norm(v, 2, tuple(d for d in range(v.ndim) if d != dim), True)
 
 
 def weight_from_norm(g: Tensor, v: Tensor, dim: int) -> Tensor:
@@ -32,8 +32,15 @@ def weight_from_norm(g: Tensor, v: Tensor, dim: int) -> Tensor:
 
 
 def normalize_vector(v: Tensor, eps: float) -> Tensor:
-    """The 1-D ``v`` over its norm, ``v / max(||v||, eps)``."""
-    return v / ops.clamp_min(v.norm(), eps)
+    """The 1-D ``v`` over its norm, ``v / max(||v||, eps)`` (``F.normalize`` along dim 0)."""
+    return normalize(v, dim=0, eps=eps)
+
+
+def weight_matrix(weight: Tensor, dim: int) -> Tensor:
+    """The weight as a matrix for spectral norm: dim ``dim`` first, the others flattened."""
+    if dim != 0:
+        weight = weight.movedim(dim, 0)
+    return weight.flatten(1)
 
 
 class _WeightNorm(Module):
@@ -96,18 +103,13 @@ class _SpectralNorm(Module):
         self.eps = eps
         if ndim > 1:
             self.n_power_iterations = n_power_iterations
-            weight_mat = self._reshape_weight_to_matrix(weight)
+            weight_mat = weight_matrix(weight, self.dim)
             h, w = weight_mat.shape
             u = normalize_vector(creation.empty(h, dtype=weight.dtype).normal_(0, 1), eps)
             v = normalize_vector(creation.empty(w, dtype=weight.dtype).normal_(0, 1), eps)
             self.register_buffer("_u", u)
             self.register_buffer("_v", v)
             self._power_method(weight_mat, 15)
-
-    def _reshape_weight_to_matrix(self, weight: Tensor) -> Tensor:
-        if self.dim != 0:
-            weight = weight.movedim(self.dim, 0)
-        return weight.flatten(1)
 
     def _power_method(self, weight_mat: Tensor, n_power_iterations: int) -> None:
         with no_grad():
@@ -118,7 +120,7 @@ class _SpectralNorm(Module):
     def forward(self, weight: Tensor) -> Tensor:
         if weight.ndim == 1:
             return normalize_vector(weight, self.eps)
-        weight_mat = self._reshape_weight_to_matrix(weight)
+        weight_mat = weight_matrix(weight, self.dim)
         if self.training:
             self._power_method(weight_mat, self.n_power_iterations)
         u, v = self._u.clone(), self._v.clone()

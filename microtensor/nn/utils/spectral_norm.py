@@ -13,7 +13,7 @@ from microtensor import creation, ops
 from microtensor.autograd.grad_mode import no_grad
 from microtensor.nn.module import Module
 from microtensor.nn.parameter import Parameter
-from microtensor.nn.utils.parametrizations import normalize_vector
+from microtensor.nn.utils.parametrizations import normalize_vector, weight_matrix
 from microtensor.tensor import Tensor
 
 __all__ = ["SpectralNorm", "remove_spectral_norm", "spectral_norm"]
@@ -33,18 +33,12 @@ class SpectralNorm:
         self.n_power_iterations = n_power_iterations
         self.eps = eps
 
-    def reshape_weight_to_matrix(self, weight: Tensor) -> Tensor:
-        """The weight as a matrix: the normalised dim first, the rest flattened."""
-        if self.dim != 0:
-            weight = weight.movedim(self.dim, 0)
-        return weight.reshape(weight.shape[0], -1)
-
     def compute_weight(self, module: Module, do_power_iteration: bool) -> Tensor:
         """``weight_orig / sigma``, after power iteration on ``u``, ``v`` if asked."""
         weight = getattr(module, self.name + "_orig")
         u = getattr(module, self.name + "_u")
         v = getattr(module, self.name + "_v")
-        weight_mat = self.reshape_weight_to_matrix(weight)
+        weight_mat = weight_matrix(weight, self.dim)
         if do_power_iteration:
             with no_grad():
                 for _ in range(self.n_power_iterations):  # v first, then u (PyTorch's order)
@@ -81,7 +75,7 @@ class SpectralNorm:
         if weight is None:
             raise ValueError(f"spectral_norm: {module._get_name()} has no parameter {name!r}")
         with no_grad():
-            h, w = fn.reshape_weight_to_matrix(weight).shape
+            h, w = weight_matrix(weight, fn.dim).shape
             u = normalize_vector(creation.empty(h, dtype=weight.dtype).normal_(0, 1), eps)
             v = normalize_vector(creation.empty(w, dtype=weight.dtype).normal_(0, 1), eps)
         del module._parameters[name]
