@@ -125,3 +125,18 @@ def pair(op: str, input: Any, target: Any, warn: bool = True) -> tuple[Tensor, T
     except ValueError:
         raise broadcast_error(op, input, target) from None
     return input, target
+
+
+def require_tensors(op: str, **named: Any) -> None:
+    """Raise PyTorch's TypeError for a named argument that is not a Tensor."""
+    for name, value in named.items():
+        if not isinstance(value, Tensor):
+            raise TypeError(f"{op}(): argument '{name}' must be Tensor, not {type(value).__name__}")
+
+
+def broadcast_check(op: str, a: Tensor, b: Tensor) -> tuple[int, ...]:
+    """The broadcast shape of two operands, or PyTorch's broadcasting error."""
+    try:
+        return np.broadcast_shapes(a._data.shape, b._data.shape)
+    except ValueError:
+        raise broadcast_error(op, a, b) from None

@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 
 from microtensor import ops
-from microtensor.nn._functional.loss_misc import ClampMinNoGrad
+from microtensor.nn._functional.loss_likelihood import ClampMinNoGrad
 from microtensor.ops._pointwise import tensor_input
 from microtensor.tensor import Tensor
 

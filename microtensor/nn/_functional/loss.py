@@ -3,7 +3,7 @@
 Each is a short composition of differentiable ops, so gradients (also with respect to the
 target, and second derivatives) come from the ops. The binary and multi-class losses live in
 ``loss_binary.py`` and ``loss_classification.py`` and are re-exported here; the margin and
-likelihood losses in ``loss_misc.py``.
+likelihood losses in ``loss_margin.py`` and ``loss_likelihood.py``.
 """
 
 from __future__ import annotations
@@ -25,11 +25,10 @@ from microtensor.nn._functional.loss_classification import (
     linear_cross_entropy,
     nll_loss,
 )
-from microtensor.nn._functional.loss_misc import (
+from microtensor.nn._functional.loss_likelihood import gaussian_nll_loss, poisson_nll_loss
+from microtensor.nn._functional.loss_margin import (
     cosine_embedding_loss,
-    gaussian_nll_loss,
     margin_ranking_loss,
-    poisson_nll_loss,
     soft_margin_loss,
 )
 from microtensor.tensor import Tensor

@@ -1,8 +1,9 @@
-"""Margin losses: hinge embedding, triplet, multi-class, multi-label and multi-label soft margin.
+"""Margin losses: embedding, ranking, soft, triplet, multi-class and multi-label margins.
 
-All are compositions of ``clamp``, ``gather``, ``where`` with constant masks and reductions,
-written as PyTorch's reference formulas, so their derivatives of every order come from those
-ops.
+Hinge and cosine embedding, margin ranking, soft margin, triplet (with or without a custom
+distance), multi-class, multi-label and multi-label soft margin. All are compositions of
+``clamp``, ``gather``, ``where`` with constant masks and reductions, written as PyTorch's
+reference formulas, so their derivatives of every order come from those ops.
 """
 
 from __future__ import annotations
@@ -12,17 +13,29 @@ from collections.abc import Callable
 import numpy as np
 
 from microtensor import ops
+from microtensor.autograd.grad_mode import is_grad_enabled
 from microtensor.nn._functional._activation_ops import LogSigmoid
-from microtensor.nn._functional._loss_common import apply_reduction, get_reduction
+from microtensor.nn._functional._loss_common import (
+    apply_reduction,
+    broadcast_check,
+    get_reduction,
+    pair,
+    require_tensors,
+)
 from microtensor.nn._functional.distance import pairwise_distance
+from microtensor.nn._functional.loss_binary import log_sigmoid
+from microtensor.ops._common import promote
 from microtensor.ops._pointwise import tensor_input
 from microtensor.tensor import Tensor
 
 __all__ = [
+    "cosine_embedding_loss",
     "hinge_embedding_loss",
+    "margin_ranking_loss",
     "multi_margin_loss",
     "multilabel_margin_loss",
     "multilabel_soft_margin_loss",
+    "soft_margin_loss",
     "triplet_margin_loss",
     "triplet_margin_with_distance_loss",
 ]
@@ -330,3 +343,166 @@ def multilabel_margin_loss(
     if vector and reduction == "none":
         loss = ops.squeeze(loss, 0)
     return apply_reduction(loss, reduction)
+
+
+_COSINE_EPSILON = 1e-12  # PyTorch's guard added to each squared norm
+
+
+def cosine_embedding_loss(
+    input1: Tensor,
+    input2: Tensor,
+    target: Tensor,
+    margin: float = 0,
+    size_average: bool | None = None,
+    reduce: bool | None = None,
+    reduction: str = "mean",
+) -> Tensor:
+    """``1 - cos(x1, x2)`` where ``target == 1``, ``max(0, cos(x1, x2) - margin)`` where -1.
+
+    ``cos = sum(x1 * x2) / sqrt((sum(x1 ** 2) + 1e-12) * (sum(x2 ** 2) + 1e-12))`` along the
+    feature dim, as in PyTorch; other target values give 0.
+
+    Args:
+        input1: (N, D), or (D,) with a 0-d target.
+        input2: broadcastable with ``input1``.
+        target: (N,) (or 0-d) of 1 and -1.
+        margin: the similarity below which dissimilar pairs cost nothing.
+        size_average: deprecated (use ``reduction``).
+        reduce: deprecated (use ``reduction``).
+        reduction: 'none', 'mean' or 'sum'.
+
+    Returns:
+        The loss: a scalar, or one value per pair for 'none'.
+
+    Raises:
+        RuntimeError: for inputs of the wrong rank for the target, or shapes that do not
+            broadcast.
+
+    Example:
+        >>> import microtensor as mt
+        >>> import microtensor.nn.functional as F
+        >>> x1, x2 = mt.tensor([[1.0, 0.0], [1.0, 1.0]]), mt.tensor([[0.0, 1.0], [1.0, 1.0]])
+        >>> F.cosine_embedding_loss(x1, x2, mt.tensor([1, -1]), reduction="none")
+        tensor([1., 1.])
+    """
+    op = "cosine_embedding_loss"
+    reduction = get_reduction(op, reduction, size_average, reduce)
+    require_tensors(op, input1=input1, input2=input2, target=target)
+    dim = target._data.ndim
+    if dim > 1:
+        raise RuntimeError(
+            f"{op}(): 0D or 1D target tensor expected, multi-target not supported: target "
+            f"{target._data.shape}"
+        )
+    if input1._data.ndim != dim + 1 or input2._data.ndim != dim + 1:
+        raise RuntimeError(
+            f"{op}(): {dim}D target tensor expects {dim + 1}D input tensors, but found inputs "
+            f"with sizes {input1._data.shape} and {input2._data.shape}."
+        )
+    x1, x2 = promote(input1, input2)
+    if x1._data.dtype.kind != "f":
+        raise NotImplementedError(f"{op}(): the inputs must be floating, got {x1.dtype}")
+    broadcast_check(op, x1, x2)
+    prod_sum = ops.sum(x1 * x2, dim)
+    mag_square1 = ops.sum(x1 * x1, dim) + _COSINE_EPSILON
+    mag_square2 = ops.sum(x2 * x2, dim) + _COSINE_EPSILON
+    cos = prod_sum / ops.sqrt(mag_square1 * mag_square2)
+    broadcast_check(op, cos, target)
+    pos = ops.where(target._data == 1, 1 - cos, 0.0)
+    neg = ops.where(target._data == -1, ops.clamp(cos - margin, min=0), 0.0)
+    return apply_reduction(pos + neg, reduction)
+
+
+def margin_ranking_loss(
+    input1: Tensor,
+    input2: Tensor,
+    target: Tensor,
+    margin: float = 0,
+    size_average: bool | None = None,
+    reduce: bool | None = None,
+    reduction: str = "mean",
+) -> Tensor:
+    """``max(0, -target * (input1 - input2) + margin)``: ``target = 1`` ranks input1 higher.
+
+    Args:
+        input1: any shape.
+        input2: same number of dims, broadcastable with ``input1``.
+        target: 1 or -1 per element, same number of dims.
+        margin: the required gap.
+        size_average: deprecated (use ``reduction``).
+        reduce: deprecated (use ``reduction``).
+        reduction: 'none', 'mean' or 'sum'.
+
+    Returns:
+        The loss: a scalar, or the broadcast shape for 'none'.
+
+    Raises:
+        RuntimeError: if the three differ in number of dims, or do not broadcast.
+
+    Example:
+        >>> import microtensor as mt
+        >>> import microtensor.nn.functional as F
+        >>> x1, x2 = mt.tensor([1.0, 0.0]), mt.tensor([0.5, 0.5])
+        >>> F.margin_ranking_loss(x1, x2, mt.tensor([1.0, 1.0]), margin=0.1, reduction="none")
+        tensor([0.0000, 0.6000])
+    """
+    op = "margin_ranking_loss"
+    reduction = get_reduction(op, reduction, size_average, reduce)
+    require_tensors(op, input1=input1, input2=input2, target=target)
+    if not input1._data.ndim == input2._data.ndim == target._data.ndim:
+        raise RuntimeError(
+            f"{op}(): All input tensors should have same dimension but got sizes: input1: "
+            f"{input1.shape}, input2: {input2.shape}, target: {target.shape}"
+        )
+    x1, x2 = pair(op, input1, input2, warn=False)
+    diff = x1 - x2
+    broadcast_check(op, diff, target)
+    return apply_reduction(ops.clamp(-target * diff + margin, min=0), reduction)
+
+
+def soft_margin_loss(
+    input: Tensor,  # noqa: A002
+    target: Tensor,
+    size_average: bool | None = None,
+    reduce: bool | None = None,
+    reduction: str = "mean",
+) -> Tensor:
+    """Two-class logistic loss ``log(1 + exp(-target * input))``, targets 1 or -1.
+
+    Differs from PyTorch: computed as ``-log(sigmoid(target * input))``, finite for large
+    margins where PyTorch's ``log1p(exp(...))`` overflows to inf (and its gradient to nan).
+
+    Args:
+        input: any shape.
+        target: 1 or -1, broadcastable to the input's shape (not differentiable).
+        size_average: deprecated (use ``reduction``).
+        reduce: deprecated (use ``reduction``).
+        reduction: 'none', 'mean' or 'sum'.
+
+    Returns:
+        The loss: a scalar, or shaped like ``input`` for 'none'.
+
+    Raises:
+        RuntimeError: if ``target`` does not broadcast to the input's shape, or requires grad.
+
+    Example:
+        >>> import microtensor as mt
+        >>> import microtensor.nn.functional as F
+        >>> F.soft_margin_loss(mt.tensor([0.0, 1000.0]), mt.tensor([1.0, -1.0]), reduction="none")
+        tensor([6.9315e-01, 1.0000e+03])
+    """
+    op = "soft_margin_loss"
+    reduction = get_reduction(op, reduction, size_average, reduce)
+    input, target = pair(op, input, target, warn=False)  # noqa: A001
+    if broadcast_check(op, input, target) != input._data.shape:
+        raise RuntimeError(
+            f"{op}(): output with shape {input._data.shape} doesn't match the broadcast shape "
+            f"{np.broadcast_shapes(input._data.shape, target._data.shape)}: the target must "
+            "broadcast to the input's shape"
+        )
+    if target._requires_grad and is_grad_enabled():
+        raise RuntimeError(
+            f"{op}(): The function 'soft_margin_loss' is not differentiable with respect to "
+            "argument 'target'. This input cannot have requires_grad True: pass target.detach()"
+        )
+    return apply_reduction(-log_sigmoid(target * input), reduction)

@@ -146,6 +146,7 @@ def test_spectral_norm_parametrization_matches_torch_in_train_and_eval():
 
 
 def test_spectral_norm_bounds_the_largest_singular_value():
+    mt.manual_seed(0)  # power iteration from random vectors: 3 seeds in 40 converge slower
     conv = parametrizations.spectral_norm(nn.Conv2d(3, 5, 2))
     sigma = np.linalg.svd(conv.weight.detach().numpy().reshape(5, -1), compute_uv=False)[0]
     assert abs(sigma - 1) < 1e-2  # 15 + 1 power iterations in float32 (torch: the same)
