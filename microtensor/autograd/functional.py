@@ -40,6 +40,14 @@ def _call(
     return is_outputs_tuple, outputs
 
 
+def _finish(outputs: Any, result: Any, create_graph: bool, outputs_tuple: bool,
+            result_tuple: bool) -> tuple[Any, Any]:  # fmt: skip
+    """``(outputs, result)`` detached unless ``create_graph``, each as a tuple or a Tensor."""
+    outputs = _grad_postprocess(outputs, create_graph)
+    result = _grad_postprocess(result, create_graph)
+    return _tuple_postprocess(outputs, outputs_tuple), _tuple_postprocess(result, result_tuple)
+
+
 def vjp(
     func: Callable[..., Any],
     inputs: Any,
@@ -85,11 +93,7 @@ def vjp(
             )
         grad_res = _autograd_grad(outputs, inputs, v, create_graph=create_graph)
         result = _fill_in_zeros(grad_res, inputs, strict, create_graph, "back")
-    outputs = _grad_postprocess(outputs, create_graph)
-    result = _grad_postprocess(result, create_graph)
-    return _tuple_postprocess(outputs, is_outputs_tuple), _tuple_postprocess(
-        result, is_inputs_tuple
-    )
+    return _finish(outputs, result, create_graph, is_outputs_tuple, is_inputs_tuple)
 
 
 def jvp(
@@ -145,11 +149,7 @@ def jvp(
         _check_requires_grad(grad_inputs, "grad_inputs", strict)
         grad_res = _autograd_grad(grad_inputs, dummies, v, create_graph=create_graph)
         result = _fill_in_zeros(grad_res, outputs, strict, create_graph, "back_trick")
-    outputs = _grad_postprocess(outputs, create_graph)
-    result = _grad_postprocess(result, create_graph)
-    return _tuple_postprocess(outputs, is_outputs_tuple), _tuple_postprocess(
-        result, is_outputs_tuple
-    )
+    return _finish(outputs, result, create_graph, is_outputs_tuple, is_outputs_tuple)
 
 
 def jacobian(
@@ -369,11 +369,7 @@ def vhp(
         _check_requires_grad(jac, "jacobian", strict)
         grad_res = _autograd_grad(jac, inputs, v, create_graph=create_graph)
         result = _fill_in_zeros(grad_res, inputs, strict, create_graph, "double_back")
-    outputs = _grad_postprocess(outputs, create_graph)
-    result = _grad_postprocess(result, create_graph)
-    return _tuple_postprocess(outputs, is_outputs_tuple), _tuple_postprocess(
-        result, is_inputs_tuple
-    )
+    return _finish(outputs, result, create_graph, is_outputs_tuple, is_inputs_tuple)
 
 
 def hvp(
@@ -421,8 +417,4 @@ def hvp(
         _check_requires_grad(jac, "hessian", strict)
         grad_res = _autograd_grad(double_back, dummies, v, create_graph=create_graph)
         result = _fill_in_zeros(grad_res, inputs, strict, create_graph, "double_back_trick")
-    outputs = _grad_postprocess(outputs, create_graph)
-    result = _grad_postprocess(result, create_graph)
-    return _tuple_postprocess(outputs, is_outputs_tuple), _tuple_postprocess(
-        result, is_inputs_tuple
-    )
+    return _finish(outputs, result, create_graph, is_outputs_tuple, is_inputs_tuple)
