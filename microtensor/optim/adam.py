@@ -10,8 +10,8 @@ import numpy as np
 from microtensor.optim.optimizer import (
     Optimizer,
     ParamsT,
+    check_adam_arguments,
     check_implementation,
-    check_value,
     new_step,
     zeros_state,
 )
@@ -83,13 +83,7 @@ class Adam(Optimizer):
     ) -> None:
         name = type(self).__name__
         check_implementation(name, capturable, differentiable)
-        check_value(name, "learning rate", lr, 0.0 <= lr, "lr >= 0")
-        check_value(name, "epsilon value", eps, 0.0 <= eps, "eps >= 0")
-        for i in range(2):
-            ok = 0.0 <= betas[i] < 1.0
-            check_value(name, f"beta parameter at index {i}", betas[i], ok, "0 <= beta < 1")
-        ok = 0.0 <= weight_decay
-        check_value(name, "weight_decay value", weight_decay, ok, "weight_decay >= 0")
+        check_adam_arguments(name, lr, betas, eps, weight_decay)
         defaults = {
             "lr": lr,
             "betas": (betas[0], betas[1]),

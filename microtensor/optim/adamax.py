@@ -10,8 +10,8 @@ import numpy as np
 from microtensor.optim.optimizer import (
     Optimizer,
     ParamsT,
+    check_adam_arguments,
     check_implementation,
-    check_value,
     lerp_,
     new_step,
     zeros_state,
@@ -72,13 +72,7 @@ class Adamax(Optimizer):
         capturable: bool = False,
     ) -> None:
         check_implementation("Adamax", capturable, differentiable)
-        check_value("Adamax", "learning rate", lr, 0.0 <= lr, "lr >= 0")
-        check_value("Adamax", "epsilon value", eps, 0.0 <= eps, "eps >= 0")
-        for i in range(2):
-            ok = 0.0 <= betas[i] < 1.0
-            check_value("Adamax", f"beta parameter at index {i}", betas[i], ok, "0 <= beta < 1")
-        ok = 0.0 <= weight_decay
-        check_value("Adamax", "weight_decay value", weight_decay, ok, "weight_decay >= 0")
+        check_adam_arguments("Adamax", lr, betas, eps, weight_decay)
         defaults = {
             "lr": lr,
             "betas": betas,

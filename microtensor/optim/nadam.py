@@ -10,6 +10,7 @@ import numpy as np
 from microtensor.optim.optimizer import (
     Optimizer,
     ParamsT,
+    check_adam_arguments,
     check_implementation,
     check_value,
     lerp_,
@@ -84,13 +85,7 @@ class NAdam(Optimizer):
         differentiable: bool = False,
     ) -> None:
         check_implementation("NAdam", capturable, differentiable)
-        check_value("NAdam", "learning rate", lr, 0.0 <= lr, "lr >= 0")
-        check_value("NAdam", "epsilon value", eps, 0.0 <= eps, "eps >= 0")
-        for i in range(2):
-            ok = 0.0 <= betas[i] < 1.0
-            check_value("NAdam", f"beta parameter at index {i}", betas[i], ok, "0 <= beta < 1")
-        ok = 0.0 <= weight_decay
-        check_value("NAdam", "weight_decay value", weight_decay, ok, "weight_decay >= 0")
+        check_adam_arguments("NAdam", lr, betas, eps, weight_decay)
         ok = 0.0 <= momentum_decay
         check_value("NAdam", "momentum_decay value", momentum_decay, ok, "momentum_decay >= 0")
         defaults = {

@@ -355,6 +355,23 @@ def check_implementation(optimizer: str, capturable: bool, differentiable: bool)
         )
 
 
+def check_adam_arguments(
+    optimizer: str, lr: float, betas: tuple[float, float], eps: float, weight_decay: float
+) -> None:
+    """The checks the Adam family shares: lr, eps, both betas and weight_decay (in that order).
+
+    Raises:
+        ValueError: naming the first value out of range, as PyTorch.
+    """
+    check_value(optimizer, "learning rate", lr, 0.0 <= lr, "lr >= 0")
+    check_value(optimizer, "epsilon value", eps, 0.0 <= eps, "eps >= 0")
+    for i in range(2):
+        ok = 0.0 <= betas[i] < 1.0
+        check_value(optimizer, f"beta parameter at index {i}", betas[i], ok, "0 <= beta < 1")
+    ok = 0.0 <= weight_decay
+    check_value(optimizer, "weight_decay value", weight_decay, ok, "weight_decay >= 0")
+
+
 def check_value(optimizer: str, what: str, value: Any, ok: bool, expected: str) -> None:
     """Raise PyTorch's ``ValueError("Invalid <what>: <value>")``, naming the rule, unless ok."""
     if not ok:
