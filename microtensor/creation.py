@@ -44,7 +44,11 @@ def _infer_array(data: Any) -> np.ndarray:
         return np.asarray(data)
     if isinstance(data, list | tuple) and data and any(isinstance(x, Tensor) for x in data):
         data = [x.tolist() if isinstance(x, Tensor) else x for x in data]
-    array = np.asarray(data)
+    try:
+        array = np.asarray(data)
+    except ValueError:
+        _check_nested(data)  # raises torch's error for ragged nested lists
+        raise
     if array.dtype == np.float64:
         array = array.astype(dtypes.get_default_dtype().numpy)
     elif array.dtype.kind in "iu":
@@ -55,6 +59,46 @@ def _infer_array(data: Any) -> np.ndarray:
             f"data (NumPy gave {array.dtype})"
         )
     return array
+
+
+def _is_sequence(x: Any) -> bool:
+    return isinstance(x, list | tuple | Tensor | np.ndarray)
+
+
+def _check_nested(data: Any) -> None:
+    """Raise PyTorch's error for nested lists that are not rectangular.
+
+    As in torch, the first element at each depth fixes the expected shape.
+    """
+    sizes, first = [], data
+    while _is_sequence(first):
+        sizes.append(len(first))
+        if len(first) == 0:
+            break
+        first = first[0]
+
+    def walk(seq: Any, dim: int) -> None:
+        for item in seq:
+            if dim + 1 < len(sizes):
+                if not _is_sequence(item):
+                    raise TypeError(
+                        f"tensor(): not a sequence: expected a sequence of length "
+                        f"{sizes[dim + 1]} at dim {dim + 1} (got {type(item).__name__})"
+                    )
+                if len(item) != sizes[dim + 1]:
+                    raise ValueError(
+                        f"expected sequence of length {sizes[dim + 1]} at dim {dim + 1} "
+                        f"(got {len(item)})"
+                    )
+                walk(item, dim + 1)
+            elif _is_sequence(item):
+                raise TypeError(
+                    f"tensor(): expected a number at dim {dim + 1} (got a "
+                    f"{type(item).__name__}); nested lists must be rectangular"
+                )
+
+    if sizes:
+        walk(data, 0)
 
 
 def tensor(

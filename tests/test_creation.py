@@ -1,5 +1,7 @@
 """Factories and random generation."""
 
+import re
+
 import numpy as np
 import pytest
 import torch
@@ -165,8 +167,12 @@ def test_logspace_matches_torch():
         ((1.0, 0.0, 0), {}),
     ]
     for args, kwargs in cases:
-        mine = mt.logspace(*args, **{k: getattr(mt, v) if k == "dtype" else v for k, v in kwargs.items()})
-        theirs = torch.logspace(*args, **{k: getattr(torch, v) if k == "dtype" else v for k, v in kwargs.items()})
+        mine = mt.logspace(
+            *args, **{k: getattr(mt, v) if k == "dtype" else v for k, v in kwargs.items()}
+        )
+        theirs = torch.logspace(
+            *args, **{k: getattr(torch, v) if k == "dtype" else v for k, v in kwargs.items()}
+        )
         assert str(mine.dtype).split(".")[-1] == str(theirs.dtype).split(".")[-1]
         np.testing.assert_allclose(mine.numpy(), theirs.numpy(), rtol=1e-12)
     with pytest.raises(RuntimeError, match=r"logspace\(\): number of steps must be non-negative"):
@@ -230,3 +236,20 @@ def test_bad_factory_arguments_raise_torchs_error(call, match):
     for lib in (torch, mt):
         with pytest.raises(RuntimeError, match=match):
             call(lib)
+
+
+@pytest.mark.parametrize(
+    ("data", "error", "message"),
+    [
+        ([[1, 2], [3]], ValueError, "expected sequence of length 2 at dim 1 (got 1)"),
+        ([[1, 2], [3, 4, 5]], ValueError, "expected sequence of length 2 at dim 1 (got 3)"),
+        ([[[1], [2]], [[3]]], ValueError, "expected sequence of length 2 at dim 1 (got 1)"),
+        ([[1, 2], 3], TypeError, "not a sequence"),
+        ([1, [2]], TypeError, "nested lists must be rectangular"),
+    ],
+)
+def test_tensor_ragged_lists_raise_torch_errors(data, error, message):
+    with pytest.raises(error, match=re.escape(message)):
+        mt.tensor(data)
+    with pytest.raises((ValueError, TypeError)):
+        torch.tensor(data)
