@@ -12,6 +12,7 @@ from microtensor.autograd import (
     no_grad,
     set_grad_enabled,
 )
+from microtensor._allocation import OutOfMemoryError
 from microtensor.creation import (
     arange,
     as_tensor,

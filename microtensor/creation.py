@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 
 from microtensor import dtypes
+from microtensor._allocation import allocate
 from microtensor._factory_args import on_cpu
 from microtensor.memory_format import check_memory_format
 from microtensor.random import Generator, rng_of
@@ -227,7 +228,7 @@ def zeros(*size: Any, dtype: Any = None, device: Any = None, requires_grad: bool
         microtensor.Size([2, 3])
     """
     on_cpu(device, "zeros")
-    return _finish(np.zeros(_size(size), _np_dtype(dtype)), requires_grad)
+    return _finish(allocate(np.zeros, _size(size), _np_dtype(dtype), "zeros"), requires_grad)
 
 
 def ones(*size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
@@ -239,7 +240,7 @@ def ones(*size: Any, dtype: Any = None, device: Any = None, requires_grad: bool 
         tensor([1., 1.])
     """
     on_cpu(device, "ones")
-    return _finish(np.ones(_size(size), _np_dtype(dtype)), requires_grad)
+    return _finish(allocate(np.ones, _size(size), _np_dtype(dtype), "ones"), requires_grad)
 
 
 def empty(
@@ -346,7 +347,9 @@ def full(
     on_cpu(device, "full")
     if dtype is None:
         dtype = _infer_array(fill_value).dtype
-    return _finish(np.full(_size((size,)), fill_value, _np_dtype(dtype)), requires_grad)
+    return _finish(
+        allocate(np.full, _size((size,)), _np_dtype(dtype), "full", fill_value), requires_grad
+    )
 
 
 def _like(

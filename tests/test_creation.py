@@ -253,3 +253,19 @@ def test_tensor_ragged_lists_raise_torch_errors(data, error, message):
         mt.tensor(data)
     with pytest.raises((ValueError, TypeError)):
         torch.tensor(data)
+
+
+@pytest.mark.parametrize("factory", [mt.zeros, mt.ones, mt.empty])
+def test_allocation_beyond_memory_names_shape_and_bytes(factory):
+    with pytest.raises(
+        mt.OutOfMemoryError, match=r"8000000000000000 bytes .*\[1000000000, 1000000\]"
+    ):
+        factory(10**9, 10**6, dtype=mt.float64)
+    with pytest.raises(MemoryError):  # also a MemoryError, and (as in torch) a RuntimeError
+        factory(10**9, 10**6)
+    assert issubclass(mt.OutOfMemoryError, RuntimeError)
+
+
+def test_full_beyond_memory_names_the_op():
+    with pytest.raises(RuntimeError, match=r"^full\(\): not enough memory"):
+        mt.full((10**9, 10**6), 1.0)
