@@ -4,6 +4,7 @@ from types import ModuleType as _ModuleType
 
 import microtensor.utils.data  # noqa: E402
 from microtensor import autograd, dtypes, nn, optim, train, utils, viz  # noqa: E402
+from microtensor._allocation import OutOfMemoryError
 from microtensor._size import Size
 from microtensor.autograd import (
     enable_grad,
@@ -12,7 +13,6 @@ from microtensor.autograd import (
     no_grad,
     set_grad_enabled,
 )
-from microtensor._allocation import OutOfMemoryError
 from microtensor.creation import (
     arange,
     as_tensor,
