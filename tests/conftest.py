@@ -4,6 +4,8 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, settings
 
+from tests.browser import browser  # noqa: F401 - the headless-Chromium fixture, for every test
+
 # The default is bounded and derandomized, so README's test command takes the same few minutes
 # on every machine and a failure reproduces; HYPOTHESIS_PROFILE=thorough searches deep.
 _BOUNDED = {

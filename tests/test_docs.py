@@ -18,6 +18,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.browser import offline_pages
+
 ROOT = Path(__file__).resolve().parents[1]
 DOCS = ROOT / "docs"
 GUIDES = [DOCS / "index.md", DOCS / "getting-started.md", *sorted((DOCS / "guides").glob("*.md"))]
@@ -216,3 +218,63 @@ def test_docstring_examples_render_as_code(site):
     html = (site_dir / "reference/nn/index.html").read_text()
     assert "<blockquote>" not in html
     assert '<span class="gp">&gt;&gt;&gt; </span>' in html
+
+
+# --- the built site in a real browser (headless Chromium; skipped where it is absent) ------
+
+
+@pytest.fixture(scope="module")
+def served_site(site):
+    """The built site over HTTP on localhost (the search index is fetched, not read from disk)."""
+    import functools
+    import threading
+    from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+
+    class Quiet(SimpleHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+    handler = functools.partial(Quiet, directory=str(site[0]))
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield site[0], f"http://127.0.0.1:{server.server_address[1]}/"
+    server.shutdown()
+
+
+def test_every_page_loads_in_a_browser_without_errors(served_site, browser):
+    site_dir, base = served_site
+    pages = sorted(p.relative_to(site_dir).as_posix() for p in site_dir.rglob("*.html"))
+    assert len(pages) > 20
+    broken: dict[str, list[str]] = {}
+    with offline_pages(browser, allowed=(base,)) as open_url:
+        page, errors, refused = open_url(base)
+        for name in pages:
+            errors.clear()
+            page.goto(base + name)
+            page.wait_for_load_state("load")
+            # images that did not load; the example pages' pictures live in outputs/ (written
+            # by the example scripts, not committed): those are the only ones allowed to miss
+            missing = page.evaluate(
+                "Array.from(document.images).filter(i => !i.complete || i.naturalWidth === 0)"
+                ".map(i => i.getAttribute('src'))"
+            )
+            problems = [src for src in missing if "outputs/" not in src]
+            problems += [e for e in errors if not ("404" in e and missing)]
+            if problems:
+                broken[name] = problems
+        assert refused == [], f"pages asked the network for {refused}"
+    assert broken == {}
+    svg = (site_dir / "guides" / "graph_mlp.svg").read_text()
+    assert "<svg" in svg
+
+
+def test_site_search_finds_a_public_name(served_site, browser):
+    _, base = served_site
+    with offline_pages(browser, allowed=(base,)) as open_url:
+        page, errors, _ = open_url(base)
+        page.click("label.md-search__icon, .md-search__input", timeout=10_000)
+        page.fill("input.md-search__input", "manual_seed")
+        results = page.locator(".md-search-result__item")
+        results.first.wait_for(timeout=20_000)
+        assert "manual_seed" in results.first.text_content()
+        assert errors == []

@@ -2,7 +2,8 @@
 
 ``trace`` turns the graph behind output tensors into plain data; ``print_graph`` prints it as
 a text tree; ``retain_all`` keeps intermediate gradients for both; ``draw_graph`` and
-``render_graph`` draw it with graphviz. graphviz is imported only when drawing: those two (in
+``render_graph`` draw it with graphviz; ``save_html``, ``to_html`` and ``show`` make it an
+interactive page (``microtensor.viz.html``). graphviz is imported only when drawing: those two (in
 ``microtensor.viz.draw``) are loaded on first use. ``backend()`` says what renders the pictures:
 Graphviz's ``dot`` program, its WebAssembly build from the ``viz`` extra, or nothing (``'text'``);
 ``MICROTENSOR_VIZ_BACKEND`` or a ``backend=`` argument chooses (see ``microtensor.viz.backends``).
@@ -20,6 +21,7 @@ from microtensor.viz.trace import Graph, GraphEdge, GraphNode, trace
 
 if TYPE_CHECKING:
     from microtensor.viz.draw import draw_graph, render_graph
+    from microtensor.viz.html import save_html, show, to_html
 
 __all__ = [
     "Graph",
@@ -31,11 +33,20 @@ __all__ = [
     "print_graph",
     "render_graph",
     "retain_all",
+    "save_html",
+    "show",
+    "to_html",
     "trace",
 ]
 
 # Names loaded from a submodule on first access (so importing microtensor.viz stays light).
-_LAZY = {"draw_graph": "microtensor.viz.draw", "render_graph": "microtensor.viz.draw"}
+_LAZY = {
+    "draw_graph": "microtensor.viz.draw",
+    "render_graph": "microtensor.viz.draw",
+    "save_html": "microtensor.viz.html",
+    "show": "microtensor.viz.html",
+    "to_html": "microtensor.viz.html",
+}
 
 
 def __getattr__(name: str) -> Any:

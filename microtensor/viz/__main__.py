@@ -2,7 +2,7 @@
 
 Usage::
 
-    python -m microtensor.viz SCRIPT_OR_MODULE --out graph.svg [--format svg|png|pdf]
+    python -m microtensor.viz SCRIPT_OR_MODULE --out graph.svg [--format svg|png|pdf|html]
         [--depth K] [--no-group] [--max-nodes N] [--rankdir LR|TB] [--backward] [--text]
         [--backend auto|dot|wasm|text]
 
@@ -38,10 +38,16 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("script", help="a .py file or a module name defining build_graph()")
     parser.add_argument("--out", help="file to write, e.g. graph.svg")
-    parser.add_argument("--format", choices=["svg", "png", "pdf"], help="default: --out suffix")
+    parser.add_argument(
+        "--format",
+        choices=["svg", "png", "pdf", "html"],
+        help="default: --out suffix (html: the interactive page of microtensor.viz.save_html)",
+    )
     parser.add_argument("--depth", type=int, help="collapse modules nested deeper than K")
     parser.add_argument("--no-group", action="store_true", help="do not frame module calls")
-    parser.add_argument("--max-nodes", type=int, default=500, help="most nodes drawn (500)")
+    parser.add_argument(
+        "--max-nodes", type=int, default=None, help="most nodes drawn (500; 10,000 for html)"
+    )
     parser.add_argument("--rankdir", default="LR", choices=["LR", "TB", "RL", "BT"])
     parser.add_argument("--backward", action="store_true", help="run output.backward() first")
     parser.add_argument("--text", action="store_true", help="print the graph as text instead")
@@ -113,13 +119,28 @@ def main(argv: list[str] | None = None) -> int:
         print_graph(output, params, file=sys.stdout)
         return 0
     options = {"depth": args.depth, "group_modules": not args.no_group, "rankdir": args.rankdir}
+    interactive = (args.format or Path(args.out).suffix[1:].lower()) == "html"
     try:
+        if interactive:
+            from microtensor.viz.html import save_html
+
+            del options["group_modules"]  # the page always frames modules (it can collapse them)
+            path = save_html(
+                output,
+                args.out,
+                params,
+                max_nodes=args.max_nodes or 10_000,
+                backend=args.backend,
+                **options,
+            )
+            print(f"wrote {path}")
+            return 0
         path = render_graph(
             output,
             args.out,
             args.format,
             params=params,
-            max_nodes=args.max_nodes,
+            max_nodes=args.max_nodes or 500,
             backend=args.backend,
             **options,
         )

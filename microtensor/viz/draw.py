@@ -210,9 +210,21 @@ def draw_graph(
         >>> "data 2.0000 | grad 3.0000" in dot.source
         True
     """
-    _check_options(show_values, depth, max_nodes, rankdir)
+    options = (show_shapes, show_values, show_grads)
+    return _draw(trace(output, params), options, group_modules, depth, max_nodes, rankdir)[0]
+
+
+def _draw(
+    graph: Graph,
+    options: tuple[bool, Any, bool],
+    group: bool,
+    depth: int | None,
+    max_nodes: int | None,
+    rankdir: str,
+) -> tuple[Any, _View, dict[str, tuple[str, list[str]]]]:
+    """``draw_graph``'s work: the drawing, what it shows, and each cluster's title and items."""
+    _check_options(options[1], depth, max_nodes, rankdir)
     drawing_class = _drawing_class()
-    graph = trace(output, params)
     scopes = _display_scopes(graph)
     view = _fit(graph, scopes, depth, max_nodes)
     dot = drawing_class(
@@ -220,11 +232,10 @@ def draw_graph(
         node_attr={"fontname": "Helvetica", "fontsize": "11"},
         edge_attr={"color": "#555555", "arrowsize": "0.7"},
     )
-    options = (show_shapes, show_values, show_grads)
-    _emit(dot, view, options, group_modules)
+    clusters = _emit(dot, view, options, group)
     for src, dst in view.edges:
         dot.edge(src, dst)
-    return dot
+    return dot, view, clusters
 
 
 def render_graph(
@@ -396,8 +407,13 @@ def _truncate(view: _View, max_nodes: int) -> _View:
 # --- how to draw it -------------------------------------------------------------------------
 
 
-def _emit(dot: Any, view: _View, options: tuple[bool, Any, bool], group: bool) -> None:
-    """Add the items to ``dot``, each inside the (nested) cluster of its module frame."""
+def _emit(
+    dot: Any, view: _View, options: tuple[bool, Any, bool], group: bool
+) -> dict[str, tuple[str, list[str]]]:
+    """Add the items to ``dot``, each inside the (nested) cluster of its module frame.
+
+    Returns each cluster's name -> (title, the items inside it, nested ones included).
+    """
     members: dict[Scope, list[str]] = defaultdict(list)
     children: dict[Scope, list[Scope]] = defaultdict(list)
     seen: set[Scope] = set()
@@ -409,16 +425,23 @@ def _emit(dot: Any, view: _View, options: tuple[bool, Any, bool], group: bool) -
             children[scope[:-1]].append(scope)
             scope = scope[:-1]
     numbers = itertools.count()
+    clusters: dict[str, tuple[str, list[str]]] = {}
 
-    def emit(container: Any, scope: Scope) -> None:
+    def emit(container: Any, scope: Scope) -> list[str]:
+        inside = list(members[scope])
         for item_id in members[scope]:
             _add_item(container, view.items[item_id], item_id in view.outputs, options)
         for child in children[scope]:
-            with container.subgraph(name=f"cluster_{next(numbers)}") as cluster:
+            name = f"cluster_{next(numbers)}"
+            with container.subgraph(name=name) as cluster:
                 cluster.attr(label=_title(*child[-1]), **_CLUSTER)
-                emit(cluster, child)
+                child_items = emit(cluster, child)
+            clusters[name] = (_title(*child[-1]), child_items)
+            inside.extend(child_items)
+        return inside
 
     emit(dot, ())
+    return clusters
 
 
 def _add_item(dot: Any, item: _Item, is_output: bool, options: tuple[bool, Any, bool]) -> None:
