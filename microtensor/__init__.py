@@ -5,7 +5,38 @@ from types import ModuleType as _ModuleType
 import microtensor.utils.data  # noqa: E402
 from microtensor import autograd, dtypes, nn, optim, train, utils, viz  # noqa: E402
 from microtensor._allocation import OutOfMemoryError
+from microtensor._legacy_tensor_types import (
+    BoolTensor,
+    ByteTensor,
+    CharTensor,
+    DoubleTensor,
+    FloatTensor,
+    HalfTensor,
+    IntTensor,
+    LongTensor,
+    ShortTensor,
+)
+from microtensor._parallelism import (
+    get_num_interop_threads,
+    get_num_threads,
+    set_num_interop_threads,
+    set_num_threads,
+)
+from microtensor._settings import (
+    are_deterministic_algorithms_enabled,
+    get_deterministic_debug_mode,
+    get_float32_matmul_precision,
+    is_deterministic_algorithms_warn_only_enabled,
+    is_warn_always_enabled,
+    set_deterministic_debug_mode,
+    set_float32_matmul_precision,
+    set_flush_denormal,
+    set_warn_always,
+    use_deterministic_algorithms,
+)
 from microtensor._size import Size
+from microtensor._type_info import finfo, iinfo
+from microtensor._type_promotion import can_cast, promote_types, result_type
 from microtensor.autograd import (
     enable_grad,
     inference_mode,
@@ -85,6 +116,13 @@ from microtensor.utils.dlpack import from_dlpack
 
 __version__ = "0.1.0"
 
+# torch's constants
+e = 2.718281828459045
+pi = 3.141592653589793
+inf = 1e999  # float("inf"): this module binds `float` to the dtype
+nan = inf - inf
+newaxis = None
+
 _NOT_TOP_LEVEL = (
     *("creation", "dtypes"),  # modules of the implementation
     *("copy_op", "fill_diagonal_op", "full_like_op", "random_like_op", "ufunc_op"),  # helpers
@@ -106,3 +144,4 @@ del _name, _value, _ModuleType, _NOT_TOP_LEVEL
 # (microtensor.onnx is light: the exporter and the onnx package load on the first export)
 from microtensor import backends, cuda, linalg, onnx, signal, special  # noqa: E402
 from microtensor._device import get_default_device, set_default_device  # noqa: E402
+from microtensor._layout import layout, strided  # noqa: E402 - ops has a module named strided

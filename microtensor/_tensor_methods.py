@@ -292,7 +292,19 @@ class TensorMethods:
     def type(self, dtype: Any = None) -> Any:
         if dtype is None:
             return "microtensor." + _TYPE_NAMES[self._data.dtype.name]
-        return ops.to(self, dtype)
+        from microtensor._legacy_tensor_types import legacy_dtype  # mt.FloatTensor, 'torch.X'
+        return ops.to(self, legacy_dtype(dtype) or dtype)
+    @property
+    def layout(self) -> Any:
+        from microtensor._layout import strided
+        return strided
+    @property
+    def nbytes(self) -> builtins.int: return builtins.int(self._data.nbytes)
+    @property
+    def itemsize(self) -> builtins.int: return builtins.int(self._data.itemsize)
+    def is_nonzero(self) -> builtins.bool: return ops.is_nonzero(self)
+    def is_shared(self) -> builtins.bool: return False
+    def share_memory_(self) -> Any: return self  # one process's memory (workers pickle)
     def float(self, memory_format: Any = None) -> Any:
         return ops.to(self, "float32", memory_format=memory_format)
     def double(self, memory_format: Any = None) -> Any:
