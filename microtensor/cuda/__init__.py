@@ -109,3 +109,6 @@ def memory_allocated(device: Any = None) -> NoReturn:
 def max_memory_allocated(device: Any = None) -> NoReturn:
     """Raise: there is no GPU memory to measure."""
     _no_gpu("max_memory_allocated()")
+
+
+from microtensor.cuda import amp  # noqa: E402 - torch.cuda.amp's deprecated spellings

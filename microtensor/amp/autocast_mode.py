@@ -1,0 +1,109 @@
+"""``autocast``: accepted so PyTorch programs run, with no change of precision.
+
+PyTorch's autocast runs some ops (matmul, conv, linear) in float16/bfloat16 inside the
+block. microtensor has no bfloat16 and keeps every op in its inputs' dtype, so an enabled
+autocast warns once, saying so, and the block runs as written; ``is_autocast_enabled()``
+reports False inside it. ``device_type="cuda"`` warns and disables, as torch does on a
+machine without a GPU.
+"""
+
+from __future__ import annotations
+
+import functools
+import warnings
+from collections.abc import Callable
+from typing import Any
+
+from microtensor import dtypes
+
+__all__ = ["autocast", "is_autocast_enabled"]
+
+_DEVICE_TYPES = ("cpu", "cuda", "mps", "xpu", "hpu", "xla", "meta")
+
+
+class autocast:  # noqa: N801 - PyTorch's name
+    """Context manager and decorator: ``with autocast("cpu", dtype=...):``.
+
+    Differs from PyTorch: no op changes precision inside the block (see the module doc);
+    an enabled autocast warns once per process.
+
+    Args:
+        device_type: ``"cpu"`` or ``"cuda"`` (torch's device types are accepted).
+        dtype: the lower-precision dtype torch would use (float16; bfloat16 names accepted).
+        enabled: False makes the block a plain block, silently.
+        cache_enabled: accepted, unused.
+
+    Raises:
+        ValueError: for an unknown ``device_type``.
+
+    Example:
+        >>> import warnings, microtensor as mt
+        >>> with warnings.catch_warnings():
+        ...     warnings.simplefilter("ignore")
+        ...     with mt.autocast("cpu"):
+        ...         y = mt.ones(2, 2) @ mt.ones(2, 2)
+        >>> y.dtype
+        microtensor.float32
+    """
+
+    _warned = False
+
+    def __init__(
+        self,
+        device_type: str,
+        dtype: Any = None,
+        enabled: bool = True,
+        cache_enabled: bool | None = None,
+    ) -> None:
+        if not isinstance(device_type, str):
+            raise ValueError(f"Expected `device_type` of type `str`, got: `{type(device_type)}`")
+        if device_type not in _DEVICE_TYPES:
+            raise ValueError(
+                f"autocast: unknown device_type {device_type!r}; expected one of {_DEVICE_TYPES}"
+            )
+        if dtype is not None and not _is_bfloat16(dtype):
+            dtypes.to_dtype(dtype)  # a TypeError for a name that is no dtype at all
+        self.device = device_type
+        self.fast_dtype = dtype
+        self._enabled = bool(enabled)
+        if self._enabled and device_type != "cpu":
+            warnings.warn(
+                f"User provided device_type of '{device_type}', but microtensor computes on the "
+                "CPU. Disabling autocast.",
+                UserWarning,
+                stacklevel=2,
+            )
+            self._enabled = False
+
+    def __enter__(self) -> autocast:
+        if self._enabled and not autocast._warned:
+            autocast._warned = True
+            warnings.warn(
+                "autocast: microtensor keeps every op in its inputs' dtype; the block runs "
+                "without lowering precision (results are those of full precision).",
+                UserWarning,
+                stacklevel=2,
+            )
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        return None
+
+    def __call__(self, func: Callable[..., Any]) -> Callable[..., Any]:
+        """Use as a decorator: ``@autocast("cpu")`` runs ``func`` inside the block."""
+
+        @functools.wraps(func)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            with self:
+                return func(*args, **kwargs)
+
+        return wrapper
+
+
+def _is_bfloat16(dtype: Any) -> bool:
+    return str(dtype).rsplit(".", 1)[-1] == "bfloat16"
+
+
+def is_autocast_enabled(device_type: str | None = None) -> bool:
+    """False: no autocast changes precision in microtensor (see ``autocast``)."""
+    return False

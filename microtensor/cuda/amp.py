@@ -1,0 +1,41 @@
+"""``microtensor.cuda.amp``: torch's deprecated CUDA spellings of ``GradScaler`` and ``autocast``.
+
+As in torch on a machine without a GPU, an enabled one warns and disables itself; with
+``enabled=False`` (the usual ``GradScaler(enabled=use_amp)``) it is silent.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from microtensor.amp import autocast as _autocast
+from microtensor.amp.grad_scaler import GradScaler as _GradScaler
+
+__all__ = ["GradScaler", "autocast"]
+
+
+class GradScaler(_GradScaler):
+    """``torch.cuda.amp.GradScaler``: ``microtensor.amp.GradScaler("cuda", ...)``.
+
+    Example:
+        >>> import microtensor as mt
+        >>> mt.cuda.amp.GradScaler(enabled=False).is_enabled()
+        False
+    """
+
+    def __init__(
+        self,
+        init_scale: float = 2.0**16,
+        growth_factor: float = 2.0,
+        backoff_factor: float = 0.5,
+        growth_interval: int = 2000,
+        enabled: bool = True,
+    ) -> None:
+        super().__init__("cuda", init_scale, growth_factor, backoff_factor, growth_interval, enabled)
+
+
+class autocast(_autocast):  # noqa: N801 - PyTorch's name
+    """``torch.cuda.amp.autocast``: ``microtensor.autocast("cuda", ...)``."""
+
+    def __init__(self, enabled: bool = True, dtype: Any = None, cache_enabled: bool = True) -> None:
+        super().__init__("cuda", dtype=dtype, enabled=enabled, cache_enabled=cache_enabled)
