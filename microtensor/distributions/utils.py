@@ -1,0 +1,49 @@
+"""Helpers shared by the distributions: broadcasting parameters, probs <-> logits."""
+
+from __future__ import annotations
+
+import numbers
+from typing import Any
+
+import microtensor as mt
+from microtensor.tensor import Tensor
+
+__all__ = ["broadcast_all", "clamp_probs", "logits_to_probs", "probs_to_logits"]
+
+
+def broadcast_all(*values: Any) -> tuple[Tensor, ...]:
+    """Tensors of one shape from tensors and numbers, as torch's ``broadcast_all``.
+
+    Numbers take the tensors' dtype, or the default dtype when all are numbers.
+
+    Raises:
+        ValueError: for a value that is neither a Tensor nor a number.
+    """
+    if not all(isinstance(v, Tensor | numbers.Number) for v in values):
+        raise ValueError(
+            "Input arguments must all be instances of numbers.Number or microtensor.Tensor."
+        )
+    dtype = next((v.dtype for v in values if isinstance(v, Tensor)), mt.get_default_dtype())
+    tensors = [v if isinstance(v, Tensor) else mt.tensor(v, dtype=dtype) for v in values]
+    return tuple(mt.broadcast_tensors(*tensors))
+
+
+def clamp_probs(probs: Tensor) -> Tensor:
+    """``probs`` clamped into [eps, 1 - eps] of its dtype."""
+    eps = mt.finfo(probs.dtype).eps
+    return probs.clamp(min=eps, max=1 - eps)
+
+
+def probs_to_logits(probs: Tensor, is_binary: bool = False) -> Tensor:
+    """Logits of probabilities: ``log p`` (categorical) or ``log p - log(1 - p)`` (binary)."""
+    clamped = clamp_probs(probs)
+    if is_binary:
+        return clamped.log() - (-clamped).log1p()
+    return clamped.log()
+
+
+def logits_to_probs(logits: Tensor, is_binary: bool = False) -> Tensor:
+    """Probabilities of logits: ``sigmoid`` (binary) or ``softmax`` over the last dim."""
+    if is_binary:
+        return logits.sigmoid()
+    return logits.softmax(-1)
