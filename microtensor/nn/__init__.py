@@ -1,6 +1,11 @@
 """Neural-network building blocks: ``Module``, layers, activations, losses (``torch.nn``)."""
 
-from microtensor.nn import functional, init, utils  # noqa: E402
+from microtensor.nn import (  # noqa: E402
+    functional,
+    init,
+    modules,  # torch.nn.modules' import paths
+    utils,
+)
 from microtensor.nn.activation import *  # noqa: F403
 from microtensor.nn.adaptive_pooling import *  # noqa: F403
 from microtensor.nn.attention import *  # noqa: F403

@@ -1,0 +1,7 @@
+"""``torch.nn.modules.normalization``'s import path.
+
+It re-exports ``microtensor.nn.normalization``.
+"""
+
+from microtensor.nn.normalization import *  # noqa: F403
+from microtensor.nn.normalization import _BatchNorm  # noqa: F401
