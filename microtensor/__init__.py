@@ -142,7 +142,17 @@ del _name, _value, _ModuleType, _NOT_TOP_LEVEL
 
 # last: the public namespaces whose names the ops submodules had taken
 # (microtensor.onnx is light: the exporter and the onnx package load on the first export)
-from microtensor import amp, backends, cuda, distributions, linalg, onnx, signal, special  # noqa: E402
+from microtensor import (  # noqa: E402
+    amp,
+    backends,
+    cuda,
+    distributions,
+    jit,
+    linalg,
+    onnx,
+    signal,
+    special,
+)
 from microtensor._device import get_default_device, set_default_device  # noqa: E402
 from microtensor._layout import layout, strided  # noqa: E402 - ops has a module named strided
 from microtensor.amp import autocast, is_autocast_enabled  # noqa: E402

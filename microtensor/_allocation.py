@@ -30,13 +30,27 @@ def allocate(
 ) -> np.ndarray:
     """``make(shape, *args, dtype)``, or an :class:`OutOfMemoryError` naming shape and bytes.
 
+    Negative sizes and sizes past what memory can address raise a RuntimeError, as in torch.
+
     Example:
         >>> import numpy as np
         >>> allocate(np.zeros, (2,), np.float32, "zeros")
         array([0., 0.], dtype=float32)
     """
+    if any(size < 0 for size in shape):
+        raise RuntimeError(
+            f"{op}(): Trying to create tensor with negative dimension "
+            f"{min(shape)}: {list(shape)}. Every size must be >= 0."
+        )
     try:
         return make(shape, *args, dtype)
+    except ValueError as err:
+        if "too big" not in str(err):
+            raise
+        raise RuntimeError(
+            f"{op}(): Storage size calculation overflowed with sizes={list(shape)}: the tensor "
+            "would have more elements than memory can address"
+        ) from None
     except MemoryError:
         nbytes = int(np.prod(shape, dtype=object)) * np.dtype(dtype).itemsize
         raise OutOfMemoryError(

@@ -136,8 +136,10 @@ def test_uniform_and_normal_in_place():
 
 
 def test_factory_errors():
-    with pytest.raises(ValueError, match="non-negative integers"):
+    with pytest.raises(RuntimeError, match="non-negative integers"):
         mt.zeros(-1)
+    with pytest.raises(TypeError, match="tuple of ints"):
+        mt.zeros(2.5)
     with pytest.raises(RuntimeError, match="'from' to be less than 'to'"):
         mt.randint(5, 5, (2,))
     with pytest.raises(TypeError, match="from_numpy"):
@@ -269,3 +271,12 @@ def test_allocation_beyond_memory_names_shape_and_bytes(factory):
 def test_full_beyond_memory_names_the_op():
     with pytest.raises(RuntimeError, match=r"^full\(\): not enough memory"):
         mt.full((10**9, 10**6), 1.0)
+
+
+def test_negative_and_overflowing_sizes_raise_runtime_errors_as_torch():
+    with pytest.raises(RuntimeError, match=r"negative dimension -1: \[3, -1\]"):
+        mt.zeros(3, -1)
+    with pytest.raises(RuntimeError, match="Storage size calculation overflowed"):
+        mt.ones(2**31, 2**31, 2**31)
+    with pytest.raises(RuntimeError):
+        torch.zeros(3, -1)
