@@ -2,6 +2,10 @@
 
 from types import ModuleType as _ModuleType
 
+from microtensor import _malloc
+
+_malloc.tune()  # keep freed array memory between steps (glibc; MICROTENSOR_MALLOC_TUNING=0 to skip)
+
 import microtensor.utils.data  # noqa: E402
 from microtensor import autograd, dtypes, nn, optim, train, utils, viz  # noqa: E402
 from microtensor._allocation import OutOfMemoryError
