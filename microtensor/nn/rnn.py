@@ -11,6 +11,8 @@ from __future__ import annotations
 import warnings
 from typing import Any
 
+import numpy as np
+
 from microtensor import creation, ops
 from microtensor.nn._functional.dropout import dropout as _dropout
 from microtensor.nn.module import Module
@@ -125,6 +127,7 @@ class RNNBase(Module):
         weight_hh: Tensor,
         bias_hh: Tensor | None,
         weight_hr: Tensor | None = None,
+        weight_hh_t: np.ndarray | None = None,
     ) -> Any:
         """One time step: the new states (the first is the output)."""
         raise NotImplementedError
@@ -162,8 +165,12 @@ class RNNBase(Module):
                 x_proj = project(layer_out, weight_ih, bias_ih, fold)
                 steps = ops.split(x_proj, sizes) if packed else ops.unbind(x_proj, time_dim)
 
+                # W_hh.T once per sequence: the steps' GEMM is 2x faster on a contiguous operand
+                weight_hh_t = np.ascontiguousarray(weight_hh._data.T)
+
                 def step(x_t: Tensor, state: tuple[Tensor, ...]) -> Any:
-                    return self._step(x_t, state, weight_hh, bias_hh, weight_hr)  # noqa: B023
+                    weights = (weight_hh, bias_hh, weight_hr, weight_hh_t)  # noqa: B023
+                    return self._step(x_t, state, *weights)
 
                 init = tuple(s[idx] for s in states)
                 outputs, state = run_direction(steps, sizes, init, step, direction == 1)
@@ -367,8 +374,9 @@ class RNN(RNNBase):
         weight_hh: Tensor,
         bias_hh: Tensor | None,
         weight_hr: Tensor | None = None,
+        weight_hh_t: np.ndarray | None = None,
     ) -> Any:
-        return (rnn_step(x_proj, states[0], weight_hh, self.nonlinearity),)
+        return (rnn_step(x_proj, states[0], weight_hh, self.nonlinearity, weight_hh_t),)
 
     def forward(self, input: Any, hx: Tensor | None = None) -> tuple[Any, Tensor]:  # noqa: A002
         """Return ``(output, h_n)`` (output is a ``PackedSequence`` for a packed input)."""
@@ -459,8 +467,9 @@ class LSTM(RNNBase):
         weight_hh: Tensor,
         bias_hh: Tensor | None,
         weight_hr: Tensor | None = None,
+        weight_hh_t: np.ndarray | None = None,
     ) -> Any:
-        return lstm_step(x_proj, states[0], states[1], weight_hh, weight_hr)
+        return lstm_step(x_proj, states[0], states[1], weight_hh, weight_hr, weight_hh_t)
 
     def forward(
         self,
@@ -545,8 +554,9 @@ class GRU(RNNBase):
         weight_hh: Tensor,
         bias_hh: Tensor | None,
         weight_hr: Tensor | None = None,
+        weight_hh_t: np.ndarray | None = None,
     ) -> Any:
-        return (gru_step(x_proj, states[0], weight_hh, bias_hh),)
+        return (gru_step(x_proj, states[0], weight_hh, bias_hh, weight_hh_t),)
 
     def forward(self, input: Any, hx: Tensor | None = None) -> tuple[Any, Tensor]:  # noqa: A002
         """Return ``(output, h_n)`` (output is a ``PackedSequence`` for a packed input)."""

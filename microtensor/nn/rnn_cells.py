@@ -1,7 +1,7 @@
 """``RNNCell``, ``LSTMCell``, ``GRUCell`` and the step functions that ``RNN``/``LSTM``/``GRU`` use.
 
-Every step is a composition of differentiable ops (``linear``, ``chunk``, ``sigmoid``, ``tanh``),
-so gradients of any order come from the ops' own derivatives. The input projection
+Every step is one fused op (``nn/_functional/_rnn_step_ops.py``: one GEMM for all gates, one
+closed-form backward that is itself differentiable). The input projection
 ``x @ W_ih.T + b_ih`` is done outside the step, so the layers compute it for all time steps
 with one matmul.
 """
@@ -12,9 +12,12 @@ import math
 from collections.abc import Callable, Sequence
 from typing import Any
 
+import numpy as np
+
 from microtensor import creation, dtypes, ops
 from microtensor._device import check_cpu as _device
 from microtensor.nn import init
+from microtensor.nn._functional._rnn_step_ops import GruStep, LstmStep, RnnStep
 from microtensor.nn._functional.linear import linear
 from microtensor.nn.module import Module
 from microtensor.nn.parameter import Parameter
@@ -25,10 +28,18 @@ __all__ = ["GRUCell", "LSTMCell", "RNNCell"]
 NONLINEARITIES = ("tanh", "relu")
 
 
-def rnn_step(x_proj: Tensor, hidden: Tensor, weight_hh: Tensor, nonlinearity: str) -> Tensor:
-    """Elman step: h' = act(x_proj + h @ W_hh.T), where x_proj = x @ W_ih.T + b_ih + b_hh."""
-    pre = x_proj + linear(hidden, weight_hh)
-    return ops.tanh(pre) if nonlinearity == "tanh" else ops.relu(pre)
+def rnn_step(
+    x_proj: Tensor,
+    hidden: Tensor,
+    weight_hh: Tensor,
+    nonlinearity: str,
+    weight_hh_t: np.ndarray | None = None,
+) -> Tensor:
+    """Elman step: h' = act(x_proj + h @ W_hh.T), where x_proj = x @ W_ih.T + b_ih + b_hh.
+
+    ``weight_hh_t`` (all steps): W_hh.T as a contiguous array, made once per sequence.
+    """
+    return RnnStep.apply(x_proj, hidden, weight_hh, nonlinearity, weight_hh_t)
 
 
 def lstm_step(
@@ -37,33 +48,31 @@ def lstm_step(
     cell: Tensor,
     weight_hh: Tensor,
     weight_hr: Tensor | None = None,
+    weight_hh_t: np.ndarray | None = None,
 ) -> tuple[Tensor, Tensor]:
     """PyTorch's gate order i, f, g, o:  c' = s(f) * c + s(i) * tanh(g),  h' = s(o) * tanh(c').
 
     ``x_proj = x @ W_ih.T + b_ih + b_hh`` holds both biases. With a projection (LSTM
     ``proj_size``), ``h' = (s(o) * tanh(c')) @ W_hr.T``.
     """
-    gates = x_proj + linear(hidden, weight_hh)
-    in_gate, forget_gate, cell_gate, out_gate = ops.chunk(gates, 4, -1)
-    new_cell = ops.sigmoid(forget_gate) * cell + ops.sigmoid(in_gate) * ops.tanh(cell_gate)
-    new_hidden = ops.sigmoid(out_gate) * ops.tanh(new_cell)
+    new_hidden, new_cell = LstmStep.apply(x_proj, hidden, cell, weight_hh, weight_hh_t)
     if weight_hr is not None:
         new_hidden = linear(new_hidden, weight_hr)
     return new_hidden, new_cell
 
 
-def gru_step(x_proj: Tensor, hidden: Tensor, weight_hh: Tensor, bias_hh: Tensor | None) -> Tensor:
+def gru_step(
+    x_proj: Tensor,
+    hidden: Tensor,
+    weight_hh: Tensor,
+    bias_hh: Tensor | None,
+    weight_hh_t: np.ndarray | None = None,
+) -> Tensor:
     """PyTorch's gate order r, z, n:  n = tanh(x_n + r * (W_hn h + b_hn)),  h' = n + z (h - n).
 
     ``x_proj = x @ W_ih.T + b_ih``; b_hh stays here, as b_hn sits inside r * (...).
     """
-    h_proj = linear(hidden, weight_hh, bias_hh)
-    x_r, x_z, x_n = ops.chunk(x_proj, 3, -1)
-    h_r, h_z, h_n = ops.chunk(h_proj, 3, -1)
-    reset = ops.sigmoid(x_r + h_r)
-    update = ops.sigmoid(x_z + h_z)
-    new = ops.tanh(x_n + reset * h_n)
-    return new + update * (hidden - new)
+    return GruStep.apply(x_proj, hidden, weight_hh, bias_hh, weight_hh_t)
 
 
 def run_direction(
