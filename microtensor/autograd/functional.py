@@ -1,8 +1,9 @@
 """``autograd.functional``: Jacobians, Hessians and their products with vectors, of a function.
 
 Everything is built on reverse mode (``autograd.grad``): a vector-Jacobian product is one
-backward; a Jacobian is one backward per output element (PyTorch's ``vectorize=False``); a
-Jacobian-vector product uses the double-backward trick: with u a dummy vector,
+backward; a Jacobian is one backward per output element (``strategy="reverse-mode"``), or one
+Jacobian-vector product per input element (``"forward-mode"``); a Jacobian-vector product
+uses the double-backward trick: with u a dummy vector,
 g(u) = J^T u is linear in u, so the gradient of g(u) . v with respect to u is J v. Hessians
 differentiate a gradient computed with ``create_graph=True``. The arguments, results and error
 messages are PyTorch's.
@@ -25,6 +26,7 @@ from microtensor.autograd.functional_checks import (
     _tuple_postprocess,
     _validate_v,
 )
+from microtensor.autograd.functional_jacobian import _jacobian_forward, _jacobian_rows
 from microtensor.autograd.grad_mode import enable_grad
 
 __all__ = ["hessian", "hvp", "jacobian", "jvp", "vhp", "vjp"]
@@ -160,23 +162,37 @@ def jacobian(
     vectorize: bool = False,
     strategy: str = "reverse-mode",
 ) -> Any:
-    """Return the Jacobian of ``func`` at ``inputs``: one backward per output element.
+    """Return the Jacobian of ``func`` at ``inputs``.
+
+    ``strategy="reverse-mode"`` computes it row by row, one backward per output element;
+    ``"forward-mode"`` (which needs ``vectorize=True``, as in PyTorch) column by column, one
+    Jacobian-vector product per input element, cheaper when there are more outputs than
+    inputs. Both give the same Jacobian, as ``vectorize`` (an implementation choice) does.
 
     Args:
         func: a function of Tensors returning a Tensor or a tuple of Tensors.
         inputs: a Tensor or a tuple of Tensors.
-        create_graph: record the result, so that it can be differentiated again.
-        strict: raise if an output does not depend on an input (instead of zeros).
-        vectorize: must be False (PyTorch's vmap-based computation is not available).
-        strategy: must be ``"reverse-mode"``.
+        create_graph: record the result, so that it can be differentiated again (reverse mode
+            only).
+        strict: raise if an output does not depend on an input (instead of zeros); only with
+            ``vectorize=False`` in reverse mode.
+        vectorize: PyTorch's vmap-based computation of the same result; here the same rows or
+            columns, one product at a time.
+        strategy: ``"reverse-mode"`` or ``"forward-mode"``.
 
     Returns:
         The Jacobian, shaped ``output.shape + input.shape``; a tuple (per input) for tuple
         inputs, a tuple (per output) of those for tuple outputs.
 
     Raises:
-        NotImplementedError: for vectorize=True or strategy="forward-mode".
-        RuntimeError: (strict) for an output independent of an input.
+        AssertionError: for an unknown strategy (as PyTorch).
+        NotImplementedError: for ``strategy="forward-mode"`` with ``create_graph=True`` or
+            without ``vectorize=True``.
+        RuntimeError: for ``strict=True`` with ``vectorize=True`` or forward mode, and (strict)
+            for an output independent of an input.
+
+    Differs from PyTorch: there is no vmap and no forward-mode AD; forward mode uses the
+    double-backward trick (see the module docstring), which the function must support.
 
     Example:
         >>> import microtensor as mt
@@ -184,58 +200,37 @@ def jacobian(
         >>> jacobian(lambda x: x**2, mt.tensor([1.0, 2.0]))
         tensor([[2., 0.],
                 [0., 4.]])
+        >>> jacobian(lambda x: x**2, mt.tensor([1.0, 2.0]), vectorize=True, strategy="forward-mode")
+        tensor([[2., 0.],
+                [0., 4.]])
     """
-    from microtensor.creation import zeros, zeros_like
-    from microtensor.ops import stack
-
     if strategy not in ("reverse-mode", "forward-mode"):
-        raise ValueError(
+        raise AssertionError(
             'Expected strategy to be either "forward-mode" or "reverse-mode". Hint: If your '
             'function has more outputs than inputs, "forward-mode" tends to be more performant. '
             'Otherwise, prefer to use "reverse-mode".'
         )
-    if vectorize or strategy == "forward-mode":
-        raise NotImplementedError(
-            "jacobian(): microtensor computes Jacobians row by row in reverse mode only (as "
-            "PyTorch with vectorize=False, strategy='reverse-mode'): vectorize=True and "
-            "strategy='forward-mode' are not available"
-        )
+    if strategy == "forward-mode":
+        if create_graph:
+            raise NotImplementedError(
+                "torch.autograd.functional.jacobian: `create_graph=True` and "
+                '`strategy="forward-mode"` are not supported together (yet). Please either set '
+                '`create_graph=False` or `strategy="reverse-mode"`.'
+            )
+        return _jacobian_forward(func, inputs, strict, vectorize)
     with enable_grad():
         is_inputs_tuple, inputs = _as_tuple(inputs, "inputs", "jacobian")
         inputs = _grad_preprocess(inputs, create_graph)
         is_outputs_tuple, outputs = _call(func, inputs, "jacobian", strict)
-        jac: list[tuple[Any, ...]] = []
-        for i, out in enumerate(outputs):
-            rows: list[list[Any]] = [[] for _ in inputs]
-            flat = out.reshape(-1)
-            for j in range(out.nelement()):
-                row = _autograd_grad(
-                    (flat[j],), inputs, retain_graph=True, create_graph=create_graph
-                )
-                for k, (row_k, inp) in enumerate(zip(row, inputs, strict=True)):
-                    if row_k is None:
-                        if strict:
-                            raise RuntimeError(
-                                f"Output {i} of the user-provided function is independent of "
-                                f"input {k}. This is not allowed in strict mode."
-                            )
-                        row_k = zeros_like(inp)
-                    elif strict and create_graph and not row_k.requires_grad:
-                        raise RuntimeError(
-                            "The jacobian of the user-provided function is independent of "
-                            f"input {k}. This is not allowed in strict mode when "
-                            "create_graph=True."
-                        )
-                    rows[k].append(row_k)
-            jac.append(
-                tuple(
-                    stack(rows_k, 0).view(*out.shape, *inp.shape)
-                    if rows_k
-                    else zeros(*out.shape, *inp.shape, dtype=inp.dtype)
-                    for rows_k, inp in zip(rows, inputs, strict=True)
-                )
+        if vectorize and strict:
+            raise RuntimeError(
+                "torch.autograd.functional.jacobian: `strict=True` and `vectorized=True` are "
+                "not supported together. Please either set `strict=False` or `vectorize=False`."
             )
-        result = _grad_postprocess(tuple(jac), create_graph)
+        jac = tuple(
+            _jacobian_rows(i, out, inputs, strict, create_graph) for i, out in enumerate(outputs)
+        )
+        result = _grad_postprocess(jac, create_graph)
     return _tuple_postprocess(result, (is_outputs_tuple, is_inputs_tuple))
 
 
@@ -256,16 +251,21 @@ def hessian(
         inputs: a Tensor or a tuple of Tensors.
         create_graph: record the result, so that it can be differentiated again.
         strict: raise if the gradient does not depend on an input (instead of zeros).
-        vectorize: must be False.
-        outer_jacobian_strategy: must be ``"reverse-mode"``.
+        vectorize: PyTorch's vmap-based computation of the same result (see ``jacobian``).
+        outer_jacobian_strategy: the strategy of the outer Jacobian (of the gradient):
+            ``"reverse-mode"``, or ``"forward-mode"`` (forward-over-reverse; needs
+            ``vectorize=True`` and ``create_graph=False``).
 
     Returns:
         The Hessian, shaped ``input.shape + input.shape``; for tuple inputs a tuple of tuples
         (``H[i][j]`` for inputs i and j).
 
     Raises:
+        AssertionError: for an unknown ``outer_jacobian_strategy``.
+        NotImplementedError: for the forward-mode outer strategy without ``vectorize=True``
+            or with ``create_graph=True``.
         RuntimeError: if ``func`` does not return a single one-element Tensor; (strict) for a
-            gradient independent of an input.
+            gradient independent of an input, or with ``vectorize=True``.
 
     Example:
         >>> import microtensor as mt
@@ -275,6 +275,8 @@ def hessian(
                 [ 0., 12.]])
     """
     is_inputs_tuple, inputs = _as_tuple(inputs, "inputs", "hessian")
+    if outer_jacobian_strategy not in ("forward-mode", "reverse-mode"):
+        raise AssertionError('Expected strategy to be either "forward-mode" or "reverse-mode".')
 
     def ensure_single_output_function(*inp: Any) -> Any:
         out = func(*inp)

@@ -11,6 +11,7 @@ from microtensor.optim.optimizer import (
     Optimizer,
     ParamsT,
     check_implementation,
+    check_lr,
     check_value,
     new_step,
     zeros_state,
@@ -73,6 +74,7 @@ class Adadelta(Optimizer):
         differentiable: bool = False,
     ) -> None:
         check_implementation("Adadelta", capturable, differentiable)
+        check_lr("Adadelta", lr)
         check_value("Adadelta", "learning rate", lr, 0.0 <= lr, "lr >= 0")
         check_value("Adadelta", "rho value", rho, 0.0 <= rho <= 1.0, "0 <= rho <= 1")
         check_value("Adadelta", "epsilon value", eps, 0.0 <= eps, "eps >= 0")

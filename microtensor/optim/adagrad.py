@@ -10,7 +10,9 @@ import numpy as np
 from microtensor.optim.optimizer import (
     Optimizer,
     ParamsT,
+    check_fused,
     check_implementation,
+    check_lr,
     check_value,
     new_step,
     zeros_state,
@@ -45,7 +47,7 @@ class Adagrad(Optimizer):
         maximize: maximize the objective instead of minimizing it.
         foreach: PyTorch's kernel choice; accepted and kept in the groups (one implementation
             here, the same update).
-        fused: likewise accepted and kept.
+        fused: likewise accepted and kept (not with ``foreach=True``).
         differentiable: must be False (see ``Optimizer``).
 
     Raises:
@@ -77,6 +79,7 @@ class Adagrad(Optimizer):
         fused: bool | None = None,
     ) -> None:
         check_implementation("Adagrad", False, differentiable)
+        check_lr("Adagrad", lr)
         check_value("Adagrad", "learning rate", lr, 0.0 <= lr, "lr >= 0")
         check_value("Adagrad", "lr_decay value", lr_decay, 0.0 <= lr_decay, "lr_decay >= 0")
         ok = 0.0 <= weight_decay
@@ -97,6 +100,7 @@ class Adagrad(Optimizer):
             "fused": fused,
         }
         super().__init__(params, defaults)
+        check_fused("Adagrad", fused, foreach, differentiable)
         for group in self.param_groups:
             for p in group["params"]:
                 self._init_state(p)

@@ -7,14 +7,19 @@ from typing import Any
 
 import numpy as np
 
+from microtensor.optim.differentiable_step import adam_group
 from microtensor.optim.optimizer import (
     Optimizer,
     ParamsT,
     check_adam_arguments,
+    check_fused,
     check_implementation,
+    check_lr,
+    lr_scalar,
     new_step,
     zeros_state,
 )
+from microtensor.tensor import Tensor
 
 __all__ = ["Adam"]
 
@@ -38,22 +43,30 @@ class Adam(Optimizer):
 
     Args:
         params: tensors or parameter groups to optimize (see ``Optimizer``).
-        lr: learning rate.
-        betas: (beta1, beta2), the decay rates of the first and second moment averages.
+        lr: learning rate: a float, or a 1-element Tensor (kept in the groups as given; the
+            schedulers update it in place; not with ``foreach=True`` unless ``capturable``).
+        betas: (beta1, beta2), the decay rates of the first and second moment averages: two
+            floats, or two 1-element Tensors (which may require grad with ``differentiable``).
         eps: added to the denominator for numerical stability.
         weight_decay: L2 penalty (added to the gradient, or decoupled as in AdamW).
         amsgrad: use the maximum of past second moments (AMSGrad).
         maximize: maximize the objective instead of minimizing it.
         foreach: PyTorch's kernel choice; accepted and kept in the groups (one implementation
             here, the same update).
-        fused: likewise accepted and kept.
+        fused: likewise accepted and kept (not with ``foreach=True`` or ``differentiable``).
         capturable: must be False (see ``Optimizer``).
-        differentiable: must be False (see ``Optimizer``).
+        differentiable: run the step with autograd recording it (PyTorch's differentiable
+            algorithm), so that a loss after the step can be differentiated through it;
+            parameters may then be non-leaf tensors.
         decoupled_weight_decay: shrink the parameters directly (AdamW) instead of adding
             ``weight_decay * theta`` to the gradient.
 
     Raises:
-        ValueError: for a negative lr, eps or weight_decay, or a beta outside [0, 1).
+        ValueError: for a negative lr, eps or weight_decay, a beta outside [0, 1), a Tensor
+            lr with more than one element, a Tensor lr or Tensor betas with ``foreach=True``,
+            or betas mixing a Tensor and a float.
+        RuntimeError: for ``capturable=True``, or ``fused=True`` with ``foreach=True`` or
+            ``differentiable=True``.
 
     Example:
         >>> import microtensor as mt
@@ -68,7 +81,7 @@ class Adam(Optimizer):
     def __init__(
         self,
         params: ParamsT,
-        lr: float = 1e-3,
+        lr: float | Tensor = 1e-3,
         betas: tuple[float, float] = (0.9, 0.999),
         eps: float = 1e-8,
         weight_decay: float = 0,
@@ -82,8 +95,10 @@ class Adam(Optimizer):
         decoupled_weight_decay: bool = False,
     ) -> None:
         name = type(self).__name__
-        check_implementation(name, capturable, differentiable)
+        check_implementation(name, capturable, differentiable, differentiable_step=True)
+        check_lr(name, lr, foreach, capturable)
         check_adam_arguments(name, lr, betas, eps, weight_decay)
+        betas = _check_tensor_betas(name, betas, foreach, capturable)
         defaults = {
             "lr": lr,
             "betas": (betas[0], betas[1]),
@@ -98,14 +113,23 @@ class Adam(Optimizer):
             "decoupled_weight_decay": decoupled_weight_decay,
         }
         super().__init__(params, defaults)
+        check_fused(name, fused, foreach, differentiable)
 
     def step(self, closure: Callable[[], Any] | None = None) -> Any:
         """Perform one optimization step; return the closure's loss (if a closure is given)."""
         loss = self._evaluate(closure)
         for group in self.param_groups:
-            lr, eps, weight_decay = float(group["lr"]), float(group["eps"]), group["weight_decay"]
+            if group["foreach"] and isinstance(group["lr"], Tensor) and not group["capturable"]:
+                raise RuntimeError(
+                    f"{type(self).__name__}: lr as a Tensor is not supported for "
+                    "capturable=False and foreach=True; set the group's foreach to False"
+                )
+            if group["differentiable"]:
+                adam_group(group, self.state)
+                continue
+            eps, weight_decay = float(group["eps"]), float(group["weight_decay"])
             beta1, beta2 = float(group["betas"][0]), float(group["betas"][1])
-            weight_decay, amsgrad = float(weight_decay), group["amsgrad"]
+            amsgrad, lr = group["amsgrad"], lr_scalar(group["lr"])
             for p in group["params"]:
                 if p.grad is None:
                     continue
@@ -122,7 +146,7 @@ class Adam(Optimizer):
                 step = float(state["step"]._data)
                 if weight_decay != 0:
                     if group["decoupled_weight_decay"]:
-                        param *= 1 - lr * weight_decay
+                        param *= float(1 - lr * weight_decay)
                     else:
                         grad = grad + weight_decay * param
                 exp_avg, exp_avg_sq = state["exp_avg"]._data, state["exp_avg_sq"]._data
@@ -142,7 +166,35 @@ class Adam(Optimizer):
                 scratch /= (1 - beta2**step) ** 0.5
                 scratch += eps
                 np.divide(exp_avg, scratch, out=scratch)
-                scratch *= lr / (1 - beta1**step)
+                scratch *= float(lr / (1 - beta1**step))
                 param -= scratch
                 p._version_counter[0] += 1  # an in-place update, as PyTorch counts it
         return loss
+
+
+def _check_tensor_betas(
+    name: str, betas: tuple[Any, Any], foreach: bool | None, capturable: bool
+) -> tuple[Any, Any]:
+    """PyTorch's rules for Tensor betas: both or neither, and not with foreach.
+
+    (A beta of several elements already failed the range check, as in PyTorch.)
+
+    Returns:
+        The betas, 1-element Tensors made 0-d (as PyTorch's ``_to_scalar``).
+    """
+    tensors = [isinstance(beta, Tensor) for beta in betas]
+    if any(tensors) and not all(tensors):
+        raise ValueError(
+            f"{name}: betas must be either both floats or both Tensors, got "
+            f"{tuple(type(beta).__name__ for beta in betas)}"
+        )
+    for i, beta in enumerate(betas):
+        if not isinstance(beta, Tensor):
+            continue
+        if foreach and not capturable:
+            raise ValueError(
+                f"{name}: betas[{i}] as a Tensor is not supported for capturable=False and "
+                "foreach=True; pass float betas, or leave foreach unset"
+            )
+    beta1, beta2 = (b.reshape(()) if isinstance(b, Tensor) and b.ndim else b for b in betas)
+    return beta1, beta2

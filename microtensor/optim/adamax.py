@@ -12,7 +12,9 @@ from microtensor.optim.optimizer import (
     ParamsT,
     check_adam_arguments,
     check_implementation,
+    check_lr,
     lerp_,
+    lr_scalar,
     new_step,
     zeros_state,
 )
@@ -72,6 +74,7 @@ class Adamax(Optimizer):
         capturable: bool = False,
     ) -> None:
         check_implementation("Adamax", capturable, differentiable)
+        check_lr("Adamax", lr)
         check_adam_arguments("Adamax", lr, betas, eps, weight_decay)
         defaults = {
             "lr": lr,
@@ -89,7 +92,11 @@ class Adamax(Optimizer):
         """Perform one optimization step; return the closure's loss (if a closure is given)."""
         loss = self._evaluate(closure)
         for group in self.param_groups:
-            lr, eps, weight_decay = float(group["lr"]), float(group["eps"]), group["weight_decay"]
+            lr, eps, weight_decay = (
+                lr_scalar(group["lr"]),
+                float(group["eps"]),
+                group["weight_decay"],
+            )
             beta1, beta2 = float(group["betas"][0]), float(group["betas"][1])
             for p in group["params"]:
                 if p.grad is None:
@@ -109,7 +116,7 @@ class Adamax(Optimizer):
                 lerp_(exp_avg, grad, 1 - beta1)
                 exp_inf *= beta2
                 np.maximum(exp_inf, np.abs(grad) + eps, out=exp_inf)
-                clr = lr / (1 - beta1**step)
+                clr = float(lr / (1 - beta1**step))  # in a Tensor lr's dtype, as PyTorch
                 param += -clr * exp_avg / exp_inf
                 p._version_counter[0] += 1  # an in-place update, as PyTorch counts it
         return loss

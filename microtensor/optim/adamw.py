@@ -6,6 +6,7 @@ from typing import Any
 
 from microtensor.optim.adam import Adam
 from microtensor.optim.optimizer import ParamsT
+from microtensor.tensor import Tensor
 
 __all__ = ["AdamW"]
 
@@ -28,7 +29,7 @@ class AdamW(Adam):
 
     Args:
         params: tensors or parameter groups to optimize (see ``Optimizer``).
-        lr: learning rate.
+        lr: learning rate: a float or a 1-element Tensor (see ``Adam``).
         betas: (beta1, beta2), the decay rates of the first and second moment averages.
         eps: added to the denominator for numerical stability.
         weight_decay: decoupled weight decay coefficient.
@@ -36,12 +37,15 @@ class AdamW(Adam):
         maximize: maximize the objective instead of minimizing it.
         foreach: PyTorch's kernel choice; accepted and kept in the groups (one implementation
             here, the same update).
-        fused: likewise accepted and kept.
+        fused: likewise accepted and kept (not with ``foreach=True`` or ``differentiable``).
         capturable: must be False (see ``Optimizer``).
-        differentiable: must be False (see ``Optimizer``).
+        differentiable: run the step with autograd recording it (see ``Adam``).
 
     Raises:
-        ValueError: for a negative lr, eps or weight_decay, or a beta outside [0, 1).
+        ValueError: for a negative lr, eps or weight_decay, a beta outside [0, 1), or a Tensor
+            lr with more than one element or with ``foreach=True``.
+        RuntimeError: for ``capturable=True``, or ``fused=True`` with ``foreach=True`` or
+            ``differentiable=True``.
 
     Example:
         >>> import microtensor as mt
@@ -56,7 +60,7 @@ class AdamW(Adam):
     def __init__(
         self,
         params: ParamsT,
-        lr: float = 1e-3,
+        lr: float | Tensor = 1e-3,
         betas: tuple[float, float] = (0.9, 0.999),
         eps: float = 1e-8,
         weight_decay: float = 1e-2,

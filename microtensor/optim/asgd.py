@@ -11,7 +11,9 @@ from microtensor.optim.optimizer import (
     Optimizer,
     ParamsT,
     check_implementation,
+    check_lr,
     check_value,
+    lr_scalar,
     new_step,
     zeros_state,
 )
@@ -76,6 +78,7 @@ class ASGD(Optimizer):
         capturable: bool = False,
     ) -> None:
         check_implementation("ASGD", capturable, differentiable)
+        check_lr("ASGD", lr)
         check_value("ASGD", "learning rate", lr, 0.0 <= lr, "lr >= 0")
         ok = 0.0 <= weight_decay
         check_value("ASGD", "weight_decay value", weight_decay, ok, "weight_decay >= 0")
@@ -102,14 +105,14 @@ class ASGD(Optimizer):
         return loss
 
     def _update(self, p: Any, group: dict[str, Any]) -> None:
-        lr, lambd, alpha = float(group["lr"]), float(group["lambd"]), float(group["alpha"])
+        lr, lambd, alpha = lr_scalar(group["lr"]), float(group["lambd"]), float(group["alpha"])
         t0, weight_decay = float(group["t0"]), float(group["weight_decay"])
         param = p._data
         grad = -p.grad._data if group["maximize"] else p.grad._data
         state = self.state[p]
         if len(state) == 0:
             state["step"] = new_step()
-            state["eta"] = new_step(lr)
+            state["eta"] = new_step(float(lr))
             state["mu"] = new_step(1.0)
             state["ax"] = zeros_state(p)
         state["step"]._data += 1

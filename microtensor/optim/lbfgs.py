@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 
 from microtensor.optim.line_search import strong_wolfe
-from microtensor.optim.optimizer import Optimizer, ParamsT, check_value
+from microtensor.optim.optimizer import Optimizer, ParamsT, check_lr, check_value
 from microtensor.tensor import Tensor
 
 __all__ = ["LBFGS"]
@@ -75,6 +75,7 @@ class LBFGS(Optimizer):
         history_size: int = 100,
         line_search_fn: str | None = None,
     ) -> None:
+        check_lr("LBFGS", lr)
         check_value("LBFGS", "learning rate", lr, 0.0 <= lr, "lr >= 0")
         if max_eval is None:
             max_eval = max_iter * 5 // 4
@@ -165,7 +166,7 @@ class LBFGS(Optimizer):
         loss: float,
         flat_grad: np.ndarray,
     ) -> None:
-        lr, max_iter, max_eval = group["lr"], group["max_iter"], group["max_eval"]
+        lr, max_iter, max_eval = float(group["lr"]), group["max_iter"], group["max_eval"]
         tolerance_grad, tolerance_change = group["tolerance_grad"], group["tolerance_change"]
         current_evals, n_iter = 1, 0
         while n_iter < max_iter:

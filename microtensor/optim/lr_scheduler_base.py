@@ -6,6 +6,7 @@ import warnings
 from typing import Any
 
 from microtensor.optim.optimizer import Optimizer
+from microtensor.tensor import Tensor
 
 __all__ = ["LRScheduler"]
 
@@ -53,7 +54,9 @@ class LRScheduler:
     As in PyTorch, the first ``scheduler.step()`` warns when ``optimizer.step()`` has not run
     yet (the schedule would skip its first value) or when ``optimizer.step`` was replaced.
 
-    Differs from PyTorch: learning rates are numbers only (no Tensor learning rates).
+    A group's lr may be a 1-element Tensor (``lr=mt.tensor(0.01)``): as in PyTorch, the
+    schedulers then fill it in place (the group keeps the same Tensor), and ``base_lrs`` and
+    ``get_last_lr()`` hold copies.
 
     Example:
         >>> import microtensor as mt
@@ -74,7 +77,7 @@ class LRScheduler:
         self.optimizer = optimizer
         if last_epoch == -1:
             for group in optimizer.param_groups:
-                group.setdefault("initial_lr", group["lr"])
+                group.setdefault("initial_lr", _copy(group["lr"]))
         else:
             for i, group in enumerate(optimizer.param_groups):
                 if "initial_lr" not in group:
@@ -83,7 +86,7 @@ class LRScheduler:
                         "resuming scheduler with last_epoch >= 0: load the optimizer's "
                         "state_dict first, or use last_epoch=-1 for a new schedule"
                     )
-        self.base_lrs: list[float] = [group["initial_lr"] for group in optimizer.param_groups]
+        self.base_lrs: list[Any] = group_values(optimizer, "initial_lr")
         self.last_epoch = last_epoch
         self._initial_step()
 
@@ -136,7 +139,7 @@ class LRScheduler:
         finally:
             self._get_lr_called_within_step = False
         for group, lr in zip(self.optimizer.param_groups, values, strict=True):
-            group["lr"] = lr
+            set_group_value(group, "lr", lr)
         self._last_lr = group_values(self.optimizer, "lr")
 
     def _warn_if_called_outside_step(self) -> None:
@@ -180,8 +183,21 @@ def check_optimizer(optimizer: Any) -> None:
 
 
 def group_values(optimizer: Optimizer, key: str) -> list[Any]:
-    """``group[key]`` for each of the optimizer's parameter groups."""
-    return [group[key] for group in optimizer.param_groups]
+    """``group[key]`` for each of the optimizer's parameter groups (Tensors copied)."""
+    return [_copy(group[key]) for group in optimizer.param_groups]
+
+
+def set_group_value(group: dict[str, Any], key: str, value: Any) -> None:
+    """Set ``group[key]``; a Tensor there is filled in place, so the group keeps it (PyTorch)."""
+    current = group[key]
+    if isinstance(current, Tensor):
+        current.fill_(float(value))
+    else:
+        group[key] = value
+
+
+def _copy(value: Any) -> Any:
+    return value.clone() if isinstance(value, Tensor) else value
 
 
 def per_group(name: str, optimizer: Optimizer, value: Any) -> list[Any]:

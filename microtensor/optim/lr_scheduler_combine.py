@@ -6,7 +6,7 @@ from bisect import bisect_right
 from collections.abc import Sequence
 from typing import Any
 
-from microtensor.optim.lr_scheduler_base import LRScheduler, group_values
+from microtensor.optim.lr_scheduler_base import LRScheduler, group_values, set_group_value
 from microtensor.optim.lr_scheduler_plateau import ReduceLROnPlateau
 from microtensor.optim.optimizer import Optimizer
 
@@ -65,7 +65,7 @@ class SequentialLR(LRScheduler):
         self.last_epoch = last_epoch + 1
         self.optimizer = optimizer
         for group in optimizer.param_groups:
-            group["lr"] = group["initial_lr"]
+            set_group_value(group, "lr", group["initial_lr"])
         self.recursive_undo()  # undo the first step each scheduler took when it was created
         idx = bisect_right(self._milestones, 0)
         self._schedulers[idx]._initial_step()

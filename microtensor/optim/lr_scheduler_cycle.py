@@ -7,7 +7,12 @@ import types
 from collections.abc import Callable
 from typing import Any
 
-from microtensor.optim.lr_scheduler_base import LRScheduler, check_optimizer, per_group
+from microtensor.optim.lr_scheduler_base import (
+    LRScheduler,
+    check_optimizer,
+    per_group,
+    set_group_value,
+)
 from microtensor.optim.optimizer import Optimizer
 
 __all__ = ["CyclicLR", "OneCycleLR"]
@@ -222,7 +227,7 @@ class CyclicLR(LRScheduler):
         base_lrs = per_group("base_lr", optimizer, base_lr)
         if last_epoch == -1:
             for lr, group in zip(base_lrs, optimizer.param_groups, strict=True):
-                group["lr"] = lr
+                set_group_value(group, "lr", lr)
         self.max_lrs = per_group("max_lr", optimizer, max_lr)
         up = float(step_size_up)
         down = float(step_size_down) if step_size_down is not None else up

@@ -11,6 +11,7 @@ from microtensor.optim.lr_scheduler_base import (
     LRScheduler,
     check_optimizer,
     group_values,
+    set_group_value,
 )
 from microtensor.optim.optimizer import Optimizer
 
@@ -139,7 +140,7 @@ class ReduceLROnPlateau(LRScheduler):
             old_lr = float(group["lr"])
             new_lr = max(old_lr * self.factor, min_lr)
             if old_lr - new_lr > self.eps:
-                group["lr"] = new_lr
+                set_group_value(group, "lr", new_lr)
 
     @property
     def in_cooldown(self) -> bool:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 
-from microtensor.optim.lr_scheduler_base import LRScheduler, group_values
+from microtensor.optim.lr_scheduler_base import LRScheduler, group_values, set_group_value
 from microtensor.optim.optimizer import Optimizer
 
 __all__ = ["CosineAnnealingWarmRestarts"]
@@ -102,7 +102,7 @@ class CosineAnnealingWarmRestarts(LRScheduler):
         finally:
             self._get_lr_called_within_step = False
         for group, lr in zip(self.optimizer.param_groups, values, strict=True):
-            group["lr"] = lr
+            set_group_value(group, "lr", lr)
         self._last_lr = group_values(self.optimizer, "lr")
 
     def _jump_to(self, epoch: float) -> None:

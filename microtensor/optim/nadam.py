@@ -12,8 +12,10 @@ from microtensor.optim.optimizer import (
     ParamsT,
     check_adam_arguments,
     check_implementation,
+    check_lr,
     check_value,
     lerp_,
+    lr_scalar,
     new_step,
     zeros_state,
 )
@@ -85,6 +87,7 @@ class NAdam(Optimizer):
         differentiable: bool = False,
     ) -> None:
         check_implementation("NAdam", capturable, differentiable)
+        check_lr("NAdam", lr)
         check_adam_arguments("NAdam", lr, betas, eps, weight_decay)
         ok = 0.0 <= momentum_decay
         check_value("NAdam", "momentum_decay value", momentum_decay, ok, "momentum_decay >= 0")
@@ -112,7 +115,7 @@ class NAdam(Optimizer):
         return loss
 
     def _update(self, p: Any, group: dict[str, Any]) -> None:
-        lr, eps, weight_decay = float(group["lr"]), float(group["eps"]), group["weight_decay"]
+        lr, eps, weight_decay = lr_scalar(group["lr"]), float(group["eps"]), group["weight_decay"]
         beta1, beta2 = float(group["betas"][0]), float(group["betas"][1])
         momentum_decay = float(group["momentum_decay"])
         param = p._data
@@ -127,7 +130,7 @@ class NAdam(Optimizer):
         step = float(state["step"]._data)
         if weight_decay != 0:
             if group["decoupled_weight_decay"]:
-                param *= 1 - lr * weight_decay
+                param *= float(1 - lr * weight_decay)
             else:
                 grad = grad + weight_decay * param
         mu = beta1 * (1.0 - 0.5 * (0.96 ** (step * momentum_decay)))
@@ -141,6 +144,7 @@ class NAdam(Optimizer):
         denom = np.sqrt(exp_avg_sq / (1 - beta2**step))
         denom += eps
         product = float(mu_product)
-        param += (-lr * (1.0 - mu) / (1.0 - product)) * grad / denom
-        param += (-lr * mu_next) / (1.0 - product * mu_next) * exp_avg / denom
+        # the two step sizes in a Tensor lr's dtype, as PyTorch
+        param += float(-lr * (1.0 - mu) / (1.0 - product)) * grad / denom
+        param += float((-lr * mu_next) / (1.0 - product * mu_next)) * exp_avg / denom
         p._version_counter[0] += 1  # an in-place update, as PyTorch counts it

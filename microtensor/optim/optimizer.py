@@ -56,11 +56,16 @@ class Optimizer(OptimizerHooks):
         TypeError: if ``params`` is a single Tensor or a set, or holds something else than Tensors.
         ValueError: for an empty parameter list, a non-leaf tensor, or a tensor in two groups.
 
+    ``lr`` may be a 1-element Tensor, kept in the groups as given (the schedulers fill it in
+    place). ``differentiable=True`` (SGD, Adam, AdamW) runs the step with autograd recording
+    it, so a loss after the step can be differentiated through it; parameters may then be
+    non-leaf tensors.
+
     Differs from PyTorch: each algorithm has one plain NumPy implementation, so the
-    ``foreach`` and ``fused`` options are accepted and kept in the groups but change nothing;
-    ``capturable=True`` (CUDA graphs) and ``differentiable=True`` (a step recorded in the
-    graph) raise an error; ``load_state_dict`` copies the loaded tensors instead of sharing
-    them.
+    ``foreach`` and ``fused`` options are accepted (with PyTorch's checks) and kept in the
+    groups but change nothing; ``capturable=True`` (CUDA graphs) raises an error, and so does
+    ``differentiable=True`` for the optimizers other than SGD, Adam and AdamW;
+    ``load_state_dict`` copies the loaded tensors instead of sharing them.
 
     Example:
         >>> import microtensor as mt
@@ -136,7 +141,8 @@ class Optimizer(OptimizerHooks):
                     "optimizer can only optimize Tensors, but one of the params is "
                     + _typename(param)
                 )
-            if not (param.is_leaf or param.retains_grad):
+            differentiable = self.defaults.get("differentiable", False)
+            if not (differentiable or param.is_leaf or param.retains_grad):
                 raise ValueError(
                     "can't optimize a non-leaf Tensor (one computed from others); optimize the "
                     "leaves it was computed from, or detach().requires_grad_() a copy"
@@ -336,27 +342,88 @@ def zeros_state(param: Tensor, fill: float = 0.0) -> Tensor:
     return Tensor._make(np.full_like(param._data, fill))
 
 
-def check_implementation(optimizer: str, capturable: bool, differentiable: bool) -> None:
+def check_implementation(
+    optimizer: str, capturable: bool, differentiable: bool, differentiable_step: bool = False
+) -> None:
     """Check PyTorch's implementation switches ``capturable`` and ``differentiable``.
 
-    (``foreach`` and ``fused`` select among PyTorch's kernels, which compute the same update:
-    microtensor has one implementation, so they are kept as group options and change nothing.)
+    ``differentiable_step`` says that the optimizer has a step recorded by autograd (SGD, Adam,
+    AdamW); the others refuse ``differentiable=True``. (``foreach`` and ``fused`` select among
+    PyTorch's kernels, which compute the same update: microtensor has one implementation, so
+    they are kept as group options and change nothing.)
     """
     if capturable:
         raise RuntimeError(
             f"{optimizer}: capturable=True needs CUDA graphs, and microtensor runs on the CPU "
             "only (PyTorch refuses it on the CPU too): leave capturable=False"
         )
-    if differentiable:
+    if differentiable and not differentiable_step:
         raise NotImplementedError(
             f"{optimizer}: differentiable=True (recording the optimizer step in the autograd "
-            "graph) is not supported: microtensor's optimizers update the parameters' arrays in "
-            "place, outside the graph; leave differentiable=False"
+            "graph) is not supported by this optimizer (only SGD, Adam and AdamW record their "
+            "step): leave differentiable=False"
+        )
+
+
+def check_lr(
+    optimizer: str, lr: Any, foreach: bool | None = None, capturable: bool = False
+) -> None:
+    """PyTorch's rules for a Tensor ``lr``.
+
+    It must have one element; Adam and AdamW also refuse one with ``foreach=True`` unless
+    ``capturable`` (pass ``foreach`` only for those). A Tensor lr is kept in the groups as
+    given, and the schedulers update it in place.
+
+    Raises:
+        ValueError: with PyTorch's message, naming the optimizer and the fix.
+    """
+    if not isinstance(lr, Tensor):
+        return
+    if foreach and not capturable:
+        raise ValueError(
+            f"{optimizer}: lr as a Tensor is not supported for capturable=False and "
+            "foreach=True; pass a float lr, or leave foreach unset"
+        )
+    if lr.numel() != 1:
+        raise ValueError(
+            f"{optimizer}: Tensor lr must be 1-element, got shape {tuple(lr.shape)}; pass a "
+            "0-d tensor such as mt.tensor(0.01)"
+        )
+
+
+def lr_scalar(lr: Any) -> Any:
+    """The learning rate as PyTorch computes with it: a float, or a NumPy scalar of lr's dtype.
+
+    (With a float32 Tensor lr, PyTorch computes expressions such as ``lr / (1 - beta1**t)`` in
+    float32; NumPy scalars do the same, since Python floats do not promote them.)
+    """
+    return lr._data.reshape(())[()] if isinstance(lr, Tensor) else float(lr)
+
+
+def check_fused(
+    optimizer: str, fused: bool | None, foreach: bool | None, differentiable: bool
+) -> None:
+    """PyTorch's checks of ``fused=True`` (its CPU kernel computes the same update).
+
+    Raises:
+        RuntimeError: with ``differentiable=True`` or ``foreach=True``, as PyTorch.
+    """
+    if not fused:
+        return
+    if differentiable:
+        raise RuntimeError(
+            f"{optimizer}: `fused` does not support `differentiable`; set fused=False (or leave "
+            "it unset) to differentiate through the step"
+        )
+    if foreach:
+        raise RuntimeError(
+            f"{optimizer}: `fused` and `foreach` cannot be `True` together. Choose one of "
+            "the kernels"
         )
 
 
 def check_adam_arguments(
-    optimizer: str, lr: float, betas: tuple[float, float], eps: float, weight_decay: float
+    optimizer: str, lr: Any, betas: tuple[float, float], eps: float, weight_decay: float
 ) -> None:
     """The checks the Adam family shares: lr, eps, both betas and weight_decay (in that order).
 

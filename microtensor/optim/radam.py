@@ -12,6 +12,7 @@ from microtensor.optim.optimizer import (
     ParamsT,
     check_adam_arguments,
     check_implementation,
+    check_lr,
     lerp_,
     new_step,
     zeros_state,
@@ -83,6 +84,7 @@ class RAdam(Optimizer):
         differentiable: bool = False,
     ) -> None:
         check_implementation("RAdam", capturable, differentiable)
+        check_lr("RAdam", lr)
         check_adam_arguments("RAdam", lr, betas, eps, weight_decay)
         defaults = {
             "lr": lr,

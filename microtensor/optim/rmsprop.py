@@ -11,6 +11,7 @@ from microtensor.optim.optimizer import (
     Optimizer,
     ParamsT,
     check_implementation,
+    check_lr,
     check_value,
     new_step,
     zeros_state,
@@ -78,6 +79,7 @@ class RMSprop(Optimizer):
         differentiable: bool = False,
     ) -> None:
         check_implementation("RMSprop", capturable, differentiable)
+        check_lr("RMSprop", lr)
         check_value("RMSprop", "learning rate", lr, 0.0 <= lr, "lr >= 0")
         check_value("RMSprop", "epsilon value", eps, 0.0 <= eps, "eps >= 0")
         check_value("RMSprop", "momentum value", momentum, 0.0 <= momentum, "momentum >= 0")

@@ -11,6 +11,7 @@ from microtensor.optim.optimizer import (
     Optimizer,
     ParamsT,
     check_implementation,
+    check_lr,
     check_value,
     new_step,
     zeros_state,
@@ -74,6 +75,7 @@ class Rprop(Optimizer):
         differentiable: bool = False,
     ) -> None:
         check_implementation("Rprop", capturable, differentiable)
+        check_lr("Rprop", lr)
         check_value("Rprop", "learning rate", lr, 0.0 <= lr, "lr >= 0")
         ok = 0.0 < etas[0] < 1.0 < etas[1]
         what = f"{etas[0]}, {etas[1]}"

@@ -7,7 +7,15 @@ from typing import Any
 
 import numpy as np
 
-from microtensor.optim.optimizer import Optimizer, ParamsT, check_implementation, check_value
+from microtensor.optim.differentiable_step import sgd_group
+from microtensor.optim.optimizer import (
+    Optimizer,
+    ParamsT,
+    check_fused,
+    check_implementation,
+    check_lr,
+    check_value,
+)
 from microtensor.tensor import Tensor
 
 __all__ = ["SGD"]
@@ -29,7 +37,8 @@ class SGD(Optimizer):
 
     Args:
         params: tensors or parameter groups to optimize (see ``Optimizer``).
-        lr: learning rate.
+        lr: learning rate: a float, or a 1-element Tensor (kept in the groups as given; the
+            schedulers update it in place; with ``differentiable=True`` it may require grad).
         momentum: momentum factor.
         dampening: dampening of the momentum.
         weight_decay: L2 penalty added to the gradient.
@@ -37,12 +46,17 @@ class SGD(Optimizer):
         maximize: maximize the objective instead of minimizing it.
         foreach: PyTorch's kernel choice; accepted and kept in the groups (one implementation
             here, the same update).
-        fused: likewise accepted and kept.
-        differentiable: must be False (see ``Optimizer``).
+        fused: likewise accepted and kept (PyTorch's checks apply: not with ``foreach=True``
+            or ``differentiable=True``).
+        differentiable: run the step with autograd recording it, so that a loss after the step
+            can be differentiated through it (w.r.t. earlier parameters, gradients made with
+            ``create_graph=True``, or a Tensor lr that requires grad); parameters may then be
+            non-leaf tensors.
 
     Raises:
-        ValueError: for a negative lr, momentum or weight_decay, or nesterov without momentum
-            or with dampening.
+        ValueError: for a negative lr, momentum or weight_decay, nesterov without momentum
+            or with dampening, or a Tensor lr with more than one element.
+        RuntimeError: for ``fused=True`` with ``foreach=True`` or ``differentiable=True``.
 
     Example:
         >>> import microtensor as mt
@@ -57,7 +71,7 @@ class SGD(Optimizer):
     def __init__(
         self,
         params: ParamsT,
-        lr: float = 1e-3,
+        lr: float | Tensor = 1e-3,
         momentum: float = 0,
         dampening: float = 0,
         weight_decay: float = 0,
@@ -68,7 +82,8 @@ class SGD(Optimizer):
         differentiable: bool = False,
         fused: bool | None = None,
     ) -> None:
-        check_implementation("SGD", False, differentiable)
+        check_implementation("SGD", False, differentiable, differentiable_step=True)
+        check_lr("SGD", lr)
         check_value("SGD", "learning rate", lr, not lr < 0.0, "lr >= 0")
         check_value("SGD", "momentum value", momentum, not momentum < 0.0, "momentum >= 0")
         check_value(
@@ -91,11 +106,15 @@ class SGD(Optimizer):
             "fused": fused,
         }
         super().__init__(params, defaults)
+        check_fused("SGD", fused, foreach, differentiable)
 
     def step(self, closure: Callable[[], Any] | None = None) -> Any:
         """Perform one optimization step; return the closure's loss (if a closure is given)."""
         loss = self._evaluate(closure)
         for group in self.param_groups:
+            if group["differentiable"]:
+                sgd_group(group, self.state)
+                continue
             lr, momentum = float(group["lr"]), float(group["momentum"])
             dampening, weight_decay = float(group["dampening"]), float(group["weight_decay"])
             for p in group["params"]:

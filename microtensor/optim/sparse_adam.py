@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from microtensor.optim.optimizer import Optimizer, ParamsT, check_value
+from microtensor.optim.optimizer import Optimizer, ParamsT, check_lr, check_value
 
 __all__ = ["SparseAdam"]
 
@@ -51,6 +51,7 @@ class SparseAdam(Optimizer):
         eps: float = 1e-8,
         maximize: bool = False,
     ) -> None:
+        check_lr("SparseAdam", lr)
         check_value("SparseAdam", "learning rate", lr, 0.0 < lr, "lr > 0")
         check_value("SparseAdam", "epsilon value", eps, 0.0 < eps, "eps > 0")
         for i in range(2):

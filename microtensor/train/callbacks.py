@@ -1,9 +1,11 @@
 """Callbacks for ``fit``: early stopping, checkpoints, learning-rate schedules, TensorBoard.
 
-A callback gets ``on_train_begin(model, optimizer)`` once, ``on_epoch_end(epoch, logs)`` after
-every epoch (``logs`` holds that epoch's ``"loss"``, ``"val_loss"``, metrics; a callback may add
-entries, which the History records) and ``on_train_end()`` once. ``on_epoch_end`` returning True
-asks ``fit`` to stop after this epoch.
+A callback gets ``on_train_begin(model, optimizer)`` once, ``on_train_batch_end(step, logs)``
+after every training step, ``on_epoch_end(epoch, logs)`` after every epoch (``logs`` holds that
+epoch's ``"loss"``, ``"val_loss"``, metrics; a callback may add entries, which the History
+records) and ``on_train_end()`` once. ``on_epoch_end`` returning True asks ``fit`` to stop after
+this epoch. ``state_dict()`` / ``load_state_dict()`` carry a callback's state through a full
+checkpoint, so that ``fit(resume=...)`` continues it.
 """
 
 from __future__ import annotations
@@ -23,8 +25,20 @@ __all__ = ["Callback", "EarlyStopping", "LRSchedulerCallback", "ModelCheckpoint"
 class Callback:
     """Base class: every hook does nothing; override the ones you need."""
 
+    _fit_state: Any = None  # set by fit while it runs (ModelCheckpoint writes it)
+
     def on_train_begin(self, model: Any, optimizer: Any) -> None:
         """Called once before the first epoch."""
+
+    def on_train_batch_end(self, step: int, logs: dict[str, float]) -> None:
+        """Called after each training step; ``step`` counts the steps of the run from 1."""
+
+    def state_dict(self) -> dict[str, Any]:
+        """The callback's state, saved in fit's full checkpoints (none by default)."""
+        return {}
+
+    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
+        """Restore ``state_dict()`` (when ``fit`` resumes, after ``on_train_begin``)."""
 
     def on_epoch_end(self, epoch: int, logs: dict[str, float]) -> bool | None:
         """Called after each epoch (0-based); return True to stop training."""
@@ -139,6 +153,22 @@ class EarlyStopping(Callback):
             return True
         return False
 
+    def state_dict(self) -> dict[str, Any]:
+        """The best value and epoch, the epochs waited, and the best weights kept."""
+        return {
+            "best": self._monitor.best,
+            "wait": self.wait,
+            "best_epoch": self.best_epoch,
+            "stopped_epoch": self.stopped_epoch,
+            "best_state": self.best_state,
+        }
+
+    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
+        """Restore ``state_dict()``."""
+        self._monitor.best = state_dict["best"]
+        self.wait, self.best_epoch = state_dict["wait"], state_dict["best_epoch"]
+        self.stopped_epoch, self.best_state = state_dict["stopped_epoch"], state_dict["best_state"]
+
     def on_train_end(self) -> None:
         """Load the best weights back (with ``restore_best``)."""
         if self.restore_best and self.best_state is not None:
@@ -146,22 +176,34 @@ class EarlyStopping(Callback):
 
 
 class ModelCheckpoint(Callback):
-    """Save the model's state dict with ``microtensor.save`` (safetensors, no pickle).
+    """Save the model's state dict, or with ``save_weights_only=False`` a full checkpoint.
+
+    A weights file is the model's state dict, in safetensors (no pickle). A full checkpoint is
+    the dict of ``microtensor.train.checkpoint`` (model, optimizer, callbacks with their
+    schedulers, random state, DataLoader position, counters, history), written with
+    ``microtensor.save`` in torch's zip format (name it ``.pt``) once every callback has run
+    its hook for the epoch (or step); ``fit(..., resume=path)`` continues from it.
 
     Args:
-        path: the file to write; ``{epoch}`` (1-based) and logged names are filled in, e.g.
-            ``"ckpt-{epoch:03d}-{val_loss:.3f}.safetensors"``. Missing folders are created.
+        path: the file to write; ``{epoch}`` (1-based), ``{step}`` and logged names are filled
+            in, e.g. ``"ckpt-{epoch:03d}-{val_loss:.3f}.safetensors"``. Missing folders are
+            created.
         monitor: the logged value that decides which epoch is best.
         save_best_only: save only when ``monitor`` improves; otherwise after every epoch (then
             ``monitor`` only sets ``best_path``, and may be absent from the logs).
         mode: ``"min"`` (lower is better) or ``"max"``.
+        save_weights_only: write only the model's state dict; False writes full checkpoints
+            (only inside ``fit``).
+        every_n_train_steps: save every this many training steps (mid-epoch) instead of at the
+            end of epochs; ``monitor`` and ``save_best_only`` then play no part.
 
     Attributes:
         saved: the paths written, in order; best_path: the last path saved as best.
 
     Raises:
-        ValueError: for a bad mode, or (during ``fit``, with ``save_best_only``) a monitor
-            that is not logged.
+        ValueError: for a bad mode or ``every_n_train_steps``, or (during ``fit``, with
+            ``save_best_only``) a monitor that is not logged.
+        RuntimeError: for a full checkpoint asked for outside ``fit``.
 
     Example:
         >>> import microtensor as mt, os, tempfile
@@ -180,10 +222,23 @@ class ModelCheckpoint(Callback):
         monitor: str = "val_loss",
         save_best_only: bool = True,
         mode: str = "min",
+        save_weights_only: bool = True,
+        every_n_train_steps: int | None = None,
     ) -> None:
+        if every_n_train_steps is not None and (
+            isinstance(every_n_train_steps, bool)
+            or not isinstance(every_n_train_steps, int)
+            or every_n_train_steps < 1
+        ):
+            raise ValueError(
+                "ModelCheckpoint(): every_n_train_steps must be a positive int or None, got "
+                f"{every_n_train_steps!r}"
+            )
         self.path = os.fspath(path)
         self._settings = (monitor, mode)
         self.save_best_only = save_best_only
+        self.save_weights_only = save_weights_only
+        self.every_n_train_steps = every_n_train_steps
         self.on_train_begin(None, None)
 
     def on_train_begin(self, model: Any, optimizer: Any) -> None:
@@ -194,19 +249,48 @@ class ModelCheckpoint(Callback):
         self.saved: list[str] = []
         self.best_path: str | None = None
 
+    def on_train_batch_end(self, step: int, logs: dict[str, float]) -> None:
+        """Save every ``every_n_train_steps`` steps."""
+        if self.every_n_train_steps is not None and step % self.every_n_train_steps == 0:
+            epoch = self._fit_state.epoch if self._fit_state is not None else 0
+            self._save(self.path.format(epoch=epoch + 1, step=step, **logs))
+
     def on_epoch_end(self, epoch: int, logs: dict[str, float]) -> None:
         """Save if this epoch is the best so far (or always, without ``save_best_only``)."""
+        if self.every_n_train_steps is not None:
+            return
         # saving every epoch needs no monitor: one that is not logged is then ignored
         watched = self.save_best_only or self._monitor.monitor in logs
         best = watched and self._monitor.improved(logs)
         if self.save_best_only and not best:
             return
-        path = self.path.format(epoch=epoch + 1, **logs)
-        os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
-        save(self.model.state_dict(), path)
-        self.saved.append(path)
+        step = self._fit_state.step if self._fit_state is not None else 0
+        path = self.path.format(epoch=epoch + 1, step=step, **logs)
+        self._save(path)
         if best:
             self.best_path = path
+
+    def _save(self, path: str) -> None:
+        self.saved.append(path)
+        if not self.save_weights_only:
+            if self._fit_state is None:
+                raise RuntimeError(
+                    "ModelCheckpoint(save_weights_only=False): full checkpoints are written by "
+                    "fit(); pass this callback to fit(callbacks=[...])"
+                )
+            self._fit_state.request_save(path)
+            return
+        os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
+        save(self.model.state_dict(), path)
+
+    def state_dict(self) -> dict[str, Any]:
+        """The best value and the paths written."""
+        return {"best": self._monitor.best, "saved": list(self.saved), "best_path": self.best_path}
+
+    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
+        """Restore ``state_dict()``."""
+        self._monitor.best = state_dict["best"]
+        self.saved, self.best_path = list(state_dict["saved"]), state_dict["best_path"]
 
 
 class LRSchedulerCallback(Callback):
@@ -232,6 +316,14 @@ class LRSchedulerCallback(Callback):
     def __init__(self, scheduler: Any, monitor: str = "val_loss") -> None:
         self.scheduler = scheduler
         self._monitor = _Monitor("LRSchedulerCallback", monitor, "min")
+
+    def state_dict(self) -> dict[str, Any]:
+        """The scheduler's state dict."""
+        return {"scheduler": self.scheduler.state_dict()}
+
+    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
+        """Restore the scheduler's state."""
+        self.scheduler.load_state_dict(state_dict["scheduler"])
 
     def on_epoch_end(self, epoch: int, logs: dict[str, float]) -> None:
         """Log the lr, then step the scheduler."""

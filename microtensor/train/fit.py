@@ -6,8 +6,10 @@ runs (zero_grad, forward, loss, backward, step; then an evaluation pass under ``
 
 from __future__ import annotations
 
+import itertools
+import os
 import warnings
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -18,6 +20,7 @@ from microtensor.autograd import no_grad
 from microtensor.creation import as_tensor
 from microtensor.tensor import Tensor
 from microtensor.train.callbacks import Callback
+from microtensor.train.checkpoint import FitState
 
 __all__ = ["History", "accuracy", "fit"]
 
@@ -106,6 +109,7 @@ def fit(
     metrics: Mapping[str, MetricFn | str] | Sequence[str] | None = None,
     progress: bool = True,
     device: Any = None,
+    resume: str | os.PathLike[str] | None = None,
 ) -> History:
     """Train ``model`` for ``epochs`` epochs; return the per-epoch losses and metrics.
 
@@ -114,8 +118,17 @@ def fit(
         optimizer.zero_grad(); loss = loss_fn(model(inputs), targets)
         loss.backward(); optimizer.step()
 
-    then evaluates ``val_data`` in eval mode under ``no_grad``, then calls each callback's
+    then calls each callback's ``on_train_batch_end(step, {"loss": ...})``; after the last
+    batch it evaluates ``val_data`` in eval mode under ``no_grad``, then calls each callback's
     ``on_epoch_end(epoch, logs)``; training stops early when one of them returns True.
+
+    With ``resume``, the run continues from a checkpoint that
+    ``ModelCheckpoint(..., save_weights_only=False)`` wrote (at the end of an epoch, or every
+    ``every_n_train_steps`` steps, mid-epoch): the model, optimizer, callbacks (an
+    ``LRSchedulerCallback`` with its scheduler), the default generator, the training
+    DataLoader's position, the counters and the history come back, and the losses that follow
+    are the same, bit for bit, as those of the run that was not stopped. Build the model,
+    optimizer, callbacks and data as for that run; ``epochs`` is the total, as then.
 
     Args:
         model: a Module (or any callable with ``train()``/``eval()``).
@@ -131,12 +144,14 @@ def fit(
             whole epoch's outputs (training outputs are those computed before each step).
         progress: show a tqdm progress bar over the epochs (if tqdm is installed).
         device: accepted for PyTorch-style code; microtensor runs on the CPU only.
+        resume: the path of a full checkpoint to continue from.
 
     Returns:
-        The History.
+        The History (with a resumed run: the epochs before the checkpoint too).
 
     Raises:
-        ValueError: for a negative ``epochs``, an unknown metric name, or empty data.
+        ValueError: for a negative ``epochs``, an unknown metric name, empty data, or a
+            ``resume`` file that is not a fit checkpoint or was saved with other callbacks.
         TypeError: for data that is neither an ``(inputs, targets)`` pair nor an iterable of
             such batches.
         RuntimeError: for a device other than the CPU.
@@ -160,18 +175,28 @@ def fit(
     metric_fns = _resolve_metrics(metrics)
     was_training = getattr(model, "training", True)
     history = History()
+    state = FitState(model, optimizer, train_batches, callbacks, history)
     for callback in callbacks:
         callback.on_train_begin(model, optimizer)
-    bar = _progress_bar(epochs, progress)
+        callback._fit_state = state
+    first_epoch, skip = (0, 0) if resume is None else state.resume(resume)
+    if state.stopped:  # the checkpoint is of the epoch after which a callback stopped
+        first_epoch = epochs
+    bar = _progress_bar(epochs, progress, first_epoch)
     for epoch in bar:
-        logs = _run_epoch(model, loss_fn, train_batches, metric_fns, optimizer)
+        if epoch != first_epoch:
+            state.start_epoch(epoch)
+        batches = train_batches if epoch != first_epoch or not skip else _skip(train_batches, skip)
+        logs = _train_epoch(model, loss_fn, batches, metric_fns, optimizer, state, callbacks)
         if val_batches is not None:
-            val_logs = _run_epoch(model, loss_fn, val_batches, metric_fns, None)
+            val_logs = _evaluate(model, loss_fn, val_batches, metric_fns)
             logs.update({f"val_{key}": value for key, value in val_logs.items()})
         stop = False
         for callback in callbacks:
             stop = bool(callback.on_epoch_end(epoch, logs)) or stop
         history.append(logs)
+        state.stopped = stop
+        state.write_pending(mid_epoch=False)
         if hasattr(bar, "set_postfix"):
             bar.set_postfix({key: f"{value:.4g}" for key, value in logs.items()}, refresh=False)
         if stop:
@@ -180,48 +205,88 @@ def fit(
         bar.close()
     for callback in callbacks:
         callback.on_train_end()
+        callback._fit_state = None
     model.train(was_training)
     return history
 
 
-def _run_epoch(
+def _train_epoch(
     model: Any,
     loss_fn: Callable[[Tensor, Tensor], Tensor],
     batches: Iterable[tuple[Tensor, Tensor]],
     metric_fns: dict[str, MetricFn],
     optimizer: Any,
+    state: FitState,
+    callbacks: Sequence[Callback],
 ) -> dict[str, float]:
-    """One pass over ``batches``: a training pass if ``optimizer`` is given, else evaluation."""
-    training = optimizer is not None
-    model.train(training)
+    """One training pass over ``batches``, counted in ``state`` (which may hold a resumed part)."""
+    model.train(True)
+    for inputs, targets in batches:
+        optimizer.zero_grad()
+        outputs = model(inputs)
+        loss = loss_fn(outputs, targets)
+        loss.backward()
+        optimizer.step()
+        size = len(targets) if targets.ndim else 1
+        value = loss.item()
+        state.total_loss += value * size
+        state.count += size
+        state.step += 1
+        state.batch += 1
+        if metric_fns:
+            state.outputs.append(outputs.detach())
+            state.targets.append(targets)
+        for callback in callbacks:
+            callback.on_train_batch_end(state.step, {"loss": value})
+        state.write_pending(mid_epoch=True)
+    return _epoch_logs(state.total_loss, state.count, state.outputs, state.targets, metric_fns)
+
+
+def _evaluate(
+    model: Any,
+    loss_fn: Callable[[Tensor, Tensor], Tensor],
+    batches: Iterable[tuple[Tensor, Tensor]],
+    metric_fns: dict[str, MetricFn],
+) -> dict[str, float]:
+    """One evaluation pass over ``batches``, in eval mode under ``no_grad``."""
+    model.train(False)
     total_loss, count = 0.0, 0
     outputs_seen: list[Tensor] = []
     targets_seen: list[Tensor] = []
-    for inputs, targets in batches:
-        if training:
-            optimizer.zero_grad()
+    with no_grad():
+        for inputs, targets in batches:
             outputs = model(inputs)
             loss = loss_fn(outputs, targets)
-            loss.backward()
-            optimizer.step()
-        else:
-            with no_grad():
-                outputs = model(inputs)
-                loss = loss_fn(outputs, targets)
-        size = len(targets) if targets.ndim else 1
-        total_loss += loss.item() * size
-        count += size
-        if metric_fns:
-            outputs_seen.append(outputs.detach())
-            targets_seen.append(targets)
+            size = len(targets) if targets.ndim else 1
+            total_loss += loss.item() * size
+            count += size
+            if metric_fns:
+                outputs_seen.append(outputs.detach())
+                targets_seen.append(targets)
+    return _epoch_logs(total_loss, count, outputs_seen, targets_seen, metric_fns)
+
+
+def _epoch_logs(
+    total_loss: float,
+    count: int,
+    outputs: list[Tensor],
+    targets: list[Tensor],
+    metric_fns: dict[str, MetricFn],
+) -> dict[str, float]:
+    """The epoch's mean loss and its metrics over all the epoch's outputs."""
     if count == 0:
         raise ValueError("fit(): the data yielded no batches")
     logs = {"loss": total_loss / count}
     if metric_fns:
-        all_outputs, all_targets = ops.cat(outputs_seen), ops.cat(targets_seen)
+        all_outputs, all_targets = ops.cat(outputs), ops.cat(targets)
         for name, fn in metric_fns.items():
             logs[name] = float(fn(all_outputs, all_targets))
     return logs
+
+
+def _skip(batches: Iterable[Any], count: int) -> Iterator[Any]:
+    """``batches`` without its first ``count`` (data without a ``state_dict``, resumed)."""
+    return itertools.islice(batches, count, None)
 
 
 def _batches(data: Any, name: str) -> Iterable[tuple[Tensor, Tensor]]:
@@ -256,13 +321,13 @@ def _resolve_metrics(metrics: Mapping[str, MetricFn | str] | Sequence[str] | Non
     return resolved
 
 
-def _progress_bar(epochs: int, progress: bool) -> Iterable[int]:
+def _progress_bar(epochs: int, progress: bool, first: int = 0) -> Iterable[int]:
     """A tqdm bar over the epochs, or a plain range when disabled or tqdm is missing."""
     if not progress:
-        return range(epochs)
+        return range(first, epochs)
     try:
         from tqdm.auto import tqdm
     except ImportError:
         warnings.warn("fit(): install tqdm for a progress bar", stacklevel=3)
-        return range(epochs)
-    return tqdm(range(epochs), desc="fit", unit="epoch")
+        return range(first, epochs)
+    return tqdm(range(first, epochs), desc="fit", unit="epoch", initial=first, total=epochs)

@@ -12,6 +12,11 @@ import numpy as np
 from microtensor.random import Generator
 from microtensor.tensor import Tensor
 from microtensor.utils.data._multiprocessing_iter import MultiProcessingIter, base_seed
+from microtensor.utils.data._single_process_iter import (
+    EpochProgress,
+    SingleProcessIter,
+    loader_generators,
+)
 from microtensor.utils.data.collate import default_collate, default_convert
 from microtensor.utils.data.dataset import IterableDataset, Subset, TensorDataset
 from microtensor.utils.data.sampler import (
@@ -61,6 +66,10 @@ class DataLoader:
     An exception in a worker is re-raised in the main process, with the worker's traceback in
     its message; Ctrl-C, the end of the epoch and garbage collection of the iterator stop the
     workers.
+
+    Without workers, ``state_dict()`` / ``load_state_dict()`` (torchdata's
+    ``StatefulDataLoader`` methods) checkpoint the position in the epoch, so that a run resumed
+    in a new process continues with the same batches.
 
     Without workers, a ``TensorDataset`` (or a ``Subset`` of one) with the default collation
     takes a fast path: each batch is one fancy-indexing of each whole tensor, with no
@@ -119,6 +128,8 @@ class DataLoader:
         self.in_order = in_order
         self.generator = generator
         self._iterator: MultiProcessingIter | None = None
+        self._progress: EpochProgress | None = None
+        self._resume_state: dict[str, Any] | None = None
         self._iterable = isinstance(dataset, IterableDataset)
         if self._iterable:
             _check_iterable_options(shuffle, sampler, batch_sampler)
@@ -169,15 +180,130 @@ class DataLoader:
                 self._iterator = MultiProcessingIter(self)
                 return self._iterator
             return self._iterator.reset(self)
+        resume, self._resume_state = self._resume_state, None
+        iterator = SingleProcessIter(self, resume)
+        self._progress = iterator.progress
+        return iterator
+
+    def state_dict(self) -> dict[str, Any]:
+        """Where the last iterator is, so that ``load_state_dict`` can resume it (torchdata's API).
+
+        The state (``torchdata.stateful_dataloader.StatefulDataLoader``'s methods) holds the
+        number of batches the last ``iter(loader)`` has yielded, whether it finished, and the
+        random states that regenerate its epoch's order: those of the default generator and of
+        the loader's or sampler's own ``generator``, taken when the epoch's first batch was
+        asked for, and those of the loader's or sampler's own generators now. Save it with
+        ``mt.get_rng_state()`` (the default generator, which also drives dropout) and the
+        model's and optimizer's state dicts; ``microtensor.train.fit`` does all of this.
+
+        Returns:
+            A dict of Python values, which ``microtensor.save`` writes.
+
+        Raises:
+            NotImplementedError: with ``num_workers > 0`` (resuming worker processes mid-epoch
+                is not supported: checkpoint a loader with ``num_workers=0``).
+
+        Example:
+            >>> import microtensor as mt
+            >>> from microtensor.utils.data import DataLoader
+            >>> _ = mt.manual_seed(0)
+            >>> loader = DataLoader(list(range(6)), batch_size=2, shuffle=True)
+            >>> it = iter(loader); first = next(it)
+            >>> state = loader.state_dict()
+            >>> rest = [b.tolist() for b in it]
+            >>> resumed = DataLoader(list(range(6)), batch_size=2, shuffle=True)
+            >>> resumed.load_state_dict(state)
+            >>> [b.tolist() for b in resumed] == rest
+            True
+        """
+        self._check_stateful("state_dict")
+        if self._resume_state is not None:
+            return dict(self._resume_state)
+        if self._progress is None:
+            generators = loader_generators(self)
+            return {
+                "_started": False,
+                "_num_yielded": 0,
+                "_iterator_finished": False,
+                "_epoch_generator_states": None,
+                "_generator_states": [g.get_state() for g in generators],
+            }
+        return {"_started": True, **self._progress.state_dict()}
+
+    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
+        """Make the next ``iter(loader)`` continue where the saved one was (see ``state_dict``).
+
+        The next iterator regenerates the saved epoch's order, skips the batches already
+        yielded (their samples are not loaded, except from an ``IterableDataset``), then leaves
+        the default generator as it found it (restore it first with ``mt.set_rng_state``) and
+        puts the loader's or sampler's own generators back as they were at the checkpoint. A
+        state saved at the end of an epoch, or before the first ``iter``, starts a new epoch.
+        Exact for the built-in samplers, which draw an epoch's order at once; a custom sampler
+        must draw only from the default generator or its own ``generator`` attribute.
+
+        Args:
+            state_dict: a dict from ``state_dict()`` of a DataLoader built with the same
+                dataset, sampler and generator options.
+
+        Raises:
+            NotImplementedError: with ``num_workers > 0``.
+            ValueError: for a dict that is not such a state.
+        """
+        self._check_stateful("load_state_dict")
+        missing = sorted(set(_STATE_KEYS) - set(state_dict))
+        if missing:
+            raise ValueError(
+                f"DataLoader.load_state_dict(): missing keys {missing}; pass the dict returned "
+                "by DataLoader.state_dict()"
+            )
+        self._resume_state = {key: state_dict[key] for key in _STATE_KEYS}
+
+    def _check_stateful(self, method: str) -> None:
+        if self.num_workers > 0:
+            raise NotImplementedError(
+                f"DataLoader.{method}(): mid-epoch state is only supported with num_workers=0 "
+                f"(this loader has num_workers={self.num_workers}): resuming worker processes, "
+                "with the batches they have in flight and their own random states, is not "
+                "supported; build the loader you checkpoint with num_workers=0"
+            )
+
+    def _draw_base_seed(self) -> None:
         base_seed(self)  # drawn as with workers, so that shuffling gives the same order
+
+    def _epoch_source(self) -> tuple[list[np.ndarray], np.ndarray | None] | None:
+        """The arrays of the tensor fast path for this epoch, or None for the general path."""
+        if self._iterable or not self._auto_collation or self.collate_fn is not default_collate:
+            return None
+        return _tensor_source(self.dataset)
+
+    def _epoch_batches(self, source: Any) -> Iterator[Any]:
+        """What the epoch's batches are made of, in order.
+
+        Index lists (index arrays on the fast path), single indices without auto-collation,
+        or the collated batches of an IterableDataset.
+        """
         if self._iterable:
             return self._iter_stream()
         if not self._auto_collation:
-            return (self.collate_fn(self.dataset[i]) for i in self.sampler)  # type: ignore[union-attr]
-        source = _tensor_source(self.dataset) if self.collate_fn is default_collate else None
+            return iter(self.sampler)  # type: ignore[arg-type]
+        fast_slices = (
+            source is not None
+            and isinstance(self.batch_sampler, BatchSampler)
+            and isinstance(self.batch_sampler.sampler, _ArraySampler)
+        )
+        if fast_slices:
+            return self.batch_sampler._batch_arrays()  # type: ignore[union-attr]
+        return iter(self.batch_sampler)  # type: ignore[arg-type]
+
+    def _load_batch(self, item: Any, source: Any) -> Any:
+        """The batch made of ``item`` (one element of ``_epoch_batches``)."""
+        if self._iterable:
+            return item
+        if not self._auto_collation:
+            return self.collate_fn(self.dataset[item])
         if source is not None:
-            return self._iter_fast(*source)
-        return (self.collate_fn(self._fetch(batch)) for batch in self.batch_sampler)  # type: ignore[union-attr]
+            return self._fetch_fast(item, *source)
+        return self.collate_fn(self._fetch(item))
 
     def _fetch(self, indices: list[int]) -> list[Any]:
         getitems = getattr(self.dataset, "__getitems__", None)
@@ -195,28 +321,31 @@ class DataLoader:
                 return
             yield self.collate_fn(batch)
 
-    def _iter_fast(self, arrays: list[np.ndarray], index_map: np.ndarray | None) -> Iterator[Any]:
-        """Batches of a tensor-backed dataset, each one fancy-indexing per tensor."""
+    def _fetch_fast(
+        self, batch: Any, arrays: list[np.ndarray], index_map: np.ndarray | None
+    ) -> Any:
+        """One batch of a tensor-backed dataset: one fancy-indexing per tensor."""
         size = len(self.dataset)
-        if isinstance(self.batch_sampler, BatchSampler) and isinstance(
-            self.batch_sampler.sampler, _ArraySampler
-        ):
-            batches: Iterable[Any] = self.batch_sampler._batch_arrays()
-        else:
-            batches = self.batch_sampler  # type: ignore[assignment]
-        for batch in batches:
-            idx = np.asarray(batch)
-            if idx.dtype.kind not in "iu" or idx.ndim != 1:
-                yield default_collate(self._fetch(batch))
-                continue
-            if idx.size and not (-size <= idx.min() and idx.max() < size):
-                bad = idx[(idx < -size) | (idx >= size)][0]
-                raise IndexError(
-                    f"DataLoader: index {bad} is out of range for a dataset of {size} samples"
-                )
-            if index_map is not None:
-                idx = index_map[idx]
-            yield [Tensor._make(a[idx]) for a in arrays]
+        idx = np.asarray(batch)
+        if idx.dtype.kind not in "iu" or idx.ndim != 1:
+            return default_collate(self._fetch(batch))
+        if idx.size and not (-size <= idx.min() and idx.max() < size):
+            bad = idx[(idx < -size) | (idx >= size)][0]
+            raise IndexError(
+                f"DataLoader: index {bad} is out of range for a dataset of {size} samples"
+            )
+        if index_map is not None:
+            idx = index_map[idx]
+        return [Tensor._make(a[idx]) for a in arrays]
+
+
+_STATE_KEYS = (
+    "_started",
+    "_num_yielded",
+    "_iterator_finished",
+    "_epoch_generator_states",
+    "_generator_states",
+)
 
 
 def _tensor_source(dataset: Any) -> tuple[list[np.ndarray], np.ndarray | None] | None:
