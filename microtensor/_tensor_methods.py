@@ -449,11 +449,11 @@ class TensorMethods:
                     generator: Any = None) -> Any:
         return self._inplace("log_normal_", ops.random_like_op, "log_normal", mean, std,
                              generator=generator)
+    def random_(self, *bounds: Any, generator: Any = None, **to: Any) -> Any:
+        return self._inplace("random_", ops.random_like_op, "random", bounds, to,
+                             generator=generator)
     def bernoulli_(self, p: Any = 0.5, *, generator: Any = None) -> Any:
-        if not isinstance(p, (builtins.int, builtins.float)):  # a tensor of probabilities
-            return self._inplace("bernoulli_", ops.random_sampling.bernoulli_like, p,
-                                 generator=generator)
-        return self._inplace("bernoulli_", ops.random_like_op, "bernoulli", p, 0.0,
+        return self._inplace("bernoulli_", ops.random_sampling.bernoulli_like, p,
                              generator=generator)
     def bernoulli(self, p: Any = None, *, generator: Any = None) -> Any:
         return ops.bernoulli(self, p, generator=generator)

@@ -8,11 +8,18 @@ from typing import Any
 
 import numpy as np
 
-from microtensor import dtypes
+from microtensor import (
+    _rng_continuous,
+    _rng_discrete,
+    _rng_integers,
+    _rng_normal,
+    _rng_randperm,
+    dtypes,
+)
 from microtensor._allocation import allocate
 from microtensor._factory_args import on_cpu
 from microtensor.memory_format import check_memory_format
-from microtensor.random import Generator, rng_of
+from microtensor.random import Generator, _generator
 from microtensor.tensor import Tensor
 
 
@@ -27,8 +34,13 @@ def _size(size: tuple[Any, ...]) -> tuple[int, ...]:
     if len(size) == 1 and isinstance(size[0], Sequence | np.ndarray):
         size = tuple(size[0])
     for n in size:
-        if not isinstance(n, builtins.int | np.integer) or n < 0:
-            raise ValueError(f"sizes must be non-negative integers, got {tuple(size)}")
+        if not isinstance(n, builtins.int | np.integer) or isinstance(n, builtins.bool):
+            raise TypeError(f"sizes must be a tuple of ints, got {tuple(size)}")
+        if n < 0:
+            raise RuntimeError(
+                f"Trying to create tensor with negative dimension {n}: {list(size)}; "
+                "sizes must be non-negative integers"
+            )
     return tuple(builtins.int(n) for n in size)
 
 
@@ -591,6 +603,36 @@ def eye(
     return _finish(np.eye(n, m, dtype=_np_dtype(dtype)), requires_grad)
 
 
+def _floating(np_dtype: np.dtype, caller: str, kernel: str) -> None:
+    if np_dtype.kind != "f":
+        raise NotImplementedError(
+            f'{caller}(): "{kernel}" not implemented for {dtypes.to_dtype(np_dtype)}: '
+            f"pass a floating-point dtype"
+        )
+
+
+def _uniform_like(generator: Generator | None, target: np.ndarray) -> np.ndarray:
+    """Torch's ``uniform_(0, 1)`` into an array laid out like ``target``."""
+    gen = _generator(generator)
+    axes = _rng_discrete.memory_axes(target)
+    flat = _rng_continuous.uniform(gen, target.size, target.dtype, 0.0, 1.0)
+    return _rng_discrete.in_memory_order(flat, target.shape, axes)
+
+
+def _normal_like(
+    generator: Generator | None, target: np.ndarray, mean: float = 0.0, std: float = 1.0
+) -> np.ndarray:
+    """Torch's ``normal_(mean, std)`` into an array laid out like ``target``."""
+    gen = _generator(generator)
+    if target.flags.c_contiguous:
+        return _rng_normal.normal_values(gen, target.shape, target.dtype, mean, std)
+    # a non-contiguous target takes torch's per-element path, in memory order
+    axes = _rng_discrete.memory_axes(target)
+    exact = target.dtype == np.float64
+    flat = _rng_normal.normal_serial(gen, target.size, mean, std, exact).astype(target.dtype)
+    return _rng_discrete.in_memory_order(flat, target.shape, axes)
+
+
 def rand(
     *size: Any,
     generator: Generator | None = None,
@@ -598,10 +640,22 @@ def rand(
     device: Any = None,
     requires_grad: bool = False,
 ) -> Tensor:
-    """Uniform random numbers in [0, 1)."""
+    """Uniform random numbers in [0, 1): torch's numbers for the same seed.
+
+    Raises:
+        NotImplementedError: for an integer dtype.
+
+    Example:
+        >>> import microtensor as mt
+        >>> _ = mt.manual_seed(0)
+        >>> mt.rand(2, 2)
+        tensor([[0.4963, 0.7682],
+                [0.0885, 0.1320]])
+    """
     on_cpu(device, "rand")
-    values = rng_of(generator).random(_size(size))
-    return _finish(values.astype(_np_dtype(dtype)), requires_grad)
+    np_dtype = _np_dtype(dtype)
+    _floating(np_dtype, "rand", "check_uniform_bounds")
+    return _finish(_uniform_like(generator, np.empty(_size(size), np_dtype)), requires_grad)
 
 
 def randn(
@@ -611,10 +665,26 @@ def randn(
     device: Any = None,
     requires_grad: bool = False,
 ) -> Tensor:
-    """Standard normal random numbers."""
+    """Standard normal random numbers: torch's numbers for the same seed.
+
+    Differs from PyTorch: float64 draws of 16 or more elements take NumPy's ``log``, which
+    differs from the C library's by one ulp for a few inputs in a thousand, so a value can
+    differ from torch's in its last bit (float32 and smaller draws are bit for bit); float16
+    draws of 16 or more elements take the float64 per-element path, not torch's half one.
+
+    Raises:
+        NotImplementedError: for an integer dtype.
+
+    Example:
+        >>> import microtensor as mt
+        >>> _ = mt.manual_seed(0)
+        >>> mt.randn(3)
+        tensor([ 1.5410, -0.2934, -2.1788])
+    """
     on_cpu(device, "randn")
-    values = rng_of(generator).standard_normal(_size(size))
-    return _finish(values.astype(_np_dtype(dtype)), requires_grad)
+    np_dtype = _np_dtype(dtype)
+    _floating(np_dtype, "randn", "normal_kernel_cpu")
+    return _finish(_normal_like(generator, np.empty(_size(size), np_dtype)), requires_grad)
 
 
 def randint(
@@ -629,8 +699,17 @@ def randint(
 ) -> Tensor:
     """Random integers in ``[low, high)`` (``randint(high, size)`` also works), int64.
 
+    torch's ``random_(low, high)``: one 32-bit draw per element (64-bit when
+    ``high - low >= 2**28``), ``low + r % (high - low)``.
+
     Raises:
         RuntimeError: if ``low >= high``.
+
+    Example:
+        >>> import microtensor as mt
+        >>> _ = mt.manual_seed(0)
+        >>> mt.randint(0, 10, (5,))
+        tensor([4, 9, 3, 0, 3])
     """
     on_cpu(device, "randint")
     if size is None:
@@ -639,13 +718,13 @@ def randint(
         low, high, size = 0, low, high
     elif high is None:
         low, high = 0, low
-    if low >= high:
-        raise RuntimeError(
-            f"randint(): random_ expects 'from' to be less than 'to', but got "
-            f"from={low} >= to={high}"
-        )
-    values = rng_of(generator).integers(low, high, size=_size((size,)))
-    return _finish(values.astype(_np_dtype(dtype, dtypes.int64)), requires_grad)
+    shape = _size((size,))
+    np_dtype = _np_dtype(dtype, dtypes.int64)
+    n = builtins.int(np.prod(shape, dtype=np.int64))
+    values = _rng_integers.random_from_to(
+        _generator(generator), n, np_dtype, builtins.int(low), builtins.int(high)
+    )
+    return _finish(values.reshape(shape), requires_grad)
 
 
 def randperm(
@@ -656,10 +735,28 @@ def randperm(
     device: Any = None,
     requires_grad: bool = False,
 ) -> Tensor:
-    """A random permutation of ``0 .. n-1`` (int64)."""
+    """A random permutation of ``0 .. n-1`` (int64): torch's CPU permutation for the same seed.
+
+    Raises:
+        RuntimeError: if ``n`` is negative, or ``dtype`` cannot hold ``n - 1``.
+
+    Example:
+        >>> import microtensor as mt
+        >>> _ = mt.manual_seed(0)
+        >>> mt.randperm(5)
+        tensor([4, 0, 1, 3, 2])
+    """
     on_cpu(device, "randperm")
-    values = rng_of(generator).permutation(n)
-    return _finish(values.astype(_np_dtype(dtype, dtypes.int64)), requires_grad)
+    if n < 0:
+        raise RuntimeError(f"randperm(): n must be non-negative, got {n}")
+    np_dtype = _np_dtype(dtype, dtypes.int64)
+    if np_dtype.kind in "iu" and n > 0 and n - 1 > np.iinfo(np_dtype).max:
+        raise RuntimeError(
+            f"randperm(): n={n} is too large for dtype {dtypes.to_dtype(np_dtype)}: pass a "
+            f"wider dtype"
+        )
+    values = _rng_randperm.randperm_values(_generator(generator), builtins.int(n))
+    return _finish(values.astype(np_dtype), requires_grad)
 
 
 def normal(
@@ -684,13 +781,42 @@ def normal(
         microtensor.Size([2, 3])
     """
     on_cpu(device, "normal")
-    m = mean._data if isinstance(mean, Tensor) else mean
-    s = std._data if isinstance(std, Tensor) else std
-    shape = _size((size,)) if size is not None else np.broadcast_shapes(np.shape(m), np.shape(s))
-    values = rng_of(generator).normal(m, s, size=shape)
-    tensors = [x for x in (mean, std) if isinstance(x, Tensor)]
-    default = tensors[0].dtype if tensors else None
-    return _finish(np.asarray(values).astype(_np_dtype(dtype, default)), requires_grad)
+    gen = _generator(generator)
+    if isinstance(std, Tensor) and std._data.size and (std._data < 0).any():
+        raise RuntimeError("normal expects all elements of std >= 0.0")
+    if not isinstance(std, Tensor) and std < 0:
+        raise RuntimeError(f"normal expects std >= 0.0, but found std {std}")
+    if isinstance(mean, Tensor) and isinstance(std, Tensor):
+        shape = np.broadcast_shapes(mean.shape, std.shape)
+        values = _normal_like(gen, np.empty(shape, mean._data.dtype))
+        values = (values * std._data).astype(values.dtype) + mean._data
+    elif isinstance(mean, Tensor):
+        values = _normal_like(gen, np.empty(mean.shape, mean._data.dtype), 0.0, builtins.float(std))
+        values = values + mean._data
+    elif isinstance(std, Tensor):
+        values = _normal_like(gen, np.empty(std.shape, std._data.dtype))
+        values = values * std._data + np.asarray(mean, dtype=std._data.dtype)
+    else:
+        if size is None:
+            raise TypeError(
+                "normal() received an invalid combination of arguments - got (float, float): "
+                "pass a size, normal(mean, std, size), or tensor mean/std"
+            )
+        np_dtype = _np_dtype(dtype)
+        _floating(np_dtype, "normal", "normal_kernel_cpu")
+        empty = np.empty(_size((size,)), np_dtype)
+        return _finish(
+            _normal_like(gen, empty, builtins.float(mean), builtins.float(std)), requires_grad
+        )
+    out_dtype = (mean if isinstance(mean, Tensor) else std)._data.dtype
+    return _finish(np.asarray(values).astype(out_dtype, copy=False), requires_grad)
+
+
+def _like_target(input: Tensor, np_dtype: np.dtype, memory_format: Any) -> np.ndarray:  # noqa: A002
+    """The empty array torch's ``empty_like`` makes: input's layout unless told contiguous."""
+    if memory_format is not None and str(memory_format).endswith("contiguous_format"):
+        return np.empty(input.shape, np_dtype)
+    return np.empty_like(input._data, dtype=np_dtype)
 
 
 def rand_like(
@@ -710,8 +836,10 @@ def rand_like(
         >>> mt.rand_like(mt.zeros(2, 3), device="cpu").shape
         microtensor.Size([2, 3])
     """
-    shape, np_dtype = _like(input, dtype, device, memory_format, "rand_like")
-    return _finish(rng_of(generator).random(shape).astype(np_dtype), requires_grad)
+    _, np_dtype = _like(input, dtype, device, memory_format, "rand_like")
+    _floating(np_dtype, "rand_like", "check_uniform_bounds")
+    target = _like_target(input, np_dtype, memory_format)
+    return _finish(np.ascontiguousarray(_uniform_like(generator, target)), requires_grad)
 
 
 def randn_like(
@@ -731,8 +859,10 @@ def randn_like(
         >>> mt.randn_like(mt.zeros(2), dtype=mt.float64).dtype
         microtensor.float64
     """
-    shape, np_dtype = _like(input, dtype, device, memory_format, "randn_like")
-    return _finish(rng_of(generator).standard_normal(shape).astype(np_dtype), requires_grad)
+    _, np_dtype = _like(input, dtype, device, memory_format, "randn_like")
+    _floating(np_dtype, "randn_like", "normal_kernel_cpu")
+    target = _like_target(input, np_dtype, memory_format)
+    return _finish(np.ascontiguousarray(_normal_like(generator, target)), requires_grad)
 
 
 def randint_like(
@@ -756,6 +886,11 @@ def randint_like(
     """
     if high is None:
         low, high = 0, low
-    shape, np_dtype = _like(input, dtype, device, memory_format, "randint_like")
-    values = rng_of(generator).integers(low, high, size=shape).astype(np_dtype)
-    return _finish(values, requires_grad)
+    _, np_dtype = _like(input, dtype, device, memory_format, "randint_like")
+    target = _like_target(input, np_dtype, memory_format)
+    axes = _rng_discrete.memory_axes(target)
+    flat = _rng_integers.random_from_to(
+        _generator(generator), target.size, np_dtype, builtins.int(low), builtins.int(high)
+    )
+    values = _rng_discrete.in_memory_order(flat, target.shape, axes)
+    return _finish(np.ascontiguousarray(values), requires_grad)

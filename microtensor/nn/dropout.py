@@ -42,7 +42,7 @@ class Dropout(_DropoutNd):
     """In training, zero each element with probability ``p`` and scale the rest by 1/(1-p).
 
     In evaluation mode (``model.eval()``) it is the identity. The mask comes from the default
-    generator, so ``manual_seed`` makes it reproducible.
+    generator as torch draws it, so after the same ``manual_seed`` it is torch's mask.
 
     Args:
         p: the probability of zeroing an element.

@@ -8,10 +8,11 @@ import numpy as np
 
 from microtensor import dtypes
 from microtensor._device import check_cpu as _device
+from microtensor.autograd.grad_mode import no_grad
+from microtensor.nn import init
 from microtensor.nn._functional.embedding_bag import embedding_bag
 from microtensor.nn.module import Module
 from microtensor.nn.parameter import Parameter
-from microtensor.random import rng_of
 from microtensor.tensor import Tensor
 
 __all__ = ["EmbeddingBag"]
@@ -98,11 +99,10 @@ class EmbeddingBag(Module):
 
     def reset_parameters(self) -> None:
         """Draw the weight from N(0, 1); zero the padding row."""
-        data = self.weight._data
-        data[...] = rng_of(None).standard_normal(data.shape)
+        init.normal_(self.weight)  # torch's call, so a seed gives torch's weight
         if self.padding_idx is not None:
-            data[self.padding_idx] = 0
-        self.weight._version_counter[0] += 1
+            with no_grad():
+                self.weight[self.padding_idx] = 0
 
     def forward(
         self,

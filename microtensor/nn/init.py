@@ -4,8 +4,8 @@ Every function fills its tensor in place without recording a graph (so it works 
 that require grad), returns the tensor, and draws from ``generator`` when given, else from the
 default generator that ``microtensor.manual_seed`` seeds.
 
-Differs from PyTorch: the random streams are NumPy's, so a seed gives other numbers than in
-PyTorch (with the same distributions).
+The draws are torch's: after the same ``manual_seed`` every function fills the tensor with
+torch's values (``orthogonal_`` and ``trunc_normal_`` to float rounding, see their notes).
 """
 
 from __future__ import annotations
@@ -17,8 +17,8 @@ from typing import Any
 import numpy as np
 
 from microtensor.autograd.grad_mode import no_grad
-from microtensor.ops.special import _erfinv64
-from microtensor.random import Generator, rng_of
+from microtensor.creation import randperm
+from microtensor.random import Generator
 from microtensor.tensor import Tensor
 
 __all__ = [
@@ -155,8 +155,9 @@ def trunc_normal_(
 ) -> Tensor:
     """Fill with N(mean, std^2) values truncated to ``[a, b]`` (``a`` and ``b`` are absolute).
 
-    Sampled by inverting the CDF, as PyTorch: uniform values between the CDF at ``a`` and at
-    ``b`` go through ``erfinv``, in float64.
+    Sampled as PyTorch 2.13, with its draws: when ``[a, b]`` holds more than 30% of the mass,
+    normal draws with every value outside ``[a, b]`` redrawn; otherwise uniform proposals on
+    ``[a, b]``, each accepted when ``log(u) < log pdf - log peak`` for a fresh uniform ``u``.
 
     Example:
         >>> import microtensor as mt
@@ -171,11 +172,68 @@ def trunc_normal_(
             "The distribution of values may be incorrect.",
             stacklevel=2,
         )
-    low = math.erf((a - mean) / (std * math.sqrt(2.0)))
-    high = math.erf((b - mean) / (std * math.sqrt(2.0)))
-    uniform = rng_of(generator).uniform(low, high, size=tensor._data.shape)
-    values = _erfinv64(uniform.ravel()).reshape(uniform.shape)
-    return _fill(tensor, np.clip(values * (std * math.sqrt(2.0)) + mean, a, b))
+    p = _norm_cdf((b - mean) / std) - _norm_cdf((a - mean) / std)
+    dtype = tensor._data.dtype
+    with no_grad():
+        if p > 0.3:
+            values = _trunc_normal_by_rejection(tensor, mean, std, a, b, generator)
+        else:
+            values = _trunc_normal_by_uniform_proposals(tensor, mean, std, a, b, generator)
+    return _fill(tensor, values.astype(dtype, copy=False))
+
+
+def _draw(like: Tensor, kind: str, a: float, b: float, generator: Generator | None) -> np.ndarray:
+    """A fresh array shaped like ``like`` filled by torch's ``uniform_``/``normal_`` kernel."""
+    fresh = Tensor._make(np.empty_like(like._data))
+    if kind == "normal":
+        return fresh.normal_(a, b, generator=generator)._data
+    return fresh.uniform_(a, b, generator=generator)._data
+
+
+def _trunc_normal_by_rejection(
+    tensor: Tensor, mean: float, std: float, a: float, b: float, generator: Generator | None
+) -> np.ndarray:
+    """Torch's branch for [a, b] holding > 30% of the mass: redraw every value outside it."""
+    dtype = tensor._data.dtype
+    lo, hi = dtype.type(a), dtype.type(b)  # the bounds as the dtype holds them
+    result = _draw(tensor, "normal", mean, std, generator)
+    while True:
+        outside = (result < lo) | (result > hi)
+        if not outside.any():
+            return result
+        result = np.where(outside, _draw(tensor, "normal", mean, std, generator), result)
+
+
+def _trunc_normal_by_uniform_proposals(
+    tensor: Tensor, mean: float, std: float, a: float, b: float, generator: Generator | None
+) -> np.ndarray:
+    """Torch's branch for a narrow [a, b]: uniform proposals on it, in the tensor's dtype.
+
+    A proposal is accepted when ``log(u) < log pdf - log peak`` for a fresh uniform ``u``.
+    """
+    dtype = tensor._data.dtype
+    mode = max(a, min(mean, b))
+    log_peak = -0.5 * ((mode - mean) / std) ** 2
+
+    def log_ratio(candidates: np.ndarray) -> np.ndarray:
+        z = (candidates - dtype.type(mean)) / dtype.type(std)
+        return (z * z) * dtype.type(-0.5) - dtype.type(log_peak)
+
+    def rejected(candidates: np.ndarray) -> np.ndarray:
+        log_u = np.log(_draw(tensor, "uniform", 0.0, 1.0, generator).astype(np.float64))
+        return log_u.astype(dtype) > log_ratio(candidates)
+
+    result = _draw(tensor, "uniform", a, b, generator)
+    pending = rejected(result)
+    while pending.any():
+        candidates = _draw(tensor, "uniform", a, b, generator)
+        result = np.where(pending, candidates, result)
+        pending = np.where(pending, rejected(candidates), pending)
+    return result
+
+
+def _norm_cdf(x: float) -> float:
+    return (1.0 + math.erf(x / math.sqrt(2.0))) / 2.0
 
 
 def constant_(tensor: Tensor, val: float) -> Tensor:
@@ -370,8 +428,10 @@ def kaiming_normal_(
 def orthogonal_(tensor: Tensor, gain: float = 1, generator: Generator | None = None) -> Tensor:
     """Fill with a (semi-)orthogonal matrix times ``gain``; dims after the first are flattened.
 
-    Q of the QR decomposition of a normal matrix, with column signs fixed by R's diagonal (so
-    the result is uniformly distributed), as PyTorch.
+    Q of the QR decomposition of a normal matrix (torch's draws, in the tensor's dtype), with
+    column signs fixed by R's diagonal (so the result is uniformly distributed), as PyTorch.
+    Differs from PyTorch: the QR is NumPy's LAPACK, so values match torch's to float rounding,
+    not bit for bit.
 
     Raises:
         ValueError: for a tensor with fewer than 2 dims.
@@ -392,7 +452,8 @@ def orthogonal_(tensor: Tensor, gain: float = 1, generator: Generator | None = N
         return tensor
     rows = shape[0]
     cols = tensor._data.size // rows
-    flattened = rng_of(generator).standard_normal((rows, cols))
+    flattened = np.empty((rows, cols), dtype=tensor._data.dtype)
+    flattened = Tensor._make(flattened).normal_(0, 1, generator=generator)._data
     if rows < cols:
         flattened = flattened.T
     q, r = np.linalg.qr(flattened)
@@ -407,8 +468,8 @@ def sparse_(
 ) -> Tensor:
     """Fill a 2-d tensor with N(0, std^2) values, then zero ``ceil(sparsity * rows)`` per column.
 
-    Differs from PyTorch: the zeroed rows are drawn from ``generator`` too (PyTorch draws them
-    from the global generator).
+    As PyTorch, the normal values come from ``generator`` and the zeroed rows from one
+    ``randperm(rows)`` per column of the default generator.
 
     Raises:
         ValueError: if ``tensor`` is not 2-d.
@@ -426,9 +487,103 @@ def sparse_(
             f"Only tensors with 2 dimensions are supported (sparse_ got shape {shape})"
         )
     rows, cols = shape
-    rng = rng_of(generator)
-    values = rng.normal(0.0, std, size=shape)
-    # a random permutation of the rows of each column: the first num_zeros ranks are zeroed
-    ranks = np.argsort(rng.random(shape), axis=0).argsort(axis=0)
-    values[ranks < math.ceil(sparsity * rows)] = 0.0
+    num_zeros = math.ceil(sparsity * rows)
+    with no_grad():
+        tensor.normal_(0, std, generator=generator)
+    values = tensor._data.copy()
+    # as torch: one randperm of the rows per column, from the default generator
+    for col in range(cols):
+        values[randperm(rows)._data[:num_zeros], col] = 0
     return _fill(tensor, values)
+
+
+# --- the deprecated names without the underscore: each warns as PyTorch, then calls the new one
+
+
+def _warn_deprecated(old_name: str) -> None:
+    warnings.warn(
+        f"`nn.init.{old_name}` is now deprecated in favor of `nn.init.{old_name}_`.",
+        FutureWarning,
+        stacklevel=3,
+    )
+
+
+def uniform(*args: Any, **kwargs: Any) -> Tensor:
+    """Deprecated: use ``uniform_`` (this warns with a FutureWarning, then calls it)."""
+    _warn_deprecated("uniform")
+    return uniform_(*args, **kwargs)
+
+
+def normal(*args: Any, **kwargs: Any) -> Tensor:
+    """Deprecated: use ``normal_`` (this warns with a FutureWarning, then calls it)."""
+    _warn_deprecated("normal")
+    return normal_(*args, **kwargs)
+
+
+def constant(*args: Any, **kwargs: Any) -> Tensor:
+    """Deprecated: use ``constant_`` (this warns with a FutureWarning, then calls it)."""
+    _warn_deprecated("constant")
+    return constant_(*args, **kwargs)
+
+
+def eye(*args: Any, **kwargs: Any) -> Tensor:
+    """Deprecated: use ``eye_`` (this warns with a FutureWarning, then calls it)."""
+    _warn_deprecated("eye")
+    return eye_(*args, **kwargs)
+
+
+def dirac(*args: Any, **kwargs: Any) -> Tensor:
+    """Deprecated: use ``dirac_`` (this warns with a FutureWarning, then calls it)."""
+    _warn_deprecated("dirac")
+    return dirac_(*args, **kwargs)
+
+
+def xavier_uniform(*args: Any, **kwargs: Any) -> Tensor:
+    """Deprecated: use ``xavier_uniform_`` (this warns with a FutureWarning, then calls it)."""
+    _warn_deprecated("xavier_uniform")
+    return xavier_uniform_(*args, **kwargs)
+
+
+def xavier_normal(*args: Any, **kwargs: Any) -> Tensor:
+    """Deprecated: use ``xavier_normal_`` (this warns with a FutureWarning, then calls it)."""
+    _warn_deprecated("xavier_normal")
+    return xavier_normal_(*args, **kwargs)
+
+
+def kaiming_uniform(*args: Any, **kwargs: Any) -> Tensor:
+    """Deprecated: use ``kaiming_uniform_`` (this warns with a FutureWarning, then calls it)."""
+    _warn_deprecated("kaiming_uniform")
+    return kaiming_uniform_(*args, **kwargs)
+
+
+def kaiming_normal(*args: Any, **kwargs: Any) -> Tensor:
+    """Deprecated: use ``kaiming_normal_`` (this warns with a FutureWarning, then calls it)."""
+    _warn_deprecated("kaiming_normal")
+    return kaiming_normal_(*args, **kwargs)
+
+
+def orthogonal(*args: Any, **kwargs: Any) -> Tensor:
+    """Deprecated: use ``orthogonal_`` (this warns with a FutureWarning, then calls it)."""
+    _warn_deprecated("orthogonal")
+    return orthogonal_(*args, **kwargs)
+
+
+def sparse(*args: Any, **kwargs: Any) -> Tensor:
+    """Deprecated: use ``sparse_`` (this warns with a FutureWarning, then calls it)."""
+    _warn_deprecated("sparse")
+    return sparse_(*args, **kwargs)
+
+
+__all__ += [  # the deprecated names, appended with their definitions
+    "constant",
+    "dirac",
+    "eye",
+    "kaiming_normal",
+    "kaiming_uniform",
+    "normal",
+    "orthogonal",
+    "sparse",
+    "uniform",
+    "xavier_normal",
+    "xavier_uniform",
+]

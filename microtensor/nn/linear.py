@@ -9,10 +9,10 @@ import numpy as np
 
 from microtensor import dtypes
 from microtensor._device import check_cpu as _device
+from microtensor.nn import init
 from microtensor.nn._functional.linear import bilinear, linear
 from microtensor.nn.module import Module
 from microtensor.nn.parameter import Parameter
-from microtensor.random import rng_of
 from microtensor.tensor import Tensor
 
 __all__ = ["Bilinear", "Identity", "Linear"]
@@ -43,10 +43,8 @@ def _empty(shape: tuple[int, ...], device: Any, dtype: Any) -> Tensor:
 
 
 def _uniform_(param: Tensor, bound: float) -> None:
-    """Fill ``param`` with U(-bound, bound) from the default generator (``manual_seed``)."""
-    values = rng_of(None).uniform(-bound, bound, param.shape)
-    param._data[...] = values
-    param._version_counter[0] += 1
+    """Fill ``param`` with U(-bound, bound) from the default generator: torch's ``uniform_``."""
+    init.uniform_(param, -bound, bound)
 
 
 class Linear(Module):
@@ -101,12 +99,14 @@ class Linear(Module):
 
     def reset_parameters(self) -> None:
         """Draw new weights and bias from U(-1/sqrt(in_features), 1/sqrt(in_features))."""
-        fan_in = self.weight.shape[1]
-        bound = 1 / math.sqrt(fan_in) if fan_in > 0 else 0.0
+        # torch's calls, so that a seed gives torch's weights (its bound for the weight is
+        # sqrt(3) * sqrt(2 / (1 + 5)) / sqrt(fan_in), 1 / sqrt(fan_in) up to rounding)
         if self.weight.numel() > 0:
-            _uniform_(self.weight, bound)
+            init.kaiming_uniform_(self.weight, a=math.sqrt(5))
         if self.bias is not None:
-            _uniform_(self.bias, bound)
+            fan_in = self.weight.shape[1]
+            bound = 1 / math.sqrt(fan_in) if fan_in > 0 else 0
+            init.uniform_(self.bias, -bound, bound)
 
     def forward(self, input: Tensor) -> Tensor:  # noqa: A002
         """Return ``input @ weight.T + bias``."""
@@ -168,9 +168,9 @@ class Bilinear(Module):
     def reset_parameters(self) -> None:
         """Draw new weights and bias from U(-1/sqrt(in1_features), 1/sqrt(in1_features))."""
         bound = 1 / math.sqrt(self.weight.shape[1]) if self.weight.shape[1] > 0 else 0.0
-        _uniform_(self.weight, bound)
+        init.uniform_(self.weight, -bound, bound)
         if self.bias is not None:
-            _uniform_(self.bias, bound)
+            init.uniform_(self.bias, -bound, bound)
 
     def forward(self, input1: Tensor, input2: Tensor) -> Tensor:
         """Return ``bilinear(input1, input2, weight, bias)``."""

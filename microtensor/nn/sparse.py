@@ -8,10 +8,11 @@ import numpy as np
 
 from microtensor import dtypes
 from microtensor._device import check_cpu as _device
+from microtensor.autograd.grad_mode import no_grad
+from microtensor.nn import init
 from microtensor.nn._functional.sparse import embedding
 from microtensor.nn.module import Module
 from microtensor.nn.parameter import Parameter
-from microtensor.random import rng_of
 from microtensor.tensor import Tensor
 
 __all__ = ["Embedding"]
@@ -100,11 +101,10 @@ class Embedding(Module):
 
     def reset_parameters(self) -> None:
         """Draw the weight from N(0, 1); zero the padding row."""
-        data = self.weight._data
-        data[...] = rng_of(None).standard_normal(data.shape)
+        init.normal_(self.weight)  # torch's call, so a seed gives torch's weight
         if self.padding_idx is not None:
-            data[self.padding_idx] = 0
-        self.weight._version_counter[0] += 1
+            with no_grad():
+                self.weight[self.padding_idx] = 0
 
     def forward(self, input: Tensor) -> Tensor:  # noqa: A002
         """Return the rows of ``weight`` at ``input``."""

@@ -6,13 +6,13 @@ from typing import Any
 
 import numpy as np
 
-from microtensor import dtypes
+from microtensor import _rng_continuous, _rng_discrete, _rng_integers, _rng_normal, dtypes
 from microtensor._device import check_cpu
 from microtensor._factory_args import on_cpu
 from microtensor.autograd.function import Op
 from microtensor.memory_format import check_memory_format, memory_format
 from microtensor.ops import dual
-from microtensor.random import rng_of
+from microtensor.random import _generator
 from microtensor.tensor import Tensor, device
 
 __all__ = [
@@ -167,60 +167,114 @@ def full_like_op(input: Tensor, value: Any) -> Tensor:  # noqa: A002
 
 
 def random_like_op(
-    input: Tensor,
+    input: Tensor,  # noqa: A002
     kind: str,
-    a: float,
-    b: float,
-    *,  # noqa: A002
+    a: Any,
+    b: Any,
+    *,
     generator: Any = None,
 ) -> Tensor:
-    """Random values shaped like ``input`` (what ``uniform_``/``normal_`` write).
+    """The values torch's in-place random methods write into ``input``, from the same draws.
+
+    ``kind`` names the method: ``"uniform"`` (``a``, ``b`` = from, to), ``"normal"`` (mean,
+    std), ``"exponential"`` (lambd), ``"geometric"`` (p), ``"cauchy"`` (median, sigma),
+    ``"log_normal"`` (mean, std), ``"random"`` (``a`` the positional and
+    ``b`` the keyword arguments of ``random_``). The draws land in ``input``'s memory order,
+    as torch's kernels write them.
 
     Raises:
-        RuntimeError: for ``uniform_`` with ``from > to``, or ``normal_`` with ``std < 0``.
+        RuntimeError: for parameters out of the distribution's domain, as torch.
+        NotImplementedError: for a continuous distribution on an integer tensor.
     """
-    rng = rng_of(generator)
-    shape, dtype = input._data.shape, input._data.dtype
+    gen = _generator(generator)
+    target = input._data
+    axes = _rng_discrete.memory_axes(target)
+    if kind == "normal":
+        if b < 0:
+            raise RuntimeError(f"normal_ expects std >= 0.0, but found std {b}")
+        _check_floating(target, "normal_kernel_cpu")
+        if target.flags.c_contiguous:
+            values = _rng_normal.normal_values(gen, target.shape, target.dtype, a, b)
+            return Tensor._make(np.asarray(values))
+        # torch's per-element path for a non-contiguous tensor, in memory order
+        flat = _rng_normal.normal_serial(gen, target.size, a, b, target.dtype == np.float64)
+    elif kind == "random":
+        flat = _random_integers(gen, target, *_random_bounds(a, b))
+    else:
+        flat = _continuous(gen, target, kind, a, b)
+    values = _rng_discrete.in_memory_order(flat.astype(target.dtype), target.shape, axes)
+    return Tensor._make(np.asarray(values))
+
+
+def _check_floating(target: np.ndarray, kernel: str) -> None:
+    if target.dtype.kind != "f":
+        raise NotImplementedError(
+            f'"{kernel}" not implemented for {dtypes.to_dtype(target.dtype)}: the '
+            f"distribution is continuous, so the tensor must have a floating-point dtype"
+        )
+
+
+def _continuous(gen: Any, target: np.ndarray, kind: str, a: float, b: float) -> np.ndarray:
+    """Draws of uniform_, exponential_, geometric_, cauchy_ and log_normal_, torch's checks."""
+    n = target.size
     if kind == "uniform":
         if a > b:
             raise RuntimeError(
                 f"uniform_ expects to return a [from, to) range, but found from={a} > to={b}"
             )
-        values = rng.uniform(a, b, size=shape)
-    elif kind == "normal":
-        if b < 0:
-            raise RuntimeError(f"normal_ expects std >= 0.0, but found std {b}")
-        values = rng.normal(a, b, size=shape)
-    else:
-        values = _other_distribution(rng, kind, a, b, shape)
-    return Tensor._make(np.asarray(values, dtype=dtype))
-
-
-def _other_distribution(rng: Any, kind: str, a: float, b: float, shape: Any) -> Any:
-    """Draws for the other in-place distributions, with PyTorch's argument checks.
-
-    ``exponential_(a)``, ``geometric_(a)``, ``cauchy_(a, b)``, ``log_normal_(a, b)``,
-    ``bernoulli_(a)``.
-    """
-    if kind == "exponential":
-        if a < 0:
-            raise RuntimeError(f"exponential_ expects lambda >= 0.0, but found lambda={a}")
-        return rng.exponential(1.0 / a, size=shape) if a > 0 else np.full(shape, np.inf)
+        _check_floating(target, "check_uniform_bounds")
+        return _rng_continuous.uniform(gen, n, target.dtype, a, b)
     if kind == "geometric":
         if not 0 < a < 1:
             raise RuntimeError(f"geometric_ expects p to be in (0, 1), but got p={a}")
-        return rng.geometric(a, size=shape)
+        return _rng_continuous.geometric(gen, n, a)
+    if kind not in ("exponential", "cauchy", "log_normal"):
+        raise ValueError(f"random_like_op(): unknown distribution {kind!r}")
+    if target.dtype.kind != "f":
+        raise RuntimeError(
+            f"{kind}_(): the distribution is continuous, so the dtype must be a floating "
+            f"point, but got {dtypes.to_dtype(target.dtype)}"
+        )
+    if kind == "exponential":
+        if not a > 0:
+            raise RuntimeError(f"exponential_ expects lambda > 0.0, but found lambda={a}")
+        return _rng_continuous.exponential(gen, n, a, target.dtype == np.float64)
     if kind == "cauchy":
-        return a + b * rng.standard_cauchy(size=shape)
-    if kind == "log_normal":
-        if b <= 0:
-            raise RuntimeError(f"log_normal_ expects std > 0.0, but found std={b}")
-        return rng.lognormal(a, b, size=shape)
-    if kind == "bernoulli":
-        if not 0 <= a <= 1:
-            raise RuntimeError(f"bernoulli_ expects p to be in [0, 1], but got p={a}")
-        return rng.random(size=shape) < a
-    raise ValueError(f"random_like_op(): unknown distribution {kind!r}")
+        if not b > 0:
+            raise RuntimeError(f"cauchy_ expects sigma > 0.0, but found sigma={b}")
+        return _rng_continuous.cauchy(gen, n, a, b)
+    if not b > 0:
+        raise RuntimeError(f"log_normal_ expects std > 0.0, but found std={b}")
+    return _rng_continuous.log_normal(gen, n, a, b, target.dtype == np.float64)
+
+
+_OMITTED = object()
+
+
+def _random_bounds(args: tuple[Any, ...], kwargs: dict[str, Any]) -> tuple[Any, Any]:
+    """``(from, to)`` of ``random_()``, ``random_(to)``, ``random_(from, to)``; to may be None.
+
+    ``from`` is None for the no-argument form; ``to`` is ``_OMITTED`` when not given.
+    """
+    unknown = set(kwargs) - {"to"}
+    if unknown or len(args) > 2 or (len(args) == 2 and "to" in kwargs):
+        raise TypeError(
+            "random_() takes random_(), random_(to) or random_(from, to), got "
+            f"{len(args)} positional and keyword(s) {sorted(kwargs)}"
+        )
+    values = list(args) + ([kwargs["to"]] if "to" in kwargs else [])
+    if not values:
+        return None, _OMITTED
+    if len(values) == 1:
+        return 0, values[0]
+    return values[0], values[1]
+
+
+def _random_integers(gen: Any, target: np.ndarray, start: Any, stop: Any) -> np.ndarray:
+    if start is None:
+        return _rng_integers.random_full(gen, target.size, target.dtype)
+    stop = None if stop is None else int(stop)
+    return _rng_integers.random_from_to(gen, target.size, target.dtype, int(start), stop)
 
 
 def new_full(

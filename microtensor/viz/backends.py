@@ -96,6 +96,7 @@ def backend(name: str | None = None) -> str:
 
     Raises:
         ValueError: ``name`` (or the environment variable) is not a backend's name.
+        TypeError: ``name`` is not a string.
         RuntimeError: the backend asked for is not available here (the message says what to
             install).
 
@@ -111,6 +112,11 @@ def backend(name: str | None = None) -> str:
 
 def _choose(name: str | None) -> str:
     requested = name if name is not None else os.environ.get(ENV_VAR, "") or "auto"
+    if not isinstance(requested, str):
+        raise TypeError(
+            f"backend(): name must be a string ('auto', 'dot', 'wasm' or 'text') or None, got "
+            f"{type(requested).__name__}"
+        )
     choice = requested.strip().lower()
     if choice not in ("auto", *BACKENDS):
         source = f"{ENV_VAR}={requested!r}" if name is None else f"backend={requested!r}"

@@ -10,6 +10,7 @@ import microtensor as mt
 import microtensor.nn.functional as F
 from microtensor import nn
 from tests.helpers import check_gradients
+from tests.parity.test_random_distributions import DEFAULT_BERNOULLI, OTHER_KERNEL
 
 P_VALUES = [0.1, 0.3, 0.5, 0.9]
 DTYPES = [(mt.float32, torch.float32), (mt.float64, torch.float64)]
@@ -220,3 +221,34 @@ def test_dropout_module_in_a_model_follows_train_and_eval():
     np.testing.assert_array_equal(model.eval()(x).numpy(force=True), model[0](x).numpy(force=True))
     out = model.train()(x).numpy(force=True)
     assert (out == 0).any()
+
+
+@pytest.mark.skipif(not DEFAULT_BERNOULLI, reason=OTHER_KERNEL)
+def test_masks_after_manual_seed_are_torchs():
+    x = np.random.default_rng(1).standard_normal((4, 6, 3)).astype(np.float32)
+    calls = [
+        lambda lib, t: lib.nn.Dropout(0.4)(t),
+        lambda lib, t: lib.nn.functional.dropout(t, 0.5, inplace=True),
+        lambda lib, t: lib.nn.functional.dropout(t.transpose(0, 2), 0.3),
+        lambda lib, t: lib.nn.Dropout1d(0.5)(t),
+        lambda lib, t: lib.nn.AlphaDropout(0.3).train()(t),
+        lambda lib, t: lib.nn.FeatureAlphaDropout(0.5).train()(t[None]),
+    ]
+    for i, call in enumerate(calls):
+        mt.manual_seed(i)
+        torch.manual_seed(i)
+        want = call(torch, torch.tensor(x))
+        np.testing.assert_array_equal(call(mt, mt.tensor(x)).numpy(), want.numpy())
+        assert (mt.get_rng_state().numpy() == torch.get_rng_state().numpy()).all()
+
+
+def test_dropout2d_of_fewer_than_2_dims_raises_like_torch():
+    for lib in (mt, torch):
+        with pytest.raises(RuntimeError, match="Feature dropout requires at least 2 dimensions"):
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                lib.nn.functional.dropout2d(lib.ones(5), 0.5)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            out = lib.nn.functional.dropout2d(lib.ones(5), 0.5, training=False)
+        assert out.tolist() == [1.0] * 5

@@ -70,8 +70,12 @@ def test_embedding_bag_errors():
         F.embedding_bag(mt.tensor([[0, 1]]), w, mt.tensor([0]))
     with pytest.raises(ValueError, match="offsets has to be a 1D Tensor"):
         F.embedding_bag(mt.tensor([0, 1]), w)
-    with pytest.raises(ValueError, match="offsets\\[0\\] has to be 0"):
+    with pytest.raises(RuntimeError, match="offsets\\[0\\] has to be 0"):
         F.embedding_bag(mt.tensor([0, 1]), w, mt.tensor([1]))
+    with pytest.raises(RuntimeError, match="offsets\\[-1\\] can not be greater"):
+        F.embedding_bag(mt.tensor([0, 1]), w, mt.tensor([0, 3]))
+    with pytest.raises(RuntimeError, match=r"Index 1 of input takes value 4 .* range \[0, 4\)"):
+        F.embedding_bag(mt.tensor([0, 4]), w, mt.tensor([0]))
     with pytest.raises(RuntimeError, match="non-decreasing"):
         F.embedding_bag(mt.tensor([0, 1, 2, 3]), w, mt.tensor([0, 3, 1]))
     with pytest.raises(ValueError, match="mode has to be one of"):

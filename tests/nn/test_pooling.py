@@ -177,9 +177,11 @@ def test_pool_wrong_rank_and_types():
         F.avg_pool1d(mt.randn(1, 1, 3, 3), 2)
     with pytest.raises(TypeError, match="input must be a Tensor"):
         F.max_pool2d(np.ones((1, 1, 2, 2)), 2)
-    with pytest.raises(ValueError, match="kernel_size must be an int or a tuple of 2 ints"):
+    with pytest.raises(RuntimeError, match="kernel_size must be an int or a tuple of 2 ints"):
         F.max_pool2d(mt.randn(1, 1, 4, 4), (2, 2, 2))
-    with pytest.raises(ValueError, match="output_size must have 2 elements"):
+    with pytest.raises(TypeError, match="kernel_size must be an int or a tuple of 2 ints"):
+        F.max_pool2d(mt.randn(1, 1, 4, 4), 2.5)
+    with pytest.raises(RuntimeError, match="output_size must have 2 elements"):
         F.adaptive_avg_pool2d(mt.randn(1, 1, 4, 4), (2, 2, 2))
     with pytest.raises(RuntimeError, match="divisor must be not zero"):
         F.avg_pool2d(mt.randn(1, 1, 4, 4), 2, divisor_override=0)

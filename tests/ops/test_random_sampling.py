@@ -5,6 +5,7 @@ import pytest
 import torch
 
 import microtensor as mt
+from tests.helpers import check_gradients
 
 
 def test_shapes_and_dtype_match_torch():
@@ -118,3 +119,109 @@ def test_cauchy_median_and_bernoulli_with_tensor_probabilities():
     np.testing.assert_allclose(t.mean(1).numpy(), [0.1, 0.9], atol=0.01)
     with pytest.raises(RuntimeError, match="geometric_ expects p to be in \\(0, 1\\)"):
         mt.zeros(2).geometric_(1.5)
+
+
+@pytest.mark.parametrize(
+    ("weights", "message"),
+    [
+        ([1.0, np.nan, 1.0], "encountering probability entry < 0"),  # NaN fails `>= 0` first
+        ([1.0, -2.0], "encountering probability entry < 0"),
+        ([1.0, np.inf], "encountering probability entry = infinity or NaN"),
+        ([0.0, 0.0], "sum of probabilities <= 0"),
+    ],
+)
+def test_errors_with_replacement_match_torch(weights, message):
+    for lib in (mt, torch):
+        with pytest.raises(RuntimeError, match=message):
+            lib.multinomial(lib.tensor(weights), 3, True)
+
+
+def test_multinomial_with_replacement_is_torchs_inverse_cdf():
+    # the first category whose cumulative weight (normalised, in float32) reaches u
+    weights = np.array([[0.5, 0.0, 1.5, 2.0], [0.0, 0.0, 0.0, 3.0]], dtype=np.float32)
+    uniform = mt.Generator().manual_seed(8)._uniform(2 * 50, np.float64).reshape(2, 50)
+    cumulative = np.cumsum(weights, -1) / weights.sum(-1, keepdims=True)
+    want = [
+        np.searchsorted(c.astype(np.float64), u) for c, u in zip(cumulative, uniform, strict=True)
+    ]
+    got = mt.multinomial(mt.tensor(weights), 50, True, generator=mt.Generator().manual_seed(8))
+    np.testing.assert_array_equal(got.numpy(), np.stack(want))
+    assert not np.isin(got.numpy()[1], [0, 1, 2]).any()
+
+
+def test_bernoulli_errors_match_torch():
+    for lib in (mt, torch):
+        with pytest.raises(NotImplementedError, match="bernoulli_tensor_cpu_p_.*'Long'"):
+            lib.bernoulli(lib.tensor([1, 0]))
+        with pytest.raises(RuntimeError, match="bernoulli_ expects p to be in \\[0, 1\\]"):
+            lib.zeros(3).bernoulli_(1.5)
+        with pytest.raises(RuntimeError, match="p_in >= 0 && p_in <= 1"):
+            lib.zeros(3).bernoulli_(lib.tensor([0.5, -0.5, 0.5]))
+
+
+def test_bernoulli_keeps_the_dtype_and_fills_in_place():
+    g = mt.Generator().manual_seed(0)
+    t = mt.zeros(4, dtype=mt.int64)
+    assert t.bernoulli_(0.5, generator=g) is t and t.dtype == mt.int64
+    assert set(t.tolist()) <= {0, 1}
+    draws = mt.tensor([0.9, 0.1], dtype=mt.float64).bernoulli(generator=g)
+    assert draws.dtype == mt.float64 and not draws.requires_grad
+
+
+def test_poisson_equals_torch_and_counts_rate_zero_without_a_draw():
+    rates = np.array([[0.0, 0.5, 3.0], [9.99, 10.0, 250.0]])
+    for dtype in (np.float32, np.float64):
+        torch.manual_seed(4)
+        mt.manual_seed(4)
+        want = torch.poisson(torch.tensor(rates.astype(dtype)))
+        got = mt.poisson(mt.tensor(rates.astype(dtype)))
+        assert got.dtype == (mt.float32 if dtype == np.float32 else mt.float64)
+        np.testing.assert_array_equal(got.numpy(), want.numpy())
+        assert mt.rand(4).tolist() == torch.rand(4).tolist()
+    g = mt.Generator().manual_seed(1)
+    state = g.get_state()
+    assert mt.poisson(mt.zeros(5), g).tolist() == [0.0] * 5
+    assert (g.get_state().numpy() == state.numpy()).all()
+
+
+def test_poisson_errors_match_torch():
+    for lib in (mt, torch):
+        with pytest.raises(RuntimeError, match="invalid Poisson rate, expected rate to be non-neg"):
+            lib.poisson(lib.tensor([1.0, -1.0]))
+        with pytest.raises(NotImplementedError, match="\"poisson_cpu\" not implemented for 'Long'"):
+            lib.poisson(lib.tensor([1, 2]))
+
+
+@pytest.mark.parametrize(
+    ("name", "draw"),
+    [
+        ("Bernoulli", lambda lib, x: lib.bernoulli(x.sigmoid())),
+        ("Poisson", lambda lib, x: lib.poisson(x.exp() * 3)),
+    ],
+)
+def test_samples_pass_a_zero_gradient_as_torch(name, draw):
+    x = np.random.default_rng(0).standard_normal((3, 4))
+    upstream = np.random.default_rng(1).standard_normal((3, 4))
+    grads = []
+    for lib in (mt, torch):
+        lib.manual_seed(2)
+        leaf = lib.tensor(x, requires_grad=True)
+        out = draw(lib, leaf)
+        assert out.grad_fn is not None and f"{name}Backward0" in str(out.grad_fn)
+        out.backward(lib.tensor(upstream))
+        grads.append(leaf.grad.numpy())
+    np.testing.assert_array_equal(grads[0], grads[1])
+    assert not grads[0].any()
+
+    def seeded(t):
+        mt.manual_seed(2)  # the same draw at every evaluation gradcheck makes
+        return draw(mt, t)
+
+    check_gradients(seeded, [x])
+
+
+def test_more_than_2_pow_24_categories_raise_like_torch():
+    for lib in (mt, torch):
+        weights = lib.ones(1).expand(2**24 + 1)  # no memory behind the 2**24 + 1 weights
+        with pytest.raises(RuntimeError, match="number of categories cannot exceed 2\\^24"):
+            lib.multinomial(weights, 1)

@@ -18,7 +18,7 @@ from microtensor.nn._functional import _activation_ops as fused
 from microtensor.ops import log_softmax, sigmoid, softmax, tanh
 from microtensor.ops._common import normalize_dim
 from microtensor.ops._pointwise import float_input, tensor_input
-from microtensor.random import rng_of
+from microtensor.random import _generator
 from microtensor.tensor import Tensor
 
 __all__ = [
@@ -559,7 +559,8 @@ def rrelu(
     Raises:
         RuntimeError: if ``lower > upper``.
 
-    Differs from PyTorch: the same seed draws other slopes (NumPy's generator).
+    The slopes are torch's after the same ``manual_seed``: one float64 uniform draw per
+    element ``<= 0``, in order.
 
     Example:
         >>> import microtensor as mt
@@ -575,8 +576,14 @@ def rrelu(
     if not training:
         return leaky_relu(input, (lower + upper) / 2)
     x = input._data
-    slopes = rng_of(None).uniform(lower, upper, x.shape).astype(x.dtype)
-    noise = np.where(x <= 0, slopes, np.ones((), x.dtype))
+    # torch's CPU kernel draws one float64 uniform(lower, upper) per element <= 0, in order
+    negative = x <= 0
+    uniform = _generator(None)._uniform(int(np.count_nonzero(negative)), np.float64)
+    noise = np.ones(x.shape, x.dtype)
+    # the bounds pass through torch's opmath type first: float32 below float64
+    opmath = np.float64 if x.dtype == np.float64 else np.float32
+    low, high = float(opmath(lower)), float(opmath(upper))
+    noise[negative] = (uniform * (high - low) + low).astype(x.dtype)
     return input * Tensor._make(noise)
 
 
@@ -610,7 +617,7 @@ def gumbel_softmax(
         eps: deprecated, no effect (a warning when set).
         dim: the dim of the categories.
 
-    Differs from PyTorch: the same seed draws other noise (NumPy's generator).
+    The noise is torch's after the same ``manual_seed`` (``-log`` of ``exponential_`` draws).
 
     Example:
         >>> import microtensor as mt
@@ -622,7 +629,9 @@ def gumbel_softmax(
     if eps != 1e-10:
         warnings.warn("`eps` parameter is deprecated and has no effect.", stacklevel=2)
     x = logits._data
-    noise = -np.log(rng_of(None).exponential(size=x.shape)).astype(x.dtype)
+    # torch: -empty_like(logits).exponential_().log(), contiguous, in logits' dtype
+    exponential = Tensor._make(np.empty(x.shape, x.dtype)).exponential_()
+    noise = -np.log(exponential._data)
     y_soft = softmax((logits + Tensor._make(noise)) / tau, dim)
     if not hard:
         return y_soft

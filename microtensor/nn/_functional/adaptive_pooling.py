@@ -15,8 +15,8 @@ from typing import Any
 import numpy as np
 
 from microtensor import ops
+from microtensor.creation import rand
 from microtensor.nn._functional.pooling import _batched
-from microtensor.random import rng_of
 from microtensor.tensor import Tensor
 
 __all__ = [
@@ -79,7 +79,7 @@ def _adaptive_max_pool(op: str, nd: int, input: Tensor, output_size: Any) -> tup
     x, unbatched = _batched(op, input, nd)
     sizes = (output_size,) * nd if isinstance(output_size, int) else tuple(output_size)
     if len(sizes) != nd:
-        raise ValueError(f"{op}(): output_size must have {nd} elements, got {output_size!r}")
+        raise RuntimeError(f"{op}(): output_size must have {nd} elements, got {output_size!r}")
     shape = tuple(x.shape[2:])
     sizes = tuple(n if s is None else int(s) for s, n in zip(sizes, shape, strict=True))
     if min(sizes) < 0 or (min(sizes) == 0 and x.numel()):
@@ -219,7 +219,8 @@ def _fractional_max_pool(
             )
     n, c = x.shape[:2]
     if samples is None:
-        u = rng_of(None).random((n, c, nd)).astype(x._data.dtype)
+        # torch.rand(N, C, nd, dtype=input.dtype) on the default generator, as torch draws them
+        u = rand(n, c, nd, dtype=input.dtype)._data
     else:
         u = samples._data.reshape((n, c, nd)).astype(x._data.dtype)
     # PyTorch's 2-d samples are in (W, H) order, its 3-d ones in (D, H, W) order

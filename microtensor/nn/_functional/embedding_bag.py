@@ -41,12 +41,12 @@ def _bags(
         raise ValueError("embedding_bag(): offsets has to be a 1D Tensor but got None")
     starts = offsets._data.astype(np.int64)
     if starts.size and starts[0] != 0:
-        raise ValueError(
+        raise RuntimeError(
             "embedding_bag(): offsets[0] has to be 0, i.e., the first sequence in the "
             f"mini-batch has to start from position 0. However, got {int(starts[0])}"
         )
     if starts.size and starts[-1] > input.shape[0]:
-        raise ValueError(
+        raise RuntimeError(
             f"embedding_bag(): offsets[-1] can not be greater than input's length "
             f"({input.shape[0]}), but got offsets[-1] of {int(starts[-1])}"
         )
@@ -63,6 +63,17 @@ def _bags(
         )
     end = int(bounds[count]) if count else 0  # indices past the last bag belong to none
     return input._data[:end], np.repeat(np.arange(count), sizes), count
+
+
+def _check_indices(input: Tensor, num_embeddings: int) -> None:  # noqa: A002
+    flat = input._data.reshape(-1)
+    bad = np.flatnonzero((flat < 0) | (flat >= num_embeddings))
+    if bad.size:
+        raise RuntimeError(
+            f"embedding_bag(): Index {int(bad[0])} of input takes value {int(flat[bad[0]])} "
+            f"which is not in the valid range [0, {num_embeddings}): the weight has "
+            f"{num_embeddings} rows"
+        )
 
 
 def embedding_bag(
@@ -98,7 +109,10 @@ def embedding_bag(
         Shape ``(B, D)``; an empty bag gives zeros.
 
     Raises:
-        ValueError: for a bad input rank, offsets, mode or ``per_sample_weights`` shape.
+        ValueError: for a bad input or weight rank, offsets, mode or ``per_sample_weights``
+            shape.
+        RuntimeError: for offsets that do not start at 0, pass the input's end or decrease,
+            or an index outside ``[0, num_embeddings)``.
         NotImplementedError: for ``per_sample_weights`` with a mode other than ``"sum"``.
 
     Example:
@@ -123,7 +137,13 @@ def embedding_bag(
                 f"embedding_bag(): per_sample_weights has shape {tuple(per_sample_weights.shape)}"
                 f" but input has shape {tuple(input.shape)}: they must be equal"
             )
+    if weight.ndim != 2:
+        raise ValueError(
+            f"embedding_bag(): weight has to be a 2D Tensor, but got Tensor of dimension "
+            f"{weight.ndim} (shape {tuple(weight.shape)}): expected (num_embeddings, D)"
+        )
     idx, bag, count = _bags(input, offsets, include_last_offset)
+    _check_indices(input, weight.shape[0])
     if padding_idx is not None:
         padding_idx %= weight.shape[0]
     keep = np.ones(idx.shape, bool) if padding_idx is None else idx != padding_idx

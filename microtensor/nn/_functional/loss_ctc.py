@@ -185,7 +185,11 @@ def ctc_loss(
         A scalar, or ``(N,)`` for 'none'.
 
     Raises:
-        RuntimeError: for a wrong rank, integer log_probs, or lengths that do not fit.
+        RuntimeError: for a wrong rank, integer log_probs, lengths that do not fit, a blank
+            outside the classes, or a target label outside ``[0, C)``.
+
+    Differs from PyTorch: a target label outside ``[0, C)`` raises (PyTorch reads past the
+    classes and returns an undefined loss).
 
     As in PyTorch, there is no second derivative: a ``create_graph=True`` gradient can be
     computed, but differentiating it raises.
@@ -216,8 +220,22 @@ def ctc_loss(
             f"Expected input_lengths to have value at most {lp.shape[0]}, but got value "
             f"{in_lengths.max()} (while checking arguments for ctc_loss_cpu)"
         )
+    classes = lp.shape[2]
+    if not 0 <= blank < classes:
+        raise RuntimeError(
+            f"ctc_loss(): blank must be in label range: got blank={blank} for log_probs with "
+            f"{classes} classes (valid: 0 to {classes - 1})"
+        )
     target = ops.unsqueeze(targets, 0) if unbatched and targets.ndim == 1 else targets
     labels = _split_targets(target, out_lengths)
+    for label in labels:
+        bad = label[(label < 0) | (label >= classes)]
+        if bad.size:
+            raise RuntimeError(
+                f"ctc_loss(): target label {int(bad[0])} is out of range for log_probs with "
+                f"{classes} classes: labels must be in [0, {classes}) (PyTorch does not check "
+                "this and returns an undefined loss)"
+            )
     losses = CTCLoss.apply(lp, labels, in_lengths, blank, zero_infinity)
     if reduction == "sum":
         return ops.sum(losses)

@@ -72,6 +72,7 @@ def hinge_embedding_loss(
     reduction = get_reduction(op, reduction, size_average, reduce)
     tensor_input(op, input)
     tensor_input(op, target)
+    broadcast_check(op, input, target)
     t = target._data
     hinge = ops.where(Tensor._make(t != 1), ops.clamp(margin - input, min=0), 0.0)
     loss = hinge + ops.where(Tensor._make(t != -1), input, 0.0)
@@ -131,7 +132,7 @@ def triplet_margin_loss(
         A scalar, or ``(N,)`` for 'none'.
 
     Raises:
-        RuntimeError: if the three inputs differ in rank.
+        RuntimeError: if the three inputs differ in rank or do not broadcast.
 
     Example:
         >>> import microtensor as mt
@@ -143,6 +144,8 @@ def triplet_margin_loss(
     op = "triplet_margin_loss"
     reduction = get_reduction(op, reduction, size_average, reduce)
     _same_rank(op, anchor, positive, negative)
+    broadcast_check(op, anchor, positive)
+    broadcast_check(op, anchor, negative)
 
     def distance(x1: Tensor, x2: Tensor) -> Tensor:
         return pairwise_distance(x1, x2, p, eps)
@@ -213,6 +216,13 @@ def multilabel_soft_margin_loss(
     op = "multilabel_soft_margin_loss"
     reduction = get_reduction(op, reduction, size_average, reduce)
     tensor_input(op, input)
+    if input.ndim == 0:
+        raise IndexError(
+            f"{op}(): Dimension specified as -1 but input has no dimensions: expected (C,) or "
+            "(N, C) scores"
+        )
+    if isinstance(target, Tensor):
+        broadcast_check(op, input, target)
     loss = -(target * LogSigmoid.apply(input) + (1 - target) * LogSigmoid.apply(-input))
     if weight is not None:
         loss = loss * weight
@@ -261,7 +271,7 @@ def multi_margin_loss(
 
     Raises:
         ValueError: for ``p`` other than 1 or 2.
-        RuntimeError: for a bad shape or a target out of range.
+        RuntimeError: for a bad shape, a target out of range, or a weight not one per class.
 
     Example:
         >>> import microtensor as mt
@@ -286,6 +296,11 @@ def multi_margin_loss(
     if p == 2:
         hinge = hinge * hinge
     if weight is not None:
+        if weight.ndim != 1 or weight.shape[0] != classes:
+            raise RuntimeError(
+                f"{op}(): inconsistent weight size, expected {classes} but got "
+                f"{list(weight.shape)}: give one weight per class"
+            )
         hinge = hinge * ops.unsqueeze(ops.index_select(weight, 0, Tensor._make(y)), 1)
     others = np.arange(classes)[None, :] != y[:, None]
     loss = ops.sum(ops.where(Tensor._make(others), hinge, 0.0), 1) / classes

@@ -42,11 +42,18 @@ __all__ = [
 
 
 def _tuple(value: Any, nd: int, name: str, op: str) -> tuple[int, ...]:
-    values = (value,) * nd if isinstance(value, int | np.integer) else tuple(value)
+    try:
+        values = (value,) * nd if isinstance(value, int | np.integer) else tuple(value)
+    except TypeError:
+        raise TypeError(
+            f"{op}(): {name} must be an int or a tuple of {nd} ints, got {value!r}"
+        ) from None
     if len(values) == 1:
         values = values * nd
-    if len(values) != nd or not all(isinstance(v, int | np.integer) for v in values):
-        raise ValueError(f"{op}(): {name} must be an int or a tuple of {nd} ints, got {value!r}")
+    if len(values) != nd:
+        raise RuntimeError(f"{op}(): {name} must be an int or a tuple of {nd} ints, got {value!r}")
+    if not all(isinstance(v, int | np.integer) for v in values):
+        raise TypeError(f"{op}(): {name} must be an int or a tuple of {nd} ints, got {value!r}")
     return tuple(int(v) for v in values)
 
 
@@ -559,7 +566,7 @@ def _adaptive_avg_pool(op: str, nd: int, input: Tensor, output_size: Any) -> Ten
     x, unbatched = _batched(op, input, nd)
     sizes = (output_size,) * nd if isinstance(output_size, int) else tuple(output_size)
     if len(sizes) != nd:
-        raise ValueError(f"{op}(): output_size must have {nd} elements, got {output_size!r}")
+        raise RuntimeError(f"{op}(): output_size must have {nd} elements, got {output_size!r}")
     sizes = tuple(n if s is None else s for s, n in zip(sizes, x.shape[2:], strict=True))
     if min(sizes) < 0:
         raise RuntimeError(f"{op}(): elements of output_size must be >= 0, got {sizes}")

@@ -22,6 +22,11 @@ def norm_except_dim(v: Tensor, dim: int) -> Tensor:
     """The 2-norm of ``v`` over every dim but ``dim``, kept broadcastable (all dims: -1)."""
     if dim == -1:
         return v.norm()
+    if not -v.ndim <= dim < v.ndim:
+        raise IndexError(
+            f"weight_norm(): Dimension out of range (expected to be in range of [{-v.ndim}, "
+            f"{v.ndim - 1}], but got {dim}): dim names the weight's dim that keeps a norm each"
+        )
     dim = dim % v.ndim
     return ops.vector_norm(v, 2, tuple(d for d in range(v.ndim) if d != dim), True)
 

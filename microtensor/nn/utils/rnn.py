@@ -43,7 +43,13 @@ def invert_permutation(permutation: Tensor | None) -> Tensor | None:
     """
     if permutation is None:
         return None
-    perm = np.asarray(permutation._data, dtype=np.int64)
+    perm = np.asarray(permutation._data, dtype=np.int64).reshape(-1)
+    bad = perm[(perm < 0) | (perm >= perm.size)]
+    if bad.size:
+        raise RuntimeError(
+            f"invert_permutation(): index {int(bad[0])} is out of bounds for dimension 0 with "
+            f"size {perm.size}: a permutation of n items holds each of 0, ..., n - 1 once"
+        )
     inverse = np.empty_like(perm)
     inverse[perm] = np.arange(perm.size, dtype=np.int64)
     return _index(inverse)
@@ -111,6 +117,11 @@ class PackedSequence(_PackedFields):
 
 def _lengths_array(lengths: Any, batch: int) -> np.ndarray:
     values = np.asarray(lengths._data if isinstance(lengths, Tensor) else lengths)
+    if values.ndim > 1:
+        raise RuntimeError(
+            f"'lengths' argument should be a 1D CPU int64 tensor, but got {values.ndim}D "
+            f"(shape {values.shape}): give one length per sequence"
+        )
     values = values.astype(np.int64).reshape(-1)
     if values.size != batch:
         raise RuntimeError(
@@ -161,6 +172,12 @@ def pack_padded_sequence(
         tensor([1, 4, 2, 5, 3])
     """
     batch_dim = 0 if batch_first else 1
+    if input.ndim < 2:
+        layout = "(B, T, *)" if batch_first else "(T, B, *)"
+        raise IndexError(
+            f"pack_padded_sequence(): input of shape {tuple(input.shape)} has no batch dim "
+            f"{batch_dim}: expected a padded batch {layout} (pad_sequence makes one)"
+        )
     values = _lengths_array(lengths, input.shape[batch_dim])
     if enforce_sorted:
         if np.any(np.diff(values) > 0):
@@ -287,6 +304,11 @@ def pad_sequence(
         raise RuntimeError("pad_sequence(): received an empty list of sequences")
     trailing = tuple(seqs[0].shape[1:])
     for i, seq in enumerate(seqs):
+        if seq.ndim == 0:
+            raise RuntimeError(
+                f"pad_sequence(): sequence {i} is 0-d: every sequence must be a tensor of shape "
+                "(length, *) (a batch of sequences as one tensor is (batch, length, *))"
+            )
         if tuple(seq.shape[1:]) != trailing:
             raise RuntimeError(
                 f"pad_sequence(): sequence {i} has shape {tuple(seq.shape)}, but every sequence "
@@ -319,6 +341,12 @@ def pack_sequence(sequences: Sequence[Tensor], enforce_sorted: bool = True) -> P
         >>> pack_sequence([mt.tensor([1]), mt.tensor([2, 3])], enforce_sorted=False).data
         tensor([2, 1, 3])
     """
+    for i, seq in enumerate(sequences):
+        if seq.ndim == 0:
+            raise IndexError(
+                f"pack_sequence(): sequence {i} is 0-d: every sequence must be a tensor of "
+                "shape (length, *)"
+            )
     lengths = [seq.shape[0] for seq in sequences]
     return pack_padded_sequence(pad_sequence(sequences), lengths, enforce_sorted=enforce_sorted)
 
@@ -349,5 +377,10 @@ def unpad_sequence(
     """
     if not batch_first:
         padded_sequences = padded_sequences.transpose(0, 1)
+    if isinstance(lengths, Tensor) and lengths.ndim != 1:
+        raise TypeError(
+            f"unpad_sequence(): lengths must be 1-D, one length per sequence, but got shape "
+            f"{tuple(lengths.shape)}"
+        )
     sizes = lengths.tolist() if isinstance(lengths, Tensor) else list(lengths)
     return [padded_sequences[i, : int(n)] for i, n in enumerate(sizes)]

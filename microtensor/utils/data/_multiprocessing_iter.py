@@ -21,7 +21,9 @@ import queue
 import weakref
 from typing import Any
 
-from microtensor.random import rng_of
+import numpy as np
+
+from microtensor.tensor import Tensor
 from microtensor.utils.data import _worker
 
 _JOIN_TIMEOUT = 5.0
@@ -251,5 +253,10 @@ def _stop_workers(
 
 
 def base_seed(loader: Any) -> int:
-    """One int64 drawn from the loader's generator, as PyTorch draws the workers' base seed."""
-    return int(rng_of(loader.generator).integers(0, 2**63 - 1))
+    """The workers' base seed, drawn as torch draws it from the loader's generator.
+
+    ``torch.empty((), dtype=torch.int64).random_(generator=loader.generator)``: one
+    ``random64()`` draw modulo 2**63, from the default generator when the loader has none.
+    """
+    seed = Tensor._make(np.empty((), np.int64)).random_(generator=loader.generator)
+    return int(seed.item())

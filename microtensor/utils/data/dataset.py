@@ -277,7 +277,8 @@ def random_split(
 
     ``lengths`` are sizes summing to ``len(dataset)``, or fractions summing to 1: then each split
     gets ``floor(frac * len(dataset))`` samples and the remainder is dealt out one by one,
-    round-robin from the first split (PyTorch's rule).
+    round-robin from the first split (PyTorch's rule). The split is torch's after the same seed
+    (one ``randperm(len(dataset), generator=generator)``).
 
     Args:
         dataset: a map-style dataset (anything with ``len``).

@@ -3,6 +3,10 @@
 Every built-in sampler can hand over a whole epoch of indices as one NumPy array
 (``_index_array``), so that ``BatchSampler`` and the ``DataLoader`` fast path slice batches out of
 it instead of collecting Python ints one by one.
+
+The random samplers draw exactly what PyTorch's draw (``randperm``, ``randint`` in chunks of
+32, ``multinomial``, and a fresh seed from the default generator when none is given), so after
+the same ``manual_seed`` a ``DataLoader(shuffle=True)`` visits torch's order.
 """
 
 from __future__ import annotations
@@ -12,7 +16,9 @@ from typing import Generic, TypeVar
 
 import numpy as np
 
-from microtensor.random import Generator, rng_of
+from microtensor.creation import randint, randperm
+from microtensor.ops.random_sampling import multinomial
+from microtensor.random import Generator
 from microtensor.tensor import Tensor
 
 __all__ = [
@@ -117,14 +123,20 @@ class RandomSampler(_ArraySampler):
         return len(self.data_source) if self._num_samples is None else self._num_samples
 
     def _index_array(self) -> np.ndarray:
-        n, rng = len(self.data_source), rng_of(self.generator)
+        n = len(self.data_source)
+        generator = self.generator
+        if generator is None:  # torch: a new generator per epoch, seeded from the default one
+            seed = int(Tensor._make(np.empty((), np.int64)).random_().item())
+            generator = Generator().manual_seed(seed)
         if self.replacement:
-            return rng.integers(0, n, size=self.num_samples)
-        rounds, rest = divmod(self.num_samples, n)
-        parts = [rng.permutation(n) for _ in range(rounds)]
-        if rest:
-            parts.append(rng.permutation(n)[:rest])
-        return np.concatenate(parts)
+            rounds, rest = divmod(self.num_samples, 32)
+            sizes = [32] * rounds + [rest]
+            parts = [randint(0, n, (size,), generator=generator)._data for size in sizes]
+        else:
+            rounds, rest = divmod(self.num_samples, n)
+            parts = [randperm(n, generator=generator)._data for _ in range(rounds)]
+            parts.append(randperm(n, generator=generator)._data[:rest])  # drawn even if rest == 0
+        return np.concatenate(parts).astype(np.int64, copy=False)
 
     def __len__(self) -> int:
         return self.num_samples
@@ -146,7 +158,7 @@ class SubsetRandomSampler(_ArraySampler):
 
     def _index_array(self) -> np.ndarray:
         indices = np.asarray(self.indices, dtype=np.int64)
-        return indices[rng_of(self.generator).permutation(len(indices))]
+        return indices[randperm(len(indices), generator=self.generator)._data]
 
     def __len__(self) -> int:
         return len(self.indices)
@@ -163,7 +175,9 @@ class WeightedRandomSampler(_ArraySampler):
 
     Raises:
         ValueError: for a non-positive ``num_samples``, a non-bool ``replacement``, or weights
-            that are not a 1-D sequence of non-negative numbers with a positive sum.
+            that are not a 1-D sequence. As in PyTorch, weights that ``multinomial`` rejects
+            (negative, all zero, fewer than ``num_samples`` without replacement) raise its
+            ``RuntimeError`` when the sampler is iterated.
 
     Example:
         >>> import microtensor as mt
@@ -188,15 +202,9 @@ class WeightedRandomSampler(_ArraySampler):
                 f"replacement should be a boolean value, but got replacement={replacement}"
             )
         array = np.asarray(weights._data if isinstance(weights, Tensor) else weights, np.float64)
-        if array.ndim != 1 or (array < 0).any() or not array.sum() > 0:
+        if array.ndim != 1:
             raise ValueError(
-                "weights should be a 1d sequence of non-negative numbers with a positive sum, "
-                f"but got weights of shape {array.shape}"
-            )
-        if not replacement and num_samples > array.size:
-            raise ValueError(
-                f"cannot draw num_samples={num_samples} indices without replacement from "
-                f"{array.size} weights: lower num_samples or set replacement=True"
+                f"weights should be a 1d sequence but given weights have shape {tuple(array.shape)}"
             )
         self.weights = Tensor._make(array)
         self.num_samples = num_samples
@@ -204,9 +212,10 @@ class WeightedRandomSampler(_ArraySampler):
         self.generator = generator
 
     def _index_array(self) -> np.ndarray:
-        probs = self.weights._data / self.weights._data.sum()
-        rng = rng_of(self.generator)
-        return rng.choice(probs.size, size=self.num_samples, replace=self.replacement, p=probs)
+        draws = multinomial(
+            self.weights, self.num_samples, self.replacement, generator=self.generator
+        )
+        return draws._data
 
     def __len__(self) -> int:
         return self.num_samples

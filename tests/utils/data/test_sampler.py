@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+import torch.utils.data as torch_data
 
 import microtensor as mt
 from microtensor.utils.data.sampler import (
@@ -81,12 +82,18 @@ def test_weighted_random_sampler_errors():
         WeightedRandomSampler([1.0], 0)
     with pytest.raises(ValueError, match="replacement should be a boolean value"):
         WeightedRandomSampler([1.0], 1, replacement="yes")
-    with pytest.raises(ValueError, match="non-negative numbers with a positive sum"):
-        WeightedRandomSampler([1.0, -1.0], 1)
-    with pytest.raises(ValueError, match="non-negative numbers with a positive sum"):
-        WeightedRandomSampler([0.0, 0.0], 1)
-    with pytest.raises(ValueError, match="without replacement from 2 weights"):
-        WeightedRandomSampler([1.0, 1.0], 3, replacement=False)
+    with pytest.raises(ValueError, match="weights should be a 1d sequence but given weights"):
+        WeightedRandomSampler([[1.0, 2.0]], 1)
+    # as torch: what multinomial rejects raises when the sampler is iterated
+    for weights, n, replacement, message in [
+        ([1.0, -1.0], 2, True, "encountering probability entry < 0"),
+        ([0.0, 0.0], 1, True, "sum of probabilities <= 0"),
+        ([1.0, 1.0], 3, False, "cannot sample n_sample > prob_dist.size"),
+    ]:
+        sampler = WeightedRandomSampler(weights, n, replacement=replacement)
+        for lib_sampler in (sampler, torch_data.WeightedRandomSampler(weights, n, replacement)):
+            with pytest.raises(RuntimeError, match=message):
+                list(lib_sampler)
 
 
 @pytest.mark.parametrize("sampler", [SequentialSampler(range(7)), list(range(7)), iter(range(7))])

@@ -1,0 +1,75 @@
+"""Drawing torch's random streams: microtensor against NumPy's own generators and torch.
+
+Prints one row per draw: microtensor's time, NumPy's ``default_rng()`` (PCG64) and
+``Generator(MT19937)`` drawing as many values of the same distribution, torch's, and the
+ratio of microtensor to the faster NumPy one. Times are CPU times (``time.process_time``),
+the median of ``--repeat`` runs, so other processes on a busy machine disturb them less.
+
+Run: ``python benchmarks/random_streams.py`` (``--quick`` for small sizes).
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+import torch
+
+import microtensor as mt
+
+
+def median_ms(fn: Callable[[], Any], repeat: int) -> float:
+    fn()
+    times = []
+    for _ in range(repeat):
+        start = time.process_time()
+        fn()
+        times.append(time.process_time() - start)
+    return 1e3 * sorted(times)[len(times) // 2]
+
+
+def rows(n: int, perm_n: int) -> list[tuple[str, Callable[..., Any], Callable[..., Any], Any]]:
+    """(name, microtensor draw, NumPy draw on a Generator, torch draw)."""
+    f32 = np.float32
+    return [
+        ("rand f32", lambda: mt.rand(n), lambda g: g.random(n, dtype=f32), lambda: torch.rand(n)),
+        ("rand f64", lambda: mt.rand(n, dtype=mt.float64), lambda g: g.random(n),
+         lambda: torch.rand(n, dtype=torch.float64)),
+        ("randn f32", lambda: mt.randn(n), lambda g: g.standard_normal(n, dtype=f32),
+         lambda: torch.randn(n)),
+        ("randn f64", lambda: mt.randn(n, dtype=mt.float64), lambda g: g.standard_normal(n),
+         lambda: torch.randn(n, dtype=torch.float64)),
+        ("randint", lambda: mt.randint(0, 10, (n,)), lambda g: g.integers(0, 10, n),
+         lambda: torch.randint(0, 10, (n,))),
+        ("randperm", lambda: mt.randperm(perm_n), lambda g: g.permutation(perm_n),
+         lambda: torch.randperm(perm_n)),
+    ]  # fmt: skip
+
+
+def main(argv: list[str] | None = None) -> list[tuple[str, float, float, float, float]]:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="small sizes, for the tests")
+    parser.add_argument("--repeat", type=int, default=7)
+    args = parser.parse_args(argv)
+    n, perm_n = (10_000, 1_000) if args.quick else (1_000_000, 100_000)
+    torch.set_num_threads(1)
+    pcg, mt19937 = np.random.default_rng(0), np.random.Generator(np.random.MT19937(0))
+    print(f"{'draw':10s} {'microtensor':>12s} {'PCG64':>9s} {'MT19937':>9s} {'torch':>9s} ratio")
+    results = []
+    for name, ours, numpy_draw, theirs in rows(n, perm_n):
+        t_mt = median_ms(ours, args.repeat)
+        t_pcg = median_ms(lambda draw=numpy_draw: draw(pcg), args.repeat)
+        t_mt19937 = median_ms(lambda draw=numpy_draw: draw(mt19937), args.repeat)
+        t_torch = median_ms(theirs, args.repeat)
+        ratio = t_mt / min(t_pcg, t_mt19937)
+        times = f"{t_mt:10.2f}ms {t_pcg:7.2f}ms {t_mt19937:7.2f}ms {t_torch:7.2f}ms"
+        print(f"{name:10s} {times} {ratio:5.2f}")
+        results.append((name, t_mt, t_pcg, t_mt19937, t_torch))
+    return results
+
+
+if __name__ == "__main__":
+    main()
