@@ -5,7 +5,8 @@ callable and its REDUCE, NEWOBJ and BUILD opcodes call it. ``RestrictedUnpickler
 such name through ``find_class``, which returns only the objects of an allow-list (and never
 imports a module), so every callable a file can reach is one microtensor chose or one the user
 listed with ``add_safe_globals``. The extension-registry opcodes (EXT1/2/4), which look callables
-up in a process-wide cache without ``find_class``, are refused before unpickling starts.
+up in a process-wide cache, are refused, and BUILD (attribute setting) is limited to the types
+that need it.
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ from __future__ import annotations
 import io
 import pickle
 import pickletools
+import struct
+from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from typing import IO, Any
 
@@ -27,7 +30,6 @@ __all__ = [
 _user_globals: list[Any] = []
 # protocol 0-2 pickles spell Python 3 module names the Python 2 way
 _PY2_MODULES = {"__builtin__": "builtins", "copy_reg": "copyreg"}
-_EXTENSION_OPCODES = {"EXT1", "EXT2", "EXT4"}
 
 
 def add_safe_globals(safe_globals: Iterable[Any]) -> None:
@@ -118,19 +120,6 @@ def unsafe_global_message(full_name: str) -> str:
     )
 
 
-def refuse_extension_opcodes(data: bytes) -> None:
-    """Raise ``UnpicklingError`` if the pickle uses the copyreg extension registry."""
-    try:
-        for opcode, _, _ in pickletools.genops(io.BytesIO(data)):
-            if opcode.name in _EXTENSION_OPCODES:
-                raise pickle.UnpicklingError(
-                    f"Unsupported operand {opcode.name}: the extension registry is not allowed "
-                    "when loading with weights_only=True"
-                )
-    except ValueError as e:  # genops' error for a malformed stream
-        raise pickle.UnpicklingError(f"corrupt pickle data: {e}") from None
-
-
 _STRING_OPCODES = {
     "STRING", "BINSTRING", "SHORT_BINSTRING", "UNICODE", "BINUNICODE", "SHORT_BINUNICODE",
     "BINUNICODE8",
@@ -169,25 +158,44 @@ def globals_in(data: bytes) -> list[str]:
     return list(dict.fromkeys(names))
 
 
-class RestrictedUnpickler(pickle.Unpickler):
+# the pure-Python unpickler: its opcodes can be overridden one by one (the C one's cannot)
+_PureUnpickler: Any = pickle._Unpickler  # type: ignore[attr-defined]
+
+
+class RestrictedUnpickler(_PureUnpickler):  # type: ignore[misc]
     """An unpickler whose globals come only from ``allowed`` and the user's allow-list.
+
+    As in torch's ``weights_only`` unpickler, BUILD (which sets an object's attributes) only
+    applies to an ``OrderedDict`` (a state dict's ``_metadata``) and to the user's allowed
+    classes, the extension registry (EXT1/2/4) is refused, and BYTEARRAY8 and FRAME may not
+    announce more bytes than the stream holds (the standard unpickler allocates a BYTEARRAY8's
+    bytes first, and takes a short FRAME as it comes).
 
     Args:
         file: the pickle stream.
         allowed: ``{"module.name": obj}``, the built-in allow-list.
         persistent_load: resolves persistent ids (the storages of a checkpoint).
+        encoding: how to decode Python 2 ``str`` objects (``"bytes"`` keeps them as bytes).
+        errors: what to do with undecodable Python 2 ``str`` bytes (``"strict"``...).
     """
 
     def __init__(
-        self, file: IO[bytes], allowed: dict[str, Any], persistent_load: Callable[[Any], Any]
+        self,
+        file: IO[bytes],
+        allowed: dict[str, Any],
+        persistent_load: Callable[[Any], Any],
+        encoding: str = "utf-8",
+        errors: str = "strict",
     ) -> None:
-        super().__init__(file)
+        super().__init__(file, encoding=encoding, errors=errors)
         self._allowed = allowed
         self._user = user_allowed()
         self._persistent = persistent_load
 
     def find_class(self, module: str, name: str) -> Any:
         """The allow-listed object called ``module.name``; never imports anything."""
+        if not isinstance(module, str) or not isinstance(name, str):
+            raise pickle.UnpicklingError("a global's module and name must be strings")
         full_name = f"{_PY2_MODULES.get(module, module)}.{name}"
         if full_name in self._allowed:
             return self._allowed[full_name]
@@ -198,3 +206,54 @@ class RestrictedUnpickler(pickle.Unpickler):
     def persistent_load(self, pid: Any) -> Any:
         """Delegate to the checkpoint reader (storages)."""
         return self._persistent(pid)
+
+    def _load_build(self) -> None:
+        inst = self.stack[-2] if len(self.stack) >= 2 else None
+        user_types = tuple(t for t in self._user.values() if isinstance(t, type))
+        if type(inst) is OrderedDict:
+            state = self.stack.pop()
+            if type(state) is not dict or not all(type(k) is str for k in state):
+                raise pickle.UnpicklingError("BUILD of an OrderedDict expects a dict of attributes")
+            inst.__dict__.update(state)
+        elif user_types and type(inst) in user_types:
+            super().load_build()
+        else:
+            raise pickle.UnpicklingError(
+                f"Can only build OrderedDict or types allowlisted via `add_safe_globals`, but "
+                f"got {type(inst).__name__}"
+            )
+
+    def _load_extension(self) -> None:
+        raise pickle.UnpicklingError(
+            "Unsupported operand EXT1/EXT2/EXT4: the extension registry is not allowed when "
+            "loading with weights_only=True"
+        )
+
+    def _load_bytearray8(self) -> None:
+        (size,) = struct.unpack("<Q", self.read(8))
+        data = self.read(size)  # a read from memory: never more than the bytes present
+        if len(data) != size:
+            raise pickle.UnpicklingError(
+                f"BYTEARRAY8 announces {size} bytes but only {len(data)} follow (truncated pickle)"
+            )
+        self.append(bytearray(data))
+
+    def _load_frame(self) -> None:
+        (size,) = struct.unpack("<Q", self.read(8))
+        unframer = self._unframer
+        if unframer.current_frame and unframer.current_frame.read() != b"":
+            raise pickle.UnpicklingError("beginning of a new frame before end of current frame")
+        data = unframer.file_read(size)  # from memory: never more than the bytes present
+        if len(data) != size:
+            raise pickle.UnpicklingError(
+                f"FRAME announces {size} bytes but only {len(data)} follow (truncated pickle)"
+            )
+        unframer.current_frame = io.BytesIO(data)
+
+    dispatch = dict(_PureUnpickler.dispatch)
+    dispatch[pickle.FRAME[0]] = _load_frame
+    dispatch[pickle.BUILD[0]] = _load_build
+    dispatch[pickle.BYTEARRAY8[0]] = _load_bytearray8
+    dispatch[pickle.EXT1[0]] = _load_extension
+    dispatch[pickle.EXT2[0]] = _load_extension
+    dispatch[pickle.EXT4[0]] = _load_extension

@@ -99,8 +99,9 @@ class _TorchPickler(_PurePickler):  # type: ignore[misc]
     (``torch._utils _rebuild_tensor_v2``) without importing torch.
     """
 
-    def __init__(self, file: io.BytesIO, protocol: int) -> None:
+    def __init__(self, file: io.BytesIO, protocol: int, legacy: bool = False) -> None:
         super().__init__(file, protocol)
+        self.legacy = legacy  # the pre-1.6 format's ids carry a sixth field (view metadata)
         self.records: list[_StorageRecord] = []
         self._by_buffer: dict[int, _StorageRecord] = {}
 
@@ -120,6 +121,8 @@ class _TorchPickler(_PurePickler):  # type: ignore[misc]
     def persistent_id(self, obj: Any) -> Any:
         if type(obj) is _StorageRecord:
             storage_type = _TORCH_GLOBALS[_STORAGE_OF[obj.dtype_name]]
+            if self.legacy:
+                return ("storage", storage_type, obj.key, "cpu", obj.numel, None)
             return ("storage", storage_type, obj.key, "cpu", obj.numel)
         return None
 
@@ -181,7 +184,7 @@ def _contiguous_strides(shape: tuple[int, ...]) -> tuple[int, ...]:
     return tuple(reversed(strides))
 
 
-def dumps(obj: Any, protocol: int = 2) -> bytes:
+def dumps(obj: Any, protocol: int = 2, byteorder_record: bool = True) -> bytes:
     """``obj`` as the bytes of a ``torch.save`` zip archive."""
     pickled = io.BytesIO()
     pickler = _TorchPickler(pickled, protocol)
@@ -191,7 +194,8 @@ def dumps(obj: Any, protocol: int = 2) -> bytes:
         _add_record(archive, out, "data.pkl", pickled.getvalue())
         _add_record(archive, out, ".format_version", b"1")
         _add_record(archive, out, ".storage_alignment", str(_ALIGNMENT).encode())
-        _add_record(archive, out, "byteorder", sys.byteorder.encode())
+        if byteorder_record:
+            _add_record(archive, out, "byteorder", sys.byteorder.encode())
         for record in pickler.records:
             _add_record(archive, out, f"data/{record.key}", record.array.tobytes())
         _add_record(archive, out, "version", b"3\n")

@@ -15,18 +15,21 @@ Two file formats:
   written by ``torch.save``, goes through an allow-list unpickler (``_torch_load``,
   ``_pickle_restricted``): a file can rebuild tensors, containers, numbers, strings, ``Size``
   and dtypes, and call nothing else unless the caller lists it with ``add_safe_globals`` /
-  ``safe_globals``.
+  ``safe_globals``. torch's legacy (pre-1.6) format is read the same way, and written with
+  ``_use_new_zipfile_serialization=False`` (``_torch_legacy``).
+
+Every loader checks each size a file declares against the bytes it holds before allocating,
+and refuses any bad file with one exception, ``CheckpointError`` (``_checkpoint_error``).
 """
 
 from __future__ import annotations
 
-import contextlib
+import codecs
 import io
 import json
 import math
 import os
 import pickle
-import secrets
 import warnings
 from collections import OrderedDict
 from collections.abc import Mapping
@@ -34,7 +37,9 @@ from typing import IO, Any
 
 import numpy as np
 
-from microtensor import _torch_format, _torch_load
+from microtensor import _safetensors_read, _torch_format, _torch_legacy, _torch_load
+from microtensor._atomic_file import atomic_write, write_bytes
+from microtensor._checkpoint_error import CheckpointError, refuse
 from microtensor._pickle_restricted import (
     add_safe_globals,
     clear_safe_globals,
@@ -44,6 +49,7 @@ from microtensor._pickle_restricted import (
 from microtensor.tensor import Tensor
 
 __all__ = [
+    "CheckpointError",
     "add_safe_globals",
     "clear_safe_globals",
     "get_safe_globals",
@@ -55,13 +61,8 @@ __all__ = [
 
 _METADATA_KEY = "microtensor"
 _VERSION = 1
-# dtypes that both safetensors and microtensor support (BF16 and unsigned wide ints are not)
-_DTYPES = {"F16", "F32", "F64", "U8", "I8", "I16", "I32", "I64", "BOOL"}
 _NUMPY_KINDS = {np.dtype(t) for t in ("f2", "f4", "f8", "u1", "i1", "i2", "i4", "i8", "?")}
-_CHUNK = 1 << 20
 _TORCH_SUFFIXES = (".pt", ".pth")
-# what torch.save writes first in its legacy (pre-1.6, non-zip) format: a pickled magic number
-_LEGACY_MAGIC = b"\x80\x02\x8a\x0a\x6c\xfc\x9c\x46\xf9\x20\x6a\xa8\x50\x19"
 _UNSAFE_WARNING = (
     "You are using `microtensor.load` with `weights_only=False`, which uses the default pickle "
     "module implicitly. It is possible to construct malicious pickle data which will execute "
@@ -71,10 +72,17 @@ _UNSAFE_WARNING = (
     "`weights_only=True` (the default), allowlisting your own classes with "
     "`microtensor.serialization.add_safe_globals`."
 )
-_MAX_HEADER = 100 << 20
+_ZIP_MAGIC = b"PK\x03\x04"
 
 
-def save(obj: Any, f: str | os.PathLike[str] | IO[bytes], pickle_protocol: int = 2) -> None:
+def save(
+    obj: Any,
+    f: str | os.PathLike[str] | IO[bytes],
+    pickle_module: Any = pickle,
+    pickle_protocol: int = 2,
+    _use_new_zipfile_serialization: bool = True,
+    _disable_byteorder_record: bool = False,
+) -> None:
     """Save a tensor, a state dict, a checkpoint dict or a whole module, as ``torch.save``.
 
     A nest of dicts (any hashable scalar or tuple keys; ``OrderedDict`` order is kept), lists
@@ -86,20 +94,27 @@ def save(obj: Any, f: str | os.PathLike[str] | IO[bytes], pickle_protocol: int =
     ``torch.load(f)`` reads with its default ``weights_only=True`` (a whole module needs
     ``weights_only=False`` or allowlisted classes there, as with torch's own modules).
 
-    A path is written atomically: into a temporary file in the same directory, flushed and
-    fsynced, then renamed over ``f``; a crash mid-save leaves any old file intact.
+    A path is written crash-safely: into a temporary file ``.<name>.<pid>.<random>.tmp`` in the
+    same directory, flushed and fsynced, then renamed over ``f`` (and the directory fsynced), so
+    a crash or ``kill -9`` at any moment leaves either the old file or the new one, whole. A
+    temporary file left by a killed save is removed by the next save of the same path.
 
     Args:
         obj: what to save.
         f: a path, or a binary file object open for writing (written in place, not atomically).
-        pickle_protocol: the pickle protocol of torch's format (PyTorch's default, 2).
+        pickle_module: Python's ``pickle`` module, the only one microtensor writes with.
+        pickle_protocol: the pickle protocol of torch's formats (PyTorch's default, 2).
+        _use_new_zipfile_serialization: False writes torch's legacy (pre-1.6, non-zip) format,
+            which ``torch.load`` reads too, whatever the path.
+        _disable_byteorder_record: leave the ``byteorder`` record out of a zip-format file.
 
     Raises:
         TypeError: for a bad ``f``, or an object that cannot be pickled (a lambda, a local
-            class) where the zip format is used.
+            class) where torch's formats are used.
+        ValueError: for a ``pickle_module`` other than ``pickle``.
 
     Differs from PyTorch: in the safetensors format, Parameters are stored as plain tensors and
-    tensors that share memory are stored separately (torch's format keeps both).
+    tensors that share memory are stored separately (torch's formats keep both).
 
     Example:
         >>> import io, microtensor as mt
@@ -110,23 +125,38 @@ def save(obj: Any, f: str | os.PathLike[str] | IO[bytes], pickle_protocol: int =
         {'weight': tensor([[1., 1.],
                 [1., 1.]]), 'step': 3}
     """
-    target = f if isinstance(f, str | os.PathLike) else getattr(f, "name", "")
-    data = None
-    if not str(target).lower().endswith(_TORCH_SUFFIXES):
-        data = _safetensors_bytes(obj)
+    if pickle_module is not pickle:
+        raise ValueError(
+            f"save(): pickle_module={pickle_module!r} is not supported: microtensor writes its "
+            "checkpoints with Python's own pickle module; leave pickle_module at its default"
+        )
+    data = _file_bytes(obj, f, pickle_protocol, _use_new_zipfile_serialization)
     if data is None:
-        data = _torch_bytes(obj, pickle_protocol)
+        data = _torch_bytes(obj, pickle_protocol, not _disable_byteorder_record)
     if isinstance(f, str | os.PathLike):
         # realpath: a symlink keeps pointing at the (replaced) file it pointed at
-        _atomic_write(os.path.realpath(os.fspath(f)), data)
+        atomic_write(os.path.realpath(os.fspath(f)), data)
     elif isinstance(f, io.TextIOBase):
         raise TypeError("save(): the file object must be opened in binary mode ('wb')")
     elif callable(getattr(f, "write", None)):
-        _write_bytes(f, data)
+        write_bytes(f, data)
         if callable(getattr(f, "flush", None)):
             f.flush()
     else:
         raise TypeError(f"save(): f must be a path or a binary file object, got {type(f).__name__}")
+
+
+def _file_bytes(obj: Any, f: Any, protocol: int, new_format: bool) -> bytes | None:
+    """The legacy-format or safetensors bytes of ``obj``; None where the zip format is due."""
+    if not new_format:
+        try:
+            return _torch_legacy.dumps(obj, protocol)
+        except (pickle.PicklingError, AttributeError) as e:
+            raise _unpicklable(obj, e) from None
+    target = f if isinstance(f, str | os.PathLike) else getattr(f, "name", "")
+    if str(target).lower().endswith(_TORCH_SUFFIXES):
+        return None
+    return _safetensors_bytes(obj)
 
 
 def _safetensors_bytes(obj: Any) -> bytes | None:
@@ -142,32 +172,43 @@ def _safetensors_bytes(obj: Any) -> bytes | None:
     return bytes(safetensors.numpy.save(tensors, metadata=metadata))
 
 
-def _torch_bytes(obj: Any, protocol: int) -> bytes:
+def _torch_bytes(obj: Any, protocol: int, byteorder_record: bool) -> bytes:
     try:
-        return _torch_format.dumps(obj, protocol)
+        return _torch_format.dumps(obj, protocol, byteorder_record)
     except (pickle.PicklingError, AttributeError) as e:
-        raise TypeError(
-            f"save(): cannot save a {type(obj).__name__}: {e} (objects are saved as torch.save "
-            "pickles them: functions and classes by their importable name)"
-        ) from None
+        raise _unpicklable(obj, e) from None
+
+
+def _unpicklable(obj: Any, error: Exception) -> TypeError:
+    return TypeError(
+        f"save(): cannot save a {type(obj).__name__}: {error} (objects are saved as torch.save "
+        "pickles them: functions and classes by their importable name)"
+    )
 
 
 def load(
     f: str | os.PathLike[str] | IO[bytes],
     map_location: Any = None,
+    pickle_module: Any = None,
     *,
     weights_only: bool | None = None,
     mmap: bool | None = None,
+    **pickle_load_args: Any,
 ) -> Any:
     """Load what ``save`` or ``torch.save`` wrote, or the tensors of any safetensors file.
 
-    A file in torch's zip format (from ``torch.save`` or ``save``) is unpickled with an allow-list
-    that only rebuilds tensors, storages, containers, numbers, strings, ``Size``, devices and
-    dtypes, exactly PyTorch's ``weights_only=True`` promise: the file cannot run code. Extend the
-    list for your own classes with ``serialization.add_safe_globals`` or the
+    A file in torch's formats (the zip archive, and the legacy pre-1.6 one) is unpickled with
+    an allow-list that only rebuilds tensors, storages, containers, numbers, strings, ``Size``,
+    devices and dtypes, exactly PyTorch's ``weights_only=True`` promise: the file cannot run
+    code. Extend the list for your own classes with ``serialization.add_safe_globals`` or the
     ``serialization.safe_globals`` context manager (needed to load a whole saved module). A
     safetensors file without microtensor's metadata (e.g. from ``safetensors.torch.save_file``)
     loads as ``{name: Tensor}``, ready for ``module.load_state_dict``.
+
+    Every file is checked before memory is set aside for it: no file, however corrupt or
+    hostile, can run code, crash the process, or make ``load`` allocate much more than the
+    file's own size; each is loaded correctly or refused with a ``CheckpointError`` that names
+    the file and the fault (see "Checkpoint safety" in the documentation).
 
     Args:
         f: a path, or a binary file object open for reading.
@@ -175,23 +216,32 @@ def load(
             tensors saved on a GPU load onto the CPU only through it. Differs from PyTorch: a
             function (``lambda storage, loc: storage``) is accepted but not called: every
             tensor lands on the CPU.
+        pickle_module: None, or Python's ``pickle`` module itself (what torch's scripts pass).
+            Differs from PyTorch: passing it does not switch ``weights_only`` off.
         weights_only: True or None (the default): the allow-list unpickler. False unpickles
             anything, running the code the file names: only for files you trust (a warning
             says so).
-        mmap: map the storages of a zip-format file from disk (copy-on-write) instead of
-            reading them; needs a path.
+        mmap: map the tensors from disk (copy-on-write) instead of reading them: a
+            safetensors file's tensors and a zip-format file's storages; needs a path.
+        **pickle_load_args: ``encoding`` (default ``"utf-8"``; ``"latin1"`` or ``"bytes"`` for
+            Python 2 pickles) and ``errors``, passed to the unpickler.
 
     Returns:
         The saved object. Tensors of one storage in a torch-format file share memory, as in
         torch; safetensors tensors are independent; all are writable CPU tensors.
 
     Raises:
-        pickle.UnpicklingError: when a torch-format file names a global outside the allow-list
-            (the message says which and how to allow it), or holds a dtype microtensor lacks.
-        RuntimeError: for a truncated, corrupt or foreign file (a legacy non-zip ``torch.save``
-            file, a TorchScript archive), or tensors saved on a GPU without ``map_location``.
-        ValueError: for a ``map_location`` other than the CPU, or ``mmap`` without a path.
-        TypeError: if ``f`` is neither a path nor a binary file object.
+        CheckpointError: a ``pickle.UnpicklingError`` and ``RuntimeError``, for a corrupt,
+            truncated, hostile or foreign file: a pickle naming a global outside the
+            allow-list (the message says which and how to allow it), a dtype microtensor
+            lacks, a TorchScript archive, tensors saved on a GPU without ``map_location``,
+            ``mmap`` on a legacy-format file.
+        RuntimeError: for ``weights_only=True`` with an explicit ``pickle_module``.
+        ValueError: for a ``map_location`` other than the CPU, a ``pickle_module`` other than
+            ``pickle``, or ``mmap`` without a path.
+        LookupError: for an unknown ``encoding``.
+        TypeError: if ``f`` is neither a path nor a binary file object, or for an unknown
+            keyword argument.
 
     Example:
         >>> import io, microtensor as mt
@@ -202,36 +252,92 @@ def load(
         {'param_groups': [{'lr': 0.1, 'betas': (0.9, 0.999)}]}
     """
     _check_map_location(map_location)
+    restricted = _weights_only(pickle_module, weights_only)
+    pickle_args = _pickle_args(pickle_load_args)
+    if mmap:
+        if not isinstance(f, str | os.PathLike):
+            if callable(getattr(f, "read", None)):
+                raise ValueError("load(): f must be a file path in order to use the mmap argument")
+            raise TypeError(
+                f"load(): f must be a path or a binary file object, got {type(f).__name__}"
+            )
+        return _load_mapped(os.fspath(f), map_location, restricted, pickle_args)
+    name, data = _read_all(f)
+    if data[:4] == _ZIP_MAGIC or _is_pickle(data[:8], len(data)):
+        if not restricted:
+            warnings.warn(_UNSAFE_WARNING, UserWarning, stacklevel=2)
+        if data[:4] == _ZIP_MAGIC:
+            return _torch_load.loads(data, name, map_location, restricted, None, **pickle_args)
+        return _torch_legacy.loads(data, name, map_location, restricted, **pickle_args)
+    return _load_safetensors(data, name, len(data))
+
+
+def _weights_only(pickle_module: Any, weights_only: bool | None) -> bool:
+    """Whether to use the allow-list unpickler, after torch's checks of ``pickle_module``."""
+    if pickle_module is not None and pickle_module is not pickle:
+        raise ValueError(
+            f"load(): pickle_module={pickle_module!r} is not supported: microtensor unpickles "
+            "only with its allow-list unpickler (or, with weights_only=False, Python's pickle); "
+            "leave pickle_module=None"
+        )
+    if weights_only is True and pickle_module is not None:
+        raise RuntimeError(
+            "load(): Can not safely load weights when explicit pickle_module is specified: "
+            "leave pickle_module=None"
+        )
+    return weights_only is not False
+
+
+def _pickle_args(pickle_load_args: dict[str, Any]) -> dict[str, Any]:
+    for key in pickle_load_args:
+        if key not in ("encoding", "errors"):
+            raise TypeError(f"load() got an unexpected keyword argument {key!r}")
+    args = {"encoding": "utf-8", "errors": "strict", **pickle_load_args}
+    if args["encoding"] != "bytes":
+        try:
+            codecs.lookup(args["encoding"])
+        except (LookupError, TypeError):
+            raise LookupError(f"load(): unknown encoding {args['encoding']!r}") from None
+    return args
+
+
+def _read_all(f: Any) -> tuple[str, bytes]:
     if isinstance(f, str | os.PathLike):
         name = os.fspath(f)
         with open(name, "rb") as fh:
-            if mmap and fh.read(4) == b"PK\x03\x04":
-                restricted = weights_only is not False
-                return _torch_load.loads(name, name, map_location, restricted, name)
-            fh.seek(0)
-            data = fh.read()
-    elif callable(getattr(f, "read", None)):
+            return name, fh.read()
+    if callable(getattr(f, "read", None)):
         name = str(getattr(f, "name", type(f).__name__))
         data = b"" if isinstance(f, io.TextIOBase) else f.read()
         if isinstance(f, io.TextIOBase) or not isinstance(data, bytes | bytearray):
             raise TypeError(f"load(): {name} must be opened in binary mode ('rb'), not text mode")
-        if mmap:
-            raise ValueError("load(): f must be a file path in order to use the mmap argument")
-    elif mmap:
-        raise TypeError(f"load(): f must be a path or a binary file object, got {type(f).__name__}")
-    else:
-        raise TypeError(f"load(): f must be a path or a binary file object, got {type(f).__name__}")
-    if data[:4] == b"PK\x03\x04":
-        if weights_only is False:
-            warnings.warn(_UNSAFE_WARNING, UserWarning, stacklevel=2)
-        return _torch_load.loads(data, name, map_location, weights_only is not False, None)
-    if data.startswith(_LEGACY_MAGIC):
-        raise RuntimeError(
-            f"load(): {name} is a legacy torch.save file (the pre-1.6 non-zip format), which "
-            "microtensor does not read: re-save it with a current torch, "
-            "torch.save(torch.load(path, weights_only=True), new_path)"
-        )
-    return _load_safetensors(data, name)
+        return name, bytes(data)
+    raise TypeError(f"load(): f must be a path or a binary file object, got {type(f).__name__}")
+
+
+def _is_pickle(head: bytes, file_size: int) -> bool:
+    """A file that starts like a protocol 2+ pickle and cannot be a safetensors file."""
+    return head[:1] == b"\x80" and int.from_bytes(head[:8], "little") > file_size
+
+
+def _load_mapped(path: str, map_location: Any, restricted: bool, pickle_args: Any) -> Any:
+    file_size = os.path.getsize(path)
+    with open(path, "rb") as fh:
+        head = fh.read(8)
+        if head[:4] == _ZIP_MAGIC:
+            if not restricted:
+                warnings.warn(_UNSAFE_WARNING, UserWarning, stacklevel=3)
+            return _torch_load.loads(path, path, map_location, restricted, path, **pickle_args)
+        if _is_pickle(head, file_size):
+            raise CheckpointError(
+                "load(): mmap can only be used with files saved with `torch.save("
+                f"{path}, _use_new_zipfile_serialization=True), please torch.save your "
+                "checkpoint with this option in order to use mmap."
+            )
+        size = int.from_bytes(head, "little")
+        readable = size <= min(file_size, _safetensors_read.MAX_HEADER)
+        prefix = head + (fh.read(size) if readable else b"")
+    return _load_safetensors(None, path, file_size, prefix)
 
 
 def get_unsafe_globals_in_checkpoint(f: str | os.PathLike[str] | IO[bytes]) -> list[str]:
@@ -270,34 +376,35 @@ def get_unsafe_globals_in_checkpoint(f: str | os.PathLike[str] | IO[bytes]) -> l
     return _torch_load.unsafe_globals(data, name)
 
 
-def _load_safetensors(data: bytes, name: str) -> Any:
-    metadata = _check_header(data, name)
-    import safetensors.numpy  # imported on use, as in save
-
-    try:
-        arrays = safetensors.numpy.load(data)
-    except (safetensors.SafetensorError, ValueError, TypeError) as e:
-        raise RuntimeError(f"load(): {name} is a corrupt safetensors file: {e}") from None
-    tensors = {key: Tensor._make(_owned(a)) for key, a in arrays.items()}
+def _load_safetensors(
+    data: bytes | None, name: str, file_size: int, prefix: bytes | None = None
+) -> Any:
+    """The object of a safetensors file: its bytes ``data``, or mapped from path ``name``."""
+    header = data if data is not None else prefix
+    entries, metadata, start = _safetensors_read.read_header(header or b"", file_size, name)
+    arrays = _safetensors_read.arrays(data, entries, start, None if data is not None else name)
+    tensors = {key: Tensor._make(a) for key, a in arrays.items()}
     if _METADATA_KEY not in metadata:
         return tensors
     try:
         description = json.loads(metadata[_METADATA_KEY])
         version = description["version"]
         tree = description["tree"]
-    except (ValueError, KeyError, TypeError) as e:
-        raise RuntimeError(f"load(): {name} has corrupt microtensor metadata ({e})") from None
+    except (ValueError, KeyError, TypeError, RecursionError) as e:
+        raise refuse(name, f"has corrupt microtensor metadata ({e})") from None
     if version != _VERSION:
-        raise RuntimeError(
-            f"load(): {name} uses microtensor format version {version!r}; this microtensor "
-            f"reads version {_VERSION}: upgrade microtensor"
+        raise refuse(
+            name,
+            f"uses microtensor format version {version!r}; this microtensor reads version "
+            f"{_VERSION}: upgrade microtensor",
         )
     try:
         return _decode(tree, tensors)
-    except (ValueError, KeyError, TypeError) as e:
-        raise RuntimeError(
-            f"load(): {name} has corrupt microtensor metadata ({type(e).__name__}: {e}); the "
-            "tensors are still readable with safetensors.numpy.load_file"
+    except (ValueError, KeyError, TypeError, RecursionError) as e:
+        raise refuse(
+            name,
+            f"has corrupt microtensor metadata ({type(e).__name__}: {e}); the tensors are "
+            "still readable with safetensors.numpy.load_file",
         ) from None
 
 
@@ -383,51 +490,6 @@ def _owned(array: np.ndarray) -> np.ndarray:
 # --- file checks and atomic writes ----------------------------------------------------------
 
 
-def _check_header(data: bytes, name: str) -> dict[str, str]:
-    """Validate the safetensors header of ``data``; return its ``__metadata__``."""
-    size = int.from_bytes(data[:8], "little")
-    if data[:1] == b"\x80" and size > len(data):
-        raise RuntimeError(
-            f"load(): {name} is a bare pickle, neither a torch.save zip checkpoint nor a "
-            "safetensors file; microtensor does not unpickle bare pickles"
-        )
-    if len(data) < 8:
-        raise RuntimeError(
-            f"load(): {name} is not a safetensors file: it has only {len(data)} bytes "
-            "(empty or truncated)"
-        )
-    if size > min(len(data) - 8, _MAX_HEADER):
-        raise RuntimeError(
-            f"load(): {name} is not a safetensors file, or is truncated: its first 8 bytes "
-            f"announce a {size}-byte header but only {len(data) - 8} bytes follow"
-        )
-    try:
-        header = json.loads(data[8 : 8 + size].decode("utf-8"))
-    except (UnicodeDecodeError, ValueError):
-        header = None
-    if not isinstance(header, dict):
-        raise RuntimeError(
-            f"load(): {name} is not a safetensors file, or is corrupt: its header is not a "
-            "JSON object"
-        )
-    metadata = header.pop("__metadata__", None) or {}
-    available = len(data) - 8 - size
-    for key, info in header.items():
-        dtype = info.get("dtype") if isinstance(info, dict) else None
-        if dtype not in _DTYPES:
-            raise RuntimeError(
-                f"load(): {name}: tensor {key!r} has dtype {dtype}, which microtensor does not "
-                f"support (supported: {', '.join(sorted(_DTYPES))}); convert it before saving"
-            )
-        offsets = info.get("data_offsets")
-        if isinstance(offsets, list) and len(offsets) == 2 and offsets[1] > available:
-            raise RuntimeError(
-                f"load(): {name} is truncated: tensor {key!r} needs bytes up to {offsets[1]} of "
-                f"the data section but the file holds only {available}"
-            )
-    return metadata if isinstance(metadata, dict) else {}
-
-
 def _check_map_location(map_location: Any) -> None:
     if callable(map_location):
         return  # torch's ``lambda storage, loc: storage`` idiom: everything lands on the CPU
@@ -438,32 +500,3 @@ def _check_map_location(map_location: Any) -> None:
                 f"load(): map_location={map_location!r}, but microtensor only has the CPU "
                 "device: pass map_location=None or 'cpu'"
             )
-
-
-def _write_bytes(fh: Any, data: bytes) -> None:
-    view = memoryview(data)
-    for start in range(0, len(view), _CHUNK):
-        fh.write(view[start : start + _CHUNK])
-
-
-def _atomic_write(path: str, data: bytes) -> None:
-    directory = os.path.dirname(os.path.abspath(path))
-    tmp = os.path.join(directory, f".{os.path.basename(path)}.{secrets.token_hex(6)}.tmp")
-    # os.open with mode 0o666 lets the umask set the permissions, as open(path, "wb") would
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            _write_bytes(fh, data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
-    with contextlib.suppress(OSError, AttributeError):
-        dir_fd = os.open(directory, os.O_RDONLY)
-        try:
-            os.fsync(dir_fd)
-        finally:
-            os.close(dir_fd)

@@ -153,3 +153,36 @@ def test_whole_torch_module_is_refused_by_name():
         match=r"GLOBAL torch\.nn\.modules\.linear\.Linear was not an allowed",
     ):
         _mt_load_bytes(data)
+
+
+@pytest.mark.parametrize(
+    "loader, label, message",
+    [
+        ("torch", "deflate-bomb", "would inflate from .* to 8388608 bytes.*a zip bomb"),
+        ("torch", "lzma", "uses zip compression method 14"),
+        ("torch", "duplicated-entry", "two records of one name"),
+        ("torch", "zip-bytearray-bomb", "bytearray: only bytes or latin-1 text"),
+        ("torch", "zip-Tensor-bomb", "torch.Tensor may only be named as the type"),
+        ("torch", "zip-BUILD-tensor-slots", "Can only build OrderedDict or types allowlisted"),
+        ("torch", "zip-FRAME-lie", "FRAME announces 1099511627776 bytes but only 2 follow"),
+        ("torch", "zip-BYTEARRAY8-lie", "BYTEARRAY8 announces 1099511627776 bytes"),
+        ("torch", "zip-huge-numel", "should hold 1152921504606846976 float32 elements"),
+        ("pickle", "legacy-huge-numel", "declares 1152921504606846976 float32 elements"),
+        ("pickle", "legacy-keys-lie", "storage key list does not match"),
+        ("pickle", "legacy-Popen", "GLOBAL commands.Popen was not an allowed global"),
+        ("pickle", "bare-eval", "GLOBAL builtins.eval was not an allowed global"),
+        ("safetensors", "duplicated-key", "header has a duplicated key 'w'"),
+        ("safetensors", "overlap", "the bytes of tensor 'v' \\(\\[4, 8\\]\\) overlaps another"),
+        ("safetensors", "gap", "leaves a gap before it"),
+        ("safetensors", "huge-shape", "needs 4835703278458516698824704 bytes"),
+        ("safetensors", "header-deep", "its header is nested too deeply"),
+        ("safetensors", "metadata-not-str", "__metadata__ is not a map of strings to strings"),
+    ],
+)
+def test_lying_and_hostile_files_are_refused_with_their_fault(tmp_path, loader, label, message):
+    from tests.fuzz import corpus
+
+    data = dict(corpus.seeds(str(tmp_path / "canary"))[loader])[label]
+    with pytest.raises(serialization.CheckpointError, match=f"BytesIO.*{message}"):
+        _mt_load_bytes(data)
+    assert not (tmp_path / "canary").exists()

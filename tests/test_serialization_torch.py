@@ -161,11 +161,10 @@ def test_dtype_microtensor_lacks_is_refused(dtype):
         _mt_load_bytes(data)
 
 
-def test_legacy_non_zip_file_is_refused(tmp_path):
+def test_legacy_non_zip_file_loads(tmp_path):
     path = tmp_path / "old.pt"
     torch.save({"w": torch.ones(2)}, path, _use_new_zipfile_serialization=False)
-    with pytest.raises(RuntimeError, match="old.pt is a legacy torch.save file"):
-        load(path)
+    assert load(path)["w"].tolist() == [1.0, 1.0]
 
 
 def test_gpu_location_needs_map_location():
