@@ -151,6 +151,7 @@ from microtensor import (  # noqa: E402
     backends,
     cuda,
     distributions,
+    func,
     jit,
     linalg,
     onnx,

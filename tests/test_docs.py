@@ -74,6 +74,12 @@ NAMESPACES = [
     "microtensor.testing",
     "microtensor.testing.strategies",
     "microtensor.train",
+    "microtensor.func",
+    "microtensor.amp",
+    "microtensor.distributions",
+    "microtensor.utils.checkpoint",
+    "microtensor.jit",
+    "microtensor.cuda.amp",
 ]
 # Exported but not API: the ops behind in-place Tensor methods, and the ufunc dispatch table.
 UNDOCUMENTED = {"copy_op", "full_like_op", "random_like_op", "fill_diagonal_op", "ufunc_op"}
