@@ -168,7 +168,8 @@ def gradient(
 
     Raises:
         RuntimeError: for a dim with fewer than ``edge_order + 1`` samples, an ``edge_order``
-            other than 1 or 2, or a ``spacing`` list whose length does not match ``dim``.
+            other than 1 or 2, a repeated dim, or a ``spacing`` list whose length does not
+            match ``dim``.
         IndexError: if a dim is out of range.
 
     Example:
@@ -182,6 +183,12 @@ def gradient(
     ndim = x._data.ndim
     dims = list(range(ndim)) if dim is None else [dim] if isinstance(dim, int) else list(dim)
     dims = [normalize_dim("gradient", d, ndim) for d in dims]
+    repeated = [d for d in dims if dims.count(d) > 1]
+    if repeated:
+        raise RuntimeError(
+            f"gradient(): dim {repeated[0]} appears multiple times in the list of dims: "
+            "name each dim once"
+        )
     if edge_order not in (1, 2):
         raise RuntimeError(
             f"torch.gradient only supports edge_order=1 and edge_order=2, got {edge_order}"

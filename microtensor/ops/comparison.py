@@ -17,6 +17,7 @@ import numpy as np
 
 from microtensor import dtypes
 from microtensor.ops._common import broadcast_error
+from microtensor.ops._pointwise import check_numbers
 from microtensor.tensor import Tensor
 
 __all__ = [
@@ -91,6 +92,7 @@ def _apply(op: str, fn: Callable[..., Any], a: Any, b: Any) -> Tensor:
 
 
 def _compare(op: str, fn: Callable[..., Any], input: Any, other: Any) -> Tensor:  # noqa: A002
+    check_numbers(op, input, other, "other")
     a, b = _operands(op, input, other)
     return _apply(op, fn, a, b)
 
@@ -99,12 +101,13 @@ def eq(input: Any, other: Any) -> Tensor:  # noqa: A002
     """``input == other`` elementwise, broadcasting; a bool tensor.
 
     Args:
-        input: a tensor (or number).
+        input: a tensor.
         other: a tensor or number.
 
     Raises:
         RuntimeError: if the shapes do not broadcast (as all binary ops here).
-        TypeError: if an operand is not a tensor, number or numeric array (e.g. None).
+        TypeError: if an operand is not a tensor, number or numeric array (e.g. None), or
+            ``input`` is a Python number (as PyTorch).
 
     Example:
         >>> import microtensor as mt
@@ -180,6 +183,7 @@ def logical_and(input: Any, other: Any) -> Tensor:  # noqa: A002
         >>> mt.logical_and(mt.tensor([True, True, False]), mt.tensor([1.0, 0.0, 1.0]))
         tensor([ True, False, False])
     """
+    check_numbers("logical_and", input, other, "neither")
     a, b = _value("logical_and", input), _value("logical_and", other)
     return _apply("logical_and", np.logical_and, a, b)
 
@@ -192,6 +196,7 @@ def logical_or(input: Any, other: Any) -> Tensor:  # noqa: A002
         >>> mt.logical_or(mt.tensor([True, False, False]), mt.tensor([0, 2, 0]))
         tensor([ True,  True, False])
     """
+    check_numbers("logical_or", input, other, "neither")
     a, b = _value("logical_or", input), _value("logical_or", other)
     return _apply("logical_or", np.logical_or, a, b)
 
@@ -204,6 +209,7 @@ def logical_xor(input: Any, other: Any) -> Tensor:  # noqa: A002
         >>> mt.logical_xor(mt.tensor([True, False, True]), mt.tensor([True, True, False]))
         tensor([False,  True,  True])
     """
+    check_numbers("logical_xor", input, other, "neither")
     a, b = _value("logical_xor", input), _value("logical_xor", other)
     return _apply("logical_xor", np.logical_xor, a, b)
 
@@ -241,6 +247,7 @@ def bitwise_and(input: Any, other: Any) -> Tensor:  # noqa: A002
         >>> mt.bitwise_and(mt.tensor([12, 10]), 6), mt.tensor([True, False]) & True
         (tensor([4, 2]), tensor([ True, False]))
     """
+    check_numbers("bitwise_and", input, other, "either")
     return _bitwise("bitwise_and", np.bitwise_and, input, other)
 
 
@@ -252,6 +259,7 @@ def bitwise_or(input: Any, other: Any) -> Tensor:  # noqa: A002
         >>> mt.bitwise_or(mt.tensor([12, 10]), 6)
         tensor([14, 14])
     """
+    check_numbers("bitwise_or", input, other, "either")
     return _bitwise("bitwise_or", np.bitwise_or, input, other)
 
 
@@ -263,6 +271,7 @@ def bitwise_xor(input: Any, other: Any) -> Tensor:  # noqa: A002
         >>> mt.bitwise_xor(mt.tensor([12, 10]), 6)
         tensor([10, 12])
     """
+    check_numbers("bitwise_xor", input, other, "either")
     return _bitwise("bitwise_xor", np.bitwise_xor, input, other)
 
 

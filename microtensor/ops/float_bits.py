@@ -16,6 +16,7 @@ from microtensor.ops import dual
 from microtensor.ops._common import values
 from microtensor.ops._pointwise import (
     apply_binary,
+    check_numbers,
     float_pair,
     tensor_input,
     tensor_pair,
@@ -135,6 +136,7 @@ def ldexp(input: Any, other: Any) -> Tensor:  # noqa: A002
         >>> mt.ldexp(mt.tensor([1.0, 3.0]), mt.tensor([3, -1]))
         tensor([8.0000, 1.5000])
     """
+    check_numbers("ldexp", input, other, "neither")
     x, e = float_pair("ldexp", input, other)
     return x * 2.0**e  # type: ignore[no-any-return]
 
@@ -153,6 +155,7 @@ def copysign(input: Any, other: Any) -> Tensor:  # noqa: A002
         >>> mt.copysign(mt.tensor([1.0, -2.0, 3.0]), mt.tensor([-1.0, 1.0, -0.0]))
         tensor([-1.,  2., -3.])
     """
+    check_numbers("copysign", input, other, "other")
     a, b = float_pair("copysign", input, other)
     return apply_binary(Copysign, "copysign", a, b)
 

@@ -19,7 +19,13 @@ import numpy as np
 
 from microtensor.autograd.function import Op
 from microtensor.ops import dual
-from microtensor.ops._pointwise import apply_binary, float_input, float_pair, scipy_special
+from microtensor.ops._pointwise import (
+    apply_binary,
+    check_numbers,
+    float_input,
+    float_pair,
+    scipy_special,
+)
 from microtensor.tensor import Tensor
 
 __all__ = ["digamma", "igamma", "igammac", "lgamma", "mvlgamma", "polygamma"]
@@ -279,6 +285,7 @@ def igamma(input: Any, other: Any) -> Tensor:  # noqa: A002
         >>> mt.igamma(mt.tensor([1.0, 2.0]), mt.tensor([1.0, 1.0]))
         tensor([0.6321, 0.2642])
     """
+    check_numbers("igamma", input, other, "neither")
     a, x = float_pair("igamma", input, other)
     return apply_binary(Igamma, "igamma", a, x, False)
 
@@ -295,5 +302,6 @@ def igammac(input: Any, other: Any) -> Tensor:  # noqa: A002
         >>> mt.igammac(mt.tensor([1.0, 2.0]), mt.tensor([1.0, 1.0]))
         tensor([0.3679, 0.7358])
     """
+    check_numbers("igammac", input, other, "neither")
     a, x = float_pair("igammac", input, other)
     return apply_binary(Igamma, "igammac", a, x, True)

@@ -15,7 +15,7 @@ import numpy as np
 from microtensor.autograd.function import Op
 from microtensor.ops import dual
 from microtensor.ops._common import as_tensor_arg, binary, promote, to_float, values
-from microtensor.ops._pointwise import float_input
+from microtensor.ops._pointwise import check_numbers, float_input
 from microtensor.tensor import Tensor
 
 # fmt: off
@@ -215,16 +215,17 @@ def atan2(input: Any, other: Any) -> Tensor:  # noqa: A002
     """The angle of the point ``(other, input)``: ``atan(input / other)`` in the right quadrant.
 
     Broadcasts; integer inputs give the default float dtype.
-    Differs from PyTorch: either argument may be a number.
 
     Raises:
         RuntimeError: if the shapes do not broadcast.
+        TypeError: if an argument is a Python number (as PyTorch: both must be tensors).
 
     Example:
         >>> import microtensor as mt
         >>> mt.atan2(mt.tensor([1.0, 1.0, -1.0]), mt.tensor([1.0, -1.0, 0.0]))
         tensor([ 0.7854,  2.3562, -1.5708])
     """
+    check_numbers("atan2", input, other, "neither")
     a, b = promote(as_tensor_arg(input), as_tensor_arg(other))
     return binary(Atan2, "atan2", to_float(a), to_float(b))
 

@@ -412,8 +412,8 @@ def masked_fill(input: Tensor, mask: Any, value: Any) -> Tensor:  # noqa: A002
     mask is True); the result keeps ``input``'s dtype.
 
     Raises:
-        RuntimeError: for a non-bool mask, a value tensor that is not 0-d, or shapes that do
-            not broadcast.
+        RuntimeError: for a non-bool mask, a value tensor that is not 0-d, a complex value,
+            or shapes that do not broadcast.
 
     Example:
         >>> import microtensor as mt
@@ -422,6 +422,11 @@ def masked_fill(input: Tensor, mask: Any, value: Any) -> Tensor:  # noqa: A002
         tensor([1., 0., 3.])
     """
     mask_data = bool_mask("masked_fill", mask)
+    if isinstance(value, complex) or (isinstance(value, Tensor) and value._data.dtype.kind == "c"):
+        raise RuntimeError(
+            f"masked_fill(): value {value!r} cannot be converted to type {input.dtype} without "
+            "overflow: microtensor has no complex dtypes; fill with a real number"
+        )
     if isinstance(value, Tensor) and value._data.ndim != 0:
         raise RuntimeError(
             f"masked_fill(): only supports a 0-dimensional value tensor, but got "

@@ -225,7 +225,7 @@ def tensordot(a: Tensor, b: Tensor, dims: Any = 2) -> Tensor:
     """Sum of products over ``dims`` of ``a`` and ``b``.
 
     An int ``dims`` contracts the last ``dims`` dims of ``a`` with the first of ``b``; a pair
-    of lists names the dims of each.
+    of lists names the dims of each. A contracted dim of size 1 broadcasts against the other.
 
     Raises:
         RuntimeError: for a negative ``dims``, lists of different lengths, or contracted
@@ -253,7 +253,12 @@ def tensordot(a: Tensor, b: Tensor, dims: Any = 2) -> Tensor:
     dims_a = [normalize_dim("tensordot", d, na) for d in dims_a]
     dims_b = [normalize_dim("tensordot", d, nb) for d in dims_b]
     for da, db in zip(dims_a, dims_b, strict=True):
-        if a._data.shape[da] != b._data.shape[db]:
+        # a size-1 dim broadcasts against the other, which is summed right away (as PyTorch)
+        if b._data.shape[db] == 1 and a._data.shape[da] != 1:
+            a = ops.sum(a, da, keepdim=True)
+        elif a._data.shape[da] == 1 and b._data.shape[db] != 1:
+            b = ops.sum(b, db, keepdim=True)
+        elif a._data.shape[da] != b._data.shape[db]:
             raise RuntimeError(
                 f"contracted dimensions need to match, but first has size "
                 f"{a._data.shape[da]} in dim {da} and second has size {b._data.shape[db]} in "

@@ -17,7 +17,7 @@ from microtensor import dtypes
 from microtensor.autograd.function import Op
 from microtensor.ops import dual
 from microtensor.ops._common import as_tensor_arg, binary, promote, values
-from microtensor.ops._pointwise import broadcast_error3, sign_of, tensor_input
+from microtensor.ops._pointwise import broadcast_error3, check_numbers, sign_of, tensor_input
 from microtensor.tensor import Tensor
 
 __all__ = [
@@ -310,16 +310,18 @@ def maximum(input: Tensor, other: Any) -> Tensor:  # noqa: A002
     """Elementwise maximum, broadcasting; nan if either is nan.
 
     On ties the gradient is split half and half between ``input`` and ``other``, as PyTorch.
-    Differs from PyTorch: ``other`` may also be a number or a NumPy array.
+    Differs from PyTorch: ``other`` may also be a NumPy array.
 
     Raises:
         RuntimeError: if the shapes do not broadcast.
+        TypeError: if an argument is a Python number (as PyTorch: both must be tensors).
 
     Example:
         >>> import microtensor as mt
         >>> mt.maximum(mt.tensor([1.0, 5.0]), mt.tensor([3.0, 2.0]))
         tensor([3., 5.])
     """
+    check_numbers("maximum", input, other, "neither")
     return binary(Maximum, "maximum", input, other)
 
 
@@ -334,6 +336,7 @@ def minimum(input: Tensor, other: Any) -> Tensor:  # noqa: A002
         >>> mt.minimum(mt.tensor([1.0, 5.0]), mt.tensor([3.0, 2.0]))
         tensor([1., 2.])
     """
+    check_numbers("minimum", input, other, "neither")
     return binary(Minimum, "minimum", input, other)
 
 
@@ -424,6 +427,7 @@ def fmax(input: Tensor, other: Tensor) -> Tensor:  # noqa: A002
         >>> mt.fmax(mt.tensor([1.0, nan, nan]), mt.tensor([3.0, 2.0, nan]))
         tensor([3., 2., nan])
     """
+    check_numbers("fmax", input, other, "neither")
     return binary(Fmax, "fmax", input, other)
 
 
@@ -440,6 +444,7 @@ def fmin(input: Tensor, other: Tensor) -> Tensor:  # noqa: A002
         >>> mt.fmin(mt.tensor([1.0, float("nan")]), mt.tensor([3.0, 2.0]))
         tensor([1., 2.])
     """
+    check_numbers("fmin", input, other, "neither")
     return binary(Fmin, "fmin", input, other)
 
 

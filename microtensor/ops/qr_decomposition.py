@@ -155,7 +155,8 @@ def ormqr(
     A composition of ``householder_product`` and matmul, so it is differentiable twice.
 
     Raises:
-        RuntimeError: for shapes that do not match.
+        RuntimeError: for an input or other with fewer than 2 dims, or shapes that do not
+            match (tau's length must be ``min(other.shape[-2], input.shape[-1])``).
 
     Example:
         >>> import microtensor as mt
@@ -167,8 +168,20 @@ def ormqr(
     from microtensor import ops  # noqa: PLC0415
     from microtensor.ops.matrix_products import householder_product  # noqa: PLC0415
 
+    for name, t in (("input", input), ("other", input3)):
+        if t._data.ndim < 2:
+            raise RuntimeError(
+                f"torch.ormqr: {name} must have at least 2 dimensions, got shape "
+                f"{list(t._data.shape)}"
+            )
     m = input._data.shape[-2]
     rows = input3._data.shape[-2 if left else -1]
+    reflectors = min(rows, input._data.shape[-1])
+    if input2._data.shape[-1:] != (reflectors,):
+        raise RuntimeError(
+            f"torch.ormqr: tau.shape[-1] must be equal to min(other.shape[{-2 if left else -1}], "
+            f"input.shape[-1]) = {reflectors}, got tau of shape {list(input2._data.shape)}"
+        )
     if rows != m:
         raise RuntimeError(
             f"torch.ormqr: other.shape[{-2 if left else -1}] must be equal to input.shape[-2] "

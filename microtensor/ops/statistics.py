@@ -151,11 +151,14 @@ class VectorNorm(Op):
         if p == 2:  # PyTorch's form: its second derivative at 0 is nan, as PyTorch's
             with np.errstate(divide="ignore", invalid="ignore"):
                 return grad * dual.where(zero_total, 0.0, a / total)
+        if p < 1:  # PyTorch's form: |a| ** (p - 1) masked at a = 0, so its second derivative
+            # there is 0 * inf = nan, as PyTorch's
+            with np.errstate(divide="ignore", invalid="ignore"):
+                scaled_a = dual.sign(a) * dual.where(zero_a, 0.0, dual.abs(a) ** (p - 1))
+                return scaled_a * grad * total ** (1 - p)
         # |a| ** (p - 1) and 1 / z ** (p - 1) are guarded where a or z is 0 (0 ** negative)
         safe_abs = dual.abs(dual.where(zero_a, 1.0, a))
         scaled_a = dual.sign(a) * dual.where(zero_a, 0.0, safe_abs ** (p - 1))
-        if p < 1:
-            return scaled_a * grad * total ** (1 - p)
         safe_total = dual.where(zero_total, 1.0, total)
         return scaled_a * dual.where(zero_total, 0.0, grad / safe_total ** (p - 1))
 

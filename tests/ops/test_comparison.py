@@ -142,7 +142,9 @@ def test_logical_ops_treat_nan_as_true():
         mt.logical_and(mt.tensor(a), mt.tensor(b)),
         torch.logical_and(torch.tensor(a), torch.tensor(b)),
     )
-    assert mt.logical_or(mt.tensor(a), 0).tolist() == [True, False, True]
+    assert mt.logical_or(mt.tensor(a), mt.tensor(0)).tolist() == [True, False, True]
+    with pytest.raises(TypeError, match=r"logical_or\(\): argument 'other' \(position 2\) must be"):
+        mt.logical_or(mt.tensor(a), 0)  # as torch: both must be tensors
 
 
 def test_bitwise_with_scalars_promotes_like_torch():

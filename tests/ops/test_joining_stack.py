@@ -34,7 +34,7 @@ def test_stacks_match_torch(name, shapes):
 
 
 def test_stack_errors():
-    with pytest.raises(RuntimeError, match=r"dstack\(\): expects a non-empty TensorList"):
+    with pytest.raises(RuntimeError, match=r"dstack expects a non-empty TensorList"):
         mt.dstack([])
 
 

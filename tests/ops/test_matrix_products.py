@@ -84,6 +84,18 @@ def test_tensordot_matches_torch(dims):
     )
 
 
+@pytest.mark.parametrize("shapes", [[(1, 1, 1), (2, 1, 2)], [(3, 2, 1), (1, 4, 2)]])
+def test_tensordot_broadcasts_size_one_contracted_dims_as_torch(shapes):
+    rng = np.random.default_rng(7)
+    dims = [[0, 1], [2, 0]] if shapes[0] == (1, 1, 1) else [[0, 2], [0, 1]]
+    compare_with_torch(
+        lambda x, y: mt.tensordot(x, y, dims),
+        lambda x, y: torch.tensordot(x, y, dims),
+        [rng.standard_normal(s) for s in shapes],
+        rng=rng,
+    )
+
+
 @pytest.mark.parametrize("n", [None, 2, 4])
 def test_vander_matches_torch(n):
     compare_with_torch(

@@ -215,7 +215,8 @@ def test_node_names_follow_pytorch():
             lambda x: mt.ops.pad(x.unsqueeze(0), (4, 4), mode="circular"),
             "wrapping around more than once",
         ),
-        (lambda x: mt.ops.pad(x.unsqueeze(0), (-1, 1), mode="replicate"), "non-negative widths"),
+        (lambda x: mt.ops.pad(x[:, :0].unsqueeze(0), (1, 1), mode="replicate"), "non-empty dim"),
+        (lambda x: mt.ops.pad(x.unsqueeze(0), (-4, 1), mode="replicate"), "too small for padding"),
         (
             lambda x: mt.ops.pad(x.unsqueeze(0), (1, 1), mode="replicate", value=1.0),
             'Padding mode "replicate" doesn\'t take in value argument',

@@ -130,3 +130,82 @@ def test_error_inputs_with_another_exception_type_are_listed(monkeypatch):
     found = oracle.error_mismatches(movedim)
     assert found
     assert all("microtensor no error" in line for line in found)
+
+
+EIGH = next(op for op in op_db if op.name == "linalg.eigh")
+AS_STRIDED_SCATTER = next(op for op in op_db if op.name == "as_strided_scatter")
+BESSEL_J0 = next(op for op in op_db if op.name == "special.bessel_j0")
+EIGH_FN, AS_STRIDED_SCATTER_FN = mt.linalg.eigh, mt.as_strided_scatter
+BESSEL_J0_FN = mt.special.bessel_j0
+
+
+def test_eigenvectors_of_another_sign_pass_and_wrong_ones_are_caught(monkeypatch):
+    def flipped(a, UPLO="L"):  # noqa: N803 - torch's name
+        values, vectors = EIGH_FN(a, UPLO)
+        return type(EIGH_FN(a, UPLO))(values, -vectors)
+
+    monkeypatch.setattr(mt.linalg, "eigh", flipped)
+    assert oracle.run_entry(EIGH).status == "PASS"
+
+    def rotated(a, UPLO="L"):  # noqa: N803
+        values, vectors = EIGH_FN(a, UPLO)
+        return type(EIGH_FN(a, UPLO))(values, mt.roll(vectors, 1, -1))
+
+    monkeypatch.setattr(mt.linalg, "eigh", rotated)
+    result = oracle.run_entry(EIGH)
+    assert result.status == "WRONG" and "output" in result.detail
+
+
+class ScatterWrongGrad(mt.autograd.Function):
+    """as_strided_scatter with torch's wrong gradient: the input gets all of grad_out."""
+
+    @staticmethod
+    def forward(ctx, x, src, size, stride, offset):
+        return AS_STRIDED_SCATTER_FN(x.detach(), src.detach(), size, stride, offset)
+
+    @staticmethod
+    def backward(ctx, grad_out):
+        return grad_out, None, None, None, None
+
+
+def test_an_entry_with_a_wrong_torch_gradient_is_checked_by_finite_differences(monkeypatch):
+    assert oracle.run_entry(AS_STRIDED_SCATTER).status == "PASS"
+
+    def wrong(x, src, size, stride, storage_offset=None):
+        return ScatterWrongGrad.apply(x, src, size, stride, storage_offset)
+
+    monkeypatch.setattr(mt, "as_strided_scatter", wrong)
+    result = oracle.run_entry(AS_STRIDED_SCATTER)
+    assert result.status == "WRONG" and "finite differences" in result.detail
+
+
+def test_a_looser_tolerance_still_catches_errors_above_it(monkeypatch):
+    assert oracle.run_entry(BESSEL_J0).status == "PASS"
+    monkeypatch.setattr(mt.special, "bessel_j0", lambda x: BESSEL_J0_FN(x) + 1e-5)
+    assert oracle.run_entry(BESSEL_J0).status == "WRONG"
+    assert oracle._float64_atol[0] == oracle.ATOL  # restored after the entry
+
+
+def test_error_inputs_that_torch_accepts_are_not_held_against_microtensor():
+    clamp_max = next(op for op in op_db if op.name == "clamp_max")
+    accepted = [
+        e
+        for e in clamp_max.error_inputs_func(clamp_max, "cpu")
+        if not oracle._torch_raises(clamp_max, e.sample_input, e.error_type)
+    ]
+    assert accepted  # torch's own list has one it accepts (a tensor and a number)
+    assert oracle.error_mismatches(clamp_max) == []
+
+
+def test_random_lowrank_entries_are_compared_after_torchs_processing(monkeypatch):
+    svd_lowrank = next(op for op in op_db if op.name == "svd_lowrank")
+    assert oracle.run_entry(svd_lowrank).status == "PASS"
+    real = mt.svd_lowrank
+
+    def scaled(A, q=6, niter=2, M=None):  # noqa: N803 - torch's names
+        U, S, V = real(A, q=q, niter=niter, M=M)  # noqa: N806
+        return U, S * 1.001, V
+
+    monkeypatch.setattr(mt, "svd_lowrank", scaled)
+    result = oracle.run_entry(svd_lowrank)
+    assert result.status == "WRONG" and "processed output" in result.detail

@@ -304,3 +304,123 @@ def grid_sample(
             result = term if result is None else result + term
     assert result is not None
     return ops.reshape(result, (n_batch, channels, *out))
+
+
+_MODES = ("bilinear", "nearest", "bicubic")
+_PADDING_MODES = ("zeros", "border", "reflection")
+
+
+def grid_sampler(
+    input: Tensor,  # noqa: A002
+    grid: Tensor,
+    interpolation_mode: int,
+    padding_mode: int,
+    align_corners: bool,
+) -> Tensor:
+    """``grid_sample`` with PyTorch's integer codes for the modes (``torch.grid_sampler``).
+
+    Args:
+        input: ``(N, C, H, W)`` or ``(N, C, D, H, W)``.
+        grid: ``(N, H_out, W_out, 2)`` or ``(N, D_out, H_out, W_out, 3)``.
+        interpolation_mode: 0 bilinear, 1 nearest, 2 bicubic.
+        padding_mode: 0 zeros, 1 border, 2 reflection.
+        align_corners: as in ``grid_sample``.
+
+    Returns:
+        ``grid_sample(input, grid, mode, padding_mode, align_corners)``.
+
+    Raises:
+        RuntimeError: for a code out of range, or what ``grid_sample`` raises.
+
+    Example:
+        >>> import microtensor as mt
+        >>> x = mt.tensor([[[[0.0, 10.0]]]])
+        >>> mt.grid_sampler(x, mt.tensor([[[[0.0, 0.0]]]]), 0, 0, True)
+        tensor([[[[5.]]]])
+    """
+    for name, code, names in (
+        ("interpolation_mode", interpolation_mode, _MODES),
+        ("padding_mode", padding_mode, _PADDING_MODES),
+    ):
+        if not 0 <= code < len(names):
+            raise RuntimeError(
+                f"grid_sampler(): expected {name} to be 0, 1 or 2 "
+                f"({', '.join(names)}), but got {code}"
+            )
+    return grid_sample(
+        input, grid, _MODES[interpolation_mode], _PADDING_MODES[padding_mode], align_corners
+    )
+
+
+def _grid_sampler_nd(name: str, nd: int, input: Tensor, grid: Tensor) -> None:  # noqa: A002
+    if input.ndim != nd + 2 or grid.ndim != nd + 2:
+        raise RuntimeError(
+            f"{name}(): expected {nd + 2}D input and grid with same number of dimensions, but "
+            f"got input with sizes {list(input.shape)} and grid with sizes {list(grid.shape)}: "
+            f"use grid_sampler_{5 - nd}d or grid_sampler for {7 - nd}D tensors"
+        )
+
+
+def grid_sampler_2d(
+    input: Tensor,  # noqa: A002
+    grid: Tensor,
+    interpolation_mode: int,
+    padding_mode: int,
+    align_corners: bool,
+) -> Tensor:
+    """``grid_sampler`` for 4-D input and grid (``torch.grid_sampler_2d``).
+
+    Args:
+        input: ``(N, C, H, W)``.
+        grid: ``(N, H_out, W_out, 2)``.
+        interpolation_mode: 0 bilinear, 1 nearest, 2 bicubic.
+        padding_mode: 0 zeros, 1 border, 2 reflection.
+        align_corners: as in ``grid_sample``.
+
+    Returns:
+        ``(N, C, H_out, W_out)``.
+
+    Raises:
+        RuntimeError: if the input or grid is not 4-D, or what ``grid_sampler`` raises.
+
+    Example:
+        >>> import microtensor as mt
+        >>> x = mt.tensor([[[[0.0, 10.0]]]])
+        >>> mt.grid_sampler_2d(x, mt.tensor([[[[0.5, 0.0]]]]), 0, 0, True)
+        tensor([[[[7.5000]]]])
+    """
+    _grid_sampler_nd("grid_sampler_2d", 2, input, grid)
+    return grid_sampler(input, grid, interpolation_mode, padding_mode, align_corners)
+
+
+def grid_sampler_3d(
+    input: Tensor,  # noqa: A002
+    grid: Tensor,
+    interpolation_mode: int,
+    padding_mode: int,
+    align_corners: bool,
+) -> Tensor:
+    """``grid_sampler`` for 5-D input and grid (``torch.grid_sampler_3d``).
+
+    Args:
+        input: ``(N, C, D, H, W)``.
+        grid: ``(N, D_out, H_out, W_out, 3)``.
+        interpolation_mode: 0 bilinear (trilinear) or 1 nearest (bicubic is 4-D only).
+        padding_mode: 0 zeros, 1 border, 2 reflection.
+        align_corners: as in ``grid_sample``.
+
+    Returns:
+        ``(N, C, D_out, H_out, W_out)``.
+
+    Raises:
+        RuntimeError: if the input or grid is not 5-D, for bicubic, or what
+            ``grid_sampler`` raises.
+
+    Example:
+        >>> import microtensor as mt
+        >>> x = mt.tensor([[[[[0.0, 10.0]]]]])
+        >>> mt.grid_sampler_3d(x, mt.tensor([[[[[0.0, 0.0, 0.0]]]]]), 0, 0, True)
+        tensor([[[[[5.]]]]])
+    """
+    _grid_sampler_nd("grid_sampler_3d", 3, input, grid)
+    return grid_sampler(input, grid, interpolation_mode, padding_mode, align_corners)

@@ -1,14 +1,7 @@
-"""``pad`` with negative widths in every mode (a negative width crops), as PyTorch.
-
-``ops.pad`` pads; here each negative width becomes a crop (``narrow``). PyTorch's kernels index
-the output from the input's coordinates, which for ``reflect`` and ``replicate`` is padding
-with the positive widths first and then cropping, and for ``circular`` (whose wrap-around is
-taken from the cropped input) is cropping first and then padding.
-"""
+"""``F.pad``: ``ops.pad`` (every mode, negative widths crop) for a tensor input."""
 
 from __future__ import annotations
 
-import operator
 from collections.abc import Sequence
 
 from microtensor import ops
@@ -16,16 +9,6 @@ from microtensor.ops._pointwise import tensor_input
 from microtensor.tensor import Tensor
 
 __all__ = ["pad"]
-
-
-def _crop(x: Tensor, widths: tuple[int, ...]) -> Tensor:
-    """Remove ``-w`` elements for each negative width ``w`` (F.pad's order: last dim first)."""
-    for i in range(len(widths) // 2):
-        d = x.ndim - 1 - i
-        before, after = -min(widths[2 * i], 0), -min(widths[2 * i + 1], 0)
-        if before or after:
-            x = ops.narrow(x, d, before, max(x.shape[d] - before - after, 0))
-    return x
 
 
 def pad(
@@ -63,20 +46,4 @@ def pad(
         tensor([[[1., 2., 3., 4., 3., 2.]]])
     """
     tensor_input("pad", input)
-    widths = tuple(operator.index(p) for p in pad)
-    if mode == "constant" or min(widths, default=0) >= 0:
-        return ops.pad(input, widths, mode, value)
-    positive = tuple(max(w, 0) for w in widths)
-    for i in range(min(len(widths) // 2, input.ndim)):
-        d, before, after = input.ndim - 1 - i, widths[2 * i], widths[2 * i + 1]
-        if input.shape[d] + before + after < 1:
-            raise RuntimeError(
-                f"pad(): input size {input.shape[d]} at dimension {d} of input "
-                f"{list(input.shape)} is too small for padding ({before}, {after}): the "
-                f"calculated output size {input.shape[d] + before + after} must be positive"
-            )
-    if mode == "circular":
-        if len(widths) % 2 == 0 and len(widths) // 2 <= input.ndim:
-            input = _crop(input, widths)
-        return ops.pad(input, positive, mode, value)
-    return _crop(ops.pad(input, positive, mode, value), widths)
+    return ops.pad(input, pad, mode, value)
