@@ -173,7 +173,7 @@ class Training:
     def __init__(self, spec: dict[str, Any], arrays: dict[str, np.ndarray], dtype: str):
         params = [arrays[f"param{i}"].astype(dtype) for i in range(spec["n_params"])]
         model = MLP(params, spec["activation"], spec["output_activation"])
-        loss = squared_error if spec["loss"] == "squared_error" else cross_entropy
+        loss = cross_entropy if spec["loss"] == "cross_entropy" else squared_error
         if spec["optimizer"] == "adam":
             optimizer: SGD | Adam = Adam(params, model.grads, lr=spec["lr"])
         else:

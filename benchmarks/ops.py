@@ -8,7 +8,9 @@ Each op runs on float32 tensors of size 2x2 (where per-call overhead dominates) 
   work in both frameworks, gradients reset to None before each call).
 
 Every time is the median over ``--repeat`` runs of a timeit loop sized to take about
-``--min-time`` seconds. ``ratio`` is microtensor's time over PyTorch's (lower is better).
+``--min-time`` seconds, timed in this process's CPU time (``time.process_time``: a busy
+machine disturbs it far less than wall time; PyTorch runs on one thread by default, so the
+two are comparable). ``ratio`` is microtensor's time over PyTorch's (lower is better).
 PyTorch runs on ``--threads`` threads (default 1): on small tensors extra threads only add
 synchronisation, and on a busy machine they can make PyTorch's times erratic.
 
@@ -22,6 +24,7 @@ from __future__ import annotations
 import argparse
 import statistics
 import sys
+import time
 import timeit
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -74,7 +77,7 @@ def make_call(
 
 def _calibrated(call: Callable[[], Any], min_time: float) -> tuple[timeit.Timer, int]:
     """A timer for ``call`` and the loop count that makes one run last about ``min_time`` s."""
-    timer = timeit.Timer(call)
+    timer = timeit.Timer(call, timer=time.process_time)
     timer.timeit(number=3)  # warm-up: first calls fill caches
     number, elapsed = 1, timer.timeit(number=1)
     while elapsed < min_time / 10:  # calibrate on a tenth of a run, as timeit's autorange

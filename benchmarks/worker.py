@@ -35,14 +35,20 @@ def _load(path: str) -> dict[str, np.ndarray]:
         return dict(data)
 
 
-def run_steps(workload: Any, seconds: float, min_steps: int, max_steps: int = 0) -> list[float]:
-    """Seconds per step of steps run for at least ``seconds`` and ``min_steps`` steps."""
+CLOCKS = {"wall": time.perf_counter, "cpu": time.process_time}
+
+
+def run_steps(
+    workload: Any, seconds: float, min_steps: int, max_steps: int = 0, clock: str = "wall"
+) -> list[float]:
+    """Seconds per step (on ``clock``) of steps run for at least ``seconds`` and ``min_steps``."""
     times = array.array("d")  # no Python float kept per step (see ChainStats)
+    timer = CLOCKS[clock]
     end = time.perf_counter() + seconds
     while len(times) < min_steps or time.perf_counter() < end:
-        start = time.perf_counter()
+        start = timer()
         workload.step()
-        times.append(time.perf_counter() - start)
+        times.append(timer() - start)
         if max_steps and len(times) >= max_steps:
             break
     return times.tolist()
@@ -61,14 +67,15 @@ def check_worker(args: argparse.Namespace) -> None:
 
 def time_worker(args: argparse.Namespace) -> None:
     workload = build(args.impl, args.workload, _load(args.arrays), "float32", args.threads)
-    warmup = run_steps(workload, args.warmup_seconds, args.warmup_steps)
+    warmup = run_steps(workload, args.warmup_seconds, args.warmup_steps, clock=args.clock)
     _send({"ready": True, "warmup_steps": len(warmup)})
     for line in sys.stdin:
         command = line.split()
         if command[0] == "quit":
             break
         steps = int(command[2])  # 0: as many as fit in the seconds
-        _send({"times": run_steps(workload, float(command[1]), max(steps, 1), steps)})
+        seconds = float(command[1])
+        _send({"times": run_steps(workload, seconds, max(steps, 1), steps, args.clock)})
     final: dict[str, Any] = {
         "peak_rss_mb": peak_rss_mb(),
         "ru_maxrss_mb": ru_maxrss_mb(),
@@ -121,6 +128,7 @@ def worker_main(argv: list[str] | None = None) -> None:
     parser.add_argument("--arrays", required=True, help=".npz input(s), one per workload")
     parser.add_argument("--mode", choices=list(MODES), required=True)
     parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--clock", choices=list(CLOCKS), default="wall", help="time: step timer")
     parser.add_argument("--steps", type=int, default=3, help="check: steps per workload")
     parser.add_argument("--out", help="check: .npz output")
     parser.add_argument("--warmup-seconds", type=float, default=0.3)

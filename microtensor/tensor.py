@@ -170,7 +170,7 @@ class Tensor(TensorMethods):
         """The shape, or the size of dimension ``dim``."""
         if dim is None:
             return Size(self._data.shape)
-        return self._data.shape[_check_dim("size", dim, self._data.ndim)]
+        return self._data.shape[ops._common.normalize_dim("size", dim, self._data.ndim)]
 
     def numel(self) -> int:
         """Number of elements."""
@@ -429,16 +429,6 @@ def _init(t: Tensor, array: np.ndarray) -> None:
     t._base = None
     t._retains_grad = False
     t._view_key = None
-
-
-def _check_dim(op: str, dim: int, ndim: int) -> int:
-    n = max(ndim, 1)
-    if not -n <= dim < n:
-        raise IndexError(
-            f"{op}(): Dimension out of range (expected to be in range of [{-n}, {n - 1}], "
-            f"but got {dim})"
-        )
-    return dim % n
 
 
 class _HookHandle:

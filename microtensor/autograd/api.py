@@ -78,18 +78,10 @@ def backward(
     outputs = _as_list(tensors)
     retain = create_graph if retain_graph is None else retain_graph
     roots, grads = _roots(outputs, _as_list(grad_tensors), create_graph, "backward()")
-    if inputs is None:
-        engine.run_backward(roots, grads, retain_graph=retain, create_graph=create_graph)
-        return
-    targets = _as_list(inputs)
-    results = engine.run_backward(
-        roots,
-        grads,
-        retain_graph=retain,
-        create_graph=create_graph,
-        inputs=[function.edge_of(t) for t in targets],
-    )
-    for t, g in zip(targets, results or [], strict=True):
+    targets = None if inputs is None else _as_list(inputs)
+    edges = None if targets is None else [function.edge_of(t) for t in targets]
+    results = engine.run_backward(roots, grads, retain, create_graph, edges)
+    for t, g in zip(targets or [], results or [], strict=True):
         if g is not None:
             engine._accumulate(t, g, create_graph, set(), copy=True)
 
@@ -137,16 +129,8 @@ def grad(
             raise RuntimeError(f"grad(): input {i} does not require grad; set requires_grad=True")
     retain = create_graph if retain_graph is None else retain_graph
     roots, grads = _roots(outs, _as_list(grad_outputs), create_graph, "grad()")
-    results = (
-        engine.run_backward(
-            roots,
-            grads,
-            retain_graph=retain,
-            create_graph=create_graph,
-            inputs=[function.edge_of(t) for t in targets],
-        )
-        or []
-    )
+    edges = [function.edge_of(t) for t in targets]
+    results = engine.run_backward(roots, grads, retain, create_graph, edges) or []
     final = []
     for i, (t, g) in enumerate(zip(targets, results, strict=True)):
         if g is None:

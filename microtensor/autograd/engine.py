@@ -1,13 +1,15 @@
 """Reverse-mode autodiff: run the backward graph from some outputs to the leaves.
 
-The graph is walked without recursion. First a depth-first pass counts, for every node, how
-many edges lead into it; then nodes run as soon as all their incoming gradients have arrived
-(Kahn's algorithm), so each node's backward runs once, with its gradients summed.
+The graph is walked without recursion and without a first pass over it. Every node has a
+sequence number, given when it was made; a node's inputs are always made before it, so
+running the nodes from the highest number down (a heap) runs each one after every node that
+sends it a gradient, once, with its gradients summed (as PyTorch orders its ready queue).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from heapq import heappop, heappush
 from typing import Any
 
 import numpy as np
@@ -18,20 +20,12 @@ from microtensor.autograd.broadcast import sum_to_shape
 from microtensor.autograd.function import AccumulateGrad, Node
 
 
-def run_backward(*args: Any, **kwargs: Any) -> list[Any] | None:
-    """Run the backward pass (see ``_run``) with NumPy's floating-point warnings off.
-
-    Derivative formulas meet inf and nan at the edges of their domains (log at 0, pow at 0)
-    and mask them out afterwards, as PyTorch does silently; NumPy would warn on each.
-    """
-    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        return _run(*args, **kwargs)
-
-
-def _run(
+# Derivative formulas meet inf and nan at the edges of their domains (log at 0, pow at 0) and
+# mask them out afterwards, as PyTorch does silently: NumPy's warnings are off in backward.
+@np.errstate(divide="ignore", invalid="ignore", over="ignore")
+def run_backward(
     roots: Sequence[tuple[Node, int]],
     root_grads: Sequence[Any],
-    *,
     retain_graph: bool,
     create_graph: bool,
     inputs: Sequence[tuple[Node, int]] | None = None,
@@ -49,88 +43,69 @@ def _run(
     Returns:
         The gradients at ``inputs`` (None where none arrived), or None when accumulating.
     """
-    dependencies = _count_dependencies([node for node, _ in roots])
-    buffers: dict[Node, list[Any]] = {}
+    buffers: dict[Node, list[Any]] = {}  # the gradients reaching each node not yet run
+    heap: list[tuple[int, Node]] = []
     for (node, nr), grad in zip(roots, root_grads, strict=True):
-        _add_to_buffer(buffers, node, nr, grad)
+        slots = buffers.get(node)
+        if slots is None:
+            slots = buffers[node] = [None] * len(node._out_meta)
+            heappush(heap, (-node._sequence_nr, node))
+        slots[nr] = grad if slots[nr] is None else slots[nr] + grad
     captured = None if inputs is None else {edge: i for i, edge in enumerate(inputs)}
     results: list[Any] = [None] * (0 if inputs is None else len(inputs))
     owned: set[int] = set()
-    ready = [node for node in buffers if dependencies.get(node, 0) == 0]
     check_nan = anomaly.state.enabled
-    while ready:
-        node = ready.pop()
-        grads = buffers.pop(node, None)
-        if grads is not None:
-            if node._pre_hooks or node._retained:
-                _run_tensor_hooks(node, grads)
-            if captured is not None:
-                for nr, g in enumerate(grads):
-                    index = captured.get((node, nr))
-                    if index is not None:
-                        results[index] = g
-        if node.__class__ is AccumulateGrad:
-            if captured is None and grads is not None and grads[0] is not None:
+    ndarray, accumulate_grad, freed = np.ndarray, AccumulateGrad, _function._FREED
+    while heap:
+        node = heappop(heap)[1]
+        grads = buffers.pop(node)
+        if node._pre_hooks or node._retained:
+            _run_tensor_hooks(node, grads)
+        if captured is not None:
+            for nr, g in enumerate(grads):
+                index = captured.get((node, nr))
+                if index is not None:
+                    results[index] = g
+        if node.__class__ is accumulate_grad:
+            if captured is None and grads[0] is not None:
                 _accumulate(node.variable, grads[0], create_graph, owned)  # type: ignore[attr-defined]
             continue
-        input_grads = None
-        if grads is not None and (
-            grads[0] is not None if len(grads) == 1 else any(g is not None for g in grads)
-        ):
-            input_grads = _call_node(node, grads, create_graph)
+        input_grads: Any = ()
+        if grads[0] is not None if len(grads) == 1 else any(g is not None for g in grads):
+            if len(grads) > 1:
+                grads = _materialized(node, grads)
+            input_grads = node._call_backward(grads, create_graph)  # type: ignore[attr-defined]
             if check_nan:
                 anomaly.check_grads(node, input_grads)
-        for i, (next_node, nr) in enumerate(node.next_functions):
+        n_grads, edges = len(input_grads), node._edges
+        for i in range(0, len(edges), 2):
+            next_node, nr = edges[i], edges[i + 1]
             if next_node is None:
                 continue
-            if input_grads is not None and i < len(input_grads) and input_grads[i] is not None:
-                grad = input_grads[i]
+            slots = buffers.get(next_node)
+            if slots is None:  # first edge into it: all edges into it come from higher numbers
+                is_leaf = next_node.__class__ is accumulate_grad
+                slots = buffers[next_node] = (
+                    [None] if is_leaf else [None] * len(next_node._out_meta)
+                )
+                heappush(heap, (-next_node._sequence_nr, next_node))
+            grad = input_grads[i >> 1] if i >> 1 < n_grads else None
+            if grad is not None:
                 shape, dtype = next_node._out_meta[nr]
-                if grad.__class__ is not np.ndarray or grad.shape != shape or grad.dtype != dtype:
-                    grad = _fit(node, i, grad, shape, dtype)
-                slots = buffers.get(next_node)
-                if slots is None:
-                    slots = buffers[next_node] = [None] * len(next_node._out_meta)
+                if grad.__class__ is not ndarray or grad.shape != shape or grad.dtype is not dtype:
+                    grad = _fit(node, i >> 1, grad, shape, dtype)  # reduce, cast or raise
                 slots[nr] = grad if slots[nr] is None else slots[nr] + grad
-            dependencies[next_node] -= 1
-            if dependencies[next_node] == 0:
-                ready.append(next_node)
-        if not retain_graph:
-            node._release()  # type: ignore[attr-defined]
+        if not retain_graph and node._saved is not None:  # type: ignore[attr-defined]
+            node._saved = freed  # type: ignore[attr-defined]
     return results if inputs is not None else None
 
 
-def _count_dependencies(roots: list[Node]) -> dict[Node, int]:
-    """For every node reachable from ``roots``: how many graph edges point into it."""
-    dependencies: dict[Node, int] = {}
-    seen = set(roots)
-    stack = list(seen)
-    while stack:
-        node = stack.pop()
-        for next_node, _ in node.next_functions:
-            if next_node is None:
-                continue
-            dependencies[next_node] = dependencies.get(next_node, 0) + 1
-            if next_node not in seen:
-                seen.add(next_node)
-                stack.append(next_node)
-    return dependencies
-
-
-def _add_to_buffer(buffers: dict[Node, list[Any]], node: Node, nr: int, grad: Any) -> None:
-    slots = buffers.get(node)
-    if slots is None:
-        slots = buffers[node] = [None] * len(node._out_meta)
-    slots[nr] = grad if slots[nr] is None else slots[nr] + grad
-
-
-def _call_node(node: Any, grads: list[Any], create_graph: bool) -> tuple[Any, ...]:
-    if len(grads) > 1 and node._materialize_grads and any(g is None for g in grads):
-        grads = [
-            np.zeros(shape, dtype) if g is None else g
-            for g, (shape, dtype) in zip(grads, node._out_meta, strict=True)
-        ]
-    return node._call_backward(grads, create_graph)
+def _materialized(node: Any, grads: list[Any]) -> list[Any]:
+    """Zeros for the outputs of a multi-output node that got no gradient (materialize_grads)."""
+    if not node._materialize_grads or all(g is not None for g in grads):
+        return grads
+    metas = node._out_meta
+    return [np.zeros(*m) if g is None else g for g, m in zip(grads, metas, strict=True)]
 
 
 def _fit(node: Node, index: int, grad: Any, shape: tuple[int, ...], dtype: np.dtype) -> Any:
@@ -157,7 +132,8 @@ def _run_tensor_hooks(node: Node, grads: list[Any]) -> None:
             if grads[nr] is None:
                 continue
             for fn in fns:
-                result = fn(_as_tensor(grads[nr]))
+                g = grads[nr]
+                result = fn(g if isinstance(g, _function.Tensor) else _function.Tensor._make(g))
                 if result is not None:
                     grads[nr] = result if isinstance(grads[nr], _function.Tensor) else result._data
     retained = node._retained
@@ -165,11 +141,6 @@ def _run_tensor_hooks(node: Node, grads: list[Any]) -> None:
         for nr, tensor in retained.items():
             if grads[nr] is not None:
                 _accumulate(tensor, grads[nr], False, set(), copy=True)
-
-
-def _as_tensor(grad: Any) -> Any:
-    T = _function.Tensor
-    return grad if isinstance(grad, T) else T._make(grad)
 
 
 def _accumulate(

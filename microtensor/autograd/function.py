@@ -18,7 +18,7 @@ Two flavours share this mechanism:
 
 from __future__ import annotations
 
-import traceback
+import itertools
 import weakref
 from typing import Any
 
@@ -30,6 +30,10 @@ from microtensor.autograd.grad_mode import state
 # The Tensor class, set by microtensor.tensor when it is imported (tensor.py imports this module,
 # so importing it back here would be a cycle).
 Tensor: Any = None
+_anomaly, _scope = anomaly.state, scope.state
+# Creation order of the nodes: a node's inputs always come before it, so the engine runs nodes
+# from the highest number down without counting dependencies first.
+_sequence = itertools.count()
 
 _CONST, _INPUT, _OUTPUT = 0, 1, 2
 
@@ -42,21 +46,24 @@ _FREED = _Freed()
 
 
 class Node:
-    """A node of the backward graph.
+    """A node of the backward graph; ``next_functions`` gives its edges, as in PyTorch."""
 
-    Attributes:
-        next_functions: one ``(node, output_nr)`` pair per forward input; ``(None, 0)`` where the
-            input needs no gradient.
-    """
-
-    next_functions: tuple[tuple[Node | None, int], ...] = ()
+    __slots__ = ()
+    _edges: tuple[Any, ...] = ()  # flat: node, output_nr, node, output_nr ... (one tuple)
     _out_meta: tuple[tuple[tuple[int, ...], np.dtype], ...] = ()
+    _sequence_nr = -1
     _pre_hooks: dict[int, list[Any]] | None = None
     _retained: dict[int, Any] | None = None
     # For graph drawings: the module calls running when the op was recorded, and weak
     # references to its outputs (values can be shown while the tensors are alive).
     _scope: tuple[tuple[Any, int], ...] = ()
     _output_refs: tuple[Any, ...] = ()
+
+    @property
+    def next_functions(self) -> tuple[tuple[Node | None, int], ...]:
+        """One ``(node, output_nr)`` pair per forward input; ``(None, 0)`` where none is needed."""
+        edges = self._edges
+        return tuple(zip(edges[::2], edges[1::2], strict=True))
 
     def name(self) -> str:
         """The node's name as PyTorch prints it, such as ``MulBackward0``."""
@@ -67,15 +74,19 @@ class Node:
 
     def _add_pre_hook(self, output_nr: int, hook: Any) -> None:
         if self._pre_hooks is None:
-            self._pre_hooks = {}
+            self._pre_hooks = {}  # type: ignore[misc]  # an attribute of every subclass
         self._pre_hooks.setdefault(output_nr, []).append(hook)
 
 
 class AccumulateGrad(Node):
     """The node at a leaf tensor: the engine adds the incoming gradient into ``variable.grad``."""
 
+    __slots__ = ("variable", "_sequence_nr", "_pre_hooks", "_retained", "__weakref__")
+
     def __init__(self, variable: Any) -> None:
         self.variable = variable
+        self._sequence_nr = next(_sequence)
+        self._pre_hooks = self._retained = None
 
     @property
     def _out_meta(self) -> tuple[tuple[tuple[int, ...], np.dtype], ...]:  # type: ignore[override]
@@ -158,6 +169,13 @@ class Function(Node):
     def name(self) -> str:  # noqa: D102
         return f"{type(self).__name__}Backward"
 
+    _refs: Any = ()  # a weak reference to the one output, or a tuple of them
+
+    @property
+    def _output_refs(self) -> tuple[Any, ...]:  # type: ignore[override]
+        refs = self._refs
+        return refs if refs.__class__ is tuple else (refs,)
+
     # --- ctx API ---------------------------------------------------------------------------
 
     def save_for_backward(self, *values: Any) -> None:
@@ -194,7 +212,7 @@ class Function(Node):
             )
         if saved is None:
             return self._to_save
-        return tuple(self._unpack(record) for record in saved)
+        return tuple(map(self._unpack, saved))
 
     def _unpack(self, record: tuple[Any, ...]) -> Any:
         value, kind, index, counter, version = record
@@ -216,8 +234,7 @@ class Function(Node):
     def apply(cls, *args: Any, **kwargs: Any) -> Any:
         """Run ``forward`` and, when a gradient is needed, record this call in the graph."""
         ctx = cls()
-        needs = _needs_grad(args)
-        ctx.needs_input_grad = needs
+        ctx.needs_input_grad = needs = _needs_grad(args)
         new_style = cls.setup_context is not Function.setup_context
         prev = state.enabled
         state.enabled = False
@@ -233,36 +250,34 @@ class Function(Node):
             return out
         outputs = out if isinstance(out, tuple) else (out,)
         non_diff = ctx._non_differentiable
-        ctx.next_functions = _edges(args, needs)  # before a dirty input takes this node
+        ctx._edges = _edges(args, needs)  # before a dirty input takes this node
         linked = []
         for i, o in enumerate(outputs):
-            if any(o is d for d in ctx._dirty):
+            if _is_in(o, ctx._dirty):
                 _check_dirty(cls, o)
-            elif any(o is a for a in args):
+            elif _is_in(o, args):
                 o = Tensor._make(o._data, version_counter=o._version_counter)
-            if not any(o is nd for nd in non_diff) and o._data.dtype.kind == "f":
+            if not _is_in(o, non_diff) and o._data.dtype.kind == "f":
                 o._requires_grad = True
                 o.grad_fn = ctx
                 o._output_nr = i
             linked.append(o)
         ctx._out_meta = tuple((o._data.shape, o._data.dtype) for o in linked)
-        ctx._scope = scope.state.current
-        ctx._output_refs = tuple([weakref.ref(t) for t in linked])
+        ctx._sequence_nr = next(_sequence)
+        ctx._scope = _scope.current
+        ctx._refs = tuple([weakref.ref(t) for t in linked])
         if ctx._to_save:
             ctx._saved = tuple(_record_tensor(t) for t in ctx._to_save)
             ctx._to_save = ()
             if graph.state.stack:
                 ctx._saved = _pack(ctx._saved, as_arrays=False)
-        if anomaly.state.enabled:
-            ctx._trace = traceback.format_stack()[:-1]
+        if _anomaly.enabled:
+            anomaly.check_forward(ctx, linked, args, skip=2)
         return tuple(linked) if isinstance(out, tuple) else linked[0]
 
     def _call_backward(self, grads: list[Any], create_graph: bool) -> tuple[Any, ...]:
         """Run ``backward`` on Tensors; return arrays, or Tensors when ``create_graph``."""
-        wrapped = [
-            None if g is None else Tensor._make(g) if isinstance(g, np.ndarray) else g
-            for g in grads
-        ]
+        wrapped = [Tensor._make(g) if isinstance(g, np.ndarray) else g for g in grads]
         prev = state.enabled
         state.enabled = create_graph
         try:
@@ -274,10 +289,6 @@ class Function(Node):
             return result
         return tuple(None if r is None else np.array(r._data) for r in result)
 
-    def _release(self) -> None:
-        if self._saved is not None:
-            self._saved = _FREED
-
 
 def _check_dirty(cls: type, tensor: Any) -> None:
     if tensor.grad_fn is None and tensor._requires_grad:
@@ -288,13 +299,24 @@ def _check_dirty(cls: type, tensor: Any) -> None:
 
 
 def _needs_grad(args: tuple[Any, ...]) -> tuple[bool, ...]:
-    if not state.enabled:
-        return (False,) * len(args)
-    return tuple(isinstance(a, Tensor) and a._requires_grad for a in args)
+    return tuple([state.enabled and isinstance(a, Tensor) and a._requires_grad for a in args])
 
 
-def _edges(args: tuple[Any, ...], needs: tuple[bool, ...]) -> tuple[tuple[Node | None, int], ...]:
-    return tuple(edge_of(a) if n else _NO_EDGE for a, n in zip(args, needs, strict=True))
+def _edges(args: tuple[Any, ...], needs: tuple[bool, ...]) -> tuple[Any, ...]:
+    """The flat edges of a call: ``node, output_nr`` per argument (``None, 0``: no gradient)."""
+    if len(args) == 2:
+        a, b = args
+        return (edge_of(a) if needs[0] else _NO_EDGE) + (edge_of(b) if needs[1] else _NO_EDGE)
+    if len(args) == 1:
+        return edge_of(args[0]) if needs[0] else _NO_EDGE
+    flat: list[Any] = []
+    for a, need in zip(args, needs, strict=True):
+        flat.extend(edge_of(a) if need else _NO_EDGE)
+    return tuple(flat)
+
+
+def _is_in(value: Any, values: tuple[Any, ...]) -> bool:
+    return any(value is v for v in values)
 
 
 def _pack(records: tuple[Any, ...], as_arrays: bool) -> tuple[Any, ...]:
@@ -336,46 +358,53 @@ class Op(Function):
     @classmethod
     def apply(cls, *args: Any, **kwargs: Any) -> Any:
         """Run ``forward`` on arrays; record the call in the graph when a gradient is needed."""
-        ctx = cls()
-        arrays = [a._data if isinstance(a, Tensor) else a for a in args]
-        if state.enabled:
-            needs = tuple([isinstance(a, Tensor) and a._requires_grad for a in args])
-            recording = True in needs
+        ctx = _new(cls)  # built-in ops have no __init__
+        if len(args) == 2:  # the common arities without building lists: binary, then unary ops
+            a, b = args
+            x, need_a = (a._data, a._requires_grad) if isinstance(a, Tensor) else (a, False)
+            y, need_b = (b._data, b._requires_grad) if isinstance(b, Tensor) else (b, False)
+            needs: tuple[bool, ...] = _NEEDS[need_a + 2 * need_b] if state.enabled else _NEEDS[0]
+            ctx.needs_input_grad = needs
+            out = cls.forward(ctx, x, y, **kwargs)
+            arrays: Any = (x, y)
+        elif len(args) == 1 and isinstance(args[0], Tensor):
+            a = args[0]
+            ctx.needs_input_grad = needs = _NEEDS[4 + (a._requires_grad and state.enabled)]
+            out = cls.forward(ctx, a._data, **kwargs)
+            arrays = (a._data,)
         else:
-            needs = (False,) * len(args)
-            recording = False
-        ctx.needs_input_grad = needs
-        out = cls.forward(ctx, *arrays, **kwargs)
-        if not recording:
+            arrays = tuple([a._data if isinstance(a, Tensor) else a for a in args])
+            ctx.needs_input_grad = needs = _needs_grad(args)
+            out = cls.forward(ctx, *arrays, **kwargs)
+        if True not in needs:
             if out.__class__ is tuple:
-                return tuple(_wrap(o, args) for o in out)
+                return tuple([_wrap(o, args) for o in out])
             return _wrap(out, args)
         return _link(ctx, args, arrays, needs, out)
 
     def _call_backward(self, grads: list[Any], create_graph: bool) -> tuple[Any, ...]:
         """Run ``backward`` on arrays, or on Tensors (recorded) when ``create_graph``."""
-        self._as_tensors = create_graph
-        if create_graph:
-            grads = [Tensor._make(g) if isinstance(g, np.ndarray) else g for g in grads]
-            prev = state.enabled
-            state.enabled = True
-            try:
-                result = type(self).backward(self, *grads)
-            finally:
-                state.enabled = prev
-        else:
+        if not create_graph:
             result = type(self).backward(self, *grads)
+            return result if result.__class__ is tuple else (result,)
+        grads = [Tensor._make(g) if isinstance(g, np.ndarray) else g for g in grads]
+        prev = state.enabled
+        state.enabled = self._as_tensors = True
+        try:
+            result = type(self).backward(self, *grads)
+        finally:
+            state.enabled, self._as_tensors = prev, False
         return result if result.__class__ is tuple else (result,)
 
     _as_tensors = False
 
     def _unpack(self, record: tuple[Any, ...]) -> Any:
-        value = super()._unpack(record)
+        value = Function._unpack(self, record)
         if not self._as_tensors:
             return value
         kind, index = record[1], record[2]
         if kind == _INPUT:
-            node, nr = self.next_functions[index]
+            node, nr = self._edges[2 * index], self._edges[2 * index + 1]
             if node is None:
                 return Tensor._make(value)
             if isinstance(node, AccumulateGrad):
@@ -400,68 +429,63 @@ def _wrap(array: Any, args: tuple[Any, ...]) -> Any:
     return Tensor._make(array)
 
 
-def _link(
-    ctx: Op, args: tuple[Any, ...], arrays: list[Any], needs: tuple[bool, ...], out: Any
-) -> Any:
+def _link(ctx: Op, args: tuple[Any, ...], arrays: Any, needs: tuple[bool, ...], out: Any) -> Any:
     """Make ``ctx`` the ``grad_fn`` of the outputs and record what backward will read."""
-    multi = out.__class__ is tuple
-    if multi:
-        raw_outputs = out
-        outputs = [_wrap(o, args) for o in out]
+    if out.__class__ is tuple:
+        outputs = tuple([_wrap(o, args) for o in out])
         non_diff = ctx._non_differentiable
-        meta = []
         for i, t in enumerate(outputs):
             data = t._data
-            meta.append((data.shape, data.dtype))
-            if data.dtype.kind == "f" and not (non_diff and any(data is nd for nd in non_diff)):
+            if data.dtype.kind == "f" and not (non_diff and _is_in(data, non_diff)):
                 t._requires_grad = True
                 t.grad_fn = ctx
                 t._output_nr = i
-        ctx._out_meta = tuple(meta)
-        ctx._output_refs = tuple([weakref.ref(t) for t in outputs])
-    else:  # the common case, without the lists
-        raw_outputs = (out,)
+        ctx._out_meta = tuple([(t._data.shape, t._data.dtype) for t in outputs])
+        ctx._refs = tuple([weakref.ref(t) for t in outputs])
+    else:  # the common case, without the loops
         t = _wrap(out, args)
-        outputs = [t]
         data = t._data
-        ctx._out_meta = ((data.shape, data.dtype),)
         if data.dtype.kind == "f" and not ctx._non_differentiable:
             t._requires_grad = True
             t.grad_fn = ctx
-        ctx._output_refs = (weakref.ref(t),)
-    edges: list[tuple[Node | None, int]] = []
-    for a, need in zip(args, needs, strict=True):
-        if not need:
-            edges.append(_NO_EDGE)
-        elif a.grad_fn is not None:
-            edges.append((a.grad_fn, a._output_nr))
-        else:
-            edges.append(edge_of(a))
-    ctx.next_functions = tuple(edges)
-    ctx._scope = scope.state.current
+        ctx._out_meta = _meta(data)
+        ctx._refs = weakref.ref(t)
+    ctx._edges = _edges(args, needs)
+    ctx._sequence_nr = next(_sequence)
+    ctx._scope = _scope.current
     if ctx._to_save:
-        ctx._saved = tuple(
-            _record_array(v, args, arrays, raw_outputs, outputs) for v in ctx._to_save
-        )
+        raw = out if out.__class__ is tuple else (out,)
+        made = outputs if out.__class__ is tuple else (t,)
+        ctx._saved = tuple([_record_array(v, args, arrays, raw, made) for v in ctx._to_save])
         ctx._to_save = ()
         if graph.state.stack:
             ctx._saved = _pack(ctx._saved, as_arrays=True)
-    if anomaly.state.enabled:
-        ctx._trace = traceback.format_stack()[:-2]
-    return tuple(outputs) if multi else outputs[0]
+    if _anomaly.enabled:
+        anomaly.check_forward(ctx, out if out.__class__ is tuple else (out,), arrays, skip=3)
+    return outputs if out.__class__ is tuple else t
 
 
+def _meta(data: np.ndarray) -> tuple[tuple[tuple[int, ...], np.dtype]]:
+    """``_out_meta`` of a one-output node: one shared tuple per shape and dtype (less memory)."""
+    key = (data.shape, data.dtype)
+    meta = _metas.get(key)
+    if meta is None:
+        if len(_metas) > 4096:
+            _metas.clear()
+        meta = _metas[key] = (key,)
+    return meta
+
+
+_new = object.__new__
+_metas: dict[Any, tuple[tuple[tuple[int, ...], np.dtype]]] = {}
+# ``needs_input_grad`` of one- and two-input calls, indexed by need_a + 2 * need_b (4 + need_a
+# for one input), so the common calls build no tuple.
+_NEEDS = ((False, False), (True, False), (False, True), (True, True), (False,), (True,))
 _NO_EDGE = (None, 0)
 _NONE_RECORD = (None, _CONST, 0, None, 0)
 
 
-def _record_array(
-    value: Any,
-    args: tuple[Any, ...],
-    arrays: list[Any],
-    raw_outputs: tuple[Any, ...],
-    outputs: list[Any],
-) -> tuple[Any, ...]:
+def _record_array(value: Any, args: Any, arrays: Any, raw_outputs: Any, outputs: Any) -> Any:
     """Note whether a saved value is input i, output j (forward's own object) or a constant."""
     if value is None:
         return _NONE_RECORD
@@ -474,7 +498,6 @@ def _record_array(
             t = outputs[j]
             return (t._data, _OUTPUT, j, t._version_counter, t._version_counter[0])
     return (value, _CONST, 0, None, 0)
-
 
 
 # ``torch.autograd.function.once_differentiable`` lives here too; its code is in its own file.

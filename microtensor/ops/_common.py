@@ -11,6 +11,12 @@ import numpy as np
 from microtensor import dtypes
 from microtensor.tensor import Tensor
 
+# Type tuples made once (``A | B`` in an isinstance call builds a union object on every call).
+_SCALAR_OR_TENSOR = (Tensor, builtins.int, builtins.float, builtins.bool)
+_PY_NUMBERS = (builtins.float, builtins.int)
+_INT_OR_BOOL = (builtins.int, builtins.bool)
+_DIM_TYPES = (builtins.int, np.integer)
+
 
 def as_tensor_arg(x: Any) -> Any:
     """Pass Tensors and Python scalars through; make other values usable as op arguments.
@@ -20,7 +26,7 @@ def as_tensor_arg(x: Any) -> Any:
     """
     if isinstance(x, np.generic):  # before the float check: np.float64 subclasses float
         return x.item()
-    if isinstance(x, Tensor | builtins.int | builtins.float | builtins.bool):
+    if isinstance(x, _SCALAR_OR_TENSOR):
         return x
     return Tensor._make(np.asarray(x))
 
@@ -48,7 +54,7 @@ def to_float(x: Any) -> Any:
     """Cast a non-floating Tensor (or Python int) to the default float dtype."""
     if isinstance(x, Tensor):
         return x if x._data.dtype.kind == "f" else x.to(dtypes.get_default_dtype())
-    return builtins.float(x) if isinstance(x, builtins.int | builtins.bool) else x
+    return builtins.float(x) if isinstance(x, _INT_OR_BOOL) else x
 
 
 def values(x: Any) -> Any:
@@ -80,9 +86,10 @@ def binary(op_class: Any, name: str, a: Any, b: Any) -> Tensor:
     """Promote ``a`` and ``b`` and apply a broadcasting binary op, naming it in errors."""
     if isinstance(a, Tensor):
         # fast paths: two tensors of one dtype, or a float tensor and a Python float/int
-        same = isinstance(b, Tensor) and a._data.dtype == b._data.dtype
-        if not same and not (
-            b.__class__ in (builtins.float, builtins.int) and a._data.dtype.kind == "f"
+        dtype = a._data.dtype
+        if not (
+            (b.__class__ in _PY_NUMBERS and dtype.kind == "f")
+            or (isinstance(b, Tensor) and (b._data.dtype is dtype or b._data.dtype == dtype))
         ):
             a, b = promote(a, b)
     else:
@@ -100,7 +107,7 @@ def normalize_dim(op: str, dim: int, ndim: int) -> int:
         IndexError: naming the op, the dim and the valid range.
     """
     n = builtins.max(ndim, 1)
-    if not isinstance(dim, builtins.int | np.integer) or isinstance(dim, builtins.bool):
+    if not isinstance(dim, _DIM_TYPES) or isinstance(dim, builtins.bool):
         raise TypeError(f"{op}(): dim must be an int, got {type(dim).__name__}")
     if not -n <= dim < n:
         raise IndexError(

@@ -73,6 +73,32 @@ def scipy_special() -> Any:
     return scipy.special
 
 
+_NUMBERS = (bool, int, float, complex)
+
+
+def check_numbers(op: str, input: Any, other: Any, allowed: str) -> None:  # noqa: A002
+    """PyTorch's rule for which operands of a binary op may be Python numbers.
+
+    ``allowed`` is ``"either"`` (a number may stand for either operand, not both: ``add``,
+    ``pow``), ``"other"`` (``input`` must be a Tensor: ``eq``, ``fmod``) or ``"neither"``
+    (both must be Tensors: ``maximum``, ``atan2``, ``logical_and``).
+
+    Raises:
+        TypeError: for a Python number where PyTorch requires a Tensor.
+    """
+    input_number, other_number = isinstance(input, _NUMBERS), isinstance(other, _NUMBERS)
+    if input_number and (allowed != "either" or other_number):
+        name, position, value = "input", 1, input
+    elif other_number and allowed == "neither":
+        name, position, value = "other", 2, other
+    else:
+        return
+    raise TypeError(
+        f"{op}(): argument '{name}' (position {position}) must be Tensor, not "
+        f"{type(value).__name__}: wrap the number in microtensor.tensor(...)"
+    )
+
+
 def tensor_pair(op: str, input: Any, other: Any) -> tuple[Any, Any]:  # noqa: A002
     """Two operands (Tensors or Python numbers, at least one Tensor) at PyTorch's common dtype.
 

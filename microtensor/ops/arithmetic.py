@@ -14,6 +14,7 @@ import numpy as np
 from microtensor.autograd.function import Op
 from microtensor.ops import dual
 from microtensor.ops._common import as_tensor_arg, binary, promote, to_float, values
+from microtensor.ops._pointwise import check_numbers
 from microtensor.tensor import Tensor
 
 __all__ = [
@@ -38,6 +39,10 @@ __all__ = [
     "subtract",
     "true_divide",
 ]
+
+
+_BOOLS = (bool, np.bool_)
+_TENSOR_OR_INT = (Tensor, int)
 
 
 class Add(Op):
@@ -232,7 +237,7 @@ def sub(input: Any, other: Any, *, alpha: Any = 1) -> Tensor:  # noqa: A002
     if alpha != 1:
         other = mul(other, alpha)
     for x in (input, other):
-        if isinstance(x, bool | np.bool_) or isinstance(x, Tensor) and x._data.dtype == np.bool_:
+        if isinstance(x, _BOOLS) or isinstance(x, Tensor) and x._data.dtype == np.bool_:
             raise RuntimeError(
                 "Subtraction, the `-` operator, with a bool tensor is not supported. If you "
                 "are trying to invert a mask, use the `~` or `logical_not()` operator instead."
@@ -287,6 +292,12 @@ def div(input: Any, other: Any, *, rounding_mode: str | None = None) -> Tensor: 
             f"div expected rounding_mode to be one of None, 'trunc', or 'floor' but found "
             f"'{rounding_mode}'"
         )
+    if (
+        isinstance(input, Tensor)
+        and input._data.dtype.kind == "f"
+        and other.__class__ is builtins.float
+    ):
+        return binary(Div, "div", input, other)  # the common case: no promotion to decide
     input, other = promote(input, other)
     return binary(Div, "div", to_float(input), to_float(other))
 
@@ -297,11 +308,19 @@ divide = true_divide = div
 def neg(input: Tensor) -> Tensor:  # noqa: A002
     """``-input``.
 
+    Raises:
+        RuntimeError: for a bool tensor (as PyTorch: invert a mask with ``~``).
+
     Example:
         >>> import microtensor as mt
         >>> mt.neg(mt.tensor([1.0, -2.0]))
         tensor([-1.,  2.])
     """
+    if input._data.dtype == np.bool_:
+        raise RuntimeError(
+            "neg(): Negation, the `-` operator, on a bool tensor is not supported. If you are "
+            "trying to invert a mask, use the `~` or `logical_not()` operator instead."
+        )
     return Neg.apply(input)  # type: ignore[no-any-return]
 
 
@@ -320,13 +339,14 @@ def pow(input: Any, exponent: Any) -> Tensor:  # noqa: A001, A002
         >>> mt.pow(mt.tensor([2.0, 3.0]), 2)
         tensor([4., 9.])
     """
+    check_numbers("pow", input, exponent, "either")
     input, exponent = as_tensor_arg(input), as_tensor_arg(exponent)
     base_int = not isinstance(input, Tensor) or input._data.dtype.kind in "iub"
     exp_int = not isinstance(exponent, Tensor) or exponent._data.dtype.kind in "iub"
     if (
         base_int
         and exp_int
-        and isinstance(input, Tensor | int)
+        and isinstance(input, _TENSOR_OR_INT)
         and np.any(np.asarray(exponent._data if isinstance(exponent, Tensor) else exponent) < 0)
     ):
         raise RuntimeError(
@@ -355,6 +375,7 @@ def remainder(input: Any, other: Any) -> Tensor:  # noqa: A002
         >>> mt.remainder(mt.tensor([-3.0, 3.0]), 2)
         tensor([1., 1.])
     """
+    check_numbers("remainder", input, other, "either")
     return binary(Remainder, "remainder", input, other)
 
 
@@ -366,6 +387,7 @@ def fmod(input: Any, other: Any) -> Tensor:  # noqa: A002
         >>> mt.fmod(mt.tensor([-3.0, 3.0]), 2)
         tensor([-1.,  1.])
     """
+    check_numbers("fmod", input, other, "other")
     return binary(Fmod, "fmod", input, other)
 
 
@@ -473,4 +495,5 @@ def rsub(input: Any, other: Any, *, alpha: Any = 1) -> Tensor:  # noqa: A002
         >>> mt.rsub(mt.tensor([1.0, 2.0]), mt.tensor([5.0, 5.0]), alpha=2)
         tensor([3., 1.])
     """
+    check_numbers("rsub", input, other, "other")
     return sub(other, input, alpha=alpha)

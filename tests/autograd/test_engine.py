@@ -291,3 +291,25 @@ def test_nodes_record_module_scope_and_weak_output_references():
     del hidden
     gc.collect()
     assert node.next_functions[0][0]._output_refs[0]() is None
+
+
+def _random_dag(lib, plan, start):
+    """Each step combines two earlier values, so old nodes feed new ones at every distance."""
+    x = lib.tensor(start, dtype=lib.float64, requires_grad=True)
+    values = [x]
+    for kind, i, j in plan:
+        a, b = values[i % len(values)], values[j % len(values)]
+        values.append({0: a * b, 1: a + b, 2: (a - b).tanh(), 3: a.sin() * 0.5}[kind])
+    return x, sum(v.sum() for v in values[-3:])
+
+
+def test_random_dags_run_each_node_once_with_summed_gradients_like_torch():
+    rng = np.random.default_rng(0)
+    for _ in range(5):
+        plan = [tuple(rng.integers(0, 1000, size=3) % (4, 1000, 1000)) for _ in range(40)]
+        start = rng.uniform(-1, 1, size=3)
+        x, loss = _random_dag(mt, plan, start)
+        tx, tloss = _random_dag(torch, plan, start)
+        loss.backward()
+        tloss.backward()
+        np.testing.assert_allclose(x.grad.numpy(), tx.grad.numpy(), rtol=1e-12)
