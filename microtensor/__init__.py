@@ -104,6 +104,11 @@ from microtensor.memory_format import (
     memory_format,
     preserve_format,
 )
+from microtensor.nn._functional.grid_sample import (
+    grid_sampler,
+    grid_sampler_2d,
+    grid_sampler_3d,
+)
 from microtensor.ops import *  # noqa: F403 - the op library is the top-level namespace
 from microtensor.random import (
     Generator,
@@ -132,6 +137,7 @@ _NOT_TOP_LEVEL = (
     *("copy_op", "fill_diagonal_op", "full_like_op", "random_like_op", "ufunc_op"),  # helpers
     *("expand", "getitem", "new_full", "new_tensor", "repeat", "to", "view"),  # Tensor methods
     *("one_hot", "pad", "vector_norm"),  # torch.nn.functional.one_hot/pad, torch.linalg
+    *("resize_",),  # a Tensor method only
 )
 
 # The star import of microtensor.ops also bound its submodules (arithmetic, shape, ...) and

@@ -9,7 +9,8 @@ from __future__ import annotations
 import builtins
 from typing import Any
 
-from microtensor import _device
+from microtensor import _device, _inplace_views
+from microtensor._size import Size
 
 # The ops package, set by microtensor.tensor once Tensor exists (the ops import Tensor, so
 # importing them here would be a cycle).
@@ -146,6 +147,12 @@ class TensorMethods:
     @property
     def imag(self) -> Any: return ops.imag(self)
     def relu(self) -> Any: return ops.relu(self)
+    def hardshrink(self, lambd: builtins.float = 0.5) -> Any:
+        from microtensor.nn import functional  # nn comes after the Tensor class
+        return functional.hardshrink(self, lambd)  # type: ignore[arg-type]
+    def prelu(self, weight: Any) -> Any:
+        from microtensor.nn import functional  # nn comes after the Tensor class
+        return functional.prelu(self, weight)  # type: ignore[arg-type]
     def floor(self) -> Any: return ops.floor(self)
     def ceil(self) -> Any: return ops.ceil(self)
     def round(self, *, decimals: int = 0) -> Any: return ops.round(self, decimals=decimals)
@@ -170,6 +177,7 @@ class TensorMethods:
     def le(self, other: Any) -> Any: return ops.le(self, other)
     def gt(self, other: Any) -> Any: return ops.gt(self, other)
     def ge(self, other: Any) -> Any: return ops.ge(self, other)
+    greater, greater_equal, less, less_equal, not_equal = gt, ge, lt, le, ne
     def equal(self, other: Any) -> bool: return ops.equal(self, other)
     def allclose(self, other: Any, rtol: float = 1e-05, atol: float = 1e-08,
                  equal_nan: bool = False) -> bool:
@@ -225,6 +233,7 @@ class TensorMethods:
     def permute(self, *dims: Any) -> Any: return ops.permute(self, _shape_arg(dims))
     def movedim(self, source: Any, destination: Any) -> Any:
         return ops.movedim(self, source, destination)
+    moveaxis = movedim
     def squeeze(self, dim: Any = None) -> Any: return ops.squeeze(self, dim)
     def unsqueeze(self, dim: int) -> Any: return ops.unsqueeze(self, dim)
     def expand(self, *sizes: Any) -> Any: return ops.expand(self, _shape_arg(sizes))
@@ -257,6 +266,7 @@ class TensorMethods:
     def mv(self, vec: Any) -> Any: return ops.mv(self, vec)
     def dot(self, other: Any) -> Any: return ops.dot(self, other)
     def outer(self, vec2: Any) -> Any: return ops.outer(self, vec2)
+    ger = outer
 
     @property
     def T(self) -> Any:  # noqa: N802 - PyTorch's name
@@ -303,6 +313,45 @@ class TensorMethods:
     @property
     def itemsize(self) -> builtins.int: return builtins.int(self._data.itemsize)
     def is_nonzero(self) -> builtins.bool: return ops.is_nonzero(self)
+    def ndimension(self) -> builtins.int: return builtins.int(self._data.ndim)
+    def is_signed(self) -> builtins.bool: return builtins.bool(self._data.dtype.kind in "fic")
+    def is_same_size(self, other: Any) -> builtins.bool:
+        return builtins.bool(self._data.shape == other._data.shape)
+    @property
+    def is_cpu(self) -> builtins.bool: return True
+    @property
+    def volatile(self) -> builtins.bool:
+        import warnings  # removed in PyTorch 0.4; only old scripts read it
+
+        warnings.warn("volatile was removed (Variable.volatile is always False)", UserWarning,
+                      stacklevel=2)
+        return False
+    @volatile.setter
+    def volatile(self, value: Any) -> None:
+        import warnings
+
+        warnings.warn("volatile was removed and now has no effect. Use `with torch.no_grad():` "
+                      "instead.", UserWarning, stacklevel=2)
+    def stride(self, dim: Any = None) -> Any:
+        # NumPy's byte strides in elements, which are PyTorch's for contiguous, transposed,
+        # sliced and expanded tensors (negative after a flip); NumPy gives 0 for empty ones
+        if self._data.size == 0:
+            strides = _contiguous_strides(self._data.shape)
+        else:
+            strides = tuple(s // self._data.itemsize for s in self._data.strides)
+        if dim is None:
+            return strides
+        return strides[ops._common.normalize_dim("stride", dim, self._data.ndim)]
+    def data_ptr(self) -> builtins.int: return builtins.int(self._data.ctypes.data)
+    const_data_ptr = data_ptr
+    def new(self, *args: Any) -> Any:
+        # legacy constructor: new() is empty, new(2, 3) or new(Size) zeros, new(data) a copy
+        if not args:
+            return ops.new_full(self, (0,), 0)
+        if builtins.all(isinstance(a, builtins.int) for a in args) or (
+                len(args) == 1 and isinstance(args[0], Size)):
+            return ops.new_full(self, _shape_arg(args), 0)
+        return ops.new_tensor(self, args[0] if len(args) == 1 else args)
     def is_shared(self) -> builtins.bool: return False
     def share_memory_(self) -> Any: return self  # one process's memory (workers pickle)
     def float(self, memory_format: Any = None) -> Any:
@@ -412,6 +461,144 @@ class TensorMethods:
     def frac_(self) -> Any: return self._inplace("frac_", ops.frac)
     def deg2rad_(self) -> Any: return self._inplace("deg2rad_", ops.deg2rad)
     def rad2deg_(self) -> Any: return self._inplace("rad2deg_", ops.rad2deg)
+    def acos_(self) -> Any: return self._inplace("acos_", ops.acos)
+    arccos_ = acos_
+    def asin_(self) -> Any: return self._inplace("asin_", ops.asin)
+    arcsin_ = asin_
+    def atan_(self) -> Any: return self._inplace("atan_", ops.atan)
+    arctan_ = atan_
+    def atan2_(self, other: Any) -> Any: return self._inplace("atan2_", ops.atan2, other)
+    arctan2_ = atan2_
+    def acosh_(self) -> Any: return self._inplace("acosh_", ops.acosh)
+    arccosh_ = acosh_
+    def asinh_(self) -> Any: return self._inplace("asinh_", ops.asinh)
+    arcsinh_ = asinh_
+    def atanh_(self) -> Any: return self._inplace("atanh_", ops.atanh)
+    arctanh_ = atanh_
+    def cos_(self) -> Any: return self._inplace("cos_", ops.cos)
+    def cosh_(self) -> Any: return self._inplace("cosh_", ops.cosh)
+    def sin_(self) -> Any: return self._inplace("sin_", ops.sin)
+    def sinh_(self) -> Any: return self._inplace("sinh_", ops.sinh)
+    def tan_(self) -> Any: return self._inplace("tan_", ops.tan)
+    def ceil_(self) -> Any: return self._inplace("ceil_", ops.ceil)
+    def floor_(self) -> Any: return self._inplace("floor_", ops.floor)
+    def round_(self, *, decimals: builtins.int = 0) -> Any:
+        return self._inplace("round_", ops.round, decimals=decimals)
+    def trunc_(self) -> Any: return self._inplace("trunc_", ops.trunc)
+    def fix(self) -> Any: return ops.trunc(self)
+    def fix_(self) -> Any: return self._inplace("fix_", ops.trunc)
+    def expm1_(self) -> Any: return self._inplace("expm1_", ops.expm1)
+    def log10_(self) -> Any: return self._inplace("log10_", ops.log10)
+    def log1p_(self) -> Any: return self._inplace("log1p_", ops.log1p)
+    def log2_(self) -> Any: return self._inplace("log2_", ops.log2)
+    def reciprocal_(self) -> Any: return self._inplace("reciprocal_", ops.reciprocal)
+    def rsqrt_(self) -> Any: return self._inplace("rsqrt_", ops.rsqrt)
+    def sign_(self) -> Any: return self._inplace("sign_", ops.sign)
+    def square_(self) -> Any: return self._inplace("square_", ops.square)
+    def negative_(self) -> Any: return self._inplace("negative_", ops.neg)
+    def absolute_(self) -> Any: return self._inplace("absolute_", ops.abs)
+    def nan_to_num_(self, nan: builtins.float = 0.0, posinf: Any = None,
+                    neginf: Any = None) -> Any:
+        return self._inplace("nan_to_num_", ops.nan_to_num, nan, posinf, neginf)
+    def float_power_(self, exponent: Any) -> Any:
+        return self._inplace("float_power_", ops.float_power, exponent)
+    def fmod_(self, other: Any) -> Any: return self._inplace("fmod_", ops.fmod, other)
+    def remainder_(self, other: Any) -> Any:
+        return self._inplace("remainder_", ops.remainder, other)
+    def floor_divide_(self, other: Any) -> Any:
+        return self._inplace("floor_divide_", ops.floor_divide, other)
+    def true_divide_(self, other: Any) -> Any:
+        return self._inplace("true_divide_", ops.div, other)
+    def divide_(self, other: Any, *, rounding_mode: str | None = None) -> Any:
+        return self._inplace("divide_", ops.div, other, rounding_mode=rounding_mode)
+    def multiply_(self, other: Any) -> Any: return self._inplace("multiply_", ops.mul, other)
+    def subtract_(self, other: Any, *, alpha: Any = 1) -> Any:
+        return self._inplace("subtract_", ops.sub, other, alpha=alpha)
+    def clamp_min_(self, min: Any) -> Any:  # noqa: A002
+        return self._inplace("clamp_min_", ops.clamp_min, min)
+    def clamp_max_(self, max: Any) -> Any:  # noqa: A002
+        return self._inplace("clamp_max_", ops.clamp_max, max)
+    def addmm_(self, mat1: Any, mat2: Any, *, beta: Any = 1, alpha: Any = 1) -> Any:
+        return self._inplace("addmm_", ops.addmm, mat1, mat2, beta=beta, alpha=alpha)
+    def addmv_(self, mat: Any, vec: Any, *, beta: Any = 1, alpha: Any = 1) -> Any:
+        return self._inplace("addmv_", ops.addmv, mat, vec, beta=beta, alpha=alpha)
+    def addr_(self, vec1: Any, vec2: Any, *, beta: Any = 1, alpha: Any = 1) -> Any:
+        return self._inplace("addr_", ops.addr, vec1, vec2, beta=beta, alpha=alpha)
+    def addbmm_(self, batch1: Any, batch2: Any, *, beta: Any = 1, alpha: Any = 1) -> Any:
+        return self._inplace("addbmm_", ops.addbmm, batch1, batch2, beta=beta, alpha=alpha)
+    def baddbmm_(self, batch1: Any, batch2: Any, *, beta: Any = 1, alpha: Any = 1) -> Any:
+        return self._inplace("baddbmm_", ops.baddbmm, batch1, batch2, beta=beta, alpha=alpha)
+    def cumsum_(self, dim: builtins.int, dtype: Any = None) -> Any:
+        return self._inplace("cumsum_", ops.cumsum, dim, dtype=dtype)
+    def cumprod_(self, dim: builtins.int, dtype: Any = None) -> Any:
+        return self._inplace("cumprod_", ops.cumprod, dim, dtype=dtype)
+    def tril_(self, diagonal: builtins.int = 0) -> Any:
+        return self._inplace("tril_", ops.tril, diagonal)
+    def triu_(self, diagonal: builtins.int = 0) -> Any:
+        return self._inplace("triu_", ops.triu, diagonal)
+    # comparisons and logical ops write 0/1 in self's dtype, as in PyTorch (differs: on a
+    # tensor that requires grad the result no longer does; PyTorch keeps a zero gradient)
+    def eq_(self, other: Any) -> Any: return self._inplace("eq_", ops.eq, other)
+    def ne_(self, other: Any) -> Any: return self._inplace("ne_", ops.ne, other)
+    not_equal_ = ne_
+    def lt_(self, other: Any) -> Any: return self._inplace("lt_", ops.lt, other)
+    less_ = lt_
+    def le_(self, other: Any) -> Any: return self._inplace("le_", ops.le, other)
+    less_equal_ = le_
+    def gt_(self, other: Any) -> Any: return self._inplace("gt_", ops.gt, other)
+    greater_ = gt_
+    def ge_(self, other: Any) -> Any: return self._inplace("ge_", ops.ge, other)
+    greater_equal_ = ge_
+    def logical_and_(self, other: Any) -> Any:
+        return self._inplace("logical_and_", ops.logical_and, other)
+    def logical_or_(self, other: Any) -> Any:
+        return self._inplace("logical_or_", ops.logical_or, other)
+    def logical_xor_(self, other: Any) -> Any:
+        return self._inplace("logical_xor_", ops.logical_xor, other)
+    def logical_not_(self) -> Any: return self._inplace("logical_not_", ops.logical_not)
+    def bitwise_and(self, other: Any) -> Any: return ops.bitwise_and(self, other)
+    def bitwise_or(self, other: Any) -> Any: return ops.bitwise_or(self, other)
+    def bitwise_xor(self, other: Any) -> Any: return ops.bitwise_xor(self, other)
+    def bitwise_not(self) -> Any: return ops.bitwise_not(self)
+    def bitwise_and_(self, other: Any) -> Any:
+        return self._inplace("bitwise_and_", ops.bitwise_and, other)
+    def bitwise_or_(self, other: Any) -> Any:
+        return self._inplace("bitwise_or_", ops.bitwise_or, other)
+    def bitwise_xor_(self, other: Any) -> Any:
+        return self._inplace("bitwise_xor_", ops.bitwise_xor, other)
+    def bitwise_not_(self) -> Any: return self._inplace("bitwise_not_", ops.bitwise_not)
+    def bitwise_left_shift(self, other: Any) -> Any: return ops.bitwise_left_shift(self, other)
+    def bitwise_right_shift(self, other: Any) -> Any: return ops.bitwise_right_shift(self, other)
+    def bitwise_left_shift_(self, other: Any) -> Any:
+        return self._inplace("bitwise_left_shift_", ops.bitwise_left_shift, other)
+    def bitwise_right_shift_(self, other: Any) -> Any:
+        return self._inplace("bitwise_right_shift_", ops.bitwise_right_shift, other)
+    def gcd(self, other: Any) -> Any: return ops.gcd(self, other)
+    def lcm(self, other: Any) -> Any: return ops.lcm(self, other)
+    def gcd_(self, other: Any) -> Any: return self._inplace("gcd_", ops.gcd, other)
+    def lcm_(self, other: Any) -> Any: return self._inplace("lcm_", ops.lcm, other)
+    def apply_(self, callable: Any) -> Any:  # noqa: A002 - PyTorch's argument name
+        from microtensor._tensor_callables import apply_  # one Python call per element
+        return apply_(self, callable)
+    def map_(self, tensor: Any, callable: Any) -> Any:  # noqa: A002
+        from microtensor._tensor_callables import map_
+        return map_(self, tensor, callable)
+    def map2_(self, x: Any, y: Any, callable: Any) -> Any:  # noqa: A002
+        from microtensor._tensor_callables import map2_
+        return map2_(self, x, y, callable)
+    def is_inference(self) -> builtins.bool: return False  # inference_mode makes plain tensors
+    # in-place view ops change self's shape and strides, not its values (see _inplace_views)
+    def t_(self) -> Any: return _inplace_views.apply(self, "t_", ops.t)
+    def transpose_(self, dim0: builtins.int, dim1: builtins.int) -> Any:
+        return _inplace_views.apply(self, "transpose_", ops.transpose, dim0, dim1)
+    def swapaxes_(self, axis0: builtins.int, axis1: builtins.int) -> Any:
+        return _inplace_views.apply(self, "swapaxes_", ops.transpose, axis0, axis1)
+    def swapdims_(self, dim0: builtins.int, dim1: builtins.int) -> Any:
+        return _inplace_views.apply(self, "swapdims_", ops.transpose, dim0, dim1)
+    def squeeze_(self, dim: Any = None) -> Any:
+        return _inplace_views.apply(self, "squeeze_", ops.squeeze, dim)
+    def unsqueeze_(self, dim: builtins.int) -> Any:
+        return _inplace_views.apply(self, "unsqueeze_", ops.unsqueeze, dim)
     def clamp_(self, min: Any = None, max: Any = None) -> Any:  # noqa: A002
         return self._inplace("clamp_", ops.clamp, min, max)
     clip_ = clamp_
@@ -422,6 +609,10 @@ class TensorMethods:
     def fill_(self, value: Any) -> Any: return self._inplace("fill_", ops.full_like_op, value)
     def zero_(self) -> Any: return self._inplace("zero_", ops.full_like_op, 0)
     def copy_(self, src: Any) -> Any: return self._inplace("copy_", ops.copy_op, src)
+    def resize_(self, *sizes: Any, memory_format: Any = None) -> Any:
+        return ops.resize_(self, _shape_arg(sizes), memory_format)
+    def resize_as_(self, the_template: Any, *, memory_format: Any = None) -> Any:
+        return ops.resize_as_(self, the_template, memory_format=memory_format)
     def addcmul_(self, tensor1: Any, tensor2: Any, *, value: Any = 1) -> Any:
         return self._inplace("addcmul_", ops.addcmul, tensor1, tensor2, value=value)
     def addcdiv_(self, tensor1: Any, tensor2: Any, *, value: Any = 1) -> Any:
@@ -630,6 +821,7 @@ class TensorMethods:
         return ops.diagonal_scatter(self, src, offset, dim1, dim2)
     def split_with_sizes(self, split_sizes: Any, dim: builtins.int = 0) -> Any:
         return ops.split_with_sizes(self, split_sizes, dim)
+    unsafe_split_with_sizes = split_with_sizes  # PyTorch's unchecked-aliasing variant
     def tensor_split(self, indices_or_sections: Any, dim: builtins.int = 0) -> Any:
         return ops.tensor_split(self, indices_or_sections, dim)
     def narrow_copy(self, dim: builtins.int, start: builtins.int, length: builtins.int) -> Any:
@@ -723,6 +915,15 @@ _TYPE_NAMES = {
     "int64": "LongTensor",
     "bool": "BoolTensor",
 }
+
+
+def _contiguous_strides(shape: tuple[int, ...]) -> tuple[int, ...]:
+    """Row-major strides in elements, a size-0 or size-1 dim counting as 1 (PyTorch's rule)."""
+    strides, step = [], 1
+    for size in reversed(shape):
+        strides.append(step)
+        step *= max(size, 1)
+    return tuple(reversed(strides))
 
 
 def _shape_arg(shape: tuple[Any, ...]) -> Any:

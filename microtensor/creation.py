@@ -839,7 +839,7 @@ def rand_like(
     _, np_dtype = _like(input, dtype, device, memory_format, "rand_like")
     _floating(np_dtype, "rand_like", "check_uniform_bounds")
     target = _like_target(input, np_dtype, memory_format)
-    return _finish(np.ascontiguousarray(_uniform_like(generator, target)), requires_grad)
+    return _finish(np.require(_uniform_like(generator, target), requirements="C"), requires_grad)
 
 
 def randn_like(
@@ -862,7 +862,7 @@ def randn_like(
     _, np_dtype = _like(input, dtype, device, memory_format, "randn_like")
     _floating(np_dtype, "randn_like", "normal_kernel_cpu")
     target = _like_target(input, np_dtype, memory_format)
-    return _finish(np.ascontiguousarray(_normal_like(generator, target)), requires_grad)
+    return _finish(np.require(_normal_like(generator, target), requirements="C"), requires_grad)
 
 
 def randint_like(
@@ -893,4 +893,4 @@ def randint_like(
         _generator(generator), target.size, np_dtype, builtins.int(low), builtins.int(high)
     )
     values = _rng_discrete.in_memory_order(flat, target.shape, axes)
-    return _finish(np.ascontiguousarray(values), requires_grad)
+    return _finish(np.require(values, requirements="C"), requires_grad)  # keeps 0-d

@@ -1,13 +1,55 @@
 """A table of wrong calls: each gives PyTorch's exception type and a message naming the
 problem (shapes, dims, dtypes), never a raw NumPy traceback."""
 
+import fractions
+import io
+import pickle
+from pathlib import Path
+
 import pytest
 
 import microtensor as mt
+from microtensor import nn
+from microtensor.nn import functional as F
+from microtensor.utils import data
 
 
 def _x():
     return mt.ones(2, 3)
+
+
+def _backward_twice():
+    loss = mt.ones(2, requires_grad=True).exp().sum()
+    loss.backward()
+    loss.backward()
+
+
+def _torch_file_with_unknown_class():
+    """Load a ``.pt`` checkpoint (torch's zip format) holding a class outside the allow-list.
+
+    ``torch.load`` of the same bytes raises ``pickle.UnpicklingError`` with the same advice.
+    """
+    buffer = io.BytesIO()
+    mt.save({"weight": mt.ones(2), "ratio": fractions.Fraction(1, 3)}, buffer)
+    buffer.seek(0)
+    return mt.load(buffer)
+
+
+def _mlp(hidden):
+    return nn.Sequential(nn.Linear(2, hidden), nn.ReLU(), nn.Linear(hidden, 1))
+
+
+def _mha(**options):
+    return nn.MultiheadAttention(8, 2, **options)
+
+
+def _weights_file():
+    """A weights-only checkpoint (what ModelCheckpoint writes by default), in a fresh folder."""
+    import tempfile
+
+    path = Path(tempfile.mkdtemp()) / "weights.safetensors"
+    mt.save(nn.Linear(1, 1).state_dict(), path)
+    return path
 
 
 WRONG_CALLS = [
@@ -190,11 +232,726 @@ WRONG_CALLS = [
         ValueError,
         r"only p == 1 and p == 2 supported",
     ),
+    # --- attention and transformers ---
+    (
+        "sdpa mask shape",
+        lambda: F.scaled_dot_product_attention(
+            mt.ones(2, 4, 8), mt.ones(2, 5, 8), mt.ones(2, 5, 8), attn_mask=mt.ones(3, 5) > 0
+        ),
+        RuntimeError,
+        r"the size of tensor a \(4\) must match the size of tensor b \(3\) at non-singleton",
+    ),
+    (
+        "sdpa query/key dims",
+        lambda: F.scaled_dot_product_attention(
+            mt.ones(2, 4, 8), mt.ones(2, 5, 6), mt.ones(2, 5, 8)
+        ),
+        RuntimeError,
+        r"matmul\(\): shapes \(2, 4, 8\) and \(2, 6, 5\) cannot be multiplied \(8 != 6\)",
+    ),
+    (
+        "mha attn_mask shape",
+        lambda: _mha()(
+            mt.ones(4, 2, 8), mt.ones(5, 2, 8), mt.ones(5, 2, 8), attn_mask=mt.ones(3, 3)
+        ),
+        RuntimeError,
+        r"The shape of the 2D attn_mask is microtensor.Size\(\[3, 3\]\), but should be \(4, 5\)",
+    ),
+    (
+        "mha key_padding_mask shape",
+        lambda: _mha(batch_first=True)(
+            mt.ones(2, 4, 8), mt.ones(2, 5, 8), mt.ones(2, 5, 8), key_padding_mask=mt.ones(2, 4) > 0
+        ),
+        AssertionError,
+        r"Expected key_padded_mask.shape\[1\] to be 5, but got 4",
+    ),
+    ("mha heads", lambda: nn.MultiheadAttention(10, 3), AssertionError, r"embed_dim must be divis"),
+    (
+        "transformer d_model % nhead",
+        lambda: nn.Transformer(d_model=10, nhead=3),
+        AssertionError,
+        r"embed_dim must be divisible by num_heads",
+    ),
+    (
+        "encoder layer width",
+        lambda: nn.TransformerEncoderLayer(8, 2)(mt.ones(3, 2, 6)),
+        AssertionError,
+        r"was expecting embedding dimension of 8, but got 6",
+    ),
+    (
+        "encoder layer src_mask shape",
+        lambda: nn.TransformerEncoderLayer(8, 2)(mt.ones(3, 2, 8), src_mask=mt.ones(2, 2) > 0),
+        RuntimeError,
+        r"The shape of the 2D attn_mask is microtensor.Size\(\[2, 2\]\), but should be \(3, 3\)",
+    ),
+    # --- packed sequences and recurrent layers ---
+    (
+        "pack unsorted",
+        lambda: nn.utils.rnn.pack_padded_sequence(mt.ones(3, 2, 1), [1, 3], enforce_sorted=True),
+        RuntimeError,
+        r"`lengths` array must be sorted in decreasing order when `enforce_sorted` is True\. "
+        r"You can pass `enforce_sorted=False`",
+    ),
+    (
+        "pack lengths count",
+        lambda: nn.utils.rnn.pack_padded_sequence(mt.ones(3, 2, 1), [1, 3, 2], False, False),
+        RuntimeError,
+        r"Expected `len\(lengths\)` to be equal to batch_size, but got 3 \(batch_size=2\)",
+    ),
+    (
+        "pack_sequence unsorted",
+        lambda: nn.utils.rnn.pack_sequence([mt.ones(1), mt.ones(2)]),
+        RuntimeError,
+        r"must be sorted in decreasing order",
+    ),
+    (
+        "pad_packed total_length",
+        lambda: nn.utils.rnn.pad_packed_sequence(
+            nn.utils.rnn.pack_sequence([mt.ones(2), mt.ones(1)]), total_length=1
+        ),
+        ValueError,
+        r"total_length to be at least .* got total_length=1 and max sequence length being 2",
+    ),
+    (
+        "pad_sequence trailing shapes",
+        lambda: nn.utils.rnn.pad_sequence([mt.ones(2, 3), mt.ones(2, 4)]),
+        RuntimeError,
+        r"pad_sequence\(\): sequence 1 has shape \(2, 4\), but every sequence must be",
+    ),
+    (
+        "invert_permutation range",
+        lambda: nn.utils.rnn.invert_permutation(mt.tensor([0, 5])),
+        RuntimeError,
+        r"invert_permutation\(\): index 5 is out of bounds for dimension 0 with size 2",
+    ),
+    (
+        "pack a 1-D input",
+        lambda: nn.utils.rnn.pack_padded_sequence(mt.ones(3), [3]),
+        IndexError,
+        r"pack_padded_sequence\(\): input of shape \(3,\) has no batch dim 1: expected a padded "
+        r"batch \(T, B, \*\)",
+    ),
+    (
+        "pad_sequence of 0-d sequences",
+        lambda: nn.utils.rnn.pad_sequence(mt.ones(3)),
+        RuntimeError,
+        r"pad_sequence\(\): sequence 0 is 0-d: every sequence must be a tensor of shape",
+    ),
+    (
+        "unpad_sequence 0-d lengths",
+        lambda: nn.utils.rnn.unpad_sequence(mt.ones(2, 1), mt.tensor(1.0)),
+        TypeError,
+        r"unpad_sequence\(\): lengths must be 1-D, one length per sequence, but got shape \(\)",
+    ),
+    (
+        "lstm input_size",
+        lambda: nn.LSTM(3, 4)(mt.ones(5, 2, 6)),
+        RuntimeError,
+        r"LSTM: input.size\(-1\) must be equal to input_size. Expected 3, got 6",
+    ),
+    (
+        "lstm hidden shape",
+        lambda: nn.LSTM(3, 4)(mt.ones(5, 2, 3), (mt.ones(1, 3, 4), mt.ones(1, 3, 4))),
+        RuntimeError,
+        r"LSTM: Expected hidden\[0\] size \(1, 2, 4\), got \[1, 3, 4\]: it must be",
+    ),
+    # --- optimizers and data ---
+    (
+        "lbfgs without closure",
+        lambda: mt.optim.LBFGS([nn.Parameter(mt.ones(2))]).step(),
+        TypeError,
+        r"LBFGS.step\(\) missing 1 required positional argument: 'closure'",
+    ),
+    (
+        "sgd lr",
+        lambda: mt.optim.SGD([nn.Parameter(mt.ones(2))], lr=-1),
+        ValueError,
+        r"Invalid learning rate: -1 \(SGD expects lr >= 0\)",
+    ),
+    (
+        "adam betas",
+        lambda: mt.optim.Adam([nn.Parameter(mt.ones(2))], betas=(1.5, 0.9)),
+        ValueError,
+        r"Invalid beta parameter at index 0: 1.5 \(Adam expects 0 <= beta < 1\)",
+    ),
+    ("optimizer no params", lambda: mt.optim.SGD([], lr=0.1), ValueError, r"empty parameter list"),
+    (
+        "weighted sampler negative weights",
+        lambda: list(data.WeightedRandomSampler([0.5, -1.0], 2)),
+        RuntimeError,
+        r"invalid multinomial distribution \(encountering probability entry < 0\): got weight "
+        r"-1.0 .*at index 1",
+    ),
+    (
+        "weighted sampler num_samples=0",
+        lambda: data.WeightedRandomSampler([0.5, 1.0], 0),
+        ValueError,
+        r"num_samples should be a positive integer value, but got num_samples=0",
+    ),
+    (
+        "random sampler num_samples=0",
+        lambda: data.RandomSampler(range(3), num_samples=0),
+        ValueError,
+        r"num_samples should be a positive integer value, but got num_samples=0",
+    ),
+    (
+        "batch sampler size",
+        lambda: data.BatchSampler(range(3), 0, False),
+        ValueError,
+        r"batch_size should be a positive integer value, but got batch_size=0",
+    ),
+    (
+        "loader sampler and shuffle",
+        lambda: data.DataLoader(range(3), sampler=[0, 1], shuffle=True),
+        ValueError,
+        r"sampler option is mutually exclusive with shuffle",
+    ),
+    (
+        "random_split lengths",
+        lambda: data.random_split(range(5), [2, 2]),
+        ValueError,
+        r"lengths \[2, 2\] sum to 4, the dataset has 5 samples",
+    ),
+    # --- state dicts and checkpoints ---
+    (
+        "state dict of another architecture",
+        lambda: nn.Linear(2, 3).load_state_dict(nn.Sequential(nn.Linear(2, 3)).state_dict()),
+        RuntimeError,
+        r'Error\(s\) in loading state_dict for Linear:\s+Missing key\(s\) in state_dict: "weight", '
+        r'"bias".\s+Unexpected key\(s\) in state_dict: "0.weight", "0.bias"',
+    ),
+    (
+        "state dict sizes",
+        lambda: _mlp(3).load_state_dict(_mlp(4).state_dict()),
+        RuntimeError,
+        r"size mismatch for 0.weight: copying a param with shape microtensor.Size\(\[4, 2\]\) from "
+        r"checkpoint, the shape in current model is microtensor.Size\(\[3, 2\]\)",
+    ),
+    (
+        "state dict missing key",
+        lambda: nn.Linear(2, 3).load_state_dict({"weight": mt.ones(3, 2)}),
+        RuntimeError,
+        r'Missing key\(s\) in state_dict: "bias"',
+    ),
+    (
+        ".pt with an unknown class",
+        _torch_file_with_unknown_class,
+        pickle.UnpicklingError,
+        r"GLOBAL fractions.Fraction was not an allowed global by default. Please use "
+        r"`microtensor.serialization.add_safe_globals\(\[fractions.Fraction\]\)`",
+    ),
+    # --- layers ---
+    (
+        "conv input channels",
+        lambda: nn.Conv2d(3, 4, 3)(mt.ones(1, 2, 5, 5)),
+        RuntimeError,
+        r"Given groups=1, weight of size \[4, 3, 3, 3\], expected input\[1, 2, 5, 5\] to have 3 "
+        r"channels, but got 2 channels instead",
+    ),
+    (
+        "conv kernel larger than input",
+        lambda: nn.Conv2d(1, 1, 5)(mt.ones(1, 1, 3, 3)),
+        RuntimeError,
+        r"conv2d\(\): calculated padded input size per channel: \(3 x 3\). Kernel size: \(5 x 5\)",
+    ),
+    (
+        "conv groups",
+        lambda: nn.Conv2d(3, 4, 3, groups=2),
+        ValueError,
+        r"in_channels must be divisible by groups",
+    ),
+    (
+        "linear in_features",
+        lambda: nn.Linear(3, 2)(mt.ones(4, 5)),
+        RuntimeError,
+        r"linear\(\): input shape \(4, 5\) and weight shape \(2, 3\) cannot be multiplied",
+    ),
+    (
+        "embedding index",
+        lambda: nn.Embedding(5, 2)(mt.tensor([1, 5])),
+        IndexError,
+        r"index out of range in self: embedding\(\) got index 5 for a weight with 5 rows",
+    ),
+    (
+        "embedding float indices",
+        lambda: nn.Embedding(5, 2)(mt.tensor([1.0])),
+        RuntimeError,
+        r"embedding\(\): Expected tensor for argument #1 'indices' .* Long, Int; but got "
+        r"microtensor.float32 instead: convert it with .long\(\)",
+    ),
+    (
+        "embedding_bag index",
+        lambda: F.embedding_bag(mt.tensor([[0, 5]]), mt.ones(3, 2)),
+        RuntimeError,
+        r"embedding_bag\(\): Index 1 of input takes value 5 which is not in the valid range "
+        r"\[0, 3\)",
+    ),
+    (
+        "embedding_bag weight rank",
+        lambda: F.embedding_bag(mt.tensor([[0, 1]]), mt.ones(3)),
+        ValueError,
+        r"embedding_bag\(\): weight has to be a 2D Tensor, but got Tensor of dimension 1 "
+        r"\(shape \(3,\)\)",
+    ),
+    (
+        "embedding_bag offsets[0]",
+        lambda: F.embedding_bag(mt.tensor([0, 1]), mt.ones(3, 2), mt.tensor([1, 0])),
+        RuntimeError,
+        r"embedding_bag\(\): offsets\[0\] has to be 0, .* However, got 1",
+    ),
+    (
+        "batch_norm features",
+        lambda: nn.BatchNorm1d(3)(mt.ones(4, 5)),
+        RuntimeError,
+        r"batch_norm\(\): running_mean should contain 5 elements not 3: .* check num_features",
+    ),
+    (
+        "layer_norm shape",
+        lambda: nn.LayerNorm(4)(mt.ones(2, 3)),
+        RuntimeError,
+        r"layer_norm\(\): Given normalized_shape=\[4\], expected input with shape \[\*, 4\]",
+    ),
+    (
+        "max_pool output too small",
+        lambda: nn.MaxPool2d(3)(mt.ones(1, 1, 2, 2)),
+        RuntimeError,
+        r"max_pool2d\(\): Given input size: \(1x2x2\). Calculated output size: \(1x0x0\)",
+    ),
+    (
+        "pool kernel_size length",
+        lambda: F.max_pool2d(mt.ones(1, 1, 4, 4), (2, 2, 2)),
+        RuntimeError,
+        r"max_pool2d\(\): kernel_size must be an int or a tuple of 2 ints, got \(2, 2, 2\)",
+    ),
+    (
+        "adaptive pool output_size length",
+        lambda: F.adaptive_avg_pool2d(mt.ones(1, 1, 4, 4), (2, 2, 2)),
+        RuntimeError,
+        r"adaptive_avg_pool2d\(\): output_size must have 2 elements, got \(2, 2, 2\)",
+    ),
+    (
+        "reflection pad width",
+        lambda: nn.ReflectionPad1d(3)(mt.ones(1, 1, 2)),
+        RuntimeError,
+        r"pad\(\): Padding size should be less than the corresponding input dimension, but got: "
+        r"padding \(3, 3\) at dimension 2 of input \[1, 1, 2\]",
+    ),
+    (
+        "interpolate size rank",
+        lambda: F.interpolate(mt.ones(1, 1, 4), size=(2, 2)),
+        ValueError,
+        r"interpolate\(\): Input and size must have the same number of spatial dimensions",
+    ),
+    (
+        "unflatten sizes",
+        lambda: nn.Unflatten(1, (2, 2))(mt.ones(2, 3)),
+        RuntimeError,
+        r"unflatten: Provided sizes \[2, 2\] don't multiply up to the size of dim 1 \(3\)",
+    ),
+    # --- losses ---
+    (
+        "cross_entropy target range",
+        lambda: F.cross_entropy(mt.ones(2, 3), mt.tensor([0, 3])),
+        IndexError,
+        r"cross_entropy\(\): Target 3 is out of bounds: class indices must be in \[0, 3\)",
+    ),
+    (
+        "cross_entropy batch sizes",
+        lambda: F.cross_entropy(mt.ones(2, 3), mt.tensor([0, 1, 2])),
+        ValueError,
+        r"cross_entropy\(\): Expected input batch_size \(2\) to match target batch_size \(3\)",
+    ),
+    (
+        "nll_loss float target",
+        lambda: F.nll_loss(mt.ones(2, 3), mt.tensor([0.0, 1.0])),
+        RuntimeError,
+        r"nll_loss\(\): expected target dtype to be Long or Byte .* got microtensor.float32: "
+        r"call target.long\(\)",
+    ),
+    (
+        "nll_loss weight size",
+        lambda: F.nll_loss(mt.ones(2, 3), mt.tensor([0, 1]), weight=mt.ones(2)),
+        RuntimeError,
+        r"nll_loss\(\): weight tensor should be defined either for all 3 classes or no classes",
+    ),
+    (
+        "mse_loss shapes",
+        lambda: F.mse_loss(mt.ones(2, 3), mt.ones(2, 4)),
+        RuntimeError,
+        r"mse_loss\(\): the size of tensor a \(3\) must match the size of tensor b \(4\)",
+    ),
+    (
+        "binary_cross_entropy range",
+        lambda: F.binary_cross_entropy(mt.full((2,), 2.0), mt.ones(2)),
+        RuntimeError,
+        r"binary_cross_entropy\(\): all elements of input should be between 0 and 1, found 2.0: "
+        r"pass probabilities",
+    ),
+    (
+        "hinge_embedding_loss shapes",
+        lambda: F.hinge_embedding_loss(mt.ones(2), mt.ones(3)),
+        RuntimeError,
+        r"hinge_embedding_loss\(\): the size of tensor a \(2\) must match the size of tensor "
+        r"b \(3\)",
+    ),
+    (
+        "multilabel_soft_margin_loss shapes",
+        lambda: F.multilabel_soft_margin_loss(mt.ones(2, 3), mt.ones(2, 4)),
+        RuntimeError,
+        r"multilabel_soft_margin_loss\(\): the size of tensor a \(3\) must match .* \(4\)",
+    ),
+    (
+        "multilabel_soft_margin_loss 0-d",
+        lambda: F.multilabel_soft_margin_loss(mt.tensor(1.0), mt.tensor(1.0)),
+        IndexError,
+        r"multilabel_soft_margin_loss\(\): Dimension specified as -1 but input has no dimensions",
+    ),
+    (
+        "triplet_margin_loss shapes",
+        lambda: F.triplet_margin_loss(mt.ones(2, 3), mt.ones(2, 3), mt.ones(2, 4)),
+        RuntimeError,
+        r"triplet_margin_loss\(\): the size of tensor a \(3\) must match .* \(4\)",
+    ),
+    (
+        "ctc_loss blank",
+        lambda: F.ctc_loss(mt.zeros(4, 1, 3), mt.tensor([[1, 1]]), [4], [2], blank=5),
+        RuntimeError,
+        r"ctc_loss\(\): blank must be in label range: got blank=5 for log_probs with 3 classes",
+    ),
+    (
+        "ctc_loss target label",
+        lambda: F.ctc_loss(mt.zeros(4, 1, 3), mt.tensor([[1, 7]]), [4], [2]),
+        RuntimeError,
+        r"ctc_loss\(\): target label 7 is out of range for log_probs with 3 classes",
+    ),
+    (
+        "multi_margin_loss weight",
+        lambda: F.multi_margin_loss(_x(), mt.tensor([0, 1]), weight=mt.ones(2)),
+        RuntimeError,
+        r"multi_margin_loss\(\): inconsistent weight size, expected 3 but got \[2\]",
+    ),
+    (
+        "weight_norm dim",
+        lambda: nn.utils.weight_norm(nn.Linear(2, 2), dim=5),
+        IndexError,
+        r"weight_norm\(\): Dimension out of range \(expected to be in range of \[-2, 1\], but "
+        r"got 5\)",
+    ),
+    (
+        "loss reduction",
+        lambda: F.l1_loss(mt.ones(2), mt.ones(2), reduction="avg"),
+        ValueError,
+        r"l1_loss\(\): avg is not a valid value for reduction: use one of 'none', 'mean', 'sum'",
+    ),
+    # --- tensors, shapes and autograd ---
+    (
+        "ragged nested list",
+        lambda: mt.tensor([[1, 2], [3]]),
+        ValueError,
+        r"expected sequence of length 2 at dim 1 \(got 1\)",
+    ),
+    (
+        "view size",
+        lambda: _x().view(5),
+        RuntimeError,
+        r"view\(\): shape '\[5\]' is invalid for input of size 6 \(input shape \(2, 3\)\)",
+    ),
+    (
+        "matmul batch dims",
+        lambda: mt.ones(2, 3, 4) @ mt.ones(3, 4, 5),
+        RuntimeError,
+        r"matmul\(\): batch dims \(2,\) and \(3,\) of shapes \(2, 3, 4\) and \(3, 4, 5\) do not",
+    ),
+    (
+        "matmul 1-D lengths",
+        lambda: mt.ones(3) @ mt.ones(4),
+        RuntimeError,
+        r"matmul\(\): shapes \(3,\) and \(4,\) cannot be multiplied \(3 != 4\)",
+    ),
+    (
+        "mul broadcast",
+        lambda: _x() * mt.ones(2, 4),
+        RuntimeError,
+        r"mul\(\): the size of tensor a \(3\) must match the size of tensor b \(4\) at "
+        r"non-singleton dimension 1: shapes \(2, 3\) and \(2, 4\) do not broadcast",
+    ),
+    (
+        "where broadcast",
+        lambda: mt.where(mt.ones(2) > 0, mt.ones(3), mt.ones(2)),
+        RuntimeError,
+        r"where\(\): the size of tensor a \(2\) must match the size of tensor b \(3\)",
+    ),
+    (
+        "backward twice",
+        _backward_twice,
+        RuntimeError,
+        r"ExpBackward0: trying to backward through the graph a second time .* Specify "
+        r"retain_graph=True",
+    ),
+    (
+        "backward without grad_fn",
+        lambda: mt.ones(2).sum().backward(),
+        RuntimeError,
+        r"backward\(\): element 0 of tensors does not require grad and does not have a grad_fn",
+    ),
+    (
+        "backward gradient shape",
+        lambda: (mt.ones(2, requires_grad=True) * 2).backward(mt.ones(3)),
+        RuntimeError,
+        r"backward\(\): Mismatch in shape: grad_output\[0\] has a shape of \(3,\) and output\[0\] "
+        r"has a shape of \(2,\)",
+    ),
+    (
+        "grad of an unused input",
+        lambda: mt.autograd.grad(
+            (mt.ones(2, requires_grad=True) * 2).sum(), [mt.ones(2, requires_grad=True)]
+        ),
+        RuntimeError,
+        r"grad\(\): input 0 appears to not have been used in the graph. Set allow_unused=True",
+    ),
+    (
+        "leaf add_",
+        lambda: mt.ones(2, requires_grad=True).add_(1),
+        RuntimeError,
+        r"add_: a leaf Variable that requires grad is being used in an in-place operation. "
+        r"Wrap it in `with microtensor.no_grad\(\):`",
+    ),
+    (
+        "numpy of a tensor that requires grad",
+        lambda: mt.ones(2, requires_grad=True).numpy(),
+        RuntimeError,
+        r"Can't call numpy\(\) on Tensor that requires grad. Use tensor.detach\(\).numpy\(\)",
+    ),
+    (
+        "index_select float index",
+        lambda: mt.index_select(mt.ones(3), 0, mt.tensor([0.0])),
+        RuntimeError,
+        r"index_select\(\): Expected dtype int32/int64 for index, got float32: convert the index",
+    ),
+    (
+        "index_add dtypes",
+        lambda: mt.ones(3).index_add_(0, mt.tensor([0]), mt.ones(1, dtype=mt.float64)),
+        RuntimeError,
+        r"index_add\(\): self \(microtensor.float32\) and source \(microtensor.float64\) must "
+        r"have the same scalar type",
+    ),
+    (
+        "scatter dtypes",
+        lambda: mt.ones(3).scatter_(0, mt.tensor([0]), mt.ones(1, dtype=mt.float64)),
+        RuntimeError,
+        r"scatter\(\): Expected self.dtype to be equal to src.dtype, got microtensor.float32 and "
+        r"microtensor.float64",
+    ),
+    (
+        "masked_fill float mask",
+        lambda: mt.ones(3).masked_fill(mt.ones(3), 0.0),
+        RuntimeError,
+        r"masked_fill\(\): expected a boolean mask, but got mask with dtype float32",
+    ),
+    (
+        "boolean mask shape",
+        lambda: mt.ones(3)[mt.tensor([True, False])],
+        IndexError,
+        r"The shape of the mask \[2\] at index 0 does not match the shape of the indexed tensor",
+    ),
+    (
+        "gather index range",
+        lambda: mt.gather(_x(), 1, mt.full((2, 1), 5, dtype=mt.int64)),
+        RuntimeError,
+        r"gather\(\): index 5 is out of bounds for dimension 1 with size 3",
+    ),
+    (
+        "index_select index range",
+        lambda: mt.index_select(mt.ones(3), 0, mt.tensor([5])),
+        IndexError,
+        r"index_select\(\): index 5 is out of bounds for dimension 0 with size 3",
+    ),
+    (
+        "setitem value shape",
+        lambda: mt.ones(3).__setitem__(slice(None), mt.ones(2)),
+        RuntimeError,
+        r"index_put\(\): shape mismatch: value tensor of shape \[2\] cannot be broadcast to "
+        r"indexing result of shape \[3\]",
+    ),
+    (
+        "split sizes",
+        lambda: mt.ones(4).split([1, 2]),
+        RuntimeError,
+        r"split_with_sizes expects split_sizes to sum exactly to 4 .* got split_sizes=\[1, 2\]",
+    ),
+    (
+        "topk k",
+        lambda: mt.ones(3).topk(5),
+        RuntimeError,
+        r"topk\(\): selected index k out of range for dimension 0: k=5 but the dim has size 3",
+    ),
+    (
+        "one_hot classes",
+        lambda: F.one_hot(mt.tensor([3]), 2),
+        RuntimeError,
+        r"one_hot\(\): Class values must be smaller than num_classes \(2\), got 3",
+    ),
+    (
+        "randint range",
+        lambda: mt.randint(5, 2, (3,)),
+        RuntimeError,
+        r"random_ expects 'from' to be less than 'to', but got from=5 >= to=2",
+    ),
+    (
+        "viz backend name type",
+        lambda: mt.viz.backend(3),
+        TypeError,
+        r"backend\(\): name must be a string \('auto', 'dot', 'wasm' or 'text'\) or None, got int",
+    ),
+    (
+        "allocation beyond memory",
+        lambda: mt.zeros(2**20, 2**22),
+        mt.OutOfMemoryError,
+        r"zeros\(\): not enough memory: you tried to allocate 17592186044416 bytes \(16.00 TiB\) "
+        r"for a tensor of shape \[1048576, 4194304\] and dtype float32",
+    ),
+    (
+        "loader state with workers",
+        lambda: mt.utils.data.DataLoader(list(range(4)), num_workers=2).state_dict(),
+        NotImplementedError,
+        r"DataLoader.state_dict\(\): mid-epoch state is only supported with num_workers=0 "
+        r"\(this loader has num_workers=2\)",
+    ),
+    (
+        "fit resume from weights",
+        lambda: mt.train.fit(
+            mt.nn.Linear(1, 1), mt.nn.MSELoss(), None, (mt.ones(2, 1), mt.ones(2, 1)),
+            resume=_weights_file(),
+        ),
+        ValueError,
+        r"is not a fit checkpoint; write one with ModelCheckpoint\(..., save_weights_only=False\)",
+    ),  # fmt: skip
 ]
 
 
+# The same wrong calls written once for both libraries (``lib`` is microtensor or torch): the
+# exception types must be PyTorch's.
+SAME_AS_TORCH = [
+    ("matmul", lambda lib: lib.ones(3, 4) @ lib.ones(5, 2)),
+    ("broadcast", lambda lib: lib.ones(2, 3) * lib.ones(2, 4)),
+    ("reshape", lambda lib: lib.ones(2, 3).reshape(4, 2)),
+    ("dim range", lambda lib: lib.ones(2, 3).sum(dim=2)),
+    ("index range", lambda lib: lib.ones(2, 3)[5]),
+    ("mask shape", lambda lib: lib.ones(3)[lib.tensor([True, False])]),
+    (
+        "backward twice",
+        lambda lib: [y.backward() for y in [lib.ones(2, requires_grad=True).exp().sum()] * 2],
+    ),
+    ("non-scalar backward", lambda lib: (lib.ones(2, requires_grad=True) * 2).backward()),
+    ("leaf in-place", lambda lib: lib.ones(2, requires_grad=True).add_(1)),
+    ("index_select float", lambda lib: lib.index_select(lib.ones(3), 0, lib.tensor([0.0]))),
+    ("scatter dtypes", lambda lib: lib.ones(3).scatter_(0, lib.tensor([0]), lib.ones(1).double())),
+    ("conv channels", lambda lib: lib.nn.Conv2d(3, 4, 3)(lib.ones(1, 2, 5, 5))),
+    ("embedding index", lambda lib: lib.nn.Embedding(5, 2)(lib.tensor([5]))),
+    (
+        "embedding_bag index",
+        lambda lib: lib.nn.functional.embedding_bag(lib.tensor([[0, 5]]), lib.ones(3, 2)),
+    ),
+    (
+        "embedding_bag offsets",
+        lambda lib: lib.nn.functional.embedding_bag(
+            lib.tensor([0, 1]), lib.ones(3, 2), lib.tensor([1])
+        ),
+    ),
+    (
+        "embedding_bag weight",
+        lambda lib: lib.nn.functional.embedding_bag(lib.tensor([[0]]), lib.ones(3)),
+    ),
+    (
+        "cross_entropy target",
+        lambda lib: lib.nn.functional.cross_entropy(lib.ones(2, 3), lib.tensor([0, 3])),
+    ),
+    (
+        "cross_entropy batch",
+        lambda lib: lib.nn.functional.cross_entropy(lib.ones(2, 3), lib.tensor([0, 1, 2])),
+    ),
+    (
+        "multi_margin weight",
+        lambda lib: lib.nn.functional.multi_margin_loss(
+            lib.ones(2, 3), lib.tensor([0, 1]), weight=lib.ones(2)
+        ),
+    ),
+    (
+        "ctc blank",
+        lambda lib: lib.nn.functional.ctc_loss(
+            lib.zeros(4, 1, 3), lib.tensor([[1, 1]]), [4], [2], blank=5
+        ),
+    ),
+    (
+        "adaptive output_size",
+        lambda lib: lib.nn.functional.adaptive_avg_pool2d(lib.ones(1, 1, 4, 4), (2, 2, 2)),
+    ),
+    ("pool kernel_size", lambda lib: lib.nn.functional.max_pool2d(lib.ones(1, 1, 4, 4), (2, 2, 2))),
+    ("state dict keys", lambda lib: lib.nn.Linear(2, 3).load_state_dict({"w": lib.ones(1)})),
+    (
+        "mha mask",
+        lambda lib: lib.nn.MultiheadAttention(8, 2)(
+            lib.ones(4, 2, 8), lib.ones(5, 2, 8), lib.ones(5, 2, 8), attn_mask=lib.ones(3, 3)
+        ),
+    ),
+    ("transformer heads", lambda lib: lib.nn.Transformer(d_model=10, nhead=3)),
+    ("pack unsorted", lambda lib: lib.nn.utils.rnn.pack_padded_sequence(lib.ones(3, 2, 1), [1, 3])),
+    ("pack 1-D input", lambda lib: lib.nn.utils.rnn.pack_padded_sequence(lib.ones(3), [3])),
+    ("invert_permutation", lambda lib: lib.nn.utils.rnn.invert_permutation(lib.tensor([0, 5]))),
+    (
+        "weight_norm dim",
+        lambda lib: lib.nn.utils.parametrizations.weight_norm(lib.nn.Linear(2, 2), dim=5),
+    ),
+    ("lbfgs closure", lambda lib: lib.optim.LBFGS([lib.nn.Parameter(lib.ones(2))]).step()),
+    ("sampler num_samples", lambda lib: lib.utils.data.RandomSampler(range(3), num_samples=0)),
+    ("weighted sampler", lambda lib: list(lib.utils.data.WeightedRandomSampler([0.5, -1.0], 2))),
+    ("tensor lr", lambda lib: lib.optim.SGD([lib.ones(2, requires_grad=True)], lr=lib.ones(2))),
+    (
+        "tensor lr foreach",
+        lambda lib: lib.optim.Adam([lib.ones(2, requires_grad=True)], lr=lib.tensor(0.1),
+                                   foreach=True),
+    ),  # fmt: skip
+    (
+        "fused and foreach",
+        lambda lib: lib.optim.SGD([lib.ones(2, requires_grad=True)], fused=True, foreach=True),
+    ),
+    (
+        "jacobian forward-mode",
+        lambda lib: lib.autograd.functional.jacobian(lambda t: t, lib.ones(2),
+                                                     strategy="forward-mode"),
+    ),  # fmt: skip
+    ("eq number input", lambda lib: lib.eq(2, lib.ones(2))),
+    ("maximum number other", lambda lib: lib.maximum(lib.ones(2), 2.0)),
+    ("pow two numbers", lambda lib: lib.pow(2, 3)),
+    ("neg bool", lambda lib: lib.neg(lib.tensor([True]))),
+    ("narrow tensor start", lambda lib: lib.narrow(lib.ones(3), 0, lib.tensor([0, 1]), 1)),
+    ("hstack empty", lambda lib: lib.hstack([])),
+    ("mean int dtype", lambda lib: lib.mean(lib.ones(2), dtype=lib.int64)),
+    ("gradient repeated dim", lambda lib: lib.gradient(lib.ones(3, 3), dim=[1, 1])),
+    ("ormqr 0-d", lambda lib: lib.ormqr(lib.tensor(1.0), lib.tensor(1.0), lib.tensor(1.0))),
+    ("masked_fill complex", lambda lib: lib.masked_fill(lib.ones(2), lib.tensor(True), 1j)),
+    ("resize_ requires grad", lambda lib: lib.ones(2, requires_grad=True).resize_(3)),
+    (
+        "native_group_norm groups",
+        lambda lib: lib.native_group_norm(lib.ones(1, 4, 2), None, None, 1, 4, 2, 3, 1e-5),
+    ),
+]
+
+
+@pytest.mark.parametrize("name,call", SAME_AS_TORCH, ids=[w[0] for w in SAME_AS_TORCH])
+def test_exception_type_is_torchs(name, call):
+    torch = pytest.importorskip("torch")
+    with pytest.raises(Exception) as theirs:
+        call(torch)
+    with pytest.raises(type(theirs.value)):
+        call(mt)
+
+
+@pytest.mark.filterwarnings("ignore:Using a target size")
 @pytest.mark.parametrize("name,call,exc,match", WRONG_CALLS, ids=[w[0] for w in WRONG_CALLS])
 def test_wrong_call_gives_clear_error(name, call, exc, match):
     with pytest.raises(exc, match=match) as info:
         call()
     assert "numpy" not in type(info.value).__module__
+    raised_in = Path(info.traceback[-1].path)
+    assert "numpy" not in raised_in.parts, f"raised inside NumPy ({raised_in})"

@@ -19,7 +19,16 @@ PACKAGE = README.parent / "microtensor"
 ENGINE = ["function.py", "engine.py", "broadcast.py", "grad_mode.py", "anomaly.py", "api.py", "scope.py", "__init__.py"]
 TENSOR = ["tensor.py", "_inplace.py"]
 GRADCHECK = ["gradcheck.py", "gradcheck_jacobian.py", "gradcheck_localize.py"]
-BUILT_ON = ["functional.py", "functional_checks.py", "graph.py", "once_differentiable.py"]
+BUILT_ON = [
+    "functional.py",
+    "functional_checks.py",
+    "functional_jacobian.py",
+    "graph.py",
+    "once_differentiable.py",
+    "variable.py",
+    "multithreading.py",
+    "anomaly_mode.py",
+]
 
 
 def lines(folder, names):

@@ -1,6 +1,6 @@
 """Automatic differentiation: Function, backward, grad, grad modes, gradcheck, anomaly mode."""
 
-from microtensor.autograd import functional, graph
+from microtensor.autograd import anomaly_mode, functional, graph, variable
 from microtensor.autograd.anomaly import detect_anomaly, is_anomaly_enabled, set_detect_anomaly
 from microtensor.autograd.api import backward, grad
 from microtensor.autograd.function import Function
@@ -12,10 +12,17 @@ from microtensor.autograd.grad_mode import (
     set_grad_enabled,
 )
 from microtensor.autograd.gradcheck import GradcheckError, gradcheck, gradgradcheck
+from microtensor.autograd.multithreading import (
+    is_multithreading_enabled,
+    set_multithreading_enabled,
+)
+from microtensor.autograd.variable import Variable
 
 __all__ = [
     "Function",
     "GradcheckError",
+    "Variable",
+    "anomaly_mode",
     "backward",
     "detect_anomaly",
     "enable_grad",
@@ -27,7 +34,10 @@ __all__ = [
     "inference_mode",
     "is_anomaly_enabled",
     "is_grad_enabled",
+    "is_multithreading_enabled",
     "no_grad",
     "set_detect_anomaly",
     "set_grad_enabled",
+    "set_multithreading_enabled",
+    "variable",
 ]

@@ -4,13 +4,17 @@ from microtensor.nn import (  # noqa: E402
     functional,
     init,
     modules,  # torch.nn.modules' import paths
+    parallel,
     utils,
 )
 from microtensor.nn.activation import *  # noqa: F403
 from microtensor.nn.adaptive_pooling import *  # noqa: F403
+from microtensor.nn.adaptive_softmax import *  # noqa: F403
 from microtensor.nn.attention import *  # noqa: F403
 from microtensor.nn.containers import *  # noqa: F403
 from microtensor.nn.conv import *  # noqa: F403
+from microtensor.nn.cross_map_lrn2d import *  # noqa: F403
+from microtensor.nn.data_parallel import *  # noqa: F403
 from microtensor.nn.distance import *  # noqa: F403
 from microtensor.nn.dropout import *  # noqa: F403
 from microtensor.nn.embedding_bag import *  # noqa: F403
@@ -24,6 +28,7 @@ from microtensor.nn.loss import *  # noqa: F403
 from microtensor.nn.loss_ctc import *  # noqa: F403
 from microtensor.nn.loss_margin import *  # noqa: F403
 from microtensor.nn.module import *  # noqa: F403
+from microtensor.nn.nll_loss2d import *  # noqa: F403
 from microtensor.nn.normalization import *  # noqa: F403
 from microtensor.nn.padding import *  # noqa: F403
 from microtensor.nn.parameter import *  # noqa: F403

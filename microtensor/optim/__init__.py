@@ -1,6 +1,6 @@
 """Optimizers (``torch.optim``): each updates parameters in place on arrays, without a graph."""
 
-from microtensor.optim import lr_scheduler  # noqa: E402
+from microtensor.optim import lr_scheduler, swa_utils  # noqa: E402
 from microtensor.optim.adadelta import *  # noqa: F403
 from microtensor.optim.adagrad import *  # noqa: F403
 from microtensor.optim.adam import *  # noqa: F403

@@ -4,6 +4,7 @@ from microtensor.nn.utils import (  # noqa: F401
     parametrizations,
     parametrize,
     rnn,  # noqa: F401
+    stateless,
 )
 from microtensor.nn.utils.clip_grad import *  # noqa: F403
 from microtensor.nn.utils.convert_parameters import *  # noqa: F403

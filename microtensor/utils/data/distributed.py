@@ -7,6 +7,7 @@ from collections.abc import Sized
 
 import numpy as np
 
+from microtensor.creation import randperm
 from microtensor.random import Generator
 from microtensor.utils.data.sampler import _ArraySampler
 
@@ -16,10 +17,11 @@ __all__ = ["DistributedSampler"]
 class DistributedSampler(_ArraySampler):
     """The indices for replica ``rank`` of ``num_replicas``, as ``torch.utils.data``'s.
 
-    Every epoch all replicas permute the indices the same way (seeded by ``seed + epoch``: call
-    ``set_epoch`` at the start of each epoch), pad the list by repeating its start until it
-    divides evenly (or, with ``drop_last``, cut the tail), and replica ``rank`` takes every
-    ``num_replicas``-th index from position ``rank``.
+    Every epoch all replicas permute the indices the same way, with PyTorch's draw
+    (``randperm(n, generator=g)`` for a new ``Generator`` seeded with ``seed + epoch``: call
+    ``set_epoch`` at the start of each epoch), so each share equals PyTorch's; they pad the
+    list by repeating its start until it divides evenly (or, with ``drop_last``, cut the
+    tail), and replica ``rank`` takes every ``num_replicas``-th index from position ``rank``.
 
     Args:
         dataset: the dataset (only its length is used).
@@ -76,7 +78,11 @@ class DistributedSampler(_ArraySampler):
     def _index_array(self) -> np.ndarray:
         n = len(self.dataset)
         if self.shuffle:
-            indices = Generator().manual_seed(self.seed + self.epoch).rng.permutation(n)
+            # torch's draw, so every replica's share equals torch's: randperm from a fresh
+            # Generator seeded with seed + epoch
+            generator = Generator()
+            generator.manual_seed(self.seed + self.epoch)
+            indices = randperm(n, generator=generator)._data
         else:
             indices = np.arange(n)
         if self.drop_last:

@@ -52,3 +52,28 @@ def test_errors():
         DistributedSampler(range(4), num_replicas=2, rank=2)
     with pytest.raises(ValueError, match="Invalid rank -1"):
         DistributedSampler(range(4), num_replicas=2, rank=-1)
+
+
+@pytest.mark.parametrize("n", [1, 7, 10, 33])
+@pytest.mark.parametrize("replicas", [1, 3, 4])
+@pytest.mark.parametrize("drop_last", [False, True])
+def test_shuffled_shares_match_torch_for_each_seed_and_epoch(n, replicas, drop_last):
+    for seed in (0, 5):
+        for rank in range(replicas):
+            ours = DistributedSampler(range(n), replicas, rank, seed=seed, drop_last=drop_last)
+            theirs = torch.utils.data.DistributedSampler(
+                range(n), replicas, rank, seed=seed, drop_last=drop_last
+            )
+            for epoch in (0, 1, 4):
+                ours.set_epoch(epoch)
+                theirs.set_epoch(epoch)
+                assert list(ours) == list(theirs), (seed, rank, epoch)
+            assert len(ours) == len(theirs)
+
+
+def test_shuffle_does_not_touch_the_global_random_state():
+    mt.manual_seed(11)
+    expected = mt.rand(3).tolist()
+    mt.manual_seed(11)
+    list(DistributedSampler(range(50), 2, 0, seed=3))
+    assert mt.rand(3).tolist() == expected
