@@ -13,6 +13,7 @@ from __future__ import annotations
 import operator
 from collections.abc import Sequence
 
+from microtensor.ops._pointwise import tensor_input
 from microtensor.ops.joining import ConstantPad, cat
 from microtensor.ops.rearrange import flip
 from microtensor.ops.shape import expand
@@ -60,6 +61,7 @@ def pad(
         >>> mt.ops.pad(mt.tensor([[[0.0, 1.0, 2.0, 3.0, 4.0]]]), (-1, 2), mode="reflect")
         tensor([[[1., 2., 3., 4., 3., 2.]]])
     """
+    tensor_input("pad", input)
     widths = _widths(input, tuple(operator.index(p) for p in pad))
     shape = input._data.shape
     if mode == "constant":

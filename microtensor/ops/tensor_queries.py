@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from microtensor._tensor_methods import _TYPE_NAMES
 from microtensor.tensor import Tensor
 
 __all__ = [
@@ -19,18 +20,6 @@ __all__ = [
     "numel",
     "typename",
 ]
-
-_TYPE_NAMES = {
-    "float16": "HalfTensor",
-    "float32": "FloatTensor",
-    "float64": "DoubleTensor",
-    "uint8": "ByteTensor",
-    "int8": "CharTensor",
-    "int16": "ShortTensor",
-    "int32": "IntTensor",
-    "int64": "LongTensor",
-    "bool": "BoolTensor",
-}
 
 
 def _tensor(input: Any, op: str) -> Tensor:  # noqa: A002
