@@ -281,6 +281,6 @@ def test_site_search_finds_a_public_name(served_site, browser):
         page.click("label.md-search__icon, .md-search__input", timeout=10_000)
         page.fill("input.md-search__input", "manual_seed")
         results = page.locator(".md-search-result__item")
-        results.first.wait_for(timeout=20_000)
+        results.first.wait_for(timeout=90_000)  # the index is built in the page: slow under load
         assert "manual_seed" in results.first.text_content()
         assert errors == []
