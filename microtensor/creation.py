@@ -357,6 +357,11 @@ def full(
         tensor([7, 7])
     """
     on_cpu(device, "full")
+    if isinstance(fill_value, Tensor) and fill_value.dim() > 0:
+        raise TypeError(
+            "full(): argument 'fill_value' (position 2) must be Number, not Tensor of shape "
+            f"{tuple(fill_value.shape)}; pass a number or a 0-d tensor"
+        )
     if dtype is None:
         dtype = _infer_array(fill_value).dtype
     return _finish(

@@ -955,3 +955,24 @@ def test_wrong_call_gives_clear_error(name, call, exc, match):
     assert "numpy" not in type(info.value).__module__
     raised_in = Path(info.traceback[-1].path)
     assert "numpy" not in raised_in.parts, f"raised inside NumPy ({raised_in})"
+
+
+@pytest.mark.parametrize(
+    ("make", "message"),
+    [
+        (lambda: mt.nn.Linear(3, -1), r"nn.Linear\(\): Trying to create tensor with negative dimension -1"),
+        (lambda: mt.nn.Conv2d(3, -1, 3), r"Conv2d\(\): Trying to create tensor with negative dimension -1"),
+        (lambda: mt.nn.Embedding(-1, 3), r"nn.Embedding\(\): Trying to create tensor with negative"),
+        (lambda: mt.nn.EmbeddingBag(-1, 3), r"nn.EmbeddingBag\(\): Trying to create tensor"),
+        (lambda: mt.nn.BatchNorm1d(-2), r"nn.BatchNorm\(\): Trying to create tensor with negative"),
+    ],
+)
+def test_layers_with_negative_sizes_raise_torchs_runtime_error(make, message):
+    with pytest.raises(RuntimeError, match=message):
+        make()
+
+
+def test_full_with_a_tensor_fill_value_of_several_elements_raises_type_error():
+    assert mt.full((2,), mt.tensor(3.0)).tolist() == [3.0, 3.0]  # 0-d is fine, as in torch
+    with pytest.raises(TypeError, match=r"full\(\): argument 'fill_value' \(position 2\) must be Number"):
+        mt.full((2,), mt.tensor([3.0, 4.0]))

@@ -84,9 +84,9 @@ class _ConvNd(Module):
             if self.transposed
             else (out_channels, in_channels // groups, *self.kernel_size)
         )
-        self.weight = Parameter(_empty(shape, device, dtype))
+        self.weight = Parameter(_empty(shape, device, dtype, type(self).__name__))
         if bias:
-            self.bias = Parameter(_empty((out_channels,), device, dtype))
+            self.bias = Parameter(_empty((out_channels,), device, dtype, type(self).__name__))
         else:
             self.register_parameter("bias", None)
         self.reset_parameters()

@@ -7,6 +7,7 @@ from typing import Any
 import numpy as np
 
 from microtensor import dtypes
+from microtensor._allocation import allocate
 from microtensor._device import check_cpu as _device
 from microtensor.autograd.grad_mode import no_grad
 from microtensor.nn import init
@@ -87,7 +88,9 @@ class EmbeddingBag(Module):
             if device is not None:
                 _device(device)
             np_dtype = dtypes.to_dtype(dtype or dtypes.get_default_dtype()).numpy
-            self.weight = Parameter(Tensor._make(np.zeros(shape, np_dtype)))
+            self.weight = Parameter(
+                Tensor._make(allocate(np.zeros, shape, np_dtype, "nn.EmbeddingBag"))
+            )
             self.reset_parameters()
         else:
             if tuple(_weight.shape) != shape:

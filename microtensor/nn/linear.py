@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 
 from microtensor import dtypes
+from microtensor._allocation import allocate
 from microtensor._device import check_cpu as _device
 from microtensor.nn import init
 from microtensor.nn._functional.linear import bilinear, linear
@@ -35,11 +36,11 @@ class Identity(Module):
         return input
 
 
-def _empty(shape: tuple[int, ...], device: Any, dtype: Any) -> Tensor:
+def _empty(shape: tuple[int, ...], device: Any, dtype: Any, layer: str = "nn.Linear") -> Tensor:
     if device is not None:
         _device(device)  # only the CPU exists; anything else raises
     np_dtype = dtypes.to_dtype(dtype or dtypes.get_default_dtype()).numpy
-    return Tensor._make(np.zeros(shape, dtype=np_dtype))
+    return Tensor._make(allocate(np.zeros, shape, np_dtype, layer))
 
 
 def _uniform_(param: Tensor, bound: float) -> None:

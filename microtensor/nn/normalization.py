@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 
 from microtensor import dtypes
+from microtensor._allocation import allocate
 from microtensor._device import check_cpu as _device
 from microtensor.nn._functional.normalization import (
     batch_norm,
@@ -35,7 +36,7 @@ def _filled(shape: tuple[int, ...], value: float, device: Any, dtype: Any) -> Te
     if device is not None:
         _device(device)  # only the CPU exists; anything else raises
     np_dtype = dtypes.to_dtype(dtype or dtypes.get_default_dtype()).numpy
-    return Tensor._make(np.full(shape, value, dtype=np_dtype))
+    return Tensor._make(allocate(np.full, shape, np_dtype, "nn.BatchNorm", value))
 
 
 def _fill_(tensor: Tensor, value: float) -> None:

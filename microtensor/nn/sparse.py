@@ -7,6 +7,7 @@ from typing import Any
 import numpy as np
 
 from microtensor import dtypes
+from microtensor._allocation import allocate
 from microtensor._device import check_cpu as _device
 from microtensor.autograd.grad_mode import no_grad
 from microtensor.nn import init
@@ -89,7 +90,8 @@ class Embedding(Module):
                 _device(device)
             np_dtype = dtypes.to_dtype(dtype or dtypes.get_default_dtype()).numpy
             shape = (num_embeddings, embedding_dim)
-            self.weight = Parameter(Tensor._make(np.zeros(shape, np_dtype)), not _freeze)
+            weight = allocate(np.zeros, shape, np_dtype, "nn.Embedding")
+            self.weight = Parameter(Tensor._make(weight), not _freeze)
             self.reset_parameters()
         else:
             if tuple(_weight.shape) != (num_embeddings, embedding_dim):
