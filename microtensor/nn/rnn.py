@@ -22,6 +22,7 @@ from microtensor.nn.rnn_cells import (
     GRUCell,
     LSTMCell,
     RNNCell,
+    RNNCellBase,
     gru_step,
     lstm_step,
     make_weights,
@@ -33,7 +34,7 @@ from microtensor.nn.rnn_cells import (
 from microtensor.nn.utils.rnn import PackedSequence
 from microtensor.tensor import Tensor
 
-__all__ = ["GRU", "GRUCell", "LSTM", "LSTMCell", "RNN", "RNNBase", "RNNCell"]
+__all__ = ["GRU", "GRUCell", "LSTM", "LSTMCell", "RNN", "RNNBase", "RNNCell", "RNNCellBase"]
 
 _GATES = {"RNN_TANH": 1, "RNN_RELU": 1, "LSTM": 4, "GRU": 3}
 

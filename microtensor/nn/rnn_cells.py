@@ -23,7 +23,7 @@ from microtensor.nn.module import Module
 from microtensor.nn.parameter import Parameter
 from microtensor.tensor import Tensor
 
-__all__ = ["GRUCell", "LSTMCell", "RNNCell"]
+__all__ = ["GRUCell", "LSTMCell", "RNNCell", "RNNCellBase"]
 
 NONLINEARITIES = ("tanh", "relu")
 
@@ -164,19 +164,38 @@ def reset_uniform(module: Module, hidden_size: int) -> None:
         init.uniform_(param, -bound, bound)
 
 
-class _RNNCellBase(Module):
-    """Shared parameters, validation and repr of the three cells."""
+class RNNCellBase(Module):
+    """The base of the three cells: their parameters, validation and repr (torch's name).
 
-    _gates = 1
+    Args:
+        input_size: the number of input features.
+        hidden_size: the number of hidden features.
+        bias: whether the cell has ``bias_ih`` and ``bias_hh``.
+        num_chunks: gates stacked in the weights: 1 (RNN), 3 (GRU), 4 (LSTM).
+        device: accepted; only the CPU exists.
+        dtype: the parameters' dtype.
+
+    Example:
+        >>> import microtensor as mt
+        >>> cell = mt.nn.RNNCellBase(3, 4, True, 2)
+        >>> [name for name, _ in cell.named_parameters()], cell.weight_ih.shape
+        (['weight_ih', 'weight_hh', 'bias_ih', 'bias_hh'], microtensor.Size([8, 3]))
+    """
 
     def __init__(
-        self, input_size: int, hidden_size: int, bias: bool, device: Any, dtype: Any
+        self,
+        input_size: int,
+        hidden_size: int,
+        bias: bool,
+        num_chunks: int,
+        device: Any = None,
+        dtype: Any = None,
     ) -> None:
         super().__init__()
         self.input_size = input_size
         self.hidden_size = hidden_size
         self.bias = bias
-        gate_size = self._gates * hidden_size
+        gate_size = num_chunks * hidden_size
         shapes = ((gate_size, input_size), (gate_size, hidden_size))
         make_weights(self, "", shapes, bias, (device, dtype))
         self.reset_parameters()
@@ -234,7 +253,7 @@ class _RNNCellBase(Module):
         return project(input, self.weight_ih, self.bias_ih, self.bias_hh if fold_hh else None)
 
 
-class RNNCell(_RNNCellBase):
+class RNNCell(RNNCellBase):
     """An Elman RNN cell: ``h' = tanh(x @ W_ih.T + b_ih + h @ W_hh.T + b_hh)`` (or relu).
 
     Args:
@@ -280,7 +299,7 @@ class RNNCell(_RNNCellBase):
             raise ValueError(
                 f"Unknown nonlinearity '{nonlinearity}'. Select from 'tanh' or 'relu'."
             )
-        super().__init__(input_size, hidden_size, bias, device, dtype)
+        super().__init__(input_size, hidden_size, bias, 1, device, dtype)
         self.nonlinearity = nonlinearity
 
     def forward(self, input: Tensor, hx: Tensor | None = None) -> Tensor:  # noqa: A002
@@ -290,7 +309,7 @@ class RNNCell(_RNNCellBase):
         return out if input.ndim == 2 else out.squeeze(0)
 
 
-class LSTMCell(_RNNCellBase):
+class LSTMCell(RNNCellBase):
     """A long short-term memory cell, PyTorch's gate order (input, forget, cell, output).
 
     ``i, f, g, o = chunk(x @ W_ih.T + b_ih + h @ W_hh.T + b_hh, 4)``,
@@ -327,8 +346,6 @@ class LSTMCell(_RNNCellBase):
         (microtensor.Size([3, 20]), microtensor.Size([3, 20]))
     """
 
-    _gates = 4
-
     def __init__(
         self,
         input_size: int,
@@ -337,7 +354,7 @@ class LSTMCell(_RNNCellBase):
         device: Any = None,
         dtype: Any = None,
     ) -> None:
-        super().__init__(input_size, hidden_size, bias, device, dtype)
+        super().__init__(input_size, hidden_size, bias, 4, device, dtype)
 
     def forward(
         self,
@@ -350,7 +367,7 @@ class LSTMCell(_RNNCellBase):
         return (h, c) if input.ndim == 2 else (h.squeeze(0), c.squeeze(0))
 
 
-class GRUCell(_RNNCellBase):
+class GRUCell(RNNCellBase):
     """A gated recurrent unit cell, PyTorch's gate order (reset, update, new).
 
     ``r = sigmoid(W_ir x + b_ir + W_hr h + b_hr)``, ``z = sigmoid(W_iz x + b_iz + W_hz h +
@@ -386,8 +403,6 @@ class GRUCell(_RNNCellBase):
         microtensor.Size([20])
     """
 
-    _gates = 3
-
     def __init__(
         self,
         input_size: int,
@@ -396,10 +411,13 @@ class GRUCell(_RNNCellBase):
         device: Any = None,
         dtype: Any = None,
     ) -> None:
-        super().__init__(input_size, hidden_size, bias, device, dtype)
+        super().__init__(input_size, hidden_size, bias, 3, device, dtype)
 
     def forward(self, input: Tensor, hx: Tensor | None = None) -> Tensor:  # noqa: A002
         """Return the next hidden state."""
         x, h = self._batched(input, (hx,))
         out = gru_step(self._project(x, False), h, self.weight_hh, self.bias_hh)
         return out if input.ndim == 2 else out.squeeze(0)
+
+
+_RNNCellBase = RNNCellBase  # the name this module used before

@@ -49,3 +49,16 @@ def test_package_namespace_and_subclassing():
 
     assert Halved()(mt.ones(2), mt.zeros(2)).item() == 1.0
     assert torch.nn.modules.loss._Loss.__name__ == _Loss.__name__
+
+
+def test_rnn_cell_base_is_torchs_public_base():
+    mt.manual_seed(0)
+    torch.manual_seed(0)
+    ours, theirs = mt.nn.RNNCellBase(3, 4, True, 2), torch.nn.RNNCellBase(3, 4, True, 2)
+    assert [n for n, _ in ours.named_parameters()] == [n for n, _ in theirs.named_parameters()]
+    for a, b in zip(ours.parameters(), theirs.parameters(), strict=True):
+        assert (a.detach().numpy() == b.detach().numpy()).all()  # torch's initial values too
+    assert repr(ours) == repr(theirs)
+    assert all(
+        issubclass(c, mt.nn.RNNCellBase) for c in (mt.nn.RNNCell, mt.nn.LSTMCell, mt.nn.GRUCell)
+    )
