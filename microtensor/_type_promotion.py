@@ -15,8 +15,6 @@ from microtensor.tensor import Tensor
 
 __all__ = ["can_cast", "promote_types", "result_type"]
 
-_CATEGORY = {"b": 0, "u": 1, "i": 1, "f": 2}
-
 
 def promote_types(type1: Any, type2: Any) -> dtypes.dtype:
     """The smallest dtype to which both ``type1`` and ``type2`` convert without losing range.
@@ -63,7 +61,7 @@ def can_cast(from_: Any, to: Any) -> bool:
         (True, False)
     """
     a, b = dtypes.to_dtype(from_), dtypes.to_dtype(to)
-    return _CATEGORY[a.numpy.kind] <= _CATEGORY[b.numpy.kind]
+    return dtypes._CATEGORY[a.numpy.kind] <= dtypes._CATEGORY[b.numpy.kind]
 
 
 def _operand(x: Any) -> Any:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from microtensor._tensor_methods import _TYPE_NAMES
+from microtensor.ops._pointwise import tensor_input
 from microtensor.tensor import Tensor
 
 __all__ = [
@@ -20,14 +21,6 @@ __all__ = [
     "numel",
     "typename",
 ]
-
-
-def _tensor(input: Any, op: str) -> Tensor:  # noqa: A002
-    if not isinstance(input, Tensor):
-        raise TypeError(
-            f"{op}(): argument 'input' (position 1) must be Tensor, not {type(input).__name__}"
-        )
-    return input
 
 
 def is_tensor(obj: Any) -> bool:
@@ -63,7 +56,7 @@ def is_floating_point(input: Any) -> bool:  # noqa: A002
         >>> mt.is_floating_point(mt.ones(2)), mt.is_floating_point(mt.arange(2))
         (True, False)
     """
-    return _tensor(input, "is_floating_point")._data.dtype.kind == "f"
+    return tensor_input("is_floating_point", input)._data.dtype.kind == "f"
 
 
 def is_nonzero(input: Any) -> bool:  # noqa: A002
@@ -77,7 +70,7 @@ def is_nonzero(input: Any) -> bool:  # noqa: A002
         >>> mt.is_nonzero(mt.tensor([0.0])), mt.is_nonzero(mt.tensor(3))
         (False, True)
     """
-    data = _tensor(input, "is_nonzero")._data
+    data = tensor_input("is_nonzero", input)._data
     if data.size == 0:
         raise RuntimeError("Boolean value of Tensor with no values is ambiguous")
     if data.size > 1:
@@ -93,7 +86,7 @@ def numel(input: Any) -> int:  # noqa: A002
         >>> mt.numel(mt.ones(2, 3))
         6
     """
-    return int(_tensor(input, "numel")._data.size)
+    return int(tensor_input("numel", input)._data.size)
 
 
 def is_same_size(input: Any, other: Any) -> bool:  # noqa: A002
@@ -104,7 +97,7 @@ def is_same_size(input: Any, other: Any) -> bool:  # noqa: A002
         >>> mt.is_same_size(mt.ones(2), mt.ones(2, 1))
         False
     """
-    return _tensor(input, "is_same_size").shape == _tensor(other, "is_same_size").shape
+    return tensor_input("is_same_size", input).shape == tensor_input("is_same_size", other).shape
 
 
 def typename(obj: Any) -> str:
