@@ -216,8 +216,6 @@ def _describe(item: Any, is_output: bool) -> dict[str, Any]:
         "scope": [label if not name else f"{name}: {label}" for name, label in node.scope],
         "stats": dict(node.stats),
     }
-    if node.grad is not None and "grad_norm" not in node.stats:
-        described["stats"]["grad_norm"] = float(np.linalg.norm(np.asarray(node.grad, np.float64)))
     for key, array in (("values", node.value), ("grad", node.grad)):
         if array is not None and np.asarray(array).size <= _VALUES:
             described[key] = np.asarray(array).tolist()
