@@ -13,7 +13,7 @@ mini-batches from a ``DataLoader``:
 It prints the peak RSS (VmHWM) after step 100 and at the end, their difference (the growth;
 the issue's bound is 5 MB), the steps per second after step 100, and how many graph nodes are
 alive once the last step's loss is dropped (there should be none; the parameters'
-``AccumulateGrad`` nodes, which live as long as the parameters, are counted apart).
+``AccumulateGrad`` nodes, counted apart, live with the graphs that use them, as in PyTorch).
 ``--gc-disabled`` runs with the cyclic garbage collector off: a graph that made reference
 cycles would then pile up, so the growth and the final ``gc.collect()`` count show it.
 
@@ -237,7 +237,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     print(f"  speed                    {result['steps_per_s']:9.1f} steps/s")
     print(f"  live graph nodes         {result['live_graph_nodes']:9d}")
     accumulators = result["live_accumulate_grad_nodes"]
-    print(f"  live AccumulateGrad      {accumulators:9d} (one per parameter)")
+    print(f"  live AccumulateGrad      {accumulators:9d} (freed with the last graph)")
     print(f"  gc.collect() at the end  {result['gc_collected_at_end']:9d} objects")
     print(f"  final loss               {result['final_loss']:9.5f}")
     return result

@@ -6,6 +6,7 @@ the named methods); this file holds the data model, autograd entry points and in
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -15,13 +16,14 @@ from microtensor import _inplace, _tensor_methods, dtypes
 from microtensor._device import device
 from microtensor._size import Size
 from microtensor._tensor_methods import TensorMethods
+from microtensor._tensor_queries import TensorQueries
 from microtensor._tensor_str import tensor_repr
 from microtensor.autograd import function
 
 _CPU = device("cpu")
 
 
-class Tensor(TensorMethods):
+class Tensor(TensorQueries, TensorMethods):
     """A multi-dimensional array that can record the operations applied to it.
 
     Build tensors with ``microtensor.tensor(...)`` and the factories (``zeros``, ``randn`` ...).
@@ -48,6 +50,8 @@ class Tensor(TensorMethods):
         "_base",
         "_retains_grad",
         "_view_key",
+        "_hooks",
+        "_post_accumulate_grad_hooks",
         "__weakref__",
     )
     __array_priority__ = 1000
@@ -61,6 +65,8 @@ class Tensor(TensorMethods):
     _base: Tensor | None
     _retains_grad: bool
     _view_key: tuple[Any] | None
+    _hooks: dict[int, list[Any]]
+    _post_accumulate_grad_hooks: dict[int, Callable[[Tensor], None]] | None
 
     def __init__(self, *args: Any, requires_grad: bool = False, dtype: Any = None) -> None:
         if len(args) == 1 and not isinstance(args[0], int):
@@ -162,73 +168,6 @@ class Tensor(TensorMethods):
         """Which output of ``grad_fn`` this tensor is."""
         return self._output_nr
 
-    def dim(self) -> int:
-        """Number of dimensions (same as ``ndim``)."""
-        return self._data.ndim
-
-    def size(self, dim: int | None = None) -> Any:
-        """The shape, or the size of dimension ``dim``."""
-        if dim is None:
-            return Size(self._data.shape)
-        return self._data.shape[ops._common.normalize_dim("size", dim, self._data.ndim)]
-
-    def numel(self) -> int:
-        """Number of elements."""
-        return self._data.size
-
-    nelement = numel
-
-    def element_size(self) -> int:
-        """Bytes per element."""
-        return self._data.itemsize
-
-    def is_floating_point(self) -> bool:
-        """True for float16/32/64 tensors."""
-        return self._data.dtype.kind == "f"
-
-    def is_contiguous(self) -> bool:
-        """True if the memory is C-contiguous."""
-        return self._data.flags.c_contiguous
-
-    def get_device(self) -> int:
-        """-1, meaning CPU, as PyTorch."""
-        return -1
-
-    # --- conversion ------------------------------------------------------------------------
-
-    def numpy(self, *, force: bool = False) -> np.ndarray:
-        """The underlying NumPy array (shares memory).
-
-        Raises:
-            RuntimeError: if the tensor requires grad (call ``.detach().numpy()``).
-        """
-        if self._requires_grad and not force:
-            raise RuntimeError(
-                "Can't call numpy() on Tensor that requires grad. "
-                "Use tensor.detach().numpy() instead."
-            )
-        return self._data
-
-    def item(self) -> Any:
-        """The value of a one-element tensor as a Python number.
-
-        Raises:
-            RuntimeError: if the tensor has more or fewer than one element.
-        """
-        if self._data.size != 1:
-            raise RuntimeError(
-                f"item(): a Tensor with {self._data.size} elements cannot be converted to Scalar"
-            )
-        return self._data.item()
-
-    def tolist(self) -> Any:
-        """The values as (nested) Python lists of numbers."""
-        return self._data.tolist()
-
-    def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
-        array = self.numpy()
-        return array if dtype is None else array.astype(dtype, copy=False)
-
     def __array_ufunc__(self, ufunc: Any, method: str, *inputs: Any, **kwargs: Any) -> Any:
         op = ops.ufunc_op(ufunc) if method == "__call__" and not kwargs else None
         if op is not None:
@@ -304,8 +243,32 @@ class Tensor(TensorMethods):
         if not self._requires_grad:
             raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
         node, nr = function.edge_of(self)
+        if self.grad_fn is None:  # a leaf keeps its hooks: its AccumulateGrad lives per graph
+            node._pre_hooks = self._hooks = getattr(self, "_hooks", None) or {}  # type: ignore[misc]
         node._add_pre_hook(nr, hook)
         return _HookHandle(node, nr, hook)
+
+    def register_post_accumulate_grad_hook(self, hook: Callable[[Tensor], None]) -> Any:
+        """Call ``hook(self)`` each time a backward has accumulated into this leaf's ``.grad``.
+
+        Used, for example, to run an optimizer step per parameter as soon as its gradient is
+        ready. ``autograd.grad`` accumulates nothing, so it calls no such hook.
+
+        Raises:
+            RuntimeError: if the tensor does not require grad, or is not a leaf.
+        """
+        from microtensor.nn.module_hooks import RemovableHandle  # nn comes after the core
+
+        if not self._requires_grad:
+            raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
+        if self.grad_fn is not None:
+            msg = "post accumulate grad hooks cannot be registered on non-leaf tensors"
+            raise RuntimeError(msg)
+        hooks = getattr(self, "_post_accumulate_grad_hooks", None) or {}
+        self._post_accumulate_grad_hooks = hooks
+        handle = RemovableHandle(hooks)
+        hooks[handle.id] = hook
+        return handle
 
     def retain_grad(self) -> None:
         """Keep ``.grad`` for this non-leaf tensor after backward (leaves always keep it).
@@ -319,7 +282,7 @@ class Tensor(TensorMethods):
             return
         if self.grad_fn._retained is None:
             self.grad_fn._retained = {}
-        self.grad_fn._retained[self._output_nr] = self
+        self.grad_fn._retained[self._output_nr] = weakref.ref(self)  # no cycle through grad_fn
         self._retains_grad = True
 
     def detach(self) -> Tensor:

@@ -68,7 +68,11 @@ def run_backward(
                     results[index] = g
         if node.__class__ is accumulate_grad:
             if captured is None and grads[0] is not None:
-                _accumulate(node.variable, grads[0], create_graph, owned)  # type: ignore[attr-defined]
+                variable = node.variable  # type: ignore[attr-defined]
+                _accumulate(variable, grads[0], create_graph, owned)
+                hooks = getattr(variable, "_post_accumulate_grad_hooks", None)
+                for hook in list(hooks.values()) if hooks else ():
+                    hook(variable)
             continue
         input_grads: Any = ()
         if grads[0] is not None if len(grads) == 1 else any(g is not None for g in grads):
@@ -138,8 +142,9 @@ def _run_tensor_hooks(node: Node, grads: list[Any]) -> None:
                     grads[nr] = result if isinstance(grads[nr], _function.Tensor) else result._data
     retained = node._retained
     if retained:
-        for nr, tensor in retained.items():
-            if grads[nr] is not None:
+        for nr, ref in retained.items():
+            tensor = ref()
+            if tensor is not None and grads[nr] is not None:
                 _accumulate(tensor, grads[nr], False, set(), copy=True)
 
 

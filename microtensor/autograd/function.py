@@ -84,9 +84,9 @@ class AccumulateGrad(Node):
     __slots__ = ("variable", "_sequence_nr", "_pre_hooks", "_retained", "__weakref__")
 
     def __init__(self, variable: Any) -> None:
-        self.variable = variable
+        self.variable = variable  # the leaf holds only a weak reference back (no cycle)
         self._sequence_nr = next(_sequence)
-        self._pre_hooks = self._retained = None
+        self._pre_hooks, self._retained = getattr(variable, "_hooks", None), None
 
     @property
     def _out_meta(self) -> tuple[tuple[tuple[int, ...], np.dtype], ...]:  # type: ignore[override]
@@ -98,9 +98,10 @@ def edge_of(tensor: Any) -> tuple[Node, int]:
     """The ``(node, output_nr)`` through which gradient reaches ``tensor``."""
     if tensor.grad_fn is not None:
         return tensor.grad_fn, tensor._output_nr
-    acc = tensor._accumulator
+    acc = tensor._accumulator and tensor._accumulator()
     if acc is None:
-        acc = tensor._accumulator = AccumulateGrad(tensor)
+        acc = AccumulateGrad(tensor)
+        tensor._accumulator = weakref.ref(acc)
     return acc, 0
 
 
@@ -226,6 +227,8 @@ class Function(Node):
                 f"version {counter[0]}; expected version {version} instead. Fix: avoid the "
                 "in-place change (use the out-of-place op) or call .clone() before it."
             )
+        if kind == _OUTPUT and not isinstance(self, Op):  # kept without its grad_fn: no cycle
+            value = Tensor._make(getattr(value, "_data", value), True, self, index, counter)
         return value
 
     # --- graph construction ----------------------------------------------------------------
@@ -267,10 +270,10 @@ class Function(Node):
         ctx._scope = _scope.current
         ctx._refs = tuple([weakref.ref(t) for t in linked])
         if ctx._to_save:
-            ctx._saved = tuple(_record_tensor(t) for t in ctx._to_save)
+            ctx._saved = tuple(_record_tensor(t, linked) for t in ctx._to_save)
             ctx._to_save = ()
             if graph.state.stack:
-                ctx._saved = _pack(ctx._saved, as_arrays=False)
+                ctx._saved = _pack(ctx._saved, as_arrays=False, outputs=linked)
         if _anomaly.enabled:
             anomaly.check_forward(ctx, linked, args, skip=2)
         return tuple(linked) if isinstance(out, tuple) else linked[0]
@@ -319,23 +322,27 @@ def _is_in(value: Any, values: tuple[Any, ...]) -> bool:
     return any(value is v for v in values)
 
 
-def _pack(records: tuple[Any, ...], as_arrays: bool) -> tuple[Any, ...]:
-    """Give each saved tensor to the innermost ``saved_tensors_hooks`` pack hook."""
+def _pack(records: tuple[Any, ...], as_arrays: bool, outputs: Any = ()) -> tuple[Any, ...]:
+    """Give each saved tensor (a Function's own output itself) to the innermost pack hook."""
     pack_hook, unpack_hook = graph.state.stack[-1]
     packed = []
     for record in records:
         value, kind = record[0], record[1]
         if kind != _CONST:
-            tensor = Tensor._make(value) if as_arrays else value
+            tensor = outputs[record[2]] if outputs and kind == _OUTPUT else value
+            tensor = Tensor._make(tensor) if isinstance(tensor, np.ndarray) else tensor
             value = graph.Packed(pack_hook(tensor), unpack_hook, as_arrays)
         packed.append((value, *record[1:]))
     return tuple(packed)
 
 
-def _record_tensor(t: Any) -> tuple[Any, ...]:
+def _record_tensor(t: Any, outputs: list[Any]) -> tuple[Any, ...]:
     if t is None or not isinstance(t, Tensor):
         return (t, _CONST, 0, None, 0)
     counter = t._version_counter
+    for j, o in enumerate(outputs):  # an output is kept as its array: it holds this node
+        if t is o and o.grad_fn is not None:
+            return (t._data, _OUTPUT, j, counter, counter[0])
     return (t, _INPUT, 0, counter, counter[0])
 
 

@@ -90,9 +90,9 @@ def walk(tensors: Sequence[Tensor]) -> list[Any]:
 
 def live_output(node: Any, nr: int) -> Tensor | None:
     """Output ``nr`` of op ``node`` if that tensor is alive and still produced by ``node``."""
-    retained = node._retained
-    if retained and nr in retained:
-        return retained[nr]
+    retained = node._retained  # weak references to the tensors that retain their grad
+    if retained and nr in retained and retained[nr]() is not None:
+        return retained[nr]()
     refs = node._output_refs
     t = refs[nr]() if nr < len(refs) else None
     # An in-place op later re-pointed the tensor to another node: its value is not node's.
@@ -191,4 +191,7 @@ def _revive(node: Any, nr: int, value: Any, shape: tuple[int, ...], dtype: Any) 
     t = Tensor._make(value, requires_grad=True, grad_fn=node, output_nr=nr)
     if placeholder:
         _placeholders[id(t)] = t
+    # The graph holds retained tensors only weakly; this one nobody else holds, so its node
+    # keeps it (a cycle the collector frees with the graph; only after retain_all).
+    node._revived = {**getattr(node, "_revived", {}), nr: t}
     return t

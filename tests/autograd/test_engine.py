@@ -1,8 +1,10 @@
 """The engine: accumulation, retain_graph, create_graph, hooks, retain_grad, long chains."""
 
+import gc
 import subprocess
 import sys
 import time
+import weakref
 
 import numpy as np
 import pytest
@@ -146,6 +148,36 @@ def test_leaf_hook_can_replace_gradient_and_be_removed():
     x.grad = None
     (x * 1).sum().backward()
     assert x.grad.tolist() == [1.0, 1.0]
+
+
+def test_leaf_hooks_outlive_the_graph_that_made_its_accumulate_grad():
+    # A leaf holds its AccumulateGrad weakly (no cycle), so each graph may make a new one;
+    # the leaf's hooks and their handles work across all of them, as in PyTorch.
+    x = leaf([1.0, 2.0])
+    seen = []
+    first = x.register_hook(lambda g: seen.append("first") or g)
+    for _ in range(2):
+        (x * 1).sum().backward()
+        gc.collect()
+    assert weakref.ref(first._node)() is not None  # the handle keeps its node
+    second = x.register_hook(lambda g: seen.append("second") or g * 2)
+    (x * 1).sum().backward()
+    assert seen == ["first", "first", "first", "second"]
+    first.remove()
+    second.remove()
+    x.grad = None
+    (x * 1).sum().backward()
+    assert seen == ["first", "first", "first", "second"] and x.grad.tolist() == [1.0, 1.0]
+
+
+def test_a_retained_grad_whose_tensor_is_gone_is_skipped():
+    x = leaf([1.0, 2.0])
+    h = x * 3
+    h.retain_grad()
+    loss = (h * h).sum()
+    del h  # the graph keeps no strong reference to it
+    loss.backward()
+    assert x.grad.tolist() == [18.0, 36.0]
 
 
 def test_non_leaf_hook_and_retain_grad_match_torch():
@@ -313,3 +345,45 @@ def test_random_dags_run_each_node_once_with_summed_gradients_like_torch():
         loss.backward()
         tloss.backward()
         np.testing.assert_allclose(x.grad.numpy(), tx.grad.numpy(), rtol=1e-12)
+
+
+@pytest.mark.parametrize("lib", [mt, torch], ids=["microtensor", "torch"])
+def test_post_accumulate_grad_hooks_run_after_each_accumulation(lib):
+    w = lib.tensor([1.0, 2.0], dtype=lib.float64, requires_grad=True)
+    seen = []
+    handle = w.register_post_accumulate_grad_hook(lambda t: seen.append(t.grad.tolist()))
+    (w * 3).sum().backward()
+    (w * w).sum().backward()  # the hook sees the accumulated sum
+    lib.autograd.grad((w * 2).sum(), w)  # accumulates nothing: no call
+    handle.remove()
+    (w * 1).sum().backward()
+    assert seen == [[3.0, 3.0], [5.0, 7.0]]
+    with pytest.raises(RuntimeError, match="cannot be registered on non-leaf tensors"):
+        (w * 2).register_post_accumulate_grad_hook(print)
+    with pytest.raises(RuntimeError, match="doesn't require gradient"):
+        lib.ones(2).register_post_accumulate_grad_hook(print)
+
+
+def test_an_optimizer_step_per_parameter_in_backward_matches_the_usual_loop():
+    # The pattern the hook exists for: each parameter is updated as soon as its grad is ready.
+    def train(in_backward):
+        mt.manual_seed(0)
+        model = mt.nn.Sequential(mt.nn.Linear(3, 4), mt.nn.Tanh(), mt.nn.Linear(4, 1))
+        x, y = mt.randn(8, 3), mt.randn(8, 1)
+        optimizers = {p: mt.optim.SGD([p], lr=0.1) for p in model.parameters()}
+        if in_backward:
+            for p in model.parameters():
+                p.register_post_accumulate_grad_hook(
+                    lambda p: (optimizers[p].step(), optimizers[p].zero_grad())
+                )
+        for _ in range(3):
+            loss = ((model(x) - y) ** 2).mean()
+            loss.backward()
+            if not in_backward:
+                for opt in optimizers.values():
+                    opt.step()
+                    opt.zero_grad()
+        return [p.detach().numpy().copy() for p in model.parameters()]
+
+    for a, b in zip(train(True), train(False), strict=True):
+        np.testing.assert_array_equal(a, b)

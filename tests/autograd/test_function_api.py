@@ -47,6 +47,18 @@ def test_once_differentiable_backward_works_once_and_refuses_a_second_time(lib):
         grad.sum().backward()
 
 
+@pytest.mark.parametrize("lib", [mt, torch], ids=["microtensor", "torch"])
+def test_a_saved_output_comes_back_connected_to_this_node(lib):
+    # The output is saved without its grad_fn (no reference cycle) and unpacked with this
+    # node as grad_fn, so the second derivative flows through it: d2/dx2 exp(x) = exp(x).
+    x = lib.tensor([0.5, -1.0], dtype=lib.float64, requires_grad=True)
+    y = exp_function(lib, once=False).apply(x)
+    (grad,) = lib.autograd.grad(y.sum(), x, create_graph=True)
+    (second,) = lib.autograd.grad(grad.sum(), x)
+    np.testing.assert_allclose(second.numpy(), np.exp([0.5, -1.0]))
+    assert grad.grad_fn.name() == "MulBackward0"
+
+
 def test_once_differentiable_is_the_torch_path():
     assert mt.autograd.function.once_differentiable is once_differentiable
 
