@@ -155,6 +155,7 @@ del _name, _value, _ModuleType, _NOT_TOP_LEVEL
 from microtensor import (  # noqa: E402
     amp,
     backends,
+    compiler,
     cuda,
     distributions,
     func,
@@ -167,3 +168,4 @@ from microtensor import (  # noqa: E402
 from microtensor._device import get_default_device, set_default_device  # noqa: E402
 from microtensor._layout import layout, strided  # noqa: E402 - ops has a module named strided
 from microtensor.amp import autocast, is_autocast_enabled  # noqa: E402
+from microtensor.compiler import compile  # noqa: E402, A004 - torch.compile (runs eagerly)
