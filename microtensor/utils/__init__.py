@@ -1,4 +1,4 @@
 """Utilities: data loading (``microtensor.utils.data``)."""
 
-from microtensor.utils import checkpoint, dlpack
+from microtensor.utils import checkpoint, dlpack, hooks
 from microtensor.utils.summary import ModelSummary, summary
