@@ -52,6 +52,7 @@ class Tensor(TensorQueries, TensorMethods):
         "_view_key",
         "_hooks",
         "_post_accumulate_grad_hooks",
+        "__dict__",  # attributes a program sets on a tensor, as on torch's
         "__weakref__",
     )
     __array_priority__ = 1000
@@ -70,10 +71,16 @@ class Tensor(TensorQueries, TensorMethods):
 
     def __init__(self, *args: Any, requires_grad: bool = False, dtype: Any = None) -> None:
         if len(args) == 1 and not isinstance(args[0], int):
-            data = np.array(
-                args[0].numpy() if isinstance(args[0], Tensor) else args[0],
-                dtype=dtypes.to_dtype(dtype or dtypes.get_default_dtype()).numpy,
-            )
+            try:
+                data = np.array(
+                    args[0].numpy() if isinstance(args[0], Tensor) else args[0],
+                    dtype=dtypes.to_dtype(dtype or dtypes.get_default_dtype()).numpy,
+                )
+            except ValueError as error:  # ragged lists get tensor()'s error; others name it
+                from microtensor.creation import _check_nested
+
+                _check_nested(args[0])
+                raise TypeError(f"Tensor(): invalid data: {error}") from None
         else:
             shape = args[0] if len(args) == 1 and isinstance(args[0], tuple) else args
             data = np.zeros(shape, dtype=dtypes.to_dtype(dtype or dtypes.get_default_dtype()).numpy)
@@ -359,7 +366,7 @@ class Tensor(TensorQueries, TensorMethods):
         memo[id(self)] = new
         if self.grad is not None:
             new.grad = self.grad.__deepcopy__(memo)
-        if hasattr(self, "__dict__"):  # subclasses such as Parameter
+        if self.__dict__:  # attributes a program set on the tensor
             import copy
 
             new.__dict__.update(copy.deepcopy(self.__dict__, memo))
@@ -369,7 +376,10 @@ class Tensor(TensorQueries, TensorMethods):
         return self.__deepcopy__({})
 
     def __reduce_ex__(self, protocol: Any) -> Any:
-        raise TypeError("microtensor tensors are not pickled: use microtensor.save (safetensors)")
+        # As torch's pickling: the values, the class, requires_grad and any attributes a
+        # program set travel; .grad and the graph do not. (Files: microtensor.save.)
+        state = self.__dict__ or None
+        return _rebuild, (type(self), self._data, self._requires_grad), state
 
     # --- in-place support (the rules live in _inplace.py) -----------------------------------
 
@@ -392,6 +402,14 @@ def _init(t: Tensor, array: np.ndarray) -> None:
     t._base = None
     t._retains_grad = False
     t._view_key = None
+
+
+def _rebuild(cls: type, array: np.ndarray, requires_grad: bool) -> Tensor:
+    """A tensor from its pickled parts (see ``Tensor.__reduce_ex__``)."""
+    t: Tensor = object.__new__(cls)
+    _init(t, array)
+    t._requires_grad = requires_grad
+    return t
 
 
 class _HookHandle:

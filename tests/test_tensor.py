@@ -195,3 +195,25 @@ def test_deepcopy_of_leaves_and_state_dicts():
     assert state["w"].tolist() == [1.0, 2.0]
     with pytest.raises(RuntimeError, match="graph leaves"):
         copy.deepcopy(w * 2)
+
+
+@pytest.mark.parametrize("lib", [mt, torch], ids=["microtensor", "torch"])
+def test_tensors_parameters_and_modules_pickle_as_in_torch(lib):
+    import pickle
+
+    w = lib.ones(2, requires_grad=True)
+    (w * 2).sum().backward()
+    back = pickle.loads(pickle.dumps(w))
+    assert back.tolist() == [1.0, 1.0] and back.requires_grad and back.grad is None
+    p = lib.nn.Parameter(lib.ones(2))
+    p.note = "kept"  # attributes set on a tensor travel with it
+    q = pickle.loads(pickle.dumps(p))
+    assert type(q) is lib.nn.Parameter and q.requires_grad and q.note == "kept"
+    base = lib.arange(4.0)
+    base_back, view_back = pickle.loads(pickle.dumps((base, base[1:3])))
+    view_back[0] = 100.0  # copies, not a view of the unpickled base
+    assert base_back.tolist() == [0.0, 1.0, 2.0, 3.0] and view_back.tolist() == [100.0, 2.0]
+    model = lib.nn.Linear(2, 3)
+    again = pickle.loads(pickle.dumps(model))
+    assert lib.equal(again.weight, model.weight) and type(again.weight) is lib.nn.Parameter
+    assert pickle.loads(pickle.dumps(lib.tensor(3))).shape == ()
