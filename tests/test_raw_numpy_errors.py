@@ -300,6 +300,11 @@ CLEAN = {
     "nn.ReplicationPad2d", "nn.CircularPad1d", "nn.CircularPad2d", "nn.Flatten", "nn.Unflatten",
     "nn.Upsample", "nn.Fold", "nn.Unfold", "nn.MultiheadAttention",
     "nn.TransformerEncoderLayer", "nn.TransformerDecoderLayer", "nn.Sequential", "nn.ModuleList",
+    "F.threshold", "F.threshold_", "F.affine_grid", "F.pad", "mt.histogramdd", "mt.lu_solve",
+    "mt.lu_unpack", "linalg.lu_solve", "linalg.ldl_solve", "linalg.lstsq", "linalg.solve",
+    "linalg.solve_triangular", "mt.constant_pad_nd", "mt.index_add", "mt.index_copy",
+    "mt.index_reduce", "mt.masked_scatter", "mt.put", "mt.as_strided", "mt.as_strided_copy",
+    "mt.as_strided_scatter", "mt.narrow", "mt.narrow_copy",
 }  # fmt: skip
 
 

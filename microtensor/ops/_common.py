@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import builtins
+import operator
 from collections.abc import Sequence
 from typing import Any
 
@@ -98,6 +99,27 @@ def binary(op_class: Any, name: str, a: Any, b: Any) -> Tensor:
         return op_class.apply(a, b)  # type: ignore[no-any-return]
     except ValueError:
         raise broadcast_error(name, a, b) from None
+
+
+def int_sequence(op: str, name: str, position: int, value: Any) -> tuple[int, ...]:
+    """A sizes/strides/pad argument (a sequence of ints) as a tuple of Python ints.
+
+    Raises:
+        TypeError: PyTorch's, naming the op, the argument, its position and what was passed.
+    """
+    where = f"{op}(): argument '{name}' (position {position}) must be tuple of ints"
+    if not isinstance(value, Sequence | np.ndarray) or isinstance(value, str | bytes):
+        hint = f": pass a tuple, e.g. ({value!r},)" if isinstance(value, builtins.int) else ""
+        raise TypeError(f"{where}, not {type(value).__name__}{hint}")
+    ints = []
+    for pos, v in enumerate(value):
+        try:
+            ints.append(operator.index(v))
+        except TypeError:
+            raise TypeError(
+                f"{where}, but found element of type {type(v).__name__} at pos {pos}"
+            ) from None
+    return tuple(ints)
 
 
 def normalize_dim(op: str, dim: int, ndim: int) -> int:

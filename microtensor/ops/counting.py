@@ -250,6 +250,8 @@ def histogramdd(
     if data.ndim < 2:
         raise RuntimeError("histogramdd(): input tensor should have at least 2 dimensions")
     dims = data.shape[-1]
+    if dims == 0:  # points with no coordinates: PyTorch's 0-d empty histogram, no edges
+        return HistogramddResult(Tensor._make(np.zeros((), data.dtype)), ())
     points = data.reshape(-1, dims)
     per_dim = list(bins) if isinstance(bins, list | tuple) else [bins] * dims
     if len(per_dim) != dims:

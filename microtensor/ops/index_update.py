@@ -84,6 +84,14 @@ def index_add(
     a = input._data
     d = normalize_dim("index_add", dim, a.ndim)
     idx = index_array("index_add", index)
+    _check_source("index_add", 4, source)
+    if isinstance(alpha, Tensor):
+        if alpha._data.ndim:
+            raise TypeError(
+                f"index_add(): argument 'alpha' must be Number, not Tensor of shape "
+                f"{tuple(alpha._data.shape)}: pass a Python number"
+            )
+        alpha = alpha.item()
     if idx.ndim > 1:
         raise IndexError(
             f"index_add(): Index is supposed to be a vector, but got shape {list(idx.shape)}"
@@ -156,6 +164,14 @@ def _dim_key(a: np.ndarray, d: int, idx: np.ndarray) -> Any:
     return ((Ellipsis,), (slice(None),) * d + (idx.reshape(-1),)) if a.ndim else _scalar_key(idx)
 
 
+def _check_source(op: str, position: int, source: Any) -> None:
+    if not isinstance(source, Tensor):
+        raise TypeError(
+            f"{op}(): argument 'source' (position {position}) must be Tensor, not "
+            f"{type(source).__name__}: wrap values in microtensor.tensor(...)"
+        )
+
+
 def _source_index(op: str, input: Tensor, dim: int, index: Any, source: Tensor) -> Any:  # noqa: A002
     """Check index_copy/index_reduce arguments; the normalized dim and the index array."""
     a = input._data
@@ -165,8 +181,7 @@ def _source_index(op: str, input: Tensor, dim: int, index: Any, source: Tensor) 
         raise IndexError(f"{op}(): Expected a long tensor for index, but got {idx.dtype}")
     if idx.ndim > 1:
         raise IndexError(f"{op}(): Index should have dimension 1 or 0 (got {idx.ndim})")
-    if not isinstance(source, Tensor):
-        raise TypeError(f"{op}(): argument 'source' must be Tensor, not {type(source).__name__}")
+    _check_source(op, 4, source)
     if source._data.dtype != a.dtype:
         raise RuntimeError(
             f"{op}(): self and source expected to have the same dtype, but got (self) "
@@ -319,6 +334,7 @@ def put(input: Tensor, index: Any, source: Tensor, accumulate: bool = False) -> 
                 [0., 2.]])
     """
     key, idx = _flat_key("put", input, index)
+    _check_source("put", 3, source)
     if source._data.size != idx.size:
         raise IndexError(
             f"put_(): Expected source and index to have the same number of elements, but got "
@@ -350,6 +366,7 @@ def masked_scatter(input: Tensor, mask: Any, source: Tensor) -> Tensor:  # noqa:
                 [2., 0.]])
     """
     mask_data = bool_mask("masked_scatter", mask)
+    _check_source("masked_scatter", 3, source)
     try:
         shape = np.broadcast_shapes(input._data.shape, mask_data.shape)
     except ValueError:

@@ -107,7 +107,23 @@ def ldl_solve(
             f"torch.linalg.ldl_solve: Incompatible shapes of LD and B for the equation "
             f"A X = B ({n}x{n} and {'x'.join(map(str, B._data.shape[-2:]))})"
         )
-    batch = np.broadcast_shapes(LD._data.shape[:-2], B._data.shape[:-2])
+    if pivots._data.dtype.kind not in "iu":
+        raise RuntimeError(
+            f"torch.linalg.ldl_solve: Expected pivots to be integers. Got {pivots.dtype}: pass "
+            "the pivots that linalg.ldl_factor returns"
+        )
+    if pivots._data.shape != LD._data.shape[:-1]:
+        raise RuntimeError(
+            "torch.linalg.ldl_solve: Expected LD.shape[:-1] and pivots.shape to be the same "
+            f"({LD._data.shape[:-1]}), but got pivots with shape {pivots._data.shape} instead"
+        )
+    try:
+        batch = np.broadcast_shapes(LD._data.shape[:-2], B._data.shape[:-2])
+    except ValueError:
+        raise RuntimeError(
+            f"torch.linalg.ldl_solve: the batch dims of LD {LD._data.shape} and B "
+            f"{B._data.shape} cannot be broadcast together: give B LD's batch dims"
+        ) from None
     ld = np.broadcast_to(LD._data, batch + (n, n))
     piv = np.broadcast_to(pivots._data, batch + (n,))
     b = np.broadcast_to(B._data, batch + B._data.shape[-2:]).astype(LD._data.dtype)

@@ -100,6 +100,21 @@ def _check_pivot(op: str, pivot: bool) -> None:
         raise RuntimeError(f"{op}: LU without pivoting is not implemented on the CPU")
 
 
+def _check_pivots(op: str, pivots: Any, expected: tuple[int, ...]) -> None:
+    """Raise unless ``pivots`` is an int32 tensor of shape ``expected`` (``lu_factor``'s)."""
+    if not isinstance(pivots, Tensor) or pivots._data.dtype != np.int32:
+        got = pivots.dtype if isinstance(pivots, Tensor) else type(pivots).__name__
+        raise RuntimeError(
+            f"{op}: pivots should be a Tensor of scalar type microtensor.int32, got {got}: "
+            "pass the pivots that linalg.lu_factor returns"
+        )
+    if pivots._data.shape != expected:
+        raise RuntimeError(
+            f"{op}: Expected LU.shape[:-1] and pivots.shape to be the same ({expected}), but "
+            f"got pivots with shape {pivots._data.shape}: pass the pivots of linalg.lu_factor"
+        )
+
+
 def linalg_lu(A: Tensor, *, pivot: bool = True) -> PLU:  # noqa: N803
     """``torch.linalg.lu``: ``A = P @ L @ U`` for ``(..., m, n)``, partial pivoting.
 
@@ -225,8 +240,15 @@ def lu_unpack(
         tensor([[1.0000, 0.0000],
                 [0.3333, 1.0000]])
     """
+    if LU_data._data.ndim < 2:
+        raise RuntimeError(
+            "torch.lu_unpack: Expected tensor with 2 or more dimensions. Got size: "
+            f"{list(LU_data._data.shape)} instead"
+        )
     m, n = LU_data._data.shape[-2:]
     k = min(m, n)
+    if unpack_pivots:
+        pivots = _check_unpack_pivots(LU_pivots, LU_data._data.shape)
     dtype = LU_data._data.dtype
     empty = Tensor._make(np.zeros(0, dtype))
     lower = upper = perm = empty
@@ -235,8 +257,42 @@ def lu_unpack(
         lower = ops.tril(ops.narrow(LU_data, -1, 0, k), -1) + eye
         upper = ops.triu(ops.narrow(LU_data, -2, 0, k))
     if unpack_pivots:
-        perm = Tensor._make(_permutation(LU_pivots._data, m, dtype))
+        perm = Tensor._make(_permutation(pivots, m, dtype))
     return PLU(perm, lower, upper)
+
+
+def _check_unpack_pivots(pivots: Any, shape: tuple[int, ...]) -> np.ndarray:
+    """``pivots`` broadcast to LU's batch if they are ``lu_factor``'s for an LU of ``shape``.
+
+    That is int32, shape ``(..., k)`` with k = min(m, n), each in ``[1, m]``; else raise.
+    """
+    batch, m, k = shape[:-2], shape[-2], min(shape[-2:])
+    data = pivots._data if isinstance(pivots, Tensor) else None
+    if data is None or data.dtype != np.int32:
+        got = pivots.dtype if isinstance(pivots, Tensor) else type(pivots).__name__
+        raise RuntimeError(
+            f"torch.lu_unpack: LU_pivots is expected to be a tensor of microtensor.int32 dtype, "
+            f"got {got}: pass the pivots that linalg.lu_factor returns"
+        )
+    if data.ndim == 0 or data.shape[-1] != k or _broadcast(data.shape[:-1], batch) != batch:
+        raise RuntimeError(
+            f"torch.lu_unpack: expected LU_pivots of shape {batch + (k,)} for LU_data of "
+            f"shape {shape}, got {data.shape}: pass the pivots of lu_factor"
+        )
+    if data.size and (data.min() < 1 or data.max() > m):
+        raise RuntimeError(
+            f"torch.lu_unpack: pivots passed to lu_unpack must be between 1 and LU.size(-2) = "
+            f"{m} inclusive, got values from {data.min()} to {data.max()}: did you pass the "
+            "result of lu_factor?"
+        )
+    return np.broadcast_to(data, batch + (k,))
+
+
+def _broadcast(a: tuple[int, ...], b: tuple[int, ...]) -> tuple[int, ...] | None:
+    try:
+        return np.broadcast_shapes(a, b)
+    except ValueError:
+        return None
 
 
 def linalg_lu_solve(
@@ -276,6 +332,7 @@ def linalg_lu_solve(
             f"linalg.lu_solve: Incompatible shapes of A and B for the equation AX = B "
             f"({n}x{n} and {B._data.shape[-2]}x{B._data.shape[-1]})"
         )
+    _check_pivots("linalg.lu_solve", pivots, LU._data.shape[:-1])
     perm, lower, upper = lu_unpack(LU, pivots)
     if adjoint:  # A^T = U^T L^T P^T:  X = P L^-T U^-T B
         return perm @ Solve.apply(lower.transpose(-2, -1), Solve.apply(upper.transpose(-2, -1), B))  # type: ignore[no-any-return]

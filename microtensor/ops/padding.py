@@ -10,9 +10,9 @@ padding; constant padding takes negative widths directly.
 
 from __future__ import annotations
 
-import operator
 from collections.abc import Sequence
 
+from microtensor.ops._common import int_sequence
 from microtensor.ops._pointwise import tensor_input
 from microtensor.ops.joining import ConstantPad, cat
 from microtensor.ops.rearrange import flip
@@ -62,7 +62,7 @@ def pad(
         tensor([[[1., 2., 3., 4., 3., 2.]]])
     """
     tensor_input("pad", input)
-    widths = _widths(input, tuple(operator.index(p) for p in pad))
+    widths = _widths(input, int_sequence("pad", "pad", 2, pad))
     shape = input._data.shape
     if mode == "constant":
         for d, ((before, after), n) in enumerate(zip(widths, shape, strict=True)):
@@ -123,7 +123,7 @@ def constant_pad_nd(input: Tensor, pad: Sequence[int], value: float = 0) -> Tens
         >>> mt.constant_pad_nd(mt.tensor([1.0, 1.0]), [1, 1], 2.0)
         tensor([2., 1., 1., 2.])
     """
-    return _pad_constant(input, pad, value)
+    return _pad_constant(input, int_sequence("constant_pad_nd", "pad", 2, pad), value)
 
 
 def _pad_constant(input: Tensor, widths: Sequence[int], value: float) -> Tensor:  # noqa: A002

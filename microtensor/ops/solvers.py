@@ -52,6 +52,11 @@ def _is_vector_rhs(A: Tensor, B: Tensor) -> bool:  # noqa: N803
 
 def _check_rhs(op: str, A: Tensor, B: Tensor, vector: bool, rows: int) -> None:  # noqa: N803
     sa, sb = A._data.shape, B._data.shape
+    if not sb:
+        raise RuntimeError(
+            f"{op}: The input tensor B must have at least 1 dimension (a vector) or 2 (a "
+            f"matrix), got a 0-d tensor: pass B of shape ({sa[-2]},) or ({sa[-2]}, k)"
+        )
     if B._data.dtype != A._data.dtype:
         raise RuntimeError(
             f"{op}: Expected A and B to have the same dtype, but found A of type {A.dtype} and "

@@ -146,7 +146,7 @@ def narrow(input: Tensor, dim: int, start: int, length: int) -> Tensor:  # noqa:
             f"narrow(): start must be an 0-dim integral Tensor, got shape "
             f"{list(start._data.shape)} and dtype {start.dtype}: pass an int or start.item()"
         )
-    start, length = operator.index(start), operator.index(length)
+    start, length = _int_arg("start", 3, start), _int_arg("length", 4, length)
     if not -n <= start <= n:
         raise IndexError(
             f"narrow(): start out of range (expected to be in range of [{-n}, {n}], "
@@ -160,6 +160,16 @@ def narrow(input: Tensor, dim: int, start: int, length: int) -> Tensor:  # noqa:
             f"narrow(): start ({start}) + length ({length}) exceeds dimension size ({n})."
         )
     return Narrow.apply(input, d, start, length)  # type: ignore[no-any-return]
+
+
+def _int_arg(name: str, position: int, value: Any) -> int:
+    try:
+        return operator.index(value)
+    except TypeError:
+        raise TypeError(
+            f"narrow(): argument '{name}' (position {position}) must be int, not "
+            f"{type(value).__name__}"
+        ) from None
 
 
 def split_with_sizes(input: Tensor, split_sizes: Sequence[int], dim: int = 0) -> tuple[Tensor, ...]:  # noqa: A002

@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from microtensor.ops._common import int_sequence
 from microtensor.ops.indexing import GetItem, IndexPut
 from microtensor.ops.shape import reshape
 from microtensor.tensor import Tensor
@@ -30,7 +31,9 @@ class AsStridedScatter(IndexPut):
 
 
 def _positions(op: str, input: Tensor, size: Any, stride: Any, offset: Any) -> np.ndarray:  # noqa: A002
-    size, stride = tuple(int(n) for n in size), tuple(int(s) for s in stride)
+    position = 3 if op == "as_strided_scatter" else 2  # of size, after input (and src)
+    size = int_sequence(op, "size", position, size)
+    stride = int_sequence(op, "stride", position + 1, stride)
     offset = 0 if offset is None else int(offset)
     if len(size) != len(stride):
         raise RuntimeError(

@@ -393,6 +393,7 @@ def threshold(input: Tensor, threshold: float, value: float, inplace: bool = Fal
         tensor([-1.,  2.])
     """
     tensor_input("threshold", input, bool_ok=False)
+    threshold, value = _threshold_numbers("threshold", threshold, value)
     if inplace:
         return input._inplace("threshold_", _threshold, threshold, value)
     return _threshold(input, threshold, value)
@@ -401,7 +402,28 @@ def threshold(input: Tensor, threshold: float, value: float, inplace: bool = Fal
 def threshold_(input: Tensor, threshold: float, value: float) -> Tensor:  # noqa: A002
     """In-place ``threshold``."""
     tensor_input("threshold_", input, bool_ok=False)
+    threshold, value = _threshold_numbers("threshold_", threshold, value)
     return input._inplace("threshold_", _threshold, threshold, value)
+
+
+def _threshold_numbers(op: str, threshold: Any, value: Any) -> tuple[Any, Any]:
+    """``threshold`` and ``value`` as Python numbers (a 0-d tensor is one, as in PyTorch)."""
+    numbers = []
+    for position, (name, number) in enumerate((("threshold", threshold), ("value", value)), 2):
+        if isinstance(number, Tensor) and number.ndim == 0:
+            number = number.item()
+        if not isinstance(number, (int, float, np.number)):
+            shown = (
+                f"Tensor of shape {tuple(number.shape)}"
+                if isinstance(number, Tensor)
+                else type(number).__name__
+            )
+            raise TypeError(
+                f"{op}(): argument '{name}' (position {position}) must be Number, not {shown}: "
+                "pass a Python number (or a 0-d tensor)"
+            )
+        numbers.append(number)
+    return numbers[0], numbers[1]
 
 
 def _threshold(input: Tensor, threshold: float, value: float) -> Tensor:  # noqa: A002

@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 
 from microtensor import ops
+from microtensor.ops._common import int_sequence
 from microtensor.ops._pointwise import tensor_input
 from microtensor.tensor import Tensor
 
@@ -76,7 +77,7 @@ def affine_grid(theta: Tensor, size: Any, align_corners: bool | None = None) -> 
     align = _align(align_corners)
     if theta._data.dtype.kind != "f":
         raise ValueError(f"Expected theta to have floating point type, but got {theta.dtype}")
-    size = tuple(int(s) for s in size)
+    size = int_sequence("affine_grid", "size", 2, size)
     if len(size) not in (4, 5):
         raise NotImplementedError(
             "affine_grid only supports 4D and 5D sizes, for 2D and 3D affine transforms, "

@@ -132,6 +132,7 @@ def triplet_margin_loss(
         A scalar, or ``(N,)`` for 'none'.
 
     Raises:
+        ValueError: for a margin that is not greater than 0.
         RuntimeError: if the three inputs differ in rank or do not broadcast.
 
     Example:
@@ -143,6 +144,8 @@ def triplet_margin_loss(
     """
     op = "triplet_margin_loss"
     reduction = get_reduction(op, reduction, size_average, reduce)
+    if margin <= 0:
+        raise ValueError(f"{op}(): margin must be greater than 0, got {margin}")
     _same_rank(op, anchor, positive, negative)
     broadcast_check(op, anchor, positive)
     broadcast_check(op, anchor, negative)
@@ -270,7 +273,7 @@ def multi_margin_loss(
         reduction: 'none', 'mean' or 'sum'.
 
     Raises:
-        ValueError: for ``p`` other than 1 or 2.
+        ValueError: for ``p`` other than 1 or 2, or a weight that is not 1-D.
         RuntimeError: for a bad shape, a target out of range, or a weight not one per class.
 
     Example:
@@ -283,6 +286,11 @@ def multi_margin_loss(
     reduction = get_reduction(op, reduction, size_average, reduce)
     if p not in (1, 2):
         raise ValueError("only p == 1 and p == 2 supported")
+    if weight is not None and weight.ndim != 1:  # PyTorch checks it before the target
+        raise ValueError(
+            f"{op}(): weight must be one-dimensional (one weight per class), got shape "
+            f"{tuple(weight.shape)}"
+        )
     x, y, vector = _class_targets(op, input, target)
     n, classes = x.shape
     y = y.reshape(-1)
