@@ -5,6 +5,9 @@ Prints one row per draw: microtensor's time, NumPy's ``default_rng()`` (PCG64) a
 ratio of microtensor to the faster NumPy one. Times are CPU times (``time.process_time``),
 the median of ``--repeat`` runs, so other processes on a busy machine disturb them less.
 
+Sizes: 1,000,000 values, ``randperm(100_000)``, a dropout mask on (256, 1024) (NumPy's: a
+float64 uniform per element compared with p, as torch draws).
+
 Run: ``python benchmarks/random_streams.py`` (``--quick`` for small sizes).
 """
 
@@ -34,6 +37,9 @@ def median_ms(fn: Callable[[], Any], repeat: int) -> float:
 def rows(n: int, perm_n: int) -> list[tuple[str, Callable[..., Any], Callable[..., Any], Any]]:
     """(name, microtensor draw, NumPy draw on a Generator, torch draw)."""
     f32 = np.float32
+    shape = (256, 1024) if n >= 1_000_000 else (16, 64)
+    x_np = np.ones(shape, dtype=f32)
+    x_mt, x_torch = mt.tensor(x_np), torch.tensor(x_np)
     return [
         ("rand f32", lambda: mt.rand(n), lambda g: g.random(n, dtype=f32), lambda: torch.rand(n)),
         ("rand f64", lambda: mt.rand(n, dtype=mt.float64), lambda g: g.random(n),
@@ -46,6 +52,9 @@ def rows(n: int, perm_n: int) -> list[tuple[str, Callable[..., Any], Callable[..
          lambda: torch.randint(0, 10, (n,))),
         ("randperm", lambda: mt.randperm(perm_n), lambda g: g.permutation(perm_n),
          lambda: torch.randperm(perm_n)),
+        ("dropout", lambda: mt.nn.functional.dropout(x_mt, 0.5),
+         lambda g: x_np * (g.random(shape) >= 0.5) / f32(0.5),
+         lambda: torch.nn.functional.dropout(x_torch, 0.5)),
     ]  # fmt: skip
 
 

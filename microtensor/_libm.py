@@ -1,19 +1,26 @@
-"""The C library's float64 ``log1p`` that torch calls, bit for bit, in NumPy.
+"""The C library's float64 ``log1p``, ``log`` and ``exp`` that torch calls, bit for bit, in NumPy.
 
-torch's CPU kernels call glibc's ``log1p`` (``exponential_``, and Box-Muller's
-``sqrt(-2 log1p(-u))`` in ``normal_distribution<double>``). NumPy's own ``log1p`` differs from
-it in the last bit for several percent of the inputs; this port of glibc's (fdlibm's algorithm,
-in the FMA build that glibc picks on CPUs with FMA and AVX2, as this machine's) gives its bits:
-the same branches, the same constants, each fused multiply-add where glibc fuses one (read
-from glibc 2.36's machine code). It costs ~15x NumPy's ``log1p``, so the random kernels use it
-for float64 results only: a float32 result rounded from either is the same.
+torch's CPU kernels call glibc's libm: ``log1p`` (``exponential_``, Box-Muller's
+``sqrt(-2 log1p(-u))`` in ``normal_distribution<double>``), ``log`` (the 16-at-a-time float64
+Box-Muller of ``randn``/``normal_``, ``geometric_``) and ``exp`` (``log_normal_``). NumPy's own
+functions differ from glibc's in the last bit for 0.3% (``log``) to 5% (``exp``) of the inputs.
+These ports give glibc 2.36's bits, in the FMA build that glibc picks on CPUs with FMA and AVX2
+(as this machine's): the same branches, the same constants and tables, each fused multiply-add
+where glibc's machine code has one (``__log1p_fma``: fdlibm's algorithm; ``__ieee754_log_fma``
+and ``__ieee754_exp_fma``: the table-based ones of glibc 2.28+). They cost 15-80x NumPy's
+(~60 ms for a million ``log``s), so the random kernels use them for float64 results only: a
+float32 result rounded from either is the same. ``tan`` (``cauchy_``) is not ported.
 """
 
 from __future__ import annotations
 
+import decimal
+import functools
+
 import numpy as np
 
 from microtensor._fma import fma64
+from microtensor._libm_tables import INVC_LOGC as _INVC_LOGC
 
 _CHUNK = 8192
 _LN2_HI = 6.93147180369123816490e-01
@@ -104,3 +111,179 @@ def _log1p(x: np.ndarray) -> np.ndarray:
     out = np.where(magnitude < 0x3E200000, x - (x * x) * 0.5, out)
     out = np.where(magnitude < 0x3C900000, x, out)
     return np.where(x == -1.0, -np.inf, out)
+
+
+# glibc 2.36's table-based log and exp (Szabolcs Nagy's, in the FMA build: every a * b + c that
+# GCC fused in __ieee754_log_fma / __ieee754_exp_fma is an fma64 here, the rest rounds twice)
+_LOG_LN2_HI = float.fromhex("0x1.62e42fefa3800p-1")
+_LOG_LN2_LO = float.fromhex("0x1.ef35793c76730p-45")
+_LOG_A = [float.fromhex(h) for h in (
+    "-0x1.0000000000001p-1", "0x1.555555551305bp-2", "-0x1.fffffffeb4590p-3",
+    "0x1.999b324f10111p-3", "-0x1.55575e506c89fp-3",
+)]  # fmt: skip
+_LOG_B = [float.fromhex(h) for h in (
+    "-0x1p-1", "0x1.5555555555577p-2", "-0x1.ffffffffffdcbp-3", "0x1.999999995dd0cp-3",
+    "-0x1.55555556745a7p-3", "0x1.24924a344de3p-3", "-0x1.fffffa4423d65p-4",
+    "0x1.c7184282ad6cap-4", "-0x1.999eb43b068ffp-4", "0x1.78182f7afd085p-4",
+    "-0x1.5521375d145cdp-4",
+)]  # fmt: skip
+_INVC_HIGH = (134217729.0 * _INVC_LOGC[:, 0]) - (
+    (134217729.0 * _INVC_LOGC[:, 0]) - _INVC_LOGC[:, 0]
+)
+_INVC_SPLIT = (_INVC_HIGH, _INVC_LOGC[:, 0] - _INVC_HIGH)  # Veltkamp: 26 + 27 bits
+_LOG_OFF = 0x3FE6000000000000
+_NEAR_ONE_LO = 0x3FEE000000000000  # asuint64(1 - 0x1p-4)
+_NEAR_ONE_SPAN = 0x3FF1090000000000 - _NEAR_ONE_LO  # up to asuint64(1 + 0x1.09p-4)
+
+
+def log(x: np.ndarray) -> np.ndarray:
+    """Glibc's ``__ieee754_log_fma`` for float64 ``x``: the bits of C's ``log``."""
+    x = np.asarray(x, dtype=np.float64)
+    out = np.empty_like(x)
+    flat_x, flat_out = x.reshape(-1), out.reshape(-1)
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        for start in range(0, flat_x.size, _CHUNK):
+            flat_out[start : start + _CHUNK] = _log(flat_x[start : start + _CHUNK])
+    return out
+
+
+def _log_near_one(x: np.ndarray) -> np.ndarray:
+    """log(x) for 1 - 2**-4 <= x < 1 + 0x1.09p-4: a degree-12 series in r = x - 1."""
+    b = _LOG_B
+    r = x - 1.0
+    r2 = r * r
+    r3 = r * r2
+    head = fma64(r2, b[3], fma64(r, b[2], b[1]))
+    middle = fma64(r2, b[6], fma64(r, b[5], b[4]))
+    tail = fma64(r3, b[10], fma64(r2, b[9], fma64(r, b[8], b[7])))
+    poly = fma64(fma64(tail, r3, middle), r3, head)
+    # r = rhi + rlo with rhi on 26 bits, so that rhi * rhi * -0.5 is exact
+    rhi = fma64(-(2.0**27), r, fma64(r, 2.0**27, r))
+    rlo = r - rhi
+    rhi2 = rhi * rhi
+    hi = fma64(rhi2, b[0], r)
+    lo = fma64(rhi2, b[0], r - hi)
+    lo = fma64(b[0] * rlo, r + rhi, lo)
+    return hi + fma64(poly, r3, lo)
+
+
+def _log(x: np.ndarray) -> np.ndarray:
+    ix = x.view(np.uint64)
+    top = ix >> np.uint64(48)
+    # subnormals: scale by 2**52 into the normal range (and take 52 from the exponent)
+    subnormal = top < np.uint64(0x0010)
+    if subnormal.any():
+        scaled = (x * 2.0**52).view(np.uint64) - np.uint64(52 << 52)
+        ix = np.where(subnormal, scaled, ix)
+    tmp = ix - np.uint64(_LOG_OFF)
+    i = ((tmp >> np.uint64(45)) & np.uint64(127)).astype(np.intp)
+    kd = (tmp.view(np.int64) >> 52).astype(np.float64)
+    z = (ix - (tmp & np.uint64(0xFFF << 52))).view(np.float64)
+    a = _LOG_A
+    # r = fma(z, invc, -1), |r| < 1/256: z * invc = p + e exactly (Dekker, invc split ahead),
+    # p - 1 is exact (Sterbenz), so (p - 1) + e rounds once, as the fma
+    invc_high, invc_low = _INVC_SPLIT[0][i], _INVC_SPLIT[1][i]
+    product = z * _INVC_LOGC[i, 0]
+    z_split = 134217729.0 * z  # Veltkamp's split of z into 26 + 27 bits
+    z_high = z_split - (z_split - z)
+    z_low = z - z_high
+    error = ((z_high * invc_high - product) + z_high * invc_low + z_low * invc_high) + (
+        z_low * invc_low
+    )
+    r = (product - 1.0) + error
+    w = kd * _LOG_LN2_HI + _INVC_LOGC[i, 1]  # fma(kd, ln2hi, logc): k * ln2hi is exact
+    hi = w + r
+    lo = fma64(kd, _LOG_LN2_LO, (w - hi) + r)
+    r2 = r * r
+    poly = fma64(fma64(r, a[4], a[3]), r2, fma64(r, a[2], a[1]))
+    out = fma64(r * r2, poly, fma64(r2, a[0], lo)) + hi
+    near_one = (x.view(np.uint64) - np.uint64(_NEAR_ONE_LO)) < np.uint64(_NEAR_ONE_SPAN)
+    if near_one.any():
+        out[near_one] = _log_near_one(x[near_one])
+    out[x == 1.0] = 0.0
+    out[x == 0.0] = -np.inf
+    out[(x < 0) | np.isnan(x)] = np.nan
+    out[x == np.inf] = np.inf
+    return out
+
+
+_EXP_INV_LN2_N = float.fromhex("0x1.71547652b82fep+7")  # 128 / ln 2
+_EXP_NEG_LN2_HI_N = float.fromhex("-0x1.62e42fefa0000p-8")
+_EXP_NEG_LN2_LO_N = float.fromhex("-0x1.cf79abc9e3b3ap-47")
+_EXP_C = [float.fromhex(h) for h in (
+    "0x1.ffffffffffdbdp-2", "0x1.555555555543cp-3", "0x1.55555cf172b91p-5",
+    "0x1.1111167a4d017p-7",
+)]  # fmt: skip
+_EXP_SHIFT = float.fromhex("0x1.8p52")
+
+
+@functools.cache
+def _exp_table() -> tuple[np.ndarray, np.ndarray]:
+    """Glibc's ``__exp_data.tab``: 2**(i/128) = scale * (1 + tail), scale's bits less i << 45.
+
+    Both are the float64 values nearest to the exact ones (checked against glibc 2.36's table).
+    """
+    decimal.getcontext().prec = 60
+    tail, sbits = np.empty(128), np.empty(128, dtype=np.uint64)
+    for i in range(128):
+        exact = decimal.Decimal(2) ** (decimal.Decimal(i) / 128)
+        scale = float(exact)
+        tail[i] = float((exact - decimal.Decimal(scale)) / decimal.Decimal(scale))
+        sbits[i] = np.float64(scale).view(np.uint64) - np.uint64(i << 45)
+    return tail, sbits
+
+
+def exp(x: np.ndarray) -> np.ndarray:
+    """Glibc's ``__ieee754_exp_fma`` for float64 ``x``: the bits of C's ``exp``."""
+    x = np.asarray(x, dtype=np.float64)
+    out = np.empty_like(x)
+    flat_x, flat_out = x.reshape(-1), out.reshape(-1)
+    with np.errstate(over="ignore", invalid="ignore", under="ignore"):
+        for start in range(0, flat_x.size, _CHUNK):
+            flat_out[start : start + _CHUNK] = _exp(flat_x[start : start + _CHUNK])
+    return out
+
+
+def _exp(x: np.ndarray) -> np.ndarray:
+    # exp(x) = 2**(k/128) exp(r), x = k ln2/128 + r, |r| <= ln2/256
+    abstop = (x.view(np.uint64) >> np.uint64(52)).astype(np.int64) & 0x7FF
+    kd = fma64(x, _EXP_INV_LN2_N, _EXP_SHIFT)
+    ki = kd.view(np.uint64)
+    kd = kd - _EXP_SHIFT
+    r = fma64(kd, _EXP_NEG_LN2_LO_N, fma64(kd, _EXP_NEG_LN2_HI_N, x))
+    tail_table, sbits_table = _exp_table()
+    idx = (ki & np.uint64(127)).astype(np.intp)
+    sbits = sbits_table[idx] + (ki << np.uint64(45))
+    c = _EXP_C
+    r2 = r * r
+    tmp = fma64(fma64(r, c[1], c[0]), r2, tail_table[idx] + r)
+    tmp = fma64(r2 * r2, fma64(r, c[3], c[2]), tmp)
+    out = fma64(sbits.view(np.float64), tmp, sbits.view(np.float64))
+    special = (abstop - 0x3C9).astype(np.uint64) >= np.uint64(0x3F)
+    if special.any():
+        out[special] = _exp_special(x[special], abstop[special], tmp[special], sbits[special],
+                                    ki[special])  # fmt: skip
+    return out
+
+
+def _exp_special(
+    x: np.ndarray, abstop: np.ndarray, tmp: np.ndarray, sbits: np.ndarray, ki: np.ndarray
+) -> np.ndarray:
+    """Glibc's ``exp`` for |x| < 2**-54 (1 + x), |x| >= 512 (``specialcase``), inf and nan."""
+    with np.errstate(over="ignore"):
+        # k > 0: scale's exponent may have overflowed by <= 460
+        scale = (sbits - np.uint64(1009 << 52)).view(np.float64)
+        large = 2.0**1009 * fma64(scale, tmp, scale)
+    # k < 0: in the subnormal range, round once at the end
+    scale = (sbits + np.uint64(1022 << 52)).view(np.float64)
+    scaled_tmp = scale * tmp
+    y = scale + scaled_tmp
+    hi = 1.0 + y
+    lo = 1.0 - hi + y + (scale - y + scaled_tmp)
+    y = np.where(y < 1.0, (hi + lo) - 1.0, y)
+    small = 2.0**-1022 * np.where(y == 0.0, 0.0, y)
+    out = np.where((ki & np.uint64(0x80000000)) == 0, large, small)
+    out = np.where(abstop < 0x3C9, 1.0 + x, out)
+    huge = abstop >= 0x409
+    out = np.where(huge, np.where(x < 0, 0.0, np.inf), out)
+    return np.where(np.isnan(x), x, out)

@@ -8,19 +8,21 @@ the elements:
   ``x * (to - from) + from``, rounded once (torch's kernels are built with FMA), then to the
   dtype, where a value equal to ``to`` becomes ``from``.
 - ``exponential``: ``-1 / lambda * log1p(-u)``, ``u`` a float64 uniform.
-- ``geometric``: ``ceil(log(u) / log(1 - p))``, ``u`` a float64 uniform.
+- ``geometric``: ``ceil(log(u) / log1p(-p))``, ``u`` a float64 uniform.
 - ``cauchy``: ``median + sigma * tan(pi * (u - 0.5))``, ``u`` a float64 uniform.
 - ``log_normal``: ``exp`` of torch's ``normal_distribution<double>(mean, std)`` (Box-Muller
   with the generator's cached second sample).
 
-``log1p`` is glibc's own (``_libm``) for float64 results. Differs from PyTorch: float64
-results that go through ``log``, ``tan`` or ``exp`` take NumPy's, which differ from the C
-library's torch calls by one ulp for a few elements in a thousand; float32 results, rounded
-from float64, equal torch's.
+``log``, ``log1p`` and ``exp`` are glibc's own (``_libm``) for float64 results, so those equal
+torch's bit for bit. Differs from PyTorch: ``cauchy`` takes NumPy's ``tan``, which differs
+from the C library's by one ulp for about one input in 200 (glibc's ``tan`` is not ported),
+so a float64 ``cauchy_`` value can differ from torch's in its last bit; float32 results,
+rounded from float64, equal torch's.
 """
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -54,16 +56,18 @@ def uniform(generator: Generator, n: int, dtype: Any, low: float, high: float) -
 def exponential(generator: Generator, n: int, lambd: float, exact: bool = True) -> np.ndarray:
     """Torch's ``exponential_(lambd)``: float64 values (cast them to the tensor's dtype).
 
-    ``exact`` takes glibc's ``log1p`` (torch's float64 bits), else NumPy's (for float32).
+    ``exact`` takes glibc's ``log1p`` (torch's float64 bits), else NumPy's, rounded to float32
+    (for float32 and smaller: c10 rounds a double to half through float).
     """
     log1p = _libm.log1p if exact else np.log1p
-    return (-1.0 / lambd) * log1p(-generator._uniform(n, np.float64))
+    values = (-1.0 / lambd) * log1p(-generator._uniform(n, np.float64))
+    return values if exact else values.astype(np.float32)  # torch: double -> float -> half
 
 
 def geometric(generator: Generator, n: int, p: float) -> np.ndarray:
     """Torch's ``geometric_(p)``: float64 values, whole numbers >= 1."""
     with np.errstate(divide="ignore"):
-        return np.ceil(np.log(generator._uniform(n, np.float64)) / np.log(1.0 - p))
+        return np.ceil(_libm.log(generator._uniform(n, np.float64)) / math.log1p(-p))
 
 
 def cauchy(generator: Generator, n: int, median: float, sigma: float) -> np.ndarray:
@@ -75,5 +79,7 @@ def cauchy(generator: Generator, n: int, median: float, sigma: float) -> np.ndar
 def log_normal(
     generator: Generator, n: int, mean: float, std: float, exact: bool = True
 ) -> np.ndarray:
-    """Torch's ``log_normal_(mean, std)``: float64 values (``exact`` as ``exponential``)."""
-    return np.exp(_rng_normal.normal_serial(generator, n, mean, std, exact))
+    """Torch's ``log_normal_(mean, std)``: float64 values (float32 without ``exact``)."""
+    if exact:
+        return _libm.exp(_rng_normal.normal_serial(generator, n, mean, std, exact))
+    return np.exp(_rng_normal.normal_serial(generator, n, mean, std, exact)).astype(np.float32)

@@ -12,7 +12,7 @@ torch's samples:
   divided by the total, the last entry set to 1; then one float64 uniform per sample and the
   first category whose cumulative value is ``>= u``.
 - ``poisson``: torch's ``sample_poisson`` (Knuth's product of uniforms below rate 10, Hoermann's
-  transformed rejection from 10 on), one element after the other.
+  transformed rejection from 10 on), one element after the other (``_rng_poisson``).
 
 TensorIterator fills an output in its memory order (the outermost stride first), so a
 transposed output gets its draws in another order than a contiguous one: ``memory_axes`` and
@@ -25,6 +25,7 @@ import math
 
 import numpy as np
 
+from microtensor._rng_poisson import poisson
 from microtensor.random import Generator
 
 __all__ = [
@@ -63,16 +64,13 @@ def bernoulli_scalar(
 ) -> np.ndarray:
     """0/1 draws (bool) with probability ``p``: one float64 uniform per element.
 
-    torch's uniform is ``u = k * 2**-53``, ``k`` the low 53 bits of ``random64()`` (the high
-    word's low 21 bits, then the low word), so ``u < p`` is ``k < ceil(p * 2**53)``: compared
-    here on the two 32-bit words, which is exact and spares NumPy's slow 64-bit arithmetic.
+    torch's uniform is ``u = k * 2**-53``, ``k`` the low 53 bits of ``random64()``, so
+    ``u < p`` is ``k < ceil(p * 2**53)``: compared on the integers, which is exact.
     """
     n = math.prod(shape)
-    words = generator._random32(2 * n)
-    high, low = words[0::2] & np.uint32(2**21 - 1), words[1::2]
-    threshold = math.ceil(p * 2.0**53)
-    high_limit, low_limit = np.uint32(threshold >> 32), np.uint32(threshold & 0xFFFFFFFF)
-    keep = (high < high_limit) | ((high == high_limit) & (low < low_limit))
+    bits = generator._random64(n)
+    np.bitwise_and(bits, np.uint64(2**53 - 1), out=bits)
+    keep = bits < np.uint64(math.ceil(p * 2.0**53))
     return in_memory_order(keep, shape, axes)
 
 
@@ -133,85 +131,3 @@ def _check_rows(weights: np.ndarray) -> None:
                 "and non-negative"
             )
         raise RuntimeError("invalid multinomial distribution (sum of probabilities <= 0)")
-
-
-class _Uniforms:
-    """float64 uniforms handed out one at a time, drawn in blocks from ``generator``.
-
-    ``finish`` rewinds the generator to just after the last uniform handed out, so that
-    the stream advances by exactly what torch's element-by-element kernel draws.
-    """
-
-    def __init__(self, generator: Generator, block: int) -> None:
-        self.generator = generator
-        self.block = max(block, 64)
-        self.values: list[float] = []
-        self.pos = 0
-        self.state_before_block: object = None
-
-    def next(self) -> float:
-        if self.pos == len(self.values):
-            self.state_before_block = self.generator.get_state()
-            self.values = self.generator._uniform(self.block, np.float64).tolist()
-            self.pos = 0
-        value = self.values[self.pos]
-        self.pos += 1
-        return value
-
-    def finish(self) -> None:
-        if self.state_before_block is not None:
-            self.generator.set_state(self.state_before_block)
-            self.generator._uniform(self.pos, np.float64)
-
-
-def _poisson_small(rate: float, uniforms: _Uniforms) -> int:
-    """Knuth: count the uniforms whose running product stays above exp(-rate)."""
-    limit = math.exp(-rate)
-    count, product = 0, 1.0
-    while True:
-        product *= uniforms.next()
-        if product <= limit:
-            return count
-        count += 1
-
-
-def _poisson_large(rate: float, uniforms: _Uniforms) -> int:
-    """Hoermann's transformed rejection (PTRS), with torch's constants, for rate >= 10."""
-    slam, loglam = math.sqrt(rate), math.log(rate)
-    b = 0.931 + 2.53 * slam
-    a = -0.059 + 0.02483 * b
-    invalpha = 1.1239 + 1.1328 / (b - 3.4)
-    vr = 0.9277 - 3.6224 / (b - 2)
-    while True:
-        u = uniforms.next() - 0.5
-        v = uniforms.next()
-        us = 0.5 - abs(u)
-        k = math.floor((2 * a / us + b) * u + rate + 0.43)
-        if us >= 0.07 and v <= vr:
-            return k
-        if k < 0 or (us < 0.013 and v > us):
-            continue
-        accept = -rate + k * loglam - math.lgamma(k + 1.0)
-        if math.log(v) + math.log(invalpha) - math.log(a / (us * us) + b) <= accept:
-            return k
-
-
-def poisson(generator: Generator, rates: np.ndarray) -> np.ndarray:
-    """One Poisson draw per rate (C order), as float64 counts shaped like ``rates``."""
-    flat = np.asarray(rates, dtype=np.float64).ravel()
-    if np.any(~(flat >= 0)):
-        raise RuntimeError(
-            "invalid Poisson rate, expected rate to be non-negative: got "
-            f"{flat[~(flat >= 0)][0]}; pass rates >= 0"
-        )
-    # about what the draws take: rate + 1 uniforms below rate 10, two or three above
-    expected = float(np.where(flat < 10, flat + 1, 3.0).sum())
-    uniforms = _Uniforms(generator, block=int(1.2 * expected) + 16)
-    counts = np.zeros(flat.size, dtype=np.float64)
-    for i, rate in enumerate(flat.tolist()):
-        if rate >= 10:
-            counts[i] = _poisson_large(rate, uniforms)
-        elif rate > 0:
-            counts[i] = _poisson_small(rate, uniforms)
-    uniforms.finish()
-    return counts.reshape(rates.shape)

@@ -6,9 +6,11 @@ torch picks one of two paths:
   blocks of 16 (``u1 = 1 - x[i:i+8]``, ``u2 = x[i+8:i+16]``, radius ``sqrt(-2 log u1)``, angle
   ``2 pi u2``, cosines to the first half, sines to the second); when the size is not a multiple
   of 16 the last 16 are redrawn and redone. float32 runs this through torch's AVX2 functions
-  (``_avx_mathfun``), float64 through the C library's ``log``, ``cos`` and ``sin`` (NumPy's
-  ``cos`` and ``sin`` give the same bits; its ``log`` differs by an ulp for a few inputs in a
-  thousand).
+  (``_avx_mathfun``), float64 through the C library's ``log``, ``cos`` and ``sin`` (glibc's
+  ``log`` ported in ``_libm``; NumPy's ``cos`` and ``sin`` give glibc's bits). float16 and
+  bfloat16 take float32's kernel one block of 16 at a time and round its results: only whole
+  blocks' uniforms are drawn before the redrawn last 16, so they take 16 fewer draws than
+  float32 when the size is not a multiple of 16.
 - fewer elements, or a non-contiguous tensor: ``normal_distribution<double>`` per element in
   memory order, a Box-Muller pair ``(r cos t, r sin t)`` from two double uniforms whose second
   value the generator keeps for the next call (with glibc's ``log1p``, ``_libm``, for float64).
@@ -48,7 +50,7 @@ def _box_muller_blocks_f32(u: np.ndarray, mean: float, std: float) -> np.ndarray
 def _box_muller_blocks(u: np.ndarray, mean: float, std: float) -> np.ndarray:
     """Torch's generic ``normal_fill_16`` (float64) on every block of 16 uniforms."""
     blocks = u.reshape(-1, 16)
-    radius = np.sqrt(-2 * np.log(1 - blocks[:, :8]))
+    radius = np.sqrt(-2 * _libm.log(1 - blocks[:, :8]))
     theta = 2.0 * np.pi * blocks[:, 8:]
     out = np.empty_like(blocks)
     out[:, :8] = radius * np.cos(theta)
@@ -61,10 +63,17 @@ def _box_muller_blocks(u: np.ndarray, mean: float, std: float) -> np.ndarray:
 def normal_fill(generator: Generator, n: int, dtype: Any, mean: float, std: float) -> np.ndarray:
     """Torch's ``normal_fill``: ``n >= 16`` normal draws into a contiguous tensor."""
     dtype = np.dtype(dtype)
+    whole = n - n % 16
+    if dtype not in (np.float32, np.float64):  # float16, bfloat16: float32 math, rounded
+        u = generator._uniform(whole + (16 if n % 16 else 0), np.float32)
+        out32 = np.empty(n, dtype=np.float32)
+        out32[:whole] = _box_muller_blocks_f32(u[:whole], mean, std)
+        if n % 16:
+            out32[n - 16 :] = _box_muller_blocks_f32(u[whole:], mean, std)
+        return out32.astype(dtype)
     transform = _box_muller_blocks_f32 if dtype == np.float32 else _box_muller_blocks
     u = generator._uniform(n, dtype).astype(dtype, copy=False)
     out = np.empty(n, dtype=dtype)
-    whole = n - n % 16
     out[:whole] = transform(u[:whole], mean, std)
     if n % 16:  # torch redraws the last 16 and redoes them
         tail = generator._uniform(16, dtype).astype(dtype, copy=False)
@@ -112,7 +121,10 @@ def normal_values(
     """Torch's ``normal_(mean, std)`` on a new contiguous tensor of ``shape`` and ``dtype``."""
     n = int(np.prod(shape, dtype=np.int64))
     dtype = np.dtype(dtype)
-    if n >= 16 and dtype in (np.float32, np.float64):
+    if n >= 16:
         return normal_fill(generator, n, dtype, mean, std).reshape(shape)
     exact = dtype == np.float64
-    return normal_serial(generator, n, mean, std, exact).astype(dtype).reshape(shape)
+    values = normal_serial(generator, n, mean, std, exact)
+    if not exact:  # c10 rounds a double to half through float
+        values = values.astype(np.float32)
+    return values.astype(dtype, copy=False).reshape(shape)

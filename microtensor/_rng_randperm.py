@@ -12,6 +12,14 @@ just before step ``j``; with no such step the value is ``t_i`` itself. In the sa
 there is none. Following those links to their roots (pointer doubling: ~log2(n) gathers) gives
 every ``w``, so the whole permutation costs a sort and a few dozen vector passes, no loop per
 element.
+
+From ``n = (2**32 - 1) // 20`` on, torch runs the "inside-out" shuffle on 64-bit draws: for
+``i = 0 .. n-1``, ``z_i = random64() % (i + 1)``, ``r[i] = r[z_i]``, ``r[z_i] = i``. It resolves
+the same way (``_inside_out``): position ``p`` ends holding the latest step ``j`` with
+``z_j = p``; with none, the value step ``p`` copied from ``z_p``, which is the latest earlier
+step ``j`` with ``z_j = z_p``, or (with none) what step ``z_p`` copied in turn, down to a step
+``q`` with ``z_q = q``, which copied ``q`` itself. Indices are int32 below 2**31, so the
+permutation takes about 10 bytes per element besides the result.
 """
 
 from __future__ import annotations
@@ -35,32 +43,48 @@ def _stable_argsort(keys: np.ndarray) -> np.ndarray:
     return order
 
 
-def randperm_values(generator: Generator, n: int) -> np.ndarray:
-    """Torch's ``randperm(n)`` on the CPU, as int64."""
-    if n >= LARGE_N:
-        raise RuntimeError(
-            f"randperm(): n={n} is at least {LARGE_N}, where torch switches to its 64-bit "
-            f"algorithm, which microtensor does not have: draw smaller permutations"
-        )
-    if n <= 1:
-        return np.arange(n, dtype=np.int64)
-    steps = np.arange(n, dtype=np.int64)
-    spans = np.arange(n, 1, -1, dtype=np.uint32)  # n - i for the steps that draw
-    targets = steps.copy()  # the last "step" n-1 swaps with itself
-    targets[:-1] += generator._random32(n - 1) % spans
-    # group the steps by target, in step order: the previous step with the same target
-    order = _stable_argsort(targets)
+def _index_dtype(n: int) -> type[np.signedinteger]:
+    """The index dtype: intp (the fastest to gather with), int32 for torch's large sizes."""
+    return np.intp if n < LARGE_N or n >= 2**31 else np.int32
+
+
+def _previous_same(targets: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The latest earlier step with each step's target, and the latest step at each position.
+
+    Both are -1 where there is none.
+    """
+    n = targets.size
+    index = _index_dtype(n)
+    order = _stable_argsort(targets).astype(index, copy=False)
     sorted_targets = targets[order]
     same_as_previous = np.empty(n, dtype=bool)
     same_as_previous[0] = False
-    same_as_previous[1:] = sorted_targets[1:] == sorted_targets[:-1]
-    previous_same = np.empty(n, dtype=np.int64)
-    previous_same[order] = np.where(same_as_previous, np.roll(order, 1), -1)
-    # the last step writing each position
-    last_writer = np.full(n, -1, dtype=np.int64)
+    np.equal(sorted_targets[1:], sorted_targets[:-1], out=same_as_previous[1:])
+    previous_same = np.empty(n, dtype=index)
+    previous_same[order] = np.where(same_as_previous, np.roll(order, 1), index(-1))
+    last_writer = np.full(n, -1, dtype=index)
     is_last = np.ones(n, dtype=bool)
     is_last[:-1] = ~same_as_previous[1:]
     last_writer[sorted_targets[is_last]] = order[is_last]
+    return previous_same, last_writer
+
+
+def _follow_to_roots(value: np.ndarray, pointer: np.ndarray) -> np.ndarray:
+    """``value[p] = value[pointer[p]]`` wherever ``value[p] < 0``, by pointer doubling."""
+    pointer = np.where(value < 0, pointer, np.arange(value.size, dtype=pointer.dtype))
+    while True:
+        pending = value < 0
+        if not pending.any():
+            return value
+        value = np.where(pending, value[pointer], value)
+        pointer = pointer[pointer]
+
+
+def _swap_chain(targets: np.ndarray) -> np.ndarray:
+    """The permutation of torch's forward swaps ``r[i] <-> r[targets[i]]`` (targets >= i)."""
+    n = targets.size
+    steps = np.arange(n, dtype=np.int64)
+    previous_same, last_writer = _previous_same(targets)
     # w[j] = w[link[j]]: the latest step before j that wrote position j
     link = np.where(targets == steps, previous_same, last_writer)
     root = np.where(link >= 0, link, steps)
@@ -70,3 +94,29 @@ def randperm_values(generator: Generator, n: int) -> np.ndarray:
             break
         root = jumped
     return np.where(previous_same >= 0, root[np.maximum(previous_same, 0)], targets)
+
+
+def _inside_out(targets: np.ndarray) -> np.ndarray:
+    """The permutation of torch's inside-out shuffle ``r[i] = r[z_i]; r[z_i] = i`` (z_i <= i)."""
+    n = targets.size
+    index = _index_dtype(n)
+    targets = targets.astype(index)
+    previous_same, last_writer = _previous_same(targets)
+    steps = np.arange(n, dtype=index)
+    copied = np.where(previous_same >= 0, previous_same, np.where(targets == steps, steps, -1))
+    del previous_same
+    copied = _follow_to_roots(copied.astype(index, copy=False), targets)
+    return np.where(last_writer >= 0, last_writer, copied).astype(np.int64)
+
+
+def randperm_values(generator: Generator, n: int) -> np.ndarray:
+    """Torch's ``randperm(n)`` on the CPU, as int64."""
+    if n <= 1:
+        return np.arange(n, dtype=np.int64)
+    if n >= LARGE_N:
+        spans = np.arange(1, n + 1, dtype=np.uint64)
+        return _inside_out(generator._random64(n) % spans)
+    spans = np.arange(n, 1, -1, dtype=np.uint32)  # n - i for the steps that draw
+    targets = np.arange(n, dtype=np.int64)  # the last "step" n-1 swaps with itself
+    targets[:-1] += generator._random32(n - 1) % spans
+    return _swap_chain(targets)

@@ -195,8 +195,11 @@ class Generator:
 
     def _random64(self, n: int) -> np.ndarray:
         """``n`` successive draws of torch's ``random64()``: ``hi << 32 | lo`` of two draws."""
-        pairs = self._random32(2 * n).view(np.uint64)  # little-endian: (lo << 32) | hi
-        return (pairs << np.uint64(32)) | (pairs >> np.uint64(32))
+        if n <= 0:
+            return np.zeros(0, dtype=np.uint64)
+        self._next_when_exhausted = _STATE_N
+        # NumPy's full-range uint64 draw is MT19937's next64, (first << 32) | second: torch's
+        return self.rng.integers(0, 2**64 - 1, size=n, dtype=np.uint64, endpoint=True)
 
     def _uniform(self, n: int, dtype: Any) -> np.ndarray:
         """``n`` draws of torch's ``uniform_real_distribution<T>(0, 1)`` for float32/float64.
@@ -206,16 +209,17 @@ class Generator:
         """
         dtype = np.dtype(dtype)
         if dtype == np.float64:
-            # little-endian pairs of words: the first draw (hi) is the low half of each uint64
-            pairs = self._random32(2 * n).view(np.uint64)
-            bits = (pairs & np.uint64(2**21 - 1)) << np.uint64(32)
-            bits |= pairs >> np.uint64(32)
+            bits = self._random64(n)
+            np.bitwise_and(bits, np.uint64(2**53 - 1), out=bits)
             values = bits.astype(np.float64)
             values *= 2.0**-53
             return values
         # float32 and the reduced types (float16 draws float32 uniforms too, then rounds)
-        raw = self._random32(n) & np.uint32(2**24 - 1)
-        return raw.astype(np.float32) * np.float32(2.0**-24)
+        raw = self._random32(n)
+        np.bitwise_and(raw, np.uint32(2**24 - 1), out=raw)
+        uniforms = raw.astype(np.float32)
+        uniforms *= np.float32(2.0**-24)
+        return uniforms
 
     def __repr__(self) -> str:
         return f"<microtensor.Generator object at {id(self):#x}>"

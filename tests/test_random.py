@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import numpy as np
 import pytest
 import torch
@@ -109,6 +111,50 @@ def test_vectorised_randperm_equals_the_swap_loop(n):
         np.testing.assert_array_equal(actual, expected)
 
 
+def _randperm_inside_out(draws: np.ndarray) -> np.ndarray:
+    """torch's loop from n = (2**32 - 1) // 20 on, literally: r[i] = r[z]; r[z] = i."""
+    r = [0] * draws.size
+    for i, draw in enumerate(draws.tolist()):
+        z = draw % (i + 1)
+        r[i] = r[z]
+        r[z] = i
+    return np.array(r)
+
+
+@pytest.mark.parametrize("n", [2, 3, 7, 64, 1000, 5000])
+def test_large_n_randperm_is_torchs_inside_out_shuffle(n, monkeypatch):
+    """The 64-bit algorithm, on small n: the threshold moved down to n."""
+    monkeypatch.setattr(_rng_randperm, "LARGE_N", n)
+    for seed in range(3):
+        expected = _randperm_inside_out(Generator().manual_seed(seed)._random64(n))
+        g = Generator().manual_seed(seed)
+        np.testing.assert_array_equal(_rng_randperm.randperm_values(g, n), expected)
+        after = Generator().manual_seed(seed)
+        after._random64(n)
+        assert (g.get_state().numpy() == after.get_state().numpy()).all()
+
+
+def test_inside_out_resolves_long_chains():
+    """Every z_i = i - 1 (one chain through all steps) and every z_i = 0 (one hub)."""
+    for draws in (np.maximum(np.arange(3000), 1) - 1, np.zeros(3000, dtype=np.int64)):
+        targets = draws.astype(np.uint64)
+        np.testing.assert_array_equal(
+            _rng_randperm._inside_out(targets), _randperm_inside_out(targets)
+        )
+
+
+@pytest.mark.skipif(
+    not os.environ.get("MICROTENSOR_HUGE_RANDPERM"),
+    reason="~10 GB and minutes: set MICROTENSOR_HUGE_RANDPERM=1",
+)
+def test_randperm_at_torchs_64_bit_threshold_equals_torch():
+    n = _rng_randperm.LARGE_N
+    torch.manual_seed(3)
+    expected = torch.randperm(n).numpy()
+    mt.manual_seed(3)
+    np.testing.assert_array_equal(mt.randperm(n).numpy(), expected)
+
+
 def test_normal_cache_is_cleared_by_manual_seed():
     mt.manual_seed(0)
     mt.randn(1, dtype=mt.float64)
@@ -130,7 +176,6 @@ def test_normal_cache_is_cleared_by_manual_seed():
         (lambda: mt.randint(5, 5, (2,)), RuntimeError, "from=5 >= to=5"),
         (lambda: mt.randperm(-1), RuntimeError, "non-negative"),
         (lambda: mt.randperm(300, dtype=mt.uint8), RuntimeError, "too large"),
-        (lambda: mt.randperm(_rng_randperm.LARGE_N), RuntimeError, "64-bit algorithm"),
         (lambda: mt.normal(mt.zeros(2), -1.0), RuntimeError, "std >= 0.0"),
         (lambda: mt.normal(0.0, mt.tensor([-1.0])), RuntimeError, "all elements of std"),
         (lambda: mt.normal(0.0, 1.0), TypeError, "pass a size"),

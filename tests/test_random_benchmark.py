@@ -19,6 +19,6 @@ def test_quick_run_prints_a_row_per_draw(capsys):
         torch.set_num_threads(threads)
     lines = capsys.readouterr().out.splitlines()
     assert lines[0].split()[:2] == ["draw", "microtensor"]
-    names = ["rand f32", "rand f64", "randn f32", "randn f64", "randint", "randperm"]
+    names = ["rand f32", "rand f64", "randn f32", "randn f64", "randint", "randperm", "dropout"]
     assert [row[0] for row in results] == names
     assert [line[:10].strip() for line in lines[1:]] == names

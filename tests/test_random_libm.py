@@ -1,4 +1,4 @@
-"""``_libm.log1p`` is the C library's ``log1p`` bit for bit, so float64 draws equal torch's."""
+"""``_libm``'s log1p, log and exp are the C library's bit for bit, so float64 draws equal torch's."""
 
 from __future__ import annotations
 
@@ -50,3 +50,49 @@ def test_float64_draws_through_log1p_equal_torch_bit_for_bit(seed):
         expected = make(torch).contiguous().numpy()
         mt.manual_seed(seed)
         np.testing.assert_array_equal(make(mt).contiguous().numpy(), expected)
+
+
+def _c_exp(value: float) -> float:
+    try:
+        return math.exp(value)
+    except OverflowError:
+        return math.inf
+
+
+def test_log_equals_the_c_library_on_every_branch():
+    """Table path, the near-1 series, subnormals, zero, negatives, inf and nan."""
+    rng = np.random.default_rng(2)
+    u = rng.integers(1, 2**53, 20000) * 2.0**-53
+    x = np.concatenate(
+        [
+            u,  # log(u) of geometric_, and 1 - u of Box-Muller
+            1.0 - u,
+            rng.uniform(1 - 2.0**-4, 1 + 2.0**-4, 5000),  # near 1
+            10.0 ** rng.uniform(-307, 308, 5000),
+            rng.uniform(0, 1, 200) * 2.0**-1022,  # subnormals
+            [1.0, np.nextafter(1.0, 0), np.nextafter(1.0, 2), 5e-324, 2.0**-1022, 1.7e308],
+        ]
+    )
+    expected = np.array([math.log(value) for value in x])
+    np.testing.assert_array_equal(_libm.log(x), expected)
+    special = _libm.log(np.array([0.0, -0.0, -1.0, np.inf, np.nan]))
+    assert special[0] == special[1] == -np.inf and special[3] == np.inf
+    assert np.isnan(special[2]) and np.isnan(special[4])
+    assert (np.log(u) != np.array([math.log(value) for value in u])).any()  # why: NumPy's differs
+
+
+def test_exp_equals_the_c_library_on_every_branch():
+    """The table path, |x| < 2**-54, |x| > 512 (overflow and the subnormal range), inf, nan."""
+    rng = np.random.default_rng(3)
+    x = np.concatenate(
+        [
+            rng.normal(0, 3, 20000),  # log_normal_'s exp of normal draws
+            rng.uniform(-760, 720, 5000),
+            rng.uniform(-1e-16, 1e-16, 200),
+            [0.0, -0.0, 709.78, 709.79, -708.4, -745.13, -745.14, -1000.0, 1000.0, 1e-300],
+        ]
+    )
+    np.testing.assert_array_equal(_libm.exp(x), np.array([_c_exp(value) for value in x]))
+    special = _libm.exp(np.array([np.inf, -np.inf, np.nan]))
+    assert special[0] == np.inf and special[1] == 0.0 and np.isnan(special[2])
+    assert (np.exp(x[:20000]) != np.array([math.exp(v) for v in x[:20000]])).any()

@@ -2,7 +2,7 @@
 
 The exact rows draw with the same call in both libraries, after the same seed (of the
 default generator or of a ``Generator``), across seeds, sizes, odd and transposed shapes and
-both float dtypes: integers and 0/1 draws must be equal, floats within 1 ulp, and the
+both float dtypes: integers, 0/1 draws and floats must be equal (bit for bit), and the
 generators must end in the same state (the same number of draws taken).
 
 Torch's scalar-p ``bernoulli_`` (so every dropout mask) once ran MKL's generator on Intel
@@ -151,7 +151,7 @@ def assert_same_samples(ours: Any, theirs: Any, what: str) -> None:
     mine, reference = ours.detach().numpy(), theirs.detach().numpy()
     assert mine.shape == reference.shape and mine.dtype == reference.dtype, what
     if mine.dtype.kind == "f":
-        np.testing.assert_array_max_ulp(mine, reference, maxulp=1)
+        np.testing.assert_array_equal(mine, reference, err_msg=what)
     else:
         np.testing.assert_array_equal(mine, reference, err_msg=what)
 
