@@ -16,6 +16,7 @@ import numpy as np
 
 from microtensor import dtypes
 from microtensor._factory_args import on_cpu
+from microtensor._layout import strided
 from microtensor.tensor import Tensor
 
 __all__ = [
@@ -40,8 +41,10 @@ def _start(name: str, M: int, dtype: Any, device: Any, layout: Any) -> np.dtype:
         raise TypeError(f"{name}(): M must be an int, got {type(M).__name__}")
     if M < 0:
         raise ValueError(f"{name} requires non-negative window length, got M={M}")
+    if layout is not None and layout is not strided:
+        raise ValueError(f"{name} is implemented for strided tensors only, got: {layout}")
     chosen = dtypes.to_dtype(dtype) if dtype is not None else dtypes.get_default_dtype()
-    if not chosen.is_floating_point:
+    if chosen not in (dtypes.float32, dtypes.float64):
         raise ValueError(f"{name} expects float32 or float64 dtypes, got: {chosen}")
     return chosen.numpy
 
@@ -95,8 +98,10 @@ def general_cosine(
         tensor([0.0000, 0.5000, 1.0000, 0.5000, 0.0000])
     """
     np_dtype = _start("general_cosine", M, dtype, device, layout)
-    if a is None or len(a) == 0:
-        raise ValueError("Coefficients cannot be None or empty")
+    if not isinstance(a, list | tuple):
+        raise TypeError("Coefficients must be a list/tuple")
+    if len(a) == 0:
+        raise ValueError("Coefficients cannot be empty")
     if M == 0:
         return _tensor(np.empty(0, np_dtype), requires_grad)
     if M == 1:

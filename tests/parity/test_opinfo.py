@@ -84,11 +84,6 @@ NOT_YET: dict[str, str] = {
 }
 
 _NN = "(in microtensor/nn/_functional/{}, outside this change; reported to its owner)"
-_WINDOW = (
-    "torch raises ValueError for a sparse layout or a float16 dtype; microtensor's window "
-    "functions ignore layout= and compute in float16 (in microtensor/signal, outside this "
-    "change; reported to its owner)"
-)
 _RMETHOD = (
     "the unbound Tensor method is called with a Python number as self: torch's C method checks "
     "self's type, a Python method does not (user code never calls it so)"
@@ -115,13 +110,6 @@ ERROR_TYPES_DIFFER: dict[str, str] = {
     "nn.functional.max_pool1d": "a batch of 0: torch RuntimeError, microtensor NumPy's "
     "ValueError " + _NN.format("pooling.py"),
     "nn.functional.max_pool3d": "as max_pool1d " + _NN.format("pooling.py"),
-    **{
-        f"signal.windows.{name}": _WINDOW
-        for name in (
-            "bartlett blackman cosine exponential gaussian general_cosine general_hamming "
-            "hamming hann kaiser nuttall"
-        ).split()
-    },
 }
 
 ENTRIES = {oracle.entry_id(op): op for op in oracle.entries()}
