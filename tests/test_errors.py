@@ -6,6 +6,7 @@ import io
 import pickle
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 import microtensor as mt
@@ -811,11 +812,22 @@ WRONG_CALLS = [
         r"for a tensor of shape \[1048576, 4194304\] and dtype float32",
     ),
     (
-        "loader state with workers",
-        lambda: mt.utils.data.DataLoader(list(range(4)), num_workers=2).state_dict(),
+        "loader state with workers out of order",
+        lambda: mt.utils.data.DataLoader(
+            list(range(4)), num_workers=2, in_order=False
+        ).state_dict(),
         NotImplementedError,
-        r"DataLoader.state_dict\(\): mid-epoch state is only supported with num_workers=0 "
-        r"\(this loader has num_workers=2\)",
+        r"DataLoader.state_dict\(\): a loader with num_workers=2 and in_order=False yields "
+        r"batches in the order its workers finish them.*use in_order=True",
+    ),
+    (
+        "loader state from another num_workers",
+        lambda: mt.utils.data.DataLoader(list(range(4)), num_workers=2).load_state_dict(
+            {**mt.utils.data.DataLoader(list(range(4))).state_dict(), "_started": True}
+        ),
+        ValueError,
+        r"DataLoader.load_state_dict\(\): the state was saved by a DataLoader with "
+        r"num_workers=0 but this one has num_workers=2.*resume with the same num_workers",
     ),
     (
         "fit resume from weights",
@@ -826,6 +838,177 @@ WRONG_CALLS = [
         ValueError,
         r"is not a fit checkpoint; write one with ModelCheckpoint\(..., save_weights_only=False\)",
     ),  # fmt: skip
+    (
+        "threshold tensor threshold",
+        lambda: F.threshold(_x(), mt.ones(3), 0.0),
+        TypeError,
+        r"threshold\(\): argument 'threshold' \(position 2\) must be Number, not Tensor of shape "
+        r"\(3,\): pass a Python number \(or a 0-d tensor\)",
+    ),
+    (
+        "threshold_ tensor value",
+        lambda: F.threshold_(_x(), 1.0, mt.ones(2, 3)),
+        TypeError,
+        r"threshold_\(\): argument 'value' \(position 3\) must be Number, not Tensor of shape "
+        r"\(2, 3\)",
+    ),
+    (
+        "lu_solve float pivots",
+        lambda: mt.lu_solve(mt.ones(2, 3, 4), mt.ones(1, 2, 3, 3), mt.ones(1, 2, 3, 3)),
+        RuntimeError,
+        r"linalg.lu_solve: pivots should be a Tensor of scalar type microtensor.int32, got "
+        r"microtensor.float32: pass the pivots that linalg.lu_factor returns",
+    ),
+    (
+        "linalg.lu_solve pivots shape",
+        lambda: mt.linalg.lu_solve(mt.ones(2, 3, 3), mt.ones(3, 3, dtype=mt.int32), mt.ones(3, 4)),
+        RuntimeError,
+        r"linalg.lu_solve: Expected LU.shape\[:-1\] and pivots.shape to be the same \(\(2, 3\)\), "
+        r"but got pivots with shape \(3, 3\)",
+    ),
+    (
+        "lu_unpack int64 pivots",
+        lambda: mt.lu_unpack(mt.ones(2, 3), mt.tensor([5, -7])),
+        RuntimeError,
+        r"torch.lu_unpack: LU_pivots is expected to be a tensor of microtensor.int32 dtype, got "
+        r"microtensor.int64",
+    ),
+    (
+        "lu_unpack pivots out of range",
+        lambda: mt.lu_unpack(mt.ones(2, 3), mt.tensor([1, 3], dtype=mt.int32)),
+        RuntimeError,
+        r"torch.lu_unpack: pivots passed to lu_unpack must be between 1 and LU.size\(-2\) = 2 "
+        r"inclusive, got values from 1 to 3",
+    ),
+    (
+        "lu_unpack pivots shape",
+        lambda: mt.lu_unpack(mt.ones(3, 3), mt.tensor([1, 2], dtype=mt.int32)),
+        RuntimeError,
+        r"torch.lu_unpack: expected LU_pivots of shape \(3,\) for LU_data of shape \(3, 3\), "
+        r"got \(2,\)",
+    ),
+    (
+        "lu_unpack 1-d LU",
+        lambda: mt.lu_unpack(mt.ones(3), mt.tensor([1, 3], dtype=mt.int32)),
+        RuntimeError,
+        r"torch.lu_unpack: Expected tensor with 2 or more dimensions. Got size: \[3\] instead",
+    ),
+    (
+        "ldl_solve float pivots",
+        lambda: mt.linalg.ldl_solve(mt.ones(1, 2, 3, 3), mt.ones(1, 1, 2, 2, 2), mt.ones(2, 3, 4)),
+        RuntimeError,
+        r"torch.linalg.ldl_solve: Expected pivots to be integers. Got microtensor.float32",
+    ),
+    (
+        "ldl_solve pivots shape",
+        lambda: mt.linalg.ldl_solve(mt.ones(3, 3), mt.ones(2, dtype=mt.int32), mt.ones(3, 4)),
+        RuntimeError,
+        r"ldl_solve: Expected LD.shape\[:-1\] and pivots.shape to be the same \(\(3,\)\), but got "
+        r"pivots with shape \(2,\) instead",
+    ),
+    (
+        "ldl_solve batch",
+        lambda: mt.linalg.ldl_solve(
+            mt.ones(2, 3, 3), mt.ones(2, 3, dtype=mt.int32), mt.ones(4, 3, 1)
+        ),
+        RuntimeError,
+        r"ldl_solve: the batch dims of LD \(2, 3, 3\) and B \(4, 3, 1\) cannot be broadcast",
+    ),
+    (
+        "affine_grid int size",
+        lambda: F.affine_grid(mt.ones(1, 2, 3), 0, False),
+        TypeError,
+        r"affine_grid\(\): argument 'size' \(position 2\) must be tuple of ints, not int",
+    ),
+    (
+        "constant_pad_nd int pad",
+        lambda: mt.constant_pad_nd(mt.ones(3), 1),
+        TypeError,
+        r"constant_pad_nd\(\): argument 'pad' \(position 2\) must be tuple of ints, not int: pass "
+        r"a tuple, e.g. \(1,\)",
+    ),
+    (
+        "pad float in pad",
+        lambda: F.pad(mt.ones(3), [1.0, 1]),
+        TypeError,
+        r"pad\(\): argument 'pad' \(position 2\) must be tuple of ints, but found element of type "
+        r"float at pos 0",
+    ),
+    (
+        "as_strided int size",
+        lambda: mt.as_strided(mt.ones(3), 2, (1,)),
+        TypeError,
+        r"as_strided\(\): argument 'size' \(position 2\) must be tuple of ints, not int",
+    ),
+    (
+        "as_strided int stride",
+        lambda: mt.as_strided(mt.ones(3), (2,), 1),
+        TypeError,
+        r"as_strided\(\): argument 'stride' \(position 3\) must be tuple of ints, not int",
+    ),
+    (
+        "as_strided_scatter int size",
+        lambda: mt.as_strided_scatter(mt.ones(3), mt.ones(2), 2, (1,)),
+        TypeError,
+        r"as_strided_scatter\(\): argument 'size' \(position 3\) must be tuple of ints, not int",
+    ),
+    (
+        "narrow tuple length",
+        lambda: mt.narrow(_x(), -1, 0, (5, 5, 5)),
+        TypeError,
+        r"narrow\(\): argument 'length' \(position 4\) must be int, not tuple",
+    ),
+    (
+        "index_add int source",
+        lambda: mt.index_add(mt.ones(3), 0, mt.tensor([0]), 5),
+        TypeError,
+        r"index_add\(\): argument 'source' \(position 4\) must be Tensor, not int: wrap values in "
+        r"microtensor.tensor\(...\)",
+    ),
+    (
+        "index_add tensor alpha",
+        lambda: mt.index_add(mt.ones(3), 0, mt.tensor([0]), mt.ones(1), alpha=mt.ones(2)),
+        TypeError,
+        r"index_add\(\): argument 'alpha' must be Number, not Tensor of shape \(2,\)",
+    ),
+    (
+        "masked_scatter tuple source",
+        lambda: mt.masked_scatter(mt.ones(2), mt.tensor([True, False]), (5, 5, 5)),
+        TypeError,
+        r"masked_scatter\(\): argument 'source' \(position 3\) must be Tensor, not tuple",
+    ),
+    (
+        "put int source",
+        lambda: mt.put(mt.ones(3), mt.tensor([0]), 5),
+        TypeError,
+        r"put\(\): argument 'source' \(position 3\) must be Tensor, not int",
+    ),
+    (
+        "lstsq 0-d B",
+        lambda: mt.linalg.lstsq(mt.ones(2, 0), mt.tensor(1.5)),
+        RuntimeError,
+        r"torch.linalg.lstsq: The input tensor B must have at least 1 dimension \(a vector\) or 2 "
+        r"\(a matrix\), got a 0-d tensor: pass B of shape \(2,\) or \(2, k\)",
+    ),
+    (
+        "solve 0-d B",
+        lambda: mt.linalg.solve(mt.ones(2, 2), mt.tensor(1.0)),
+        RuntimeError,
+        r"linalg.solve: The input tensor B must have at least 1 dimension",
+    ),
+    (
+        "triplet_margin_loss margin",
+        lambda: F.triplet_margin_loss(_x(), _x(), _x(), margin=-1.0),
+        ValueError,
+        r"triplet_margin_loss\(\): margin must be greater than 0, got -1.0",
+    ),
+    (
+        "multi_margin_loss 2-d weight",
+        lambda: F.multi_margin_loss(mt.ones(5, 4), mt.ones(5), weight=mt.ones(4, 1)),
+        ValueError,
+        r"multi_margin_loss\(\): weight must be one-dimensional \(one weight per class\), got "
+        r"shape \(4, 1\)",
+    ),
 ]
 
 
@@ -935,7 +1118,37 @@ SAME_AS_TORCH = [
         "native_group_norm groups",
         lambda lib: lib.native_group_norm(lib.ones(1, 4, 2), None, None, 1, 4, 2, 3, 1e-5),
     ),
-]
+    ("threshold tensor", lambda lib: lib.nn.functional.threshold(lib.ones(2, 3), lib.ones(3), 0)),
+    ("lu_solve float pivots", lambda lib: lib.linalg.lu_solve(lib.ones(3, 3), lib.ones(3),
+                                                               lib.ones(3, 4))),
+    ("lu_unpack pivots range", lambda lib: lib.lu_unpack(lib.ones(2, 3),
+                                                         lib.tensor([1, 3], dtype=lib.int32))),
+    ("lu_unpack int64 pivots", lambda lib: lib.lu_unpack(lib.ones(2, 3), lib.tensor([1, 2]))),
+    ("ldl_solve pivots shape", lambda lib: lib.linalg.ldl_solve(
+        lib.ones(1, 2, 3, 3), lib.ones(1, 1, 2, 2, 2, dtype=lib.int32), lib.ones(2, 3, 4))),
+    ("ldl_solve batch", lambda lib: lib.linalg.ldl_solve(
+        lib.ones(2, 3, 3), lib.ones(2, 3, dtype=lib.int32), lib.ones(4, 3, 1))),
+    ("affine_grid int size", lambda lib: lib.nn.functional.affine_grid(lib.ones(1, 2, 3), 0, False)),
+    ("constant_pad_nd int", lambda lib: lib.constant_pad_nd(lib.ones(3), 1)),
+    ("as_strided int size", lambda lib: lib.as_strided(lib.ones(3), 2, (1,))),
+    ("narrow tuple length", lambda lib: lib.narrow(lib.ones(2, 3), -1, 0, (5, 5, 5))),
+    ("index_add int source", lambda lib: lib.index_add(lib.ones(3), 0, lib.tensor([0]), 5)),
+    ("masked_scatter int source",
+     lambda lib: lib.masked_scatter(lib.ones(2), lib.tensor([True, False]), 5)),
+    ("put int source", lambda lib: lib.put(lib.ones(3), lib.tensor([0]), 5)),
+    ("lstsq 0-d B", lambda lib: lib.linalg.lstsq(lib.ones(2, 0), lib.tensor(1.5))),
+    ("solve 0-d B", lambda lib: lib.linalg.solve(lib.ones(2, 2), lib.tensor(1.0))),
+    ("triplet margin", lambda lib: lib.nn.functional.triplet_margin_loss(
+        lib.ones(2, 3), lib.ones(2, 3), lib.ones(2, 3), margin=0.0)),
+    ("multi_margin 2-d weight", lambda lib: lib.nn.functional.multi_margin_loss(
+        lib.ones(5, 4), lib.ones(5), weight=lib.ones(4, 1))),
+    ("as_tensor ragged", lambda lib: lib.as_tensor([[1, 2], [3]])),
+    ("as_tensor ragged depth", lambda lib: lib.as_tensor([[1, 2], 3])),
+    ("asarray ragged", lambda lib: lib.asarray([[1.0, 2.0], []])),
+    ("from_numpy object", lambda lib: lib.from_numpy(np.array([[1, 2], [3]], dtype=object))),
+    ("stack of lists", lambda lib: lib.stack([[1, 2], [3]])),
+    ("cat of lists", lambda lib: lib.cat([lib.ones(2), [3.0]])),
+]  # fmt: skip
 
 
 @pytest.mark.parametrize("name,call", SAME_AS_TORCH, ids=[w[0] for w in SAME_AS_TORCH])
@@ -976,3 +1189,20 @@ def test_full_with_a_tensor_fill_value_of_several_elements_raises_type_error():
     assert mt.full((2,), mt.tensor(3.0)).tolist() == [3.0, 3.0]  # 0-d is fine, as in torch
     with pytest.raises(TypeError, match=r"full\(\): argument 'fill_value' \(position 2\) must be Number"):
         mt.full((2,), mt.tensor([3.0, 4.0]))
+
+
+def test_what_torch_accepts_around_the_new_checks_still_works():
+    torch = pytest.importorskip("torch")
+    x = mt.tensor([[0.5, 2.0], [1.5, -1.0]])
+    got = F.threshold(x, mt.tensor(1.0), mt.tensor(-3.0))  # 0-d tensors are numbers to torch
+    want = torch.nn.functional.threshold(torch.tensor(x.tolist()), torch.tensor(1.0), -3.0)
+    assert got.tolist() == want.tolist() == [[-3.0, 2.0], [1.5, -3.0]]
+    empty = mt.histogramdd(mt.ones(2, 0), bins=3)  # points without coordinates
+    assert empty.hist.shape == () and empty.hist.item() == 0.0 and empty.bin_edges == ()
+    added = mt.index_add(mt.zeros(3), 0, mt.tensor([2, 0]), mt.ones(2), alpha=mt.tensor(2.0))
+    assert added.tolist() == [2.0, 0.0, 2.0]
+    a = [[2.0, 1.0, 0.0], [4.0, 3.0, 1.0], [0.0, 1.0, 5.0]]
+    lu_, piv = mt.linalg.lu_factor(mt.tensor(a))
+    torch_p, _, _ = torch.lu_unpack(*torch.linalg.lu_factor(torch.tensor(a)))
+    assert mt.lu_unpack(lu_, piv).P.tolist() == torch_p.tolist()
+    assert mt.as_strided(mt.arange(6), mt.Size([2, 2]), [1, 2]).tolist() == [[0, 2], [1, 3]]

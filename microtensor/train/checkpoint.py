@@ -3,9 +3,11 @@
 A checkpoint is a plain dict written with ``microtensor.save`` (torch's zip format, so
 ``torch.load`` reads it too): the model's, optimizer's and callbacks' state dicts (an
 ``LRSchedulerCallback`` holds its scheduler's), the default generator's state
-(``mt.get_rng_state()``), the training DataLoader's ``state_dict()`` when the checkpoint is taken
-mid-epoch, the epoch and step counters, the epoch's partial loss sums and the history. Resuming
-from it in a new process gives the same losses, bit for bit, as the run that was not stopped.
+(``mt.get_rng_state()``), the training DataLoader's ``state_dict()`` (mid-epoch: where it is in
+the epoch; at the end of one: its own generators and, with persistent workers, their seed and
+random states, which the next epoch goes on from), the epoch and step counters, the epoch's
+partial loss sums and the history. Resuming from it in a new process gives the same losses, bit
+for bit, as the run that was not stopped.
 """
 
 from __future__ import annotations
@@ -52,7 +54,7 @@ class FitState:
     def state_dict(self, mid_epoch: bool) -> dict[str, Any]:
         """The full checkpoint; ``mid_epoch`` says that the epoch is still in progress."""
         loader_state = None
-        if mid_epoch and hasattr(self.train_data, "state_dict"):
+        if hasattr(self.train_data, "state_dict"):
             loader_state = self.train_data.state_dict()
         return {
             "format": FORMAT,
@@ -111,6 +113,8 @@ class FitState:
         set_rng_state(checkpoint["rng_state"])
         self.step, self.stopped = checkpoint["step"], checkpoint["stopped"]
         if not checkpoint["mid_epoch"]:
+            if checkpoint["train_data"] is not None:  # (the next epoch starts from it)
+                self.train_data.load_state_dict(checkpoint["train_data"])
             self.start_epoch(checkpoint["epoch"] + 1)
             return self.epoch, 0
         self.start_epoch(checkpoint["epoch"])

@@ -152,16 +152,24 @@ def _named_bytes(data: bytes) -> io.BytesIO:
 
 
 def check_object(obj: object) -> None:
-    """Every object reachable from ``obj`` is of a safe type; every tensor reads its storage."""
+    """Every object reachable from ``obj`` is of a safe type; every tensor reads its storage.
+
+    Safe: the types of ``_SAFE_TYPES``, and the allow-list's own objects (``_rebuild_tensor_v2``
+    ...), which torch returns as they are too.
+    """
     seen: set[int] = set()
+    allowed: set[int] | None = None
     todo = [obj]
     while todo:
         item = todo.pop()
         if id(item) in seen:
             continue
         seen.add(id(item))
-        if not isinstance(item, _SAFE_TYPES) and not _allow_listed(item):
-            raise Violation(f"loaded an object of type {type(item).__name__}")
+        if not isinstance(item, _SAFE_TYPES):
+            if allowed is None:  # (the allow-list is built once per object, not per item)
+                allowed = {id(value) for value in _torch_load.allowed_globals().values()}
+            if id(item) not in allowed:
+                raise Violation(f"loaded an object of type {type(item).__name__}")
         if isinstance(item, mt.Tensor):
             _check_tensor(item)
         elif isinstance(item, dict):
@@ -170,11 +178,6 @@ def check_object(obj: object) -> None:
             todo.extend(getattr(item, "__dict__", {}).values())
         elif isinstance(item, list | tuple | set | frozenset):
             todo.extend(item)
-
-
-def _allow_listed(item: object) -> bool:
-    """One of the allow-list's own objects (``_rebuild_tensor_v2``...), as torch returns them."""
-    return any(item is allowed for allowed in _torch_load.allowed_globals().values())
 
 
 def _check_tensor(t: mt.Tensor) -> None:

@@ -37,6 +37,7 @@ LOADS = {
     "legacy-zero-stride-huge",
     "zip-storage-as-value",  # a bare storage as a value, as torch returns one
     "legacy-storage-as-value",
+    *(("bf16",) if hasattr(mt, "bfloat16") else ()),  # a valid BF16 file, once the dtype exists
 }
 
 

@@ -2,8 +2,10 @@
 
 Each run trains with ``fit`` through a shuffling DataLoader, an ``LRSchedulerCallback`` and a
 ``ModelCheckpoint(save_weights_only=False, every_n_train_steps=...)``, recording every step's
-loss. ``python -m tests.train.resume_runs NAME DATA CHECKPOINT OUT`` resumes a run from a
-checkpoint in a new process and writes its losses and final weights to ``OUT``.
+loss. ``python -m tests.train.resume_runs NAME DATA CHECKPOINT OUT [NUM_WORKERS]`` resumes a run from
+a checkpoint in a new process and writes its losses and final weights to ``OUT``. The digits run
+with ``num_workers > 0`` loads its batches in worker processes (persistent, forked) and adds
+noise to each image there (an augmentation drawn from the worker's default generator).
 """
 
 from __future__ import annotations
@@ -58,8 +60,28 @@ def make_data(name: str, rng: np.random.Generator) -> dict[str, np.ndarray]:
     return {"x": x, "y": np.eye(10)[labels]}
 
 
-def train(name: str, data: dict[str, np.ndarray], path: str, stop_at=None, resume=None):
-    """Build the run as from scratch and fit it (resuming from ``resume`` if given)."""
+class NoisyDigits(TensorDataset):
+    """The digits, each image with noise drawn when it is loaded (in a worker, its generator)."""
+
+    def __getitem__(self, index):
+        x, y = super().__getitem__(index)
+        return x + 0.05 * mt.randn(x.shape, dtype=x.dtype), y
+
+
+def train(
+    name: str,
+    data: dict[str, np.ndarray],
+    path: str,
+    stop_at=None,
+    resume=None,
+    num_workers=0,
+    every_epoch=False,
+):
+    """Build the run as from scratch and fit it (resuming from ``resume`` if given).
+
+    Checkpoints go to ``path`` every ``STEPS_PER_CHECKPOINT[name]`` steps, or at the end of
+    every epoch with ``every_epoch``.
+    """
     mt.manual_seed(0)
     if name == "lstm":
         model = example("sequence").Forecaster("lstm", hidden=8)
@@ -68,13 +90,26 @@ def train(name: str, data: dict[str, np.ndarray], path: str, stop_at=None, resum
         model = example("digits").NeuralNetwork(hidden="relu", dropout=0.3)
         loss_fn, epochs, batch_size = nn.CrossEntropyLoss(), 3, 32
     optimizer = mt.optim.Adam(model.parameters(), lr=1e-2)
-    dataset = TensorDataset(mt.tensor(data["x"]), mt.tensor(data["y"]))
-    loader = DataLoader(dataset, batch_size=batch_size, shuffle=True)
+    if num_workers:
+        dataset = NoisyDigits(mt.tensor(data["x"]), mt.tensor(data["y"]))
+        workers = {"persistent_workers": True, "multiprocessing_context": "fork"}
+        loader = DataLoader(
+            dataset, batch_size=batch_size, shuffle=True, num_workers=num_workers, **workers
+        )
+    else:
+        dataset = TensorDataset(mt.tensor(data["x"]), mt.tensor(data["y"]))
+        loader = DataLoader(dataset, batch_size=batch_size, shuffle=True)
     recorder = Recorder(stop_at)
-    callbacks = [
-        ModelCheckpoint(
+    if every_epoch:
+        checkpoint = ModelCheckpoint(
+            path, monitor="loss", save_best_only=False, save_weights_only=False
+        )
+    else:
+        checkpoint = ModelCheckpoint(
             path, save_weights_only=False, every_n_train_steps=STEPS_PER_CHECKPOINT[name]
-        ),
+        )
+    callbacks = [
+        checkpoint,
         LRSchedulerCallback(StepLR(optimizer, step_size=1, gamma=0.5)),
         recorder,
     ]
@@ -92,9 +127,12 @@ def train(name: str, data: dict[str, np.ndarray], path: str, stop_at=None, resum
 
 
 def main(argv: list[str]) -> None:
-    name, data_path, checkpoint, out = argv
+    name, data_path, checkpoint, out, *workers = argv
     data = dict(np.load(data_path))
-    losses, history, model = train(name, data, checkpoint + ".again", resume=checkpoint)
+    num_workers = int(workers[0]) if workers else 0
+    losses, history, model = train(
+        name, data, checkpoint + ".again", resume=checkpoint, num_workers=num_workers
+    )
     mt.save(
         {
             "losses": [float(v) for v in losses],

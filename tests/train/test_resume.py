@@ -1,5 +1,6 @@
 """fit(resume=...): a run checkpointed mid-epoch and resumed in a new process is bit-identical."""
 
+import multiprocessing
 import os
 import struct
 import subprocess
@@ -22,23 +23,44 @@ def bits(values):
     return [struct.pack("<d", float(v)).hex() for v in values]
 
 
-@pytest.mark.parametrize("name", ["digits", "lstm"])
-def test_resumed_in_a_new_process_gives_the_same_losses_bit_for_bit(name, tmp_path):
+@pytest.mark.parametrize(
+    ("name", "num_workers"),
+    [
+        ("digits", 0),
+        ("lstm", 0),
+        pytest.param(
+            "digits",
+            2,
+            marks=pytest.mark.skipif(
+                "fork" not in multiprocessing.get_all_start_methods(), reason="forks workers"
+            ),
+        ),
+    ],
+)
+def test_resumed_in_a_new_process_gives_the_same_losses_bit_for_bit(name, num_workers, tmp_path):
     data = resume_runs.make_data(name, np.random.default_rng(0))
     np.savez(tmp_path / "data.npz", **data)
-    losses, history, model = resume_runs.train(name, data, str(tmp_path / "whole.pt"))
+    workers = {"num_workers": num_workers}
+    losses, history, model = resume_runs.train(name, data, str(tmp_path / "whole.pt"), **workers)
 
     k = resume_runs.STEPS_PER_CHECKPOINT[name]
     checkpoint = str(tmp_path / "ckpt.pt")
     with pytest.raises(resume_runs.Interrupted):
-        resume_runs.train(name, data, checkpoint, stop_at=k + 2)
+        resume_runs.train(name, data, checkpoint, stop_at=k + 2, **workers)
     head = mt.load(checkpoint)
     assert head["mid_epoch"] and head["step"] == k
     assert head["train_data"]["_num_yielded"] == head["batch"] > 0
+    assert head["train_data"].get("_num_workers", 0) == num_workers
     out = tmp_path / "resumed.pt"
     command = [sys.executable, "-m", "tests.train.resume_runs", name, str(tmp_path / "data.npz")]
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    subprocess.run([*command, checkpoint, str(out)], cwd=ROOT, env=env, check=True, timeout=120)
+    subprocess.run(
+        [*command, checkpoint, str(out), str(num_workers)],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        timeout=120,
+    )
     resumed = mt.load(out)
 
     assert len(resumed["losses"]) == len(losses) - k
@@ -47,6 +69,25 @@ def test_resumed_in_a_new_process_gives_the_same_losses_bit_for_bit(name, tmp_pa
     assert resumed["lr"] == history["lr"]
     for key, value in model.state_dict().items():
         np.testing.assert_array_equal(resumed["model"][key].numpy(), value.numpy())
+
+
+@pytest.mark.skipif("fork" not in multiprocessing.get_all_start_methods(), reason="forks")
+def test_persistent_workers_resume_from_an_epoch_end_checkpoint(tmp_path):
+    """The next epoch goes on with the workers' seed and random states (no new base seed)."""
+    data = resume_runs.make_data("digits", np.random.default_rng(0))
+    workers = {"num_workers": 2, "every_epoch": True}
+    losses, history, _ = resume_runs.train("digits", data, str(tmp_path / "whole.pt"), **workers)
+    checkpoint = str(tmp_path / "epoch.pt")
+    with pytest.raises(resume_runs.Interrupted):
+        resume_runs.train("digits", data, checkpoint, stop_at=6, **workers)  # in epoch 2
+    head = mt.load(checkpoint)
+    assert not head["mid_epoch"] and head["step"] == 4 and head["train_data"]["_iterator_finished"]
+    again = str(tmp_path / "again.pt")
+    resumed, resumed_history, _ = resume_runs.train(
+        "digits", data, again, resume=checkpoint, **workers
+    )
+    assert bits(losses[4:]) == bits(resumed) and len(resumed) == 8
+    assert bits(history["loss"]) == bits(resumed_history["loss"])
 
 
 def blobs(n=40):

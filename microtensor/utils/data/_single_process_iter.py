@@ -19,7 +19,14 @@ from typing import Any
 from microtensor import random as _random
 from microtensor.random import Generator
 
-__all__ = ["EpochProgress", "SingleProcessIter", "loader_generators"]
+__all__ = [
+    "EpochProgress",
+    "SingleProcessIter",
+    "check_generator_count",
+    "generator_states",
+    "loader_generators",
+    "set_generator_states",
+]
 
 
 def loader_generators(loader: Any) -> list[Generator]:
@@ -35,11 +42,11 @@ def loader_generators(loader: Any) -> list[Generator]:
     return generators
 
 
-def _states(generators: list[Generator]) -> list[Any]:
+def generator_states(generators: list[Generator]) -> list[Any]:
     return [generator.get_state() for generator in generators]
 
 
-def _check_count(generators: list[Generator], states: list[Any] | None) -> None:
+def check_generator_count(generators: list[Generator], states: list[Any] | None) -> None:
     if states is not None and len(states) != len(generators):
         raise ValueError(
             f"DataLoader.load_state_dict(): the state holds {len(states)} generator states but "
@@ -48,7 +55,7 @@ def _check_count(generators: list[Generator], states: list[Any] | None) -> None:
         )
 
 
-def _set_states(generators: list[Generator], states: list[Any]) -> None:
+def set_generator_states(generators: list[Generator], states: list[Any]) -> None:
     for generator, state in zip(generators, states, strict=True):
         generator.set_state(state)
 
@@ -72,7 +79,7 @@ class EpochProgress:
             "_num_yielded": self.num_yielded,
             "_iterator_finished": self.finished,
             "_epoch_generator_states": self.epoch_states,
-            "_generator_states": _states(self.generators),
+            "_generator_states": generator_states(self.generators),
         }
 
 
@@ -86,10 +93,10 @@ class SingleProcessIter:
         self._batches: Iterator[Any] | None = None
         self.progress = EpochProgress(self._generators)
         if resume is not None:
-            _check_count(self._generators, resume["_generator_states"])
-            _check_count(self._generators, resume["_epoch_generator_states"])
+            check_generator_count(self._generators, resume["_generator_states"])
+            check_generator_count(self._generators, resume["_epoch_generator_states"])
             # the loader's and sampler's own generators go back to their checkpoint states
-            _set_states(self._generators[1:], resume["_generator_states"][1:])
+            set_generator_states(self._generators[1:], resume["_generator_states"][1:])
         if resume is None or resume["_iterator_finished"] or not resume["_started"]:
             loader._draw_base_seed()
         elif resume["_epoch_generator_states"] is not None:
@@ -97,8 +104,8 @@ class SingleProcessIter:
 
     def _replay(self, resume: dict[str, Any]) -> None:
         """Regenerate the checkpointed epoch's order and skip the batches already yielded."""
-        before = _states(self._generators)
-        _set_states(self._generators, resume["_epoch_generator_states"])
+        before = generator_states(self._generators)
+        set_generator_states(self._generators, resume["_epoch_generator_states"])
         self.progress.epoch_states = resume["_epoch_generator_states"]
         self._batches = self._loader._epoch_batches(self._source)
         for _ in range(resume["_num_yielded"]):
@@ -106,8 +113,8 @@ class SingleProcessIter:
                 break
             self.progress.num_yielded += 1
         # the default generator stays as the caller left it; the others as at the checkpoint
-        _set_states(self._generators[:1], before[:1])
-        _set_states(self._generators[1:], resume["_generator_states"][1:])
+        set_generator_states(self._generators[:1], before[:1])
+        set_generator_states(self._generators[1:], resume["_generator_states"][1:])
 
     def __iter__(self) -> SingleProcessIter:
         return self
@@ -120,7 +127,7 @@ class SingleProcessIter:
         if progress.finished:
             raise StopIteration
         if self._batches is None:
-            progress.epoch_states = _states(self._generators)
+            progress.epoch_states = generator_states(self._generators)
             self._batches = self._loader._epoch_batches(self._source)
         item = next(self._batches, _END)
         if item is _END:

@@ -1,12 +1,18 @@
 """What runs inside a ``DataLoader`` worker process, and what it sends back.
 
 A worker waits on its own index queue for ``(task_idx, indices)``, fetches and collates that
-batch from its copy of the dataset, and puts ``(task_idx, pickled batch)`` on the shared result
-queue. ``None`` on the index queue means stop; ``_ResumeIteration`` starts a new epoch (persistent
-workers). A failure becomes an ``ExceptionWrapper`` carrying the worker's formatted traceback,
-which the main process re-raises. Seeds follow PyTorch: the worker's seed is ``base_seed +
-worker_id`` (Python's ``random`` and microtensor's default generator), and NumPy's global state is
-seeded from PyTorch's ``_generate_state(base_seed, worker_id)`` hash.
+batch from its copy of the dataset, and puts ``(task_idx, pickled batch, snapshot)`` on the
+shared result queue; the snapshot (its random states and how many items its stream has yielded,
+right after the batch, pickled: the main process unpickles only those a checkpoint needs) is
+what ``DataLoader.state_dict()`` keeps of the worker once the batch is yielded. ``None`` on the
+index queue means stop; ``ResumeIteration`` starts a new epoch (persistent workers),
+acknowledged with the random states the new epoch starts from. A worker started to resume a
+checkpoint (``resume``) rebuilds its epoch: the epoch's starting random states, its stream
+fast-forwarded by the items already yielded, then its checkpoint states.
+A failure becomes an ``ExceptionWrapper`` carrying the worker's formatted traceback, which the
+main process re-raises. Seeds follow PyTorch: the worker's seed is ``base_seed + worker_id``
+(Python's ``random`` and microtensor's default generator), and NumPy's global state is seeded
+from PyTorch's ``_generate_state(base_seed, worker_id)`` hash.
 """
 
 from __future__ import annotations
@@ -23,7 +29,7 @@ from typing import Any
 
 import numpy as np
 
-from microtensor.random import manual_seed
+from microtensor.random import get_rng_state, manual_seed, set_rng_state
 from microtensor.tensor import Tensor
 
 __all__ = ["WorkerInfo", "get_worker_info"]
@@ -117,7 +123,10 @@ class IterableDatasetStopIteration:
 
 
 class ResumeIteration:
-    """Start a new epoch (sent to persistent workers); echoed back as the acknowledgement."""
+    """Start a new epoch (sent to persistent workers); sent back with the worker's id as its ack."""
+
+    def __init__(self, worker_id: int | None = None) -> None:
+        self.worker_id = worker_id
 
 
 def _reduce_tensor(t: Tensor) -> tuple[Callable[..., Tensor], tuple[Any, ...]]:
@@ -165,8 +174,31 @@ def generate_state(base_seed: int, worker_id: int) -> list[int]:
     return state
 
 
+def random_states() -> tuple[Any, Any, Any]:
+    """This process's random states: Python's ``random``, microtensor's default generator, NumPy.
+
+    NumPy's key becomes an int64 tensor, so that ``microtensor.save`` writes the state.
+    """
+    name, key, pos, has_gauss, gauss = np.random.get_state(legacy=True)
+    numpy_state = (name, Tensor._make(np.asarray(key, np.int64)), pos, has_gauss, gauss)
+    return random.getstate(), get_rng_state(), numpy_state
+
+
+def set_random_states(states: Any) -> None:
+    """Put back what ``random_states()`` returned."""
+    python_state, generator_state, (name, key, pos, has_gauss, gauss) = states
+    version, words, gauss_next = python_state
+    random.setstate((version, tuple(words), gauss_next))
+    set_rng_state(generator_state)
+    key = key._data if isinstance(key, Tensor) else np.asarray(key)
+    np.random.set_state((name, key.astype(np.uint32), pos, has_gauss, gauss))
+
+
 class Fetcher:
-    """Fetches one batch (or one sample) from a map-style or iterable dataset."""
+    """Fetches one batch (or one sample) from a map-style or iterable dataset.
+
+    ``items`` counts the samples taken from an iterable dataset's stream this epoch.
+    """
 
     def __init__(
         self,
@@ -183,13 +215,25 @@ class Fetcher:
         self.batch_size = batch_size
         self.drop_last = drop_last
         self.stream = iter(dataset) if iterable else None
+        self.items = 0
+
+    def skip(self, count: int) -> None:
+        """Take ``count`` samples off the stream (a resumed worker's items already yielded)."""
+        stream: Any = self.stream
+        for _ in range(count):
+            if next(stream, _END) is _END:
+                break
+            self.items += 1
 
     def fetch(self, index: Any) -> Any:
         """The collated batch for ``index``; raises StopIteration at the end of a stream."""
         if self.stream is not None:
             if not self.auto_collation:
-                return self.collate_fn(next(self.stream))
+                sample = next(self.stream)
+                self.items += 1
+                return self.collate_fn(sample)
             batch = list(itertools.islice(self.stream, self.batch_size))
+            self.items += len(batch)
             if not batch or (self.drop_last and len(batch) < (self.batch_size or 0)):
                 raise StopIteration
             return self.collate_fn(batch)
@@ -198,6 +242,22 @@ class Fetcher:
         getitems = getattr(self.dataset, "__getitems__", None)
         samples = getitems(index) if callable(getitems) else [self.dataset[i] for i in index]
         return self.collate_fn(samples)
+
+
+_END = object()
+
+
+def start_fetcher(fetcher_args: tuple[Any, ...], resume: dict[str, Any] | None) -> Fetcher:
+    """The epoch's fetcher; with ``resume`` (a worker snapshot), as it was at the checkpoint."""
+    if resume is not None and resume["epoch_start"] is not None:
+        set_random_states(resume["epoch_start"])
+    fetcher = Fetcher(*fetcher_args)
+    if resume is not None:
+        if fetcher.stream is not None:
+            fetcher.skip(resume["items"])
+        if resume["current"] is not None:
+            set_random_states(resume["current"])
+    return fetcher
 
 
 def dumps(obj: Any) -> bytes:
@@ -226,6 +286,7 @@ def worker_loop(
     worker_id: int,
     num_workers: int,
     parent_pid: int,
+    resume: dict[str, Any] | None = None,
 ) -> None:
     """The body of worker process ``worker_id`` (see the module docstring)."""
     global _worker_info
@@ -240,7 +301,7 @@ def worker_loop(
         try:
             if init_fn is not None:
                 init_fn(worker_id)
-            fetcher = Fetcher(*fetcher_args)
+            fetcher = start_fetcher(fetcher_args, resume)
         except Exception:
             init_error = ExceptionWrapper(where)
         ended = False
@@ -254,7 +315,7 @@ def worker_loop(
             if task is None:
                 break
             if isinstance(task, ResumeIteration):
-                data_queue.put((task, None))
+                data_queue.put((ResumeIteration(worker_id), None, dumps(random_states())))
                 ended = False
                 if init_error is None:
                     fetcher = Fetcher(*fetcher_args)
@@ -273,7 +334,8 @@ def worker_loop(
                         data, ended = IterableDatasetStopIteration(worker_id), True
                 except Exception:
                     data = ExceptionWrapper(where)
-            data_queue.put((idx, _payload(data, where)))
+            items = 0 if init_error is not None else fetcher.items
+            data_queue.put((idx, _payload(data, where), dumps((random_states(), items))))
             del data, task, index
     except KeyboardInterrupt:
         pass  # the main process sees the Ctrl-C too, and stops every worker

@@ -12,6 +12,7 @@ import numpy as np
 from microtensor.random import Generator
 from microtensor.tensor import Tensor
 from microtensor.utils.data._multiprocessing_iter import MultiProcessingIter, base_seed
+from microtensor.utils.data._multiprocessing_state import WORKER_STATE_KEYS, check_worker_state
 from microtensor.utils.data._single_process_iter import (
     EpochProgress,
     SingleProcessIter,
@@ -67,9 +68,9 @@ class DataLoader:
     its message; Ctrl-C, the end of the epoch and garbage collection of the iterator stop the
     workers.
 
-    Without workers, ``state_dict()`` / ``load_state_dict()`` (torchdata's
-    ``StatefulDataLoader`` methods) checkpoint the position in the epoch, so that a run resumed
-    in a new process continues with the same batches.
+    ``state_dict()`` / ``load_state_dict()`` (torchdata's ``StatefulDataLoader`` methods)
+    checkpoint the position in the epoch, with or without workers, so that a run resumed in a
+    new process continues with the same batches (and the same random draws in the workers).
 
     Without workers, a ``TensorDataset`` (or a ``Subset`` of one) with the default collation
     takes a fast path: each batch is one fancy-indexing of each whole tensor, with no
@@ -173,17 +174,19 @@ class DataLoader:
         return len(self.batch_sampler if self._auto_collation else self.sampler)  # type: ignore[arg-type]
 
     def __iter__(self) -> Iterator[Any]:
-        if self.num_workers > 0:
-            if not self.persistent_workers:
-                return MultiProcessingIter(self)
-            if self._iterator is None:
-                self._iterator = MultiProcessingIter(self)
-                return self._iterator
-            return self._iterator.reset(self)
         resume, self._resume_state = self._resume_state, None
-        iterator = SingleProcessIter(self, resume)
+        if self.num_workers == 0:
+            iterator: Any = SingleProcessIter(self, resume)
+        elif not self.persistent_workers:
+            iterator = MultiProcessingIter(self, resume)
+        elif self._iterator is None or resume is not None:
+            if self._iterator is not None:
+                self._iterator.shutdown()  # a loaded state starts its own workers
+            iterator = self._iterator = MultiProcessingIter(self, resume)
+        else:
+            iterator = self._iterator.reset(self)
         self._progress = iterator.progress
-        return iterator
+        return iterator  # type: ignore[no-any-return]
 
     def state_dict(self) -> dict[str, Any]:
         """Where the last iterator is, so that ``load_state_dict`` can resume it (torchdata's API).
@@ -191,17 +194,25 @@ class DataLoader:
         The state (``torchdata.stateful_dataloader.StatefulDataLoader``'s methods) holds the
         number of batches the last ``iter(loader)`` has yielded, whether it finished, and the
         random states that regenerate its epoch's order: those of the default generator and of
-        the loader's or sampler's own ``generator``, taken when the epoch's first batch was
-        asked for, and those of the loader's or sampler's own generators now. Save it with
+        the loader's or sampler's own ``generator``, taken when the epoch's order was drawn, and
+        those of the loader's or sampler's own generators now. Save it with
         ``mt.get_rng_state()`` (the default generator, which also drives dropout) and the
         model's and optimizer's state dicts; ``microtensor.train.fit`` does all of this.
 
+        With ``num_workers > 0`` it also holds the workers' base seed and, per worker
+        (``"_worker_snapshots"``), the random states (Python's ``random``, the default
+        generator, NumPy's) after its last batch that was yielded, those its epoch started
+        from, and the number of items its ``IterableDataset`` stream has yielded; and the
+        schedule of the batches in flight. So the rest of the epoch is the same batches in the
+        same order, random augmentation in the workers included, with or without
+        ``persistent_workers``, whatever ``prefetch_factor``.
+
         Returns:
-            A dict of Python values, which ``microtensor.save`` writes.
+            A dict of Python values and tensors, which ``microtensor.save`` writes.
 
         Raises:
-            NotImplementedError: with ``num_workers > 0`` (resuming worker processes mid-epoch
-                is not supported: checkpoint a loader with ``num_workers=0``).
+            NotImplementedError: with ``num_workers > 0`` and ``in_order=False`` (the batches
+                come in the order the workers finish them, which no state can replay).
 
         Example:
             >>> import microtensor as mt
@@ -234,20 +245,24 @@ class DataLoader:
         """Make the next ``iter(loader)`` continue where the saved one was (see ``state_dict``).
 
         The next iterator regenerates the saved epoch's order, skips the batches already
-        yielded (their samples are not loaded, except from an ``IterableDataset``), then leaves
-        the default generator as it found it (restore it first with ``mt.set_rng_state``) and
-        puts the loader's or sampler's own generators back as they were at the checkpoint. A
-        state saved at the end of an epoch, or before the first ``iter``, starts a new epoch.
-        Exact for the built-in samplers, which draw an epoch's order at once; a custom sampler
-        must draw only from the default generator or its own ``generator`` attribute.
+        yielded (their samples are not loaded, except from an ``IterableDataset``, whose stream
+        is fast-forwarded), then leaves the default generator as it found it (restore it first
+        with ``mt.set_rng_state``) and puts the loader's or sampler's own generators back as
+        they were at the checkpoint. With workers, it starts them with the saved base seed, each
+        from its snapshot, and asks them again for the batches that were in flight (persistent
+        workers already running are replaced). A state saved at the end of an epoch, or before
+        the first ``iter``, starts a new epoch. Exact for the built-in samplers, which draw an
+        epoch's order at once; a custom sampler must draw only from the default generator or
+        its own ``generator`` attribute.
 
         Args:
             state_dict: a dict from ``state_dict()`` of a DataLoader built with the same
-                dataset, sampler and generator options.
+                dataset, sampler, generator and worker options.
 
         Raises:
-            NotImplementedError: with ``num_workers > 0``.
-            ValueError: for a dict that is not such a state.
+            NotImplementedError: with ``num_workers > 0`` and ``in_order=False``.
+            ValueError: for a dict that is not such a state, or a state saved mid-epoch by a
+                loader with another ``num_workers``.
         """
         self._check_stateful("load_state_dict")
         missing = sorted(set(_STATE_KEYS) - set(state_dict))
@@ -256,15 +271,17 @@ class DataLoader:
                 f"DataLoader.load_state_dict(): missing keys {missing}; pass the dict returned "
                 "by DataLoader.state_dict()"
             )
-        self._resume_state = {key: state_dict[key] for key in _STATE_KEYS}
+        if state_dict["_started"] and not state_dict["_iterator_finished"]:
+            check_worker_state(self.num_workers, state_dict)
+        keys = [*_STATE_KEYS, *(WORKER_STATE_KEYS if self.num_workers else ())]
+        self._resume_state = {key: state_dict[key] for key in keys if key in state_dict}
 
     def _check_stateful(self, method: str) -> None:
-        if self.num_workers > 0:
+        if self.num_workers > 0 and not self.in_order:
             raise NotImplementedError(
-                f"DataLoader.{method}(): mid-epoch state is only supported with num_workers=0 "
-                f"(this loader has num_workers={self.num_workers}): resuming worker processes, "
-                "with the batches they have in flight and their own random states, is not "
-                "supported; build the loader you checkpoint with num_workers=0"
+                f"DataLoader.{method}(): a loader with num_workers={self.num_workers} and "
+                "in_order=False yields batches in the order its workers finish them, which a "
+                "resumed loader cannot replay; use in_order=True (the default) to checkpoint it"
             )
 
     def _draw_base_seed(self) -> None:

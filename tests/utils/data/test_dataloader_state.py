@@ -152,10 +152,10 @@ def test_state_before_iterating_and_state_of_a_pending_resume():
 
 
 def test_state_dict_errors():
-    loader = DataLoader(list(range(4)), batch_size=2, num_workers=1)
-    with pytest.raises(NotImplementedError, match=r"state_dict\(\).*num_workers=0"):
+    loader = DataLoader(list(range(4)), batch_size=2, num_workers=1, in_order=False)
+    with pytest.raises(NotImplementedError, match=r"state_dict\(\).*num_workers=1 and in_order"):
         loader.state_dict()
-    with pytest.raises(NotImplementedError, match=r"load_state_dict\(\).*num_workers=1"):
+    with pytest.raises(NotImplementedError, match=r"load_state_dict\(\).*in_order=True"):
         loader.load_state_dict({})
     with pytest.raises(ValueError, match=r"missing keys \['_epoch_generator_states'"):
         DataLoader(list(range(4))).load_state_dict({"_num_yielded": 1})
