@@ -81,6 +81,19 @@ def check_index(
         raise exc(f"{op}index {bad.flat[0]} is out of bounds for dimension {dim} with size {size}")
 
 
+def in_range_ints(key: tuple[Any, ...], shape: tuple[int, ...]) -> bool:
+    """True for a tuple of Python ints, one per leading dim at most, each in range.
+
+    Such a key needs no parsing: ``(*key, ...)`` is its basic key (getitem's fast path).
+    """
+    if len(key) > len(shape):
+        return False
+    for k, n in zip(key, shape, strict=False):
+        if k.__class__ is not int or not -n <= k < n:
+            return False
+    return True
+
+
 def parse_key(key: Any, shape: tuple[int, ...]) -> Key:
     """Turn a user key into ``(basic, adv)`` and check it against ``shape``.
 

@@ -17,6 +17,7 @@ from microtensor.ops import dual
 from microtensor.ops._common import normalize_dim, normalize_dims
 from microtensor.ops._pointwise import check_numbers
 from microtensor.ops.reduction import _expand_back
+from microtensor.ops.statistics import _reduced_shape
 from microtensor.tensor import Tensor
 
 __all__ = ["amax", "amin", "aminmax", "argmax", "argmin", "max", "min"]
@@ -30,17 +31,22 @@ class Amax(Op):
         ctx: Any, a: Any, dims: tuple[int, ...], keepdim: bool, lowest: bool, nan_ties: bool
     ) -> Any:
         ctx.dims, ctx.keepdim, ctx.shape = dims, keepdim, a.shape
-        out = np.asarray((np.amin if lowest else np.amax)(a, axis=dims, keepdims=keepdim))
+        kept = (np.minimum if lowest else np.maximum).reduce(a, axis=dims, keepdims=True)
         if ctx.needs_input_grad[0]:
-            kept = out if keepdim or not dims else np.expand_dims(out, dims)
-            ctx.mask = a == kept
-            if nan_ties:  # max() without dim shares the gradient among NaNs, as PyTorch
-                ctx.mask |= np.isnan(a) & np.isnan(kept)
-            ctx.count = np.sum(ctx.mask, axis=dims, keepdims=True)
-        return out
+            full = len(dims) == a.ndim  # one maximum: a Python count, no array temporaries
+            if nan_ties and full and kept.item() != kept.item():
+                ctx.mask = np.isnan(a)  # max() shares the gradient among NaNs, as PyTorch
+            else:
+                ctx.mask = a == kept
+            ctx.count = (
+                np.count_nonzero(ctx.mask) if full else np.sum(ctx.mask, axis=dims, keepdims=True)
+            )
+        return kept if keepdim or not dims else kept.reshape(_reduced_shape(a.shape, dims))
 
     @staticmethod
     def backward(ctx: Any, grad_out: Any) -> Any:
+        if isinstance(ctx.count, int) and ctx.count:  # the full reduction (0-d grad_out)
+            return grad_out / ctx.count * ctx.mask
         with np.errstate(invalid="ignore", divide="ignore"):  # a NaN slice: 0 / 0, as PyTorch
             return _expand_back(ctx, grad_out) / ctx.count * ctx.mask
 
@@ -129,6 +135,9 @@ def max(input: Tensor, dim: Any = None, keepdim: bool = False) -> Any:  # noqa: 
         >>> values, indices
         (tensor([5., 4.]), tensor([1, 0]))
     """
+    if dim is None and not keepdim and isinstance(input, Tensor) and input._data.size:  # fast path
+        dims = tuple(range(input._data.ndim))
+        return Amax.apply(input, dims=dims, keepdim=False, lowest=False, nan_ties=True)
     check_numbers("max", input, None, "other")
     return _max_or_min("max", input, dim, keepdim, lowest=False)
 
@@ -145,6 +154,9 @@ def min(input: Tensor, dim: Any = None, keepdim: bool = False) -> Any:  # noqa: 
         values=tensor([1., 2.]),
         indices=tensor([0, 1]))
     """
+    if dim is None and not keepdim and isinstance(input, Tensor) and input._data.size:  # fast path
+        dims = tuple(range(input._data.ndim))
+        return Amax.apply(input, dims=dims, keepdim=False, lowest=True, nan_ties=True)
     check_numbers("min", input, None, "other")
     return _max_or_min("min", input, dim, keepdim, lowest=True)
 
@@ -158,7 +170,7 @@ def _max_or_min(op: str, input: Tensor, dim: Any, keepdim: bool, lowest: bool) -
             raise TypeError(f"{op}(): keepdim=True needs a dim; pass dim= or use amax/amin")
         dims = tuple(range(ndim))
         _check_reducible(op, input, dims, dim_given=False)
-        return Amax.apply(input, dims, False, lowest, True)
+        return Amax.apply(input, dims=dims, keepdim=False, lowest=lowest, nan_ties=True)
     d = normalize_dim(op, dim, ndim)
     _check_reducible(op, input, (d,) if ndim else (), dim_given=True)
     result = MaxDim.apply(input, d, keepdim, lowest)
@@ -231,7 +243,8 @@ def _amax_or_amin(op: str, input: Tensor, dim: Any, keepdim: bool, lowest: bool)
     dims = normalize_dims(op, dim, input._data.ndim)
     given = dim is not None and not (isinstance(dim, tuple | list) and len(dim) == 0)
     _check_reducible(op, input, dims, dim_given=given)
-    return Amax.apply(input, dims, keepdim, lowest, False)  # type: ignore[no-any-return]
+    out: Tensor = Amax.apply(input, dims=dims, keepdim=keepdim, lowest=lowest, nan_ties=False)
+    return out
 
 
 def argmax(input: Tensor, dim: int | None = None, keepdim: bool = False) -> Tensor:  # noqa: A002

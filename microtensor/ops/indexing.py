@@ -23,6 +23,7 @@ from microtensor.ops._index_key import (
     Key,
     bool_mask,
     gather_key,
+    in_range_ints,
     index_array,
     index_select_key,
     masked_select_key,
@@ -152,7 +153,10 @@ def _index_add_zeros(g: Any, shape: tuple[int, ...], key: Key) -> Any:
     if not dual.is_array(g):
         return IndexAddZeros.apply(g, shape, key)
     out = np.zeros(shape, g.dtype)
-    _put(out, key, g, accumulate=True)
+    if key[1] is None:  # a basic key selects each element once: a plain write adds to zeros
+        out[key[0]] = g
+    else:
+        _put(out, key, g, accumulate=True)
     return out
 
 
@@ -226,6 +230,8 @@ def getitem(input: Tensor, key: Any) -> Tensor:  # noqa: A002
     shape = input._data.shape
     if key.__class__ is int and shape and -shape[0] <= key < shape[0]:  # fast path: iteration
         out = GetItem.apply(input, ((key, Ellipsis), None))
+    elif key.__class__ is tuple and in_range_ints(key, shape):  # fast path: x[i, j]
+        out = GetItem.apply(input, ((*key, Ellipsis), None))
     else:
         out = GetItem.apply(input, parse_key(key, shape))
     if out._base is not None:

@@ -128,6 +128,14 @@ def _ints(op: str, name: str, values: Any) -> tuple[int, ...]:
         ) from None
 
 
+def _target_shape(op: str, shape: Any, input_shape: tuple[int, ...]) -> tuple[int, ...]:
+    """The checked shape argument of reshape/view; fast for a tuple of sizes that fit."""
+    if shape.__class__ is tuple and all([n.__class__ is int and n >= 0 for n in shape]):
+        if math.prod(shape) == math.prod(input_shape):
+            return shape  # type: ignore[no-any-return]
+    return _infer_shape(op, _ints(op, "shape", shape), input_shape)
+
+
 def _infer_shape(op: str, shape: tuple[int, ...], input_shape: tuple[int, ...]) -> tuple[int, ...]:
     """``shape`` with its -1 (if any) filled in so the element count matches ``input_shape``."""
     numel = math.prod(input_shape)
@@ -203,8 +211,7 @@ def reshape(input: Tensor, shape: Any) -> Tensor:  # noqa: A002
         tensor([[0, 1, 2],
                 [3, 4, 5]])
     """
-    shape = _infer_shape("reshape", _ints("reshape", "shape", shape), input._data.shape)
-    return Reshape.apply(input, shape)  # type: ignore[no-any-return]
+    return Reshape.apply(input, _target_shape("reshape", shape, input._data.shape))  # type: ignore[no-any-return]
 
 
 def view(input: Tensor, shape: Any) -> Tensor:  # noqa: A002
@@ -221,8 +228,7 @@ def view(input: Tensor, shape: Any) -> Tensor:  # noqa: A002
         tensor([[0., 1.],
                 [2., 3.]])
     """
-    shape = _infer_shape("view", _ints("view", "shape", shape), input._data.shape)
-    return View.apply(input, shape)  # type: ignore[no-any-return]
+    return View.apply(input, _target_shape("view", shape, input._data.shape))  # type: ignore[no-any-return]
 
 
 def flatten(input: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:  # noqa: A002

@@ -93,19 +93,47 @@ class LogSumExp(Op):
     @staticmethod
     def forward(ctx: Any, a: Any, dims: tuple[int, ...], keepdim: bool) -> Any:
         ctx.dims, ctx.keepdim, ctx.shape = dims, keepdim, a.shape
-        shift = np.zeros(()) if a.size == 0 else np.amax(a, axis=dims, keepdims=True)
-        shift = np.where(np.isinf(shift), 0.0, shift).astype(a.dtype)  # max shift; inf - inf = nan
-        with np.errstate(divide="ignore"):  # all -inf (or no elements): log(0) = -inf
-            out = np.log(np.sum(np.exp(a - shift), axis=dims, keepdims=True)) + shift
-        out = out if keepdim or not dims else np.squeeze(out, dims)
+        shift = np.maximum.reduce(a, axis=dims, keepdims=True) if a.size else None
+        # max shift: the sum is then >= 1, so log needs no guard unless the max is not finite
+        ctx.finite = shift is not None and (
+            math.isfinite(shift.item()) if shift.size == 1 else bool(np.isfinite(shift).all())
+        )
+        if ctx.finite:
+            out = np.log(np.add.reduce(np.exp(a - shift), axis=dims, keepdims=True))
+            out += shift
+        else:
+            out = _logsumexp_unsafe(a, dims, shift)
+        out = out if keepdim or not dims else out.reshape(_reduced_shape(a.shape, dims))
         ctx.save_for_backward(a, out)
         return out
 
     @staticmethod
     def backward(ctx: Any, grad_out: Any) -> Any:
         a, out = ctx.saved_tensors
+        if ctx.finite:
+            return _keep_dims(ctx, grad_out) * dual.exp(a - _keep_dims(ctx, out))
         with np.errstate(invalid="ignore"):  # a == out == -inf: nan, as PyTorch
-            return _expand_back(ctx, grad_out) * dual.exp(a - _expand_back(ctx, out))
+            return _keep_dims(ctx, grad_out) * dual.exp(a - _keep_dims(ctx, out))
+
+
+def _logsumexp_unsafe(a: np.ndarray, dims: tuple[int, ...], shift: Any) -> np.ndarray:
+    """The logsumexp of infinite or NaN maxima, or of no elements (an infinite max shifts by 0)."""
+    shift = np.zeros((), a.dtype) if shift is None else np.where(np.isinf(shift), 0.0, shift)
+    shift = shift.astype(a.dtype)  # inf - inf would be nan
+    with np.errstate(divide="ignore"):  # all -inf (or no elements): log(0) = -inf
+        return np.asarray(np.log(np.sum(np.exp(a - shift), axis=dims, keepdims=True)) + shift)
+
+
+def _reduced_shape(shape: tuple[int, ...], dims: tuple[int, ...]) -> tuple[int, ...]:
+    """``shape`` without the reduced ``dims``."""
+    return tuple([n for d, n in enumerate(shape) if d not in dims])
+
+
+def _keep_dims(ctx: Any, x: Any) -> Any:
+    """A reduced value with its reduced dims back as size 1, so it broadcasts against input."""
+    if ctx.keepdim or len(ctx.dims) in (0, len(ctx.shape)):  # a 0-d value broadcasts as is
+        return x
+    return x.reshape(tuple([1 if d in ctx.dims else n for d, n in enumerate(ctx.shape)]))
 
 
 class VectorNorm(Op):
@@ -268,8 +296,12 @@ def logsumexp(input: Tensor, dim: Any, keepdim: bool = False) -> Tensor:  # noqa
     if dim is None:
         raise TypeError("logsumexp(): dim is required (an int or tuple of ints); got None")
     input = to_float(input)  # noqa: A001
-    dims = normalize_dims("logsumexp", dim, input._data.ndim)
-    return LogSumExp.apply(input, dims, keepdim)  # type: ignore[no-any-return]
+    ndim = input._data.ndim
+    if dim.__class__ is int and -ndim <= dim < ndim:  # fast path: one dim
+        dims: tuple[int, ...] = (dim % ndim,)
+    else:
+        dims = normalize_dims("logsumexp", dim, ndim)
+    return LogSumExp.apply(input, dims=dims, keepdim=keepdim)  # type: ignore[no-any-return]
 
 
 def norm(

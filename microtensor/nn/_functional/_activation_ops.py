@@ -47,6 +47,42 @@ def _erfc(x: Any) -> Any:
     return _in_float64(_erfc64, x) if dual.is_array(x) else erfc(x)
 
 
+# erfc(z) ~ t exp(-z^2 + P(t)), t = 1 / (1 + z / 2), z >= 0: the Chebyshev fit of Numerical
+# Recipes' erfcc, relative error < 1.2e-7 for every z (so also in the far tail)
+_ERFC_FIT = (
+    -1.26551223, 1.00002368, 0.37409196, 0.09678418, -0.18628806,
+    0.27886807, -1.13520398, 1.48851587, -0.82215223, 0.17087277,
+)  # fmt: skip
+
+
+def _normal_cdf(a: np.ndarray) -> np.ndarray:
+    """Phi(a) = erfc(-a / sqrt 2) / 2, from SciPy's erfc in float64, from a fit in float32.
+
+    The float32 fit is ~4x faster than SciPy's scalar loop: relative error below 1e-6 where
+    Phi > 1e-4 and 2e-6 where Phi > 1e-10 (further out the input's own rounding, times the
+    condition number a^2, dominates). It has no branch (``np.where`` with a mask that changes
+    at random is ~50x slower than a product), and Phi(a) = 1 - Phi(-a) gives the positive half.
+    """
+    if a.dtype != np.float32:
+        return _in_float64(_erfc64, a * -_SQRT1_2) * 0.5
+    one, shape = np.float32, a.shape
+    a = a.reshape(-1)  # 1-D, so that the in-place steps get arrays, not NumPy scalars
+    z = np.abs(a) * one(_SQRT1_2)
+    t = z * one(0.5)
+    t += one(1.0)
+    np.reciprocal(t, out=t)
+    poly = t * one(_ERFC_FIT[-1])
+    for c in _ERFC_FIT[-2:0:-1]:
+        poly += one(c)
+        poly *= t
+    poly += one(_ERFC_FIT[0])
+    poly -= a * a * one(0.5)  # z^2 from a: one rounding fewer
+    half = np.exp(poly, out=poly)
+    half *= t * one(0.5)  # erfc(|a| / sqrt 2) / 2 = Phi(-|a|)
+    cdf = half + (a > 0) * (one(1.0) - 2 * half)  # Phi(a) = 1 - Phi(-a) for a > 0
+    return cdf.reshape(shape)
+
+
 # --- ops -------------------------------------------------------------------------------------
 
 
@@ -106,7 +142,7 @@ class Gelu(Op):
             if approximate == "tanh":
                 return a * dual.sigmoid((a + _TANH_C * a * a * a) * (2.0 * _TANH_K))
             # Phi(a) = erfc(-a / sqrt 2) / 2: no cancellation in 1 + erf for negative a
-            ctx.cdf = _in_float64(_erfc64, a * -_SQRT1_2) * 0.5
+            ctx.cdf = _normal_cdf(a)
             return a * ctx.cdf
 
     @staticmethod

@@ -1,11 +1,10 @@
 """Pooling: ``max_pool1d/2d/3d``, ``avg_pool1d/2d/3d``, ``adaptive_avg_pool1d/2d/3d``, ``lp_pool``.
 
-Max pooling is one op: a strided window view, ``argmax`` per window, and in backward the
-gradient scattered to the first maximum of each window (``np.bincount`` on arrays,
-``index_add`` on Tensors). Average pooling is a composition: a convolution of each channel with
-a kernel of ones, divided by the window sizes, so its derivatives of every order come from the
-convolution ops. Adaptive average pooling is ``A_h @ x @ A_w^T`` with constant averaging
-matrices.
+Max pooling is one op (``_max_pool_ops.py``), with a fast path for windows that tile the
+input (kernel == stride, the CNN case). Average pooling is a composition: a convolution of
+each channel with a kernel of ones, divided by the window sizes, so its derivatives of every
+order come from the convolution ops. Adaptive average pooling is ``A_h @ x @ A_w^T`` with
+constant averaging matrices.
 """
 
 from __future__ import annotations
@@ -14,12 +13,10 @@ import math
 from typing import Any
 
 import numpy as np
-from numpy.lib.stride_tricks import sliding_window_view
 
 from microtensor import ops
-from microtensor.autograd.function import Op
 from microtensor.nn._functional._conv_ops import Conv, Geometry
-from microtensor.ops import dual
+from microtensor.nn._functional._max_pool_ops import MaxPool
 from microtensor.tensor import Tensor
 
 __all__ = [
@@ -113,75 +110,6 @@ def _out_sizes(
 # --- max pooling -----------------------------------------------------------------------------
 
 
-def _scatter(grad_out: Any, flat: np.ndarray, shape: tuple[int, ...]) -> Any:
-    """Sum ``grad_out`` into a zero array of ``shape`` at the flat positions ``flat``."""
-    size = math.prod(shape)
-    if dual.is_array(grad_out):
-        summed = np.bincount(flat.ravel(), grad_out.ravel(), minlength=size)
-        return summed.astype(grad_out.dtype, copy=False).reshape(shape)
-    zeros = Tensor._make(np.zeros(size, dtype=grad_out._data.dtype))
-    index = Tensor._make(flat.ravel())
-    return ops.index_add(zeros, 0, index, grad_out.reshape((-1,))).reshape(shape)
-
-
-def _first_max(view: np.ndarray, kernel: tuple[int, ...]) -> tuple[np.ndarray, np.ndarray]:
-    """Max over the trailing kernel dims of ``view`` and the flat kernel index of the first max.
-
-    The window elements are copied to the front (one contiguous row per kernel offset), so
-    ``argmax`` reduces over a leading axis with long contiguous rows: much faster than over a
-    tiny last axis.
-    """
-    nd = len(kernel)
-    out_shape = view.shape[: view.ndim - nd]
-    front = np.moveaxis(view, tuple(range(view.ndim - nd, view.ndim)), tuple(range(nd)))
-    rows = np.ascontiguousarray(front).reshape((-1, math.prod(out_shape)))
-    arg = rows.argmax(axis=0)  # the first maximum (or NaN), as PyTorch
-    return rows.max(axis=0).reshape(out_shape), arg.reshape(out_shape)
-
-
-class MaxPool(Op):
-    """y = max over each window of x;  dy/dx = g at the window's first maximum, 0 elsewhere."""
-
-    @staticmethod
-    def forward(
-        ctx: Any, x: Any, kernel: Any, stride: Any, dilation: Any, pads: Any, out: Any
-    ) -> Any:
-        nd = len(kernel)
-        fill = -np.inf if x.dtype.kind == "f" else np.iinfo(x.dtype).min
-        padded = x
-        if any(map(any, pads)):
-            padded = np.pad(x, ((0, 0), (0, 0), *pads), constant_values=fill)
-        extent = [d * (k - 1) + 1 for k, d in zip(kernel, dilation, strict=True)]
-        view = sliding_window_view(padded, extent, axis=tuple(range(2, 2 + nd)))
-        steps = [slice(None, (n - 1) * s + 1, s) for n, s in zip(out, stride, strict=True)]
-        key: tuple[Any, ...] = (..., *steps, *[slice(None, None, d) for d in dilation])
-        view = view[key]
-        y, arg = _first_max(view, kernel)
-        coords = np.unravel_index(arg, kernel)
-        pos = [
-            np.arange(n).reshape((-1,) + (1,) * (nd - 1 - i)) * s + c * d
-            for i, (n, s, c, d) in enumerate(zip(out, stride, coords, dilation, strict=True))
-        ]  # padded coordinates of each maximum
-        ctx.padded_shape = padded.shape
-        ctx.pads, ctx.in_shape = pads, x.shape
-        plane = math.prod(padded.shape[2:])
-        ctx.flat = np.ravel_multi_index(pos, padded.shape[2:]) + plane * np.arange(
-            x.shape[0] * x.shape[1]
-        ).reshape((x.shape[0], x.shape[1]) + (1,) * nd)
-        unpadded = [p - lo for p, (lo, _) in zip(pos, pads, strict=True)]
-        indices = np.ravel_multi_index(unpadded, x.shape[2:]).astype(np.int64, copy=False)
-        ctx.mark_non_differentiable(indices)
-        return y, indices
-
-    @staticmethod
-    def backward(ctx: Any, grad_out: Any, grad_indices: Any = None) -> Any:
-        grad = _scatter(grad_out, ctx.flat, ctx.padded_shape)
-        crop = [slice(lo, lo + n) for (lo, _), n in zip(ctx.pads, ctx.in_shape[2:], strict=True)]
-        if any(map(any, ctx.pads)) or tuple(grad.shape) != tuple(ctx.in_shape):
-            grad = grad[(slice(None), slice(None), *crop)]
-        return grad, None, None, None, None, None
-
-
 def _max_pool(
     op: str,
     nd: int,
@@ -199,9 +127,19 @@ def _max_pool(
     pads = _tuple(padding, nd, "padding", op)
     dilations = _tuple(dilation, nd, "dilation", op)
     out, pairs = _out_sizes(op, tuple(x.shape), kernel, strides, pads, dilations, ceil_mode)
-    y, indices = MaxPool.apply(x, kernel, strides, dilations, pairs, out)
+    result = MaxPool.apply(
+        x,
+        kernel=kernel,
+        stride=strides,
+        dilation=dilations,
+        pads=pairs,
+        out=out,
+        with_indices=return_indices,
+    )
+    y, indices = result if return_indices else (result, None)
     if unbatched:
-        y, indices = ops.squeeze(y, 0), ops.squeeze(indices, 0)
+        y = ops.squeeze(y, 0)
+        indices = None if indices is None else ops.squeeze(indices, 0)
     return (y, indices) if return_indices else y
 
 
