@@ -45,7 +45,13 @@ Final = typing.Final
 _builtin_isinstance = isinstance
 
 
-def script(obj: _F, optimize: Any = None, _frames_up: int = 0, _rcb: Any = None) -> _F:
+def script(
+    obj: _F,
+    optimize: Any = None,
+    _frames_up: int = 0,
+    _rcb: Any = None,
+    example_inputs: Any = None,
+) -> _F:
     """Return ``obj`` itself (a function, a module or a class): it runs eagerly.
 
     Example:
@@ -59,13 +65,43 @@ def script(obj: _F, optimize: Any = None, _frames_up: int = 0, _rcb: Any = None)
     return obj
 
 
-def trace(func: _F, example_inputs: Any = None, *args: Any, **kwargs: Any) -> _F:
-    """Return ``func`` itself (no graph is recorded; it runs eagerly on every call)."""
+def trace(
+    func: _F,
+    example_inputs: Any = None,
+    optimize: Any = None,
+    check_trace: bool = True,
+    check_inputs: Any = None,
+    check_tolerance: float = 1e-05,
+    strict: bool = True,
+    _force_outplace: bool = False,
+    _module_class: Any = None,
+    _compilation_unit: Any = None,
+    example_kwarg_inputs: Any = None,
+    _store_inputs: bool = True,
+) -> _F:
+    """Return ``func`` itself (no graph is recorded; it runs eagerly on every call).
+
+    Differs from PyTorch: ``_compilation_unit`` defaults to None (there is no TorchScript
+    compilation unit); every argument but ``func`` is accepted and ignored.
+    """
     return func
 
 
-def trace_module(mod: _F, inputs: Any, *args: Any, **kwargs: Any) -> _F:
-    """Return ``mod`` itself."""
+def trace_module(
+    mod: _F,
+    inputs: Any,
+    optimize: Any = None,
+    check_trace: bool = True,
+    check_inputs: Any = None,
+    check_tolerance: float = 1e-05,
+    strict: bool = True,
+    _force_outplace: bool = False,
+    _module_class: Any = None,
+    _compilation_unit: Any = None,
+    example_inputs_is_kwarg: bool = False,
+    _store_inputs: bool = True,
+) -> _F:
+    """Return ``mod`` itself (every other argument is accepted and ignored)."""
     return mod
 
 
@@ -120,7 +156,7 @@ def isinstance(obj: Any, target_type: Any) -> bool:  # noqa: A001 - torch.jit's 
 class Attribute:
     """``Attribute(value, type)``: the value itself, as torch.jit.Attribute is outside scripts."""
 
-    def __new__(cls, value: Any, type: Any = None) -> Any:  # noqa: A002
+    def __new__(cls, value: Any, type: Any) -> Any:  # noqa: A002
         """Return ``value``."""
         return value
 
@@ -158,7 +194,9 @@ def save(m: Any, f: Any, _extra_files: Any = None) -> None:
     raise _no_torchscript("save")
 
 
-def load(f: Any, map_location: Any = None, _extra_files: Any = None) -> Any:
+def load(
+    f: Any, map_location: Any = None, _extra_files: Any = None, _restore_shapes: bool = False
+) -> Any:
     """Raises RuntimeError: TorchScript files cannot be loaded (see the module doc)."""
     raise _no_torchscript("load")
 

@@ -28,6 +28,7 @@ BUILT_ON = [
     "variable.py",
     "multithreading.py",
     "anomaly_mode.py",
+    "forward_ad.py",
 ]
 
 

@@ -41,3 +41,6 @@ __all__ = [
     "set_multithreading_enabled",
     "variable",
 ]
+
+# last: forward_ad needs Tensor, whose ops import the names above
+from microtensor.autograd import forward_ad  # noqa: E402

@@ -202,3 +202,37 @@ class MultiheadAttention(Module):
         if self.batch_first and is_batched:
             return attn_output.transpose(1, 0), attn_weights
         return attn_output, attn_weights
+
+    def merge_masks(
+        self, attn_mask: Tensor | None, key_padding_mask: Tensor | None, query: Tensor
+    ) -> tuple[Tensor | None, int | None]:
+        """Combine the masks as torch's fast path does: ``(merged_mask, mask_type)``.
+
+        Mask type 0 is an ``attn_mask`` (L, S), 1 a ``key_padding_mask`` (N, S), 2 both
+        expanded to (N, num_heads, L, S) and added (``query`` is batch-first (N, L, E)).
+
+        Example:
+            >>> import microtensor as mt
+            >>> mha = mt.nn.MultiheadAttention(4, 2, batch_first=True)
+            >>> mask = mt.zeros(3, 3)
+            >>> merged, kind = mha.merge_masks(mask, None, mt.zeros(2, 3, 4))
+            >>> merged.shape, kind
+            (microtensor.Size([2, 2, 3, 3]), 2)
+        """
+        mask_type: int | None = None
+        merged_mask: Tensor | None = None
+        if key_padding_mask is not None:
+            mask_type, merged_mask = 1, key_padding_mask
+        if attn_mask is not None:
+            batch_size, seq_len, _ = query.shape
+            mask_type = 2
+            if attn_mask.dim() == 3:
+                merged_mask = attn_mask.view(batch_size, -1, seq_len, seq_len)
+            else:
+                merged_mask = attn_mask.view(1, 1, seq_len, seq_len).expand(
+                    batch_size, self.num_heads, -1, -1
+                )
+            if key_padding_mask is not None:
+                padding = key_padding_mask.view(batch_size, 1, 1, seq_len)
+                merged_mask = merged_mask + padding.expand(-1, self.num_heads, -1, -1)
+        return merged_mask, mask_type

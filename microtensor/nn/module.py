@@ -2,17 +2,19 @@
 
 Parameters, buffers and submodules are registered by attribute assignment and kept in three
 ordered dicts (``_parameters``, ``_buffers``, ``_modules``); ``__getattr__`` finds them there.
-Forward hooks live in ``module_hooks.py``; dtype conversion and the state dict in
+Forward hooks live in ``module_hooks.py`` (the hooks of every module in
+``module_global_hooks.py``); dtype conversion and the state dict in
 ``module_state.py`` (two base classes of ``Module``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from typing import Any
+from typing import Any, TypeVar
 
 from microtensor.autograd import scope
 from microtensor.nn.module_backward_hooks import ModuleBackwardHooks
+from microtensor.nn.module_global_hooks import any_call_hooks, registered
 from microtensor.nn.module_hooks import ModuleHooks
 from microtensor.nn.module_state import ModuleState
 from microtensor.nn.parameter import Buffer, Parameter
@@ -68,6 +70,9 @@ class Module(ModuleHooks, ModuleBackwardHooks, ModuleState):
     _non_persistent_buffers_set: set[str]
     _modules: dict[str, Module | None]
     forward: Callable[..., Any] = _forward_unimplemented
+    dump_patches: bool = False
+    call_super_init: bool = False
+    T_destination = TypeVar("T_destination", bound=dict[str, Any])
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         if kwargs:
@@ -99,6 +104,7 @@ class Module(ModuleHooks, ModuleBackwardHooks, ModuleState):
                 or self._forward_hooks
                 or self._backward_hooks
                 or self._backward_pre_hooks
+                or any_call_hooks()
             ):
                 return self._call_with_hooks(args, kwargs)
             return self.forward(*args, **kwargs)
@@ -140,7 +146,7 @@ class Module(ModuleHooks, ModuleBackwardHooks, ModuleState):
                 f"be created explicitly. To express '{name}' as a function of another Tensor, "
                 "compute the value in the forward() method."
             )
-        self._parameters[name] = param
+        self._parameters[name] = registered("parameter", self, name, param)
 
     def register_buffer(self, name: str, tensor: Tensor | None, persistent: bool = True) -> None:
         """Add a buffer: a tensor that is state but not a parameter (e.g. running statistics).
@@ -166,7 +172,7 @@ class Module(ModuleHooks, ModuleBackwardHooks, ModuleState):
                 f"cannot assign '{_typename(tensor)}' object to buffer '{name}' "
                 "(microtensor Tensor or None required)"
             )
-        self._buffers[name] = tensor
+        self._buffers[name] = registered("buffer", self, name, tensor)
         if persistent:
             self._non_persistent_buffers_set.discard(name)
         else:
@@ -182,7 +188,7 @@ class Module(ModuleHooks, ModuleBackwardHooks, ModuleState):
         if not isinstance(module, Module) and module is not None:
             raise TypeError(f"{_typename(module)} is not a Module subclass")
         self._check_new_name("module", name, self._modules)
-        self._modules[name] = module
+        self._modules[name] = registered("module", self, name, module)
 
     def register_module(self, name: str, module: Module | None) -> None:
         """Alias of ``add_module``."""
@@ -219,14 +225,14 @@ class Module(ModuleHooks, ModuleBackwardHooks, ModuleState):
             if params is None:
                 raise AttributeError("cannot assign module before Module.__init__() call")
             _remove_from(name, d, params, self._buffers, self._non_persistent_buffers_set)
-            self._modules[name] = value
+            self._modules[name] = registered("module", self, name, value)
         elif params is not None and name in self._modules:
             if value is not None:
                 raise TypeError(
                     f"cannot assign '{_typename(value)}' as child module '{name}' "
                     "(microtensor.nn.Module or None expected)"
                 )
-            self._modules[name] = value
+            self._modules[name] = registered("module", self, name, value)
         elif isinstance(value, Buffer):
             if params is None:
                 raise AttributeError("cannot assign buffer before Module.__init__() call")
@@ -240,7 +246,7 @@ class Module(ModuleHooks, ModuleBackwardHooks, ModuleState):
                     f"cannot assign '{_typename(value)}' as buffer '{name}' "
                     "(microtensor Tensor or None expected)"
                 )
-            self._buffers[name] = value
+            self._buffers[name] = registered("buffer", self, name, value)
         else:
             super().__setattr__(name, value)
 
@@ -411,9 +417,9 @@ class Module(ModuleHooks, ModuleBackwardHooks, ModuleState):
                 seen.add(id(module))
                 yield name, module
 
-    def modules(self) -> Iterator[Module]:
-        """Yield this module and all submodules, depth first (each once)."""
-        for _, module in self.named_modules():
+    def modules(self, remove_duplicate: bool = True) -> Iterator[Module]:
+        """Yield this module and all submodules, depth first (each once unless told not to)."""
+        for _, module in self.named_modules(remove_duplicate=remove_duplicate):
             yield module
 
     def named_modules(

@@ -17,6 +17,7 @@ from typing import Any
 
 from microtensor.autograd.function import Function
 from microtensor.autograd.grad_mode import is_grad_enabled
+from microtensor.nn import module_global_hooks as g
 from microtensor.nn.module_hooks import RemovableHandle, add_hook
 from microtensor.tensor import Tensor
 
@@ -33,7 +34,10 @@ class _Call:
         self.grad_output: tuple[Any, ...] | None = None
 
     def on_grad_output(self, grads: tuple[Any, ...]) -> tuple[Any, ...]:
-        for hook in list(self.module._backward_pre_hooks.values()):
+        for hook in [
+            *g._global_backward_pre_hooks.values(),
+            *self.module._backward_pre_hooks.values(),
+        ]:
             result = hook(self.module, grads)
             if result is not None:
                 grads = _checked(result, len(grads), "backward pre hook", "grad_output")
@@ -51,7 +55,7 @@ class _Call:
 
     def call_hooks(self, grad_input: tuple[Any, ...]) -> tuple[Any, ...]:
         grad_output = self.grad_output if self.grad_output is not None else ()
-        for hook in list(self.module._backward_hooks.values()):
+        for hook in [*g._global_backward_hooks.values(), *self.module._backward_hooks.values()]:
             result = hook(self.module, grad_input, grad_output)
             if result is not None:
                 grad_input = _checked(result, len(grad_input), "backward hook", "grad_input")
@@ -151,7 +155,10 @@ class ModuleBackwardHooks:
 
     def _wrap_inputs(self, args: tuple[Any, ...]) -> tuple[tuple[Any, ...], _Call | None]:
         """Route the tensor inputs of a call through the input identity (grad mode only)."""
-        if not (self._backward_hooks or self._backward_pre_hooks) or not is_grad_enabled():
+        hooked = self._backward_hooks or self._backward_pre_hooks
+        if not (hooked or g._global_backward_hooks or g._global_backward_pre_hooks):
+            return args, None
+        if not is_grad_enabled():
             return args, None
         tensors = [i for i, a in enumerate(args) if isinstance(a, Tensor)]
         call = _Call(self, len(tensors))

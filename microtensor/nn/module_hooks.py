@@ -150,7 +150,12 @@ class ModuleHooks:
 
     def _call_with_hooks(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
         """``forward`` with the pre-hooks before it and the hooks after it (PyTorch's order)."""
-        for hook_id, hook in list(self._forward_pre_hooks.items()):
+        from microtensor.nn import module_global_hooks as g
+
+        for hook_id, hook in [
+            *g._global_forward_pre_hooks.items(),
+            *self._forward_pre_hooks.items(),
+        ]:
             if hook_id in self._forward_pre_hooks_with_kwargs:
                 result = hook(self, args, kwargs)
                 if result is not None:
@@ -167,20 +172,22 @@ class ModuleHooks:
         args, backward_call = self._wrap_inputs(args)
         output = None
         called: set[int] = set()
+        hooks = [*g._global_forward_hooks.items(), *self._forward_hooks.items()]
+        always = (self._forward_hooks_always_called, g._global_forward_hooks_always_called)
         try:
             output = self.forward(*args, **kwargs)
-            for hook_id, hook in list(self._forward_hooks.items()):
+            for hook_id, hook in hooks:
                 called.add(hook_id)
                 output = self._run_forward_hook(hook_id, hook, args, kwargs, output)
         except Exception:
-            for hook_id, hook in list(self._forward_hooks.items()):
-                if hook_id in self._forward_hooks_always_called and hook_id not in called:
+            for hook_id, hook in hooks:
+                if any(hook_id in a for a in always) and hook_id not in called:
                     try:
                         output = self._run_forward_hook(hook_id, hook, args, kwargs, output)
                     except Exception as e:  # noqa: BLE001 - the forward error is reported
                         warnings.warn(
-                            "forward hook with ``always_call=True`` raised an exception that "
-                            f"was silenced as another error was raised in forward: {e}",
+                            "module forward hook with ``always_call=True`` raised an exception "
+                            f"that was silenced as another error was raised in forward: {e}",
                             stacklevel=2,
                         )
             raise
@@ -189,7 +196,12 @@ class ModuleHooks:
     def _run_forward_hook(
         self, hook_id: int, hook: Callable[..., Any], args: Any, kwargs: Any, output: Any
     ) -> Any:
-        if hook_id in self._forward_hooks_with_kwargs:
+        from microtensor.nn.module_global_hooks import _global_forward_hooks_with_kwargs
+
+        if (
+            hook_id in self._forward_hooks_with_kwargs
+            or hook_id in _global_forward_hooks_with_kwargs
+        ):
             result = hook(self, args, kwargs, output)
         else:
             result = hook(self, args, output)

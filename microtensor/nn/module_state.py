@@ -9,6 +9,7 @@ register state-dict hooks, as in PyTorch.
 
 from __future__ import annotations
 
+import warnings
 from collections import OrderedDict
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any, NamedTuple
@@ -20,6 +21,12 @@ from microtensor.autograd.grad_mode import no_grad
 from microtensor.nn.module_hooks import add_hook
 from microtensor.nn.parameter import Parameter
 from microtensor.tensor import Tensor
+
+_POSITIONAL_STATE_DICT = (  # torch's words
+    "Positional args are being deprecated, use kwargs instead. Refer to "
+    "https://pytorch.org/docs/main/generated/torch.nn.Module.html#torch.nn.Module.state_dict"
+    " for details."
+)
 
 
 class _IncompatibleKeys(NamedTuple):
@@ -152,7 +159,7 @@ class ModuleState:
         """Nothing to do (one process's NumPy arrays); returns self, as PyTorch on the CPU."""
         return self
 
-    def to_empty(self, *, device: Any = None, recurse: bool = True) -> Any:
+    def to_empty(self, *, device: Any, recurse: bool = True) -> Any:
         """Give every parameter and buffer new, uninitialised storage of the same shape.
 
         Args:
@@ -246,7 +253,7 @@ class ModuleState:
     # --- state dict ------------------------------------------------------------------------
 
     def state_dict(
-        self, *, destination: Any = None, prefix: str = "", keep_vars: bool = False
+        self, *args: Any, destination: Any = None, prefix: str = "", keep_vars: bool = False
     ) -> Any:
         """An ordered dict of every parameter and persistent buffer, keyed by dotted name.
 
@@ -257,12 +264,19 @@ class ModuleState:
             destination: a dict to fill (a new ``OrderedDict`` when None).
             prefix: prepended to every key.
             keep_vars: keep the Parameter objects instead of detached tensors.
+            *args: the deprecated positional form ``(destination, prefix, keep_vars)``,
+                accepted with torch's FutureWarning.
 
         Example:
             >>> from microtensor import nn
             >>> list(nn.Sequential(nn.Linear(2, 3)).state_dict())
             ['0.weight', '0.bias']
         """
+        if args:
+            warnings.warn(_POSITIONAL_STATE_DICT, FutureWarning, stacklevel=2)
+            destination = args[0] if destination is None else destination
+            prefix = args[1] if len(args) > 1 and prefix == "" else prefix
+            keep_vars = args[2] if len(args) > 2 and keep_vars is False else keep_vars
         if destination is None:
             destination = OrderedDict()
             destination._metadata = OrderedDict()  # type: ignore[attr-defined]

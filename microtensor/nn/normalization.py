@@ -271,7 +271,7 @@ class LayerNorm(Module):
         >>> import microtensor as mt
         >>> ln = mt.nn.LayerNorm(10)
         >>> ln
-        LayerNorm((10,), eps=1e-05, elementwise_affine=True)
+        LayerNorm((10,), eps=1e-05, elementwise_affine=True, bias=True)
         >>> ln(mt.randn(4, 10)).shape
         microtensor.Size([4, 10])
     """
@@ -313,9 +313,10 @@ class LayerNorm(Module):
         return layer_norm(input, self.normalized_shape, self.weight, self.bias, self.eps)
 
     def extra_repr(self) -> str:
-        """``normalized_shape, eps=..., elementwise_affine=...``."""
+        """``normalized_shape, eps=..., elementwise_affine=..., bias=...``."""
         return (
             f"{self.normalized_shape}, eps={self.eps}, elementwise_affine={self.elementwise_affine}"
+            f", bias={self.bias is not None}"
         )
 
 
@@ -341,7 +342,7 @@ class GroupNorm(Module):
         >>> import microtensor as mt
         >>> gn = mt.nn.GroupNorm(2, 4)
         >>> gn
-        GroupNorm(2, 4, eps=1e-05, affine=True)
+        GroupNorm(2, 4, eps=1e-05, affine=True, bias=True)
         >>> gn(mt.randn(3, 4, 5)).shape
         microtensor.Size([3, 4, 5])
     """
@@ -383,8 +384,11 @@ class GroupNorm(Module):
         return group_norm(input, self.num_groups, self.weight, self.bias, self.eps)
 
     def extra_repr(self) -> str:
-        """``num_groups, num_channels, eps=..., affine=...``."""
-        return f"{self.num_groups}, {self.num_channels}, eps={self.eps}, affine={self.affine}"
+        """``num_groups, num_channels, eps=..., affine=..., bias=...``."""
+        return (
+            f"{self.num_groups}, {self.num_channels}, eps={self.eps}, affine={self.affine}, "
+            f"bias={self.bias is not None}"
+        )
 
 
 class RMSNorm(Module):

@@ -166,7 +166,8 @@ class LBFGS(Optimizer):
         loss: float,
         flat_grad: np.ndarray,
     ) -> None:
-        lr, max_iter, max_eval = float(group["lr"]), group["max_iter"], group["max_eval"]
+        lr, max_iter, max_eval = group["lr"], group["max_iter"], group["max_eval"]
+        lr = lr if isinstance(lr, int | float) else float(lr)  # an int lr stays int, as in torch
         tolerance_grad, tolerance_change = group["tolerance_grad"], group["tolerance_change"]
         current_evals, n_iter = 1, 0
         while n_iter < max_iter:

@@ -232,8 +232,18 @@ def test_batch_norm_loads_old_checkpoint_without_count():
             "BatchNorm1d(4, eps=1e-05, momentum=None, affine=False, bias=False, "
             "track_running_stats=True)",
         ),
-        (mt.nn.LayerNorm((3, 4)), "LayerNorm((3, 4), eps=1e-05, elementwise_affine=True)"),
-        (mt.nn.GroupNorm(2, 4, affine=False), "GroupNorm(2, 4, eps=1e-05, affine=False)"),
+        (
+            mt.nn.LayerNorm((3, 4)),
+            "LayerNorm((3, 4), eps=1e-05, elementwise_affine=True, bias=True)",
+        ),
+        (
+            mt.nn.LayerNorm(3, bias=False),
+            "LayerNorm((3,), eps=1e-05, elementwise_affine=True, bias=False)",
+        ),
+        (
+            mt.nn.GroupNorm(2, 4, affine=False),
+            "GroupNorm(2, 4, eps=1e-05, affine=False, bias=False)",
+        ),
     ],
 )
 def test_repr_like_torch(module, text):

@@ -128,3 +128,19 @@ def test_pad_sequence_of_a_tensor():
     assert_same(
         rnn.pad_sequence(stacked), torch_rnn.pad_sequence(torch.tensor([[1.0, 2.0], [3.0, 4.0]]))
     )
+
+
+def test_packed_sequence_conversions_are_torchs():
+    sequences = [np.array([1.5, 2.0, 3.0]), np.array([4.0, 5.0])]
+    mine = rnn.pack_sequence([mt.tensor(s) for s in sequences])
+    theirs = torch_rnn.pack_sequence([torch.tensor(s) for s in sequences])
+    for method in ("half", "long", "int", "short", "char", "byte", "double", "float"):
+        ours, torchs = getattr(mine, method)(), getattr(theirs, method)()
+        assert str(ours.data.dtype).split(".")[-1] == str(torchs.data.dtype).split(".")[-1]
+        assert ours.data.tolist() == torchs.data.tolist()
+        assert ours.batch_sizes.tolist() == torchs.batch_sizes.tolist()
+    assert mine.cpu(dtype=mt.float32).data.dtype == mt.float32
+    assert mine.is_pinned() is theirs.is_pinned() is False
+    assert mine.pin_memory().data.tolist() == mine.data.tolist()
+    with pytest.raises(RuntimeError, match="microtensor runs on the CPU only"):
+        mine.cuda()

@@ -472,3 +472,21 @@ def test_in_place_ops():
         proto, session = _export(model, mt.randn(4, 2))
         assert "Relu" in _op_types(proto)
         _assert_runtime_matches(model, session, (mt.randn(4, 2),))
+
+
+def test_torchs_keyword_options_are_accepted_and_unsupported_ones_refused():
+    model = nn.Sequential(nn.Linear(3, 2), nn.ReLU())
+    proto = mt.onnx.export(
+        model, (mt.randn(1, 3),), None, export_params=True, verbose=False, dynamo=False,
+        input_names=["x"], output_names=["y"], opset_version=18, do_constant_folding=True,
+        keep_initializers_as_inputs=False, training=mt.onnx.TrainingMode.EVAL,
+    )  # fmt: skip
+    assert [node.op_type for node in proto.graph.node][-1] == "Identity"
+    assert [i.name for i in proto.graph.input] == ["x"]
+    for options, what in [
+        ({"export_params": False}, "export_params=False"),
+        ({"training": mt.onnx.TrainingMode.TRAINING}, "training="),
+        ({"operator_export_type": mt.onnx.OperatorExportTypes.ONNX_ATEN}, "operator_export_type"),
+    ]:
+        with pytest.raises(NotImplementedError, match=f"export\\(\\): {what}"):
+            mt.onnx.export(model, mt.randn(1, 3), io.BytesIO(), **options)

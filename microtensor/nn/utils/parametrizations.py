@@ -13,9 +13,10 @@ from microtensor.autograd.grad_mode import no_grad
 from microtensor.nn._functional.distance import normalize
 from microtensor.nn.module import Module
 from microtensor.nn.utils import parametrize
+from microtensor.nn.utils.orthogonal import orthogonal
 from microtensor.tensor import Tensor
 
-__all__ = ["spectral_norm", "weight_norm"]
+__all__ = ["orthogonal", "spectral_norm", "weight_norm"]
 
 
 def norm_except_dim(v: Tensor, dim: int) -> Tensor:

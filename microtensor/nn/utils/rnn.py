@@ -97,9 +97,26 @@ class PackedSequence(_PackedFields):
         data = self.data.to(*args, **kwargs)
         return self if data is self.data else self._replace(data=data)
 
-    def cpu(self) -> PackedSequence:
-        """Itself: microtensor computes on the CPU."""
+    def cpu(self, *args: Any, **kwargs: Any) -> PackedSequence:
+        """``to(*args, **kwargs)`` (microtensor computes on the CPU, so nothing moves)."""
+        return self.to(*args, **kwargs)
+
+    def cuda(self, *args: Any, **kwargs: Any) -> PackedSequence:
+        """Raises, as ``Tensor.cuda``: microtensor computes on the CPU only.
+
+        Raises:
+            RuntimeError: always.
+        """
+        self.data.cuda(*args, **kwargs)
         return self
+
+    def pin_memory(self) -> PackedSequence:
+        """Itself: there is no device memory to pin for."""
+        return self
+
+    def is_pinned(self) -> bool:
+        """Whether ``data`` is pinned (never, on the CPU only)."""
+        return self.data.is_pinned()
 
     def double(self) -> PackedSequence:
         """``data`` as float64."""
@@ -108,6 +125,30 @@ class PackedSequence(_PackedFields):
     def float(self) -> PackedSequence:
         """``data`` as float32."""
         return self.to("float32")
+
+    def half(self) -> PackedSequence:
+        """``data`` as float16."""
+        return self.to("float16")
+
+    def long(self) -> PackedSequence:
+        """``data`` as int64."""
+        return self.to("int64")
+
+    def int(self) -> PackedSequence:
+        """``data`` as int32."""
+        return self.to("int32")
+
+    def short(self) -> PackedSequence:
+        """``data`` as int16."""
+        return self.to("int16")
+
+    def char(self) -> PackedSequence:
+        """``data`` as int8."""
+        return self.to("int8")
+
+    def byte(self) -> PackedSequence:
+        """``data`` as uint8."""
+        return self.to("uint8")
 
     @property
     def is_cuda(self) -> bool:
