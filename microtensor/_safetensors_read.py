@@ -17,14 +17,19 @@ from typing import Any
 
 import numpy as np
 
+from microtensor import dtypes
 from microtensor._checkpoint_error import CheckpointError, refuse
 
-# safetensors dtypes microtensor has (BF16, F8 and wide unsigned ints it lacks), little-endian
+# safetensors dtypes microtensor has (not F8 or complex), little-endian
 DTYPES = {
+    "BF16": "<u2",  # read as its bits, then viewed as ml_dtypes' bfloat16
     "F16": "<f2",
     "F32": "<f4",
     "F64": "<f8",
     "U8": "u1",
+    "U16": "<u2",
+    "U32": "<u4",
+    "U64": "<u8",
     "I8": "i1",
     "I16": "<i2",
     "I32": "<i4",
@@ -179,6 +184,8 @@ def arrays(
             array = array.astype(array.dtype.newbyteorder("="))
         elif data is not None:
             array = array.copy()  # its own writable buffer (optimizer states change in place)
+        if entry.kind == "BF16":
+            array = array.view(dtypes.bfloat16.numpy)
         result[entry.name] = array
     return result
 

@@ -10,6 +10,8 @@ import builtins
 from typing import Any
 
 from microtensor import _device, _inplace_views
+from microtensor._dim_order import dim_order as _dim_order_of
+from microtensor._dim_order import storage_offset as _storage_offset_of
 from microtensor._size import Size
 
 # The ops package, set by microtensor.tensor once Tensor exists (the ops import Tensor, so
@@ -897,7 +899,43 @@ class TensorMethods:
                 equal_nan: builtins.bool = False) -> Any:
         return ops.isclose(self, other, rtol, atol, equal_nan)
     def logical_xor(self, other: Any) -> Any: return ops.logical_xor(self, other)
+    def hash_tensor(self, dim: Any = None, *, keepdim: builtins.bool = False,
+                    mode: builtins.int = 0) -> Any:
+        return ops.hash_tensor(self, dim, keepdim=keepdim, mode=mode)
 
+    # what a program checks about the layout and backend: dense, strided, on the CPU
+    @property
+    def is_sparse(self) -> builtins.bool: return False
+    @property
+    def is_sparse_csr(self) -> builtins.bool: return False
+    @property
+    def is_quantized(self) -> builtins.bool: return False
+    @property
+    def is_nested(self) -> builtins.bool: return False
+    @property
+    def is_meta(self) -> builtins.bool: return False
+    @property
+    def is_mkldnn(self) -> builtins.bool: return False
+    @property
+    def is_mps(self) -> builtins.bool: return False
+    @property
+    def is_xpu(self) -> builtins.bool: return False
+    @property
+    def is_vulkan(self) -> builtins.bool: return False
+    @property
+    def is_ipu(self) -> builtins.bool: return False
+    @property
+    def is_maia(self) -> builtins.bool: return False
+    @property
+    def is_mtia(self) -> builtins.bool: return False
+    @property
+    def is_xla(self) -> builtins.bool: return False
+    def storage_offset(self) -> builtins.int: return _storage_offset_of(self._data)
+    def dim_order(self, *, ambiguity_check: builtins.bool = False) -> tuple[builtins.int, ...]:
+        return _dim_order_of(self._data, ambiguity_check)
+    def to_dense(self, dtype: Any = None, *, masked_grad: Any = None) -> Any:
+        # a strided tensor is already dense: itself, or a conversion of dtype
+        return self if dtype is None else self.to(dtype)
     # fmt: on
 
     def _inplace(self, name: str, op: Any, *args: Any, **kwargs: Any) -> Any:
@@ -914,6 +952,10 @@ _TYPE_NAMES = {
     "int32": "IntTensor",
     "int64": "LongTensor",
     "bool": "BoolTensor",
+    "bfloat16": "BFloat16Tensor",
+    "uint16": "UInt16Tensor",
+    "uint32": "UInt32Tensor",
+    "uint64": "UInt64Tensor",
 }
 
 

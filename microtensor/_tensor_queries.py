@@ -46,8 +46,8 @@ class TensorQueries:
         return self._data.itemsize
 
     def is_floating_point(self) -> bool:
-        """True for float16/32/64 tensors."""
-        return self._data.dtype.kind == "f"
+        """True for float16, bfloat16, float32 and float64 tensors."""
+        return self._data.dtype.kind in "fV"  # "V": ml_dtypes' bfloat16
 
     def is_contiguous(self) -> bool:
         """True if the memory is C-contiguous."""

@@ -12,18 +12,21 @@ _PREFIX = "tensor("
 
 
 def _float_formatter(values: np.ndarray) -> Any:
-    """PyTorch's choice: integers as ``1.``, else 4 decimals, or scientific for wide ranges."""
-    finite = np.abs(values[np.isfinite(values)]).astype(np.float64)
-    if finite.size == 0:
-        return lambda x: _special(x) or f"{x:.4f}"
-    if np.all(finite == np.round(finite)):
-        if finite.max() >= 1e8:
-            return lambda x: _special(x) or f"{x:.4e}"
+    """PyTorch's choice: integers as ``1.``, else 4 decimals, or scientific for wide ranges.
+
+    As PyTorch's ``_Formatter``, only the finite nonzero values decide.
+    """
+    finite = values[np.isfinite(values)]
+    nonzero = np.abs(finite[finite != 0]).astype(np.float64)
+    if nonzero.size == 0:
         return lambda x: _special(x) or f"{x:.0f}."
-    nonzero = finite[finite != 0]
-    if finite.max() >= 1e8 or (
-        nonzero.size and (nonzero.min() < 1e-4 or nonzero.max() / nonzero.min() > 1e3)
-    ):
+    big, small = nonzero.max(), nonzero.min()
+    wide = big / small > 1e3 or big > 1e8
+    if np.all(nonzero == np.ceil(nonzero)):
+        return (
+            (lambda x: _special(x) or f"{x:.4e}") if wide else lambda x: _special(x) or f"{x:.0f}."
+        )
+    if wide or small < 1e-4:
         return lambda x: _special(x) or f"{x:.4e}"
     return lambda x: _special(x) or f"{x:.4f}"
 
@@ -40,6 +43,8 @@ def _format_values(array: np.ndarray) -> str:
     if array.size == 0:
         return "[]" if array.ndim == 1 else "[]"
     formatter: dict[str, Any] = {}
+    if array.dtype.kind == "V":  # bfloat16 prints its values as float32 does, as in PyTorch
+        array = array.astype(np.float32)
     if array.dtype.kind == "f":
         fmt = _float_formatter(array)
         flat = array.reshape(-1)[:1000]
@@ -78,5 +83,18 @@ def tensor_repr(t: Any) -> str:
         extras.append(f"grad_fn=<{t.grad_fn.name()}>")
     elif t._requires_grad:
         extras.append("requires_grad=True")
-    body = _format_values(array)
-    return _PREFIX + body + "".join(", " + e for e in extras) + ")"
+    return _add_suffixes(_PREFIX + _format_values(array), extras)
+
+
+def _add_suffixes(text: str, suffixes: list[str], width: int = 80) -> str:
+    """PyTorch's rule: a suffix that would pass the line width goes on a line of its own."""
+    parts = [text]
+    line = len(text) - text.rfind("\n") + 1
+    for suffix in suffixes:
+        if line + len(suffix) + 2 > width:
+            parts.append(",\n" + " " * len(_PREFIX) + suffix)
+            line = len(_PREFIX) + len(suffix)
+        else:
+            parts.append(", " + suffix)
+            line += len(suffix) + 2
+    return "".join(parts) + ")"

@@ -42,15 +42,17 @@ _STORAGES = {
     "CharStorage": dtypes.int8,
     "ByteStorage": dtypes.uint8,
     "BoolStorage": dtypes.bool,
+    "BFloat16Storage": dtypes.bfloat16,
     "UntypedStorage": dtypes.uint8,
 }
 _STORAGE_OF = {d.name: name for name, d in _STORAGES.items() if name != "UntypedStorage"}
 # PyTorch dtypes that microtensor lacks; a file using them is refused with their name
 _MISSING_DTYPES = (
-    "bfloat16 complex32 complex64 complex128 uint16 uint32 uint64 float8_e4m3fn float8_e5m2 "
-    "qint8 quint8 qint32 quint4x2 BFloat16Storage ComplexFloatStorage ComplexDoubleStorage "
-    "QInt8Storage QUInt8Storage QInt32Storage"
+    "complex32 complex64 complex128 float8_e4m3fn float8_e5m2 qint8 quint8 qint32 quint4x2 "
+    "ComplexFloatStorage ComplexDoubleStorage QInt8Storage QUInt8Storage QInt32Storage"
 ).split()
+# dtypes without a typed storage: torch saves their bytes untyped, with the dtype beside them
+_UNTYPED_DTYPES = ("uint16", "uint32", "uint64")
 
 
 class _Global:
@@ -67,10 +69,14 @@ class _Global:
 
 
 _REBUILD_TENSOR = _Global("torch._utils", "_rebuild_tensor_v2")
+_REBUILD_TENSOR_V3 = _Global("torch._utils", "_rebuild_tensor_v3")
+_UNTYPED_STORAGE = _Global("torch.storage", "UntypedStorage")
 _REBUILD_PARAMETER = _Global("torch._utils", "_rebuild_parameter")
 _TORCH_SIZE = _Global("torch", "Size")
 _TORCH_DEVICE = _Global("torch", "device")
-_TORCH_GLOBALS = {name: _Global("torch", name) for name in [*_STORAGES, *_STORAGE_OF]}
+_TORCH_GLOBALS = {
+    name: _Global("torch", name) for name in [*_STORAGES, *_STORAGE_OF, *_UNTYPED_DTYPES]
+}
 
 
 class _StorageRecord:
@@ -120,6 +126,9 @@ class _TorchPickler(_PurePickler):  # type: ignore[misc]
 
     def persistent_id(self, obj: Any) -> Any:
         if type(obj) is _StorageRecord:
+            if obj.dtype_name in _UNTYPED_DTYPES:
+                nbytes = obj.numel * obj.array.itemsize
+                return ("storage", _UNTYPED_STORAGE, obj.key, "cpu", nbytes)
             storage_type = _TORCH_GLOBALS[_STORAGE_OF[obj.dtype_name]]
             if self.legacy:
                 return ("storage", storage_type, obj.key, "cpu", obj.numel, None)
@@ -135,6 +144,9 @@ class _TorchPickler(_PurePickler):  # type: ignore[misc]
                 return _REBUILD_PARAMETER, (data, obj._requires_grad, OrderedDict())
             record, offset, stride = self._storage_of(obj._data)
             shape = tuple(obj._data.shape)
+            if record.dtype_name in _UNTYPED_DTYPES:
+                hooks: OrderedDict[str, Any] = OrderedDict()
+                return _REBUILD_TENSOR_V3, (record, offset, shape, stride, False, hooks, obj.dtype)
             return _REBUILD_TENSOR, (
                 record,
                 offset,

@@ -89,6 +89,26 @@ def _rebuild_tensor_v2(
     return t
 
 
+def _rebuild_tensor_v3(
+    storage: Any, offset: int, size: Any, stride: Any, requires_grad: bool, hooks: Any, dtype: Any,
+    metadata: Any = None,
+) -> Tensor:  # fmt: skip
+    """A tensor of ``dtype`` viewing the bytes of an untyped storage (uint16/32/64 tensors)."""
+    array = storage.array if isinstance(storage, _LoadedStorage) else None
+    if array is None or not isinstance(dtype, dtypes.dtype) or array.dtype != np.uint8:
+        raise pickle.UnpicklingError(
+            f"_rebuild_tensor_v3: expected a storage and a dtype, got {storage!r}, {dtype!r}"
+        )
+    if array.size % dtype.itemsize:
+        raise pickle.UnpicklingError(
+            f"_rebuild_tensor_v3: a storage of {array.size} bytes cannot hold {dtype} elements"
+        )
+    # a view of the bytes, shared with the other tensors of the storage
+    return _rebuild_tensor_v2(
+        _LoadedStorage(array.view(dtype.numpy)), offset, size, stride, requires_grad
+    )
+
+
 def _rebuild_tensor(storage: Any, offset: int, size: Any, stride: Any) -> Tensor:
     return _rebuild_tensor_v2(storage, offset, size, stride)
 
@@ -144,7 +164,7 @@ _PARAMETER = _TypeName("torch.nn.parameter.Parameter")
 def _rebuild_from_type_v2(func: Any, new_type: Any, args: Any, state: Any) -> Any:
     from microtensor.nn.parameter import Parameter
 
-    if func not in (_rebuild_tensor_v2, _rebuild_tensor, _rebuild_parameter):
+    if func not in (_rebuild_tensor_v2, _rebuild_tensor_v3, _rebuild_tensor, _rebuild_parameter):
         raise pickle.UnpicklingError(f"_rebuild_from_type_v2: unexpected function {func!r}")
     if new_type not in (_TENSOR, Tensor, _PARAMETER, Parameter):
         raise pickle.UnpicklingError(f"_rebuild_from_type_v2: unexpected type {new_type!r}")
@@ -199,6 +219,7 @@ def allowed_globals() -> dict[str, Any]:
         "torch.nn.parameter.Parameter": _PARAMETER,
         "torch._utils._rebuild_tensor": _rebuild_tensor,
         "torch._utils._rebuild_tensor_v2": _rebuild_tensor_v2,
+        "torch._utils._rebuild_tensor_v3": _rebuild_tensor_v3,
         "torch._utils._rebuild_parameter": _rebuild_parameter,
         "torch._utils._rebuild_parameter_with_state": _rebuild_parameter_with_state,
         "torch._tensor._rebuild_from_type_v2": _rebuild_from_type_v2,
@@ -349,15 +370,18 @@ class _Reader:
                 f"({numel * dtype.itemsize} bytes) but has {info.file_size}",
             )
         order = ">" if self.swap == (sys.byteorder == "little") else "<"
-        np_dtype = dtype.numpy.newbyteorder(order) if dtype.itemsize > 1 else dtype.numpy
+        bits = dtypes.uint16 if dtype is dtypes.bfloat16 else dtype  # bfloat16 read as its bits
+        np_dtype = bits.numpy.newbyteorder(order) if bits.itemsize > 1 else bits.numpy
         if (
             self.mmap_path is not None
             and info.compress_type == zipfile.ZIP_STORED
             and not self.swap
         ):
-            return self._mapped(info, np_dtype, numel)
-        array = np.frombuffer(bytearray(self.read(record)), dtype=np_dtype)
-        return array.astype(dtype.numpy) if self.swap else array
+            array = self._mapped(info, np_dtype, numel)
+        else:
+            array = np.frombuffer(bytearray(self.read(record)), dtype=np_dtype)
+            array = array.astype(bits.numpy) if self.swap else array
+        return array if bits is dtype else array.view(dtype.numpy)
 
     def _mapped(self, info: zipfile.ZipInfo, np_dtype: np.dtype, numel: int) -> np.ndarray:
         path = self.mmap_path

@@ -27,6 +27,8 @@ class finfo:  # noqa: N801 - PyTorch's name
         1.1920928955078125e-07
         >>> mt.finfo(mt.float16).max
         65504.0
+        >>> mt.finfo(mt.bfloat16).eps
+        0.0078125
     """
 
     def __init__(self, type: Any = None) -> None:  # noqa: A002 - PyTorch's argument name
@@ -36,7 +38,7 @@ class finfo:  # noqa: N801 - PyTorch's name
                 "finfo() requires a floating point input type. Use microtensor.iinfo to handle "
                 f"'{d}' (got {d})"
             )
-        info = np.finfo(d.numpy)
+        info = _bfloat16_finfo() if d is dtypes.bfloat16 else np.finfo(d.numpy)
         self.bits: int = info.bits
         self.eps = float(info.eps)
         self.max = float(info.max)
@@ -51,6 +53,12 @@ class finfo:  # noqa: N801 - PyTorch's name
             f"eps={self.eps:g}, smallest_normal={self.smallest_normal:g}, tiny={self.tiny:g}, "
             f"dtype={self.dtype})"
         )
+
+
+def _bfloat16_finfo() -> Any:
+    import ml_dtypes  # NumPy's finfo does not know ml_dtypes' bfloat16
+
+    return ml_dtypes.finfo(ml_dtypes.bfloat16)
 
 
 class iinfo:  # noqa: N801 - PyTorch's name

@@ -1,4 +1,8 @@
-"""dtype objects (``microtensor.float32`` ...), the default dtype and PyTorch's promotion rules."""
+"""dtype objects (``microtensor.float32`` ...), the default dtype and PyTorch's promotion rules.
+
+``bfloat16`` is ``ml_dtypes.bfloat16`` (NumPy has no bfloat16 of its own), imported the first
+time a bfloat16 array is made, so that ``import microtensor`` does not pay for it.
+"""
 
 from __future__ import annotations
 
@@ -13,12 +17,21 @@ class dtype:  # noqa: N801 - PyTorch spells it ``torch.dtype``
 
     __slots__ = ("name", "numpy", "is_floating_point", "is_signed", "itemsize")
 
-    def __init__(self, name: str, numpy_dtype: Any) -> None:
+    def __init__(self, name: str, numpy_dtype: Any, kind: str = "", itemsize: builtins.int = 0):
         self.name = name
-        self.numpy = np.dtype(numpy_dtype)
-        self.is_floating_point = self.numpy.kind == "f"
-        self.is_signed = self.numpy.kind in "fi"
-        self.itemsize = self.numpy.itemsize
+        if numpy_dtype is not None:
+            self.numpy = np.dtype(numpy_dtype)
+            kind, itemsize = self.numpy.kind, self.numpy.itemsize
+        self.is_floating_point = kind == "f"
+        self.is_signed = kind in "fi"
+        self.itemsize = itemsize
+
+    def __getattr__(self, attr: str) -> Any:
+        # only reached while a lazy dtype's ``numpy`` slot is still unset (bfloat16)
+        if attr == "numpy" and self.name == "bfloat16":
+            self.numpy = _bfloat16_numpy()
+            return self.numpy
+        raise AttributeError(f"'dtype' object has no attribute '{attr}'")
 
     def __repr__(self) -> str:
         return f"microtensor.{self.name}"
@@ -30,15 +43,36 @@ class dtype:  # noqa: N801 - PyTorch spells it ``torch.dtype``
 float16 = half = dtype("float16", np.float16)
 float32 = float = dtype("float32", np.float32)  # noqa: A001 - PyTorch's alias
 float64 = double = dtype("float64", np.float64)
+bfloat16 = dtype("bfloat16", None, kind="f", itemsize=2)
 uint8 = dtype("uint8", np.uint8)
+uint16 = dtype("uint16", np.uint16)
+uint32 = dtype("uint32", np.uint32)
+uint64 = dtype("uint64", np.uint64)
 int8 = dtype("int8", np.int8)
 int16 = short = dtype("int16", np.int16)
 int32 = int = dtype("int32", np.int32)  # noqa: A001 - PyTorch's alias
 int64 = long = dtype("int64", np.int64)
 bool = dtype("bool", np.bool_)  # noqa: A001 - PyTorch's name
 
-_ALL = (float16, float32, float64, uint8, int8, int16, int32, int64, bool)
-_FROM_NUMPY: dict[np.dtype, dtype] = {d.numpy: d for d in _ALL}
+_ALL = (
+    float16, bfloat16, float32, float64, uint8, int8, int16, int32, int64, bool,
+    uint16, uint32, uint64,
+)  # fmt: skip
+_FROM_NUMPY: dict[np.dtype, dtype] = {d.numpy: d for d in _ALL if d is not bfloat16}
+# torch's "limited support" unsigned dtypes: they promote only with themselves and floats
+_SHELL_UINTS = frozenset(np.dtype(t) for t in (np.uint16, np.uint32, np.uint64))
+_TORCH_NAMES = {"uint16": "UInt16", "uint32": "UInt32", "uint64": "UInt64", "uint8": "Byte"}
+_TORCH_NAMES.update(int8="Char", int16="Short", int32="Int", int64="Long", bool="Bool")
+
+
+def _bfloat16_numpy() -> np.dtype:
+    """ml_dtypes' bfloat16, imported on first use (it costs a few tenths of a second)."""
+    import ml_dtypes
+
+    np_dtype = np.dtype(ml_dtypes.bfloat16)
+    _FROM_NUMPY[np_dtype] = bfloat16
+    return np_dtype
+
 
 _default = float32
 
@@ -75,8 +109,13 @@ def to_dtype(d: Any) -> dtype:
         return int64
     if d is builtins.bool:
         return bool
+    if isinstance(d, str) and d == "bfloat16":
+        return bfloat16
     try:
-        return _FROM_NUMPY[np.dtype(d)]
+        np_dtype = np.dtype(d)
+        if np_dtype.name == "bfloat16" and np_dtype == bfloat16.numpy:
+            return bfloat16
+        return _FROM_NUMPY[np_dtype]
     except (TypeError, KeyError):
         names = ", ".join(x.name for x in _ALL)
         raise TypeError(f"unsupported dtype {d!r}: use one of {names}") from None
@@ -90,7 +129,8 @@ def from_numpy_dtype(np_dtype: np.dtype) -> dtype:
         return to_dtype(np_dtype)
 
 
-_CATEGORY = {"b": 0, "u": 1, "i": 1, "f": 2}
+# ml_dtypes' bfloat16 has NumPy kind "V"; it is floating
+_CATEGORY = {"b": 0, "u": 1, "i": 1, "f": 2, "V": 2}
 
 
 def result_type(a: Any, b: Any) -> np.dtype:
@@ -122,9 +162,21 @@ def result_type(a: Any, b: Any) -> np.dtype:
         if kz <= kd:
             return dim_arr.dtype
         return zero_arr.dtype
-    if ka != kb:  # a higher category wins outright: int64 + float32 -> float32
+    if ka != kb and max(ka, kb) == 2:  # a floating dtype wins outright: int64 + float32
+        return a.dtype if ka > kb else b.dtype
+    if a.dtype in _SHELL_UINTS or b.dtype in _SHELL_UINTS:
+        _refuse_uint_promotion(a.dtype, b.dtype)
+    if ka != kb:  # bool with an integer
         return a.dtype if ka > kb else b.dtype
     return np.promote_types(a.dtype, b.dtype)
+
+
+def _refuse_uint_promotion(a: np.dtype, b: np.dtype) -> None:
+    raise RuntimeError(
+        "Promotion for uint16, uint32, uint64 types is not supported, attempted to promote "
+        f"{_TORCH_NAMES[a.name]} and {_TORCH_NAMES[b.name]}: convert one operand with "
+        ".to() first (these dtypes mix only with themselves and floating dtypes)"
+    )
 
 
 def _scalar_category(value: Any) -> builtins.int:

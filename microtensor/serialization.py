@@ -61,7 +61,9 @@ __all__ = [
 
 _METADATA_KEY = "microtensor"
 _VERSION = 1
-_NUMPY_KINDS = {np.dtype(t) for t in ("f2", "f4", "f8", "u1", "i1", "i2", "i4", "i8", "?")}
+_NUMPY_KINDS = {
+    np.dtype(t) for t in ("f2", "f4", "f8", "u1", "u2", "u4", "u8", "i1", "i2", "i4", "i8", "?")
+}
 _TORCH_SUFFIXES = (".pt", ".pth")
 _UNSAFE_WARNING = (
     "You are using `microtensor.load` with `weights_only=False`, which uses the default pickle "
@@ -416,7 +418,7 @@ def _encode(obj: Any, path: list[str], tensors: dict[str, np.ndarray]) -> Any:
         obj = obj.item()
     if isinstance(obj, Tensor | np.ndarray):
         array = obj._data if isinstance(obj, Tensor) else obj
-        if array.dtype not in _NUMPY_KINDS:
+        if array.dtype not in _NUMPY_KINDS and array.dtype.name != "bfloat16":
             raise TypeError(f"save(): array at '{'.'.join(path)}' has unsupported {array.dtype}")
         key = _unique_key(".".join(path) or "tensor", tensors)
         tensors[key] = array if array.flags.c_contiguous else array.copy(order="C")

@@ -336,10 +336,10 @@ def test_corrupt_tensor_entry_is_reported(tmp_path):
 
 
 def test_unsupported_dtype_is_reported(tmp_path):
-    path = tmp_path / "bf16.safetensors"
-    safetensors.torch.save_file({"w": torch.ones(2, dtype=torch.bfloat16)}, path)
+    path = tmp_path / "f8.safetensors"
+    safetensors.torch.save_file({"w": torch.ones(2, dtype=torch.float8_e4m3fn)}, path)
     with pytest.raises(
-        RuntimeError, match="tensor 'w' has dtype BF16, which microtensor does not support"
+        RuntimeError, match="tensor 'w' has dtype F8_E4M3, which microtensor does not support"
     ):
         load(path)
 

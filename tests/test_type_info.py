@@ -3,13 +3,21 @@ import torch
 
 import microtensor as mt
 
-FLOATS = [(mt.float16, torch.float16), (mt.float32, torch.float32), (mt.float64, torch.float64)]
+FLOATS = [
+    (mt.float16, torch.float16),
+    (mt.bfloat16, torch.bfloat16),
+    (mt.float32, torch.float32),
+    (mt.float64, torch.float64),
+]
 INTS = [
     (mt.uint8, torch.uint8),
     (mt.int8, torch.int8),
     (mt.int16, torch.int16),
     (mt.int32, torch.int32),
     (mt.int64, torch.int64),
+    (mt.uint16, torch.uint16),
+    (mt.uint32, torch.uint32),
+    (mt.uint64, torch.uint64),
 ]
 
 

@@ -1,10 +1,12 @@
 """``autocast``: accepted so PyTorch programs run, with no change of precision.
 
 PyTorch's autocast runs some ops (matmul, conv, linear) in float16/bfloat16 inside the
-block. microtensor has no bfloat16 and keeps every op in its inputs' dtype, so an enabled
+block. microtensor's ops do not consult autocast: each keeps its inputs' dtype, so an enabled
 autocast warns once, saying so, and the block runs as written; ``is_autocast_enabled()``
-reports False inside it. ``device_type="cuda"`` warns and disables, as torch does on a
-machine without a GPU.
+reports False inside it. To compute in bfloat16, convert the model and its inputs
+(``model.bfloat16()``, ``x.bfloat16()``): matmul, linear and the reductions then accumulate in
+float32 and round to bfloat16, as torch's CPU kernels. ``device_type="cuda"`` warns and
+disables, as torch does on a machine without a GPU.
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ class autocast:  # noqa: N801 - PyTorch's name
 
     Args:
         device_type: ``"cpu"`` or ``"cuda"`` (torch's device types are accepted).
-        dtype: the lower-precision dtype torch would use (float16; bfloat16 names accepted).
+        dtype: the lower-precision dtype torch would use (float16 or bfloat16).
         enabled: False makes the block a plain block, silently.
         cache_enabled: accepted, unused.
 

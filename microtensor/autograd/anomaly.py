@@ -112,4 +112,4 @@ def check_forward(node: Any, outputs: Any, inputs: Any, skip: int) -> None:
 
 def _has_nan(value: Any) -> bool:
     value = getattr(value, "_data", value)
-    return np.asarray(value).dtype.kind in "fc" and bool(np.isnan(value).any())
+    return np.asarray(value).dtype.kind in "fcV" and bool(np.isnan(value).any())

@@ -260,7 +260,7 @@ class Function(Node):
                 _check_dirty(cls, o)
             elif _is_in(o, args):
                 o = Tensor._make(o._data, version_counter=o._version_counter)
-            if not _is_in(o, non_diff) and o._data.dtype.kind == "f":
+            if not _is_in(o, non_diff) and o._data.dtype.kind in "fV":
                 o._requires_grad = True
                 o.grad_fn = ctx
                 o._output_nr = i
@@ -443,7 +443,7 @@ def _link(ctx: Op, args: tuple[Any, ...], arrays: Any, needs: tuple[bool, ...], 
         non_diff = ctx._non_differentiable
         for i, t in enumerate(outputs):
             data = t._data
-            if data.dtype.kind == "f" and not (non_diff and _is_in(data, non_diff)):
+            if data.dtype.kind in "fV" and not (non_diff and _is_in(data, non_diff)):
                 t._requires_grad = True
                 t.grad_fn = ctx
                 t._output_nr = i
@@ -452,7 +452,7 @@ def _link(ctx: Op, args: tuple[Any, ...], arrays: Any, needs: tuple[bool, ...], 
     else:  # the common case, without the loops
         t = _wrap(out, args)
         data = t._data
-        if data.dtype.kind == "f" and not ctx._non_differentiable:
+        if data.dtype.kind in "fV" and not ctx._non_differentiable:
             t._requires_grad = True
             t.grad_fn = ctx
         ctx._out_meta = _meta(data)

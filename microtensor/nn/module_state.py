@@ -126,18 +126,8 @@ class ModuleState:
         return self._apply(lambda t: t.type(dst_type))
 
     def bfloat16(self) -> Any:
-        """Convert floating parameters and buffers to bfloat16; returns self.
-
-        Raises:
-            TypeError: microtensor has no bfloat16 dtype here (the message says what to use).
-        """
-        bfloat16 = getattr(dtypes, "bfloat16", None)
-        if bfloat16 is None:
-            raise TypeError(
-                "Module.bfloat16(): microtensor has no bfloat16 dtype on this install; use "
-                ".float() (float32), .double() or .half() (float16)"
-            )
-        return self._apply(lambda t: t.to(bfloat16) if t.is_floating_point() else t)
+        """Convert floating parameters and buffers to bfloat16; returns self."""
+        return self._apply(lambda t: t.bfloat16() if t.is_floating_point() else t)
 
     def cpu(self) -> Any:
         """Nothing to move (microtensor runs on the CPU); returns self."""

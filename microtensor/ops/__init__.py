@@ -21,6 +21,7 @@ from microtensor.ops.encoding import *  # noqa: F403
 from microtensor.ops.extrema import *  # noqa: F403
 from microtensor.ops.float_bits import *  # noqa: F403
 from microtensor.ops.gamma import *  # noqa: F403
+from microtensor.ops.hashing import *  # noqa: F403
 from microtensor.ops.hyperbolic import *  # noqa: F403
 from microtensor.ops.index_update import *  # noqa: F403
 from microtensor.ops.indexing import *  # noqa: F403
@@ -61,4 +62,5 @@ from microtensor.ops.statistics import *  # noqa: F403
 from microtensor.ops.strided import *  # noqa: F403
 from microtensor.ops.svd_decomposition import *  # noqa: F403
 from microtensor.ops.tensor_queries import *  # noqa: F403
+from microtensor.ops.vandermonde import *  # noqa: F403
 from microtensor.ops.view_copies import *  # noqa: F403

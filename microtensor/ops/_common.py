@@ -54,7 +54,7 @@ def promote(a: Any, b: Any) -> tuple[Any, Any]:
 def to_float(x: Any) -> Any:
     """Cast a non-floating Tensor (or Python int) to the default float dtype."""
     if isinstance(x, Tensor):
-        return x if x._data.dtype.kind == "f" else x.to(dtypes.get_default_dtype())
+        return x if x._data.dtype.kind in "fV" else x.to(dtypes.get_default_dtype())
     return builtins.float(x) if isinstance(x, _INT_OR_BOOL) else x
 
 
@@ -89,7 +89,7 @@ def binary(op_class: Any, name: str, a: Any, b: Any) -> Tensor:
         # fast paths: two tensors of one dtype, or a float tensor and a Python float/int
         dtype = a._data.dtype
         if not (
-            (b.__class__ in _PY_NUMBERS and dtype.kind == "f")
+            (b.__class__ in _PY_NUMBERS and dtype.kind in "fV")
             or (isinstance(b, Tensor) and (b._data.dtype is dtype or b._data.dtype == dtype))
         ):
             a, b = promote(a, b)

@@ -294,7 +294,7 @@ def div(input: Any, other: Any, *, rounding_mode: str | None = None) -> Tensor: 
         )
     if (
         isinstance(input, Tensor)
-        and input._data.dtype.kind == "f"
+        and input._data.dtype.kind in "fV"
         and other.__class__ is builtins.float
     ):
         return binary(Div, "div", input, other)  # the common case: no promotion to decide
@@ -459,7 +459,7 @@ def hypot(input: Tensor, other: Tensor) -> Tensor:  # noqa: A002
                 f"hypot(): argument '{name}' must be Tensor, not {type(value).__name__}"
             )
     a, b = promote(input, other)
-    if a._data.dtype.kind != "f":
+    if a._data.dtype.kind not in "fV":
         raise NotImplementedError(
             f"hypot(): not implemented for {a.dtype} tensors; convert with .float() first"
         )

@@ -87,8 +87,7 @@ def to(input: Tensor, *args: Any, **kwargs: Any) -> Tensor:  # noqa: A002
     Returns ``input`` itself when nothing changes (unless ``copy=True``).
 
     Raises:
-        TypeError: for an unknown dtype (and bfloat16, which microtensor does not have);
-            RuntimeError for a device other than the CPU.
+        TypeError: for an unknown dtype; RuntimeError for a device other than the CPU.
 
     Example:
         >>> import microtensor as mt
@@ -120,11 +119,6 @@ def to(input: Tensor, *args: Any, **kwargs: Any) -> Tensor:  # noqa: A002
             target = arg
     if target is None:
         return Clone.apply(input) if copy else input  # type: ignore[no-any-return]
-    if target == "bfloat16":
-        raise TypeError(
-            "bfloat16(): microtensor has no bfloat16 dtype (NumPy has none, and microtensor's "
-            "dtypes are NumPy's): use .half() for float16 or .float() for float32"
-        )
     np_dtype = dtypes.to_dtype(target).numpy
     if np_dtype == input._data.dtype:
         return Clone.apply(input) if copy else input  # type: ignore[no-any-return]

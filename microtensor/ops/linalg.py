@@ -33,6 +33,8 @@ class MatMul(Op):
     @staticmethod
     def forward(ctx: Any, a: Any, b: Any) -> Any:
         ctx.save_for_backward(a, b)
+        if a.dtype.kind == "V":  # bfloat16: float32 products and sums, rounded once, as torch
+            return np.matmul(a.astype(np.float32), b.astype(np.float32)).astype(a.dtype)
         return np.asarray(np.matmul(a, b))  # two 1-D arrays give a NumPy scalar
 
     @staticmethod

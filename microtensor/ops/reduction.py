@@ -31,6 +31,13 @@ def _expand_back(ctx: Any, grad_out: Any) -> Any:
     return dual.expand(grad_out, ctx.shape)
 
 
+def _accumulate(fn: Any, a: np.ndarray, dtype: Any, **kwargs: Any) -> np.ndarray:
+    """``fn(a, dtype=dtype)``; bfloat16 accumulates in float32, rounded once, as torch's CPU."""
+    if a.dtype.kind == "V" and dtype is None:
+        return np.asarray(fn(a, dtype=np.float32, **kwargs)).astype(a.dtype)
+    return np.asarray(fn(a, dtype=dtype, **kwargs))
+
+
 def _reduced_size(shape: tuple[int, ...], dims: tuple[int, ...]) -> int:
     """How many elements each output element reduces (1 for a 0-d input)."""
     return int(np.prod([shape[d] for d in dims], dtype=np.int64))
@@ -42,7 +49,7 @@ class Sum(Op):
     @staticmethod
     def forward(ctx: Any, a: Any, dims: tuple[int, ...], keepdim: bool, dtype: Any) -> Any:
         ctx.dims, ctx.keepdim, ctx.shape = dims, keepdim, a.shape
-        return np.asarray(a.sum(axis=dims, keepdims=keepdim, dtype=dtype))
+        return _accumulate(np.sum, a, dtype, axis=dims, keepdims=keepdim)
 
     @staticmethod
     def backward(ctx: Any, grad_out: Any) -> Any:
@@ -56,7 +63,7 @@ class Mean(Op):
     def forward(ctx: Any, a: Any, dims: tuple[int, ...], keepdim: bool, dtype: Any) -> Any:
         ctx.dims, ctx.keepdim, ctx.shape = dims, keepdim, a.shape
         ctx.count = _reduced_size(a.shape, dims)
-        return np.asarray(a.mean(axis=dims, keepdims=keepdim, dtype=dtype))
+        return _accumulate(np.mean, a, dtype, axis=dims, keepdims=keepdim)
 
     @staticmethod
     def backward(ctx: Any, grad_out: Any) -> Any:
@@ -73,7 +80,7 @@ class Prod(Op):
     @staticmethod
     def forward(ctx: Any, a: Any, dims: tuple[int, ...], keepdim: bool, dtype: Any) -> Any:
         ctx.dims, ctx.keepdim, ctx.shape = dims, keepdim, a.shape
-        out = np.asarray(np.prod(a, axis=dims, keepdims=keepdim, dtype=dtype))
+        out = _accumulate(np.prod, a, dtype, axis=dims, keepdims=keepdim)
         ctx.zeros = a == 0 if ctx.needs_input_grad[0] and np.any(a == 0) else None
         ctx.save_for_backward(a, out)
         return out
@@ -124,9 +131,9 @@ class CumSum(Op):
 def _cumsum(a: np.ndarray, dim: int, reverse: bool, dtype: Any) -> np.ndarray:
     work = a.reshape(1) if a.ndim == 0 else a
     if reverse:
-        out = np.flip(np.cumsum(np.flip(work, dim), axis=dim, dtype=dtype), dim)
+        out = np.flip(_accumulate(np.cumsum, np.flip(work, dim), dtype, axis=dim), dim)
     else:
-        out = np.cumsum(work, axis=dim, dtype=dtype)
+        out = _accumulate(np.cumsum, work, dtype, axis=dim)
     return out.reshape(a.shape)
 
 
@@ -176,12 +183,12 @@ def mean(input: Tensor, dim: Any = None, keepdim: bool = False, *, dtype: Any = 
         tensor([1.5000, 3.5000])
     """
     np_dtype = None if dtype is None else dtypes.to_dtype(dtype).numpy
-    if np_dtype is not None and np_dtype.kind != "f":
+    if np_dtype is not None and np_dtype.kind not in "fV":
         raise RuntimeError(
             f"mean(): could not infer output dtype. Optional dtype must be either a floating "
             f"point or complex dtype. Got: {dtypes.to_dtype(dtype)}; pass a floating dtype"
         )
-    if input._data.dtype.kind != "f" and np_dtype is None:
+    if input._data.dtype.kind not in "fV" and np_dtype is None:
         raise RuntimeError(
             f"mean(): could not infer output dtype. Input dtype must be either a floating point "
             f"or complex dtype. Got: {input.dtype}; call .float() first or pass dtype="

@@ -66,7 +66,7 @@ def _prepare(op: str, input: Tensor, dim: int | None, dtype: Any) -> tuple[Tenso
     """Cast to ``dtype``, check the input is floating, and pick the dim as PyTorch does."""
     if dtype is not None:
         input = input.to(dtype)  # noqa: A001
-    if input._data.dtype.kind != "f":
+    if input._data.dtype.kind not in "fV":
         raise NotImplementedError(
             f'{op}(): "{op}" not implemented for {input.dtype}: call .float() first or pass '
             "dtype=microtensor.float32"

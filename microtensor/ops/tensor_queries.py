@@ -46,7 +46,7 @@ def is_storage(obj: Any) -> bool:
 
 
 def is_floating_point(input: Any) -> bool:  # noqa: A002
-    """True if ``input``'s dtype is a floating type (float16, float32, float64).
+    """True if ``input``'s dtype is a floating type (float16, bfloat16, float32, float64).
 
     Raises:
         TypeError: if ``input`` is not a Tensor.
@@ -56,7 +56,7 @@ def is_floating_point(input: Any) -> bool:  # noqa: A002
         >>> mt.is_floating_point(mt.ones(2)), mt.is_floating_point(mt.arange(2))
         (True, False)
     """
-    return tensor_input("is_floating_point", input)._data.dtype.kind == "f"
+    return tensor_input("is_floating_point", input)._data.dtype.kind in "fV"  # V: bfloat16
 
 
 def is_nonzero(input: Any) -> bool:  # noqa: A002

@@ -87,6 +87,9 @@ def test_fill_and_zero_in_place_functions():
     assert x.tolist() == [4.0, 4.0, 4.0]
 
 
-def test_bfloat16_raises_a_clear_error():
-    with pytest.raises(TypeError, match=r"bfloat16\(\): microtensor has no bfloat16 dtype"):
-        mt.ones(2).bfloat16()
+def test_bfloat16_converts_and_keeps_the_graph():
+    x = mt.tensor([1.0, 2.5, 1e-3], requires_grad=True)
+    y = x.bfloat16()
+    assert y.dtype == mt.bfloat16 and y.requires_grad
+    (g,) = mt.autograd.grad(y.sum(), x)
+    assert g.dtype == mt.float32 and g.tolist() == [1.0, 1.0, 1.0]

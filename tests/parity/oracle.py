@@ -301,6 +301,8 @@ def _flatten(out: Any) -> list[Any]:
 def _array(t: Any) -> np.ndarray:
     if isinstance(t, torch.Tensor) and t._is_zerotensor():
         return np.zeros(tuple(t.shape), str(t.dtype).removeprefix("torch."))
+    if t.dtype in (torch.bfloat16, mt.bfloat16):  # NumPy has no bfloat16: compare as float32
+        return np.asarray(t.detach().float().numpy())
     return np.asarray(t.detach().numpy())
 
 
@@ -364,6 +366,12 @@ def _upstream(rng: np.random.Generator, t: torch.Tensor) -> np.ndarray:
     return rng.standard_normal(tuple(t.shape)).astype(str(t.dtype).removeprefix("torch."))
 
 
+def _torch_tensor(u: np.ndarray) -> torch.Tensor:
+    if u.dtype.name == "bfloat16":  # torch cannot read ml_dtypes' bfloat16 arrays
+        return torch.tensor(u.astype(np.float32)).bfloat16()
+    return torch.tensor(u)
+
+
 def _mt_grads(outputs: list[Any], inputs: list[Any], ups: list[Any], create: bool) -> list[Any]:
     """microtensor's vector-Jacobian product; outputs that do not require grad add zero."""
     pairs = [(o, u) for o, u in zip(outputs, ups, strict=True) if _mt_needs_grad(o)]
@@ -415,7 +423,7 @@ def check_gradients(
         t_grads = torch.autograd.grad(
             t_outs,
             t_inputs,
-            [torch.tensor(u) for u in ups],
+            [_torch_tensor(u) for u in ups],
             allow_unused=True,
             create_graph=second,
             retain_graph=True,
@@ -430,7 +438,7 @@ def check_gradients(
             t_second = torch.autograd.grad(
                 [t_grads[i] for i in live],
                 t_inputs,
-                [torch.tensor(v) for v in vs],
+                [_torch_tensor(v) for v in vs],
                 allow_unused=True,
             )
         except RuntimeError:  # torch has no second derivative here: ask microtensor for none
