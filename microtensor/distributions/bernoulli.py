@@ -53,6 +53,10 @@ class Bernoulli(Distribution):
         self._param = param
         super().__init__(param.shape, validate_args=validate_args)
 
+    def expand(self, batch_shape: Any, _instance: Any = None) -> Bernoulli:
+        """This distribution with its parameters expanded (as views) to ``batch_shape``."""
+        return self._expanded(batch_shape, probs=0, logits=0)  # type: ignore[return-value]
+
     @functools.cached_property
     def probs(self) -> Tensor:
         """The probability of 1."""

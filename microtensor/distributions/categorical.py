@@ -61,6 +61,10 @@ class Categorical(Distribution):
         batch_shape = param.shape[:-1] if param.dim() > 1 else Size()
         super().__init__(batch_shape, validate_args=validate_args)
 
+    def expand(self, batch_shape: Any, _instance: Any = None) -> Categorical:
+        """This distribution with its parameters expanded (as views) to ``batch_shape``."""
+        return self._expanded(batch_shape, probs=1, logits=1)  # type: ignore[return-value]
+
     @functools.cached_property
     def probs(self) -> Tensor:
         """The normalised probabilities."""

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from microtensor import linalg
 from microtensor.tensor import Tensor
 
 __all__ = [
@@ -17,11 +18,18 @@ __all__ = [
     "greater_than",
     "greater_than_eq",
     "half_open_interval",
+    "independent",
     "integer_interval",
     "interval",
+    "less_than",
+    "lower_cholesky",
+    "lower_triangular",
+    "multinomial",
     "nonnegative",
     "nonnegative_integer",
+    "one_hot",
     "positive",
+    "positive_definite",
     "positive_integer",
     "probability",
     "real",
@@ -119,13 +127,6 @@ class _IntegerGreaterThan(_GreaterThan):
         return f"IntegerGreaterThan(lower_bound={self.lower_bound})"
 
 
-class _RealVector(Constraint):
-    event_dim = 1
-
-    def check(self, value: Tensor) -> Tensor:
-        return (value == value).all(-1)
-
-
 class _Simplex(Constraint):
     event_dim = 1
 
@@ -133,8 +134,80 @@ class _Simplex(Constraint):
         return (value >= 0).all(-1) & ((value.sum(-1) - 1).abs() < 1e-6)
 
 
+class _LessThan(_GreaterThan):
+    def check(self, value: Tensor) -> Tensor:
+        return value < self.lower_bound
+
+    def __repr__(self) -> str:
+        return f"LessThan(upper_bound={self.lower_bound})"
+
+
+class _IndependentConstraint(Constraint):
+    """``base`` with its ``reinterpreted_batch_ndims`` rightmost batch dims made event dims."""
+
+    def __init__(self, base_constraint: Constraint, reinterpreted_batch_ndims: int) -> None:
+        self.base_constraint = base_constraint
+        self.reinterpreted_batch_ndims = reinterpreted_batch_ndims
+        self.is_discrete = base_constraint.is_discrete  # type: ignore[misc]
+        self.event_dim = base_constraint.event_dim + reinterpreted_batch_ndims  # type: ignore[misc]
+
+    def check(self, value: Tensor) -> Tensor:
+        result = self.base_constraint.check(value)
+        if result.dim() < self.reinterpreted_batch_ndims:
+            expected = self.base_constraint.event_dim + self.reinterpreted_batch_ndims
+            raise ValueError(f"Expected value.dim() >= {expected} but got {value.dim()}")
+        for _ in range(self.reinterpreted_batch_ndims):
+            result = result.all(-1)
+        return result
+
+    def __repr__(self) -> str:
+        return f"IndependentConstraint({self.base_constraint!r}, {self.reinterpreted_batch_ndims})"
+
+
+class _LowerTriangular(Constraint):
+    event_dim = 2
+
+    def check(self, value: Tensor) -> Tensor:
+        return (value.tril() == value).all(-1).all(-1)
+
+
+class _LowerCholesky(Constraint):
+    event_dim = 2
+
+    def check(self, value: Tensor) -> Tensor:
+        lower = (value.tril() == value).all(-1).all(-1)
+        return lower & (value.diagonal(dim1=-2, dim2=-1) > 0).all(-1)
+
+
+class _PositiveDefinite(Constraint):
+    event_dim = 2
+
+    def check(self, value: Tensor) -> Tensor:
+        symmetric = ((value - value.mT).abs() < 1e-6).all(-1).all(-1)
+        return symmetric & (linalg.cholesky_ex(value).info == 0)
+
+
+class _Multinomial(Constraint):
+    is_discrete = True
+    event_dim = 1
+
+    def __init__(self, upper_bound: Any) -> None:
+        self.upper_bound = upper_bound
+
+    def check(self, value: Tensor) -> Tensor:
+        return (value >= 0).all(-1) & (value.sum(-1) <= self.upper_bound)
+
+
+class _OneHot(Constraint):
+    is_discrete = True
+    event_dim = 1
+
+    def check(self, value: Tensor) -> Tensor:
+        is_boolean = ((value == 0) | (value == 1)).all(-1)
+        return is_boolean & (value.sum(-1) == 1)
+
+
 real = _Real()
-real_vector = _RealVector()
 boolean = _Boolean()
 positive = _GreaterThan(0.0)
 nonnegative = _GreaterThanEq(0.0)
@@ -148,3 +221,11 @@ greater_than_eq = _GreaterThanEq
 interval = _Interval
 half_open_interval = _HalfOpenInterval
 integer_interval = _IntegerInterval
+less_than = _LessThan
+independent = _IndependentConstraint
+lower_triangular = _LowerTriangular()
+lower_cholesky = _LowerCholesky()
+positive_definite = _PositiveDefinite()
+multinomial = _Multinomial
+one_hot = _OneHot()
+real_vector = independent(real, 1)

@@ -136,6 +136,32 @@ class Distribution:
         """Every value of a discrete support (for the distributions that have one)."""
         raise NotImplementedError(f"{type(self).__name__} does not implement enumerate_support")
 
+    def expand(self, batch_shape: Any, _instance: Any = None) -> Distribution:
+        """This distribution with its parameters expanded (as views) to ``batch_shape``."""
+        raise NotImplementedError(f"{type(self).__name__} does not implement expand")
+
+    def _expanded(self, batch_shape: Any, **event_dims: int) -> Distribution:
+        """A copy whose tensors named in ``event_dims`` are expanded to ``batch_shape``.
+
+        ``event_dims[name]`` is how many rightmost dims of that tensor are not batch dims (1
+        for a Categorical's probs, 2 for a scale_tril); a name not set on this instance (a
+        lazy parameter never computed) is skipped. Every other attribute is shared.
+        """
+        batch_shape = Size(batch_shape)
+        new = type(self).__new__(type(self))
+        new.__dict__.update(self.__dict__)
+        replaced: dict[int, Tensor] = {}
+        for name, ndim in event_dims.items():
+            if name in self.__dict__:
+                value = self.__dict__[name]
+                tail = tuple(value.shape[value.dim() - ndim :]) if ndim else ()
+                replaced[id(value)] = new.__dict__[name] = value.expand(*batch_shape, *tail)
+        for name, value in self.__dict__.items():  # aliases such as _param follow their tensor
+            if id(value) in replaced:
+                new.__dict__[name] = replaced[id(value)]
+        new._batch_shape = batch_shape
+        return new
+
     def _extended_shape(self, sample_shape: Any = ()) -> Size:
         return Size(tuple(Size(sample_shape)) + tuple(self._batch_shape) + tuple(self._event_shape))
 

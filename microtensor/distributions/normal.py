@@ -37,6 +37,10 @@ class Normal(Distribution):
         self.loc, self.scale = broadcast_all(loc, scale)
         super().__init__(self.loc.shape, validate_args=validate_args)
 
+    def expand(self, batch_shape: Any, _instance: Any = None) -> Normal:
+        """This distribution with its parameters expanded (as views) to ``batch_shape``."""
+        return self._expanded(batch_shape, loc=0, scale=0)  # type: ignore[return-value]
+
     @property
     def mean(self) -> Tensor:
         """The mean."""

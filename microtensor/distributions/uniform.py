@@ -47,6 +47,10 @@ class Uniform(Distribution):
                 f"LessThan(upper_bound=high), but found invalid values:\n{self.low}"
             )
 
+    def expand(self, batch_shape: Any, _instance: Any = None) -> Uniform:
+        """This distribution with its parameters expanded (as views) to ``batch_shape``."""
+        return self._expanded(batch_shape, low=0, high=0)  # type: ignore[return-value]
+
     @property
     def support(self) -> constraints.Constraint:  # type: ignore[override]
         """The values the distribution can take."""

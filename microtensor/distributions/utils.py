@@ -5,10 +5,19 @@ from __future__ import annotations
 import numbers
 from typing import Any
 
+import numpy as np
+
 import microtensor as mt
 from microtensor.tensor import Tensor
 
-__all__ = ["broadcast_all", "clamp_probs", "logits_to_probs", "probs_to_logits"]
+__all__ = [
+    "broadcast_all",
+    "clamp_by_zero",
+    "clamp_probs",
+    "logits_to_probs",
+    "numpy_generator",
+    "probs_to_logits",
+]
 
 
 def broadcast_all(*values: Any) -> tuple[Tensor, ...]:
@@ -47,3 +56,17 @@ def logits_to_probs(logits: Tensor, is_binary: bool = False) -> Tensor:
     if is_binary:
         return logits.sigmoid()
     return logits.softmax(-1)
+
+
+def clamp_by_zero(x: Tensor) -> Tensor:
+    """``max(x, 0)`` whose gradient at 0 is 1/2, as torch's ``_clamp_by_zero``."""
+    return (x.clamp(min=0) + x - x.clamp(max=0)) / 2
+
+
+def numpy_generator() -> np.random.Generator:
+    """A NumPy generator seeded by one draw from microtensor's default generator.
+
+    For the samplers torch runs in C++ with no reproducible stream (gamma, binomial): their
+    draws then follow ``microtensor.manual_seed``, though not torch's values.
+    """
+    return np.random.default_rng(int(mt.randint(0, 2**62, (1,)).item()))
