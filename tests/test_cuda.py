@@ -72,3 +72,23 @@ def test_onnx_module_imports_like_torch_onnx():
 
     first = list(inspect.signature(microtensor.onnx.export).parameters)[:3]
     assert first == list(inspect.signature(torch.onnx.export).parameters)[:3]
+
+
+@pytest.mark.parametrize("lib", [mt, torch], ids=["microtensor", "torch"])
+def test_gpu_scripts_precision_and_attention_switches_are_kept(lib):
+    matmul = lib.backends.cuda.matmul
+    before = matmul.allow_tf32
+    assert before is False and matmul.allow_fp16_reduced_precision_reduction is True
+    matmul.allow_tf32 = True
+    lib.backends.cudnn.allow_tf32 = True
+    assert matmul.allow_tf32 is True
+    matmul.allow_tf32 = before
+    with pytest.raises(AttributeError, match="Unknown attribute foo"):
+        matmul.foo = 1
+    with pytest.raises(AttributeError, match="Unknown attribute foo"):
+        matmul.foo  # noqa: B018
+    assert lib.backends.cuda.flash_sdp_enabled()
+    lib.backends.cuda.enable_flash_sdp(False)
+    assert not lib.backends.cuda.flash_sdp_enabled()
+    lib.backends.cuda.enable_flash_sdp(True)
+    assert lib.backends.cuda.math_sdp_enabled() and lib.backends.cuda.mem_efficient_sdp_enabled()

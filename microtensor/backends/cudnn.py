@@ -5,13 +5,15 @@ Attributes:
     benchmark: let cuDNN pick the fastest algorithms (default False).
     deterministic: ask cuDNN for deterministic algorithms (default False); microtensor's
         NumPy computations are deterministic anyway.
+    allow_tf32: let cuDNN convolutions use TensorFloat-32 (default True); no GPU here.
 """
 
-__all__ = ["benchmark", "deterministic", "enabled", "is_available", "version"]
+__all__ = ["allow_tf32", "benchmark", "deterministic", "enabled", "is_available", "version"]
 
 enabled = True
 benchmark = False
 deterministic = False
+allow_tf32 = True
 
 
 def is_available() -> bool:
