@@ -317,6 +317,7 @@ from microtensor._top_level_tensor_functions import (  # noqa: E402
     moveaxis,
     unravel_index,
 )
+from microtensor.autograd.inference import is_inference_mode_enabled  # noqa: E402
 from microtensor.func import vmap  # noqa: E402
 from microtensor.nn.functional import (  # noqa: E402
     adaptive_avg_pool1d,

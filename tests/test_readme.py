@@ -29,6 +29,7 @@ BUILT_ON = [
     "multithreading.py",
     "anomaly_mode.py",
     "forward_ad.py",
+    "inference.py",
 ]
 
 

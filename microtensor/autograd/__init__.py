@@ -6,12 +6,12 @@ from microtensor.autograd.api import backward, grad
 from microtensor.autograd.function import Function
 from microtensor.autograd.grad_mode import (
     enable_grad,
-    inference_mode,
     is_grad_enabled,
     no_grad,
     set_grad_enabled,
 )
 from microtensor.autograd.gradcheck import GradcheckError, gradcheck, gradgradcheck
+from microtensor.autograd.inference import inference_mode
 from microtensor.autograd.multithreading import (
     is_multithreading_enabled,
     set_multithreading_enabled,

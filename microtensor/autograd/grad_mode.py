@@ -1,7 +1,7 @@
 """Grad mode: whether new operations are recorded into the graph.
 
-``no_grad``, ``enable_grad``, ``set_grad_enabled`` and ``inference_mode`` work as context
-managers and as decorators, like PyTorch's.
+``no_grad``, ``enable_grad`` and ``set_grad_enabled`` work as context managers and as
+decorators, like PyTorch's (``inference_mode``, built on them, is in ``inference_mode.py``).
 
 The flag is per thread, as in PyTorch: ``no_grad`` in one thread (say, a server answering
 predictions) never stops another thread's training from recording its graph, and every new
@@ -111,24 +111,3 @@ class set_grad_enabled(_GradModeContext):  # noqa: N801 - PyTorch's name
         """Decorate ``fn`` so that it runs with this grad mode."""
         state.enabled = self._prev  # used as a decorator: only calls of ``fn`` change the mode
         return super().__call__(fn)
-
-
-class inference_mode(_GradModeContext):  # noqa: N801 - PyTorch's name
-    """Like ``no_grad`` (no graph, nothing saved for backward); ``mode=False`` changes nothing.
-
-    Usable as ``with inference_mode():``, ``@inference_mode()``, ``@inference_mode`` and
-    ``inference_mode(mode=False)`` (which leaves grad mode as it is).
-
-    Args:
-        mode: True to disable graph recording.
-
-    Differs from PyTorch: tensors made inside are ordinary tensors, not "inference tensors".
-    """
-
-    def __new__(cls, mode: Any = True) -> Any:  # noqa: D102 - see the class docstring
-        if callable(mode) and not isinstance(mode, bool):
-            return cls()(mode)  # used bare, as @inference_mode: ``mode`` is the function
-        return super().__new__(cls)
-
-    def __init__(self, mode: Any = True) -> None:
-        self._mode = False if mode else None

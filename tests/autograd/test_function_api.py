@@ -234,3 +234,28 @@ def test_disable_saved_tensors_hooks_refuses_hooks_inside_like_torch():
                     pass
         with graph.saved_tensors_hooks(lambda t: t, lambda t: t):  # allowed again after it
             pass
+
+
+@pytest.mark.parametrize("lib", [mt, torch], ids=["microtensor", "torch"])
+def test_inference_mode_is_flagged_per_thread_and_false_turns_grad_on(lib):
+    import threading
+
+    seen = [lib.is_inference_mode_enabled()]
+    with lib.inference_mode():
+        seen += [lib.is_inference_mode_enabled(), lib.is_grad_enabled()]
+        with lib.inference_mode(False):
+            seen += [lib.is_inference_mode_enabled(), lib.is_grad_enabled()]
+        other = []
+        thread = threading.Thread(target=lambda: other.append(lib.is_inference_mode_enabled()))
+        thread.start()
+        thread.join()
+        seen += other
+    with lib.no_grad(), lib.inference_mode(False):
+        seen.append(lib.is_grad_enabled())
+
+    @lib.inference_mode
+    def inside():
+        return lib.is_inference_mode_enabled()
+
+    seen += [inside(), lib.is_inference_mode_enabled()]
+    assert seen == [False, True, False, False, True, False, True, True, False]
