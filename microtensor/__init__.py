@@ -347,3 +347,4 @@ from microtensor.nn.functional import (  # noqa: E402
 __version__ = version.__version__  # a TorchVersion: compares with tuples, as torch's
 
 from microtensor import accelerator  # noqa: E402 - torch.accelerator: the CPU-only answers
+from microtensor._tensor_str import set_printoptions  # noqa: E402

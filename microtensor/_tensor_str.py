@@ -1,7 +1,15 @@
-"""``repr`` of tensors in PyTorch's format: ``tensor([1.5000, 2.0000], requires_grad=True)``."""
+"""``repr`` of tensors in PyTorch's format: ``tensor([1.5000, 2.0000], requires_grad=True)``.
+
+``set_printoptions`` / ``get_printoptions`` / ``printoptions`` change it as PyTorch's do
+(precision, summarising threshold, edge items, line width, scientific notation).
+"""
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
+import sys
+from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
@@ -9,6 +17,75 @@ import numpy as np
 from microtensor import dtypes
 
 _PREFIX = "tensor("
+
+
+@dataclasses.dataclass
+class _PrintOptions:
+    precision: int = 4
+    threshold: float = 1000
+    edgeitems: int = 3
+    linewidth: int = 80
+    sci_mode: bool | None = None
+
+
+PRINT_OPTS = _PrintOptions()
+_PROFILES = {
+    "default": {"precision": 4, "threshold": 1000, "edgeitems": 3, "linewidth": 80},
+    "short": {"precision": 2, "threshold": 1000, "edgeitems": 2, "linewidth": 80},
+    "full": {"precision": 4, "threshold": float("inf"), "edgeitems": 3, "linewidth": 80},
+}
+
+
+def set_printoptions(
+    precision: int | None = None,
+    threshold: float | None = None,
+    edgeitems: int | None = None,
+    linewidth: int | None = None,
+    profile: str | None = None,
+    sci_mode: bool | None = None,
+) -> None:
+    """Set how tensors print, as ``torch.set_printoptions``.
+
+    Args:
+        precision: digits after the point for floating values (default 4).
+        threshold: tensors with more elements than this print summarised (default 1000).
+        edgeitems: items shown at each end of a summarised dimension (default 3).
+        linewidth: characters per line (default 80).
+        profile: "default", "short" or "full" (no summarising), set before the other options.
+        sci_mode: True or False to force or forbid scientific notation; None (what every call
+            that does not give it sets, as in PyTorch) lets the values decide.
+
+    Example:
+        >>> import microtensor as mt
+        >>> mt.set_printoptions(precision=2)
+        >>> mt.tensor([1.2345, 2.0])
+        tensor([1.23, 2.00])
+        >>> mt.set_printoptions(profile="default")
+    """
+    if profile is not None:
+        for name, value in _PROFILES[profile].items():
+            setattr(PRINT_OPTS, name, value)
+    for name, value in (("precision", precision), ("threshold", threshold),
+                        ("edgeitems", edgeitems), ("linewidth", linewidth)):  # fmt: skip
+        if value is not None:
+            setattr(PRINT_OPTS, name, value)
+    PRINT_OPTS.sci_mode = sci_mode
+
+
+def get_printoptions() -> dict[str, Any]:
+    """The current print options, as keyword arguments for ``set_printoptions``."""
+    return dataclasses.asdict(PRINT_OPTS)
+
+
+@contextlib.contextmanager
+def printoptions(**kwargs: Any) -> Iterator[None]:
+    """Change the print options inside a ``with`` block (the arguments of ``set_printoptions``)."""
+    old = get_printoptions()
+    set_printoptions(**kwargs)
+    try:
+        yield
+    finally:
+        set_printoptions(**old)
 
 
 def _float_formatter(values: np.ndarray) -> Any:
@@ -21,14 +98,15 @@ def _float_formatter(values: np.ndarray) -> Any:
     if nonzero.size == 0:
         return lambda x: _special(x) or f"{x:.0f}."
     big, small = nonzero.max(), nonzero.min()
-    wide = big / small > 1e3 or big > 1e8
+    sci = PRINT_OPTS.sci_mode
+    if sci is None:
+        sci = big / small > 1e3 or big > 1e8 or small < 1e-4
+    p = PRINT_OPTS.precision
+    if sci:
+        return lambda x: _special(x) or f"{x:.{p}e}"
     if np.all(nonzero == np.ceil(nonzero)):
-        return (
-            (lambda x: _special(x) or f"{x:.4e}") if wide else lambda x: _special(x) or f"{x:.0f}."
-        )
-    if wide or small < 1e-4:
-        return lambda x: _special(x) or f"{x:.4e}"
-    return lambda x: _special(x) or f"{x:.4f}"
+        return lambda x: _special(x) or f"{x:.0f}."
+    return lambda x: _special(x) or f"{x:.{p}f}"
 
 
 def _special(x: float) -> str | None:
@@ -59,9 +137,9 @@ def _format_values(array: np.ndarray) -> str:
         separator=", ",
         prefix=_PREFIX,
         formatter=formatter,  # type: ignore[arg-type]
-        threshold=1000,
-        edgeitems=3,
-        max_line_width=80,
+        threshold=int(min(PRINT_OPTS.threshold, sys.maxsize)),
+        edgeitems=PRINT_OPTS.edgeitems,
+        max_line_width=PRINT_OPTS.linewidth,
     )
     return text.replace(", ...,", ",  ...,")  # PyTorch's spacing around the ellipsis
 
@@ -83,7 +161,7 @@ def tensor_repr(t: Any) -> str:
         extras.append(f"grad_fn=<{t.grad_fn.name()}>")
     elif t._requires_grad:
         extras.append("requires_grad=True")
-    return _add_suffixes(_PREFIX + _format_values(array), extras)
+    return _add_suffixes(_PREFIX + _format_values(array), extras, PRINT_OPTS.linewidth)
 
 
 def _add_suffixes(text: str, suffixes: list[str], width: int = 80) -> str:

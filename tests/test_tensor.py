@@ -217,3 +217,38 @@ def test_tensors_parameters_and_modules_pickle_as_in_torch(lib):
     again = pickle.loads(pickle.dumps(model))
     assert lib.equal(again.weight, model.weight) and type(again.weight) is lib.nn.Parameter
     assert pickle.loads(pickle.dumps(lib.tensor(3))).shape == ()
+
+
+def _printed_with_options(lib):
+    x = lib.tensor([1.23456, 2.0, 300.5])
+    printed = []
+    try:
+        lib.set_printoptions(precision=2)
+        printed.append(repr(x))
+        lib.set_printoptions(sci_mode=True)
+        printed.append(repr(x))
+        lib.set_printoptions(sci_mode=False)  # forbids scientific notation for 1e-6
+        printed.append(repr(lib.tensor([1e-6, 1e5])))
+        lib.set_printoptions(profile="short")
+        printed.append(repr(lib.arange(20.0).reshape(4, 5)))
+        lib.set_printoptions(profile="default", threshold=10, edgeitems=2)
+        printed.append(repr(lib.arange(30.0)))
+        lib.set_printoptions(profile="full")
+        printed.append(str(repr(lib.arange(1200)).count("...")))
+        lib.set_printoptions(profile="default", linewidth=40)
+        printed.append(repr(lib.arange(20.0, requires_grad=True)))
+    finally:
+        lib.set_printoptions(profile="default")
+    printed.append(repr(lib.tensor([1.5, 2.0])))  # back to the defaults
+    return printed
+
+
+def test_set_printoptions_prints_as_torch():
+    mine = [p.replace("microtensor.", "torch.") for p in _printed_with_options(mt)]
+    assert mine == _printed_with_options(torch)
+    from microtensor import _tensor_str
+
+    with _tensor_str.printoptions(precision=1):
+        assert repr(mt.tensor([1.25])) == "tensor([1.2])"
+        assert _tensor_str.get_printoptions()["precision"] == 1
+    assert _tensor_str.get_printoptions() == torch._tensor_str.get_printoptions()
