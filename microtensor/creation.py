@@ -672,11 +672,6 @@ def randn(
 ) -> Tensor:
     """Standard normal random numbers: torch's numbers for the same seed.
 
-    Differs from PyTorch: float64 draws of 16 or more elements take NumPy's ``log``, which
-    differs from the C library's by one ulp for a few inputs in a thousand, so a value can
-    differ from torch's in its last bit (float32 and smaller draws are bit for bit); float16
-    draws of 16 or more elements take the float64 per-element path, not torch's half one.
-
     Raises:
         NotImplementedError: for an integer dtype.
 

@@ -196,7 +196,11 @@ def random_like_op(
         flat = _random_integers(gen, target, *_random_bounds(a, b))
     else:
         flat = _continuous(gen, target, kind, a, b)
-    values = _rng_discrete.in_memory_order(flat.astype(target.dtype), target.shape, axes)
+    with np.errstate(over="ignore"):  # a draw beyond the dtype's range is inf, as in torch
+        if target.dtype == np.float16:  # c10 rounds a double to half through float
+            flat = flat.astype(np.float32)
+        flat = flat.astype(target.dtype)
+    values = _rng_discrete.in_memory_order(flat, target.shape, axes)
     return Tensor._make(np.asarray(values))
 
 
