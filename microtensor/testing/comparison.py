@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 
 from microtensor import dtypes
+from microtensor._size import Size
 from microtensor.tensor import Tensor
 
 __all__ = ["assert_close"]
@@ -159,7 +160,8 @@ def _compare_arrays(
 ) -> None:
     if actual.shape != expected.shape:
         _fail(
-            f"The values for attribute 'shape' do not match: {actual.shape} != {expected.shape}.",
+            f"The values for attribute 'shape' do not match: {Size(actual.shape)} != "
+            f"{Size(expected.shape)}.",
             path,
         )
     if check_dtype and actual.dtype != expected.dtype:
