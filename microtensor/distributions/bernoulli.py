@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 from typing import Any
 
 import microtensor as mt
@@ -10,13 +9,16 @@ import microtensor.nn.functional as F
 from microtensor._size import Size
 from microtensor.distributions import constraints
 from microtensor.distributions.distribution import Distribution
-from microtensor.distributions.utils import broadcast_all, logits_to_probs, probs_to_logits
+from microtensor.distributions.utils import (
+    BinaryProbsLogits,
+    broadcast_all,
+)
 from microtensor.tensor import Tensor
 
 __all__ = ["Bernoulli"]
 
 
-class Bernoulli(Distribution):
+class Bernoulli(BinaryProbsLogits, Distribution):
     """1 with probability ``probs`` (or ``sigmoid(logits)``), else 0.
 
     Args:
@@ -56,16 +58,6 @@ class Bernoulli(Distribution):
     def expand(self, batch_shape: Any, _instance: Any = None) -> Bernoulli:
         """This distribution with its parameters expanded (as views) to ``batch_shape``."""
         return self._expanded(batch_shape, probs=0, logits=0)  # type: ignore[return-value]
-
-    @functools.cached_property
-    def probs(self) -> Tensor:
-        """The probability of 1."""
-        return logits_to_probs(self.logits, is_binary=True)
-
-    @functools.cached_property
-    def logits(self) -> Tensor:
-        """The log-odds of 1."""
-        return probs_to_logits(self.probs, is_binary=True)
 
     @property
     def param_shape(self) -> Size:

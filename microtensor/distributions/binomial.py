@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 from typing import Any
 
 import microtensor as mt
@@ -10,18 +9,17 @@ from microtensor._size import Size
 from microtensor.distributions import constraints
 from microtensor.distributions.distribution import Distribution
 from microtensor.distributions.utils import (
+    BinaryProbsLogits,
     broadcast_all,
     clamp_by_zero,
-    logits_to_probs,
     numpy_generator,
-    probs_to_logits,
 )
 from microtensor.tensor import Tensor
 
 __all__ = ["Binomial"]
 
 
-class Binomial(Distribution):
+class Binomial(BinaryProbsLogits, Distribution):
     """``P(X = k) = C(n, k) p^k (1 - p)^(n - k)`` for ``k = 0 .. n``.
 
     Args:
@@ -76,16 +74,6 @@ class Binomial(Distribution):
     def support(self) -> constraints.Constraint:  # type: ignore[override]
         """The values the distribution can take: ``0 .. total_count``."""
         return constraints.integer_interval(0, self.total_count)
-
-    @functools.cached_property
-    def probs(self) -> Tensor:
-        """The success probability."""
-        return logits_to_probs(self.logits, is_binary=True)
-
-    @functools.cached_property
-    def logits(self) -> Tensor:
-        """The log-odds of success."""
-        return probs_to_logits(self.probs, is_binary=True)
 
     @property
     def param_shape(self) -> Size:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import numbers
 from typing import Any
 
@@ -11,13 +10,16 @@ import microtensor.nn.functional as F
 from microtensor._size import Size
 from microtensor.distributions import constraints
 from microtensor.distributions.distribution import Distribution
-from microtensor.distributions.utils import broadcast_all, logits_to_probs, probs_to_logits
+from microtensor.distributions.utils import (
+    BinaryProbsLogits,
+    broadcast_all,
+)
 from microtensor.tensor import Tensor
 
 __all__ = ["Geometric"]
 
 
-class Geometric(Distribution):
+class Geometric(BinaryProbsLogits, Distribution):
     """``P(X = k) = (1 - p)^k p`` for ``k = 0, 1, ...``: the number of failures first.
 
     (``Tensor.geometric_`` counts the trials instead, from 1.)
@@ -61,16 +63,6 @@ class Geometric(Distribution):
     def expand(self, batch_shape: Any, _instance: Any = None) -> Geometric:
         """This distribution with its parameters expanded (as views) to ``batch_shape``."""
         return self._expanded(batch_shape, probs=0, logits=0)  # type: ignore[return-value]
-
-    @functools.cached_property
-    def probs(self) -> Tensor:
-        """The success probability."""
-        return logits_to_probs(self.logits, is_binary=True)
-
-    @functools.cached_property
-    def logits(self) -> Tensor:
-        """The log-odds of success."""
-        return probs_to_logits(self.probs, is_binary=True)
 
     @property
     def mean(self) -> Tensor:

@@ -22,10 +22,6 @@ class _Folded(TransformedDistribution):
     support = constraints.nonnegative  # type: ignore[assignment]
     has_rsample = True  # type: ignore[assignment]
 
-    def expand(self, batch_shape: Any, _instance: Any = None) -> _Folded:
-        """This distribution with its base expanded to ``batch_shape``."""
-        return super().expand(batch_shape, _instance)  # type: ignore[return-value]
-
     @property
     def scale(self) -> Tensor:
         """The base's scale."""

@@ -41,10 +41,6 @@ class InverseGamma(TransformedDistribution):
         neg_one = -mt.ones((), dtype=base_dist.rate.dtype)
         super().__init__(base_dist, PowerTransform(neg_one), validate_args=validate_args)
 
-    def expand(self, batch_shape: Any, _instance: Any = None) -> InverseGamma:
-        """This distribution with its base expanded to ``batch_shape``."""
-        return super().expand(batch_shape, _instance)  # type: ignore[return-value]
-
     @property
     def concentration(self) -> Tensor:
         """The Gamma's concentration ``a``."""

@@ -36,10 +36,6 @@ class LogNormal(TransformedDistribution):
         base_dist = Normal(loc, scale, validate_args=validate_args)
         super().__init__(base_dist, ExpTransform(), validate_args=validate_args)
 
-    def expand(self, batch_shape: Any, _instance: Any = None) -> LogNormal:
-        """This distribution with its base expanded to ``batch_shape``."""
-        return super().expand(batch_shape, _instance)  # type: ignore[return-value]
-
     @property
     def loc(self) -> Tensor:
         """The base normal's mean."""

@@ -38,10 +38,6 @@ class LogisticNormal(TransformedDistribution):
             base_dist = base_dist.expand([1])
         super().__init__(base_dist, StickBreakingTransform(), validate_args=validate_args)
 
-    def expand(self, batch_shape: Any, _instance: Any = None) -> LogisticNormal:
-        """This distribution with its base expanded to ``batch_shape``."""
-        return super().expand(batch_shape, _instance)  # type: ignore[return-value]
-
     @property
     def loc(self) -> Tensor:
         """The normal's means."""

@@ -11,13 +11,16 @@ from microtensor._size import Size
 from microtensor.distributions import constraints
 from microtensor.distributions.distribution import Distribution
 from microtensor.distributions.gamma import Gamma
-from microtensor.distributions.utils import broadcast_all, logits_to_probs, probs_to_logits
+from microtensor.distributions.utils import (
+    BinaryProbsLogits,
+    broadcast_all,
+)
 from microtensor.tensor import Tensor
 
 __all__ = ["NegativeBinomial"]
 
 
-class NegativeBinomial(Distribution):
+class NegativeBinomial(BinaryProbsLogits, Distribution):
     """The number of successes (probability ``probs``) before ``total_count`` failures.
 
     ``P(k) = C(k + r - 1, k) p^k (1 - p)^r``; a Gamma-Poisson mixture, used for
@@ -70,16 +73,6 @@ class NegativeBinomial(Distribution):
         new = self._expanded(batch_shape, total_count=0, probs=0, logits=0)
         new.__dict__.pop("_gamma", None)
         return new  # type: ignore[return-value]
-
-    @functools.cached_property
-    def logits(self) -> Tensor:
-        """The log-odds of success."""
-        return probs_to_logits(self.probs, is_binary=True)
-
-    @functools.cached_property
-    def probs(self) -> Tensor:
-        """The success probability."""
-        return logits_to_probs(self.logits, is_binary=True)
 
     @property
     def param_shape(self) -> Size:

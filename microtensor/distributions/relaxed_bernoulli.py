@@ -129,10 +129,6 @@ class RelaxedBernoulli(TransformedDistribution):
         base_dist = LogitRelaxedBernoulli(temperature, probs, logits)
         super().__init__(base_dist, SigmoidTransform(), validate_args=validate_args)
 
-    def expand(self, batch_shape: Any, _instance: Any = None) -> RelaxedBernoulli:
-        """This distribution with its base expanded to ``batch_shape``."""
-        return super().expand(batch_shape, _instance)  # type: ignore[return-value]
-
     @property
     def temperature(self) -> Tensor:
         """The relaxation temperature."""

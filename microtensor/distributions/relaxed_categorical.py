@@ -122,10 +122,6 @@ class RelaxedOneHotCategorical(TransformedDistribution):
         base_dist = ExpRelaxedCategorical(temperature, probs, logits, validate_args=validate_args)
         super().__init__(base_dist, ExpTransform(), validate_args=validate_args)
 
-    def expand(self, batch_shape: Any, _instance: Any = None) -> RelaxedOneHotCategorical:
-        """This distribution with its base expanded to ``batch_shape``."""
-        return super().expand(batch_shape, _instance)  # type: ignore[return-value]
-
     @property
     def temperature(self) -> Tensor:
         """The relaxation temperature."""

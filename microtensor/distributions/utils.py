@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import numbers
 from typing import Any
 
@@ -70,3 +71,20 @@ def numpy_generator() -> np.random.Generator:
     draws then follow ``microtensor.manual_seed``, though not torch's values.
     """
     return np.random.default_rng(int(mt.randint(0, 2**62, (1,)).item()))
+
+
+class BinaryProbsLogits:
+    """``probs`` and ``logits`` of a two-outcome parameter given as either one.
+
+    The other is derived on first use and kept (Bernoulli, Binomial, Geometric, NegativeBinomial).
+    """
+
+    @functools.cached_property
+    def probs(self) -> Tensor:
+        """The probability of success (of 1)."""
+        return logits_to_probs(self.logits, is_binary=True)
+
+    @functools.cached_property
+    def logits(self) -> Tensor:
+        """The log-odds of success (of 1)."""
+        return probs_to_logits(self.probs, is_binary=True)
