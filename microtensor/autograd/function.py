@@ -216,7 +216,14 @@ class Function(Node):
         return tuple(map(self._unpack, saved))
 
     def _unpack(self, record: tuple[Any, ...]) -> Any:
-        value, kind, index, counter, version = record
+        value = self._checked(record)
+        if record[1] == _OUTPUT:  # kept without its grad_fn (no cycle): this node is it
+            value = Tensor._make(getattr(value, "_data", value), True, self, record[2], record[3])
+        return value
+
+    def _checked(self, record: tuple[Any, ...]) -> Any:
+        """The saved value of ``record``, unpacked by its hook and checked for in-place changes."""
+        value, kind, _, counter, version = record
         if value.__class__ is graph.Packed:
             value = value.unpack()
         if counter is not None and counter[0] != version:
@@ -227,8 +234,6 @@ class Function(Node):
                 f"version {counter[0]}; expected version {version} instead. Fix: avoid the "
                 "in-place change (use the out-of-place op) or call .clone() before it."
             )
-        if kind == _OUTPUT and not isinstance(self, Op):  # kept without its grad_fn: no cycle
-            value = Tensor._make(getattr(value, "_data", value), True, self, index, counter)
         return value
 
     # --- graph construction ----------------------------------------------------------------
@@ -406,7 +411,7 @@ class Op(Function):
     _as_tensors = False
 
     def _unpack(self, record: tuple[Any, ...]) -> Any:
-        value = Function._unpack(self, record)
+        value = self._checked(record)
         if not self._as_tensors:
             return value
         kind, index = record[1], record[2]
