@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import decimal
 import functools
+from typing import Any
 
 import numpy as np
 
@@ -65,16 +66,23 @@ def _reduce(x: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarr
     return k, u - 1.0, c, hu
 
 
-def log1p(x: np.ndarray) -> np.ndarray:
-    """Glibc's ``__log1p_fma`` for float64 ``x > -1`` (``-inf`` at -1)."""
+def _chunked(kernel: Any, x: np.ndarray) -> np.ndarray:
+    """``kernel`` over float64 ``x`` chunk by chunk, NumPy's float warnings off.
+
+    A kernel is ~100 NumPy passes (the fused multiply-adds are emulated): a chunk stays in cache.
+    """
     x = np.asarray(x, dtype=np.float64)
     out = np.empty_like(x)
     flat_x, flat_out = x.reshape(-1), out.reshape(-1)
-    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-        # ~100 NumPy passes (the fused multiply-adds are emulated): keep each chunk in cache
+    with np.errstate(all="ignore"):
         for start in range(0, flat_x.size, _CHUNK):
-            flat_out[start : start + _CHUNK] = _log1p(flat_x[start : start + _CHUNK])
+            flat_out[start : start + _CHUNK] = kernel(flat_x[start : start + _CHUNK])
     return out
+
+
+def log1p(x: np.ndarray) -> np.ndarray:
+    """Glibc's ``__log1p_fma`` for float64 ``x > -1`` (``-inf`` at -1)."""
+    return _chunked(_log1p, x)
 
 
 def _log1p(x: np.ndarray) -> np.ndarray:
@@ -138,13 +146,7 @@ _NEAR_ONE_SPAN = 0x3FF1090000000000 - _NEAR_ONE_LO  # up to asuint64(1 + 0x1.09p
 
 def log(x: np.ndarray) -> np.ndarray:
     """Glibc's ``__ieee754_log_fma`` for float64 ``x``: the bits of C's ``log``."""
-    x = np.asarray(x, dtype=np.float64)
-    out = np.empty_like(x)
-    flat_x, flat_out = x.reshape(-1), out.reshape(-1)
-    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-        for start in range(0, flat_x.size, _CHUNK):
-            flat_out[start : start + _CHUNK] = _log(flat_x[start : start + _CHUNK])
-    return out
+    return _chunked(_log, x)
 
 
 def _log_near_one(x: np.ndarray) -> np.ndarray:
@@ -235,13 +237,7 @@ def _exp_table() -> tuple[np.ndarray, np.ndarray]:
 
 def exp(x: np.ndarray) -> np.ndarray:
     """Glibc's ``__ieee754_exp_fma`` for float64 ``x``: the bits of C's ``exp``."""
-    x = np.asarray(x, dtype=np.float64)
-    out = np.empty_like(x)
-    flat_x, flat_out = x.reshape(-1), out.reshape(-1)
-    with np.errstate(over="ignore", invalid="ignore", under="ignore"):
-        for start in range(0, flat_x.size, _CHUNK):
-            flat_out[start : start + _CHUNK] = _exp(flat_x[start : start + _CHUNK])
-    return out
+    return _chunked(_exp, x)
 
 
 def _exp(x: np.ndarray) -> np.ndarray:
