@@ -95,7 +95,16 @@ def setup_bits(torch, num_workers=0):
 
 @pytest.fixture
 def restore_backend_switches():
-    """The program flips global switches; later tests get the defaults back."""
+    """The program flips global switches; later tests get the defaults back.
+
+    torch's test internals (imported by the OpInfo tests in the same worker) freeze cudnn's
+    flags against bare assignment; a script's own process has them unfrozen, so this does too.
+    """
+    with getattr(torch.backends, "__allow_nonbracketed_mutation")():
+        yield from _restoring_backend_switches()
+
+
+def _restoring_backend_switches():
     missing = object()
     saved = [
         (
