@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 
 from microtensor import (
+    _fma,
     _rng_continuous,
     _rng_discrete,
     _rng_integers,
@@ -545,8 +546,31 @@ def linspace(
     on_cpu(device, "linspace")
     if steps < 0:
         raise RuntimeError(f"linspace(): number of steps must be non-negative, got {steps}")
-    values = np.linspace(_number(start), _number(end), steps)  # in float64, as torch
-    return _finish(values.astype(_np_dtype(dtype)), requires_grad)
+    np_dtype = _np_dtype(dtype)
+    if np_dtype in (np.float32, np.float64):
+        return _finish(
+            _linspace_as_torch(_number(start), _number(end), steps, np_dtype), requires_grad
+        )
+    values = np.linspace(_number(start), _number(end), steps)
+    return _finish(values.astype(np_dtype), requires_grad)
+
+
+def _linspace_as_torch(start: Any, end: Any, steps: int, np_dtype: Any) -> np.ndarray:
+    """Float ``linspace`` as torch's CPU kernel computes it, bit for bit.
+
+    The step is taken in the output's dtype; each half of the values is then counted from its
+    own end with a fused multiply-add (one rounding).
+    """
+    first, last = np_dtype.type(start), np_dtype.type(end)
+    if steps <= 1:
+        return np.full(steps, first, dtype=np_dtype)
+    step = np_dtype.type((last - first) / np_dtype.type(steps - 1))
+    index = np.arange(steps, dtype=np_dtype)
+    half = steps // 2
+    fma = _fma.fma32 if np_dtype == np.float32 else _fma.fma64
+    from_start = fma(index[:half], step, first)
+    from_end = fma(index[half:] - np_dtype.type(steps - 1), step, last)
+    return np.concatenate([from_start, from_end]).astype(np_dtype, copy=False)
 
 
 def logspace(

@@ -17,6 +17,7 @@ import numpy as np
 from microtensor import dtypes
 from microtensor._factory_args import on_cpu
 from microtensor._layout import strided
+from microtensor.creation import _linspace_as_torch
 from microtensor.tensor import Tensor
 
 __all__ = [
@@ -47,17 +48,6 @@ def _start(name: str, M: int, dtype: Any, device: Any, layout: Any) -> np.dtype:
     if chosen not in (dtypes.float32, dtypes.float64):
         raise ValueError(f"{name} expects float32 or float64 dtypes, got: {chosen}")
     return chosen.numpy
-
-
-def _linspace(start: float, end: float, M: int, np_dtype: np.dtype) -> np.ndarray:
-    """``torch.linspace(start, end, M)``: steps from both ends (PyTorch's symmetric fill)."""
-    if M == 1:
-        return np.array([start], dtype=np_dtype)
-    step = (end - start) / (M - 1)
-    i = np.arange(M)
-    half = M // 2
-    out = np.where(i < half, start + step * i, end - step * (M - 1 - i))
-    return out.astype(np_dtype)
 
 
 def _tensor(values: np.ndarray, requires_grad: bool) -> Tensor:
@@ -107,7 +97,7 @@ def general_cosine(
     if M == 1:
         return _tensor(np.ones(1, np_dtype), requires_grad)
     constant = 2 * math.pi / (M if not sym else M - 1)
-    k = _linspace(0.0, (M - 1) * constant, M, np_dtype)
+    k = _linspace_as_torch(0.0, (M - 1) * constant, M, np_dtype)
     terms = [(-1) ** i * np.asarray(w, np_dtype) * np.cos(i * k) for i, w in enumerate(a)]
     return _tensor(np.sum(terms, axis=0).astype(np_dtype), requires_grad)
 
@@ -175,7 +165,7 @@ def bartlett(M: int, *, sym: bool = True, dtype: Any = None, layout: Any = None,
     if M <= 1:
         return _tensor(np.ones(M, np_dtype), requires_grad)
     constant = 2 / (M if not sym else M - 1)
-    k = _linspace(-1.0, -1.0 + (M - 1) * constant, M, np_dtype)
+    k = _linspace_as_torch(-1.0, -1.0 + (M - 1) * constant, M, np_dtype)
     return _tensor((1 - np.abs(k)).astype(np_dtype), requires_grad)
 
 
@@ -186,7 +176,7 @@ def cosine(M: int, *, sym: bool = True, dtype: Any = None, layout: Any = None,  
     if M <= 1:
         return _tensor(np.ones(M, np_dtype), requires_grad)
     constant = math.pi / (M + 1 if not sym else M)
-    k = _linspace(0.5 * constant, (0.5 + (M - 1)) * constant, M, np_dtype)
+    k = _linspace_as_torch(0.5 * constant, (0.5 + (M - 1)) * constant, M, np_dtype)
     return _tensor(np.sin(k).astype(np_dtype), requires_grad)
 
 
@@ -207,7 +197,7 @@ def exponential(M: int, *, center: float | None = None, tau: float = 1.0, sym: b
         return _tensor(np.empty(0, np_dtype), requires_grad)
     if center is None:
         center = (M if not sym and M > 1 else M - 1) / 2.0
-    k = _linspace(-center * (1 / tau), (-center + (M - 1)) * (1 / tau), M, np_dtype)
+    k = _linspace_as_torch(-center * (1 / tau), (-center + (M - 1)) * (1 / tau), M, np_dtype)
     return _tensor(np.exp(-np.abs(k)).astype(np_dtype), requires_grad)
 
 
@@ -226,7 +216,7 @@ def gaussian(M: int, *, std: float = 1.0, sym: bool = True, dtype: Any = None,  
         return _tensor(np.ones(M, np_dtype), requires_grad)
     start = -(M if not sym and M > 1 else M - 1) / 2.0
     constant = 1 / (std * math.sqrt(2))
-    k = _linspace(start * constant, (start + (M - 1)) * constant, M, np_dtype)
+    k = _linspace_as_torch(start * constant, (start + (M - 1)) * constant, M, np_dtype)
     return _tensor(np.exp(-(k**2)).astype(np_dtype), requires_grad)
 
 
@@ -246,7 +236,7 @@ def kaiser(M: int, *, beta: float = 12.0, sym: bool = True, dtype: Any = None,  
     b = np.asarray(beta, np_dtype)
     constant = 2.0 * beta / (M if not sym else M - 1)
     end = min(beta, -beta + (M - 1) * constant)
-    k = _linspace(-beta, end, M, np_dtype)
+    k = _linspace_as_torch(-beta, end, M, np_dtype)
     from scipy import special  # the modified Bessel function I0
 
     values = special.i0(np.sqrt(np.maximum(b * b - k**2, 0))) / special.i0(b)

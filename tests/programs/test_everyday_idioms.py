@@ -113,13 +113,6 @@ def test_idioms_give_torchs_record():
     )  # the version gate: tests/programs/test_pytest_style_suite
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="creation.py linspace: np.linspace in float64 then a cast differs by 1 ulp from "
-    "torch's float32 kernel: step = float32((end - start) / (steps - 1)); i < steps // 2: "
-    "fma(i, step, start), else fma(-(steps - 1 - i), step, end) (fused, one rounding: "
-    "microtensor._fma.fma32); checked equal for n in 2..400, 1000, 4097, 100000",
-)
 @pytest.mark.parametrize("steps", [7, 28, 101])
 def test_linspace_is_torchs_bit_for_bit(steps):
     theirs = torch.linspace(-1, 1, steps).numpy()

@@ -293,13 +293,6 @@ def test_the_blitz_cnn_learns_so_the_record_covers_training():
 
 @pytest.mark.usefixtures("one_torch_thread")
 @pytest.mark.filterwarnings("ignore:size_average and reduce args will be deprecated")
-@pytest.mark.xfail(
-    strict=True,
-    reason="affine_grid's base grid is off by 1 ulp from torch's (np.linspace in float64, then "
-    "* ((n-1)/n) in one rounding; torch: linspace's float32 FMA formula, then * (n-1) / n): at "
-    "the identity theta the points sit on pixel centres, grid_sample's floor() picks the other "
-    "neighbour and the grid gradient differs (fix: nn/_functional/grid_sample.py _base_coords)",
-)
 def test_spatial_transformer_prints_torchs_record():
     theirs = stn(torch)
     assert_same_record(stn(mt), theirs)

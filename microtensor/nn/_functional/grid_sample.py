@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 
 from microtensor import ops
+from microtensor.creation import _linspace_as_torch
 from microtensor.ops._common import int_sequence
 from microtensor.ops._pointwise import tensor_input
 from microtensor.tensor import Tensor
@@ -42,8 +43,8 @@ def _base_coords(n: int, align: bool, dtype: np.dtype) -> np.ndarray:
     """PyTorch's ``linspace(-1, 1, n)``, shrunk to pixel centres unless ``align``."""
     if n <= 1:
         return np.zeros(max(n, 0), dtype=dtype)
-    coords = np.linspace(-1, 1, n, dtype=dtype)
-    return coords if align else coords * dtype.type((n - 1) / n)
+    coords = _linspace_as_torch(-1, 1, n, dtype)
+    return coords if align else coords * dtype.type(n - 1) / dtype.type(n)
 
 
 def affine_grid(theta: Tensor, size: Any, align_corners: bool | None = None) -> Tensor:
