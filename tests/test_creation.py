@@ -280,3 +280,15 @@ def test_negative_and_overflowing_sizes_raise_runtime_errors_as_torch():
         mt.ones(2**31, 2**31, 2**31)
     with pytest.raises(RuntimeError):
         torch.zeros(3, -1)
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_linspace_is_torchs_bit_for_bit_on_random_ends_and_sizes(dtype):
+    rng = np.random.default_rng(7)
+    for _ in range(300):
+        start, end = rng.normal(scale=10.0 ** rng.integers(-3, 4), size=2)
+        steps = int(rng.integers(0, 300))
+        theirs = torch.linspace(start, end, steps, dtype=getattr(torch, dtype)).numpy()
+        mine = mt.linspace(start, end, steps, dtype=getattr(mt, dtype)).numpy()
+        assert mine.dtype == theirs.dtype
+        np.testing.assert_array_equal(mine, theirs, err_msg=f"linspace({start}, {end}, {steps})")
