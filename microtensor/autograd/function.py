@@ -205,11 +205,12 @@ class Function(Node):
         saved = self._saved
         if saved is _FREED:
             raise RuntimeError(
-                f"{self.name()}: trying to backward through the graph a second time (or to "
-                "access saved tensors after they have already been freed). Saved intermediate "
-                "values of the graph are freed when you call .backward() or autograd.grad(). "
-                "Specify retain_graph=True if you need to backward through the graph a second "
-                "time or if you need to access saved tensors after calling backward."
+                "Trying to backward through the graph a second time (or directly access saved "
+                "tensors after they have already been freed). Saved intermediate values of the "
+                "graph are freed when you call .backward() or autograd.grad(). Specify "
+                "retain_graph=True if you need to backward through the graph a second time or "
+                "if you need to access saved tensors after calling backward. "
+                f"(The node whose saved tensors were freed: {self.name()}.)"
             )
         if saved is None:
             return self._to_save

@@ -106,19 +106,7 @@ def test_the_most_matched_error_sentences_are_torchs(lib):
         lib.randn(2, 3) + lib.randn(4, 3)
 
 
-@pytest.mark.parametrize(
-    "lib",
-    [
-        torch,
-        not_yet(
-            mt,
-            "autograd/function.py saved_tensors: message starts 'ExpBackward0: trying to "
-            "backward ...'; torch's starts 'Trying to backward through the graph a second time "
-            "(or directly access saved tensors after they have already been freed).'",
-        ),
-    ],
-    ids=["torch", "microtensor"],
-)
+@LIBS
 def test_backward_twice_matches_torchs_message(lib):
     y = lib.randn(2, requires_grad=True).exp().sum()
     y.backward()
