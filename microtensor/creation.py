@@ -570,7 +570,7 @@ def _linspace_as_torch(start: Any, end: Any, steps: int, np_dtype: Any) -> np.nd
     fma = _fma.fma32 if np_dtype == np.float32 else _fma.fma64
     from_start = fma(index[:half], step, first)
     from_end = fma(index[half:] - np_dtype.type(steps - 1), step, last)
-    return np.concatenate([from_start, from_end]).astype(np_dtype, copy=False)
+    return np.concatenate([from_start, from_end])
 
 
 def logspace(

@@ -100,11 +100,6 @@ def restore_backend_switches():
     torch's test internals (imported by the OpInfo tests in the same worker) freeze cudnn's
     flags against bare assignment; a script's own process has them unfrozen, so this does too.
     """
-    with getattr(torch.backends, "__allow_nonbracketed_mutation")():
-        yield from _restoring_backend_switches()
-
-
-def _restoring_backend_switches():
     missing = object()
     saved = [
         (
@@ -115,14 +110,15 @@ def _restoring_backend_switches():
         )
         for lib in (torch, mt)
     ]
-    yield
-    for lib, precision, benchmark, tf32 in saved:
-        lib.set_float32_matmul_precision(precision)
-        lib.backends.cudnn.benchmark = benchmark
-        if tf32 is missing:  # microtensor's cudnn module has no allow_tf32 (reported)
-            vars(lib.backends.cudnn).pop("allow_tf32", None)
-        else:
-            lib.backends.cudnn.allow_tf32 = tf32
+    with getattr(torch.backends, "__allow_nonbracketed_mutation")():
+        yield
+        for lib, precision, benchmark, tf32 in saved:
+            lib.set_float32_matmul_precision(precision)
+            lib.backends.cudnn.benchmark = benchmark
+            if tf32 is missing:  # microtensor's cudnn module has no allow_tf32 (reported)
+                vars(lib.backends.cudnn).pop("allow_tf32", None)
+            else:
+                lib.backends.cudnn.allow_tf32 = tf32
 
 
 @pytest.mark.usefixtures("one_torch_thread", "restore_backend_switches")
