@@ -58,7 +58,7 @@ WRONG_CALLS = [
         "matmul shapes",
         lambda: mt.ones(3, 4) @ mt.ones(5, 2),
         RuntimeError,
-        r"matmul\(\): shapes \(3, 4\) and \(5, 2\) cannot be multiplied",
+        r"matmul\(\): .*shapes \(3, 4\) and \(5, 2\) cannot be multiplied",
     ),
     (
         "broadcast",
@@ -239,7 +239,7 @@ WRONG_CALLS = [
             mt.ones(2, 4, 8), mt.ones(2, 5, 8), mt.ones(2, 5, 8), attn_mask=mt.ones(3, 5) > 0
         ),
         RuntimeError,
-        r"the size of tensor a \(4\) must match the size of tensor b \(3\) at non-singleton",
+        r"The size of tensor a \(4\) must match the size of tensor b \(3\) at non-singleton",
     ),
     (
         "sdpa query/key dims",
@@ -247,7 +247,7 @@ WRONG_CALLS = [
             mt.ones(2, 4, 8), mt.ones(2, 5, 6), mt.ones(2, 5, 8)
         ),
         RuntimeError,
-        r"matmul\(\): shapes \(2, 4, 8\) and \(2, 6, 5\) cannot be multiplied \(8 != 6\)",
+        r"matmul\(\): .*shapes \(2, 4, 8\) and \(2, 6, 5\) cannot be multiplied \(8 != 6\)",
     ),
     (
         "mha attn_mask shape",
@@ -464,7 +464,7 @@ WRONG_CALLS = [
         "linear in_features",
         lambda: nn.Linear(3, 2)(mt.ones(4, 5)),
         RuntimeError,
-        r"linear\(\): input shape \(4, 5\) and weight shape \(2, 3\) cannot be multiplied",
+        r"linear\(\): .*input shape \(4, 5\) and weight shape \(2, 3\) cannot be multiplied",
     ),
     (
         "embedding index",
@@ -578,7 +578,7 @@ WRONG_CALLS = [
         "mse_loss shapes",
         lambda: F.mse_loss(mt.ones(2, 3), mt.ones(2, 4)),
         RuntimeError,
-        r"mse_loss\(\): the size of tensor a \(3\) must match the size of tensor b \(4\)",
+        r"mse_loss\(\): The size of tensor a \(3\) must match the size of tensor b \(4\)",
     ),
     (
         "binary_cross_entropy range",
@@ -591,14 +591,14 @@ WRONG_CALLS = [
         "hinge_embedding_loss shapes",
         lambda: F.hinge_embedding_loss(mt.ones(2), mt.ones(3)),
         RuntimeError,
-        r"hinge_embedding_loss\(\): the size of tensor a \(2\) must match the size of tensor "
+        r"hinge_embedding_loss\(\): The size of tensor a \(2\) must match the size of tensor "
         r"b \(3\)",
     ),
     (
         "multilabel_soft_margin_loss shapes",
         lambda: F.multilabel_soft_margin_loss(mt.ones(2, 3), mt.ones(2, 4)),
         RuntimeError,
-        r"multilabel_soft_margin_loss\(\): the size of tensor a \(3\) must match .* \(4\)",
+        r"multilabel_soft_margin_loss\(\): The size of tensor a \(3\) must match .* \(4\)",
     ),
     (
         "multilabel_soft_margin_loss 0-d",
@@ -610,7 +610,7 @@ WRONG_CALLS = [
         "triplet_margin_loss shapes",
         lambda: F.triplet_margin_loss(mt.ones(2, 3), mt.ones(2, 3), mt.ones(2, 4)),
         RuntimeError,
-        r"triplet_margin_loss\(\): the size of tensor a \(3\) must match .* \(4\)",
+        r"triplet_margin_loss\(\): The size of tensor a \(3\) must match .* \(4\)",
     ),
     (
         "ctc_loss blank",
@@ -660,26 +660,26 @@ WRONG_CALLS = [
         "matmul batch dims",
         lambda: mt.ones(2, 3, 4) @ mt.ones(3, 4, 5),
         RuntimeError,
-        r"matmul\(\): batch dims \(2,\) and \(3,\) of shapes \(2, 3, 4\) and \(3, 4, 5\) do not",
+        r"matmul\(\): .*batch dims \(2,\) and \(3,\) of shapes \(2, 3, 4\) and \(3, 4, 5\) do not",
     ),
     (
         "matmul 1-D lengths",
         lambda: mt.ones(3) @ mt.ones(4),
         RuntimeError,
-        r"matmul\(\): shapes \(3,\) and \(4,\) cannot be multiplied \(3 != 4\)",
+        r"matmul\(\): .*shapes \(3,\) and \(4,\) cannot be multiplied \(3 != 4\)",
     ),
     (
         "mul broadcast",
         lambda: _x() * mt.ones(2, 4),
         RuntimeError,
-        r"mul\(\): the size of tensor a \(3\) must match the size of tensor b \(4\) at "
+        r"mul\(\): The size of tensor a \(3\) must match the size of tensor b \(4\) at "
         r"non-singleton dimension 1: shapes \(2, 3\) and \(2, 4\) do not broadcast",
     ),
     (
         "where broadcast",
         lambda: mt.where(mt.ones(2) > 0, mt.ones(3), mt.ones(2)),
         RuntimeError,
-        r"where\(\): the size of tensor a \(2\) must match the size of tensor b \(3\)",
+        r"where\(\): The size of tensor a \(2\) must match the size of tensor b \(3\)",
     ),
     (
         "backward twice",

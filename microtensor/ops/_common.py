@@ -68,19 +68,26 @@ def shape_of(x: Any) -> tuple[int, ...]:
     return tuple(np.shape(values(x)))
 
 
-def broadcast_error(op: str, a: Any, b: Any) -> RuntimeError:
-    """PyTorch's message for shapes that do not broadcast, with the op's name and a fix."""
-    sa, sb = shape_of(a), shape_of(b)
+def mismatch_sentence(sa: tuple[int, ...], sb: tuple[int, ...]) -> str:
+    """PyTorch's sentence for shapes that do not broadcast (test suites match its words)."""
     n = builtins.max(len(sa), len(sb))
     pa, pb = (1,) * (n - len(sa)) + sa, (1,) * (n - len(sb)) + sb
     for i in range(n - 1, -1, -1):
         if pa[i] != pb[i] and pa[i] != 1 and pb[i] != 1:
-            return RuntimeError(
-                f"{op}(): the size of tensor a ({pa[i]}) must match the size of tensor b "
-                f"({pb[i]}) at non-singleton dimension {i}: shapes {sa} and {sb} do not "
-                "broadcast (each trailing dim must be equal or 1)"
+            return (
+                f"The size of tensor a ({pa[i]}) must match the size of tensor b ({pb[i]}) at "
+                f"non-singleton dimension {i}"
             )
-    return RuntimeError(f"{op}(): shapes {sa} and {sb} do not broadcast")
+    return f"shapes {sa} and {sb} do not broadcast"
+
+
+def broadcast_error(op: str, a: Any, b: Any) -> RuntimeError:
+    """PyTorch's message for shapes that do not broadcast, with the op's name and a fix."""
+    sa, sb = shape_of(a), shape_of(b)
+    return RuntimeError(
+        f"{op}(): {mismatch_sentence(sa, sb)}: shapes {sa} and {sb} do not broadcast (each "
+        "trailing dim must be equal or 1)"
+    )
 
 
 def binary(op_class: Any, name: str, a: Any, b: Any) -> Tensor:

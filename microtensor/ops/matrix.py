@@ -16,6 +16,7 @@ from microtensor._factory_args import on_cpu
 from microtensor.autograd.function import Op
 from microtensor.ops._common import broadcast_error, normalize_dim, promote
 from microtensor.ops.indexing import GetItem, IndexAddZeros
+from microtensor.ops.linalg import torch_sentence
 from microtensor.tensor import Tensor
 
 # fmt: off
@@ -302,10 +303,19 @@ def _check_ranks(op: str, named: dict[str, Any], ranks: tuple[int, ...]) -> None
 def _check_inner(op: str, left: Any, right: Any, names: str) -> None:
     sa, sb = left._data.shape, right._data.shape
     if sa[-1] != sb[-2 if len(sb) > 1 else 0] or len(sa) == len(sb) == 3 and sa[0] != sb[0]:
-        raise RuntimeError(
-            f"{op}(): {names} shapes cannot be multiplied ({'x'.join(map(str, sa))} and "
+        mine = (
+            f"{names} shapes cannot be multiplied ({'x'.join(map(str, sa))} and "
             f"{'x'.join(map(str, sb))})"
         )
+        if len(sb) == 3:  # torch's words for the batched products
+            said = (
+                f"Expected size for first two dimensions of batch2 tensor to be: [{sa[0]}, "
+                f"{sa[2]}] but got: [{sb[0]}, {sb[1]}]."
+            )
+        else:
+            said = torch_sentence(sa, sb)
+        said = said if said == mine else f"{said.removesuffix('.')}: {mine}"
+        raise RuntimeError(f"{op}(): {said}")
 
 
 def addmm(input: Any, mat1: Tensor, mat2: Tensor, *, beta: Any = 1, alpha: Any = 1) -> Tensor:  # noqa: A002

@@ -101,7 +101,7 @@ def test_linear_fused_op_is_used_and_names_its_node():
 def test_functional_linear_errors():
     with pytest.raises(
         RuntimeError,
-        match=r"linear\(\): input shape \(4, 3\) and weight shape \(2, 5\) cannot be multiplied \(3 != 5\)",
+        match=r"linear\(\): mat1 and mat2 shapes cannot be multiplied \(4x3 and 5x2\): input shape \(4, 3\) and weight shape \(2, 5\) cannot be multiplied \(3 != 5\)",
     ):
         F.linear(mt.zeros(4, 3), mt.zeros(2, 5))
     with pytest.raises(

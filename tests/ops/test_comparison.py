@@ -224,17 +224,17 @@ ERRORS = [
     (
         lambda: mt.eq(F, mt.ones(3)),
         RuntimeError,
-        r"eq\(\): the size of tensor a \(2\) must match the size of tensor b \(3\)",
+        r"eq\(\): The size of tensor a \(2\) must match the size of tensor b \(3\)",
     ),
     (
         lambda: mt.logical_and(F, mt.ones(3)),
         RuntimeError,
-        r"logical_and\(\): the size of tensor a \(2\)",
+        r"logical_and\(\): The size of tensor a \(2\)",
     ),
     (
         lambda: mt.bitwise_or(INTS, mt.ones(3, dtype=mt.int64)),
         RuntimeError,
-        r"bitwise_or\(\): the size of tensor a \(2\)",
+        r"bitwise_or\(\): The size of tensor a \(2\)",
     ),
     (
         lambda: mt.eq(F, None),
@@ -285,7 +285,7 @@ ERRORS = [
     (
         lambda: mt.isclose(F, mt.ones(3)),
         RuntimeError,
-        r"isclose\(\): the size of tensor a \(2\) must match the size of tensor b \(3\)",
+        r"isclose\(\): The size of tensor a \(2\) must match the size of tensor b \(3\)",
     ),
 ]
 

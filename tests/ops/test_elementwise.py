@@ -239,13 +239,13 @@ def test_lerp_method_and_integer_inputs():
 def test_lerp_raises():
     with pytest.raises(
         RuntimeError,
-        match=r"lerp\(\): the size of tensor a \(2\) must match the "
+        match=r"lerp\(\): The size of tensor a \(2\) must match the "
         r"size of tensor b \(3\)",
     ):
         mt.lerp(mt.ones(2), mt.ones(3), 0.5)
     with pytest.raises(
         RuntimeError,
-        match=r"lerp\(\): the size of tensor a \(2\) must match the "
+        match=r"lerp\(\): The size of tensor a \(2\) must match the "
         r"size of tensor b \(4\)",
     ):
         mt.lerp(mt.ones(2), mt.ones(1), mt.ones(4))

@@ -139,7 +139,7 @@ def test_nextafter_errors():
         NotImplementedError, match=r"nextafter\(\): not implemented for microtensor.int64"
     ):
         mt.nextafter(mt.tensor([1]), mt.tensor([2]))
-    with pytest.raises(RuntimeError, match=r"copysign\(\): the size of tensor a \(2\) must match"):
+    with pytest.raises(RuntimeError, match=r"copysign\(\): The size of tensor a \(2\) must match"):
         mt.copysign(mt.ones(2), mt.ones(3))
 
 

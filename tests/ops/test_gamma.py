@@ -192,5 +192,5 @@ def test_polygamma_argument_errors():
         mt.lgamma([1.0])
     with pytest.raises(TypeError, match=r"igamma\(\): argument 'input' \(position 1\) must be"):
         mt.igamma(1.0, 2.0)
-    with pytest.raises(RuntimeError, match=r"igamma\(\): the size of tensor a \(2\)"):
+    with pytest.raises(RuntimeError, match=r"igamma\(\): The size of tensor a \(2\)"):
         mt.igamma(mt.tensor([1.0, 2.0]), mt.tensor([1.0, 2.0, 3.0]))

@@ -104,7 +104,7 @@ def test_edges_of_the_domain_match_torch(name, mt_fn, torch_fn, domain):
 
 
 def test_atan2_shapes_that_do_not_broadcast_raise():
-    with pytest.raises(RuntimeError, match=r"atan2\(\): the size of tensor a \(2\) must match"):
+    with pytest.raises(RuntimeError, match=r"atan2\(\): The size of tensor a \(2\) must match"):
         hyperbolic.atan2(mt.ones(2), mt.ones(3))
 
 

@@ -341,7 +341,7 @@ I1 = mt.tensor([[0, 1]])
         (
             lambda: mt.take_along_dim(X, mt.tensor([[0], [1]]), 1),
             RuntimeError,
-            "take_along_dim\\(\\): the size of tensor a \\(3\\) must match the size of tensor b "
+            "take_along_dim\\(\\): The size of tensor a \\(3\\) must match the size of tensor b "
             "\\(2\\)",
         ),
         (
@@ -367,7 +367,7 @@ I1 = mt.tensor([[0, 1]])
         (
             lambda: mt.masked_fill(X, mt.ones(3, dtype=mt.bool), 1.0),
             RuntimeError,
-            r"masked_fill\(\): the size of tensor a \(4\) must match the size of tensor b \(3\)",
+            r"masked_fill\(\): The size of tensor a \(4\) must match the size of tensor b \(3\)",
         ),
         (
             lambda: X.clone().masked_fill_(mt.ones(2, 3, 4, dtype=mt.bool), 1.0),
@@ -382,7 +382,7 @@ I1 = mt.tensor([[0, 1]])
         (
             lambda: mt.masked_select(X, mt.ones(3, dtype=mt.bool)),
             RuntimeError,
-            "masked_select\\(\\): the size of tensor a \\(4\\) must match",
+            "masked_select\\(\\): The size of tensor a \\(4\\) must match",
         ),
     ],
 )

@@ -97,6 +97,6 @@ def test_gcd_refuses_bools_and_numbers_as_torch():
 @pytest.mark.parametrize("name", OPS)
 def test_shapes_that_do_not_broadcast_raise(name):
     with pytest.raises(
-        RuntimeError, match=f"{name}\\(\\): the size of tensor a \\(2\\) must match"
+        RuntimeError, match=f"{name}\\(\\): The size of tensor a \\(2\\) must match"
     ):
         getattr(mt, name)(mt.tensor([1, 2]), mt.tensor([1, 2, 3]))

@@ -277,14 +277,15 @@ ERRORS = [
         _raises(mt.matmul, (3, 4), (5, 2)),
         RuntimeError,
         re.escape(
-            "matmul(): shapes (3, 4) and (5, 2) cannot be multiplied (4 != 5): the last dim of "
-            "input must equal the second-to-last dim of other"
+            "matmul(): mat1 and mat2 shapes cannot be multiplied (3x4 and 5x2): shapes (3, 4) and "
+            "(5, 2) cannot be multiplied (4 != 5): the last dim of input must equal the "
+            "second-to-last dim of other"
         ),
     ),
     (
         _raises(mt.matmul, (3,), (4,)),
         RuntimeError,
-        r"matmul\(\): shapes \(3,\) and \(4,\) cannot .* \(3 != 4\).* the length of other",
+        r"matmul\(\): .*shapes \(3,\) and \(4,\) cannot .* \(3 != 4\).* the length of other",
     ),
     (
         _raises(mt.matmul, (), (2, 2)),
@@ -299,39 +300,39 @@ ERRORS = [
     (
         _raises(mt.matmul, (2, 3, 4), (3, 4, 5)),
         RuntimeError,
-        r"matmul\(\): batch dims \(2,\) and \(3,\) of shapes \(2, 3, 4\) and \(3, 4, 5\) do not",
+        r"matmul\(\): .*batch dims \(2,\) and \(3,\) of shapes \(2, 3, 4\) and \(3, 4, 5\) do not",
     ),
     (_raises(mt.mm, (3,), (3, 4)), RuntimeError, r"mm\(\): input must be 2-D, .* \(3,\)"),
     (_raises(mt.mm, (2, 3), (3, 4, 1)), RuntimeError, r"mm\(\): mat2 must be 2-D"),
     (
         _raises(mt.mm, (2, 3), (4, 5)),
         RuntimeError,
-        r"mm\(\): shapes \(2, 3\) and \(4, 5\) cannot be multiplied \(3 != 4\).*dim of mat2",
+        r"mm\(\): .*shapes \(2, 3\) and \(4, 5\) cannot be multiplied \(3 != 4\).*dim of mat2",
     ),
     (_raises(mt.mm, (), (2, 2)), RuntimeError, "both arguments to mm need to be at least 1D"),
     (_raises(mt.bmm, (3, 4), (4, 5)), RuntimeError, r"bmm\(\): input must be 3-D"),
     (
         _raises(mt.bmm, (2, 3, 4), (3, 4, 5)),
         RuntimeError,
-        r"bmm\(\): batch sizes differ \(2 != 3\).*does not broadcast, use matmul",
+        r"bmm\(\): Expected size for first two dimensions .*Batch sizes differ \(2 != 3\).*does not broadcast, use matmul",
     ),
     (
         _raises(mt.bmm, (2, 3, 4), (2, 5, 5)),
         RuntimeError,
-        r"bmm\(\): shapes .* cannot be multiplied \(4 != 5\)",
+        r"bmm\(\): .*shapes .* cannot be multiplied \(4 != 5\)",
     ),
     (_raises(mt.mv, (3,), (3,)), RuntimeError, r"mv\(\): input must be 2-D"),
     (_raises(mt.mv, (3, 4), (4, 1)), RuntimeError, r"mv\(\): vec must be 1-D"),
     (
         _raises(mt.mv, (3, 4), (5,)),
         RuntimeError,
-        r"mv\(\): shapes \(3, 4\) and \(5,\) cannot be multiplied \(4 != 5\).* length of vec",
+        r"mv\(\): .*shapes \(3, 4\) and \(5,\) cannot be multiplied \(4 != 5\).* length of vec",
     ),
     (_raises(mt.dot, (3, 3), (3,)), RuntimeError, r"dot\(\): input must be 1-D"),
     (
         _raises(mt.dot, (3,), (4,)),
         RuntimeError,
-        r"dot\(\): shapes \(3,\) and \(4,\) cannot be multiplied \(3 != 4\)",
+        r"dot\(\): .*shapes \(3,\) and \(4,\) cannot be multiplied \(3 != 4\)",
     ),
     (_raises(mt.outer, (3, 3), (3,)), RuntimeError, r"outer\(\): input must be 1-D"),
     (_raises(mt.ger, (3,), (3, 1)), RuntimeError, r"outer\(\): vec2 must be 1-D"),

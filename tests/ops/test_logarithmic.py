@@ -134,5 +134,5 @@ def test_logit_dtypes_methods_and_errors():
         mt.logit([0.5])
     with pytest.raises(TypeError, match=r"xlogy\(\): expected at least one Tensor"):
         mt.xlogy(1.0, 2.0)
-    with pytest.raises(RuntimeError, match=r"xlogy\(\): the size of tensor a \(2\) must match"):
+    with pytest.raises(RuntimeError, match=r"xlogy\(\): The size of tensor a \(2\) must match"):
         mt.xlogy(mt.ones(2), mt.ones(3))

@@ -68,7 +68,7 @@ def test_results_need_no_grad_and_errors(name):
     mt_fn = getattr(mt.special, name)
     out = mt_fn(mt.tensor([0.5], requires_grad=True), 3)
     assert not out.requires_grad and out.grad_fn is None
-    with pytest.raises(RuntimeError, match=rf"{name}\(\): the size of tensor a \(2\) must match"):
+    with pytest.raises(RuntimeError, match=rf"{name}\(\): The size of tensor a \(2\) must match"):
         mt_fn(mt.ones(2), mt.tensor([1.0, 2.0, 3.0]))
     with pytest.raises(TypeError, match=rf"{name}\(\): expected at least one Tensor"):
         mt_fn(0.5, 2)

@@ -292,17 +292,17 @@ ERRORS = [
     (
         lambda: mt.clamp(X, mt.zeros(3)),
         RuntimeError,
-        r"clamp\(\): the size of tensor a \(2\) must match the size of tensor b \(3\)",
+        r"clamp\(\): The size of tensor a \(2\) must match the size of tensor b \(3\)",
     ),
     (
         lambda: mt.clamp(X, 0.0, mt.zeros((3, 1, 5))),
         RuntimeError,
-        r"clamp\(\): the size of tensor a \(2\) must match the size of tensor b \(5\)",
+        r"clamp\(\): The size of tensor a \(2\) must match the size of tensor b \(5\)",
     ),
     (
         lambda: mt.maximum(X, mt.zeros(3)),
         RuntimeError,
-        r"maximum\(\): the size of tensor a \(2\) must match",
+        r"maximum\(\): The size of tensor a \(2\) must match",
     ),
     (lambda: mt.minimum(X, mt.zeros(3)), RuntimeError, r"minimum\(\): .*shapes \(2,\) and \(3,\)"),
     (
@@ -314,12 +314,12 @@ ERRORS = [
     (
         lambda: mt.where(X > 0, mt.zeros(3), 0.0),
         RuntimeError,
-        r"where\(\): the size of tensor a \(2\) must match the size of tensor b \(3\)",
+        r"where\(\): The size of tensor a \(2\) must match the size of tensor b \(3\)",
     ),
     (
         lambda: mt.where(X > 0, X, mt.zeros((4, 3))),
         RuntimeError,
-        r"where\(\): the size of tensor a \(2\) must match the size of tensor b \(3\) at "
+        r"where\(\): The size of tensor a \(2\) must match the size of tensor b \(3\) at "
         r"non-singleton dimension 1",
     ),
     (lambda: mt.where(X > 0, X), TypeError, r"where\(\): give both input and other, or neither"),
@@ -411,7 +411,7 @@ def test_heaviside_errors():
         TypeError, match=r"heaviside\(\): argument 'values' must be Tensor, not float"
     ):
         mt.heaviside(mt.tensor([1.0]), 0.5)
-    with pytest.raises(RuntimeError, match=r"heaviside\(\): the size of tensor a \(2\) must match"):
+    with pytest.raises(RuntimeError, match=r"heaviside\(\): The size of tensor a \(2\) must match"):
         mt.heaviside(mt.ones(2), mt.ones(3))
 
 

@@ -24,7 +24,7 @@ def test_dist_matches_torch(p):
 
 
 def test_dist_errors():
-    with pytest.raises(RuntimeError, match=r"dist\(\): the size of tensor a \(2\) must match"):
+    with pytest.raises(RuntimeError, match=r"dist\(\): The size of tensor a \(2\) must match"):
         mt.dist(mt.ones(2), mt.ones(3))
 
 

@@ -26,7 +26,7 @@ def test_broadcast_errors():
         mt.broadcast_shapes((2, 3), (4,))
     with pytest.raises(RuntimeError, match=r"negative dimension"):
         mt.broadcast_shapes((-1,), (2,))
-    with pytest.raises(RuntimeError, match=r"broadcast_tensors\(\): the size of tensor a \(2\)"):
+    with pytest.raises(RuntimeError, match=r"broadcast_tensors\(\): The size of tensor a \(2\)"):
         mt.broadcast_tensors(mt.ones(2), mt.ones(3))
     a, b = mt.broadcast_tensors([mt.ones(2, 1), mt.ones(3)])
     assert a.shape == b.shape == (2, 3)

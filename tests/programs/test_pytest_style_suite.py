@@ -85,20 +85,7 @@ def test_errors_match_torchs_messages(lib):
         lib.randn(2, requires_grad=True).add_(1)
 
 
-@pytest.mark.parametrize(
-    "lib",
-    [
-        torch,
-        not_yet(
-            mt,
-            "ops/_common.py and the matmul check: microtensor words these two most-matched "
-            "messages its own way ('add(): the size of tensor a ...', 'matmul(): shapes (2, 3) "
-            "and (2, 3) cannot be multiplied'); torch's sentences verbatim inside them would let "
-            "match= patterns written against torch pass",
-        ),
-    ],
-    ids=["torch", "microtensor"],
-)
+@LIBS
 def test_the_most_matched_error_sentences_are_torchs(lib):
     with pytest.raises(RuntimeError, match=r"mat1 and mat2 shapes cannot be multiplied \(2x3"):
         lib.randn(2, 3) @ lib.randn(2, 3)
