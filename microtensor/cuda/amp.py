@@ -1,11 +1,13 @@
 """``microtensor.cuda.amp``: torch's deprecated CUDA spellings of ``GradScaler`` and ``autocast``.
 
-As in torch on a machine without a GPU, an enabled one warns and disables itself; with
-``enabled=False`` (the usual ``GradScaler(enabled=use_amp)``) it is silent.
+As in torch, constructing one warns FutureWarning (the spelling is deprecated: use
+``microtensor.amp.GradScaler("cuda", ...)`` and ``microtensor.amp.autocast("cuda", ...)``);
+as in torch on a machine without a GPU, an enabled one also warns and disables itself.
 """
 
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
 from microtensor.amp import autocast as _autocast
@@ -19,7 +21,10 @@ class GradScaler(_GradScaler):
 
     Example:
         >>> import microtensor as mt
-        >>> mt.cuda.amp.GradScaler(enabled=False).is_enabled()
+        >>> import warnings
+        >>> with warnings.catch_warnings():
+        ...     warnings.simplefilter("ignore", FutureWarning)
+        ...     mt.cuda.amp.GradScaler(enabled=False).is_enabled()
         False
     """
 
@@ -31,6 +36,12 @@ class GradScaler(_GradScaler):
         growth_interval: int = 2000,
         enabled: bool = True,
     ) -> None:
+        warnings.warn(
+            "`microtensor.cuda.amp.GradScaler(args...)` is deprecated. Please use "
+            "`microtensor.amp.GradScaler('cuda', args...)` instead.",
+            FutureWarning,
+            stacklevel=2,
+        )
         super().__init__(
             "cuda", init_scale, growth_factor, backoff_factor, growth_interval, enabled
         )
@@ -40,4 +51,10 @@ class autocast(_autocast):  # noqa: N801 - PyTorch's name
     """``torch.cuda.amp.autocast``: ``microtensor.autocast("cuda", ...)``."""
 
     def __init__(self, enabled: bool = True, dtype: Any = None, cache_enabled: bool = True) -> None:
+        warnings.warn(
+            "`microtensor.cuda.amp.autocast(args...)` is deprecated. Please use "
+            "`microtensor.amp.autocast('cuda', args...)` instead.",
+            FutureWarning,
+            stacklevel=2,
+        )
         super().__init__("cuda", dtype=dtype, enabled=enabled, cache_enabled=cache_enabled)

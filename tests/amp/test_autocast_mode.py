@@ -24,8 +24,9 @@ def test_cuda_autocast_is_disabled_with_torchs_warning():
         block = mt.autocast("cuda")
     with block:
         pass
-    with pytest.warns(UserWarning, match="Disabling autocast"):
-        mt.cuda.amp.autocast()
+    with pytest.warns(FutureWarning, match=r"cuda.amp.autocast\(args...\)` is deprecated"):
+        with pytest.warns(UserWarning, match="Disabling autocast"):
+            mt.cuda.amp.autocast()
 
 
 def test_disabled_autocast_is_silent_and_works_as_a_decorator():

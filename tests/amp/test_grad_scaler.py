@@ -59,10 +59,12 @@ def test_disabled_scaler_passes_through():
 
 
 def test_cuda_spellings_warn_and_disable_like_torch_without_a_gpu():
-    with pytest.warns(UserWarning, match="Disabling"):
-        scaler = mt.cuda.amp.GradScaler()
+    with pytest.warns(FutureWarning, match=r"cuda.amp.GradScaler\(args...\)` is deprecated"):
+        with pytest.warns(UserWarning, match="Disabling"):
+            scaler = mt.cuda.amp.GradScaler()
     assert not scaler.is_enabled()
-    assert not mt.cuda.amp.GradScaler(enabled=False).is_enabled()
+    with pytest.warns(FutureWarning, match="Please use `microtensor.amp.GradScaler"):
+        assert not mt.cuda.amp.GradScaler(enabled=False).is_enabled()
 
 
 def test_misuse_raises_like_torch():

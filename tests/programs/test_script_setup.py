@@ -148,22 +148,12 @@ def test_module_to_channels_last():
     assert model.weight.shape == (4, 3, 3, 3)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="utils/data DataLoader: torch warns UserWarning \"'pin_memory' argument is set as "
-    "true but no accelerator is found, then device pinned memory won't be used.\"",
-)
 def test_pin_memory_without_an_accelerator_warns():
     loader = mt.utils.data.DataLoader(mt.utils.data.TensorDataset(mt.ones(4)), pin_memory=True)
     with pytest.warns(UserWarning, match="'pin_memory' argument is set as true"):
         list(loader)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="cuda/amp.py: torch.cuda.amp.GradScaler(...) warns FutureWarning '`torch.cuda.amp."
-    "GradScaler(args...)` is deprecated. Please use `torch.amp.GradScaler('cuda', args...)`'",
-)
 def test_cuda_amp_grad_scaler_is_deprecated():
     with pytest.warns(FutureWarning, match="is deprecated"):
         mt.cuda.amp.GradScaler(enabled=False)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import warnings
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
@@ -44,7 +45,8 @@ class DataLoader:
         num_workers: how many worker processes load batches (0: the main process does). The
             batches and their order are the same whatever the number; see below.
         collate_fn: merges a list of samples into a batch (default ``default_collate``).
-        pin_memory: accepted for compatibility (CPU only: no effect).
+        pin_memory: accepted for compatibility (CPU only: no effect); as torch on a machine
+            without an accelerator, each ``iter(loader)`` warns that it is not used.
         drop_last: drop the last batch if it has fewer than ``batch_size`` samples.
         timeout: seconds to wait for a batch from the workers before a ``RuntimeError``
             (0: wait as long as it takes).
@@ -174,6 +176,13 @@ class DataLoader:
         return len(self.batch_sampler if self._auto_collation else self.sampler)  # type: ignore[arg-type]
 
     def __iter__(self) -> Iterator[Any]:
+        if self.pin_memory:
+            warnings.warn(
+                "'pin_memory' argument is set as true but no accelerator is found, then device "
+                "pinned memory won't be used.",
+                UserWarning,
+                stacklevel=2,
+            )
         resume, self._resume_state = self._resume_state, None
         if self.num_workers == 0:
             iterator: Any = SingleProcessIter(self, resume)

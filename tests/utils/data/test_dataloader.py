@@ -277,7 +277,8 @@ def test_option_errors():
 
 def test_compatibility_options_are_accepted_in_process():
     loader = DataLoader(_dataset(5), batch_size=2, pin_memory=True, pin_memory_device="", timeout=1)
-    assert _labels(loader) == [[0, 1], [2, 3], [4]]
+    with pytest.warns(UserWarning, match="'pin_memory' argument is set as true but no accel"):
+        assert _labels(loader) == [[0, 1], [2, 3], [4]]
     assert get_worker_info() is None
 
 
