@@ -253,7 +253,7 @@ class TensorMethods:
     def tril(self, diagonal: int = 0) -> Any: return ops.tril(self, diagonal)
     def triu(self, diagonal: int = 0) -> Any: return ops.triu(self, diagonal)
     def contiguous(self, memory_format: Any = None) -> Any:
-        return ops.to(self, memory_format=memory_format)
+        return ops.conversion.contiguous(self, memory_format)
     def clone(self, *, memory_format: Any = None) -> Any:
         return ops.clone(self, memory_format=memory_format)
     def gather(self, dim: int, index: Any) -> Any: return ops.gather(self, dim, index)

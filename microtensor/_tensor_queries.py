@@ -11,6 +11,7 @@ from typing import Any
 import numpy as np
 
 from microtensor._size import Size
+from microtensor.memory_format import check_memory_format, is_laid_out, preserve_format
 
 
 class TensorQueries:
@@ -49,9 +50,18 @@ class TensorQueries:
         """True for float16, bfloat16, float32 and float64 tensors."""
         return self._data.dtype.kind in "fV"  # "V": ml_dtypes' bfloat16
 
-    def is_contiguous(self) -> bool:
-        """True if the memory is C-contiguous."""
-        return self._data.flags.c_contiguous
+    def is_contiguous(self, memory_format: Any = None) -> bool:
+        """True if the memory is laid out as ``memory_format`` says (default: C order).
+
+        ``channels_last`` asks for NHWC memory and is False for tensors that are not 4-D.
+        """
+        if memory_format is None or memory_format is preserve_format:  # torch: preserve is True
+            return self._data.flags.c_contiguous or memory_format is preserve_format
+        check_memory_format(memory_format, "is_contiguous")
+        try:
+            return is_laid_out(self._data, memory_format)
+        except RuntimeError:  # another rank than the format's
+            return False
 
     def get_device(self) -> int:
         """-1, meaning CPU, as PyTorch."""

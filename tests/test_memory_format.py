@@ -89,3 +89,61 @@ def test_normal_takes_tensor_std_with_number_mean():
     out = mt.normal(0.0, mt.ones(4, dtype=mt.float64))
     assert out.shape == (4,)
     assert out.dtype == mt.float64
+
+
+def _layouts(lib):
+    """Strides and layout queries of the copies that take a memory format."""
+    x = lib.arange(120.0).reshape(2, 3, 4, 5)
+    z = x.contiguous(memory_format=lib.channels_last)
+    t = lib.arange(6.0).reshape(3, 2).t()
+    return [
+        z.stride(),
+        z.is_contiguous(),
+        z.is_contiguous(memory_format=lib.channels_last),
+        (z * 2).stride(),
+        z.double().stride(),
+        z.clone().stride(),
+        z.clone(memory_format=lib.contiguous_format).stride(),
+        z.contiguous() is z,
+        z.contiguous(memory_format=lib.channels_last) is z,
+        x.to(memory_format=lib.channels_last).stride(),
+        x.to(lib.float64, memory_format=lib.channels_last).stride(),
+        t.clone().stride(),
+        lib.ones(3).expand(2, 3).clone().stride(),
+        lib.ones(4, 6)[::2].flip(1).clone().stride(),
+        t.contiguous().stride(),
+        t.to(lib.float64).stride(),
+        t.is_contiguous(memory_format=lib.channels_last),
+        lib.ones(2, 3, 4, 5, 6).contiguous(memory_format=lib.channels_last_3d).stride(),
+        z.tolist() == x.tolist(),
+    ]
+
+
+def test_channels_last_copies_have_torchs_strides():
+    assert _layouts(mt) == _layouts(torch)
+
+
+def test_channels_last_needs_a_4d_tensor_as_torch():
+    for lib in (mt, torch):
+        with pytest.raises(RuntimeError, match="required rank 4 tensor to use channels_last"):
+            lib.ones(2, 3, 4).contiguous(memory_format=lib.channels_last)
+
+
+def test_channels_last_copy_passes_the_gradient_through():
+    x = mt.randn(2, 3, 4, 5, requires_grad=True)
+    y = x.contiguous(memory_format=mt.channels_last)
+    (y * y).sum().backward()
+    np.testing.assert_allclose(x.grad.numpy(), 2 * x.detach().numpy())
+
+
+def test_module_to_memory_format_lays_out_4d_parameters_as_torch():
+    def strides(lib):
+        lib.manual_seed(0)
+        model = lib.nn.Sequential(lib.nn.Conv2d(3, 4, 3), lib.nn.BatchNorm2d(4))
+        weight = model[0].weight
+        model.to(lib.float64, memory_format=lib.channels_last)
+        return [weight is model[0].weight, model[0].weight.dtype == lib.float64] + [
+            p.stride() for p in model.parameters()
+        ]
+
+    assert strides(mt) == strides(torch)

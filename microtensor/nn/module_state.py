@@ -84,7 +84,9 @@ class ModuleState:
         """Convert the floating parameters and buffers to a dtype, in place; returns self.
 
         Accepts ``to(dtype)``, ``to(device)``, ``to(device, dtype)``, ``to(tensor)`` and the
-        keywords ``dtype``, ``device``, ``non_blocking``. Integer buffers keep their dtype.
+        keywords ``dtype``, ``device``, ``non_blocking``, ``memory_format`` (which lays out the
+        4-D and 5-D parameters and buffers, e.g. ``channels_last``, as torch). Integer buffers
+        keep their dtype.
         The Parameter objects are kept (their data is replaced), so an optimizer built before
         the call still holds them.
 
@@ -99,15 +101,20 @@ class ModuleState:
             >>> lin.to(mt.float64).weight is w, w.dtype
             (True, microtensor.float64)
         """
+        fmt = kwargs.pop("memory_format", None)
         target = _parse_to(args, kwargs)
-        if target is None:
-            return self
-        if not target.is_floating_point:
+        if target is not None and not target.is_floating_point:
             raise TypeError(
                 "nn.Module.to only accepts floating point or complex dtypes, but got desired "
                 f"dtype={target}"
             )
-        return self._apply(lambda t: t.to(target) if t.is_floating_point() else t)
+
+        def convert(t: Tensor) -> Tensor:
+            if target is not None and t.is_floating_point():
+                t = t.to(target)
+            return t.to(memory_format=fmt) if fmt is not None and t.dim() in (4, 5) else t
+
+        return self if target is None and fmt is None else self._apply(convert)
 
     def float(self) -> Any:
         """Convert floating parameters and buffers to float32; returns self."""

@@ -10,7 +10,16 @@ from microtensor import _rng_continuous, _rng_discrete, _rng_integers, _rng_norm
 from microtensor._device import check_cpu
 from microtensor._factory_args import on_cpu
 from microtensor.autograd.function import Op
-from microtensor.memory_format import check_memory_format, memory_format
+from microtensor.memory_format import (
+    arranged,
+    channels_last,
+    channels_last_3d,
+    check_memory_format,
+    contiguous_format,
+    is_laid_out,
+    memory_format,
+    preserve_format,
+)
 from microtensor.ops import dual
 from microtensor.random import _generator
 from microtensor.tensor import Tensor, device
@@ -51,6 +60,46 @@ class Clone(Op):
     @staticmethod
     def backward(ctx: Any, grad_out: Any) -> Any:
         return grad_out
+
+
+class Arrange(Op):
+    """z = a (a copy laid out in memory as a memory format says);  dz/da = 1."""
+
+    @staticmethod
+    def forward(ctx: Any, a: Any, fmt: Any, caller: str) -> Any:
+        return arranged(a, fmt, caller)
+
+    @staticmethod
+    def backward(ctx: Any, grad_out: Any) -> Any:
+        return grad_out, None, None
+
+
+def suggested_format(array: np.ndarray) -> memory_format:
+    """The memory format an array's strides follow (torch's ``suggest_memory_format``)."""
+    if array.flags.c_contiguous:
+        return contiguous_format
+    for fmt, rank in ((channels_last, 4), (channels_last_3d, 5)):
+        if array.ndim == rank and is_laid_out(array, fmt):
+            return fmt
+    return contiguous_format
+
+
+def contiguous(input: Tensor, memory_format: Any = None) -> Tensor:  # noqa: A002
+    """``input`` itself if its memory is laid out as ``memory_format`` says, else a copy that is.
+
+    ``memory_format`` is ``microtensor.contiguous_format`` (the default, C order),
+    ``channels_last`` (4-D, NHWC in memory) or ``channels_last_3d`` (5-D, NDHWC).
+
+    Example:
+        >>> import microtensor as mt
+        >>> mt.ones(2, 3, 4, 5).contiguous(memory_format=mt.channels_last).stride()
+        (60, 1, 15, 3)
+    """
+    check_memory_format(memory_format, "contiguous")
+    fmt = contiguous_format if memory_format in (None, preserve_format) else memory_format
+    if is_laid_out(input._data, fmt, "contiguous"):
+        return input
+    return Arrange.apply(input, fmt, "contiguous")  # type: ignore[no-any-return]
 
 
 class CopyFrom(Op):
@@ -97,7 +146,8 @@ def to(input: Tensor, *args: Any, **kwargs: Any) -> Tensor:  # noqa: A002
     target = kwargs.pop("dtype", None)
     copy = kwargs.pop("copy", False)
     kwargs.pop("non_blocking", None)
-    check_memory_format(kwargs.pop("memory_format", None), "to")
+    fmt = kwargs.pop("memory_format", None)
+    check_memory_format(fmt, "to")
     if "device" in kwargs:
         check_cpu(kwargs.pop("device"), "to()")
     if kwargs:
@@ -114,22 +164,23 @@ def to(input: Tensor, *args: Any, **kwargs: Any) -> Tensor:  # noqa: A002
         elif isinstance(arg, bool):
             copy = copy or arg
         elif isinstance(arg, memory_format):
-            continue
+            fmt = arg
         else:
             target = arg
-    if target is None:
-        return Clone.apply(input) if copy else input  # type: ignore[no-any-return]
-    np_dtype = dtypes.to_dtype(target).numpy
-    if np_dtype == input._data.dtype:
-        return Clone.apply(input) if copy else input  # type: ignore[no-any-return]
-    return Cast.apply(input, np_dtype)  # type: ignore[no-any-return]
+    np_dtype = input._data.dtype if target is None else dtypes.to_dtype(target).numpy
+    out = input if np_dtype == input._data.dtype else Cast.apply(input, np_dtype)
+    if fmt not in (None, preserve_format) and fmt is not suggested_format(out._data):
+        return Arrange.apply(out, fmt, "to")  # type: ignore[no-any-return]
+    if copy and out is input:
+        return clone(input)
+    return out
 
 
 def clone(input: Tensor, *, memory_format: Any = None) -> Tensor:  # noqa: A002
     """A copy of ``input`` that stays in the graph (gradient flows back to ``input``).
 
-    ``memory_format`` (``microtensor.preserve_format`` and the others) is accepted; the copy
-    keeps NumPy's layout.
+    ``memory_format`` lays the copy out in memory: ``preserve_format`` (the default) keeps
+    input's layout, ``contiguous_format`` is C order, ``channels_last`` NHWC for 4-D.
 
     Example:
         >>> import microtensor as mt
@@ -137,7 +188,8 @@ def clone(input: Tensor, *, memory_format: Any = None) -> Tensor:  # noqa: A002
         tensor([1.])
     """
     check_memory_format(memory_format, "clone")
-    return Clone.apply(input)  # type: ignore[no-any-return]
+    fmt = preserve_format if memory_format is None else memory_format
+    return Arrange.apply(input, fmt, "clone")  # type: ignore[no-any-return]
 
 
 def copy_op(input: Tensor, src: Any) -> Tensor:  # noqa: A002

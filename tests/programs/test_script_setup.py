@@ -138,14 +138,11 @@ def test_cudnn_allow_tf32_reads_torchs_default():
     assert mt.backends.cudnn.allow_tf32 is torch.backends.cudnn.allow_tf32
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="nn/module_state.py Module.to() rejects memory_format= (TypeError); torch takes "
-    "model.to(memory_format=torch.channels_last)",
-)
 def test_module_to_channels_last():
     model = mt.nn.Conv2d(3, 4, 3).to(memory_format=mt.channels_last)
     assert model.weight.shape == (4, 3, 3, 3)
+    assert model.weight.stride() == (27, 1, 9, 3) and model.bias.stride() == (1,)
+    assert model.weight.is_contiguous(memory_format=mt.channels_last)
 
 
 def test_pin_memory_without_an_accelerator_warns():
