@@ -39,6 +39,7 @@ from torch.testing._internal.common_methods_invocations import op_db
 from torch.testing._internal.opinfo.core import OpInfo
 
 import microtensor as mt
+from microtensor import _private_aten_ops as aten_ops
 
 RTOL, ATOL = 1e-7, 1e-9
 THOROUGH = (
@@ -146,10 +147,58 @@ def _resolve(root: Any, dotted: str) -> Any:
     return obj
 
 
-class _TorchAsMicrotensor:
-    """``torch`` inside the entry's own lambdas, answered by microtensor."""
+# torch's private ATen operators that the op database calls as ``torch.ops.aten.<name>``
+# (OpOverload entries, and calls inside entries' lambdas) have no public microtensor name:
+# they live in microtensor._private_aten_ops, one function per operator that tells the
+# operator's overloads apart by their arguments, as the OpOverloadPacket does. Keyed by the
+# ATen operator's name (``slice`` for ``aten.slice.Tensor``).
+ATEN_OPERATORS: dict[str, Callable[..., Any]] = {
+    "_batch_norm_with_update": aten_ops._batch_norm_with_update,
+    "_safe_softmax": aten_ops._safe_softmax,
+    "_softmax_backward_data": aten_ops._softmax_backward_data,
+    "_upsample_bilinear2d_aa": aten_ops._upsample_bilinear2d_aa,
+    "max_pool2d_with_indices_backward": aten_ops.max_pool2d_with_indices_backward,
+    "native_dropout_backward": aten_ops.native_dropout_backward,
+    "slice": aten_ops.slice_tensor,  # the Tensor overload
+}
+
+
+def _aten_name(op: Any) -> str | None:
+    """The operator's name of an OpOverload (``slice``) or OpOverloadPacket, else None."""
+    if isinstance(op, torch._ops.OpOverload):
+        return op.overloadpacket.__name__  # type: ignore[no-any-return]
+    if isinstance(op, torch._ops.OpOverloadPacket):
+        return op.__name__  # type: ignore[no-any-return]
+    return None
+
+
+class _AtenAsMicrotensor:
+    """``torch.ops.aten`` inside the entry's own lambdas: ``.<name>`` and ``.<name>.<overload>``
+    answered from ATEN_OPERATORS."""
+
+    class _Operator:
+        def __init__(self, fn: Callable[..., Any]) -> None:
+            self.fn = fn
+
+        def __call__(self, *args: Any, **kwargs: Any) -> Any:
+            return self.fn(*args, **kwargs)
+
+        def __getattr__(self, overload: str) -> Callable[..., Any]:
+            return self.fn
 
     def __getattr__(self, name: str) -> Any:
+        if name not in ATEN_OPERATORS:
+            raise Missing(f"torch.ops.aten.{name} in microtensor (oracle.ATEN_OPERATORS)")
+        return self._Operator(ATEN_OPERATORS[name])
+
+
+class _TorchAsMicrotensor:
+    """``torch`` inside the entry's own lambdas, answered by microtensor (``torch.ops.aten``
+    by ATEN_OPERATORS)."""
+
+    def __getattr__(self, name: str) -> Any:
+        if name == "ops":
+            return types.SimpleNamespace(aten=_AtenAsMicrotensor())
         try:
             return getattr(mt, name)
         except AttributeError:
@@ -204,6 +253,9 @@ def microtensor_callable(op: OpInfo) -> Callable[..., Any]:
         return method  # type: ignore[no-any-return]
     if how == "lambda":
         return _rebind(op.op)
+    aten = _aten_name(op.op)
+    if aten in ATEN_OPERATORS:
+        return ATEN_OPERATORS[aten]
     raise Missing(f"{op.name} is {op.op!r}, not a public torch function")
 
 
