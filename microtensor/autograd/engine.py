@@ -8,21 +8,21 @@ sends it a gradient, once, with its gradients summed (as PyTorch orders its read
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 from heapq import heappop, heappush
 from typing import Any
 
 import numpy as np
 
-from microtensor.autograd import anomaly
+from microtensor.autograd import anomaly, graph
 from microtensor.autograd import function as _function
 from microtensor.autograd.broadcast import sum_to_shape
 from microtensor.autograd.function import AccumulateGrad, Node
 
+_task_ids = itertools.count()
 
-# Derivative formulas meet inf and nan at the edges of their domains (log at 0, pow at 0) and
-# mask them out afterwards, as PyTorch does silently: NumPy's warnings are off in backward.
-@np.errstate(divide="ignore", invalid="ignore", over="ignore")
+
 def run_backward(
     roots: Sequence[tuple[Node, int]],
     root_grads: Sequence[Any],
@@ -43,6 +43,24 @@ def run_backward(
     Returns:
         The gradients at ``inputs`` (None where none arrived), or None when accumulating.
     """
+    tasks = graph.state.tasks  # the running backwards, asked by autograd.graph's multi-grad hooks
+    tasks.append((next(_task_ids), roots, inputs))
+    try:
+        return _propagate(roots, root_grads, retain_graph, create_graph, inputs)
+    finally:
+        tasks.pop()
+
+
+# Derivative formulas meet inf and nan at the edges of their domains (log at 0, pow at 0) and
+# mask them out afterwards, as PyTorch does silently: NumPy's warnings are off in backward.
+@np.errstate(divide="ignore", invalid="ignore", over="ignore")
+def _propagate(
+    roots: Sequence[tuple[Node, int]],
+    root_grads: Sequence[Any],
+    retain_graph: bool,
+    create_graph: bool,
+    inputs: Sequence[tuple[Node, int]] | None,
+) -> list[Any] | None:
     buffers: dict[Node, list[Any]] = {}  # the gradients reaching each node not yet run
     heap: list[tuple[int, Node]] = []
     for (node, nr), grad in zip(roots, root_grads, strict=True):
@@ -69,7 +87,8 @@ def run_backward(
         if node.__class__ is accumulate_grad:
             if captured is None and grads[0] is not None:
                 variable = node.variable  # type: ignore[attr-defined]
-                _accumulate(variable, grads[0], create_graph, owned)
+                # a hook may keep the gradient it was shown: .grad must not be that array
+                _accumulate(variable, grads[0], create_graph, owned, bool(node._pre_hooks))
                 hooks = getattr(variable, "_post_accumulate_grad_hooks", None)
                 for hook in list(hooks.values()) if hooks else ():
                     hook(variable)
@@ -130,16 +149,15 @@ def _fit(node: Node, index: int, grad: Any, shape: tuple[int, ...], dtype: np.dt
 
 def _run_tensor_hooks(node: Node, grads: list[Any]) -> None:
     """Apply hooks registered with ``Tensor.register_hook`` and fill retained ``.grad``."""
-    hooks = node._pre_hooks
+    hooks, T = node._pre_hooks, _function.Tensor
     if hooks:
         for nr, fns in hooks.items():
-            if grads[nr] is None:
-                continue
-            for fn in fns:
+            for fn in fns:  # called with None where no gradient came, as PyTorch's
                 g = grads[nr]
-                result = fn(g if isinstance(g, _function.Tensor) else _function.Tensor._make(g))
+                tensor = g if g is None or isinstance(g, _function.Tensor) else T._make(g)
+                result = fn(tensor)
                 if result is not None:
-                    grads[nr] = result if isinstance(grads[nr], _function.Tensor) else result._data
+                    grads[nr] = result if isinstance(g, _function.Tensor) else result._data
     retained = node._retained
     if retained:
         for nr, ref in retained.items():
