@@ -36,6 +36,7 @@ from microtensor.nn.pixelshuffle import *  # noqa: F403
 from microtensor.nn.pooling import *  # noqa: F403
 from microtensor.nn.rnn import *  # noqa: F403
 from microtensor.nn.sparse import *  # noqa: F403
+from microtensor.nn.sync_batchnorm import *  # noqa: F403
 from microtensor.nn.transformer import *  # noqa: F403
 from microtensor.nn.transformer_layers import *  # noqa: F403
 from microtensor.nn.unpooling import *  # noqa: F403
