@@ -16,6 +16,7 @@ from microtensor.distributions.categorical import Categorical
 from microtensor.distributions.cauchy import Cauchy
 from microtensor.distributions.chi2 import Chi2
 from microtensor.distributions.constraint_registry import biject_to, transform_to
+from microtensor.distributions.continuous_bernoulli import ContinuousBernoulli
 from microtensor.distributions.dirichlet import Dirichlet
 from microtensor.distributions.distribution import Distribution
 from microtensor.distributions.exponential import Exponential
@@ -29,6 +30,7 @@ from microtensor.distributions.inverse_gamma import InverseGamma
 from microtensor.distributions.kl import kl_divergence, register_kl
 from microtensor.distributions.kumaraswamy import Kumaraswamy
 from microtensor.distributions.laplace import Laplace
+from microtensor.distributions.lkj_cholesky import LKJCholesky
 from microtensor.distributions.log_normal import LogNormal
 from microtensor.distributions.logistic_normal import LogisticNormal
 from microtensor.distributions.lowrank_multivariate_normal import LowRankMultivariateNormal
@@ -65,8 +67,12 @@ from microtensor.distributions.transforms import (
 from microtensor.distributions.uniform import Uniform
 from microtensor.distributions.von_mises import VonMises
 from microtensor.distributions.weibull import Weibull
+from microtensor.distributions.wishart import Wishart
 
 __all__ = [
+    "ContinuousBernoulli",
+    "LKJCholesky",
+    "Wishart",
     "FisherSnedecor",
     "Kumaraswamy",
     "NegativeBinomial",
@@ -128,6 +134,7 @@ __all__ = [
 
 # registers the closed-form KL rules of the families above
 from microtensor.distributions import (  # noqa: E402, F401
+    kl_continuous_bernoulli,
     kl_cross_family,
     kl_low_rank,
     kl_same_family,
