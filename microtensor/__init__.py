@@ -158,9 +158,11 @@ from microtensor import (  # noqa: E402
     compiler,
     cuda,
     distributions,
+    fft,
     func,
     jit,
     linalg,
+    masked,
     onnx,
     signal,
     special,
@@ -298,6 +300,16 @@ from microtensor._nn_top_level import (  # noqa: E402
     rrelu_,
     selu,
     threshold,
+)
+from microtensor._private_aten_ops import (  # noqa: E402 - torch's private ATen ops at top level
+    _chunk_cat,
+    _native_batch_norm_legit,
+    _safe_softmax,
+    _segment_reduce,
+    _softmax_backward_data,
+    _unsafe_masked_index,
+    _unsafe_masked_index_put_accumulate,
+    segment_reduce,
 )
 from microtensor._top_level_factories import (  # noqa: E402
     bartlett_window,

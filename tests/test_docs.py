@@ -80,6 +80,8 @@ NAMESPACES = [
     "microtensor.utils.checkpoint",
     "microtensor.jit",
     "microtensor.cuda.amp",
+    "microtensor.fft",
+    "microtensor.masked",
 ]
 # Exported but not API: the ops behind in-place Tensor methods, and the ufunc dispatch table.
 UNDOCUMENTED = {"copy_op", "full_like_op", "random_like_op", "fill_diagonal_op", "ufunc_op"}
