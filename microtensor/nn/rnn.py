@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from microtensor import creation, ops
+from microtensor.nn._functional._lstm_sequence_op import LstmSequence
 from microtensor.nn._functional.dropout import dropout as _dropout
 from microtensor.nn.module import Module
 from microtensor.nn.parameter import Parameter
@@ -168,12 +169,21 @@ class RNNBase(Module):
 
                 # W_hh.T once per sequence: the steps' GEMM is 2x faster on a contiguous operand
                 weight_hh_t = np.ascontiguousarray(weight_hh._data.T)
+                init = tuple(s[idx] for s in states)
+                if isinstance(self, LSTM) and packed is None and weight_hr is None:
+                    # the whole direction as one op (``LstmSequence``)
+                    out, *state = LstmSequence.apply(
+                        x_proj, *init, weight_hh, weight_hh_t, time_dim, direction == 1
+                    )
+                    outs.append(out)
+                    for final, s in zip(finals, state, strict=True):
+                        final.append(s)
+                    continue
 
                 def step(x_t: Tensor, state: tuple[Tensor, ...]) -> Any:
                     weights = (weight_hh, bias_hh, weight_hr, weight_hh_t)  # noqa: B023
                     return self._step(x_t, state, *weights)
 
-                init = tuple(s[idx] for s in states)
                 outputs, state = run_direction(steps, sizes, init, step, direction == 1)
                 outs.append(ops.cat(outputs, 0) if packed else ops.stack(outputs, time_dim))
                 for final, s in zip(finals, state, strict=True):

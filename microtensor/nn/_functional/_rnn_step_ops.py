@@ -38,7 +38,7 @@ from microtensor import ops
 from microtensor.autograd.function import Op
 from microtensor.ops import dual
 
-__all__: list[str] = []
+__all__: list[str] = []  # internal: the recurrent layers' steps
 
 
 # --- array kernels ---------------------------------------------------------------------------
@@ -164,18 +164,24 @@ class LstmStep(Op):
         x_proj, h, c, w_hh, acts, tanh_c = ctx.saved_tensors
         if not dual.is_array(grad_h):
             acts, tanh_c = _lstm_activations(x_proj, h, c, w_hh)
-        size = c.shape[-1]
-        i, f, g, o = _split_gates(acts, size)
-        grad_c = grad_c + grad_h * o * (1 - tanh_c * tanh_c)
-        # the four gates at once (measured 1.5x faster than gate by gate on (32, 4 * 64)):
-        # d = [g_c', g_c', g_c', g_h] * [c~, c, i, tanh(c')] * slope
-        slopes = (1 - acts) * (acts + _slope_shift(acts, size))
-        d = _cat([grad_c, grad_c, grad_c, grad_h]) * _cat([g, c, i, tanh_c]) * slopes
         needs = ctx.needs_input_grad
-        grad_prev_h = d @ w_hh if needs[1] else None
-        grad_prev_c = grad_c * f if needs[2] else None
+        d, grad_prev_h, grad_prev_c = lstm_step_grads(acts, tanh_c, c, w_hh, grad_h, grad_c)
         grad_w = _weight_grad(d, h) if needs[3] else None
-        return d, grad_prev_h, grad_prev_c, grad_w, None
+        return d, grad_prev_h if needs[1] else None, grad_prev_c if needs[2] else None, grad_w, None
+
+
+def lstm_step_grads(
+    acts: Any, tanh_c: Any, c: Any, w_hh: Any, grad_h: Any, grad_c: Any
+) -> tuple[Any, Any, Any]:
+    """``(d, grad h, grad c)`` of one LSTM step from its activations (module docstring)."""
+    size = c.shape[-1]
+    i, f, g, o = _split_gates(acts, size)
+    grad_c = grad_c + grad_h * o * (1 - tanh_c * tanh_c)
+    # the four gates at once (measured 1.5x faster than gate by gate on (32, 4 * 64)):
+    # d = [g_c', g_c', g_c', g_h] * [c~, c, i, tanh(c')] * slope
+    slopes = (1 - acts) * (acts + _slope_shift(acts, size))
+    d = _cat([grad_c, grad_c, grad_c, grad_h]) * _cat([g, c, i, tanh_c]) * slopes
+    return d, d @ w_hh, grad_c * f
 
 
 def _gru_activations(x_proj: Any, h: Any, w_hh: Any, b_hh: Any) -> tuple[Any, ...]:

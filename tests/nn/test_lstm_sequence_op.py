@@ -1,0 +1,106 @@
+"""nn.LSTM's whole-direction op (nn/_functional/_lstm_sequence_op.py): the same values as the
+step-by-step path it replaces, torch's gradients, gradcheck and gradgradcheck."""
+
+import numpy as np
+import pytest
+import torch
+
+import microtensor as mt
+from microtensor import nn, ops
+from microtensor.nn._functional._lstm_sequence_op import LstmSequence
+from microtensor.nn.rnn_cells import lstm_step
+from tests.helpers import assert_same, check_gradients
+
+T, B, H, IN = 5, 3, 4, 16  # steps, batch, hidden; x_proj's last dim is 4 * H
+
+
+def stepwise(x_proj, h0, c0, w_hh, time_dim, reverse):
+    """The per-step path of nn.LSTM: one LstmStep node per step, then a stack."""
+    steps = ops.unbind(x_proj, time_dim)
+    order = range(len(steps) - 1, -1, -1) if reverse else range(len(steps))
+    h, c, outs = h0, c0, {}
+    for t in order:
+        h, c = lstm_step(steps[t], h, c, w_hh)
+        outs[t] = h
+    return ops.stack([outs[t] for t in range(len(steps))], time_dim), h, c
+
+
+def fused(x_proj, h0, c0, w_hh, time_dim, reverse):
+    w_t = np.ascontiguousarray(w_hh._data.T)
+    return LstmSequence.apply(x_proj, h0, c0, w_hh, w_t, time_dim, reverse)
+
+
+def _arrays(rng, time_dim, dtype=np.float64):
+    shape = (T, B, IN) if time_dim == 0 else (B, T, IN)
+    return [
+        rng.standard_normal(shape).astype(dtype),
+        rng.standard_normal((B, H)).astype(dtype),
+        rng.standard_normal((B, H)).astype(dtype),
+        (0.5 * rng.standard_normal((IN, H))).astype(dtype),
+    ]
+
+
+@pytest.mark.parametrize("time_dim", [0, 1])
+@pytest.mark.parametrize("reverse", [False, True])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_sequence_op_equals_the_stepwise_path(time_dim, reverse, dtype):
+    rng = np.random.default_rng(time_dim + 2 * reverse)
+    arrays = _arrays(rng, time_dim, dtype)
+    shapes = (arrays[0].shape[:-1] + (H,), (B, H), (B, H))
+    upstream = [rng.standard_normal(s).astype(dtype) for s in shapes]
+    results = []
+    for fn in (fused, stepwise):
+        inputs = [mt.tensor(a, requires_grad=True) for a in arrays]
+        outs = fn(*inputs, time_dim, reverse)
+        loss = sum((o * mt.tensor(u)).sum() for o, u in zip(outs, upstream, strict=True))
+        loss.backward()
+        results.append(([o.detach() for o in outs], [t.grad for t in inputs]))
+    (outs, grads), (ref_outs, ref_grads) = results
+    for a, e in zip(outs, ref_outs, strict=True):  # forward: the same arithmetic, the same bits
+        np.testing.assert_array_equal(a.numpy(), e.numpy())
+    for i, (a, e) in enumerate(zip(grads, ref_grads, strict=True)):
+        assert_same(a, e, what=f"grad {i}")
+
+
+@pytest.mark.parametrize("reverse", [False, True])
+def test_sequence_op_gradcheck_and_gradgradcheck(reverse):
+    rng = np.random.default_rng(7)
+    steps, batch, hidden = 3, 2, 2  # small: gradgradcheck perturbs every input element
+    arrays = [
+        rng.standard_normal((batch, steps, 4 * hidden)),
+        rng.standard_normal((batch, hidden)),
+        rng.standard_normal((batch, hidden)),
+        0.5 * rng.standard_normal((4 * hidden, hidden)),
+    ]
+    check_gradients(lambda x, h, c, w: fused(x, h, c, w, 1, reverse), arrays)
+
+
+def test_an_unused_final_state_gets_no_gradient_trouble():
+    arrays = _arrays(np.random.default_rng(8), 0)
+    inputs = [mt.tensor(a, requires_grad=True) for a in arrays]
+    out, _, _ = fused(*inputs, 0, False)
+    out[-1].sum().backward()
+    assert all(t.grad is not None and np.isfinite(t.grad.numpy()).all() for t in inputs)
+
+
+@pytest.mark.parametrize("batch_first", [False, True])
+def test_lstm_layer_is_one_node_per_direction_and_matches_torch(batch_first):
+    torch.manual_seed(0)
+    theirs = torch.nn.LSTM(3, H, num_layers=2, bidirectional=True, batch_first=batch_first)
+    ours = nn.LSTM(3, H, num_layers=2, bidirectional=True, batch_first=batch_first)
+    ours.load_state_dict({k: mt.tensor(v.numpy()) for k, v in theirs.state_dict().items()})
+    rng = np.random.default_rng(9)
+    x = rng.standard_normal((B, T, 3) if batch_first else (T, B, 3)).astype(np.float32)
+    h0, c0 = (rng.standard_normal((4, B, H)).astype(np.float32) for _ in range(2))
+    results = []
+    for lib, layer in ((mt, ours), (torch, theirs)):
+        xt, ht, ct = (lib.tensor(a, requires_grad=True) for a in (x, h0, c0))
+        out, (h_n, c_n) = layer(xt, (ht, ct))
+        (out.sum() + (h_n * h_n).sum() + c_n.sum()).backward()
+        grads = [xt.grad, ht.grad, ct.grad, layer.weight_hh_l1_reverse.grad]
+        results.append(([out, h_n, c_n], grads))
+    (mine, my_grads), (expected, their_grads) = results
+    for i, (a, e) in enumerate(zip(mine + my_grads, expected + their_grads, strict=True)):
+        assert_same(a, e, what=f"value {i}")
+    first_node = ours(mt.tensor(x))[0].grad_fn
+    assert "Cat" in first_node.name()  # the two directions' outputs, not a stack of steps
