@@ -10,11 +10,13 @@ from __future__ import annotations
 from typing import Any
 
 from microtensor import linalg
+from microtensor._type_info import finfo
 from microtensor.tensor import Tensor
 
 __all__ = [
     "Constraint",
     "boolean",
+    "corr_cholesky",
     "greater_than",
     "greater_than_eq",
     "half_open_interval",
@@ -179,6 +181,18 @@ class _LowerCholesky(Constraint):
         return lower & (value.diagonal(dim1=-2, dim2=-1) > 0).all(-1)
 
 
+class _CorrCholesky(Constraint):
+    """Lower-triangular square matrices with a positive diagonal and rows of unit length."""
+
+    event_dim = 2
+
+    def check(self, value: Tensor) -> Tensor:
+        tol = finfo(value.dtype).eps * value.shape[-1] * 10  # torch's fudge factor of 10
+        row_norm = linalg.norm(value.detach(), dim=-1)
+        unit_rows = ((row_norm - 1.0).abs() <= tol).all(-1)
+        return lower_cholesky.check(value) & unit_rows
+
+
 class _PositiveDefinite(Constraint):
     event_dim = 2
 
@@ -225,6 +239,7 @@ less_than = _LessThan
 independent = _IndependentConstraint
 lower_triangular = _LowerTriangular()
 lower_cholesky = _LowerCholesky()
+corr_cholesky = _CorrCholesky()
 positive_definite = _PositiveDefinite()
 multinomial = _Multinomial
 one_hot = _OneHot()

@@ -6,7 +6,6 @@ import math
 from typing import Any
 
 import microtensor as mt
-from microtensor import linalg
 from microtensor._size import Size
 from microtensor.distributions import constraints
 from microtensor.distributions.beta import Beta
@@ -14,22 +13,8 @@ from microtensor.distributions.distribution import Distribution
 from microtensor.distributions.utils import broadcast_all
 from microtensor.tensor import Tensor
 
-__all__ = ["LKJCholesky", "corr_cholesky"]
+__all__ = ["LKJCholesky"]
 
-
-class _CorrCholesky(constraints.Constraint):
-    """Lower-triangular square matrices with a positive diagonal and rows of unit length."""
-
-    event_dim = 2
-
-    def check(self, value: Tensor) -> Tensor:
-        tol = mt.finfo(value.dtype).eps * value.shape[-1] * 10  # torch's fudge factor of 10
-        row_norm = linalg.norm(value.detach(), dim=-1)
-        unit_rows = ((row_norm - 1.0).abs() <= tol).all(-1)
-        return constraints.lower_cholesky.check(value) & unit_rows
-
-
-corr_cholesky = _CorrCholesky()
 
 
 class LKJCholesky(Distribution):
@@ -60,7 +45,7 @@ class LKJCholesky(Distribution):
     """
 
     arg_constraints = {"concentration": constraints.positive}
-    support = corr_cholesky
+    support = constraints.corr_cholesky
 
     def __init__(
         self, dim: int, concentration: Tensor | float = 1.0, validate_args: bool | None = None

@@ -6,7 +6,8 @@ import torch
 import torch.distributions as td
 
 import microtensor as mt
-from microtensor.distributions.lkj_cholesky import LKJCholesky, corr_cholesky
+from microtensor.distributions.constraints import corr_cholesky
+from microtensor.distributions.lkj_cholesky import LKJCholesky
 
 from .test_families import close
 
