@@ -54,7 +54,6 @@ NOT_PLANNED: dict[str, str] = {
 NOT_YET: dict[str, str] = {
 }
 
-_NN = "(in microtensor/nn/_functional/{}, outside this change; reported to its owner)"
 _RMETHOD = (
     "the unbound Tensor method is called with a Python number as self: torch's C method checks "
     "self's type, a Python method does not (user code never calls it so)"
@@ -68,19 +67,6 @@ ERROR_TYPES_DIFFER: dict[str, str] = {
     "__rmul__": _RMETHOD,
     "narrow_copy": "for a dim out of range torch's narrow raises IndexError but narrow_copy an "
     "internal-assert RuntimeError; microtensor raises IndexError for both",
-    "nn.functional.adaptive_avg_pool2d": "ValueError (torch's Python-level output_size check) for "
-    "a 2-D input, microtensor RuntimeError naming the ranks " + _NN.format("adaptive_pooling.py"),
-    "nn.functional.adaptive_avg_pool3d": "as adaptive_avg_pool2d "
-    + _NN.format("adaptive_pooling.py"),
-    "nn.functional.adaptive_max_pool2d": "as adaptive_avg_pool2d "
-    + _NN.format("adaptive_pooling.py"),
-    "nn.functional.adaptive_max_pool3d": "as adaptive_avg_pool2d "
-    + _NN.format("adaptive_pooling.py"),
-    "nn.functional.rms_norm": "an empty normalized_shape: torch RuntimeError, microtensor none "
-    + _NN.format("normalization.py"),
-    "nn.functional.max_pool1d": "a batch of 0: torch RuntimeError, microtensor NumPy's "
-    "ValueError " + _NN.format("pooling.py"),
-    "nn.functional.max_pool3d": "as max_pool1d " + _NN.format("pooling.py"),
 }
 
 ENTRIES = {oracle.entry_id(op): op for op in oracle.entries()}

@@ -16,7 +16,7 @@ import numpy as np
 
 from microtensor import ops
 from microtensor.creation import rand
-from microtensor.nn._functional.pooling import _batched
+from microtensor.nn._functional.pooling import _batched, _check_output_size_rank
 from microtensor.tensor import Tensor
 
 __all__ = [
@@ -76,6 +76,8 @@ def _pool_table(x: Tensor, table: np.ndarray, out: tuple[int, ...]) -> tuple[Ten
 
 
 def _adaptive_max_pool(op: str, nd: int, input: Tensor, output_size: Any) -> tuple[Tensor, Tensor]:  # noqa: A002
+    if nd > 1:
+        _check_output_size_rank(op, input, output_size)
     x, unbatched = _batched(op, input, nd)
     sizes = (output_size,) * nd if isinstance(output_size, int) else tuple(output_size)
     if len(sizes) != nd:

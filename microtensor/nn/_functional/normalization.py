@@ -400,6 +400,11 @@ def rms_norm(
     """
     shape = (normalized_shape,) if isinstance(normalized_shape, int) else tuple(normalized_shape)
     k, in_shape = len(shape), tuple(input.shape)
+    if not shape:
+        raise RuntimeError(
+            "rms_norm(): Expected normalized_shape to be at least 1-dimensional, i.e., "
+            "containing at least one element, but got normalized_shape = []"
+        )
     if len(in_shape) < k or in_shape[len(in_shape) - k :] != shape:
         raise RuntimeError(
             f"rms_norm(): Given normalized_shape={list(shape)}, expected input with shape "

@@ -73,6 +73,17 @@ def _batched(op: str, input: Any, nd: int) -> tuple[Tensor, bool]:  # noqa: A002
     return (ops.unsqueeze(input, 0) if unbatched else input), unbatched
 
 
+def _check_output_size_rank(op: str, input: Any, output_size: Any) -> None:  # noqa: A002
+    """Raise ValueError as torch does for a list ``output_size`` longer than input allows."""
+    if isinstance(output_size, list | tuple) and isinstance(input, Tensor):
+        if input.ndim <= len(output_size):
+            raise ValueError(
+                f"{op}(): Input dimension should be at least {len(output_size) + 1}, but got a "
+                f"{input.ndim}-D input of shape {list(input.shape)} for output_size "
+                f"{list(output_size)}"
+            )
+
+
 def _out_sizes(
     op: str,
     shape: tuple[int, ...],
@@ -122,6 +133,11 @@ def _max_pool(
     return_indices: bool,
 ) -> Any:
     x, unbatched = _batched(op, input, nd)
+    if 0 in x.shape[1:]:
+        raise RuntimeError(
+            f"{op}(): Expected input's non-batch dimensions to have positive length, but input "
+            f"has a shape of {list(input.shape)}: only the batch dim may be 0"
+        )
     kernel = _tuple(kernel_size, nd, "kernel_size", op)
     strides = _strides(stride, kernel, op)
     pads = _tuple(padding, nd, "padding", op)
@@ -304,6 +320,11 @@ def _avg_pool(
     divisor_override: int | None,
 ) -> Tensor:
     x, unbatched = _batched(op, input, nd)
+    if 0 in x.shape[1:]:
+        raise RuntimeError(
+            f"{op}(): Expected input's non-batch dimensions to have positive length, but input "
+            f"has a shape of {list(input.shape)}: only the batch dim may be 0"
+        )
     kernel = _tuple(kernel_size, nd, "kernel_size", op)
     strides = _strides(stride, kernel, op)
     pads = _tuple(padding, nd, "padding", op)
@@ -501,6 +522,8 @@ def _averaging_matrix(n: int, out: int, dtype: np.dtype) -> np.ndarray:
 
 
 def _adaptive_avg_pool(op: str, nd: int, input: Tensor, output_size: Any) -> Tensor:  # noqa: A002
+    if nd > 1:
+        _check_output_size_rank(op, input, output_size)
     x, unbatched = _batched(op, input, nd)
     sizes = (output_size,) * nd if isinstance(output_size, int) else tuple(output_size)
     if len(sizes) != nd:
