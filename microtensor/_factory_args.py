@@ -1,8 +1,18 @@
-"""Checks of the arguments every factory shares with PyTorch's (``device=``)."""
+"""Checks of the arguments factories share with PyTorch's: ``device=``, sizes, ints.
+
+Each raises the exception type torch raises: the op, torch's sentence, then the bad value and
+the fix.
+"""
 
 from __future__ import annotations
 
+import math
+import numbers
+import operator
+from collections.abc import Sequence
 from typing import Any
+
+import numpy as np
 
 
 def on_cpu(device: Any, caller: str) -> None:
@@ -16,3 +26,180 @@ def on_cpu(device: Any, caller: str) -> None:
             f"{caller}(): microtensor runs on the CPU only; device={device!r} is not "
             f"available: pass device='cpu' or leave the argument out"
         )
+
+
+def type_name(value: Any) -> str:
+    """The type of ``value`` as torch's argument errors spell it (``float``, ``numpy.ndarray``)."""
+    kind = type(value)
+    module = kind.__module__.split(".")[0]
+    return kind.__name__ if module in ("builtins", "microtensor") else f"{module}.{kind.__name__}"
+
+
+def is_int(value: Any) -> bool:
+    """Whether ``value`` is an integer (Python, NumPy, anything with ``__index__``), not bool."""
+    if isinstance(value, bool | np.bool_):
+        return False
+    try:
+        operator.index(value)
+    except TypeError:
+        return False
+    return True
+
+
+def _argument(caller: str, name: str, position: int | None) -> str:
+    where = "" if position is None else f" (position {position})"
+    return f"{caller}(): argument '{name}'{where}"
+
+
+def int_arg(value: Any, caller: str, name: str, position: int | None = None) -> int:
+    """Check torch's ``int`` argument (``eye(n)``, ``randperm(n)``, ``linspace(steps=)``).
+
+    Raises:
+        TypeError: if ``value`` is not an integer (floats and bools included, as in torch).
+    """
+    if not is_int(value):
+        raise TypeError(
+            f"{_argument(caller, name, position)} must be int, not {type_name(value)} (got "
+            f"{value!r}): pass a whole number"
+        )
+    return operator.index(value)
+
+
+def int_tuple(value: Any, caller: str, name: str, position: int | None = None) -> tuple[int, ...]:
+    """Check torch's ``tuple of ints`` argument (a size or a stride): a sequence of ints.
+
+    Raises:
+        TypeError: for anything else, naming the argument and the first bad element.
+    """
+    if not isinstance(value, Sequence | np.ndarray) or isinstance(value, str | bytes):
+        raise TypeError(
+            f"{_argument(caller, name, position)} must be tuple of ints, not {type_name(value)} "
+            f"(got {value!r}): pass a tuple such as (2, 3)"
+        )
+    for pos, item in enumerate(value):
+        if not is_int(item):
+            raise TypeError(
+                f"{_argument(caller, name, position)} must be tuple of ints, but found element "
+                f"of type {type_name(item)} at pos {pos}: {name} {tuple(value)} must hold whole "
+                f"numbers"
+            )
+    return tuple(operator.index(item) for item in value)
+
+
+def size_arg(size: tuple[Any, ...], caller: str, position: int = 1) -> tuple[int, ...]:
+    """A factory's size, given as ``f(2, 3)``, ``f((2, 3))`` or ``f([2, 3])``.
+
+    Raises:
+        TypeError: if a size is not an integer.
+        RuntimeError: if a size is negative (torch's sentence).
+    """
+    if len(size) == 1 and not is_int(size[0]):
+        size = size[0]
+    shape = int_tuple(size, caller, "size", position)
+    negative = [n for n in shape if n < 0]
+    if negative:
+        raise RuntimeError(
+            f"{caller}(): Trying to create tensor with negative dimension {negative[0]}: "
+            f"{list(shape)}; sizes must be non-negative integers"
+        )
+    return shape
+
+
+def number_arg(value: Any, caller: str, name: str, position: int | None = None) -> Any:
+    """Check torch's ``Number`` argument (a fill value, an end of ``arange``): a real number.
+
+    0-d arrays pass, like the 0-d tensors torch takes (the caller turns a tensor into its array).
+
+    Raises:
+        TypeError: for anything else (a string, None, a list, an array with dims).
+    """
+    if isinstance(value, np.ndarray) and value.ndim == 0 and value.dtype.kind in "biuf":
+        return value
+    if isinstance(value, complex | np.complexfloating):
+        raise TypeError(
+            f"{caller}(): {name}={value!r} is complex: microtensor has no complex dtypes; pass "
+            f"a real number"
+        )
+    if not isinstance(value, numbers.Number | np.bool_):
+        what = f"array of shape {value.shape}" if isinstance(value, np.ndarray) else repr(value)
+        raise TypeError(
+            f"{_argument(caller, name, position)} must be Number, not {type_name(value)} (got "
+            f"{what}): pass a number such as 1.0"
+        )
+    return value
+
+
+def fill_for(value: Any, np_dtype: np.dtype, caller: str) -> Any:
+    """``value`` ready to fill an array of ``np_dtype``, after torch's overflow check.
+
+    torch lets a negative value wrap around into an unsigned dtype (``-1`` fills uint8 with
+    255) as long as its magnitude fits; NumPy refuses those and wraps others silently.
+
+    Raises:
+        RuntimeError: if ``value`` does not fit ``np_dtype`` (torch's sentence).
+    """
+    number = value.item() if isinstance(value, np.ndarray | np.generic) else value
+    if np_dtype.kind in "iu" and not isinstance(number, bool):
+        info = np.iinfo(np_dtype)
+        low = -info.max if np_dtype.kind == "u" else info.min
+        finite = isinstance(number, int) or math.isfinite(number)
+        fits = finite and low <= number <= info.max
+        fits_as = f"[{low}, {info.max}]"
+    elif np_dtype.kind == "f" and isinstance(number, float | int) and not isinstance(number, bool):
+        biggest = float(np.finfo(np_dtype).max)
+        fits = abs(number) <= biggest or (isinstance(number, float) and not math.isfinite(number))
+        fits_as = f"[{-biggest:g}, {biggest:g}] (or inf / nan)"
+    else:
+        return value
+    if not fits:
+        name = np_dtype.name + ("_t" if np_dtype.kind in "iu" else "")
+        raise RuntimeError(
+            f"{caller}(): value cannot be converted to type {name} without overflow: "
+            f"{number!r} is outside {fits_as}; pass a wider dtype or a smaller value"
+        )
+    if np_dtype.kind == "u" and number < 0:
+        return np.array(int(number), dtype=np.int64).astype(np_dtype)  # wraps, as torch does
+    return value
+
+
+def check_elements(data: Any, caller: str, dtype_given: bool) -> None:
+    """Raise torch's error for the first element of nested lists that is not a real number.
+
+    torch's wording depends on where the element sits and on whether a dtype was given: a
+    string first at some depth reads as one more nested sequence (``ValueError: too many
+    dimensions 'str'``); any other non-number cannot be stored (``TypeError``) or, without a
+    dtype, leaves the dtype unknown (``RuntimeError: Could not infer dtype of NoneType``).
+    """
+    if isinstance(data, str | bytes):
+        raise TypeError(
+            f"{caller}(): invalid data type '{type(data).__name__}' (got {data!r}): pass "
+            f"numbers, e.g. {caller}([1.0, 2.0]); convert text with float() first"
+        )
+    found = _first_non_number(data, ())
+    if found is None:
+        return
+    value, index = found
+    kind = type(value).__name__
+    where = f"{value!r} at index {list(index)}" if index else repr(value)
+    fix = "every element must be a bool, int or float (nested lists of them)"
+    if isinstance(value, str | bytes):
+        if dtype_given and not any(index):
+            raise ValueError(f"{caller}(): too many dimensions '{kind}' (got {where}): {fix}")
+        if not dtype_given:  # the text keeps microtensor's older 'could not infer' wording
+            raise TypeError(
+                f"{caller}(): invalid data type '{kind}' (got {where}): could not infer "
+                f"a numeric dtype from text; {fix}"
+            )
+    if dtype_given:
+        raise TypeError(f"{caller}(): must be real number, not {kind} (got {where}): {fix}")
+    raise RuntimeError(f"{caller}(): Could not infer dtype of {kind} (got {where}): {fix}")
+
+
+def _first_non_number(data: Any, index: tuple[int, ...]) -> tuple[Any, tuple[int, ...]] | None:
+    if isinstance(data, list | tuple | np.ndarray):
+        for pos, item in enumerate(data):
+            found = _first_non_number(item, (*index, pos))
+            if found is not None:
+                return found
+        return None
+    return None if isinstance(data, numbers.Real | np.bool_) else (data, index)

@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from microtensor import dtypes
-from microtensor._factory_args import on_cpu
+from microtensor._factory_args import int_arg, number_arg, on_cpu
 from microtensor.signal import windows
 from microtensor.tensor import Tensor
 
@@ -58,6 +58,7 @@ def range(  # noqa: A001 - torch.range
     Warns ``UserWarning`` with torch's deprecation message: use ``arange``.
 
     Raises:
+        TypeError: if an argument is not a number.
         RuntimeError: if ``step`` is zero or its sign does not lead from start to end.
 
     Example:
@@ -71,7 +72,10 @@ def range(  # noqa: A001 - torch.range
     on_cpu(device, "range")
     if end is None:  # torch.range(end) is not valid; torch.range(start, end) is
         raise TypeError("range() missing 1 required positional argument: 'end'")
-    start, end, step = (x.item() if isinstance(x, Tensor) else x for x in (start, end, step))
+    start, end, step = (
+        x.item() if isinstance(x, Tensor) else number_arg(x, "range", name, position)
+        for x, name, position in ((start, "start", 1), (end, "end", 2), (step, "step", 3))
+    )
     if step == 0:
         raise RuntimeError("range(): step must be nonzero")
     if (end - start) * step < 0:
@@ -103,7 +107,8 @@ def frombuffer(
     shares it and lets the tensor write to it.
 
     Raises:
-        ValueError: for an empty buffer or count, or a length that does not fit (torch's).
+        ValueError: for an object without the buffer protocol, an empty buffer or count, or a
+            length that does not fit (torch's).
 
     Example:
         >>> import microtensor as mt
@@ -113,7 +118,13 @@ def frombuffer(
         tensor([1, 2], dtype=microtensor.int16)
     """
     np_dtype = dtypes.to_dtype(dtype).numpy
-    view = memoryview(buffer)
+    try:
+        view = memoryview(buffer)
+    except TypeError:
+        raise ValueError(
+            f"frombuffer(): object does not implement Python buffer protocol (got "
+            f"{type(buffer).__name__}): pass a bytearray, bytes, array.array or memoryview"
+        ) from None
     length, size = view.nbytes, np_dtype.itemsize
     if length <= 0 or count == 0:
         raise ValueError(f"both buffer length ({length}) and count ({count}) must not be 0")
@@ -150,6 +161,17 @@ def _sym(periodic: builtins.bool) -> builtins.bool:
     return not periodic
 
 
+def _length(window_length: Any, caller: str) -> int:
+    """``window_length`` checked as torch's top-level windows check it (``signal`` differs)."""
+    window_length = int_arg(window_length, caller, "window_length", 1)
+    if window_length < 0:
+        raise RuntimeError(
+            f"{caller}(): {caller} requires non-negative window_length, got "
+            f"window_length={window_length}"
+        )
+    return window_length
+
+
 def hann_window(
     window_length: int,
     periodic: builtins.bool = True,
@@ -169,6 +191,7 @@ def hann_window(
         >>> mt.hann_window(4)
         tensor([0.0000, 0.5000, 1.0000, 0.5000])
     """
+    window_length = _length(window_length, "hann_window")
     return windows.hann(window_length, sym=_sym(periodic), dtype=dtype, layout=layout,
                         device=device, requires_grad=requires_grad)  # fmt: skip
 
@@ -191,6 +214,7 @@ def hamming_window(
 
     Differs from PyTorch: values agree with torch's aten formula within a few ulps.
     """
+    window_length = _length(window_length, "hamming_window")
     if alpha + beta == 1 or window_length <= 1:  # a window of one point is [1.], as in torch
         return windows.general_hamming(window_length, alpha=alpha, sym=_sym(periodic),
                                        dtype=dtype, layout=layout, device=device,
@@ -215,6 +239,7 @@ def blackman_window(
 
     Differs from PyTorch: values agree with torch's aten formula within a few ulps.
     """
+    window_length = _length(window_length, "blackman_window")
     return windows.blackman(window_length, sym=_sym(periodic), dtype=dtype, layout=layout,
                             device=device, requires_grad=requires_grad)  # fmt: skip
 
@@ -232,6 +257,7 @@ def bartlett_window(
 
     Differs from PyTorch: values agree with torch's aten formula within a few ulps.
     """
+    window_length = _length(window_length, "bartlett_window")
     return windows.bartlett(window_length, sym=_sym(periodic), dtype=dtype, layout=layout,
                             device=device, requires_grad=requires_grad)  # fmt: skip
 
@@ -250,5 +276,6 @@ def kaiser_window(
 
     Differs from PyTorch: values agree with torch's aten formula within a few ulps.
     """
+    window_length = _length(window_length, "kaiser_window")
     return windows.kaiser(window_length, beta=beta, sym=_sym(periodic), dtype=dtype,
                           layout=layout, device=device, requires_grad=requires_grad)  # fmt: skip

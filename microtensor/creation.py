@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import builtins
+import warnings
 from collections.abc import Sequence
 from typing import Any
 
@@ -18,7 +19,16 @@ from microtensor import (
     dtypes,
 )
 from microtensor._allocation import allocate
-from microtensor._factory_args import on_cpu
+from microtensor._factory_args import (
+    check_elements,
+    fill_for,
+    int_arg,
+    int_tuple,
+    number_arg,
+    on_cpu,
+    size_arg,
+    type_name,
+)
 from microtensor.memory_format import check_memory_format
 from microtensor.random import Generator, _generator
 from microtensor.tensor import Tensor
@@ -30,56 +40,84 @@ def _np_dtype(dtype: Any, default: Any = None) -> np.dtype:
     return dtypes.to_dtype(dtype).numpy
 
 
-def _size(size: tuple[Any, ...]) -> tuple[int, ...]:
-    """Accept ``f(2, 3)``, ``f((2, 3))`` and ``f([2, 3])``."""
-    if len(size) == 1 and isinstance(size[0], Sequence | np.ndarray):
-        size = tuple(size[0])
-    for n in size:
-        if not isinstance(n, builtins.int | np.integer) or isinstance(n, builtins.bool):
-            raise TypeError(f"sizes must be a tuple of ints, got {tuple(size)}")
-        if n < 0:
-            raise RuntimeError(
-                f"Trying to create tensor with negative dimension {n}: {list(size)}; "
-                "sizes must be non-negative integers"
-            )
-    return tuple(builtins.int(n) for n in size)
-
-
 def _finish(array: np.ndarray, requires_grad: bool) -> Tensor:
     t = Tensor._make(array)
     return t.requires_grad_(True) if requires_grad else t
 
 
-def _infer_array(data: Any) -> np.ndarray:
+_INT64_MAX = np.iinfo(np.int64).max
+
+
+def _infer_array(data: Any, caller: str = "tensor") -> np.ndarray:
     """NumPy array of ``data`` with PyTorch's dtype inference (Python floats -> default)."""
     if isinstance(data, Tensor):
         return data._data
     if isinstance(data, np.ndarray | np.generic):
-        return np.asarray(data)
-    if isinstance(data, list | tuple) and data and any(isinstance(x, Tensor) for x in data):
-        data = [x.tolist() if isinstance(x, Tensor) else x for x in data]
-    try:
-        array = np.asarray(data)
-    except ValueError:
-        _check_nested(data)  # raises torch's error for ragged nested lists
-        raise
+        return _supported(np.asarray(data), caller)
+    array = _sequence_array(_plain(data), caller, None)
     if array.dtype == np.float64:
         array = array.astype(dtypes.get_default_dtype().numpy)
     elif array.dtype.kind in "iu":
+        if array.dtype == np.uint64 and array.size and array.max() > _INT64_MAX:
+            raise ValueError(
+                f"{caller}(): Overflow when unpacking long long: {array.max()} does not fit "
+                f"int64; pass dtype=microtensor.uint64 or float64"
+            )
         array = array.astype(np.int64)
     elif array.dtype.kind not in "fb":
         raise TypeError(
-            f"tensor(): could not infer a numeric dtype from {type(data).__name__} "
+            f"{caller}(): could not infer a numeric dtype from {type(data).__name__} "
             f"data (NumPy gave {array.dtype})"
         )
     return array
+
+
+def _supported(array: np.ndarray, caller: str) -> np.ndarray:
+    """``array`` if its dtype has a microtensor dtype, else torch's TypeError."""
+    try:
+        dtypes.from_numpy_dtype(array.dtype)
+    except TypeError as error:
+        raise TypeError(
+            f"{caller}(): can't convert np.ndarray of type numpy.{array.dtype.type.__name__}: "
+            f"{error}"
+        ) from None
+    return array
+
+
+def _sequence_array(data: Any, caller: str, np_dtype: np.dtype | None) -> np.ndarray:
+    """Nested lists of numbers as an array of ``np_dtype`` (None: NumPy's inference).
+
+    NumPy's own inference runs first: it finds ragged lists and non-numbers (None, text),
+    which a given dtype would silently turn into nan, True or parsed numbers.
+    """
+    try:
+        inferred = np.asarray(data)
+    except ValueError:
+        _check_nested(data, caller)  # raises torch's error for ragged nested lists
+        raise
+    if inferred.dtype.kind in "OUS":
+        check_elements(data, caller, dtype_given=np_dtype is not None)
+        if np_dtype is None and inferred.dtype.kind == "O":  # numbers all: an int past int64
+            raise ValueError(
+                f"{caller}(): Overflow when unpacking long long: an integer does not fit int64; "
+                "pass dtype=microtensor.float64 (or uint64) for such values"
+            )
+    if np_dtype is None or inferred.dtype == np_dtype:
+        return inferred
+    try:
+        return np.array(data, dtype=np_dtype)  # from the Python numbers: one rounding
+    except (OverflowError, ValueError) as error:
+        raise RuntimeError(
+            f"{caller}(): value cannot be converted to type {np_dtype.name} without overflow "
+            f"({error}): pass a wider dtype or smaller values"
+        ) from None
 
 
 def _is_sequence(x: Any) -> bool:
     return isinstance(x, list | tuple | Tensor | np.ndarray)
 
 
-def _check_nested(data: Any) -> None:
+def _check_nested(data: Any, caller: str = "tensor") -> None:
     """Raise PyTorch's error for nested lists that are not rectangular.
 
     As in torch, the first element at each depth fixes the expected shape.
@@ -96,18 +134,19 @@ def _check_nested(data: Any) -> None:
             if dim + 1 < len(sizes):
                 if not _is_sequence(item):
                     raise TypeError(
-                        f"tensor(): not a sequence: expected a sequence of length "
+                        f"{caller}(): not a sequence: expected a sequence of length "
                         f"{sizes[dim + 1]} at dim {dim + 1} (got {type(item).__name__})"
                     )
                 if len(item) != sizes[dim + 1]:
                     raise ValueError(
-                        f"expected sequence of length {sizes[dim + 1]} at dim {dim + 1} "
-                        f"(got {len(item)})"
+                        f"{caller}(): expected sequence of length {sizes[dim + 1]} at dim "
+                        f"{dim + 1} (got {len(item)}): nested lists must be rectangular, as "
+                        f"the first list at dim {dim + 1} fixes the length"
                     )
                 walk(item, dim + 1)
             elif _is_sequence(item):
                 raise TypeError(
-                    f"tensor(): expected a number at dim {dim + 1} (got a "
+                    f"{caller}(): expected a number at dim {dim + 1} (got a "
                     f"{type(item).__name__}); nested lists must be rectangular"
                 )
 
@@ -126,11 +165,16 @@ def tensor(
     """A new tensor holding a copy of ``data`` (a number, nested lists, an array or a tensor).
 
     Python floats give the default dtype (float32), ints give int64, bools give bool; NumPy
-    arrays keep their dtype.
+    arrays keep their dtype. A tensor as ``data`` is copied with torch's UserWarning (prefer
+    ``t.detach().clone()``).
 
     Raises:
-        RuntimeError: if ``requires_grad`` is set for a non-floating dtype.
-        TypeError: for data that is not numeric.
+        RuntimeError: if ``requires_grad`` is set for a non-floating dtype, if ``data`` holds
+            None or another object that is not a number (no ``dtype`` given: torch's "Could not
+            infer dtype"), or if a value overflows ``dtype``.
+        TypeError: for a string, or a non-number with a ``dtype`` given, or an array of a
+            dtype microtensor lacks (object, text, complex).
+        ValueError: for ragged nested lists, or a number too large for int64.
 
     Example:
         >>> import microtensor as mt
@@ -141,10 +185,18 @@ def tensor(
         tensor([0.5000], requires_grad=True)
     """
     on_cpu(device, "tensor")
-    if dtype is not None and not isinstance(data, Tensor):
-        array = np.array(_plain(data), dtype=_np_dtype(dtype))  # no detour through float32
-    else:
+    if isinstance(data, Tensor):
+        warnings.warn(
+            "To copy construct from a tensor, it is recommended to use "
+            "sourceTensor.detach().clone() or sourceTensor.detach().clone().requires_grad_(True), "
+            "rather than microtensor.tensor(sourceTensor).",
+            UserWarning,
+            stacklevel=2,
+        )
+    if dtype is None or isinstance(data, Tensor | np.ndarray | np.generic):
         array = np.array(_infer_array(data), dtype=None if dtype is None else _np_dtype(dtype))
+    else:  # straight to the dtype: no detour through float32
+        array = _sequence_array(_plain(data), "tensor", _np_dtype(dtype))
     return _finish(array, requires_grad)
 
 
@@ -166,7 +218,9 @@ def as_tensor(data: Any, dtype: Any = None, device: Any = None) -> Tensor:
     on_cpu(device, "as_tensor")
     if isinstance(data, Tensor) and (dtype is None or dtypes.to_dtype(dtype) == data.dtype):
         return data
-    array = _infer_array(data)
+    if dtype is not None and not isinstance(data, Tensor | np.ndarray | np.generic):
+        return Tensor._make(_sequence_array(_plain(data), "as_tensor", _np_dtype(dtype)))
+    array = _infer_array(data, "as_tensor")
     if dtype is not None:
         array = array.astype(_np_dtype(dtype), copy=False)
     return Tensor._make(array)
@@ -241,7 +295,8 @@ def zeros(*size: Any, dtype: Any = None, device: Any = None, requires_grad: bool
         microtensor.Size([2, 3])
     """
     on_cpu(device, "zeros")
-    return _finish(allocate(np.zeros, _size(size), _np_dtype(dtype), "zeros"), requires_grad)
+    shape = size_arg(size, "zeros")
+    return _finish(allocate(np.zeros, shape, _np_dtype(dtype), "zeros"), requires_grad)
 
 
 def ones(*size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
@@ -253,7 +308,8 @@ def ones(*size: Any, dtype: Any = None, device: Any = None, requires_grad: bool 
         tensor([1., 1.])
     """
     on_cpu(device, "ones")
-    return _finish(allocate(np.ones, _size(size), _np_dtype(dtype), "ones"), requires_grad)
+    shape = size_arg(size, "ones")
+    return _finish(allocate(np.ones, shape, _np_dtype(dtype), "ones"), requires_grad)
 
 
 def empty(
@@ -274,7 +330,7 @@ def empty(
     """
     on_cpu(device, "empty")
     check_memory_format(memory_format, "empty")
-    return zeros(*size, dtype=dtype, requires_grad=requires_grad)
+    return zeros(size_arg(size, "empty"), dtype=dtype, requires_grad=requires_grad)
 
 
 def empty_strided(
@@ -293,7 +349,9 @@ def empty_strided(
     (values and shapes never depend on it).
 
     Raises:
-        RuntimeError: if ``stride`` and ``size`` differ in length.
+        TypeError: if ``size`` or ``stride`` is not a tuple of ints.
+        RuntimeError: if ``stride`` and ``size`` differ in length, or a size or stride is
+            negative.
 
     Example:
         >>> import microtensor as mt
@@ -301,12 +359,19 @@ def empty_strided(
         microtensor.Size([2, 3])
     """
     on_cpu(device, "empty_strided")
-    if len(tuple(stride)) != len(tuple(size)):
+    shape = size_arg((size,), "empty_strided")
+    strides = int_tuple(stride, "empty_strided", "stride", 2)
+    if len(strides) != len(shape):
         raise RuntimeError(
-            f"empty_strided(): mismatch in length of strides and shape: size {tuple(size)} "
-            f"has {len(tuple(size))} dims, stride {tuple(stride)} has {len(tuple(stride))}"
+            f"empty_strided(): mismatch in length of strides and shape: size {shape} "
+            f"has {len(shape)} dims, stride {strides} has {len(strides)}"
         )
-    return zeros(tuple(size), dtype=dtype, requires_grad=requires_grad)
+    if any(n < 0 for n in strides):
+        raise RuntimeError(
+            f"empty_strided(): Storage size calculation overflowed with sizes={list(shape)} and "
+            f"strides={list(strides)}: strides must be non-negative"
+        )
+    return zeros(shape, dtype=dtype, requires_grad=requires_grad)
 
 
 def empty_permuted(
@@ -333,13 +398,14 @@ def empty_permuted(
         microtensor.Size([2, 3, 4])
     """
     on_cpu(device, "empty_permuted")
-    dims = len(tuple(size))
-    if sorted(tuple(physical_layout)) != list(range(dims)):
+    shape = size_arg((size,), "empty_permuted")
+    layout_dims = int_tuple(physical_layout, "empty_permuted", "physical_layout", 2)
+    if sorted(layout_dims) != list(range(len(shape))):
         raise RuntimeError(
-            f"empty_permuted(): physical_layout {tuple(physical_layout)} is not a permutation "
-            f"of the {dims} dims of size {tuple(size)}"
+            f"empty_permuted(): physical_layout {layout_dims} is not a permutation "
+            f"of the {len(shape)} dims of size {shape}"
         )
-    return zeros(tuple(size), dtype=dtype, requires_grad=requires_grad)
+    return zeros(shape, dtype=dtype, requires_grad=requires_grad)
 
 
 def full(
@@ -352,22 +418,33 @@ def full(
 ) -> Tensor:
     """A tensor filled with ``fill_value``; the dtype is inferred from it as in PyTorch.
 
+    Raises:
+        TypeError: if ``fill_value`` is not a number or a 0-d tensor.
+        RuntimeError: if ``fill_value`` overflows ``dtype`` (torch's check).
+
     Example:
         >>> import microtensor as mt
         >>> mt.full((2,), 7)
         tensor([7, 7])
     """
     on_cpu(device, "full")
-    if isinstance(fill_value, Tensor) and fill_value.dim() > 0:
-        raise TypeError(
-            "full(): argument 'fill_value' (position 2) must be Number, not Tensor of shape "
-            f"{tuple(fill_value.shape)}; pass a number or a 0-d tensor"
-        )
-    if dtype is None:
-        dtype = _infer_array(fill_value).dtype
-    return _finish(
-        allocate(np.full, _size((size,)), _np_dtype(dtype), "full", fill_value), requires_grad
-    )
+    fill = _fill_number(fill_value, "full")
+    shape = size_arg((size,), "full")
+    np_dtype = _infer_array(fill).dtype if dtype is None else _np_dtype(dtype)
+    fill = fill_for(fill, np_dtype, "full")
+    return _finish(allocate(np.full, shape, np_dtype, "full", fill), requires_grad)
+
+
+def _fill_number(value: Any, caller: str, name: str = "fill_value", position: int = 2) -> Any:
+    """A number-valued argument as a number or 0-d array: torch's TypeError for anything else."""
+    if isinstance(value, Tensor):
+        if value.dim() > 0:
+            raise TypeError(
+                f"{caller}(): argument '{name}' (position {position}) must be Number, not "
+                f"Tensor of shape {tuple(value.shape)}; pass a number or a 0-d tensor"
+            )
+        value = value._data
+    return number_arg(value, caller, name, position)
 
 
 def _like(
@@ -377,7 +454,12 @@ def _like(
     memory_format: Any,
     caller: str,
 ) -> tuple[tuple[int, ...], np.dtype]:
-    """Shape and NumPy dtype of a ``*_like`` result; checks ``device`` and ``memory_format``."""
+    """Shape and NumPy dtype of a ``*_like`` result; checks input, device and memory format."""
+    if not isinstance(input, Tensor):
+        raise TypeError(
+            f"{caller}(): argument 'input' (position 1) must be Tensor, not {type_name(input)}: "
+            f"pass a tensor, e.g. {caller}(microtensor.tensor(...))"
+        )
     on_cpu(device, caller)
     check_memory_format(memory_format, caller)
     return input.shape, input._data.dtype if dtype is None else _np_dtype(dtype)
@@ -455,13 +537,18 @@ def full_like(
 ) -> Tensor:
     """``fill_value`` with input's shape and dtype.
 
+    Raises:
+        TypeError: if ``input`` is not a tensor, or ``fill_value`` not a number or 0-d tensor.
+        RuntimeError: if ``fill_value`` overflows the dtype (torch's check).
+
     Example:
         >>> import microtensor as mt
         >>> mt.full_like(mt.zeros(2), 7)
         tensor([7., 7.])
     """
     shape, np_dtype = _like(input, dtype, device, memory_format, "full_like")
-    return _finish(np.full(shape, fill_value, np_dtype), requires_grad)
+    fill = fill_for(_fill_number(fill_value, "full_like"), np_dtype, "full_like")
+    return _finish(allocate(np.full, shape, np_dtype, "full_like", fill), requires_grad)
 
 
 def scalar_tensor(
@@ -483,8 +570,7 @@ def scalar_tensor(
         tensor(3)
     """
     on_cpu(device, "scalar_tensor")
-    if isinstance(s, Tensor):
-        s = s.item()
+    s = _fill_number(s, "scalar_tensor", "s", 1)
     return _finish(np.array(s, dtype=_np_dtype(dtype)), requires_grad)
 
 
@@ -500,6 +586,7 @@ def arange(
     """Values from ``start`` to ``end`` (exclusive) by ``step``; int64 if all are ints.
 
     Raises:
+        TypeError: if an argument is not a number (or a 0-d tensor).
         RuntimeError: if ``step`` is zero or has the wrong sign, or an end is not finite.
 
     Example:
@@ -512,15 +599,25 @@ def arange(
     on_cpu(device, "arange")
     if end is None:
         start, end = 0, start
-    start, end, step = (x.item() if isinstance(x, Tensor) else x for x in (start, end, step))
+    start, end, step = (
+        _fill_number(x, "arange", name, position).item() if isinstance(x, Tensor) else
+        number_arg(x, "arange", name, position)
+        for x, name, position in ((start, "start", 1), (end, "end", 2), (step, "step", 3))
+    )  # fmt: skip
     if not all(np.isfinite(x) for x in (start, end)):
         raise RuntimeError(
             f"arange(): unsupported range: {start} -> {end} (the ends must be finite)"
         )
-    if step == 0 or (end - start) * step < 0 and end != start:
+    if step == 0 or step != step:  # torch reads a nan step as zero too
         raise RuntimeError(
-            f"arange(): upper bound and larger bound inconsistent with step sign "
-            f"(start={start}, end={end}, step={step})"
+            f"arange(): step must be nonzero (got step={step}): pass a positive step to count "
+            f"up, a negative one to count down"
+        )
+    if (end - start) * step < 0 and end != start:
+        raise RuntimeError(
+            f"arange(): upper bound and lower bound inconsistent with step sign (start={start}, "
+            f"end={end}, step={step}): {'a negative' if end < start else 'a positive'} step "
+            f"goes from start to end"
         )
     integral = all(isinstance(x, builtins.int | np.integer) for x in (start, end, step))
     default = dtypes.int64 if integral else None
@@ -544,14 +641,14 @@ def linspace(
         tensor([0.0000, 0.5000, 1.0000])
     """
     on_cpu(device, "linspace")
+    steps = int_arg(steps, "linspace", "steps", 3)
+    start, end = _number(start, "linspace", "start"), _number(end, "linspace", "end")
     if steps < 0:
         raise RuntimeError(f"linspace(): number of steps must be non-negative, got {steps}")
     np_dtype = _np_dtype(dtype)
     if np_dtype in (np.float32, np.float64):
-        return _finish(
-            _linspace_as_torch(_number(start), _number(end), steps, np_dtype), requires_grad
-        )
-    values = np.linspace(_number(start), _number(end), steps)
+        return _finish(_linspace_as_torch(start, end, steps, np_dtype), requires_grad)
+    values = np.linspace(start, end, steps)
     return _finish(values.astype(np_dtype), requires_grad)
 
 
@@ -595,15 +692,24 @@ def logspace(
         tensor([  1.,  10., 100.])
     """
     on_cpu(device, "logspace")
+    steps = int_arg(steps, "logspace", "steps", 3)
+    start, end = _number(start, "logspace", "start"), _number(end, "logspace", "end")
     if steps < 0:
         raise RuntimeError(f"logspace(): number of steps must be non-negative, got {steps}")
-    exponents = np.linspace(_number(start), _number(end), steps)
+    exponents = np.linspace(start, end, steps)
     return _finish(np.power(float(base), exponents).astype(_np_dtype(dtype)), requires_grad)
 
 
-def _number(x: Any) -> Any:
-    """A Python number from a number or a one-element tensor."""
-    return x.item() if isinstance(x, Tensor) else x
+def _number(x: Any, caller: str, name: str) -> Any:
+    """A Python number from a number or a 0-d tensor (an end of ``linspace``, ``logspace``)."""
+    if isinstance(x, Tensor):
+        if x.dim() > 0:
+            raise RuntimeError(
+                f"{caller}(): {caller} only supports 0-dimensional start and end tensors, but "
+                f"got {name} with {x.dim()} dimension(s): pass {name}.item() or a 0-d tensor"
+            )
+        return x.item()
+    return number_arg(x, caller, name)
 
 
 def eye(
@@ -617,6 +723,7 @@ def eye(
     """The identity matrix (n x m).
 
     Raises:
+        TypeError: if ``n`` or ``m`` is not an int.
         RuntimeError: if ``n`` or ``m`` is negative.
 
     Example:
@@ -626,9 +733,14 @@ def eye(
                 [0., 1.]])
     """
     on_cpu(device, "eye")
+    n = int_arg(n, "eye", "n", 1)
+    m = None if m is None else int_arg(m, "eye", "m", 2)
     for name, value in (("n", n), ("m", m)):
         if value is not None and value < 0:
-            raise RuntimeError(f"eye(): {name} must be greater or equal to 0, got {value}")
+            raise RuntimeError(
+                f"eye(): {name} must be greater or equal to 0, got {value}: pass the number of "
+                f"{'rows' if name == 'n' else 'columns'}"
+            )
     return _finish(np.eye(n, m, dtype=_np_dtype(dtype)), requires_grad)
 
 
@@ -684,7 +796,8 @@ def rand(
     on_cpu(device, "rand")
     np_dtype = _np_dtype(dtype)
     _floating(np_dtype, "rand", "check_uniform_bounds")
-    return _finish(_uniform_like(generator, np.empty(_size(size), np_dtype)), requires_grad)
+    target = np.empty(size_arg(size, "rand"), np_dtype)
+    return _finish(_uniform_like(generator, target), requires_grad)
 
 
 def randn(
@@ -708,7 +821,8 @@ def randn(
     on_cpu(device, "randn")
     np_dtype = _np_dtype(dtype)
     _floating(np_dtype, "randn", "normal_kernel_cpu")
-    return _finish(_normal_like(generator, np.empty(_size(size), np_dtype)), requires_grad)
+    target = np.empty(size_arg(size, "randn"), np_dtype)
+    return _finish(_normal_like(generator, target), requires_grad)
 
 
 def randint(
@@ -727,6 +841,7 @@ def randint(
     ``high - low >= 2**28``), ``low + r % (high - low)``.
 
     Raises:
+        TypeError: if ``low`` or ``high`` is not an int, or ``size`` not a tuple of ints.
         RuntimeError: if ``low >= high``.
 
     Example:
@@ -742,13 +857,23 @@ def randint(
         low, high, size = 0, low, high
     elif high is None:
         low, high = 0, low
-    shape = _size((size,))
+    low, high = _bounds(low, high, "randint")
+    shape = size_arg((size,), "randint", 3)
     np_dtype = _np_dtype(dtype, dtypes.int64)
     n = builtins.int(np.prod(shape, dtype=np.int64))
-    values = _rng_integers.random_from_to(
-        _generator(generator), n, np_dtype, builtins.int(low), builtins.int(high)
-    )
+    values = _rng_integers.random_from_to(_generator(generator), n, np_dtype, low, high)
     return _finish(values.reshape(shape), requires_grad)
+
+
+def _bounds(low: Any, high: Any, caller: str) -> tuple[int, int]:
+    """``randint``'s ``[low, high)`` as ints, with torch's errors."""
+    low, high = int_arg(low, caller, "low"), int_arg(high, caller, "high")
+    if low >= high:
+        raise RuntimeError(
+            f"{caller}(): random_ expects 'from' to be less than 'to', but got from={low} >= "
+            f"to={high}: pass low < high ({caller}(high, ...) draws from [0, high))"
+        )
+    return low, high
 
 
 def randperm(
@@ -762,6 +887,7 @@ def randperm(
     """A random permutation of ``0 .. n-1`` (int64): torch's CPU permutation for the same seed.
 
     Raises:
+        TypeError: if ``n`` is not an int.
         RuntimeError: if ``n`` is negative, or ``dtype`` cannot hold ``n - 1``.
 
     Example:
@@ -771,8 +897,12 @@ def randperm(
         tensor([4, 0, 1, 3, 2])
     """
     on_cpu(device, "randperm")
+    n = int_arg(n, "randperm", "n", 1)
     if n < 0:
-        raise RuntimeError(f"randperm(): n must be non-negative, got {n}")
+        raise RuntimeError(
+            f"randperm(): Trying to create tensor with negative dimension {n}: [{n}]; n must be "
+            f"non-negative"
+        )
     np_dtype = _np_dtype(dtype, dtypes.int64)
     if np_dtype.kind in "iu" and n > 0 and n - 1 > np.iinfo(np_dtype).max:
         raise RuntimeError(
@@ -828,7 +958,7 @@ def normal(
             )
         np_dtype = _np_dtype(dtype)
         _floating(np_dtype, "normal", "normal_kernel_cpu")
-        empty = np.empty(_size((size,)), np_dtype)
+        empty = np.empty(size_arg((size,), "normal", 3), np_dtype)
         return _finish(
             _normal_like(gen, empty, builtins.float(mean), builtins.float(std)), requires_grad
         )
@@ -911,10 +1041,9 @@ def randint_like(
     if high is None:
         low, high = 0, low
     _, np_dtype = _like(input, dtype, device, memory_format, "randint_like")
+    low, high = _bounds(low, high, "randint_like")
     target = _like_target(input, np_dtype, memory_format)
     axes = _rng_discrete.memory_axes(target)
-    flat = _rng_integers.random_from_to(
-        _generator(generator), target.size, np_dtype, builtins.int(low), builtins.int(high)
-    )
+    flat = _rng_integers.random_from_to(_generator(generator), target.size, np_dtype, low, high)
     values = _rng_discrete.in_memory_order(flat, target.shape, axes)
     return _finish(np.require(values, requirements="C"), requires_grad)  # keeps 0-d

@@ -112,19 +112,7 @@ def test_warnings_are_torchs(lib):
     assert messages[1].startswith("Implicit dimension choice for softmax has been deprecated")
 
 
-@pytest.mark.parametrize(
-    "lib",
-    [
-        torch,
-        not_yet(
-            mt,
-            "creation.py tensor(): torch warns 'To copy construct from a tensor, it is "
-            "recommended to use sourceTensor.detach().clone() ...' (UserWarning) when data is a "
-            "Tensor; microtensor copies silently",
-        ),
-    ],
-    ids=["torch", "microtensor"],
-)
+@LIBS
 def test_tensor_of_a_tensor_warns(lib):
     with pytest.warns(UserWarning, match="To copy construct from a tensor"):
         lib.tensor(lib.ones(2))
