@@ -139,7 +139,9 @@ def test_dtypes_follow_torch(name, dtype):
         mine = {k: getattr(mt, v) for k, v in kwargs.items()}
         theirs = {k: getattr(torch, v) for k, v in kwargs.items()}
         ours = getattr(mt.masked, name)(mt.tensor(x), 1, **mine, mask=mt.tensor(mask))
-        expected = getattr(torch.masked, name)(torch.tensor(x), 1, **theirs, mask=torch.tensor(mask))
+        expected = getattr(torch.masked, name)(
+            torch.tensor(x), 1, **theirs, mask=torch.tensor(mask)
+        )
         assert_same(ours, expected, what=f"{name} {dtype} {kwargs}")
 
 
