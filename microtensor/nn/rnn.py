@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from microtensor import creation, ops
-from microtensor.nn._functional._lstm_sequence_op import LstmSequence
+from microtensor.nn._functional._rnn_sequence_ops import GruSequence, LstmSequence
 from microtensor.nn._functional.dropout import dropout as _dropout
 from microtensor.nn.module import Module
 from microtensor.nn.parameter import Parameter
@@ -165,20 +165,24 @@ class RNNBase(Module):
                 weight_ih, weight_hh, bias_ih, bias_hh, weight_hr = self._weights(idx)
                 fold = None if isinstance(self, GRU) else bias_hh
                 x_proj = project(layer_out, weight_ih, bias_ih, fold)
-                steps = ops.split(x_proj, sizes) if packed else ops.unbind(x_proj, time_dim)
-
                 # W_hh.T once per sequence: the steps' GEMM is 2x faster on a contiguous operand
                 weight_hh_t = np.ascontiguousarray(weight_hh._data.T)
                 init = tuple(s[idx] for s in states)
-                if isinstance(self, LSTM) and packed is None and weight_hr is None:
-                    # the whole direction as one op (``LstmSequence``)
-                    out, *state = LstmSequence.apply(
-                        x_proj, *init, weight_hh, weight_hh_t, time_dim, direction == 1
+                if packed is None and weight_hr is None and isinstance(self, LSTM | GRU):
+                    # the whole direction as one op (``_rnn_sequence_ops``)
+                    whole, weights = (
+                        (LstmSequence, (weight_hh,))
+                        if isinstance(self, LSTM)
+                        else (GruSequence, (weight_hh, bias_hh))
+                    )
+                    out, *state = whole.apply(
+                        x_proj, *init, *weights, weight_hh_t, time_dim, direction == 1
                     )
                     outs.append(out)
                     for final, s in zip(finals, state, strict=True):
                         final.append(s)
                     continue
+                steps = ops.split(x_proj, sizes) if packed else ops.unbind(x_proj, time_dim)
 
                 def step(x_t: Tensor, state: tuple[Tensor, ...]) -> Any:
                     weights = (weight_hh, bias_hh, weight_hr, weight_hh_t)  # noqa: B023

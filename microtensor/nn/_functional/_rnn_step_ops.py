@@ -224,12 +224,18 @@ class GruStep(Op):
         x_proj, h, w_hh, b_hh, r, z, n, q_n = ctx.saved_tensors
         if not dual.is_array(grad_out):
             r, z, n, q_n = _gru_activations(x_proj, h, w_hh, b_hh)
-        d_n = grad_out * (1 - z) * (1 - n * n)
-        d_z = grad_out * (h - n) * z * (1 - z)
-        d_r = d_n * q_n * r * (1 - r)
         needs = ctx.needs_input_grad
-        d_q = _cat([d_r, d_z, d_n * r])
-        grad_x = _cat([d_r, d_z, d_n]) if needs[0] else None
-        grad_h = grad_out * z + d_q @ w_hh if needs[1] else None
+        grad_x, grad_h, d_q = gru_step_grads(r, z, n, q_n, h, w_hh, grad_out)
         grad_w = _weight_grad(d_q, h) if needs[2] else None
-        return grad_x, grad_h, grad_w, d_q if needs[3] else None, None
+        return grad_x, grad_h if needs[1] else None, grad_w, d_q if needs[3] else None, None
+
+
+def gru_step_grads(
+    r: Any, z: Any, n: Any, q_n: Any, h: Any, w_hh: Any, grad_out: Any
+) -> tuple[Any, Any, Any]:
+    """``(grad x_proj, grad h, d_q)`` of one GRU step from its gates (module docstring)."""
+    d_n = grad_out * (1 - z) * (1 - n * n)
+    d_z = grad_out * (h - n) * z * (1 - z)
+    d_r = d_n * q_n * r * (1 - r)
+    d_q = _cat([d_r, d_z, d_n * r])
+    return _cat([d_r, d_z, d_n]), grad_out * z + d_q @ w_hh, d_q

@@ -1,5 +1,5 @@
-"""nn.LSTM's whole-direction op (nn/_functional/_lstm_sequence_op.py): the same values as the
-step-by-step path it replaces, torch's gradients, gradcheck and gradgradcheck."""
+"""nn.LSTM's and nn.GRU's whole-direction ops (nn/_functional/_rnn_sequence_ops.py): the same
+values as the step-by-step path they replace, torch's gradients, gradcheck and gradgradcheck."""
 
 import numpy as np
 import pytest
@@ -7,8 +7,8 @@ import torch
 
 import microtensor as mt
 from microtensor import nn, ops
-from microtensor.nn._functional._lstm_sequence_op import LstmSequence
-from microtensor.nn.rnn_cells import lstm_step
+from microtensor.nn._functional._rnn_sequence_ops import GruSequence, LstmSequence
+from microtensor.nn.rnn_cells import gru_step, lstm_step
 from tests.helpers import assert_same, check_gradients
 
 T, B, H, IN = 5, 3, 4, 16  # steps, batch, hidden; x_proj's last dim is 4 * H
@@ -104,3 +104,78 @@ def test_lstm_layer_is_one_node_per_direction_and_matches_torch(batch_first):
         assert_same(a, e, what=f"value {i}")
     first_node = ours(mt.tensor(x))[0].grad_fn
     assert "Cat" in first_node.name()  # the two directions' outputs, not a stack of steps
+
+
+# --- GRU -------------------------------------------------------------------------------------
+
+
+def gru_stepwise(x_proj, h0, w_hh, b_hh, time_dim, reverse):
+    steps = ops.unbind(x_proj, time_dim)
+    order = range(len(steps) - 1, -1, -1) if reverse else range(len(steps))
+    h, outs = h0, {}
+    for t in order:
+        h = gru_step(steps[t], h, w_hh, b_hh)
+        outs[t] = h
+    return ops.stack([outs[t] for t in range(len(steps))], time_dim), h
+
+
+def gru_fused(x_proj, h0, w_hh, b_hh, time_dim, reverse):
+    w_t = np.ascontiguousarray(w_hh._data.T)
+    return GruSequence.apply(x_proj, h0, w_hh, b_hh, w_t, time_dim, reverse)
+
+
+def _gru_arrays(rng, time_dim, steps=T, batch=B, hidden=H, dtype=np.float64):
+    shape = (steps, batch, 3 * hidden) if time_dim == 0 else (batch, steps, 3 * hidden)
+    return [
+        rng.standard_normal(shape).astype(dtype),
+        rng.standard_normal((batch, hidden)).astype(dtype),
+        (0.5 * rng.standard_normal((3 * hidden, hidden))).astype(dtype),
+        rng.standard_normal(3 * hidden).astype(dtype),
+    ]
+
+
+@pytest.mark.parametrize("time_dim", [0, 1])
+@pytest.mark.parametrize("reverse", [False, True])
+@pytest.mark.parametrize("bias", [True, False])
+def test_gru_sequence_op_equals_the_stepwise_path(time_dim, reverse, bias):
+    rng = np.random.default_rng(10 + time_dim + 2 * reverse)
+    arrays = _gru_arrays(rng, time_dim, dtype=np.float32)
+    upstream = [
+        rng.standard_normal(s).astype(np.float32) for s in (arrays[0].shape[:-1] + (H,), (B, H))
+    ]
+    results = []
+    for fn in (gru_fused, gru_stepwise):
+        inputs = [mt.tensor(a, requires_grad=True) for a in arrays]
+        if not bias:
+            inputs[3] = None
+        outs = fn(*inputs, time_dim, reverse)
+        loss = sum((o * mt.tensor(u)).sum() for o, u in zip(outs, upstream, strict=True))
+        loss.backward()
+        results.append(([o.detach() for o in outs], [t.grad for t in inputs if t is not None]))
+    (outs, grads), (ref_outs, ref_grads) = results
+    for a, e in zip(outs, ref_outs, strict=True):
+        np.testing.assert_array_equal(a.numpy(), e.numpy())
+    for i, (a, e) in enumerate(zip(grads, ref_grads, strict=True)):
+        assert_same(a, e, what=f"grad {i}")
+
+
+def test_gru_sequence_op_gradcheck_and_gradgradcheck():
+    arrays = _gru_arrays(np.random.default_rng(11), 1, steps=3, batch=2, hidden=2)
+    check_gradients(lambda x, h, w, b: gru_fused(x, h, w, b, 1, True), arrays)
+
+
+def test_gru_layer_matches_torch():
+    torch.manual_seed(1)
+    theirs = torch.nn.GRU(3, H, num_layers=2, bidirectional=True, batch_first=True)
+    ours = nn.GRU(3, H, num_layers=2, bidirectional=True, batch_first=True)
+    ours.load_state_dict({k: mt.tensor(v.numpy()) for k, v in theirs.state_dict().items()})
+    rng = np.random.default_rng(12)
+    x = rng.standard_normal((B, T, 3)).astype(np.float32)
+    results = []
+    for lib, layer in ((mt, ours), (torch, theirs)):
+        xt = lib.tensor(x, requires_grad=True)
+        out, h_n = layer(xt)
+        (out.sum() + (h_n * h_n).sum()).backward()
+        results.append([out, h_n, xt.grad, layer.weight_hh_l0.grad, layer.bias_hh_l1_reverse.grad])
+    for i, (a, e) in enumerate(zip(*results, strict=True)):
+        assert_same(a, e, what=f"value {i}")
