@@ -53,6 +53,17 @@ def _cases(lib):
         "rand": ("integer dtype", lambda: lib.rand(2, dtype=lib.int64)),
         "rand_like": ("integer dtype", lambda: lib.rand_like(lib.ones(2, dtype=lib.int64))),
         "randn": ("bool dtype", lambda: lib.randn(2, dtype=lib.bool)),
+        "tensor        ": ("None, dtype", lambda: lib.tensor([1, None], dtype=lib.float32)),
+        "eye  ": ("float n", lambda: lib.eye(2.5)),
+        "randint  ": ("high 0", lambda: lib.randint(0, (2,))),
+        "randint   ": ("float high", lambda: lib.randint(0, 2.5, (2,))),
+        "randperm ": ("float n", lambda: lib.randperm(2.5)),
+        "arange    ": ("text end", lambda: lib.arange("a")),
+        "linspace ": ("float steps", lambda: lib.linspace(0, 1, 2.5)),
+        "full   ": ("overflow of dtype", lambda: lib.full((2,), 300, dtype=lib.int8)),
+        "scalar_tensor": ("a list", lambda: lib.scalar_tensor([1, 2])),
+        "hann_window": ("negative length", lambda: lib.hann_window(-1)),
+        "frombuffer": ("a list", lambda: lib.frombuffer([1, 2], dtype=lib.float32)),
     }
 
 
