@@ -183,7 +183,7 @@ def check_elements(data: Any, caller: str, dtype_given: bool) -> None:
     where = f"{value!r} at index {list(index)}" if index else repr(value)
     fix = "every element must be a bool, int or float (nested lists of them)"
     if isinstance(value, str | bytes):
-        if dtype_given and not any(index):
+        if not any(index):  # first at its depth: torch reads it as one more nested sequence
             raise ValueError(f"{caller}(): too many dimensions '{kind}' (got {where}): {fix}")
         if not dtype_given:  # the text keeps microtensor's older 'could not infer' wording
             raise TypeError(

@@ -144,8 +144,10 @@ def test_factory_errors():
         mt.randint(5, 5, (2,))
     with pytest.raises(TypeError, match="from_numpy"):
         mt.from_numpy([1, 2])
-    with pytest.raises(TypeError, match="could not infer"):
+    with pytest.raises(ValueError, match="too many dimensions 'str'"):  # as torch
         mt.tensor(["a"])
+    with pytest.raises(TypeError, match="could not infer"):
+        mt.tensor([1, "a"])
     with pytest.raises(TypeError, match="unsupported dtype"):
         mt.zeros(2, dtype="complex128")
 

@@ -25,6 +25,8 @@ def _cases(lib):
         "tensor   ": ("None", lambda: lib.tensor([1, None])),
         "tensor    ": ("text", lambda: lib.tensor("abc")),
         "tensor     ": ("text inside", lambda: lib.tensor([1, "a"])),
+        "tensor         ": ("text first", lambda: lib.tensor(["a", 1])),
+        "tensor          ": ("text nested first", lambda: lib.tensor([["a"]])),
         "tensor      ": ("int past int64", lambda: lib.tensor([2**70])),
         "tensor       ": ("overflow of dtype", lambda: lib.tensor([300], dtype=lib.int8)),
         "as_tensor": ("ragged", lambda: lib.as_tensor([[1], [2, 3]])),
