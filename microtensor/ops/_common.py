@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import builtins
+import math
 import operator
 from collections.abc import Sequence
 from typing import Any
@@ -79,6 +80,34 @@ def mismatch_sentence(sa: tuple[int, ...], sb: tuple[int, ...]) -> str:
                 f"non-singleton dimension {i}"
             )
     return f"shapes {sa} and {sb} do not broadcast"
+
+
+def matmul_sentence(sa: tuple[int, ...], sb: tuple[int, ...], broadcast: bool = True) -> str:
+    """PyTorch's sentence for ``a @ b`` with inner dims that differ (shapes ``sa``, ``sb``).
+
+    torch folds the leading dims of ``a`` into rows ("mat1 and mat2 shapes cannot be
+    multiplied (14x3 and 4x5)") and, for stacks of matrices, the batch dims into one (the
+    broadcast batch for matmul; each operand's own with ``broadcast=False``, as bmm).
+    """
+    k_a, k_b = sa[-1], sb[-2] if len(sb) > 1 else sb[0]
+    rows = math.prod(sa[:-1])
+    if len(sa) == len(sb) == 1:
+        return (
+            f"inconsistent tensor size, expected tensor [{k_a}] and src [{k_b}] to have the "
+            f"same number of elements, but got {k_a} and {k_b} elements respectively"
+        )
+    if len(sb) == 1:
+        return f"size mismatch, got input ({rows}), mat ({rows}x{k_a}), vec ({k_b})"
+    if len(sb) == 2:
+        return f"mat1 and mat2 shapes cannot be multiplied ({rows}x{k_a} and {k_b}x{sb[-1]})"
+    if broadcast:
+        batch_a = batch_b = math.prod(np.broadcast_shapes(sa[:-2], sb[:-2]))
+    else:
+        batch_a, batch_b = math.prod(sa[:-2]), math.prod(sb[:-2])
+    return (
+        f"Expected size for first two dimensions of batch2 tensor to be: [{batch_a}, {k_a}] "
+        f"but got: [{batch_b}, {k_b}]."
+    )
 
 
 def broadcast_error(op: str, a: Any, b: Any) -> RuntimeError:

@@ -17,7 +17,13 @@ import numpy as np
 
 from microtensor.autograd.function import Op
 from microtensor.ops import dual
-from microtensor.ops._common import as_tensor_arg, mismatch_sentence, promote, shape_of
+from microtensor.ops._common import (
+    as_tensor_arg,
+    matmul_sentence,
+    mismatch_sentence,
+    promote,
+    shape_of,
+)
 from microtensor.tensor import Tensor
 
 __all__ = ["bmm", "dot", "einsum", "ger", "matmul", "mm", "mv", "outer"]
@@ -100,31 +106,6 @@ def _operands(op: str, input: Any, other: Any) -> tuple[Any, Any]:  # noqa: A002
     return (input, other) if same else promote(input, other)
 
 
-def torch_sentence(sa: tuple[int, ...], sb: tuple[int, ...]) -> str:
-    """PyTorch's own sentence for ``a @ b`` with inner dims that differ (shapes ``sa``, ``sb``).
-
-    torch folds the leading dims of ``a`` into rows ("mat1 and mat2 shapes cannot be
-    multiplied (14x3 and 4x5)"); test suites match these words, so microtensor's messages
-    start with them.
-    """
-    k_a, k_b = sa[-1], sb[-2] if len(sb) > 1 else sb[0]
-    rows = math.prod(sa[:-1])
-    if len(sa) == len(sb) == 1:
-        return (
-            f"inconsistent tensor size, expected tensor [{k_a}] and src [{k_b}] to have the "
-            f"same number of elements, but got {k_a} and {k_b} elements respectively"
-        )
-    if len(sb) == 1:
-        return f"size mismatch, got input ({rows}), mat ({rows}x{k_a}), vec ({k_b})"
-    if len(sb) == 2:
-        return f"mat1 and mat2 shapes cannot be multiplied ({rows}x{k_a} and {k_b}x{sb[-1]})"
-    batch = math.prod(np.broadcast_shapes(sa[:-2], sb[:-2]))
-    return (
-        f"Expected size for first two dimensions of batch2 tensor to be: [{batch}, {k_a}] but "
-        f"got: [{batch}, {k_b}]."
-    )
-
-
 def _check_inner(op: str, sa: tuple[int, ...], sb: tuple[int, ...], other: str) -> None:
     """Raise unless ``a @ b`` is defined for shapes ``sa`` and ``sb`` (both at least 1-D)."""
     if len(sa) >= 3 and len(sb) >= 3:  # torch checks the batch dims first
@@ -139,7 +120,7 @@ def _check_inner(op: str, sa: tuple[int, ...], sb: tuple[int, ...], other: str) 
     if k_a != k_b:
         where = "the second-to-last dim of" if len(sb) > 1 else "the length of"
         raise RuntimeError(
-            f"{op}(): {torch_sentence(sa, sb).removesuffix('.')}: shapes {sa} and {sb} cannot "
+            f"{op}(): {matmul_sentence(sa, sb).removesuffix('.')}: shapes {sa} and {sb} cannot "
             f"be multiplied ({k_a} != {k_b}): the last dim of input must equal {where} {other}"
         )
 
@@ -162,9 +143,8 @@ def _fixed_rank(
     sa, sb = input._data.shape, other._data.shape
     if op == "bmm" and sa[0] != sb[0]:
         raise RuntimeError(
-            f"bmm(): Expected size for first two dimensions of batch2 tensor to be: [{sa[0]}, "
-            f"{sa[2]}] but got: [{sb[0]}, {sb[1]}]. Batch sizes differ ({sa[0]} != {sb[0]}) in "
-            f"shapes {sa} and {sb}; bmm does not broadcast, use matmul"
+            f"bmm(): {matmul_sentence(sa, sb, broadcast=False)} Batch sizes differ ({sa[0]} != "
+            f"{sb[0]}) in shapes {sa} and {sb}; bmm does not broadcast, use matmul"
         )
     if op != "outer":
         _check_inner(op, sa, sb, names[1])

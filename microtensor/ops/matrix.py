@@ -14,9 +14,8 @@ import numpy as np
 from microtensor import ops
 from microtensor._factory_args import on_cpu
 from microtensor.autograd.function import Op
-from microtensor.ops._common import broadcast_error, normalize_dim, promote
+from microtensor.ops._common import broadcast_error, matmul_sentence, normalize_dim, promote
 from microtensor.ops.indexing import GetItem, IndexAddZeros
-from microtensor.ops.linalg import torch_sentence
 from microtensor.tensor import Tensor
 
 # fmt: off
@@ -307,13 +306,7 @@ def _check_inner(op: str, left: Any, right: Any, names: str) -> None:
             f"{names} shapes cannot be multiplied ({'x'.join(map(str, sa))} and "
             f"{'x'.join(map(str, sb))})"
         )
-        if len(sb) == 3:  # torch's words for the batched products
-            said = (
-                f"Expected size for first two dimensions of batch2 tensor to be: [{sa[0]}, "
-                f"{sa[2]}] but got: [{sb[0]}, {sb[1]}]."
-            )
-        else:
-            said = torch_sentence(sa, sb)
+        said = matmul_sentence(sa, sb, broadcast=False)
         said = said if said == mine else f"{said.removesuffix('.')}: {mine}"
         raise RuntimeError(f"{op}(): {said}")
 

@@ -9,7 +9,7 @@ import numpy as np
 from microtensor import ops
 from microtensor.autograd.function import Op
 from microtensor.ops import dual
-from microtensor.ops.linalg import torch_sentence
+from microtensor.ops._common import matmul_sentence
 from microtensor.tensor import Tensor
 
 __all__ = ["bilinear", "linear"]
@@ -101,7 +101,7 @@ def _raise_linear_error(input: Any, weight: Any, bias: Any) -> None:  # noqa: A0
         )
     if input.shape[-1] != weight.shape[-1]:
         raise RuntimeError(
-            f"linear(): {torch_sentence(tuple(input.shape), tuple(weight.shape)[::-1])}: input "
+            f"linear(): {matmul_sentence(tuple(input.shape), tuple(weight.shape)[::-1])}: input "
             f"shape {tuple(input.shape)} and weight shape {tuple(weight.shape)} cannot be "
             f"multiplied ({input.shape[-1]} != {weight.shape[-1]}): the last dim of input must "
             "equal weight.shape[-1] (in_features)"
