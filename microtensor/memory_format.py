@@ -108,3 +108,13 @@ def is_laid_out(array: np.ndarray, fmt: Any, caller: str = "is_contiguous") -> b
             return False
         expected *= size
     return True
+
+
+def suggested_format(array: np.ndarray) -> memory_format:
+    """The memory format an array's strides follow (torch's ``suggest_memory_format``)."""
+    if array.flags.c_contiguous:
+        return contiguous_format
+    for fmt in (channels_last, channels_last_3d):
+        if array.ndim == _RANKS[fmt.name] and is_laid_out(array, fmt):
+            return fmt
+    return contiguous_format

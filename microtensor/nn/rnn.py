@@ -168,28 +168,26 @@ class RNNBase(Module):
                 # W_hh.T once per sequence: the steps' GEMM is 2x faster on a contiguous operand
                 weight_hh_t = np.ascontiguousarray(weight_hh._data.T)
                 init = tuple(s[idx] for s in states)
-                if packed is None and weight_hr is None and isinstance(self, LSTM | GRU):
-                    # the whole direction as one op (``_rnn_sequence_ops``)
-                    whole, weights = (
-                        (LstmSequence, (weight_hh,))
-                        if isinstance(self, LSTM)
-                        else (GruSequence, (weight_hh, bias_hh))
+                reverse = direction == 1
+                if packed is None and weight_hr is None and isinstance(self, LSTM):
+                    # the whole direction as one op (``_rnn_sequence_ops``), LSTM and GRU
+                    out, *state = LstmSequence.apply(
+                        x_proj, *init, weight_hh, weight_hh_t, time_dim, reverse
                     )
-                    out, *state = whole.apply(
-                        x_proj, *init, *weights, weight_hh_t, time_dim, direction == 1
+                elif packed is None and isinstance(self, GRU):
+                    out, *state = GruSequence.apply(
+                        x_proj, *init, weight_hh, bias_hh, weight_hh_t, time_dim, reverse
                     )
-                    outs.append(out)
-                    for final, s in zip(finals, state, strict=True):
-                        final.append(s)
-                    continue
-                steps = ops.split(x_proj, sizes) if packed else ops.unbind(x_proj, time_dim)
+                else:
+                    steps = ops.split(x_proj, sizes) if packed else ops.unbind(x_proj, time_dim)
 
-                def step(x_t: Tensor, state: tuple[Tensor, ...]) -> Any:
-                    weights = (weight_hh, bias_hh, weight_hr, weight_hh_t)  # noqa: B023
-                    return self._step(x_t, state, *weights)
+                    def step(x_t: Tensor, state: tuple[Tensor, ...]) -> Any:
+                        weights = (weight_hh, bias_hh, weight_hr, weight_hh_t)  # noqa: B023
+                        return self._step(x_t, state, *weights)
 
-                outputs, state = run_direction(steps, sizes, init, step, direction == 1)
-                outs.append(ops.cat(outputs, 0) if packed else ops.stack(outputs, time_dim))
+                    outputs, state = run_direction(steps, sizes, init, step, reverse)
+                    out = ops.cat(outputs, 0) if packed else ops.stack(outputs, time_dim)
+                outs.append(out)
                 for final, s in zip(finals, state, strict=True):
                     final.append(s)
             layer_out = outs[0] if directions == 1 else ops.cat(outs, -1)

@@ -12,13 +12,12 @@ from microtensor._factory_args import on_cpu
 from microtensor.autograd.function import Op
 from microtensor.memory_format import (
     arranged,
-    channels_last,
-    channels_last_3d,
     check_memory_format,
     contiguous_format,
     is_laid_out,
     memory_format,
     preserve_format,
+    suggested_format,
 )
 from microtensor.ops import dual
 from microtensor.random import _generator
@@ -50,18 +49,6 @@ class Cast(Op):
         return grad_out
 
 
-class Clone(Op):
-    """z = a (a copy);  dz/da = 1."""
-
-    @staticmethod
-    def forward(ctx: Any, a: Any) -> Any:
-        return a.copy()
-
-    @staticmethod
-    def backward(ctx: Any, grad_out: Any) -> Any:
-        return grad_out
-
-
 class Arrange(Op):
     """z = a (a copy laid out in memory as a memory format says);  dz/da = 1."""
 
@@ -72,16 +59,6 @@ class Arrange(Op):
     @staticmethod
     def backward(ctx: Any, grad_out: Any) -> Any:
         return grad_out, None, None
-
-
-def suggested_format(array: np.ndarray) -> memory_format:
-    """The memory format an array's strides follow (torch's ``suggest_memory_format``)."""
-    if array.flags.c_contiguous:
-        return contiguous_format
-    for fmt, rank in ((channels_last, 4), (channels_last_3d, 5)):
-        if array.ndim == rank and is_laid_out(array, fmt):
-            return fmt
-    return contiguous_format
 
 
 def contiguous(input: Tensor, memory_format: Any = None) -> Tensor:  # noqa: A002
