@@ -147,31 +147,4 @@ def segment_reduce(
     return ops.prod(stacked, dim=axis + 1)
 
 
-def _segment_reduce(
-    data: Tensor,
-    reduce: str,
-    *,
-    lengths: Tensor | None = None,
-    indices: Tensor | None = None,
-    offsets: Tensor | None = None,
-    axis: int = 0,
-    unsafe: bool = False,
-    initial: float | None = None,
-) -> Tensor:
-    """torch._segment_reduce: the same function as ``segment_reduce``.
-
-    Example:
-        >>> import microtensor as mt
-        >>> _segment_reduce(mt.tensor([1.0, 5.0, 2.0]), "max", offsets=mt.tensor([0, 2, 3]))
-        tensor([5., 2.])
-    """
-    return segment_reduce(
-        data,
-        reduce,
-        lengths=lengths,
-        indices=indices,
-        offsets=offsets,
-        axis=axis,
-        unsafe=unsafe,
-        initial=initial,
-    )
+_segment_reduce = segment_reduce  # torch._segment_reduce is torch.segment_reduce
