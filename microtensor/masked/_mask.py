@@ -8,13 +8,13 @@ gradcheck wrappers call them to zero the masked-out outputs.
 
 from __future__ import annotations
 
-import builtins
 import math
 from collections.abc import Callable
 from typing import Any
 
 from microtensor import creation, dtypes, ops
 from microtensor._type_info import iinfo
+from microtensor.ops._common import normalize_dims
 from microtensor.tensor import Tensor
 
 _REDUCTIONS = {"sum", "prod", "amax", "amin", "argmax", "argmin", "mean", "median", "norm"}
@@ -57,21 +57,13 @@ def _reduction_identity(op_name: str, input: Tensor, *args: Any) -> Tensor | Non
 
 
 def _canonical_dim(dim: Any, ndim: int) -> tuple[int, ...]:
-    """``dim`` as a sorted tuple of non-negative dims; None and () mean every dim."""
-    if dim is None or dim == ():
-        return tuple(range(ndim))
-    ndim = builtins.max(ndim, 1)
-    dims: list[int] = []
-    for d in (dim,) if isinstance(dim, int) else dim:
-        if d in dims:
-            raise RuntimeError(f"dim={d} appears multiple times in the list of dims")
-        if d >= ndim or d < -ndim:
-            raise IndexError(
-                f"Dimension out of range (expected to be in range of [{-ndim}, {ndim - 1}], "
-                f"but got {d})"
-            )
-        dims.append(d % ndim)
-    return tuple(sorted(dims))
+    """``dim`` as a sorted tuple of non-negative dims; None and () mean every dim.
+
+    ``ops._common.normalize_dims``, except that a 0-d input keeps a dim it is given (as
+    torch.masked's helper of this name, which torch's OpInfo wrappers call).
+    """
+    dims = normalize_dims("masked", dim, ndim)
+    return dims if ndim or dim is None or dim == () else (0,)
 
 
 def _input_mask(input: Tensor, *args: Any, **kwargs: Any) -> Tensor:  # noqa: A002
