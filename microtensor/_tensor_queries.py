@@ -55,8 +55,10 @@ class TensorQueries:
 
         ``channels_last`` asks for NHWC memory and is False for tensors that are not 4-D.
         """
-        if memory_format is None or memory_format is preserve_format:  # torch: preserve is True
-            return self._data.flags.c_contiguous or memory_format is preserve_format
+        if memory_format is preserve_format:  # as torch
+            return True
+        if memory_format is None:
+            return self._data.flags.c_contiguous
         check_memory_format(memory_format, "is_contiguous")
         try:
             return is_laid_out(self._data, memory_format)
