@@ -18,7 +18,7 @@ from microtensor import (
     _rng_randperm,
     dtypes,
 )
-from microtensor._allocation import allocate
+from microtensor._allocation import allocate, reports_out_of_memory
 from microtensor._factory_args import (
     check_elements,
     fill_for,
@@ -286,6 +286,7 @@ def from_numpy(array: np.ndarray) -> Tensor:
     return Tensor._make(array)
 
 
+@reports_out_of_memory
 def zeros(*size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
     """A tensor of zeros.
 
@@ -299,6 +300,7 @@ def zeros(*size: Any, dtype: Any = None, device: Any = None, requires_grad: bool
     return _finish(allocate(np.zeros, shape, _np_dtype(dtype), "zeros"), requires_grad)
 
 
+@reports_out_of_memory
 def ones(*size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
     """A tensor of ones.
 
@@ -312,6 +314,7 @@ def ones(*size: Any, dtype: Any = None, device: Any = None, requires_grad: bool 
     return _finish(allocate(np.ones, shape, _np_dtype(dtype), "ones"), requires_grad)
 
 
+@reports_out_of_memory
 def empty(
     *size: Any,
     dtype: Any = None,
@@ -333,6 +336,7 @@ def empty(
     return zeros(size_arg(size, "empty"), dtype=dtype, requires_grad=requires_grad)
 
 
+@reports_out_of_memory
 def empty_strided(
     size: Any,
     stride: Any,
@@ -374,6 +378,7 @@ def empty_strided(
     return zeros(shape, dtype=dtype, requires_grad=requires_grad)
 
 
+@reports_out_of_memory
 def empty_permuted(
     size: Any,
     physical_layout: Any,
@@ -408,6 +413,7 @@ def empty_permuted(
     return zeros(shape, dtype=dtype, requires_grad=requires_grad)
 
 
+@reports_out_of_memory
 def full(
     size: Any,
     fill_value: Any,
@@ -465,6 +471,7 @@ def _like(
     return input.shape, input._data.dtype if dtype is None else _np_dtype(dtype)
 
 
+@reports_out_of_memory
 def zeros_like(
     input: Tensor,  # noqa: A002
     *,
@@ -485,6 +492,7 @@ def zeros_like(
     return _finish(np.zeros(shape, np_dtype), requires_grad)
 
 
+@reports_out_of_memory
 def ones_like(
     input: Tensor,  # noqa: A002
     *,
@@ -505,6 +513,7 @@ def ones_like(
     return _finish(np.ones(shape, np_dtype), requires_grad)
 
 
+@reports_out_of_memory
 def empty_like(
     input: Tensor,  # noqa: A002
     *,
@@ -525,6 +534,7 @@ def empty_like(
     return _finish(np.zeros(shape, np_dtype), requires_grad)
 
 
+@reports_out_of_memory
 def full_like(
     input: Tensor,  # noqa: A002
     fill_value: Any,
@@ -574,6 +584,7 @@ def scalar_tensor(
     return _finish(np.array(s, dtype=_np_dtype(dtype)), requires_grad)
 
 
+@reports_out_of_memory
 def arange(
     start: Any,
     end: Any = None,
@@ -624,6 +635,7 @@ def arange(
     return _finish(np.arange(start, end, step).astype(_np_dtype(dtype, default)), requires_grad)
 
 
+@reports_out_of_memory
 def linspace(
     start: Any,
     end: Any,
@@ -670,6 +682,7 @@ def _linspace_as_torch(start: Any, end: Any, steps: int, np_dtype: Any) -> np.nd
     return np.concatenate([from_start, from_end])
 
 
+@reports_out_of_memory
 def logspace(
     start: Any,
     end: Any,
@@ -712,6 +725,7 @@ def _number(x: Any, caller: str, name: str) -> Any:
     return number_arg(x, caller, name)
 
 
+@reports_out_of_memory
 def eye(
     n: int,
     m: int | None = None,
@@ -774,6 +788,7 @@ def _normal_like(
     return _rng_discrete.in_memory_order(flat, target.shape, axes)
 
 
+@reports_out_of_memory
 def rand(
     *size: Any,
     generator: Generator | None = None,
@@ -800,6 +815,7 @@ def rand(
     return _finish(_uniform_like(generator, target), requires_grad)
 
 
+@reports_out_of_memory
 def randn(
     *size: Any,
     generator: Generator | None = None,
@@ -825,6 +841,7 @@ def randn(
     return _finish(_normal_like(generator, target), requires_grad)
 
 
+@reports_out_of_memory
 def randint(
     low: int,
     high: int | None = None,
@@ -876,6 +893,7 @@ def _bounds(low: Any, high: Any, caller: str) -> tuple[int, int]:
     return low, high
 
 
+@reports_out_of_memory
 def randperm(
     n: int,
     *,
@@ -913,6 +931,7 @@ def randperm(
     return _finish(values.astype(np_dtype), requires_grad)
 
 
+@reports_out_of_memory
 def normal(
     mean: Any,
     std: Any = 1.0,
@@ -973,6 +992,7 @@ def _like_target(input: Tensor, np_dtype: np.dtype, memory_format: Any) -> np.nd
     return np.empty_like(input._data, dtype=np_dtype)
 
 
+@reports_out_of_memory
 def rand_like(
     input: Tensor,  # noqa: A002
     *,
@@ -996,6 +1016,7 @@ def rand_like(
     return _finish(np.require(_uniform_like(generator, target), requirements="C"), requires_grad)
 
 
+@reports_out_of_memory
 def randn_like(
     input: Tensor,  # noqa: A002
     *,
@@ -1019,6 +1040,7 @@ def randn_like(
     return _finish(np.require(_normal_like(generator, target), requirements="C"), requires_grad)
 
 
+@reports_out_of_memory
 def randint_like(
     input: Tensor,  # noqa: A002
     low: int,

@@ -270,9 +270,43 @@ def test_allocation_beyond_memory_names_shape_and_bytes(factory):
     assert issubclass(mt.OutOfMemoryError, RuntimeError)
 
 
-def test_full_beyond_memory_names_the_op():
-    with pytest.raises(RuntimeError, match=r"^full\(\): not enough memory"):
-        mt.full((10**9, 10**6), 1.0)
+HUGE = (10**9, 10**6)
+BEYOND_MEMORY = {
+    "full": lambda: mt.full(HUGE, 1.0),
+    "empty": lambda: mt.empty(HUGE),
+    "empty_strided": lambda: mt.empty_strided(HUGE, (10**6, 1)),
+    "zeros_like": lambda: mt.zeros_like(mt.zeros(1, 1).expand(HUGE)),
+    "arange": lambda: mt.arange(10**15),
+    "linspace": lambda: mt.linspace(0, 1, 10**15),
+    "eye": lambda: mt.eye(10**8),
+    "rand": lambda: mt.rand(HUGE),
+    "randn": lambda: mt.randn(HUGE),
+    "randint": lambda: mt.randint(0, 5, HUGE),
+    "randperm": lambda: mt.randperm(10**15),
+    "normal": lambda: mt.normal(0.0, 1.0, size=HUGE),
+    "bernoulli": lambda: mt.bernoulli(mt.zeros(1, 1).expand(HUGE)),
+}
+
+
+@pytest.mark.parametrize("op", sorted(BEYOND_MEMORY))
+def test_every_factory_beyond_memory_names_itself(op):
+    with pytest.raises(mt.OutOfMemoryError, match=rf"^{op}\(\): not enough memory: .* bytes"):
+        BEYOND_MEMORY[op]()
+
+
+@pytest.mark.parametrize(
+    "call, name",
+    [
+        (lambda big: big * 2, "Mul"),
+        (lambda big: big.contiguous(), "Arrange"),
+        (lambda big: mt.ones(10**8, 1) @ mt.ones(1, 10**8), "MatMul"),
+    ],
+)
+def test_an_op_whose_result_exceeds_memory_names_the_op_and_its_inputs(call, name):
+    big = mt.zeros(1, 1).expand(HUGE)
+    with pytest.raises(mt.OutOfMemoryError, match=rf"^{name}\(\): not enough memory") as err:
+        call(big)
+    assert "(inputs of shapes [" in str(err.value)
 
 
 def test_negative_and_overflowing_sizes_raise_runtime_errors_as_torch():

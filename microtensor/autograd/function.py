@@ -24,6 +24,7 @@ from typing import Any
 
 import numpy as np
 
+from microtensor._allocation import out_of_memory
 from microtensor.autograd import anomaly, graph, scope
 from microtensor.autograd.grad_mode import state
 
@@ -372,23 +373,26 @@ class Op(Function):
     def apply(cls, *args: Any, **kwargs: Any) -> Any:
         """Run ``forward`` on arrays; record the call in the graph when a gradient is needed."""
         ctx = _new(cls)  # built-in ops have no __init__
-        if len(args) == 2:  # the common arities without building lists: binary, then unary ops
-            a, b = args
-            x, need_a = (a._data, a._requires_grad) if isinstance(a, Tensor) else (a, False)
-            y, need_b = (b._data, b._requires_grad) if isinstance(b, Tensor) else (b, False)
-            needs: tuple[bool, ...] = _NEEDS[need_a + 2 * need_b] if state.enabled else _NEEDS[0]
-            ctx.needs_input_grad = needs
-            out = cls.forward(ctx, x, y, **kwargs)
-            arrays: Any = (x, y)
-        elif len(args) == 1 and isinstance(args[0], Tensor):
-            a = args[0]
-            ctx.needs_input_grad = needs = _NEEDS[4 + (a._requires_grad and state.enabled)]
-            out = cls.forward(ctx, a._data, **kwargs)
-            arrays = (a._data,)
-        else:
-            arrays = tuple([a._data if isinstance(a, Tensor) else a for a in args])
-            ctx.needs_input_grad = needs = _needs_grad(args)
-            out = cls.forward(ctx, *arrays, **kwargs)
+        try:
+            if len(args) == 2:  # the common arities without building lists: binary, then unary ops
+                a, b = args
+                x, need_a = (a._data, a._requires_grad) if isinstance(a, Tensor) else (a, False)
+                y, need_b = (b._data, b._requires_grad) if isinstance(b, Tensor) else (b, False)
+                needs: tuple[bool, ...] = _NEEDS[(need_a + 2 * need_b) * state.enabled]
+                ctx.needs_input_grad = needs
+                out = cls.forward(ctx, x, y, **kwargs)
+                arrays: Any = (x, y)
+            elif len(args) == 1 and isinstance(args[0], Tensor):
+                a = args[0]
+                ctx.needs_input_grad = needs = _NEEDS[4 + (a._requires_grad and state.enabled)]
+                out = cls.forward(ctx, a._data, **kwargs)
+                arrays = (a._data,)
+            else:
+                arrays = tuple([a._data if isinstance(a, Tensor) else a for a in args])
+                ctx.needs_input_grad = needs = _needs_grad(args)
+                out = cls.forward(ctx, *arrays, **kwargs)
+        except MemoryError as err:  # NumPy's bare error, given the op's name and its inputs
+            raise out_of_memory(cls.__name__, err, args) from None
         if True not in needs:
             if out.__class__ is tuple:
                 return tuple([_wrap(o, args) for o in out])

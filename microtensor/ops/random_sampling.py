@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from microtensor import _rng_discrete
+from microtensor._allocation import reports_out_of_memory
 from microtensor.autograd.function import Op
 from microtensor.ops._pointwise import zeros_like
 from microtensor.random import Generator, _generator
@@ -83,6 +84,7 @@ def _check_race_weights(weights: np.ndarray) -> None:
         raise RuntimeError("invalid multinomial distribution (sum of probabilities <= 0)")
 
 
+@reports_out_of_memory
 def multinomial(
     input: Tensor,  # noqa: A002
     num_samples: int,
@@ -173,6 +175,7 @@ def _check_scalar_p(p: float, op: str) -> float:
     return float(p)
 
 
+@reports_out_of_memory
 def bernoulli(
     input: Tensor,  # noqa: A002
     p: float | None = None,
@@ -253,6 +256,7 @@ def bernoulli_like(
     return Tensor._make(draws.astype(input._data.dtype))
 
 
+@reports_out_of_memory
 def poisson(input: Tensor, generator: Generator | None = None) -> Tensor:  # noqa: A002
     """One Poisson draw per element, with rate ``input``: counts in input's dtype.
 
