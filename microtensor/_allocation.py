@@ -15,8 +15,12 @@ class OutOfMemoryError(RuntimeError, MemoryError):
     """Raised when a tensor's memory cannot be allocated.
 
     A ``RuntimeError`` as in PyTorch (whose CPU allocator raises one), and a ``MemoryError``
-    so that code catching Python's own error catches it too.
+    so that code catching Python's own error catches it too. ``shape`` and ``dtype`` name
+    the allocation that failed (None when it is not known).
     """
+
+    shape: tuple[int, ...] | None = None
+    dtype: Any = None
 
 
 def _human(nbytes: int) -> str:
