@@ -50,6 +50,7 @@ class Node:
     """A node of the backward graph; ``next_functions`` gives its edges, as in PyTorch."""
 
     __slots__ = ()
+    _op_name = "Node"  # the op's own name (its class is named as torch's node, MulBackward0)
     _edges: tuple[Any, ...] = ()  # flat: node, output_nr, node, output_nr ... (one tuple)
     _out_meta: tuple[tuple[tuple[int, ...], np.dtype], ...] = ()
     _sequence_nr = -1
@@ -141,6 +142,10 @@ class Function(Node):
     _trace: Any = None
     needs_input_grad: tuple[bool, ...] = ()
 
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        cls._op_name = cls.__name__
+
     @staticmethod
     def forward(ctx: Any, *args: Any, **kwargs: Any) -> Any:
         """Compute the outputs; override in subclasses."""
@@ -167,9 +172,6 @@ class Function(Node):
             "or set generate_vmap_rule=True; but microtensor has no vmap (torch.func) at all: "
             "loop over the batch, or write the Function for batched inputs"
         )
-
-    def name(self) -> str:  # noqa: D102
-        return f"{type(self).__name__}Backward"
 
     _refs: Any = ()  # a weak reference to the one output, or a tuple of them
 
@@ -243,7 +245,7 @@ class Function(Node):
     @classmethod
     def apply(cls, *args: Any, **kwargs: Any) -> Any:
         """Run ``forward`` and, when a gradient is needed, record this call in the graph."""
-        ctx = cls()
+        ctx = _node_class(cls)()
         ctx.needs_input_grad = needs = _needs_grad(args)
         new_style = cls.setup_context is not Function.setup_context
         prev = state.enabled
@@ -353,6 +355,17 @@ def _record_tensor(t: Any, outputs: list[Any]) -> tuple[Any, ...]:
     return (t, _INPUT, 0, counter, counter[0])
 
 
+def _node_class(cls: type[Function]) -> type[Function]:
+    """The class of a custom Function's graph nodes: ``<Name>Backward``, a subclass, as torch's."""
+    node = cls.__dict__.get("_node_class")
+    if node is None:
+        name = f"{cls.__name__}Backward"
+        node = type(cls)(name, (cls,), {"__module__": cls.__module__, "__qualname__": name})
+        node._op_name = cls._op_name
+        node._node_class = cls._node_class = node  # type: ignore[attr-defined]
+    return node
+
+
 class Op(Function):
     """A built-in op: ``forward`` and ``backward`` run on NumPy arrays.
 
@@ -366,8 +379,12 @@ class Op(Function):
     anything else as a constant.
     """
 
-    def name(self) -> str:  # noqa: D102
-        return f"{type(self).__name__}Backward0"
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        # torch's node class name (``type(y.grad_fn).__name__ == "MulBackward0"``); the class
+        # keeps its source name in ``__qualname__`` (reprs, tracebacks, pickling)
+        super().__init_subclass__(**kwargs)
+        cls._node_class = cls  # type: ignore[attr-defined]  # an op's nodes are its instances
+        cls.__name__ = f"{cls.__name__}Backward0"
 
     @classmethod
     def apply(cls, *args: Any, **kwargs: Any) -> Any:
@@ -392,7 +409,7 @@ class Op(Function):
                 ctx.needs_input_grad = needs = _needs_grad(args)
                 out = cls.forward(ctx, *arrays, **kwargs)
         except MemoryError as err:  # NumPy's bare error, given the op's name and its inputs
-            raise out_of_memory(cls.__name__, err, args) from None
+            raise out_of_memory(cls._op_name, err, args) from None
         if True not in needs:
             if out.__class__ is tuple:
                 return tuple([_wrap(o, args) for o in out])

@@ -93,7 +93,7 @@ def localize(
             return (
                 f"\nThe first op (in execution order) whose {what} disagrees with finite "
                 f"differences of its own {reference}: {call.node.name()}, from "
-                f"{call.cls.__name__}.apply({_describe(call.args)}): max abs error "
+                f"{call.cls._op_name}.apply({_describe(call.args)}): max abs error "
                 f"{failure.max_abs:.6g}, max rel error {failure.max_rel:.6g} "
                 f"({passed} op(s) before it pass)."
             )
@@ -127,7 +127,7 @@ def _recorder(apply: Callable[..., Any], calls: list[_Call]) -> Callable[..., An
         )
         out = apply(cls, *args, **kwargs)
         for o in out if isinstance(out, tuple) else (out,):
-            if isinstance(o, Tensor) and o.grad_fn.__class__ is cls:
+            if isinstance(o, Tensor) and o.grad_fn.__class__ is function._node_class(cls):
                 calls.append(_Call(cls, snapshot, kwargs, o.grad_fn))
                 break
         return out

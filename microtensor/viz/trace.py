@@ -236,7 +236,7 @@ def _op_node(node_id: str, op: Any, nr: int, source: Any, scope: Scope) -> Graph
         grad = None if source.grad is None else source.grad._data
     elif source is not None:
         value = source
-    name = type(op).__name__.lower()
+    name = op._op_name.lower()
     node = GraphNode(
         id=node_id, kind="op", label=name, op=name, backward_name=op.name(), shape=tuple(shape),
         dtype=_dtype_name(dtype), value=None, grad=None, stats={}, scope=scope,

@@ -118,21 +118,25 @@ def test_tensor_of_a_tensor_warns(lib):
         lib.tensor(lib.ones(2))
 
 
-@pytest.mark.parametrize(
-    "lib",
-    [
-        torch,
-        not_yet(
-            mt,
-            "autograd core: type(t.grad_fn).__name__ is the Function class ('Mul'); torch's "
-            "node class is 'MulBackward0' (torchviz-style graph printers read type().__name__)",
-        ),
-    ],
-    ids=["torch", "microtensor"],
-)
+@pytest.mark.parametrize("lib", [torch, mt], ids=["torch", "microtensor"])
 def test_grad_fn_type_name(lib):
-    y = lib.ones(1, requires_grad=True) * 2
+    x = lib.ones(1, requires_grad=True)
+    y = x * 2
     assert type(y.grad_fn).__name__ == y.grad_fn.name() == "MulBackward0"
+    assert type(y.sum().grad_fn).__name__ == "SumBackward0"
+
+    class Twice(lib.autograd.Function):
+        @staticmethod
+        def forward(ctx, t):
+            return t * 2
+
+        @staticmethod
+        def backward(ctx, grad):
+            return grad * 2
+
+    z = Twice.apply(x)
+    assert type(z.grad_fn).__name__ == z.grad_fn.name() == "TwiceBackward"
+    assert Twice.__name__ == "Twice"
 
 
 def module_reprs(torch):
