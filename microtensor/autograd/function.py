@@ -360,8 +360,8 @@ def _node_class(cls: type[Function]) -> type[Function]:
     node = cls.__dict__.get("_node_class")
     if node is None:
         name = f"{cls.__name__}Backward"
-        node = type(cls)(name, (cls,), {"__module__": cls.__module__, "__qualname__": name})
-        node._op_name = cls._op_name
+        node = type(name, (cls,), {"__module__": cls.__module__, "__qualname__": name})
+        node._op_name = cls._op_name  # type: ignore[attr-defined]
         node._node_class = cls._node_class = node  # type: ignore[attr-defined]
     return node
 

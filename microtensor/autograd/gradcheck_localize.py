@@ -38,7 +38,7 @@ class _Arg:
 class _Call:
     """One recorded ``apply``: the op class, its arguments and the node it made."""
 
-    cls: type
+    cls: type[function.Function]
     args: tuple[Any, ...]
     kwargs: dict[str, Any]
     node: Any
