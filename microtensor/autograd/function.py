@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import itertools
 import weakref
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 
@@ -140,6 +140,7 @@ class Function(Node):
     _dirty: tuple[Any, ...] = ()
     _materialize_grads = True
     _trace: Any = None
+    _node_class: type[Function]  # the class of this Function's graph nodes (see _node_class)
     needs_input_grad: tuple[bool, ...] = ()
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
@@ -360,9 +361,10 @@ def _node_class(cls: type[Function]) -> type[Function]:
     node = cls.__dict__.get("_node_class")
     if node is None:
         name = f"{cls.__name__}Backward"
-        node = type(name, (cls,), {"__module__": cls.__module__, "__qualname__": name})
-        node._op_name = cls._op_name  # type: ignore[attr-defined]
-        node._node_class = cls._node_class = node  # type: ignore[attr-defined]
+        names = {"__module__": cls.__module__, "__qualname__": name}
+        node = cast("type[Function]", type(name, (cls,), names))
+        node._op_name = cls._op_name
+        node._node_class = cls._node_class = node
     return node
 
 
@@ -383,7 +385,7 @@ class Op(Function):
         # torch's node class name (``type(y.grad_fn).__name__ == "MulBackward0"``); the class
         # keeps its source name in ``__qualname__`` (reprs, tracebacks, pickling)
         super().__init_subclass__(**kwargs)
-        cls._node_class = cls  # type: ignore[attr-defined]  # an op's nodes are its instances
+        cls._node_class = cls  # an op's nodes are its instances
         cls.__name__ = f"{cls.__name__}Backward0"
 
     @classmethod
