@@ -16,6 +16,7 @@ from microtensor.distributions import constraints
 from microtensor.distributions.transforms import (
     AffineTransform,
     ComposeTransform,
+    CorrCholeskyTransform,
     ExpTransform,
     IndependentTransform,
     LowerCholeskyTransform,
@@ -123,6 +124,10 @@ def _lower_cholesky(constraint: Any) -> Transform:
     return LowerCholeskyTransform()
 
 
+def _corr_cholesky(constraint: Any) -> Transform:
+    return CorrCholeskyTransform()
+
+
 def _positive_definite(constraint: Any) -> Transform:
     return PositiveDefiniteTransform()
 
@@ -135,6 +140,7 @@ for _registry in (biject_to, transform_to):
     _registry.register(constraints._LessThan, _less_than)
     _registry.register(constraints._Interval, _interval)
     _registry.register(constraints._HalfOpenInterval, _interval)
+    _registry.register(constraints._CorrCholesky, _corr_cholesky)
 biject_to.register(constraints._Simplex, _stick_breaking)
 transform_to.register(constraints._Simplex, _softmax)
 transform_to.register(constraints._LowerCholesky, _lower_cholesky)

@@ -22,6 +22,7 @@ from microtensor.distributions._transform_base import (
     identity_transform,
 )
 from microtensor.distributions._vector_transforms import (
+    CorrCholeskyTransform,
     LowerCholeskyTransform,
     PositiveDefiniteTransform,
     SoftmaxTransform,
@@ -32,6 +33,7 @@ __all__ = [
     "AbsTransform",
     "AffineTransform",
     "ComposeTransform",
+    "CorrCholeskyTransform",
     "ExpTransform",
     "IndependentTransform",
     "LowerCholeskyTransform",
