@@ -137,6 +137,8 @@ def test_attributes_match_torch():
     assert repr(ours.domain) == repr(theirs.domain) == "IndependentConstraint(Real(), 1)"
     assert repr(ours.codomain) == repr(theirs.codomain) == "CorrCholesky()"
     assert ours.bijective is theirs.bijective is True
+    # torch defines no __eq__ for it (unlike StickBreakingTransform): two instances differ
+    assert (ours == md.CorrCholeskyTransform()) is (theirs == td.CorrCholeskyTransform()) is False
     assert (ours.domain.event_dim, ours.codomain.event_dim) == (1, 2)
     with pytest.raises(ValueError, match="Please use either .domain.event_dim"):
         ours.event_dim  # noqa: B018
