@@ -10,6 +10,11 @@ where glibc's machine code has one (``__log1p_fma``: fdlibm's algorithm; ``__iee
 and ``__ieee754_exp_fma``: the table-based ones of glibc 2.28+). They cost 15-80x NumPy's
 (~60 ms for a million ``log``s), so the random kernels use them for float64 results only: a
 float32 result rounded from either is the same. ``tan`` (``cauchy_``) is not ported.
+
+NumPy runs kernels of its own for float64 ``log``, ``log1p`` and ``exp`` only on CPUs with
+AVX-512F; elsewhere its loops call the C library, the same functions torch calls. There these
+functions are NumPy's (fast, and the C library's bits whatever its version); ``ported=True``
+runs the port anyway (the tests check it on every machine).
 """
 
 from __future__ import annotations
@@ -80,8 +85,25 @@ def _chunked(kernel: Any, x: np.ndarray) -> np.ndarray:
     return out
 
 
-def log1p(x: np.ndarray) -> np.ndarray:
+@functools.cache
+def numpy_calls_the_c_library() -> bool:
+    """Whether NumPy's float64 log/log1p/exp call the C library here (no AVX-512F kernels)."""
+    try:
+        from numpy._core._multiarray_umath import __cpu_features__ as features
+    except ImportError:  # NumPy 1.x keeps it in numpy.core
+        from numpy.core._multiarray_umath import __cpu_features__ as features
+    return not features.get("AVX512F", False)
+
+
+def _numpy(function: Any, x: np.ndarray) -> np.ndarray:
+    with np.errstate(all="ignore"):
+        return function(np.asarray(x, dtype=np.float64))
+
+
+def log1p(x: np.ndarray, *, ported: bool = False) -> np.ndarray:
     """Glibc's ``__log1p_fma`` for float64 ``x > -1`` (``-inf`` at -1)."""
+    if not ported and numpy_calls_the_c_library():
+        return _numpy(np.log1p, x)
     return _chunked(_log1p, x)
 
 
@@ -144,8 +166,10 @@ _NEAR_ONE_LO = 0x3FEE000000000000  # asuint64(1 - 0x1p-4)
 _NEAR_ONE_SPAN = 0x3FF1090000000000 - _NEAR_ONE_LO  # up to asuint64(1 + 0x1.09p-4)
 
 
-def log(x: np.ndarray) -> np.ndarray:
+def log(x: np.ndarray, *, ported: bool = False) -> np.ndarray:
     """Glibc's ``__ieee754_log_fma`` for float64 ``x``: the bits of C's ``log``."""
+    if not ported and numpy_calls_the_c_library():
+        return _numpy(np.log, x)
     return _chunked(_log, x)
 
 
@@ -235,8 +259,10 @@ def _exp_table() -> tuple[np.ndarray, np.ndarray]:
     return tail, sbits
 
 
-def exp(x: np.ndarray) -> np.ndarray:
+def exp(x: np.ndarray, *, ported: bool = False) -> np.ndarray:
     """Glibc's ``__ieee754_exp_fma`` for float64 ``x``: the bits of C's ``exp``."""
+    if not ported and numpy_calls_the_c_library():
+        return _numpy(np.exp, x)
     return _chunked(_exp, x)
 
 

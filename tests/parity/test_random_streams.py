@@ -258,7 +258,7 @@ def test_float64_cauchy_is_within_an_ulp():
     mt.manual_seed(0)
     actual = mt.zeros(100000, dtype=mt.float64).cauchy_().numpy()
     np.testing.assert_array_max_ulp(actual, expected, maxulp=1)
-    assert 0 < (actual != expected).mean() < 0.02
+    assert (actual != expected).mean() < 0.02  # none where NumPy calls glibc's tan (no AVX-512)
 
 
 @pytest.mark.parametrize("seed", SEEDS)
