@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 
 _SPLIT = 134217729.0  # 2**27 + 1: Veltkamp's splitter for doubles
+_SPLIT_LIMIT = 2.0**995  # beyond it _SPLIT * x overflows: split x * 2**-28, then scale back
 
 
 def fma32(a: np.ndarray, b: np.ndarray | np.float32, c: np.ndarray | np.float32) -> np.ndarray:
@@ -22,6 +23,9 @@ def fma32(a: np.ndarray, b: np.ndarray | np.float32, c: np.ndarray | np.float32)
 
 
 def _split(x: Any) -> tuple[Any, Any]:
+    if np.ndim(x) == 0 and _SPLIT_LIMIT < abs(x) < np.inf:  # a huge scalar (uniform_ over 1e308)
+        high, low = _split(x * 2.0**-28)
+        return high * 2.0**28, low * 2.0**28  # powers of two: exact
     scaled = _SPLIT * x
     high = scaled - (scaled - x)
     return high, x - high
@@ -31,6 +35,7 @@ def fma64(a: Any, b: Any, c: Any) -> Any:
     """float64 ``a * b + c`` from error-free transformations (Dekker's product, Knuth's sum).
 
     Exact except when the exact result lies on a rounding midpoint (probability ~2**-50).
+    ``a`` (an array) must stay below 2**995 in magnitude; ``b`` may be any finite scalar.
     """
     product = a * b
     a_high, a_low = _split(a)

@@ -241,6 +241,24 @@ def _check_floating(target: np.ndarray, kernel: str) -> None:
         )
 
 
+# torch's names of the floating types in uniform_'s bound errors (C++ type names)
+_CXX_NAMES = {"float16": ("c10::Half", "Half"), "float32": ("float", "Float")}
+
+
+def _check_uniform_bounds(dtype: np.dtype, low: float, high: float) -> None:
+    """Torch's check_uniform_bounds: both ends within the dtype, and ``to - from`` finite in it."""
+    largest = float(np.finfo(dtype).max)
+    cxx, limits = _CXX_NAMES.get(dtype.name, ("double", "Double"))
+    for name, value in (("from", low), ("to", high)):
+        if not -largest <= value <= largest:
+            raise RuntimeError(f"{name} is out of bounds for {cxx}")
+    if float(high) - float(low) > largest:
+        raise RuntimeError(
+            f"uniform_ expects to-from <= std::numeric_limits<{limits}>::max(), but found "
+            f"to={high:g} and from={low:g} which result in to-from to exceed the limit"
+        )
+
+
 def _continuous(gen: Any, target: np.ndarray, kind: str, a: float, b: float) -> np.ndarray:
     """Draws of uniform_, exponential_, geometric_, cauchy_ and log_normal_, torch's checks."""
     n = target.size
@@ -250,6 +268,7 @@ def _continuous(gen: Any, target: np.ndarray, kind: str, a: float, b: float) -> 
                 f"uniform_ expects to return a [from, to) range, but found from={a} > to={b}"
             )
         _check_floating(target, "check_uniform_bounds")
+        _check_uniform_bounds(target.dtype, a, b)
         return _rng_continuous.uniform(gen, n, target.dtype, a, b)
     if kind == "geometric":
         if not 0 < a < 1:

@@ -93,3 +93,32 @@ def test_bfloat16_converts_and_keeps_the_graph():
     assert y.dtype == mt.bfloat16 and y.requires_grad
     (g,) = mt.autograd.grad(y.sum(), x)
     assert g.dtype == mt.float32 and g.tolist() == [1.0, 1.0, 1.0]
+
+
+@pytest.mark.parametrize(
+    ("low", "high", "dtype"),
+    [
+        (-3e38, 3e38, "float32"),  # to - from overflows float
+        (-1e39, 0.0, "float32"),  # from outside float
+        (0.0, 1e39, "float32"),
+        (-1e5, 1e5, "float16"),
+        (-1e308, 1e308, "float64"),
+        (float("nan"), 1.0, "float32"),
+        (0.0, float("inf"), "float64"),
+    ],
+)
+def test_uniform_bounds_raise_torch_errors(low, high, dtype):
+    with pytest.raises(RuntimeError) as expected:
+        torch.empty(3, dtype=getattr(torch, dtype)).uniform_(low, high)
+    with pytest.raises(RuntimeError) as got:
+        mt.empty(3, dtype=getattr(mt, dtype)).uniform_(low, high)
+    assert str(got.value) == str(expected.value)
+
+
+@pytest.mark.parametrize(("low", "high"), [(-1e300, 1e300), (-5e307, 8e307), (-1e-300, 1e-300)])
+def test_uniform_over_huge_float64_ranges_equals_torch(low, high):
+    torch.manual_seed(5)
+    mt.manual_seed(5)
+    want = torch.empty(40, dtype=torch.float64).uniform_(low, high).numpy()
+    got = mt.empty(40, dtype=mt.float64).uniform_(low, high).numpy()
+    np.testing.assert_array_equal(got, want)
