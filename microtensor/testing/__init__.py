@@ -1,4 +1,4 @@
-"""Testing helpers: ``assert_close`` and hypothesis strategies for tensors and shapes.
+"""Testing helpers: ``assert_close``, ``make_tensor``, hypothesis strategies for tensors and shapes.
 
 ``microtensor.testing.strategies`` needs hypothesis and is imported only when used
 (``from microtensor.testing import strategies``), so this package imports without it.
@@ -14,9 +14,11 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-from microtensor.testing.comparison import assert_close
+from microtensor.testing.comparison import assert_allclose, assert_close
+from microtensor.testing.creation import make_tensor
 
-__all__ = ["assert_close"]  # strategies is imported on first use (it needs hypothesis)
+# strategies is imported on first use (it needs hypothesis)
+__all__ = ["assert_allclose", "assert_close", "make_tensor"]
 
 
 def __getattr__(name: str) -> Any:

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import builtins
+import warnings
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -12,7 +13,7 @@ from microtensor import dtypes
 from microtensor._size import Size
 from microtensor.tensor import Tensor
 
-__all__ = ["assert_close"]
+__all__ = ["assert_allclose", "assert_close"]
 
 # Default (rtol, atol) per dtype, as torch.testing.assert_close; other dtypes compare exactly.
 _TOLERANCES = {
@@ -26,14 +27,28 @@ class _Mismatch(Exception):
     """A failed comparison; ``assert_close`` turns it into an ``AssertionError``."""
 
 
+class _Options(NamedTuple):
+    """How ``assert_close`` compares: the keyword arguments it was given."""
+
+    tolerances: tuple[Any, Any]
+    equal_nan: bool
+    check_dtype: bool
+    check_stride: bool
+    allow_subclasses: bool
+
+
 def assert_close(
     actual: Any,
     expected: Any,
     *,
+    allow_subclasses: bool = True,
     rtol: float | None = None,
     atol: float | None = None,
     equal_nan: bool = False,
+    check_device: bool = True,
     check_dtype: bool = True,
+    check_layout: bool = True,
+    check_stride: bool = False,
     msg: str | Callable[[str], str] | None = None,
 ) -> None:
     """Assert that ``actual`` and ``expected`` are close, as ``torch.testing.assert_close``.
@@ -52,10 +67,15 @@ def assert_close(
     Args:
         actual: the value under test.
         expected: the reference value.
+        allow_subclasses: if False, two tensors must be of the same class (a ``Parameter`` and
+            a plain ``Tensor`` then raise ``TypeError``).
         rtol: relative tolerance; give it together with ``atol``.
         atol: absolute tolerance; give it together with ``rtol``.
         equal_nan: treat NaNs in the same position as equal.
+        check_device: accepted for PyTorch's signature; every tensor is on the CPU.
         check_dtype: require equal dtypes (or equal Python number types).
+        check_layout: accepted for PyTorch's signature; every tensor is strided.
+        check_stride: require equal strides (``Tensor.stride()``, in elements).
         msg: a message to use instead of the generated one, or a function of the generated one.
 
     Raises:
@@ -83,8 +103,9 @@ def assert_close(
         raise ValueError(
             f"Both 'rtol' and 'atol' must be either specified or omitted, but got no {missing}."
         )
+    options = _Options((rtol, atol), equal_nan, check_dtype, check_stride, allow_subclasses)
     try:
-        _compare(actual, expected, (rtol, atol), equal_nan, check_dtype, "")
+        _compare(actual, expected, options, "")
     except _Mismatch as mismatch:
         message = str(mismatch)
         if msg is not None:
@@ -92,27 +113,62 @@ def assert_close(
         raise AssertionError(message) from None
 
 
-def _compare(
+def assert_allclose(
     actual: Any,
     expected: Any,
-    tolerances: tuple[Any, Any],
-    equal_nan: bool,
-    check_dtype: bool,
-    path: str,
+    rtol: float | None = None,
+    atol: float | None = None,
+    equal_nan: bool = True,
+    msg: str = "",
 ) -> None:
+    """Deprecated form of :func:`assert_close`, as ``torch.testing.assert_allclose``.
+
+    Non-tensors are made tensors (``expected`` with ``actual``'s dtype), dtypes are not
+    compared, NaNs are equal by default, and the default tolerances are the older table:
+    float16 1e-3 / 1e-3, float32 1e-4 / 1e-5, float64 1e-5 / 1e-8. Warns ``FutureWarning``.
+    """
+    warnings.warn(
+        "`microtensor.testing.assert_allclose()` is deprecated (as in PyTorch since 1.12) and "
+        "will be removed in a future release. Please use `microtensor.testing.assert_close()` "
+        "instead.",
+        FutureWarning,
+        stacklevel=2,
+    )
+    from microtensor.creation import tensor
+
+    actual = actual if isinstance(actual, Tensor) else tensor(actual)
+    expected = expected if isinstance(expected, Tensor) else tensor(expected, dtype=actual.dtype)
+    if rtol is None and atol is None:
+        old = {np.float16: (1e-3, 1e-3), np.float32: (1e-4, 1e-5), np.float64: (1e-5, 1e-8)}
+        pairs = [old.get(t._data.dtype.type, (0.0, 0.0)) for t in (actual, expected)]
+        rtol, atol = max(p[0] for p in pairs), max(p[1] for p in pairs)
+    message = msg or None
+    assert_close(
+        actual, expected, rtol=rtol, atol=atol, equal_nan=equal_nan, check_dtype=False, msg=message
+    )
+
+
+def _compare(actual: Any, expected: Any, options: _Options, path: str) -> None:
     """Compare recursively; ``path`` is the item being compared, e.g. ``[1]['weight']``."""
-    args = (tolerances, equal_nan, check_dtype)
     if isinstance(actual, Mapping) and isinstance(expected, Mapping):
         _compare_keys(actual, expected, path)
         for key in expected:
-            _compare(actual[key], expected[key], *args, f"{path}[{key!r}]")
+            _compare(actual[key], expected[key], options, f"{path}[{key!r}]")
     elif _is_sequence(actual) and _is_sequence(expected):
         if len(actual) != len(expected):
             _fail(f"The length of the sequences mismatch: {len(actual)} != {len(expected)}", path)
         for i, (a, e) in enumerate(zip(actual, expected, strict=True)):
-            _compare(a, e, *args, f"{path}[{i}]")
+            _compare(a, e, options, f"{path}[{i}]")
     elif _is_array_like(actual) and _is_array_like(expected):
-        _compare_arrays(_as_array(actual), _as_array(expected), *args, path)
+        if not options.allow_subclasses and type(actual) is not type(expected):
+            raise TypeError(
+                f"No comparison pair was able to handle inputs of type {type(actual)} and "
+                f"{type(expected)}. (allow_subclasses=False: pass allow_subclasses=True to "
+                "compare a subclass, such as a Parameter, with a Tensor)"
+            )
+        if options.check_stride:
+            _compare_strides(actual, expected, path)
+        _compare_arrays(_as_array(actual), _as_array(expected), options, path)
     elif actual is None or expected is None:
         if actual is not expected:
             _fail(f"None mismatch: {actual} is not {expected}", path)
@@ -120,10 +176,10 @@ def _compare(
         if actual is not expected:
             _fail(f"Booleans mismatch: {actual} is not {expected}", path)
     elif _is_number(actual) and _is_number(expected):
-        if check_dtype and type(actual) is not type(expected):
+        if options.check_dtype and type(actual) is not type(expected):
             _fail(f"The (d)types do not match: {type(actual)} != {type(expected)}.", path)
         _compare_arrays(
-            np.asarray(actual), np.asarray(expected), tolerances, equal_nan, False, path
+            np.asarray(actual), np.asarray(expected), options._replace(check_dtype=False), path
         )
     else:
         hint = (
@@ -150,26 +206,33 @@ def _compare_keys(actual: Mapping[Any, Any], expected: Mapping[Any, Any], path: 
         _fail("\n".join(lines), path)
 
 
-def _compare_arrays(
-    actual: np.ndarray,
-    expected: np.ndarray,
-    tolerances: tuple[Any, Any],
-    equal_nan: bool,
-    check_dtype: bool,
-    path: str,
-) -> None:
+def _compare_strides(actual: Any, expected: Any, path: str) -> None:
+    """Strides in elements, as ``Tensor.stride()`` gives them (an array's are in bytes)."""
+    strides = [
+        x.stride() if isinstance(x, Tensor) else tuple(s // x.itemsize for s in x.strides)
+        for x in (actual, expected)
+    ]
+    if strides[0] != strides[1]:
+        _fail(
+            f"The values for attribute 'stride()' do not match: {strides[0]} != {strides[1]}.",
+            path,
+        )
+
+
+def _compare_arrays(actual: np.ndarray, expected: np.ndarray, options: _Options, path: str) -> None:
     if actual.shape != expected.shape:
         _fail(
             f"The values for attribute 'shape' do not match: {Size(actual.shape)} != "
             f"{Size(expected.shape)}.",
             path,
         )
-    if check_dtype and actual.dtype != expected.dtype:
+    if options.check_dtype and actual.dtype != expected.dtype:
         _fail(
             f"The values for attribute 'dtype' do not match: {_dtype_name(actual.dtype)} != "
             f"{_dtype_name(expected.dtype)}.",
             path,
         )
+    tolerances = options.tolerances
     rtol, atol = tolerances if tolerances[0] is not None else _default_tolerances(actual, expected)
     exact = actual.dtype.kind in "biu" and expected.dtype.kind in "biu"
     if exact:
@@ -177,7 +240,7 @@ def _compare_arrays(
         matches = a == e
     else:
         a, e = actual.astype(np.float64), expected.astype(np.float64)
-        matches = np.isclose(a, e, rtol=rtol, atol=atol, equal_nan=equal_nan)
+        matches = np.isclose(a, e, rtol=rtol, atol=atol, equal_nan=options.equal_nan)
     if np.all(matches):
         return
     equality = rtol == 0 and atol == 0

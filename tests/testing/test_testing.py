@@ -258,3 +258,40 @@ def test_testing_imports_without_hypothesis():
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     )
     assert "microtensor.testing.strategies needs hypothesis" in result.stdout
+
+
+def test_torch_keyword_arguments_are_accepted():
+    a = mt.ones(2, 3)
+    assert_close(a, a.clone(), check_device=False, check_layout=False, check_stride=False)
+    assert_close(a, a.clone(), allow_subclasses=True, rtol=0, atol=0, msg="never shown")
+
+
+def test_check_stride_compares_strides_as_torch():
+    a = mt.ones(2, 3)
+    b = a.t().contiguous().t()
+    assert_close(a, b)  # strides are not compared by default
+    with pytest.raises(AssertionError) as got:
+        assert_close(a, b, check_stride=True)
+    with pytest.raises(AssertionError) as want:
+        t = torch.ones(2, 3)
+        torch.testing.assert_close(t, t.t().contiguous().t(), check_stride=True)
+    assert str(got.value) == str(want.value)
+    assert_close(a.numpy(), a.clone(), check_stride=True)  # an array's strides, in elements
+
+
+def test_allow_subclasses_false_refuses_a_parameter_against_a_tensor():
+    p = mt.nn.Parameter(mt.ones(2))
+    assert_close(p, mt.ones(2))
+    with pytest.raises(TypeError, match="No comparison pair was able to handle inputs of type"):
+        assert_close(p, mt.ones(2), allow_subclasses=False)
+
+
+def test_deprecated_assert_allclose():
+    from microtensor.testing import assert_allclose
+
+    with pytest.warns(FutureWarning, match="assert_allclose.*deprecated"):
+        assert_allclose(mt.ones(2), [1.0, 1.00001])  # float32's old tolerances: 1e-4 / 1e-5
+    with pytest.warns(FutureWarning), pytest.raises(AssertionError):
+        assert_allclose(mt.ones(2), [1.0, 1.001])
+    with pytest.warns(FutureWarning):  # dtypes are not compared, NaNs are equal
+        assert_allclose(mt.tensor([1.0, float("nan")]), mt.tensor([1.0, float("nan")]).double())
