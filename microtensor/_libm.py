@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import decimal
 import functools
+import importlib
 from typing import Any
 
 import numpy as np
@@ -89,10 +90,10 @@ def _chunked(kernel: Any, x: np.ndarray) -> np.ndarray:
 def numpy_calls_the_c_library() -> bool:
     """Whether NumPy's float64 log/log1p/exp call the C library here (no AVX-512F kernels)."""
     try:
-        from numpy._core._multiarray_umath import __cpu_features__ as features
+        umath = importlib.import_module("numpy._core._multiarray_umath")
     except ImportError:  # NumPy 1.x keeps it in numpy.core
-        from numpy.core._multiarray_umath import __cpu_features__ as features
-    return not features.get("AVX512F", False)
+        umath = importlib.import_module("numpy.core._multiarray_umath")
+    return not umath.__cpu_features__.get("AVX512F", False)
 
 
 def _numpy(function: Any, x: np.ndarray) -> np.ndarray:
