@@ -123,8 +123,6 @@ from microtensor.serialization import load, save
 from microtensor.tensor import Tensor, device
 from microtensor.utils.dlpack import from_dlpack
 
-__version__ = "0.1.0"
-
 # torch's constants
 e = 2.718281828459045
 pi = 3.141592653589793

@@ -4,11 +4,13 @@ multiprocessing, testing)."""
 
 from __future__ import annotations
 
+import importlib.metadata
 import inspect
 import sys
 import warnings
 
 import numpy as np
+import packaging.version
 import pytest
 import torch
 
@@ -207,8 +209,10 @@ def test_submodules_after_import():
     assert mt.testing is sys.modules["microtensor.testing"]
     assert mt.version.cuda is None and mt.version.hip is None and mt.version.debug is False
     assert isinstance(mt.version.git_version, str)
-    assert mt.__version__ == mt.version.__version__ == "0.1.0"
-    assert mt.__version__ >= (0, 1) and mt.__version__ < "0.10" and mt.__version__ > "0.0.9"
+    assert mt.__version__ == mt.version.__version__ == "2.13.0+microtensor.0.1.0"
+    assert mt.__version__ >= (2, 13) and mt.__version__ < "2.14" and mt.__version__ > "2.9"
+    assert mt.version.microtensor == importlib.metadata.version("microtensor")
+    assert packaging.version.parse(mt.__version__).local == "microtensor.0.1.0"
     assert isinstance(mt.__version__, mt.torch_version.TorchVersion)
     assert isinstance(torch.__version__, torch.torch_version.TorchVersion)
     assert mt.distributed.is_available() is False

@@ -165,17 +165,6 @@ def test_printed_tensors_modules_and_optimizers_are_torchs():
     assert_same_record(module_reprs(mt), module_reprs(torch))
 
 
-@pytest.mark.parametrize(
-    "lib",
-    [
-        torch,
-        not_yet(
-            mt,
-            "version.py: microtensor.__version__ is '0.1.0', so the common gate "
-            "`torch.__version__ >= '2.0'` (or packaging's parse) takes pre-2.0 code paths",
-        ),
-    ],
-    ids=["torch", "microtensor"],
-)
+@pytest.mark.parametrize("lib", [torch, mt], ids=["torch", "microtensor"])
 def test_version_gates_take_the_modern_path(lib):
     assert lib.__version__ >= "2.0" and lib.__version__ >= (1, 13)
