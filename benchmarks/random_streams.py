@@ -8,7 +8,8 @@ the median of ``--repeat`` runs, so other processes on a busy machine disturb th
 Sizes: 1,000,000 values, ``randperm(100_000)``, a dropout mask on (256, 1024) (NumPy's: a
 float64 uniform per element compared with p, as torch draws).
 
-Run: ``python benchmarks/random_streams.py`` (``--quick`` for small sizes).
+Run: ``python benchmarks/random_streams.py`` (``--quick`` for small sizes, ``--only "randn f32"``
+for some rows).
 """
 
 from __future__ import annotations
@@ -62,13 +63,17 @@ def main(argv: list[str] | None = None) -> list[tuple[str, float, float, float, 
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quick", action="store_true", help="small sizes, for the tests")
     parser.add_argument("--repeat", type=int, default=7)
+    parser.add_argument("--only", default="", help="draws to run: 'randn f32,randint'")
     args = parser.parse_args(argv)
     n, perm_n = (10_000, 1_000) if args.quick else (1_000_000, 100_000)
     torch.set_num_threads(1)
     pcg, mt19937 = np.random.default_rng(0), np.random.Generator(np.random.MT19937(0))
     print(f"{'draw':10s} {'microtensor':>12s} {'PCG64':>9s} {'MT19937':>9s} {'torch':>9s} ratio")
     results = []
+    only = [name.strip() for name in args.only.split(",") if name.strip()]
     for name, ours, numpy_draw, theirs in rows(n, perm_n):
+        if only and name not in only:
+            continue
         t_mt = median_ms(ours, args.repeat)
         t_pcg = median_ms(lambda draw=numpy_draw: draw(pcg), args.repeat)
         t_mt19937 = median_ms(lambda draw=numpy_draw: draw(mt19937), args.repeat)

@@ -29,12 +29,13 @@ if TYPE_CHECKING:
     from microtensor.random import Generator
 
 _TWO_PI_F32 = np.float32(2.0 * np.pi)
-_CHUNK = 2**16  # elements per pass of the float32 kernel, a multiple of 16
+_CHUNK = 2**16  # elements per pass of the Box-Muller kernels, a multiple of 16
+_HALF_BLOCK = np.dtype((np.void, 64))  # 8 doubles: half a block, copied as one item
 
 
 def _box_muller_blocks_f32(u: np.ndarray, mean: float, std: float) -> np.ndarray:
-    """Torch's ``normal_fill_16_AVX2`` on every block of 16 float32 uniforms."""
-    out = np.empty_like(u)
+    """Torch's ``normal_fill_16_AVX2`` on every block of 16 float32 uniforms, in place."""
+    out = u
     for start in range(0, u.size, _CHUNK):  # ~40 NumPy passes per chunk: keep them in cache
         chunk = u[start : start + _CHUNK].reshape(-1, 16)
         blocks = out[start : start + _CHUNK].reshape(-1, 16)
@@ -43,21 +44,35 @@ def _box_muller_blocks_f32(u: np.ndarray, mean: float, std: float) -> np.ndarray
         np.multiply(radius, cos, out=blocks[:, :8])
         np.multiply(radius, sin, out=blocks[:, 8:])
     if mean != 0 or std != 1:  # torch's fmadd(n, std, mean)
-        out = fma32(out, np.float32(std), np.float32(mean))
+        out[:] = fma32(out, np.float32(std), np.float32(mean))
     return out
 
 
 def _box_muller_blocks(u: np.ndarray, mean: float, std: float) -> np.ndarray:
-    """Torch's generic ``normal_fill_16`` (float64) on every block of 16 uniforms."""
-    blocks = u.reshape(-1, 16)
-    radius = np.sqrt(-2 * _libm.log(1 - blocks[:, :8]))
-    theta = 2.0 * np.pi * blocks[:, 8:]
-    out = np.empty_like(blocks)
-    out[:, :8] = radius * np.cos(theta)
-    out[:, 8:] = radius * np.sin(theta)
+    """Torch's generic ``normal_fill_16`` (float64) on every block of 16 uniforms, in place."""
+    halves = u.view(_HALF_BLOCK).reshape(-1, 2)  # each block: 8 doubles for u1, 8 for u2
+    radius = np.empty(min(u.size, _CHUNK) // 2)
+    theta, trig = np.empty_like(radius), np.empty_like(radius)
+    for start in range(0, halves.shape[0], _CHUNK // 16):
+        chunk = halves[start : start + _CHUNK // 16]
+        size = 8 * chunk.shape[0]
+        r, t, c = radius[:size], theta[:size], trig[:size]
+        np.copyto(r.view(_HALF_BLOCK), chunk[:, 0])  # gather the halves: contiguous passes
+        np.copyto(t.view(_HALF_BLOCK), chunk[:, 1])
+        np.subtract(1, r, out=r)
+        r[:] = _libm.log(r)
+        r *= -2
+        np.sqrt(r, out=r)
+        t *= 2.0 * np.pi
+        np.cos(t, out=c)
+        c *= r
+        np.copyto(chunk[:, 0], c.view(_HALF_BLOCK))
+        np.sin(t, out=t)
+        t *= r
+        np.copyto(chunk[:, 1], t.view(_HALF_BLOCK))
     if mean != 0 or std != 1:  # torch's radius * cos * std + mean, contracted to an fma
-        out = fma64(out, std, mean)
-    return out.reshape(-1)
+        u[:] = fma64(u, std, mean)
+    return u
 
 
 def normal_fill(generator: Generator, n: int, dtype: Any, mean: float, std: float) -> np.ndarray:
@@ -72,13 +87,11 @@ def normal_fill(generator: Generator, n: int, dtype: Any, mean: float, std: floa
             out32[n - 16 :] = _box_muller_blocks_f32(u[whole:], mean, std)
         return out32.astype(dtype)
     transform = _box_muller_blocks_f32 if dtype == np.float32 else _box_muller_blocks
-    u = generator._uniform(n, dtype).astype(dtype, copy=False)
-    out = np.empty(n, dtype=dtype)
-    out[:whole] = transform(u[:whole], mean, std)
+    values = generator._uniform(n, dtype)
+    transform(values[:whole], mean, std)  # in place: the normals overwrite their uniforms
     if n % 16:  # torch redraws the last 16 and redoes them
-        tail = generator._uniform(16, dtype).astype(dtype, copy=False)
-        out[n - 16 :] = transform(tail, mean, std)
-    return out
+        values[n - 16 :] = transform(generator._uniform(16, dtype), mean, std)
+    return values
 
 
 def normal_serial(

@@ -207,19 +207,18 @@ class Generator:
         float64 keeps the low 53 bits of a ``random64()`` draw, float32 the low 24 bits of a
         ``random()`` draw (float16 uses float32's, returned as float32: round them).
         """
-        dtype = np.dtype(dtype)
-        if dtype == np.float64:
-            bits = self._random64(n)
-            np.bitwise_and(bits, np.uint64(2**53 - 1), out=bits)
-            values = bits.astype(np.float64)
-            values *= 2.0**-53
-            return values
-        # float32 and the reduced types (float16 draws float32 uniforms too, then rounds)
-        raw = self._random32(n)
-        np.bitwise_and(raw, np.uint32(2**24 - 1), out=raw)
-        uniforms = raw.astype(np.float32)
-        uniforms *= np.float32(2.0**-24)
-        return uniforms
+        scale: np.floating[Any]
+        if np.dtype(dtype) == np.float64:
+            bits, mask, scale = self._random64(n).view(np.int64), 2**53 - 1, np.float64(2.0**-53)
+        else:  # float32 and the reduced types (float16 draws float32 uniforms too, then rounds)
+            bits, mask, scale = self._random32(n).view(np.int32), 2**24 - 1, np.float32(2.0**-24)
+        # the values overwrite their bits in place: one allocation in all, as fresh megabytes
+        # cost page faults; the masked bits convert exactly
+        np.bitwise_and(bits, mask, out=bits)
+        values = bits.view(scale.dtype)
+        np.copyto(values, bits, casting="unsafe")
+        values *= scale
+        return values
 
     def __repr__(self) -> str:
         return f"<microtensor.Generator object at {id(self):#x}>"
