@@ -6,8 +6,10 @@ torch picks one of two paths:
   blocks of 16 (``u1 = 1 - x[i:i+8]``, ``u2 = x[i+8:i+16]``, radius ``sqrt(-2 log u1)``, angle
   ``2 pi u2``, cosines to the first half, sines to the second); when the size is not a multiple
   of 16 the last 16 are redrawn and redone. float32 runs this through torch's AVX2 functions
-  (``_avx_mathfun``), float64 through the C library's ``log``, ``cos`` and ``sin`` (glibc's
-  ``log`` ported in ``_libm``; NumPy's ``cos`` and ``sin`` give glibc's bits). float16 and
+  (``_avx_mathfun``'s, fused here into one in-place pass over cache-sized chunks, with float64
+  buffers for the fused multiply-adds and bit operations for the octant signs), float64
+  through the C library's ``log``, ``cos`` and ``sin`` (``_libm.log``; NumPy's ``cos`` and
+  ``sin`` give glibc's bits). float16 and
   bfloat16 take float32's kernel one block of 16 at a time and round its results: only whole
   blocks' uniforms are drawn before the redrawn last 16, so they take 16 fewer draws than
   float32 when the size is not a multiple of 16.
@@ -33,19 +35,174 @@ _CHUNK = 2**16  # elements per pass of the Box-Muller kernels, a multiple of 16
 _HALF_BLOCK = np.dtype((np.void, 64))  # 8 doubles: half a block, copied as one item
 
 
+_F32 = np.float32
+_HALF_BLOCK_F32 = np.dtype((np.void, 32))  # 8 floats: half a block, copied as one item
+# torch's log256_ps and sincos256_ps constants (Cephes'), as _avx_mathfun has them
+_LOG_P = [np.float64(_F32(c)) for c in _avx_mathfun._LOG_P]
+_LOG_Q1, _LOG_Q2 = _avx_mathfun._LOG_Q1, _avx_mathfun._LOG_Q2
+_SQRTHF_MANTISSA = 0x3504F3  # the mantissa bits of float32 sqrt(1/2)
+_FOPI = _avx_mathfun._FOPI
+_DP = _avx_mathfun._DP
+_COSCOF = [np.float64(c) for c in _avx_mathfun._COSCOF]
+_SINCOF = [np.float64(c) for c in _avx_mathfun._SINCOF]
+
+
+class _Scratch:
+    """The float32 kernel's buffers for ``size`` values of each half-block, reused per chunk."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self.f32 = np.empty((6, size), dtype=np.float32)
+        self.f64 = np.empty((4, size), dtype=np.float64)
+        self.i32 = np.empty((3, size), dtype=np.int32)
+
+    def cut(self, size: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        return self.f32[:, :size], self.f64[:, :size], self.i32[:, :size]
+
+
+def _fma_to(y64: np.ndarray, b64: np.ndarray, c: Any, y32: np.ndarray) -> None:
+    """``y32 = y64 = fma(y64, b64, c)`` in float32: the product is exact in float64, one rounding.
+
+    (As ``_fma.fma32``: torch's float32 fused multiply-adds; ``y64`` holds float32 values.)
+    """
+    y64 *= b64
+    y64 += c
+    np.copyto(y32, y64, casting="same_kind")
+    np.copyto(y64, y32)
+
+
+def _log_radius(x: np.ndarray, scratch: _Scratch) -> None:
+    """``x = sqrt(-2 log x)`` in place, ``log`` torch's ``log256_ps`` (as ``_avx_mathfun.log``).
+
+    For the Box-Muller inputs ``1 - u``, positive normal floats.
+    """
+    (e, y, z, _, _, _), (x64, y64, z64, _), (exponent, not_below, _) = scratch.cut(x.size)
+    bits = x.view(np.int32)
+    np.right_shift(bits, 23, out=exponent)
+    np.bitwise_and(bits, 0x7FFFFF, out=bits)
+    # m = mantissa in [0.5, 1); m < sqrt(1/2): e -= 1 and x = 2m - 1, else x = m - 1 (exact)
+    np.subtract(_SQRTHF_MANTISSA - 1, bits, out=not_below)
+    np.right_shift(not_below, 31, out=not_below)  # -1 where m >= sqrt(1/2), else 0
+    exponent -= 127
+    exponent -= not_below
+    np.copyto(e, exponent, casting="unsafe")
+    bits |= 0x3F800000
+    np.left_shift(not_below, 23, out=not_below)
+    bits += not_below
+    x -= _F32(1)
+    np.multiply(x, x, out=z)
+    np.copyto(x64, x)
+    np.copyto(z64, z)
+    np.copyto(y64, x64)  # Horner's scheme, each step a float32 fma
+    y64 *= _LOG_P[0]
+    y64 += _LOG_P[1]
+    np.copyto(y, y64, casting="same_kind")
+    np.copyto(y64, y)
+    for coefficient in _LOG_P[2:]:
+        _fma_to(y64, x64, coefficient, y)
+    y64 *= x64  # y *= x, exact in float64, rounded by the cast
+    np.copyto(y, y64, casting="same_kind")
+    np.copyto(y64, y)
+    z *= _F32(0.5)
+    y64 *= z64
+    np.multiply(e, _LOG_Q1, out=x)  # x is reloaded below: borrow it
+    y64 += x
+    np.copyto(y, y64, casting="same_kind")
+    np.copyto(x, x64, casting="same_kind")
+    y -= z  # z * 0.5 is exact, so fused or not gives the same
+    x += y
+    e *= _LOG_Q2  # e * 0.693359375 is exact (9 + 5 bits): this fma rounds as an addition
+    x += e
+    x *= _F32(-2)
+    np.sqrt(x, out=x)
+
+
+def _sincos_times(t: np.ndarray, radius: np.ndarray, scratch: _Scratch) -> None:
+    """``radius = radius cos(2 pi t)``, ``t = radius sin(2 pi t)`` with torch's ``sincos256_ps``.
+
+    (As ``_avx_mathfun.sincos``: Cephes' octant reduction, for ``2 pi t`` in [0, 2 pi).)
+    """
+    (y, z, c, s, _, _), (x64, z64, c64, s64), (j, sign, swap) = scratch.cut(t.size)
+    x = t
+    x *= _TWO_PI_F32
+    np.multiply(x, _FOPI, out=y)
+    np.copyto(j, y, casting="unsafe")  # truncation, as cvttps2dq
+    j += 1
+    j &= ~1  # the even octant j in {0, 2, 4, 6, 8}
+    np.copyto(y, j)
+    # x = ((x - y DP1) - y DP2) - y DP3; y DP1 and y DP2 are exact (8 and 11 bits, y <= 8),
+    # so the first two fmas round as additions
+    np.multiply(y, _DP[0], out=z)
+    x += z
+    np.multiply(y, _DP[1], out=z)
+    x += z
+    np.multiply(y, np.float64(_DP[2]), out=x64)
+    x64 += x
+    np.copyto(x, x64, casting="same_kind")
+    np.copyto(x64, x)
+    np.multiply(x, x, out=z)
+    np.copyto(z64, z)
+    np.multiply(z64, _COSCOF[0], out=c64)
+    c64 += _COSCOF[1]
+    np.copyto(c, c64, casting="same_kind")
+    np.copyto(c64, c)
+    _fma_to(c64, z64, _COSCOF[2], c)
+    c *= z
+    np.copyto(c64, c)
+    np.multiply(z, _F32(-0.5), out=y)  # -(z * 0.5), exact
+    c64 *= z64
+    c64 += y
+    np.copyto(c, c64, casting="same_kind")
+    c += _F32(1)
+    np.multiply(z64, _SINCOF[0], out=s64)
+    s64 += _SINCOF[1]
+    np.copyto(s, s64, casting="same_kind")
+    np.copyto(s64, s)
+    _fma_to(s64, z64, _SINCOF[2], s)
+    s *= z
+    np.copyto(s64, s)
+    s64 *= x64
+    s64 += x64
+    np.copyto(s, s64, casting="same_kind")
+    # octants 2 and 6 swap the polynomials; sin < 0 in octants 4 and 6, cos in 2 and 4 (bit
+    # operations: a masked select or negation costs 20 times as much in NumPy)
+    sin_bits, cos_bits = c.view(np.int32), s.view(np.int32)
+    np.bitwise_and(j, 2, out=sign)
+    np.right_shift(sign, 1, out=sign)
+    sign -= 1  # -1 where the octant keeps sin's polynomial for sin, else 0
+    np.bitwise_xor(sin_bits, cos_bits, out=swap)
+    swap &= sign
+    sin_bits ^= swap  # c holds sin now
+    cos_bits ^= swap  # and s holds cos
+    np.bitwise_and(j, 4, out=sign)
+    np.left_shift(sign, 29, out=sign)
+    sin_bits ^= sign
+    j += 2
+    np.bitwise_and(j, 4, out=sign)
+    np.left_shift(sign, 29, out=sign)
+    cos_bits ^= sign
+    np.multiply(c, radius, out=t)
+    radius *= s
+
+
 def _box_muller_blocks_f32(u: np.ndarray, mean: float, std: float) -> np.ndarray:
     """Torch's ``normal_fill_16_AVX2`` on every block of 16 float32 uniforms, in place."""
-    out = u
-    for start in range(0, u.size, _CHUNK):  # ~40 NumPy passes per chunk: keep them in cache
-        chunk = u[start : start + _CHUNK].reshape(-1, 16)
-        blocks = out[start : start + _CHUNK].reshape(-1, 16)
-        radius = np.sqrt(np.float32(-2) * _avx_mathfun.log(np.float32(1) - chunk[:, :8]))
-        sin, cos = _avx_mathfun.sincos(_TWO_PI_F32 * chunk[:, 8:])
-        np.multiply(radius, cos, out=blocks[:, :8])
-        np.multiply(radius, sin, out=blocks[:, 8:])
+    halves = u.view(_HALF_BLOCK_F32).reshape(-1, 2)  # each block: 8 floats for u1, 8 for u2
+    scratch = _Scratch(min(u.size, _CHUNK) // 2)
+    radius, theta = np.empty((2, scratch.size), dtype=np.float32)
+    for start in range(0, halves.shape[0], _CHUNK // 16):
+        chunk = halves[start : start + _CHUNK // 16]
+        r, t = radius[: 8 * chunk.shape[0]], theta[: 8 * chunk.shape[0]]
+        np.copyto(r.view(_HALF_BLOCK_F32), chunk[:, 0])  # gather the halves: contiguous passes
+        np.copyto(t.view(_HALF_BLOCK_F32), chunk[:, 1])
+        np.subtract(_F32(1), r, out=r)
+        _log_radius(r, scratch)
+        _sincos_times(t, r, scratch)
+        np.copyto(chunk[:, 0], r.view(_HALF_BLOCK_F32))
+        np.copyto(chunk[:, 1], t.view(_HALF_BLOCK_F32))
     if mean != 0 or std != 1:  # torch's fmadd(n, std, mean)
-        out[:] = fma32(out, np.float32(std), np.float32(mean))
-    return out
+        u[:] = fma32(u, np.float32(std), np.float32(mean))
+    return u
 
 
 def _box_muller_blocks(u: np.ndarray, mean: float, std: float) -> np.ndarray:

@@ -226,3 +226,25 @@ def test_randn_float32_follows_torchs_avx2_kernel_not_libm():
     assert not np.array_equal(libm, expected)
     mt.manual_seed(0)
     np.testing.assert_array_equal(mt.randn(4096).numpy(), expected)
+
+
+def test_fused_float32_box_muller_equals_the_avx_mathfun_port():
+    """randn's in-place float32 kernel repeats ``_avx_mathfun.log`` and ``sincos`` bit for bit.
+
+    A float32 uniform is ``k * 2**-24``: every 31st ``k`` here (all 2**24 of them were checked
+    when the kernel was written), radius and angle from the same uniform.
+    """
+    from microtensor import _avx_mathfun, _rng_normal
+
+    u = np.arange(0, 2**24, 31, dtype=np.int64).astype(np.float32) * np.float32(2**-24)
+    u = np.concatenate([u, np.float32([0, 2**-24, 0.5, 1 - 2**-24, 0.125, 0.875])])
+    radius = np.sqrt(np.float32(-2) * _avx_mathfun.log(np.float32(1) - u))
+    sin, cos = _avx_mathfun.sincos(np.float32(2 * np.pi) * u)
+    scratch = _rng_normal._Scratch(u.size)
+    fused_radius = np.float32(1) - u
+    _rng_normal._log_radius(fused_radius, scratch)
+    np.testing.assert_array_equal(fused_radius.view(np.int32), radius.view(np.int32))
+    fused_cos, fused_sin = radius.copy(), u.copy()
+    _rng_normal._sincos_times(fused_sin, fused_cos, scratch)
+    np.testing.assert_array_equal(fused_cos.view(np.int32), (radius * cos).view(np.int32))
+    np.testing.assert_array_equal(fused_sin.view(np.int32), (radius * sin).view(np.int32))
