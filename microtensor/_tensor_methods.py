@@ -12,6 +12,7 @@ from typing import Any
 from microtensor import _device, _inplace_views
 from microtensor._dim_order import dim_order as _dim_order_of
 from microtensor._dim_order import storage_offset as _storage_offset_of
+from microtensor._numpy_names import numpy_names
 from microtensor._size import Size
 
 # The ops package, set by microtensor.tensor once Tensor exists (the ops import Tensor, so
@@ -186,38 +187,56 @@ class TensorMethods:
         return ops.allclose(self, other, rtol, atol, equal_nan)
 
     # --- reductions ------------------------------------------------------------------------
+    @numpy_names
     def sum(self, dim: Any = None, keepdim: bool = False, *, dtype: Any = None) -> Any:
         return ops.sum(self, dim, keepdim, dtype=dtype)
+    @numpy_names
     def mean(self, dim: Any = None, keepdim: bool = False, *, dtype: Any = None) -> Any:
         return ops.mean(self, dim, keepdim, dtype=dtype)
+    @numpy_names
     def prod(self, dim: Any = None, keepdim: bool = False, *, dtype: Any = None) -> Any:
         return ops.prod(self, dim, keepdim, dtype=dtype)
+    @numpy_names
     def max(self, dim: Any = None, keepdim: bool = False) -> Any: return ops.max(self, dim, keepdim)
+    @numpy_names
     def min(self, dim: Any = None, keepdim: bool = False) -> Any: return ops.min(self, dim, keepdim)
+    @numpy_names
     def amax(self, dim: Any = (), keepdim: bool = False) -> Any: return ops.amax(self, dim, keepdim)
+    @numpy_names
     def amin(self, dim: Any = (), keepdim: bool = False) -> Any: return ops.amin(self, dim, keepdim)
+    @numpy_names
     def argmax(self, dim: Any = None, keepdim: bool = False) -> Any:
         return ops.argmax(self, dim, keepdim)
+    @numpy_names
     def argmin(self, dim: Any = None, keepdim: bool = False) -> Any:
         return ops.argmin(self, dim, keepdim)
+    @numpy_names
     def var(self, dim: Any = None, unbiased: Any = None, keepdim: bool = False, *,
             correction: Any = None) -> Any:
         return ops.var(self, dim, unbiased=unbiased, keepdim=keepdim,
                        correction=1 if correction is None else correction)
+    @numpy_names
     def std(self, dim: Any = None, unbiased: Any = None, keepdim: bool = False, *,
             correction: Any = None) -> Any:
         return ops.std(self, dim, unbiased=unbiased, keepdim=keepdim,
                        correction=1 if correction is None else correction)
+    @numpy_names
     def logsumexp(self, dim: Any, keepdim: bool = False) -> Any:
         return ops.logsumexp(self, dim, keepdim)
+    @numpy_names
     def norm(self, p: Any = "fro", dim: Any = None, keepdim: bool = False,
              dtype: Any = None) -> Any:
         return ops.norm(self, p, dim, keepdim, dtype=dtype)
+    @numpy_names
     def cumsum(self, dim: int, *, dtype: Any = None) -> Any:
         return ops.cumsum(self, dim, dtype=dtype)
+    @numpy_names
     def all(self, dim: Any = None, keepdim: bool = False) -> Any: return ops.all(self, dim, keepdim)
+    @numpy_names
     def any(self, dim: Any = None, keepdim: bool = False) -> Any: return ops.any(self, dim, keepdim)
+    @numpy_names
     def softmax(self, dim: int, dtype: Any = None) -> Any: return ops.softmax(self, dim, dtype)
+    @numpy_names
     def log_softmax(self, dim: int, dtype: Any = None) -> Any:
         return ops.log_softmax(self, dim, dtype)
 
@@ -228,6 +247,7 @@ class TensorMethods:
     def reshape_as(self, other: Any) -> Any: return ops.reshape(self, other.shape)
     def flatten(self, start_dim: int = 0, end_dim: int = -1) -> Any:
         return ops.flatten(self, start_dim, end_dim)
+    @numpy_names
     def unflatten(self, dim: int, sizes: Any) -> Any: return ops.unflatten(self, dim, sizes)
     def transpose(self, dim0: int, dim1: int) -> Any: return ops.transpose(self, dim0, dim1)
     swapaxes = swapdims = transpose
@@ -236,16 +256,22 @@ class TensorMethods:
     def movedim(self, source: Any, destination: Any) -> Any:
         return ops.movedim(self, source, destination)
     moveaxis = movedim
+    @numpy_names
     def squeeze(self, dim: Any = None) -> Any: return ops.squeeze(self, dim)
+    @numpy_names
     def unsqueeze(self, dim: int) -> Any: return ops.unsqueeze(self, dim)
     def expand(self, *sizes: Any) -> Any: return ops.expand(self, _shape_arg(sizes))
     def expand_as(self, other: Any) -> Any: return ops.expand(self, other.shape)
     def broadcast_to(self, size: Any) -> Any: return ops.broadcast_to(self, size)
     def repeat(self, *sizes: Any) -> Any: return ops.repeat(self, _shape_arg(sizes))
     def tile(self, dims: Any) -> Any: return ops.tile(self, dims)
+    @numpy_names
     def split(self, split_size: Any, dim: int = 0) -> Any: return ops.split(self, split_size, dim)
+    @numpy_names
     def chunk(self, chunks: int, dim: int = 0) -> Any: return ops.chunk(self, chunks, dim)
+    @numpy_names
     def unbind(self, dim: int = 0) -> Any: return ops.unbind(self, dim)
+    @numpy_names
     def narrow(self, dim: int, start: int, length: int) -> Any:
         return ops.narrow(self, dim, start, length)
     def flip(self, dims: Any) -> Any: return ops.flip(self, dims)
@@ -256,9 +282,12 @@ class TensorMethods:
         return ops.conversion.contiguous(self, memory_format)
     def clone(self, *, memory_format: Any = None) -> Any:
         return ops.clone(self, memory_format=memory_format)
+    @numpy_names
     def gather(self, dim: int, index: Any) -> Any: return ops.gather(self, dim, index)
+    @numpy_names
     def scatter_add(self, dim: int, index: Any, src: Any) -> Any:
         return ops.scatter_add(self, dim, index, src)
+    @numpy_names
     def index_select(self, dim: int, index: Any) -> Any: return ops.index_select(self, dim, index)
 
     # --- linear algebra --------------------------------------------------------------------
@@ -334,6 +363,7 @@ class TensorMethods:
 
         warnings.warn("volatile was removed and now has no effect. Use `with torch.no_grad():` "
                       "instead.", UserWarning, stacklevel=2)
+    @numpy_names
     def stride(self, dim: Any = None) -> Any:
         # NumPy's byte strides in elements, which are PyTorch's for contiguous, transposed,
         # sliced and expanded tensors (negative after a flip); NumPy gives 0 for empty ones
@@ -530,8 +560,10 @@ class TensorMethods:
         return self._inplace("addbmm_", ops.addbmm, batch1, batch2, beta=beta, alpha=alpha)
     def baddbmm_(self, batch1: Any, batch2: Any, *, beta: Any = 1, alpha: Any = 1) -> Any:
         return self._inplace("baddbmm_", ops.baddbmm, batch1, batch2, beta=beta, alpha=alpha)
+    @numpy_names
     def cumsum_(self, dim: builtins.int, dtype: Any = None) -> Any:
         return self._inplace("cumsum_", ops.cumsum, dim, dtype=dtype)
+    @numpy_names
     def cumprod_(self, dim: builtins.int, dtype: Any = None) -> Any:
         return self._inplace("cumprod_", ops.cumprod, dim, dtype=dtype)
     def tril_(self, diagonal: builtins.int = 0) -> Any:
@@ -597,8 +629,10 @@ class TensorMethods:
         return _inplace_views.apply(self, "swapaxes_", ops.transpose, axis0, axis1)
     def swapdims_(self, dim0: builtins.int, dim1: builtins.int) -> Any:
         return _inplace_views.apply(self, "swapdims_", ops.transpose, dim0, dim1)
+    @numpy_names
     def squeeze_(self, dim: Any = None) -> Any:
         return _inplace_views.apply(self, "squeeze_", ops.squeeze, dim)
+    @numpy_names
     def unsqueeze_(self, dim: builtins.int) -> Any:
         return _inplace_views.apply(self, "unsqueeze_", ops.unsqueeze, dim)
     def clamp_(self, min: Any = None, max: Any = None) -> Any:  # noqa: A002
@@ -619,6 +653,7 @@ class TensorMethods:
         return self._inplace("addcmul_", ops.addcmul, tensor1, tensor2, value=value)
     def addcdiv_(self, tensor1: Any, tensor2: Any, *, value: Any = 1) -> Any:
         return self._inplace("addcdiv_", ops.addcdiv, tensor1, tensor2, value=value)
+    @numpy_names
     def scatter_add_(self, dim: builtins.int, index: Any, src: Any) -> Any:
         return self._inplace("scatter_add_", ops.scatter_add, dim, index, src)
     def uniform_(self, a: builtins.float = 0.0, b: builtins.float = 1.0, *,
@@ -657,9 +692,11 @@ class TensorMethods:
     def diagflat(self, offset: builtins.int = 0) -> Any: return ops.diagflat(self, offset)
 
     # --- sorting, scans, more math, matrices (sorting, cumulative, hyperbolic, misc*, matrix)
+    @numpy_names
     def sort(self, dim: builtins.int = -1, descending: builtins.bool = False, *,
              stable: builtins.bool = False) -> Any:
         return ops.sort(self, dim, descending, stable=stable)
+    @numpy_names
     def argsort(self, dim: builtins.int = -1, descending: builtins.bool = False,
                 stable: builtins.bool = False) -> Any:
         return ops.argsort(self, dim, descending, stable)
@@ -667,25 +704,34 @@ class TensorMethods:
     def multinomial(self, num_samples: builtins.int, replacement: builtins.bool = False, *,
                     generator: Any = None) -> Any:
         return ops.multinomial(self, num_samples, replacement, generator=generator)
+    @numpy_names
     def topk(self, k: builtins.int, dim: builtins.int = -1, largest: builtins.bool = True,
              sorted: builtins.bool = True) -> Any:  # noqa: A002
         return ops.topk(self, k, dim, largest, sorted)
+    @numpy_names
     def kthvalue(self, k: builtins.int, dim: builtins.int = -1,
                  keepdim: builtins.bool = False) -> Any:
         return ops.kthvalue(self, k, dim, keepdim)
+    @numpy_names
     def median(self, dim: Any = None, keepdim: builtins.bool = False) -> Any:
         return ops.median(self, dim, keepdim)
+    @numpy_names
     def unique(self, sorted: builtins.bool = True,  # noqa: A002
                return_inverse: builtins.bool = False, return_counts: builtins.bool = False,
                dim: Any = None) -> Any:
         return ops.unique(self, sorted, return_inverse, return_counts, dim)
+    @numpy_names
     def unique_consecutive(self, return_inverse: builtins.bool = False,
                            return_counts: builtins.bool = False, dim: Any = None) -> Any:
         return ops.unique_consecutive(self, return_inverse, return_counts, dim)
+    @numpy_names
     def cumprod(self, dim: builtins.int, *, dtype: Any = None) -> Any:
         return ops.cumprod(self, dim, dtype=dtype)
+    @numpy_names
     def cummax(self, dim: builtins.int) -> Any: return ops.cummax(self, dim)
+    @numpy_names
     def cummin(self, dim: builtins.int) -> Any: return ops.cummin(self, dim)
+    @numpy_names
     def logcumsumexp(self, dim: builtins.int) -> Any: return ops.logcumsumexp(self, dim)
     def asin(self) -> Any: return ops.asin(self)
     arcsin = asin
@@ -709,13 +755,17 @@ class TensorMethods:
         return ops.nan_to_num(self, nan, posinf, neginf)
     def clamp_min(self, min: Any) -> Any: return ops.clamp_min(self, min)  # noqa: A002
     def clamp_max(self, max: Any) -> Any: return ops.clamp_max(self, max)  # noqa: A002
+    @numpy_names
     def count_nonzero(self, dim: Any = None) -> Any: return ops.count_nonzero(self, dim)
     def ravel(self) -> Any: return ops.ravel(self)
+    @numpy_names
     def diff(self, n: builtins.int = 1, dim: builtins.int = -1, prepend: Any = None,
              append: Any = None) -> Any:
         return ops.diff(self, n, dim, prepend, append)
+    @numpy_names
     def repeat_interleave(self, repeats: Any, dim: Any = None, *, output_size: Any = None) -> Any:
         return ops.repeat_interleave(self, repeats, dim, output_size=output_size)
+    @numpy_names
     def index_add(self, dim: builtins.int, index: Any, source: Any, *, alpha: Any = 1) -> Any:
         return ops.index_add(self, dim, index, source, alpha=alpha)
     def bincount(self, weights: Any = None, minlength: builtins.int = 0) -> Any:
@@ -728,6 +778,7 @@ class TensorMethods:
                    dim2: builtins.int = -1) -> Any:
         return ops.diag_embed(self, offset, dim1, dim2)
     def trace(self) -> Any: return ops.trace(self)
+    @numpy_names
     def cross(self, other: Any, dim: Any = None) -> Any: return ops.cross(self, other, dim)
     def addmm(self, mat1: Any, mat2: Any, *, beta: Any = 1, alpha: Any = 1) -> Any:
         return ops.addmm(self, mat1, mat2, beta=beta, alpha=alpha)
@@ -772,60 +823,78 @@ class TensorMethods:
     def inner(self, other: Any) -> Any: return ops.inner(self, other)
 
     # --- in place (with the others, in the in-place section) ---------------------------------
+    @numpy_names
     def index_add_(self, dim: builtins.int, index: Any, source: Any, *, alpha: Any = 1) -> Any:
         return self._inplace("index_add_", ops.index_add, dim, index, source, alpha=alpha)
     def fill_diagonal_(self, fill_value: Any, wrap: builtins.bool = False) -> Any:
         return self._inplace("fill_diagonal_", ops.fill_diagonal_op, fill_value, wrap)
+    @numpy_names
     def index_copy(self, dim: builtins.int, index: Any, source: Any) -> Any:
         return ops.index_copy(self, dim, index, source)
+    @numpy_names
     def index_copy_(self, dim: builtins.int, index: Any, source: Any) -> Any:
         return self._inplace("index_copy_", ops.index_copy, dim, index, source)
+    @numpy_names
     def index_fill(self, dim: builtins.int, index: Any, value: Any) -> Any:
         return ops.index_fill(self, dim, index, value)
+    @numpy_names
     def index_fill_(self, dim: builtins.int, index: Any, value: Any) -> Any:
         return self._inplace("index_fill_", ops.index_fill, dim, index, value)
+    @numpy_names
     def index_reduce(self, dim: builtins.int, index: Any, source: Any, reduce: str, *,
                      include_self: builtins.bool = True) -> Any:
         return ops.index_reduce(self, dim, index, source, reduce, include_self=include_self)
+    @numpy_names
     def index_reduce_(self, dim: builtins.int, index: Any, source: Any, reduce: str, *,
                       include_self: builtins.bool = True) -> Any:
         return self._inplace("index_reduce_", ops.index_reduce, dim, index, source, reduce,
                              include_self=include_self)
+    @numpy_names
     def scatter(self, dim: builtins.int, index: Any, src: Any = None, *, value: Any = None,
                 reduce: Any = None) -> Any:
         return ops.scatter(self, dim, index, src, value=value, reduce=reduce)
+    @numpy_names
     def scatter_(self, dim: builtins.int, index: Any, src: Any = None, *,
                  value: Any = None, reduce: Any = None) -> Any:
         return self._inplace("scatter_", ops.scatter, dim, index, src, value=value,
                              reduce=reduce)
+    @numpy_names
     def scatter_reduce(self, dim: builtins.int, index: Any, src: Any, reduce: str, *,
                        include_self: builtins.bool = True) -> Any:
         return ops.scatter_reduce(self, dim, index, src, reduce, include_self=include_self)
+    @numpy_names
     def scatter_reduce_(self, dim: builtins.int, index: Any, src: Any, reduce: str, *,
                         include_self: builtins.bool = True) -> Any:
         return self._inplace("scatter_reduce_", ops.scatter_reduce, dim, index, src, reduce,
                              include_self=include_self)
+    @numpy_names
     def select(self, dim: builtins.int, index: builtins.int) -> Any:
         return ops.select(self, dim, index)
     def take(self, index: Any) -> Any: return ops.take(self, index)
+    @numpy_names
     def take_along_dim(self, indices: Any, dim: Any = None) -> Any:
         return ops.take_along_dim(self, indices, dim)
     def argwhere(self) -> Any: return ops.argwhere(self)
     def nonzero(self, *, as_tuple: builtins.bool = False) -> Any:
         return ops.nonzero(self, as_tuple=as_tuple)
+    @numpy_names
     def slice_scatter(self, src: Any, dim: builtins.int = 0, start: Any = None, end: Any = None,
                       step: builtins.int = 1) -> Any:
         return ops.slice_scatter(self, src, dim, start, end, step)
+    @numpy_names
     def select_scatter(self, src: Any, dim: builtins.int, index: builtins.int) -> Any:
         return ops.select_scatter(self, src, dim, index)
     def diagonal_scatter(self, src: Any, offset: builtins.int = 0, dim1: builtins.int = 0,
                          dim2: builtins.int = 1) -> Any:
         return ops.diagonal_scatter(self, src, offset, dim1, dim2)
+    @numpy_names
     def split_with_sizes(self, split_sizes: Any, dim: builtins.int = 0) -> Any:
         return ops.split_with_sizes(self, split_sizes, dim)
     unsafe_split_with_sizes = split_with_sizes  # PyTorch's unchecked-aliasing variant
+    @numpy_names
     def tensor_split(self, indices_or_sections: Any, dim: builtins.int = 0) -> Any:
         return ops.tensor_split(self, indices_or_sections, dim)
+    @numpy_names
     def narrow_copy(self, dim: builtins.int, start: builtins.int, length: builtins.int) -> Any:
         return ops.narrow_copy(self, dim, start, length)
     def fliplr(self) -> Any: return ops.fliplr(self)
@@ -833,20 +902,27 @@ class TensorMethods:
     def rot90(self, k: builtins.int = 1, dims: Any = (0, 1)) -> Any: return ops.rot90(self, k, dims)
     def unfold(self, dimension: builtins.int, size: builtins.int, step: builtins.int) -> Any:
         return ops.rearrange.unfold(self, dimension, size, step)
+    @numpy_names
     def nansum(self, dim: Any = None, keepdim: builtins.bool = False, *, dtype: Any = None) -> Any:
         return ops.nansum(self, dim, keepdim, dtype=dtype)
+    @numpy_names
     def nanmean(self, dim: Any = None, keepdim: builtins.bool = False, *,
                 dtype: Any = None) -> Any:
         return ops.nanmean(self, dim, keepdim, dtype=dtype)
+    @numpy_names
     def nanmedian(self, dim: Any = None, keepdim: builtins.bool = False) -> Any:
         return ops.nanmedian(self, dim, keepdim)
+    @numpy_names
     def mode(self, dim: builtins.int = -1, keepdim: builtins.bool = False) -> Any:
         return ops.mode(self, dim, keepdim)
+    @numpy_names
     def aminmax(self, *, dim: Any = None, keepdim: builtins.bool = False) -> Any:
         return ops.aminmax(self, dim=dim, keepdim=keepdim)
+    @numpy_names
     def quantile(self, q: Any, dim: Any = None, keepdim: builtins.bool = False, *,
                  interpolation: str = "linear") -> Any:
         return ops.quantile(self, q, dim, keepdim, interpolation=interpolation)
+    @numpy_names
     def nanquantile(self, q: Any, dim: Any = None, keepdim: builtins.bool = False, *,
                     interpolation: str = "linear") -> Any:
         return ops.nanquantile(self, q, dim, keepdim, interpolation=interpolation)
@@ -860,15 +936,19 @@ class TensorMethods:
                   density: builtins.bool = False) -> Any:
         return ops.histogram(self, bins, range=range, weight=weight, density=density)
     def dist(self, other: Any, p: Any = 2) -> Any: return ops.dist(self, other, p)
+    @numpy_names
     def renorm(self, p: Any, dim: builtins.int, maxnorm: Any) -> Any:
         return ops.renorm(self, p, dim, maxnorm)
+    @numpy_names
     def renorm_(self, p: Any, dim: builtins.int, maxnorm: Any) -> Any:
         return self._inplace("renorm_", ops.renorm, p, dim, maxnorm)
     def hsplit(self, indices_or_sections: Any) -> Any: return ops.hsplit(self, indices_or_sections)
     def vsplit(self, indices_or_sections: Any) -> Any: return ops.vsplit(self, indices_or_sections)
     def dsplit(self, indices_or_sections: Any) -> Any: return ops.dsplit(self, indices_or_sections)
+    @numpy_names
     def unsafe_split(self, split_size: Any, dim: builtins.int = 0) -> Any:
         return ops.unsafe_split(self, split_size, dim)
+    @numpy_names
     def unsafe_chunk(self, chunks: builtins.int, dim: builtins.int = 0) -> Any:
         return ops.unsafe_chunk(self, chunks, dim)
     def put(self, index: Any, source: Any, accumulate: builtins.bool = False) -> Any:
@@ -899,6 +979,7 @@ class TensorMethods:
                 equal_nan: builtins.bool = False) -> Any:
         return ops.isclose(self, other, rtol, atol, equal_nan)
     def logical_xor(self, other: Any) -> Any: return ops.logical_xor(self, other)
+    @numpy_names
     def hash_tensor(self, dim: Any = None, *, keepdim: builtins.bool = False,
                     mode: builtins.int = 0) -> Any:
         return ops.hash_tensor(self, dim, keepdim=keepdim, mode=mode)

@@ -10,6 +10,7 @@ from typing import Any
 
 import numpy as np
 
+from microtensor._numpy_names import numpy_names
 from microtensor._size import Size
 from microtensor.memory_format import check_memory_format, is_laid_out, preserve_format
 
@@ -25,6 +26,7 @@ class TensorQueries:
         """Number of dimensions (same as ``ndim``)."""
         return self._data.ndim
 
+    @numpy_names
     def size(self, dim: int | None = None) -> Any:
         """The shape, or the size of dimension ``dim``."""
         shape = self._data.shape

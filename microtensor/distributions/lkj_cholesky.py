@@ -16,7 +16,6 @@ from microtensor.tensor import Tensor
 __all__ = ["LKJCholesky"]
 
 
-
 class LKJCholesky(Distribution):
     """The LKJ law on correlation matrices ``M = L L^T``, given as their Cholesky factor L.
 

@@ -11,12 +11,14 @@ from typing import Any
 import numpy as np
 
 from microtensor import ops
+from microtensor._numpy_names import numpy_names
 from microtensor.ops._common import normalize_dim, to_float
 from microtensor.tensor import Tensor
 
 __all__ = ["cumulative_trapezoid", "diff", "gradient", "trapezoid", "trapz"]
 
 
+@numpy_names
 def diff(
     input: Tensor,  # noqa: A002
     n: int = 1,
@@ -94,6 +96,7 @@ def _trapezoid_args(op: str, y: Tensor, x: Any, dx: Any, dim: int) -> tuple[Tens
     return y, normalize_dim(op, dim, y._data.ndim)
 
 
+@numpy_names
 def trapezoid(y: Tensor, x: Tensor | None = None, *, dx: Any = None, dim: int = -1) -> Tensor:
     """The trapezoidal rule along ``dim``: ``sum((y[i] + y[i+1]) / 2 * (x[i+1] - x[i]))``.
 
@@ -121,6 +124,7 @@ def trapezoid(y: Tensor, x: Tensor | None = None, *, dx: Any = None, dim: int = 
     return ops.sum(_spacings("trapezoid", y, x, d) * pairs, d) / 2
 
 
+@numpy_names
 def trapz(y: Tensor, x: Tensor | None = None, *, dx: Any = None, dim: int = -1) -> Tensor:
     """``trapezoid`` (PyTorch's older name).
 
@@ -132,6 +136,7 @@ def trapz(y: Tensor, x: Tensor | None = None, *, dx: Any = None, dim: int = -1) 
     return trapezoid(y, x, dx=dx, dim=dim)
 
 
+@numpy_names
 def cumulative_trapezoid(
     y: Tensor, x: Tensor | None = None, *, dx: Any = None, dim: int = -1
 ) -> Tensor:
@@ -153,6 +158,7 @@ def cumulative_trapezoid(
     return ops.cumsum(_spacings("cumulative_trapezoid", y, x, d) * pairs / 2, d)
 
 
+@numpy_names
 def gradient(
     input: Tensor,  # noqa: A002
     *,

@@ -11,6 +11,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
+from microtensor._numpy_names import numpy_names
 from microtensor.ops._common import normalize_dims
 from microtensor.ops.indexing import IndexAddZeros
 from microtensor.tensor import Tensor
@@ -65,6 +66,7 @@ def bincount(input: Tensor, weights: Tensor | None = None, minlength: int = 0) -
     return Bincount.apply(weights, (length,), key)  # type: ignore[no-any-return]
 
 
+@numpy_names
 def count_nonzero(input: Tensor, dim: Any = None) -> Tensor:  # noqa: A002
     """How many elements are nonzero over ``dim`` (an int or tuple; all when None), as int64.
 

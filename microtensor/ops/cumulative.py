@@ -10,6 +10,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
+from microtensor._numpy_names import numpy_names
 from microtensor.autograd.function import Op
 from microtensor.ops import dual
 from microtensor.ops._common import normalize_dim, values
@@ -141,6 +142,7 @@ def _logcumsumexp(x: Any, dim: int, reverse: bool) -> Any:
 # --- public functions ------------------------------------------------------------------------
 
 
+@numpy_names
 def cumprod(input: Tensor, dim: int, *, dtype: Any = None) -> Tensor:  # noqa: A002
     """Cumulative product along ``dim``: ``out[i] = input[0] * ... * input[i]``.
 
@@ -162,6 +164,7 @@ def cumprod(input: Tensor, dim: int, *, dtype: Any = None) -> Tensor:  # noqa: A
     return CumProd.apply(input, d)  # type: ignore[no-any-return]
 
 
+@numpy_names
 def logcumsumexp(input: Tensor, dim: int) -> Tensor:  # noqa: A002
     """``log(cumsum(exp(input)))`` along ``dim``, computed without overflow.
 
@@ -182,6 +185,7 @@ def logcumsumexp(input: Tensor, dim: int) -> Tensor:  # noqa: A002
     return LogCumSumExp.apply(input, d, False)  # type: ignore[no-any-return]
 
 
+@numpy_names
 def cummax(input: Tensor, dim: int) -> CummaxResult:  # noqa: A002
     """Running maximum along ``dim``, with the index where each was reached (int64).
 
@@ -201,6 +205,7 @@ def cummax(input: Tensor, dim: int) -> CummaxResult:  # noqa: A002
     return CummaxResult(*_cum_extreme("cummax", input, dim, np.maximum))
 
 
+@numpy_names
 def cummin(input: Tensor, dim: int) -> CumminResult:  # noqa: A002
     """Running minimum along ``dim``, with indices; ties and NaN as ``cummax``.
 

@@ -12,6 +12,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from microtensor import ops
+from microtensor._numpy_names import numpy_names
 from microtensor.autograd.function import Op
 from microtensor.ops import dual
 from microtensor.ops._common import normalize_dim, normalize_dims
@@ -113,6 +114,7 @@ def _check_reducible(op: str, input: Tensor, dims: tuple[int, ...], dim_given: b
             )
 
 
+@numpy_names
 def max(input: Tensor, dim: Any = None, keepdim: bool = False) -> Any:  # noqa: A001, A002
     """The largest element; or ``(values, indices)`` along ``dim``; or ``maximum(input, dim)``.
 
@@ -142,6 +144,7 @@ def max(input: Tensor, dim: Any = None, keepdim: bool = False) -> Any:  # noqa: 
     return _max_or_min("max", input, dim, keepdim, lowest=False)
 
 
+@numpy_names
 def min(input: Tensor, dim: Any = None, keepdim: bool = False) -> Any:  # noqa: A001, A002
     """The smallest element; or ``(values, indices)`` along ``dim``; or ``minimum(input, dim)``.
 
@@ -177,6 +180,7 @@ def _max_or_min(op: str, input: Tensor, dim: Any, keepdim: bool, lowest: bool) -
     return MinResult(*result) if lowest else MaxResult(*result)
 
 
+@numpy_names
 def amax(input: Tensor, dim: Any = (), keepdim: bool = False) -> Tensor:  # noqa: A002
     """The largest elements over ``dim`` (an int or tuple; ``()`` or None for all).
 
@@ -194,6 +198,7 @@ def amax(input: Tensor, dim: Any = (), keepdim: bool = False) -> Tensor:  # noqa
     return _amax_or_amin("amax", input, dim, keepdim, lowest=False)
 
 
+@numpy_names
 def amin(input: Tensor, dim: Any = (), keepdim: bool = False) -> Tensor:  # noqa: A002
     """The smallest elements over ``dim`` (an int or tuple; ``()`` or None for all).
 
@@ -218,6 +223,7 @@ class AminmaxResult(NamedTuple):
         return f"microtensor.return_types.aminmax(\nmin={self[0]!r},\nmax={self[1]!r})"
 
 
+@numpy_names
 def aminmax(input: Tensor, *, dim: int | None = None, keepdim: bool = False) -> AminmaxResult:  # noqa: A002
     """``(amin(input, dim), amax(input, dim))`` in one call; over all elements when None.
 
@@ -247,6 +253,7 @@ def _amax_or_amin(op: str, input: Tensor, dim: Any, keepdim: bool, lowest: bool)
     return out
 
 
+@numpy_names
 def argmax(input: Tensor, dim: int | None = None, keepdim: bool = False) -> Tensor:  # noqa: A002
     """Index (int64) of the largest element along ``dim``, of the flattened input when None.
 
@@ -265,6 +272,7 @@ def argmax(input: Tensor, dim: int | None = None, keepdim: bool = False) -> Tens
     return _argmax_or_argmin("argmax", input, dim, keepdim, np.argmax)
 
 
+@numpy_names
 def argmin(input: Tensor, dim: int | None = None, keepdim: bool = False) -> Tensor:  # noqa: A002
     """Index (int64) of the smallest element along ``dim``, of the flattened input when None.
 

@@ -7,12 +7,14 @@ from typing import Any
 import numpy as np
 
 from microtensor import dtypes
+from microtensor._numpy_names import numpy_names
 from microtensor.ops._common import normalize_dims
 from microtensor.tensor import Tensor
 
 __all__ = ["hash_tensor"]
 
 
+@numpy_names
 def hash_tensor(
     input: Tensor,  # noqa: A002 - PyTorch's argument name
     dim: Any = None,

@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 
 from microtensor import ops
+from microtensor._numpy_names import numpy_names
 from microtensor.ops._common import broadcast_error, normalize_dim
 from microtensor.ops._index_key import Key, bool_mask, check_index, index_array
 from microtensor.ops.indexing import GetItem, IndexPut
@@ -56,6 +57,7 @@ class FillDiagonal(IndexPut):
     """z = a with its diagonal set to a number: IndexPut at the diagonal positions."""
 
 
+@numpy_names
 def index_add(
     input: Tensor,  # noqa: A002
     dim: int,
@@ -200,6 +202,7 @@ def _source_index(op: str, input: Tensor, dim: int, index: Any, source: Tensor) 
     return d, idx
 
 
+@numpy_names
 def index_copy(input: Tensor, dim: int, index: Any, source: Tensor) -> Tensor:  # noqa: A002
     """A copy of ``input`` with the slices of ``source`` written at ``index`` along ``dim``.
 
@@ -222,6 +225,7 @@ def index_copy(input: Tensor, dim: int, index: Any, source: Tensor) -> Tensor:  
     return IndexCopy.apply(input, _dim_key(input._data, d, idx), source, False)  # type: ignore[no-any-return]
 
 
+@numpy_names
 def index_fill(input: Tensor, dim: int, index: Any, value: Any) -> Tensor:  # noqa: A002
     """A copy of ``input`` with the slices at ``index`` along ``dim`` set to ``value``.
 
@@ -262,6 +266,7 @@ def index_fill(input: Tensor, dim: int, index: Any, value: Any) -> Tensor:  # no
     return IndexFill.apply(input, _dim_key(a, d, positions), value, False)  # type: ignore[no-any-return]
 
 
+@numpy_names
 def index_reduce(
     input: Tensor,  # noqa: A002
     dim: int,

@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 
+from microtensor._numpy_names import numpy_names
 from microtensor.autograd.broadcast import sum_to_shape
 from microtensor.autograd.function import Op
 from microtensor.ops import dual
@@ -280,6 +281,7 @@ def index_put(
     return IndexPut.apply(input, key, values, bool(accumulate))  # type: ignore[no-any-return]
 
 
+@numpy_names
 def gather(input: Tensor, dim: int, index: Any) -> Tensor:  # noqa: A002
     """Pick values along ``dim``: ``out[i][j] = input[index[i][j]][j]`` for ``dim=0``.
 
@@ -306,6 +308,7 @@ def gather(input: Tensor, dim: int, index: Any) -> Tensor:  # noqa: A002
     return Gather.apply(input, key)  # type: ignore[no-any-return]
 
 
+@numpy_names
 def index_select(input: Tensor, dim: int, index: Any) -> Tensor:  # noqa: A002
     """The slices of ``input`` at positions ``index`` (a 1-d integer tensor) along ``dim``.
 
@@ -323,6 +326,7 @@ def index_select(input: Tensor, dim: int, index: Any) -> Tensor:  # noqa: A002
     return IndexSelect.apply(input, key)  # type: ignore[no-any-return]
 
 
+@numpy_names
 def take_along_dim(input: Tensor, indices: Any, dim: int | None = None) -> Tensor:  # noqa: A002
     """Pick values at ``indices`` along ``dim``, broadcasting the other dims (flat if None).
 
@@ -342,6 +346,7 @@ def take_along_dim(input: Tensor, indices: Any, dim: int | None = None) -> Tenso
     return TakeAlongDim.apply(input, take_along_key(input, indices, dim))  # type: ignore[no-any-return]
 
 
+@numpy_names
 def select(input: Tensor, dim: int, index: int) -> Tensor:  # noqa: A002
     """The slice of ``input`` at position ``index`` of ``dim`` (a view without that dim).
 

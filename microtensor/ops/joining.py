@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from microtensor import dtypes
+from microtensor._numpy_names import numpy_names
 from microtensor.autograd.function import Op
 from microtensor.ops import dual
 from microtensor.ops._common import normalize_dim
@@ -229,6 +230,7 @@ def _promote_all(tensors: list[Tensor]) -> list[Tensor]:
 # --- public functions -------------------------------------------------------------------------
 
 
+@numpy_names
 def cat(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
     """Join tensors along an existing dim ``dim``; all other sizes must match.
 
@@ -284,6 +286,7 @@ def cat(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
 concat = concatenate = cat
 
 
+@numpy_names
 def stack(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
     """Join equally shaped tensors along a new dim ``dim``.
 

@@ -13,6 +13,7 @@ import numpy as np
 
 from microtensor import ops
 from microtensor._factory_args import on_cpu
+from microtensor._numpy_names import numpy_names
 from microtensor.autograd.function import Op
 from microtensor.ops._common import broadcast_error, matmul_sentence, normalize_dim, promote
 from microtensor.ops.indexing import GetItem, IndexAddZeros
@@ -176,6 +177,7 @@ def trace(input: Tensor) -> Tensor:  # noqa: A002
     return ops.sum(diagonal(input))  # type: ignore[no-any-return]
 
 
+@numpy_names
 def cross(input: Tensor, other: Tensor, dim: int | None = None) -> Tensor:  # noqa: A002
     """The cross product of 3-vectors along ``dim``; other dims broadcast.
 

@@ -11,11 +11,13 @@ from typing import Any
 import numpy as np
 
 from microtensor import dtypes, ops
+from microtensor._numpy_names import numpy_names
 from microtensor.tensor import Tensor
 
 __all__ = ["corrcoef", "cov", "std_mean", "var_mean"]
 
 
+@numpy_names
 def var_mean(
     input: Tensor,  # noqa: A002
     dim: Any = None,
@@ -43,6 +45,7 @@ def var_mean(
     return var, ops.mean(input, dim, keepdim)
 
 
+@numpy_names
 def std_mean(
     input: Tensor,  # noqa: A002
     dim: Any = None,

@@ -7,6 +7,7 @@ from typing import Any
 import numpy as np
 
 from microtensor import ops
+from microtensor._numpy_names import numpy_names
 from microtensor.autograd.function import Op
 from microtensor.ops import dual
 from microtensor.ops._common import normalize_dims
@@ -68,6 +69,7 @@ class NanSum(Op):
         return _expand_back(ctx, grad_out) * ctx.mask, None, None
 
 
+@numpy_names
 def nansum(input: Tensor, dim: Any = None, keepdim: bool = False, *, dtype: Any = None) -> Tensor:  # noqa: A002
     """``sum`` with NaN counted as zero; the gradient is 0 at the NaNs.
 
@@ -87,6 +89,7 @@ def nansum(input: Tensor, dim: Any = None, keepdim: bool = False, *, dtype: Any 
     return NanSum.apply(input, dims, keepdim)  # type: ignore[no-any-return]
 
 
+@numpy_names
 def nanmean(input: Tensor, dim: Any = None, keepdim: bool = False, *, dtype: Any = None) -> Tensor:  # noqa: A002
     """The mean of the non-NaN elements over ``dim`` (NaN where all are NaN).
 

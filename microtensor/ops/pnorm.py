@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from microtensor import ops
+from microtensor._numpy_names import numpy_names
 from microtensor.ops._common import broadcast_error, normalize_dim
 from microtensor.tensor import Tensor
 
@@ -35,6 +36,7 @@ def dist(input: Tensor, other: Tensor, p: Any = 2) -> Tensor:  # noqa: A002
     return ops.norm(difference, p)
 
 
+@numpy_names
 def renorm(input: Tensor, p: Any, dim: int, maxnorm: Any) -> Tensor:  # noqa: A002
     """``input`` with each slice along ``dim`` whose p-norm exceeds ``maxnorm`` scaled down to it.
 

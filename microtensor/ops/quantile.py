@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 
 from microtensor import ops
+from microtensor._numpy_names import numpy_names
 from microtensor.ops._common import normalize_dim
 from microtensor.ops.indexing import GetItem
 from microtensor.tensor import Tensor
@@ -26,6 +27,7 @@ class QuantileSelect(GetItem):
     """z = the order statistics at the ranks of each quantile: GetItem at an advanced key."""
 
 
+@numpy_names
 def quantile(
     input: Tensor,  # noqa: A002
     q: Any,
@@ -58,6 +60,7 @@ def quantile(
     return _quantile("quantile", input, q, dim, keepdim, interpolation, ignore_nan=False)
 
 
+@numpy_names
 def nanquantile(
     input: Tensor,  # noqa: A002
     q: Any,

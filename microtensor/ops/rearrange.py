@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from microtensor._numpy_names import numpy_names
 from microtensor.autograd.function import Op
 from microtensor.ops import dual
 from microtensor.ops._common import normalize_dim, normalize_dims
@@ -340,6 +341,7 @@ class RepeatInterleave(GetItem):
     """z = a[:, index] (dim 1) with each position repeated: GetItem at an advanced key."""
 
 
+@numpy_names
 def repeat_interleave(
     input: Tensor,  # noqa: A002
     repeats: Any = None,

@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 
 from microtensor import dtypes
+from microtensor._numpy_names import numpy_names
 from microtensor.autograd.function import Op
 from microtensor.ops import dual
 from microtensor.ops._common import normalize_dim, normalize_dims
@@ -146,6 +147,7 @@ def _sum_dtype(input: Tensor, dtype: Any) -> Any:  # noqa: A002
     return None
 
 
+@numpy_names
 def sum(input: Tensor, dim: Any = None, keepdim: bool = False, *, dtype: Any = None) -> Tensor:  # noqa: A001, A002
     """Sum of the elements over ``dim`` (all dims when None).
 
@@ -169,6 +171,7 @@ def sum(input: Tensor, dim: Any = None, keepdim: bool = False, *, dtype: Any = N
     return Sum.apply(input, dims, keepdim, _sum_dtype(input, dtype))  # type: ignore[no-any-return]
 
 
+@numpy_names
 def mean(input: Tensor, dim: Any = None, keepdim: bool = False, *, dtype: Any = None) -> Tensor:  # noqa: A002
     """Mean of the elements over ``dim`` (all dims when None); nan for an empty selection.
 
@@ -197,6 +200,7 @@ def mean(input: Tensor, dim: Any = None, keepdim: bool = False, *, dtype: Any = 
     return Mean.apply(input, dims, keepdim, np_dtype)  # type: ignore[no-any-return]
 
 
+@numpy_names
 def prod(input: Tensor, dim: Any = None, keepdim: bool = False, *, dtype: Any = None) -> Tensor:  # noqa: A002
     """Product of the elements along ``dim`` (one int, as PyTorch; all elements when None).
 
@@ -218,6 +222,7 @@ def prod(input: Tensor, dim: Any = None, keepdim: bool = False, *, dtype: Any = 
     return Prod.apply(input, dims, keepdim, _sum_dtype(input, dtype))  # type: ignore[no-any-return]
 
 
+@numpy_names
 def cumsum(input: Tensor, dim: int, *, dtype: Any = None) -> Tensor:  # noqa: A002
     """Cumulative sum along ``dim``: ``out[i] = input[0] + ... + input[i]``.
 
@@ -237,6 +242,7 @@ def cumsum(input: Tensor, dim: int, *, dtype: Any = None) -> Tensor:  # noqa: A0
     return CumSum.apply(input, d, False, _sum_dtype(input, dtype))  # type: ignore[no-any-return]
 
 
+@numpy_names
 def all(input: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:  # noqa: A001, A002
     """True where all elements over ``dim`` (all dims when None) are nonzero (True if none).
 
@@ -253,6 +259,7 @@ def all(input: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:  # noq
     return _all_or_any("all", input, dim, keepdim, np.all)
 
 
+@numpy_names
 def any(input: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:  # noqa: A001, A002
     """True where any element over ``dim`` (all dims when None) is nonzero (False if none).
 

@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 
 from microtensor import ops
+from microtensor._numpy_names import numpy_names
 from microtensor.autograd.function import Op
 from microtensor.ops import dual
 from microtensor.ops._common import normalize_dim
@@ -169,6 +170,7 @@ def check_reduce(op: str, reduce: str, allowed: tuple[str, ...]) -> None:
         raise RuntimeError(f"{op}(): reduce argument must be either {names}, got {reduce}")
 
 
+@numpy_names
 def scatter_reduce(
     input: Tensor,  # noqa: A002
     dim: int,
@@ -219,6 +221,7 @@ def scatter_reduce(
     return ScatterReduce.apply(input, src, key, reduce, bool(include_self))  # type: ignore[no-any-return]
 
 
+@numpy_names
 def scatter_add(input: Tensor, dim: int, index: Any, src: Tensor) -> Tensor:  # noqa: A002
     """Add ``src`` into a copy of ``input``: ``out[index[i][j]][j] += src[i][j]`` for ``dim=0``.
 
@@ -238,6 +241,7 @@ def scatter_add(input: Tensor, dim: int, index: Any, src: Tensor) -> Tensor:  # 
     return _scatter(ScatterAdd, "scatter_add", input, dim, index, src)
 
 
+@numpy_names
 def scatter(
     input: Tensor,  # noqa: A002
     dim: int,
@@ -327,6 +331,7 @@ def _embed(op: str, input: Tensor, src: Tensor, key: Any) -> Tensor:  # noqa: A0
     return IndexPut.apply(input, ((*key, Ellipsis), None), src, False)  # type: ignore[no-any-return]
 
 
+@numpy_names
 def slice_scatter(
     input: Tensor,  # noqa: A002
     src: Tensor,
@@ -353,6 +358,7 @@ def slice_scatter(
     return _embed("slice_scatter", input, src, (slice(None),) * d + (slice(start, end, step),))
 
 
+@numpy_names
 def select_scatter(input: Tensor, src: Tensor, dim: int, index: int) -> Tensor:  # noqa: A002
     """A copy of ``input`` with ``src`` written at position ``index`` of ``dim``.
 

@@ -6,12 +6,14 @@ from typing import Any, Literal
 
 import numpy as np
 
+from microtensor._numpy_names import numpy_names
 from microtensor.ops._common import normalize_dim
 from microtensor.tensor import Tensor
 
 __all__ = ["bucketize", "isin", "searchsorted", "unique", "unique_consecutive"]
 
 
+@numpy_names
 def unique(
     input: Tensor,  # noqa: A002
     sorted: bool = True,  # noqa: A002
@@ -57,6 +59,7 @@ def unique(
     return _unique_result(values, inverse, counts, return_inverse, return_counts)
 
 
+@numpy_names
 def unique_consecutive(
     input: Tensor,  # noqa: A002
     return_inverse: bool = False,

@@ -18,6 +18,7 @@ from typing import Any
 
 import numpy as np
 
+from microtensor._numpy_names import numpy_names
 from microtensor.autograd.function import Op
 from microtensor.ops import dual
 from microtensor.ops._common import normalize_dim, normalize_dims
@@ -255,6 +256,7 @@ def flatten(input: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:  # 
     return Reshape.apply(input, new)  # type: ignore[no-any-return]
 
 
+@numpy_names
 def unflatten(input: Tensor, dim: int, sizes: Any) -> Tensor:  # noqa: A002
     """Split dim ``dim`` into ``sizes`` (one of them may be -1).
 
@@ -377,6 +379,7 @@ def movedim(input: Tensor, source: Any, destination: Any) -> Tensor:  # noqa: A0
     return permute(input, order)
 
 
+@numpy_names
 def squeeze(input: Tensor, dim: Any = None) -> Tensor:  # noqa: A002
     """A view of ``input`` without its size-1 dims (only those in ``dim`` when given).
 
@@ -400,6 +403,7 @@ def squeeze(input: Tensor, dim: Any = None) -> Tensor:  # noqa: A002
     return Squeeze.apply(input, new)  # type: ignore[no-any-return]
 
 
+@numpy_names
 def unsqueeze(input: Tensor, dim: int) -> Tensor:  # noqa: A002
     """A view of ``input`` with a size-1 dim inserted at ``dim`` (negative counts from the end).
 

@@ -11,6 +11,7 @@ from typing import Any
 
 import numpy as np
 
+from microtensor._numpy_names import numpy_names
 from microtensor.autograd.function import Op
 from microtensor.ops import dual
 from microtensor.ops._common import normalize_dim
@@ -83,6 +84,7 @@ def _prepare(op: str, input: Tensor, dim: int | None, dtype: Any) -> tuple[Tenso
     return input, normalize_dim(op, dim, ndim)
 
 
+@numpy_names
 def softmax(input: Tensor, dim: int | None = None, dtype: Any = None) -> Tensor:  # noqa: A002
     """``exp(x) / sum(exp(x))`` along ``dim``: each slice becomes a probability distribution.
 
@@ -110,6 +112,7 @@ def softmax(input: Tensor, dim: int | None = None, dtype: Any = None) -> Tensor:
     return Softmax.apply(input, dim)  # type: ignore[no-any-return]
 
 
+@numpy_names
 def log_softmax(input: Tensor, dim: int | None = None, dtype: Any = None) -> Tensor:  # noqa: A002
     """``x - log(sum(exp(x)))`` along ``dim``: the log of ``softmax``, computed directly.
 

@@ -11,6 +11,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
+from microtensor._numpy_names import numpy_names
 from microtensor.autograd.function import Op
 from microtensor.ops import dual
 from microtensor.ops._common import normalize_dim
@@ -205,6 +206,7 @@ def _size(input: Tensor, dim: int) -> int:  # noqa: A002
 # --- public functions ------------------------------------------------------------------------
 
 
+@numpy_names
 def sort(
     input: Tensor,  # noqa: A002
     dim: int = -1,
@@ -233,6 +235,7 @@ def sort(
     return SortResult(*_pick(Sort, input, order, d, keepdim=True))
 
 
+@numpy_names
 def argsort(
     input: Tensor,  # noqa: A002
     dim: int = -1,
@@ -265,6 +268,7 @@ def msort(input: Tensor) -> Tensor:  # noqa: A002
     return sort(input, 0).values
 
 
+@numpy_names
 def topk(
     input: Tensor,  # noqa: A002
     k: int,
@@ -296,6 +300,7 @@ def topk(
     return TopkResult(*_pick(Topk, input, order, d, keepdim=True))
 
 
+@numpy_names
 def kthvalue(input: Tensor, k: int, dim: int = -1, keepdim: bool = False) -> KthvalueResult:  # noqa: A002
     """The ``k``-th smallest element (``k`` from 1) along ``dim``, with its index.
 
@@ -321,6 +326,7 @@ def kthvalue(input: Tensor, k: int, dim: int = -1, keepdim: bool = False) -> Kth
     return KthvalueResult(*_pick(Kthvalue, input, order, d, keepdim))
 
 
+@numpy_names
 def median(input: Tensor, dim: int | None = None, keepdim: bool = False) -> Any:  # noqa: A002
     """The lower median (of an even count, the smaller middle value), as PyTorch.
 
@@ -368,6 +374,7 @@ def median(input: Tensor, dim: int | None = None, keepdim: bool = False) -> Any:
     return MedianResult(*_pick(MedianDim, input, index, d, keepdim))
 
 
+@numpy_names
 def nanmedian(input: Tensor, dim: int | None = None, keepdim: bool = False) -> Any:  # noqa: A002
     """``median`` ignoring NaN: the lower median of the non-NaN values (NaN if there are none).
 
@@ -407,6 +414,7 @@ def nanmedian(input: Tensor, dim: int | None = None, keepdim: bool = False) -> A
     return NanmedianResult(*_pick(MedianDim, input, index, d, keepdim))
 
 
+@numpy_names
 def mode(input: Tensor, dim: int = -1, keepdim: bool = False) -> ModeResult:  # noqa: A002
     """The most frequent value along ``dim`` (the smallest among equally frequent ones).
 

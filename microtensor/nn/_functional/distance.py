@@ -11,6 +11,7 @@ from typing import Any
 import numpy as np
 
 from microtensor import ops
+from microtensor._numpy_names import numpy_names
 from microtensor.nn._functional.loss_likelihood import ClampMinNoGrad
 from microtensor.ops._pointwise import tensor_input
 from microtensor.tensor import Tensor
@@ -63,6 +64,7 @@ def normalize(
     return input / ops.clamp_min(norm, eps).expand(input.shape)
 
 
+@numpy_names
 def cosine_similarity(x1: Tensor, x2: Tensor, dim: int = 1, eps: float = 1e-8) -> Tensor:
     """Cosine of the angle between ``x1`` and ``x2`` along ``dim`` (they broadcast).
 
@@ -104,6 +106,7 @@ def cosine_similarity(x1: Tensor, x2: Tensor, dim: int = 1, eps: float = 1e-8) -
     return ops.sum((a / na) * (b / nb), dim)
 
 
+@numpy_names
 def pairwise_distance(
     x1: Tensor, x2: Tensor, p: float = 2.0, eps: float = 1e-6, keepdim: bool = False
 ) -> Tensor:
