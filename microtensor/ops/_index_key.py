@@ -49,12 +49,12 @@ def _key_item(k: Any) -> Any:
                 "step must be greater than zero" if step else "slice step cannot be zero"
             )
         return slice(start, stop, step)
-    if isinstance(k, Tensor | np.ndarray | list | tuple):
+    if isinstance(k, Tensor | np.ndarray | list | tuple | range):
         try:
             array = k._data if isinstance(k, Tensor) else np.asarray(k)
         except ValueError:
             raise IndexError(f"an index list must be rectangular, got {k!r}") from None
-        if array.size == 0 and isinstance(k, list | tuple):
+        if array.size == 0 and isinstance(k, list | tuple | range):
             array = array.astype(np.int64)
         if array.dtype in (np.bool_, np.uint8):  # uint8 indices are masks, as in PyTorch
             array = array.astype(np.bool_, copy=False)

@@ -385,3 +385,17 @@ def test_nonzero_matches_torch(values):
 def test_nonzero_gives_no_gradient():
     x = mt.tensor([0.0, 2.0], requires_grad=True)
     assert not mt.nonzero(x).requires_grad
+
+
+def test_range_objects_index_as_integer_lists():
+    """``logprobs[range(n), targets]`` (makemore's loss) is advanced indexing, as in torch."""
+    for lib in (torch, mt):
+        x = lib.arange(12.0).reshape(3, 4)
+        assert x[range(3), [0, 1, 2]].tolist() == [0.0, 5.0, 10.0]
+        assert tuple(x[range(0)].shape) == (0, 4)
+        assert x[range(1, 3)].tolist() == [[4.0, 5.0, 6.0, 7.0], [8.0, 9.0, 10.0, 11.0]]
+        x[range(2), 1] = -1.0
+        assert x[:, 1].tolist() == [-1.0, -1.0, 9.0]
+    x = mt.zeros(3, 4, requires_grad=True)
+    x[range(3), [3, 2, 1]].sum().backward()
+    assert x.grad.tolist() == [[0, 0, 0, 1], [0, 0, 1, 0], [0, 1, 0, 0]]
