@@ -96,16 +96,31 @@ def random_from_to(
     return _modulo(generator, n, span, start, dtype)
 
 
+def _remainder(draws: np.ndarray, divisor: int, scratch: np.ndarray) -> np.ndarray:
+    """``draws %= divisor`` for unsigned draws, through ``scratch`` (same shape and dtype).
+
+    ``r - (r // d) * d``: NumPy divides by a scalar with libdivide's multiply-and-shift, but
+    its remainder divides element by element, 10x slower.
+    """
+    divisor_array = draws.dtype.type(divisor)
+    np.floor_divide(draws, divisor_array, out=scratch)
+    scratch *= divisor_array
+    draws -= scratch
+    return draws
+
+
 def _modulo(generator: Generator, n: int, span: int, base: int, dtype: np.dtype) -> np.ndarray:
     """``int64((r % span) + base)`` cast to ``dtype``, in torch's wrapping uint64 arithmetic."""
+    values = np.empty(n, dtype=np.int64)
     if span < 2**28:  # one 32-bit draw each; the remainder and the sum fit in int64
-        values = (generator._random32(n) % np.uint32(span)).astype(np.int64)
-        values += base
+        draws = generator._random32(n)
+        _remainder(draws, span, values.view(np.uint32)[:n])  # values' memory as scratch
+        np.add(draws, np.int64(base), out=values)
         return values.astype(dtype, copy=False)
     # torch's public builds draw 64 bits from 2**28 on, whatever the dtype (FBCODE's rule,
     # 2**32 for a few dtypes, is not what the wheels run)
     draws = generator._random64(n)
-    draws %= np.uint64(span % 2**64)
+    _remainder(draws, span % 2**64, values.view(np.uint64))
     draws += np.uint64(base % 2**64)
     return draws.view(np.int64).astype(dtype)
 
@@ -123,4 +138,4 @@ def random_full(generator: Generator, n: int, dtype: np.dtype) -> np.ndarray:
         draws = generator._random64(n)
     else:
         draws = generator._random32(n).astype(np.uint64)
-    return (draws % np.uint64(modulus)).astype(dtype)
+    return _remainder(draws, modulus, np.empty_like(draws)).astype(dtype)
