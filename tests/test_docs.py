@@ -63,6 +63,7 @@ NAMESPACES = [
     "microtensor.nn.utils",
     "microtensor.nn.utils.parametrize",
     "microtensor.nn.utils.parametrizations",
+    "microtensor.nn.attention",
     "microtensor.optim",
     "microtensor.optim.lr_scheduler",
     "microtensor.signal.windows",

@@ -1,6 +1,7 @@
 """Neural-network building blocks: ``Module``, layers, activations, losses (``torch.nn``)."""
 
 from microtensor.nn import (  # noqa: E402
+    attention,  # torch.nn.attention: the scaled-dot-product-attention backends
     functional,
     init,
     modules,  # torch.nn.modules' import paths
@@ -10,7 +11,6 @@ from microtensor.nn import (  # noqa: E402
 from microtensor.nn.activation import *  # noqa: F403
 from microtensor.nn.adaptive_pooling import *  # noqa: F403
 from microtensor.nn.adaptive_softmax import *  # noqa: F403
-from microtensor.nn.attention import *  # noqa: F403
 from microtensor.nn.containers import *  # noqa: F403
 from microtensor.nn.conv import *  # noqa: F403
 from microtensor.nn.cross_map_lrn2d import *  # noqa: F403
@@ -28,6 +28,7 @@ from microtensor.nn.loss import *  # noqa: F403
 from microtensor.nn.loss_ctc import *  # noqa: F403
 from microtensor.nn.loss_margin import *  # noqa: F403
 from microtensor.nn.module import *  # noqa: F403
+from microtensor.nn.multihead_attention import *  # noqa: F403
 from microtensor.nn.nll_loss2d import *  # noqa: F403
 from microtensor.nn.normalization import *  # noqa: F403
 from microtensor.nn.padding import *  # noqa: F403

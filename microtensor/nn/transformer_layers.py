@@ -17,10 +17,10 @@ from typing import Any
 from microtensor.nn._functional.activation import gelu, relu
 from microtensor.nn._functional.attention import _canonical_mask
 from microtensor.nn.activation import GELU, ReLU
-from microtensor.nn.attention import MultiheadAttention
 from microtensor.nn.dropout import Dropout
 from microtensor.nn.linear import Linear
 from microtensor.nn.module import Module
+from microtensor.nn.multihead_attention import MultiheadAttention
 from microtensor.nn.normalization import LayerNorm
 from microtensor.tensor import Tensor
 

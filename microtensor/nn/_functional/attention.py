@@ -18,6 +18,7 @@ import numpy as np
 from microtensor import creation, dtypes, ops
 from microtensor.nn._functional.dropout import dropout
 from microtensor.nn._functional.linear import linear
+from microtensor.nn.attention import _check_viable_backend
 from microtensor.tensor import Tensor
 
 __all__ = ["multi_head_attention_forward", "scaled_dot_product_attention"]
@@ -120,7 +121,8 @@ def scaled_dot_product_attention(
 
     Raises:
         RuntimeError: for inputs under 2-D, mixed dtypes, an integer mask, attn_mask with
-            is_causal, or heads that do not divide (enable_gqa).
+            is_causal, heads that do not divide (enable_gqa), or no viable backend (math and
+            flash both switched off by ``nn.attention.sdpa_kernel`` or ``backends.cuda``).
         ValueError: if dropout_p is not in [0, 1].
 
     Example:
@@ -130,6 +132,7 @@ def scaled_dot_product_attention(
         microtensor.Size([2, 4, 3, 6])
     """
     _check_sdpa_inputs(query, key, value, attn_mask)
+    _check_viable_backend()
     if attn_mask is not None and is_causal:
         raise RuntimeError(
             "_scaled_dot_product_attention: Explicit attn_mask should not be set when "
