@@ -2,6 +2,7 @@
 
 from microtensor.optim import lr_scheduler, swa_utils  # noqa: E402
 from microtensor.optim.adadelta import *  # noqa: F403
+from microtensor.optim.adafactor import *  # noqa: F403
 from microtensor.optim.adagrad import *  # noqa: F403
 from microtensor.optim.adam import *  # noqa: F403
 from microtensor.optim.adamax import *  # noqa: F403
