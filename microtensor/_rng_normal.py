@@ -76,7 +76,7 @@ def _log_radius(x: np.ndarray, scratch: _Scratch) -> None:
 
     For the Box-Muller inputs ``1 - u``, positive normal floats.
     """
-    (e, y, z, _, _, _), (x64, y64, z64, _), (exponent, not_below, _) = scratch.cut(x.size)
+    (e, y, z, e_q1, _, _), (x64, y64, z64, _), (exponent, not_below, _) = scratch.cut(x.size)
     bits = x.view(np.int32)
     np.right_shift(bits, 23, out=exponent)
     np.bitwise_and(bits, 0x7FFFFF, out=bits)
@@ -93,8 +93,7 @@ def _log_radius(x: np.ndarray, scratch: _Scratch) -> None:
     np.multiply(x, x, out=z)
     np.copyto(x64, x)
     np.copyto(z64, z)
-    np.copyto(y64, x64)  # Horner's scheme, each step a float32 fma
-    y64 *= _LOG_P[0]
+    np.multiply(x64, _LOG_P[0], out=y64)  # Horner's scheme, each step a float32 fma
     y64 += _LOG_P[1]
     np.copyto(y, y64, casting="same_kind")
     np.copyto(y64, y)
@@ -105,10 +104,9 @@ def _log_radius(x: np.ndarray, scratch: _Scratch) -> None:
     np.copyto(y64, y)
     z *= _F32(0.5)
     y64 *= z64
-    np.multiply(e, _LOG_Q1, out=x)  # x is reloaded below: borrow it
-    y64 += x
+    np.multiply(e, _LOG_Q1, out=e_q1)
+    y64 += e_q1
     np.copyto(y, y64, casting="same_kind")
-    np.copyto(x, x64, casting="same_kind")
     y -= z  # z * 0.5 is exact, so fused or not gives the same
     x += y
     e *= _LOG_Q2  # e * 0.693359375 is exact (9 + 5 bits): this fma rounds as an addition
@@ -166,14 +164,13 @@ def _sincos_times(t: np.ndarray, radius: np.ndarray, scratch: _Scratch) -> None:
     np.copyto(s, s64, casting="same_kind")
     # octants 2 and 6 swap the polynomials; sin < 0 in octants 4 and 6, cos in 2 and 4 (bit
     # operations: a masked select or negation costs 20 times as much in NumPy)
-    sin_bits, cos_bits = c.view(np.int32), s.view(np.int32)
-    np.bitwise_and(j, 2, out=sign)
-    np.right_shift(sign, 1, out=sign)
-    sign -= 1  # -1 where the octant keeps sin's polynomial for sin, else 0
+    sin_bits, cos_bits = s.view(np.int32), c.view(np.int32)
+    np.left_shift(j, 30, out=sign)
+    np.right_shift(sign, 31, out=sign)  # -1 where j & 2 (the octants that swap), else 0
     np.bitwise_xor(sin_bits, cos_bits, out=swap)
     swap &= sign
-    sin_bits ^= swap  # c holds sin now
-    cos_bits ^= swap  # and s holds cos
+    sin_bits ^= swap
+    cos_bits ^= swap
     np.bitwise_and(j, 4, out=sign)
     np.left_shift(sign, 29, out=sign)
     sin_bits ^= sign
@@ -181,8 +178,8 @@ def _sincos_times(t: np.ndarray, radius: np.ndarray, scratch: _Scratch) -> None:
     np.bitwise_and(j, 4, out=sign)
     np.left_shift(sign, 29, out=sign)
     cos_bits ^= sign
-    np.multiply(c, radius, out=t)
-    radius *= s
+    np.multiply(s, radius, out=t)
+    radius *= c
 
 
 def _box_muller_blocks_f32(u: np.ndarray, mean: float, std: float) -> np.ndarray:
