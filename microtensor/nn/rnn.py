@@ -193,7 +193,7 @@ class RNNBase(Module):
             layer_out = outs[0] if directions == 1 else ops.cat(outs, -1)
             if self.dropout and self.training and layer < self.num_layers - 1:
                 layer_out = _dropout(layer_out, self.dropout, training=True)
-        final_states = [ops.stack(final, 0) for final in finals]
+        final_states = [ops.stack(f, 0) if len(f) > 1 else f[0].unsqueeze(0) for f in finals]
         if packed is not None:
             if packed.unsorted_indices is not None:
                 final_states = [s.index_select(1, packed.unsorted_indices) for s in final_states]
