@@ -15,6 +15,7 @@ for some rows).
 from __future__ import annotations
 
 import argparse
+import math
 import time
 from collections.abc import Callable
 from typing import Any
@@ -59,14 +60,74 @@ def rows(n: int, perm_n: int) -> list[tuple[str, Callable[..., Any], Callable[..
     ]  # fmt: skip
 
 
+def _fma32_chain(count: int, size: int) -> Callable[[], Any]:
+    """``count`` float32 fused multiply-adds on ``size`` values, as NumPy emulates them."""
+    x64 = np.random.default_rng(0).random(size)
+    y64, y32 = x64.copy(), x64.astype(np.float32)
+
+    def chain() -> None:
+        for _ in range(count):  # exact product in float64, one addition, rounded to float32
+            y64.__imul__(x64)
+            y64.__iadd__(0.25)
+            np.copyto(y32, y64, casting="same_kind")
+            np.copyto(y64, y32)
+
+    return chain
+
+
+def floor_rows(n: int, perm_n: int) -> list[tuple[str, Callable[[], Any], Callable[[], Any]]]:
+    """(draw, the work any bit-exact implementation does, NumPy's draw on PCG64).
+
+    The raw draws are NumPy's MT19937 (torch's stream, at NumPy's C speed); the C library's
+    float64 ``log``, ``cos`` and ``sin`` (torch's bits) are NumPy's on CPUs without AVX-512F;
+    randperm's floor is its draws and one sort of 100,000 int64 keys.
+    """
+    mt19937, pcg = np.random.Generator(np.random.MT19937(0)), np.random.default_rng(0)
+    f32, shape = np.float32, ((256, 1024) if n >= 1_000_000 else (16, 64))
+    angle = 2 * np.pi * pcg.random(n // 2)
+    radius_in = 1 - pcg.random(n // 2)
+    keys = pcg.integers(0, 2**34, perm_n)
+    masked = math.prod(shape)
+
+    def draws32(size: int) -> Any:
+        return mt19937.integers(0, 2**32, size=size, dtype=np.uint32)
+
+    def draws64(size: int) -> Any:
+        return mt19937.integers(0, 2**64 - 1, size=size, dtype=np.uint64, endpoint=True)
+
+    fmas = _fma32_chain(16, n // 2)  # torch's AVX2 log and sincos: 9 + 7 true fmas per pair
+    return [
+        ("rand f32", lambda: draws32(n), lambda: pcg.random(n, dtype=f32)),
+        ("rand f64", lambda: draws64(n), lambda: pcg.random(n)),
+        ("randn f32", lambda: (draws32(n), fmas()), lambda: pcg.standard_normal(n, dtype=f32)),
+        ("randn f64",
+         lambda: (draws64(n), np.log(radius_in), np.cos(angle), np.sin(angle)),
+         lambda: pcg.standard_normal(n)),
+        ("randint", lambda: draws32(n), lambda: pcg.integers(0, 10, n)),
+        ("randperm", lambda: (draws32(perm_n), np.sort(keys)), lambda: pcg.permutation(perm_n)),
+        ("dropout", lambda: draws64(masked),
+         lambda: np.ones(shape, f32) * (pcg.random(shape) >= 0.5) / f32(0.5)),
+    ]  # fmt: skip
+
+
+def print_floors(n: int, perm_n: int, repeat: int) -> None:
+    print(f"{'floor of':10s} {'floor':>10s} {'PCG64':>9s} ratio  (work no bit-exact draw skips)")
+    for name, floor, numpy_draw in floor_rows(n, perm_n):
+        t_floor, t_numpy = median_ms(floor, repeat), median_ms(numpy_draw, repeat)
+        print(f"{name:10s} {t_floor:8.2f}ms {t_numpy:7.2f}ms {t_floor / t_numpy:5.2f}")
+
+
 def main(argv: list[str] | None = None) -> list[tuple[str, float, float, float, float]]:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quick", action="store_true", help="small sizes, for the tests")
     parser.add_argument("--repeat", type=int, default=7)
     parser.add_argument("--only", default="", help="draws to run: 'randn f32,randint'")
+    parser.add_argument("--floors", action="store_true", help="also time the unavoidable work")
     args = parser.parse_args(argv)
     n, perm_n = (10_000, 1_000) if args.quick else (1_000_000, 100_000)
     torch.set_num_threads(1)
+    if args.floors:
+        print_floors(n, perm_n, args.repeat)
     pcg, mt19937 = np.random.default_rng(0), np.random.Generator(np.random.MT19937(0))
     print(f"{'draw':10s} {'microtensor':>12s} {'PCG64':>9s} {'MT19937':>9s} {'torch':>9s} ratio")
     results = []
