@@ -19,6 +19,7 @@ from microtensor._legacy_tensor_types import (
     IntTensor,
     LongTensor,
     ShortTensor,
+    set_default_tensor_type,
 )
 from microtensor._parallelism import (
     get_num_interop_threads,
@@ -154,6 +155,7 @@ from microtensor import (  # noqa: E402
     amp,
     backends,
     compiler,
+    cpu,
     cuda,
     distributions,
     fft,

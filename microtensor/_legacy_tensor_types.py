@@ -11,6 +11,7 @@ Differs from PyTorch: they are constructors only; ``isinstance(x, mt.FloatTensor
 
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
 import numpy as np
@@ -29,6 +30,7 @@ __all__ = [
     "IntTensor",
     "LongTensor",
     "ShortTensor",
+    "set_default_tensor_type",
 ]
 
 
@@ -145,3 +147,43 @@ def legacy_dtype(value: Any) -> dtypes.dtype | None:
         if prefix in ("torch", "microtensor") and name in _BY_NAME:
             return _BY_NAME[name]
     return None
+
+
+def set_default_tensor_type(t: Any, /) -> None:
+    """Make a floating typed constructor's dtype the default, as ``torch.set_default_tensor_type``.
+
+    ``set_default_tensor_type(mt.DoubleTensor)`` (or ``"torch.DoubleTensor"``) is
+    ``set_default_dtype(mt.float64)``. Deprecated in PyTorch since 2.1: warns its UserWarning.
+
+    Raises:
+        TypeError: for an integer type, or anything that is not a typed constructor or its name
+            (torch's message).
+
+    Example:
+        >>> import microtensor as mt
+        >>> import warnings
+        >>> with warnings.catch_warnings():
+        ...     warnings.simplefilter("ignore")
+        ...     mt.set_default_tensor_type("torch.DoubleTensor")
+        ...     dtype = mt.tensor([1.5]).dtype
+        ...     mt.set_default_tensor_type(mt.FloatTensor)
+        >>> dtype
+        microtensor.float64
+    """
+    warnings.warn(
+        "microtensor.set_default_tensor_type() is deprecated (as in PyTorch since 2.1), please "
+        "use microtensor.set_default_dtype() and microtensor.set_default_device() as "
+        "alternatives.",
+        UserWarning,
+        stacklevel=2,
+    )
+    dtype = legacy_dtype(t)
+    if dtype is None:
+        if isinstance(t, str):
+            raise TypeError(f"invalid type: {t!r}: give a name such as 'torch.DoubleTensor'")
+        raise TypeError(
+            "invalid type object: only floating-point types are supported as the default type"
+        )
+    if not dtype.is_floating_point:
+        raise TypeError("only floating-point types are supported as the default type")
+    dtypes.set_default_dtype(dtype)

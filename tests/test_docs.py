@@ -81,6 +81,8 @@ NAMESPACES = [
     "microtensor.utils.checkpoint",
     "microtensor.jit",
     "microtensor.cuda.amp",
+    "microtensor.cpu",
+    "microtensor.cpu.amp",
     "microtensor.fft",
     "microtensor.masked",
 ]

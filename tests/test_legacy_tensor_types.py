@@ -1,3 +1,5 @@
+import warnings
+
 import numpy as np
 import pytest
 import torch
@@ -44,3 +46,28 @@ def test_tensor_type_converts_like_torch(name):
     assert a.type() == b.type().replace("torch.", "microtensor.")
     assert mt.tensor([1.5, 0.0]).type(f"torch.{name}").type() == a.type()
     np.testing.assert_array_equal(a.numpy(), b.numpy())
+
+
+@pytest.mark.parametrize("spelling", ["DoubleTensor", "torch.DoubleTensor"])
+def test_set_default_tensor_type_sets_the_default_dtype_and_warns(spelling):
+    t = getattr(mt, spelling) if "." not in spelling else spelling
+    try:
+        with pytest.warns(UserWarning, match="set_default_tensor_type.. is deprecated"):
+            mt.set_default_tensor_type(t)
+        assert mt.get_default_dtype() == mt.float64
+        assert mt.tensor([1.5]).dtype == mt.float64 and mt.zeros(2).dtype == mt.float64
+    finally:
+        mt.set_default_dtype(mt.float32)
+
+
+@pytest.mark.parametrize("bad", ["LongTensor", "float64"])
+def test_set_default_tensor_type_refuses_what_torch_refuses(bad):
+    messages = []
+    for lib in (torch, mt):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)
+            with pytest.raises(TypeError) as err:
+                lib.set_default_tensor_type(getattr(lib, bad))
+        messages.append(str(err.value))
+    assert messages[0] == messages[1]
+    assert mt.get_default_dtype() == mt.float32

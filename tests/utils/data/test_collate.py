@@ -56,3 +56,11 @@ def test_default_convert():
     assert isinstance(out, list)
     assert out[0].tolist() == [0, 1] and out[1]["a"].dtype == mt.float64
     assert out[2:4] == ["s", 3] and out[4][0].shape == (1,)
+
+
+def test_torchs_private_import_path_of_collate():
+    from microtensor.utils.data._utils.collate import default_collate, default_convert
+
+    assert default_collate is mt.utils.data.default_collate
+    assert default_convert is mt.utils.data.default_convert
+    assert default_collate([(1, 2.0), (3, 4.0)])[0].tolist() == [1, 3]
