@@ -107,6 +107,10 @@ def _sequence_array(data: Any, caller: str, np_dtype: np.dtype | None) -> np.nda
     try:
         return np.array(data, dtype=np_dtype)  # from the Python numbers: one rounding
     except (OverflowError, ValueError) as error:
+        if np_dtype.kind == "u" and inferred.dtype.kind == "i":  # torch wraps -max..-1 around
+            info = np.iinfo(np_dtype)
+            if inferred.min() >= -int(info.max) and inferred.max() <= info.max:
+                return inferred.astype(np_dtype)
         raise RuntimeError(
             f"{caller}(): value cannot be converted to type {np_dtype.name} without overflow "
             f"({error}): pass a wider dtype or smaller values"

@@ -8,7 +8,7 @@ import numpy as np
 
 from microtensor import _rng_continuous, _rng_discrete, _rng_integers, _rng_normal, dtypes
 from microtensor._device import check_cpu
-from microtensor._factory_args import on_cpu
+from microtensor._factory_args import fill_for, on_cpu
 from microtensor.autograd.function import Op
 from microtensor.memory_format import (
     arranged,
@@ -186,6 +186,7 @@ def full_like_op(input: Tensor, value: Any) -> Tensor:  # noqa: A002
     """The value ``input.fill_(value)`` writes."""
     if isinstance(value, Tensor):
         value = value.item()
+    value = fill_for(value, input._data.dtype, "fill_")  # -1 wraps into uint8, 300 raises
     return Fill.apply(input, value)  # type: ignore[no-any-return]
 
 
@@ -343,7 +344,7 @@ def new_full(
     """
     on_cpu(device, "new_full")
     np_dtype = input._data.dtype if dtype is None else dtypes.to_dtype(dtype).numpy
-    out = Tensor._make(np.full(tuple(size), fill_value, dtype=np_dtype))
+    out = Tensor._make(np.full(tuple(size), fill_for(fill_value, np_dtype, "new_full"), np_dtype))
     return out.requires_grad_(requires_grad) if requires_grad else out
 
 

@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 
+from microtensor._factory_args import fill_for
 from microtensor._numpy_names import numpy_names
 from microtensor.autograd.broadcast import sum_to_shape
 from microtensor.autograd.function import Op
@@ -447,6 +448,8 @@ def masked_fill(input: Tensor, mask: Any, value: Any) -> Tensor:  # noqa: A002
         np.broadcast_shapes(input._data.shape, mask_data.shape)
     except ValueError:
         raise broadcast_error("masked_fill", input, mask_data) from None
+    if not isinstance(value, Tensor):
+        value = fill_for(value, input._data.dtype, "masked_fill")
     return MaskedFill.apply(input, mask_data, value)  # type: ignore[no-any-return]
 
 

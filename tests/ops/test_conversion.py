@@ -122,3 +122,39 @@ def test_uniform_over_huge_float64_ranges_equals_torch(low, high):
     want = torch.empty(40, dtype=torch.float64).uniform_(low, high).numpy()
     got = mt.empty(40, dtype=mt.float64).uniform_(low, high).numpy()
     np.testing.assert_array_equal(got, want)
+
+
+FILLS = {
+    "fill_ -1 uint8": lambda lib: lib.zeros(3, dtype=lib.uint8).fill_(-1),
+    "fill_ 300 uint8": lambda lib: lib.zeros(3, dtype=lib.uint8).fill_(300),
+    "fill_ 1e39 float32": lambda lib: lib.zeros(2).fill_(1e39),
+    "fill_ 200.0 int8": lambda lib: lib.zeros(2, dtype=lib.int8).fill_(200.0),
+    "fill_ 3.7 int8": lambda lib: lib.zeros(2, dtype=lib.int8).fill_(3.7),
+    "new_full -1 uint8": lambda lib: lib.zeros(3, dtype=lib.uint8).new_full((2,), -1),
+    "new_full 1e39": lambda lib: lib.zeros(2).new_full((2,), 1e39),
+    "masked_fill -1 uint8": lambda lib: lib.zeros(3, dtype=lib.uint8).masked_fill(
+        lib.tensor([True, False, True]), -1
+    ),
+    "masked_fill 256 uint8": lambda lib: lib.zeros(3, dtype=lib.uint8).masked_fill(
+        lib.tensor([True, False, True]), 256
+    ),
+    "masked_fill 2**63 int64": lambda lib: lib.zeros(2, dtype=lib.int64).masked_fill(
+        lib.tensor([True, False]), 2**63
+    ),
+    "tensor -1 -255 uint8": lambda lib: lib.tensor([-1, -255, 3], dtype=lib.uint8),
+    "tensor -256 uint8": lambda lib: lib.tensor([-256], dtype=lib.uint8),
+    "tensor -1 uint16": lambda lib: lib.tensor([-1], dtype=lib.uint16),
+}
+
+
+@pytest.mark.parametrize("name", FILLS)
+def test_fill_values_wrap_or_overflow_as_torch(name):
+    """torch wraps -max..-1 into unsigned dtypes and refuses values outside the dtype."""
+    try:
+        want = FILLS[name](torch).tolist()
+    except RuntimeError as error:
+        assert "cannot be converted to type" in str(error)
+        with pytest.raises(RuntimeError, match="cannot be converted to type"):
+            FILLS[name](mt)
+        return
+    assert FILLS[name](mt).tolist() == want
