@@ -103,13 +103,9 @@ def _swap_chain(targets: np.ndarray) -> np.ndarray:
     previous = np.empty(n, dtype=np.intp)
     previous[order] = previous_sorted
     # link[j]: the latest step before j that wrote position j (j itself where none did)
-    counts = np.bincount(targets, minlength=n)
-    ends = np.cumsum(counts)
-    ends -= 1
-    link = order[ends]
-    link -= steps
-    link *= counts > 0
-    link += steps
+    link = np.full(n, -1, dtype=np.intp)
+    np.maximum.at(link, targets, steps)
+    link += (link < 0) * (steps + 1)
     self_swaps = np.flatnonzero(targets == steps)  # step j wrote j itself: the one before
     link[self_swaps] = previous[self_swaps]
     link[self_swaps[link[self_swaps] >= n]] = self_swaps[link[self_swaps] >= n]
