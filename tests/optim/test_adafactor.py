@@ -26,6 +26,7 @@ CASES = [
     {"lr": 0.05, "eps": (None, 0.0), "beta2_decay": -0.5},
     {"lr": 0.5, "d": 2.0},
     {"lr": 0.2, "weight_decay": 0.05, "maximize": True, "eps": (1e-6, 1e-3)},
+    {"lr": 0.05, "weight_decay": 0.1, "foreach": True},  # torch's multi-tensor kernel
 ]
 # float32 from torch's gradients: a few ulps. (Trajectories on their own gradients drift apart in
 # float32 once lr is large: the update is normalized, so an ulp-level change of a near-zero
