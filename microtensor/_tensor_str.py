@@ -126,8 +126,9 @@ def _format_values(array: np.ndarray) -> str:
     if array.dtype.kind == "f":
         fmt = _float_formatter(array)
         flat = array.reshape(-1)[:1000]
-        finite = flat[np.isfinite(flat)]  # PyTorch sizes columns by the finite values only
-        width = max(len(fmt(x)) for x in (finite if finite.size else flat))
+        # PyTorch sizes columns by the nonzero finite values only (-0.0 may stick out)
+        sized = flat[np.isfinite(flat) & (flat != 0)]
+        width = max((len(fmt(x)) for x in sized), default=1)  # none: no padding, as torch
         formatter = {"float_kind": lambda x: fmt(x).rjust(width)}
     elif array.dtype.kind == "b":
         width = 5 if not array.all() else 4

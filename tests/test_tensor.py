@@ -23,6 +23,12 @@ import microtensor as mt
         ([float("nan"), float("inf"), 1.0], {}),
         ([], {}),
         (np.zeros((2, 0)), {"dtype": "float32"}),
+        # columns are as wide as the nonzero finite values: -0.0 and nan do not widen them
+        ([float("nan"), float("inf"), -0.0, 1.5], {}),
+        ([0.0, -0.0], {}),
+        ([float("nan"), 0.0], {}),
+        ([[0.0, -0.0], [float("nan"), 0.0]], {}),
+        ([float("inf"), -float("inf"), float("nan")], {}),
     ],
 )
 def test_repr_matches_torch(values, kwargs):
