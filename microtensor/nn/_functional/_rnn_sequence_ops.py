@@ -85,7 +85,7 @@ class LstmSequence(Op):
         i, f, g, o = _split_gates(acts, size)  # views over every step
         input_part = np.empty((batch, size), dtype)
         with np.errstate(over="ignore"):  # for _sigmoid_, once for the whole loop
-            for k in range(steps):
+            for k in range(steps):  # a = act(x_k + h_k @ W.T), c' = f c + i g, h' = o tanh(c')
                 a = acts[k]
                 np.matmul(hs[k], w_hh_t, out=a)
                 a += xs[k]
@@ -115,6 +115,8 @@ class LstmSequence(Op):
         gh = grad_h + grads_k[-1]  # fresh arrays, updated in place below
         gc = grad_c + gh * through_tanh[-1]
         part = np.empty_like(gc)
+        # g_h = grad_out_k + d_{k+1} @ W,  g_c = g_c f_{k+1} + g_h o(1 - tanh^2),
+        # d_k = factors_k * [g_c, g_c, g_c, g_h]
         for k in range(steps - 1, -1, -1):
             if k < steps - 1:
                 np.matmul(d[k + 1], w_hh, out=gh)
