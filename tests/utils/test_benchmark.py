@@ -62,13 +62,14 @@ def test_blocked_autorange_spends_min_run_time_in_blocks():
     m = timer.blocked_autorange(
         callback=lambda number, t: blocks.append((number, t)), min_run_time=0.05
     )
-    assert m.number_per_run == 1  # one sleep already dwarfs the timer's overhead
-    assert sum(m.raw_times) >= 0.05 and blocks == [(1, t) for t in m.raw_times]
+    # a power of ten: 1 if the timer's overhead is under 1e-4 of a sleep, else 10 or 100
+    assert m.number_per_run in (1, 10, 100)
+    assert sum(m.raw_times) >= 0.05 and blocks == [(m.number_per_run, t) for t in m.raw_times]
     assert SLEEP <= m.median < 20 * SLEEP and SLEEP <= m.mean < 20 * SLEEP
 
 
 def test_blocked_autorange_picks_a_power_of_ten_for_a_fast_statement():
-    m = benchmark.Timer("x + 1", globals={"x": 1}).blocked_autorange(min_run_time=0.02)
+    m = benchmark.Timer("x + 1", globals={"x": 1}).blocked_autorange(min_run_time=0.05)
     assert m.number_per_run >= 100 and str(m.number_per_run).rstrip("0") == "1"
     assert 1e-10 < m.median < 1e-5 and len(m.times) >= 1
 
@@ -149,9 +150,8 @@ def test_measurement_repr_is_torchs():
 
 
 def test_a_timed_measurements_repr_has_torchs_layout():
-    m = benchmark.Timer("x + 1", globals={"x": 1}, label="add one").blocked_autorange(
-        min_run_time=0.02
-    )
+    timer = benchmark.Timer("x + 1", globals={"x": 1}, label="add one")
+    m = timer.adaptive_autorange(threshold=1.0)  # stops after 4 blocks: the IQR is shown
     lines = repr(m).splitlines()
     assert lines[1] == "add one"
     assert re.fullmatch(r"  Median: \d+\.\d\d (ns|us)", lines[2])
