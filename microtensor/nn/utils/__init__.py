@@ -3,6 +3,7 @@
 from microtensor.nn.utils import (  # noqa: F401
     parametrizations,
     parametrize,
+    prune,
     rnn,  # noqa: F401
     stateless,
 )
