@@ -121,6 +121,7 @@ from microtensor.random import (
     set_rng_state,
 )
 from microtensor.serialization import load, save
+from microtensor.storage import TypedStorage, UntypedStorage
 from microtensor.tensor import Tensor, device
 from microtensor.utils.dlpack import from_dlpack
 

@@ -10,6 +10,7 @@ import builtins
 from typing import Any
 
 from microtensor import _device, _inplace_views
+from microtensor import storage as _storage
 from microtensor._dim_order import dim_order as _dim_order_of
 from microtensor._dim_order import storage_offset as _storage_offset_of
 from microtensor._numpy_names import numpy_names
@@ -376,6 +377,8 @@ class TensorMethods:
         return strides[ops._common.normalize_dim("stride", dim, self._data.ndim)]
     def data_ptr(self) -> builtins.int: return builtins.int(self._data.ctypes.data)
     const_data_ptr = data_ptr
+    def untyped_storage(self) -> Any: return _storage.untyped_storage_of(self._data)
+    def storage(self) -> Any: return _storage.typed_storage_of(self._data)
     def new(self, *args: Any) -> Any:
         # legacy constructor: new() is empty, new(2, 3) or new(Size) zeros, new(data) a copy
         if not args:
