@@ -33,8 +33,6 @@ if TYPE_CHECKING:
 _TWO_PI_F32 = np.float32(2.0 * np.pi)
 _CHUNK = 2**16  # elements per pass of the Box-Muller kernels, a multiple of 16
 _HALF_BLOCK = np.dtype((np.void, 64))  # 8 doubles: half a block, copied as one item
-
-
 _F32 = np.float32
 _HALF_BLOCK_F32 = np.dtype((np.void, 32))  # 8 floats: half a block, copied as one item
 # torch's log256_ps and sincos256_ps constants (Cephes'), as _avx_mathfun has them
