@@ -71,8 +71,8 @@ class Node:
         """The node's name as PyTorch prints it, such as ``MulBackward0``."""
         return type(self).__name__
 
-    def __repr__(self) -> str:
-        return f"<{self.name()}>"
+    def __repr__(self) -> str:  # torch's: <MulBackward0 object at 0x7f...>
+        return f"<{self.name()} object at {id(self):#x}>"
 
     def _add_pre_hook(self, output_nr: int, hook: Any) -> None:
         if self._pre_hooks is None:

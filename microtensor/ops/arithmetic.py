@@ -11,6 +11,7 @@ from typing import Any
 
 import numpy as np
 
+from microtensor._out_argument import write_out
 from microtensor.autograd.function import Op
 from microtensor.ops import dual
 from microtensor.ops._common import as_tensor_arg, binary, promote, to_float, values
@@ -202,13 +203,14 @@ class FloorDivide(Op):
         return grad_out * 0, grad_out * 0
 
 
-def add(input: Any, other: Any, *, alpha: Any = 1) -> Tensor:  # noqa: A002
+def add(input: Any, other: Any, *, alpha: Any = 1, out: Any = None) -> Tensor:  # noqa: A002
     """``input + alpha * other``, broadcasting.
 
     Args:
         input: a tensor (or number).
         other: a tensor or number.
         alpha: multiplier for ``other``.
+        out: a tensor to write the result into, as torch's ``out=`` (no graph).
 
     Raises:
         RuntimeError: if the shapes do not broadcast.
@@ -218,12 +220,14 @@ def add(input: Any, other: Any, *, alpha: Any = 1) -> Tensor:  # noqa: A002
         >>> mt.add(mt.tensor([1.0, 2.0]), 1.5)
         tensor([2.5000, 3.5000])
     """
+    if out is not None:  # torch's out=: the result, written into out
+        return write_out(out, add(input, other, alpha=alpha), "add")
     if alpha != 1:
         other = mul(other, alpha)
     return binary(Add, "add", input, other)
 
 
-def sub(input: Any, other: Any, *, alpha: Any = 1) -> Tensor:  # noqa: A002
+def sub(input: Any, other: Any, *, alpha: Any = 1, out: Any = None) -> Tensor:  # noqa: A002
     """``input - alpha * other``, broadcasting.
 
     Raises:
@@ -234,6 +238,8 @@ def sub(input: Any, other: Any, *, alpha: Any = 1) -> Tensor:  # noqa: A002
         >>> mt.sub(mt.tensor([1.0, 2.0]), mt.tensor([0.5, 0.5]))
         tensor([0.5000, 1.5000])
     """
+    if out is not None:  # torch's out=: the result, written into out
+        return write_out(out, sub(input, other, alpha=alpha), "sub")
     if alpha != 1:
         other = mul(other, alpha)
     for x in (input, other):
@@ -248,7 +254,7 @@ def sub(input: Any, other: Any, *, alpha: Any = 1) -> Tensor:  # noqa: A002
 subtract = sub
 
 
-def mul(input: Any, other: Any) -> Tensor:  # noqa: A002
+def mul(input: Any, other: Any, *, out: Any = None) -> Tensor:  # noqa: A002
     """``input * other`` elementwise, broadcasting.
 
     Raises:
@@ -259,19 +265,22 @@ def mul(input: Any, other: Any) -> Tensor:  # noqa: A002
         >>> mt.mul(mt.tensor([1.0, 2.0]), 3)
         tensor([3., 6.])
     """
+    if out is not None:  # torch's out=: the result, written into out
+        return write_out(out, mul(input, other), "mul")
     return binary(Mul, "mul", input, other)
 
 
 multiply = mul
 
 
-def div(input: Any, other: Any, *, rounding_mode: str | None = None) -> Tensor:  # noqa: A002
+def div(input: Any, other: Any, *, rounding_mode: str | None = None, out: Any = None) -> Tensor:  # noqa: A002
     """``input / other`` (true division: integers give floats), broadcasting.
 
     Args:
         input: dividend.
         other: divisor.
         rounding_mode: None (true division), ``"trunc"`` or ``"floor"``.
+        out: a tensor to write the result into, as torch's ``out=`` (no graph).
 
     Raises:
         RuntimeError: if the shapes do not broadcast.
@@ -282,6 +291,8 @@ def div(input: Any, other: Any, *, rounding_mode: str | None = None) -> Tensor: 
         >>> mt.div(mt.tensor([1, 2]), 4)
         tensor([0.2500, 0.5000])
     """
+    if out is not None:  # torch's out=: the result, written into out
+        return write_out(out, div(input, other, rounding_mode=rounding_mode), "div")
     if rounding_mode == "floor":
         return floor_divide(input, other)
     if rounding_mode == "trunc":
@@ -305,7 +316,7 @@ def div(input: Any, other: Any, *, rounding_mode: str | None = None) -> Tensor: 
 divide = true_divide = div
 
 
-def neg(input: Tensor) -> Tensor:  # noqa: A002
+def neg(input: Tensor, *, out: Any = None) -> Tensor:  # noqa: A002
     """``-input``.
 
     Raises:
@@ -316,6 +327,8 @@ def neg(input: Tensor) -> Tensor:  # noqa: A002
         >>> mt.neg(mt.tensor([1.0, -2.0]))
         tensor([-1.,  2.])
     """
+    if out is not None:  # torch's out=: the result, written into out
+        return write_out(out, neg(input), "neg")
     if input._data.dtype == np.bool_:
         raise RuntimeError(
             "neg(): Negation, the `-` operator, on a bool tensor is not supported. If you are "
@@ -327,7 +340,7 @@ def neg(input: Tensor) -> Tensor:  # noqa: A002
 negative = neg
 
 
-def pow(input: Any, exponent: Any) -> Tensor:  # noqa: A001, A002
+def pow(input: Any, exponent: Any, *, out: Any = None) -> Tensor:  # noqa: A001, A002
     """``input ** exponent``, elementwise; either may be a number.
 
     Raises:
@@ -339,6 +352,8 @@ def pow(input: Any, exponent: Any) -> Tensor:  # noqa: A001, A002
         >>> mt.pow(mt.tensor([2.0, 3.0]), 2)
         tensor([4., 9.])
     """
+    if out is not None:  # torch's out=: the result, written into out
+        return write_out(out, pow(input, exponent), "pow")
     check_numbers("pow", input, exponent, "either")
     input, exponent = as_tensor_arg(input), as_tensor_arg(exponent)
     base_int = not isinstance(input, Tensor) or input._data.dtype.kind in "iub"

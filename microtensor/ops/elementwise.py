@@ -16,6 +16,7 @@ from typing import Any
 
 import numpy as np
 
+from microtensor._out_argument import write_out
 from microtensor.autograd.function import Op
 from microtensor.ops._common import as_tensor_arg, promote, to_float
 from microtensor.ops._pointwise import broadcast_error3, float_input, tensor_input
@@ -248,7 +249,7 @@ class Lerp(Op):
         return grad_a, grad_b, grad_w
 
 
-def exp(input: Tensor) -> Tensor:  # noqa: A002
+def exp(input: Tensor, *, out: Any = None) -> Tensor:  # noqa: A002
     """``e ** input``, elementwise.
 
     Example:
@@ -256,6 +257,8 @@ def exp(input: Tensor) -> Tensor:  # noqa: A002
         >>> mt.exp(mt.tensor([0.0, 1.0]))
         tensor([1.0000, 2.7183])
     """
+    if out is not None:  # torch's out=: the result, written into out
+        return write_out(out, exp(input), "exp")
     return Exp.apply(float_input("exp", input))  # type: ignore[no-any-return]
 
 
@@ -281,7 +284,7 @@ def expm1(input: Tensor) -> Tensor:  # noqa: A002
     return Expm1.apply(float_input("expm1", input))  # type: ignore[no-any-return]
 
 
-def log(input: Tensor) -> Tensor:  # noqa: A002
+def log(input: Tensor, *, out: Any = None) -> Tensor:  # noqa: A002
     """Natural logarithm (nan below 0, -inf at 0).
 
     Example:
@@ -289,6 +292,8 @@ def log(input: Tensor) -> Tensor:  # noqa: A002
         >>> mt.log(mt.tensor([1.0, 2.0]))
         tensor([0.0000, 0.6931])
     """
+    if out is not None:  # torch's out=: the result, written into out
+        return write_out(out, log(input), "log")
     return Log.apply(float_input("log", input))  # type: ignore[no-any-return]
 
 
@@ -325,7 +330,7 @@ def log10(input: Tensor) -> Tensor:  # noqa: A002
     return Log10.apply(float_input("log10", input))  # type: ignore[no-any-return]
 
 
-def sqrt(input: Tensor) -> Tensor:  # noqa: A002
+def sqrt(input: Tensor, *, out: Any = None) -> Tensor:  # noqa: A002
     """Square root (nan below 0).
 
     Example:
@@ -333,6 +338,8 @@ def sqrt(input: Tensor) -> Tensor:  # noqa: A002
         >>> mt.sqrt(mt.tensor([4.0, 2.0]))
         tensor([2.0000, 1.4142])
     """
+    if out is not None:  # torch's out=: the result, written into out
+        return write_out(out, sqrt(input), "sqrt")
     return Sqrt.apply(float_input("sqrt", input))  # type: ignore[no-any-return]
 
 

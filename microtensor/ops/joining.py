@@ -16,6 +16,7 @@ import numpy as np
 
 from microtensor import dtypes
 from microtensor._numpy_names import numpy_names
+from microtensor._out_argument import write_out
 from microtensor.autograd.function import Op
 from microtensor.ops import dual
 from microtensor.ops._common import normalize_dim
@@ -231,7 +232,7 @@ def _promote_all(tensors: list[Tensor]) -> list[Tensor]:
 
 
 @numpy_names
-def cat(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
+def cat(tensors: Sequence[Tensor], dim: int = 0, *, out: Any = None) -> Tensor:
     """Join tensors along an existing dim ``dim``; all other sizes must match.
 
     Inputs of different dtypes are promoted to a common dtype. As in PyTorch, 1-D empty
@@ -249,6 +250,8 @@ def cat(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
                 [3, 4],
                 [5, 6]])
     """
+    if out is not None:  # torch's out=: the result, written into out
+        return write_out(out, cat(tensors, dim), "cat")
     tensors = _tensor_list("cat", tensors)
     if not tensors:
         raise ValueError("torch.cat(): expected a non-empty list of Tensors")
@@ -287,7 +290,7 @@ concat = concatenate = cat
 
 
 @numpy_names
-def stack(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
+def stack(tensors: Sequence[Tensor], dim: int = 0, *, out: Any = None) -> Tensor:
     """Join equally shaped tensors along a new dim ``dim``.
 
     Raises:
@@ -300,6 +303,8 @@ def stack(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
         tensor([[1, 3],
                 [2, 4]])
     """
+    if out is not None:  # torch's out=: the result, written into out
+        return write_out(out, stack(tensors, dim), "stack")
     tensors = _tensor_list("stack", tensors, non_empty=True)
     first = tensors[0]._data.shape
     for i, t in enumerate(tensors):

@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 
+from microtensor._out_argument import write_out
 from microtensor.autograd.function import Op
 from microtensor.ops import dual
 from microtensor.ops._common import (
@@ -151,7 +152,7 @@ def _fixed_rank(
     return input, other
 
 
-def matmul(input: Any, other: Any) -> Tensor:  # noqa: A002
+def matmul(input: Any, other: Any, *, out: Any = None) -> Tensor:  # noqa: A002
     """Matrix product with NumPy's rules for every rank, broadcasting batch dims.
 
     1-D x 1-D is a dot product (0-d result); a 1-D ``input`` is a row vector and a 1-D
@@ -161,6 +162,7 @@ def matmul(input: Any, other: Any) -> Tensor:  # noqa: A002
     Args:
         input: a tensor with at least one dim.
         other: a tensor with at least one dim.
+        out: a tensor to write the result into, as torch's ``out=`` (no graph).
 
     Returns:
         The product; integer operands give an integer result.
@@ -176,12 +178,14 @@ def matmul(input: Any, other: Any) -> Tensor:  # noqa: A002
         >>> mt.matmul(mt.tensor([[1.0, 2.0], [3.0, 4.0]]), mt.tensor([1.0, 1.0]))
         tensor([3., 7.])
     """
+    if out is not None:  # torch's out=: the result, written into out
+        return write_out(out, matmul(input, other), "matmul")
     input, other = _operands("matmul", input, other)
     _check_inner("matmul", input._data.shape, other._data.shape, "other")
     return MatMul.apply(input, other)  # type: ignore[no-any-return]
 
 
-def mm(input: Any, mat2: Any) -> Tensor:  # noqa: A002
+def mm(input: Any, mat2: Any, *, out: Any = None) -> Tensor:  # noqa: A002
     """Product of two matrices: ``(n, k) @ (k, m) -> (n, m)``.
 
     Raises:
@@ -192,11 +196,13 @@ def mm(input: Any, mat2: Any) -> Tensor:  # noqa: A002
         >>> mt.mm(mt.tensor([[1.0, 2.0]]), mt.tensor([[3.0], [4.0]]))
         tensor([[11.]])
     """
+    if out is not None:  # torch's out=: the result, written into out
+        return write_out(out, mm(input, mat2), "mm")
     input, mat2 = _fixed_rank("mm", input, mat2, ("input", "mat2"), (2, 2))
     return MatMul.apply(input, mat2)  # type: ignore[no-any-return]
 
 
-def bmm(input: Any, mat2: Any) -> Tensor:  # noqa: A002
+def bmm(input: Any, mat2: Any, *, out: Any = None) -> Tensor:  # noqa: A002
     """Batched matrix product: ``(b, n, k) @ (b, k, m) -> (b, n, m)``, no broadcasting.
 
     Raises:
@@ -208,11 +214,13 @@ def bmm(input: Any, mat2: Any) -> Tensor:  # noqa: A002
         >>> mt.bmm(mt.ones(2, 1, 3), mt.ones(2, 3, 1)).shape
         microtensor.Size([2, 1, 1])
     """
+    if out is not None:  # torch's out=: the result, written into out
+        return write_out(out, bmm(input, mat2), "bmm")
     input, mat2 = _fixed_rank("bmm", input, mat2, ("input", "mat2"), (3, 3))
     return MatMul.apply(input, mat2)  # type: ignore[no-any-return]
 
 
-def mv(input: Any, vec: Any) -> Tensor:  # noqa: A002
+def mv(input: Any, vec: Any, *, out: Any = None) -> Tensor:  # noqa: A002
     """Matrix-vector product: ``(n, k) @ (k,) -> (n,)``.
 
     Raises:
@@ -223,6 +231,8 @@ def mv(input: Any, vec: Any) -> Tensor:  # noqa: A002
         >>> mt.mv(mt.tensor([[1.0, 2.0], [3.0, 4.0]]), mt.tensor([1.0, -1.0]))
         tensor([-1., -1.])
     """
+    if out is not None:  # torch's out=: the result, written into out
+        return write_out(out, mv(input, vec), "mv")
     input, vec = _fixed_rank("mv", input, vec, ("input", "vec"), (2, 1))
     return MatMul.apply(input, vec)  # type: ignore[no-any-return]
 

@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from microtensor import dtypes
+from microtensor._out_argument import write_out
 from microtensor.autograd.function import Op
 from microtensor.ops import dual
 from microtensor.ops._common import as_tensor_arg, binary, promote, values
@@ -209,7 +210,7 @@ class Where(Op):
         return None, grad_a, grad_b
 
 
-def abs(input: Tensor) -> Tensor:  # noqa: A001, A002
+def abs(input: Tensor, *, out: Any = None) -> Tensor:  # noqa: A001, A002
     """``|input|``; integers stay integers. The gradient at 0 is 0, as in PyTorch.
 
     Raises:
@@ -220,6 +221,8 @@ def abs(input: Tensor) -> Tensor:  # noqa: A001, A002
         >>> mt.abs(mt.tensor([-1.5, 2.0])), mt.abs(mt.tensor([-3]))
         (tensor([1.5000, 2.0000]), tensor([3]))
     """
+    if out is not None:  # torch's out=: the result, written into out
+        return write_out(out, abs(input), "abs")
     return Abs.apply(tensor_input("abs", input, bool_ok=False))  # type: ignore[no-any-return]
 
 
@@ -271,7 +274,7 @@ def _common_dtype(*operands: Any) -> np.dtype:
     return np.dtype(result)
 
 
-def clamp(input: Tensor, min: Any = None, max: Any = None) -> Tensor:  # noqa: A002
+def clamp(input: Tensor, min: Any = None, max: Any = None, *, out: Any = None) -> Tensor:  # noqa: A002
     """Limit each element to ``[min, max]``; the bounds may be numbers or tensors (broadcast).
 
     The gradient passes to ``input`` where ``min <= input <= max`` (bounds included), to
@@ -282,6 +285,7 @@ def clamp(input: Tensor, min: Any = None, max: Any = None) -> Tensor:  # noqa: A
         input: the tensor.
         min: lower bound, or None for none.
         max: upper bound, or None for none.
+        out: a tensor to write the result into, as torch's ``out=`` (no graph).
 
     Raises:
         RuntimeError: if both bounds are None, or if the shapes do not broadcast.
@@ -291,6 +295,8 @@ def clamp(input: Tensor, min: Any = None, max: Any = None) -> Tensor:  # noqa: A
         >>> mt.clamp(mt.tensor([-2.0, 0.5, 3.0]), min=0.0, max=1.0)
         tensor([0.0000, 0.5000, 1.0000])
     """
+    if out is not None:  # torch's out=: the result, written into out
+        return write_out(out, clamp(input, min, max), "clamp")
     if min is None and max is None:
         raise RuntimeError("clamp(): at least one of 'min' or 'max' must not be None")
     lo = None if min is None else as_tensor_arg(min)
@@ -306,7 +312,7 @@ def clamp(input: Tensor, min: Any = None, max: Any = None) -> Tensor:  # noqa: A
 clip = clamp
 
 
-def maximum(input: Tensor, other: Any) -> Tensor:  # noqa: A002
+def maximum(input: Tensor, other: Any, *, out: Any = None) -> Tensor:  # noqa: A002
     """Elementwise maximum, broadcasting; nan if either is nan.
 
     On ties the gradient is split half and half between ``input`` and ``other``, as PyTorch.
@@ -321,11 +327,13 @@ def maximum(input: Tensor, other: Any) -> Tensor:  # noqa: A002
         >>> mt.maximum(mt.tensor([1.0, 5.0]), mt.tensor([3.0, 2.0]))
         tensor([3., 5.])
     """
+    if out is not None:  # torch's out=: the result, written into out
+        return write_out(out, maximum(input, other), "maximum")
     check_numbers("maximum", input, other, "neither")
     return binary(Maximum, "maximum", input, other)
 
 
-def minimum(input: Tensor, other: Any) -> Tensor:  # noqa: A002
+def minimum(input: Tensor, other: Any, *, out: Any = None) -> Tensor:  # noqa: A002
     """Elementwise minimum, broadcasting; nan if either is nan (ties split the gradient).
 
     Raises:
@@ -336,11 +344,13 @@ def minimum(input: Tensor, other: Any) -> Tensor:  # noqa: A002
         >>> mt.minimum(mt.tensor([1.0, 5.0]), mt.tensor([3.0, 2.0]))
         tensor([1., 2.])
     """
+    if out is not None:  # torch's out=: the result, written into out
+        return write_out(out, minimum(input, other), "minimum")
     check_numbers("minimum", input, other, "neither")
     return binary(Minimum, "minimum", input, other)
 
 
-def where(condition: Any, input: Any = None, other: Any = None) -> Any:  # noqa: A002
+def where(condition: Any, input: Any = None, other: Any = None, *, out: Any = None) -> Any:  # noqa: A002
     """``input`` where ``condition`` is True, else ``other``, broadcasting all three.
 
     With only ``condition``, returns the indices of its nonzero elements, one int64 tensor per
@@ -351,6 +361,7 @@ def where(condition: Any, input: Any = None, other: Any = None) -> Any:  # noqa:
         condition: a bool tensor or NumPy array (a NumPy array is a microtensor extension).
         input: values where ``condition`` is True (tensor or number).
         other: values where ``condition`` is False (tensor or number).
+        out: a tensor to write the result into, as torch's ``out=`` (no graph).
 
     Returns:
         A tensor, or a tuple of index tensors when only ``condition`` is given.
@@ -365,6 +376,8 @@ def where(condition: Any, input: Any = None, other: Any = None) -> Any:  # noqa:
         >>> mt.where(x > 0, x, 0.0), mt.where(x > 0)
         (tensor([0., 2., 0.]), (tensor([1]),))
     """
+    if out is not None:  # torch's out=: the result, written into out
+        return write_out(out, where(condition, input, other), "where")
     mask = condition._data if isinstance(condition, Tensor) else np.asarray(condition)
     if input is None and other is None:
         return tuple(

@@ -14,6 +14,7 @@ import numpy as np
 
 from microtensor import dtypes
 from microtensor._numpy_names import numpy_names
+from microtensor._out_argument import write_out
 from microtensor.autograd.function import Op
 from microtensor.ops import dual
 from microtensor.ops._common import normalize_dim, normalize_dims
@@ -148,7 +149,9 @@ def _sum_dtype(input: Tensor, dtype: Any) -> Any:  # noqa: A002
 
 
 @numpy_names
-def sum(input: Tensor, dim: Any = None, keepdim: bool = False, *, dtype: Any = None) -> Tensor:  # noqa: A001, A002
+def sum(
+    input: Tensor, dim: Any = None, keepdim: bool = False, *, dtype: Any = None, out: Any = None
+) -> Tensor:  # noqa: A001, A002
     """Sum of the elements over ``dim`` (all dims when None).
 
     Args:
@@ -156,6 +159,7 @@ def sum(input: Tensor, dim: Any = None, keepdim: bool = False, *, dtype: Any = N
         dim: an int or tuple of ints; negative counts from the end.
         keepdim: keep reduced dims with size 1.
         dtype: the result's dtype (bool and integer inputs sum as int64 by default).
+        out: a tensor to write the result into, as torch's ``out=`` (no graph).
 
     Raises:
         IndexError: if a dim is out of range.
@@ -167,12 +171,16 @@ def sum(input: Tensor, dim: Any = None, keepdim: bool = False, *, dtype: Any = N
         (tensor(10.), tensor([4., 6.]), tensor([[3.],
                 [7.]]))
     """
+    if out is not None:  # torch's out=: the result, written into out
+        return write_out(out, sum(input, dim, keepdim, dtype=dtype), "sum")
     dims = normalize_dims("sum", dim, input._data.ndim)
     return Sum.apply(input, dims, keepdim, _sum_dtype(input, dtype))  # type: ignore[no-any-return]
 
 
 @numpy_names
-def mean(input: Tensor, dim: Any = None, keepdim: bool = False, *, dtype: Any = None) -> Tensor:  # noqa: A002
+def mean(
+    input: Tensor, dim: Any = None, keepdim: bool = False, *, dtype: Any = None, out: Any = None
+) -> Tensor:  # noqa: A002
     """Mean of the elements over ``dim`` (all dims when None); nan for an empty selection.
 
     Raises:
@@ -185,6 +193,8 @@ def mean(input: Tensor, dim: Any = None, keepdim: bool = False, *, dtype: Any = 
         >>> mt.mean(mt.tensor([[1.0, 2.0], [3.0, 4.0]]), dim=1)
         tensor([1.5000, 3.5000])
     """
+    if out is not None:  # torch's out=: the result, written into out
+        return write_out(out, mean(input, dim, keepdim, dtype=dtype), "mean")
     np_dtype = None if dtype is None else dtypes.to_dtype(dtype).numpy
     if np_dtype is not None and np_dtype.kind not in "fV":
         raise RuntimeError(
@@ -201,7 +211,9 @@ def mean(input: Tensor, dim: Any = None, keepdim: bool = False, *, dtype: Any = 
 
 
 @numpy_names
-def prod(input: Tensor, dim: Any = None, keepdim: bool = False, *, dtype: Any = None) -> Tensor:  # noqa: A002
+def prod(
+    input: Tensor, dim: Any = None, keepdim: bool = False, *, dtype: Any = None, out: Any = None
+) -> Tensor:  # noqa: A002
     """Product of the elements along ``dim`` (one int, as PyTorch; all elements when None).
 
     Bool and integer inputs multiply as int64 unless ``dtype`` is given. The gradient is right
@@ -216,6 +228,8 @@ def prod(input: Tensor, dim: Any = None, keepdim: bool = False, *, dtype: Any = 
         >>> mt.prod(mt.tensor([[1.0, 2.0], [3.0, 4.0]])), mt.prod(mt.tensor([[1, 2], [3, 4]]), 1)
         (tensor(24.), tensor([ 2, 12]))
     """
+    if out is not None:  # torch's out=: the result, written into out
+        return write_out(out, prod(input, dim, keepdim, dtype=dtype), "prod")
     ndim = input._data.ndim
     one = None if dim is None else normalize_dim("prod", dim, ndim)  # an int only, as PyTorch
     dims = normalize_dims("prod", one, ndim)
@@ -223,7 +237,7 @@ def prod(input: Tensor, dim: Any = None, keepdim: bool = False, *, dtype: Any = 
 
 
 @numpy_names
-def cumsum(input: Tensor, dim: int, *, dtype: Any = None) -> Tensor:  # noqa: A002
+def cumsum(input: Tensor, dim: int, *, dtype: Any = None, out: Any = None) -> Tensor:  # noqa: A002
     """Cumulative sum along ``dim``: ``out[i] = input[0] + ... + input[i]``.
 
     Bool and integer inputs accumulate as int64 unless ``dtype`` is given.
@@ -238,6 +252,8 @@ def cumsum(input: Tensor, dim: int, *, dtype: Any = None) -> Tensor:  # noqa: A0
         tensor([[ 1.,  3.,  6.],
                 [ 4.,  9., 15.]])
     """
+    if out is not None:  # torch's out=: the result, written into out
+        return write_out(out, cumsum(input, dim, dtype=dtype), "cumsum")
     d = normalize_dim("cumsum", dim, input._data.ndim)
     return CumSum.apply(input, d, False, _sum_dtype(input, dtype))  # type: ignore[no-any-return]
 

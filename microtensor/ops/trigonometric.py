@@ -11,6 +11,7 @@ from typing import Any
 
 import numpy as np
 
+from microtensor._out_argument import write_out
 from microtensor.autograd.function import Op
 from microtensor.ops import dual
 from microtensor.ops._common import values
@@ -162,7 +163,7 @@ def sinc(input: Tensor) -> Tensor:  # noqa: A002
     return Sinc.apply(float_input("sinc", input))  # type: ignore[no-any-return]
 
 
-def tanh(input: Tensor) -> Tensor:  # noqa: A002
+def tanh(input: Tensor, *, out: Any = None) -> Tensor:  # noqa: A002
     """Hyperbolic tangent.
 
     Example:
@@ -170,10 +171,12 @@ def tanh(input: Tensor) -> Tensor:  # noqa: A002
         >>> mt.tanh(mt.tensor([0.0, 1.0]))
         tensor([0.0000, 0.7616])
     """
+    if out is not None:  # torch's out=: the result, written into out
+        return write_out(out, tanh(input), "tanh")
     return Tanh.apply(float_input("tanh", input))  # type: ignore[no-any-return]
 
 
-def sigmoid(input: Tensor) -> Tensor:  # noqa: A002
+def sigmoid(input: Tensor, *, out: Any = None) -> Tensor:  # noqa: A002
     """Logistic function ``1 / (1 + exp(-input))``, without overflow for large ``|input|``.
 
     Example:
@@ -181,6 +184,8 @@ def sigmoid(input: Tensor) -> Tensor:  # noqa: A002
         >>> mt.sigmoid(mt.tensor([0.0, 2.0, -1000.0]))
         tensor([0.5000, 0.8808, 0.0000])
     """
+    if out is not None:  # torch's out=: the result, written into out
+        return write_out(out, sigmoid(input), "sigmoid")
     return Sigmoid.apply(float_input("sigmoid", input))  # type: ignore[no-any-return]
 
 
