@@ -9,7 +9,7 @@ import microtensor as mt
 
 NAMES = [
     "SGD", "Adam", "AdamW", "RMSprop", "Adagrad", "Adadelta", "NAdam", "RAdam", "Adamax",
-    "ASGD", "Rprop", "SparseAdam", "LBFGS",
+    "ASGD", "Rprop", "SparseAdam", "LBFGS", "Adafactor",
 ]  # fmt: skip
 
 
