@@ -24,6 +24,7 @@ from microtensor.autograd.gradcheck_jacobian import (
     differentiable,
 )
 from microtensor.autograd.gradcheck_localize import localize
+from microtensor.autograd.gradcheck_modes import batched_backward_failure, forward_failure
 
 _LOCAL_FULL_ENTRIES = 250_000  # a larger op is checked op-by-op in fast mode
 
@@ -44,7 +45,11 @@ def gradcheck(
     check_undefined_grad: bool = True,
     check_grad_dtypes: bool = False,
     check_batched_grad: bool = False,
+    check_batched_forward_grad: bool = False,
+    check_forward_ad: bool = False,
+    check_backward_ad: bool = True,
     fast_mode: bool = False,
+    masked: bool | None = None,
 ) -> bool:
     """Check the gradients of ``fn`` at ``inputs`` against central finite differences.
 
@@ -70,8 +75,16 @@ def gradcheck(
         nondet_tol: how much two backward passes with the same inputs may differ.
         check_undefined_grad: accepted for compatibility.
         check_grad_dtypes: also require each gradient to have its input's dtype.
-        check_batched_grad: must be False (microtensor has no vmap).
+        check_batched_grad: also check that ``vmap`` over upstream gradients gives each
+            vector-Jacobian product (microtensor's ``vmap`` runs per slice, as a loop).
+        check_batched_forward_grad: the same for forward mode (with ``check_forward_ad``).
+        check_forward_ad: also check forward-mode derivatives (``autograd.forward_ad``): the
+            Jacobian-vector product along a random tangent against finite differences.
+        check_backward_ad: check the backward (reverse-mode) gradients; False checks only what
+            the other flags ask for.
         fast_mode: compare ``v^T J u`` for random unit vectors u, v instead of full Jacobians.
+        masked: accepted for compatibility (it concerns sparse tensors, which microtensor has
+            not).
 
     Returns:
         True if all gradients match; False on a mismatch when ``raise_exception`` is False.
@@ -80,7 +93,6 @@ def gradcheck(
         GradcheckError: on a mismatch, naming the output, the input, the worst element, both
             values, and the first op of ``fn`` whose own backward is wrong.
         ValueError: if no input requires grad.
-        NotImplementedError: if ``check_batched_grad`` is True.
 
     Example:
         >>> import microtensor as mt
@@ -88,12 +100,16 @@ def gradcheck(
         >>> mt.autograd.gradcheck(lambda t: (t * t).sum(), (x,))
         True
     """
-    _reject_batched(check_batched_grad)
     opts = Options(eps, atol, rtol, nondet_tol, fast_mode, check_grad_dtypes)
     work, note = _working_copies(as_tuple(inputs), "gradcheck")
-    failure = check(fn, work, opts)
+    failure = check(fn, work, opts) if check_backward_ad else None
     if failure is None:
-        return True
+        other = None
+        if check_forward_ad:
+            other = forward_failure(fn, work, opts, check_batched_forward_grad)
+        if other is None and check_batched_grad and check_backward_ad:
+            other = batched_backward_failure(fn, work, opts)
+        return True if other is None else _fail(other + note, raise_exception)
     message = failure.message + note
     if failure.localizable:
         local = replace(opts, nondet_tol=np.inf)
@@ -115,7 +131,10 @@ def gradgradcheck(
     check_undefined_grad: bool = True,
     check_grad_dtypes: bool = False,
     check_batched_grad: bool = False,
+    check_fwd_over_rev: bool = False,
+    check_rev_over_rev: bool = True,
     fast_mode: bool = False,
+    masked: bool = False,
 ) -> bool:
     """Check second derivatives: ``gradcheck`` of the vector-Jacobian product of ``fn``.
 
@@ -140,8 +159,12 @@ def gradgradcheck(
         nondet_tol: as for ``gradcheck``.
         check_undefined_grad: accepted for compatibility.
         check_grad_dtypes: as for ``gradcheck``.
-        check_batched_grad: must be False.
+        check_batched_grad: as for ``gradcheck``, on the first derivatives.
+        check_fwd_over_rev: also check the first derivatives in forward mode (forward over
+            reverse), as ``gradcheck(..., check_forward_ad=True)`` does.
+        check_rev_over_rev: check them in reverse mode (the default check).
         fast_mode: as for ``gradcheck``.
+        masked: accepted for compatibility.
 
     Returns:
         True if all second derivatives match; False on a mismatch when ``raise_exception``
@@ -150,7 +173,6 @@ def gradgradcheck(
     Raises:
         GradcheckError: on a mismatch, naming the first op whose double backward is wrong.
         ValueError: if no input requires grad.
-        NotImplementedError: if ``check_batched_grad`` is True.
 
     Example:
         >>> import microtensor as mt
@@ -158,14 +180,19 @@ def gradgradcheck(
         >>> mt.autograd.gradgradcheck(lambda t: (t ** 3).sum(), (x,))
         True
     """
-    _reject_batched(check_batched_grad)
     opts = Options(eps, atol, rtol, nondet_tol, fast_mode, check_grad_dtypes)
     work, note = _working_copies(as_tuple(inputs), "gradgradcheck")
     if grad_outputs is not None:
         grad_outputs, _ = _working_copies(as_tuple(grad_outputs), "gradgradcheck")
-    failure = _check_second(fn, work, grad_outputs, opts)
+    failure = _check_second(fn, work, grad_outputs, opts) if check_rev_over_rev else None
     if failure is None:
-        return True
+        if not (check_batched_grad or check_fwd_over_rev):
+            return True
+        first, args = _second_problem(fn, work, grad_outputs)  # type: ignore[misc]
+        other = forward_failure(first, args, opts, False) if check_fwd_over_rev else None
+        if other is None and check_batched_grad:
+            other = batched_backward_failure(first, args, opts)
+        return True if other is None else _fail(other + note, raise_exception)
     message = "gradgradcheck: second derivatives differ. " + failure.message + note
     if failure.localizable:
         local = replace(opts, nondet_tol=np.inf)
@@ -175,15 +202,18 @@ def gradgradcheck(
     return _fail(message, raise_exception)
 
 
-def _check_second(
-    fn: Callable[..., Any], inputs: tuple[Any, ...], grad_outputs: Any, opts: Options
-) -> Failure | None:
-    """``check`` of the map (inputs, grad_outputs) -> grads of fn's outputs (create_graph)."""
+def _second_problem(
+    fn: Callable[..., Any], inputs: tuple[Any, ...], grad_outputs: Any
+) -> tuple[Callable[..., Any], tuple[Any, ...]] | None:
+    """The map (inputs, grad_outputs) -> grads of fn's outputs (create_graph), and its args.
+
+    None when no input requires grad.
+    """
     Tensor = function.Tensor
     n = len(inputs)
     wrt = [i for i, x in enumerate(inputs) if isinstance(x, Tensor) and x._requires_grad]
     if not wrt:
-        return check(fn, inputs, opts)  # raises the ValueError
+        return None
     if grad_outputs is None:
         rng = np.random.default_rng(0)
         grad_outputs = tuple(
@@ -198,11 +228,21 @@ def _check_second(
         )
         return tuple(g for g in grads if g is not None)
 
-    failure = check(first_derivative, (*inputs, *grad_outputs), opts)
+    return first_derivative, (*inputs, *grad_outputs)
+
+
+def _check_second(
+    fn: Callable[..., Any], inputs: tuple[Any, ...], grad_outputs: Any, opts: Options
+) -> Failure | None:
+    """``check`` of the map (inputs, grad_outputs) -> grads of fn's outputs (create_graph)."""
+    problem = _second_problem(fn, inputs, grad_outputs)
+    if problem is None:
+        return check(fn, inputs, opts)  # raises the ValueError
+    failure = check(*problem, opts)
     if failure is not None:
         failure.message += (
             f"\n(Output j of the checked function is the gradient with respect "
-            f"to the j-th input that requires grad; inputs {n} onwards are the "
+            f"to the j-th input that requires grad; inputs {len(inputs)} onwards are the "
             "grad_outputs.)"
         )
     return failure
@@ -237,14 +277,6 @@ def _local(opts: Options, inputs: tuple[Any, ...]) -> Options:
     Tensor = function.Tensor
     size = sum(x._data.size for x in inputs if isinstance(x, Tensor))
     return replace(opts, fast_mode=size * size > _LOCAL_FULL_ENTRIES)
-
-
-def _reject_batched(check_batched_grad: bool) -> None:
-    if check_batched_grad:
-        raise NotImplementedError(
-            "gradcheck: check_batched_grad=True needs vmap, which "
-            "microtensor does not have; leave it False"
-        )
 
 
 def _fail(message: str, raise_exception: bool) -> bool:
