@@ -163,22 +163,22 @@ class RNNBase(Module):
             for direction in range(directions):
                 idx = layer * directions + direction
                 weight_ih, weight_hh, bias_ih, bias_hh, weight_hr = self._weights(idx)
-                fold = None if isinstance(self, GRU) else bias_hh
-                x_proj = project(layer_out, weight_ih, bias_ih, fold)
                 # W_hh.T once per sequence: the steps' GEMM is 2x faster on a contiguous operand
                 weight_hh_t = np.ascontiguousarray(weight_hh._data.T)
                 init = tuple(s[idx] for s in states)
                 reverse = direction == 1
                 if packed is None and weight_hr is None and isinstance(self, LSTM):
-                    # the whole direction as one op (``_rnn_sequence_ops``), LSTM and GRU
-                    out, *state = LstmSequence.apply(
-                        x_proj, *init, weight_hh, weight_hh_t, time_dim, reverse
-                    )
+                    # the whole direction as one op, input projection included (_rnn_sequence_ops)
+                    weights = (weight_ih, bias_ih, bias_hh, *init, weight_hh, weight_hh_t)
+                    out, *state = LstmSequence.apply(layer_out, *weights, time_dim, reverse)
                 elif packed is None and isinstance(self, GRU):
+                    x_proj = project(layer_out, weight_ih, bias_ih, None)
                     out, *state = GruSequence.apply(
                         x_proj, *init, weight_hh, bias_hh, weight_hh_t, time_dim, reverse
                     )
                 else:
+                    fold = None if isinstance(self, GRU) else bias_hh
+                    x_proj = project(layer_out, weight_ih, bias_ih, fold)
                     steps = ops.split(x_proj, sizes) if packed else ops.unbind(x_proj, time_dim)
 
                     def step(x_t: Tensor, state: tuple[Tensor, ...]) -> Any:

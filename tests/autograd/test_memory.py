@@ -102,7 +102,7 @@ def test_training_steps_free_their_graphs(long_run, model, batch, steps, traced)
             growth = tracemalloc.get_traced_memory()[0] - start
         finally:
             tracemalloc.stop()
-    assert min(n_nodes) >= 6  # the walk saw the real graph (an LSTM layer is one node)
+    assert min(n_nodes) >= 4  # the walk saw the real graph (an LSTM layer is one node)
     assert growth < TRACED_GROWTH_BOUND, f"{model}: traced memory grew by {growth} bytes"
 
 

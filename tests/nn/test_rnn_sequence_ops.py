@@ -8,15 +8,15 @@ import torch
 import microtensor as mt
 from microtensor import nn, ops
 from microtensor.nn._functional._rnn_sequence_ops import GruSequence, LstmSequence
-from microtensor.nn.rnn_cells import gru_step, lstm_step
+from microtensor.nn.rnn_cells import gru_step, lstm_step, project
 from tests.helpers import assert_same, check_gradients
 
-T, B, H, IN = 5, 3, 4, 16  # steps, batch, hidden; x_proj's last dim is 4 * H
+T, B, H, IN = 5, 3, 4, 3  # steps, batch, hidden, input features
 
 
-def stepwise(x_proj, h0, c0, w_hh, time_dim, reverse):
-    """The per-step path of nn.LSTM: one LstmStep node per step, then a stack."""
-    steps = ops.unbind(x_proj, time_dim)
+def stepwise(x, w_ih, b_ih, b_hh, h0, c0, w_hh, time_dim, reverse):
+    """The per-step path of nn.LSTM: the projection, one LstmStep node per step, a stack."""
+    steps = ops.unbind(project(x, w_ih, b_ih, b_hh), time_dim)
     order = range(len(steps) - 1, -1, -1) if reverse else range(len(steps))
     h, c, outs = h0, c0, {}
     for t in order:
@@ -25,25 +25,24 @@ def stepwise(x_proj, h0, c0, w_hh, time_dim, reverse):
     return ops.stack([outs[t] for t in range(len(steps))], time_dim), h, c
 
 
-def fused(x_proj, h0, c0, w_hh, time_dim, reverse):
+def fused(x, w_ih, b_ih, b_hh, h0, c0, w_hh, time_dim, reverse):
     w_t = np.ascontiguousarray(w_hh._data.T)
-    return LstmSequence.apply(x_proj, h0, c0, w_hh, w_t, time_dim, reverse)
+    return LstmSequence.apply(x, w_ih, b_ih, b_hh, h0, c0, w_hh, w_t, time_dim, reverse)
 
 
-def _arrays(rng, time_dim, dtype=np.float64):
-    shape = (T, B, IN) if time_dim == 0 else (B, T, IN)
-    return [
-        rng.standard_normal(shape).astype(dtype),
-        rng.standard_normal((B, H)).astype(dtype),
-        rng.standard_normal((B, H)).astype(dtype),
-        (0.5 * rng.standard_normal((IN, H))).astype(dtype),
-    ]
+def _arrays(rng, time_dim, dtype=np.float64, steps=T, batch=B, hidden=H, features=IN):
+    """input, w_ih, b_ih, b_hh, h0, c0, w_hh."""
+    shape = (steps, batch, features) if time_dim == 0 else (batch, steps, features)
+    shapes = [shape, (4 * hidden, features), (4 * hidden,), (4 * hidden,)]
+    shapes += [(batch, hidden), (batch, hidden), (4 * hidden, hidden)]
+    return [rng.standard_normal(s).astype(dtype) for s in shapes]
 
 
 @pytest.mark.parametrize("time_dim", [0, 1])
 @pytest.mark.parametrize("reverse", [False, True])
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
-def test_sequence_op_equals_the_stepwise_path(time_dim, reverse, dtype):
+@pytest.mark.parametrize("bias", [True, False])
+def test_sequence_op_equals_the_stepwise_path(time_dim, reverse, dtype, bias):
     rng = np.random.default_rng(time_dim + 2 * reverse)
     arrays = _arrays(rng, time_dim, dtype)
     shapes = (arrays[0].shape[:-1] + (H,), (B, H), (B, H))
@@ -51,10 +50,12 @@ def test_sequence_op_equals_the_stepwise_path(time_dim, reverse, dtype):
     results = []
     for fn in (fused, stepwise):
         inputs = [mt.tensor(a, requires_grad=True) for a in arrays]
+        if not bias:
+            inputs[2] = inputs[3] = None
         outs = fn(*inputs, time_dim, reverse)
         loss = sum((o * mt.tensor(u)).sum() for o, u in zip(outs, upstream, strict=True))
         loss.backward()
-        results.append(([o.detach() for o in outs], [t.grad for t in inputs]))
+        results.append(([o.detach() for o in outs], [t.grad for t in inputs if t is not None]))
     (outs, grads), (ref_outs, ref_grads) = results
     for a, e in zip(outs, ref_outs, strict=True):  # forward: the same arithmetic, the same bits
         np.testing.assert_array_equal(a.numpy(), e.numpy())
@@ -64,15 +65,9 @@ def test_sequence_op_equals_the_stepwise_path(time_dim, reverse, dtype):
 
 @pytest.mark.parametrize("reverse", [False, True])
 def test_sequence_op_gradcheck_and_gradgradcheck(reverse):
-    rng = np.random.default_rng(7)
-    steps, batch, hidden = 3, 2, 2  # small: gradgradcheck perturbs every input element
-    arrays = [
-        rng.standard_normal((batch, steps, 4 * hidden)),
-        rng.standard_normal((batch, hidden)),
-        rng.standard_normal((batch, hidden)),
-        0.5 * rng.standard_normal((4 * hidden, hidden)),
-    ]
-    check_gradients(lambda x, h, c, w: fused(x, h, c, w, 1, reverse), arrays)
+    # small: gradgradcheck perturbs every input element
+    arrays = _arrays(np.random.default_rng(7), 1, steps=3, batch=2, hidden=2, features=2)
+    check_gradients(lambda *inputs: fused(*inputs, 1, reverse), arrays)
 
 
 def test_an_unused_final_state_gets_no_gradient_trouble():
@@ -81,6 +76,16 @@ def test_an_unused_final_state_gets_no_gradient_trouble():
     out, _, _ = fused(*inputs, 0, False)
     out[-1].sum().backward()
     assert all(t.grad is not None and np.isfinite(t.grad.numpy()).all() for t in inputs)
+
+
+def test_an_input_without_grad_gets_none_and_the_weights_theirs():
+    arrays = _arrays(np.random.default_rng(13), 1)
+    inputs = [mt.tensor(a, requires_grad=i > 0) for i, a in enumerate(arrays)]
+    out, _, _ = fused(*inputs, 1, True)
+    out.sum().backward()
+    assert inputs[0].grad is None
+    assert_same(inputs[2].grad, inputs[3].grad, what="b_ih and b_hh")
+    assert inputs[2].grad is not inputs[3].grad  # two tensors: accumulating one leaves the other
 
 
 @pytest.mark.parametrize("batch_first", [False, True])

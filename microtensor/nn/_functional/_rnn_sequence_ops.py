@@ -7,7 +7,10 @@ backward runs the recurrence in one loop over arrays. Per step the arithmetic is
 ``LstmStep``'s and ``GruStep``'s (``_rnn_step_ops``): forward gives the same bits; backward
 sums the same terms, with what does not depend on the recurrence done for all steps at once
 before the loop, and the recurrent weight's gradient as one GEMM, ``D.T @ H`` over every
-step (``D`` the gates' gradients, ``H`` the states each step read).
+step (``D`` the gates' gradients, ``H`` the states each step read). ``LstmSequence`` also
+does the input projection ``x @ W_ih.T + b_ih + b_hh`` (nn.Linear's arithmetic, one GEMM over
+the rows of every step, in the order the steps run) and its gradients ``D.T @ X`` and
+``sum(D)``, which saves the graph four nodes and backward a copy of ``D``.
 
 With ``k`` counting the steps in the order they run (``t = k``, or ``T - 1 - k`` in reverse):
 
@@ -42,6 +45,7 @@ from microtensor.nn._functional._rnn_step_ops import (
     gru_step_grads,
     lstm_step_grads,
 )
+from microtensor.nn._functional.linear import linear
 from microtensor.ops import dual
 
 __all__: list[str] = []  # internal: nn.LSTM's and nn.GRU's layers
@@ -57,14 +61,18 @@ def _time_major(x: Any, time_dim: int) -> Any:
 class LstmSequence(Op):
     """``(output, h_T, c_T)`` of one LSTM layer direction over the whole sequence.
 
-    Inputs: ``x_proj`` (``x @ W_ih.T + b_ih + b_hh``, time along ``time_dim``), ``h0`` and
-    ``c0`` (batch, hidden), the recurrent weight ``w_hh`` and its contiguous transpose.
+    Inputs: the layer's ``input`` (time along ``time_dim``), ``w_ih`` with ``b_ih`` and
+    ``b_hh`` (both, or both None), ``h0`` and ``c0`` (batch, hidden), the recurrent weight
+    ``w_hh`` and its contiguous transpose ``w_hh_t``.
     """
 
     @staticmethod
     def forward(
         ctx: Any,
-        x_proj: Any,
+        input: Any,  # noqa: A002
+        w_ih: Any,
+        b_ih: Any,
+        b_hh: Any,
         h0: Any,
         c0: Any,
         w_hh: Any,
@@ -72,10 +80,10 @@ class LstmSequence(Op):
         time_dim: int,
         reverse: bool,
     ) -> Any:
-        xs = _time_major(x_proj, time_dim)
-        xs = xs[::-1] if reverse else xs  # xs[k]: the input of step k
-        steps, batch, size = xs.shape[0], h0.shape[0], h0.shape[-1]
-        dtype = np.result_type(x_proj, h0, c0, w_hh)
+        x_rows = _step_rows(input, time_dim, reverse)
+        steps, batch, size = input.shape[time_dim], h0.shape[0], h0.shape[-1]
+        xs = _project(x_rows, w_ih, b_ih, b_hh).reshape(steps, batch, 4 * size)
+        dtype = np.result_type(xs, h0, c0, w_hh)
         hs = np.empty((steps + 1, batch, size), dtype)  # hs[k]: the state step k reads
         cs = np.empty((steps + 1, batch, size), dtype)
         acts = np.empty((steps, batch, 4 * size), dtype)  # [s(i), s(f), unused, s(o)]
@@ -95,17 +103,21 @@ class LstmSequence(Op):
                 cs[k + 1] += np.multiply(i[k], cell_gate[k], out=input_part)
                 np.tanh(cs[k + 1], out=tanh_c[k])
                 np.multiply(o[k], tanh_c[k], out=hs[k + 1])
-        out = np.empty((*x_proj.shape[:-1], size), dtype)
+        out = np.empty((*input.shape[:-1], size), dtype)
         _time_major(out, time_dim)[...] = hs[:0:-1] if reverse else hs[1:]
         ctx.time_dim, ctx.reverse = time_dim, reverse
-        ctx.save_for_backward(x_proj, h0, c0, w_hh, hs, cs, acts, cell_gate, tanh_c)
+        ctx.save_for_backward(
+            input, w_ih, b_ih, b_hh, h0, c0, w_hh, x_rows, hs, cs, acts, cell_gate, tanh_c
+        )
         return out, hs[steps].copy(), cs[steps].copy()
 
     @staticmethod
     def backward(ctx: Any, grad_out: Any, grad_h: Any, grad_c: Any) -> Any:
-        x_proj, h0, c0, w_hh, hs, cs, acts, g, tanh_c = ctx.saved_tensors
+        saved = ctx.saved_tensors
+        inputs, (x_rows, hs, cs, acts, g, tanh_c) = saved[:7], saved[7:]
         if not dual.is_array(grad_out):
-            return _backward_recorded(ctx, x_proj, h0, c0, w_hh, grad_out, grad_h, grad_c)
+            return _lstm_backward_recorded(ctx, inputs, grad_out, grad_h, grad_c)
+        input, w_ih, b_ih, _, _, _, w_hh = inputs  # noqa: A001
         steps, batch, size = tanh_c.shape
         factors, through_tanh = _lstm_factors(acts, g, cs[:steps], tanh_c)
         f = acts[..., size : 2 * size]
@@ -125,9 +137,37 @@ class LstmSequence(Op):
                 gc += np.multiply(gh, through_tanh[k], out=part)
             np.multiply(factors[:3, k], gc, out=d_gates[:3, k])
             np.multiply(factors[3, k], gh, out=d_gates[3, k])
-        grad_x = np.ascontiguousarray(_time_major(d[::-1] if ctx.reverse else d, ctx.time_dim))
-        grad_w = d.reshape(-1, 4 * size).T @ hs[:steps].reshape(-1, size)
-        return grad_x, d[0] @ w_hh, gc * f[0], grad_w, None, None, None
+        rows = d.reshape(-1, 4 * size)
+        needs = ctx.needs_input_grad
+        grad_input = None
+        if needs[0]:
+            grad_input = _from_step_rows(rows @ w_ih, input, ctx.time_dim, ctx.reverse)
+        grad_w_ih = rows.T @ x_rows if needs[1] else None
+        grad_b = rows.sum(0) if b_ih is not None else None
+        grad_w = rows.T @ hs[:steps].reshape(-1, size)
+        grad_b_hh = None if grad_b is None else grad_b.copy()
+        gates = (grad_input, grad_w_ih, grad_b, grad_b_hh)
+        return *gates, d[0] @ w_hh, gc * f[0], grad_w, None, None, None
+
+
+def _step_rows(x: np.ndarray, time_dim: int, reverse: bool) -> np.ndarray:
+    """``x`` as (steps * batch, features) rows, step 0's first (the order the loop runs)."""
+    xs = _time_major(x, time_dim)
+    return np.ascontiguousarray(xs[::-1] if reverse else xs).reshape(-1, x.shape[-1])
+
+
+def _from_step_rows(rows: np.ndarray, like: Any, time_dim: int, reverse: bool) -> np.ndarray:
+    """The inverse of ``_step_rows``: rows back to the layout of ``like``."""
+    xs = rows.reshape(like.shape[time_dim], -1, rows.shape[-1])
+    return np.ascontiguousarray(_time_major(xs[::-1] if reverse else xs, time_dim))
+
+
+def _project(x_rows: np.ndarray, w_ih: np.ndarray, b_ih: Any, b_hh: Any) -> np.ndarray:
+    """``x @ W_ih.T + (b_ih + b_hh)``: nn.Linear's arithmetic, so the same bits."""
+    x_proj = np.matmul(x_rows, w_ih.T)
+    if b_ih is not None:
+        x_proj += b_ih + b_hh
+    return x_proj
 
 
 def _lstm_factors(acts: Any, g: Any, c: Any, tanh_c: Any) -> tuple[Any, Any]:
@@ -151,10 +191,25 @@ def _lstm_factors(acts: Any, g: Any, c: Any, tanh_c: Any) -> tuple[Any, Any]:
     return factors, through_tanh
 
 
-def _backward_recorded(
+def _lstm_backward_recorded(
+    ctx: Any, inputs: tuple[Any, ...], grad_out: Any, grad_h: Any, grad_c: Any
+) -> Any:
+    """Backward on Tensors (``create_graph=True``): the projection, then the steps, recorded."""
+    input, w_ih, b_ih, b_hh, h0, c0, w_hh = inputs  # noqa: A001
+    x_proj = linear(input, w_ih, None if b_ih is None else b_ih + b_hh)
+    grads = _lstm_steps_recorded(ctx, x_proj, h0, c0, w_hh, grad_out, grad_h, grad_c)
+    grad_x_proj, grad_h0, grad_c0, grad_w = grads
+    rows = grad_x_proj.reshape(-1, grad_x_proj.shape[-1])
+    grad_w_ih = dual.swap_last(rows) @ input.reshape(-1, input.shape[-1])
+    grad_b = None if b_ih is None else rows.sum(0)
+    grad_input = grad_x_proj @ w_ih
+    return grad_input, grad_w_ih, grad_b, grad_b, grad_h0, grad_c0, grad_w, None, None, None
+
+
+def _lstm_steps_recorded(
     ctx: Any, x_proj: Any, h0: Any, c0: Any, w_hh: Any, grad_out: Any, grad_h: Any, grad_c: Any
 ) -> Any:
-    """Backward on Tensors (``create_graph=True``): the steps recomputed with recorded ops."""
+    """The gradients of x_proj, h0, c0 and w_hh, the steps recomputed with recorded ops."""
     xs = _time_major(x_proj, ctx.time_dim)
     steps = xs.shape[0]
     order = list(range(steps - 1, -1, -1) if ctx.reverse else range(steps))
@@ -176,7 +231,7 @@ def _backward_recorded(
         step_w = _weight_grad(d[k], hs[k])
         grad_w = step_w if grad_w is None else grad_w + step_w
     by_time = d[::-1] if ctx.reverse else d
-    return ops.stack(by_time, ctx.time_dim), gh, gc, grad_w, None, None, None
+    return ops.stack(by_time, ctx.time_dim), gh, gc, grad_w
 
 
 class GruSequence(Op):
