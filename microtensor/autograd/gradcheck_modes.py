@@ -88,34 +88,38 @@ def forward_failure(
     return None
 
 
+def _batch_mismatch(one: Callable[..., Any], batch: Any, opts: Options) -> tuple[int, int] | None:
+    """``(b, k)``: result ``k`` that ``vmap(one)`` gets wrong for slice ``b``; None if none."""
+    from microtensor.func import vmap  # func imports autograd: not at module level
+
+    batched = vmap(one)(batch)
+    for b in range(batch.shape[0]):
+        for k, (many, alone) in enumerate(zip(batched, one(batch[b]), strict=True)):
+            if not np.allclose(many._data[b], alone._data, rtol=opts.rtol, atol=opts.atol):
+                return b, k
+    return None
+
+
 def _batched_jvp_failure(
     fn: Callable[..., Any], inputs: tuple[Any, ...], index: int, opts: Options, rng: Any
 ) -> str | None:
-    from microtensor.func import vmap  # func imports autograd: not at module level
-
     Tensor = function.Tensor
     x = inputs[index]
     tangents = Tensor._make(rng.uniform(-1, 1, (_BATCH, *x._data.shape)).astype(x._data.dtype))
-    batched = vmap(lambda u: tuple(_jvp(fn, inputs, index, u)))(tangents)
-    for b in range(_BATCH):
-        for k, (many, one) in enumerate(
-            zip(batched, _jvp(fn, inputs, index, tangents[b]), strict=True)
-        ):
-            if not np.allclose(many._data[b], one._data, rtol=opts.rtol, atol=opts.atol):
-                return (
-                    f"gradcheck: check_batched_forward_grad: for output {k} and input {index}, "
-                    f"the forward gradient computed with vmap (tangent {b} of a batch of "
-                    f"{_BATCH}) does not match the one computed alone"
-                )
-    return None
+    mismatch = _batch_mismatch(lambda u: tuple(_jvp(fn, inputs, index, u)), tangents, opts)
+    if mismatch is None:
+        return None
+    return (
+        f"gradcheck: check_batched_forward_grad: for output {mismatch[1]} and input {index}, "
+        f"the forward gradient computed with vmap (tangent {mismatch[0]} of a batch of "
+        f"{_BATCH}) does not match the one computed alone"
+    )
 
 
 def batched_backward_failure(
     fn: Callable[..., Any], inputs: tuple[Any, ...], opts: Options
 ) -> str | None:
     """A message for the first vjp that ``vmap`` over upstream gradients gets wrong, or None."""
-    from microtensor.func import vmap  # func imports autograd: not at module level
-
     Tensor = function.Tensor
     wrt = [x for x in inputs if isinstance(x, Tensor) and x._requires_grad]
     outputs = [o for o in _floating_outputs(fn(*inputs)) if o._requires_grad]
@@ -127,13 +131,11 @@ def batched_backward_failure(
 
         shape = (_BATCH, *out._data.shape)
         upstream = Tensor._make(rng.uniform(-1, 1, shape).astype(out._data.dtype))
-        batched = vmap(vjp)(upstream)
-        for b in range(_BATCH):
-            for i, (many, one) in enumerate(zip(batched, vjp(upstream[b]), strict=True)):
-                if not np.allclose(many._data[b], one._data, rtol=opts.rtol, atol=opts.atol):
-                    return (
-                        f"gradcheck: check_batched_grad: for output {k} and input {i}, the "
-                        f"gradient computed with vmap (upstream gradient {b} of a batch of "
-                        f"{_BATCH}) does not match the one computed alone"
-                    )
+        mismatch = _batch_mismatch(vjp, upstream, opts)
+        if mismatch is not None:
+            return (
+                f"gradcheck: check_batched_grad: for output {k} and input {mismatch[1]}, the "
+                f"gradient computed with vmap (upstream gradient {mismatch[0]} of a batch of "
+                f"{_BATCH}) does not match the one computed alone"
+            )
     return None

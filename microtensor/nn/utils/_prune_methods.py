@@ -324,7 +324,35 @@ class Identity(BasePruningMethod):
         return super().apply(module, name)
 
 
-class RandomUnstructured(BasePruningMethod):
+class _Unstructured(BasePruningMethod):
+    """Prunes ``amount`` of the entries, those ranked first by ``_scores`` (see subclasses)."""
+
+    PRUNING_TYPE = "unstructured"
+    _largest = True  # prune the entries of largest score (False: smallest)
+
+    def __init__(self, amount: int | float) -> None:
+        _validate_pruning_amount_init(amount)
+        self.amount = amount
+
+    def _scores(self, t: Tensor) -> Tensor:
+        raise NotImplementedError
+
+    def compute_mask(self, t: Tensor, default_mask: Tensor) -> Tensor:
+        """``default_mask`` with the ``amount`` entries of ``t`` ranked first set to zero.
+
+        Raises:
+            ValueError: if the int ``amount`` is larger than ``t.numel()``.
+        """
+        nparams_toprune = _nparams_toprune(self.amount, t.numel())
+        mask = default_mask.clone(memory_format=contiguous_format)
+        if nparams_toprune != 0:
+            scores = self._scores(t).view(-1)
+            topk = ops.topk(scores, k=nparams_toprune, largest=self._largest)
+            mask.view(-1)[topk.indices] = 0
+        return mask
+
+
+class RandomUnstructured(_Unstructured):
     """Prunes ``amount`` of the (not yet pruned) entries, chosen at random.
 
     The entries pruned are those with the largest ``rand_like(t)`` draws, so a
@@ -338,25 +366,8 @@ class RandomUnstructured(BasePruningMethod):
         ValueError: if ``amount`` is a negative int or a float outside [0, 1].
     """
 
-    PRUNING_TYPE = "unstructured"
-
-    def __init__(self, amount: int | float) -> None:
-        _validate_pruning_amount_init(amount)
-        self.amount = amount
-
-    def compute_mask(self, t: Tensor, default_mask: Tensor) -> Tensor:
-        """``default_mask`` with ``amount`` random entries of ``t`` set to zero.
-
-        Raises:
-            ValueError: if the int ``amount`` is larger than ``t.numel()``.
-        """
-        nparams_toprune = _nparams_toprune(self.amount, t.numel())
-        mask = default_mask.clone(memory_format=contiguous_format)
-        if nparams_toprune != 0:
-            scores = creation.rand_like(t)
-            topk = ops.topk(scores.view(-1), k=nparams_toprune)
-            mask.view(-1)[topk.indices] = 0
-        return mask
+    def _scores(self, t: Tensor) -> Tensor:
+        return creation.rand_like(t)
 
     @classmethod
     def apply(  # type: ignore[override]
@@ -366,7 +377,7 @@ class RandomUnstructured(BasePruningMethod):
         return super().apply(module, name, amount=amount)
 
 
-class L1Unstructured(BasePruningMethod):
+class L1Unstructured(_Unstructured):
     """Prunes the ``amount`` (not yet pruned) entries of smallest absolute value.
 
     Args:
@@ -377,24 +388,10 @@ class L1Unstructured(BasePruningMethod):
         ValueError: if ``amount`` is a negative int or a float outside [0, 1].
     """
 
-    PRUNING_TYPE = "unstructured"
+    _largest = False
 
-    def __init__(self, amount: int | float) -> None:
-        _validate_pruning_amount_init(amount)
-        self.amount = amount
-
-    def compute_mask(self, t: Tensor, default_mask: Tensor) -> Tensor:
-        """``default_mask`` with the ``amount`` entries of smallest ``|t|`` set to zero.
-
-        Raises:
-            ValueError: if the int ``amount`` is larger than ``t.numel()``.
-        """
-        nparams_toprune = _nparams_toprune(self.amount, t.numel())
-        mask = default_mask.clone(memory_format=contiguous_format)
-        if nparams_toprune != 0:
-            topk = ops.topk(ops.abs(t).view(-1), k=nparams_toprune, largest=False)
-            mask.view(-1)[topk.indices] = 0
-        return mask
+    def _scores(self, t: Tensor) -> Tensor:
+        return ops.abs(t)
 
     @classmethod
     def apply(  # type: ignore[override]
