@@ -18,7 +18,7 @@ PACKAGE = README.parent / "microtensor"
 # what README's "How it works" counts, by file
 ENGINE = ["function.py", "engine.py", "broadcast.py", "grad_mode.py", "anomaly.py", "api.py", "scope.py", "__init__.py"]
 TENSOR = ["tensor.py", "_inplace.py"]
-GRADCHECK = ["gradcheck.py", "gradcheck_jacobian.py", "gradcheck_localize.py"]
+GRADCHECK = ["gradcheck.py", "gradcheck_jacobian.py", "gradcheck_localize.py", "gradcheck_modes.py"]
 BUILT_ON = [
     "functional.py",
     "functional_checks.py",
