@@ -34,7 +34,7 @@ class GradcheckError(RuntimeError):
 
 
 def gradcheck(
-    fn: Callable[..., Any],
+    func: Callable[..., Any],
     inputs: Any,
     *,
     eps: float = 1e-6,
@@ -51,22 +51,22 @@ def gradcheck(
     fast_mode: bool = False,
     masked: bool | None = None,
 ) -> bool:
-    """Check the gradients of ``fn`` at ``inputs`` against central finite differences.
+    """Check the gradients of ``func`` at ``inputs`` against central finite differences.
 
     Every floating output that requires grad is differentiated with respect to every input
     that requires grad. An entry passes when ``|analytical - numerical| <= atol + rtol *
     |numerical|``. Non-tensor inputs are passed through; non-floating outputs are ignored.
-    ``fn`` runs on copies of the tensor inputs, so the originals are never changed. In the
-    error message, input and output numbers are positions in ``inputs`` and in ``fn``'s result,
+    ``func`` runs on copies of the tensor inputs, so the originals are never changed. In the
+    error message, input and output numbers are positions in ``inputs`` and in ``func``'s result,
     and elements are multi-dim indices such as ``(1, 2)``.
 
-    Differs from PyTorch: float32 and float16 inputs are checked in float64 copies (``fn`` is
+    Differs from PyTorch: float32 and float16 inputs are checked in float64 copies (``func`` is
     re-run on the copies), with a ``UserWarning``; PyTorch checks in the inputs' precision
     and warns that the check will likely fail. Backward reentrancy is tested on the first
     row of each output's Jacobian. ``check_undefined_grad`` is accepted and ignored.
 
     Args:
-        fn: a function of the inputs returning a tensor or a tuple of tensors.
+        func: a function of the inputs returning a tensor or a tuple of tensors.
         inputs: a tensor or a tuple of arguments (tensors that require grad are checked).
         eps: the finite-difference step.
         atol: absolute tolerance.
@@ -91,7 +91,7 @@ def gradcheck(
 
     Raises:
         GradcheckError: on a mismatch, naming the output, the input, the worst element, both
-            values, and the first op of ``fn`` whose own backward is wrong.
+            values, and the first op of ``func`` whose own backward is wrong.
         ValueError: if no input requires grad.
 
     Example:
@@ -102,23 +102,23 @@ def gradcheck(
     """
     opts = Options(eps, atol, rtol, nondet_tol, fast_mode, check_grad_dtypes)
     work, note = _working_copies(as_tuple(inputs), "gradcheck")
-    failure = check(fn, work, opts) if check_backward_ad else None
+    failure = check(func, work, opts) if check_backward_ad else None
     if failure is None:
         other = None
         if check_forward_ad:
-            other = forward_failure(fn, work, opts, check_batched_forward_grad)
+            other = forward_failure(func, work, opts, check_batched_forward_grad)
         if other is None and check_batched_grad and check_backward_ad:
-            other = batched_backward_failure(fn, work, opts)
+            other = batched_backward_failure(func, work, opts)
         return True if other is None else _fail(other + note, raise_exception)
     message = failure.message + note
     if failure.localizable:
         local = replace(opts, nondet_tol=np.inf)
-        message += localize(fn, work, lambda f, xs: check(f, xs, _local(local, xs)), "backward")
+        message += localize(func, work, lambda f, xs: check(f, xs, _local(local, xs)), "backward")
     return _fail(message, raise_exception)
 
 
 def gradgradcheck(
-    fn: Callable[..., Any],
+    func: Callable[..., Any],
     inputs: Any,
     grad_outputs: Sequence[Any] | None = None,
     *,
@@ -136,10 +136,10 @@ def gradgradcheck(
     fast_mode: bool = False,
     masked: bool = False,
 ) -> bool:
-    """Check second derivatives: ``gradcheck`` of the vector-Jacobian product of ``fn``.
+    """Check second derivatives: ``gradcheck`` of the vector-Jacobian product of ``func``.
 
     The checked function maps ``(*inputs, *grad_outputs)`` to
-    ``autograd.grad(fn(*inputs), inputs, grad_outputs, create_graph=True)``, so both the
+    ``autograd.grad(func(*inputs), inputs, grad_outputs, create_graph=True)``, so both the
     double backward with respect to the inputs and the backward's linearity in
     ``grad_outputs`` are checked.
 
@@ -147,7 +147,7 @@ def gradgradcheck(
     float32 inputs are checked in float64 copies, as in ``gradcheck``.
 
     Args:
-        fn: as for ``gradcheck``.
+        func: as for ``gradcheck``.
         inputs: as for ``gradcheck``.
         grad_outputs: the upstream gradient of each differentiable output; when None, random
             uniform values in [-1, 1) that require grad (and are checked as inputs too).
@@ -184,11 +184,11 @@ def gradgradcheck(
     work, note = _working_copies(as_tuple(inputs), "gradgradcheck")
     if grad_outputs is not None:
         grad_outputs, _ = _working_copies(as_tuple(grad_outputs), "gradgradcheck")
-    failure = _check_second(fn, work, grad_outputs, opts) if check_rev_over_rev else None
+    failure = _check_second(func, work, grad_outputs, opts) if check_rev_over_rev else None
     if failure is None:
         if not (check_batched_grad or check_fwd_over_rev):
             return True
-        first, args = _second_problem(fn, work, grad_outputs)  # type: ignore[misc]
+        first, args = _second_problem(func, work, grad_outputs)  # type: ignore[misc]
         other = forward_failure(first, args, opts, False) if check_fwd_over_rev else None
         if other is None and check_batched_grad:
             other = batched_backward_failure(first, args, opts)
@@ -197,7 +197,10 @@ def gradgradcheck(
     if failure.localizable:
         local = replace(opts, nondet_tol=np.inf)
         message += localize(
-            fn, work, lambda f, xs: _check_second(f, xs, None, _local(local, xs)), "double backward"
+            func,
+            work,
+            lambda f, xs: _check_second(f, xs, None, _local(local, xs)),
+            "double backward",
         )
     return _fail(message, raise_exception)
 
