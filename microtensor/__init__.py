@@ -165,6 +165,7 @@ from microtensor import (  # noqa: E402
     linalg,
     masked,
     onnx,
+    return_types,
     signal,
     special,
 )
