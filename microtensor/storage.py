@@ -37,42 +37,43 @@ def _memory(array: np.ndarray) -> np.ndarray:
     return np.ascontiguousarray(array).reshape(-1)  # a foreign strided buffer: its own bytes
 
 
-class UntypedStorage:
-    """Bytes of memory on the CPU, as ``torch.UntypedStorage``: ``x.untyped_storage()``."""
+class _Storage:
+    """What both storages answer, from ``_values``: the memory as a flat array of elements."""
 
-    def __init__(self, memory: np.ndarray) -> None:
-        self._bytes = memory.view(np.uint8)
+    _values: np.ndarray
 
     def data_ptr(self) -> int:
-        """The address of the first byte."""
-        return int(self._bytes.ctypes.data)
+        """The address of the first element."""
+        return int(self._values.ctypes.data)
+
+    def size(self) -> int:
+        """The number of elements (bytes, for an untyped storage)."""
+        return int(self._values.size)
+
+    def __len__(self) -> int:
+        return int(self._values.size)
 
     def nbytes(self) -> int:
         """The number of bytes."""
-        return int(self._bytes.size)
-
-    def size(self) -> int:
-        """The number of bytes (an untyped storage's elements are bytes)."""
-        return int(self._bytes.size)
-
-    def __len__(self) -> int:
-        return int(self._bytes.size)
+        return int(self._values.nbytes)
 
     def element_size(self) -> int:
-        """1: an untyped storage counts bytes."""
-        return 1
+        """Bytes per element (1 for an untyped storage)."""
+        return int(self._values.itemsize)
 
     @property
     def device(self) -> device:
         """The CPU: microtensor's memory is NumPy's."""
         return device("cpu")
 
-    def tolist(self) -> list[int]:
-        """The bytes as Python ints."""
-        return [int(b) for b in self._bytes]
+    def tolist(self) -> list[Any]:
+        """The elements as Python numbers (bfloat16's as float32's)."""
+        values = self._values
+        return (values.astype(np.float32) if values.dtype.kind == "V" else values).tolist()
 
-    def __getitem__(self, index: int) -> int:
-        return int(self._bytes[index])
+    def __getitem__(self, index: int) -> Any:
+        value = self._values[index]
+        return float(value) if self._values.dtype.kind == "V" else value.item()
 
     def is_shared(self) -> bool:
         """False: microtensor does not place storages in shared memory."""
@@ -82,13 +83,25 @@ class UntypedStorage:
         """False: there is no GPU to pin memory for."""
         return False
 
+    def _header(self) -> str:
+        raise NotImplementedError
+
     def __repr__(self) -> str:
-        lines = [f" {b}" for b in self._bytes.tolist()]
-        header = f"[microtensor.storage.UntypedStorage(device=cpu) of size {self.size()}]"
-        return "\n".join([*lines, header])
+        lines = [f" {v}" for v in self.tolist()]
+        return "\n".join([*lines, f"[microtensor.storage.{self._header()} of size {self.size()}]"])
 
 
-class TypedStorage:
+class UntypedStorage(_Storage):
+    """Bytes of memory on the CPU, as ``torch.UntypedStorage``: ``x.untyped_storage()``."""
+
+    def __init__(self, memory: np.ndarray) -> None:
+        self._values = memory.view(np.uint8)
+
+    def _header(self) -> str:
+        return "UntypedStorage(device=cpu)"
+
+
+class TypedStorage(_Storage):
     """Deprecated in PyTorch: the memory as elements of one dtype, ``x.storage()``."""
 
     def __init__(self, memory: np.ndarray, dtype: dtypes.dtype) -> None:
@@ -105,50 +118,8 @@ class TypedStorage:
     def _untyped_storage(self) -> UntypedStorage:
         return self.untyped()
 
-    def data_ptr(self) -> int:
-        """The address of the first element."""
-        return int(self._values.ctypes.data)
-
-    def size(self) -> int:
-        """The number of elements."""
-        return int(self._values.size)
-
-    def __len__(self) -> int:
-        return int(self._values.size)
-
-    def nbytes(self) -> int:
-        """The number of bytes."""
-        return int(self._values.nbytes)
-
-    def element_size(self) -> int:
-        """Bytes per element."""
-        return int(self._values.itemsize)
-
-    @property
-    def device(self) -> device:
-        """The CPU: microtensor's memory is NumPy's."""
-        return device("cpu")
-
-    def tolist(self) -> list[Any]:
-        """The elements as Python numbers."""
-        return (
-            self._values.astype(np.float32).tolist()
-            if self._values.dtype.kind == "V"
-            else (self._values.tolist())
-        )
-
-    def __getitem__(self, index: int) -> Any:
-        return (
-            self.tolist()[index] if self._values.dtype.kind == "V" else self._values[index].item()
-        )
-
-    def __repr__(self) -> str:
-        lines = [f" {v}" for v in self.tolist()]
-        header = (
-            f"[microtensor.storage.TypedStorage(dtype={self.dtype}, device=cpu) of size "
-            f"{self.size()}]"
-        )
-        return "\n".join([*lines, header])
+    def _header(self) -> str:
+        return f"TypedStorage(dtype={self.dtype}, device=cpu)"
 
 
 def untyped_storage_of(array: np.ndarray) -> UntypedStorage:
