@@ -232,3 +232,31 @@ class GradScaler:
         self._backoff_factor = float(state_dict["backoff_factor"])
         self._growth_interval = int(state_dict["growth_interval"])
         self._growth_tracker = int(state_dict["_growth_tracker"])
+
+
+class DeviceGradScaler(GradScaler):
+    """torch's deprecated ``torch.<device>.amp.GradScaler(...)``: ``GradScaler(device, ...)``.
+
+    Subclasses name the device (``cuda.amp.GradScaler``, ``cpu.amp.GradScaler``); constructing
+    one warns torch's FutureWarning.
+    """
+
+    _device = "cpu"
+
+    def __init__(
+        self,
+        init_scale: float = 2.0**16,
+        growth_factor: float = 2.0,
+        backoff_factor: float = 0.5,
+        growth_interval: int = 2000,
+        enabled: bool = True,
+    ) -> None:
+        warnings.warn(
+            f"`microtensor.{self._device}.amp.GradScaler(args...)` is deprecated. Please use "
+            f"`microtensor.amp.GradScaler('{self._device}', args...)` instead.",
+            FutureWarning,
+            stacklevel=2,
+        )
+        super().__init__(
+            self._device, init_scale, growth_factor, backoff_factor, growth_interval, enabled
+        )

@@ -11,7 +11,7 @@ from typing import Any
 
 from microtensor import dtypes
 from microtensor.amp import autocast as _autocast
-from microtensor.amp.grad_scaler import GradScaler as _GradScaler
+from microtensor.amp.grad_scaler import DeviceGradScaler
 
 __all__ = ["GradScaler", "autocast"]
 
@@ -43,21 +43,7 @@ class autocast(_autocast):  # noqa: N801 - PyTorch's name
         super().__init__("cpu", dtype=dtype, enabled=enabled, cache_enabled=cache_enabled)
 
 
-class GradScaler(_GradScaler):
+class GradScaler(DeviceGradScaler):
     """``torch.cpu.amp.GradScaler``: ``microtensor.amp.GradScaler("cpu", ...)``."""
 
-    def __init__(
-        self,
-        init_scale: float = 2.0**16,
-        growth_factor: float = 2.0,
-        backoff_factor: float = 0.5,
-        growth_interval: int = 2000,
-        enabled: bool = True,
-    ) -> None:
-        warnings.warn(
-            "`microtensor.cpu.amp.GradScaler(args...)` is deprecated. Please use "
-            "`microtensor.amp.GradScaler('cpu', args...)` instead.",
-            FutureWarning,
-            stacklevel=2,
-        )
-        super().__init__("cpu", init_scale, growth_factor, backoff_factor, growth_interval, enabled)
+    _device = "cpu"

@@ -11,12 +11,12 @@ import warnings
 from typing import Any
 
 from microtensor.amp import autocast as _autocast
-from microtensor.amp.grad_scaler import GradScaler as _GradScaler
+from microtensor.amp.grad_scaler import DeviceGradScaler
 
 __all__ = ["GradScaler", "autocast"]
 
 
-class GradScaler(_GradScaler):
+class GradScaler(DeviceGradScaler):
     """``torch.cuda.amp.GradScaler``: ``microtensor.amp.GradScaler("cuda", ...)``.
 
     Example:
@@ -28,23 +28,7 @@ class GradScaler(_GradScaler):
         False
     """
 
-    def __init__(
-        self,
-        init_scale: float = 2.0**16,
-        growth_factor: float = 2.0,
-        backoff_factor: float = 0.5,
-        growth_interval: int = 2000,
-        enabled: bool = True,
-    ) -> None:
-        warnings.warn(
-            "`microtensor.cuda.amp.GradScaler(args...)` is deprecated. Please use "
-            "`microtensor.amp.GradScaler('cuda', args...)` instead.",
-            FutureWarning,
-            stacklevel=2,
-        )
-        super().__init__(
-            "cuda", init_scale, growth_factor, backoff_factor, growth_interval, enabled
-        )
+    _device = "cuda"
 
 
 class autocast(_autocast):  # noqa: N801 - PyTorch's name
