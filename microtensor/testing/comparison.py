@@ -21,6 +21,12 @@ _TOLERANCES = {
     np.dtype(np.float32): (1.3e-6, 1e-5),
     np.dtype(np.float64): (1e-7, 1e-7),
 }
+# assert_allclose's older table
+_OLD_TOLERANCES = {
+    np.dtype(np.float16): (1e-3, 1e-3),
+    np.dtype(np.float32): (1e-4, 1e-5),
+    np.dtype(np.float64): (1e-5, 1e-8),
+}
 
 
 class _Mismatch(Exception):
@@ -139,9 +145,7 @@ def assert_allclose(
     actual = actual if isinstance(actual, Tensor) else tensor(actual)
     expected = expected if isinstance(expected, Tensor) else tensor(expected, dtype=actual.dtype)
     if rtol is None and atol is None:
-        old = {np.float16: (1e-3, 1e-3), np.float32: (1e-4, 1e-5), np.float64: (1e-5, 1e-8)}
-        pairs = [old.get(t._data.dtype.type, (0.0, 0.0)) for t in (actual, expected)]
-        rtol, atol = max(p[0] for p in pairs), max(p[1] for p in pairs)
+        rtol, atol = _default_tolerances(actual._data, expected._data, _OLD_TOLERANCES)
     message = msg or None
     assert_close(
         actual, expected, rtol=rtol, atol=atol, equal_nan=equal_nan, check_dtype=False, msg=message
@@ -282,9 +286,12 @@ def _tensor_message(
     )
 
 
-def _default_tolerances(actual: np.ndarray, expected: np.ndarray) -> tuple[float, float]:
-    a = _TOLERANCES.get(actual.dtype, (0.0, 0.0))
-    e = _TOLERANCES.get(expected.dtype, (0.0, 0.0))
+def _default_tolerances(
+    actual: np.ndarray, expected: np.ndarray, table: dict[Any, tuple[float, float]] = _TOLERANCES
+) -> tuple[float, float]:
+    """The larger of the two dtypes' (rtol, atol) in ``table`` (exact for dtypes not in it)."""
+    a = table.get(actual.dtype, (0.0, 0.0))
+    e = table.get(expected.dtype, (0.0, 0.0))
     return max(a[0], e[0]), max(a[1], e[1])
 
 

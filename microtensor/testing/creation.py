@@ -17,8 +17,6 @@ from microtensor.tensor import Tensor
 
 __all__ = ["make_tensor"]
 
-_FLOATING = (dtypes.float16, dtypes.bfloat16, dtypes.float32, dtypes.float64)
-
 
 def make_tensor(
     *shape: Any,
@@ -72,7 +70,7 @@ def make_tensor(
             "make_tensor: the parameters `noncontiguous` and `memory_format` are mutually "
             f"exclusive, but got noncontiguous={noncontiguous} and memory_format={memory_format}"
         )
-    floating = dtype in _FLOATING
+    floating = dtype.is_floating_point
     if requires_grad and not floating:
         raise ValueError(
             "make_tensor: `requires_grad=True` is not supported for boolean and integral "
@@ -131,7 +129,7 @@ def _bounds(
     high = default_high if high is None else high
     if any(isinstance(v, float) and math.isnan(v) for v in (low, high)):
         raise ValueError(f"make_tensor: `low` and `high` cannot be NaN, but got {low=} and {high=}")
-    if low == high and dtype in _FLOATING:
+    if low == high and dtype.is_floating_point:
         warnings.warn(
             "Passing `low==high` to `make_tensor` for floating types is deprecated (as in "
             "PyTorch since 2.1). Use `microtensor.full(...)` instead.",
