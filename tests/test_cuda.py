@@ -40,13 +40,57 @@ def test_seeding_synchronizing_and_cache_calls_do_nothing():
         lambda: mt.cuda.set_device(0),
         mt.cuda.current_device,
         mt.cuda.get_device_properties,
-        mt.cuda.memory_allocated,
-        mt.cuda.max_memory_allocated,
+        mt.cuda.get_device_capability,
+        mt.cuda.get_rng_state,
+        mt.cuda.initial_seed,
+        mt.cuda.init,
+        mt.cuda.current_stream,
+        mt.cuda.mem_get_info,
+        mt.cuda.memory_summary,
     ],
 )
 def test_what_needs_a_gpu_raises_clearly(call):
     with pytest.raises(RuntimeError, match="runs on the CPU only and has no CUDA device"):
         call()
+    with pytest.raises(AssertionError):  # what a CPU-only torch raises from most of these
+        call()
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "memory_allocated",
+        "max_memory_allocated",
+        "memory_reserved",
+        "max_memory_reserved",
+        "memory_stats",
+        "memory_stats_as_nested_dict",
+        "get_arch_list",
+        "get_gencode_flags",
+        "is_bf16_supported",
+        "is_tf32_supported",
+        "get_rng_state_all",
+    ],
+)
+def test_statistics_and_queries_answer_as_a_cpu_only_torch(name):
+    answer = getattr(mt.cuda, name)()
+    assert answer == getattr(torch.cuda, name)()
+    assert type(answer) is type(getattr(torch.cuda, name)())
+    assert getattr(mt.cuda.memory, name, getattr(mt.cuda, name))() == answer
+
+
+def test_deprecated_memory_names_warn_as_torchs():
+    for name in ("memory_cached", "max_memory_cached"):
+        with pytest.warns(FutureWarning, match="renamed to `torch.cuda") as got:
+            assert getattr(mt.cuda, name)() == 0
+        with pytest.warns(FutureWarning) as expected:
+            getattr(torch.cuda, name)()
+        assert str(got[0].message) == str(expected[0].message)
+    for name in ("reset_max_memory_allocated", "reset_max_memory_cached"):
+        with pytest.warns(FutureWarning, match="reset_peak_memory_stats"):
+            assert getattr(mt.cuda, name)() is None
+    assert mt.cuda.reset_peak_memory_stats() is None
+    assert mt.cuda.set_rng_state_all([]) is None
 
 
 def test_cudnn_flags_are_accepted():

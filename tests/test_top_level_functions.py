@@ -216,6 +216,7 @@ def test_submodules_after_import():
     assert isinstance(mt.__version__, mt.torch_version.TorchVersion)
     assert isinstance(torch.__version__, torch.torch_version.TorchVersion)
     assert mt.distributed.is_available() is False
+    assert mt.distributed.is_initialized() is torch.distributed.is_initialized() is False
     assert not hasattr(mt.distributed, "init_process_group")
 
 
