@@ -6,6 +6,10 @@ four parameters: ``axis`` for ``dim``, ``keepdims`` for ``keepdim``, ``x``, ``a`
 (``counts.sum(1, keepdims=True)``, ``torch.cat(parts, axis=1)``). ``@numpy_names`` above a
 ``def`` gives it the same: a call that uses one of these names is passed on with torch's name;
 any other call goes straight through.
+
+The wrapper is one more Python call, so a Tensor method that has ``@numpy_names`` itself (and
+so already holds torch's names) calls the function under the public wrapper,
+``ops.sum.__wrapped__``: each call passes at most one wrapper.
 """
 
 from __future__ import annotations
@@ -38,10 +42,13 @@ def numpy_names(fn: F) -> F:
     }
     if not renames:
         return fn
+    aliases = frozenset(renames)  # its isdisjoint(kwargs) loops over the few keywords given
 
     @functools.wraps(fn)
     def call(*args: Any, **kwargs: Any) -> Any:
-        if kwargs and not renames.keys().isdisjoint(kwargs):
+        if not kwargs:  # the common call: no dict to pass on
+            return fn(*args)
+        if not aliases.isdisjoint(kwargs):
             kwargs = _renamed(fn.__name__, kwargs, renames)
         return fn(*args, **kwargs)
 

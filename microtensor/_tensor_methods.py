@@ -2,6 +2,10 @@
 
 Kept apart from ``tensor.py`` (which holds the data model) so both files stay short. Every
 method is written out so "go to definition" finds it.
+
+A method with ``@numpy_names`` has already turned NumPy's names into torch's when its body
+runs, so it calls the function under the public one's ``@numpy_names`` wrapper,
+``ops.sum.__wrapped__``: each call passes one wrapper, not two.
 """
 
 from __future__ import annotations
@@ -190,56 +194,63 @@ class TensorMethods:
     # --- reductions ------------------------------------------------------------------------
     @numpy_names
     def sum(self, dim: Any = None, keepdim: bool = False, *, dtype: Any = None) -> Any:
-        return ops.sum(self, dim, keepdim, dtype=dtype)
+        return ops.sum.__wrapped__(self, dim, keepdim, dtype=dtype)
     @numpy_names
     def mean(self, dim: Any = None, keepdim: bool = False, *, dtype: Any = None) -> Any:
-        return ops.mean(self, dim, keepdim, dtype=dtype)
+        return ops.mean.__wrapped__(self, dim, keepdim, dtype=dtype)
     @numpy_names
     def prod(self, dim: Any = None, keepdim: bool = False, *, dtype: Any = None) -> Any:
-        return ops.prod(self, dim, keepdim, dtype=dtype)
+        return ops.prod.__wrapped__(self, dim, keepdim, dtype=dtype)
     @numpy_names
-    def max(self, dim: Any = None, keepdim: bool = False) -> Any: return ops.max(self, dim, keepdim)
+    def max(self, dim: Any = None, keepdim: bool = False) -> Any:
+        return ops.max.__wrapped__(self, dim, keepdim)
     @numpy_names
-    def min(self, dim: Any = None, keepdim: bool = False) -> Any: return ops.min(self, dim, keepdim)
+    def min(self, dim: Any = None, keepdim: bool = False) -> Any:
+        return ops.min.__wrapped__(self, dim, keepdim)
     @numpy_names
-    def amax(self, dim: Any = (), keepdim: bool = False) -> Any: return ops.amax(self, dim, keepdim)
+    def amax(self, dim: Any = (), keepdim: bool = False) -> Any:
+        return ops.amax.__wrapped__(self, dim, keepdim)
     @numpy_names
-    def amin(self, dim: Any = (), keepdim: bool = False) -> Any: return ops.amin(self, dim, keepdim)
+    def amin(self, dim: Any = (), keepdim: bool = False) -> Any:
+        return ops.amin.__wrapped__(self, dim, keepdim)
     @numpy_names
     def argmax(self, dim: Any = None, keepdim: bool = False) -> Any:
-        return ops.argmax(self, dim, keepdim)
+        return ops.argmax.__wrapped__(self, dim, keepdim)
     @numpy_names
     def argmin(self, dim: Any = None, keepdim: bool = False) -> Any:
-        return ops.argmin(self, dim, keepdim)
+        return ops.argmin.__wrapped__(self, dim, keepdim)
     @numpy_names
     def var(self, dim: Any = None, unbiased: Any = None, keepdim: bool = False, *,
             correction: Any = None) -> Any:
-        return ops.var(self, dim, unbiased=unbiased, keepdim=keepdim,
-                       correction=1 if correction is None else correction)
+        return ops.var.__wrapped__(self, dim, unbiased=unbiased, keepdim=keepdim,
+                                   correction=1 if correction is None else correction)
     @numpy_names
     def std(self, dim: Any = None, unbiased: Any = None, keepdim: bool = False, *,
             correction: Any = None) -> Any:
-        return ops.std(self, dim, unbiased=unbiased, keepdim=keepdim,
-                       correction=1 if correction is None else correction)
+        return ops.std.__wrapped__(self, dim, unbiased=unbiased, keepdim=keepdim,
+                                   correction=1 if correction is None else correction)
     @numpy_names
     def logsumexp(self, dim: Any, keepdim: bool = False) -> Any:
-        return ops.logsumexp(self, dim, keepdim)
+        return ops.logsumexp.__wrapped__(self, dim, keepdim)
     @numpy_names
     def norm(self, p: Any = "fro", dim: Any = None, keepdim: bool = False,
              dtype: Any = None) -> Any:
-        return ops.norm(self, p, dim, keepdim, dtype=dtype)
+        return ops.norm.__wrapped__(self, p, dim, keepdim, dtype=dtype)
     @numpy_names
     def cumsum(self, dim: int, *, dtype: Any = None) -> Any:
-        return ops.cumsum(self, dim, dtype=dtype)
+        return ops.cumsum.__wrapped__(self, dim, dtype=dtype)
     @numpy_names
-    def all(self, dim: Any = None, keepdim: bool = False) -> Any: return ops.all(self, dim, keepdim)
+    def all(self, dim: Any = None, keepdim: bool = False) -> Any:
+        return ops.all.__wrapped__(self, dim, keepdim)
     @numpy_names
-    def any(self, dim: Any = None, keepdim: bool = False) -> Any: return ops.any(self, dim, keepdim)
+    def any(self, dim: Any = None, keepdim: bool = False) -> Any:
+        return ops.any.__wrapped__(self, dim, keepdim)
     @numpy_names
-    def softmax(self, dim: int, dtype: Any = None) -> Any: return ops.softmax(self, dim, dtype)
+    def softmax(self, dim: int, dtype: Any = None) -> Any:
+        return ops.softmax.__wrapped__(self, dim, dtype)
     @numpy_names
     def log_softmax(self, dim: int, dtype: Any = None) -> Any:
-        return ops.log_softmax(self, dim, dtype)
+        return ops.log_softmax.__wrapped__(self, dim, dtype)
 
     # --- shape -----------------------------------------------------------------------------
     def reshape(self, *shape: Any) -> Any: return ops.reshape(self, _shape_arg(shape))
@@ -249,7 +260,8 @@ class TensorMethods:
     def flatten(self, start_dim: int = 0, end_dim: int = -1) -> Any:
         return ops.flatten(self, start_dim, end_dim)
     @numpy_names
-    def unflatten(self, dim: int, sizes: Any) -> Any: return ops.unflatten(self, dim, sizes)
+    def unflatten(self, dim: int, sizes: Any) -> Any:
+        return ops.unflatten.__wrapped__(self, dim, sizes)
     def transpose(self, dim0: int, dim1: int) -> Any: return ops.transpose(self, dim0, dim1)
     swapaxes = swapdims = transpose
     def t(self) -> Any: return ops.t(self)
@@ -258,23 +270,25 @@ class TensorMethods:
         return ops.movedim(self, source, destination)
     moveaxis = movedim
     @numpy_names
-    def squeeze(self, dim: Any = None) -> Any: return ops.squeeze(self, dim)
+    def squeeze(self, dim: Any = None) -> Any: return ops.squeeze.__wrapped__(self, dim)
     @numpy_names
-    def unsqueeze(self, dim: int) -> Any: return ops.unsqueeze(self, dim)
+    def unsqueeze(self, dim: int) -> Any: return ops.unsqueeze.__wrapped__(self, dim)
     def expand(self, *sizes: Any) -> Any: return ops.expand(self, _shape_arg(sizes))
     def expand_as(self, other: Any) -> Any: return ops.expand(self, other.shape)
     def broadcast_to(self, size: Any) -> Any: return ops.broadcast_to(self, size)
     def repeat(self, *sizes: Any) -> Any: return ops.repeat(self, _shape_arg(sizes))
     def tile(self, dims: Any) -> Any: return ops.tile(self, dims)
     @numpy_names
-    def split(self, split_size: Any, dim: int = 0) -> Any: return ops.split(self, split_size, dim)
+    def split(self, split_size: Any, dim: int = 0) -> Any:
+        return ops.split.__wrapped__(self, split_size, dim)
     @numpy_names
-    def chunk(self, chunks: int, dim: int = 0) -> Any: return ops.chunk(self, chunks, dim)
+    def chunk(self, chunks: int, dim: int = 0) -> Any:
+        return ops.chunk.__wrapped__(self, chunks, dim)
     @numpy_names
-    def unbind(self, dim: int = 0) -> Any: return ops.unbind(self, dim)
+    def unbind(self, dim: int = 0) -> Any: return ops.unbind.__wrapped__(self, dim)
     @numpy_names
     def narrow(self, dim: int, start: int, length: int) -> Any:
-        return ops.narrow(self, dim, start, length)
+        return ops.narrow.__wrapped__(self, dim, start, length)
     def flip(self, dims: Any) -> Any: return ops.flip(self, dims)
     def roll(self, shifts: Any, dims: Any = None) -> Any: return ops.roll(self, shifts, dims)
     def tril(self, diagonal: int = 0) -> Any: return ops.tril(self, diagonal)
@@ -284,12 +298,13 @@ class TensorMethods:
     def clone(self, *, memory_format: Any = None) -> Any:
         return ops.clone(self, memory_format=memory_format)
     @numpy_names
-    def gather(self, dim: int, index: Any) -> Any: return ops.gather(self, dim, index)
+    def gather(self, dim: int, index: Any) -> Any: return ops.gather.__wrapped__(self, dim, index)
     @numpy_names
     def scatter_add(self, dim: int, index: Any, src: Any) -> Any:
-        return ops.scatter_add(self, dim, index, src)
+        return ops.scatter_add.__wrapped__(self, dim, index, src)
     @numpy_names
-    def index_select(self, dim: int, index: Any) -> Any: return ops.index_select(self, dim, index)
+    def index_select(self, dim: int, index: Any) -> Any:
+        return ops.index_select.__wrapped__(self, dim, index)
 
     # --- linear algebra --------------------------------------------------------------------
     def matmul(self, other: Any) -> Any: return ops.matmul(self, other)
@@ -565,10 +580,10 @@ class TensorMethods:
         return self._inplace("baddbmm_", ops.baddbmm, batch1, batch2, beta=beta, alpha=alpha)
     @numpy_names
     def cumsum_(self, dim: builtins.int, dtype: Any = None) -> Any:
-        return self._inplace("cumsum_", ops.cumsum, dim, dtype=dtype)
+        return self._inplace("cumsum_", ops.cumsum.__wrapped__, dim, dtype=dtype)
     @numpy_names
     def cumprod_(self, dim: builtins.int, dtype: Any = None) -> Any:
-        return self._inplace("cumprod_", ops.cumprod, dim, dtype=dtype)
+        return self._inplace("cumprod_", ops.cumprod.__wrapped__, dim, dtype=dtype)
     def tril_(self, diagonal: builtins.int = 0) -> Any:
         return self._inplace("tril_", ops.tril, diagonal)
     def triu_(self, diagonal: builtins.int = 0) -> Any:
@@ -634,10 +649,10 @@ class TensorMethods:
         return _inplace_views.apply(self, "swapdims_", ops.transpose, dim0, dim1)
     @numpy_names
     def squeeze_(self, dim: Any = None) -> Any:
-        return _inplace_views.apply(self, "squeeze_", ops.squeeze, dim)
+        return _inplace_views.apply(self, "squeeze_", ops.squeeze.__wrapped__, dim)
     @numpy_names
     def unsqueeze_(self, dim: builtins.int) -> Any:
-        return _inplace_views.apply(self, "unsqueeze_", ops.unsqueeze, dim)
+        return _inplace_views.apply(self, "unsqueeze_", ops.unsqueeze.__wrapped__, dim)
     def clamp_(self, min: Any = None, max: Any = None) -> Any:  # noqa: A002
         return self._inplace("clamp_", ops.clamp, min, max)
     clip_ = clamp_
@@ -658,7 +673,7 @@ class TensorMethods:
         return self._inplace("addcdiv_", ops.addcdiv, tensor1, tensor2, value=value)
     @numpy_names
     def scatter_add_(self, dim: builtins.int, index: Any, src: Any) -> Any:
-        return self._inplace("scatter_add_", ops.scatter_add, dim, index, src)
+        return self._inplace("scatter_add_", ops.scatter_add.__wrapped__, dim, index, src)
     def uniform_(self, a: builtins.float = 0.0, b: builtins.float = 1.0, *,
                  generator: Any = None) -> Any:
         return self._inplace("uniform_", ops.random_like_op, "uniform", a, b, generator=generator)
@@ -698,11 +713,11 @@ class TensorMethods:
     @numpy_names
     def sort(self, dim: builtins.int = -1, descending: builtins.bool = False, *,
              stable: builtins.bool = False) -> Any:
-        return ops.sort(self, dim, descending, stable=stable)
+        return ops.sort.__wrapped__(self, dim, descending, stable=stable)
     @numpy_names
     def argsort(self, dim: builtins.int = -1, descending: builtins.bool = False,
                 stable: builtins.bool = False) -> Any:
-        return ops.argsort(self, dim, descending, stable)
+        return ops.argsort.__wrapped__(self, dim, descending, stable)
     def msort(self) -> Any: return ops.msort(self)
     def multinomial(self, num_samples: builtins.int, replacement: builtins.bool = False, *,
                     generator: Any = None) -> Any:
@@ -710,32 +725,32 @@ class TensorMethods:
     @numpy_names
     def topk(self, k: builtins.int, dim: builtins.int = -1, largest: builtins.bool = True,
              sorted: builtins.bool = True) -> Any:  # noqa: A002
-        return ops.topk(self, k, dim, largest, sorted)
+        return ops.topk.__wrapped__(self, k, dim, largest, sorted)
     @numpy_names
     def kthvalue(self, k: builtins.int, dim: builtins.int = -1,
                  keepdim: builtins.bool = False) -> Any:
-        return ops.kthvalue(self, k, dim, keepdim)
+        return ops.kthvalue.__wrapped__(self, k, dim, keepdim)
     @numpy_names
     def median(self, dim: Any = None, keepdim: builtins.bool = False) -> Any:
-        return ops.median(self, dim, keepdim)
+        return ops.median.__wrapped__(self, dim, keepdim)
     @numpy_names
     def unique(self, sorted: builtins.bool = True,  # noqa: A002
                return_inverse: builtins.bool = False, return_counts: builtins.bool = False,
                dim: Any = None) -> Any:
-        return ops.unique(self, sorted, return_inverse, return_counts, dim)
+        return ops.unique.__wrapped__(self, sorted, return_inverse, return_counts, dim)
     @numpy_names
     def unique_consecutive(self, return_inverse: builtins.bool = False,
                            return_counts: builtins.bool = False, dim: Any = None) -> Any:
-        return ops.unique_consecutive(self, return_inverse, return_counts, dim)
+        return ops.unique_consecutive.__wrapped__(self, return_inverse, return_counts, dim)
     @numpy_names
     def cumprod(self, dim: builtins.int, *, dtype: Any = None) -> Any:
-        return ops.cumprod(self, dim, dtype=dtype)
+        return ops.cumprod.__wrapped__(self, dim, dtype=dtype)
     @numpy_names
-    def cummax(self, dim: builtins.int) -> Any: return ops.cummax(self, dim)
+    def cummax(self, dim: builtins.int) -> Any: return ops.cummax.__wrapped__(self, dim)
     @numpy_names
-    def cummin(self, dim: builtins.int) -> Any: return ops.cummin(self, dim)
+    def cummin(self, dim: builtins.int) -> Any: return ops.cummin.__wrapped__(self, dim)
     @numpy_names
-    def logcumsumexp(self, dim: builtins.int) -> Any: return ops.logcumsumexp(self, dim)
+    def logcumsumexp(self, dim: builtins.int) -> Any: return ops.logcumsumexp.__wrapped__(self, dim)
     def asin(self) -> Any: return ops.asin(self)
     arcsin = asin
     def acos(self) -> Any: return ops.acos(self)
@@ -759,18 +774,18 @@ class TensorMethods:
     def clamp_min(self, min: Any) -> Any: return ops.clamp_min(self, min)  # noqa: A002
     def clamp_max(self, max: Any) -> Any: return ops.clamp_max(self, max)  # noqa: A002
     @numpy_names
-    def count_nonzero(self, dim: Any = None) -> Any: return ops.count_nonzero(self, dim)
+    def count_nonzero(self, dim: Any = None) -> Any: return ops.count_nonzero.__wrapped__(self, dim)
     def ravel(self) -> Any: return ops.ravel(self)
     @numpy_names
     def diff(self, n: builtins.int = 1, dim: builtins.int = -1, prepend: Any = None,
              append: Any = None) -> Any:
-        return ops.diff(self, n, dim, prepend, append)
+        return ops.diff.__wrapped__(self, n, dim, prepend, append)
     @numpy_names
     def repeat_interleave(self, repeats: Any, dim: Any = None, *, output_size: Any = None) -> Any:
-        return ops.repeat_interleave(self, repeats, dim, output_size=output_size)
+        return ops.repeat_interleave.__wrapped__(self, repeats, dim, output_size=output_size)
     @numpy_names
     def index_add(self, dim: builtins.int, index: Any, source: Any, *, alpha: Any = 1) -> Any:
-        return ops.index_add(self, dim, index, source, alpha=alpha)
+        return ops.index_add.__wrapped__(self, dim, index, source, alpha=alpha)
     def bincount(self, weights: Any = None, minlength: builtins.int = 0) -> Any:
         return ops.bincount(self, weights, minlength)
     def diag(self, diagonal: builtins.int = 0) -> Any: return ops.diag(self, diagonal)
@@ -782,7 +797,8 @@ class TensorMethods:
         return ops.diag_embed(self, offset, dim1, dim2)
     def trace(self) -> Any: return ops.trace(self)
     @numpy_names
-    def cross(self, other: Any, dim: Any = None) -> Any: return ops.cross(self, other, dim)
+    def cross(self, other: Any, dim: Any = None) -> Any:
+        return ops.cross.__wrapped__(self, other, dim)
     def addmm(self, mat1: Any, mat2: Any, *, beta: Any = 1, alpha: Any = 1) -> Any:
         return ops.addmm(self, mat1, mat2, beta=beta, alpha=alpha)
     def addmv(self, mat: Any, vec: Any, *, beta: Any = 1, alpha: Any = 1) -> Any:
@@ -828,78 +844,81 @@ class TensorMethods:
     # --- in place (with the others, in the in-place section) ---------------------------------
     @numpy_names
     def index_add_(self, dim: builtins.int, index: Any, source: Any, *, alpha: Any = 1) -> Any:
-        return self._inplace("index_add_", ops.index_add, dim, index, source, alpha=alpha)
+        return self._inplace("index_add_", ops.index_add.__wrapped__, dim, index, source,
+                             alpha=alpha)
     def fill_diagonal_(self, fill_value: Any, wrap: builtins.bool = False) -> Any:
         return self._inplace("fill_diagonal_", ops.fill_diagonal_op, fill_value, wrap)
     @numpy_names
     def index_copy(self, dim: builtins.int, index: Any, source: Any) -> Any:
-        return ops.index_copy(self, dim, index, source)
+        return ops.index_copy.__wrapped__(self, dim, index, source)
     @numpy_names
     def index_copy_(self, dim: builtins.int, index: Any, source: Any) -> Any:
-        return self._inplace("index_copy_", ops.index_copy, dim, index, source)
+        return self._inplace("index_copy_", ops.index_copy.__wrapped__, dim, index, source)
     @numpy_names
     def index_fill(self, dim: builtins.int, index: Any, value: Any) -> Any:
-        return ops.index_fill(self, dim, index, value)
+        return ops.index_fill.__wrapped__(self, dim, index, value)
     @numpy_names
     def index_fill_(self, dim: builtins.int, index: Any, value: Any) -> Any:
-        return self._inplace("index_fill_", ops.index_fill, dim, index, value)
+        return self._inplace("index_fill_", ops.index_fill.__wrapped__, dim, index, value)
     @numpy_names
     def index_reduce(self, dim: builtins.int, index: Any, source: Any, reduce: str, *,
                      include_self: builtins.bool = True) -> Any:
-        return ops.index_reduce(self, dim, index, source, reduce, include_self=include_self)
+        return ops.index_reduce.__wrapped__(self, dim, index, source, reduce,
+                                            include_self=include_self)
     @numpy_names
     def index_reduce_(self, dim: builtins.int, index: Any, source: Any, reduce: str, *,
                       include_self: builtins.bool = True) -> Any:
-        return self._inplace("index_reduce_", ops.index_reduce, dim, index, source, reduce,
-                             include_self=include_self)
+        return self._inplace("index_reduce_", ops.index_reduce.__wrapped__, dim, index, source,
+                             reduce, include_self=include_self)
     @numpy_names
     def scatter(self, dim: builtins.int, index: Any, src: Any = None, *, value: Any = None,
                 reduce: Any = None) -> Any:
-        return ops.scatter(self, dim, index, src, value=value, reduce=reduce)
+        return ops.scatter.__wrapped__(self, dim, index, src, value=value, reduce=reduce)
     @numpy_names
     def scatter_(self, dim: builtins.int, index: Any, src: Any = None, *,
                  value: Any = None, reduce: Any = None) -> Any:
-        return self._inplace("scatter_", ops.scatter, dim, index, src, value=value,
+        return self._inplace("scatter_", ops.scatter.__wrapped__, dim, index, src, value=value,
                              reduce=reduce)
     @numpy_names
     def scatter_reduce(self, dim: builtins.int, index: Any, src: Any, reduce: str, *,
                        include_self: builtins.bool = True) -> Any:
-        return ops.scatter_reduce(self, dim, index, src, reduce, include_self=include_self)
+        return ops.scatter_reduce.__wrapped__(self, dim, index, src, reduce,
+                                              include_self=include_self)
     @numpy_names
     def scatter_reduce_(self, dim: builtins.int, index: Any, src: Any, reduce: str, *,
                         include_self: builtins.bool = True) -> Any:
-        return self._inplace("scatter_reduce_", ops.scatter_reduce, dim, index, src, reduce,
-                             include_self=include_self)
+        return self._inplace("scatter_reduce_", ops.scatter_reduce.__wrapped__, dim, index, src,
+                             reduce, include_self=include_self)
     @numpy_names
     def select(self, dim: builtins.int, index: builtins.int) -> Any:
-        return ops.select(self, dim, index)
+        return ops.select.__wrapped__(self, dim, index)
     def take(self, index: Any) -> Any: return ops.take(self, index)
     @numpy_names
     def take_along_dim(self, indices: Any, dim: Any = None) -> Any:
-        return ops.take_along_dim(self, indices, dim)
+        return ops.take_along_dim.__wrapped__(self, indices, dim)
     def argwhere(self) -> Any: return ops.argwhere(self)
     def nonzero(self, *, as_tuple: builtins.bool = False) -> Any:
         return ops.nonzero(self, as_tuple=as_tuple)
     @numpy_names
     def slice_scatter(self, src: Any, dim: builtins.int = 0, start: Any = None, end: Any = None,
                       step: builtins.int = 1) -> Any:
-        return ops.slice_scatter(self, src, dim, start, end, step)
+        return ops.slice_scatter.__wrapped__(self, src, dim, start, end, step)
     @numpy_names
     def select_scatter(self, src: Any, dim: builtins.int, index: builtins.int) -> Any:
-        return ops.select_scatter(self, src, dim, index)
+        return ops.select_scatter.__wrapped__(self, src, dim, index)
     def diagonal_scatter(self, src: Any, offset: builtins.int = 0, dim1: builtins.int = 0,
                          dim2: builtins.int = 1) -> Any:
         return ops.diagonal_scatter(self, src, offset, dim1, dim2)
     @numpy_names
     def split_with_sizes(self, split_sizes: Any, dim: builtins.int = 0) -> Any:
-        return ops.split_with_sizes(self, split_sizes, dim)
+        return ops.split_with_sizes.__wrapped__(self, split_sizes, dim)
     unsafe_split_with_sizes = split_with_sizes  # PyTorch's unchecked-aliasing variant
     @numpy_names
     def tensor_split(self, indices_or_sections: Any, dim: builtins.int = 0) -> Any:
-        return ops.tensor_split(self, indices_or_sections, dim)
+        return ops.tensor_split.__wrapped__(self, indices_or_sections, dim)
     @numpy_names
     def narrow_copy(self, dim: builtins.int, start: builtins.int, length: builtins.int) -> Any:
-        return ops.narrow_copy(self, dim, start, length)
+        return ops.narrow_copy.__wrapped__(self, dim, start, length)
     def fliplr(self) -> Any: return ops.fliplr(self)
     def flipud(self) -> Any: return ops.flipud(self)
     def rot90(self, k: builtins.int = 1, dims: Any = (0, 1)) -> Any: return ops.rot90(self, k, dims)
@@ -907,28 +926,28 @@ class TensorMethods:
         return ops.rearrange.unfold(self, dimension, size, step)
     @numpy_names
     def nansum(self, dim: Any = None, keepdim: builtins.bool = False, *, dtype: Any = None) -> Any:
-        return ops.nansum(self, dim, keepdim, dtype=dtype)
+        return ops.nansum.__wrapped__(self, dim, keepdim, dtype=dtype)
     @numpy_names
     def nanmean(self, dim: Any = None, keepdim: builtins.bool = False, *,
                 dtype: Any = None) -> Any:
-        return ops.nanmean(self, dim, keepdim, dtype=dtype)
+        return ops.nanmean.__wrapped__(self, dim, keepdim, dtype=dtype)
     @numpy_names
     def nanmedian(self, dim: Any = None, keepdim: builtins.bool = False) -> Any:
-        return ops.nanmedian(self, dim, keepdim)
+        return ops.nanmedian.__wrapped__(self, dim, keepdim)
     @numpy_names
     def mode(self, dim: builtins.int = -1, keepdim: builtins.bool = False) -> Any:
-        return ops.mode(self, dim, keepdim)
+        return ops.mode.__wrapped__(self, dim, keepdim)
     @numpy_names
     def aminmax(self, *, dim: Any = None, keepdim: builtins.bool = False) -> Any:
-        return ops.aminmax(self, dim=dim, keepdim=keepdim)
+        return ops.aminmax.__wrapped__(self, dim=dim, keepdim=keepdim)
     @numpy_names
     def quantile(self, q: Any, dim: Any = None, keepdim: builtins.bool = False, *,
                  interpolation: str = "linear") -> Any:
-        return ops.quantile(self, q, dim, keepdim, interpolation=interpolation)
+        return ops.quantile.__wrapped__(self, q, dim, keepdim, interpolation=interpolation)
     @numpy_names
     def nanquantile(self, q: Any, dim: Any = None, keepdim: builtins.bool = False, *,
                     interpolation: str = "linear") -> Any:
-        return ops.nanquantile(self, q, dim, keepdim, interpolation=interpolation)
+        return ops.nanquantile.__wrapped__(self, q, dim, keepdim, interpolation=interpolation)
     def cov(self, *, correction: builtins.int = 1, fweights: Any = None,
             aweights: Any = None) -> Any:
         return ops.cov(self, correction=correction, fweights=fweights, aweights=aweights)
@@ -941,19 +960,19 @@ class TensorMethods:
     def dist(self, other: Any, p: Any = 2) -> Any: return ops.dist(self, other, p)
     @numpy_names
     def renorm(self, p: Any, dim: builtins.int, maxnorm: Any) -> Any:
-        return ops.renorm(self, p, dim, maxnorm)
+        return ops.renorm.__wrapped__(self, p, dim, maxnorm)
     @numpy_names
     def renorm_(self, p: Any, dim: builtins.int, maxnorm: Any) -> Any:
-        return self._inplace("renorm_", ops.renorm, p, dim, maxnorm)
+        return self._inplace("renorm_", ops.renorm.__wrapped__, p, dim, maxnorm)
     def hsplit(self, indices_or_sections: Any) -> Any: return ops.hsplit(self, indices_or_sections)
     def vsplit(self, indices_or_sections: Any) -> Any: return ops.vsplit(self, indices_or_sections)
     def dsplit(self, indices_or_sections: Any) -> Any: return ops.dsplit(self, indices_or_sections)
     @numpy_names
     def unsafe_split(self, split_size: Any, dim: builtins.int = 0) -> Any:
-        return ops.unsafe_split(self, split_size, dim)
+        return ops.unsafe_split.__wrapped__(self, split_size, dim)
     @numpy_names
     def unsafe_chunk(self, chunks: builtins.int, dim: builtins.int = 0) -> Any:
-        return ops.unsafe_chunk(self, chunks, dim)
+        return ops.unsafe_chunk.__wrapped__(self, chunks, dim)
     def put(self, index: Any, source: Any, accumulate: builtins.bool = False) -> Any:
         return ops.put(self, index, source, accumulate)
     def put_(self, index: Any, source: Any, accumulate: builtins.bool = False) -> Any:
@@ -985,7 +1004,7 @@ class TensorMethods:
     @numpy_names
     def hash_tensor(self, dim: Any = None, *, keepdim: builtins.bool = False,
                     mode: builtins.int = 0) -> Any:
-        return ops.hash_tensor(self, dim, keepdim=keepdim, mode=mode)
+        return ops.hash_tensor.__wrapped__(self, dim, keepdim=keepdim, mode=mode)
 
     # what a program checks about the layout and backend: dense, strided, on the CPU
     @property

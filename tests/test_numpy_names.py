@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 import torch
@@ -96,3 +98,45 @@ def test_decorator_passes_calls_without_aliases_through_and_keeps_the_signature(
         return a + b
 
     assert numpy_names(plain) is plain  # nothing to rename: no wrapper
+
+
+def _numpy_names_wrappers_called_by_the_methods():
+    """``(name, called through __wrapped__)`` for each op the Tensor methods call."""
+    from pathlib import Path
+
+    import microtensor._tensor_methods as methods
+
+    source = Path(methods.__file__).read_text()
+    calls = re.findall(r"\bops\.([a-z_]\w*)(\.__wrapped__)?\b", source)
+    return {(name, bool(raw)) for name, raw in calls}
+
+
+def test_methods_call_what_is_under_the_public_wrapper_and_nothing_else():
+    wrapper_code = numpy_names(lambda input, dim=None: input).__code__
+    calls = _numpy_names_wrappers_called_by_the_methods()
+    raw = {name for name, is_raw in calls if is_raw}
+    assert {"sum", "mean", "max", "softmax", "unsqueeze"} <= raw
+    for name, is_raw in calls:
+        public = getattr(mt.ops, name)
+        is_wrapper = getattr(public, "__code__", None) is wrapper_code
+        # __wrapped__ is only ever taken off a @numpy_names wrapper (no other decorator is
+        # skipped), and no method goes through a wrapper its own one already did the work of
+        assert is_wrapper == is_raw, name
+
+
+def test_methods_and_functions_take_torchs_names_as_keywords():
+    x = mt.tensor(DATA)
+    t = torch.tensor(DATA)
+    np.testing.assert_allclose(
+        x.var(dim=1, keepdim=True, correction=0).numpy(),
+        t.var(dim=1, keepdim=True, correction=0).numpy(),
+        rtol=1e-6,
+    )
+    np.testing.assert_allclose(
+        mt.sum(input=x, dim=2, dtype=mt.float64).numpy(),
+        torch.sum(input=t, dim=2, dtype=torch.float64).numpy(),
+        rtol=1e-12,
+    )
+    assert x.max(dim=0, keepdim=True).indices.tolist() == t.max(0, True).indices.tolist()
+    with pytest.raises(TypeError, match="unexpected keyword argument 'axes'"):
+        x.sum(axes=0)
