@@ -9,6 +9,7 @@ from microtensor.optim.adamax import *  # noqa: F403
 from microtensor.optim.adamw import *  # noqa: F403
 from microtensor.optim.asgd import *  # noqa: F403
 from microtensor.optim.lbfgs import *  # noqa: F403
+from microtensor.optim.muon import *  # noqa: F403
 from microtensor.optim.nadam import *  # noqa: F403
 from microtensor.optim.optimizer import *  # noqa: F403
 from microtensor.optim.radam import *  # noqa: F403
