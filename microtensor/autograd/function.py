@@ -61,11 +61,19 @@ class Node:
     _scope: tuple[tuple[Any, int], ...] = ()
     _output_refs: tuple[Any, ...] = ()
 
+    # The argument positions torch lists in next_functions, for ops whose torch overload takes
+    # Python numbers as wrapped tensors (x * 2) or has tensor inputs without a derivative (a
+    # mask, an index); None: every Tensor argument.
+    _listed: tuple[int, ...] | None = None
+
     @property
     def next_functions(self) -> tuple[tuple[Node | None, int], ...]:
-        """One ``(node, output_nr)`` pair per forward input; ``(None, 0)`` where none is needed."""
-        edges = self._edges
-        return tuple(zip(edges[::2], edges[1::2], strict=True))
+        """One ``(node, output_nr)`` pair per tensor input, as torch's; ``(None, 0)`` for none."""
+        edges, listed = self._edges, self._listed
+        if listed is None:  # an argument that was no Tensor has output_nr -1: not listed
+            pairs = zip(edges[::2], edges[1::2], strict=True)
+            return tuple([(n, nr) for n, nr in pairs if nr >= 0])
+        return tuple([(edges[2 * i], max(edges[2 * i + 1], 0)) for i in listed])
 
     def name(self) -> str:
         """The node's name as PyTorch prints it, such as ``MulBackward0``."""
@@ -94,6 +102,10 @@ class AccumulateGrad(Node):
     def _out_meta(self) -> tuple[tuple[tuple[int, ...], np.dtype], ...]:  # type: ignore[override]
         data = self.variable._data
         return ((data.shape, data.dtype),)
+
+    def name(self) -> str:
+        """``"torch::autograd::AccumulateGrad"``, the name torch gives this node."""
+        return "torch::autograd::AccumulateGrad"
 
 
 def edge_of(tensor: Any) -> tuple[Node, int]:
@@ -315,16 +327,25 @@ def _needs_grad(args: tuple[Any, ...]) -> tuple[bool, ...]:
     return tuple([state.enabled and isinstance(a, Tensor) and a._requires_grad for a in args])
 
 
-def _edges(args: tuple[Any, ...], needs: tuple[bool, ...]) -> tuple[Any, ...]:
-    """The flat edges of a call: ``node, output_nr`` per argument (``None, 0``: no gradient)."""
+def _edges(args: tuple[Any, ...], needs: tuple[bool, ...], arrays: Any = None) -> tuple[Any, ...]:
+    """The flat edges of a call: ``node, output_nr`` per argument (``None, 0``: no gradient).
+
+    An argument that is no Tensor gets ``None, -1`` (``next_functions`` leaves it out). An op's
+    ``arrays`` are its arguments with each Tensor replaced by its array: ``arrays[i] is
+    args[i]`` says argument i was no Tensor, without asking its type again.
+    """
+    if arrays is None:
+        arrays = [a._data if isinstance(a, Tensor) else a for a in args]
     if len(args) == 2:
         a, b = args
-        return (edge_of(a) if needs[0] else _NO_EDGE) + (edge_of(b) if needs[1] else _NO_EDGE)
+        return (edge_of(a) if needs[0] else _NOT_TENSOR if arrays[0] is a else _NO_EDGE) + (
+            edge_of(b) if needs[1] else _NOT_TENSOR if arrays[1] is b else _NO_EDGE
+        )
     if len(args) == 1:
-        return edge_of(args[0]) if needs[0] else _NO_EDGE
+        return edge_of(args[0]) if needs[0] else _NOT_TENSOR if arrays[0] is args[0] else _NO_EDGE
     flat: list[Any] = []
-    for a, need in zip(args, needs, strict=True):
-        flat.extend(edge_of(a) if need else _NO_EDGE)
+    for a, array, need in zip(args, arrays, needs, strict=True):
+        flat.extend(edge_of(a) if need else _NOT_TENSOR if array is a else _NO_EDGE)
     return tuple(flat)
 
 
@@ -381,12 +402,17 @@ class Op(Function):
     anything else as a constant.
     """
 
-    def __init_subclass__(cls, **kwargs: Any) -> None:
+    def __init_subclass__(cls, node_name: str | None = None, **kwargs: Any) -> None:
         # torch's node class name (``type(y.grad_fn).__name__ == "MulBackward0"``); the class
-        # keeps its source name in ``__qualname__`` (reprs, tracebacks, pickling)
+        # keeps its source name in ``__qualname__`` (reprs, tracebacks, pickling). A subclass
+        # for one of torch's overloads gives its node's name (``class SumDim(Sum,
+        # node_name="SumBackward1")``) and keeps its parent's op name (graph labels, errors).
         super().__init_subclass__(**kwargs)
         cls._node_class = cls  # an op's nodes are its instances
-        cls.__name__ = f"{cls.__name__}Backward0"
+        if node_name is None:
+            cls.__name__ = f"{cls.__name__}Backward0"
+        else:
+            cls.__name__, cls._op_name = node_name, super(cls, cls)._op_name
 
     @classmethod
     def apply(cls, *args: Any, **kwargs: Any) -> Any:
@@ -486,7 +512,7 @@ def _link(ctx: Op, args: tuple[Any, ...], arrays: Any, needs: tuple[bool, ...], 
             t.grad_fn = ctx
         ctx._out_meta = _meta(data)
         ctx._refs = weakref.ref(t)
-    ctx._edges = _edges(args, needs)
+    ctx._edges = _edges(args, needs, arrays)
     ctx._sequence_nr = next(_sequence)
     ctx._scope = _scope.current
     if ctx._to_save:
@@ -517,7 +543,7 @@ _metas: dict[Any, tuple[tuple[tuple[int, ...], np.dtype]]] = {}
 # ``needs_input_grad`` of one- and two-input calls, indexed by need_a + 2 * need_b (4 + need_a
 # for one input), so the common calls build no tuple.
 _NEEDS = ((False, False), (True, False), (False, True), (True, True), (False,), (True,))
-_NO_EDGE = (None, 0)
+_NO_EDGE, _NOT_TENSOR = (None, 0), (None, -1)
 _NONE_RECORD = (None, _CONST, 0, None, 0)
 
 

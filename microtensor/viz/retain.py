@@ -126,7 +126,7 @@ def saved_values(nodes: Sequence[Any]) -> dict[tuple[int, int], Any]:
             if kind == _OUTPUT:
                 found.setdefault((id(node), index), value)
             elif kind == _INPUT:
-                src, nr = node.next_functions[index]
+                src, nr = node._edges[2 * index], node._edges[2 * index + 1]  # by position
                 if src is not None and not isinstance(src, AccumulateGrad):
                     found.setdefault((id(src), nr), value)
     return found
