@@ -221,3 +221,34 @@ def test_unflatten_rejects_non_int_sizes_like_torch():
         with pytest.raises(TypeError) as actual:
             nn.Unflatten(1, bad)
         assert str(actual.value) == str(expected.value)
+
+
+def test_linear_reads_a_weight_or_bias_moved_out_of_its_parameters():
+    # forward reads _parameters directly; a parametrized bias, or a weight given for one
+    # call (functional_call), must still be the one used, as in torch
+    class Shift(nn.Module):
+        def forward(self, b):
+            return b + 1
+
+    class TorchShift(torch.nn.Module):
+        def forward(self, b):
+            return b + 1
+
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((4, 3))
+    ours, theirs = nn.Linear(3, 2).double(), torch.nn.Linear(3, 2).double()
+    _copy_params(ours, theirs)
+    nn.utils.parametrize.register_parametrization(ours, "bias", Shift())
+    torch.nn.utils.parametrize.register_parametrization(theirs, "bias", TorchShift())
+    got = ours(mt.tensor(x)).detach().numpy()
+    np.testing.assert_allclose(got, theirs(torch.tensor(x)).detach().numpy(), rtol=1e-12)
+    weight = rng.standard_normal((2, 3))
+    got = mt.func.functional_call(
+        ours, {"parametrizations.bias.original": mt.zeros(2, dtype=mt.float64)}, (mt.tensor(x),)
+    )
+    np.testing.assert_allclose(got.detach().numpy(), x @ ours.weight.detach().numpy().T + 1)
+    plain = nn.Linear(3, 2).double()
+    got = mt.func.functional_call(plain, {"weight": mt.tensor(weight)}, (mt.tensor(x),))
+    np.testing.assert_allclose(
+        got.detach().numpy(), x @ weight.T + plain.bias.detach().numpy(), rtol=1e-12
+    )
