@@ -9,10 +9,15 @@ from __future__ import annotations
 import math
 import numbers
 import operator
-from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
+
+from microtensor import dtypes
+from microtensor._layout import layout as _layout_type
+
+# Python's number types stand for torch's dtypes of the same precision, whatever the default
+_PYTHON_DTYPES = {float: dtypes.float64, int: dtypes.int64, bool: dtypes.bool}
 
 
 def on_cpu(device: Any, caller: str) -> None:
@@ -25,6 +30,63 @@ def on_cpu(device: Any, caller: str) -> None:
         raise RuntimeError(
             f"{caller}(): microtensor runs on the CPU only; device={device!r} is not "
             f"available: pass device='cpu' or leave the argument out"
+        )
+
+
+def dtype_arg(dtype: Any, caller: str) -> dtypes.dtype | None:
+    """Check a factory's ``dtype=``: a microtensor dtype, ``float``, ``int``, ``bool`` or None.
+
+    As in torch, ``float`` is float64 (Python's float is a double), not the default dtype;
+    strings and NumPy dtypes are refused.
+
+    Raises:
+        TypeError: for anything else (``"float32"``, ``np.float32``, ``np.dtype("int64")``).
+    """
+    if dtype is None or isinstance(dtype, dtypes.dtype):
+        return dtype
+    if dtype in _PYTHON_DTYPES and isinstance(dtype, type):
+        return _PYTHON_DTYPES[dtype]
+    if dtype is complex:
+        raise TypeError(f"{caller}(): dtype=complex: microtensor has no complex dtypes")
+    fix = f"microtensor.{_numpy_name(dtype) or 'float32'}"
+    raise TypeError(
+        f"{caller}(): argument 'dtype' must be microtensor.dtype, not {type_name(dtype)} (got "
+        f"{dtype!r}): pass a dtype such as {fix}"
+    )
+
+
+def _numpy_name(dtype: Any) -> str | None:
+    """The name NumPy gives ``dtype`` (``"float32"`` for ``np.float32`` or ``"float32"``)."""
+    try:
+        return np.dtype(dtype).name
+    except (TypeError, ValueError):
+        return None
+
+
+def layout_arg(layout: Any, caller: str) -> None:
+    """Check a factory's ``layout=``: None or ``microtensor.strided``, the one layout.
+
+    Raises:
+        TypeError: if ``layout`` is not a layout (torch's check; a string is refused).
+    """
+    if layout is not None and not isinstance(layout, _layout_type):
+        raise TypeError(
+            f"{caller}(): argument 'layout' must be microtensor.layout, not {type_name(layout)} "
+            f"(got {layout!r}): pass microtensor.strided or leave it out"
+        )
+
+
+def check_requires_grad(requires_grad: Any, np_dtype: np.dtype, caller: str) -> None:
+    """Refuse ``requires_grad=True`` for a dtype that is not floating point, as torch does.
+
+    Raises:
+        RuntimeError: for an integer or bool dtype.
+    """
+    if requires_grad and np_dtype.kind not in "fc":
+        raise RuntimeError(
+            f"{caller}(): Only Tensors of floating point and complex dtype can require "
+            f"gradients, got {dtypes.from_numpy_dtype(np_dtype)}: pass a floating dtype or "
+            f"requires_grad=False"
         )
 
 
@@ -71,7 +133,7 @@ def int_tuple(value: Any, caller: str, name: str, position: int | None = None) -
     Raises:
         TypeError: for anything else, naming the argument and the first bad element.
     """
-    if not isinstance(value, Sequence | np.ndarray) or isinstance(value, str | bytes):
+    if not isinstance(value, list | tuple):  # torch refuses arrays, ranges and generators too
         raise TypeError(
             f"{_argument(caller, name, position)} must be tuple of ints, not {type_name(value)} "
             f"(got {value!r}): pass a tuple such as (2, 3)"
@@ -90,11 +152,26 @@ def size_arg(size: tuple[Any, ...], caller: str, position: int = 1) -> tuple[int
     """A factory's size, given as ``f(2, 3)``, ``f((2, 3))`` or ``f([2, 3])``.
 
     Raises:
-        TypeError: if a size is not an integer.
+        TypeError: if no size is given, or a size is not an integer.
         RuntimeError: if a size is negative (torch's sentence).
     """
+    if not size:
+        raise TypeError(
+            f'{caller}() missing 1 required positional arguments: "size": pass the shape, '
+            f"e.g. {caller}(2, 3), or {caller}(()) for a 0-d tensor"
+        )
     if len(size) == 1 and not is_int(size[0]):
         size = size[0]
+    return shape_arg(size, caller, position)
+
+
+def shape_arg(size: Any, caller: str, position: int = 1) -> tuple[int, ...]:
+    """A size given as one argument (``full``'s, ``randint``'s): a tuple or list of ints.
+
+    Raises:
+        TypeError: if ``size`` is not a tuple or list of integers (an int alone included).
+        RuntimeError: if a size is negative (torch's sentence).
+    """
     shape = int_tuple(size, caller, "size", position)
     negative = [n for n in shape if n < 0]
     if negative:

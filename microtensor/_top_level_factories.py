@@ -15,7 +15,16 @@ from typing import Any
 import numpy as np
 
 from microtensor import dtypes
-from microtensor._factory_args import int_arg, number_arg, on_cpu
+from microtensor._factory_args import (
+    check_requires_grad,
+    dtype_arg,
+    int_arg,
+    layout_arg,
+    number_arg,
+    on_cpu,
+    type_name,
+)
+from microtensor._out_argument import write_out
 from microtensor.signal import windows
 from microtensor.tensor import Tensor
 
@@ -36,7 +45,8 @@ _RANGE_DEPRECATED = (
 )
 
 
-def _finish(array: np.ndarray, requires_grad: bool) -> Tensor:
+def _finish(array: np.ndarray, requires_grad: bool, caller: str) -> Tensor:
+    check_requires_grad(requires_grad, array.dtype, caller)
     tensor = Tensor._make(array)
     return tensor.requires_grad_(True) if requires_grad else tensor
 
@@ -46,6 +56,7 @@ def range(  # noqa: A001 - torch.range
     end: Any = None,
     step: Any = 1,
     *,
+    out: Tensor | None = None,
     dtype: Any = None,
     layout: Any = None,
     device: Any = None,
@@ -70,6 +81,12 @@ def range(  # noqa: A001 - torch.range
     """
     warnings.warn(_RANGE_DEPRECATED, UserWarning, stacklevel=2)
     on_cpu(device, "range")
+    layout_arg(layout, "range")
+    dtype = dtype_arg(dtype, "range")
+    if out is not None and not isinstance(out, Tensor):
+        raise TypeError(f"range(): argument 'out' must be Tensor, not {type_name(out)}")
+    if out is not None and dtype is None:
+        dtype = out.dtype  # torch computes in out's dtype
     if end is None:  # torch.range(end) is not valid; torch.range(start, end) is
         raise TypeError("range() missing 1 required positional argument: 'end'")
     start, end, step = (
@@ -84,9 +101,10 @@ def range(  # noqa: A001 - torch.range
             f"end={end}, step={step})"
         )
     count = math.floor((end - start) / step) + 1
-    np_dtype = (dtypes.to_dtype(dtype) if dtype is not None else dtypes.get_default_dtype()).numpy
+    np_dtype = (dtype or dtypes.get_default_dtype()).numpy
     values = start + np.arange(count, dtype=np.float64) * step
-    return _finish(values.astype(np_dtype), requires_grad)
+    result = _finish(values.astype(np_dtype), requires_grad, "range")
+    return result if out is None else write_out(out, result, "range")
 
 
 def frombuffer(
@@ -117,7 +135,13 @@ def frombuffer(
         >>> t
         tensor([1, 2], dtype=microtensor.int16)
     """
-    np_dtype = dtypes.to_dtype(dtype).numpy
+    checked = dtype_arg(dtype, "frombuffer")
+    if checked is None:
+        raise TypeError(
+            "frombuffer(): argument 'dtype' must be microtensor.dtype, not NoneType: pass the "
+            "dtype of the buffer's elements, e.g. dtype=microtensor.float32"
+        )
+    np_dtype = checked.numpy
     try:
         view = memoryview(buffer)
     except TypeError:
@@ -154,7 +178,7 @@ def frombuffer(
             stacklevel=2,
         )
         array = array.copy()
-    return _finish(array, requires_grad)
+    return _finish(array, requires_grad, "frombuffer")
 
 
 def _sym(periodic: builtins.bool) -> builtins.bool:

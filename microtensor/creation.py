@@ -21,28 +21,67 @@ from microtensor import (
 from microtensor._allocation import allocate, reports_out_of_memory
 from microtensor._factory_args import (
     check_elements,
+    check_requires_grad,
+    dtype_arg,
     fill_for,
     int_arg,
     int_tuple,
+    layout_arg,
     number_arg,
     on_cpu,
+    shape_arg,
     size_arg,
     type_name,
 )
+from microtensor._out_argument import write_out
 from microtensor.memory_format import check_memory_format
 from microtensor.random import Generator, _generator
 from microtensor.tensor import Tensor
 
 
-def _np_dtype(dtype: Any, default: Any = None) -> np.dtype:
-    if dtype is None:
-        return (default or dtypes.get_default_dtype()).numpy
-    return dtypes.to_dtype(dtype).numpy
+def _np_dtype(dtype: Any, caller: str, default: Any = None) -> np.dtype:
+    checked = dtype_arg(dtype, caller)
+    return (checked or default or dtypes.get_default_dtype()).numpy
 
 
-def _finish(array: np.ndarray, requires_grad: bool) -> Tensor:
+def _finish(array: np.ndarray, requires_grad: bool, caller: str) -> Tensor:
+    check_requires_grad(requires_grad, array.dtype, caller)
     t = Tensor._make(array)
     return t.requires_grad_(True) if requires_grad else t
+
+
+def _out_dtype(out: Any, dtype: Any, caller: str, layout: Any = None) -> Any:
+    """The dtype a factory computes in: ``dtype``, else ``out``'s when ``out=`` is given.
+
+    Also checks ``layout=``, which every factory with ``out=`` takes.
+
+    Raises:
+        TypeError: if ``out`` is not a tensor.
+        RuntimeError: if ``dtype`` and ``out``'s dtype differ (torch's sentence).
+    """
+    layout_arg(layout, caller)
+    dtype = dtype_arg(dtype, caller)
+    if out is None:
+        return dtype
+    if not isinstance(out, Tensor):
+        raise TypeError(
+            f"{caller}(): argument 'out' must be Tensor, not {type_name(out)}: pass a tensor "
+            f"to write into, or leave out= out"
+        )
+    if dtype is not None and dtype != out.dtype:
+        raise RuntimeError(
+            f"{caller}(): dtype {dtype} does not match dtype of out parameter ({out.dtype}): "
+            f"pass dtype={out.dtype} or leave dtype out"
+        )
+    return out.dtype
+
+
+def _into(out: Tensor | None, result: Tensor, caller: str) -> Tensor:
+    """``result`` itself, or written into ``out`` (resized as torch resizes it) when given."""
+    if out is None:
+        return result
+    written = write_out(out, result.detach(), caller)
+    return written.requires_grad_(True) if result.requires_grad else written
 
 
 _INT64_MAX = np.iinfo(np.int64).max
@@ -189,6 +228,7 @@ def tensor(
         tensor([0.5000], requires_grad=True)
     """
     on_cpu(device, "tensor")
+    dtype = dtype_arg(dtype, "tensor")
     if isinstance(data, Tensor):
         warnings.warn(
             "To copy construct from a tensor, it is recommended to use "
@@ -198,10 +238,10 @@ def tensor(
             stacklevel=2,
         )
     if dtype is None or isinstance(data, Tensor | np.ndarray | np.generic):
-        array = np.array(_infer_array(data), dtype=None if dtype is None else _np_dtype(dtype))
+        array = np.array(_infer_array(data), dtype=None if dtype is None else dtype.numpy)
     else:  # straight to the dtype: no detour through float32
-        array = _sequence_array(_plain(data), "tensor", _np_dtype(dtype))
-    return _finish(array, requires_grad)
+        array = _sequence_array(_plain(data), "tensor", dtype.numpy)
+    return _finish(array, requires_grad, "tensor")
 
 
 def _plain(data: Any) -> Any:
@@ -220,13 +260,14 @@ def as_tensor(data: Any, dtype: Any = None, device: Any = None) -> Tensor:
         tensor([1., 0.], dtype=microtensor.float64)
     """
     on_cpu(device, "as_tensor")
-    if isinstance(data, Tensor) and (dtype is None or dtypes.to_dtype(dtype) == data.dtype):
+    dtype = dtype_arg(dtype, "as_tensor")
+    if isinstance(data, Tensor) and (dtype is None or dtype == data.dtype):
         return data
     if dtype is not None and not isinstance(data, Tensor | np.ndarray | np.generic):
-        return Tensor._make(_sequence_array(_plain(data), "as_tensor", _np_dtype(dtype)))
+        return Tensor._make(_sequence_array(_plain(data), "as_tensor", dtype.numpy))
     array = _infer_array(data, "as_tensor")
     if dtype is not None:
-        array = array.astype(_np_dtype(dtype), copy=False)
+        array = array.astype(dtype.numpy, copy=False)
     return Tensor._make(array)
 
 
@@ -254,6 +295,7 @@ def asarray(
         tensor([1., 0.], dtype=microtensor.float64)
     """
     on_cpu(device, "asarray")
+    dtype = dtype_arg(dtype, "asarray")
     out = tensor(obj, dtype=dtype) if copy else as_tensor(obj, dtype=dtype)
     if copy is False and not _shares_memory(obj, out):
         what = type(obj).__name__ if not isinstance(obj, Tensor | np.ndarray) else "its data"
@@ -291,7 +333,15 @@ def from_numpy(array: np.ndarray) -> Tensor:
 
 
 @reports_out_of_memory
-def zeros(*size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
+def zeros(
+    *size: Any,
+    out: Tensor | None = None,
+    dtype: Any = None,
+    layout: Any = None,
+    device: Any = None,
+    requires_grad: bool = False,
+    pin_memory: bool = False,
+) -> Tensor:
     """A tensor of zeros.
 
     Example:
@@ -301,11 +351,21 @@ def zeros(*size: Any, dtype: Any = None, device: Any = None, requires_grad: bool
     """
     on_cpu(device, "zeros")
     shape = size_arg(size, "zeros")
-    return _finish(allocate(np.zeros, shape, _np_dtype(dtype), "zeros"), requires_grad)
+    np_dtype = _np_dtype(_out_dtype(out, dtype, "zeros", layout), "zeros")
+    result = _finish(allocate(np.zeros, shape, np_dtype, "zeros"), requires_grad, "zeros")
+    return _into(out, result, "zeros")
 
 
 @reports_out_of_memory
-def ones(*size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
+def ones(
+    *size: Any,
+    out: Tensor | None = None,
+    dtype: Any = None,
+    layout: Any = None,
+    device: Any = None,
+    requires_grad: bool = False,
+    pin_memory: bool = False,
+) -> Tensor:
     """A tensor of ones.
 
     Example:
@@ -315,12 +375,15 @@ def ones(*size: Any, dtype: Any = None, device: Any = None, requires_grad: bool 
     """
     on_cpu(device, "ones")
     shape = size_arg(size, "ones")
-    return _finish(allocate(np.ones, shape, _np_dtype(dtype), "ones"), requires_grad)
+    np_dtype = _np_dtype(_out_dtype(out, dtype, "ones", layout), "ones")
+    result = _finish(allocate(np.ones, shape, np_dtype, "ones"), requires_grad, "ones")
+    return _into(out, result, "ones")
 
 
 @reports_out_of_memory
 def empty(
     *size: Any,
+    out: Tensor | None = None,
     dtype: Any = None,
     layout: Any = None,
     device: Any = None,
@@ -337,7 +400,11 @@ def empty(
     """
     on_cpu(device, "empty")
     check_memory_format(memory_format, "empty")
-    return zeros(size_arg(size, "empty"), dtype=dtype, requires_grad=requires_grad)
+    dtype = _out_dtype(out, dtype, "empty", layout)
+    shape = size_arg(size, "empty")
+    np_dtype = _np_dtype(dtype, "empty")
+    result = _finish(allocate(np.zeros, shape, np_dtype, "empty"), requires_grad, "empty")
+    return _into(out, result, "empty")
 
 
 @reports_out_of_memory
@@ -367,7 +434,7 @@ def empty_strided(
         microtensor.Size([2, 3])
     """
     on_cpu(device, "empty_strided")
-    shape = size_arg((size,), "empty_strided")
+    shape = shape_arg(size, "empty_strided")
     strides = int_tuple(stride, "empty_strided", "stride", 2)
     if len(strides) != len(shape):
         raise RuntimeError(
@@ -379,7 +446,11 @@ def empty_strided(
             f"empty_strided(): Storage size calculation overflowed with sizes={list(shape)} and "
             f"strides={list(strides)}: strides must be non-negative"
         )
-    return zeros(shape, dtype=dtype, requires_grad=requires_grad)
+    layout_arg(layout, "empty_strided")
+    np_dtype = _np_dtype(dtype, "empty_strided")
+    return _finish(
+        allocate(np.zeros, shape, np_dtype, "empty_strided"), requires_grad, "empty_strided"
+    )
 
 
 @reports_out_of_memory
@@ -407,14 +478,18 @@ def empty_permuted(
         microtensor.Size([2, 3, 4])
     """
     on_cpu(device, "empty_permuted")
-    shape = size_arg((size,), "empty_permuted")
+    shape = shape_arg(size, "empty_permuted")
     layout_dims = int_tuple(physical_layout, "empty_permuted", "physical_layout", 2)
     if sorted(layout_dims) != list(range(len(shape))):
         raise RuntimeError(
             f"empty_permuted(): physical_layout {layout_dims} is not a permutation "
             f"of the {len(shape)} dims of size {shape}"
         )
-    return zeros(shape, dtype=dtype, requires_grad=requires_grad)
+    layout_arg(layout, "empty_permuted")
+    np_dtype = _np_dtype(dtype, "empty_permuted")
+    return _finish(
+        allocate(np.zeros, shape, np_dtype, "empty_permuted"), requires_grad, "empty_permuted"
+    )
 
 
 @reports_out_of_memory
@@ -422,9 +497,12 @@ def full(
     size: Any,
     fill_value: Any,
     *,
+    out: Tensor | None = None,
     dtype: Any = None,
+    layout: Any = None,
     device: Any = None,
     requires_grad: bool = False,
+    pin_memory: bool = False,
 ) -> Tensor:
     """A tensor filled with ``fill_value``; the dtype is inferred from it as in PyTorch.
 
@@ -438,11 +516,13 @@ def full(
         tensor([7, 7])
     """
     on_cpu(device, "full")
+    shape = shape_arg(size, "full")
     fill = _fill_number(fill_value, "full")
-    shape = size_arg((size,), "full")
-    np_dtype = _infer_array(fill).dtype if dtype is None else _np_dtype(dtype)
+    dtype = _out_dtype(out, dtype, "full", layout)
+    np_dtype = _infer_array(fill).dtype if dtype is None else dtype.numpy
     fill = fill_for(fill, np_dtype, "full")
-    return _finish(allocate(np.full, shape, np_dtype, "full", fill), requires_grad)
+    result = _finish(allocate(np.full, shape, np_dtype, "full", fill), requires_grad, "full")
+    return _into(out, result, "full")
 
 
 def _fill_number(value: Any, caller: str, name: str = "fill_value", position: int = 2) -> Any:
@@ -457,12 +537,16 @@ def _fill_number(value: Any, caller: str, name: str = "fill_value", position: in
     return number_arg(value, caller, name, position)
 
 
+_CHANNELS_LAST_RANKS = {"channels_last": 4, "channels_last_3d": 5}
+
+
 def _like(
     input: Tensor,  # noqa: A002
     dtype: Any,
     device: Any,
     memory_format: Any,
     caller: str,
+    layout: Any = None,
 ) -> tuple[tuple[int, ...], np.dtype]:
     """Shape and NumPy dtype of a ``*_like`` result; checks input, device and memory format."""
     if not isinstance(input, Tensor):
@@ -471,8 +555,16 @@ def _like(
             f"pass a tensor, e.g. {caller}(microtensor.tensor(...))"
         )
     on_cpu(device, caller)
+    layout_arg(layout, caller)
     check_memory_format(memory_format, caller)
-    return input.shape, input._data.dtype if dtype is None else _np_dtype(dtype)
+    if memory_format is not None and memory_format.name in _CHANNELS_LAST_RANKS:
+        rank = _CHANNELS_LAST_RANKS[memory_format.name]
+        if input.ndim != rank:
+            raise RuntimeError(
+                f"{caller}(): required rank {rank} tensor to use {memory_format.name} format, "
+                f"got a {input.ndim}-D tensor: use memory_format=microtensor.contiguous_format"
+            )
+    return input.shape, input._data.dtype if dtype is None else _np_dtype(dtype, caller)
 
 
 @reports_out_of_memory
@@ -483,6 +575,7 @@ def zeros_like(
     layout: Any = None,
     device: Any = None,
     requires_grad: bool = False,
+    pin_memory: bool = False,
     memory_format: Any = None,
 ) -> Tensor:
     """Zeros with input's shape and dtype.
@@ -492,8 +585,8 @@ def zeros_like(
         >>> mt.zeros_like(mt.ones(2, dtype=mt.int64), memory_format=mt.preserve_format)
         tensor([0, 0])
     """
-    shape, np_dtype = _like(input, dtype, device, memory_format, "zeros_like")
-    return _finish(np.zeros(shape, np_dtype), requires_grad)
+    shape, np_dtype = _like(input, dtype, device, memory_format, "zeros_like", layout)
+    return _finish(np.zeros(shape, np_dtype), requires_grad, "zeros_like")
 
 
 @reports_out_of_memory
@@ -504,6 +597,7 @@ def ones_like(
     layout: Any = None,
     device: Any = None,
     requires_grad: bool = False,
+    pin_memory: bool = False,
     memory_format: Any = None,
 ) -> Tensor:
     """Ones with input's shape and dtype.
@@ -513,8 +607,8 @@ def ones_like(
         >>> mt.ones_like(mt.zeros(2), device="cpu")
         tensor([1., 1.])
     """
-    shape, np_dtype = _like(input, dtype, device, memory_format, "ones_like")
-    return _finish(np.ones(shape, np_dtype), requires_grad)
+    shape, np_dtype = _like(input, dtype, device, memory_format, "ones_like", layout)
+    return _finish(np.ones(shape, np_dtype), requires_grad, "ones_like")
 
 
 @reports_out_of_memory
@@ -525,6 +619,7 @@ def empty_like(
     layout: Any = None,
     device: Any = None,
     requires_grad: bool = False,
+    pin_memory: bool = False,
     memory_format: Any = None,
 ) -> Tensor:
     """An uninitialised (zero) tensor with input's shape and dtype.
@@ -534,8 +629,8 @@ def empty_like(
         >>> mt.empty_like(mt.ones(2, 3)).shape
         microtensor.Size([2, 3])
     """
-    shape, np_dtype = _like(input, dtype, device, memory_format, "empty_like")
-    return _finish(np.zeros(shape, np_dtype), requires_grad)
+    shape, np_dtype = _like(input, dtype, device, memory_format, "empty_like", layout)
+    return _finish(np.zeros(shape, np_dtype), requires_grad, "empty_like")
 
 
 @reports_out_of_memory
@@ -547,6 +642,7 @@ def full_like(
     layout: Any = None,
     device: Any = None,
     requires_grad: bool = False,
+    pin_memory: bool = False,
     memory_format: Any = None,
 ) -> Tensor:
     """``fill_value`` with input's shape and dtype.
@@ -560,9 +656,11 @@ def full_like(
         >>> mt.full_like(mt.zeros(2), 7)
         tensor([7., 7.])
     """
-    shape, np_dtype = _like(input, dtype, device, memory_format, "full_like")
+    shape, np_dtype = _like(input, dtype, device, memory_format, "full_like", layout)
     fill = fill_for(_fill_number(fill_value, "full_like"), np_dtype, "full_like")
-    return _finish(allocate(np.full, shape, np_dtype, "full_like", fill), requires_grad)
+    return _finish(
+        allocate(np.full, shape, np_dtype, "full_like", fill), requires_grad, "full_like"
+    )
 
 
 def scalar_tensor(
@@ -585,18 +683,23 @@ def scalar_tensor(
     """
     on_cpu(device, "scalar_tensor")
     s = _fill_number(s, "scalar_tensor", "s", 1)
-    return _finish(np.array(s, dtype=_np_dtype(dtype)), requires_grad)
+    return _finish(
+        np.array(s, dtype=_np_dtype(dtype, "scalar_tensor")), requires_grad, "scalar_tensor"
+    )
 
 
 @reports_out_of_memory
 def arange(
-    start: Any,
+    start: Any = None,
     end: Any = None,
     step: Any = 1,
     *,
+    out: Tensor | None = None,
     dtype: Any = None,
+    layout: Any = None,
     device: Any = None,
     requires_grad: bool = False,
+    pin_memory: bool = False,
 ) -> Tensor:
     """Values from ``start`` to ``end`` (exclusive) by ``step``; int64 if all are ints.
 
@@ -612,8 +715,11 @@ def arange(
         tensor([0.0000, 0.2500, 0.5000, 0.7500])
     """
     on_cpu(device, "arange")
-    if end is None:
+    dtype = _out_dtype(out, dtype, "arange", layout)
+    if end is None:  # arange(end); a missing end is refused below, as a non-number
         start, end = 0, start
+    elif start is None:  # arange(end=...), torch's start=0
+        start = 0
     start, end, step = (
         _fill_number(x, "arange", name, position).item() if isinstance(x, Tensor) else
         number_arg(x, "arange", name, position)
@@ -635,8 +741,9 @@ def arange(
             f"goes from start to end"
         )
     integral = all(isinstance(x, builtins.int | np.integer) for x in (start, end, step))
-    default = dtypes.int64 if integral else None
-    return _finish(np.arange(start, end, step).astype(_np_dtype(dtype, default)), requires_grad)
+    np_dtype = _np_dtype(dtype, "arange", dtypes.int64 if integral else None)
+    result = _finish(np.arange(start, end, step).astype(np_dtype), requires_grad, "arange")
+    return _into(out, result, "arange")
 
 
 @reports_out_of_memory
@@ -645,9 +752,12 @@ def linspace(
     end: Any,
     steps: int,
     *,
+    out: Tensor | None = None,
     dtype: Any = None,
+    layout: Any = None,
     device: Any = None,
     requires_grad: bool = False,
+    pin_memory: bool = False,
 ) -> Tensor:
     """``steps`` evenly spaced values from ``start`` to ``end`` inclusive.
 
@@ -657,15 +767,17 @@ def linspace(
         tensor([0.0000, 0.5000, 1.0000])
     """
     on_cpu(device, "linspace")
+    dtype = _out_dtype(out, dtype, "linspace", layout)
     steps = int_arg(steps, "linspace", "steps", 3)
     start, end = _number(start, "linspace", "start"), _number(end, "linspace", "end")
     if steps < 0:
         raise RuntimeError(f"linspace(): number of steps must be non-negative, got {steps}")
-    np_dtype = _np_dtype(dtype)
+    np_dtype = _np_dtype(dtype, "linspace")
     if np_dtype in (np.float32, np.float64):
-        return _finish(_linspace_as_torch(start, end, steps, np_dtype), requires_grad)
-    values = np.linspace(start, end, steps)
-    return _finish(values.astype(np_dtype), requires_grad)
+        values = _linspace_as_torch(start, end, steps, np_dtype)
+    else:
+        values = np.linspace(start, end, steps).astype(np_dtype)
+    return _into(out, _finish(values, requires_grad, "linspace"), "linspace")
 
 
 def _linspace_as_torch(start: Any, end: Any, steps: int, np_dtype: Any) -> np.ndarray:
@@ -693,10 +805,12 @@ def logspace(
     steps: int,
     base: float = 10.0,
     *,
+    out: Tensor | None = None,
     dtype: Any = None,
     layout: Any = None,
     device: Any = None,
     requires_grad: bool = False,
+    pin_memory: bool = False,
 ) -> Tensor:
     """``steps`` values from ``base ** start`` to ``base ** end``, evenly spaced in exponent.
 
@@ -709,12 +823,15 @@ def logspace(
         tensor([  1.,  10., 100.])
     """
     on_cpu(device, "logspace")
+    dtype = _out_dtype(out, dtype, "logspace", layout)
     steps = int_arg(steps, "logspace", "steps", 3)
     start, end = _number(start, "logspace", "start"), _number(end, "logspace", "end")
     if steps < 0:
         raise RuntimeError(f"logspace(): number of steps must be non-negative, got {steps}")
-    exponents = np.linspace(start, end, steps)
-    return _finish(np.power(float(base), exponents).astype(_np_dtype(dtype)), requires_grad)
+    base = _number(base, "logspace", "base")
+    values = np.power(float(base), np.linspace(start, end, steps))
+    result = _finish(values.astype(_np_dtype(dtype, "logspace")), requires_grad, "logspace")
+    return _into(out, result, "logspace")
 
 
 def _number(x: Any, caller: str, name: str) -> Any:
@@ -734,9 +851,12 @@ def eye(
     n: int,
     m: int | None = None,
     *,
+    out: Tensor | None = None,
     dtype: Any = None,
+    layout: Any = None,
     device: Any = None,
     requires_grad: bool = False,
+    pin_memory: bool = False,
 ) -> Tensor:
     """The identity matrix (n x m).
 
@@ -751,6 +871,7 @@ def eye(
                 [0., 1.]])
     """
     on_cpu(device, "eye")
+    dtype = _out_dtype(out, dtype, "eye", layout)
     n = int_arg(n, "eye", "n", 1)
     m = None if m is None else int_arg(m, "eye", "m", 2)
     for name, value in (("n", n), ("m", m)):
@@ -759,7 +880,8 @@ def eye(
                 f"eye(): {name} must be greater or equal to 0, got {value}: pass the number of "
                 f"{'rows' if name == 'n' else 'columns'}"
             )
-    return _finish(np.eye(n, m, dtype=_np_dtype(dtype)), requires_grad)
+    result = _finish(np.eye(n, m, dtype=_np_dtype(dtype, "eye")), requires_grad, "eye")
+    return _into(out, result, "eye")
 
 
 def _floating(np_dtype: np.dtype, caller: str, kernel: str) -> None:
@@ -768,6 +890,16 @@ def _floating(np_dtype: np.dtype, caller: str, kernel: str) -> None:
             f'{caller}(): "{kernel}" not implemented for {dtypes.to_dtype(np_dtype)}: '
             f"pass a floating-point dtype"
         )
+
+
+def _generator_arg(generator: Any, caller: str) -> Generator:
+    """The generator a random factory draws from (torch's TypeError for a non-generator)."""
+    if generator is not None and not isinstance(generator, Generator):
+        raise TypeError(
+            f"{caller}(): argument 'generator' must be microtensor.Generator, not "
+            f"{type_name(generator)}: pass a Generator, e.g. microtensor.Generator().manual_seed(0)"
+        )
+    return _generator(generator)
 
 
 def _uniform_like(generator: Generator | None, target: np.ndarray) -> np.ndarray:
@@ -796,9 +928,12 @@ def _normal_like(
 def rand(
     *size: Any,
     generator: Generator | None = None,
+    out: Tensor | None = None,
     dtype: Any = None,
+    layout: Any = None,
     device: Any = None,
     requires_grad: bool = False,
+    pin_memory: bool = False,
 ) -> Tensor:
     """Uniform random numbers in [0, 1): torch's numbers for the same seed.
 
@@ -813,19 +948,23 @@ def rand(
                 [0.0885, 0.1320]])
     """
     on_cpu(device, "rand")
-    np_dtype = _np_dtype(dtype)
+    shape = size_arg(size, "rand")
+    np_dtype = _np_dtype(_out_dtype(out, dtype, "rand", layout), "rand")
     _floating(np_dtype, "rand", "check_uniform_bounds")
-    target = np.empty(size_arg(size, "rand"), np_dtype)
-    return _finish(_uniform_like(generator, target), requires_grad)
+    values = _uniform_like(_generator_arg(generator, "rand"), np.empty(shape, np_dtype))
+    return _into(out, _finish(values, requires_grad, "rand"), "rand")
 
 
 @reports_out_of_memory
 def randn(
     *size: Any,
     generator: Generator | None = None,
+    out: Tensor | None = None,
     dtype: Any = None,
+    layout: Any = None,
     device: Any = None,
     requires_grad: bool = False,
+    pin_memory: bool = False,
 ) -> Tensor:
     """Standard normal random numbers: torch's numbers for the same seed.
 
@@ -839,22 +978,26 @@ def randn(
         tensor([ 1.5410, -0.2934, -2.1788])
     """
     on_cpu(device, "randn")
-    np_dtype = _np_dtype(dtype)
+    shape = size_arg(size, "randn")
+    np_dtype = _np_dtype(_out_dtype(out, dtype, "randn", layout), "randn")
     _floating(np_dtype, "randn", "normal_kernel_cpu")
-    target = np.empty(size_arg(size, "randn"), np_dtype)
-    return _finish(_normal_like(generator, target), requires_grad)
+    values = _normal_like(_generator_arg(generator, "randn"), np.empty(shape, np_dtype))
+    return _into(out, _finish(values, requires_grad, "randn"), "randn")
 
 
 @reports_out_of_memory
 def randint(
-    low: int,
+    low: int = 0,
     high: int | None = None,
     size: Any = None,
     *,
     generator: Generator | None = None,
+    out: Tensor | None = None,
     dtype: Any = None,
+    layout: Any = None,
     device: Any = None,
     requires_grad: bool = False,
+    pin_memory: bool = False,
 ) -> Tensor:
     """Random integers in ``[low, high)`` (``randint(high, size)`` also works), int64.
 
@@ -879,11 +1022,12 @@ def randint(
     elif high is None:
         low, high = 0, low
     low, high = _bounds(low, high, "randint")
-    shape = size_arg((size,), "randint", 3)
-    np_dtype = _np_dtype(dtype, dtypes.int64)
+    shape = shape_arg(size, "randint", 3)
+    np_dtype = _np_dtype(_out_dtype(out, dtype, "randint", layout), "randint", dtypes.int64)
     n = builtins.int(np.prod(shape, dtype=np.int64))
-    values = _rng_integers.random_from_to(_generator(generator), n, np_dtype, low, high)
-    return _finish(values.reshape(shape), requires_grad)
+    gen = _generator_arg(generator, "randint")
+    values = _rng_integers.random_from_to(gen, n, np_dtype, low, high).reshape(shape)
+    return _into(out, _finish(values, requires_grad, "randint"), "randint")
 
 
 def _bounds(low: Any, high: Any, caller: str) -> tuple[int, int]:
@@ -902,9 +1046,12 @@ def randperm(
     n: int,
     *,
     generator: Generator | None = None,
+    out: Tensor | None = None,
     dtype: Any = None,
+    layout: Any = None,
     device: Any = None,
     requires_grad: bool = False,
+    pin_memory: bool = False,
 ) -> Tensor:
     """A random permutation of ``0 .. n-1`` (int64): torch's CPU permutation for the same seed.
 
@@ -925,14 +1072,14 @@ def randperm(
             f"randperm(): Trying to create tensor with negative dimension {n}: [{n}]; n must be "
             f"non-negative"
         )
-    np_dtype = _np_dtype(dtype, dtypes.int64)
+    np_dtype = _np_dtype(_out_dtype(out, dtype, "randperm", layout), "randperm", dtypes.int64)
     if np_dtype.kind in "iu" and n > 0 and n - 1 > np.iinfo(np_dtype).max:
         raise RuntimeError(
             f"randperm(): n={n} is too large for dtype {dtypes.to_dtype(np_dtype)}: pass a "
             f"wider dtype"
         )
-    values = _rng_randperm.randperm_values(_generator(generator), builtins.int(n))
-    return _finish(values.astype(np_dtype), requires_grad)
+    values = _rng_randperm.randperm_values(_generator_arg(generator, "randperm"), builtins.int(n))
+    return _into(out, _finish(values.astype(np_dtype), requires_grad, "randperm"), "randperm")
 
 
 @reports_out_of_memory
@@ -979,14 +1126,16 @@ def normal(
                 "normal() received an invalid combination of arguments - got (float, float): "
                 "pass a size, normal(mean, std, size), or tensor mean/std"
             )
-        np_dtype = _np_dtype(dtype)
+        np_dtype = _np_dtype(dtype, "normal")
         _floating(np_dtype, "normal", "normal_kernel_cpu")
-        empty = np.empty(size_arg((size,), "normal", 3), np_dtype)
+        empty = np.empty(shape_arg(size, "normal", 3), np_dtype)
         return _finish(
-            _normal_like(gen, empty, builtins.float(mean), builtins.float(std)), requires_grad
+            _normal_like(gen, empty, builtins.float(mean), builtins.float(std)),
+            requires_grad,
+            "normal",
         )
     out_dtype = (mean if isinstance(mean, Tensor) else std)._data.dtype
-    return _finish(np.asarray(values).astype(out_dtype, copy=False), requires_grad)
+    return _finish(np.asarray(values).astype(out_dtype, copy=False), requires_grad, "normal")
 
 
 def _like_target(input: Tensor, np_dtype: np.dtype, memory_format: Any) -> np.ndarray:  # noqa: A002
@@ -1005,6 +1154,7 @@ def rand_like(
     layout: Any = None,
     device: Any = None,
     requires_grad: bool = False,
+    pin_memory: bool = False,
     memory_format: Any = None,
 ) -> Tensor:
     """Uniform [0, 1) numbers with input's shape and dtype.
@@ -1014,10 +1164,11 @@ def rand_like(
         >>> mt.rand_like(mt.zeros(2, 3), device="cpu").shape
         microtensor.Size([2, 3])
     """
-    _, np_dtype = _like(input, dtype, device, memory_format, "rand_like")
+    _, np_dtype = _like(input, dtype, device, memory_format, "rand_like", layout)
     _floating(np_dtype, "rand_like", "check_uniform_bounds")
     target = _like_target(input, np_dtype, memory_format)
-    return _finish(np.require(_uniform_like(generator, target), requirements="C"), requires_grad)
+    values = np.require(_uniform_like(generator, target), requirements="C")
+    return _finish(values, requires_grad, "rand_like")
 
 
 @reports_out_of_memory
@@ -1029,6 +1180,7 @@ def randn_like(
     layout: Any = None,
     device: Any = None,
     requires_grad: bool = False,
+    pin_memory: bool = False,
     memory_format: Any = None,
 ) -> Tensor:
     """Standard normal numbers with input's shape and dtype.
@@ -1038,16 +1190,17 @@ def randn_like(
         >>> mt.randn_like(mt.zeros(2), dtype=mt.float64).dtype
         microtensor.float64
     """
-    _, np_dtype = _like(input, dtype, device, memory_format, "randn_like")
+    _, np_dtype = _like(input, dtype, device, memory_format, "randn_like", layout)
     _floating(np_dtype, "randn_like", "normal_kernel_cpu")
     target = _like_target(input, np_dtype, memory_format)
-    return _finish(np.require(_normal_like(generator, target), requirements="C"), requires_grad)
+    values = np.require(_normal_like(generator, target), requirements="C")
+    return _finish(values, requires_grad, "randn_like")
 
 
 @reports_out_of_memory
 def randint_like(
     input: Tensor,  # noqa: A002
-    low: int,
+    low: int = 0,
     high: int | None = None,
     *,
     generator: Generator | None = None,
@@ -1055,6 +1208,7 @@ def randint_like(
     layout: Any = None,
     device: Any = None,
     requires_grad: bool = False,
+    pin_memory: bool = False,
     memory_format: Any = None,
 ) -> Tensor:
     """Random integers in ``[low, high)`` with input's shape and dtype.
@@ -1065,11 +1219,16 @@ def randint_like(
         microtensor.int64
     """
     if high is None:
+        if low == 0:  # nothing given: torch has no randint_like(input)
+            raise TypeError(
+                "randint_like() missing required argument 'high': pass randint_like(input, high) "
+                "or randint_like(input, low, high)"
+            )
         low, high = 0, low
-    _, np_dtype = _like(input, dtype, device, memory_format, "randint_like")
+    _, np_dtype = _like(input, dtype, device, memory_format, "randint_like", layout)
     low, high = _bounds(low, high, "randint_like")
     target = _like_target(input, np_dtype, memory_format)
     axes = _rng_discrete.memory_axes(target)
     flat = _rng_integers.random_from_to(_generator(generator), target.size, np_dtype, low, high)
     values = _rng_discrete.in_memory_order(flat, target.shape, axes)
-    return _finish(np.require(values, requirements="C"), requires_grad)  # keeps 0-d
+    return _finish(np.require(values, requirements="C"), requires_grad, "randint_like")  # keeps 0-d

@@ -85,7 +85,7 @@ def test_wide_unsigned_dtype_objects_and_factories():
     assert mt.zeros(2, dtype=mt.uint16).dtype == mt.uint16
     assert mt.arange(3, dtype=mt.uint64).tolist() == [0, 1, 2]
     assert mt.full((1,), 2**64 - 1, dtype=mt.uint64).item() == 2**64 - 1
-    with pytest.raises(RuntimeError, match="only Tensors of floating point dtype"):
+    with pytest.raises(RuntimeError, match="Only Tensors of floating point and complex dtype can require"):
         mt.ones(1, dtype=mt.uint32, requires_grad=True)
 
 
