@@ -1,0 +1,250 @@
+"""What a running profiler records, and the one switch that makes ops report to it.
+
+While no profiler runs, nothing here is on any path: ``Function.apply``, ``Op.apply`` and the
+two ``_call_backward`` methods (the engine's per-node call) are the classes' own. When the first
+recorder starts, :func:`start` puts timed versions of those four methods on the classes (and on
+any subclass that defines its own ``apply``); when the last one stops, the saved originals go
+back, the very same objects. Each running recorder gets every event that ends while it runs, from
+any thread; events carry their thread id, and nesting is rebuilt later from the time intervals.
+
+Event names follow torch's: ``aten::<op>`` for a built-in op (the op class's name in snake case,
+or torch's ATen name where the two differ), the class name for a custom ``autograd.Function``,
+and ``autograd::engine::evaluate_function: MulBackward0`` around ``MulBackward0`` for a backward
+node. ``AccumulateGrad`` runs inside the engine's loop, without a method call to time: it is not
+recorded.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import traceback
+from time import perf_counter_ns
+from typing import Any
+
+from microtensor.autograd import function as _function
+
+
+class RawEvent:
+    """One timed interval: an op, a backward node or a ``record_function`` block."""
+
+    __slots__ = ("name", "start_ns", "end_ns", "thread", "kind", "input_shapes", "memory", "stack")
+
+    def __init__(
+        self,
+        name: str,
+        start_ns: int,
+        end_ns: int,
+        thread: int,
+        kind: str,  # "cpu_op" or "user_annotation"
+        input_shapes: list[list[int]],
+        memory: int,  # bytes of the output arrays the op made (0 for views, or unmeasured)
+        stack: list[str],
+    ) -> None:
+        self.name, self.start_ns, self.end_ns, self.thread = name, start_ns, end_ns, thread
+        self.kind, self.input_shapes, self.memory, self.stack = kind, input_shapes, memory, stack
+
+
+class Recorder:
+    """The events one profiler collects, and what it asked to record."""
+
+    def __init__(self, record_shapes: bool, profile_memory: bool, with_stack: bool) -> None:
+        self.record_shapes = record_shapes
+        self.profile_memory = profile_memory
+        self.with_stack = with_stack
+        self.events: list[RawEvent] = []
+
+
+# The running recorders, replaced (never mutated) so a reader on another thread sees a whole tuple.
+_recorders: tuple[Recorder, ...] = ()
+_lock = threading.Lock()
+_saved: list[tuple[type, str, Any]] = []  # (class, attribute, the original object in its __dict__)
+
+
+def is_recording() -> bool:
+    """Whether some profiler is collecting events now."""
+    return bool(_recorders)
+
+
+def start(recorder: Recorder) -> None:
+    """Make ``recorder`` receive events; the first one switches the timing on."""
+    global _recorders
+    with _lock:
+        if not _recorders:
+            _install()
+        _recorders = (*_recorders, recorder)
+
+
+def stop(recorder: Recorder) -> None:
+    """Stop sending events to ``recorder``; the last one puts the original methods back."""
+    global _recorders
+    with _lock:
+        _recorders = tuple(r for r in _recorders if r is not recorder)
+        if not _recorders:
+            _uninstall()
+
+
+def emit(name: str, start_ns: int, kind: str, args: tuple[Any, ...] = (), out: Any = None) -> None:
+    """Give the interval from ``start_ns`` to now to every running recorder."""
+    end_ns = perf_counter_ns()
+    thread = threading.get_ident()
+    for recorder in _recorders:
+        shapes = _shapes(args) if recorder.record_shapes else []
+        memory = _nbytes(out) if recorder.profile_memory and out is not None else 0
+        stack = _user_stack() if recorder.with_stack else []
+        event = RawEvent(name, start_ns, end_ns, thread, kind, shapes, memory, stack)
+        recorder.events.append(event)
+
+
+# --- names -----------------------------------------------------------------------------------
+
+# torch's ATen names where the snake case of the op class's name is not it
+_ATEN_NAMES = {
+    "MatMul": "matmul",
+    "NLLLoss": "nll_loss",
+    "CTCLoss": "ctc_loss",
+    "CrossEntropy": "cross_entropy_loss",
+    "SquaredError": "mse_loss",
+    "XLogY": "xlogy",
+    "LogSumExp": "logsumexp",
+    "LogAddExp": "logaddexp",
+    "LogCumSumExp": "logcumsumexp",
+    "CumSum": "cumsum",
+    "CumProd": "cumprod",
+    "MaxDim": "max",
+    "MedianDim": "median",
+    "NanMedian": "nanmedian",
+    "NanSum": "nansum",
+    "GetItem": "index",
+    "IndexPut": "index_put_",
+    "Cast": "to",
+    "CopyFrom": "copy_",
+    "Fill": "fill_",
+    "Conv": "convolution",
+    "ConvTranspose": "convolution",
+    "Det": "linalg_det",
+    "Inverse": "linalg_inv",
+    "Pinv": "linalg_pinv",
+    "Solve": "linalg_solve",
+    "MatrixExp": "linalg_matrix_exp",
+    "VectorNorm": "linalg_vector_norm",
+    "Cross": "linalg_cross",
+    "FftC2R": "_fft_c2r",
+    "FftC2RTranspose": "_fft_r2c",
+    "Topk": "topk",
+    "MvLgamma": "mvlgamma",
+    "PolyGamma": "polygamma",
+    "ConstantPad": "constant_pad_nd",
+}
+_CAMEL = r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])"  # a word starts: Log|Soft|Max, NLL|Loss
+_names: dict[type, str] = {}
+
+
+def op_name(cls: type) -> str:
+    """The event name of ``cls.apply``: ``aten::mul`` for ``Mul``, ``Cube`` for a Function."""
+    name = _names.get(cls)
+    if name is None:
+        op = cls._op_name  # type: ignore[attr-defined]
+        if issubclass(cls, _function.Op):
+            name = "aten::" + (_ATEN_NAMES.get(op) or re.sub(_CAMEL, "_", op).lower())
+        else:
+            name = op
+        _names[cls] = name
+    return name
+
+
+# --- the timed methods -----------------------------------------------------------------------
+
+
+def _timed_apply(original: Any) -> classmethod:  # type: ignore[type-arg]
+    call = original.__func__
+
+    def apply(cls: Any, *args: Any, **kwargs: Any) -> Any:
+        start_ns = perf_counter_ns()
+        out = None
+        try:
+            out = call(cls, *args, **kwargs)
+            return out
+        finally:
+            emit(op_name(cls), start_ns, "cpu_op", args, out)
+
+    apply.__doc__, apply.__wrapped__ = call.__doc__, call  # type: ignore[attr-defined]
+    return classmethod(apply)
+
+
+def _timed_backward(original: Any) -> Any:
+    def _call_backward(self: Any, grads: list[Any], create_graph: bool) -> tuple[Any, ...]:
+        name = self.name()
+        outer = perf_counter_ns()
+        try:
+            inner = perf_counter_ns()
+            try:
+                return original(self, grads, create_graph)  # type: ignore[no-any-return]
+            finally:
+                emit(name, inner, "cpu_op")
+        finally:
+            emit("autograd::engine::evaluate_function: " + name, outer, "cpu_op")
+
+    _call_backward.__wrapped__ = original  # type: ignore[attr-defined]
+    return _call_backward
+
+
+def _install() -> None:
+    function, op = _function.Function, _function.Op
+    for cls in (function, *_subclasses(function)):
+        if "apply" in cls.__dict__:
+            _replace(cls, "apply", _timed_apply(cls.__dict__["apply"]))
+    for cls in (function, op):
+        _replace(cls, "_call_backward", _timed_backward(cls.__dict__["_call_backward"]))
+
+
+def _uninstall() -> None:
+    while _saved:
+        cls, attribute, original = _saved.pop()
+        setattr(cls, attribute, original)
+
+
+def _replace(cls: type, attribute: str, timed: Any) -> None:
+    _saved.append((cls, attribute, cls.__dict__[attribute]))
+    setattr(cls, attribute, timed)
+
+
+def _subclasses(cls: type) -> list[type]:
+    found: list[type] = []
+    todo: list[type] = list(cls.__subclasses__())
+    while todo:
+        sub = todo.pop()
+        found.append(sub)
+        todo.extend(sub.__subclasses__())
+    return found
+
+
+# --- what an event carries -------------------------------------------------------------------
+
+
+def _shapes(args: tuple[Any, ...]) -> list[list[int]]:
+    tensor = _function.Tensor
+    return [list(a.shape) if isinstance(a, tensor) else [] for a in args]
+
+
+def _nbytes(out: Any) -> int:
+    outputs = out if isinstance(out, tuple) else (out,)
+    total = 0
+    for o in outputs:
+        data = getattr(o, "_data", None)
+        if data is not None and getattr(data, "base", None) is None:  # a view allocates nothing
+            total += int(data.nbytes)
+    return total
+
+
+_PACKAGE = __name__.rsplit(".", 2)[0].replace(".", "/")
+
+
+def _user_stack() -> list[str]:
+    """The caller's frames outside microtensor, innermost first, as torch's ``file(line): fn``."""
+    frames = traceback.extract_stack()[:-3]
+    return [
+        f"{f.filename}({f.lineno}): {f.name}"
+        for f in reversed(frames)
+        if f"/{_PACKAGE}/" not in f.filename.replace("\\", "/")
+    ]
