@@ -114,6 +114,7 @@ class Adam(Optimizer):
         }
         super().__init__(params, defaults)
         check_fused(name, fused, foreach, differentiable)
+        self._flat: dict[int, Any] = {}  # id(group) -> its moments end to end (_new_flat)
 
     def step(self, closure: Callable[[], Any] | None = None) -> Any:
         """Perform one optimization step; return the closure's loss (if a closure is given)."""
@@ -130,6 +131,8 @@ class Adam(Optimizer):
             eps, weight_decay = float(group["eps"]), float(group["weight_decay"])
             beta1, beta2 = float(group["betas"][0]), float(group["betas"][1])
             amsgrad, lr = group["amsgrad"], lr_scalar(group["lr"])
+            if self._flat_step(group, lr, beta1, beta2, eps, weight_decay):
+                continue
             for p in group["params"]:
                 if p.grad is None:
                     continue
@@ -150,7 +153,8 @@ class Adam(Optimizer):
                     else:
                         grad = grad + weight_decay * param
                 exp_avg, exp_avg_sq = state["exp_avg"]._data, state["exp_avg_sq"]._data
-                scratch = np.subtract(grad, exp_avg)  # the one temporary array
+                # the one temporary array (given as out=: on 0-d inputs NumPy returns a scalar)
+                scratch = np.subtract(grad, exp_avg, out=np.empty_like(exp_avg))
                 scratch *= 1 - beta1
                 exp_avg += scratch  # PyTorch's lerp form
                 exp_avg_sq *= beta2
@@ -170,6 +174,103 @@ class Adam(Optimizer):
                 param -= scratch
                 p._version_counter[0] += 1  # an in-place update, as PyTorch counts it
         return loss
+
+    def _flat_step(
+        self, group: dict[str, Any], lr: Any, beta1: float, beta2: float, eps: float, decay: float
+    ) -> bool:
+        """Steps 3-7 once over all of the group's values (False: take the per-tensor loop).
+
+        Each update is elementwise, so one pass over the moments of every tensor of the group,
+        kept end to end in one array (``state[p]["exp_avg"]`` are views of it), gives the
+        per-tensor loop's values bit for bit in 13 NumPy calls instead of 13 per tensor (on
+        small models most of the loop's time). Taken when the group has no AMSGrad and no L2
+        weight decay, every tensor has a gradient of its dtype and shape, the moments are
+        still the views made at the first step, and the steps are equal.
+        """
+        if group["amsgrad"] or (decay != 0 and not group["decoupled_weight_decay"]):
+            return False
+        params = group["params"]
+        flat = self._flat.get(id(group))
+        if flat is None or flat[0] is not group:
+            flat = self._flat[id(group)] = self._new_flat(group)
+        if len(flat) == 1:  # the first step could not make them: the loop, for good
+            return False
+        _, exp_avg, exp_avg_sq, grads, scratch, views = flat
+        if len(params) != len(views):
+            return False
+        states, steps, dtype = self.state, set(), exp_avg.dtype
+        for p, (m, v) in zip(params, views, strict=True):
+            state = states[p]
+            grad = p.grad
+            if (
+                grad is None
+                or grad._data.dtype != dtype
+                or p._data.dtype != dtype
+                or grad._data.shape != m.shape
+                or p._data.shape != m.shape
+                or getattr(state.get("exp_avg"), "_data", None) is not m
+                or getattr(state.get("exp_avg_sq"), "_data", None) is not v
+            ):
+                return False
+            steps.add(float(state["step"]._data + 1))  # the counter's dtype rounds, as below
+        if len(steps) != 1:
+            return False
+        step = steps.pop()
+        np.concatenate([p.grad._data.reshape(-1) for p in params], out=grads)
+        if group["maximize"]:
+            np.negative(grads, out=grads)
+        for p in params:
+            states[p]["step"]._data += 1
+            if decay != 0:
+                p._data *= float(1 - lr * decay)
+        np.subtract(grads, exp_avg, out=scratch)
+        scratch *= 1 - beta1
+        exp_avg += scratch
+        exp_avg_sq *= beta2
+        np.multiply(grads, grads, out=scratch)
+        scratch *= 1 - beta2
+        exp_avg_sq += scratch
+        np.sqrt(exp_avg_sq, out=scratch)
+        scratch /= (1 - beta2**step) ** 0.5
+        scratch += eps
+        np.divide(exp_avg, scratch, out=scratch)
+        scratch *= float(lr / (1 - beta1**step))
+        start = 0
+        for p in params:
+            size = p._data.size
+            p._data -= scratch[start : start + size].reshape(p._data.shape)
+            p._version_counter[0] += 1  # an in-place update, as PyTorch counts it
+            start += size
+        return True
+
+    def _new_flat(self, group: dict[str, Any]) -> tuple[Any, ...]:
+        """At a group's first step: its moments as views of two flat arrays (else ``(group,)``).
+
+        (Made only while no tensor of the group has state: views of moments that already
+        exist, or that a program holds, would change what it sees.)
+        """
+        params = group["params"]
+        dtypes = {p._data.dtype for p in params}
+        if (
+            not params
+            or len(dtypes) != 1
+            or any(self.state.get(p) or p.grad is None for p in params)
+        ):
+            return (group,)
+        dtype = dtypes.pop()
+        total = sum(p._data.size for p in params)
+        exp_avg, exp_avg_sq = np.zeros(total, dtype), np.zeros(total, dtype)
+        views, start = [], 0
+        for p in params:
+            size, shape = p._data.size, p._data.shape
+            m = exp_avg[start : start + size].reshape(shape)
+            v = exp_avg_sq[start : start + size].reshape(shape)
+            self.state[p].update(
+                step=new_step(), exp_avg=Tensor._make(m), exp_avg_sq=Tensor._make(v)
+            )
+            views.append((m, v))
+            start += size
+        return (group, exp_avg, exp_avg_sq, np.empty(total, dtype), np.empty(total, dtype), views)
 
 
 def _check_tensor_betas(
