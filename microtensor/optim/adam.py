@@ -212,15 +212,16 @@ class Adam(Optimizer):
                 or getattr(state.get("exp_avg_sq"), "_data", None) is not v
             ):
                 return False
-            steps.add(float(state["step"]._data + 1))  # the counter's dtype rounds, as below
+            steps.add(float(state["step"]._data))
         if len(steps) != 1:
             return False
-        step = steps.pop()
+        counter = states[params[0]]["step"]._data
+        step = float(counter + 1)  # in the counter's dtype, as the loop's ``+= 1``
         np.concatenate([p.grad._data.reshape(-1) for p in params], out=grads)
         if group["maximize"]:
             np.negative(grads, out=grads)
         for p in params:
-            states[p]["step"]._data += 1
+            states[p]["step"]._data.fill(step)  # = its += 1 (the counters are equal)
             if decay != 0:
                 p._data *= float(1 - lr * decay)
         np.subtract(grads, exp_avg, out=scratch)
