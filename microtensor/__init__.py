@@ -1,6 +1,7 @@
 """microtensor: a small, readable autograd framework on NumPy with PyTorch's API."""
 
 from types import ModuleType as _ModuleType
+from typing import Any as _Any
 
 from microtensor import _malloc
 
@@ -361,4 +362,33 @@ from microtensor.nn.functional import (  # noqa: E402
 __version__ = version.__version__  # a TorchVersion: compares with tuples, as torch's
 
 from microtensor import accelerator  # noqa: E402 - torch.accelerator: the CPU-only answers
+from microtensor._tensor_device import get_device  # noqa: E402
 from microtensor._tensor_str import set_printoptions  # noqa: E402
+from microtensor.amp import GradScaler  # noqa: E402 - torch.GradScaler is torch.amp.GradScaler
+
+# isort: split
+# torch's submodules that programs reach as attributes after `import torch` but that are not
+# needed to compute: each loads on first use, so `import microtensor` does not grow.
+_LAZY_SUBMODULES = ("_dynamo", "hub", "mps", "overrides", "profiler", "types", "xpu")
+
+
+def __getattr__(name: str) -> _Any:
+    if name in _LAZY_SUBMODULES:
+        import importlib
+
+        return importlib.import_module(f"{__name__}.{name}")
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def _autograd_getattr(name: str) -> _Any:
+    # torch.autograd.profiler after `import torch`: the profiler loads on first use.
+    # (a module-level __getattr__ of microtensor.autograd, set here so that package's
+    # __init__ keeps to the autograd core)
+    if name == "profiler":
+        import importlib
+
+        return importlib.import_module("microtensor.autograd.profiler")
+    raise AttributeError(f"module 'microtensor.autograd' has no attribute {name!r}")
+
+
+autograd.__getattr__ = _autograd_getattr  # type: ignore[method-assign]
