@@ -1,0 +1,46 @@
+"""``microtensor.nn.common_types``: torch's aliases for nn arguments (``_size_2_t`` ...).
+
+``_size_2_t`` is ``int | tuple[int, int]``: a kernel size, stride or padding given as one
+number or one per dimension, as torch's nn modules annotate them.
+
+Example:
+    >>> from microtensor.nn.common_types import _size_2_t
+    >>> _size_2_t
+    typing.Union[int, tuple[int, int]]
+"""
+
+from typing import TypeAlias, TypeVar
+
+from microtensor.tensor import Tensor
+
+T = TypeVar("T")
+_scalar_or_tuple_any_t: TypeAlias = T | tuple[T, ...]
+_scalar_or_tuple_1_t: TypeAlias = T | tuple[T]
+_scalar_or_tuple_2_t: TypeAlias = T | tuple[T, T]
+_scalar_or_tuple_3_t: TypeAlias = T | tuple[T, T, T]
+_scalar_or_tuple_4_t: TypeAlias = T | tuple[T, T, T, T]
+_scalar_or_tuple_5_t: TypeAlias = T | tuple[T, T, T, T, T]
+_scalar_or_tuple_6_t: TypeAlias = T | tuple[T, T, T, T, T, T]
+
+# sizes (kernel_size, stride, padding, output_size ...), one int or one per dimension
+_size_any_t: TypeAlias = _scalar_or_tuple_any_t[int]
+_size_1_t: TypeAlias = _scalar_or_tuple_1_t[int]
+_size_2_t: TypeAlias = _scalar_or_tuple_2_t[int]
+_size_3_t: TypeAlias = _scalar_or_tuple_3_t[int]
+_size_4_t: TypeAlias = _scalar_or_tuple_4_t[int]
+_size_5_t: TypeAlias = _scalar_or_tuple_5_t[int]
+_size_6_t: TypeAlias = _scalar_or_tuple_6_t[int]
+
+# sizes where None keeps the input's (adaptive pooling's output_size)
+_size_any_opt_t: TypeAlias = _scalar_or_tuple_any_t[int | None]
+_size_2_opt_t: TypeAlias = _scalar_or_tuple_2_t[int | None]
+_size_3_opt_t: TypeAlias = _scalar_or_tuple_3_t[int | None]
+
+# ratios (scale_factor, output_ratio)
+_ratio_2_t: TypeAlias = _scalar_or_tuple_2_t[float]
+_ratio_3_t: TypeAlias = _scalar_or_tuple_3_t[float]
+_ratio_any_t: TypeAlias = _scalar_or_tuple_any_t[float]
+
+_tensor_list_t: TypeAlias = _scalar_or_tuple_any_t[Tensor]
+# max_unpool's indices: one Tensor or a pair
+_maybe_indices_t: TypeAlias = _scalar_or_tuple_2_t[Tensor]
