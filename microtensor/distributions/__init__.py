@@ -8,7 +8,7 @@ with microtensor ops, so log-probabilities and reparameterised samples are diffe
 ``transforms`` holds the invertible maps ``TransformedDistribution`` pushes a base through.
 """
 
-from microtensor.distributions import constraints, transforms
+from microtensor.distributions import constraints, half_cauchy, studentT, transforms
 from microtensor.distributions.bernoulli import Bernoulli
 from microtensor.distributions.beta import Beta
 from microtensor.distributions.binomial import Binomial
@@ -19,9 +19,11 @@ from microtensor.distributions.constraint_registry import biject_to, transform_t
 from microtensor.distributions.continuous_bernoulli import ContinuousBernoulli
 from microtensor.distributions.dirichlet import Dirichlet
 from microtensor.distributions.distribution import Distribution
+from microtensor.distributions.exp_family import ExponentialFamily
 from microtensor.distributions.exponential import Exponential
 from microtensor.distributions.fishersnedecor import FisherSnedecor
 from microtensor.distributions.gamma import Gamma
+from microtensor.distributions.generalized_pareto import GeneralizedPareto
 from microtensor.distributions.geometric import Geometric
 from microtensor.distributions.gumbel import Gumbel
 from microtensor.distributions.half_normal import HalfCauchy, HalfNormal
@@ -39,7 +41,10 @@ from microtensor.distributions.multinomial import Multinomial
 from microtensor.distributions.multivariate_normal import MultivariateNormal
 from microtensor.distributions.negative_binomial import NegativeBinomial
 from microtensor.distributions.normal import Normal
-from microtensor.distributions.one_hot_categorical import OneHotCategorical
+from microtensor.distributions.one_hot_categorical import (
+    OneHotCategorical,
+    OneHotCategoricalStraightThrough,
+)
 from microtensor.distributions.pareto import Pareto
 from microtensor.distributions.poisson import Poisson
 from microtensor.distributions.relaxed_bernoulli import LogitRelaxedBernoulli, RelaxedBernoulli
@@ -52,18 +57,24 @@ from microtensor.distributions.transformed_distribution import TransformedDistri
 from microtensor.distributions.transforms import (
     AbsTransform,
     AffineTransform,
+    CatTransform,
     ComposeTransform,
     CorrCholeskyTransform,
+    CumulativeDistributionTransform,
     ExpTransform,
     IndependentTransform,
     LowerCholeskyTransform,
     PositiveDefiniteTransform,
     PowerTransform,
+    ReshapeTransform,
     SigmoidTransform,
     SoftmaxTransform,
+    SoftplusTransform,
+    StackTransform,
     StickBreakingTransform,
     TanhTransform,
     Transform,
+    identity_transform,
 )
 from microtensor.distributions.uniform import Uniform
 from microtensor.distributions.von_mises import VonMises
@@ -71,6 +82,16 @@ from microtensor.distributions.weibull import Weibull
 from microtensor.distributions.wishart import Wishart
 
 __all__ = [
+    "CatTransform",
+    "CumulativeDistributionTransform",
+    "ExponentialFamily",
+    "GeneralizedPareto",
+    "Laplace",
+    "OneHotCategoricalStraightThrough",
+    "ReshapeTransform",
+    "SoftplusTransform",
+    "StackTransform",
+    "identity_transform",
     "ContinuousBernoulli",
     "LKJCholesky",
     "Wishart",

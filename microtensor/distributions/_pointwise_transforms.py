@@ -1,4 +1,4 @@
-"""Elementwise bijections: exp, power, sigmoid, tanh, abs and affine maps."""
+"""Elementwise bijections: exp, power, sigmoid, softplus, tanh, abs, affine maps and CDFs."""
 
 from __future__ import annotations
 
@@ -15,9 +15,11 @@ from microtensor.tensor import Tensor
 __all__ = [
     "AbsTransform",
     "AffineTransform",
+    "CumulativeDistributionTransform",
     "ExpTransform",
     "PowerTransform",
     "SigmoidTransform",
+    "SoftplusTransform",
     "TanhTransform",
 ]
 
@@ -112,6 +114,31 @@ class SigmoidTransform(Transform):
     def log_abs_det_jacobian(self, x: Tensor, y: Tensor) -> Tensor:
         """``-softplus(-x) - softplus(x)``."""
         return -F.softplus(-x) - F.softplus(x)
+
+
+class SoftplusTransform(Transform):
+    """``y = softplus(x) = log(1 + exp(x))`` (linear for x > 20, as ``F.softplus``)."""
+
+    domain = constraints.real
+    codomain = constraints.positive
+    bijective = True
+    sign = 1  # type: ignore[assignment]
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, SoftplusTransform)
+
+    __hash__ = object.__hash__
+
+    def _call(self, x: Tensor) -> Tensor:
+        return F.softplus(x)
+
+    def _inverse(self, y: Tensor) -> Tensor:
+        # log(exp(y) - 1) = y + log(1 - exp(-y)), without overflow for large y
+        return (-y).expm1().neg().log() + y
+
+    def log_abs_det_jacobian(self, x: Tensor, y: Tensor) -> Tensor:
+        """``log sigmoid(x) = -softplus(-x)``."""
+        return -F.softplus(-x)
 
 
 class TanhTransform(Transform):
@@ -236,6 +263,53 @@ class AffineTransform(Transform):
 
     def inverse_shape(self, shape: Any) -> Any:  # noqa: D102
         return mt.broadcast_shapes(tuple(shape), *_shapes(self.loc, self.scale))
+
+
+class CumulativeDistributionTransform(Transform):
+    """``y = distribution.cdf(x)``: onto (0, 1), with ``icdf`` as the inverse.
+
+    The Jacobian is the density, so ``log_abs_det_jacobian`` is ``distribution.log_prob(x)``
+    (a Gaussian copula pushes a multivariate normal through ``Normal(0, 1)``'s CDF).
+
+    Args:
+        distribution: a distribution with ``cdf``, ``icdf`` and ``log_prob``.
+        cache_size: 0 or 1.
+
+    Example:
+        >>> import microtensor as mt
+        >>> from microtensor.distributions import Normal
+        >>> from microtensor.distributions.transforms import CumulativeDistributionTransform
+        >>> CumulativeDistributionTransform(Normal(0.0, 1.0))(mt.tensor([0.0, 1.0]))
+        tensor([0.5000, 0.8413])
+    """
+
+    bijective = True
+    codomain = constraints.unit_interval
+    sign = 1  # type: ignore[assignment]
+
+    def __init__(self, distribution: Any, cache_size: int = 0) -> None:
+        super().__init__(cache_size=cache_size)
+        self.distribution = distribution
+
+    @property
+    def domain(self) -> Any:  # type: ignore[override]
+        """The distribution's support."""
+        return self.distribution.support
+
+    def with_cache(self, cache_size: int = 1) -> Transform:  # noqa: D102
+        if self._cache_size == cache_size:
+            return self
+        return CumulativeDistributionTransform(self.distribution, cache_size=cache_size)
+
+    def _call(self, x: Tensor) -> Tensor:
+        return self.distribution.cdf(x)
+
+    def _inverse(self, y: Tensor) -> Tensor:
+        return self.distribution.icdf(y)
+
+    def log_abs_det_jacobian(self, x: Tensor, y: Tensor) -> Tensor:
+        """``distribution.log_prob(x)``."""
+        return self.distribution.log_prob(x)
 
 
 def _as_tensors(*values: Any) -> tuple[Tensor, ...]:

@@ -183,6 +183,9 @@ class ComposeTransform(Transform):
         super().__init__(cache_size=cache_size)
         self.parts = parts
 
+    def with_cache(self, cache_size: int = 1) -> Transform:  # noqa: D102
+        return self if self._cache_size == cache_size else ComposeTransform(self.parts, cache_size)
+
     def __eq__(self, other: object) -> bool:
         return isinstance(other, ComposeTransform) and self.parts == other.parts
 
@@ -289,6 +292,11 @@ class IndependentTransform(Transform):
         super().__init__(cache_size=cache_size)
         self.base_transform = base_transform.with_cache(cache_size)
         self.reinterpreted_batch_ndims = reinterpreted_batch_ndims
+
+    def with_cache(self, cache_size: int = 1) -> Transform:  # noqa: D102
+        if self._cache_size == cache_size:
+            return self
+        return IndependentTransform(self.base_transform, self.reinterpreted_batch_ndims, cache_size)
 
     @property
     def domain(self) -> constraints.Constraint:  # type: ignore[override]

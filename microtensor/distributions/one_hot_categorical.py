@@ -12,7 +12,7 @@ from microtensor.distributions.categorical import Categorical
 from microtensor.distributions.distribution import Distribution
 from microtensor.tensor import Tensor
 
-__all__ = ["OneHotCategorical"]
+__all__ = ["OneHotCategorical", "OneHotCategoricalStraightThrough"]
 
 
 class OneHotCategorical(Distribution):
@@ -107,3 +107,30 @@ class OneHotCategorical(Distribution):
         if expand:
             values = values.expand((n, *self.batch_shape, n))
         return values
+
+
+class OneHotCategoricalStraightThrough(OneHotCategorical):
+    """A OneHotCategorical whose ``rsample`` passes gradients straight through to ``probs``.
+
+    ``rsample`` returns the one-hot draw ``s`` (torch's stream) as ``s + (probs -
+    probs.detach())``: its value is ``s``, its gradient that of ``probs`` (the straight-through
+    estimator of Bengio et al., 2013).
+
+    Example:
+        >>> import microtensor as mt
+        >>> from microtensor.distributions import OneHotCategoricalStraightThrough
+        >>> probs = mt.tensor([0.2, 0.8], requires_grad=True)
+        >>> _ = mt.manual_seed(0)
+        >>> draw = OneHotCategoricalStraightThrough(probs).rsample()
+        >>> (draw * mt.tensor([1.0, 2.0])).sum().backward()
+        >>> draw.detach(), probs.grad  # through the normalisation probs / probs.sum()
+        (tensor([0., 1.]), tensor([-0.8000,  0.2000]))
+    """
+
+    has_rsample = True
+
+    def rsample(self, sample_shape: Any = ()) -> Tensor:
+        """The one-hot draw, with the gradient of ``probs``."""
+        samples = self.sample(sample_shape)
+        probs = self._categorical.probs
+        return samples + (probs - probs.detach())

@@ -10,10 +10,17 @@ distribution through a list of them. With ``cache_size=1`` a transform remembers
 from microtensor.distributions._pointwise_transforms import (
     AbsTransform,
     AffineTransform,
+    CumulativeDistributionTransform,
     ExpTransform,
     PowerTransform,
     SigmoidTransform,
+    SoftplusTransform,
     TanhTransform,
+)
+from microtensor.distributions._shape_transforms import (
+    CatTransform,
+    ReshapeTransform,
+    StackTransform,
 )
 from microtensor.distributions._transform_base import (
     ComposeTransform,
@@ -32,15 +39,20 @@ from microtensor.distributions._vector_transforms import (
 __all__ = [
     "AbsTransform",
     "AffineTransform",
+    "CatTransform",
     "ComposeTransform",
     "CorrCholeskyTransform",
+    "CumulativeDistributionTransform",
     "ExpTransform",
     "IndependentTransform",
     "LowerCholeskyTransform",
     "PositiveDefiniteTransform",
     "PowerTransform",
+    "ReshapeTransform",
     "SigmoidTransform",
     "SoftmaxTransform",
+    "SoftplusTransform",
+    "StackTransform",
     "StickBreakingTransform",
     "TanhTransform",
     "Transform",
