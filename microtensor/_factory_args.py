@@ -76,12 +76,27 @@ def layout_arg(layout: Any, caller: str) -> None:
         )
 
 
+def bool_arg(value: Any, caller: str, name: str) -> None:
+    """Check a factory's ``bool`` option (``requires_grad=``, ``pin_memory=``): bool or None.
+
+    Raises:
+        TypeError: for anything else (an int included, as in torch).
+    """
+    if value is not None and not isinstance(value, bool):
+        raise TypeError(
+            f"{caller}(): argument '{name}' must be bool, not {type_name(value)} (got "
+            f"{value!r}): pass True or False"
+        )
+
+
 def check_requires_grad(requires_grad: Any, np_dtype: np.dtype, caller: str) -> None:
     """Refuse ``requires_grad=True`` for a dtype that is not floating point, as torch does.
 
     Raises:
+        TypeError: if ``requires_grad`` is not a bool.
         RuntimeError: for an integer or bool dtype.
     """
+    bool_arg(requires_grad, caller, "requires_grad")
     if requires_grad and np_dtype.kind not in "fc":
         raise RuntimeError(
             f"{caller}(): Only Tensors of floating point and complex dtype can require "
@@ -148,13 +163,25 @@ def int_tuple(value: Any, caller: str, name: str, position: int | None = None) -
     return tuple(operator.index(item) for item in value)
 
 
-def size_arg(size: tuple[Any, ...], caller: str, position: int = 1) -> tuple[int, ...]:
-    """A factory's size, given as ``f(2, 3)``, ``f((2, 3))`` or ``f([2, 3])``.
+def size_arg(
+    size: tuple[Any, ...], caller: str, position: int = 1, keyword: Any = None
+) -> tuple[int, ...]:
+    """A factory's size, given as ``f(2, 3)``, ``f((2, 3))``, ``f([2, 3])`` or ``f(size=(2, 3))``.
+
+    ``size`` holds the positional arguments, ``keyword`` the ``size=`` argument (None if
+    not given).
 
     Raises:
-        TypeError: if no size is given, or a size is not an integer.
+        TypeError: if no size is given or both forms are, or a size is not an integer.
         RuntimeError: if a size is negative (torch's sentence).
     """
+    if keyword is not None:
+        if size:
+            raise TypeError(
+                f"{caller}() got multiple values for argument 'size': pass the size either "
+                f"positionally or as size=, not both"
+            )
+        return shape_arg(keyword, caller, None)
     if not size:
         raise TypeError(
             f'{caller}() missing 1 required positional arguments: "size": pass the shape, '
@@ -165,7 +192,7 @@ def size_arg(size: tuple[Any, ...], caller: str, position: int = 1) -> tuple[int
     return shape_arg(size, caller, position)
 
 
-def shape_arg(size: Any, caller: str, position: int = 1) -> tuple[int, ...]:
+def shape_arg(size: Any, caller: str, position: int | None = 1) -> tuple[int, ...]:
     """A size given as one argument (``full``'s, ``randint``'s): a tuple or list of ints.
 
     Raises:
@@ -185,13 +212,12 @@ def shape_arg(size: Any, caller: str, position: int = 1) -> tuple[int, ...]:
 def number_arg(value: Any, caller: str, name: str, position: int | None = None) -> Any:
     """Check torch's ``Number`` argument (a fill value, an end of ``arange``): a real number.
 
-    0-d arrays pass, like the 0-d tensors torch takes (the caller turns a tensor into its array).
+    NumPy scalars pass; NumPy arrays do not, not even 0-d ones, as in torch (callers take
+    0-d tensors themselves).
 
     Raises:
-        TypeError: for anything else (a string, None, a list, an array with dims).
+        TypeError: for anything else (a string, None, a list, an array).
     """
-    if isinstance(value, np.ndarray) and value.ndim == 0 and value.dtype.kind in "biuf":
-        return value
     if isinstance(value, complex | np.complexfloating):
         raise TypeError(
             f"{caller}(): {name}={value!r} is complex: microtensor has no complex dtypes; pass "

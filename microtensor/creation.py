@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import builtins
+import math
 import warnings
 from collections.abc import Sequence
 from typing import Any
@@ -20,6 +21,7 @@ from microtensor import (
 )
 from microtensor._allocation import allocate, reports_out_of_memory
 from microtensor._factory_args import (
+    bool_arg,
     check_elements,
     check_requires_grad,
     dtype_arg,
@@ -50,16 +52,19 @@ def _finish(array: np.ndarray, requires_grad: bool, caller: str) -> Tensor:
     return t.requires_grad_(True) if requires_grad else t
 
 
-def _out_dtype(out: Any, dtype: Any, caller: str, layout: Any = None) -> Any:
+def _out_dtype(
+    out: Any, dtype: Any, caller: str, layout: Any = None, pin_memory: Any = False
+) -> Any:
     """The dtype a factory computes in: ``dtype``, else ``out``'s when ``out=`` is given.
 
-    Also checks ``layout=``, which every factory with ``out=`` takes.
+    Also checks ``layout=`` and ``pin_memory=``, which every factory with ``out=`` takes.
 
     Raises:
         TypeError: if ``out`` is not a tensor.
         RuntimeError: if ``dtype`` and ``out``'s dtype differ (torch's sentence).
     """
     layout_arg(layout, caller)
+    bool_arg(pin_memory, caller, "pin_memory")
     dtype = dtype_arg(dtype, caller)
     if out is None:
         return dtype
@@ -245,10 +250,25 @@ def tensor(
 
 
 def _plain(data: Any) -> Any:
-    """Replace tensors inside a (nested) list by their values."""
-    if isinstance(data, list | tuple) and any(isinstance(x, Tensor) for x in data):
-        return [x.tolist() if isinstance(x, Tensor) else x for x in data]
-    return data
+    """Replace tensors inside (nested) lists by their numbers: torch reads them as scalars.
+
+    Raises:
+        ValueError: for a tensor of more than one element inside a list (torch's sentence).
+    """
+    if not isinstance(data, list | tuple):
+        return data
+    plain = []
+    for item in data:
+        if isinstance(item, Tensor):
+            if item.numel() != 1:
+                raise ValueError(
+                    f"only one element tensors can be converted to Python scalars (got a tensor "
+                    f"of shape {tuple(item.shape)} inside a list): stack tensors with "
+                    f"microtensor.stack instead"
+                )
+            item = item.item()
+        plain.append(_plain(item))
+    return plain
 
 
 def as_tensor(data: Any, dtype: Any = None, device: Any = None) -> Tensor:
@@ -334,7 +354,8 @@ def from_numpy(array: np.ndarray) -> Tensor:
 
 @reports_out_of_memory
 def zeros(
-    *size: Any,
+    *sizes: Any,
+    size: Any = None,
     out: Tensor | None = None,
     dtype: Any = None,
     layout: Any = None,
@@ -350,15 +371,16 @@ def zeros(
         microtensor.Size([2, 3])
     """
     on_cpu(device, "zeros")
-    shape = size_arg(size, "zeros")
-    np_dtype = _np_dtype(_out_dtype(out, dtype, "zeros", layout), "zeros")
+    shape = size_arg(sizes, "zeros", keyword=size)
+    np_dtype = _np_dtype(_out_dtype(out, dtype, "zeros", layout, pin_memory), "zeros")
     result = _finish(allocate(np.zeros, shape, np_dtype, "zeros"), requires_grad, "zeros")
     return _into(out, result, "zeros")
 
 
 @reports_out_of_memory
 def ones(
-    *size: Any,
+    *sizes: Any,
+    size: Any = None,
     out: Tensor | None = None,
     dtype: Any = None,
     layout: Any = None,
@@ -374,15 +396,16 @@ def ones(
         tensor([1., 1.])
     """
     on_cpu(device, "ones")
-    shape = size_arg(size, "ones")
-    np_dtype = _np_dtype(_out_dtype(out, dtype, "ones", layout), "ones")
+    shape = size_arg(sizes, "ones", keyword=size)
+    np_dtype = _np_dtype(_out_dtype(out, dtype, "ones", layout, pin_memory), "ones")
     result = _finish(allocate(np.ones, shape, np_dtype, "ones"), requires_grad, "ones")
     return _into(out, result, "ones")
 
 
 @reports_out_of_memory
 def empty(
-    *size: Any,
+    *sizes: Any,
+    size: Any = None,
     out: Tensor | None = None,
     dtype: Any = None,
     layout: Any = None,
@@ -399,9 +422,9 @@ def empty(
         microtensor.Size([2, 3])
     """
     on_cpu(device, "empty")
-    check_memory_format(memory_format, "empty")
-    dtype = _out_dtype(out, dtype, "empty", layout)
-    shape = size_arg(size, "empty")
+    dtype = _out_dtype(out, dtype, "empty", layout, pin_memory)
+    shape = size_arg(sizes, "empty", keyword=size)
+    _check_format_rank(memory_format, len(shape), "empty")
     np_dtype = _np_dtype(dtype, "empty")
     result = _finish(allocate(np.zeros, shape, np_dtype, "empty"), requires_grad, "empty")
     return _into(out, result, "empty")
@@ -518,7 +541,7 @@ def full(
     on_cpu(device, "full")
     shape = shape_arg(size, "full")
     fill = _fill_number(fill_value, "full")
-    dtype = _out_dtype(out, dtype, "full", layout)
+    dtype = _out_dtype(out, dtype, "full", layout, pin_memory)
     np_dtype = _infer_array(fill).dtype if dtype is None else dtype.numpy
     fill = fill_for(fill, np_dtype, "full")
     result = _finish(allocate(np.full, shape, np_dtype, "full", fill), requires_grad, "full")
@@ -533,11 +556,22 @@ def _fill_number(value: Any, caller: str, name: str = "fill_value", position: in
                 f"{caller}(): argument '{name}' (position {position}) must be Number, not "
                 f"Tensor of shape {tuple(value.shape)}; pass a number or a 0-d tensor"
             )
-        value = value._data
+        return value._data  # a 0-d array: its dtype guides full()'s inference
     return number_arg(value, caller, name, position)
 
 
 _CHANNELS_LAST_RANKS = {"channels_last": 4, "channels_last_3d": 5}
+
+
+def _check_format_rank(memory_format: Any, ndim: int, caller: str) -> None:
+    """Check, as torch does, that a channels-last ``memory_format`` fits ``ndim`` dims."""
+    check_memory_format(memory_format, caller)
+    rank = _CHANNELS_LAST_RANKS.get(getattr(memory_format, "name", ""))
+    if rank is not None and ndim != rank:
+        raise RuntimeError(
+            f"{caller}(): required rank {rank} tensor to use {memory_format.name} format, "
+            f"got a {ndim}-D tensor: use memory_format=microtensor.contiguous_format"
+        )
 
 
 def _like(
@@ -556,14 +590,7 @@ def _like(
         )
     on_cpu(device, caller)
     layout_arg(layout, caller)
-    check_memory_format(memory_format, caller)
-    if memory_format is not None and memory_format.name in _CHANNELS_LAST_RANKS:
-        rank = _CHANNELS_LAST_RANKS[memory_format.name]
-        if input.ndim != rank:
-            raise RuntimeError(
-                f"{caller}(): required rank {rank} tensor to use {memory_format.name} format, "
-                f"got a {input.ndim}-D tensor: use memory_format=microtensor.contiguous_format"
-            )
+    _check_format_rank(memory_format, input.ndim, caller)
     return input.shape, input._data.dtype if dtype is None else _np_dtype(dtype, caller)
 
 
@@ -715,7 +742,7 @@ def arange(
         tensor([0.0000, 0.2500, 0.5000, 0.7500])
     """
     on_cpu(device, "arange")
-    dtype = _out_dtype(out, dtype, "arange", layout)
+    dtype = _out_dtype(out, dtype, "arange", layout, pin_memory)
     if end is None:  # arange(end); a missing end is refused below, as a non-number
         start, end = 0, start
     elif start is None:  # arange(end=...), torch's start=0
@@ -742,8 +769,40 @@ def arange(
         )
     integral = all(isinstance(x, builtins.int | np.integer) for x in (start, end, step))
     np_dtype = _np_dtype(dtype, "arange", dtypes.int64 if integral else None)
-    result = _finish(np.arange(start, end, step).astype(np_dtype), requires_grad, "arange")
-    return _into(out, result, "arange")
+    values = _arange_values(start, end, step, np_dtype)
+    return _into(out, _finish(values, requires_grad, "arange"), "arange")
+
+
+def _arange_values(start: Any, end: Any, step: Any, np_dtype: np.dtype) -> np.ndarray:
+    """``arange``'s values in ``np_dtype``, with torch's rules for integer dtypes.
+
+    An integer dtype takes the ends and step truncated to integers (arange(0.5, 3, 1.5,
+    dtype=int32) steps by 1); int64 also counts its values from them, the narrower ones from
+    the real numbers, as torch's kernel does.
+
+    Raises:
+        NotImplementedError: for bool, as torch.
+        ValueError: if the step truncates to zero for int64 (torch's sentence).
+    """
+    if np_dtype.kind == "b":
+        raise NotImplementedError(
+            "arange(): \"arange_cpu\" not implemented for 'Bool': pass an integer or floating "
+            "dtype, then .bool()"
+        )
+    if np_dtype.kind not in "iu":
+        return np.arange(start, end, step).astype(np_dtype)
+    first, last, stride = builtins.int(start), builtins.int(end), builtins.int(step)
+    if np_dtype == np.int64:
+        if stride == 0:
+            raise ValueError(
+                f"arange(): step must be nonzero: step={step} truncates to 0 for int64; pass "
+                f"a step of at least 1 in magnitude"
+            )
+        count = max(0, -((first - last) // stride))  # ceil((last - first) / stride)
+    else:
+        count = max(0, math.ceil((end - start) / step))
+    values = first + stride * np.arange(count, dtype=np.int64)
+    return values.astype(np_dtype)  # narrower dtypes wrap, as torch's casts do
 
 
 @reports_out_of_memory
@@ -767,12 +826,17 @@ def linspace(
         tensor([0.0000, 0.5000, 1.0000])
     """
     on_cpu(device, "linspace")
-    dtype = _out_dtype(out, dtype, "linspace", layout)
+    dtype = _out_dtype(out, dtype, "linspace", layout, pin_memory)
     steps = int_arg(steps, "linspace", "steps", 3)
     start, end = _number(start, "linspace", "start"), _number(end, "linspace", "end")
     if steps < 0:
         raise RuntimeError(f"linspace(): number of steps must be non-negative, got {steps}")
     np_dtype = _np_dtype(dtype, "linspace")
+    if np_dtype.kind == "b":
+        raise NotImplementedError(
+            "linspace(): \"linspace_cpu\" not implemented for 'Bool': pass an integer or "
+            "floating dtype, then .bool()"
+        )
     if np_dtype in (np.float32, np.float64):
         values = _linspace_as_torch(start, end, steps, np_dtype)
     else:
@@ -823,7 +887,7 @@ def logspace(
         tensor([  1.,  10., 100.])
     """
     on_cpu(device, "logspace")
-    dtype = _out_dtype(out, dtype, "logspace", layout)
+    dtype = _out_dtype(out, dtype, "logspace", layout, pin_memory)
     steps = int_arg(steps, "logspace", "steps", 3)
     start, end = _number(start, "logspace", "start"), _number(end, "logspace", "end")
     if steps < 0:
@@ -871,7 +935,7 @@ def eye(
                 [0., 1.]])
     """
     on_cpu(device, "eye")
-    dtype = _out_dtype(out, dtype, "eye", layout)
+    dtype = _out_dtype(out, dtype, "eye", layout, pin_memory)
     n = int_arg(n, "eye", "n", 1)
     m = None if m is None else int_arg(m, "eye", "m", 2)
     for name, value in (("n", n), ("m", m)):
@@ -926,7 +990,8 @@ def _normal_like(
 
 @reports_out_of_memory
 def rand(
-    *size: Any,
+    *sizes: Any,
+    size: Any = None,
     generator: Generator | None = None,
     out: Tensor | None = None,
     dtype: Any = None,
@@ -948,8 +1013,8 @@ def rand(
                 [0.0885, 0.1320]])
     """
     on_cpu(device, "rand")
-    shape = size_arg(size, "rand")
-    np_dtype = _np_dtype(_out_dtype(out, dtype, "rand", layout), "rand")
+    shape = size_arg(sizes, "rand", keyword=size)
+    np_dtype = _np_dtype(_out_dtype(out, dtype, "rand", layout, pin_memory), "rand")
     _floating(np_dtype, "rand", "check_uniform_bounds")
     values = _uniform_like(_generator_arg(generator, "rand"), np.empty(shape, np_dtype))
     return _into(out, _finish(values, requires_grad, "rand"), "rand")
@@ -957,7 +1022,8 @@ def rand(
 
 @reports_out_of_memory
 def randn(
-    *size: Any,
+    *sizes: Any,
+    size: Any = None,
     generator: Generator | None = None,
     out: Tensor | None = None,
     dtype: Any = None,
@@ -978,8 +1044,8 @@ def randn(
         tensor([ 1.5410, -0.2934, -2.1788])
     """
     on_cpu(device, "randn")
-    shape = size_arg(size, "randn")
-    np_dtype = _np_dtype(_out_dtype(out, dtype, "randn", layout), "randn")
+    shape = size_arg(sizes, "randn", keyword=size)
+    np_dtype = _np_dtype(_out_dtype(out, dtype, "randn", layout, pin_memory), "randn")
     _floating(np_dtype, "randn", "normal_kernel_cpu")
     values = _normal_like(_generator_arg(generator, "randn"), np.empty(shape, np_dtype))
     return _into(out, _finish(values, requires_grad, "randn"), "randn")
@@ -1023,7 +1089,9 @@ def randint(
         low, high = 0, low
     low, high = _bounds(low, high, "randint")
     shape = shape_arg(size, "randint", 3)
-    np_dtype = _np_dtype(_out_dtype(out, dtype, "randint", layout), "randint", dtypes.int64)
+    dtype = _out_dtype(out, dtype, "randint", layout, pin_memory)
+    np_dtype = _np_dtype(dtype, "randint", dtypes.int64)
+    _check_fits(low, high, np_dtype, "randint")
     n = builtins.int(np.prod(shape, dtype=np.int64))
     gen = _generator_arg(generator, "randint")
     values = _rng_integers.random_from_to(gen, n, np_dtype, low, high).reshape(shape)
@@ -1039,6 +1107,33 @@ def _bounds(low: Any, high: Any, caller: str) -> tuple[int, int]:
             f"to={high}: pass low < high ({caller}(high, ...) draws from [0, high))"
         )
     return low, high
+
+
+def _check_fits(low: int, high: int, np_dtype: np.dtype, caller: str) -> None:
+    """Check, as torch does, that ``low`` and ``high - 1`` can be held by ``np_dtype``.
+
+    A floating dtype holds the integers up to ``2**digits`` (its mantissa bits plus one).
+
+    Raises:
+        RuntimeError: naming the bound out of range (torch's sentences).
+    """
+    if np_dtype.kind == "b":
+        smallest, largest = 0, 1
+    elif np_dtype.kind in "iu":
+        smallest, largest = (
+            builtins.int(np.iinfo(np_dtype).min),
+            builtins.int(np.iinfo(np_dtype).max),
+        )
+    else:
+        largest = 2 ** (np.finfo(np_dtype).nmant + 1)
+        smallest = -largest
+    name = dtypes.from_numpy_dtype(np_dtype)
+    for sentence, value in (("from", low), ("to - 1", high - 1)):
+        if not smallest <= value <= largest:
+            raise RuntimeError(
+                f"{caller}(): {sentence} is out of bounds for {name}: {sentence} = {value} is "
+                f"outside [{smallest}, {largest}]; pick bounds the dtype can hold"
+            )
 
 
 @reports_out_of_memory
@@ -1072,7 +1167,8 @@ def randperm(
             f"randperm(): Trying to create tensor with negative dimension {n}: [{n}]; n must be "
             f"non-negative"
         )
-    np_dtype = _np_dtype(_out_dtype(out, dtype, "randperm", layout), "randperm", dtypes.int64)
+    dtype = _out_dtype(out, dtype, "randperm", layout, pin_memory)
+    np_dtype = _np_dtype(dtype, "randperm", dtypes.int64)
     if np_dtype.kind in "iu" and n > 0 and n - 1 > np.iinfo(np_dtype).max:
         raise RuntimeError(
             f"randperm(): n={n} is too large for dtype {dtypes.to_dtype(np_dtype)}: pass a "
@@ -1227,6 +1323,7 @@ def randint_like(
         low, high = 0, low
     _, np_dtype = _like(input, dtype, device, memory_format, "randint_like", layout)
     low, high = _bounds(low, high, "randint_like")
+    _check_fits(low, high, np_dtype, "randint_like")
     target = _like_target(input, np_dtype, memory_format)
     axes = _rng_discrete.memory_axes(target)
     flat = _rng_integers.random_from_to(_generator(generator), target.size, np_dtype, low, high)
