@@ -97,6 +97,15 @@ def _trailing_ones(start: int, n: int) -> np.ndarray:
     return np.frexp(lowest_bit.astype(np.float64))[1].astype(np.int64) - 1
 
 
+def _ones_below(stop: int) -> np.ndarray:
+    """For l in 0..29: how many ``i`` in ``0 .. stop - 1`` have exactly ``l`` trailing ones.
+
+    Those ``i`` are ``2**l - 1`` modulo ``2**(l + 1)``: ``(stop + 2**l) // 2**(l + 1)``.
+    """
+    powers = 2 ** np.arange(_MAXBIT, dtype=np.int64)
+    return (stop + powers) // (2 * powers)
+
+
 def _walk(quasi: np.ndarray, n: Any, sobolstate: np.ndarray, num_generated: int) -> np.ndarray:
     """The next ``n`` points after ``quasi`` (integers, shape (n, d)), as aten's kernel walks.
 
@@ -244,8 +253,10 @@ class SobolEngine:
         start, count = (0, n - 1) if self.num_generated == 0 else (self.num_generated - 1, n)
         count = int_arg(count, "SobolEngine.fast_forward", "n")
         if count > 0:
-            used = np.bincount(_trailing_ones(start, count), minlength=_MAXBIT) % 2 == 1
-            columns = self.sobolstate._data[:, used[:_MAXBIT]]
+            # the walk XORs in column l once per step whose index has l trailing ones; only
+            # the parity of that count matters, and it has a closed form
+            odd = (_ones_below(start + count) - _ones_below(start)) % 2 == 1
+            columns = self.sobolstate._data[:, odd]
             self.quasi._data[...] = np.bitwise_xor.reduce(columns, axis=1) ^ self.quasi._data
         self.num_generated += n
         return self
