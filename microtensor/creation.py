@@ -1,4 +1,17 @@
-"""Factories: tensor, zeros, ones, full, arange, linspace, eye, random ones, ``*_like`` forms."""
+"""Factories: tensor, zeros, ones, full, arange, linspace, eye, random ones, ``*_like`` forms.
+
+Their shared arguments are checked as torch's argument parser checks them, with its
+exception types:
+
+- a size is ``f(2, 3)``, ``f((2, 3))``, ``f([2, 3])`` or ``f(size=(2, 3))``, of ints (NumPy
+  ints and 0-d integer tensors too); floats, bools, NumPy arrays, ranges and generators are
+  a ``TypeError``; ``full``, ``randint`` and ``normal`` want the tuple, not a bare int;
+- ``dtype=`` is a microtensor dtype or ``float`` (float64), ``int`` (int64), ``bool``;
+  names (``"float32"``) and NumPy dtypes are a ``TypeError``;
+- ``out=`` takes the result (computed in ``out``'s dtype, resized as torch resizes it);
+  ``layout=`` is ``microtensor.strided`` or None; ``requires_grad=`` and ``pin_memory=`` are
+  bools, and ``requires_grad=True`` needs a floating dtype (``RuntimeError``).
+"""
 
 from __future__ import annotations
 
