@@ -3,6 +3,7 @@
 from microtensor.nn import (  # noqa: E402
     attention,  # torch.nn.attention: the scaled-dot-product-attention backends
     functional,
+    grad,  # torch.nn.grad: the convolutions' input and weight gradients
     init,
     modules,  # torch.nn.modules' import paths
     parallel,

@@ -4,6 +4,7 @@ Each group lives in ``nn/_functional/`` and lists its functions in ``__all__``; 
 ``softmax``, ``log_softmax``, ``pad`` and ``relu`` ... are re-exported where PyTorch has them.
 """
 
+from microtensor.nn import grad  # noqa: F401  (torch's F.grad.conv2d_input ...)
 from microtensor.nn._functional.activation import *  # noqa: F403
 from microtensor.nn._functional.adaptive_pooling import *  # noqa: F403
 from microtensor.nn._functional.attention import *  # noqa: F403
