@@ -60,9 +60,9 @@ def test_fans_need_two_dims_like_torch(shape):
     with pytest.raises(ValueError, match=message):
         torch.nn.init._calculate_fan_in_and_fan_out(torch.empty(shape))
     with pytest.raises(ValueError, match=message):
-        _calculate_fan_in_and_fan_out(mt.empty(*shape))
+        _calculate_fan_in_and_fan_out(mt.empty(shape))
     with pytest.raises(ValueError, match=message):
-        init.xavier_uniform_(mt.empty(*shape))
+        init.xavier_uniform_(mt.empty(shape))
 
 
 # --- distributions: mean / std / bounds on large tensors ---------------------------------------
