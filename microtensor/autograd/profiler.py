@@ -58,9 +58,14 @@ class profile:  # noqa: N801 - torch's name
         with_flops: accepted; FLOPs are not estimated (``flops`` is 0).
         profile_memory: keep the bytes of the arrays each op made (``CPU Mem`` columns).
         with_stack: keep the caller's Python frames (``Source Location`` column).
-        with_modules, use_kineto, use_cpu, experimental_config, acc_events,
-            custom_trace_id_callback, post_processing_timeout_s, activity_filters: accepted
-            for torch's signature; they change nothing here.
+        with_modules: accepted; module scopes are not recorded.
+        use_kineto: accepted; microtensor times ops itself.
+        use_cpu: accepted; the CPU is always profiled.
+        experimental_config: accepted; changes nothing.
+        acc_events: accepted; changes nothing.
+        custom_trace_id_callback: accepted; changes nothing.
+        post_processing_timeout_s: accepted; changes nothing.
+        activity_filters: accepted; changes nothing.
 
     Differs from PyTorch: ``AccumulateGrad`` and factories that make no op call (``ones``,
     ``tensor``) are not recorded; memory is the bytes of the outputs, frees are not recorded.

@@ -43,8 +43,13 @@ class profile:  # noqa: N801 - torch's name
         record_shapes: keep input shapes.
         profile_memory: keep the bytes of each op's outputs.
         with_stack: keep the caller's Python frames.
-        with_flops, with_modules, experimental_config, execution_trace_observer, acc_events,
-            custom_trace_id_callback, post_processing_timeout_s: accepted; change nothing.
+        with_flops: accepted; FLOPs are not estimated.
+        with_modules: accepted; module scopes are not recorded.
+        experimental_config: accepted; changes nothing.
+        execution_trace_observer: accepted; changes nothing.
+        acc_events: keep the events of every finished trace (``events()`` returns them all).
+        custom_trace_id_callback: accepted; changes nothing.
+        post_processing_timeout_s: accepted; changes nothing.
         use_cuda: deprecated (FutureWarning); True asks for CUDA (which warns, as above).
 
     Example:
