@@ -40,7 +40,9 @@ class Muon(Optimizer):
     Jordan's), 0.2 * sqrt(max(A, B)) for "match_rms_adamw" (Moonshot's, so that AdamW's lr and
     weight decay carry over). The quintic iteration pushes the singular values of u towards
     1 (roughly into [0.5, 1.5]), as PyTorch's, in bfloat16: every intermediate matrix is
-    rounded to bfloat16 (the products are summed in float64 before that rounding). buf
+    rounded to bfloat16, after the float32 rounding steps of PyTorch's GEMM (its sums are
+    formed in float64 here, so a float32 sum next to a rounding boundary may still differ by
+    one bfloat16 ulp on large matrices). buf
     starts at zero and is kept in ``state[p]`` as ``"momentum_buffer"`` (the only state).
 
     Args:
@@ -194,9 +196,21 @@ def _zeropower_via_newtonschulz(
     for _ in range(ns_steps):
         wide = ortho.astype(np.float64)
         gram = _bfloat16(wide @ wide.T).astype(np.float64)
-        gram_update = _bfloat16(b * gram + c * (gram @ gram))
-        ortho = _bfloat16(a * wide + gram_update.astype(np.float64) @ wide)
+        gram_update = _bfloat16(_addmm(gram, gram, gram, b, c))
+        ortho = _bfloat16(_addmm(wide, gram_update.astype(np.float64), wide, a, 1.0))
     return ortho.T if tall else ortho
+
+
+def _addmm(term: np.ndarray, m1: np.ndarray, m2: np.ndarray, beta: float, alpha: float) -> Any:
+    """beta * term + alpha * (m1 @ m2) rounded as PyTorch's float32 GEMM: a fused beta term.
+
+    The product (summed in float64, then rounded to float32 like the GEMM's float32 sum)
+    times alpha is rounded to float32, and beta * term joins it in one fused multiply-add.
+    That last rounding decides bfloat16 ties, which exact products of bfloat16 numbers make
+    common.
+    """
+    scaled = np.float32(alpha) * (m1 @ m2).astype(np.float32)
+    return (beta * term + scaled.astype(np.float64)).astype(np.float32)
 
 
 def _bfloat16(array: Any) -> np.ndarray:
