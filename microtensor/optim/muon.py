@@ -202,7 +202,7 @@ def _zeropower_via_newtonschulz(
 
 
 def _addmm(term: np.ndarray, m1: np.ndarray, m2: np.ndarray, beta: float, alpha: float) -> Any:
-    """beta * term + alpha * (m1 @ m2) rounded as PyTorch's float32 GEMM: a fused beta term.
+    """Return beta * term + alpha * (m1 @ m2), rounded as PyTorch's float32 GEMM rounds it.
 
     The product (summed in float64, then rounded to float32 like the GEMM's float32 sum)
     times alpha is rounded to float32, and beta * term joins it in one fused multiply-add.
