@@ -16,9 +16,10 @@ recorded.
 
 from __future__ import annotations
 
+import os
 import re
+import sys
 import threading
-import traceback
 from time import perf_counter_ns
 from typing import Any
 
@@ -237,14 +238,22 @@ def _nbytes(out: Any) -> int:
     return total
 
 
-_PACKAGE = __name__.rsplit(".", 2)[0].replace(".", "/")
+_PACKAGE = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep  # microtensor/
 
 
 def _user_stack() -> list[str]:
-    """The caller's frames outside microtensor, innermost first, as torch's ``file(line): fn``."""
-    frames = traceback.extract_stack()[:-3]
-    return [
-        f"{f.filename}({f.lineno}): {f.name}"
-        for f in reversed(frames)
-        if f"/{_PACKAGE}/" not in f.filename.replace("\\", "/")
-    ]
+    """The caller's frames, innermost first, as torch's ``file(line): fn``.
+
+    The stack is cut where it enters microtensor: the frames below (microtensor's own, and
+    NumPy's under them) are not the program's.
+    """
+    frames = []
+    frame = sys._getframe(1)
+    while frame is not None:  # innermost first; the frames inside microtensor are dropped
+        code = frame.f_code
+        if code.co_filename.startswith(_PACKAGE):
+            frames.clear()
+        else:
+            frames.append(f"{code.co_filename}({frame.f_lineno}): {code.co_name}")
+        frame = frame.f_back  # type: ignore[assignment]
+    return frames
