@@ -247,7 +247,7 @@ def _user_stack() -> list[str]:
     The stack is cut where it enters microtensor: the frames below (microtensor's own, and
     NumPy's under them) are not the program's.
     """
-    frames = []
+    frames: list[str] = []
     frame = sys._getframe(1)
     while frame is not None:  # innermost first; the frames inside microtensor are dropped
         code = frame.f_code
