@@ -412,7 +412,10 @@ class Op(Function):
         if node_name is None:
             cls.__name__ = f"{cls.__name__}Backward0"
         else:
-            cls.__name__, cls._op_name = node_name, super(cls, cls)._op_name
+            cls.__name__ = node_name
+            parent = cls.__bases__[0]
+            if parent is not Op:
+                cls._op_name = cast("type[Op]", parent)._op_name
 
     @classmethod
     def apply(cls, *args: Any, **kwargs: Any) -> Any:

@@ -130,6 +130,9 @@ def binary(op_class: Any, name: str, a: Any, b: Any) -> Tensor:
         ):
             a, b = promote(a, b)
     else:
+        reflected = getattr(op_class, "_reflected", None)
+        if reflected is not None and isinstance(b, Tensor):  # 2 * x: recorded as torch's x * 2
+            return binary(op_class if reflected is True else reflected, name, b, a)
         a, b = promote(a, b)
     try:
         return op_class.apply(a, b)  # type: ignore[no-any-return]

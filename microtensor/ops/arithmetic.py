@@ -16,6 +16,7 @@ from microtensor.autograd.function import Op
 from microtensor.ops import dual
 from microtensor.ops._common import as_tensor_arg, binary, promote, to_float, values
 from microtensor.ops._pointwise import check_numbers
+from microtensor.ops.elementwise import reciprocal
 from microtensor.tensor import Tensor
 
 __all__ = [
@@ -49,6 +50,9 @@ _TENSOR_OR_INT = (Tensor, int)
 class Add(Op):
     """z = a + b;  dz/da = 1,  dz/db = 1."""
 
+    _listed = (0, 1)  # torch wraps a number operand as a tensor: (None, 0) for it
+    _reflected = True  # 2 + x is recorded as x + 2, as torch's
+
     @staticmethod
     def forward(ctx: Any, a: Any, b: Any) -> Any:
         return a + b
@@ -58,8 +62,23 @@ class Add(Op):
         return grad_out, grad_out
 
 
+class Rsub(Op, node_name="RsubBackward1"):
+    """z = b - a for a number b (``1 - x``, torch's rsub.Scalar);  dz/da = -1."""
+
+    @staticmethod
+    def forward(ctx: Any, a: Any, b: Any) -> Any:
+        return b - a
+
+    @staticmethod
+    def backward(ctx: Any, grad_out: Any) -> Any:
+        return -grad_out, None
+
+
 class Sub(Op):
     """z = a - b;  dz/da = 1,  dz/db = -1."""
+
+    _listed = (0, 1)  # torch wraps a number operand as a tensor: (None, 0) for it
+    _reflected = Rsub  # 1 - x is recorded as rsub(x, 1), as torch's
 
     @staticmethod
     def forward(ctx: Any, a: Any, b: Any) -> Any:
@@ -72,6 +91,9 @@ class Sub(Op):
 
 class Mul(Op):
     """z = a * b;  dz/da = b,  dz/db = a."""
+
+    _listed = (0, 1)  # torch wraps a number operand as a tensor: (None, 0) for it
+    _reflected = True  # 2 * x is recorded as x * 2, as torch's
 
     @staticmethod
     def forward(ctx: Any, a: Any, b: Any) -> Any:
@@ -89,6 +111,8 @@ class Mul(Op):
 
 class Div(Op):
     """z = a / b;  dz/da = 1 / b,  dz/db = -a / b**2 = -z / b."""
+
+    _listed = (0, 1)  # torch wraps a number operand as a tensor: (None, 0) for it
 
     @staticmethod
     def forward(ctx: Any, a: Any, b: Any) -> Any:
@@ -147,6 +171,15 @@ class Pow(Op):
         return grad_a, grad_b
 
 
+# Pow itself is torch's pow.Tensor_Scalar (x ** 2): PowBackward0 lists the base only.
+class PowTensor(Pow, node_name="PowBackward1"):
+    """``x ** y`` of two tensors."""
+
+
+class PowScalarBase(Pow, node_name="PowBackward2"):
+    """``2 ** x``: a number base (next_functions lists the exponent only)."""
+
+
 class Hypot(Op):
     """z = sqrt(a^2 + b^2), without overflow;  dz/da = a / z,  dz/db = b / z."""
 
@@ -201,6 +234,10 @@ class FloorDivide(Op):
     @staticmethod
     def backward(ctx: Any, grad_out: Any) -> Any:
         return grad_out * 0, grad_out * 0
+
+
+class DivFloor(FloorDivide, node_name="DivBackward2"):
+    """``div(rounding_mode="floor")`` (torch's div.Tensor_mode)."""
 
 
 def add(input: Any, other: Any, *, alpha: Any = 1, out: Any = None) -> Tensor:  # noqa: A002
@@ -294,7 +331,7 @@ def div(input: Any, other: Any, *, rounding_mode: str | None = None, out: Any = 
     if out is not None:  # torch's out=: the result, written into out
         return write_out(out, div(input, other, rounding_mode=rounding_mode), "div")
     if rounding_mode == "floor":
-        return floor_divide(input, other)
+        return binary(DivFloor, "div", input, other)
     if rounding_mode == "trunc":
         result = binary(Div, "div", input, other)
         return result.trunc() if result.dtype.is_floating_point else result
@@ -310,6 +347,8 @@ def div(input: Any, other: Any, *, rounding_mode: str | None = None, out: Any = 
     ):
         return binary(Div, "div", input, other)  # the common case: no promotion to decide
     input, other = promote(input, other)
+    if not isinstance(input, Tensor) and isinstance(other, Tensor):  # 2 / x, as torch: 2 * (1 / x)
+        return binary(Mul, "div", reciprocal(other), to_float(input))
     return binary(Div, "div", to_float(input), to_float(other))
 
 
@@ -368,7 +407,14 @@ def pow(input: Any, exponent: Any, *, out: Any = None) -> Tensor:  # noqa: A001,
             "pow(): integers to negative integer powers are not allowed; "
             "convert the base to float first"
         )
-    return binary(Pow, "pow", input, exponent)
+    op = (
+        Pow
+        if not isinstance(exponent, Tensor)
+        else PowTensor
+        if isinstance(input, Tensor)
+        else PowScalarBase
+    )
+    return binary(op, "pow", input, exponent)
 
 
 def floor_divide(input: Any, other: Any) -> Tensor:  # noqa: A002

@@ -37,7 +37,7 @@ __all__ = [
 ]
 
 
-class Cast(Op):
+class Cast(Op, node_name="ToCopyBackward0"):
     """z = a converted to another dtype;  dz/da = 1 (the engine casts the gradient back)."""
 
     @staticmethod
@@ -49,7 +49,7 @@ class Cast(Op):
         return grad_out
 
 
-class Arrange(Op):
+class Arrange(Op, node_name="CloneBackward0"):
     """z = a (a copy laid out in memory as a memory format says);  dz/da = 1."""
 
     @staticmethod
@@ -59,6 +59,10 @@ class Arrange(Op):
     @staticmethod
     def backward(ctx: Any, grad_out: Any) -> Any:
         return grad_out, None, None
+
+
+class ArrangeTo(Arrange, node_name="ToCopyBackward0"):
+    """``to(memory_format=...)``: torch's _to_copy."""
 
 
 def contiguous(input: Tensor, memory_format: Any = None) -> Tensor:  # noqa: A002
@@ -147,7 +151,7 @@ def to(input: Tensor, *args: Any, **kwargs: Any) -> Tensor:  # noqa: A002
     np_dtype = input._data.dtype if target is None else dtypes.to_dtype(target).numpy
     out = input if np_dtype == input._data.dtype else Cast.apply(input, np_dtype)
     if fmt not in (None, preserve_format) and fmt is not suggested_format(out._data):
-        return Arrange.apply(out, fmt, "to")  # type: ignore[no-any-return]
+        return ArrangeTo.apply(out, fmt, "to")  # type: ignore[no-any-return]
     if copy and out is input:
         return clone(input)
     return out

@@ -22,7 +22,7 @@ from microtensor.tensor import Tensor
 __all__ = ["cummax", "cummin", "cumprod", "logcumsumexp"]
 
 
-class CumProd(Op):
+class CumProd(Op, node_name="CumprodBackward0"):
     """z_j = a_0 * ... * a_j along dim;  dz_j/da_i = prod over k <= j, k != i of a_k (i <= j).
 
     So grad_i = sum_{j>=i} g_j z_j / a_i where a_i != 0. At a zero a_i that quotient is

@@ -126,7 +126,7 @@ class Log(Op):
         return grad_out / a
 
 
-class Log1p(Op):
+class Log1p(Op, node_name="Log1PBackward0"):
     """z = log(1 + a), accurate near 0;  dz/da = 1 / (1 + a)."""
 
     @staticmethod
@@ -213,8 +213,8 @@ class Reciprocal(Op):
         return -grad_out * (z * z)
 
 
-class Square(Op):
-    """z = a * a;  dz/da = 2 a."""
+class Square(Op, node_name="PowBackward0"):
+    """z = a * a;  dz/da = 2 a (torch's square is pow(x, 2): its node is PowBackward0)."""
 
     @staticmethod
     def forward(ctx: Any, a: Any) -> Any:

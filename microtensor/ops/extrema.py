@@ -78,6 +78,27 @@ class MaxDim(Op):
         return dual.where(ctx.mask, _expand_back(ctx, grad_values), 0.0)
 
 
+# torch's nodes: max() MaxBackward1, max(dim) MaxBackward0, amin AminBackward0 (and min's).
+class Max(Amax, node_name="MaxBackward1"):
+    """``max()`` over all elements."""
+
+
+class Min(Amax, node_name="MinBackward1"):
+    """``min()`` over all elements."""
+
+
+class Amin(Amax, node_name="AminBackward0"):
+    """``amin``."""
+
+
+class MaxAlongDim(MaxDim, node_name="MaxBackward0"):
+    """``max(dim)``: values and indices."""
+
+
+class MinAlongDim(MaxDim, node_name="MinBackward0"):
+    """``min(dim)``: values and indices."""
+
+
 class MaxResult(NamedTuple):
     """``(values, indices)`` from ``max(input, dim)``, as ``torch.return_types.max``."""
 
@@ -139,7 +160,7 @@ def max(input: Tensor, dim: Any = None, keepdim: bool = False) -> Any:  # noqa: 
     """
     if dim is None and not keepdim and isinstance(input, Tensor) and input._data.size:  # fast path
         dims = tuple(range(input._data.ndim))
-        return Amax.apply(input, dims=dims, keepdim=False, lowest=False, nan_ties=True)
+        return Max.apply(input, dims=dims, keepdim=False, lowest=False, nan_ties=True)
     check_numbers("max", input, None, "other")
     return _max_or_min("max", input, dim, keepdim, lowest=False)
 
@@ -159,7 +180,7 @@ def min(input: Tensor, dim: Any = None, keepdim: bool = False) -> Any:  # noqa: 
     """
     if dim is None and not keepdim and isinstance(input, Tensor) and input._data.size:  # fast path
         dims = tuple(range(input._data.ndim))
-        return Amax.apply(input, dims=dims, keepdim=False, lowest=True, nan_ties=True)
+        return Min.apply(input, dims=dims, keepdim=False, lowest=True, nan_ties=True)
     check_numbers("min", input, None, "other")
     return _max_or_min("min", input, dim, keepdim, lowest=True)
 
@@ -173,10 +194,11 @@ def _max_or_min(op: str, input: Tensor, dim: Any, keepdim: bool, lowest: bool) -
             raise TypeError(f"{op}(): keepdim=True needs a dim; pass dim= or use amax/amin")
         dims = tuple(range(ndim))
         _check_reducible(op, input, dims, dim_given=False)
-        return Amax.apply(input, dims=dims, keepdim=False, lowest=lowest, nan_ties=True)
+        full = Min if lowest else Max
+        return full.apply(input, dims=dims, keepdim=False, lowest=lowest, nan_ties=True)
     d = normalize_dim(op, dim, ndim)
     _check_reducible(op, input, (d,) if ndim else (), dim_given=True)
-    result = MaxDim.apply(input, d, keepdim, lowest)
+    result = (MinAlongDim if lowest else MaxAlongDim).apply(input, d, keepdim, lowest)
     return MinResult(*result) if lowest else MaxResult(*result)
 
 
@@ -249,7 +271,8 @@ def _amax_or_amin(op: str, input: Tensor, dim: Any, keepdim: bool, lowest: bool)
     dims = normalize_dims(op, dim, input._data.ndim)
     given = dim is not None and not (isinstance(dim, tuple | list) and len(dim) == 0)
     _check_reducible(op, input, dims, dim_given=given)
-    out: Tensor = Amax.apply(input, dims=dims, keepdim=keepdim, lowest=lowest, nan_ties=False)
+    node = Amin if lowest else Amax
+    out: Tensor = node.apply(input, dims=dims, keepdim=keepdim, lowest=lowest, nan_ties=False)
     return out
 
 

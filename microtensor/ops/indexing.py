@@ -10,6 +10,7 @@ Writes at such keys (``IndexPut``) are used by ``scatter.py`` and ``index_update
 
 from __future__ import annotations
 
+import builtins
 import operator
 from typing import Any
 
@@ -65,6 +66,28 @@ class GetItem(Op):
     @staticmethod
     def backward(ctx: Any, grad_out: Any) -> Any:
         return _index_add_zeros(grad_out, ctx.shape, ctx.key), None
+
+
+# The node of ``x[key]`` is torch's last step: it selects ints, slices, adds None dims left to
+# right (skipping full slices), then indexes with the tensors and lists.
+class Select(GetItem, node_name="SelectBackward0"):
+    """``x[i]``, ``select``: the last step is an int."""
+
+
+class Slice(GetItem, node_name="SliceBackward0"):
+    """``x[a:b]``: the last step is a slice."""
+
+
+class NewAxis(GetItem, node_name="UnsqueezeBackward0"):
+    """``x[None]``: the last step adds a dim."""
+
+
+class Alias(GetItem, node_name="AliasBackward0"):
+    """``x[...]``, ``x[:, :]``: no step at all."""
+
+
+class Index(GetItem, node_name="IndexBackward0"):
+    """``x[idx]``, ``x[mask]``, ``x[[0, 1]]``: advanced indexing comes last."""
 
 
 class Gather(GetItem):
@@ -136,6 +159,12 @@ class MaskedFill(Op):
         if ctx.needs_input_grad[2]:
             grad_v = dual.sum(_masked_zero(grad_out, ~ctx.mask))
         return grad_a, None, grad_v
+
+
+class MaskedFillTensor(MaskedFill, node_name="MaskedFillBackward1"):
+    """``masked_fill`` with a 0-d tensor value (torch's masked_fill.Tensor)."""
+
+    _listed = (0, 2)
 
 
 # --- dual helpers: NumPy on arrays, the ops above on Tensors ---------------------------------
@@ -231,14 +260,40 @@ def getitem(input: Tensor, key: Any) -> Tensor:  # noqa: A002
     """
     shape = input._data.shape
     if key.__class__ is int and shape and -shape[0] <= key < shape[0]:  # fast path: iteration
-        out = GetItem.apply(input, ((key, Ellipsis), None))
+        out = Select.apply(input, ((key, Ellipsis), None))
     elif key.__class__ is tuple and in_range_ints(key, shape):  # fast path: x[i, j]
-        out = GetItem.apply(input, ((*key, Ellipsis), None))
+        out = Select.apply(input, ((*key, Ellipsis), None))
     else:
-        out = GetItem.apply(input, parse_key(key, shape))
+        parsed = parse_key(key, shape)
+        out = _getitem_op(key, parsed, shape).apply(input, parsed)
     if out._base is not None:
         out._view_key = (key,)  # lets ``out += v`` write back into ``input`` (Tensor._inplace)
     return out  # type: ignore[no-any-return]
+
+
+def _getitem_op(key: Any, parsed: Key, shape: tuple[int, ...]) -> type[GetItem]:
+    """The op whose node torch records last for ``x[key]`` (a valid, parsed key)."""
+    if parsed[1] is not None:
+        return Index
+    if not isinstance(key, tuple):  # torch slices even a full single slice: x[:] is a Slice
+        if isinstance(key, slice):
+            return Slice
+        return NewAxis if key is None else Alias if key is Ellipsis else Select
+    op: type[GetItem] = Alias
+    skipped = len(shape) - builtins.sum(k is not None and k is not Ellipsis for k in key)
+    dim = 0
+    for k in key:
+        if k is Ellipsis:
+            dim += skipped
+        elif k is None:
+            op = NewAxis
+        else:
+            if not isinstance(k, slice):
+                op = Select
+            elif k.indices(shape[dim]) != (0, shape[dim], 1):
+                op = Slice
+            dim += 1
+    return op
 
 
 def index_put(
@@ -448,8 +503,9 @@ def masked_fill(input: Tensor, mask: Any, value: Any) -> Tensor:  # noqa: A002
         np.broadcast_shapes(input._data.shape, mask_data.shape)
     except ValueError:
         raise broadcast_error("masked_fill", input, mask_data) from None
-    if not isinstance(value, Tensor):
-        value = fill_for(value, input._data.dtype, "masked_fill")
+    if isinstance(value, Tensor):
+        return MaskedFillTensor.apply(input, mask_data, value)  # type: ignore[no-any-return]
+    value = fill_for(value, input._data.dtype, "masked_fill")
     return MaskedFill.apply(input, mask_data, value)  # type: ignore[no-any-return]
 
 

@@ -129,7 +129,7 @@ class Unbind(Op):
         return Stack.apply(*grad_outs, dim=ctx.dim)
 
 
-class Narrow(Op):
+class Narrow(Op, node_name="SliceBackward0"):
     """z = a[start:start + length] along dim (a view);  dz/da = grad_out zero-padded back."""
 
     @staticmethod
@@ -144,7 +144,7 @@ class Narrow(Op):
         return _pad_zeros(grad_out, ctx.widths)
 
 
-class ConstantPad(Op):
+class ConstantPad(Op, node_name="ConstantPadNdBackward0"):
     """z = a padded with value;  dz/da = grad_out cropped back (zero where a was cropped).
 
     ``widths[d] = (before, after)`` elements are added on dim d; negative widths crop.

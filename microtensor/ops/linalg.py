@@ -72,7 +72,49 @@ class MatMul(Op):
         return grad_a, grad_b
 
 
-class Outer(Op):
+# torch records matmul through the product it reduces to: mm, mv, dot; bmm (or mm) on
+# folded batch dims, viewed back (UnsafeViewBackward0); a vector-matrix product squeezed.
+class Mm(MatMul, node_name="MmBackward0"):
+    """A matrix product (2-D @ 2-D, ``mm``)."""
+
+
+class Bmm(MatMul, node_name="BmmBackward0"):
+    """``bmm``: a batched matrix product."""
+
+
+class Mv(MatMul, node_name="MvBackward0"):
+    """A matrix-vector product (2-D @ 1-D, ``mv``)."""
+
+
+class Dot(MatMul, node_name="DotBackward0"):
+    """A dot product (1-D @ 1-D, ``dot``)."""
+
+
+class VecMat(MatMul, node_name="SqueezeBackward4"):
+    """A vector-matrix product (1-D @ 2-D), torch's mm of a row, squeezed."""
+
+
+class BatchedMatMul(MatMul, node_name="UnsafeViewBackward0"):
+    """A product with batch dims (an operand with more than 2 dims), viewed back."""
+
+
+class MatBatchedMatMul(MatMul, node_name="CloneBackward0"):
+    """A matrix @ a batch of matrices (2-D @ N-D), computed transposed and copied back."""
+
+
+_SMALL_MATMULS = {(1, 1): Dot, (2, 1): Mv, (1, 2): VecMat}
+
+
+def _matmul_op(a_ndim: int, b_ndim: int) -> type[MatMul]:
+    if a_ndim == 2 and b_ndim == 2:
+        return Mm
+    op = _SMALL_MATMULS.get((a_ndim, b_ndim))
+    if op is not None:
+        return op
+    return MatBatchedMatMul if a_ndim == 2 else BatchedMatMul
+
+
+class Outer(Op, node_name="MulBackward0"):  # torch: a[:, None] * b
     """z[i, j] = a[i] * b[j];  dz/da = grad @ b,  dz/db = a @ grad."""
 
     @staticmethod
@@ -182,7 +224,8 @@ def matmul(input: Any, other: Any, *, out: Any = None) -> Tensor:  # noqa: A002
         return write_out(out, matmul(input, other), "matmul")
     input, other = _operands("matmul", input, other)
     _check_inner("matmul", input._data.shape, other._data.shape, "other")
-    return MatMul.apply(input, other)  # type: ignore[no-any-return]
+    op = _matmul_op(input._data.ndim, other._data.ndim)
+    return op.apply(input, other)  # type: ignore[no-any-return]
 
 
 def mm(input: Any, mat2: Any, *, out: Any = None) -> Tensor:  # noqa: A002
@@ -199,7 +242,7 @@ def mm(input: Any, mat2: Any, *, out: Any = None) -> Tensor:  # noqa: A002
     if out is not None:  # torch's out=: the result, written into out
         return write_out(out, mm(input, mat2), "mm")
     input, mat2 = _fixed_rank("mm", input, mat2, ("input", "mat2"), (2, 2))
-    return MatMul.apply(input, mat2)  # type: ignore[no-any-return]
+    return Mm.apply(input, mat2)  # type: ignore[no-any-return]
 
 
 def bmm(input: Any, mat2: Any, *, out: Any = None) -> Tensor:  # noqa: A002
@@ -217,7 +260,7 @@ def bmm(input: Any, mat2: Any, *, out: Any = None) -> Tensor:  # noqa: A002
     if out is not None:  # torch's out=: the result, written into out
         return write_out(out, bmm(input, mat2), "bmm")
     input, mat2 = _fixed_rank("bmm", input, mat2, ("input", "mat2"), (3, 3))
-    return MatMul.apply(input, mat2)  # type: ignore[no-any-return]
+    return Bmm.apply(input, mat2)  # type: ignore[no-any-return]
 
 
 def mv(input: Any, vec: Any, *, out: Any = None) -> Tensor:  # noqa: A002
@@ -234,7 +277,7 @@ def mv(input: Any, vec: Any, *, out: Any = None) -> Tensor:  # noqa: A002
     if out is not None:  # torch's out=: the result, written into out
         return write_out(out, mv(input, vec), "mv")
     input, vec = _fixed_rank("mv", input, vec, ("input", "vec"), (2, 1))
-    return MatMul.apply(input, vec)  # type: ignore[no-any-return]
+    return Mv.apply(input, vec)  # type: ignore[no-any-return]
 
 
 def dot(input: Any, tensor: Any) -> Tensor:  # noqa: A002
@@ -249,7 +292,7 @@ def dot(input: Any, tensor: Any) -> Tensor:  # noqa: A002
         tensor(11.)
     """
     input, tensor = _fixed_rank("dot", input, tensor, ("input", "tensor"), (1, 1))
-    return MatMul.apply(input, tensor)  # type: ignore[no-any-return]
+    return Dot.apply(input, tensor)  # type: ignore[no-any-return]
 
 
 def outer(input: Any, vec2: Any) -> Tensor:  # noqa: A002

@@ -79,6 +79,8 @@ class Clamp(Op):
     dz/dlo = 1 where a < lo < hi;  dz/dhi = 1 where a > hi or hi < lo (z = hi when lo > hi).
     """
 
+    _listed = (0, 1, 2)  # torch's clamp.Tensor lists both bounds, None ones too
+
     @staticmethod
     def forward(ctx: Any, a: Any, lo: Any, hi: Any) -> Any:
         ctx.save_for_backward(a, lo, hi)
@@ -99,6 +101,38 @@ class Clamp(Op):
             above = a > hi if lo is None else (a > hi) | (hi < lo)
             grad_hi = dual.where(above, grad_out, 0.0)
         return grad_a, grad_lo, grad_hi
+
+
+# Clamp itself is torch's clamp.Tensor (ClampBackward0); the number overloads' nodes list only
+# the input in next_functions.
+class ClampScalar(Clamp, node_name="ClampBackward1"):
+    """``clamp`` with number bounds."""
+
+    _listed = None
+
+
+class ClampMinScalar(Clamp, node_name="ClampMinBackward0"):
+    """``clamp_min`` with a number."""
+
+    _listed = None
+
+
+class ClampMin(Clamp, node_name="ClampMinBackward1"):
+    """``clamp_min`` with a tensor."""
+
+    _listed = (0, 1)
+
+
+class ClampMaxScalar(Clamp, node_name="ClampMaxBackward0"):
+    """``clamp_max`` with a number."""
+
+    _listed = None
+
+
+class ClampMax(Clamp, node_name="ClampMaxBackward1"):
+    """``clamp_max`` with a tensor."""
+
+    _listed = (0, 2)
 
 
 class Maximum(Op):
@@ -196,6 +230,8 @@ def _split_ties(ctx: Any, grad_out: Any, *, larger: bool) -> tuple[Any, Any]:
 
 class Where(Op):
     """z = a where condition else b;  dz/da = condition,  dz/db = not condition."""
+
+    _listed = (1, 2)  # torch's where wraps a number operand as a tensor; the condition has none
 
     @staticmethod
     def forward(ctx: Any, condition: Any, a: Any, b: Any) -> Any:
@@ -297,14 +333,21 @@ def clamp(input: Tensor, min: Any = None, max: Any = None, *, out: Any = None) -
     """
     if out is not None:  # torch's out=: the result, written into out
         return write_out(out, clamp(input, min, max), "clamp")
+    return _clamp(input, min, max, Clamp, ClampScalar)
+
+
+def _clamp(input: Tensor, min: Any, max: Any, op: type[Clamp], scalar_op: type[Clamp]) -> Tensor:  # noqa: A002
+    """``clamp`` recorded as ``op``, or ``scalar_op`` when no bound is a tensor."""
     if min is None and max is None:
         raise RuntimeError("clamp(): at least one of 'min' or 'max' must not be None")
     lo = None if min is None else as_tensor_arg(min)
     hi = None if max is None else as_tensor_arg(max)
     target = _common_dtype(tensor_input("clamp", input), lo, hi)
     x, lo, hi = (v.to(target) if isinstance(v, Tensor) else v for v in (input, lo, hi))
+    if not isinstance(lo, Tensor) and not isinstance(hi, Tensor):
+        op = scalar_op
     try:
-        return Clamp.apply(x, lo, hi)  # type: ignore[no-any-return]
+        return op.apply(x, lo, hi)  # type: ignore[no-any-return]
     except ValueError:
         raise broadcast_error3("clamp", x, lo, hi) from None
 
@@ -412,7 +455,7 @@ def clamp_min(input: Tensor, min: Any) -> Tensor:  # noqa: A002
         >>> mt.clamp_min(mt.tensor([-1.0, 2.0]), 0.0)
         tensor([0., 2.])
     """
-    return clamp(input, min=min)
+    return _clamp(input, min, None, ClampMin, ClampMinScalar)
 
 
 def clamp_max(input: Tensor, max: Any) -> Tensor:  # noqa: A002
@@ -423,7 +466,7 @@ def clamp_max(input: Tensor, max: Any) -> Tensor:  # noqa: A002
         >>> mt.clamp_max(mt.tensor([-1.0, 2.0]), 0.0)
         tensor([-1.,  0.])
     """
-    return clamp(input, max=max)
+    return _clamp(input, None, max, ClampMax, ClampMaxScalar)
 
 
 def fmax(input: Tensor, other: Tensor) -> Tensor:  # noqa: A002

@@ -337,8 +337,15 @@ def triu(input: Tensor, diagonal: int = 0) -> Tensor:  # noqa: A002
 # --- repeat_interleave ------------------------------------------------------------------------
 
 
-class RepeatInterleave(GetItem):
-    """z = a[:, index] (dim 1) with each position repeated: GetItem at an advanced key."""
+class RepeatInterleave(GetItem, node_name="IndexSelectBackward0"):
+    """z = a[:, index] (dim 1) with each position repeated: GetItem at an advanced key.
+
+    torch's node for tensor repeats: an index_select.
+    """
+
+
+class RepeatInterleaveInt(RepeatInterleave, node_name="ViewBackward0"):
+    """``repeat_interleave`` with an int: torch expands, copies and views the result."""
 
 
 @numpy_names
@@ -385,7 +392,8 @@ def repeat_interleave(
             f"repeat_interleave(): output_size={output_size} does not match the repeated size "
             f"{index.size}"
         )
-    return RepeatInterleave.apply(input, ((Ellipsis,), (slice(None),) * d + (index,)))  # type: ignore[no-any-return]
+    op = RepeatInterleave if isinstance(repeats, Tensor) else RepeatInterleaveInt
+    return op.apply(input, ((Ellipsis,), (slice(None),) * d + (index,)))  # type: ignore[no-any-return]
 
 
 def _repeats(repeats: Any, size: int, dim: int | None) -> np.ndarray:

@@ -108,6 +108,19 @@ class Prod(Op):
         return dual.where(zeros, grad * at_zero, grad_nonzero)
 
 
+# torch's dim overloads (sum.dim_IntList, mean.dim, prod.dim_int) have nodes numbered 1.
+class SumDim(Sum, node_name="SumBackward1"):
+    """``sum`` given ``dim`` (or ``keepdim``)."""
+
+
+class MeanDim(Mean, node_name="MeanBackward1"):
+    """``mean`` given ``dim`` (or ``keepdim``)."""
+
+
+class ProdDim(Prod, node_name="ProdBackward1"):
+    """``prod`` given ``dim``."""
+
+
 def _prod_keepdim(x: Any, dims: tuple[int, ...]) -> Any:
     """Product over ``dims`` keeping them, on an array or (differentiably) on a Tensor."""
     if dual.is_array(x):
@@ -115,7 +128,7 @@ def _prod_keepdim(x: Any, dims: tuple[int, ...]) -> Any:
     return Prod.apply(x, dims, True, None)
 
 
-class CumSum(Op):
+class CumSum(Op, node_name="CumsumBackward0"):
     """z_i = a_0 + ... + a_i along dim;  dz/da = cumsum of grad_out run from the other end."""
 
     @staticmethod
@@ -174,7 +187,8 @@ def sum(
     if out is not None:  # torch's out=: the result, written into out
         return write_out(out, sum(input, dim, keepdim, dtype=dtype), "sum")
     dims = normalize_dims("sum", dim, input._data.ndim)
-    return Sum.apply(input, dims, keepdim, _sum_dtype(input, dtype))  # type: ignore[no-any-return]
+    op = Sum if dim is None and not keepdim else SumDim
+    return op.apply(input, dims, keepdim, _sum_dtype(input, dtype))  # type: ignore[no-any-return]
 
 
 @numpy_names
@@ -207,7 +221,8 @@ def mean(
             f"or complex dtype. Got: {input.dtype}; call .float() first or pass dtype="
         )
     dims = normalize_dims("mean", dim, input._data.ndim)
-    return Mean.apply(input, dims, keepdim, np_dtype)  # type: ignore[no-any-return]
+    op = Mean if dim is None and not keepdim else MeanDim
+    return op.apply(input, dims, keepdim, np_dtype)  # type: ignore[no-any-return]
 
 
 @numpy_names
@@ -233,7 +248,8 @@ def prod(
     ndim = input._data.ndim
     one = None if dim is None else normalize_dim("prod", dim, ndim)  # an int only, as PyTorch
     dims = normalize_dims("prod", one, ndim)
-    return Prod.apply(input, dims, keepdim, _sum_dtype(input, dtype))  # type: ignore[no-any-return]
+    op = Prod if dim is None else ProdDim
+    return op.apply(input, dims, keepdim, _sum_dtype(input, dtype))  # type: ignore[no-any-return]
 
 
 @numpy_names

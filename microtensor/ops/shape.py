@@ -62,8 +62,39 @@ class View(Reshape):
     """z = a viewed with a new shape;  dz/da = grad_out reshaped back."""
 
 
+# torch's reshape records a view's node when it can view the input, else a copy's.
+class ReshapeAsView(Reshape, node_name="ViewBackward0"):
+    """``reshape`` of a contiguous input (a view)."""
+
+
+class ReshapeAlias(Reshape, node_name="ReshapeAliasBackward0"):
+    """``reshape`` of a non-contiguous input that can still be viewed with the new shape."""
+
+
+class ReshapeCopy(Reshape, node_name="UnsafeViewBackward0"):
+    """``reshape`` that must copy (a transposed input, say)."""
+
+
+def _reshape_class(data: np.ndarray, shape: tuple[int, ...]) -> type[Reshape]:
+    if data.flags.c_contiguous:
+        return ReshapeAsView
+    try:
+        np.reshape(data, shape, copy=False)
+    except ValueError:
+        return ReshapeCopy
+    return ReshapeAlias
+
+
 class Squeeze(Reshape):
     """z = a without some size-1 dims;  dz/da = grad_out reshaped back."""
+
+
+class SqueezeDim(Squeeze, node_name="SqueezeBackward1"):
+    """``squeeze(dim)`` with one dim (torch's squeeze.dim overload)."""
+
+
+class SqueezeDims(Squeeze, node_name="SqueezeBackward2"):
+    """``squeeze(dims)`` with a tuple of dims (torch's squeeze.dims overload)."""
 
 
 class Unsqueeze(Reshape):
@@ -83,6 +114,10 @@ class Transpose(Op):
         if dual.is_array(grad_out):
             return np.swapaxes(grad_out, *ctx.dims) if grad_out.ndim else grad_out
         return transpose(grad_out, *ctx.dims)
+
+
+class MatrixTranspose(Transpose, node_name="TBackward0"):
+    """``t()``: the transpose of a matrix (torch's t, whose node is TBackward0)."""
 
 
 class Permute(Op):
@@ -212,7 +247,9 @@ def reshape(input: Tensor, shape: Any) -> Tensor:  # noqa: A002
         tensor([[0, 1, 2],
                 [3, 4, 5]])
     """
-    return Reshape.apply(input, _target_shape("reshape", shape, input._data.shape))  # type: ignore[no-any-return]
+    data = input._data
+    shape = _target_shape("reshape", shape, data.shape)
+    return _reshape_class(data, shape).apply(input, shape)  # type: ignore[no-any-return]
 
 
 def view(input: Tensor, shape: Any) -> Tensor:  # noqa: A002
@@ -253,7 +290,7 @@ def flatten(input: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:  # 
             f"(got start_dim={start_dim}, end_dim={end_dim})"
         )
     new = shape[:start] + (math.prod(shape[start : end + 1]),) + shape[end + 1 :]
-    return Reshape.apply(input, new)  # type: ignore[no-any-return]
+    return _reshape_class(input._data, new).apply(input, new)  # type: ignore[no-any-return]
 
 
 @numpy_names
@@ -281,7 +318,7 @@ def unflatten(input: Tensor, dim: int, sizes: Any) -> Tensor:  # noqa: A002
             f"unflatten: Provided sizes {list(sizes)} don't multiply up to the "
             f"size of dim {dim} ({shape[d]}) in the input tensor"
         ) from None
-    return Reshape.apply(input, shape[:d] + sizes + shape[d + 1 :])  # type: ignore[no-any-return]
+    return View.apply(input, shape[:d] + sizes + shape[d + 1 :])  # type: ignore[no-any-return]
 
 
 def transpose(input: Tensor, dim0: int, dim1: int) -> Tensor:  # noqa: A002
@@ -320,7 +357,8 @@ def t(input: Tensor) -> Tensor:  # noqa: A002
             f"t() expects a tensor with <= 2 dimensions, but self is "
             f"{input._data.ndim}D; use transpose(dim0, dim1) or .mT instead"
         )
-    return transpose(input, 0, -1)
+    ndim = input._data.ndim
+    return MatrixTranspose.apply(input, 0, ndim - 1 if ndim else 0)  # type: ignore[no-any-return]
 
 
 def permute(input: Tensor, dims: Any) -> Tensor:  # noqa: A002
@@ -394,13 +432,15 @@ def squeeze(input: Tensor, dim: Any = None) -> Tensor:  # noqa: A002
         (microtensor.Size([2, 3]), microtensor.Size([2, 3, 1]))
     """
     shape = input._data.shape
+    op: type[Squeeze] = Squeeze
     if dim is None:
         dims = tuple(range(len(shape)))
     else:
+        op = SqueezeDims if isinstance(dim, Sequence) else SqueezeDim
         empty = isinstance(dim, Sequence) and not dim
         dims = () if empty else normalize_dims("squeeze", dim, len(shape))
     new = tuple(n for i, n in enumerate(shape) if not (i in dims and n == 1))
-    return Squeeze.apply(input, new)  # type: ignore[no-any-return]
+    return op.apply(input, new)  # type: ignore[no-any-return]
 
 
 @numpy_names

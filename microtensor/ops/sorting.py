@@ -73,7 +73,7 @@ class Kthvalue(GetItem):
     """z = the k-th smallest of a along dim: GetItem at its index."""
 
 
-class MedianDim(GetItem):
+class MedianDim(GetItem, node_name="MedianBackward1"):
     """z = the lower median of a along dim: GetItem at its index."""
 
 

@@ -88,7 +88,7 @@ def _var(ctx: Any, a: np.ndarray, correction: float) -> np.ndarray:
         return np.asarray(squares / max(ctx.dof, 0))
 
 
-class LogSumExp(Op):
+class LogSumExp(Op, node_name="LogsumexpBackward0"):
     """z = log(sum(exp(a)));  dz/da = exp(a - z), the softmax of a."""
 
     @staticmethod
@@ -137,7 +137,7 @@ def _keep_dims(ctx: Any, x: Any) -> Any:
     return x.reshape(tuple([1 if d in ctx.dims else n for d, n in enumerate(ctx.shape)]))
 
 
-class VectorNorm(Op):
+class VectorNorm(Op, node_name="LinalgVectorNormBackward0"):
     """z = sum(|a|**p) ** (1/p);  dz/da = sign(a) |a|**(p-1) / z**(p-1) (0 where 0/0).
 
     p = inf: z = max |a| (ties share the gradient); -inf: min |a|; 0: count of nonzeros.

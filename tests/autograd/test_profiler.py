@@ -303,3 +303,24 @@ def test_table_is_character_for_character_torchs_own_table_of_these_events(optio
     assert prof.key_averages().table() == _build_table(
         list(prof.key_averages()), profile_memory=True
     )
+
+
+def test_a_function_overriding_apply_is_timed_and_restored():
+    class Twice(mt.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            return x * 2
+
+        @staticmethod
+        def backward(ctx, g):
+            return g * 2
+
+        @classmethod
+        def apply(cls, x):
+            return super().apply(x)
+
+    own = Twice.__dict__["apply"]
+    with profiler.profile() as prof:
+        Twice.apply(mt.ones(2))
+    assert Twice.__dict__["apply"] is own
+    assert [e.name for e in prof.function_events] == ["Twice", "aten::mul"]  # timed once
