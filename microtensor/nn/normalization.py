@@ -188,7 +188,7 @@ class BatchNorm1d(_BatchNorm):
         BatchNorm1d(2, eps=1e-05, momentum=0.1, affine=True, bias=True, track_running_stats=True)
         >>> bn(mt.tensor([[1.0, 0.0], [3.0, 0.0]]))
         tensor([[-1.0000,  0.0000],
-                [ 1.0000,  0.0000]], grad_fn=<NormalizeBackward0>)
+                [ 1.0000,  0.0000]], grad_fn=<NativeBatchNormBackward0>)
         >>> bn.running_mean
         tensor([0.2000, 0.0000])
     """

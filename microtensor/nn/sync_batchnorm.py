@@ -55,7 +55,7 @@ class SyncBatchNorm(_BatchNorm):
         SyncBatchNorm(2, eps=1e-05, momentum=0.1, affine=True, bias=True, track_running_stats=True)
         >>> bn(mt.tensor([[1.0, 0.0], [3.0, 0.0]]))
         tensor([[-1.0000,  0.0000],
-                [ 1.0000,  0.0000]], grad_fn=<NormalizeBackward0>)
+                [ 1.0000,  0.0000]], grad_fn=<NativeBatchNormBackward0>)
     """
 
     def __init__(

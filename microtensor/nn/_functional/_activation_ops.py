@@ -272,8 +272,8 @@ class Hardswish(Op):
         return dual.where(ctx.below, 0.0, slope)
 
 
-class Softsign(Op):
-    """z = a / (1 + |a|);  dz/da = 1 / (1 + |a|)^2."""
+class Softsign(Op, node_name="DivBackward0"):
+    """z = a / (1 + |a|);  dz/da = 1 / (1 + |a|)^2 (torch's softsign ends in a division)."""
 
     @staticmethod
     def forward(ctx: Any, a: Any) -> Any:

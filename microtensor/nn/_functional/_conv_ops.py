@@ -212,8 +212,10 @@ def _bias_grad(grad_out: Any) -> Any:
     return dual.sum(grad_out, tuple([0, *range(2, grad_out.ndim)]))
 
 
-class Conv(Op):
+class Conv(Op, node_name="ConvolutionBackward0"):
     """y = conv(x, w) + b;  dy/dx = conv_t(g, w),  dy/dw = wgrad(x, g),  dy/db = sum(g)."""
+
+    _listed = (0, 1, 2)  # torch's convolution lists the bias, None or not
 
     @staticmethod
     def forward(ctx: Any, x: Any, w: Any, b: Any, geo: Geometry) -> Any:
@@ -236,8 +238,10 @@ class Conv(Op):
         return grad_x, grad_w, _bias_grad(grad_out) if needs[2] else None, None
 
 
-class ConvTranspose(Op):
+class ConvTranspose(Op, node_name="ConvolutionBackward0"):
     """y = conv_t(x, w) + b;  dy/dx = conv(g, w),  dy/dw = wgrad(g, x),  dy/db = sum(g)."""
+
+    _listed = (0, 1, 2)
 
     @staticmethod
     def forward(ctx: Any, x: Any, w: Any, b: Any, geo: Geometry, size: tuple[int, ...]) -> Any:

@@ -172,6 +172,22 @@ class MaxPool(Op):
         return grad
 
 
+# torch's nodes: max_pool2d/3d with indices; max_pool1d runs max_pool2d and squeezes.
+class MaxPool1D(MaxPool, node_name="SqueezeBackward1"):
+    """``max_pool1d``."""
+
+
+class MaxPool2D(MaxPool, node_name="MaxPool2DWithIndicesBackward0"):
+    """``max_pool2d``."""
+
+
+class MaxPool3D(MaxPool, node_name="MaxPool3DWithIndicesBackward0"):
+    """``max_pool3d``."""
+
+
+MAX_POOLS = {1: MaxPool1D, 2: MaxPool2D, 3: MaxPool3D}
+
+
 def _windows_forward(
     ctx: Any, x: np.ndarray, kernel: Any, stride: Any, dilation: Any, pads: Any, out: Any
 ) -> tuple[Any, Any]:

@@ -46,6 +46,40 @@ class Linear(Op):
         return grad_x, grad_weight, grad_out if needs[2] else None
 
 
+# torch's linear records addmm (bias, x, W.t()) or mm for 2-D input; for other ranks it folds
+# the batch dims and views the result back (a 1-D input without bias: squeezes it).
+class Addmm(Linear, node_name="AddmmBackward0"):
+    """``linear`` of a matrix with a bias.
+
+    Differs from PyTorch: next_functions lists (x, weight, bias), where torch's addmm lists
+    (bias, x, weight.t()); graph drawings walk the inputs in this order.
+    """
+
+
+class LinearMm(Linear, node_name="MmBackward0"):
+    """``linear`` of a matrix without bias."""
+
+
+class LinearView(Linear, node_name="ViewBackward0"):
+    """``linear`` of a vector or a batch (N-D) with a bias."""
+
+
+class LinearUnsafeView(Linear, node_name="UnsafeViewBackward0"):
+    """``linear`` of a batch (N-D) without bias."""
+
+
+class LinearSqueeze(Linear, node_name="SqueezeBackward4"):
+    """``linear`` of a vector without bias."""
+
+
+def _linear_op(ndim: int, bias: Any) -> type[Linear]:
+    if ndim == 2:
+        return LinearMm if bias is None else Addmm
+    if bias is not None:
+        return LinearView
+    return LinearSqueeze if ndim == 1 else LinearUnsafeView
+
+
 def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:  # noqa: A002
     """Apply the affine map ``y = input @ weight.T + bias`` to the last dim of ``input``.
 
@@ -75,7 +109,7 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
         return out if bias is None else out + bias
     if bias is not None and bias._data.shape not in ((weight._data.shape[0],), (1,), ()):
         return ops.add(Linear.apply(input, weight, None), bias)  # a bias of another shape
-    return Linear.apply(input, weight, bias)  # type: ignore[no-any-return]
+    return _linear_op(input._data.ndim, bias).apply(input, weight, bias)  # type: ignore[no-any-return]
 
 
 def _fits(input: Any, weight: Any, bias: Any) -> bool:  # noqa: A002

@@ -103,8 +103,11 @@ def _one_hot(ctx: Any, shape: tuple[int, ...], values: np.ndarray) -> np.ndarray
     return out
 
 
-class CrossEntropy(Op):
+class CrossEntropy(Op, node_name="NllLossBackward0"):
     """Fused log_softmax + nll over the class dim, for class-index targets.
+
+    Its node has torch's name for the last step of its cross_entropy: nll_loss (nll_loss2d for
+    4-D logits), or an add of the two terms with label smoothing.
 
     With p = softmax(x), w_t the target's class weight (0 where ignored), w all class weights,
     e the label smoothing and C the number of classes, each position's target distribution is
@@ -112,6 +115,8 @@ class CrossEntropy(Op):
         loss = -sum_c q_c * log(p_c),    dloss/dx = p * sum_c(q_c) - q.
     'mean' divides the sum over positions by sum(w_t).
     """
+
+    _listed = (0,)  # the target and the class weights get no gradient
 
     @staticmethod
     def forward(
@@ -162,11 +167,21 @@ class CrossEntropy(Op):
         return (p * q_sum - q) * _grad_scale(ctx, grad_out)
 
 
-class NLLLoss(Op):
+class CrossEntropy2D(CrossEntropy, node_name="NllLoss2DBackward0"):
+    """``cross_entropy`` of 4-D logits (N, C, H, W)."""
+
+
+class CrossEntropySmoothed(CrossEntropy, node_name="AddBackward0"):
+    """``cross_entropy`` with label smoothing."""
+
+
+class NLLLoss(Op, node_name="NllLossBackward0"):
     """loss = -w_t * x[t] at each position (0 where t is ignored); 'mean' divides by sum(w_t).
 
     dloss/dx = -w_t * onehot(t), a constant: the second derivative is zero.
     """
+
+    _listed = (0,)  # the target and the class weights get no gradient
 
     @staticmethod
     def forward(
@@ -184,6 +199,10 @@ class NLLLoss(Op):
             # 0 * inf off the target classes would be nan; PyTorch leaves them 0
             return dual.where(_one_hot(ctx, ctx.shape, ctx.valid), grad, 0.0)
         return grad
+
+
+class NLLLoss2D(NLLLoss, node_name="NllLoss2DBackward0"):
+    """``nll_loss`` of a 4-D input (N, C, H, W)."""
 
 
 # --- argument checks ---------------------------------------------------------------------------
@@ -326,7 +345,8 @@ def nll_loss(
     _check_input("nll_loss", input)
     t = _class_targets("nll_loss", input, target, ignore_index)
     w = _index_weight("nll_loss", input, weight)
-    return NLLLoss.apply(input, t, w, ignore_index, reduction)  # type: ignore[no-any-return]
+    op = NLLLoss2D if input._data.ndim == 4 else NLLLoss
+    return op.apply(input, t, w, ignore_index, reduction)  # type: ignore[no-any-return]
 
 
 def cross_entropy(
@@ -387,7 +407,10 @@ def cross_entropy(
         return _cross_entropy_probs(input, target, weight, ignore_index, reduction, label_smoothing)
     t = _class_targets("cross_entropy", input, target, ignore_index)
     w = _index_weight("cross_entropy", input, weight)
-    out = CrossEntropy.apply(input, t, w, ignore_index, float(label_smoothing), reduction)
+    op = CrossEntropy2D if input._data.ndim == 4 else CrossEntropy
+    if label_smoothing > 0.0:
+        op = CrossEntropySmoothed
+    out = op.apply(input, t, w, ignore_index, float(label_smoothing), reduction)
     return out  # type: ignore[no-any-return]
 
 

@@ -81,6 +81,19 @@ class Normalize(Op):
         return grad_x, grad_weight, grad_bias, None, None
 
 
+# torch's nodes are its native kernels', which list weight and bias, None or not.
+class BatchNorm(Normalize, node_name="NativeBatchNormBackward0"):
+    """``batch_norm`` in training."""
+
+    _listed = (0, 1, 2)
+
+
+class LayerNorm(Normalize, node_name="NativeLayerNormBackward0"):
+    """``layer_norm``."""
+
+    _listed = (0, 1, 2)
+
+
 # --- batch_norm ------------------------------------------------------------------------------
 
 
@@ -143,7 +156,7 @@ def batch_norm(
         return out if b is None else out + b
     dims = (0, *range(2, ndim))
     _update_running_stats(input._data, running_mean, running_var, dims, momentum)
-    return Normalize.apply(input, w, b, dims, eps)  # type: ignore[no-any-return]
+    return BatchNorm.apply(input, w, b, dims, eps)  # type: ignore[no-any-return]
 
 
 def _update_running_stats(
@@ -318,7 +331,7 @@ def layer_norm(
                 f"{tuple(value.shape)}"
             )
     dims = tuple(range(len(in_shape) - k, len(in_shape)))
-    return Normalize.apply(input, weight, bias, dims, eps)  # type: ignore[no-any-return]
+    return LayerNorm.apply(input, weight, bias, dims, eps)  # type: ignore[no-any-return]
 
 
 def group_norm(

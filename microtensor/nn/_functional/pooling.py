@@ -16,7 +16,7 @@ import numpy as np
 
 from microtensor import ops
 from microtensor.nn._functional._conv_ops import Conv, Geometry
-from microtensor.nn._functional._max_pool_ops import MaxPool
+from microtensor.nn._functional._max_pool_ops import MAX_POOLS
 from microtensor.tensor import Tensor
 
 __all__ = [
@@ -143,7 +143,7 @@ def _max_pool(
     pads = _tuple(padding, nd, "padding", op)
     dilations = _tuple(dilation, nd, "dilation", op)
     out, pairs = _out_sizes(op, tuple(x.shape), kernel, strides, pads, dilations, ceil_mode)
-    result = MaxPool.apply(
+    result = MAX_POOLS[nd].apply(
         x,
         kernel=kernel,
         stride=strides,
