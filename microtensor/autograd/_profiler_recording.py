@@ -2,10 +2,10 @@
 
 While no profiler runs, nothing here is on any path: ``Function.apply``, ``Op.apply`` and the
 two ``_call_backward`` methods (the engine's per-node call) are the classes' own. When the first
-recorder starts, :func:`start` puts timed versions of those four methods on the classes (and on
-any subclass that defines its own ``apply``); when the last one stops, the saved originals go
-back, the very same objects. Each running recorder gets every event that ends while it runs, from
-any thread; events carry their thread id, and nesting is rebuilt later from the time intervals.
+recorder starts, :func:`start` puts timed versions of those four methods on the two classes;
+when the last one stops, the saved originals go back, the very same objects. Each running
+recorder gets every event that ends while it runs, from any thread; events carry their thread
+id, and nesting is rebuilt later from the time intervals.
 
 Event names follow torch's: ``aten::<op>`` for a built-in op (the op class's name in snake case,
 or torch's ATen name where the two differ), the class name for a custom ``autograd.Function``,
@@ -192,10 +192,10 @@ def _timed_backward(original: Any) -> Any:
 
 def _install() -> None:
     function, op = _function.Function, _function.Op
-    for cls in (function, *_subclasses(function)):
-        if "apply" in cls.__dict__:
-            _replace(cls, "apply", _timed_apply(cls.__dict__["apply"]))
+    # A subclass that overrides apply ends in Function.apply (super().apply records the node),
+    # so timing these two records every call once.
     for cls in (function, op):
+        _replace(cls, "apply", _timed_apply(cls.__dict__["apply"]))
         _replace(cls, "_call_backward", _timed_backward(cls.__dict__["_call_backward"]))
 
 
@@ -208,16 +208,6 @@ def _uninstall() -> None:
 def _replace(cls: type, attribute: str, timed: Any) -> None:
     _saved.append((cls, attribute, cls.__dict__[attribute]))
     setattr(cls, attribute, timed)
-
-
-def _subclasses(cls: type) -> list[type]:
-    found: list[type] = []
-    todo: list[type] = list(cls.__subclasses__())
-    while todo:
-        sub = todo.pop()
-        found.append(sub)
-        todo.extend(sub.__subclasses__())
-    return found
 
 
 # --- what an event carries -------------------------------------------------------------------
