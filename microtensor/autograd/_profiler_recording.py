@@ -91,7 +91,7 @@ def emit(name: str, start_ns: int, kind: str, args: tuple[Any, ...] = (), out: A
     thread = threading.get_ident()
     for recorder in _recorders:
         shapes = _shapes(args) if recorder.record_shapes else []
-        memory = _nbytes(out) if recorder.profile_memory and out is not None else 0
+        memory = _nbytes(out, args) if recorder.profile_memory and out is not None else 0
         stack = _user_stack() if recorder.with_stack else []
         event = RawEvent(name, start_ns, end_ns, thread, kind, shapes, memory, stack)
         recorder.events.append(event)
@@ -218,14 +218,22 @@ def _shapes(args: tuple[Any, ...]) -> list[list[int]]:
     return [list(a.shape) if isinstance(a, tensor) else [] for a in args]
 
 
-def _nbytes(out: Any) -> int:
+def _nbytes(out: Any, args: tuple[Any, ...]) -> int:
+    """Bytes of the op's output arrays that are new memory (not views of an input's)."""
+    inputs = {id(_root(a._data)) for a in args if isinstance(a, _function.Tensor)}
     outputs = out if isinstance(out, tuple) else (out,)
     total = 0
     for o in outputs:
         data = getattr(o, "_data", None)
-        if data is not None and getattr(data, "base", None) is None:  # a view allocates nothing
+        if data is not None and id(_root(data)) not in inputs:
             total += int(data.nbytes)
     return total
+
+
+def _root(array: Any) -> Any:
+    while getattr(array, "base", None) is not None:
+        array = array.base
+    return array
 
 
 _PACKAGE = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep  # microtensor/

@@ -324,3 +324,15 @@ def test_a_function_overriding_apply_is_timed_and_restored():
         Twice.apply(mt.ones(2))
     assert Twice.__dict__["apply"] is own
     assert [e.name for e in prof.function_events] == ["Twice", "aten::mul"]  # timed once
+
+
+def test_memory_counts_new_arrays_not_views():
+    x = mt.ones(4, 8)
+    with profiler.profile(profile_memory=True) as prof:
+        x.reshape(8, 4).t()
+        x.exp()
+        mt.nn.functional.conv2d(mt.ones(1, 1, 5, 5), mt.ones(2, 1, 3, 3))
+    memory = {e.name: e.self_cpu_memory_usage for e in prof.function_events}
+    assert memory["aten::reshape"] == memory["aten::transpose"] == 0
+    assert memory["aten::exp"] == 4 * 8 * 4
+    assert memory["aten::convolution"] == 2 * 3 * 3 * 4  # a (1, 2, 3, 3) float32 result
