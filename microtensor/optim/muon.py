@@ -139,12 +139,37 @@ class Muon(Optimizer):
         )
         adjusted_lr = lr * _lr_ratio(group["adjust_lr_fn"], p.shape[0], p.shape[1])
         param = p._data
-        param *= 1 - lr * float(group["weight_decay"])
-        if param.dtype == np.float32:  # PyTorch's add_(alpha=) is a fused multiply-add
-            param[...] = param + np.float64(np.float32(-adjusted_lr)) * ortho.astype(np.float64)
+        decay = 1 - lr * float(group["weight_decay"])
+        if param.dtype in (np.float64, np.float32):
+            param *= decay
+        else:  # in float32, as PyTorch (NumPy would round the factor to the half dtype first)
+            param[...] = (param.astype(np.float32) * np.float32(decay)).astype(param.dtype)
+        if param.dtype == np.float64:
+            param -= ortho.astype(np.float64) * adjusted_lr
         else:
-            param -= ortho.astype(param.dtype) * adjusted_lr
+            _add_update(param, ortho, -adjusted_lr, transposed=p.shape[0] > p.shape[1])
         p._version_counter[0] += 1  # an in-place update, as PyTorch counts it
+
+
+def _add_update(param: np.ndarray, ortho: np.ndarray, alpha: float, transposed: bool) -> None:
+    """Add alpha * ortho to param in place, rounded as PyTorch's ``add_(ortho, alpha=alpha)``.
+
+    For float32 (and float16) parameters that is one float32 fused multiply-add. A bfloat16
+    parameter shares the update's dtype, so alpha is rounded to bfloat16; and when the update
+    is a transposed view (a tall parameter), PyTorch's strided loop rounds alpha * ortho to
+    bfloat16 before the sum, where its vectorized loop does not. (Its vectorized loop also
+    leaves the last entries, fewer than a vector pair, to the strided one; that is not
+    followed here, so those may differ by one bfloat16 ulp.)
+    """
+    alpha32 = np.float32(alpha)
+    if param.dtype == dtypes.bfloat16.numpy:
+        alpha32 = alpha32.astype(param.dtype).astype(np.float32)
+        if transposed:
+            step = _bfloat16(alpha32 * ortho)
+            param[...] = (param.astype(np.float32) + step).astype(param.dtype)
+            return
+    fused = param.astype(np.float64) + np.float64(alpha32) * ortho.astype(np.float64)
+    param[...] = fused.astype(np.float32).astype(param.dtype)
 
 
 def _lerp(start: np.ndarray, end: np.ndarray, weight: float) -> np.ndarray:
@@ -152,15 +177,18 @@ def _lerp(start: np.ndarray, end: np.ndarray, weight: float) -> np.ndarray:
 
     The bfloat16 rounding of the Newton-Schulz input turns a one-ulp difference of the
     momentum into a visible one, so the float32 fma is emulated in float64 (the product of two
-    float32 numbers is exact there); float64 arrays use the same formula without the fusion.
+    float32 numbers is exact there); half-precision arrays compute in float32 and round once,
+    as PyTorch; float64 arrays use the same formula without the fusion.
     """
-    weight = start.dtype.type(weight)
-    small = abs(weight) < 0.5
-    coeff, base = (weight, start) if small else (weight - start.dtype.type(1), end)
-    diff = end - start
-    if start.dtype == np.float32:
-        return (np.float64(coeff) * diff.astype(np.float64) + base).astype(np.float32)
-    return base + coeff * diff
+    if start.dtype == np.float64:
+        small = abs(weight) < 0.5
+        coeff, base = (weight, start) if small else (weight - 1.0, end)
+        return base + coeff * (end - start)
+    w = np.float32(weight)
+    coeff32, base32 = (w, start) if abs(w) < 0.5 else (w - np.float32(1), end)
+    diff = end.astype(np.float32) - start.astype(np.float32)
+    fused = np.float64(coeff32) * diff.astype(np.float64) + base32.astype(np.float64)
+    return fused.astype(np.float32).astype(start.dtype)
 
 
 def _lr_ratio(adjust_lr_fn: str | None, rows: int, cols: int) -> float:

@@ -126,6 +126,27 @@ def test_a_step_from_torchs_gradient_is_torchs(shape, dtype):
     np.testing.assert_allclose(mine.value(), theirs.value(), rtol=0, atol=0.02 * bfloat16_ulp)
 
 
+# tall: torch adds a transposed update (its strided loop); 4 x 8: 32 entries, its vector loop
+@pytest.mark.parametrize("shape", [(4, 3), (16, 7), (12, 5), (4, 8)])
+@pytest.mark.parametrize("dtype", ["bfloat16", "float16"])
+def test_half_precision_steps_from_torchs_gradients_are_torchs(shape, dtype):
+    rng = np.random.default_rng(4)
+    start, x = rng.normal(size=shape), rng.normal(size=(sum(shape), shape[1]))
+    theirs = torch.tensor(start).to(getattr(torch, dtype)).requires_grad_()
+    mine = mt.tensor(start).to(getattr(mt, dtype)).requires_grad_()
+    x = torch.tensor(x).to(theirs.dtype)
+    opt_mine, opt_theirs = mt.optim.Muon([mine], lr=0.02), torch.optim.Muon([theirs], lr=0.02)
+    for step in range(6):
+        opt_theirs.zero_grad()
+        ((x @ theirs.T).tanh() ** 2).sum().backward()
+        mine.grad = mt.tensor(theirs.grad.float().numpy()).to(mine.dtype)
+        opt_mine.step(), opt_theirs.step()
+        assert mine.dtype == getattr(mt, dtype)
+        np.testing.assert_array_equal(
+            mine.detach().float().numpy(), theirs.detach().float().numpy(), err_msg=str(step)
+        )
+
+
 def test_tensor_lr_and_groups_as_torch():
     results = []
     for lib in (mt, torch):
