@@ -156,3 +156,61 @@ def test_events_before_any_trace_raise():
     prof = profiler.profile(schedule=profiler.schedule(wait=5, warmup=1, active=1))
     with pytest.raises(AssertionError, match="Profiler must be initialized"):
         prof.events()
+
+
+# PyTorch's profiler recipe (pytorch.org/tutorials/recipes/recipes/profiler_recipe.html)
+
+
+def _recipe(lib, tmp_path):
+    """The recipe's steps, written once for torch and microtensor."""
+    nn, profiler = lib.nn, lib.profiler
+    profile, record_function, activity = (
+        profiler.profile,
+        profiler.record_function,
+        profiler.ProfilerActivity,
+    )
+    model = nn.Sequential(nn.Conv2d(3, 4, 3), nn.ReLU(), nn.Flatten(), nn.Linear(4 * 6 * 6, 5))
+    inputs = lib.randn(2, 3, 8, 8)
+    result = {}
+    with profile(activities=[activity.CPU], record_shapes=True) as prof:
+        with record_function("model_inference"):
+            model(inputs)
+    table = prof.key_averages().table(sort_by="cpu_time_total", row_limit=10)
+    result["first row"] = table.splitlines()[3].split()[0]
+    by_shape = prof.key_averages(group_by_input_shape=True)
+    result["relu shapes"] = [a.input_shapes for a in by_shape if a.key == "aten::relu"]
+    with profile(activities=[activity.CPU], profile_memory=True, record_shapes=True) as prof:
+        model(inputs)
+    table = prof.key_averages().table(sort_by="self_cpu_memory_usage", row_limit=10)
+    result["memory columns"] = "Self CPU Mem" in table.splitlines()[1]
+    prof.export_chrome_trace(str(tmp_path / f"{lib.__name__}.json"))
+    trace = json.loads((tmp_path / f"{lib.__name__}.json").read_text())
+    result["relu in trace"] = any(e.get("name") == "aten::relu" for e in trace["traceEvents"])
+    with profile(activities=[activity.CPU], with_stack=True) as prof:
+        model(inputs)
+    prof.export_stacks(str(tmp_path / f"{lib.__name__}.stacks"), "self_cpu_time_total")
+    result["stacks written"] = (tmp_path / f"{lib.__name__}.stacks").exists()
+    ready = []
+    steps = profiler.schedule(wait=1, warmup=1, active=2, repeat=1)
+    with profile(
+        activities=[activity.CPU, activity.CUDA],
+        schedule=steps,
+        on_trace_ready=lambda p: ready.append(
+            (p.step_num, p.key_averages().table(sort_by="self_cuda_time_total", row_limit=3) != "")
+        ),
+    ) as p:
+        for _ in range(6):
+            model(inputs)
+            p.step()
+    result["ready"] = ready
+    return result
+
+
+@pytest.mark.filterwarnings("ignore")
+def test_the_recipe_gives_what_torch_gives(tmp_path):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        ours, theirs = _recipe(mt, tmp_path), _recipe(torch, tmp_path)
+    assert ours == theirs
+    assert ours["first row"] == "model_inference" and ours["relu shapes"] == [[[2, 4, 6, 6]]]
+    assert ours["ready"] == [(4, True)]
