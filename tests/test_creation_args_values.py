@@ -30,6 +30,8 @@ VALUES: list[Case] = [
     ("full-kw", "full", lambda lib: lib.full(size=(2,), fill_value=3)),
     ("full-float-size", "full", lambda lib: lib.full((2.0,), 3)),
     ("full-np-array-size", "full", lambda lib: lib.full(np.array([2]), 3)),
+    ("full-np-0d-array", "full", lambda lib: lib.full((2,), np.array(1.5))),
+    ("full_like-np-0d-array", "full_like", lambda lib: lib.full_like(float_2x3(lib), np.array(2))),
     ("full-missing", "full", lambda lib: lib.full((2,))),
     ("arange-int", "arange", lambda lib: lib.arange(5)),
     ("arange-float", "arange", lambda lib: lib.arange(5.0)),
