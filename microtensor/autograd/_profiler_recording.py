@@ -7,8 +7,8 @@ when the last one stops, the saved originals go back, the very same objects. Eac
 recorder gets every event that ends while it runs, from any thread; events carry their thread
 id, and nesting is rebuilt later from the time intervals.
 
-Event names follow torch's: ``aten::<op>`` for a built-in op (the op class's name in snake case,
-or torch's ATen name where the two differ), the class name for a custom ``autograd.Function``,
+Event names follow torch's: ``aten::<op>`` for a built-in op (its node's name in snake case,
+``SliceBackward0``: ``aten::slice``, or torch's ATen name where the two differ), the class name for a custom ``autograd.Function``,
 and ``autograd::engine::evaluate_function: MulBackward0`` around ``MulBackward0`` for a backward
 node. ``AccumulateGrad`` runs inside the engine's loop, without a method call to time: it is not
 recorded.
@@ -99,7 +99,7 @@ def emit(name: str, start_ns: int, kind: str, args: tuple[Any, ...] = (), out: A
 
 # --- names -----------------------------------------------------------------------------------
 
-# torch's ATen names where the snake case of the op class's name is not it
+# torch's ATen names where the snake case of the node's (or op's) name is not it
 _ATEN_NAMES = {
     "MatMul": "matmul",
     "NLLLoss": "nll_loss",
@@ -133,11 +133,16 @@ _ATEN_NAMES = {
     "FftC2R": "_fft_c2r",
     "FftC2RTranspose": "_fft_r2c",
     "Topk": "topk",
+    "Log1P": "log1p",
+    "ToCopy": "_to_copy",
+    "UnsafeView": "_unsafe_view",
+    "ReshapeAlias": "_reshape_alias",
     "MvLgamma": "mvlgamma",
     "PolyGamma": "polygamma",
     "ConstantPad": "constant_pad_nd",
 }
-_CAMEL = r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])"  # a word starts: Log|Soft|Max, NLL|Loss
+# where a word starts: Log|Softmax, NLL|Loss2D, MaxPool2D|With (a digit stays with its word)
+_CAMEL = r"(?<=[a-z])(?=[A-Z])|(?<=[A-Z0-9])(?=[A-Z][a-z])"
 _names: dict[type, str] = {}
 
 
@@ -145,11 +150,12 @@ def op_name(cls: type) -> str:
     """The event name of ``cls.apply``: ``aten::mul`` for ``Mul``, ``Cube`` for a Function."""
     name = _names.get(cls)
     if name is None:
-        op = cls._op_name  # type: ignore[attr-defined]
         if issubclass(cls, _function.Op):
-            name = "aten::" + (_ATEN_NAMES.get(op) or re.sub(_CAMEL, "_", op).lower())
+            # the node's name is torch's where the op gives one (SliceBackward0: aten::slice)
+            base = re.sub(r"Backward\d*$", "", cls.__name__)
+            name = "aten::" + (_ATEN_NAMES.get(base) or re.sub(_CAMEL, "_", base).lower())
         else:
-            name = op
+            name = cls._op_name  # type: ignore[attr-defined]
         _names[cls] = name
     return name
 

@@ -1,6 +1,6 @@
 """``microtensor.autograd.profiler``: time every op of a block, as ``torch.autograd.profiler``.
 
-Inside ``with profile() as prof:`` every op microtensor runs (``aten::mul``, ``aten::matmul``
+Inside ``with profile() as prof:`` every op microtensor runs (``aten::mul``, ``aten::mm``
 ...), every backward node (``autograd::engine::evaluate_function: MulBackward0``) and every
 ``record_function`` block is timed with ``time.perf_counter_ns``; ``prof.key_averages().table()``
 prints torch's table and ``prof.export_chrome_trace(path)`` writes a trace for

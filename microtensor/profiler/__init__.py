@@ -14,7 +14,7 @@ Example:
     ...     y = mt.ones(2, 3) @ mt.ones(3, 4)
     >>> row = prof.key_averages()[0]
     >>> row.key, row.count, row.input_shapes
-    ('aten::matmul', 1, [[2, 3], [3, 4]])
+    ('aten::mm', 1, [[2, 3], [3, 4]])
 """
 
 from __future__ import annotations
