@@ -8,10 +8,11 @@ recorder gets every event that ends while it runs, from any thread; events carry
 id, and nesting is rebuilt later from the time intervals.
 
 Event names follow torch's: ``aten::<op>`` for a built-in op (its node's name in snake case,
-``SliceBackward0``: ``aten::slice``, or torch's ATen name where the two differ), the class name for a custom ``autograd.Function``,
-and ``autograd::engine::evaluate_function: MulBackward0`` around ``MulBackward0`` for a backward
-node. ``AccumulateGrad`` runs inside the engine's loop, without a method call to time: it is not
-recorded.
+``SliceBackward0``: ``aten::slice``, or torch's ATen name where the two differ), the class
+name for a custom ``autograd.Function``, and ``autograd::engine::evaluate_function:
+MulBackward0`` around ``MulBackward0`` for a backward node. ``AccumulateGrad`` runs inside the
+engine's loop, without a method call to time: it is not recorded. Nor are the functions that
+compute without an op (comparisons, ``argmax``, ``detach``: nothing differentiable to record).
 """
 
 from __future__ import annotations
