@@ -381,13 +381,13 @@ def __getattr__(name: str) -> _Any:
 
 
 def _autograd_getattr(name: str) -> _Any:
-    # torch.autograd.profiler after `import torch`: the profiler loads on first use.
+    # torch.autograd.profiler (and profiler_util) after `import torch`: loaded on first use.
     # (a module-level __getattr__ of microtensor.autograd, set here so that package's
     # __init__ keeps to the autograd core)
-    if name == "profiler":
+    if name in ("profiler", "profiler_util"):
         import importlib
 
-        return importlib.import_module("microtensor.autograd.profiler")
+        return importlib.import_module(f"microtensor.autograd.{name}")
     raise AttributeError(f"module 'microtensor.autograd' has no attribute {name!r}")
 
 

@@ -8,6 +8,7 @@ import pytest
 LAZY = [
     "microtensor.profiler",
     "microtensor.autograd.profiler",
+    "microtensor.autograd.profiler_util",
     "microtensor.hub",
     "microtensor.mps",
     "microtensor.xpu",

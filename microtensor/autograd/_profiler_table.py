@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from microtensor.autograd._profiler_events import _format_memory, _format_share, _format_time
+from microtensor.autograd.profiler_util import _format_memory, _format_share, _format_time
 
 _COLUMN = 12
 _SPACING = 2

@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from microtensor.autograd import _profiler_recording as _recording
 
 if TYPE_CHECKING:
-    from microtensor.autograd._profiler_events import EventList, FunctionEvent, FunctionEventAvg
+    from microtensor.autograd.profiler_util import EventList, FunctionEvent, FunctionEventAvg
 
 __all__ = [
     "EventList",
@@ -139,7 +139,7 @@ class profile:  # noqa: N801 - torch's name
         recorder, self._recorder = self._recorder, None
         assert recorder is not None
         _recording.stop(recorder)
-        from microtensor.autograd._profiler_events import build_events
+        from microtensor.autograd.profiler_util import build_events
 
         self._events = build_events(recorder.events, self._origin_ns)
         self._events._profile_memory = self.profile_memory
@@ -299,7 +299,7 @@ _RESULT_CLASSES = ("EventList", "FunctionEvent", "FunctionEventAvg")
 def __getattr__(name: str) -> Any:
     # the result classes load with the first finished profile (import microtensor stays fast)
     if name in _RESULT_CLASSES:
-        from microtensor.autograd import _profiler_events
+        from microtensor.autograd import profiler_util
 
-        return getattr(_profiler_events, name)
+        return getattr(profiler_util, name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

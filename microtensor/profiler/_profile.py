@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from microtensor.autograd import profiler as _autograd_profiler
-from microtensor.autograd._profiler_events import EventList
+from microtensor.autograd.profiler_util import EventList
 from microtensor.profiler import (
     ProfilerAction,
     ProfilerActivity,

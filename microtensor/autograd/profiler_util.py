@@ -1,4 +1,4 @@
-"""A profile's results: events, their averages by name, torch's table and a Chrome trace.
+"""``microtensor.autograd.profiler_util``: a profile's results, as torch.autograd.profiler_util.
 
 ``FunctionEvent`` is one recorded interval with its parent and children (rebuilt from the time
 intervals of each thread), ``FunctionEventAvg`` the sum of the events that share a key, and
