@@ -35,6 +35,16 @@ CASES = [
 TOLERANCES = {np.float64: (1e-10, 1e-12), np.float32: (1e-5, 1e-6)}
 
 
+@pytest.fixture(autouse=True, scope="module")
+def one_torch_thread():
+    """torch's bfloat16 GEMMs on tiny matrices spin its thread pool: 100x slower on a busy
+    machine. One thread computes the same numbers (no product here is split)."""
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)
+
+
 class Twin:
     """A weight, its data and a Muon of one library (``mt`` or ``torch``)."""
 
