@@ -20,6 +20,7 @@ Example:
 
 from __future__ import annotations
 
+import warnings
 from collections import OrderedDict, defaultdict, deque, namedtuple
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -36,7 +37,9 @@ __all__ = [
     "keystr",
     "register_pytree_node",
     "tree_all",
+    "tree_all_only",
     "tree_any",
+    "tree_any_only",
     "tree_flatten",
     "tree_flatten_with_path",
     "tree_is_leaf",
@@ -46,6 +49,7 @@ __all__ = [
     "tree_map",
     "tree_map_",
     "tree_map_only",
+    "tree_map_with_path",
     "tree_structure",
     "tree_unflatten",
     "treespec_pprint",
@@ -140,6 +144,32 @@ def register_pytree_node(
     if cls in SUPPORTED_NODES:
         raise ValueError(f"{cls} is already registered as pytree node.")
     SUPPORTED_NODES[cls] = NodeDef(cls, flatten_fn, unflatten_fn, flatten_with_keys_fn)
+
+
+def _register_pytree_node(
+    cls: type[Any],
+    flatten_fn: FlattenFunc,
+    unflatten_fn: UnflattenFunc,
+    to_str_fn: Callable[..., str] | None = None,
+    maybe_from_str_fn: Callable[[str], Any] | None = None,
+    *,
+    serialized_type_name: str | None = None,
+    to_dumpable_context: Callable[[Any], Any] | None = None,
+    from_dumpable_context: Callable[[Any], Any] | None = None,
+    flatten_with_keys_fn: Callable[[PyTree], tuple[list[tuple[Any, Any]], Context]] | None = None,
+) -> None:
+    """The deprecated spelling of ``register_pytree_node`` (libraries still call it).
+
+    Raises:
+        ValueError: if ``cls`` is already registered.
+    """
+    warnings.warn(
+        "`microtensor.utils._pytree._register_pytree_node` is deprecated. Please use "
+        "`microtensor.utils._pytree.register_pytree_node` instead.",
+        FutureWarning,
+        stacklevel=2,
+    )
+    register_pytree_node(cls, flatten_fn, unflatten_fn, flatten_with_keys_fn=flatten_with_keys_fn)
 
 
 def _is_namedtuple_class(cls: Any) -> bool:
@@ -477,6 +507,20 @@ def tree_map(
     return spec.unflatten(map(func, leaves, *others))
 
 
+def tree_map_with_path(
+    func: Callable[..., Any],
+    tree: PyTree,
+    *rests: PyTree,
+    is_leaf: Callable[[PyTree], bool] | None = None,
+) -> PyTree:
+    """``tree_map`` whose ``func`` gets each leaf's key path first: ``func(path, leaf, ...)``."""
+    pairs, spec = tree_flatten_with_path(tree, is_leaf)
+    others = [spec.flatten_up_to(r) for r in rests]
+    return spec.unflatten(
+        func(path, leaf, *more) for (path, leaf), *more in zip(pairs, *others, strict=True)
+    )
+
+
 def tree_map_(
     func: Callable[..., Any],
     tree: PyTree,
@@ -525,3 +569,25 @@ def tree_any(
 ) -> bool:
     """Whether ``pred`` holds for some leaf."""
     return any(map(pred, tree_leaves(tree, is_leaf)))
+
+
+def tree_all_only(
+    type_or_types: Any,
+    /,
+    pred: Callable[[Any], bool],
+    tree: PyTree,
+    is_leaf: Callable[[PyTree], bool] | None = None,
+) -> bool:
+    """Whether ``pred`` holds for every leaf of the given type(s) (other leaves are skipped)."""
+    return all(pred(x) for x in tree_leaves(tree, is_leaf) if isinstance(x, type_or_types))
+
+
+def tree_any_only(
+    type_or_types: Any,
+    /,
+    pred: Callable[[Any], bool],
+    tree: PyTree,
+    is_leaf: Callable[[PyTree], bool] | None = None,
+) -> bool:
+    """Whether ``pred`` holds for some leaf of the given type(s)."""
+    return any(pred(x) for x in tree_leaves(tree, is_leaf) if isinstance(x, type_or_types))

@@ -150,3 +150,20 @@ def test_specs_compare_and_hash():
 def test_parameter_names_match_torch(name):
     ours = list(inspect.signature(getattr(pytree, name)).parameters)
     assert ours == list(inspect.signature(getattr(torch_pytree, name)).parameters)
+
+
+def test_path_map_only_predicates_and_the_deprecated_register_match_torch():
+    tree = {"a": [1, "s", 2.5], "b": (3,)}
+    for lib in (pytree, torch_pytree):
+        paths = lib.tree_map_with_path(lambda p, x, keystr=lib.keystr: keystr(p), tree)
+        assert paths == {"a": ["['a'][0]", "['a'][1]", "['a'][2]"], "b": ("['b'][0]",)}
+        assert lib.tree_all_only(int, lambda x: x > 0, tree) is True
+        assert lib.tree_any_only(float, lambda x: x > 3, tree) is False
+
+    class Box:
+        def __init__(self, v):
+            self.v = v
+
+    with pytest.warns(FutureWarning, match="_register_pytree_node` is deprecated"):
+        pytree._register_pytree_node(Box, lambda b: ([b.v], None), lambda v, c: Box(*v))
+    assert pytree.tree_leaves([Box(7)]) == [7]
