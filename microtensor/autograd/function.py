@@ -107,6 +107,9 @@ class AccumulateGrad(Node):
         """``"torch::autograd::AccumulateGrad"``, the name torch gives this node."""
         return "torch::autograd::AccumulateGrad"
 
+    def __repr__(self) -> str:  # torch's: <AccumulateGrad object at 0x7f...>
+        return f"<AccumulateGrad object at {id(self):#x}>"
+
 
 def edge_of(tensor: Any) -> tuple[Node, int]:
     """The ``(node, output_nr)`` through which gradient reaches ``tensor``."""

@@ -58,7 +58,7 @@ class CumProd(Op, node_name="CumprodBackward0"):
         return grad
 
 
-class LogCumSumExp(Op):
+class LogCumSumExp(Op, node_name="LogcumsumexpBackward0"):
     """z_j = log(sum_{i<=j} exp(a_i));  dz_j/da_i = exp(a_i - z_j) for i <= j.
 
     grad_i = sum_{j>=i} g_j exp(a_i - z_j), computed in log space for g > 0 and g < 0 apart
@@ -218,6 +218,14 @@ def cummin(input: Tensor, dim: int) -> CumminResult:  # noqa: A002
     return CumminResult(*_cum_extreme("cummin", input, dim, np.minimum))
 
 
+class Cummax(CumExtreme, node_name="CummaxBackward0"):
+    """``cummax``'s values."""
+
+
+class Cummin(CumExtreme, node_name="CumminBackward0"):
+    """``cummin``'s values."""
+
+
 def _cum_extreme(op: str, input: Tensor, dim: int, ufunc: Any) -> tuple[Tensor, Tensor]:  # noqa: A002
     a = input._data
     d = normalize_dim(op, dim, a.ndim)
@@ -231,5 +239,6 @@ def _cum_extreme(op: str, input: Tensor, dim: int, ufunc: Any) -> tuple[Tensor, 
         positions = np.arange(a.shape[d]).reshape([-1 if i == d else 1 for i in range(a.ndim)])
         # the latest position (so far) where the running value was reached
         index = np.maximum.accumulate(np.where(reached, positions, 0), axis=d)
-    values_out = CumExtreme.apply(input, _key_along(index, d, a.ndim))
+    node = Cummax if ufunc is np.maximum else Cummin
+    values_out = node.apply(input, _key_along(index, d, a.ndim))
     return values_out, Tensor._make(index.astype(np.int64, copy=False))

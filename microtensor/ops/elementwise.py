@@ -249,6 +249,10 @@ class Lerp(Op):
         return grad_a, grad_b, grad_w
 
 
+class LerpTensor(Lerp, node_name="LerpBackward1"):
+    """``lerp`` with a tensor weight (torch's lerp.Tensor)."""
+
+
 def exp(input: Tensor, *, out: Any = None) -> Tensor:  # noqa: A002
     """``e ** input``, elementwise.
 
@@ -406,7 +410,8 @@ def lerp(input: Tensor, end: Any, weight: Any) -> Tensor:  # noqa: A002
     if isinstance(weight, Tensor):
         input, weight = promote(input, to_float(weight))
         input, end = promote(input, end)
+    op = LerpTensor if isinstance(weight, Tensor) else Lerp
     try:
-        return Lerp.apply(input, end, weight)  # type: ignore[no-any-return]
+        return op.apply(input, end, weight)  # type: ignore[no-any-return]
     except ValueError:
         raise broadcast_error3("lerp", input, end, weight) from None

@@ -15,7 +15,7 @@ from microtensor.tensor import Tensor
 __all__ = ["logaddexp", "logaddexp2"]
 
 
-class LogAddExp(Op):
+class LogAddExp(Op, node_name="LogaddexpBackward0"):
     """z = log(exp(a) + exp(b));  dz/da = sigmoid(a - b),  dz/db = sigmoid(b - a).
 
     ``base`` 2: z = log2(2**a + 2**b), whose derivatives are sigmoid((a - b) * ln 2).
@@ -67,6 +67,10 @@ def logaddexp2(input: Any, other: Any) -> Tensor:  # noqa: A002
     return _logaddexp("logaddexp2", input, other, 2.0)
 
 
+class LogAddExp2(LogAddExp, node_name="Logaddexp2Backward0"):
+    """``logaddexp2``."""
+
+
 def _logaddexp(op: str, input: Any, other: Any, base: float) -> Tensor:  # noqa: A002
     if not isinstance(input, Tensor) and not isinstance(other, Tensor):
         raise TypeError(f"{op}(): argument 'input' must be Tensor, not {type(input).__name__}")
@@ -75,6 +79,7 @@ def _logaddexp(op: str, input: Any, other: Any, base: float) -> Tensor:  # noqa:
     if dtype.kind != "f":
         raise NotImplementedError(f"{op}(): not implemented for {dtype}; call .float() first")
     try:
-        return LogAddExp.apply(a, b, base)  # type: ignore[no-any-return]
+        node = LogAddExp if base != 2.0 else LogAddExp2
+        return node.apply(a, b, base)  # type: ignore[no-any-return]
     except ValueError:
         raise broadcast_error(op, a, b) from None

@@ -21,7 +21,7 @@ __all__ = ["logit", "xlogy"]
 # only in microtensor.special, as in PyTorch: entr, xlog1py
 
 
-class XLogY(Op):
+class XLogY(Op, node_name="XlogyBackward0"):
     """z = x log(y + shift), 0 where x = 0 (unless y is nan); shift is 0 (xlogy) or 1 (xlog1py).
 
     dz/dx = log(y + shift), except 0 where x = 0 and y + shift <= 0 (PyTorch's convention);

@@ -15,7 +15,14 @@ from microtensor import ops
 from microtensor._factory_args import on_cpu
 from microtensor._numpy_names import numpy_names
 from microtensor.autograd.function import Op
-from microtensor.ops._common import broadcast_error, matmul_sentence, normalize_dim, promote
+from microtensor.ops._common import (
+    binary,
+    broadcast_error,
+    matmul_sentence,
+    normalize_dim,
+    promote,
+)
+from microtensor.ops.arithmetic import Add
 from microtensor.ops.indexing import GetItem, IndexAddZeros
 from microtensor.tensor import Tensor
 
@@ -276,6 +283,30 @@ def _triangle(op: str, fn: Any, row: int, col: int, offset: int, dtype: Any) -> 
 # --- beta * input + alpha * (product) ---------------------------------------------------------
 
 
+# The final add is recorded under the op's own node name, as torch's fused kernels are.
+class Addmm(Add, node_name="AddmmBackward0"):
+    """The add of ``addmm``: alpha * (mat1 @ mat2) + beta * input."""
+
+
+class Addmv(Add, node_name="AddmvBackward0"):
+    """The add of ``addmv``."""
+
+
+class Addr(Add, node_name="AddrBackward0"):
+    """The add of ``addr``."""
+
+
+class Baddbmm(Add, node_name="BaddbmmBackward0"):
+    """The add of ``baddbmm``."""
+
+
+class Addbmm(Add, node_name="AddbmmBackward0"):
+    """The add of ``addbmm``."""
+
+
+_SCALED_SUMS = {"addmm": Addmm, "addmv": Addmv, "addr": Addr, "baddbmm": Baddbmm, "addbmm": Addbmm}
+
+
 def _scaled_sum(op: str, input: Any, product: Tensor, beta: Any, alpha: Any) -> Tensor:  # noqa: A002
     """``beta * input + alpha * product``; ``input`` must broadcast to the product's shape."""
     want = tuple(product._data.shape)
@@ -291,7 +322,7 @@ def _scaled_sum(op: str, input: Any, product: Tensor, beta: Any, alpha: Any) -> 
     out = product if alpha == 1 else ops.mul(product, alpha)
     if beta == 0:  # as PyTorch: input is ignored, so NaN or inf in it do not propagate
         return out
-    return ops.add(out, input if beta == 1 else ops.mul(input, beta))  # type: ignore[no-any-return]
+    return binary(_SCALED_SUMS[op], op, out, input if beta == 1 else ops.mul(input, beta))
 
 
 def _check_ranks(op: str, named: dict[str, Any], ranks: tuple[int, ...]) -> None:

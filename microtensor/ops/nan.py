@@ -51,7 +51,7 @@ def nan_to_num(
     return NanToNum.apply(input, nan, posinf, neginf)  # type: ignore[no-any-return]
 
 
-class NanSum(Op):
+class NanSum(Op, node_name="NansumBackward0"):
     """z = the sum of the non-NaN elements of a over dims;  dz/da = 1 where a is not NaN, else 0.
 
     The gradient is multiplied by that 0/1 mask (PyTorch's formula), so an infinite upstream

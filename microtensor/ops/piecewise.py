@@ -79,7 +79,7 @@ class Clamp(Op):
     dz/dlo = 1 where a < lo < hi;  dz/dhi = 1 where a > hi or hi < lo (z = hi when lo > hi).
     """
 
-    _listed = (0, 1, 2)  # torch's clamp.Tensor lists both bounds, None ones too
+    _listed: tuple[int, ...] | None = (0, 1, 2)  # clamp.Tensor lists both bounds, None too
 
     @staticmethod
     def forward(ctx: Any, a: Any, lo: Any, hi: Any) -> Any:

@@ -50,6 +50,10 @@ class Scatter(IndexPut):
     """z = a with z[index[i][j]][j] = src[i][j] (dim 0): IndexPut at an advanced key."""
 
 
+class ScatterValue(Scatter, node_name="ScatterBackward1"):
+    """``scatter`` of a number (torch's scatter.value)."""
+
+
 class ScatterReduce(Op):
     """z[key] = reduce(a[key] (if include_self), src ...);  PyTorch's gradients per reduction.
 
@@ -274,7 +278,9 @@ def scatter(
     src = value if src is None else src
     if reduce is not None:
         return _scatter_with_reduce(input, dim, index, src, reduce)
-    return _scatter(Scatter, "scatter", input, dim, index, src)
+    return _scatter(
+        Scatter if isinstance(src, Tensor) else ScatterValue, "scatter", input, dim, index, src
+    )
 
 
 def _scatter(

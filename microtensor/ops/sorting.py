@@ -77,6 +77,10 @@ class MedianDim(GetItem, node_name="MedianBackward1"):
     """z = the lower median of a along dim: GetItem at its index."""
 
 
+class NanMedianDim(MedianDim, node_name="NanmedianBackward1"):
+    """z = the lower median of the non-NaN elements of a along dim: GetItem at its index."""
+
+
 class ModeResult(NamedTuple):
     """``(values, indices)`` from ``mode``, as ``torch.return_types.mode``."""
 
@@ -123,7 +127,7 @@ class Median(Op):
         return dual.where(ctx.mask, grad_out / ctx.count, 0.0)
 
 
-class NanMedian(Median):
+class NanMedian(Median, node_name="NanmedianBackward0"):
     """z = the lower median of the non-NaN elements;  dz/da = 1 / k at the k elements equal to z.
 
     All NaN (or empty): z is NaN and the gradient is shared among the NaNs (as PyTorch).
@@ -407,11 +411,11 @@ def nanmedian(input: Tensor, dim: int | None = None, keepdim: bool = False) -> A
         )
     order = _order(a, d, descending=False)
     if a.ndim == 0:
-        return NanmedianResult(*_pick(MedianDim, input, order, d, keepdim))
+        return NanmedianResult(*_pick(NanMedianDim, input, order, d, keepdim))
     valid = n - np.isnan(a).sum(axis=d, keepdims=True)  # NaNs sort last
     position = np.maximum(valid - 1, 0) // 2
     index = np.take_along_axis(order, position, axis=d)
-    return NanmedianResult(*_pick(MedianDim, input, index, d, keepdim))
+    return NanmedianResult(*_pick(NanMedianDim, input, index, d, keepdim))
 
 
 @numpy_names

@@ -35,6 +35,10 @@ __all__ = [
 ]
 
 
+class SplitWithSizes(Split, node_name="SplitWithSizesBackward0"):
+    """``split`` with a list of sizes (torch's split_with_sizes)."""
+
+
 @numpy_names
 def split(tensor: Tensor, split_size_or_sections: Any, dim: int = 0) -> tuple[Tensor, ...]:
     """Views of ``tensor`` cut into pieces along ``dim``.
@@ -56,6 +60,7 @@ def split(tensor: Tensor, split_size_or_sections: Any, dim: int = 0) -> tuple[Te
         raise RuntimeError("split expects at least a 1-dimensional tensor")
     d = normalize_dim("split", dim, tensor._data.ndim)
     n = tensor._data.shape[d]
+    op: type[Split] = SplitWithSizes
     if isinstance(split_size_or_sections, Sequence | np.ndarray):
         sizes = tuple(operator.index(s) for s in split_size_or_sections)
         if any(s < 0 for s in sizes):
@@ -80,7 +85,8 @@ def split(tensor: Tensor, split_size_or_sections: Any, dim: int = 0) -> tuple[Te
             )
         count = max(-(-n // size), 1) if size else 1
         sizes = (size,) * (count - 1) + (n - size * (count - 1),)
-    return Split.apply(tensor, sizes, d)  # type: ignore[no-any-return]
+        op = Split
+    return op.apply(tensor, sizes, d)  # type: ignore[no-any-return]
 
 
 @numpy_names

@@ -104,6 +104,14 @@ CASES = {
     "cumsum(1)": lambda L, F, t: t["x"].cumsum(1),
     "cumprod(1)": lambda L, F, t: t["x"].cumprod(1),
     "median(1)[0]": lambda L, F, t: t["x"].median(1)[0],
+    "nanmedian(1)[0]": lambda L, F, t: t["x"].nanmedian(1)[0],
+    "nansum()": lambda L, F, t: t["x"].nansum(),
+    "cummax(1)": lambda L, F, t: t["x"].cummax(1).values,
+    "logcumsumexp(1)": lambda L, F, t: t["x"].logcumsumexp(1),
+    "logaddexp": lambda L, F, t: L.logaddexp(t["x"], t["y"]),
+    "xlogy": lambda L, F, t: L.xlogy(t["x"], t["p"]),
+    "lerp(y, 0.5)": lambda L, F, t: t["x"].lerp(t["y"], 0.5),
+    "lerp(y, T)": lambda L, F, t: t["x"].lerp(t["y"], t["p"]),
     # shape
     "reshape(12)": lambda L, F, t: t["x"].reshape(12),
     "t().reshape(12)": lambda L, F, t: t["x"].t().reshape(12),
@@ -125,6 +133,8 @@ CASES = {
     "F.pad": lambda L, F, t: F.pad(t["x"], (1, 1)),
     "cat": lambda L, F, t: L.cat([t["x"], t["c"], t["y"]]),
     "repeat_interleave(2)": lambda L, F, t: t["x"].repeat_interleave(2, dim=0),
+    "split(2)": lambda L, F, t: t["x"].split(2)[1],
+    "split([1, 2])": lambda L, F, t: t["x"].split([1, 2])[1],
     "repeat_interleave(T)": lambda L, F, t: t["v"].repeat_interleave(L.tensor([1, 0, 2, 1])),
     # indexing: torch's last step names the node
     "x[0]": lambda L, F, t: t["x"][0],
@@ -149,6 +159,8 @@ CASES = {
     "select": lambda L, F, t: t["x"].select(1, 2),
     "index_select": lambda L, F, t: t["x"].index_select(0, t["idx"]),
     "gather": lambda L, F, t: t["x"].gather(1, t["idx"].expand(3, 2)),
+    "scatter(src)": lambda L, F, t: t["x"].scatter(1, t["idx"].expand(3, 2), t["y"]),
+    "scatter(value)": lambda L, F, t: t["x"].scatter(1, t["idx"].expand(3, 2), 0.5),
     # matrix products
     "x @ m": lambda L, F, t: t["x"] @ t["m"],
     "v @ w": lambda L, F, t: t["v"] @ t["w"],
@@ -162,6 +174,9 @@ CASES = {
     "mv": lambda L, F, t: t["x"].mv(t["v"]),
     "dot": lambda L, F, t: t["v"].dot(t["w"]),
     "outer": lambda L, F, t: L.outer(t["v"], t["w"]),
+    "addmm": lambda L, F, t: L.addmm(t["bias"], t["x"], t["W"].t(), beta=0.5),
+    "addmv": lambda L, F, t: L.addmv(t["x"][:, 0], t["x"], t["v"]),
+    "baddbmm": lambda L, F, t: L.baddbmm(t["b3"] @ t["b3b"], t["b3"], t["b3b"]),
     # nn.functional
     "linear 2-D": lambda L, F, t: F.linear(t["x"], t["W"], t["bias"]),
     "linear 2-D no bias": lambda L, F, t: F.linear(t["x"], t["W"]),
@@ -172,6 +187,8 @@ CASES = {
     "conv2d": lambda L, F, t: F.conv2d(t["img"], t["ker"], t["kb"]),
     "conv2d no bias": lambda L, F, t: F.conv2d(t["img"], t["ker"]),
     "gelu": lambda L, F, t: F.gelu(t["x"]),
+    "elu": lambda L, F, t: F.elu(t["x"]),
+    "celu": lambda L, F, t: F.celu(t["x"]),
     "softsign": lambda L, F, t: F.softsign(t["x"]),
     "softmax": lambda L, F, t: F.softmax(t["x"], dim=1),
     "log_softmax": lambda L, F, t: F.log_softmax(t["x"], dim=1),
@@ -185,10 +202,14 @@ CASES = {
     "dropout": lambda L, F, t: F.dropout(t["x"], 0.5),
     "layer_norm": lambda L, F, t: F.layer_norm(t["x"], (4,), t["ln"], t["ln"]),
     "batch_norm": lambda L, F, t: F.batch_norm(t["img"], None, None, t["ch"], t["ch"], training=True),
+    "batch_norm eval": lambda L, F, t: F.batch_norm(t["img"], L.zeros(3), L.ones(3), training=False),
     "embedding": lambda L, F, t: F.embedding(t["ids"], t["emb"]),
     "max_pool1d": lambda L, F, t: F.max_pool1d(t["b3"], 2),
     "max_pool2d": lambda L, F, t: F.max_pool2d(t["img"], 2),
     "max_pool3d": lambda L, F, t: F.max_pool3d(t["img"][None], 2),
+    "avg_pool1d": lambda L, F, t: F.avg_pool1d(t["b3"], 2),
+    "avg_pool2d": lambda L, F, t: F.avg_pool2d(t["img"], 2),
+    "avg_pool3d": lambda L, F, t: F.avg_pool3d(t["img"][None], 2),
 }  # fmt: skip
 
 
@@ -217,9 +238,11 @@ EDGE_CASES = [
     "x + 1", "1 + x", "1 - x", "x * 2", "2 * x", "x * c", "x / 2", "2 / x", "x ** 2", "x ** y",
     "2 ** x", "clamp(0, 1)", "clamp(T, T)", "clamp(min=T)", "clamp_min(T)", "clamp_max(T)",
     "where", "where(c, x, 0)", "masked_fill(m, 0)", "masked_fill(m, T)", "sum()", "sum(1)",
+    "lerp(y, 0.5)", "lerp(y, T)", "scatter(value)", "split([1, 2])",
     "max(0)[0]", "norm(dim=1)", "reshape(12)", "t()", "x[0]", "x[mask]", "x[:, idx]", "gather",
     "cat", "x @ m", "conv2d no bias", "nll_loss", "mse_loss",
     "binary_cross_entropy", "layer_norm", "embedding", "max_pool2d", "log_softmax",
+    "batch_norm eval",
 ]  # fmt: skip
 
 
@@ -243,6 +266,10 @@ def test_next_functions_walk_to_the_leaves_as_torchs():
     leaf = mt.ones(2, requires_grad=True)
     accumulate = (leaf * 2).grad_fn.next_functions[0][0]
     assert accumulate.variable is leaf and type(accumulate).__name__ == "AccumulateGrad"
+    assert repr(accumulate) == f"<AccumulateGrad object at {id(accumulate):#x}>"
+    torch_accumulate = (torch.ones(2, requires_grad=True) * 2).grad_fn.next_functions[0][0]
+    assert accumulate.name() == torch_accumulate.name()
+    assert repr(torch_accumulate).startswith("<AccumulateGrad object at 0x")
 
 
 def scale_and_add(lib):

@@ -127,6 +127,10 @@ class Elu(Op):
         return dual.where(ctx.positive, grad_out * ctx.scale, below), None, None, None
 
 
+class Celu(Elu, node_name="CeluBackward0"):
+    """celu: Elu with scale 1 and input scale 1 / alpha."""
+
+
 class Gelu(Op):
     """z = a Phi(a), Phi the standard normal CDF;  dz/da = Phi(a) + a phi(a).
 

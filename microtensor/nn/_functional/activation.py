@@ -179,7 +179,7 @@ def celu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:  #
         raise RuntimeError("celu(): ZeroDivisionError: alpha cannot be 0 for CELU")
     if inplace:
         return input._inplace("celu_", celu, alpha)
-    return fused.Elu.apply(input, float(alpha), 1.0, 1.0 / alpha)  # type: ignore[no-any-return]
+    return fused.Celu.apply(input, float(alpha), 1.0, 1.0 / alpha)  # type: ignore[no-any-return]
 
 
 def celu_(input: Tensor, alpha: float = 1.0) -> Tensor:  # noqa: A002

@@ -94,6 +94,32 @@ class LayerNorm(Normalize, node_name="NativeLayerNormBackward0"):
     _listed = (0, 1, 2)
 
 
+class BatchNormEval(Op, node_name="NativeBatchNormBackward0"):
+    """y = x_hat * w + b,  x_hat = (x - mean) * rstd with fixed statistics (evaluation).
+
+    dy/dx = g * w * rstd,  dy/dw = g * x_hat,  dy/db = g (shaped like y: the engine sums them).
+    """
+
+    _listed = (0, 1, 2)
+
+    @staticmethod
+    def forward(ctx: Any, x: Any, weight: Any, bias: Any, mean: Any, rstd: Any) -> Any:
+        ctx.mean, ctx.rstd = mean, rstd
+        ctx.save_for_backward(x, weight)
+        out = (x - mean) * rstd
+        out = out if weight is None else out * weight
+        return out if bias is None else out + bias
+
+    @staticmethod
+    def backward(ctx: Any, grad_out: Any) -> Any:
+        x, weight = ctx.saved_tensors
+        needs = ctx.needs_input_grad
+        gh = grad_out if weight is None else grad_out * weight
+        grad_x = gh * ctx.rstd if needs[0] else None
+        grad_weight = grad_out * ((x - ctx.mean) * ctx.rstd) if needs[1] else None
+        return grad_x, grad_weight, grad_out if needs[2] else None, None, None
+
+
 # --- batch_norm ------------------------------------------------------------------------------
 
 
@@ -150,10 +176,9 @@ def batch_norm(
         return out if b is None else out + b
     if not training:
         assert running_mean is not None and running_var is not None
-        scale = ops.reshape(1.0 / ops.sqrt(running_var.detach() + eps), view)
-        out = (input - ops.reshape(running_mean.detach(), view)) * scale
-        out = out if w is None else out * w
-        return out if b is None else out + b
+        rstd = (1.0 / np.sqrt(running_var._data + eps)).reshape(view)
+        mean = running_mean._data.reshape(view)
+        return BatchNormEval.apply(input, w, b, mean, rstd)  # type: ignore[no-any-return]
     dims = (0, *range(2, ndim))
     _update_running_stats(input._data, running_mean, running_var, dims, momentum)
     return BatchNorm.apply(input, w, b, dims, eps)  # type: ignore[no-any-return]

@@ -17,6 +17,7 @@ import numpy as np
 from microtensor import ops
 from microtensor.nn._functional._conv_ops import Conv, Geometry
 from microtensor.nn._functional._max_pool_ops import MAX_POOLS
+from microtensor.ops.arithmetic import Mul
 from microtensor.tensor import Tensor
 
 __all__ = [
@@ -295,6 +296,23 @@ def max_pool3d_with_indices(
 # --- average pooling -------------------------------------------------------------------------
 
 
+# The last step of average pooling (window sums times 1 / window size) carries torch's node
+# name: avg_pool2d/3d's, or the squeeze of avg_pool1d (which torch runs as avg_pool2d).
+class AvgPool1D(Mul, node_name="SqueezeBackward1"):
+    """``avg_pool1d``'s scaling of the window sums."""
+
+
+class AvgPool2D(Mul, node_name="AvgPool2DBackward0"):
+    """``avg_pool2d``'s scaling of the window sums."""
+
+
+class AvgPool3D(Mul, node_name="AvgPool3DBackward0"):
+    """``avg_pool3d``'s scaling of the window sums."""
+
+
+_AVG_POOLS = {1: AvgPool1D, 2: AvgPool2D, 3: AvgPool3D}
+
+
 def _divisors(
     shape: tuple[int, ...], kernel: Any, stride: Any, padding: Any, out: Any, include_pad: bool
 ) -> np.ndarray:
@@ -342,7 +360,7 @@ def _avg_pool(
         y = summed / divisor_override
     else:
         div = _divisors(shape, kernel, strides, pads, out, count_include_pad)
-        y = summed * Tensor._make((1.0 / div).astype(dtype))
+        y = _AVG_POOLS[nd].apply(summed, Tensor._make((1.0 / div).astype(dtype)))
     return ops.squeeze(y, 0) if unbatched else y  # type: ignore[no-any-return]
 
 
