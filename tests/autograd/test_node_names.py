@@ -297,3 +297,24 @@ def test_a_custom_functions_next_functions_skip_its_non_tensor_arguments(b_requi
         y.sum().backward()
         assert a.grad.tolist() == [2.0, 2.0, 2.0]
     assert found[1] == found[0]
+
+
+def test_batch_norm_in_evaluation_is_one_node_with_torchs_gradients():
+    rng = np.random.default_rng(2)
+    x, w, b, g = (rng.standard_normal(s) for s in ((4, 3, 2, 2), (3,), (3,), (4, 3, 2, 2)))
+    mean, var = rng.standard_normal(3), rng.uniform(0.5, 2.0, 3)
+    results = []
+    for lib in (torch, mt):
+        leaves = [lib.tensor(a, dtype=lib.float64, requires_grad=True) for a in (x, w, b)]
+        stats = lib.tensor(mean), lib.tensor(var)
+        y = lib.nn.functional.batch_norm(leaves[0], *stats, leaves[1], leaves[2])
+        y.backward(lib.tensor(g))
+        results.append([y.detach().numpy()] + [t.grad.numpy() for t in leaves])
+    for ours, torchs in zip(results[1], results[0], strict=True):
+        np.testing.assert_allclose(ours, torchs, rtol=1e-12, atol=1e-12)
+
+    def fn(x, w, b):
+        return mt.nn.functional.batch_norm(x, mt.tensor(mean), mt.tensor(var), w, b)
+
+    leaves = [mt.tensor(a, dtype=mt.float64, requires_grad=True) for a in (x, w, b)]
+    assert mt.autograd.gradcheck(fn, leaves) and mt.autograd.gradgradcheck(fn, leaves)
