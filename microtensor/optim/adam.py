@@ -209,10 +209,10 @@ class Adam(Optimizer):
                 or p._data.dtype != dtype
                 or grad._data.shape != m.shape
                 or p._data.shape != m.shape
-                or getattr(state.get("exp_avg"), "_data", None) is not m
-                or getattr(state.get("exp_avg_sq"), "_data", None) is not v
                 or m.base is not exp_avg  # copies (deepcopy, pickle) are no views of it
                 or v.base is not exp_avg_sq
+                or getattr(state.get("exp_avg"), "_data", None) is not m
+                or getattr(state.get("exp_avg_sq"), "_data", None) is not v
             ):
                 return _NONE
             steps.add(float(state["step"]._data))
