@@ -23,6 +23,10 @@ from microtensor.tensor import Tensor
 __all__ = ["cdist", "vector_norm"]
 
 
+class Cdist(VectorNorm, node_name="CdistBackward0"):
+    """``cdist``: the norms of the pairwise differences (torch's one cdist node)."""
+
+
 def vector_norm(
     x: Tensor,
     ord: Any = 2,  # noqa: A002
@@ -237,4 +241,4 @@ def cdist(
             f"{x2._data.shape[:-2]} do not broadcast"
         ) from None
     differences = ops.unsqueeze(x1, -2) - ops.unsqueeze(x2, -3)
-    return VectorNorm.apply(differences, float(p), (differences.ndim - 1,), False)  # type: ignore[no-any-return]
+    return Cdist.apply(differences, float(p), (differences.ndim - 1,), False)  # type: ignore[no-any-return]

@@ -174,6 +174,7 @@ CASES = {
     "mv": lambda L, F, t: t["x"].mv(t["v"]),
     "dot": lambda L, F, t: t["v"].dot(t["w"]),
     "outer": lambda L, F, t: L.outer(t["v"], t["w"]),
+    "cdist": lambda L, F, t: L.cdist(t["x"], t["y"]),
     "addmm": lambda L, F, t: L.addmm(t["bias"], t["x"], t["W"].t(), beta=0.5),
     "addmv": lambda L, F, t: L.addmv(t["x"][:, 0], t["x"], t["v"]),
     "baddbmm": lambda L, F, t: L.baddbmm(t["b3"] @ t["b3b"], t["b3"], t["b3b"]),
@@ -235,7 +236,8 @@ def edges(node):
 # Graphs whose next_functions torch lists edge for edge (numbers wrapped as tensors in x * 2,
 # none for options such as dim or for masks, conditions and class targets)
 EDGE_CASES = [
-    "x + 1", "1 + x", "1 - x", "x * 2", "2 * x", "x * c", "x / 2", "2 / x", "x ** 2", "x ** y",
+    "x + y", "x + 1", "1 + x", "1 - x", "x * 2", "2 * x", "x * c", "x / 2", "2 / x", "x ** 2",
+    "x ** y",
     "2 ** x", "clamp(0, 1)", "clamp(T, T)", "clamp(min=T)", "clamp_min(T)", "clamp_max(T)",
     "where", "where(c, x, 0)", "masked_fill(m, 0)", "masked_fill(m, T)", "sum()", "sum(1)",
     "lerp(y, 0.5)", "lerp(y, T)", "scatter(value)", "split([1, 2])",
