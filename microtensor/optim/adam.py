@@ -196,28 +196,10 @@ class Adam(Optimizer):
             flat = self._flat[id(group)] = self._new_flat(group)
         if len(flat) == 1:  # the first step could not make them: the loop, for good
             return _NONE
-        _, ids, done, small, exp_avg, exp_avg_sq, grads, scratch, views = flat
-        if tuple(map(id, params)) != ids:  # the group's tensors changed
+        _, ids, done, small, exp_avg, exp_avg_sq, grads, scratch, _ = flat
+        if tuple(map(id, params)) != ids or not self._flat_state_intact(flat):
             return _NONE
-        states, steps, dtype = self.state, set(), exp_avg.dtype
-        for p, (m, v) in zip(small, views, strict=True):
-            state = states[p]
-            grad = p.grad
-            if (
-                grad is None
-                or grad._data.dtype != dtype
-                or p._data.dtype != dtype
-                or grad._data.shape != m.shape
-                or p._data.shape != m.shape
-                or m.base is not exp_avg  # copies (deepcopy, pickle) are no views of it
-                or v.base is not exp_avg_sq
-                or getattr(state.get("exp_avg"), "_data", None) is not m
-                or getattr(state.get("exp_avg_sq"), "_data", None) is not v
-            ):
-                return _NONE
-            steps.add(float(state["step"]._data))
-        if len(steps) != 1:
-            return _NONE
+        states = self.state
         step = float(states[small[0]]["step"]._data + 1)  # in the counter's dtype, as += 1
         np.concatenate([p.grad._data.reshape(-1) for p in small], out=grads)
         if group["maximize"]:
@@ -245,6 +227,32 @@ class Adam(Optimizer):
             p._version_counter[0] += 1  # an in-place update, as PyTorch counts it
             start += size
         return done  # type: ignore[no-any-return]
+
+    def _flat_state_intact(self, flat: tuple[Any, ...]) -> bool:
+        """Whether the flat pass may run on the small tensors of ``flat`` (see ``_flat_step``).
+
+        Each needs a gradient of its dtype and shape, moments that are still the flat arrays'
+        views, and the same step as the others.
+        """
+        _, _, _, small, exp_avg, exp_avg_sq, _, _, views = flat
+        steps, dtype = set(), exp_avg.dtype
+        for p, (m, v) in zip(small, views, strict=True):
+            state = self.state[p]
+            grad = p.grad
+            if (
+                grad is None
+                or grad._data.dtype != dtype
+                or p._data.dtype != dtype
+                or grad._data.shape != m.shape
+                or p._data.shape != m.shape
+                or m.base is not exp_avg  # copies (deepcopy, pickle) are no views of it
+                or v.base is not exp_avg_sq
+                or getattr(state.get("exp_avg"), "_data", None) is not m
+                or getattr(state.get("exp_avg_sq"), "_data", None) is not v
+            ):
+                return False
+            steps.add(float(state["step"]._data))
+        return len(steps) == 1
 
     def _new_flat(self, group: dict[str, Any]) -> tuple[Any, ...]:
         """At a group's first step: its small tensors' moments as views of two flat arrays.
