@@ -11,16 +11,19 @@ Event names follow torch's: ``aten::<op>`` for a built-in op (its node's name in
 ``SliceBackward0``: ``aten::slice``, or torch's ATen name where the two differ), the class
 name for a custom ``autograd.Function``, and ``autograd::engine::evaluate_function:
 MulBackward0`` around ``MulBackward0`` for a backward node. ``AccumulateGrad`` runs inside the
-engine's loop, without a method call to time: it is not recorded. Nor are the functions that
+engine's loop, without a method call to time: it is not recorded; nor are the functions that
 compute without an op (comparisons, ``argmax``, ``detach``: nothing differentiable to record).
+Optimizers' ``step`` and ``zero_grad`` are labelled as torch's (``Optimizer.step#SGD.step``).
 """
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import sys
 import threading
+import types
 from time import perf_counter_ns
 from typing import Any
 
@@ -197,6 +200,30 @@ def _timed_backward(original: Any) -> Any:
     return _call_backward
 
 
+def _timed_optimizer_call(original: Any, method: str) -> Any:
+    # wraps copies the original's attributes: Optimizer.__init__ sees its ``_hooked`` mark and
+    # does not wrap step's hooks around it a second time
+    @functools.wraps(original)
+    def call(self: Any, *args: Any, **kwargs: Any) -> Any:
+        key = (id(self), method)
+        running = _optimizer_calls.__dict__.setdefault("running", set())
+        if key in running:  # an override calling its base's: one event, as torch's
+            return original(self, *args, **kwargs)
+        running.add(key)
+        start_ns = perf_counter_ns()
+        try:
+            return original(self, *args, **kwargs)
+        finally:
+            running.discard(key)
+            name = type(self).__name__
+            emit(f"Optimizer.{method}#{name}.{method}", start_ns, "user_annotation")
+
+    return call
+
+
+_optimizer_calls = threading.local()
+
+
 def _install() -> None:
     function, op = _function.Function, _function.Op
     # A subclass that overrides apply ends in Function.apply (super().apply records the node),
@@ -204,6 +231,26 @@ def _install() -> None:
     for cls in (function, op):
         _replace(cls, "apply", _timed_apply(cls.__dict__["apply"]))
         _replace(cls, "_call_backward", _timed_backward(cls.__dict__["_call_backward"]))
+    # torch labels optimizer steps (Optimizer.step#SGD.step); the optimizers are looked up, not
+    # imported (they come after autograd)
+    optimizer_module = sys.modules.get("microtensor.optim.optimizer")
+    if optimizer_module is not None:
+        base = optimizer_module.Optimizer
+        for cls in (base, *_subclasses(base)):
+            for method in ("step", "zero_grad"):
+                original = cls.__dict__.get(method)
+                if isinstance(original, types.FunctionType):
+                    _replace(cls, method, _timed_optimizer_call(original, method))
+
+
+def _subclasses(cls: type) -> list[type]:
+    found: list[type] = []
+    todo: list[type] = list(cls.__subclasses__())
+    while todo:
+        sub = todo.pop()
+        found.append(sub)
+        todo.extend(sub.__subclasses__())
+    return found
 
 
 def _uninstall() -> None:

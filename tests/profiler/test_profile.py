@@ -214,3 +214,37 @@ def test_the_recipe_gives_what_torch_gives(tmp_path):
     assert ours == theirs
     assert ours["first row"] == "model_inference" and ours["relu shapes"] == [[[2, 4, 6, 6]]]
     assert ours["ready"] == [(4, True)]
+
+
+def test_optimizer_steps_are_labelled_as_torch_labels_them():
+    def run(lib):
+        weight = lib.nn.Parameter(lib.ones(2))
+        opt = lib.optim.SGD([weight], lr=0.1)
+        with lib.profiler.profile() as prof:
+            weight.sum().backward()
+            opt.step()
+            opt.zero_grad()
+        return [e.name for e in prof.events() if e.name.startswith("Optimizer.")]
+
+    mt.optim.SGD([mt.nn.Parameter(mt.ones(1))])  # the first SGD puts step's hooks on the class
+    original = mt.optim.SGD.__dict__["step"]
+    assert run(mt) == run(torch) == ["Optimizer.step#SGD.step", "Optimizer.zero_grad#SGD.zero_grad"]
+    assert mt.optim.SGD.__dict__["step"] is original  # put back
+
+
+def test_an_optimizer_made_while_profiling_runs_its_step_hooks_once():
+    class Fresh(mt.optim.SGD):  # never instantiated before the profile
+        pass
+
+    weight = mt.nn.Parameter(mt.ones(2))
+    calls = []
+    with mt.profiler.profile() as prof:
+        opt = Fresh([weight], lr=0.1)
+        opt.register_step_pre_hook(lambda *args: calls.append("pre"))
+        weight.sum().backward()
+        opt.step()
+    opt.step()
+    assert calls == ["pre", "pre"]
+    assert [e.name for e in prof.events() if e.name.startswith("Optim")] == [
+        "Optimizer.step#Fresh.step"
+    ]
