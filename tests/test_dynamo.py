@@ -37,6 +37,9 @@ def test_config_set_alias_patch_and_unknown_names():
     with config.patch({"suppress_errors": True}):
         assert config.suppress_errors is True
     assert (config.verbose, config.suppress_errors) == (False, False)
+    with pytest.raises(AttributeError, match="no_such_setting does not exist"):
+        with config.patch(no_such_setting=1):
+            pass
     for lib in (mt._dynamo, torch._dynamo):
         with pytest.raises(AttributeError, match=r"_dynamo.config.no_such_setting does not exist"):
             lib.config.no_such_setting = 1

@@ -163,3 +163,10 @@ def test_github_source_uses_torch_cache_layout_or_raises(cache, repo):
     assert hub.load("owner/name:v1", "tiny", scale=3) == ("model", 3)
     assert hub.list("owner/name:v1") == ["tiny"]
     assert hub.help("owner/name:v1", "tiny") == "A tiny model."
+
+
+def test_list_and_help_of_an_uncached_repository_raise(cache):
+    with pytest.raises(RuntimeError, match="never downloads"):
+        hub.list("owner/absent")
+    with pytest.raises(RuntimeError, match="owner_absent_main"):
+        hub.help("owner/absent", "tiny")

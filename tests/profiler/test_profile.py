@@ -248,3 +248,12 @@ def test_an_optimizer_made_while_profiling_runs_its_step_hooks_once():
     assert [e.name for e in prof.events() if e.name.startswith("Optim")] == [
         "Optimizer.step#Fresh.step"
     ]
+
+
+def test_trace_handler_raises_when_the_dir_cannot_be_made(tmp_path):
+    blocker = tmp_path / "a_file"
+    blocker.write_text("")
+    handler = profiler.tensorboard_trace_handler(str(blocker / "logs"))
+    with pytest.raises(RuntimeError, match="Can't create directory"):
+        with profiler.profile(on_trace_ready=handler):
+            mt.ones(1).exp()

@@ -95,6 +95,12 @@ def test_structure_mismatch_errors_as_torch():
                 assert ours == str(err.value)
     with pytest.raises(ValueError, match="`leaves` has length 1 but the spec refers to a pytree"):
         pytree.tree_unflatten([1], pytree.tree_structure([1, 2]))
+    for lib in (pytree, torch_pytree):
+        with pytest.raises(
+            TypeError,
+            match="Expected `treespec` to be an instance of (Py)?TreeSpec but got item of type",
+        ):
+            lib.tree_unflatten([1], "not a spec")
 
 
 def test_dicts_match_each_other_by_keys():
