@@ -380,15 +380,22 @@ def __getattr__(name: str) -> _Any:
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-def _autograd_getattr(name: str) -> _Any:
-    # torch.autograd.profiler (and profiler_util) after `import torch`: loaded on first use.
-    # (a module-level __getattr__ of microtensor.autograd, set here so that package's
-    # __init__ keeps to the autograd core)
-    if name in ("profiler", "profiler_util"):
-        import importlib
+def _load_on_first_use(package: _Any, names: tuple[str, ...]) -> None:
+    """Give ``package`` a module ``__getattr__`` that imports its submodules ``names`` lazily.
 
-        return importlib.import_module(f"microtensor.autograd.{name}")
-    raise AttributeError(f"module 'microtensor.autograd' has no attribute {name!r}")
+    For torch's attributes of packages whose ``__init__`` keeps to their core:
+    ``torch.autograd.profiler`` and ``torch.nn.common_types`` after `import torch`.
+    """
+
+    def __getattr__(name: str) -> _Any:  # noqa: N807 - the module hook's name
+        if name in names:
+            import importlib
+
+            return importlib.import_module(f"{package.__name__}.{name}")
+        raise AttributeError(f"module {package.__name__!r} has no attribute {name!r}")
+
+    package.__getattr__ = __getattr__
 
 
-autograd.__getattr__ = _autograd_getattr  # type: ignore[method-assign]
+_load_on_first_use(autograd, ("profiler", "profiler_util"))
+_load_on_first_use(nn, ("common_types",))

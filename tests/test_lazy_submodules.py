@@ -18,6 +18,7 @@ LAZY = [
     "microtensor.backends.mkldnn",
     "microtensor.backends.openmp",
     "microtensor.utils._pytree",
+    "microtensor.nn.common_types",
 ]
 
 
@@ -33,7 +34,14 @@ def test_import_microtensor_loads_none_of_them_and_attributes_load_each():
 
 
 @pytest.mark.parametrize(
-    "owner", ["microtensor", "microtensor.autograd", "microtensor.backends", "microtensor.utils"]
+    "owner",
+    [
+        "microtensor",
+        "microtensor.autograd",
+        "microtensor.backends",
+        "microtensor.utils",
+        "microtensor.nn",
+    ],
 )
 def test_unknown_attributes_still_raise(owner):
     import importlib
