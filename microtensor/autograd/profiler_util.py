@@ -275,8 +275,10 @@ def build_events(raw_events: Iterable[RawEvent], origin_ns: int) -> EventList:
     return EventList(events)
 
 
-def write_chrome_trace(events: Iterable[Any], path: str) -> None:
-    """The trace-event JSON torch writes: one complete ("X") event per call."""
+def write_chrome_trace(
+    events: Iterable[Any], path: str, metadata: dict[str, Any] | None = None
+) -> None:
+    """The trace-event JSON torch writes: one complete ("X") event per call, metadata on top."""
     pid = os.getpid()
     trace: list[dict[str, Any]] = [
         {"ph": "M", "name": "process_name", "pid": pid, "tid": 0, "args": {"name": "python"}},
@@ -300,6 +302,7 @@ def write_chrome_trace(events: Iterable[Any], path: str) -> None:
             }
         )
     document = {
+        **(metadata or {}),
         "schemaVersion": 1,
         "deviceProperties": [],
         "displayTimeUnit": "ms",

@@ -9,10 +9,13 @@ is also labelled ``ProfilerStep#<n>`` (one ``ProfilerStep*`` row in the table), 
 from __future__ import annotations
 
 import functools
+import json
+import uuid
 import warnings
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from microtensor.autograd import _profiler_recording as _recording
 from microtensor.autograd import profiler as _autograd_profiler
 from microtensor.autograd.profiler_util import EventList
 from microtensor.profiler import (
@@ -108,7 +111,9 @@ class profile:  # noqa: N801 - torch's name
         self.current_action = self.schedule(self.step_num)
         self.profiler: _autograd_profiler.profile | None = None
         self._step_label: _autograd_profiler.record_function | None = None
-        self._metadata: dict[str, str] = {}
+        self._metadata: dict[str, Any] = {}
+        self.custom_trace_id_callback = custom_trace_id_callback
+        self._trace_id: str | None = None
         self._accumulated: list[Any] = []
 
     # --- the block and its steps -----------------------------------------------------------
@@ -161,7 +166,8 @@ class profile:  # noqa: N801 - torch's name
 
     # --- the actions of torch's transition table -------------------------------------------
 
-    def _prepare_trace(self) -> None:
+    def prepare_trace(self) -> None:
+        """Make the profiler of the next trace (torch's action on entering WARMUP)."""
         if self.profiler is not None and self.acc_events and self.profiler._events is not None:
             self._accumulated.extend(self.profiler._events)
         self.profiler = _autograd_profiler.profile(
@@ -172,11 +178,13 @@ class profile:  # noqa: N801 - torch's name
             with_modules=self.with_modules,
         )
 
-    def _start_trace(self) -> None:
+    def start_trace(self) -> None:
+        """Start recording the trace."""
         assert self.profiler is not None
         self.profiler.__enter__()
 
-    def _stop_trace(self) -> None:
+    def stop_trace(self) -> None:
+        """Stop recording; the trace's events are kept for ``events()``."""
         if self.profiler is not None and self.profiler._recorder is not None:
             self.profiler.__exit__(None, None, None)
 
@@ -207,8 +215,43 @@ class profile:  # noqa: N801 - torch's name
         )
 
     def export_chrome_trace(self, path: str, use_python_export: bool = False) -> None:
-        """Write the last trace as Chrome trace JSON (``.gz``: gzip-compressed)."""
-        self.events().export_chrome_trace(path)
+        """Write the last trace as Chrome trace JSON (``.gz``: gzip-compressed), with metadata."""
+        from microtensor.autograd.profiler_util import write_chrome_trace
+
+        metadata = {"trace_id": self.get_trace_id(), **self._metadata}
+        write_chrome_trace(self.events(), path, metadata)
+
+    def export_memory_timeline(self, path: str, device: str | None = None) -> None:
+        """Raise: microtensor does not record allocations and frees over time.
+
+        Raises:
+            NotImplementedError: always; ``profile_memory=True`` gives each op's new bytes in
+                ``key_averages()`` (the CPU Mem columns) instead.
+        """
+        raise NotImplementedError(
+            "export_memory_timeline(): microtensor's profiler records the bytes each op's "
+            "outputs take, not a timeline of allocations and frees; use "
+            "profile(profile_memory=True) and key_averages().table(sort_by="
+            '"self_cpu_memory_usage")'
+        )
+
+    def get_trace_id(self) -> str:
+        """The trace's id (``custom_trace_id_callback()``'s, if one was given)."""
+        if self._trace_id is None:
+            callback = self.custom_trace_id_callback
+            self._trace_id = callback() if callback is not None else uuid.uuid4().hex.upper()
+        return self._trace_id
+
+    def set_custom_trace_id_callback(self, callback: Callable[[], str]) -> None:
+        """Use ``callback()`` for the ids of the next traces."""
+        self.custom_trace_id_callback, self._trace_id = callback, None
+
+    def toggle_collection_dynamic(self, enable: bool, activities: Iterable[Any]) -> None:
+        """Pause (``enable=False``) or resume recording within the running trace."""
+        recorder = self.profiler._recorder if self.profiler is not None else None
+        if recorder is None or ProfilerActivity.CPU not in set(activities):
+            return
+        (_recording.start if enable else _recording.stop)(recorder)
 
     def export_stacks(self, path: str, metric: str = "self_cpu_time_total") -> None:
         """Write the frames of the calls (``with_stack=True``) for a flame graph."""
@@ -220,7 +263,11 @@ class profile:  # noqa: N801 - torch's name
 
     def add_metadata_json(self, key: str, value: str) -> None:
         """Keep a metadata entry whose value is JSON text."""
-        self._metadata[key] = value
+        self._metadata[key] = json.loads(value)
+
+    def preset_metadata_json(self, key: str, value: str) -> None:
+        """Keep a JSON metadata entry before the profile starts (the trace gets it too)."""
+        self.add_metadata_json(key, value)
 
 
 def _activity_set(activities: Iterable[Any] | None) -> set[ProfilerActivity]:
@@ -237,9 +284,9 @@ def _warn(message: str) -> Callable[[profile], None]:
 
 
 _P, _S, _T, _R = (
-    profile._prepare_trace,
-    profile._start_trace,
-    profile._stop_trace,
+    profile.prepare_trace,
+    profile.start_trace,
+    profile.stop_trace,
     profile._trace_ready,
 )
 # torch's table: (previous action, new action; None when the profile stops) -> what to do

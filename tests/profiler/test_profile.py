@@ -257,3 +257,28 @@ def test_trace_handler_raises_when_the_dir_cannot_be_made(tmp_path):
     with pytest.raises(RuntimeError, match="Can't create directory"):
         with profiler.profile(on_trace_ready=handler):
             mt.ones(1).exp()
+
+
+def test_public_methods_are_torchs():
+    ours = {m for m in dir(profiler.profile) if not m.startswith("_")}
+    theirs = {m for m in dir(torch_profiler.profile) if not m.startswith("_")}
+    assert ours == theirs
+
+
+def test_metadata_trace_id_toggle_and_memory_timeline(tmp_path):
+    prof = profiler.profile(custom_trace_id_callback=lambda: "RUN-7")
+    with prof:
+        mt.ones(2).exp()
+        prof.toggle_collection_dynamic(False, [profiler.ProfilerActivity.CPU])
+        mt.ones(2).log()  # not recorded
+        prof.toggle_collection_dynamic(True, [profiler.ProfilerActivity.CPU])
+        mt.ones(2).sin()
+    assert [e.name for e in prof.events()] == ["aten::exp", "aten::sin"]
+    prof.add_metadata("run", "a")
+    prof.add_metadata_json("config", '{"lr": 0.1}')
+    path = tmp_path / "t.json"
+    prof.export_chrome_trace(str(path))
+    trace = json.loads(path.read_text())
+    assert (trace["trace_id"], trace["run"], trace["config"]) == ("RUN-7", "a", {"lr": 0.1})
+    with pytest.raises(NotImplementedError, match="not a timeline of allocations"):
+        prof.export_memory_timeline(str(tmp_path / "m.html"))
