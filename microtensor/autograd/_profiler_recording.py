@@ -33,7 +33,10 @@ from microtensor.autograd import function as _function
 class RawEvent:
     """One timed interval: an op, a backward node or a ``record_function`` block."""
 
-    __slots__ = ("name", "start_ns", "end_ns", "thread", "kind", "input_shapes", "memory", "stack")
+    __slots__ = (
+        *("name", "start_ns", "end_ns", "thread", "kind"),
+        *("input_shapes", "memory", "stack", "flops"),
+    )
 
     def __init__(
         self,
@@ -45,18 +48,23 @@ class RawEvent:
         input_shapes: list[list[int]],
         memory: int,  # bytes of the output arrays the op made (0 for views, or unmeasured)
         stack: list[str],
+        flops: int = 0,  # with_flops: torch's estimate for matrix products, convolutions, mul, add
     ) -> None:
         self.name, self.start_ns, self.end_ns, self.thread = name, start_ns, end_ns, thread
         self.kind, self.input_shapes, self.memory, self.stack = kind, input_shapes, memory, stack
+        self.flops = flops
 
 
 class Recorder:
     """The events one profiler collects, and what it asked to record."""
 
-    def __init__(self, record_shapes: bool, profile_memory: bool, with_stack: bool) -> None:
+    def __init__(
+        self, record_shapes: bool, profile_memory: bool, with_stack: bool, with_flops: bool = False
+    ) -> None:
         self.record_shapes = record_shapes
         self.profile_memory = profile_memory
         self.with_stack = with_stack
+        self.with_flops = with_flops
         self.events: list[RawEvent] = []
 
 
@@ -97,7 +105,8 @@ def emit(name: str, start_ns: int, kind: str, args: tuple[Any, ...] = (), out: A
         shapes = _shapes(args) if recorder.record_shapes else []
         memory = _nbytes(out, args) if recorder.profile_memory and out is not None else 0
         stack = _user_stack() if recorder.with_stack else []
-        event = RawEvent(name, start_ns, end_ns, thread, kind, shapes, memory, stack)
+        flops = _flops(name, args, out) if recorder.with_flops and out is not None else 0
+        event = RawEvent(name, start_ns, end_ns, thread, kind, shapes, memory, stack, flops)
         recorder.events.append(event)
 
 
@@ -281,6 +290,30 @@ def _nbytes(out: Any, args: tuple[Any, ...]) -> int:
         data = getattr(o, "_data", None)
         if data is not None and id(_root(data)) not in inputs:
             total += int(data.nbytes)
+    return total
+
+
+def _flops(name: str, args: tuple[Any, ...], out: Any) -> int:
+    """The FLOPs torch estimates: 2 per product term (matmul, conv), 1 per element (mul, add)."""
+    tensor = _function.Tensor
+    shapes = [a._data.shape for a in args if isinstance(a, tensor)]
+    result = getattr(out, "_data", None)
+    if result is None:
+        return 0
+    if name in ("aten::mm", "aten::bmm", "aten::linear") and len(shapes) >= 2:
+        return 2 * result.size * shapes[0][-1]  # (..., M, K) @ (K, N): 2 K per output element
+    if name == "aten::convolution" and len(shapes) >= 2:
+        weight = shapes[1]  # (C_out, C_in / groups, *kernel)
+        return 2 * result.size * _prod(weight[1:])
+    if name in ("aten::mul", "aten::add"):
+        return int(result.size)
+    return 0
+
+
+def _prod(values: Any) -> int:
+    total = 1
+    for v in values:
+        total *= int(v)
     return total
 
 

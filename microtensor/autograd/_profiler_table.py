@@ -9,6 +9,7 @@ CPU, CPU total %, CPU total, CPU time avg (then CPU Mem, Self CPU Mem with ``pro
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from microtensor.autograd.profiler_util import _format_memory, _format_share, _format_time
@@ -47,6 +48,7 @@ def build_table(
     profile_memory: bool,
     top_level_events_only: bool,
     time_unit: str | None,
+    with_flops: bool = False,
 ) -> str:
     """The table of ``events`` (FunctionEvents or their averages)."""
     if len(events) == 0:
@@ -75,6 +77,11 @@ def build_table(
         columns.source = min(max(len(frame) for frame in frames) + 4, max_src_column_width)
         headers.append("Source Location")
         layout.add(columns.source, "<")
+    positive = [e.flops for e in events if e.flops > 0]
+    if with_flops and positive:
+        columns.flops_scale, unit = _flops_unit(min(positive))
+        headers.append(f"Total {unit}")
+        layout.add(_COLUMN)
     total = sum(e.self_cpu_time_total for e in events)
     rule = "=" * (len(layout.separator) - _SPACING)
     lines = [rule, header] if header is not None else []
@@ -98,6 +105,14 @@ class _Columns:
 
     def __init__(self, name: int) -> None:
         self.name, self.shapes, self.source = name, 0, 0
+        self.flops_scale = 0.0  # 0: no FLOPs column
+
+
+def _flops_unit(smallest: int) -> tuple[float, str]:
+    """The scale and unit of the FLOPs column: the smallest count's power of 1000 (torch's)."""
+    units = ["FLOPs", "KFLOPs", "MFLOPs", "GFLOPs", "TFLOPs", "PFLOPs"]
+    power = int(max(0.0, min(math.log10(smallest) / 3, float(len(units) - 1))))
+    return 10.0 ** (-3 * power), units[power]
 
 
 def _trim_path(path: str, width: int) -> str:
@@ -135,10 +150,15 @@ def _rows(
     values.append(event.count)
     if columns.shapes:
         values.append(str(event.input_shapes)[: columns.shapes])
+    # torch's order: the FLOPs value comes before the source frame (its headers have them the
+    # other way round); the frames below go in the last column
+    if columns.flops_scale:
+        values.append("--" if event.flops <= 0 else f"{event.flops * columns.flops_scale:8.3f}")
+    stack = event.stack or []
+    if columns.source:
+        values.append(_trim_path(stack[0], columns.source) if stack else "")
     if not columns.source:
         return [layout.row_format.format(*values)]
-    stack = event.stack or []
-    values.append(_trim_path(stack[0], columns.source) if stack else "")
     rows = [layout.row_format.format(*values)]
     blank = [""] * (len(values) - 1)
     rows += [layout.row_format.format(*blank, _trim_path(f, columns.source)) for f in stack[1:]]

@@ -55,7 +55,8 @@ class profile:  # noqa: N801 - torch's name
         use_device: a device to profile besides the CPU; anything but None or "cpu" warns that
             it is not available and is ignored.
         record_shapes: keep each call's input shapes (``Input Shapes`` column, grouping).
-        with_flops: accepted; FLOPs are not estimated (``flops`` is 0).
+        with_flops: estimate FLOPs as torch does (``mm``, ``bmm``, ``linear``, convolutions,
+            ``mul``, ``add``): each event's ``flops``, a ``Total FLOPs`` column.
         profile_memory: keep the bytes of the arrays each op made (``CPU Mem`` columns).
         with_stack: keep the caller's Python frames (``Source Location`` column).
         with_modules: accepted; module scopes are not recorded.
@@ -130,7 +131,7 @@ class profile:  # noqa: N801 - torch's name
 
     def _start(self) -> None:
         self._recorder = _recording.Recorder(
-            self.record_shapes, self.profile_memory, self.with_stack
+            self.record_shapes, self.profile_memory, self.with_stack, self.with_flops
         )
         self._origin_ns = perf_counter_ns()
         _recording.start(self._recorder)
@@ -143,6 +144,7 @@ class profile:  # noqa: N801 - torch's name
 
         self._events = build_events(recorder.events, self._origin_ns)
         self._events._profile_memory = self.profile_memory
+        self._events._with_flops = self.with_flops
 
     @property
     def function_events(self) -> EventList:

@@ -66,7 +66,6 @@ class _Times:
     node_id = -1
     overload_name = ""
     is_async = is_legacy = is_remote = False
-    flops = 0
     scope = 0
 
     @property
@@ -110,6 +109,7 @@ class FunctionEvent(_Times):
         self._own_memory = raw.memory
         self.is_user_annotation = raw.kind == "user_annotation"
         self.sequence_nr = -1
+        self.flops = raw.flops
         self.cpu_children: list[FunctionEvent] = []
         self.cpu_parent: FunctionEvent | None = None
         self.count = 1
@@ -151,6 +151,7 @@ class FunctionEventAvg(_Times):
         self.cpu_time_total = 0.0  # type: ignore[misc]
         self.self_cpu_time_total = 0.0  # type: ignore[misc]
         self.cpu_memory_usage = self.self_cpu_memory_usage = 0
+        self.flops = 0
         self.input_shapes: list[list[int]] | None = None
         self.stack: list[str] | None = None
         self.is_user_annotation = False
@@ -167,6 +168,7 @@ class FunctionEventAvg(_Times):
         self.self_cpu_time_total += other.self_cpu_time_total
         self.cpu_memory_usage += other.cpu_memory_usage
         self.self_cpu_memory_usage += other.self_cpu_memory_usage
+        self.flops += other.flops
         return self
 
     def __iadd__(self, other: Any) -> FunctionEventAvg:
@@ -182,9 +184,11 @@ class FunctionEventAvg(_Times):
 class EventList(list):  # type: ignore[type-arg]
     """A list of events (or averages) with torch's summaries."""
 
-    def __init__(self, *args: Any, profile_memory: bool = False, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, profile_memory: bool = False, with_flops: bool = False, **kwargs: Any
+    ) -> None:
         super().__init__(*args)
-        self._profile_memory = profile_memory
+        self._profile_memory, self._with_flops = profile_memory, with_flops
 
     @property
     def self_cpu_time_total(self) -> float:
@@ -206,7 +210,9 @@ class EventList(list):  # type: ignore[type-arg]
             if group_by_stack_n > 0:
                 key += tuple(event.stack[:group_by_stack_n])
             averages.setdefault(key, FunctionEventAvg()).add(event)
-        return EventList(averages.values(), profile_memory=self._profile_memory)
+        return EventList(
+            averages.values(), profile_memory=self._profile_memory, with_flops=self._with_flops
+        )
 
     def total_average(self) -> FunctionEventAvg:
         """All events added into one average, keyed ``Total``."""
@@ -239,6 +245,7 @@ class EventList(list):  # type: ignore[type-arg]
             max_shapes_column_width=max_shapes_column_width,
             header=header,
             profile_memory=self._profile_memory,
+            with_flops=self._with_flops,
             top_level_events_only=top_level_events_only,
             time_unit=time_unit,
         )

@@ -46,7 +46,7 @@ class profile:  # noqa: N801 - torch's name
         record_shapes: keep input shapes.
         profile_memory: keep the bytes of each op's outputs.
         with_stack: keep the caller's Python frames.
-        with_flops: accepted; FLOPs are not estimated.
+        with_flops: estimate FLOPs as torch does (a ``Total FLOPs`` column).
         with_modules: accepted; module scopes are not recorded.
         experimental_config: accepted; changes nothing.
         execution_trace_observer: accepted; changes nothing.

@@ -294,14 +294,16 @@ def test_table_is_character_for_character_torchs_own_table_of_these_events(optio
     from torch.autograd.profiler_util import _build_table
 
     x = mt.ones(4, 4, requires_grad=True)
-    with profiler.profile(record_shapes=True, with_stack=True, profile_memory=True) as prof:
+    with profiler.profile(
+        record_shapes=True, with_stack=True, profile_memory=True, with_flops=True
+    ) as prof:
         with profiler.record_function("block"):
             ((x * 2) @ x).sum().backward()
     for events in (prof.key_averages(), prof.function_events, prof.key_averages(True)):
         ours = events.table(**options)
-        assert ours == _build_table(list(events), profile_memory=True, **options)
+        assert ours == _build_table(list(events), profile_memory=True, with_flops=True, **options)
     assert prof.key_averages().table() == _build_table(
-        list(prof.key_averages()), profile_memory=True
+        list(prof.key_averages()), profile_memory=True, with_flops=True
     )
 
 
@@ -336,3 +338,37 @@ def test_memory_counts_new_arrays_not_views():
     assert memory["aten::view"] == memory["aten::t"] == 0  # reshape of a contiguous x views it
     assert memory["aten::exp"] == 4 * 8 * 4
     assert memory["aten::convolution"] == 2 * 3 * 3 * 4  # a (1, 2, 3, 3) float32 result
+
+
+def test_flops_match_torch_estimates_and_table():
+    from torch.autograd.profiler_util import _build_table
+
+    def run(lib):
+        a, b = lib.ones(3, 4), lib.ones(4, 5)
+        x, w = lib.ones(2, 3, 8, 8), lib.ones(6, 3, 3, 3)
+        with lib.autograd.profiler.profile(with_flops=True) as prof:
+            a @ b
+            a * a
+            a + a
+            lib.bmm(lib.ones(2, 3, 4), lib.ones(2, 4, 5))
+            lib.nn.functional.conv2d(x, w, stride=2, padding=1)
+        return prof
+
+    ours = run(mt)
+    flops = {e.name: e.flops for e in ours.function_events if e.flops}
+    theirs = {e.name: e.flops for e in run(torch).function_events if e.flops}
+    theirs["aten::convolution"] = theirs.pop("aten::conv2d")  # microtensor's conv event
+    assert (
+        flops
+        == theirs
+        == {
+            "aten::mm": 120,
+            "aten::mul": 12,
+            "aten::add": 12,
+            "aten::bmm": 240,
+            "aten::convolution": 10368,
+        }
+    )
+    events = ours.key_averages()
+    assert events.table() == _build_table(list(events), with_flops=True)
+    assert "Total FLOPs" in events.table().splitlines()[1]
