@@ -3,8 +3,8 @@
 The layout is torch's ``_build_table`` for a CPU-only profile: a name column as wide as the
 longest name plus 4 (at most ``max_name_column_width``), 12-character columns Self CPU %, Self
 CPU, CPU total %, CPU total, CPU time avg (then CPU Mem, Self CPU Mem with ``profile_memory``),
-# of Calls, then Input Shapes and Source Location when the events have them, and a last line
-"Self CPU time total". Percentages are shares of the summed self times.
+# of Calls, then Input Shapes, Source Location and Total FLOPs when the events have them, and a
+last line "Self CPU time total". Percentages are shares of the summed self times.
 """
 
 from __future__ import annotations
