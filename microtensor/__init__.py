@@ -369,7 +369,16 @@ from microtensor.amp import GradScaler  # noqa: E402 - torch.GradScaler is torch
 # isort: split
 # torch's submodules that programs reach as attributes after `import torch` but that are not
 # needed to compute: each loads on first use, so `import microtensor` does not grow.
-_LAZY_SUBMODULES = ("_dynamo", "hub", "mps", "overrides", "profiler", "types", "xpu")
+_LAZY_SUBMODULES = (
+    "_dynamo",
+    "hub",
+    "mps",
+    "overrides",
+    "profiler",
+    "quasirandom",
+    "types",
+    "xpu",
+)
 
 
 def __getattr__(name: str) -> _Any:
@@ -379,23 +388,3 @@ def __getattr__(name: str) -> _Any:
         return importlib.import_module(f"{__name__}.{name}")
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
-
-def _load_on_first_use(package: _Any, names: tuple[str, ...]) -> None:
-    """Give ``package`` a module ``__getattr__`` that imports its submodules ``names`` lazily.
-
-    For torch's attributes of packages whose ``__init__`` keeps to their core:
-    ``torch.autograd.profiler`` and ``torch.nn.common_types`` after `import torch`.
-    """
-
-    def __getattr__(name: str) -> _Any:  # noqa: N807 - the module hook's name
-        if name in names:
-            import importlib
-
-            return importlib.import_module(f"{package.__name__}.{name}")
-        raise AttributeError(f"module {package.__name__!r} has no attribute {name!r}")
-
-    package.__getattr__ = __getattr__
-
-
-_load_on_first_use(autograd, ("profiler", "profiler_util"))
-_load_on_first_use(nn, ("common_types",))

@@ -19,6 +19,7 @@ LAZY = [
     "microtensor.backends.openmp",
     "microtensor.utils._pytree",
     "microtensor.nn.common_types",
+    "microtensor.quasirandom",
 ]
 
 

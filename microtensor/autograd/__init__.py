@@ -44,3 +44,12 @@ __all__ = [
 
 # last: forward_ad needs Tensor, whose ops import the names above
 from microtensor.autograd import forward_ad  # noqa: E402
+
+
+def __getattr__(name: str) -> object:
+    # torch.autograd.profiler after `import torch`: loads on first use (import stays fast)
+    if name in ("profiler", "profiler_util"):
+        import importlib
+
+        return importlib.import_module(f"{__name__}.{name}")
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -43,3 +43,12 @@ from microtensor.nn.transformer import *  # noqa: F403
 from microtensor.nn.transformer_layers import *  # noqa: F403
 from microtensor.nn.unpooling import *  # noqa: F403
 from microtensor.nn.upsampling import *  # noqa: F403
+
+
+def __getattr__(name: str) -> object:
+    # torch.nn.common_types after `import torch`: loads on first use (import microtensor stays fast)
+    if name in ("common_types",):
+        import importlib
+
+        return importlib.import_module(f"{__name__}.{name}")
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
