@@ -55,6 +55,15 @@ def hooked_step(step: Callable[..., Any]) -> Callable[..., Any]:
 
     @functools.wraps(step)
     def wrapper(self: Any, *args: Any, **kwargs: Any) -> Any:
+        if not (
+            _global_pre_hooks
+            or self._optimizer_step_pre_hooks
+            or self._optimizer_step_post_hooks
+            or _global_post_hooks
+        ):  # the common case: no hook, no lists to build
+            out = step(self, *args, **kwargs)
+            self._opt_called = True  # for the LR schedulers' check of the call order
+            return out
         pre_hooks = [*_global_pre_hooks.values(), *self._optimizer_step_pre_hooks.values()]
         for pre_hook in pre_hooks:
             result = pre_hook(self, args, kwargs)
