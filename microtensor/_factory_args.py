@@ -15,6 +15,9 @@ import numpy as np
 
 from microtensor import dtypes
 from microtensor._layout import layout as _layout_type
+from microtensor._out_argument import write_out
+from microtensor.memory_format import check_memory_format
+from microtensor.tensor import Tensor
 
 # Python's number types stand for torch's dtypes of the same precision, whatever the default
 _PYTHON_DTYPES = {float: dtypes.float64, int: dtypes.int64, bool: dtypes.bool}
@@ -306,3 +309,97 @@ def _first_non_number(data: Any, index: tuple[int, ...]) -> tuple[Any, tuple[int
                 return found
         return None
     return None if isinstance(data, numbers.Real | np.bool_) else (data, index)
+
+
+def _np_dtype(dtype: Any, caller: str, default: Any = None) -> np.dtype:
+    checked = dtype_arg(dtype, caller)
+    return (checked or default or dtypes.get_default_dtype()).numpy
+
+
+def _finish(array: np.ndarray, requires_grad: bool, caller: str) -> Tensor:
+    check_requires_grad(requires_grad, array.dtype, caller)
+    t = Tensor._make(array)
+    return t.requires_grad_(True) if requires_grad else t
+
+
+def _out_dtype(
+    out: Any, dtype: Any, caller: str, layout: Any = None, pin_memory: Any = False
+) -> Any:
+    """The dtype a factory computes in: ``dtype``, else ``out``'s when ``out=`` is given.
+
+    Also checks ``layout=`` and ``pin_memory=``, which every factory with ``out=`` takes.
+
+    Raises:
+        TypeError: if ``out`` is not a tensor.
+        RuntimeError: if ``dtype`` and ``out``'s dtype differ (torch's sentence).
+    """
+    layout_arg(layout, caller)
+    bool_arg(pin_memory, caller, "pin_memory")
+    dtype = dtype_arg(dtype, caller)
+    if out is None:
+        return dtype
+    if not isinstance(out, Tensor):
+        raise TypeError(
+            f"{caller}(): argument 'out' must be Tensor, not {type_name(out)}: pass a tensor "
+            f"to write into, or leave out= out"
+        )
+    if dtype is not None and dtype != out.dtype:
+        raise RuntimeError(
+            f"{caller}(): dtype {dtype} does not match dtype of out parameter ({out.dtype}): "
+            f"pass dtype={out.dtype} or leave dtype out"
+        )
+    return out.dtype
+
+
+def _into(out: Tensor | None, result: Tensor, caller: str) -> Tensor:
+    """``result`` itself, or written into ``out`` (resized as torch resizes it) when given."""
+    if out is None:
+        return result
+    written = write_out(out, result.detach(), caller)
+    return written.requires_grad_(True) if result.requires_grad else written
+
+
+def _fill_number(value: Any, caller: str, name: str = "fill_value", position: int = 2) -> Any:
+    """A number-valued argument as a number or 0-d array: torch's TypeError for anything else."""
+    if isinstance(value, Tensor):
+        if value.dim() > 0:
+            raise TypeError(
+                f"{caller}(): argument '{name}' (position {position}) must be Number, not "
+                f"Tensor of shape {tuple(value.shape)}; pass a number or a 0-d tensor"
+            )
+        return value._data  # a 0-d array: its dtype guides full()'s inference
+    return number_arg(value, caller, name, position)
+
+
+_CHANNELS_LAST_RANKS = {"channels_last": 4, "channels_last_3d": 5}
+
+
+def _check_format_rank(memory_format: Any, ndim: int, caller: str) -> None:
+    """Check, as torch does, that a channels-last ``memory_format`` fits ``ndim`` dims."""
+    check_memory_format(memory_format, caller)
+    rank = _CHANNELS_LAST_RANKS.get(getattr(memory_format, "name", ""))
+    if rank is not None and ndim != rank:
+        raise RuntimeError(
+            f"{caller}(): required rank {rank} tensor to use {memory_format.name} format, "
+            f"got a {ndim}-D tensor: use memory_format=microtensor.contiguous_format"
+        )
+
+
+def _like(
+    input: Tensor,  # noqa: A002
+    dtype: Any,
+    device: Any,
+    memory_format: Any,
+    caller: str,
+    layout: Any = None,
+) -> tuple[tuple[int, ...], np.dtype]:
+    """Shape and NumPy dtype of a ``*_like`` result; checks input, device and memory format."""
+    if not isinstance(input, Tensor):
+        raise TypeError(
+            f"{caller}(): argument 'input' (position 1) must be Tensor, not {type_name(input)}: "
+            f"pass a tensor, e.g. {caller}(microtensor.tensor(...))"
+        )
+    on_cpu(device, caller)
+    layout_arg(layout, caller)
+    _check_format_rank(memory_format, input.ndim, caller)
+    return input.shape, input._data.dtype if dtype is None else _np_dtype(dtype, caller)

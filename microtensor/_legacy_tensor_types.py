@@ -40,7 +40,8 @@ class _TypedTensor:
     dtype: dtypes.dtype = dtypes.float32
 
     def __new__(cls, *args: Any, device: Any = None) -> Tensor:  # type: ignore[misc]
-        from microtensor.creation import tensor, zeros
+        from microtensor._data_factories import tensor
+        from microtensor.creation import zeros
 
         if not args:
             return zeros(0, dtype=cls.dtype)

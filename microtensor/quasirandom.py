@@ -20,8 +20,9 @@ from typing import Any
 
 import numpy as np
 
-from microtensor import creation, dtypes
+from microtensor import dtypes
 from microtensor._factory_args import dtype_arg, int_arg
+from microtensor._random_factories import randint
 from microtensor.random import Generator
 from microtensor.tensor import Tensor
 
@@ -179,9 +180,9 @@ class SobolEngine:
         """Scrambled direction numbers and the digital shift, drawn as torch draws them."""
         generator = None if self.seed is None else Generator().manual_seed(self.seed)
         shape = (self.dimension, _MAXBIT)
-        shift_bits = creation.randint(0, 2, shape, generator=generator)._data
+        shift_bits = randint(0, 2, shape, generator=generator)._data
         shift = shift_bits @ (2 ** np.arange(_MAXBIT, dtype=np.int64))
-        ltm = creation.randint(0, 2, (*shape, _MAXBIT), generator=generator)._data
+        ltm = randint(0, 2, (*shape, _MAXBIT), generator=generator)._data
         return _scrambled(state, np.tril(ltm)), shift
 
     def draw(self, n: int = 1, out: Tensor | None = None, dtype: Any = None) -> Tensor:

@@ -77,7 +77,7 @@ class Tensor(TensorQueries, TensorMethods):
                     dtype=dtypes.to_dtype(dtype or dtypes.get_default_dtype()).numpy,
                 )
             except ValueError as error:  # ragged lists get tensor()'s error; others name it
-                from microtensor.creation import _check_nested
+                from microtensor._data_factories import _check_nested
 
                 _check_nested(args[0])
                 raise TypeError(f"Tensor(): invalid data: {error}") from None

@@ -218,7 +218,8 @@ def _jacobian_columns(
     push: Callable[..., Any], outputs: list[Tensor], inputs: list[Tensor]
 ) -> list[list[Tensor]]:
     """``[d output_i / d input_j]``, each shaped ``output_i.shape + input_j.shape``."""
-    from microtensor.creation import eye, zeros, zeros_like
+    from microtensor._range_factories import eye
+    from microtensor.creation import zeros, zeros_like
     from microtensor.ops import stack
 
     result: list[list[Tensor]] = [[] for _ in outputs]

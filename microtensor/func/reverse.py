@@ -253,7 +253,8 @@ def jacrev(
 
 def _jacobian_rows(out: Tensor, inputs: list[Tensor]) -> list[Tensor]:
     """The Jacobian of out with respect to each input, shaped ``out.shape + input.shape``."""
-    from microtensor.creation import eye, zeros
+    from microtensor._range_factories import eye
+    from microtensor.creation import zeros
     from microtensor.ops import stack
 
     n = out.numel()

@@ -12,7 +12,8 @@ import math
 from collections.abc import Callable
 from typing import Any
 
-from microtensor import creation, dtypes, ops
+from microtensor import dtypes, ops
+from microtensor._data_factories import tensor
 from microtensor._type_info import iinfo
 from microtensor.ops._common import normalize_dims
 from microtensor.tensor import Tensor
@@ -28,19 +29,19 @@ def _reduction_identity(op_name: str, input: Tensor, *args: Any) -> Tensor | Non
     floating = dtype.is_floating_point
     op_name = op_name.rsplit(".", 1)[-1]
     if op_name in {"sum", "cumsum"}:
-        return creation.tensor(0, dtype=dtype)
+        return tensor(0, dtype=dtype)
     if op_name in {"prod", "cumprod"}:
-        return creation.tensor(1, dtype=dtype)
+        return tensor(1, dtype=dtype)
     if op_name in {"amax", "argmax", "logaddexp", "logsumexp"}:
         if floating:
-            return creation.tensor(-math.inf, dtype=dtype)
+            return tensor(-math.inf, dtype=dtype)
         if dtype.is_signed or dtype == dtypes.uint8:
-            return creation.tensor(iinfo(dtype).min, dtype=dtype)
+            return tensor(iinfo(dtype).min, dtype=dtype)
     elif op_name in {"amin", "argmin"}:
         if floating:
-            return creation.tensor(math.inf, dtype=dtype)
+            return tensor(math.inf, dtype=dtype)
         if dtype.is_signed or dtype == dtypes.uint8:
-            return creation.tensor(iinfo(dtype).max, dtype=dtype)
+            return tensor(iinfo(dtype).max, dtype=dtype)
     elif op_name in {"mean", "var", "std"}:
         return None  # the identity would be the (dim-dependent) mean itself: undefined
     elif op_name == "norm":
@@ -48,11 +49,11 @@ def _reduction_identity(op_name: str, input: Tensor, *args: Any) -> Tensor | Non
         if ord == -math.inf:
             if not floating:
                 raise AssertionError(f"input must be floating point, got {dtype}")
-            return creation.tensor(math.inf, dtype=dtype)
-        return creation.tensor(0, dtype=dtype)
+            return tensor(math.inf, dtype=dtype)
+        return tensor(0, dtype=dtype)
     elif op_name == "median":
         # NaN: the implementation is nanmedian, which skips NaN
-        return creation.tensor(math.nan, dtype=dtype if floating else dtypes.float32)
+        return tensor(math.nan, dtype=dtype if floating else dtypes.float32)
     raise NotImplementedError(f"identity of {op_name} on {dtype} input")
 
 

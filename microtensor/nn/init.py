@@ -16,8 +16,8 @@ from typing import Any
 
 import numpy as np
 
+from microtensor._random_factories import randperm
 from microtensor.autograd.grad_mode import no_grad
-from microtensor.creation import randperm
 from microtensor.random import Generator
 from microtensor.tensor import Tensor
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from microtensor import dtypes, ops
-from microtensor.creation import randn
+from microtensor._random_factories import randn
 from microtensor.ops.qr_decomposition import linalg_qr
 from microtensor.ops.svd_decomposition import linalg_svd
 from microtensor.tensor import Tensor

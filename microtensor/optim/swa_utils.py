@@ -14,7 +14,8 @@ from collections.abc import Callable, Iterable
 from copy import deepcopy
 from typing import Any
 
-from microtensor import creation, dtypes
+from microtensor import dtypes
+from microtensor._data_factories import tensor
 from microtensor.autograd.grad_mode import no_grad
 from microtensor.nn.instancenorm import _InstanceNorm
 from microtensor.nn.module import Module
@@ -201,7 +202,7 @@ class AveragedModel(Module):
         self.module = deepcopy(model)
         if device is not None:
             self.module = self.module.to(device)
-        self.register_buffer("n_averaged", creation.tensor(0, dtype=dtypes.int64))
+        self.register_buffer("n_averaged", tensor(0, dtype=dtypes.int64))
         self.avg_fn = avg_fn
         self.multi_avg_fn = multi_avg_fn
         self.use_buffers = use_buffers

@@ -17,7 +17,7 @@ import numpy as np
 from microtensor import dtypes
 from microtensor._factory_args import on_cpu
 from microtensor._layout import strided
-from microtensor.creation import _linspace_as_torch
+from microtensor._range_factories import _linspace_as_torch
 from microtensor.tensor import Tensor
 
 __all__ = [

@@ -140,7 +140,7 @@ def assert_allclose(
         FutureWarning,
         stacklevel=2,
     )
-    from microtensor.creation import tensor
+    from microtensor._data_factories import tensor
 
     actual = actual if isinstance(actual, Tensor) else tensor(actual)
     expected = expected if isinstance(expected, Tensor) else tensor(expected, dtype=actual.dtype)

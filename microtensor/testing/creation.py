@@ -11,8 +11,9 @@ import numpy as np
 
 from microtensor import dtypes
 from microtensor._device import check_cpu
+from microtensor._random_factories import randint
 from microtensor._type_info import finfo, iinfo
-from microtensor.creation import empty, randint
+from microtensor.creation import empty
 from microtensor.tensor import Tensor
 
 __all__ = ["make_tensor"]

@@ -29,7 +29,8 @@ except ImportError as error:  # pragma: no cover - exercised in a subprocess tes
         "microtensor.testing works without it)"
     ) from error
 
-from microtensor import creation, dtypes
+from microtensor import dtypes
+from microtensor._data_factories import tensor
 from microtensor.tensor import Tensor
 
 __all__ = [
@@ -225,7 +226,7 @@ def tensors(
     arrays = hnp.arrays(
         mt_dtype.numpy, _small_shapes() if shape is None else shape, elements=values
     )
-    return arrays.map(lambda a: creation.tensor(a, dtype=mt_dtype, requires_grad=requires_grad))
+    return arrays.map(lambda a: tensor(a, dtype=mt_dtype, requires_grad=requires_grad))
 
 
 def _small_shapes() -> st.SearchStrategy[tuple[int, ...]]:

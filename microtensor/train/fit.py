@@ -15,9 +15,9 @@ from typing import Any
 import numpy as np
 
 from microtensor import ops
+from microtensor._data_factories import as_tensor
 from microtensor._device import check_cpu as _device
 from microtensor.autograd import no_grad
-from microtensor.creation import as_tensor
 from microtensor.tensor import Tensor
 from microtensor.train.callbacks import Callback
 from microtensor.train.checkpoint import FitState

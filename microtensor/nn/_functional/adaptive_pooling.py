@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from microtensor import ops
-from microtensor.creation import rand
+from microtensor._random_factories import rand
 from microtensor.nn._functional.pooling import _batched, _check_output_size_rank
 from microtensor.tensor import Tensor
 

@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from microtensor import ops
-from microtensor.creation import _linspace_as_torch
+from microtensor._range_factories import _linspace_as_torch
 from microtensor.ops._common import int_sequence
 from microtensor.ops._pointwise import tensor_input
 from microtensor.tensor import Tensor

@@ -9,8 +9,8 @@ from collections.abc import Iterable
 
 import numpy as np
 
+from microtensor._data_factories import tensor
 from microtensor.autograd import no_grad
-from microtensor.creation import tensor
 from microtensor.tensor import Tensor
 
 __all__ = [

@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 
 from microtensor import dtypes
-from microtensor.creation import as_tensor, tensor
+from microtensor._data_factories import as_tensor, tensor
 from microtensor.ops import stack
 from microtensor.tensor import Tensor
 

@@ -10,7 +10,7 @@ from typing import Any, Generic, TypeVar
 
 import numpy as np
 
-from microtensor.creation import randperm
+from microtensor._random_factories import randperm
 from microtensor.random import Generator, default_generator
 from microtensor.tensor import Tensor
 

@@ -7,7 +7,7 @@ from collections.abc import Sized
 
 import numpy as np
 
-from microtensor.creation import randperm
+from microtensor._random_factories import randperm
 from microtensor.random import Generator
 from microtensor.utils.data.sampler import _ArraySampler
 

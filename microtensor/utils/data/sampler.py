@@ -16,7 +16,7 @@ from typing import Generic, TypeVar
 
 import numpy as np
 
-from microtensor.creation import randint, randperm
+from microtensor._random_factories import randint, randperm
 from microtensor.ops.random_sampling import multinomial
 from microtensor.random import Generator
 from microtensor.tensor import Tensor
