@@ -387,4 +387,3 @@ def __getattr__(name: str) -> _Any:
 
         return importlib.import_module(f"{__name__}.{name}")
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
