@@ -347,8 +347,8 @@ def _edges(args: tuple[Any, ...], needs: tuple[bool, ...], arrays: Any = None) -
     if len(args) == 1:
         return edge_of(args[0]) if needs[0] else _NOT_TENSOR if arrays[0] is args[0] else _NO_EDGE
     flat: list[Any] = []
-    for a, array, need in zip(args, arrays, needs, strict=True):
-        flat.extend(edge_of(a) if need else _NOT_TENSOR if array is a else _NO_EDGE)
+    for a, array, need in zip(args, arrays, needs):  # noqa: B905 - one length: built from args
+        flat += edge_of(a) if need else _NOT_TENSOR if array is a else _NO_EDGE
     return tuple(flat)
 
 

@@ -102,12 +102,10 @@ class MatBatchedMatMul(MatMul, node_name="CloneBackward0"):
     """A matrix @ a batch of matrices (2-D @ N-D), computed transposed and copied back."""
 
 
-_SMALL_MATMULS = {(1, 1): Dot, (2, 1): Mv, (1, 2): VecMat}
+_SMALL_MATMULS = {(2, 2): Mm, (1, 1): Dot, (2, 1): Mv, (1, 2): VecMat}
 
 
 def _matmul_op(a_ndim: int, b_ndim: int) -> type[MatMul]:
-    if a_ndim == 2 and b_ndim == 2:
-        return Mm
     op = _SMALL_MATMULS.get((a_ndim, b_ndim))
     if op is not None:
         return op
@@ -223,9 +221,11 @@ def matmul(input: Any, other: Any, *, out: Any = None) -> Tensor:  # noqa: A002
     if out is not None:  # torch's out=: the result, written into out
         return write_out(out, matmul(input, other), "matmul")
     input, other = _operands("matmul", input, other)
-    _check_inner("matmul", input._data.shape, other._data.shape, "other")
-    op = _matmul_op(input._data.ndim, other._data.ndim)
-    return op.apply(input, other)  # type: ignore[no-any-return]
+    sa, sb = input._data.shape, other._data.shape
+    if len(sa) == 2 == len(sb) and sa[1] == sb[0]:  # the common case: two matrices that fit
+        return Mm.apply(input, other)  # type: ignore[no-any-return]
+    _check_inner("matmul", sa, sb, "other")
+    return _matmul_op(len(sa), len(sb)).apply(input, other)  # type: ignore[no-any-return]
 
 
 def mm(input: Any, mat2: Any, *, out: Any = None) -> Tensor:  # noqa: A002

@@ -76,8 +76,7 @@ class ReshapeCopy(Reshape, node_name="UnsafeViewBackward0"):
 
 
 def _reshape_class(data: np.ndarray, shape: tuple[int, ...]) -> type[Reshape]:
-    if data.flags.c_contiguous:
-        return ReshapeAsView
+    """The op of ``reshape`` of ``data``, a non-contiguous array (a contiguous one: a view)."""
     try:
         np.reshape(data, shape, copy=False)
     except ValueError:
@@ -249,7 +248,8 @@ def reshape(input: Tensor, shape: Any) -> Tensor:  # noqa: A002
     """
     data = input._data
     shape = _target_shape("reshape", shape, data.shape)
-    return _reshape_class(data, shape).apply(input, shape)  # type: ignore[no-any-return]
+    op = ReshapeAsView if data.flags.c_contiguous else _reshape_class(data, shape)
+    return op.apply(input, shape)  # type: ignore[no-any-return]
 
 
 def view(input: Tensor, shape: Any) -> Tensor:  # noqa: A002
@@ -290,7 +290,9 @@ def flatten(input: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:  # 
             f"(got start_dim={start_dim}, end_dim={end_dim})"
         )
     new = shape[:start] + (math.prod(shape[start : end + 1]),) + shape[end + 1 :]
-    return _reshape_class(input._data, new).apply(input, new)  # type: ignore[no-any-return]
+    data = input._data
+    op = ReshapeAsView if data.flags.c_contiguous else _reshape_class(data, new)
+    return op.apply(input, new)  # type: ignore[no-any-return]
 
 
 @numpy_names
