@@ -65,15 +65,15 @@ class Node:
     # Python numbers as wrapped tensors (x * 2) or has tensor inputs without a derivative (a
     # mask, an index); None: every Tensor argument.
     _listed: tuple[int, ...] | None = None
+    needs_input_grad: tuple[bool | None, ...] = ()  # an op's: None for an argument not a Tensor
 
     @property
     def next_functions(self) -> tuple[tuple[Node | None, int], ...]:
         """One ``(node, output_nr)`` pair per tensor input, as torch's; ``(None, 0)`` for none."""
         edges, listed = self._edges, self._listed
-        if listed is None:  # an argument that was no Tensor has output_nr -1: not listed
-            pairs = zip(edges[::2], edges[1::2], strict=True)
-            return tuple([(n, nr) for n, nr in pairs if nr >= 0])
-        return tuple([(edges[2 * i], max(edges[2 * i + 1], 0)) for i in listed])
+        if listed is None:
+            listed = tuple([i for i, need in enumerate(self.needs_input_grad) if need is not None])
+        return tuple([(edges[2 * i], edges[2 * i + 1]) for i in listed])
 
     def name(self) -> str:
         """The node's name as PyTorch prints it, such as ``MulBackward0``."""
@@ -156,7 +156,6 @@ class Function(Node):
     _materialize_grads = True
     _trace: Any = None
     _node_class: type[Function]  # the class of this Function's graph nodes (see _node_class)
-    needs_input_grad: tuple[bool, ...] = ()
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -279,6 +278,8 @@ class Function(Node):
         outputs = out if isinstance(out, tuple) else (out,)
         non_diff = ctx._non_differentiable
         ctx._edges = _edges(args, needs)  # before a dirty input takes this node
+        if len(args) != len(tensors := [i for i, a in enumerate(args) if isinstance(a, Tensor)]):
+            ctx._listed = tuple(tensors)  # torch lists a custom Function's Tensor arguments only
         linked = []
         for i, o in enumerate(outputs):
             if _is_in(o, ctx._dirty):
@@ -330,25 +331,23 @@ def _needs_grad(args: tuple[Any, ...]) -> tuple[bool, ...]:
     return tuple([state.enabled and isinstance(a, Tensor) and a._requires_grad for a in args])
 
 
-def _edges(args: tuple[Any, ...], needs: tuple[bool, ...], arrays: Any = None) -> tuple[Any, ...]:
-    """The flat edges of a call: ``node, output_nr`` per argument (``None, 0``: no gradient).
+def _op_needs(args: tuple[Any, ...]) -> tuple[bool | None, ...]:
+    """An op's ``needs_input_grad``: None marks an argument that is no Tensor (next_functions)."""
+    return tuple(
+        [a._requires_grad and state.enabled if isinstance(a, Tensor) else None for a in args]
+    )
 
-    An argument that is no Tensor gets ``None, -1`` (``next_functions`` leaves it out). An op's
-    ``arrays`` are its arguments with each Tensor replaced by its array: ``arrays[i] is
-    args[i]`` says argument i was no Tensor, without asking its type again.
-    """
-    if arrays is None:
-        arrays = [a._data if isinstance(a, Tensor) else a for a in args]
+
+def _edges(args: tuple[Any, ...], needs: tuple[bool | None, ...]) -> tuple[Any, ...]:
+    """The flat edges of a call: ``node, output_nr`` per argument (``None, 0``: no gradient)."""
     if len(args) == 2:
         a, b = args
-        return (edge_of(a) if needs[0] else _NOT_TENSOR if arrays[0] is a else _NO_EDGE) + (
-            edge_of(b) if needs[1] else _NOT_TENSOR if arrays[1] is b else _NO_EDGE
-        )
+        return (edge_of(a) if needs[0] else _NO_EDGE) + (edge_of(b) if needs[1] else _NO_EDGE)
     if len(args) == 1:
-        return edge_of(args[0]) if needs[0] else _NOT_TENSOR if arrays[0] is args[0] else _NO_EDGE
+        return edge_of(args[0]) if needs[0] else _NO_EDGE
     flat: list[Any] = []
-    for a, array, need in zip(args, arrays, needs):  # noqa: B905 - one length: built from args
-        flat += edge_of(a) if need else _NOT_TENSOR if array is a else _NO_EDGE
+    for a, need in zip(args, needs):  # noqa: B905 - one length: needs is built from args
+        flat += edge_of(a) if need else _NO_EDGE
     return tuple(flat)
 
 
@@ -427,20 +426,20 @@ class Op(Function):
         try:
             if len(args) == 2:  # the common arities without building lists: binary, then unary ops
                 a, b = args
-                x, need_a = (a._data, a._requires_grad) if isinstance(a, Tensor) else (a, False)
-                y, need_b = (b._data, b._requires_grad) if isinstance(b, Tensor) else (b, False)
-                needs: tuple[bool, ...] = _NEEDS[(need_a + 2 * need_b) * state.enabled]
+                x, need_a = (a._data, a._requires_grad) if isinstance(a, Tensor) else (a, 4)
+                y, need_b = (b._data, b._requires_grad) if isinstance(b, Tensor) else (b, 4)
+                needs: tuple[bool | None, ...] = _NEEDS[(need_a + 2 * need_b) * state.enabled]
                 ctx.needs_input_grad = needs
                 out = cls.forward(ctx, x, y, **kwargs)
                 arrays: Any = (x, y)
             elif len(args) == 1 and isinstance(args[0], Tensor):
                 a = args[0]
-                ctx.needs_input_grad = needs = _NEEDS[4 + (a._requires_grad and state.enabled)]
+                ctx.needs_input_grad = needs = _NEEDS[10 + (a._requires_grad and state.enabled)]
                 out = cls.forward(ctx, a._data, **kwargs)
                 arrays = (a._data,)
             else:
                 arrays = tuple([a._data if isinstance(a, Tensor) else a for a in args])
-                ctx.needs_input_grad = needs = _needs_grad(args)
+                ctx.needs_input_grad = needs = _op_needs(args)
                 out = cls.forward(ctx, *arrays, **kwargs)
         except MemoryError as err:  # NumPy's bare error, given the op's name and its inputs
             raise out_of_memory(cls._op_name, err, args) from None
@@ -497,7 +496,9 @@ def _wrap(array: Any, args: tuple[Any, ...]) -> Any:
     return Tensor._make(array)
 
 
-def _link(ctx: Op, args: tuple[Any, ...], arrays: Any, needs: tuple[bool, ...], out: Any) -> Any:
+def _link(
+    ctx: Op, args: tuple[Any, ...], arrays: Any, needs: tuple[bool | None, ...], out: Any
+) -> Any:
     """Make ``ctx`` the ``grad_fn`` of the outputs and record what backward will read."""
     if out.__class__ is tuple:
         outputs = tuple([_wrap(o, args) for o in out])
@@ -518,7 +519,7 @@ def _link(ctx: Op, args: tuple[Any, ...], arrays: Any, needs: tuple[bool, ...], 
             t.grad_fn = ctx
         ctx._out_meta = _meta(data)
         ctx._refs = weakref.ref(t)
-    ctx._edges = _edges(args, needs, arrays)
+    ctx._edges = _edges(args, needs)
     ctx._sequence_nr = next(_sequence)
     ctx._scope = _scope.current
     if ctx._to_save:
@@ -546,10 +547,15 @@ def _meta(data: np.ndarray) -> tuple[tuple[tuple[int, ...], np.dtype]]:
 
 _new = object.__new__
 _metas: dict[Any, tuple[tuple[tuple[int, ...], np.dtype]]] = {}
-# ``needs_input_grad`` of one- and two-input calls, indexed by need_a + 2 * need_b (4 + need_a
-# for one input), so the common calls build no tuple.
-_NEEDS = ((False, False), (True, False), (False, True), (True, True), (False,), (True,))
-_NO_EDGE, _NOT_TENSOR = (None, 0), (None, -1)
+# ``needs_input_grad`` of one- and two-input calls, indexed by need_a + 2 * need_b (10 + need_a
+# for one input), so the common calls build no tuple; an argument that is no Tensor counts 4
+# and gets None (next_functions leaves it out). Indices 5 and 7 never occur.
+_NEEDS: tuple[Any, ...] = (
+    (False, False), (True, False), (False, True), (True, True),
+    (None, False), None, (None, True), None, (False, None), (True, None),
+    (False,), (True,), (None, None),
+)  # fmt: skip
+_NO_EDGE = (None, 0)
 _NONE_RECORD = (None, _CONST, 0, None, 0)
 
 
