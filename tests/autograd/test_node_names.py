@@ -237,14 +237,12 @@ def edges(node):
 # none for options such as dim or for masks, conditions and class targets)
 EDGE_CASES = [
     "x + y", "x + 1", "1 + x", "1 - x", "x * 2", "2 * x", "x * c", "x / 2", "2 / x", "x ** 2",
-    "x ** y",
-    "2 ** x", "clamp(0, 1)", "clamp(T, T)", "clamp(min=T)", "clamp_min(T)", "clamp_max(T)",
-    "where", "where(c, x, 0)", "masked_fill(m, 0)", "masked_fill(m, T)", "sum()", "sum(1)",
-    "lerp(y, 0.5)", "lerp(y, T)", "scatter(value)", "split([1, 2])",
-    "max(0)[0]", "norm(dim=1)", "reshape(12)", "t()", "x[0]", "x[mask]", "x[:, idx]", "gather",
-    "cat", "x @ m", "conv2d no bias", "nll_loss", "mse_loss",
-    "binary_cross_entropy", "layer_norm", "embedding", "max_pool2d", "log_softmax",
-    "batch_norm eval",
+    "x ** y", "2 ** x", "clamp(0, 1)", "clamp(T, T)", "clamp(min=T)", "clamp_min(T)",
+    "clamp_max(T)", "where", "where(c, x, 0)", "masked_fill(m, 0)", "masked_fill(m, T)",
+    "lerp(y, 0.5)", "lerp(y, T)", "sum()", "sum(1)", "max(0)[0]", "norm(dim=1)", "reshape(12)",
+    "t()", "x[0]", "x[mask]", "x[:, idx]", "gather", "scatter(value)", "split([1, 2])", "cat",
+    "x @ m", "conv2d no bias", "log_softmax", "nll_loss", "mse_loss", "binary_cross_entropy",
+    "layer_norm", "batch_norm eval", "embedding", "max_pool2d",
 ]  # fmt: skip
 
 
