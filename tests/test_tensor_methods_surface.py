@@ -389,3 +389,43 @@ def test_in_place_view_op_invalidates_a_saved_tensor_as_torch():
         y.t_()
         with pytest.raises(RuntimeError, match="modified by an inplace operation"):
             z.backward()
+
+
+@pytest.mark.parametrize(
+    "expression",
+    [
+        "x << 2",
+        "3 << x",
+        "x >> 1",
+        "64 >> x",
+        "x << y",
+        "x >> y",
+        "x & 6",
+        "6 | x",
+        "x ^ y",
+    ],
+)
+def test_shift_and_bitwise_operators_equal_torchs(expression):
+    got = eval(expression, {"x": mt.tensor([5, 3, 0, 7]), "y": mt.tensor([1, 2, 3, 0])})
+    expected = eval(expression, {"x": torch.tensor([5, 3, 0, 7]), "y": torch.tensor([1, 2, 3, 0])})
+    assert got.tolist() == expected.tolist() and str(got.dtype)[12:] == str(expected.dtype)[6:]
+
+
+@pytest.mark.parametrize("operator", ["<<=", ">>=", "&=", "|=", "^=", "//=", "%="])
+def test_augmented_operators_change_the_tensor_in_place_as_torchs(operator):
+    results = []
+    for lib in (mt, torch):
+        x = lib.tensor([7, 3, 12, 5])
+        alias = x
+        namespace = {"x": x}
+        exec(f"x {operator} lib.tensor([1, 2, 3, 2])", {"lib": lib}, namespace)
+        assert namespace["x"] is alias  # in place: the same tensor, as torch's
+        results.append(alias.tolist())
+    assert results[0] == results[1]
+
+
+def test_shifting_a_float_tensor_raises_torchs_error():
+    with pytest.raises(NotImplementedError, match="lshift_cpu"):
+        mt.tensor([1.5]) << 1
+    with pytest.raises(NotImplementedError, match="lshift_cpu"):
+        torch.tensor([1.5]) << 1

@@ -93,6 +93,9 @@ class _Recorder:
             self.stack[-1].children.append(op)
             return op.output
 
+        raw = getattr(fn, "__wrapped__", None)
+        if raw is not None:  # Tensor methods call ops.X.__wrapped__ (past @numpy_names): note it
+            recorded.__wrapped__ = self.wrap(name, raw)  # type: ignore[attr-defined]
         return recorded
 
 

@@ -201,6 +201,7 @@ class Remainder(Op):
 
     @staticmethod
     def forward(ctx: Any, a: Any, b: Any) -> Any:
+        _check_integer_divisor(a, b, "remainder")
         ctx.save_for_backward(np.floor_divide(a, b))
         return np.remainder(a, b)
 
@@ -215,6 +216,7 @@ class Fmod(Op):
 
     @staticmethod
     def forward(ctx: Any, a: Any, b: Any) -> Any:
+        _check_integer_divisor(a, b, "fmod")
         ctx.save_for_backward(np.trunc(np.true_divide(a, b)))
         return np.fmod(a, b)
 
@@ -229,6 +231,7 @@ class FloorDivide(Op):
 
     @staticmethod
     def forward(ctx: Any, a: Any, b: Any) -> Any:
+        _check_integer_divisor(a, b, "floor_divide")
         return np.floor_divide(a, b)
 
     @staticmethod
@@ -238,6 +241,35 @@ class FloorDivide(Op):
 
 class DivFloor(FloorDivide, node_name="DivBackward2"):
     """``div(rounding_mode="floor")`` (torch's div.Tensor_mode)."""
+
+
+class DivTrunc(Op, node_name="DivBackward2"):
+    """``div(rounding_mode="trunc")``: z = trunc(a / b), so its gradient is zero almost everywhere.
+
+    Integers divide as C does (the quotient rounded toward zero) and stay integers, as torch's.
+    """
+
+    @staticmethod
+    def forward(ctx: Any, a: Any, b: Any) -> Any:
+        if np.result_type(a, b).kind not in "iub":
+            return np.trunc(np.true_divide(a, b))
+        _check_integer_divisor(a, b, "div")
+        floor = np.floor_divide(a, b)  # one less than trunc where the signs differ and b ∤ a
+        return floor + ((np.remainder(a, b) != 0) & ((np.asarray(a) < 0) != (np.asarray(b) < 0)))
+
+    @staticmethod
+    def backward(ctx: Any, grad_out: Any) -> Any:
+        return grad_out * 0, grad_out * 0
+
+
+def _check_integer_divisor(a: Any, b: Any, op: str) -> None:
+    """Refuse an integer division by zero, as torch does (NumPy would give 0 and a warning)."""
+    if np.result_type(a, b).kind in "iub" and not np.all(b):
+        raise RuntimeError(
+            f"ZeroDivisionError: {op}() divided integers by zero (a divisor is 0): integer "
+            "results have no inf or nan; make the divisors nonzero or divide floating-point "
+            "tensors"
+        )
 
 
 def add(input: Any, other: Any, *, alpha: Any = 1, out: Any = None) -> Tensor:  # noqa: A002
@@ -333,8 +365,7 @@ def div(input: Any, other: Any, *, rounding_mode: str | None = None, out: Any = 
     if rounding_mode == "floor":
         return binary(DivFloor, "div", input, other)
     if rounding_mode == "trunc":
-        result = binary(Div, "div", input, other)
-        return result.trunc() if result.dtype.is_floating_point else result
+        return binary(DivTrunc, "div", input, other)
     if rounding_mode is not None:
         raise ValueError(
             f"div expected rounding_mode to be one of None, 'trunc', or 'floor' but found "
