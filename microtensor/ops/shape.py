@@ -255,10 +255,10 @@ def reshape(input: Tensor, shape: Any) -> Tensor:  # noqa: A002
 def view(input: Tensor, shape: Any) -> Tensor:  # noqa: A002
     """``input`` seen with a new shape (shares memory); one size may be -1.
 
-    Differs from PyTorch: never fails for a non-contiguous input (it copies, like ``reshape``).
-
     Raises:
-        RuntimeError: if the sizes don't multiply to ``input.numel()``, or several are -1.
+        RuntimeError: if the sizes don't multiply to ``input.numel()``, or several are -1; or
+            if the input's strides cannot be seen with the new shape without a copy (a
+            transposed tensor flattened, say), as in torch: use ``reshape`` there.
 
     Example:
         >>> import microtensor as mt
@@ -266,7 +266,23 @@ def view(input: Tensor, shape: Any) -> Tensor:  # noqa: A002
         tensor([[0., 1.],
                 [2., 3.]])
     """
-    return View.apply(input, _target_shape("view", shape, input._data.shape))  # type: ignore[no-any-return]
+    target = _target_shape("view", shape, input._data.shape)
+    if not input._data.flags.c_contiguous:
+        _check_viewable(input._data, target)
+    return View.apply(input, target)  # type: ignore[no-any-return]
+
+
+def _check_viewable(data: np.ndarray, target: tuple[int, ...]) -> None:
+    """Raise torch's error for a view that needs a copy (NumPy's no-copy reshape rule is torch's)."""
+    try:
+        np.reshape(data, target, copy=False)
+    except ValueError:
+        raise RuntimeError(
+            "view size is not compatible with input tensor's size and stride (at least one "
+            "dimension spans across two contiguous subspaces). Use .reshape(...) instead. "
+            f"(view{target} of an input of shape {data.shape} with strides "
+            f"{tuple(s // data.itemsize for s in data.strides)})"
+        ) from None
 
 
 def flatten(input: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:  # noqa: A002

@@ -365,3 +365,31 @@ def test_bad_size_types_raise_type_error():
 def test_ravel_matches_torch(shape):
     x = np.random.default_rng(0).standard_normal(shape)
     compare_with_torch(mt.ravel, torch.ravel, [x])
+
+
+VIEW_CASES = [
+    (lambda x: x.t().view(6), False),
+    (lambda x: x.t().view(3, 2), True),
+    (lambda x: x[:, 1:].view(4), False),
+    (lambda x: x[:, ::2].view(-1), False),
+    (lambda x: x.t()[None].view(3, 1, 2), True),
+    (lambda x: x.unsqueeze(1).expand(2, 4, 3).view(8, 3), False),
+    (lambda x: x[:1].t().view(3), True),
+    (lambda x: x.t().view_as(x.t()), True),
+    (lambda x: x.permute(1, 0).contiguous().view(6), True),
+]
+
+
+@pytest.mark.parametrize(("call", "viewable"), VIEW_CASES)
+def test_view_of_strides_that_need_a_copy_raises_torchs_error(call, viewable):
+    x, expected_x = mt.arange(6.0).reshape(2, 3), torch.arange(6.0).reshape(2, 3)
+    if not viewable:
+        for lib_x in (x, expected_x):
+            with pytest.raises(RuntimeError, match="view size is not compatible"):
+                call(lib_x)
+        return
+    got, expected = call(x), call(expected_x)
+    assert got.shape == tuple(expected.shape) and got.tolist() == expected.tolist()
+    got.fill_(-1.0)  # a view shares the input's memory
+    expected.fill_(-1.0)
+    assert x.tolist() == expected_x.tolist()
