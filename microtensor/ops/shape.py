@@ -273,7 +273,7 @@ def view(input: Tensor, shape: Any) -> Tensor:  # noqa: A002
 
 
 def _check_viewable(data: np.ndarray, target: tuple[int, ...]) -> None:
-    """Raise torch's error for a view that needs a copy (NumPy's no-copy reshape rule is torch's)."""
+    """Raise torch's error for a view that needs a copy (NumPy's no-copy rule is torch's)."""
     try:
         np.reshape(data, target, copy=False)
     except ValueError:
