@@ -3,7 +3,7 @@
 from types import ModuleType as _ModuleType
 from typing import Any as _Any
 
-from microtensor import _malloc
+from microtensor import _float_warnings, _malloc  # noqa: F401 - _float_warnings: its filter
 
 _malloc.tune()  # keep freed array memory between steps (glibc; MICROTENSOR_MALLOC_TUNING=0 to skip)
 
