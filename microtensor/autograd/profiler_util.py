@@ -210,6 +210,11 @@ class EventList(list):  # type: ignore[type-arg]
             if group_by_stack_n > 0:
                 key += tuple(event.stack[:group_by_stack_n])
             averages.setdefault(key, FunctionEventAvg()).add(event)
+        for average in averages.values():  # what is not grouped by is not shown, as torch's
+            if average.stack is not None:
+                average.stack = average.stack[:group_by_stack_n]
+            if not group_by_input_shapes:
+                average.input_shapes = ""
         return EventList(
             averages.values(), profile_memory=self._profile_memory, with_flops=self._with_flops
         )

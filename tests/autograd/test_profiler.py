@@ -137,7 +137,8 @@ def test_table_truncates_long_names_and_shows_shapes_and_memory():
     x = mt.ones(4, 4, requires_grad=True)
     with profiler.profile(record_shapes=True, profile_memory=True) as prof:
         ((x * 2).reshape(2, 2, 4) @ x).sum().backward()
-    table = prof.key_averages().table()
+    assert "Input Shapes" not in prof.key_averages().table()  # not grouped by them: as torch's
+    table = prof.key_averages(group_by_input_shape=True).table()
     header = table.splitlines()[1]
     assert "CPU Mem" in header and "Self CPU Mem" in header and "Input Shapes" in header
     mul = next(line for line in table.splitlines() if "aten::mul " in line)
@@ -235,7 +236,8 @@ def test_with_stack_keeps_the_callers_frames():
         mt.ones(2).exp()
     stack = prof.function_events[0].stack
     assert stack and "test_profiler.py" in stack[0] and "test_with_stack" in stack[0]
-    assert "Source Location" in prof.key_averages().table()
+    assert "Source Location" not in prof.key_averages().table()  # not grouped by stack
+    assert "Source Location" in prof.key_averages(group_by_stack_n=5).table()
 
 
 def test_chrome_trace_is_valid_json(tmp_path):
