@@ -152,7 +152,7 @@ class FunctionEventAvg(_Times):
         self.self_cpu_time_total = 0.0  # type: ignore[misc]
         self.cpu_memory_usage = self.self_cpu_memory_usage = 0
         self.flops = 0
-        self.input_shapes: list[list[int]] | None = None
+        self.input_shapes: list[list[int]] | str | None = None  # "": not grouped by them
         self.stack: list[str] | None = None
         self.is_user_annotation = False
         self.cpu_parent = None
