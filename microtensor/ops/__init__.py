@@ -15,6 +15,7 @@ from microtensor.ops.complex_parts import *  # noqa: F403
 from microtensor.ops.conversion import *  # noqa: F403
 from microtensor.ops.counting import *  # noqa: F403
 from microtensor.ops.cumulative import *  # noqa: F403
+from microtensor.ops.division import *  # noqa: F403
 from microtensor.ops.eigen_decomposition import *  # noqa: F403
 from microtensor.ops.elementwise import *  # noqa: F403
 from microtensor.ops.encoding import *  # noqa: F403

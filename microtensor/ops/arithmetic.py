@@ -1,4 +1,4 @@
-"""Arithmetic: add, sub, mul, div, neg, pow, float_power, hypot, remainder, addcmul ...
+"""Arithmetic: add, sub, mul, div, neg, pow, float_power, hypot, addcmul ...
 
 Backward formulas return gradients shaped like the output; the engine sums them back to each
 input's shape (broadcasting) with ``sum_to_shape``.
@@ -16,6 +16,7 @@ from microtensor.autograd.function import Op
 from microtensor.ops import dual
 from microtensor.ops._common import as_tensor_arg, binary, promote, to_float, values
 from microtensor.ops._pointwise import check_numbers
+from microtensor.ops.division import DivFloor, DivTrunc
 from microtensor.ops.elementwise import reciprocal
 from microtensor.tensor import Tensor
 
@@ -26,8 +27,6 @@ __all__ = [
     "div",
     "divide",
     "float_power",
-    "floor_divide",
-    "fmod",
     "hypot",
     "mul",
     "multiply",
@@ -35,7 +34,6 @@ __all__ = [
     "negative",
     "positive",
     "pow",
-    "remainder",
     "rsub",
     "sub",
     "subtract",
@@ -194,82 +192,6 @@ class Hypot(Op):
         a, b, z = ctx.saved_tensors
         need_a, need_b = ctx.needs_input_grad
         return (grad_out * a / z if need_a else None), (grad_out * b / z if need_b else None)
-
-
-class Remainder(Op):
-    """z = a - floor(a / b) * b (sign of b, Python's %);  dz/da = 1,  dz/db = -floor(a / b)."""
-
-    @staticmethod
-    def forward(ctx: Any, a: Any, b: Any) -> Any:
-        _check_integer_divisor(a, b, "remainder")
-        ctx.save_for_backward(np.floor_divide(a, b))
-        return np.remainder(a, b)
-
-    @staticmethod
-    def backward(ctx: Any, grad_out: Any) -> Any:
-        (quotient,) = ctx.saved_tensors
-        return grad_out, -grad_out * quotient if ctx.needs_input_grad[1] else None
-
-
-class Fmod(Op):
-    """z = a - trunc(a / b) * b (sign of a, C's fmod);  dz/da = 1,  dz/db = -trunc(a / b)."""
-
-    @staticmethod
-    def forward(ctx: Any, a: Any, b: Any) -> Any:
-        _check_integer_divisor(a, b, "fmod")
-        ctx.save_for_backward(np.trunc(np.true_divide(a, b)))
-        return np.fmod(a, b)
-
-    @staticmethod
-    def backward(ctx: Any, grad_out: Any) -> Any:
-        (quotient,) = ctx.saved_tensors
-        return grad_out, -grad_out * quotient if ctx.needs_input_grad[1] else None
-
-
-class FloorDivide(Op):
-    """z = floor(a / b): piecewise constant, so its gradient is zero almost everywhere."""
-
-    @staticmethod
-    def forward(ctx: Any, a: Any, b: Any) -> Any:
-        _check_integer_divisor(a, b, "floor_divide")
-        return np.floor_divide(a, b)
-
-    @staticmethod
-    def backward(ctx: Any, grad_out: Any) -> Any:
-        return grad_out * 0, grad_out * 0
-
-
-class DivFloor(FloorDivide, node_name="DivBackward2"):
-    """``div(rounding_mode="floor")`` (torch's div.Tensor_mode)."""
-
-
-class DivTrunc(Op, node_name="DivBackward2"):
-    """``div(rounding_mode="trunc")``: z = trunc(a / b), so its gradient is zero almost everywhere.
-
-    Integers divide as C does (the quotient rounded toward zero) and stay integers, as torch's.
-    """
-
-    @staticmethod
-    def forward(ctx: Any, a: Any, b: Any) -> Any:
-        if np.result_type(a, b).kind not in "iub":
-            return np.trunc(np.true_divide(a, b))
-        _check_integer_divisor(a, b, "div")
-        floor = np.floor_divide(a, b)  # one less than trunc where the signs differ and b ∤ a
-        return floor + ((np.remainder(a, b) != 0) & ((np.asarray(a) < 0) != (np.asarray(b) < 0)))
-
-    @staticmethod
-    def backward(ctx: Any, grad_out: Any) -> Any:
-        return grad_out * 0, grad_out * 0
-
-
-def _check_integer_divisor(a: Any, b: Any, op: str) -> None:
-    """Refuse an integer division by zero, as torch does (NumPy would give 0 and a warning)."""
-    if np.result_type(a, b).kind in "iub" and not np.all(b):
-        raise RuntimeError(
-            f"ZeroDivisionError: {op}() divided integers by zero (a divisor is 0): integer "
-            "results have no inf or nan; make the divisors nonzero or divide floating-point "
-            "tensors"
-        )
 
 
 def add(input: Any, other: Any, *, alpha: Any = 1, out: Any = None) -> Tensor:  # noqa: A002
@@ -446,41 +368,6 @@ def pow(input: Any, exponent: Any, *, out: Any = None) -> Tensor:  # noqa: A001,
         else PowScalarBase
     )
     return binary(op, "pow", input, exponent)
-
-
-def floor_divide(input: Any, other: Any) -> Tensor:  # noqa: A002
-    """``floor(input / other)`` elementwise (gradient zero).
-
-    Example:
-        >>> import microtensor as mt
-        >>> mt.floor_divide(mt.tensor([7, -7]), 2)
-        tensor([ 3, -4])
-    """
-    return binary(FloorDivide, "floor_divide", input, other)
-
-
-def remainder(input: Any, other: Any) -> Tensor:  # noqa: A002
-    """Python's modulus ``input % other``: the result has the sign of ``other``.
-
-    Example:
-        >>> import microtensor as mt
-        >>> mt.remainder(mt.tensor([-3.0, 3.0]), 2)
-        tensor([1., 1.])
-    """
-    check_numbers("remainder", input, other, "either")
-    return binary(Remainder, "remainder", input, other)
-
-
-def fmod(input: Any, other: Any) -> Tensor:  # noqa: A002
-    """C's ``fmod``: the remainder has the sign of ``input``.
-
-    Example:
-        >>> import microtensor as mt
-        >>> mt.fmod(mt.tensor([-3.0, 3.0]), 2)
-        tensor([-1.,  1.])
-    """
-    check_numbers("fmod", input, other, "other")
-    return binary(Fmod, "fmod", input, other)
 
 
 def addcmul(input: Any, tensor1: Any, tensor2: Any, *, value: Any = 1) -> Tensor:  # noqa: A002
