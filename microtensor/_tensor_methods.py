@@ -18,7 +18,6 @@ from microtensor import storage as _storage
 from microtensor._dim_order import dim_order as _dim_order_of
 from microtensor._dim_order import storage_offset as _storage_offset_of
 from microtensor._numpy_names import numpy_names
-from microtensor._size import Size
 
 # The ops package, set by microtensor.tensor once Tensor exists (the ops import Tensor, so
 # importing them here would be a cycle).
@@ -405,14 +404,8 @@ class TensorMethods:
     const_data_ptr = data_ptr
     def untyped_storage(self) -> Any: return _storage.untyped_storage_of(self._data)
     def storage(self) -> Any: return _storage.typed_storage_of(self._data)
-    def new(self, *args: Any) -> Any:
-        # legacy constructor: new() is empty, new(2, 3) or new(Size) zeros, new(data) a copy
-        if not args:
-            return ops.new_full(self, (0,), 0)
-        if builtins.all(isinstance(a, builtins.int) for a in args) or (
-                len(args) == 1 and isinstance(args[0], Size)):
-            return ops.new_full(self, _shape_arg(args), 0)
-        return ops.new_tensor(self, args[0] if len(args) == 1 else args)
+    def new(self, *args: Any, device: Any = None) -> Any:
+        return ops.new_factories.new_legacy(self, args, device)
     def is_shared(self) -> builtins.bool: return False
     def share_memory_(self) -> Any: return self  # one process's memory (workers pickle)
     def float(self, memory_format: Any = None) -> Any:
@@ -447,38 +440,42 @@ class TensorMethods:
         return export(self, stream, max_version, dl_device, copy)  # type: ignore[arg-type]
     def __dlpack_device__(self) -> tuple[builtins.int, builtins.int]: return (1, 0)  # kDLCPU
     def type_as(self, other: Any) -> Any: return ops.to(self, other.dtype)
-    def new_zeros(self, *size: Any, dtype: Any = None, device: Any = None,
+    def new_zeros(self, *sizes: Any, size: Any = None, dtype: Any = None, device: Any = None,
                   requires_grad: builtins.bool = False, layout: Any = None,
                   pin_memory: builtins.bool = False) -> Any:
-        return ops.new_full(self, _shape_arg(size), 0, dtype=dtype, device=device,
-                            requires_grad=requires_grad)
-    def new_ones(self, *size: Any, dtype: Any = None, device: Any = None,
+        return ops.new_factories.new_sized(self, sizes, size, 0, "new_zeros", dtype=dtype,
+                                        layout=layout, device=device,
+                                        requires_grad=requires_grad, pin_memory=pin_memory)
+    def new_ones(self, *sizes: Any, size: Any = None, dtype: Any = None, device: Any = None,
                  requires_grad: builtins.bool = False, layout: Any = None,
                  pin_memory: builtins.bool = False) -> Any:
-        return ops.new_full(self, _shape_arg(size), 1, dtype=dtype, device=device,
-                            requires_grad=requires_grad)
-    def new_empty(self, *size: Any, dtype: Any = None, device: Any = None,
+        return ops.new_factories.new_sized(self, sizes, size, 1, "new_ones", dtype=dtype,
+                                        layout=layout, device=device,
+                                        requires_grad=requires_grad, pin_memory=pin_memory)
+    def new_empty(self, *sizes: Any, size: Any = None, dtype: Any = None, device: Any = None,
                   requires_grad: builtins.bool = False, layout: Any = None,
                   pin_memory: builtins.bool = False) -> Any:
         # uninitialised in PyTorch; zeros here, so results never depend on garbage
-        return ops.new_full(self, _shape_arg(size), 0, dtype=dtype, device=device,
-                            requires_grad=requires_grad)
+        return ops.new_factories.new_sized(self, sizes, size, 0, "new_empty", dtype=dtype,
+                                        layout=layout, device=device,
+                                        requires_grad=requires_grad, pin_memory=pin_memory)
     def new_empty_strided(self, size: Any, stride: Any, *, dtype: Any = None,
                           device: Any = None, requires_grad: builtins.bool = False,
                           layout: Any = None, pin_memory: builtins.bool = False) -> Any:
-        # the strides are not used: microtensor keeps NumPy's layout
-        return ops.new_full(self, size, 0, dtype=dtype, device=device,
-                            requires_grad=requires_grad)
+        # the strides are checked, not used: microtensor keeps NumPy's layout
+        return ops.new_factories.new_strided(self, size, stride, dtype=dtype, layout=layout,
+                                          device=device, requires_grad=requires_grad,
+                                          pin_memory=pin_memory)
     def new_full(self, size: Any, fill_value: Any, *, dtype: Any = None, device: Any = None,
                  requires_grad: builtins.bool = False, layout: Any = None,
                  pin_memory: builtins.bool = False) -> Any:
-        return ops.new_full(self, size, fill_value, dtype=dtype, device=device,
-                            requires_grad=requires_grad)
+        return ops.new_full(self, size, fill_value, dtype=dtype, layout=layout, device=device,
+                            requires_grad=requires_grad, pin_memory=pin_memory)
     def new_tensor(self, data: Any, *, dtype: Any = None, device: Any = None,
                    requires_grad: builtins.bool = False, layout: Any = None,
                    pin_memory: builtins.bool = False) -> Any:
-        return ops.new_tensor(self, data, dtype=dtype, device=device,
-                              requires_grad=requires_grad)
+        return ops.new_tensor(self, data, dtype=dtype, layout=layout, device=device,
+                              requires_grad=requires_grad, pin_memory=pin_memory)
 
     # --- in place: each is the out-of-place op written into self (see Tensor._inplace) -----
     def add_(self, other: Any, *, alpha: Any = 1) -> Any:

@@ -30,7 +30,8 @@ def int_2x3(lib: Any) -> Any:
     return lib.ones(2, 3, dtype=lib.int64)
 
 
-UNINITIALISED = ("empty", "empty_like", "empty_strided", "empty_permuted", "new_empty")
+UNINITIALISED = ("empty", "empty_like", "empty_strided", "empty_permuted", "new_empty",
+                 "new_empty_strided")  # fmt: skip
 
 
 def outcome(lib: Any, call: Callable[[Any], Any]) -> tuple[str, Any]:

@@ -177,27 +177,82 @@ OPTIONS: list[Case] = [
     ),
 ]
 
-CASES = SIZES + DTYPES + OPTIONS
-# Each entry: why microtensor still differs from torch there (the test fails once it agrees).
-KNOWN = dict.fromkeys(
-    ["new_zeros-dtype-str", "new_ones-dtype-float", "new_tensor-dtype-float",
-     "new_zeros-rg-int", "new_tensor-rg-int"],
-    "Tensor.new_* parse their arguments in _tensor_methods.py and ops/conversion.py",
-)  # fmt: skip
+# Tensor.new_* and the legacy Tensor.new (whose sized form is uninitialised: zeroed to compare)
+NEW_METHODS: list[Case] = [
+    ("new_zeros-size-kw", "new_zeros", lambda lib: float_2x3(lib).new_zeros(size=(2, 3))),
+    ("new_zeros-size-kw-int", "new_zeros", lambda lib: float_2x3(lib).new_zeros(size=2)),
+    ("new_zeros-size-both", "new_zeros", lambda lib: float_2x3(lib).new_zeros(2, size=(3,))),
+    ("new_zeros-no-size", "new_zeros", lambda lib: float_2x3(lib).new_zeros()),
+    ("new_zeros-0d-tensor", "new_zeros", lambda lib: float_2x3(lib).new_zeros(lib.tensor(2))),
+    ("new_zeros-np-array", "new_zeros", lambda lib: float_2x3(lib).new_zeros(np.array([2]))),
+    ("new_zeros-bool", "new_zeros", lambda lib: float_2x3(lib).new_zeros(True)),
+    ("new_zeros-layout-str", "new_zeros", lambda lib: float_2x3(lib).new_zeros(2, layout="x")),
+    ("new_zeros-pin-int", "new_zeros", lambda lib: float_2x3(lib).new_zeros(2, pin_memory=1)),
+    ("new_zeros-rg-int-arg", "new_zeros", lambda lib: float_2x3(lib).new_zeros(2, requires_grad=1)),
+    ("new_zeros-rg", "new_zeros", lambda lib: float_2x3(lib).new_zeros(2, requires_grad=True)),
+    ("new_ones-rg-bool", "new_ones", lambda lib: float_2x3(lib).new_ones(2, dtype=lib.bool,
+                                                                          requires_grad=True)),
+    ("new_ones-layout", "new_ones", lambda lib: int_2x3(lib).new_ones(2, layout=lib.strided)),
+    ("new_empty-np-int", "new_empty", lambda lib: float_2x3(lib).new_empty(np.int64(2))),
+    ("new_empty-dtype-str", "new_empty", lambda lib: float_2x3(lib).new_empty(2, dtype="int8")),
+    ("new_full-size-kw", "new_full", lambda lib: float_2x3(lib).new_full(size=(2,), fill_value=3)),
+    ("new_full-0d-tensor", "new_full", lambda lib: float_2x3(lib).new_full((2,), lib.tensor(3))),
+    ("new_full-1d-tensor", "new_full", lambda lib: float_2x3(lib).new_full((2,), lib.tensor([3]))),
+    ("new_full-none", "new_full", lambda lib: float_2x3(lib).new_full((2,), None)),
+    ("new_full-np-float", "new_full", lambda lib: float_2x3(lib).new_full((2,), np.float64(2.5))),
+    ("new_full-float-into-int", "new_full", lambda lib: int_2x3(lib).new_full((2,), 2.7)),
+    ("new_full-overflow", "new_full", lambda lib: float_2x3(lib).new_full((2,), 1e300)),
+    ("new_full-negative", "new_full", lambda lib: float_2x3(lib).new_full([-2], 3)),
+    ("new_full-float-size", "new_full", lambda lib: float_2x3(lib).new_full([2.0], 3)),
+    ("new_full-dtype-float", "new_full", lambda lib: int_2x3(lib).new_full((1,), 2, dtype=float)),
+    ("new_full-rg-int", "new_full", lambda lib: int_2x3(lib).new_full((1,), 2, requires_grad=True)),
+    ("new_empty_strided", "new_empty_strided",
+     lambda lib: float_2x3(lib).new_empty_strided((2,), (1,))),
+    ("new_empty_strided-int", "new_empty_strided",
+     lambda lib: float_2x3(lib).new_empty_strided(2, 1)),
+    ("new_empty_strided-negative", "new_empty_strided",
+     lambda lib: float_2x3(lib).new_empty_strided((-2,), (1,))),
+    ("new_empty_strided-float-stride", "new_empty_strided",
+     lambda lib: float_2x3(lib).new_empty_strided((2,), (1.0,))),
+    ("new_tensor-str-in-list", "new_tensor", lambda lib: float_2x3(lib).new_tensor(["a"])),
+    ("new_tensor-none", "new_tensor", lambda lib: float_2x3(lib).new_tensor(None)),
+    ("new_tensor-none-in-list", "new_tensor", lambda lib: float_2x3(lib).new_tensor([None])),
+    ("new_tensor-np", "new_tensor", lambda lib: float_2x3(lib).new_tensor(np.array([1, 2]))),
+    ("new_tensor-float-into-int", "new_tensor", lambda lib: int_2x3(lib).new_tensor([1.7])),
+    ("new_tensor-dtype-int", "new_tensor", lambda lib: float_2x3(lib).new_tensor([1.7], dtype=int)),
+    ("new_tensor-dtype-str", "new_tensor",
+     lambda lib: float_2x3(lib).new_tensor([1], dtype="float32")),
+    ("new_tensor-tensor", "new_tensor", lambda lib: float_2x3(lib).new_tensor(int_2x3(lib))),
+    ("new_tensor-tensors-in-list", "new_tensor",
+     lambda lib: float_2x3(lib).new_tensor([lib.tensor(1), 2])),
+    ("new_tensor-uint8-wraps", "new_tensor",
+     lambda lib: int_2x3(lib).new_tensor([-1], dtype=lib.uint8)),
+    ("new-empty", "new", lambda lib: float_2x3(lib).new()),
+    ("new-ints", "new", lambda lib: float_2x3(lib).new(2, 3).zero_()),
+    ("new-Size", "new", lambda lib: float_2x3(lib).new(lib.Size([2])).zero_()),
+    ("new-tuple-is-data", "new", lambda lib: float_2x3(lib).new((2, 3))),
+    ("new-list-is-data", "new", lambda lib: float_2x3(lib).new([1.5, 2])),
+    ("new-range", "new", lambda lib: float_2x3(lib).new(range(3))),
+    ("new-np-array", "new", lambda lib: float_2x3(lib).new(np.array([1, 2]))),
+    ("new-np-int", "new", lambda lib: float_2x3(lib).new(np.int64(2)).zero_()),
+    ("new-float", "new", lambda lib: float_2x3(lib).new(2.0)),
+    ("new-np-float", "new", lambda lib: float_2x3(lib).new(np.float64(2))),
+    ("new-none", "new", lambda lib: float_2x3(lib).new(None)),
+    ("new-bool", "new", lambda lib: float_2x3(lib).new(True)),
+    ("new-str", "new", lambda lib: float_2x3(lib).new("a")),
+    ("new-str-in-list", "new", lambda lib: float_2x3(lib).new(["a"])),
+    ("new-negative", "new", lambda lib: float_2x3(lib).new(2, -1)),
+    ("new-float-second", "new", lambda lib: float_2x3(lib).new(2, 3.0)),
+    ("new-other-dtype", "new", lambda lib: float_2x3(lib).new(int_2x3(lib))),
+    ("new-device", "new", lambda lib: float_2x3(lib).new(2, device="cpu").zero_()),
+]  # fmt: skip
+
+CASES = SIZES + DTYPES + OPTIONS + NEW_METHODS
 
 
-_AGREE = [case for case in CASES if case[0] not in KNOWN]
-
-
-@pytest.mark.parametrize(("function", "call"), [c[1:] for c in _AGREE], ids=[c[0] for c in _AGREE])
+@pytest.mark.parametrize(("function", "call"), [c[1:] for c in CASES], ids=[c[0] for c in CASES])
 def test_agrees_with_torch(function: str, call: Callable[[Any], Any]) -> None:
     assert mismatch(function, call) is None, mismatch(function, call)
-
-
-def test_known_differences_still_differ() -> None:
-    cases = {case[0]: case for case in CASES}
-    agree = [name for name in KNOWN if mismatch(*cases[name][1:]) is None]
-    assert len(KNOWN) == 5 and not agree, f"agree with torch now, drop from KNOWN: {agree}"
 
 
 def test_dtype_message_suggests_the_dtype() -> None:

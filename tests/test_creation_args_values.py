@@ -347,25 +347,11 @@ QUIRKS: list[Case] = [  # torch's integer arange truncates its arguments first
 ]
 
 CASES = VALUES + DATA + OTHERS + MORE + QUIRKS
-_NEW_METHODS = "Tensor.new_* parse their arguments in _tensor_methods.py and ops/conversion.py"
 # Each entry: why microtensor still differs from torch there (the test fails once it agrees).
 KNOWN = {
     "eye-m-none": "torch's parser refuses m=None given explicitly, though None is its default",
     "tensor-np-complex": "microtensor has no complex dtypes",
     "tensor-complex": "microtensor has no complex dtypes",
-    **dict.fromkeys(
-        [
-            "new_zeros-float",
-            "new_zeros-negative",
-            "new_zeros-np-int",
-            "new_zeros-none",
-            "new_full-int-size",
-            "new_full-str",
-            "new_empty-float",
-            "new_tensor-str",
-        ],
-        _NEW_METHODS,
-    ),  # fmt: skip
 }
 
 
@@ -380,4 +366,4 @@ def test_agrees_with_torch(function: str, call: Callable[[Any], Any]) -> None:
 def test_known_differences_still_differ() -> None:
     cases = {case[0]: case for case in CASES}
     agree = [name for name in KNOWN if mismatch(*cases[name][1:]) is None]
-    assert len(KNOWN) == 11 and not agree, f"agree with torch now, drop from KNOWN: {agree}"
+    assert len(KNOWN) == 3 and not agree, f"agree with torch now, drop from KNOWN: {agree}"

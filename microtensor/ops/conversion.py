@@ -1,4 +1,4 @@
-"""dtype conversion and copies: to, clone, copy_, fill, fill_, zero_, new_* helpers."""
+"""dtype conversion and copies: to, clone, copy_, fill, fill_, zero_; Tensor.new_* re-exported."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import numpy as np
 
 from microtensor import _rng_continuous, _rng_discrete, _rng_integers, _rng_normal, dtypes
 from microtensor._device import check_cpu
-from microtensor._factory_args import fill_for, on_cpu
+from microtensor._factory_args import fill_for
 from microtensor.autograd.function import Op
 from microtensor.memory_format import (
     arranged,
@@ -20,6 +20,7 @@ from microtensor.memory_format import (
     suggested_format,
 )
 from microtensor.ops import dual
+from microtensor.ops.new_factories import new_full, new_tensor
 from microtensor.random import _generator
 from microtensor.tensor import Tensor, device
 
@@ -326,54 +327,6 @@ def _random_integers(gen: Any, target: np.ndarray, start: Any, stop: Any) -> np.
         return _rng_integers.random_full(gen, target.size, target.dtype)
     stop = None if stop is None else int(stop)
     return _rng_integers.random_from_to(gen, target.size, target.dtype, int(start), stop)
-
-
-def new_full(
-    input: Tensor,  # noqa: A002
-    size: Any,
-    fill_value: Any,
-    *,
-    dtype: Any = None,
-    layout: Any = None,
-    device: Any = None,
-    requires_grad: bool = False,
-    pin_memory: bool = False,
-) -> Tensor:
-    """A new tensor of ``size`` filled with ``fill_value``, with input's dtype by default.
-
-    Example:
-        >>> import microtensor as mt
-        >>> mt.ops.new_full(mt.zeros(1, dtype=mt.int64), (2,), 3, device="cpu")
-        tensor([3, 3])
-    """
-    on_cpu(device, "new_full")
-    np_dtype = input._data.dtype if dtype is None else dtypes.to_dtype(dtype).numpy
-    out = Tensor._make(np.full(tuple(size), fill_for(fill_value, np_dtype, "new_full"), np_dtype))
-    return out.requires_grad_(requires_grad) if requires_grad else out
-
-
-def new_tensor(
-    input: Tensor,  # noqa: A002
-    data: Any,
-    *,
-    dtype: Any = None,
-    layout: Any = None,
-    device: Any = None,
-    requires_grad: bool = False,
-    pin_memory: bool = False,
-) -> Tensor:
-    """A new tensor (a copy of ``data``) with input's dtype by default.
-
-    Example:
-        >>> import microtensor as mt
-        >>> mt.ops.new_tensor(mt.zeros(1, dtype=mt.float64), [1, 2])
-        tensor([1., 2.], dtype=microtensor.float64)
-    """
-    on_cpu(device, "new_tensor")
-    np_dtype = input._data.dtype if dtype is None else dtypes.to_dtype(dtype).numpy
-    array = data.numpy(force=True) if isinstance(data, Tensor) else data
-    out = Tensor._make(np.array(array, dtype=np_dtype))
-    return out.requires_grad_(requires_grad) if requires_grad else out
 
 
 def fill(input: Tensor, value: Any) -> Tensor:  # noqa: A002
