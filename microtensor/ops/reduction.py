@@ -42,7 +42,36 @@ def _accumulate(fn: Any, a: np.ndarray, dtype: Any, **kwargs: Any) -> np.ndarray
 
 def _reduced_size(shape: tuple[int, ...], dims: tuple[int, ...]) -> int:
     """How many elements each output element reduces (1 for a 0-d input)."""
-    return int(np.prod([shape[d] for d in dims], dtype=np.int64))
+    count = 1
+    for d in dims:
+        count *= shape[d]
+    return count
+
+
+# The ufunc's own reduce: np.sum and np.mean are Python wrappers around it (~1 us a call).
+_add_reduce: Any = np.add.reduce
+
+
+_FLOAT32, _FLOAT64 = np.dtype(np.float32), np.dtype(np.float64)
+
+
+def _mean(a: np.ndarray, dims: tuple[int, ...], keepdim: bool, dtype: Any, count: int) -> Any:
+    """``np.mean(a, dims, dtype, keepdims=keepdim)``, bit for bit, without its Python wrapper.
+
+    NumPy divides the sum by the count as an ``intp``, so in float64, and rounds a float32
+    mean once from that quotient. Dividing a float64 sum by the int is that same division;
+    a float32 sum divided in float32 by a count that float32 holds exactly gives the same
+    bits, since float64 has more than twice float32's precision (rounding a quotient to
+    float64 first, then to float32, is then exact rounding). Other cases call np.mean.
+    """
+    kind = a.dtype if dtype is None else dtype
+    if not count or not (kind is _FLOAT64 or (kind is _FLOAT32 and count <= 2**24)):
+        return _accumulate(np.mean, a, dtype, axis=dims, keepdims=keepdim)
+    total = _add_reduce(a, dims, dtype, keepdims=keepdim)
+    if total.__class__ is np.ndarray:
+        total /= count
+        return total
+    return total.dtype.type(float(total) / count)
 
 
 class Sum(Op):
@@ -51,7 +80,9 @@ class Sum(Op):
     @staticmethod
     def forward(ctx: Any, a: Any, dims: tuple[int, ...], keepdim: bool, dtype: Any) -> Any:
         ctx.dims, ctx.keepdim, ctx.shape = dims, keepdim, a.shape
-        return _accumulate(np.sum, a, dtype, axis=dims, keepdims=keepdim)
+        if dtype is None and a.dtype.kind == "V":  # bfloat16 sums in float32, rounded once
+            return _add_reduce(a, dims, np.float32, keepdims=keepdim).astype(a.dtype)
+        return _add_reduce(a, dims, dtype, keepdims=keepdim)
 
     @staticmethod
     def backward(ctx: Any, grad_out: Any) -> Any:
@@ -64,8 +95,8 @@ class Mean(Op):
     @staticmethod
     def forward(ctx: Any, a: Any, dims: tuple[int, ...], keepdim: bool, dtype: Any) -> Any:
         ctx.dims, ctx.keepdim, ctx.shape = dims, keepdim, a.shape
-        ctx.count = _reduced_size(a.shape, dims)
-        return _accumulate(np.mean, a, dtype, axis=dims, keepdims=keepdim)
+        ctx.count = count = _reduced_size(a.shape, dims)
+        return _mean(a, dims, keepdim, dtype, count)
 
     @staticmethod
     def backward(ctx: Any, grad_out: Any) -> Any:
@@ -188,7 +219,9 @@ def sum(
         return write_out(out, sum(input, dim, keepdim, dtype=dtype), "sum")
     dims = normalize_dims("sum", dim, input._data.ndim)
     op = Sum if dim is None and not keepdim else SumDim
-    return op.apply(input, dims, keepdim, _sum_dtype(input, dtype))  # type: ignore[no-any-return]
+    # the options by keyword: apply's one-Tensor path, without building a tuple of arguments
+    sum_dtype = _sum_dtype(input, dtype)
+    return op.apply(input, dims=dims, keepdim=keepdim, dtype=sum_dtype)  # type: ignore[no-any-return]
 
 
 @numpy_names
@@ -222,7 +255,7 @@ def mean(
         )
     dims = normalize_dims("mean", dim, input._data.ndim)
     op = Mean if dim is None and not keepdim else MeanDim
-    return op.apply(input, dims, keepdim, np_dtype)  # type: ignore[no-any-return]
+    return op.apply(input, dims=dims, keepdim=keepdim, dtype=np_dtype)  # type: ignore[no-any-return]
 
 
 @numpy_names
