@@ -14,7 +14,7 @@ from typing import Any, TypeVar
 
 from microtensor.autograd import scope
 from microtensor.nn.module_backward_hooks import ModuleBackwardHooks
-from microtensor.nn.module_global_hooks import any_call_hooks, registered
+from microtensor.nn.module_global_hooks import _global_call_hooks, registered
 from microtensor.nn.module_hooks import ModuleHooks
 from microtensor.nn.module_state import ModuleState
 from microtensor.nn.parameter import Buffer, Parameter
@@ -99,12 +99,12 @@ class Module(ModuleHooks, ModuleBackwardHooks, ModuleState):
         """Run ``forward`` (with the forward hooks around it, if any are registered)."""
         previous = scope.enter(self)  # ops recorded inside know their module (for drawings)
         try:
-            if (
-                self._forward_pre_hooks
+            if (  # the one global dict first: a module's own attributes cost more to read
+                _global_call_hooks
+                or self._forward_pre_hooks
                 or self._forward_hooks
                 or self._backward_hooks
                 or self._backward_pre_hooks
-                or any_call_hooks()
             ):
                 return self._call_with_hooks(args, kwargs)
             return self.forward(*args, **kwargs)

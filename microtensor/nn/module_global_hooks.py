@@ -38,11 +38,23 @@ _global_is_full_backward_hook: bool | None = None
 _global_buffer_registration_hooks: Hooks = OrderedDict()
 _global_module_registration_hooks: Hooks = OrderedDict()
 _global_parameter_registration_hooks: Hooks = OrderedDict()
+# The ids of the global forward pre, forward, backward pre and backward hooks, the ones that
+# send every module call down the hooked path: ``Module.__call__`` tests this one dict (the
+# handles remove the ids with the hooks).
+_global_call_hooks: dict[int, bool] = {}
 
 
 def _add(hooks: Hooks, hook: Callable[..., Any], *extra: dict[int, Any]) -> RemovableHandle:
     handle = RemovableHandle(hooks, *extra)
     hooks[handle.id] = hook
+    return handle
+
+
+def _add_call_hook(
+    hooks: Hooks, hook: Callable[..., Any], *extra: dict[int, Any]
+) -> RemovableHandle:
+    handle = _add(hooks, hook, _global_call_hooks, *extra)
+    _global_call_hooks[handle.id] = True
     return handle
 
 
@@ -65,7 +77,7 @@ def register_module_forward_pre_hook(hook: Callable[..., None]) -> RemovableHand
         >>> seen
         ['Sequential', 'Identity']
     """
-    return _add(_global_forward_pre_hooks, hook)
+    return _add_call_hook(_global_forward_pre_hooks, hook)
 
 
 def register_module_forward_hook(
@@ -81,7 +93,12 @@ def register_module_forward_hook(
     Returns:
         A handle whose ``remove()`` unregisters the hook.
     """
-    handle = _add(_global_forward_hooks, hook, _global_forward_hooks_always_called)
+    handle = _add_call_hook(
+        _global_forward_hooks,
+        hook,
+        _global_forward_hooks_always_called,
+        _global_forward_hooks_with_kwargs,
+    )
     if with_kwargs:
         _global_forward_hooks_with_kwargs[handle.id] = True
     if always_call:
@@ -108,7 +125,7 @@ def register_module_full_backward_pre_hook(hook: Callable[..., Any]) -> Removabl
     Returns:
         A handle whose ``remove()`` unregisters the hook.
     """
-    return _add(_global_backward_pre_hooks, hook)
+    return _add_call_hook(_global_backward_pre_hooks, hook)
 
 
 def register_module_full_backward_hook(hook: Callable[..., Any]) -> RemovableHandle:
@@ -124,7 +141,7 @@ def register_module_full_backward_hook(hook: Callable[..., Any]) -> RemovableHan
         RuntimeError: if a global ``register_module_backward_hook`` is registered already.
     """
     _check_backward_kind(full=True)
-    return _add(_global_backward_hooks, hook)
+    return _add_call_hook(_global_backward_hooks, hook)
 
 
 def register_module_backward_hook(hook: Callable[..., Any]) -> RemovableHandle:
@@ -146,7 +163,7 @@ def register_module_backward_hook(hook: Callable[..., Any]) -> RemovableHandle:
         FutureWarning,
         stacklevel=2,
     )
-    return _add(_global_backward_hooks, hook)
+    return _add_call_hook(_global_backward_hooks, hook)
 
 
 def register_module_buffer_registration_hook(hook: Callable[..., None]) -> RemovableHandle:
@@ -188,13 +205,3 @@ def registered(kind: str, module: Any, name: str, value: Any) -> Any:
         if output is not None:
             value = output
     return value
-
-
-def any_call_hooks() -> bool:
-    """Whether a global hook asks ``Module.__call__`` to take the hooked path."""
-    return bool(
-        _global_forward_pre_hooks
-        or _global_forward_hooks
-        or _global_backward_pre_hooks
-        or _global_backward_hooks
-    )

@@ -172,15 +172,15 @@ class ModuleHooks:
         args, backward_call = self._wrap_inputs(args)
         output = None
         called: set[int] = set()
-        hooks = [*g._global_forward_hooks.items(), *self._forward_hooks.items()]
         always = (self._forward_hooks_always_called, g._global_forward_hooks_always_called)
         try:
             output = self.forward(*args, **kwargs)
-            for hook_id, hook in hooks:
+            # read after forward, as torch: a hook that forward registered runs on this call
+            for hook_id, hook in [*g._global_forward_hooks.items(), *self._forward_hooks.items()]:
                 called.add(hook_id)
                 output = self._run_forward_hook(hook_id, hook, args, kwargs, output)
         except Exception:
-            for hook_id, hook in hooks:
+            for hook_id, hook in [*g._global_forward_hooks.items(), *self._forward_hooks.items()]:
                 if any(hook_id in a for a in always) and hook_id not in called:
                     try:
                         output = self._run_forward_hook(hook_id, hook, args, kwargs, output)

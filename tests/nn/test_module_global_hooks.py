@@ -123,3 +123,65 @@ def test_old_and_full_global_backward_hooks_do_not_mix(first, monkeypatch):
                 (old if first == "full" else full)(lambda m, gi, go: None)
         finally:
             handle.remove()
+
+
+def each_kind_log(lib, kind):
+    """Calls one global hook of ``kind`` sees while registered, and none once removed."""
+    hooks, log = lib.nn.modules.module, []
+    register = {
+        "forward_pre": lambda: hooks.register_module_forward_pre_hook(lambda m, a: log.append(1)),
+        "forward": lambda: hooks.register_module_forward_hook(lambda m, a, o: log.append(2)),
+        "backward_pre": lambda: hooks.register_module_full_backward_pre_hook(
+            lambda m, go: log.append(3)
+        ),
+        "backward": lambda: hooks.register_module_full_backward_hook(
+            lambda m, gi, go: log.append(4)
+        ),
+    }[kind]
+    net = lib.nn.Sequential(lib.nn.Linear(2, 1))
+    for _ in range(2):  # a removed hook leaves the fast path to modules; a new one is seen again
+        with register():
+            net(lib.ones(1, 2, requires_grad=True)).sum().backward()
+        net(lib.ones(1, 2, requires_grad=True)).sum().backward()
+    return log
+
+
+@pytest.mark.parametrize("kind", ["forward_pre", "forward", "backward_pre", "backward"])
+def test_each_global_hook_kind_runs_until_removed(kind):
+    mine = each_kind_log(mt, kind)
+    assert mine == each_kind_log(torch, kind)
+    assert len(mine) == 4  # two modules, two registrations
+
+
+def registered_in_forward_log(lib, already_hooked):
+    """Hooks that forward itself registers run on that same call when the call is hooked."""
+    log, handles = [], []
+
+    class Registering(lib.nn.Module):
+        def forward(self, x):
+            handles.append(self.register_forward_hook(lambda m, a, o: log.append("own")))
+            handles.append(
+                lib.nn.modules.module.register_module_forward_hook(
+                    lambda m, a, o: log.append("global")
+                )
+            )
+            return x
+
+    module = Registering()
+    if already_hooked:
+        handles.append(module.register_forward_pre_hook(lambda m, a: log.append("pre")))
+    try:
+        module(lib.ones(1))
+        log.append("|")
+        module(lib.ones(1))
+    finally:
+        for handle in handles:
+            handle.remove()
+    return log
+
+
+@pytest.mark.parametrize("already_hooked", [False, True])
+def test_hooks_registered_by_forward_run_as_torchs(already_hooked):
+    mine = registered_in_forward_log(mt, already_hooked)
+    assert mine == registered_in_forward_log(torch, already_hooked)
+    assert mine.count("own") == (3 if already_hooked else 2)
