@@ -17,7 +17,7 @@ import numpy as np
 
 from microtensor._out_argument import write_out
 from microtensor.autograd.function import Op
-from microtensor.ops import dual
+from microtensor.ops import _product_dtypes, dual
 from microtensor.ops._common import (
     as_tensor_arg,
     matmul_sentence,
@@ -129,22 +129,45 @@ class Outer(Op, node_name="MulBackward0"):  # torch: a[:, None] * b
 
 
 def _operands(op: str, input: Any, other: Any) -> tuple[Any, Any]:  # noqa: A002
-    """Both operands as Tensors of a common dtype; 0-d ones are rejected as PyTorch does."""
-    same = (
-        isinstance(input, Tensor)
-        and isinstance(other, Tensor)
-        and input._data.dtype == other._data.dtype
-    )  # the common case, kept cheap
-    if not same:
+    """Both operands as Tensors; 0-d ones are rejected as PyTorch does.
+
+    Two Tensors keep their dtypes (the product checks them, as torch); a list or number (which
+    torch refuses) is made a Tensor and promoted with the other operand.
+    """
+    tensors = isinstance(input, Tensor) and isinstance(other, Tensor)
+    if not tensors:
         input, other = as_tensor_arg(input), as_tensor_arg(other)
-    sa = input._data.shape if same else shape_of(input)
-    sb = other._data.shape if same else shape_of(other)
+    sa = input._data.shape if tensors else shape_of(input)
+    sb = other._data.shape if tensors else shape_of(other)
     if not sa or not sb:
         raise RuntimeError(
             f"both arguments to {op} need to be at least 1D, but they are {len(sa)}D and "
             f"{len(sb)}D; use mul for products with scalars"
         )
-    return (input, other) if same else promote(input, other)
+    if tensors:
+        return input, other
+    return promote(input, other)
+
+
+def _mixed_dtypes(op: str, a: Tensor, b: Tensor) -> tuple[Tensor, Tensor]:
+    """Raise torch's error for the product ``a @ b`` of two dtypes (both at least 1-D).
+
+    torch reaches dot, mv, mm or bmm by the ranks (folding the batch dims of ``a`` into rows
+    when ``b`` is a vector or a matrix), and each kernel words its refusal in its own way. An
+    empty bmm is the exception: torch returns it, in ``b``'s dtype.
+    """
+    sa, sb = a._data.shape, b._data.shape
+    if len(sa) == 1 == len(sb):
+        raise _product_dtypes.dot_error(op, a, b)
+    if len(sb) == 1:
+        raise _product_dtypes.mv_error(op, a, b)
+    if len(sb) == 2:
+        raise _product_dtypes.mm_error(op, a, b)
+    n, k, m = (sa[-2] if len(sa) > 1 else 1), sb[-2], sb[-1]
+    batch = np.broadcast_shapes(sa[:-2], sb[:-2])
+    if n * k * m * math.prod(batch):
+        raise _product_dtypes.bmm_error(op, a, b, n * k * m)
+    return a.to(b.dtype), b
 
 
 def _check_inner(op: str, sa: tuple[int, ...], sb: tuple[int, ...], other: str) -> None:
@@ -182,6 +205,9 @@ def _fixed_rank(
                 "or einsum for other ranks"
             )
     sa, sb = input._data.shape, other._data.shape
+    mixed = input._data.dtype != other._data.dtype
+    if mixed and op == "dot":  # torch's dot checks the dtypes before the lengths
+        raise _product_dtypes.dot_error(op, input, other)
     if op == "bmm" and sa[0] != sb[0]:
         raise RuntimeError(
             f"bmm(): {matmul_sentence(sa, sb, broadcast=False)} Batch sizes differ ({sa[0]} != "
@@ -189,6 +215,8 @@ def _fixed_rank(
         )
     if op != "outer":
         _check_inner(op, sa, sb, names[1])
+        if mixed:
+            input, other = _mixed_dtypes(op, input, other)
     return input, other
 
 
@@ -208,10 +236,9 @@ def matmul(input: Any, other: Any, *, out: Any = None) -> Tensor:  # noqa: A002
         The product; integer operands give an integer result.
 
     Raises:
-        RuntimeError: for a 0-d operand, mismatched inner dims, or batch dims that do not
-            broadcast.
-
-    Differs from PyTorch: operands of different dtypes are promoted instead of rejected.
+        RuntimeError: for a 0-d operand, mismatched inner dims, batch dims that do not
+            broadcast, or operands of two dtypes (torch's message of the kernel it reaches:
+            dot, mv, mm or bmm; an empty batched product is returned in ``other``'s dtype).
 
     Example:
         >>> import microtensor as mt
@@ -221,10 +248,16 @@ def matmul(input: Any, other: Any, *, out: Any = None) -> Tensor:  # noqa: A002
     if out is not None:  # torch's out=: the result, written into out
         return write_out(out, matmul(input, other), "matmul")
     input, other = _operands("matmul", input, other)
-    sa, sb = input._data.shape, other._data.shape
-    if len(sa) == 2 == len(sb) and sa[1] == sb[0]:  # the common case: two matrices that fit
+    a, b = input._data, other._data
+    same = a.dtype == b.dtype
+    if same and a.ndim == 2 == b.ndim and a.shape[1] == b.shape[0]:  # the common case
         return Mm.apply(input, other)  # type: ignore[no-any-return]
+    sa, sb = a.shape, b.shape
+    if not same and len(sa) == 1 == len(sb):  # torch's dot checks the dtypes before the lengths
+        raise _product_dtypes.dot_error("matmul", input, other)
     _check_inner("matmul", sa, sb, "other")
+    if not same:
+        input, other = _mixed_dtypes("matmul", input, other)
     return _matmul_op(len(sa), len(sb)).apply(input, other)  # type: ignore[no-any-return]
 
 
@@ -232,7 +265,8 @@ def mm(input: Any, mat2: Any, *, out: Any = None) -> Tensor:  # noqa: A002
     """Product of two matrices: ``(n, k) @ (k, m) -> (n, m)``.
 
     Raises:
-        RuntimeError: if either operand is not 2-D or the inner dims differ.
+        RuntimeError: if either operand is not 2-D, the inner dims differ or the dtypes
+            differ (torch does not promote).
 
     Example:
         >>> import microtensor as mt
@@ -249,8 +283,9 @@ def bmm(input: Any, mat2: Any, *, out: Any = None) -> Tensor:  # noqa: A002
     """Batched matrix product: ``(b, n, k) @ (b, k, m) -> (b, n, m)``, no broadcasting.
 
     Raises:
-        RuntimeError: if either operand is not 3-D, the batch sizes differ or the inner dims
-            differ.
+        RuntimeError: if either operand is not 3-D, the batch sizes differ, the inner dims
+            differ, or the dtypes differ (torch does not promote; an empty product is returned
+            in ``mat2``'s dtype, as torch).
 
     Example:
         >>> import microtensor as mt
@@ -267,7 +302,8 @@ def mv(input: Any, vec: Any, *, out: Any = None) -> Tensor:  # noqa: A002
     """Matrix-vector product: ``(n, k) @ (k,) -> (n,)``.
 
     Raises:
-        RuntimeError: if ``input`` is not 2-D, ``vec`` is not 1-D, or the sizes differ.
+        RuntimeError: if ``input`` is not 2-D, ``vec`` is not 1-D, the sizes differ or the
+            dtypes differ (torch does not promote).
 
     Example:
         >>> import microtensor as mt
@@ -284,7 +320,8 @@ def dot(input: Any, tensor: Any) -> Tensor:  # noqa: A002
     """Dot product of two 1-D tensors of the same length (a 0-d result).
 
     Raises:
-        RuntimeError: if either operand is not 1-D or the lengths differ.
+        RuntimeError: if either operand is not 1-D, the dtypes differ (torch does not
+            promote) or the lengths differ.
 
     Example:
         >>> import microtensor as mt
@@ -298,6 +335,8 @@ def dot(input: Any, tensor: Any) -> Tensor:  # noqa: A002
 def outer(input: Any, vec2: Any) -> Tensor:  # noqa: A002
     """Outer product of two 1-D tensors: ``z[i, j] = input[i] * vec2[j]``.
 
+    Operands of two dtypes are promoted, as torch (its outer is a broadcast multiply).
+
     Raises:
         RuntimeError: if either operand is not 1-D.
 
@@ -308,6 +347,7 @@ def outer(input: Any, vec2: Any) -> Tensor:  # noqa: A002
                 [ 2.,  0., -2.]])
     """
     input, vec2 = _fixed_rank("outer", input, vec2, ("input", "vec2"), (1, 1))
+    input, vec2 = promote(input, vec2)  # torch's outer is a broadcast mul: it promotes
     return Outer.apply(input, vec2)  # type: ignore[no-any-return]
 
 
@@ -522,11 +562,12 @@ def einsum(equation: str, *operands: Any) -> Tensor:
 
     Raises:
         RuntimeError: if the equation does not match the operands (count, ranks, sizes) or is
-            malformed.
+            malformed, or a contraction multiplies operands of two dtypes (torch contracts
+            left to right with bmm, which does not promote; a step that sums nothing is a
+            multiply and promotes, as torch).
         TypeError: if ``equation`` is not a string.
 
-    Differs from PyTorch: operands of different dtypes are promoted instead of rejected, and
-    the sublist form ``einsum(x, [0, 1], y, [1, 2])`` is not supported.
+    Differs from PyTorch: the sublist form ``einsum(x, [0, 1], y, [1, 2])`` is not supported.
 
     Example:
         >>> import microtensor as mt
@@ -542,9 +583,10 @@ def einsum(equation: str, *operands: Any) -> Tensor:
     if len(operands) == 1 and isinstance(operands[0], list | tuple):
         operands = tuple(operands[0])
     tensors = [x if isinstance(x, Tensor) else Tensor._make(np.asarray(x)) for x in operands]
-    for i in range(1, len(tensors)):
-        tensors[0], tensors[i] = promote(tensors[0], tensors[i])
-    dtype = tensors[0]._data.dtype if tensors else None
-    tensors = [t if t._data.dtype == dtype else t.to(dtype) for t in tensors]
     spec = _parse(equation, tuple(t._data.shape for t in tensors))
+    dtypes = [t._data.dtype for t in tensors]
+    if any(d != dtypes[0] for d in dtypes):
+        shapes = [t._data.shape for t in tensors]
+        dtype = _product_dtypes.einsum_dtype(spec[0], spec[1], shapes, dtypes)
+        tensors = [t if t._data.dtype == dtype else t.to(dtype) for t in tensors]
     return Einsum.apply(spec, *tensors)  # type: ignore[no-any-return]

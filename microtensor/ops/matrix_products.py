@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from microtensor import ops
+from microtensor.ops import _product_dtypes
 from microtensor.ops._common import normalize_dim, promote
 from microtensor.ops.linalg import _LETTERS
 from microtensor.tensor import Tensor
@@ -25,8 +26,8 @@ def multi_dot(tensors: Sequence[Tensor]) -> Tensor:
     """The product of a chain of matrices; the first may be 1-D (a row), the last 1-D (a column).
 
     Raises:
-        RuntimeError: for fewer than 2 tensors, inner tensors that are not 2-D, or sizes that
-            do not chain.
+        RuntimeError: for fewer than 2 tensors, inner tensors that are not 2-D, tensors of
+            two dtypes (torch does not promote), or sizes that do not chain.
 
     Example:
         >>> import microtensor as mt
@@ -43,6 +44,15 @@ def multi_dot(tensors: Sequence[Tensor]) -> Tensor:
             raise RuntimeError(
                 f"multi_dot(): tensor {i} must be 2D{' or 1D' if end else ''} ({where} "
                 f"tensors), but got {t._data.ndim}D"
+            )
+    dtype = tensors[0]._data.dtype
+    for i, t in enumerate(tensors):
+        if t._data.dtype != dtype:  # torch's wording, "must have be", copied
+            raise _product_dtypes.dtype_error(
+                "multi_dot",
+                "multi_dot(): all tensors must have be the same dtype but tensor 0 is "
+                f"{_product_dtypes.cpp_name(tensors[0])} and tensor {i} "
+                f"{_product_dtypes.cpp_name(t)}",
             )
     for i in range(len(tensors) - 1):
         left, right = tensors[i]._data.shape, tensors[i + 1]._data.shape
@@ -158,7 +168,8 @@ def vdot(input: Tensor, other: Tensor) -> Tensor:  # noqa: A002
     """``torch.vdot``: the dot product of two 1-D tensors (conjugating none: all are real).
 
     Raises:
-        RuntimeError: if either is not 1-D or the lengths differ.
+        RuntimeError: if either is not 1-D, the dtypes differ (torch does not promote) or the
+            lengths differ.
 
     Example:
         >>> import microtensor as mt
@@ -168,6 +179,8 @@ def vdot(input: Tensor, other: Tensor) -> Tensor:  # noqa: A002
     sa, sb = input._data.shape, other._data.shape
     if len(sa) != 1 or len(sb) != 1:
         raise RuntimeError(f"1D tensors expected, but got {len(sa)}D and {len(sb)}D tensors (vdot)")
+    if input._data.dtype != other._data.dtype:
+        raise _product_dtypes.dot_error("vdot", input, other)
     if sa != sb:
         raise RuntimeError(
             f"inconsistent tensor size, expected tensor [{sa[0]}] and src [{sb[0]}] to have "
@@ -180,7 +193,8 @@ def vdot(input: Tensor, other: Tensor) -> Tensor:  # noqa: A002
 def kron(input: Tensor, other: Tensor) -> Tensor:  # noqa: A002
     """The Kronecker product: block ``(i, j, ...)`` of the result is ``input[i, j, ...] * other``.
 
-    The operands are padded with leading size-1 dims to the same number of dims.
+    The operands are padded with leading size-1 dims to the same number of dims. Operands of
+    two dtypes are promoted, as torch (its kron is a broadcast multiply).
 
     Example:
         >>> import microtensor as mt
@@ -202,14 +216,16 @@ def inner(input: Tensor, other: Tensor) -> Tensor:  # noqa: A002
     The result's shape is ``input.shape[:-1] + other.shape[:-1]``.
 
     Raises:
-        RuntimeError: if the last dims differ.
+        RuntimeError: if the last dims differ, or the dtypes differ (as torch: a 0-d operand
+            multiplies and promotes).
 
     Example:
         >>> import microtensor as mt
         >>> mt.inner(mt.tensor([[1.0, 2.0], [3.0, 4.0]]), mt.tensor([1.0, 1.0]))
         tensor([3., 7.])
     """
-    a, b = promote(input, other)
+    tensors = isinstance(input, Tensor) and isinstance(other, Tensor)
+    a, b = (input, other) if tensors else promote(input, other)
     if not isinstance(a, Tensor) or not isinstance(b, Tensor) or not a.ndim or not b.ndim:
         return ops.mul(a, b)  # type: ignore[no-any-return]
     sa, sb = a._data.shape, b._data.shape
@@ -228,15 +244,19 @@ def tensordot(a: Tensor, b: Tensor, dims: Any = 2) -> Tensor:
     of lists names the dims of each. A contracted dim of size 1 broadcasts against the other.
 
     Raises:
-        RuntimeError: for a negative ``dims``, lists of different lengths, or contracted
-            dims of different sizes.
+        RuntimeError: for operands of two dtypes (torch does not promote), a negative
+            ``dims``, lists of different lengths, or contracted dims of different sizes.
 
     Example:
         >>> import microtensor as mt
         >>> mt.tensordot(mt.ones(2, 3), mt.ones(3, 4), dims=1).shape
         microtensor.Size([2, 4])
     """
-    a, b = promote(a, b)
+    if isinstance(a, Tensor) and isinstance(b, Tensor):
+        if a._data.dtype != b._data.dtype:
+            raise _product_dtypes.dtype_error("tensordot", "both inputs should have same dtype")
+    else:
+        a, b = promote(a, b)
     na, nb = a._data.ndim, b._data.ndim
     if isinstance(dims, Tensor):
         dims = dims.tolist()

@@ -87,25 +87,26 @@ def test_matmul_integers_stay_integers():
 
 
 @pytest.mark.parametrize(
-    "dtype_a,dtype_b,expected",
+    "dtype_a,dtype_b,said",
     [
-        (np.float32, np.float64, mt.float64),
-        (np.int64, np.float32, mt.float32),
-        (np.int32, np.int64, mt.int64),
+        (np.float32, np.float64, "float != double"),
+        (np.int64, np.float32, "long int != float"),
+        (np.int32, np.int64, "int != long int"),
     ],
 )
-def test_matmul_promotes_mixed_dtypes(dtype_a, dtype_b, expected):
-    a = mt.tensor(np.ones((2, 3), dtype=dtype_a))
-    b = mt.tensor(np.full((3, 2), 2, dtype=dtype_b))
-    out = mt.matmul(a, b)
-    assert out.dtype == expected
-    np.testing.assert_array_equal(out.numpy(), np.full((2, 2), 6))
+def test_matmul_refuses_mixed_dtypes_as_torch(dtype_a, dtype_b, said):
+    a, b = np.ones((2, 3), dtype=dtype_a), np.full((3, 2), 2, dtype=dtype_b)
+    message = f"expected m1 and m2 to have the same dtype, but got: {said}"
+    with pytest.raises(RuntimeError, match=re.escape(message)):
+        torch.matmul(torch.tensor(a), torch.tensor(b))
+    with pytest.raises(RuntimeError, match=re.escape(message)):
+        mt.matmul(mt.tensor(a), mt.tensor(b))
 
 
-def test_matmul_mixed_dtype_gradients_keep_each_dtype():
+def test_matmul_after_a_cast_gives_gradients_in_each_dtype():
     a = mt.tensor(np.ones((2, 3), dtype=np.float32), requires_grad=True)
     b = mt.tensor(np.full((3, 2), 2.0), requires_grad=True)
-    mt.matmul(a, b).sum().backward()
+    mt.matmul(a.to(b.dtype), b).sum().backward()
     assert a.grad.dtype == mt.float32
     assert b.grad.dtype == mt.float64
     np.testing.assert_array_equal(a.grad.numpy(), np.full((2, 3), 4.0))
@@ -246,15 +247,19 @@ def test_einsum_of_integers_stays_integer():
     assert out.item() == 12
 
 
-def test_einsum_promotes_mixed_dtypes():
+def test_einsum_promotes_mixed_dtypes_where_nothing_is_summed():
+    # torch multiplies (and promotes) where a step sums nothing; a summed step is a bmm
     a = mt.tensor(np.ones(3, dtype=np.float32), requires_grad=True)
     b = mt.tensor(np.full(3, 2.0), requires_grad=True)
-    out = mt.einsum("i,i->", a, b)
-    assert out.dtype == mt.float64
-    assert out.item() == 6.0
-    out.backward()
+    out = mt.einsum("i,i->i", a, b)
+    expected = torch.einsum("i,i->i", torch.ones(3), torch.full((3,), 2.0, dtype=torch.float64))
+    assert out.dtype == mt.float64 and expected.dtype == torch.float64
+    np.testing.assert_array_equal(out.detach().numpy(), expected.numpy())
+    out.sum().backward()
     assert a.grad.dtype == mt.float32
     np.testing.assert_array_equal(a.grad.numpy(), [2.0, 2.0, 2.0])
+    with pytest.raises(RuntimeError, match="expected scalar type Float but found Double"):
+        mt.einsum("i,i->", a, b)
 
 
 def test_einsum_diagonal_gradient_is_zero_off_the_diagonal():

@@ -8,7 +8,7 @@ import numpy as np
 
 from microtensor import ops
 from microtensor.autograd.function import Op
-from microtensor.ops import dual
+from microtensor.ops import _product_dtypes, dual
 from microtensor.ops._common import matmul_sentence
 from microtensor.tensor import Tensor
 
@@ -140,12 +140,29 @@ def _raise_linear_error(input: Any, weight: Any, bias: Any) -> None:  # noqa: A0
             f"multiplied ({input.shape[-1]} != {weight.shape[-1]}): the last dim of input must "
             "equal weight.shape[-1] (in_features)"
         )
-    raise RuntimeError(
-        f"linear(): input, weight and bias must have the same dtype, but got input "
-        f"{input.dtype}, weight {weight.dtype}"
-        + (f", bias {bias.dtype}" if bias is not None else "")
-        + ": convert the input (x.float()) or the module (module.double())"
-    )
+    raise _linear_dtype_error(input, weight, bias)
+
+
+def _linear_dtype_error(input: Tensor, weight: Tensor, bias: Tensor | None) -> RuntimeError:  # noqa: A002
+    """Torch's error: ``addmm(bias, input, weight.t())`` with a bias, ``matmul`` without."""
+    names = _product_dtypes.scalar_name
+    if bias is not None:  # addmm checks self (the bias) against mat2 first, then mat1
+        said = (
+            f"self and mat2 must have the same dtype, but got {names(bias)} and {names(weight)}"
+            if bias._data.dtype != weight._data.dtype
+            else f"mat1 and mat2 must have the same dtype, but got {names(input)} and "
+            f"{names(weight)}"
+        )
+        return _product_dtypes.dtype_error("linear", said, _HINT)
+    if weight._data.ndim == 1:  # input @ weight: a dot or an mv
+        one_d = input._data.ndim == 1
+        return (_product_dtypes.dot_error if one_d else _product_dtypes.mv_error)(
+            "linear", input, weight
+        )
+    return _product_dtypes.mm_error("linear", input, weight)
+
+
+_HINT = "convert the input (x.float()) or the module (module.double())"
 
 
 def bilinear(
@@ -166,7 +183,8 @@ def bilinear(
         Shape ``(*, out_features)``.
 
     Raises:
-        RuntimeError: if the shapes do not fit.
+        RuntimeError: if the dtypes differ (as torch, nothing is promoted) or the shapes do
+            not fit.
 
     Example:
         >>> import microtensor as mt
@@ -174,6 +192,7 @@ def bilinear(
         >>> F.bilinear(mt.tensor([[1.0, 2.0]]), mt.tensor([[3.0]]), mt.ones(1, 2, 1))
         tensor([[9.]])
     """
+    _check_bilinear_dtypes(input1, input2, weight, bias)
     if input1.ndim == 0 or weight.ndim != 3:
         raise RuntimeError(
             f"bilinear(): expected inputs with at least 1 dim and a 3-D weight, got input1 "
@@ -190,3 +209,17 @@ def bilinear(
         )
     out = ops.einsum("...i,kij,...j->...k", input1, weight, input2)
     return out if bias is None else out + bias
+
+
+def _check_bilinear_dtypes(input1: Tensor, input2: Tensor, weight: Tensor, bias: Any) -> None:
+    dtype = weight._data.dtype
+    others = (input1, input2) if bias is None else (input1, input2, bias)
+    if all(t._data.dtype == dtype for t in others):
+        return
+    named = {"input1": input1, "input2": input2, "weight": weight}
+    if bias is not None:
+        named["bias"] = bias
+    listed = ", ".join(f"{k}: {_product_dtypes.cpp_name(t)}" for k, t in named.items())
+    raise _product_dtypes.dtype_error(
+        "bilinear", f"All tensors must have the same dtype, got {listed}", _HINT
+    )
