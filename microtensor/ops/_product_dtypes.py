@@ -48,7 +48,7 @@ def cpp_name(x: Any) -> str:
 
 def dtype_error(op: str, said: str, hint: str = _HINT) -> RuntimeError:
     """``op(): <torch's message>: <hint>`` (no second prefix where torch's names the op)."""
-    head = "" if said.startswith(f"{op}()") else f"{op}(): "
+    head = "" if said.startswith(op) else f"{op}(): "
     return RuntimeError(f"{head}{said}: {hint}")
 
 

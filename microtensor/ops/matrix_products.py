@@ -96,7 +96,8 @@ def vecdot(x: Tensor, y: Tensor, *, dim: int = -1) -> Tensor:
     """``sum(x * y, dim)``: the dot product along ``dim``, other dims broadcasting.
 
     Raises:
-        RuntimeError: if the shapes do not broadcast.
+        RuntimeError: if a tensor is not floating point, the dtypes differ (torch does not
+            promote), or the shapes do not broadcast.
         IndexError: if ``dim`` is out of range.
 
     Example:
@@ -104,8 +105,25 @@ def vecdot(x: Tensor, y: Tensor, *, dim: int = -1) -> Tensor:
         >>> mt.linalg.vecdot(mt.tensor([[1.0, 2.0], [3.0, 4.0]]), mt.tensor([1.0, 1.0]))
         tensor([3., 7.])
     """
+    if x._data.dtype != y._data.dtype or x._data.dtype.kind not in "fV":
+        _raise_vecdot_dtype(x, y)
     product = ops.mul(x, y)
     return ops.sum(product, normalize_dim("linalg.vecdot", dim, product.ndim))  # type: ignore[no-any-return]
+
+
+def _raise_vecdot_dtype(x: Tensor, y: Tensor) -> None:
+    names = _product_dtypes.scalar_name
+    if x._data.dtype.kind not in "fV":  # torch checks x's kind, then that y's dtype is x's
+        raise _product_dtypes.dtype_error(
+            "linalg.vecdot",
+            f"linalg.vecdot: Expected a floating point or complex tensor as input. Got {names(x)}",
+            "convert it with .float()",
+        )
+    raise _product_dtypes.dtype_error(
+        "linalg.vecdot",
+        "linalg.vecdot: Expected x and y to have the same dtype, but found x of type "
+        f"{names(x)} and y of type {names(y)} instead",
+    )
 
 
 def householder_product(A: Tensor, tau: Tensor) -> Tensor:  # noqa: N803

@@ -137,6 +137,7 @@ CASES = {
     "multi_dot": lambda L, T, a, b: L.linalg.multi_dot(
         [T(2, 3, dtype=a), T(3, 2, dtype=a), T(2, 2, dtype=b)]
     ),
+    "linalg.vecdot": lambda L, T, a, b: L.linalg.vecdot(T(2, 3, dtype=a), T(3, dtype=b)),
     "chain_matmul": lambda L, T, a, b: L.chain_matmul(T(2, 3, dtype=a), T(3, 2, dtype=b)),
 }
 
@@ -183,6 +184,13 @@ def test_shape_errors_come_before_dtype_errors_as_torch():
     assert dot.startswith("dot : expected both vectors to have same dtype")
     with pytest.raises(RuntimeError, match="both inputs should have same dtype"):
         mt.tensordot(mt.ones(2, 3), mt.ones(4, 2, dtype=mt.float64), dims=1)
+
+
+def test_vecdot_of_integers_is_refused_as_torch():
+    said = check_like_torch(
+        lambda L, T, a, b: L.linalg.vecdot(T(3, dtype=a), T(3, dtype=b)), I64, I64
+    )
+    assert said == "linalg.vecdot: Expected a floating point or complex tensor as input. Got Long"
 
 
 def test_one_dtype_and_non_tensor_operands_still_work():
