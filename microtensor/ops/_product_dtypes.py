@@ -169,3 +169,53 @@ def _promoted(a: np.dtype, b: np.dtype) -> np.dtype:
     from microtensor import dtypes  # noqa: PLC0415 - keeps this module free of import order
 
     return dtypes.result_type(np.empty(1, a), np.empty(1, b))  # as tensors of the same rank
+
+
+# --- the add-products (addmm, addbmm, addmv, baddbmm) ------------------------------------------
+# torch's addmm and addbmm check the dtypes before the shapes; addmv and baddbmm after them.
+
+
+def check_addmm(op: str, input: Any, mat1: Any, mat2: Any) -> None:  # noqa: A002
+    """Raise torch's error of addmm or addbmm for operands of two dtypes: input, then mat1."""
+    names = scalar_name
+    if hasattr(input, "_data") and input._data.dtype != mat2._data.dtype:
+        said = f"self and mat2 must have the same dtype, but got {names(input)} and {names(mat2)}"
+    elif mat1._data.dtype != mat2._data.dtype:
+        said = f"mat1 and mat2 must have the same dtype, but got {names(mat1)} and {names(mat2)}"
+    else:
+        return
+    raise dtype_error(op, said)
+
+
+def check_addmv(op: str, input: Any, mat: Any, vec: Any) -> None:  # noqa: A002
+    """Raise torch's error of addmv for operands of two dtypes."""
+    dtype = mat._data.dtype
+    if vec._data.dtype == dtype and (not hasattr(input, "_data") or input._data.dtype == dtype):
+        return
+    first = scalar_name(input) if hasattr(input, "_data") else scalar_name(vec)
+    raise dtype_error(
+        op,
+        f"addmv input tensors must have the same dtype, but got {first}, {scalar_name(mat)}, "
+        f"and {scalar_name(vec)}",
+    )
+
+
+def check_baddbmm(op: str, input: Any, batch1: Any, batch2: Any) -> None:  # noqa: A002
+    """Raise torch's error of baddbmm for operands of two dtypes (an empty product passes)."""
+    if hasattr(input, "_data") and input._data.dtype != batch1._data.dtype:
+        raise dtype_error(
+            op,
+            f"Input dtypes must be the same, got: input {cpp_name(input)}, batch1: "
+            f"{cpp_name(batch1)}, batch2: {cpp_name(batch2)}",
+        )
+    if batch1._data.dtype != batch2._data.dtype:
+        (b, n, k), m = batch1._data.shape, batch2._data.shape[-1]
+        per_matrix = n * k * m
+        if per_matrix >= _BMM_SMALL and _name(batch2) not in ("float32", "float64"):
+            raise dtype_error(  # one addmm per matrix (bmm's fallback is an mm)
+                op,
+                f"mat1 and mat2 must have the same dtype, but got {scalar_name(batch1)} and "
+                f"{scalar_name(batch2)}",
+            )
+        if b * per_matrix:
+            raise bmm_error(op, batch1, batch2, per_matrix)

@@ -15,6 +15,7 @@ import pytest
 import torch
 
 import microtensor as mt
+from microtensor.ops import _product_dtypes
 
 F32, F64, I64, I32, F16, BF16 = "float32", "float64", "int64", "int32", "float16", "bfloat16"
 PAIRS = [(F32, F64), (F64, F32), (I64, F32), (I32, I64), (F16, F32), (F32, BF16), (F16, BF16)]
@@ -205,3 +206,29 @@ def test_empty_batched_product_takes_the_second_dtype_as_torch():
     got = mt.bmm(mt.ones(2, 2, 0), mt.ones(2, 0, 3, dtype=mt.float64))
     assert got.dtype == mt.float64 and got.shape == (2, 2, 3)
     assert not got.numpy().any()
+
+
+# torch's add-products, against the checks microtensor's addmm family is to call (ops/matrix.py)
+ADD_PRODUCTS = {
+    "addmm": (_product_dtypes.check_addmm, torch.addmm, [(2, 2), (2, 3), (3, 2)]),
+    "addbmm": (_product_dtypes.check_addmm, torch.addbmm, [(2, 2), (2, 2, 3), (2, 3, 2)]),
+    "addmv": (_product_dtypes.check_addmv, torch.addmv, [(2,), (2, 3), (3,)]),
+    "baddbmm": (_product_dtypes.check_baddbmm, torch.baddbmm, [(2, 2, 2), (2, 2, 3), (2, 3, 2)]),
+    "baddbmm large": (_product_dtypes.check_baddbmm, torch.baddbmm, [(1,), (2, 8, 8), (2, 8, 8)]),
+}
+
+
+@pytest.mark.parametrize("name", list(ADD_PRODUCTS))
+@pytest.mark.parametrize("a,b", [(F32, F64), (I64, F32), (F16, BF16)])
+def test_add_product_checks_say_what_torch_says(name, a, b):
+    check, torch_fn, shapes = ADD_PRODUCTS[name]
+    for dtypes in [(a, a, b), (a, b, a), (b, a, a), (a, b, b), (a, a, a)]:
+        tt = [torch.ones(s, dtype=getattr(torch, d)) for s, d in zip(shapes, dtypes, strict=True)]
+        mine = [mt.ones(*s, dtype=getattr(mt, d)) for s, d in zip(shapes, dtypes, strict=True)]
+        try:
+            torch_fn(*tt)
+        except RuntimeError as error:
+            with pytest.raises(RuntimeError, match=re.escape(str(error))):
+                check(name.split()[0], *mine)
+        else:
+            check(name.split()[0], *mine)  # no error where torch has none
