@@ -177,6 +177,8 @@ def _promoted(a: np.dtype, b: np.dtype) -> np.dtype:
 
 def check_addmm(op: str, input: Any, mat1: Any, mat2: Any) -> None:  # noqa: A002
     """Raise torch's error of addmm or addbmm for operands of two dtypes: input, then mat1."""
+    if not (hasattr(mat1, "_data") and hasattr(mat2, "_data")):
+        return  # not Tensors: the rank check says so
     names = scalar_name
     if hasattr(input, "_data") and input._data.dtype != mat2._data.dtype:
         said = f"self and mat2 must have the same dtype, but got {names(input)} and {names(mat2)}"
