@@ -15,6 +15,7 @@ from microtensor import ops
 from microtensor._factory_args import on_cpu
 from microtensor._numpy_names import numpy_names
 from microtensor.autograd.function import Op
+from microtensor.ops import _product_dtypes
 from microtensor.ops._common import (
     binary,
     broadcast_error,
@@ -359,6 +360,7 @@ def addmm(input: Any, mat1: Tensor, mat2: Tensor, *, beta: Any = 1, alpha: Any =
         tensor([[3., 5.],
                 [7., 9.]])
     """
+    _product_dtypes.check_addmm("addmm", input, mat1, mat2)  # torch: dtypes before shapes
     _check_ranks("addmm", {"mat1": mat1, "mat2": mat2}, (2, 2))
     _check_inner("addmm", mat1, mat2, "mat1 and mat2")
     return _scaled_sum("addmm", input, ops.mm(mat1, mat2), beta, alpha)
@@ -378,6 +380,7 @@ def addmv(input: Any, mat: Tensor, vec: Tensor, *, beta: Any = 1, alpha: Any = 1
     """
     _check_ranks("addmv", {"mat": mat, "vec": vec}, (2, 1))
     _check_inner("addmv", mat, vec, "mat and vec")
+    _product_dtypes.check_addmv("addmv", input, mat, vec)
     return _scaled_sum("addmv", input, ops.mv(mat, vec), beta, alpha)
 
 
@@ -418,6 +421,7 @@ def baddbmm(
     """
     _check_ranks("baddbmm", {"batch1": batch1, "batch2": batch2}, (3, 3))
     _check_inner("baddbmm", batch1, batch2, "batch1 and batch2")
+    _product_dtypes.check_baddbmm("baddbmm", input, batch1, batch2)
     return _scaled_sum("baddbmm", input, ops.bmm(batch1, batch2), beta, alpha)
 
 
@@ -439,6 +443,7 @@ def addbmm(
         >>> mt.addbmm(mt.zeros(1, 1), mt.ones(2, 1, 3), mt.ones(2, 3, 1))
         tensor([[6.]])
     """
+    _product_dtypes.check_addmm("addbmm", input, batch1, batch2)
     _check_ranks("addbmm", {"batch1": batch1, "batch2": batch2}, (3, 3))
     _check_inner("addbmm", batch1, batch2, "batch1 and batch2")
     return _scaled_sum("addbmm", input, ops.sum(ops.bmm(batch1, batch2), 0), beta, alpha)

@@ -232,3 +232,24 @@ def test_add_product_checks_say_what_torch_says(name, a, b):
                 check(name.split()[0], *mine)
         else:
             check(name.split()[0], *mine)  # no error where torch has none
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda lib: lib.addmm(lib.ones(2, dtype=lib.float64), lib.ones(2, 2), lib.ones(2, 2)),
+        lambda lib: lib.addmm(lib.ones(2), lib.ones(2, 2, dtype=lib.float64), lib.ones(2, 2)),
+        lambda lib: lib.addmv(lib.ones(2, dtype=lib.float64), lib.ones(2, 2), lib.ones(2)),
+        lambda lib: lib.baddbmm(
+            lib.ones(1, dtype=lib.float64), lib.ones(2, 1, 3), lib.ones(2, 3, 1)
+        ),
+        lambda lib: lib.addbmm(
+            lib.ones(1, 1, dtype=lib.float64), lib.ones(2, 1, 3), lib.ones(2, 3, 1)
+        ),
+    ],
+)
+def test_the_add_products_refuse_an_input_of_another_dtype_as_torch(call):
+    with pytest.raises(RuntimeError) as expected:
+        call(torch)
+    with pytest.raises(RuntimeError, match=re.escape(str(expected.value))):
+        call(mt)
