@@ -74,15 +74,28 @@ def _mean(a: np.ndarray, dims: tuple[int, ...], keepdim: bool, dtype: Any, count
     return total.dtype.type(float(total) / count)
 
 
+def _sum(ctx: Any, a: np.ndarray, dims: tuple[int, ...], keepdim: bool, dtype: Any) -> Any:
+    ctx.dims, ctx.keepdim, ctx.shape = dims, keepdim, a.shape
+    if dtype is None and a.dtype.kind == "V":  # bfloat16 sums in float32, rounded once
+        return _add_reduce(a, dims, np.float32, keepdims=keepdim).astype(a.dtype)
+    return _add_reduce(a, dims, dtype, keepdims=keepdim)
+
+
+def _mean_over(ctx: Any, a: np.ndarray, dims: tuple[int, ...], keepdim: bool, dtype: Any) -> Any:
+    ctx.dims, ctx.keepdim, ctx.shape = dims, keepdim, a.shape
+    ctx.count = count = _reduced_size(a.shape, dims)
+    return _mean(a, dims, keepdim, dtype, count)
+
+
+# Each op takes the arguments of its torch overload, so the profiler's input shapes are torch's:
+# sum(input, *, dtype), two, which apply runs on its fast two-argument path, and
+# sum.dim_IntList(input, dim, keepdim, dtype), four.
 class Sum(Op):
-    """z = sum of a over dims;  dz/da = 1 for every summed element."""
+    """z = sum of all elements of a;  dz/da = 1 for every element."""
 
     @staticmethod
-    def forward(ctx: Any, a: Any, dims: tuple[int, ...], keepdim: bool, dtype: Any) -> Any:
-        ctx.dims, ctx.keepdim, ctx.shape = dims, keepdim, a.shape
-        if dtype is None and a.dtype.kind == "V":  # bfloat16 sums in float32, rounded once
-            return _add_reduce(a, dims, np.float32, keepdims=keepdim).astype(a.dtype)
-        return _add_reduce(a, dims, dtype, keepdims=keepdim)
+    def forward(ctx: Any, a: Any, dtype: Any) -> Any:
+        return _sum(ctx, a, tuple(range(a.ndim)), False, dtype)
 
     @staticmethod
     def backward(ctx: Any, grad_out: Any) -> Any:
@@ -90,13 +103,11 @@ class Sum(Op):
 
 
 class Mean(Op):
-    """z = sum(a) / n over dims;  dz/da = 1 / n."""
+    """z = sum(a) / n over all n elements;  dz/da = 1 / n."""
 
     @staticmethod
-    def forward(ctx: Any, a: Any, dims: tuple[int, ...], keepdim: bool, dtype: Any) -> Any:
-        ctx.dims, ctx.keepdim, ctx.shape = dims, keepdim, a.shape
-        ctx.count = count = _reduced_size(a.shape, dims)
-        return _mean(a, dims, keepdim, dtype, count)
+    def forward(ctx: Any, a: Any, dtype: Any) -> Any:
+        return _mean_over(ctx, a, tuple(range(a.ndim)), False, dtype)
 
     @staticmethod
     def backward(ctx: Any, grad_out: Any) -> Any:
@@ -141,11 +152,23 @@ class Prod(Op):
 
 # torch's dim overloads (sum.dim_IntList, mean.dim, prod.dim_int) have nodes numbered 1.
 class SumDim(Sum, node_name="SumBackward1"):
-    """``sum`` given ``dim`` (or ``keepdim``)."""
+    """``sum`` given ``dim`` (or ``keepdim``): z = sum of a over dims."""
+
+    @staticmethod
+    def forward(  # type: ignore[override]
+        ctx: Any, a: Any, dims: tuple[int, ...], keepdim: bool, dtype: Any
+    ) -> Any:
+        return _sum(ctx, a, dims, keepdim, dtype)
 
 
 class MeanDim(Mean, node_name="MeanBackward1"):
-    """``mean`` given ``dim`` (or ``keepdim``)."""
+    """``mean`` given ``dim`` (or ``keepdim``): z = sum(a) / n over dims."""
+
+    @staticmethod
+    def forward(  # type: ignore[override]
+        ctx: Any, a: Any, dims: tuple[int, ...], keepdim: bool, dtype: Any
+    ) -> Any:
+        return _mean_over(ctx, a, dims, keepdim, dtype)
 
 
 class ProdDim(Prod, node_name="ProdBackward1"):
@@ -217,11 +240,10 @@ def sum(
     """
     if out is not None:  # torch's out=: the result, written into out
         return write_out(out, sum(input, dim, keepdim, dtype=dtype), "sum")
+    if dim is None and not keepdim:
+        return Sum.apply(input, _sum_dtype(input, dtype))  # type: ignore[no-any-return]
     dims = normalize_dims("sum", dim, input._data.ndim)
-    op = Sum if dim is None and not keepdim else SumDim
-    # the options by keyword: apply's one-Tensor path, without building a tuple of arguments
-    sum_dtype = _sum_dtype(input, dtype)
-    return op.apply(input, dims=dims, keepdim=keepdim, dtype=sum_dtype)  # type: ignore[no-any-return]
+    return SumDim.apply(input, dims, keepdim, _sum_dtype(input, dtype))  # type: ignore[no-any-return]
 
 
 @numpy_names
@@ -253,9 +275,10 @@ def mean(
             f"mean(): could not infer output dtype. Input dtype must be either a floating point "
             f"or complex dtype. Got: {input.dtype}; call .float() first or pass dtype="
         )
+    if dim is None and not keepdim:
+        return Mean.apply(input, np_dtype)  # type: ignore[no-any-return]
     dims = normalize_dims("mean", dim, input._data.ndim)
-    op = Mean if dim is None and not keepdim else MeanDim
-    return op.apply(input, dims=dims, keepdim=keepdim, dtype=np_dtype)  # type: ignore[no-any-return]
+    return MeanDim.apply(input, dims, keepdim, np_dtype)  # type: ignore[no-any-return]
 
 
 @numpy_names
