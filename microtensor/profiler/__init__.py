@@ -12,7 +12,7 @@ Example:
     >>> from microtensor.profiler import ProfilerActivity, profile
     >>> with profile(activities=[ProfilerActivity.CPU], record_shapes=True) as prof:
     ...     y = mt.ones(2, 3) @ mt.ones(3, 4)
-    >>> row = prof.key_averages()[0]
+    >>> row = prof.key_averages(group_by_input_shape=True)[0]
     >>> row.key, row.count, row.input_shapes
     ('aten::mm', 1, [[2, 3], [3, 4]])
 """
