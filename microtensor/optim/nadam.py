@@ -107,12 +107,7 @@ class NAdam(Optimizer):
 
     def step(self, closure: Callable[[], Any] | None = None) -> Any:
         """Perform one optimization step; return the closure's loss (if a closure is given)."""
-        loss = self._evaluate(closure)
-        for group in self.param_groups:
-            for p in group["params"]:
-                if p.grad is not None:
-                    self._update(p, group)
-        return loss
+        return self._step_each(closure)
 
     def _update(self, p: Any, group: dict[str, Any]) -> None:
         lr, eps, weight_decay = lr_scalar(group["lr"]), float(group["eps"]), group["weight_decay"]

@@ -204,6 +204,18 @@ class Optimizer(OptimizerHooks):
         with enable_grad():
             return closure()
 
+    def _step_each(self, closure: Callable[[], Any] | None) -> Any:
+        """Run the closure, then ``self._update(p, group)`` for each parameter with a gradient.
+
+        The step of the algorithms that update each parameter on its own; returns the loss.
+        """
+        loss = self._evaluate(closure)
+        for group in self.param_groups:
+            for p in group["params"]:
+                if p.grad is not None:
+                    self._update(p, group)  # type: ignore[attr-defined]
+        return loss
+
     def state_dict(self) -> dict[str, Any]:
         """Return the optimizer's state in PyTorch's format.
 
