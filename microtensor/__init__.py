@@ -159,7 +159,6 @@ from microtensor import (  # noqa: E402
     compiler,
     cpu,
     cuda,
-    distributions,
     fft,
     func,
     jit,
@@ -371,6 +370,7 @@ from microtensor.amp import GradScaler  # noqa: E402 - torch.GradScaler is torch
 # needed to compute: each loads on first use, so `import microtensor` does not grow.
 _LAZY_SUBMODULES = (
     "_dynamo",
+    "distributions",  # 45 ms of import: loads when a program first reaches it
     "hub",
     "mps",
     "overrides",

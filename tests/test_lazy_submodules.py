@@ -20,6 +20,7 @@ LAZY = [
     "microtensor.utils._pytree",
     "microtensor.nn.common_types",
     "microtensor.quasirandom",
+    "microtensor.distributions",
 ]
 
 
