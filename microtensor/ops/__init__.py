@@ -17,6 +17,7 @@ from microtensor.ops.counting import *  # noqa: F403
 from microtensor.ops.cumulative import *  # noqa: F403
 from microtensor.ops.division import *  # noqa: F403
 from microtensor.ops.eigen_decomposition import *  # noqa: F403
+from microtensor.ops.einsum import *  # noqa: F403
 from microtensor.ops.elementwise import *  # noqa: F403
 from microtensor.ops.encoding import *  # noqa: F403
 from microtensor.ops.extrema import *  # noqa: F403

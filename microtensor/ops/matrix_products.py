@@ -16,7 +16,7 @@ import numpy as np
 from microtensor import ops
 from microtensor.ops import _product_dtypes
 from microtensor.ops._common import normalize_dim, promote
-from microtensor.ops.linalg import _LETTERS
+from microtensor.ops.einsum import _LETTERS
 from microtensor.tensor import Tensor
 
 __all__ = ["chain_matmul", "inner", "kron", "orgqr", "tensordot", "vdot"]
