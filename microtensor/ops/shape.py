@@ -75,13 +75,18 @@ class ReshapeCopy(Reshape, node_name="UnsafeViewBackward0"):
     """``reshape`` that must copy (a transposed input, say)."""
 
 
-def _reshape_class(data: np.ndarray, shape: tuple[int, ...]) -> type[Reshape]:
-    """The op of ``reshape`` of ``data``, a non-contiguous array (a contiguous one: a view)."""
+def _can_view(data: np.ndarray, shape: tuple[int, ...]) -> bool:
+    """Whether ``data`` can be seen with ``shape`` without a copy (NumPy's rule is torch's)."""
     try:
         np.reshape(data, shape, copy=False)
     except ValueError:
-        return ReshapeCopy
-    return ReshapeAlias
+        return False
+    return True
+
+
+def _reshape_class(data: np.ndarray, shape: tuple[int, ...]) -> type[Reshape]:
+    """The op of ``reshape`` of ``data``, a non-contiguous array (a contiguous one: a view)."""
+    return ReshapeAlias if _can_view(data, shape) else ReshapeCopy
 
 
 class Squeeze(Reshape):
@@ -266,23 +271,16 @@ def view(input: Tensor, shape: Any) -> Tensor:  # noqa: A002
         tensor([[0., 1.],
                 [2., 3.]])
     """
-    target = _target_shape("view", shape, input._data.shape)
-    if not input._data.flags.c_contiguous:
-        _check_viewable(input._data, target)
-    return View.apply(input, target)  # type: ignore[no-any-return]
-
-
-def _check_viewable(data: np.ndarray, target: tuple[int, ...]) -> None:
-    """Raise torch's error for a view that needs a copy (NumPy's no-copy rule is torch's)."""
-    try:
-        np.reshape(data, target, copy=False)
-    except ValueError:
+    data = input._data
+    target = _target_shape("view", shape, data.shape)
+    if not data.flags.c_contiguous and not _can_view(data, target):
         raise RuntimeError(
             "view size is not compatible with input tensor's size and stride (at least one "
             "dimension spans across two contiguous subspaces). Use .reshape(...) instead. "
             f"(view{target} of an input of shape {data.shape} with strides "
             f"{tuple(s // data.itemsize for s in data.strides)})"
-        ) from None
+        )
+    return View.apply(input, target)  # type: ignore[no-any-return]
 
 
 def flatten(input: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:  # noqa: A002
