@@ -81,6 +81,10 @@ from microtensor.creation import (
 )
 from microtensor.dtypes import (
     bool,
+    cdouble,
+    cfloat,
+    complex64,
+    complex128,
     double,
     dtype,
     float,

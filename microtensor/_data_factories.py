@@ -29,6 +29,8 @@ def _infer_array(data: Any, caller: str = "tensor") -> np.ndarray:
     array = _sequence_array(_plain(data), caller, None)
     if array.dtype == np.float64:
         array = array.astype(dtypes.get_default_dtype().numpy)
+    elif array.dtype == np.complex128:
+        array = array.astype(dtypes.default_complex())
     elif array.dtype.kind in "iu":
         if array.dtype == np.uint64 and array.size and array.max() > _INT64_MAX:
             raise ValueError(
@@ -36,7 +38,7 @@ def _infer_array(data: Any, caller: str = "tensor") -> np.ndarray:
                 f"int64; pass dtype=microtensor.uint64 or float64"
             )
         array = array.astype(np.int64)
-    elif array.dtype.kind not in "fb":
+    elif array.dtype.kind not in "fbc":
         raise TypeError(
             f"{caller}(): could not infer a numeric dtype from {type(data).__name__} "
             f"data (NumPy gave {array.dtype})"

@@ -21,6 +21,7 @@ from microtensor.tensor import Tensor
 
 # Python's number types stand for torch's dtypes of the same precision, whatever the default
 _PYTHON_DTYPES = {float: dtypes.float64, int: dtypes.int64, bool: dtypes.bool}
+_PYTHON_DTYPES[complex] = dtypes.complex128
 
 
 def on_cpu(device: Any, caller: str) -> None:
@@ -49,8 +50,6 @@ def dtype_arg(dtype: Any, caller: str) -> dtypes.dtype | None:
         return dtype
     if dtype in _PYTHON_DTYPES and isinstance(dtype, type):
         return _PYTHON_DTYPES[dtype]
-    if dtype is complex:
-        raise TypeError(f"{caller}(): dtype=complex: microtensor has no complex dtypes")
     fix = f"microtensor.{_numpy_name(dtype) or 'float32'}"
     raise TypeError(
         f"{caller}(): argument 'dtype' must be microtensor.dtype, not {type_name(dtype)} (got "
@@ -212,7 +211,9 @@ def shape_arg(size: Any, caller: str, position: int | None = 1) -> tuple[int, ..
     return shape
 
 
-def number_arg(value: Any, caller: str, name: str, position: int | None = None) -> Any:
+def number_arg(
+    value: Any, caller: str, name: str, position: int | None = None, complex_ok: bool = False
+) -> Any:
     """Check torch's ``Number`` argument (a fill value, an end of ``arange``): a real number.
 
     NumPy scalars pass; NumPy arrays do not, not even 0-d ones, as in torch (callers take
@@ -221,11 +222,8 @@ def number_arg(value: Any, caller: str, name: str, position: int | None = None) 
     Raises:
         TypeError: for anything else (a string, None, a list, an array).
     """
-    if isinstance(value, complex | np.complexfloating):
-        raise TypeError(
-            f"{caller}(): {name}={value!r} is complex: microtensor has no complex dtypes; pass "
-            f"a real number"
-        )
+    if not complex_ok and isinstance(value, complex | np.complexfloating):
+        raise TypeError(f"{caller}(): {name}={value!r} is complex: pass a real number")
     if not isinstance(value, numbers.Number | np.bool_):
         what = f"array of shape {value.shape}" if isinstance(value, np.ndarray) else repr(value)
         raise TypeError(
@@ -368,7 +366,7 @@ def _fill_number(value: Any, caller: str, name: str = "fill_value", position: in
                 f"Tensor of shape {tuple(value.shape)}; pass a number or a 0-d tensor"
             )
         return value._data  # a 0-d array: its dtype guides full()'s inference
-    return number_arg(value, caller, name, position)
+    return number_arg(value, caller, name, position, complex_ok=True)
 
 
 _CHANNELS_LAST_RANKS = {"channels_last": 4, "channels_last_3d": 5}

@@ -109,6 +109,16 @@ def _float_formatter(values: np.ndarray) -> Any:
     return lambda x: _special(x) or f"{x:.{p}f}"
 
 
+def _padded(values: np.ndarray) -> Any:
+    """``_float_formatter`` padded to the width of the widest value, as a column."""
+    fmt = _float_formatter(values)
+    flat = values.reshape(-1)[:1000]
+    # PyTorch sizes columns by the nonzero finite values only (-0.0 may stick out)
+    sized = flat[np.isfinite(flat) & (flat != 0)]
+    width = max((len(fmt(x)) for x in sized), default=1)  # none: no padding, as torch
+    return lambda x: fmt(x).rjust(width)
+
+
 def _special(x: float) -> str | None:
     if np.isnan(x):
         return "nan"
@@ -124,12 +134,15 @@ def _format_values(array: np.ndarray) -> str:
     if array.dtype.kind == "V":  # bfloat16 prints its values as float32 does, as in PyTorch
         array = array.astype(np.float32)
     if array.dtype.kind == "f":
-        fmt = _float_formatter(array)
-        flat = array.reshape(-1)[:1000]
-        # PyTorch sizes columns by the nonzero finite values only (-0.0 may stick out)
-        sized = flat[np.isfinite(flat) & (flat != 0)]
-        width = max((len(fmt(x)) for x in sized), default=1)  # none: no padding, as torch
-        formatter = {"float_kind": lambda x: fmt(x).rjust(width)}
+        formatter = {"float_kind": _padded(array)}
+    elif array.dtype.kind == "c":  # torch formats the real and the imaginary parts apart
+        real, imag = _padded(array.real), _padded(array.imag)
+
+        def complex_text(z: complex) -> str:
+            imag_text = imag(z.imag).lstrip() + "j"
+            return real(z.real) + ("" if imag_text[0] in "+-" else "+") + imag_text
+
+        formatter = {"complex_kind": complex_text}
     elif array.dtype.kind == "b":
         width = 5 if not array.all() else 4
         formatter = {"bool": lambda x: ("True" if x else "False").rjust(width)}
@@ -153,7 +166,12 @@ def tensor_repr(t: Any) -> str:
         extras.append(f"size={tuple(array.shape)}")
     if (
         array.dtype
-        not in (dtypes.get_default_dtype().numpy, np.dtype(np.int64), np.dtype(np.bool_))
+        not in (
+            dtypes.get_default_dtype().numpy,
+            np.dtype(np.int64),
+            np.dtype(np.bool_),
+            dtypes.default_complex(),
+        )  # fmt: skip
         or array.size == 0
         and array.dtype.kind != "f"
     ):

@@ -195,7 +195,7 @@ class Tensor(TensorQueries, TensorMethods):
         Raises:
             RuntimeError: for a non-floating tensor, or when turning it off on a non-leaf.
         """
-        if requires_grad and self._data.dtype.kind not in "fV":
+        if requires_grad and self._data.dtype.kind not in "fVc":
             raise RuntimeError(
                 f"only Tensors of floating point dtype can require gradients, got {self.dtype}: "
                 "convert with .float() or .double() first"

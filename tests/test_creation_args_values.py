@@ -350,8 +350,6 @@ CASES = VALUES + DATA + OTHERS + MORE + QUIRKS
 # Each entry: why microtensor still differs from torch there (the test fails once it agrees).
 KNOWN = {
     "eye-m-none": "torch's parser refuses m=None given explicitly, though None is its default",
-    "tensor-np-complex": "microtensor has no complex dtypes",
-    "tensor-complex": "microtensor has no complex dtypes",
 }
 
 
@@ -366,4 +364,4 @@ def test_agrees_with_torch(function: str, call: Callable[[Any], Any]) -> None:
 def test_known_differences_still_differ() -> None:
     cases = {case[0]: case for case in CASES}
     agree = [name for name in KNOWN if mismatch(*cases[name][1:]) is None]
-    assert len(KNOWN) == 3 and not agree, f"agree with torch now, drop from KNOWN: {agree}"
+    assert len(KNOWN) == 1 and not agree, f"agree with torch now, drop from KNOWN: {agree}"

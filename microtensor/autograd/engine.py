@@ -143,7 +143,11 @@ def _fit(node: Node, index: int, grad: Any, shape: tuple[int, ...], dtype: np.dt
                 f"{tuple(grad.shape)} but expected shape compatible with {tuple(shape)}"
             )
     if grad.dtype != dtype:
-        grad = grad.astype(dtype) if isinstance(grad, np.ndarray) else grad.to(dtype)
+        if isinstance(grad, np.ndarray):
+            # a real input of an op with a complex output keeps the real part of its gradient
+            grad = (grad.real if grad.dtype.kind == "c" != dtype.kind else grad).astype(dtype)
+        else:
+            grad = (grad.real if grad.dtype.is_complex and dtype.kind != "c" else grad).to(dtype)
     return grad
 
 

@@ -286,7 +286,7 @@ class Function(Node):
                 _check_dirty(cls, o)
             elif _is_in(o, args):
                 o = Tensor._make(o._data, version_counter=o._version_counter)
-            if not _is_in(o, non_diff) and o._data.dtype.kind in "fV":
+            if not _is_in(o, non_diff) and o._data.dtype.kind in "fVc":
                 o._requires_grad = True
                 o.grad_fn = ctx
                 o._output_nr = i
@@ -404,6 +404,8 @@ class Op(Function):
     anything else as a constant.
     """
 
+    complex_grad = False  # True: backward is right for complex inputs and outputs too
+
     def __init_subclass__(cls, node_name: str | None = None, **kwargs: Any) -> None:
         # torch's node class name (``type(y.grad_fn).__name__ == "MulBackward0"``); the class
         # keeps its source name in ``__qualname__`` (reprs, tracebacks, pickling). A subclass
@@ -505,7 +507,8 @@ def _link(
         non_diff = ctx._non_differentiable
         for i, t in enumerate(outputs):
             data = t._data
-            if data.dtype.kind in "fV" and not (non_diff and _is_in(data, non_diff)):
+            ok = data.dtype.kind in "fV" or data.dtype.kind == "c" and _complex_ok(ctx)
+            if ok and not (non_diff and _is_in(data, non_diff)):
                 t._requires_grad = True
                 t.grad_fn = ctx
                 t._output_nr = i
@@ -514,7 +517,8 @@ def _link(
     else:  # the common case, without the loops
         t = _wrap(out, args)
         data = t._data
-        if data.dtype.kind in "fV" and not ctx._non_differentiable:
+        kind = data.dtype.kind
+        if (kind in "fV" or kind == "c" and _complex_ok(ctx)) and not ctx._non_differentiable:
             t._requires_grad = True
             t.grad_fn = ctx
         ctx._out_meta = _meta(data)
@@ -532,6 +536,13 @@ def _link(
     if _anomaly.enabled:
         anomaly.check_forward(ctx, out if out.__class__ is tuple else (out,), arrays, skip=3)
     return outputs if out.__class__ is tuple else t
+
+
+def _complex_ok(ctx: Op) -> bool:
+    """A complex output is recorded only by ops whose backward handles it (``complex_grad``)."""
+    if ctx.complex_grad:
+        return True
+    raise RuntimeError(f"{ctx._op_name}: microtensor has no complex gradient for this op yet")
 
 
 def _meta(data: np.ndarray) -> tuple[tuple[tuple[int, ...], np.dtype]]:

@@ -14,7 +14,7 @@ from microtensor import dtypes
 from microtensor.tensor import Tensor
 
 # Type tuples made once (``A | B`` in an isinstance call builds a union object on every call).
-_SCALAR_OR_TENSOR = (Tensor, builtins.int, builtins.float, builtins.bool)
+_SCALAR_OR_TENSOR = (Tensor, builtins.int, builtins.float, builtins.bool, builtins.complex)
 _PY_NUMBERS = (builtins.float, builtins.int)
 _INT_OR_BOOL = (builtins.int, builtins.bool)
 _DIM_TYPES = (builtins.int, np.integer)

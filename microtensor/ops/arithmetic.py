@@ -48,6 +48,8 @@ _TENSOR_OR_INT = (Tensor, int)
 class Add(Op):
     """z = a + b;  dz/da = 1,  dz/db = 1."""
 
+    complex_grad = True  # backward is linear in grad_out with real coefficients
+
     _listed = (0, 1)  # torch wraps a number operand as a tensor: (None, 0) for it
     _reflected = True  # 2 + x is recorded as x + 2, as torch's
 
@@ -63,6 +65,8 @@ class Add(Op):
 class Rsub(Op, node_name="RsubBackward1"):
     """z = b - a for a number b (``1 - x``, torch's rsub.Scalar);  dz/da = -1."""
 
+    complex_grad = True  # backward is linear in grad_out with real coefficients
+
     @staticmethod
     def forward(ctx: Any, a: Any, b: Any) -> Any:
         return b - a
@@ -74,6 +78,8 @@ class Rsub(Op, node_name="RsubBackward1"):
 
 class Sub(Op):
     """z = a - b;  dz/da = 1,  dz/db = -1."""
+
+    complex_grad = True  # backward is linear in grad_out with real coefficients
 
     _listed = (0, 1)  # torch wraps a number operand as a tensor: (None, 0) for it
     _reflected = Rsub  # 1 - x is recorded as rsub(x, 1), as torch's
@@ -127,6 +133,8 @@ class Div(Op):
 
 class Neg(Op):
     """z = -a;  dz/da = -1."""
+
+    complex_grad = True  # backward is linear in grad_out with real coefficients
 
     @staticmethod
     def forward(ctx: Any, a: Any) -> Any:

@@ -41,6 +41,8 @@ __all__ = [
 class Cast(Op, node_name="ToCopyBackward0"):
     """z = a converted to another dtype;  dz/da = 1 (the engine casts the gradient back)."""
 
+    complex_grad = True  # backward is linear in grad_out with real coefficients
+
     @staticmethod
     def forward(ctx: Any, a: Any, dtype: np.dtype) -> Any:
         return a.astype(dtype)
@@ -52,6 +54,8 @@ class Cast(Op, node_name="ToCopyBackward0"):
 
 class Arrange(Op, node_name="CloneBackward0"):
     """z = a (a copy laid out in memory as a memory format says);  dz/da = 1."""
+
+    complex_grad = True  # backward is linear in grad_out with real coefficients
 
     @staticmethod
     def forward(ctx: Any, a: Any, fmt: Any, caller: str) -> Any:
@@ -87,6 +91,8 @@ def contiguous(input: Tensor, memory_format: Any = None) -> Tensor:  # noqa: A00
 class CopyFrom(Op):
     """z = src broadcast to a's shape, in a's dtype;  dz/da = 0,  dz/dsrc = 1."""
 
+    complex_grad = True  # backward is linear in grad_out with real coefficients
+
     @staticmethod
     def forward(ctx: Any, a: Any, src: Any) -> Any:
         return np.array(np.broadcast_to(src, a.shape), dtype=a.dtype)
@@ -98,6 +104,8 @@ class CopyFrom(Op):
 
 class Fill(Op):
     """z = a constant with a's shape and dtype;  dz/da = 0."""
+
+    complex_grad = True  # backward is linear in grad_out with real coefficients
 
     @staticmethod
     def forward(ctx: Any, a: Any, value: Any) -> Any:

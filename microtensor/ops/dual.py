@@ -20,6 +20,16 @@ def is_array(x: Any) -> bool:
     return isinstance(x, np.ndarray | np.generic)
 
 
+def conj(x: Any) -> Any:
+    """The complex conjugate; a real value itself (no copy).
+
+    Backward formulas of ops that handle complex tensors use it: grad_a = grad_out * conj(dz/da).
+    """
+    if is_array(x) or isinstance(x, complex | float | int):
+        return np.conj(x) if np.iscomplexobj(x) else x
+    return ops.conj(x)
+
+
 def exp(x: Any) -> Any:
     """E ** x."""
     return np.exp(x) if is_array(x) else ops.exp(x)

@@ -58,6 +58,8 @@ __all__ = [
 class GetItem(Op):
     """z = a[key];  dz/da scatters the gradient back: zeros with grad added at key."""
 
+    complex_grad = True  # backward is linear in grad_out with real coefficients
+
     @staticmethod
     def forward(ctx: Any, a: Any, key: Key) -> Any:
         ctx.shape, ctx.key = a.shape, key
@@ -113,6 +115,8 @@ class MaskedSelect(GetItem):
 class IndexAddZeros(Op):
     """z = zeros(shape) with g added at key (GetItem's backward);  dz/dg = select at key."""
 
+    complex_grad = True  # backward is linear in grad_out with real coefficients
+
     @staticmethod
     def forward(ctx: Any, g: Any, shape: tuple[int, ...], key: Key) -> Any:
         ctx.key = key
@@ -125,6 +129,8 @@ class IndexAddZeros(Op):
 
 class IndexPut(Op):
     """z = a with z[key] = v (or += v);  dz/da = 1 off key (1 if +=),  dz/dv = grad at key."""
+
+    complex_grad = True  # backward is linear in grad_out with real coefficients
 
     @staticmethod
     def forward(ctx: Any, a: Any, key: Key, v: Any, accumulate: bool) -> Any:
@@ -145,6 +151,8 @@ class IndexPut(Op):
 
 class MaskedFill(Op):
     """z = where(mask, v, a);  dz/da = 1 where not mask,  dz/dv = sum of grad where mask."""
+
+    complex_grad = True  # backward is linear in grad_out with real coefficients
 
     @staticmethod
     def forward(ctx: Any, a: Any, mask: Any, v: Any) -> Any:

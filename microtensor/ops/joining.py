@@ -48,6 +48,8 @@ class Cat(Op):
     Inputs flagged in ``skip`` (PyTorch's legacy 1-D empty tensors) take no part.
     """
 
+    complex_grad = True  # backward is linear in grad_out with real coefficients
+
     @staticmethod
     def forward(ctx: Any, *arrays: Any, dim: int, skip: tuple[bool, ...]) -> Any:
         ctx.dim, ctx.skip = dim, skip
@@ -67,6 +69,8 @@ class Cat(Op):
 
 class Split(Op):
     """z_k = the k-th block of sizes[k] slices of a along dim;  dz/da = the z_k gradients joined."""
+
+    complex_grad = True  # backward is linear in grad_out with real coefficients
 
     @staticmethod
     def forward(ctx: Any, a: Any, sizes: tuple[int, ...], dim: int) -> Any:
@@ -102,6 +106,8 @@ def _ends(sizes: tuple[int, ...]) -> list[int]:
 class Stack(Op):
     """z = the inputs stacked along a new dim;  dz/d(input i) = grad_out's i-th entry along it."""
 
+    complex_grad = True  # backward is linear in grad_out with real coefficients
+
     @staticmethod
     def forward(ctx: Any, *arrays: Any, dim: int) -> Any:
         ctx.dim = dim
@@ -117,6 +123,8 @@ class Stack(Op):
 class Unbind(Op):
     """z_i = a's i-th entry along dim (that dim removed);  dz/da = the z_i gradients stacked."""
 
+    complex_grad = True  # backward is linear in grad_out with real coefficients
+
     @staticmethod
     def forward(ctx: Any, a: Any, dim: int) -> Any:
         ctx.dim = dim
@@ -131,6 +139,8 @@ class Unbind(Op):
 
 class Narrow(Op, node_name="SliceBackward0"):
     """z = a[start:start + length] along dim (a view);  dz/da = grad_out zero-padded back."""
+
+    complex_grad = True  # backward is linear in grad_out with real coefficients
 
     @staticmethod
     def forward(ctx: Any, a: Any, dim: int, start: int, length: int) -> Any:
@@ -149,6 +159,8 @@ class ConstantPad(Op, node_name="ConstantPadNdBackward0"):
 
     ``widths[d] = (before, after)`` elements are added on dim d; negative widths crop.
     """
+
+    complex_grad = True  # backward is linear in grad_out with real coefficients
 
     @staticmethod
     def forward(ctx: Any, a: Any, widths: tuple[tuple[int, int], ...], value: Any) -> Any:

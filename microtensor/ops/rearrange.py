@@ -33,6 +33,8 @@ __all__ = [
 class Repeat(Op):
     """z = a tiled repeats[i] times along dim i;  dz/da = grad_out summed over the copies."""
 
+    complex_grad = True  # backward is linear in grad_out with real coefficients
+
     @staticmethod
     def forward(ctx: Any, a: Any, repeats: tuple[int, ...]) -> Any:
         ctx.shape, ctx.repeats = a.shape, repeats
@@ -53,6 +55,8 @@ class Repeat(Op):
 class Flip(Op):
     """z = a reversed along dims;  dz/da = grad_out reversed along the same dims."""
 
+    complex_grad = True  # backward is linear in grad_out with real coefficients
+
     @staticmethod
     def forward(ctx: Any, a: Any, dims: tuple[int, ...]) -> Any:
         ctx.dims = dims
@@ -67,6 +71,8 @@ class Flip(Op):
 
 class Roll(Op):
     """z = a shifted cyclically by shifts along dims;  dz/da = grad_out shifted back."""
+
+    complex_grad = True  # backward is linear in grad_out with real coefficients
 
     @staticmethod
     def forward(ctx: Any, a: Any, shifts: Any, dims: Any) -> Any:
@@ -84,6 +90,8 @@ class Roll(Op):
 class Tril(Op):
     """z = a with the elements above the diagonal zeroed;  dz/da = tril(grad_out)."""
 
+    complex_grad = True  # backward is linear in grad_out with real coefficients
+
     @staticmethod
     def forward(ctx: Any, a: Any, diagonal: int) -> Any:
         ctx.diagonal = diagonal
@@ -98,6 +106,8 @@ class Tril(Op):
 
 class Triu(Op):
     """z = a with the elements below the diagonal zeroed;  dz/da = triu(grad_out)."""
+
+    complex_grad = True  # backward is linear in grad_out with real coefficients
 
     @staticmethod
     def forward(ctx: Any, a: Any, diagonal: int) -> Any:

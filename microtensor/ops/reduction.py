@@ -93,6 +93,8 @@ def _mean_over(ctx: Any, a: np.ndarray, dims: tuple[int, ...], keepdim: bool, dt
 class Sum(Op):
     """z = sum of all elements of a;  dz/da = 1 for every element."""
 
+    complex_grad = True  # backward is linear in grad_out with real coefficients
+
     @staticmethod
     def forward(ctx: Any, a: Any, dtype: Any) -> Any:
         return _sum(ctx, a, tuple(range(a.ndim)), False, dtype)
@@ -104,6 +106,8 @@ class Sum(Op):
 
 class Mean(Op):
     """z = sum(a) / n over all n elements;  dz/da = 1 / n."""
+
+    complex_grad = True  # backward is linear in grad_out with real coefficients
 
     @staticmethod
     def forward(ctx: Any, a: Any, dtype: Any) -> Any:
@@ -184,6 +188,8 @@ def _prod_keepdim(x: Any, dims: tuple[int, ...]) -> Any:
 
 class CumSum(Op, node_name="CumsumBackward0"):
     """z_i = a_0 + ... + a_i along dim;  dz/da = cumsum of grad_out run from the other end."""
+
+    complex_grad = True  # backward is linear in grad_out with real coefficients
 
     @staticmethod
     def forward(ctx: Any, a: Any, dim: int, reverse: bool, dtype: Any) -> Any:

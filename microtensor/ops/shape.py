@@ -48,6 +48,8 @@ __all__ = [
 class Reshape(Op):
     """z = a with a new shape (elements in row-major order);  dz/da = grad_out reshaped back."""
 
+    complex_grad = True  # backward is linear in grad_out with real coefficients
+
     @staticmethod
     def forward(ctx: Any, a: Any, shape: tuple[int, ...]) -> Any:
         ctx.shape = a.shape
@@ -108,6 +110,8 @@ class Unsqueeze(Reshape):
 class Transpose(Op):
     """z = a with dims d0 and d1 swapped;  dz/da = grad_out with them swapped back."""
 
+    complex_grad = True  # backward is linear in grad_out with real coefficients
+
     @staticmethod
     def forward(ctx: Any, a: Any, dim0: int, dim1: int) -> Any:
         ctx.dims = (dim0, dim1)
@@ -127,6 +131,8 @@ class MatrixTranspose(Transpose, node_name="TBackward0"):
 class Permute(Op):
     """z = a with dims reordered (z's dim i is a's dims[i]);  dz/da = grad_out, order inverted."""
 
+    complex_grad = True  # backward is linear in grad_out with real coefficients
+
     @staticmethod
     def forward(ctx: Any, a: Any, dims: tuple[int, ...]) -> Any:
         ctx.inverse = tuple(builtins.int(i) for i in np.argsort(dims))
@@ -144,6 +150,8 @@ class Expand(Op):
 
     backward returns grad_out as is: the engine sums it back over the broadcast dims.
     """
+
+    complex_grad = True  # backward is linear in grad_out with real coefficients
 
     @staticmethod
     def forward(ctx: Any, a: Any, shape: tuple[int, ...]) -> Any:
