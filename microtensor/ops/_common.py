@@ -55,7 +55,7 @@ def promote(a: Any, b: Any) -> tuple[Any, Any]:
 def to_float(x: Any) -> Any:
     """Cast a non-floating Tensor (or Python int) to the default float dtype."""
     if isinstance(x, Tensor):
-        return x if x._data.dtype.kind in "fV" else x.to(dtypes.get_default_dtype())
+        return x if x._data.dtype.kind in "fVc" else x.to(dtypes.get_default_dtype())
     return builtins.float(x) if isinstance(x, _INT_OR_BOOL) else x
 
 

@@ -94,7 +94,9 @@ class Sub(Op):
 
 
 class Mul(Op):
-    """z = a * b;  dz/da = b,  dz/db = a."""
+    """z = a * b;  dz/da = b,  dz/db = a (conjugated for complex: grad_a = grad * conj(b))."""
+
+    complex_grad = True
 
     _listed = (0, 1)  # torch wraps a number operand as a tensor: (None, 0) for it
     _reflected = True  # 2 * x is recorded as x * 2, as torch's
@@ -108,13 +110,15 @@ class Mul(Op):
     @staticmethod
     def backward(ctx: Any, grad_out: Any) -> Any:
         a, b = ctx.saved_tensors
-        grad_a = grad_out * b if ctx.needs_input_grad[0] else None
-        grad_b = grad_out * a if ctx.needs_input_grad[1] else None
+        grad_a = grad_out * dual.conj(b) if ctx.needs_input_grad[0] else None
+        grad_b = grad_out * dual.conj(a) if ctx.needs_input_grad[1] else None
         return grad_a, grad_b
 
 
 class Div(Op):
-    """z = a / b;  dz/da = 1 / b,  dz/db = -a / b**2 = -z / b."""
+    """z = a / b;  dz/da = 1 / b,  dz/db = -a / b**2 = -z / b (conjugated for complex)."""
+
+    complex_grad = True
 
     _listed = (0, 1)  # torch wraps a number operand as a tensor: (None, 0) for it
 
@@ -126,8 +130,8 @@ class Div(Op):
     @staticmethod
     def backward(ctx: Any, grad_out: Any) -> Any:
         a, b = ctx.saved_tensors
-        grad_a = grad_out / b if ctx.needs_input_grad[0] else None
-        grad_b = -grad_out * a / (b * b) if ctx.needs_input_grad[1] else None
+        grad_a = grad_out / dual.conj(b) if ctx.needs_input_grad[0] else None
+        grad_b = -grad_out * dual.conj(a / (b * b)) if ctx.needs_input_grad[1] else None
         return grad_a, grad_b
 
 
@@ -149,8 +153,10 @@ class Pow(Op):
     """z = a ** b;  dz/da = b * a ** (b - 1),  dz/db = z * log(a).
 
     PyTorch's conventions at the edges: dz/da is 0 where b == 0 (even at a == 0), and dz/db is
-    0 where a == 0 and b >= 0 (instead of 0 * log(0) = nan).
+    0 where a == 0 and b >= 0 (instead of 0 * log(0) = nan). Complex: both conjugated.
     """
+
+    complex_grad = True
 
     @staticmethod
     def forward(ctx: Any, a: Any, b: Any) -> Any:
@@ -163,8 +169,8 @@ class Pow(Op):
         a, b, out = ctx.saved_tensors
         grad_a = grad_b = None
         if ctx.needs_input_grad[0]:
-            grad_a = dual.where(values(b) == 0, 0.0, grad_out * b * a ** (b - 1))
-        if ctx.needs_input_grad[1] and np.isscalar(a) and a != 0:
+            grad_a = dual.where(values(b) == 0, 0.0, grad_out * dual.conj(b * a ** (b - 1)))
+        if ctx.needs_input_grad[1] and isinstance(a, builtins.float | builtins.int) and a != 0:
             # a number base: log(a) is a Python float, which keeps the gradient's dtype
             with np.errstate(invalid="ignore"):
                 grad_b = grad_out * out * builtins.float(np.log(builtins.float(a)))  # type: ignore[arg-type]
@@ -172,7 +178,9 @@ class Pow(Op):
             a_values = values(a)
             safe_a = dual.where(a_values == 0, 1.0, a)  # log(0) would give 0 * -inf = nan
             grad_b = dual.where(
-                (a_values == 0) & (values(b) >= 0), 0.0, grad_out * out * dual.log(safe_a)
+                (a_values == 0) & (values(b) >= 0),
+                0.0,
+                grad_out * dual.conj(out * dual.log(safe_a)),
             )
         return grad_a, grad_b
 

@@ -25,8 +25,12 @@ def conj(x: Any) -> Any:
 
     Backward formulas of ops that handle complex tensors use it: grad_a = grad_out * conj(dz/da).
     """
-    if is_array(x) or isinstance(x, complex | float | int):
-        return np.conj(x) if np.iscomplexobj(x) else x
+    if x.__class__ is np.ndarray:
+        return x.conj() if x.dtype.kind == "c" else x
+    if isinstance(x, float | int | np.floating | np.integer):
+        return x
+    if isinstance(x, complex | np.complexfloating):
+        return x.conjugate()
     return ops.conj(x)
 
 

@@ -31,7 +31,10 @@ class Einsum(Op):
     gradient of operand k sums grad * (the other operands) over every label not in operand k;
     labels only operand k has (summed in forward) get the gradient broadcast along them, and a
     label repeated in operand k (a diagonal) puts the gradient on that diagonal, zero elsewhere.
+    Complex operands enter the gradients conjugated.
     """
+
+    complex_grad = True
 
     @staticmethod
     def forward(ctx: Any, spec: Any, *operands: Any) -> Any:
@@ -47,7 +50,7 @@ class Einsum(Op):
         grads: list[Any] = [None]
         for k, labels_k in enumerate(labels):
             rest = [i for i in range(len(labels)) if i != k]
-            values = [grad_out] + [operands[i] for i in rest]
+            values = [grad_out] + [dual.conj(operands[i]) for i in rest]
             others = [out] + [labels[i] for i in rest]
             needed = ctx.needs_input_grad[k + 1]
             grads.append(_operand_grad(labels_k, values, others, ctx.sizes) if needed else None)

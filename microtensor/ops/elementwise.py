@@ -18,6 +18,7 @@ import numpy as np
 
 from microtensor._out_argument import write_out
 from microtensor.autograd.function import Op
+from microtensor.ops import dual
 from microtensor.ops._common import as_tensor_arg, promote, to_float
 from microtensor.ops._pointwise import broadcast_error3, float_input, tensor_input
 from microtensor.ops.piecewise import abs, absolute, clamp, clip, maximum, minimum, relu, where
@@ -70,6 +71,8 @@ _LN2, _LN10 = math.log(2.0), math.log(10.0)
 class Exp(Op):
     """z = exp(a);  dz/da = z."""
 
+    complex_grad = True  # complex: the derivative conjugated
+
     @staticmethod
     def forward(ctx: Any, a: Any) -> Any:
         out = np.exp(a)
@@ -79,11 +82,13 @@ class Exp(Op):
     @staticmethod
     def backward(ctx: Any, grad_out: Any) -> Any:
         (z,) = ctx.saved_tensors
-        return grad_out * z
+        return grad_out * dual.conj(z)
 
 
 class Exp2(Op):
     """z = 2 ** a;  dz/da = z ln 2."""
+
+    complex_grad = True  # complex: the derivative conjugated
 
     @staticmethod
     def forward(ctx: Any, a: Any) -> Any:
@@ -94,11 +99,13 @@ class Exp2(Op):
     @staticmethod
     def backward(ctx: Any, grad_out: Any) -> Any:
         (z,) = ctx.saved_tensors
-        return grad_out * (z * _LN2)
+        return grad_out * dual.conj(z * _LN2)
 
 
 class Expm1(Op):
     """z = exp(a) - 1, accurate near 0;  dz/da = exp(a) = z + 1."""
+
+    complex_grad = True  # complex: the derivative conjugated
 
     @staticmethod
     def forward(ctx: Any, a: Any) -> Any:
@@ -109,11 +116,13 @@ class Expm1(Op):
     @staticmethod
     def backward(ctx: Any, grad_out: Any) -> Any:
         (z,) = ctx.saved_tensors
-        return grad_out * (z + 1.0)
+        return grad_out * dual.conj(z + 1.0)
 
 
 class Log(Op):
     """z = log(a);  dz/da = 1 / a."""
+
+    complex_grad = True  # complex: the derivative conjugated
 
     @staticmethod
     def forward(ctx: Any, a: Any) -> Any:
@@ -123,11 +132,13 @@ class Log(Op):
     @staticmethod
     def backward(ctx: Any, grad_out: Any) -> Any:
         (a,) = ctx.saved_tensors
-        return grad_out / a
+        return grad_out / dual.conj(a)
 
 
 class Log1p(Op, node_name="Log1PBackward0"):
     """z = log(1 + a), accurate near 0;  dz/da = 1 / (1 + a)."""
+
+    complex_grad = True  # complex: the derivative conjugated
 
     @staticmethod
     def forward(ctx: Any, a: Any) -> Any:
@@ -137,11 +148,13 @@ class Log1p(Op, node_name="Log1PBackward0"):
     @staticmethod
     def backward(ctx: Any, grad_out: Any) -> Any:
         (a,) = ctx.saved_tensors
-        return grad_out / (a + 1.0)
+        return grad_out / dual.conj(a + 1.0)
 
 
 class Log2(Op):
     """z = log2(a);  dz/da = 1 / (a ln 2)."""
+
+    complex_grad = True  # complex: the derivative conjugated
 
     @staticmethod
     def forward(ctx: Any, a: Any) -> Any:
@@ -151,11 +164,13 @@ class Log2(Op):
     @staticmethod
     def backward(ctx: Any, grad_out: Any) -> Any:
         (a,) = ctx.saved_tensors
-        return grad_out / (a * _LN2)
+        return grad_out / dual.conj(a * _LN2)
 
 
 class Log10(Op):
     """z = log10(a);  dz/da = 1 / (a ln 10)."""
+
+    complex_grad = True  # complex: the derivative conjugated
 
     @staticmethod
     def forward(ctx: Any, a: Any) -> Any:
@@ -165,11 +180,13 @@ class Log10(Op):
     @staticmethod
     def backward(ctx: Any, grad_out: Any) -> Any:
         (a,) = ctx.saved_tensors
-        return grad_out / (a * _LN10)
+        return grad_out / dual.conj(a * _LN10)
 
 
 class Sqrt(Op):
     """z = sqrt(a);  dz/da = 1 / (2 z)."""
+
+    complex_grad = True  # complex: the derivative conjugated
 
     @staticmethod
     def forward(ctx: Any, a: Any) -> Any:
@@ -180,11 +197,13 @@ class Sqrt(Op):
     @staticmethod
     def backward(ctx: Any, grad_out: Any) -> Any:
         (z,) = ctx.saved_tensors
-        return grad_out / (z * 2.0)
+        return grad_out / dual.conj(z * 2.0)
 
 
 class Rsqrt(Op):
     """z = 1 / sqrt(a);  dz/da = -a ** -1.5 / 2 = -z**3 / 2."""
+
+    complex_grad = True  # complex: the derivative conjugated
 
     @staticmethod
     def forward(ctx: Any, a: Any) -> Any:
@@ -195,11 +214,13 @@ class Rsqrt(Op):
     @staticmethod
     def backward(ctx: Any, grad_out: Any) -> Any:
         (z,) = ctx.saved_tensors
-        return grad_out * (z * z * z) * -0.5
+        return grad_out * dual.conj(z * z * z) * -0.5
 
 
 class Reciprocal(Op):
     """z = 1 / a;  dz/da = -1 / a**2 = -z**2."""
+
+    complex_grad = True  # complex: the derivative conjugated
 
     @staticmethod
     def forward(ctx: Any, a: Any) -> Any:
@@ -210,11 +231,13 @@ class Reciprocal(Op):
     @staticmethod
     def backward(ctx: Any, grad_out: Any) -> Any:
         (z,) = ctx.saved_tensors
-        return -grad_out * (z * z)
+        return -grad_out * dual.conj(z * z)
 
 
 class Square(Op, node_name="PowBackward0"):
     """z = a * a;  dz/da = 2 a (torch's square is pow(x, 2): its node is PowBackward0)."""
+
+    complex_grad = True  # complex: the derivative conjugated
 
     @staticmethod
     def forward(ctx: Any, a: Any) -> Any:
@@ -224,7 +247,7 @@ class Square(Op, node_name="PowBackward0"):
     @staticmethod
     def backward(ctx: Any, grad_out: Any) -> Any:
         (a,) = ctx.saved_tensors
-        return grad_out * a * 2.0
+        return grad_out * dual.conj(a) * 2.0
 
 
 class Lerp(Op):

@@ -31,8 +31,11 @@ class MatMul(Op):
     """z = a @ b (batched, broadcasting);  dz/da = grad @ b^T,  dz/db = a^T @ grad.
 
     A 1-D ``a`` acts as a row (1, k) and a 1-D ``b`` as a column (k, 1); the gradient drops the
-    added dim again. The engine sums the gradients over broadcast batch dims.
+    added dim again. The engine sums the gradients over broadcast batch dims. Complex operands
+    are conjugated in the gradients (grad @ b^H, a^H @ grad).
     """
+
+    complex_grad = True
 
     @staticmethod
     def forward(ctx: Any, a: Any, b: Any) -> Any:
@@ -53,17 +56,17 @@ class MatMul(Op):
             grad2 = grad_out.reshape(shape[:-1] + (1, shape[-1]) if a_vec else shape)
         grad_a = grad_b = None
         if ctx.needs_input_grad[0]:
-            grad_a = grad2 @ dual.swap_last(b2)
+            grad_a = grad2 @ dual.swap_last(dual.conj(b2))
             if a_vec:
                 grad_a = grad_a.reshape(tuple(grad_a.shape[:-2]) + (a.shape[0],))
         if ctx.needs_input_grad[1]:
             if b2.ndim == 2 and a2.ndim > 2:  # fold a's batch dims into rows: one 2-D matmul
                 rows = math.prod(a2.shape[:-1])
-                grad_b = dual.swap_last(a2.reshape((rows, a2.shape[-1]))) @ grad2.reshape(
-                    (rows, grad2.shape[-1])
-                )
+                grad_b = dual.swap_last(
+                    dual.conj(a2).reshape((rows, a2.shape[-1]))
+                ) @ grad2.reshape((rows, grad2.shape[-1]))
             else:
-                grad_b = dual.swap_last(a2) @ grad2
+                grad_b = dual.swap_last(dual.conj(a2)) @ grad2
             if b_vec:
                 grad_b = grad_b.reshape(tuple(grad_b.shape[:-2]) + (b.shape[0],))
         return grad_a, grad_b
@@ -110,7 +113,9 @@ def _matmul_op(a_ndim: int, b_ndim: int) -> type[MatMul]:
 
 
 class Outer(Op, node_name="MulBackward0"):  # torch: a[:, None] * b
-    """z[i, j] = a[i] * b[j];  dz/da = grad @ b,  dz/db = a @ grad."""
+    """z[i, j] = a[i] * b[j];  dz/da = grad @ conj(b),  dz/db = conj(a) @ grad."""
+
+    complex_grad = True
 
     @staticmethod
     def forward(ctx: Any, a: Any, b: Any) -> Any:
@@ -120,8 +125,8 @@ class Outer(Op, node_name="MulBackward0"):  # torch: a[:, None] * b
     @staticmethod
     def backward(ctx: Any, grad_out: Any) -> Any:
         a, b = ctx.saved_tensors
-        grad_a = grad_out @ b if ctx.needs_input_grad[0] else None
-        grad_b = a @ grad_out if ctx.needs_input_grad[1] else None
+        grad_a = grad_out @ dual.conj(b) if ctx.needs_input_grad[0] else None
+        grad_b = dual.conj(a) @ grad_out if ctx.needs_input_grad[1] else None
         return grad_a, grad_b
 
 

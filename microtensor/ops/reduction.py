@@ -271,12 +271,12 @@ def mean(
     if out is not None:  # torch's out=: the result, written into out
         return write_out(out, mean(input, dim, keepdim, dtype=dtype), "mean")
     np_dtype = None if dtype is None else dtypes.to_dtype(dtype).numpy
-    if np_dtype is not None and np_dtype.kind not in "fV":
+    if np_dtype is not None and np_dtype.kind not in "fVc":
         raise RuntimeError(
             f"mean(): could not infer output dtype. Optional dtype must be either a floating "
             f"point or complex dtype. Got: {dtypes.to_dtype(dtype)}; pass a floating dtype"
         )
-    if input._data.dtype.kind not in "fV" and np_dtype is None:
+    if input._data.dtype.kind not in "fVc" and np_dtype is None:
         raise RuntimeError(
             f"mean(): could not infer output dtype. Input dtype must be either a floating point "
             f"or complex dtype. Got: {input.dtype}; call .float() first or pass dtype="
