@@ -20,12 +20,13 @@ import numpy as np
 from microtensor import dtypes
 from microtensor._checkpoint_error import CheckpointError, refuse
 
-# safetensors dtypes microtensor has (not F8 or complex), little-endian
+# safetensors dtypes microtensor has (not F8), little-endian
 DTYPES = {
     "BF16": "<u2",  # read as its bits, then viewed as ml_dtypes' bfloat16
     "F16": "<f2",
     "F32": "<f4",
     "F64": "<f8",
+    "C64": "<c8",
     "U8": "u1",
     "U16": "<u2",
     "U32": "<u4",

@@ -43,13 +43,15 @@ _STORAGES = {
     "ByteStorage": dtypes.uint8,
     "BoolStorage": dtypes.bool,
     "BFloat16Storage": dtypes.bfloat16,
+    "ComplexFloatStorage": dtypes.complex64,
+    "ComplexDoubleStorage": dtypes.complex128,
     "UntypedStorage": dtypes.uint8,
 }
 _STORAGE_OF = {d.name: name for name, d in _STORAGES.items() if name != "UntypedStorage"}
 # PyTorch dtypes that microtensor lacks; a file using them is refused with their name
 _MISSING_DTYPES = (
-    "complex32 complex64 complex128 float8_e4m3fn float8_e5m2 qint8 quint8 qint32 quint4x2 "
-    "ComplexFloatStorage ComplexDoubleStorage QInt8Storage QUInt8Storage QInt32Storage"
+    "complex32 float8_e4m3fn float8_e5m2 qint8 quint8 qint32 quint4x2 "
+    "ComplexHalfStorage QInt8Storage QUInt8Storage QInt32Storage"
 ).split()
 # dtypes without a typed storage: torch saves their bytes untyped, with the dtype beside them
 _UNTYPED_DTYPES = ("uint16", "uint32", "uint64")

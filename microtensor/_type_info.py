@@ -33,6 +33,8 @@ class finfo:  # noqa: N801 - PyTorch's name
 
     def __init__(self, type: Any = None) -> None:  # noqa: A002 - PyTorch's argument name
         d = dtypes.get_default_dtype() if type is None else dtypes.to_dtype(type)
+        if d.is_complex:  # the limits of its real and imaginary parts, as torch
+            d = d.to_real()
         if not d.is_floating_point:
             raise TypeError(
                 "finfo() requires a floating point input type. Use microtensor.iinfo to handle "

@@ -46,6 +46,8 @@ def result_type(tensor1: Any, tensor2: Any) -> dtypes.dtype:
     a, b = _operand(tensor1), _operand(tensor2)
     if not isinstance(a, np.ndarray) and not isinstance(b, np.ndarray):
         kind = max(dtypes._scalar_category(a), dtypes._scalar_category(b))
+        if kind == 3:
+            return dtypes.from_numpy_dtype(dtypes.default_complex())
         return (dtypes.bool, dtypes.int64, dtypes.get_default_dtype())[kind]
     return dtypes.from_numpy_dtype(dtypes.result_type(a, b))
 
@@ -67,6 +69,6 @@ def can_cast(from_: Any, to: Any) -> bool:
 def _operand(x: Any) -> Any:
     if isinstance(x, Tensor):
         return x._data
-    if isinstance(x, bool | int | float | np.number | np.bool_):
+    if isinstance(x, bool | int | float | complex | np.number | np.bool_):
         return x
     raise TypeError(f"result_type(): expected a Tensor or a number, got {type(x).__name__}")

@@ -37,6 +37,24 @@ class dtype:  # noqa: N801 - PyTorch spells it ``torch.dtype``
     def __repr__(self) -> str:
         return f"microtensor.{self.name}"
 
+    def to_complex(self) -> dtype:
+        """The complex dtype of this floating dtype's precision (complex dtypes: themselves).
+
+        Raises:
+            RuntimeError: for an integer or bool dtype (torch's error).
+        """
+        if self.is_complex:
+            return self
+        if not self.is_floating_point:
+            raise RuntimeError(f"Unknown Complex ScalarType for {_TORCH_NAMES[self.name]}")
+        return _FROM_NUMPY[_complex_of(self.numpy)]
+
+    def to_real(self) -> dtype:
+        """The real dtype of a complex dtype's parts (other dtypes: themselves)."""
+        if not self.is_complex:
+            return self
+        return float64 if self.name == "complex128" else float32
+
     def __reduce__(self) -> str:
         return self.name
 

@@ -168,6 +168,8 @@ def _safetensors_bytes(obj: Any) -> bytes | None:
         tree = _encode(obj, [], tensors)
     except TypeError:
         return None
+    if any(t.dtype == np.complex128 for t in tensors.values()):
+        return None  # safetensors has complex64 (C64) only: torch's zip format holds it
     metadata = {"format": "pt", _METADATA_KEY: json.dumps({"version": _VERSION, "tree": tree})}
     import safetensors.numpy  # imported on use: it adds ~10 MB to every process otherwise
 

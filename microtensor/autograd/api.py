@@ -35,6 +35,11 @@ def _roots(
             )
         g = grad_outputs[i] if grad_outputs else None
         if g is None:
+            if out._data.dtype.kind == "c":
+                raise RuntimeError(
+                    f"{op}: grad can be implicitly created only for real scalar outputs but got "
+                    f"{out.dtype}: reduce it to a real value first (e.g. .abs().sum())"
+                )
             if out._data.size != 1:
                 raise RuntimeError(
                     f"{op}: grad can be implicitly created only for scalar outputs, but output "

@@ -20,12 +20,14 @@ _SCALAR_NAMES = {
     "float16": "Half", "bfloat16": "BFloat16", "float32": "Float", "float64": "Double",
     "uint8": "Byte", "int8": "Char", "int16": "Short", "int32": "Int", "int64": "Long",
     "bool": "Bool", "uint16": "UInt16", "uint32": "UInt32", "uint64": "UInt64",
+    "complex64": "ComplexFloat", "complex128": "ComplexDouble",
 }  # fmt: skip
 _CPP_NAMES = {
     "float16": "c10::Half", "bfloat16": "c10::BFloat16", "float32": "float",
     "float64": "double", "uint8": "unsigned char", "int8": "signed char",
     "int16": "short int", "int32": "int", "int64": "long int", "bool": "bool",
     "uint16": "short unsigned int", "uint32": "unsigned int", "uint64": "long unsigned int",
+    "complex64": "c10::complex<float>", "complex128": "c10::complex<double>",
 }  # fmt: skip
 _HINT = "convert one side to the other's dtype, e.g. b.to(a.dtype)"
 # torch's CPU bmm runs a plain loop below this many multiply-adds per matrix

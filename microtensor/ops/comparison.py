@@ -340,14 +340,17 @@ def isneginf(input: Tensor) -> Tensor:  # noqa: A002
 
 
 def isreal(input: Tensor) -> Tensor:  # noqa: A002
-    """True everywhere: microtensor's tensors are real (PyTorch tests the imaginary part).
+    """True where the imaginary part is 0: everywhere for a real tensor.
 
     Example:
         >>> import microtensor as mt
-        >>> mt.isreal(mt.tensor([1.0, float("nan")]))
-        tensor([True, True])
+        >>> mt.isreal(mt.tensor([1.0, 2 + 0j, 1j]))
+        tensor([ True,  True, False])
     """
-    return Tensor._make(np.ones(np.shape(_value("isreal", input)), np.bool_))
+    values = _value("isreal", input)
+    if np.iscomplexobj(values):
+        return Tensor._make(np.asarray(values.imag == 0))
+    return Tensor._make(np.ones(np.shape(values), np.bool_))
 
 
 def isfinite(input: Tensor) -> Tensor:  # noqa: A002
@@ -445,7 +448,7 @@ def _isclose(
         close = close | (np.isnan(a) & np.isnan(b))
     if rtol == 0 and atol == 0:
         return Tensor._make(close)
-    if a.dtype.kind != "f":
+    if a.dtype.kind not in "fc":
         # integers are compared in the default float dtype: a - b could wrap around
         a, b = (x.astype(dtypes.get_default_dtype().numpy) for x in (a, b))
     with np.errstate(invalid="ignore", over="ignore"):  # inf - inf is nan: not close

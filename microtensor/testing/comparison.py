@@ -20,12 +20,16 @@ _TOLERANCES = {
     np.dtype(np.float16): (1e-3, 1e-5),
     np.dtype(np.float32): (1.3e-6, 1e-5),
     np.dtype(np.float64): (1e-7, 1e-7),
+    np.dtype(np.complex64): (1.3e-6, 1e-5),
+    np.dtype(np.complex128): (1e-7, 1e-7),
 }
 # assert_allclose's older table
 _OLD_TOLERANCES = {
     np.dtype(np.float16): (1e-3, 1e-3),
     np.dtype(np.float32): (1e-4, 1e-5),
     np.dtype(np.float64): (1e-5, 1e-8),
+    np.dtype(np.complex64): (1e-4, 1e-5),
+    np.dtype(np.complex128): (1e-5, 1e-8),
 }
 
 
@@ -242,8 +246,9 @@ def _compare_arrays(actual: np.ndarray, expected: np.ndarray, options: _Options,
     if exact:
         a, e = actual.astype(np.int64), expected.astype(np.int64)
         matches = a == e
-    else:
-        a, e = actual.astype(np.float64), expected.astype(np.float64)
+    else:  # complex values are compared as complex numbers: |a - e| <= atol + rtol * |e|
+        wide = np.complex128 if "c" in (actual.dtype.kind, expected.dtype.kind) else np.float64
+        a, e = actual.astype(wide), expected.astype(wide)
         matches = np.isclose(a, e, rtol=rtol, atol=atol, equal_nan=options.equal_nan)
     if np.all(matches):
         return
