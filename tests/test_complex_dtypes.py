@@ -170,3 +170,47 @@ def test_ops_without_complex_gradients_say_so():
     with mt.no_grad():
         np.testing.assert_allclose(mt.tanh(z).numpy(), np.tanh(z.detach().numpy()))
     assert dtypes.default_complex() == np.complex64
+
+
+ORDERING_CALLS = {
+    "max": lambda L, z: z.max(),
+    "max dim": lambda L, z: z.max(0),
+    "min": lambda L, z: L.min(z),
+    "amax": lambda L, z: z.amax(),
+    "amin": lambda L, z: z.amin(0),
+    "aminmax": lambda L, z: L.aminmax(z),
+    "argmax": lambda L, z: z.argmax(),
+    "argmin dim": lambda L, z: z.argmin(0),
+    "sort": lambda L, z: z.sort(),
+    "argsort": lambda L, z: z.argsort(),
+    "msort": lambda L, z: L.msort(z),
+    "topk": lambda L, z: z.topk(1),
+    "kthvalue": lambda L, z: z.kthvalue(1),
+    "median": lambda L, z: z.median(),
+    "nanmedian": lambda L, z: z.nanmedian(),
+    "mode": lambda L, z: z.mode(),
+    "lt": lambda L, z: z < z,
+    "gt number": lambda L, z: z > 1,
+    "le": lambda L, z: L.le(z, z),
+    "ge real": lambda L, z: L.ones(2) >= z,
+    "cummax": lambda L, z: z.cummax(0),
+    "floor_divide": lambda L, z: z // z,
+    "remainder": lambda L, z: z % 2,
+    "fmod": lambda L, z: L.fmod(z, z),
+}
+
+
+@pytest.mark.parametrize("name", ORDERING_CALLS)
+def test_ops_that_order_values_refuse_complex_as_torch(name):
+    call = ORDERING_CALLS[name]
+    with pytest.raises(Exception) as torch_error:  # noqa: PT011 - torch's type is what we match
+        call(torch, torch.tensor([1 + 2j, 3 - 1j]))
+    with pytest.raises(type(torch_error.value)) as error:
+        call(mt, mt.tensor([1 + 2j, 3 - 1j]))
+    assert str(torch_error.value).split("\n")[0].strip() in str(error.value)
+
+
+def test_equality_with_complex_numbers():
+    z = mt.tensor([1 + 2j, 3 - 1j])
+    assert (z == 1 + 2j).tolist() == [True, False] and (z != 3 - 1j).tolist() == [True, False]
+    assert (mt.ones(2) == 1j).tolist() == [False, False]

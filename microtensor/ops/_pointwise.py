@@ -21,6 +21,20 @@ from microtensor.ops._common import (
 )
 from microtensor.tensor import Tensor
 
+_COMPLEX_NAMES = {"complex64": "ComplexFloat", "complex128": "ComplexDouble"}
+
+
+def refuse_complex(x: Any, message: str, error: type[Exception] = NotImplementedError) -> None:
+    """Raise torch's error for an op that orders or rounds values when ``x`` is complex.
+
+    ``message`` is torch's text; ``{}`` in it becomes torch's dtype name (``ComplexFloat``).
+    NumPy orders complex numbers by real part, then imaginary part; torch refuses, and so do we.
+    """
+    data = x._data if isinstance(x, Tensor) else x
+    if isinstance(data, np.ndarray) and data.dtype.kind == "c":
+        text = message.format(_COMPLEX_NAMES[data.dtype.name])
+        raise error(f"{text} (complex numbers have no order: compare .abs() or .real instead)")
+
 
 def tensor_input(op: str, x: Any, *, bool_ok: bool = True) -> Tensor:
     """Check that ``x`` is a Tensor (and, unless ``bool_ok``, not a bool one).

@@ -17,7 +17,7 @@ import numpy as np
 
 from microtensor import dtypes
 from microtensor.ops._common import broadcast_error
-from microtensor.ops._pointwise import check_numbers
+from microtensor.ops._pointwise import check_numbers, refuse_complex
 from microtensor.tensor import Tensor
 
 __all__ = [
@@ -51,7 +51,7 @@ __all__ = [
     "not_equal",
 ]
 
-_NUMBER_KINDS = "biuf"
+_NUMBER_KINDS = "biufc"
 
 
 def _value(op: str, x: Any) -> Any:
@@ -62,7 +62,7 @@ def _value(op: str, x: Any) -> Any:
     """
     if isinstance(x, Tensor):
         return x._data
-    if isinstance(x, builtins.bool | builtins.int | builtins.float):
+    if isinstance(x, builtins.bool | builtins.int | builtins.float | builtins.complex):
         return x
     if isinstance(x, np.generic | np.ndarray) and x.dtype.kind in _NUMBER_KINDS:
         return x.item() if isinstance(x, np.generic) else x
@@ -94,7 +94,13 @@ def _apply(op: str, fn: Callable[..., Any], a: Any, b: Any) -> Tensor:
 def _compare(op: str, fn: Callable[..., Any], input: Any, other: Any) -> Tensor:  # noqa: A002
     check_numbers(op, input, other, "other")
     a, b = _operands(op, input, other)
+    if op in _ORDERINGS:
+        refuse_complex(a, f"\"{op}_cpu\" not implemented for '{{}}'")
+        refuse_complex(b, f"\"{op}_cpu\" not implemented for '{{}}'")
     return _apply(op, fn, a, b)
+
+
+_ORDERINGS = frozenset(("lt", "le", "gt", "ge"))
 
 
 def eq(input: Any, other: Any) -> Tensor:  # noqa: A002

@@ -14,6 +14,7 @@ from microtensor._numpy_names import numpy_names
 from microtensor.autograd.function import Op
 from microtensor.ops import dual
 from microtensor.ops._common import normalize_dim, values
+from microtensor.ops._pointwise import refuse_complex
 from microtensor.ops.indexing import GetItem
 from microtensor.ops.reduction import CumSum, _cumsum, _sum_dtype
 from microtensor.ops.sorting import _key_along
@@ -227,6 +228,7 @@ class Cummin(CumExtreme, node_name="CumminBackward0"):
 
 
 def _cum_extreme(op: str, input: Tensor, dim: int, ufunc: Any) -> tuple[Tensor, Tensor]:  # noqa: A002
+    refuse_complex(input, f"\"{op}_cpu\" not implemented for '{{}}'")
     a = input._data
     d = normalize_dim(op, dim, a.ndim)
     if a.ndim == 0:

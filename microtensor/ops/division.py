@@ -13,7 +13,7 @@ import numpy as np
 
 from microtensor.autograd.function import Op
 from microtensor.ops._common import binary
-from microtensor.ops._pointwise import check_numbers
+from microtensor.ops._pointwise import check_numbers, refuse_complex
 from microtensor.tensor import Tensor
 
 __all__ = ["floor_divide", "fmod", "remainder"]
@@ -95,6 +95,11 @@ def _check_integer_divisor(a: Any, b: Any, op: str) -> None:
         )
 
 
+def _refuse_complex(kernel: str, input: Any, other: Any) -> None:  # noqa: A002
+    for x in (input, other):
+        refuse_complex(x, f"\"{kernel}\" not implemented for '{{}}'")
+
+
 def floor_divide(input: Any, other: Any) -> Tensor:  # noqa: A002
     """``floor(input / other)`` elementwise (gradient zero).
 
@@ -103,6 +108,7 @@ def floor_divide(input: Any, other: Any) -> Tensor:  # noqa: A002
         >>> mt.floor_divide(mt.tensor([7, -7]), 2)
         tensor([ 3, -4])
     """
+    _refuse_complex("div_floor_cpu", input, other)
     return binary(FloorDivide, "floor_divide", input, other)
 
 
@@ -115,6 +121,7 @@ def remainder(input: Any, other: Any) -> Tensor:  # noqa: A002
         tensor([1., 1.])
     """
     check_numbers("remainder", input, other, "either")
+    _refuse_complex("remainder_cpu", input, other)
     return binary(Remainder, "remainder", input, other)
 
 
@@ -127,4 +134,5 @@ def fmod(input: Any, other: Any) -> Tensor:  # noqa: A002
         tensor([-1.,  1.])
     """
     check_numbers("fmod", input, other, "other")
+    _refuse_complex("fmod_cpu", input, other)
     return binary(Fmod, "fmod", input, other)

@@ -16,7 +16,7 @@ from microtensor._numpy_names import numpy_names
 from microtensor.autograd.function import Op
 from microtensor.ops import dual
 from microtensor.ops._common import normalize_dim, normalize_dims
-from microtensor.ops._pointwise import check_numbers
+from microtensor.ops._pointwise import check_numbers, refuse_complex
 from microtensor.ops.reduction import _expand_back
 from microtensor.ops.statistics import _reduced_shape
 from microtensor.tensor import Tensor
@@ -159,6 +159,7 @@ def max(input: Tensor, dim: Any = None, keepdim: bool = False) -> Any:  # noqa: 
         (tensor([5., 4.]), tensor([1, 0]))
     """
     if dim is None and not keepdim and isinstance(input, Tensor) and input._data.size:  # fast path
+        refuse_complex(input, "\"max_all\" not implemented for '{}'")
         dims = tuple(range(input._data.ndim))
         return Max.apply(input, dims=dims, keepdim=False, lowest=False, nan_ties=True)
     check_numbers("max", input, None, "other")
@@ -179,6 +180,7 @@ def min(input: Tensor, dim: Any = None, keepdim: bool = False) -> Any:  # noqa: 
         indices=tensor([0, 1]))
     """
     if dim is None and not keepdim and isinstance(input, Tensor) and input._data.size:  # fast path
+        refuse_complex(input, "\"min_all\" not implemented for '{}'")
         dims = tuple(range(input._data.ndim))
         return Min.apply(input, dims=dims, keepdim=False, lowest=True, nan_ties=True)
     check_numbers("min", input, None, "other")
@@ -190,12 +192,14 @@ def _max_or_min(op: str, input: Tensor, dim: Any, keepdim: bool, lowest: bool) -
         return ops.minimum(input, dim) if lowest else ops.maximum(input, dim)
     ndim = input._data.ndim
     if dim is None:
+        refuse_complex(input, f"\"{op}_all\" not implemented for '{{}}'")
         if keepdim:
             raise TypeError(f"{op}(): keepdim=True needs a dim; pass dim= or use amax/amin")
         dims = tuple(range(ndim))
         _check_reducible(op, input, dims, dim_given=False)
         full = Min if lowest else Max
         return full.apply(input, dims=dims, keepdim=False, lowest=lowest, nan_ties=True)
+    refuse_complex(input, f"{op}(): does not support complex input", RuntimeError)
     d = normalize_dim(op, dim, ndim)
     _check_reducible(op, input, (d,) if ndim else (), dim_given=True)
     result = (MinAlongDim if lowest else MaxAlongDim).apply(input, d, keepdim, lowest)
@@ -260,6 +264,7 @@ def aminmax(input: Tensor, *, dim: int | None = None, keepdim: bool = False) -> 
         min=tensor([0., 2.]),
         max=tensor([1., 5.]))
     """
+    refuse_complex(input, "\"aminmax_cpu\" not implemented for '{}'")
     if dim is not None:
         normalize_dim("aminmax", dim, input._data.ndim)
     dims = () if dim is None else dim
@@ -268,6 +273,7 @@ def aminmax(input: Tensor, *, dim: int | None = None, keepdim: bool = False) -> 
 
 
 def _amax_or_amin(op: str, input: Tensor, dim: Any, keepdim: bool, lowest: bool) -> Tensor:  # noqa: A002
+    refuse_complex(input, f"\"{'min' if lowest else 'max'}_values_cpu\" not implemented for '{{}}'")
     dims = normalize_dims(op, dim, input._data.ndim)
     given = dim is not None and not (isinstance(dim, tuple | list) and len(dim) == 0)
     _check_reducible(op, input, dims, dim_given=given)
@@ -318,6 +324,7 @@ def _argmax_or_argmin(op: str, input: Tensor, dim: Any, keepdim: bool, fn: Any) 
     a = input._data
     if a.dtype == np.bool_:
         raise RuntimeError(f"{op}(): does not support bool input; call .int() first")
+    refuse_complex(input, f"{op}(): does not support complex input", RuntimeError)
     if dim is None:
         if a.size == 0:
             raise IndexError(

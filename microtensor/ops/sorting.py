@@ -15,6 +15,7 @@ from microtensor._numpy_names import numpy_names
 from microtensor.autograd.function import Op
 from microtensor.ops import dual
 from microtensor.ops._common import normalize_dim
+from microtensor.ops._pointwise import refuse_complex
 from microtensor.ops.indexing import GetItem
 from microtensor.tensor import Tensor
 
@@ -234,6 +235,7 @@ def sort(
         values=tensor([[3., 2., 1.]]),
         indices=tensor([[0, 2, 1]]))
     """
+    refuse_complex(input, "Sort does not support complex dtypes on CPU", RuntimeError)
     d = normalize_dim("sort", dim, input._data.ndim)
     order = _order(input._data, d, descending)
     return SortResult(*_pick(Sort, input, order, d, keepdim=True))
@@ -257,6 +259,7 @@ def argsort(
         tensor([1, 2, 0])
     """
     d = normalize_dim("argsort", dim, input._data.ndim)
+    refuse_complex(input, "Sort does not support complex dtypes on CPU", RuntimeError)
     return Tensor._make(_order(input._data, d, descending).astype(np.int64, copy=False))
 
 
@@ -296,6 +299,7 @@ def topk(
         >>> values, indices
         (tensor([5., 4.]), tensor([1, 3]))
     """
+    refuse_complex(input, "topk does not support complex dtypes on CPU", RuntimeError)
     d = normalize_dim("topk", dim, input._data.ndim)
     k = _check_k("topk", k, _size(input, d), d, 0)
     order = _order(input._data, d, descending=largest)
@@ -322,6 +326,7 @@ def kthvalue(input: Tensor, k: int, dim: int = -1, keepdim: bool = False) -> Kth
         values=tensor([3., 2.]),
         indices=tensor([2, 1]))
     """
+    refuse_complex(input, "\"kthvalue_cpu\" not implemented for '{}'")
     d = normalize_dim("kthvalue", dim, input._data.ndim)
     k = _check_k("kthvalue", k, _size(input, d), d, 1)
     order = _order(input._data, d, descending=False)
@@ -352,6 +357,7 @@ def median(input: Tensor, dim: int | None = None, keepdim: bool = False) -> Any:
         >>> mt.median(x, dim=1).values
         tensor([2., 5.])
     """
+    refuse_complex(input, "\"median_cpu\" not implemented for '{}'")
     if dim is None:
         if input._data.size == 0 and input._data.dtype.kind != "f":
             raise RuntimeError(
@@ -396,6 +402,7 @@ def nanmedian(input: Tensor, dim: int | None = None, keepdim: bool = False) -> A
         >>> mt.nanmedian(x, 1).indices
         tensor([2, 0])
     """
+    refuse_complex(input, "\"median_cpu\" not implemented for '{}'")
     a = input._data
     if a.dtype.kind != "f":
         result = median(input, dim, keepdim)
@@ -435,6 +442,7 @@ def mode(input: Tensor, dim: int = -1, keepdim: bool = False) -> ModeResult:  # 
         values=tensor([1., 4.]),
         indices=tensor([3, 4]))
     """
+    refuse_complex(input, "\"mode_cpu\" not implemented for '{}'")
     a = input._data
     d = normalize_dim("mode", dim, a.ndim)
     if _size(input, d) == 0:
