@@ -97,6 +97,8 @@ class Atan2(Op):
 class Sinh(Op):
     """z = sinh(a);  dz/da = cosh(a)."""
 
+    complex_grad = True  # complex: the derivative conjugated
+
     @staticmethod
     def forward(ctx: Any, a: Any) -> Any:
         ctx.save_for_backward(a)
@@ -106,11 +108,13 @@ class Sinh(Op):
     @staticmethod
     def backward(ctx: Any, grad_out: Any) -> Any:
         (a,) = ctx.saved_tensors
-        return grad_out * _cosh(a)
+        return grad_out * dual.conj(_cosh(a))
 
 
 class Cosh(Op):
     """z = cosh(a);  dz/da = sinh(a)."""
+
+    complex_grad = True  # complex: the derivative conjugated
 
     @staticmethod
     def forward(ctx: Any, a: Any) -> Any:
@@ -121,7 +125,7 @@ class Cosh(Op):
     @staticmethod
     def backward(ctx: Any, grad_out: Any) -> Any:
         (a,) = ctx.saved_tensors
-        return grad_out * _sinh(a)
+        return grad_out * dual.conj(_sinh(a))
 
 
 class Asinh(Op):

@@ -24,6 +24,8 @@ __all__ = ["cos", "deg2rad", "rad2deg", "sigmoid", "sin", "sinc", "tan", "tanh"]
 class Sin(Op):
     """z = sin(a);  dz/da = cos(a)."""
 
+    complex_grad = True  # complex: the derivative conjugated
+
     @staticmethod
     def forward(ctx: Any, a: Any) -> Any:
         ctx.save_for_backward(a)
@@ -32,11 +34,13 @@ class Sin(Op):
     @staticmethod
     def backward(ctx: Any, grad_out: Any) -> Any:
         (a,) = ctx.saved_tensors
-        return grad_out * dual.cos(a)
+        return grad_out * dual.conj(dual.cos(a))
 
 
 class Cos(Op):
     """z = cos(a);  dz/da = -sin(a)."""
+
+    complex_grad = True  # complex: the derivative conjugated
 
     @staticmethod
     def forward(ctx: Any, a: Any) -> Any:
@@ -46,7 +50,7 @@ class Cos(Op):
     @staticmethod
     def backward(ctx: Any, grad_out: Any) -> Any:
         (a,) = ctx.saved_tensors
-        return -grad_out * dual.sin(a)
+        return -grad_out * dual.conj(dual.sin(a))
 
 
 class Sinc(Op):
@@ -77,6 +81,8 @@ class Sinc(Op):
 class Tan(Op):
     """z = tan(a);  dz/da = 1 / cos(a)**2 = 1 + z**2."""
 
+    complex_grad = True  # complex: the derivative conjugated
+
     @staticmethod
     def forward(ctx: Any, a: Any) -> Any:
         out = np.tan(a)
@@ -86,11 +92,13 @@ class Tan(Op):
     @staticmethod
     def backward(ctx: Any, grad_out: Any) -> Any:
         (z,) = ctx.saved_tensors
-        return grad_out * (z * z + 1.0)
+        return grad_out * dual.conj(z * z + 1.0)
 
 
 class Tanh(Op):
     """z = tanh(a);  dz/da = 1 - z**2."""
+
+    complex_grad = True  # complex: the derivative conjugated
 
     @staticmethod
     def forward(ctx: Any, a: Any) -> Any:
@@ -101,11 +109,13 @@ class Tanh(Op):
     @staticmethod
     def backward(ctx: Any, grad_out: Any) -> Any:
         (z,) = ctx.saved_tensors
-        return grad_out * (1.0 - z * z)
+        return grad_out * dual.conj(1.0 - z * z)
 
 
 class Sigmoid(Op):
     """z = 1 / (1 + exp(-a));  dz/da = z (1 - z)."""
+
+    complex_grad = True  # complex: the derivative conjugated
 
     @staticmethod
     def forward(ctx: Any, a: Any) -> Any:
@@ -116,7 +126,7 @@ class Sigmoid(Op):
     @staticmethod
     def backward(ctx: Any, grad_out: Any) -> Any:
         (z,) = ctx.saved_tensors
-        return grad_out * (z * (1.0 - z))
+        return grad_out * dual.conj(z * (1.0 - z))
 
 
 def sin(input: Tensor) -> Tensor:  # noqa: A002
