@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -223,8 +224,10 @@ def random_like_op(
         RuntimeError: for parameters out of the distribution's domain, as torch.
         NotImplementedError: for a continuous distribution on an integer tensor.
     """
-    gen = _generator(generator)
     target = input._data
+    if target.dtype.kind == "c" and kind in ("uniform", "normal"):
+        return _complex_random(input, kind, a, b, generator)
+    gen = _generator(generator)
     axes = _rng_discrete.memory_axes(target)
     if kind == "normal":
         if b < 0:
@@ -245,6 +248,19 @@ def random_like_op(
         flat = flat.astype(target.dtype)
     values = _rng_discrete.in_memory_order(flat, target.shape, axes)
     return Tensor._make(np.asarray(values))
+
+
+def _complex_random(input: Tensor, kind: str, a: Any, b: Any, generator: Any) -> Tensor:  # noqa: A002
+    """Torch's uniform_/normal_ of a complex tensor: the draws of its real view (re, im pairs).
+
+    Each part is uniform on [a, b), or normal with std ``b / sqrt(2)`` (so that the complex
+    value has variance ``b**2``), as torch's uniform_impl_ / normal_impl_.
+    """
+    real = np.ascontiguousarray(input._data)
+    parts = real.view(real.real.dtype).reshape(real.shape + (2,))
+    std = b / math.sqrt(2) if kind == "normal" else b
+    drawn = random_like_op(Tensor._make(parts), kind, a, std, generator=generator)._data
+    return Tensor._make(np.ascontiguousarray(drawn).view(real.dtype).reshape(real.shape))
 
 
 def _check_floating(target: np.ndarray, kernel: str) -> None:

@@ -45,6 +45,11 @@ CASES = {
     "index": (lambda L, a: a[[0, 2, 2]] + a[1:].sum(), [_c(4)]),
     "cumsum flip roll": (lambda L, a: L.roll(L.flip(a.cumsum(0), [0]), 1), [_c(4)]),
     "type_as": (lambda L, a, b: a.type_as(b) * b, [_r(3), _c(3)]),
+    "linear": (lambda L, x, w, b: L.nn.functional.linear(x, w, b), [_c(2, 4, 3), _c(5, 3), _c(5)]),
+    "linear real input": (
+        lambda L, x, w: L.nn.functional.linear(x.to(w.dtype), w),
+        [_r(4, 3), _c(5, 3)],
+    ),
 }
 for _name in [
     "exp",

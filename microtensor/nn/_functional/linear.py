@@ -20,7 +20,10 @@ class Linear(Op):
 
     x: (..., in), W: (out, in), b: (out,). dy/dW sums over the batch dims (folded into one
     2-D matmul); dy/db is returned shaped like y and the engine sums it over the batch dims.
+    Complex operands enter the gradients conjugated.
     """
+
+    complex_grad = True
 
     @staticmethod
     def forward(ctx: Any, x: Any, weight: Any, bias: Any) -> Any:
@@ -37,12 +40,12 @@ class Linear(Op):
     def backward(ctx: Any, grad_out: Any) -> Any:
         x, weight = ctx.saved_tensors
         needs = ctx.needs_input_grad
-        grad_x = grad_out @ weight if needs[0] else None
+        grad_x = grad_out @ dual.conj(weight) if needs[0] else None
         grad_weight = None
         if needs[1]:  # fold the batch dims into rows: one 2-D matmul
             rows_g = grad_out.reshape((-1, weight.shape[0]))
             rows_x = x.reshape((-1, weight.shape[1]))
-            grad_weight = dual.swap_last(rows_g) @ rows_x
+            grad_weight = dual.swap_last(rows_g) @ dual.conj(rows_x)
         return grad_x, grad_weight, grad_out if needs[2] else None
 
 
