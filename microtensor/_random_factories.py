@@ -7,6 +7,7 @@ Arguments are checked as described in ``microtensor.creation``.
 from __future__ import annotations
 
 import builtins
+import math
 from collections.abc import Sequence
 from typing import Any
 
@@ -38,7 +39,7 @@ from microtensor.tensor import Tensor
 
 
 def _floating(np_dtype: np.dtype, caller: str, kernel: str) -> None:
-    if np_dtype.kind != "f":
+    if np_dtype.kind not in "fc":
         raise NotImplementedError(
             f'{caller}(): "{kernel}" not implemented for {dtypes.to_dtype(np_dtype)}: '
             f"pass a floating-point dtype"
@@ -55,8 +56,23 @@ def _generator_arg(generator: Any, caller: str) -> Generator:
     return _generator(generator)
 
 
+def _complex_drawn(
+    draw: Any, generator: Generator | None, target: np.ndarray, *args: Any
+) -> np.ndarray:
+    """A complex ``target`` filled as torch fills it, through its real view.
+
+    The view holds (real, imag) pairs along a last dim of size 2; it is drawn as a real tensor.
+    """
+    pairs = target[..., None].view(target.real.dtype)
+    drawn = np.asarray(draw(generator, pairs, *args))
+    complex_dtype = target.dtype
+    return np.asarray(drawn, order="C").view(complex_dtype)[..., 0]
+
+
 def _uniform_like(generator: Generator | None, target: np.ndarray) -> np.ndarray:
     """Torch's ``uniform_(0, 1)`` into an array laid out like ``target``."""
+    if target.dtype.kind == "c":  # torch's uniform_ of a complex tensor: both parts uniform
+        return _complex_drawn(_uniform_like, generator, target)
     gen = _generator(generator)
     axes = _rng_discrete.memory_axes(target)
     flat = _rng_continuous.uniform(gen, target.size, target.dtype, 0.0, 1.0)
@@ -66,7 +82,13 @@ def _uniform_like(generator: Generator | None, target: np.ndarray) -> np.ndarray
 def _normal_like(
     generator: Generator | None, target: np.ndarray, mean: float = 0.0, std: float = 1.0
 ) -> np.ndarray:
-    """Torch's ``normal_(mean, std)`` into an array laid out like ``target``."""
+    """Torch's ``normal_(mean, std)`` into an array laid out like ``target``.
+
+    A complex target gets std / sqrt(2) in each part (torch's: the variance of the complex
+    number is std ** 2), drawn into its real view.
+    """
+    if target.dtype.kind == "c":
+        return _complex_drawn(_normal_like, generator, target, mean, std / math.sqrt(2.0))
     gen = _generator(generator)
     if target.flags.c_contiguous:
         return _rng_normal.normal_values(gen, target.shape, target.dtype, mean, std)

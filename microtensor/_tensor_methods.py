@@ -154,7 +154,9 @@ class TensorMethods:
     def positive(self) -> Any: return ops.positive(self)
     def conj(self) -> Any: return ops.conj(self)
     def conj_physical(self) -> Any: return ops.conj_physical(self)
-    def conj_physical_(self) -> Any: return self
+    def conj_physical_(self) -> Any:
+        return self if self._data.dtype.kind != "c" else self._inplace(
+            "conj_physical_", ops.conj_physical)
     def resolve_conj(self) -> Any: return ops.resolve_conj(self)
     def resolve_neg(self) -> Any: return ops.resolve_neg(self)
     def is_complex(self) -> bool: return ops.is_complex(self)  # type: ignore[no-any-return]
@@ -162,8 +164,12 @@ class TensorMethods:
     def is_neg(self) -> bool: return ops.is_neg(self)  # type: ignore[no-any-return]
     @property
     def real(self) -> Any: return ops.real(self)
+    @real.setter
+    def real(self, value: Any) -> None: ops.real(self).copy_(value)  # torch writes through
     @property
     def imag(self) -> Any: return ops.imag(self)
+    @imag.setter
+    def imag(self, value: Any) -> None: ops.imag(self).copy_(value)
     def relu(self) -> Any: return ops.relu(self)
     def hardshrink(self, lambd: builtins.float = 0.5) -> Any:
         from microtensor.nn import functional  # nn comes after the Tensor class

@@ -11,6 +11,7 @@ from microtensor.ops.calculus import *  # noqa: F403
 from microtensor.ops.cholesky_decomposition import *  # noqa: F403
 from microtensor.ops.combinatorics import *  # noqa: F403
 from microtensor.ops.comparison import *  # noqa: F403
+from microtensor.ops.complex_numbers import *  # noqa: F403
 from microtensor.ops.complex_parts import *  # noqa: F403
 from microtensor.ops.conversion import *  # noqa: F403
 from microtensor.ops.counting import *  # noqa: F403

@@ -19,6 +19,7 @@ from microtensor.autograd.function import Op
 from microtensor.ops import dual
 from microtensor.ops._common import as_tensor_arg, binary, promote, values
 from microtensor.ops._pointwise import broadcast_error3, check_numbers, sign_of, tensor_input
+from microtensor.ops.rounding import complex_sgn
 from microtensor.tensor import Tensor
 
 __all__ = [
@@ -39,7 +40,9 @@ __all__ = [
 
 
 class Abs(Op):
-    """z = |a|;  dz/da = sign(a), 0 at a = 0."""
+    """z = |a|;  dz/da = sign(a), 0 at a = 0;  complex a: grad_a = g * a / |a| (PyTorch's sgn)."""
+
+    complex_grad = True  # a complex input gets g * sgn(a), its output is real
 
     @staticmethod
     def forward(ctx: Any, a: Any) -> Any:
@@ -49,6 +52,8 @@ class Abs(Op):
     @staticmethod
     def backward(ctx: Any, grad_out: Any) -> Any:
         (a,) = ctx.saved_tensors
+        if values(a).dtype.kind == "c":
+            return grad_out * complex_sgn(a)
         return grad_out * sign_of(values(a))
 
 

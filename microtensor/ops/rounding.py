@@ -1,7 +1,8 @@
 """Piecewise-constant ops: sign, sgn, angle, floor, ceil, trunc, round; and frac, their remainder.
 
 Their gradient is zero (where it exists), and PyTorch returns zeros rather than no gradient,
-so a model that rounds still gets a ``.grad`` of zeros. Integer tensors keep their dtype (the
+so a model that rounds still gets a ``.grad`` of zeros. The complex ``sgn`` (z / |z|) and
+``angle`` are smooth away from 0 and have PyTorch's gradients. Integer tensors keep their dtype (the
 result is a copy); bool tensors are rejected, except by ``sign``.
 """
 
@@ -12,10 +13,23 @@ from typing import Any
 import numpy as np
 
 from microtensor.autograd.function import Op
+from microtensor.ops import dual
+from microtensor.ops._common import values
 from microtensor.ops._pointwise import float_input, sign_of, tensor_input, zeros_like
 from microtensor.tensor import Tensor
 
 __all__ = ["angle", "ceil", "floor", "frac", "round", "sgn", "sign", "trunc"]
+
+
+def complex_sgn(x: Any) -> Any:
+    """The sign z / |z| (0 at z = 0) of a complex array or (recorded) Tensor, for backward."""
+    if not dual.is_array(x):
+        return sgn(x)
+    magnitude = np.abs(x)
+    safe = np.where(magnitude == 0, 1, magnitude)
+    s = np.empty_like(x)
+    s.real, s.imag = x.real / safe, x.imag / safe  # the parts divided apart, as torch's sgn
+    return s
 
 
 class _Step(Op):
@@ -68,6 +82,44 @@ class Angle(_Step):
         return np.where(a < 0, np.pi, np.where(a != a, np.nan, 0.0)).astype(a.dtype)
 
 
+class ComplexAngle(Op, node_name="AngleBackward0"):
+    """t = atan2(y, x) for a = x + iy;  grad_a = g * i a / |a|^2, 0 at a = 0 (PyTorch's)."""
+
+    complex_grad = True
+
+    @staticmethod
+    def forward(ctx: Any, a: Any) -> Any:
+        ctx.save_for_backward(a)
+        return np.arctan2(a.imag, a.real)
+
+    @staticmethod
+    def backward(ctx: Any, grad_out: Any) -> Any:
+        (a,) = ctx.saved_tensors
+        at_zero = values(a) == 0
+        # |a|^2 + 1 at a = 0, where a itself is 0: the gradient is 0 there, and finite
+        squared = dual.abs(a) ** 2 + at_zero
+        return grad_out * (a * 1j) / squared
+
+
+class ComplexSgn(Op, node_name="SgnBackward0"):
+    """s = a / |a|, 0 at a = 0;  grad_a = (g - s^2 conj(g)) / (2 |a|), 0 at a = 0 (PyTorch's)."""
+
+    complex_grad = True
+
+    @staticmethod
+    def forward(ctx: Any, a: Any) -> Any:
+        s = complex_sgn(a)
+        ctx.save_for_backward(a, s)
+        return s
+
+    @staticmethod
+    def backward(ctx: Any, grad_out: Any) -> Any:
+        a, s = ctx.saved_tensors
+        at_zero = values(a) == 0
+        # 2|a| + 1 at a = 0 keeps the division finite; the factor ~at_zero zeroes it there
+        return (grad_out - s * s * dual.conj(grad_out)) / (2 * dual.abs(a) + at_zero) * ~at_zero
+
+
 class Frac(Op):
     """z = a - trunc(a), the fractional part (sign of a);  dz/da = 1."""
 
@@ -96,32 +148,45 @@ def sign(input: Tensor) -> Tensor:  # noqa: A002
         >>> mt.sign(mt.tensor([-2.0, 0.0, 3.0])), mt.sign(mt.tensor([-5, 7]))
         (tensor([-1.,  0.,  1.]), tensor([-1,  1]))
     """
-    return Sign.apply(tensor_input("sign", input))  # type: ignore[no-any-return]
+    if tensor_input("sign", input)._data.dtype.kind == "c":
+        raise NotImplementedError(
+            "Unlike NumPy, torch.sign is not intended to support complex numbers. Please use "
+            "torch.sgn instead."
+        )
+    return Sign.apply(input)  # type: ignore[no-any-return]
 
 
 def sgn(input: Tensor) -> Tensor:  # noqa: A002
-    """``sign`` under the name PyTorch uses for the sign of complex numbers (``x / |x|``).
-
-    For the real tensors of microtensor it is ``sign``: -1, 0 or 1 in input's dtype.
+    """The sign of complex numbers, ``x / |x|`` (0 at 0); ``sign`` for real tensors.
 
     Example:
         >>> import microtensor as mt
         >>> mt.sgn(mt.tensor([-2.0, 0.0, 3.0]))
         tensor([-1.,  0.,  1.])
+        >>> mt.sgn(mt.tensor([3 + 4j, 0j]))
+        tensor([0.6000+0.8000j, 0.0000+0.0000j])
     """
-    return Sign.apply(tensor_input("sgn", input))  # type: ignore[no-any-return]
+    if tensor_input("sgn", input)._data.dtype.kind == "c":
+        return ComplexSgn.apply(input)  # type: ignore[no-any-return]
+    return Sign.apply(input)  # type: ignore[no-any-return]
 
 
 def angle(input: Tensor) -> Tensor:  # noqa: A002
-    """The argument of each element as a complex number: pi for negatives, 0 otherwise.
+    """The argument of each element as a complex number, atan2(imag, real), in radians.
 
-    Integers give the default float dtype; nan stays nan. The gradient is 0, as in PyTorch.
+    Real tensors give pi for negatives, 0 otherwise (integers give the default float dtype;
+    nan stays nan), with gradient 0 as in PyTorch. Complex tensors give a float tensor of the
+    same precision.
 
     Example:
         >>> import microtensor as mt
         >>> mt.angle(mt.tensor([-2.0, 0.0, 3.0]))
         tensor([3.1416, 0.0000, 0.0000])
+        >>> mt.angle(mt.tensor([1j, -1 + 0j]))
+        tensor([1.5708, 3.1416])
     """
+    if tensor_input("angle", input)._data.dtype.kind == "c":
+        return ComplexAngle.apply(input)  # type: ignore[no-any-return]
     return Angle.apply(float_input("angle", input))  # type: ignore[no-any-return]
 
 

@@ -37,3 +37,83 @@ def test_real_and_imag_attributes_and_predicates_match_torch():
         assert mod.is_complex(t) is False and t.is_complex() is False
         assert mod.is_conj(t) is False and t.is_neg() is False
     assert x.conj_physical_() is x
+
+
+def _complex_pair(values, dtype="complex64"):
+    data = np.array(values, dtype=dtype)
+    return mt.tensor(data), torch.tensor(data)
+
+
+@pytest.mark.parametrize("dtype", ["complex64", "complex128"])
+def test_real_and_imag_of_complex_tensors_are_views_as_torch(dtype):
+    z, tz = _complex_pair([1 + 2j, 3 - 4j], dtype)
+    for part in ("real", "imag"):
+        got, want = getattr(mt, part)(z), getattr(torch, part)(tz)
+        assert str(got.dtype).split(".")[1] == str(want.dtype).split(".")[1]
+        assert got.tolist() == want.tolist() and got.stride() == want.stride()
+        assert getattr(z, part).tolist() == getattr(tz, part).tolist()
+    for t in (z, tz):
+        t.real[0] = 10.0
+        t.imag.mul_(2)
+    assert z.tolist() == tz.tolist() == [10 + 4j, 3 - 8j]
+
+
+def test_real_and_imag_setters_write_into_the_tensor_as_torch():
+    for m in (mt, torch):
+        w = m.zeros(2, dtype=m.cfloat)
+        w.real = m.tensor([1.0, 2.0])
+        w.imag = 3
+        assert w.tolist() == [1 + 3j, 2 + 3j]
+        x = m.ones(2)
+        x.real = 5
+        assert x.tolist() == [5.0, 5.0]
+        with pytest.raises(RuntimeError, match="imag is not implemented for tensors with non"):
+            x.imag = 3
+
+
+def test_conj_and_conj_physical_of_complex_tensors_match_torch():
+    z, tz = _complex_pair([1 + 2j, -3j, 0.5])
+    for name in ("conj", "conj_physical"):
+        got, want = getattr(mt, name)(z), getattr(torch, name)(tz).resolve_conj()
+        assert got.dtype == mt.complex64 and got.tolist() == want.tolist()
+        assert getattr(z, name)().tolist() == want.tolist()
+    # eager: microtensor's conj is a new tensor without torch's conjugate bit
+    assert mt.conj(z).is_conj() is False and torch.conj(tz).is_conj() is True
+    assert mt.resolve_conj(z) is z and mt.resolve_neg(z) is z
+    assert z.conj_physical_() is z and tz.conj_physical_() is tz
+    assert z.tolist() == tz.tolist() == [1 - 2j, 3j, 0.5 - 0j]
+    assert mt.conj_physical_(z) is z and z.tolist() == [1 + 2j, -3j, 0.5]
+
+
+def test_is_complex_is_true_for_complex_tensors_as_torch():
+    for dtype in ("complex64", "complex128"):
+        z, tz = _complex_pair([1j], dtype)
+        assert mt.is_complex(z) is True and z.is_complex() is True
+        assert torch.is_complex(tz) is True
+        assert mt.is_neg(z) is False and mt.is_conj(z) is False
+    with pytest.raises(TypeError, match=r"is_complex\(\): argument 'input' must be Tensor"):
+        mt.is_complex(1j)
+
+
+@pytest.mark.parametrize("name", ["conj", "conj_physical", "real", "imag"])
+def test_gradients_of_complex_parts_match_torch(name):
+    rng = np.random.default_rng(7)
+    data = rng.standard_normal((3, 2)) + 1j * rng.standard_normal((3, 2))
+    z, tz = mt.tensor(data, requires_grad=True), torch.tensor(data, requires_grad=True)
+    out, tout = getattr(mt, name)(z), getattr(torch, name)(tz)
+    upstream = rng.standard_normal((3, 2))
+    if out.is_complex():
+        upstream = upstream + 1j * rng.standard_normal((3, 2))
+    (grad,) = mt.autograd.grad(out, z, grad_outputs=mt.tensor(upstream))
+    (want,) = torch.autograd.grad(tout, tz, grad_outputs=torch.tensor(upstream))
+    assert grad.dtype == mt.complex128
+    np.testing.assert_allclose(grad.numpy(), want.resolve_conj().numpy(), rtol=1e-15)
+
+
+def test_writing_into_a_part_of_a_recorded_leaf_raises_as_torch():
+    z = mt.tensor([1 + 2j], requires_grad=True)
+    tz = torch.tensor([1 + 2j], requires_grad=True)
+    with pytest.raises(RuntimeError, match="leaf Variable that requires grad"):
+        tz.real.mul_(2)
+    with pytest.raises(RuntimeError, match="requires grad|view"):
+        z.real.mul_(2)
