@@ -1,43 +1,43 @@
-"""``microtensor.fft``: the functions of ``torch.fft`` whose input and output can be real.
+"""``microtensor.fft``: the discrete Fourier transforms of ``torch.fft``.
 
-``fftshift``, ``ifftshift``, ``fftfreq`` and ``rfftfreq``, and the complex-to-real transforms
-``irfft``, ``irfft2``, ``irfftn``, ``hfft``, ``hfft2``, ``hfftn`` of a real input (which PyTorch
-reads as complex with zero imaginary part), all differentiable twice. Transforms come from
-``numpy.fft``.
+The complex-to-complex transforms ``fft``, ``ifft``, ``fft2``, ``ifft2``, ``fftn``, ``ifftn``
+(a real input is read as complex), the real-to-complex ``rfft``, ``rfft2``, ``rfftn``,
+``ihfft``, ``ihfft2``, ``ihfftn`` (one-sided spectra of a real input), the complex-to-real
+``irfft``, ``irfft2``, ``irfftn``, ``hfft``, ``hfft2``, ``hfftn``, all differentiable twice
+with PyTorch's complex gradients, and the helpers ``fftshift``, ``ifftshift``, ``fftfreq``,
+``rfftfreq``. Transforms come from ``numpy.fft``; float32 and complex64 inputs give complex64
+(float32) results, as in PyTorch.
 
-Differs from PyTorch: microtensor has no complex dtypes, so the transforms with a complex
-output (``fft``, ``ifft``, ``rfft``, ``ihfft`` and their 2-d and n-d forms) are absent (an
-``AttributeError`` says so), and no function takes ``out=``.
+Differs from PyTorch: no function takes ``out=``.
 """
 
-from typing import Any
-
+from microtensor.fft.complex_to_complex import fft, fft2, fftn, ifft, ifft2, ifftn
 from microtensor.fft.complex_to_real import hfft, hfft2, hfftn, irfft, irfft2, irfftn
 from microtensor.fft.frequencies import fftfreq, rfftfreq
+from microtensor.fft.real_to_complex import ihfft, ihfft2, ihfftn, rfft, rfft2, rfftn
 from microtensor.fft.shift import fftshift, ifftshift
 
 __all__ = [
+    "fft",
+    "fft2",
     "fftfreq",
+    "fftn",
     "fftshift",
     "hfft",
     "hfft2",
     "hfftn",
+    "ifft",
+    "ifft2",
+    "ifftn",
     "ifftshift",
+    "ihfft",
+    "ihfft2",
+    "ihfftn",
     "irfft",
     "irfft2",
     "irfftn",
+    "rfft",
+    "rfft2",
     "rfftfreq",
+    "rfftn",
 ]
-
-_COMPLEX_OUTPUT = {"fft", "ifft", "rfft", "ihfft"}
-_COMPLEX_OUTPUT |= {name + suffix for name in tuple(_COMPLEX_OUTPUT) for suffix in ("2", "n")}
-
-
-def __getattr__(name: str) -> Any:
-    if name in _COMPLEX_OUTPUT:
-        raise AttributeError(
-            f"microtensor.fft.{name} is not available: its output is complex and microtensor "
-            "has no complex dtypes (the real-output transforms irfft, irfft2, irfftn, hfft, "
-            "hfft2, hfftn accept a real input)"
-        )
-    raise AttributeError(f"module 'microtensor.fft' has no attribute '{name}'")

@@ -1,7 +1,8 @@
-"""Argument checks of the complex-to-real transforms, with PyTorch's canonical forms and errors.
+"""Argument checks of the transforms, with PyTorch's canonical forms and errors.
 
-``shape_and_dims`` follows ``torch._refs.fft._canonicalize_fft_c2r_shape_and_dim_args``: the
-dims keep their order (the last one is the complex-to-real dim), a size of -1 keeps the default.
+``shape_and_dims`` follows ``torch._refs.fft._canonicalize_fft_shape_and_dim_args`` (and its
+c2r form): the dims keep their order (the last one is the r2c or c2r dim), a size of -1 keeps
+the default.
 """
 
 from __future__ import annotations
@@ -16,10 +17,13 @@ from microtensor import dtypes
 from microtensor.tensor import Tensor
 
 _NORMS = (None, "backward", "ortho", "forward")
+_TORCH_NAMES = {"complex64": "ComplexFloat", "complex128": "ComplexDouble"}
 
 
-def real_input(op: str, input: Any, norm: Any) -> Tensor:  # noqa: A002
-    """The input as a float32/float64 Tensor (integers take the default dtype); norm checked.
+def checked_input(op: str, input: Any, norm: Any) -> Tensor:  # noqa: A002
+    """The input as a float32/float64/complex64/complex128 Tensor; ``norm`` checked.
+
+    Integers and bools take the default dtype, as in PyTorch.
 
     Raises:
         TypeError: if ``input`` is not a Tensor.
@@ -35,12 +39,24 @@ def real_input(op: str, input: Any, norm: Any) -> Tensor:  # noqa: A002
     kind = input._data.dtype.kind
     if kind in "biu":
         return input.to(dtypes.get_default_dtype())
-    if input._data.dtype not in (np.float32, np.float64):
+    if input._data.dtype not in (np.float32, np.float64, np.complex64, np.complex128):
         raise RuntimeError(
-            f"{op}(): Unsupported dtype {input.dtype}: use float32 or float64 (microtensor has "
-            "no complex dtypes; a real input is read as complex with zero imaginary part)"
+            f"{op}(): Unsupported dtype {input.dtype}: use float32, float64, complex64 or "
+            "complex128"
         )
     return input
+
+
+def real_input(op: str, input: Any, norm: Any) -> Tensor:  # noqa: A002
+    """``checked_input`` for a real-to-complex transform: RuntimeError for a complex input."""
+    x = checked_input(op, input, norm)
+    if x._data.dtype.kind == "c":
+        instead = op.replace("rfft", "fft").replace("ihfft", "ifft")
+        raise RuntimeError(
+            f"{op}(): {op} expects a real input tensor, but got "
+            f"{_TORCH_NAMES[x._data.dtype.name]} (use {instead} for a complex input)"
+        )
+    return x
 
 
 def int_arg(op: str, name: str, value: Any) -> int:
@@ -75,13 +91,39 @@ def ints(op: str, name: str, value: Any) -> tuple[int, ...]:
     return (int_arg(op, name, value),)
 
 
-def shape_and_dims(op: str, x: Tensor, s: Any, dim: Any) -> tuple[tuple[int, ...], tuple[int, ...]]:
-    """PyTorch's canonical ``(output sizes, dims)`` of an n-d c2r transform (the last is c2r).
+def one_dim(
+    op: str, x: Tensor, n: Any, dim: Any, c2r: bool = False
+) -> tuple[tuple[int, ...], tuple[int, ...]]:
+    """``(sizes, dims)`` of a 1-d transform: ``n`` and ``dim`` checked, ``dim`` wrapped.
+
+    ``n`` defaults to the size along ``dim``, ``2 * (size - 1)`` for a c2r transform.
+
+    Raises:
+        IndexError: if ``dim`` is out of range (any dim of a 0-d input).
+        TypeError: if ``n`` or ``dim`` is not an int.
+        RuntimeError: for ``n`` below 1.
+    """
+    axis = wrap_dim(op, dim, x._data.ndim)
+    if n is not None:
+        size = int_arg(op, "n", n)
+    else:
+        size = x._data.shape[axis]
+        size = 2 * (size - 1) if c2r else size
+    check_points(op, size)
+    return (size,), (axis,)
+
+
+def shape_and_dims(
+    op: str, x: Tensor, s: Any, dim: Any, kind: str
+) -> tuple[tuple[int, ...], tuple[int, ...]]:
+    """PyTorch's canonical ``(sizes, dims)`` of an n-d transform of ``kind`` "c2c", "r2c", "c2r".
+
+    The last dim is the r2c or c2r one; there a c2r size of -1 or None is ``2 * (m - 1)``.
 
     Raises:
         IndexError: for a dim out of range.
         RuntimeError: for repeated dims, ``s`` and ``dim`` of different lengths, more sizes
-            than dims, no dim at all, or a size below 1.
+            than dims, a size below 1, or no dim at all for r2c and c2r.
     """
     sizes, ndim = x._data.shape, x._data.ndim
     dims = None if dim is None else tuple(wrap_dim(op, d, ndim) for d in ints(op, "dim", dim))
@@ -106,9 +148,9 @@ def shape_and_dims(op: str, x: Tensor, s: Any, dim: Any) -> tuple[tuple[int, ...
         shape = tuple(sizes[d] if n == -1 else n for n, d in zip(shape, dims, strict=True))
     for n in shape:
         check_points(op, n)
-    if not dims:
+    if not dims and kind != "c2c":
         raise RuntimeError(f"{op}(): {op} must transform at least one axis")
-    if s is None or ints(op, "s", s)[-1] == -1:
+    if kind == "c2r" and (s is None or ints(op, "s", s)[-1] == -1):
         shape = shape[:-1] + (2 * (sizes[dims[-1]] - 1),)
         check_points(op, shape[-1])
     return shape, dims
