@@ -14,6 +14,7 @@ from microtensor.optim.optimizer import (
     check_lr,
     check_value,
     new_step,
+    real_views,
     zeros_state,
 )
 
@@ -112,6 +113,10 @@ class Adadelta(Optimizer):
                 if weight_decay != 0:
                     grad = grad + weight_decay * param
                 square_avg, acc_delta = state["square_avg"]._data, state["acc_delta"]._data
+                if param.dtype.kind == "c":  # PyTorch steps the real view (see real_views)
+                    param, grad, square_avg, acc_delta = real_views(
+                        param, grad, square_avg, acc_delta
+                    )
                 square_avg *= rho
                 square_avg += (1 - rho) * grad * grad
                 delta = np.sqrt(acc_delta + eps)

@@ -7,7 +7,15 @@ from typing import Any
 
 import numpy as np
 
-from microtensor.optim.optimizer import Optimizer, ParamsT, check_lr, lerp_, lr_scalar, new_step
+from microtensor.optim.optimizer import (
+    Optimizer,
+    ParamsT,
+    check_lr,
+    lerp_,
+    lr_scalar,
+    new_step,
+    refuse_complex,
+)
 from microtensor.tensor import Tensor
 
 __all__ = ["Adafactor"]
@@ -52,6 +60,8 @@ class Adafactor(Optimizer):
     Raises:
         ValueError: for a negative lr, eps1, eps2 or weight_decay, a positive beta2_decay,
             d < 1, or a Tensor lr with more than one element (PyTorch's messages).
+        RuntimeError: at ``step()``, for a complex parameter with a gradient (as PyTorch,
+            before the group's parameters are updated).
 
     Example:
         >>> import microtensor as mt
@@ -105,6 +115,7 @@ class Adafactor(Optimizer):
         loss = self._evaluate(closure)
         for group in self.param_groups:
             with_grad = [p for p in group["params"] if p.grad is not None]
+            refuse_complex("Adafactor", with_grad)
             eps1 = group["eps"][0]
             if eps1 is None and with_grad:
                 # PyTorch takes the epsilon of the first parameter's dtype for the whole group

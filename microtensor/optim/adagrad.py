@@ -15,6 +15,7 @@ from microtensor.optim.optimizer import (
     check_lr,
     check_value,
     new_step,
+    real_views,
     zeros_state,
 )
 
@@ -108,7 +109,9 @@ class Adagrad(Optimizer):
     def _init_state(self, p: Any) -> None:
         state = self.state[p]
         state["step"] = new_step()
-        state["sum"] = zeros_state(p, float(self.defaults["initial_accumulator_value"]))
+        value = float(self.defaults["initial_accumulator_value"])
+        # as PyTorch: both parts of a complex sum start at the value
+        state["sum"] = zeros_state(p, complex(value, value) if p._data.dtype.kind == "c" else value)
 
     def step(self, closure: Callable[[], Any] | None = None) -> Any:
         """Perform one optimization step; return the closure's loss (if a closure is given)."""
@@ -130,6 +133,8 @@ class Adagrad(Optimizer):
                     grad = grad + weight_decay * param
                 clr = lr / (1 + (step - 1) * lr_decay)
                 state_sum = state["sum"]._data
+                if param.dtype.kind == "c":  # PyTorch steps the real view (see real_views)
+                    param, grad, state_sum = real_views(param, grad, state_sum)
                 state_sum += grad * grad
                 std = np.sqrt(state_sum)
                 std += eps

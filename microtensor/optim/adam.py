@@ -17,6 +17,7 @@ from microtensor.optim.optimizer import (
     check_lr,
     lr_scalar,
     new_step,
+    real_views,
     zeros_state,
 )
 from microtensor.tensor import Tensor
@@ -146,12 +147,14 @@ class Adam(Optimizer):
                         state["max_exp_avg_sq"] = zeros_state(p)
                 state["step"]._data += 1
                 step = float(state["step"]._data)
+                exp_avg, exp_avg_sq = state["exp_avg"]._data, state["exp_avg_sq"]._data
+                if param.dtype.kind == "c":  # PyTorch steps the real view (see real_views)
+                    param, grad, exp_avg, exp_avg_sq = real_views(param, grad, exp_avg, exp_avg_sq)
                 if weight_decay != 0:
                     if group["decoupled_weight_decay"]:
                         param *= float(1 - lr * weight_decay)
                     else:
                         grad = grad + weight_decay * param
-                exp_avg, exp_avg_sq = state["exp_avg"]._data, state["exp_avg_sq"]._data
                 # the one temporary array (given as out=: on 0-d inputs NumPy returns a scalar)
                 scratch = np.subtract(grad, exp_avg, out=np.empty_like(exp_avg))
                 scratch *= 1 - beta1
@@ -162,6 +165,8 @@ class Adam(Optimizer):
                 exp_avg_sq += scratch
                 if amsgrad:
                     max_exp_avg_sq = state["max_exp_avg_sq"]._data
+                    if max_exp_avg_sq.dtype.kind == "c":
+                        (max_exp_avg_sq,) = real_views(max_exp_avg_sq)
                     np.maximum(max_exp_avg_sq, exp_avg_sq, out=max_exp_avg_sq)
                     np.sqrt(max_exp_avg_sq, out=scratch)
                 else:
@@ -261,7 +266,8 @@ class Adam(Optimizer):
         moments that already exist, or that a program holds, would change what it sees.
         """
         params = group["params"]
-        small = [p for p in params if p._data.size <= _FLAT_SIZE]
+        # complex tensors stay in the loop, which steps their real views
+        small = [p for p in params if p._data.size <= _FLAT_SIZE and p._data.dtype.kind != "c"]
         dtypes = {p._data.dtype for p in small}
         if (
             len(small) < 2

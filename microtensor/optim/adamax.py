@@ -16,6 +16,7 @@ from microtensor.optim.optimizer import (
     lerp_,
     lr_scalar,
     new_step,
+    real_views,
     zeros_state,
 )
 
@@ -113,6 +114,8 @@ class Adamax(Optimizer):
                 if weight_decay != 0:
                     grad = grad + float(weight_decay) * param
                 exp_avg, exp_inf = state["exp_avg"]._data, state["exp_inf"]._data
+                if param.dtype.kind == "c":  # PyTorch steps the real view (see real_views)
+                    param, grad, exp_avg, exp_inf = real_views(param, grad, exp_avg, exp_inf)
                 lerp_(exp_avg, grad, 1 - beta1)
                 exp_inf *= beta2
                 np.maximum(exp_inf, np.abs(grad) + eps, out=exp_inf)

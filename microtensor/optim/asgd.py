@@ -7,6 +7,7 @@ from typing import Any
 
 import numpy as np
 
+from microtensor.dtypes import get_default_dtype
 from microtensor.optim.optimizer import (
     Optimizer,
     ParamsT,
@@ -15,6 +16,7 @@ from microtensor.optim.optimizer import (
     check_value,
     lr_scalar,
     new_step,
+    real_views,
     zeros_state,
 )
 
@@ -112,17 +114,27 @@ class ASGD(Optimizer):
             state["ax"] = zeros_state(p)
         state["step"]._data += 1
         step = float(state["step"]._data)
+        ax = state["ax"]._data
+        if param.dtype.kind == "c":  # PyTorch steps the real view (see real_views)
+            param, grad, ax = real_views(param, grad, ax)
         if weight_decay != 0:
             grad = grad + weight_decay * param
         eta = float(state["eta"]._data)
         param *= 1 - lambd * eta
         param += -eta * grad
-        ax, mu = state["ax"]._data, float(state["mu"]._data)
+        mu = float(state["mu"]._data)
         if mu != 1:
             ax += (param - ax) * mu
         else:
             np.copyto(ax, param)
-        # eta and mu are stored in the default float dtype and read back from it, as PyTorch
-        state["eta"]._data[...] = lr / ((1 + lambd * lr * step) ** alpha)
-        state["mu"]._data[...] = 1 / max(1, step - t0)
+        # PyTorch makes the new eta and mu tensors (a Python float in the default float dtype)
+        # and copies them into the state, which keeps its own dtype (a float64 parameter's
+        # after load_state_dict): a float rounds through the default dtype on the way
+        state["eta"]._data[...] = _as_tensor_value(lr / ((1 + lambd * lr * step) ** alpha))
+        state["mu"]._data[...] = _as_tensor_value(1 / max(1, step - t0))
         p._version_counter[0] += 1  # an in-place update, as PyTorch counts it
+
+
+def _as_tensor_value(value: Any) -> Any:
+    """``value`` as ``torch.as_tensor`` types it: a Python float in the default float dtype."""
+    return np.asarray(value, get_default_dtype().numpy) if type(value) is float else value

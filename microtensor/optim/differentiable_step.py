@@ -64,6 +64,11 @@ def adam_group(group: dict[str, Any], state: Any) -> None:
         for p in group["params"]:
             if p.grad is None:
                 continue
+            if p._data.dtype.kind == "c":  # PyTorch steps view_as_real(p): not recorded here yet
+                raise NotImplementedError(
+                    "Adam: differentiable=True does not support complex parameters yet; use "
+                    "differentiable=False, or optimize the real and imaginary parts as real tensors"
+                )
             grad = -p.grad if group["maximize"] else p.grad
             entry = state[p]
             if len(entry) == 0:

@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 
 from microtensor.optim.line_search import strong_wolfe
-from microtensor.optim.optimizer import Optimizer, ParamsT, check_lr, check_value
+from microtensor.optim.optimizer import Optimizer, ParamsT, check_lr, check_value, real_views
 from microtensor.tensor import Tensor
 
 __all__ = ["LBFGS"]
@@ -97,20 +97,25 @@ class LBFGS(Optimizer):
         self._params: list[Tensor] = self.param_groups[0]["params"]
 
     # --- the parameters as one flat vector ---------------------------------------------------
+    # (a complex parameter takes part as its real view, re, im, re, im ..., as in PyTorch)
 
     def _gather_flat_grad(self) -> np.ndarray:
-        return np.concatenate(
-            [
-                np.zeros(p._data.size, p._data.dtype) if p.grad is None else p.grad._data.ravel()
-                for p in self._params
-            ]
-        )
+        views = []
+        for p in self._params:
+            grad = np.zeros(p._data.size, p._data.dtype) if p.grad is None else p.grad._data
+            if grad.dtype.kind == "c":
+                (grad,) = real_views(grad)
+            views.append(grad.ravel())
+        return np.concatenate(views)
 
     def _add_grad(self, step_size: Any, update: np.ndarray) -> None:
         offset = 0
         for p in self._params:
-            numel = p._data.size
-            p._data += step_size * update[offset : offset + numel].reshape(p._data.shape)
+            param = p._data
+            if param.dtype.kind == "c":
+                (param,) = real_views(param)
+            numel = param.size
+            param += step_size * update[offset : offset + numel].reshape(param.shape)
             p._version_counter[0] += 1
             offset += numel
 

@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 
 from microtensor import dtypes
-from microtensor.optim.optimizer import Optimizer, ParamsT, check_lr, lr_scalar
+from microtensor.optim.optimizer import Optimizer, ParamsT, check_lr, lr_scalar, refuse_complex
 from microtensor.tensor import Tensor
 
 __all__ = ["Muon"]
@@ -62,6 +62,8 @@ class Muon(Optimizer):
             Tensor lr with more than one element, or a parameter that is not 2-D; at
             ``step()``, for ``ns_steps >= 100`` or ``ns_coefficients`` not of 3 values
             (PyTorch's messages).
+        RuntimeError: at ``step()``, for a complex parameter with a gradient (as PyTorch,
+            before the group's parameters are updated).
 
     Example:
         >>> import microtensor as mt
@@ -116,7 +118,13 @@ class Muon(Optimizer):
 
     def step(self, closure: Callable[[], Any] | None = None) -> Any:
         """Perform one optimization step; return the closure's loss (if a closure is given)."""
-        return self._step_each(closure)
+        loss = self._evaluate(closure)
+        for group in self.param_groups:
+            with_grad = [p for p in group["params"] if p.grad is not None]
+            refuse_complex("Muon", with_grad)
+            for p in with_grad:
+                self._update(p, group)
+        return loss
 
     def _update(self, p: Tensor, group: dict[str, Any]) -> None:
         lr, momentum = lr_scalar(group["lr"]), float(group["momentum"])

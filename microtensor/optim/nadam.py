@@ -17,6 +17,7 @@ from microtensor.optim.optimizer import (
     lerp_,
     lr_scalar,
     new_step,
+    real_views,
     zeros_state,
 )
 
@@ -123,6 +124,9 @@ class NAdam(Optimizer):
             state["exp_avg_sq"] = zeros_state(p)
         state["step"]._data += 1
         step = float(state["step"]._data)
+        exp_avg, exp_avg_sq = state["exp_avg"]._data, state["exp_avg_sq"]._data
+        if param.dtype.kind == "c":  # PyTorch steps the real view (see real_views)
+            param, grad, exp_avg, exp_avg_sq = real_views(param, grad, exp_avg, exp_avg_sq)
         if weight_decay != 0:
             if group["decoupled_weight_decay"]:
                 param *= float(1 - lr * weight_decay)
@@ -132,7 +136,6 @@ class NAdam(Optimizer):
         mu_next = beta1 * (1.0 - 0.5 * (0.96 ** ((step + 1) * momentum_decay)))
         mu_product = state["mu_product"]._data
         mu_product *= mu  # in the default float dtype, as PyTorch keeps it
-        exp_avg, exp_avg_sq = state["exp_avg"]._data, state["exp_avg_sq"]._data
         lerp_(exp_avg, grad, 1 - beta1)
         exp_avg_sq *= beta2
         exp_avg_sq += (1 - beta2) * grad * grad

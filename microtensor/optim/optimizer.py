@@ -61,11 +61,18 @@ class Optimizer(OptimizerHooks):
     it, so a loss after the step can be differentiated through it; parameters may then be
     non-leaf tensors.
 
+    Complex parameters are stepped as PyTorch steps them: each real and imaginary part as an
+    independent real number (the algorithms work on ``view_as_real`` of the parameter, its
+    gradient and its state, which stays complex, shaped like the parameter), so an adaptive
+    method scales the two parts apart. Adafactor and Muon refuse them at ``step()`` and
+    SparseAdam at construction, as PyTorch's.
+
     Differs from PyTorch: each algorithm has one plain NumPy implementation, so the
     ``foreach`` and ``fused`` options are accepted (with PyTorch's checks) and kept in the
     groups but change nothing; ``capturable=True`` (CUDA graphs) raises an error, and so does
-    ``differentiable=True`` for the optimizers other than SGD, Adam and AdamW;
-    ``load_state_dict`` copies the loaded tensors instead of sharing them.
+    ``differentiable=True`` for the optimizers other than SGD, Adam and AdamW (and for Adam
+    and AdamW with a complex parameter); ``load_state_dict`` copies the loaded tensors instead
+    of sharing them.
 
     Example:
         >>> import microtensor as mt
@@ -329,7 +336,7 @@ def _copy_option(value: Any) -> Any:
 
 
 def _cast(param: Tensor, name: str, value: Any) -> Any:
-    """Copy a saved state value; float arrays take the parameter's dtype, except ``step``."""
+    """Copy a saved state value; a floating parameter's float state takes its dtype (not step)."""
     if isinstance(value, dict):
         return {k: _cast(param, k, v) for k, v in value.items()}
     if isinstance(value, list | tuple):
@@ -339,7 +346,9 @@ def _cast(param: Tensor, name: str, value: Any) -> Any:
     if not isinstance(value, Tensor | np.ndarray):
         return value
     array = value._data if isinstance(value, Tensor) else value
-    if array.dtype.kind == "f" and name != "step":
+    # as PyTorch, only a floating parameter casts its state: a complex one keeps the dtypes
+    # saved (its float ``eta`` or ``mu_product`` stay float)
+    if array.dtype.kind == "f" and name != "step" and param._data.dtype.kind == "f":
         return Tensor._make(array.astype(param._data.dtype, copy=True))
     return Tensor._make(np.array(array, copy=True))
 
@@ -349,9 +358,38 @@ def new_step(value: float = 0.0) -> Tensor:
     return Tensor._make(np.array(value, dtype=dtypes.get_default_dtype().numpy))
 
 
-def zeros_state(param: Tensor, fill: float = 0.0) -> Tensor:
+def zeros_state(param: Tensor, fill: complex = 0.0) -> Tensor:
     """A state tensor shaped and typed like ``param``, filled with ``fill``."""
     return Tensor._make(np.full_like(param._data, fill))
+
+
+def refuse_complex(optimizer: str, params: Iterable[Tensor]) -> None:
+    """PyTorch's check of the optimizers that have no complex algorithm (Adafactor, Muon).
+
+    Called on a group's parameters with a gradient before any of them is updated, as PyTorch
+    checks them all when it gathers the group.
+
+    Raises:
+        RuntimeError: for a complex parameter, with PyTorch's message.
+    """
+    for p in params:
+        if p._data.dtype.kind == "c":
+            raise RuntimeError(
+                f"{optimizer} does not support complex parameters: optimize the real and "
+                "imaginary parts as real tensors instead"
+            )
+
+
+def real_views(*arrays: np.ndarray) -> tuple[np.ndarray, ...]:
+    """Complex arrays as PyTorch's ``view_as_real`` shows them: (re, im) on a new last axis.
+
+    PyTorch steps a complex parameter through this view of it, of its gradient and of its
+    state, so that the real and imaginary parts are updated as independent real numbers (an
+    adaptive method scales each by its own running average). The results are views (writing
+    them writes the complex arrays) for any strides: the new axis has one element, which the
+    view splits in two. The state itself stays complex, as PyTorch keeps it.
+    """
+    return tuple(array[..., None].view(array.real.dtype) for array in arrays)
 
 
 def check_implementation(

@@ -15,6 +15,7 @@ from microtensor.optim.optimizer import (
     check_lr,
     lerp_,
     new_step,
+    real_views,
     zeros_state,
 )
 
@@ -115,12 +116,14 @@ class RAdam(Optimizer):
             state["exp_avg_sq"] = zeros_state(p)
         state["step"]._data += 1
         step = float(state["step"]._data)
+        exp_avg, exp_avg_sq = state["exp_avg"]._data, state["exp_avg_sq"]._data
+        if param.dtype.kind == "c":  # PyTorch steps the real view (see real_views)
+            param, grad, exp_avg, exp_avg_sq = real_views(param, grad, exp_avg, exp_avg_sq)
         if weight_decay != 0:
             if group["decoupled_weight_decay"]:
                 param *= 1 - lr * weight_decay
             else:
                 grad = grad + weight_decay * param
-        exp_avg, exp_avg_sq = state["exp_avg"]._data, state["exp_avg_sq"]._data
         lerp_(exp_avg, grad, 1 - beta1)
         exp_avg_sq *= beta2
         exp_avg_sq += (1 - beta2) * grad * grad

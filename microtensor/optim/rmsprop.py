@@ -14,6 +14,7 @@ from microtensor.optim.optimizer import (
     check_lr,
     check_value,
     new_step,
+    real_views,
     zeros_state,
 )
 
@@ -123,10 +124,15 @@ class RMSprop(Optimizer):
                 if weight_decay != 0:
                     grad = grad + weight_decay * param
                 square_avg = state["square_avg"]._data
+                complex_param = param.dtype.kind == "c"
+                if complex_param:  # PyTorch steps the real view (see real_views)
+                    param, grad, square_avg = real_views(param, grad, square_avg)
                 square_avg *= alpha
                 square_avg += (1 - alpha) * grad * grad
                 if group["centered"]:
                     grad_avg = state["grad_avg"]._data
+                    if complex_param:
+                        (grad_avg,) = real_views(grad_avg)
                     grad_avg += (1 - alpha) * (grad - grad_avg)  # PyTorch's lerp form
                     avg = np.sqrt(square_avg - grad_avg * grad_avg)
                 else:
@@ -134,6 +140,8 @@ class RMSprop(Optimizer):
                 avg += eps
                 if momentum > 0:
                     buf = state["momentum_buffer"]._data
+                    if complex_param:
+                        (buf,) = real_views(buf)
                     buf *= momentum
                     buf += grad / avg
                     param -= lr * buf

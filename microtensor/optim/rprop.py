@@ -14,6 +14,7 @@ from microtensor.optim.optimizer import (
     check_lr,
     check_value,
     new_step,
+    real_views,
     zeros_state,
 )
 from microtensor.tensor import Tensor
@@ -106,9 +107,14 @@ class Rprop(Optimizer):
                 if len(state) == 0:
                     state["step"] = new_step()
                     state["prev"] = zeros_state(p)
-                    state["step_size"] = Tensor._make(np.full_like(grad, float(group["lr"])))
+                    lr = float(group["lr"])
+                    # as PyTorch: both parts of a complex parameter start with the step size lr
+                    fill = complex(lr, lr) if grad.dtype.kind == "c" else lr
+                    state["step_size"] = Tensor._make(np.full_like(grad, fill))
                 state["step"]._data += 1
                 prev, step_size = state["prev"]._data, state["step_size"]._data
+                if param.dtype.kind == "c":  # PyTorch steps the real view (see real_views)
+                    param, grad, prev, step_size = real_views(param, grad, prev, step_size)
                 sign = np.sign(grad * prev)
                 eta = np.where(sign > 0, eta_plus, np.where(sign < 0, eta_minus, 1.0))
                 eta = eta.astype(step_size.dtype, copy=False)

@@ -27,7 +27,8 @@ class SparseAdam(Optimizer):
         maximize: maximize the objective instead of minimizing it.
 
     Raises:
-        ValueError: for lr <= 0, eps <= 0, or a beta outside [0, 1).
+        ValueError: for lr <= 0, eps <= 0, a beta outside [0, 1), or a complex parameter
+            (PyTorch's message lists the [group, index] of each).
         RuntimeError: from ``step()``, for a dense gradient (the only kind microtensor has).
 
     Differs from PyTorch: no sparse tensors, so no gradient SparseAdam can use.
@@ -60,6 +61,17 @@ class SparseAdam(Optimizer):
             check_value("SparseAdam", what, betas[i], ok, "0 <= beta < 1")
         defaults = {"lr": lr, "betas": betas, "eps": eps, "maximize": maximize}
         super().__init__(params, defaults)
+        complex_params = [
+            [i, j]
+            for i, group in enumerate(self.param_groups)
+            for j, p in enumerate(group["params"])
+            if p._data.dtype.kind == "c"
+        ]
+        if complex_params:
+            raise ValueError(
+                f"Complex params at indices {complex_params}: SparseAdam does not support "
+                "complex parameters"
+            )
 
     def step(self, closure: Callable[[], Any] | None = None) -> Any:
         """Perform one optimization step; refuses dense gradients, as PyTorch does."""

@@ -29,7 +29,10 @@ def _as_list(tensors: TensorOrTensors) -> list[Tensor]:
 
 
 def _vector_norm(array: np.ndarray, norm_type: float) -> np.ndarray:
-    """The ``norm_type``-norm of all entries of ``array``, in its dtype (linalg.vector_norm)."""
+    """The ``norm_type``-norm of all entries of ``array`` (linalg.vector_norm).
+
+    In the dtype of ``|array|``: a complex gradient's norm is real, of its parts' width.
+    """
     x = np.abs(array.ravel())
     if norm_type in (math.inf, -math.inf):
         if x.size == 0:
@@ -46,7 +49,7 @@ def _vector_norm(array: np.ndarray, norm_type: float) -> np.ndarray:
         result = np.sqrt(np.dot(x, x))
     else:
         result = np.sum(x**norm_type) ** (1.0 / norm_type)
-    return np.asarray(result, dtype=array.dtype)
+    return np.asarray(result, dtype=x.dtype)
 
 
 def get_total_norm(
@@ -202,6 +205,10 @@ def clip_grad_value_(
         clip_value: the largest absolute value allowed.
         foreach: accepted for compatibility (no effect).
 
+    Raises:
+        NotImplementedError: for a complex gradient, as PyTorch's ``clamp_`` (which clips
+            the gradients of the dtypes that first appear after the complex dtype first).
+
     Example:
         >>> import microtensor as mt
         >>> from microtensor.nn.utils import clip_grad_value_
@@ -211,7 +218,18 @@ def clip_grad_value_(
         tensor([-1.0000,  0.5000,  1.0000])
     """
     clip_value = float(clip_value)
+    by_dtype: dict[np.dtype, list[Tensor]] = {}
+    for p in _as_list(parameters):
+        if p.grad is not None:
+            by_dtype.setdefault(p.grad._data.dtype, []).append(p.grad)
+    # PyTorch clamps the gradients by dtype, the dtype groups in the reverse order of their
+    # first appearance (its grouping's order); a complex group raises when its turn comes
     with no_grad():
-        for p in _as_list(parameters):
-            if p.grad is not None:
-                p.grad.clamp_(min=-clip_value, max=clip_value)
+        for dtype, grads in reversed(by_dtype.items()):
+            if dtype.kind == "c":
+                raise NotImplementedError(
+                    "clamp is not supported for complex types: clip_grad_value_ cannot clip a "
+                    "complex gradient; use clip_grad_norm_, which takes |grad|"
+                )
+            for grad in grads:
+                grad.clamp_(min=-clip_value, max=clip_value)
