@@ -495,7 +495,7 @@ class TensorMethods:
     def exp_(self) -> Any: return self._inplace("exp_", ops.exp)
     def log_(self) -> Any: return self._inplace("log_", ops.log)
     def sqrt_(self) -> Any: return self._inplace("sqrt_", ops.sqrt)
-    def abs_(self) -> Any: return self._inplace("abs_", ops.abs)
+    def abs_(self) -> Any: return self._inplace("abs_", _abs_in_place)
     def sigmoid_(self) -> Any: return self._inplace("sigmoid_", ops.sigmoid)
     def tanh_(self) -> Any: return self._inplace("tanh_", ops.tanh)
     def relu_(self) -> Any: return self._inplace("relu_", ops.relu)
@@ -560,7 +560,7 @@ class TensorMethods:
     def sign_(self) -> Any: return self._inplace("sign_", ops.sign)
     def square_(self) -> Any: return self._inplace("square_", ops.square)
     def negative_(self) -> Any: return self._inplace("negative_", ops.neg)
-    def absolute_(self) -> Any: return self._inplace("absolute_", ops.abs)
+    def absolute_(self) -> Any: return self._inplace("absolute_", _abs_in_place)
     def nan_to_num_(self, nan: builtins.float = 0.0, posinf: Any = None,
                     neginf: Any = None) -> Any:
         return self._inplace("nan_to_num_", ops.nan_to_num, nan, posinf, neginf)
@@ -1074,6 +1074,13 @@ _TYPE_NAMES = {
     "uint32": "UInt32Tensor",
     "uint64": "UInt64Tensor",
 }
+
+
+def _abs_in_place(t: Any) -> Any:
+    """``abs`` for ``abs_``: a complex tensor cannot hold its real result (torch's error)."""
+    if t._data.dtype.kind == "c":
+        raise RuntimeError("In-place abs is not supported for complex tensors.")
+    return ops.abs(t)
 
 
 def _contiguous_strides(shape: tuple[int, ...]) -> tuple[int, ...]:

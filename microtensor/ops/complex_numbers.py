@@ -17,6 +17,7 @@ import numpy as np
 
 from microtensor import dtypes
 from microtensor._dim_order import storage_offset
+from microtensor._out_argument import write_out
 from microtensor.autograd.function import Op
 from microtensor.ops import dual
 from microtensor.ops._common import mismatch_sentence, shape_of
@@ -163,14 +164,25 @@ def _check_parts(caller: str, names: tuple[str, str], a: Any, b: Any) -> None:
         raise RuntimeError(mismatch_sentence(shape_of(a), shape_of(b))) from None
 
 
-def complex(real: Tensor, imag: Tensor) -> Tensor:  # noqa: A001 - PyTorch's name
+def _out(out: Any, result: Tensor, caller: str) -> Tensor:
+    """``result`` written into ``out``, which must have its dtype (torch's check)."""
+    if isinstance(out, Tensor) and out._data.dtype != result._data.dtype:
+        raise RuntimeError(
+            f"Expected object of scalar type {_scalar_type(result._data.dtype)} but got scalar "
+            f"type {_scalar_type(out._data.dtype)} for argument 'out'"
+        )
+    return write_out(out, result, caller)
+
+
+def complex(real: Tensor, imag: Tensor, *, out: Any = None) -> Tensor:  # noqa: A001
     """The complex tensor ``real + i imag``, broadcasting the two (complex64 from float32).
 
     Differs from PyTorch: float16 parts raise (torch makes complex32, which microtensor lacks).
 
     Raises:
         TypeError: if ``real`` or ``imag`` is not a Tensor.
-        RuntimeError: unless both are float32 or both float64, or if they do not broadcast.
+        RuntimeError: unless both are float32 or both float64, if they do not broadcast, or if
+            ``out`` has another dtype than the result.
 
     Example:
         >>> import microtensor as mt
@@ -178,10 +190,12 @@ def complex(real: Tensor, imag: Tensor) -> Tensor:  # noqa: A001 - PyTorch's nam
         tensor([1.+3.j, 2.-4.j])
     """
     _check_parts("complex", ("real", "imag"), real, imag)
+    if out is not None:
+        return _out(out, complex(real, imag), "complex")
     return Complex.apply(real, imag)  # type: ignore[no-any-return]
 
 
-def polar(abs: Tensor, angle: Tensor) -> Tensor:  # noqa: A002 - PyTorch's names
+def polar(abs: Tensor, angle: Tensor, *, out: Any = None) -> Tensor:  # noqa: A002
     """The complex tensor with magnitude ``abs`` and argument ``angle``: abs * (cos + i sin).
 
     Differs from PyTorch: float16 inputs raise RuntimeError (torch: NotImplementedError,
@@ -189,7 +203,8 @@ def polar(abs: Tensor, angle: Tensor) -> Tensor:  # noqa: A002 - PyTorch's names
 
     Raises:
         TypeError: if ``abs`` or ``angle`` is not a Tensor.
-        RuntimeError: unless both are float32 or both float64, or if they do not broadcast.
+        RuntimeError: unless both are float32 or both float64, if they do not broadcast, or if
+            ``out`` has another dtype than the result.
 
     Example:
         >>> import microtensor as mt
@@ -197,6 +212,8 @@ def polar(abs: Tensor, angle: Tensor) -> Tensor:  # noqa: A002 - PyTorch's names
         tensor([2.+0.j])
     """
     _check_parts("polar", ("abs", "angle"), abs, angle)
+    if out is not None:
+        return _out(out, polar(abs, angle), "polar")
     return Polar.apply(abs, angle)  # type: ignore[no-any-return]
 
 

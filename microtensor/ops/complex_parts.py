@@ -155,6 +155,10 @@ def real(input: Tensor) -> Tensor:  # noqa: A002
 
     Writing into the view changes ``input``. A real tensor is returned itself, as in PyTorch.
 
+    Differs from PyTorch: writing into the view of a tensor whose gradient is being recorded
+    raises RuntimeError (torch records the write); write under ``no_grad()`` or build a new
+    tensor with ``complex(new_real, z.imag)``.
+
     Example:
         >>> import microtensor as mt
         >>> z = mt.tensor([1 + 2j, 3 - 4j])
@@ -172,7 +176,7 @@ def real(input: Tensor) -> Tensor:  # noqa: A002
 def imag(input: Tensor) -> Tensor:  # noqa: A002
     """The imaginary part of a complex tensor: a view (float dtype of the same precision).
 
-    Writing into the view changes ``input``.
+    Writing into the view changes ``input`` (not while its gradient is recorded: see ``real``).
 
     Raises:
         RuntimeError: for a tensor that is not complex, as PyTorch.

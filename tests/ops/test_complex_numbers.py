@@ -370,3 +370,28 @@ def test_zeros_ones_empty_full_of_complex_dtypes_match_torch(factory):
     got, want = mt.full((2,), 1 - 2j), torch.full((2,), 1 - 2j)
     assert got.dtype == mt.complex64 and got.tolist() == want.tolist()
     assert mt.full((2,), 2.0, dtype=mt.cdouble).tolist() == [2 + 0j, 2 + 0j]
+
+
+@pytest.mark.parametrize("fn", ["complex", "polar"])
+def test_out_argument_of_complex_and_polar_as_torch(fn):
+    a, b = _positive((3,), np.float32, 1), _real_values((3,), np.float32, 2)
+    for m in (mt, torch):
+        out = m.empty(3, dtype=m.cfloat)
+        assert getattr(m, fn)(m.tensor(a), m.tensor(b), out=out) is out
+    want = getattr(torch, fn)(torch.tensor(a), torch.tensor(b))
+    np.testing.assert_allclose(out.numpy(), want.numpy(), rtol=1e-6)
+    message = "Expected object of scalar type ComplexFloat but got scalar type ComplexDouble for"
+    for m in (mt, torch):
+        with pytest.raises(RuntimeError, match=message):
+            getattr(m, fn)(m.tensor(a), m.tensor(b), out=m.empty(3, dtype=m.cdouble))
+
+
+def test_in_place_abs_of_a_complex_tensor_raises_as_torch():
+    for m in (mt, torch):
+        for call in (m.Tensor.abs_, m.Tensor.absolute_, m.abs_):
+            z = m.tensor([3 + 4j])
+            with pytest.raises(RuntimeError, match="In-place abs is not supported for complex"):
+                call(z)
+            assert z.tolist() == [3 + 4j]
+        z = m.tensor([3 + 4j])
+        assert z.sgn_() is z and np.allclose(z.tolist(), [0.6 + 0.8j])
