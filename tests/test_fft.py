@@ -16,6 +16,7 @@ REAL_ONLY = ("rfft", "ihfft")  # the transforms that refuse a complex input star
 # inputs, -1 sizes, negative, reordered and omitted dims, batch dims
 TRANSFORMS = [
     ("fft", (5,), {}),
+    ("fft", (1,), {}),
     ("fft", (4, 3), {"n": 6, "dim": 0}),
     ("ifft", (3, 4), {"n": 3}),
     ("fft2", (2, 3, 4), {"s": (5, -1)}),
@@ -24,6 +25,7 @@ TRANSFORMS = [
     ("fftn", (3, 4, 2), {"s": (2, 5), "dim": (2, 0)}),
     ("ifftn", (3, 4), {"s": 6}),
     ("rfft", (6,), {}),
+    ("rfft", (2, 1), {"dim": 1}),
     ("rfft", (3, 5), {"n": 8, "dim": 0}),
     ("rfft2", (3, 4), {"s": (2, 7)}),
     ("rfftn", (3, 4, 5), {}),
@@ -236,6 +238,8 @@ ERRORS = [
     (lambda f, x: f.ihfft(x * 1j), RuntimeError, "ihfft expects a real input tensor"),
     (lambda f, x: f.ihfft2(x * 1j), RuntimeError, "expects a real input tensor"),
     (lambda f, x: f.ihfftn(x * 1j), RuntimeError, "use ifftn for a complex input"),
+    (lambda f, x: f.ihfftn(x * 1j, dim=(0, 5)), IndexError, "Dimension out of range"),
+    (lambda f, x: f.ihfft2(x * 1j, s=(0, 2)), RuntimeError, "Invalid number of data points"),
     (lambda f, x: f.fft(x.half()), RuntimeError, "Unsupported dtype"),
     (lambda f, x: f.hfft(x.half()), RuntimeError, "Unsupported dtype"),
     (lambda f, x: f.fft2([[1.0]]), TypeError, "must be Tensor, not list"),

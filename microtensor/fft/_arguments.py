@@ -47,16 +47,14 @@ def checked_input(op: str, input: Any, norm: Any) -> Tensor:  # noqa: A002
     return input
 
 
-def real_input(op: str, input: Any, norm: Any) -> Tensor:  # noqa: A002
-    """``checked_input`` for a real-to-complex transform: RuntimeError for a complex input."""
-    x = checked_input(op, input, norm)
+def refuse_complex(op: str, x: Tensor) -> None:
+    """RuntimeError for a complex input of a real-to-complex transform."""
     if x._data.dtype.kind == "c":
         instead = op.replace("rfft", "fft").replace("ihfft", "ifft")
         raise RuntimeError(
             f"{op}(): {op} expects a real input tensor, but got "
             f"{_TORCH_NAMES[x._data.dtype.name]} (use {instead} for a complex input)"
         )
-    return x
 
 
 def int_arg(op: str, name: str, value: Any) -> int:

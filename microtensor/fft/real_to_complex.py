@@ -20,7 +20,7 @@ from typing import Any
 
 from microtensor.autograd.function import Op
 from microtensor.fft import _numpy_fft as npfft
-from microtensor.fft._arguments import one_dim, real_input, shape_and_dims
+from microtensor.fft._arguments import checked_input, one_dim, refuse_complex, shape_and_dims
 from microtensor.ops import dual
 from microtensor.tensor import Tensor
 
@@ -103,13 +103,18 @@ def _apply(op: str, x: Tensor, s: Sizes, dims: Sizes, norm: Any) -> Tensor:
 
 
 def _r2c_1d(op: str, input: Any, n: Any, dim: Any, norm: Any) -> Tensor:  # noqa: A002
-    x = real_input(op, input, norm)
+    x = checked_input(op, input, norm)
+    refuse_complex(op, x)
     return _apply(op, x, *one_dim(op, x, n, dim), norm)
 
 
 def _r2c_nd(op: str, input: Any, s: Any, dim: Any, norm: Any) -> Tensor:  # noqa: A002
-    x = real_input(op, input, norm)
-    return _apply(op, x, *shape_and_dims(op, x, s, dim, "r2c"), norm)
+    x = checked_input(op, input, norm)
+    if op.startswith("rfft"):
+        refuse_complex(op, x)
+    s, dims = shape_and_dims(op, x, s, dim, "r2c")
+    refuse_complex(op, x)  # ihfft2 and ihfftn check their dims first, as PyTorch's
+    return _apply(op, x, s, dims, norm)
 
 
 def rfft(input: Tensor, n: int | None = None, dim: int = -1, norm: str | None = None) -> Tensor:  # noqa: A002
