@@ -349,16 +349,16 @@ class TensorMethods:
                 f"tensor.H is only supported on matrices (2-D tensors). Got {self._data.ndim}-D "
                 "tensor: use .mH for batches of matrices"
             )
-        return ops.permute(self, tuple(range(self._data.ndim - 1, -1, -1)))
+        return ops.conj(ops.permute(self, tuple(range(self._data.ndim - 1, -1, -1))))
 
     @property
     def mH(self) -> Any:  # noqa: N802 - PyTorch's name
         """The conjugate transpose of the matrices; ``mT`` for real tensors."""
-        return ops.transpose(self, -2, -1)
+        return ops.conj(ops.transpose(self, -2, -1))
 
     def adjoint(self) -> Any:
         """The conjugate transpose of the matrices; ``mT`` for real tensors."""
-        return ops.transpose(self, -2, -1)
+        return ops.conj(ops.transpose(self, -2, -1))
 
     # --- dtype -----------------------------------------------------------------------------
     def to(self, *args: Any, **kwargs: Any) -> Any: return ops.to(self, *args, **kwargs)

@@ -117,3 +117,18 @@ def test_writing_into_a_part_of_a_recorded_leaf_raises_as_torch():
         tz.real.mul_(2)
     with pytest.raises(RuntimeError, match="requires grad|view"):
         z.real.mul_(2)
+
+
+def test_conjugate_transposes_of_complex_matrices_match_torch():
+    rng = np.random.default_rng(11)
+    data = rng.standard_normal((2, 3, 4)) + 1j * rng.standard_normal((2, 3, 4))
+    upstream = rng.standard_normal((2, 4, 3)) + 1j * rng.standard_normal((2, 4, 3))
+    z, tz = mt.tensor(data, requires_grad=True), torch.tensor(data, requires_grad=True)
+    for ours, theirs in [(z.mH, tz.mH), (z.adjoint(), tz.adjoint()), (z[0].H, tz[0].H)]:
+        assert ours.tolist() == theirs.tolist()
+        up = upstream if ours.ndim == 3 else upstream[0]
+        (grad,) = mt.autograd.grad(ours, z, grad_outputs=mt.tensor(up))
+        (want,) = torch.autograd.grad(theirs, tz, grad_outputs=torch.tensor(up))
+        np.testing.assert_allclose(grad.numpy(), want.resolve_conj().numpy(), rtol=1e-15)
+    x = mt.ones(2, 3)
+    assert x.mH.shape == x.H.shape == (3, 2)
