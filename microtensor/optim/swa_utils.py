@@ -48,8 +48,8 @@ def _check_decay(decay: float) -> None:
 def get_ema_multi_avg_fn(decay: float = 0.999) -> MultiAvgFn:
     """The in-place EMA update of lists of parameters, for ``AveragedModel(multi_avg_fn=)``.
 
-    ``W_ema <- decay * W_ema + (1 - decay) * W_model`` (for floats: ``W_ema.lerp_(W_model,
-    1 - decay)``, as PyTorch).
+    ``W_ema <- decay * W_ema + (1 - decay) * W_model`` (for floating and complex tensors:
+    ``W_ema.lerp_(W_model, 1 - decay)``, as PyTorch).
 
     Args:
         decay: weight of the old average, in [0, 1].
@@ -71,7 +71,7 @@ def get_ema_multi_avg_fn(decay: float = 0.999) -> MultiAvgFn:
 
     def ema_update(ema_params: list[Tensor], current_params: list[Tensor], _: Any) -> None:
         with no_grad():
-            if ema_params[0].is_floating_point():
+            if ema_params[0].is_floating_point() or ema_params[0].is_complex():
                 for p_ema, p_model in zip(ema_params, current_params, strict=True):
                     p_ema.lerp_(p_model, 1 - decay)
             else:
@@ -85,7 +85,7 @@ def get_swa_multi_avg_fn() -> MultiAvgFn:
     """The in-place equal-weight (SWA) update of lists of parameters.
 
     ``W_swa <- W_swa + (W_model - W_swa) / (n + 1)`` with ``n`` the number already averaged
-    (for floats: ``W_swa.lerp_(W_model, 1 / (n + 1))``, as PyTorch).
+    (for floating and complex tensors: ``W_swa.lerp_(W_model, 1 / (n + 1))``, as PyTorch).
 
     Returns:
         ``fn(averaged_params, model_params, num_averaged)``, updating ``averaged_params``.
@@ -100,7 +100,7 @@ def get_swa_multi_avg_fn() -> MultiAvgFn:
 
     def swa_update(averaged: list[Tensor], current: list[Tensor], num_averaged: Any) -> None:
         with no_grad():
-            if averaged[0].is_floating_point():
+            if averaged[0].is_floating_point() or averaged[0].is_complex():
                 weight = 1 / (num_averaged + 1)
                 weight = weight.item() if isinstance(weight, Tensor) else weight
                 for p_avg, p_model in zip(averaged, current, strict=True):

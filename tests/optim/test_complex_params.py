@@ -156,6 +156,60 @@ def test_state_dict_loads_both_ways(name, options):
     assert_state_dicts_equal(resumed[1][1], opt_reference, rtol, atol)
 
 
+@pytest.mark.parametrize(
+    ("name", "options"),
+    [("SGD", {"lr": 0.01, "momentum": 0.9}), ("Adam", {"lr": 0.1}), ("RMSprop", {"lr": 0.01})],
+)
+def test_training_through_autograd_matches_torch(name, options):
+    """Gradients from backward (torch's convention, dL/dx + i dL/dy) train as in torch."""
+    rng = np.random.default_rng(4)
+    x, y = complex_array(rng, (5, 3), np.complex128), complex_array(rng, (5,), np.complex128)
+    start = complex_array(rng, (3,), np.complex128)
+    results = []
+    for lib in (mt, torch):
+        w = lib.tensor(start.copy(), requires_grad=True)
+        scale = lib.tensor([0.5], dtype=lib.float64, requires_grad=True)
+        opt = getattr(lib.optim, name)([w, scale], **options)
+        losses = []
+        for _ in range(5):
+            opt.zero_grad()
+            residual = lib.tensor(x) @ w * scale - lib.tensor(y)
+            loss = (residual * residual.conj()).real.sum()
+            loss.backward()
+            opt.step()
+            losses.append(loss.item())
+        results.append((w, scale, losses))
+    (w, scale, losses), (w_torch, scale_torch, losses_torch) = results
+    assert_same(w, w_torch, 1e-12, 1e-14)
+    assert_same(scale, scale_torch, 1e-12, 1e-14)
+    np.testing.assert_allclose(losses, losses_torch, rtol=1e-12)
+    assert losses[-1] < losses[0]
+
+
+def test_averaged_models_of_complex_params_match_torch():
+    """EMA and SWA averages lerp complex parameters, as torch's (bit for bit in float32)."""
+    rng = np.random.default_rng(5)
+    weights = [complex_array(rng, (2, 2), np.complex64) for _ in range(4)]
+    results = []
+    for lib in (mt, torch):
+        model, swa_utils = lib.nn.Linear(2, 2, dtype=lib.complex64), lib.optim.swa_utils
+        averages = [
+            swa_utils.AveragedModel(model, multi_avg_fn=swa_utils.get_ema_multi_avg_fn(0.9)),
+            swa_utils.AveragedModel(model, multi_avg_fn=swa_utils.get_swa_multi_avg_fn()),
+            swa_utils.AveragedModel(model, avg_fn=swa_utils.get_ema_avg_fn(0.8)),
+            swa_utils.AveragedModel(model),
+        ]
+        for weight in weights:
+            with lib.no_grad():
+                model.weight.copy_(lib.tensor(weight))
+            for average in averages:
+                average.update_parameters(model)
+        results.append([as_numpy(average.module.weight) for average in averages])
+    for mine, theirs in zip(*results, strict=True):
+        assert mine.dtype == theirs.dtype
+        np.testing.assert_array_equal(mine, theirs)
+
+
 def test_loaded_state_of_complex_params_keeps_its_dtypes():
     """As torch: only a floating parameter casts its state (ASGD's eta stays float here)."""
     start, grads = problem("float32")
