@@ -157,6 +157,28 @@ def test_node_names_are_torchs(name, dtype, node):
     assert type(ours.grad_fn).__name__ == type(theirs.grad_fn).__name__ == node
 
 
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+def test_a_spectral_loss_with_other_complex_ops_matches_torch(dtype):
+    """fft outputs through abs, mul and conj into a real loss; its gradient and the gradient
+    of that gradient (abs makes the loss nonlinear) equal torch's."""
+    x = random_array((3, 8), dtype)
+    w = random_array((3, 5), "complex128" if dtype == "float64" else "complex64", seed=1)
+    v = random_array((3, 8), dtype, seed=2)
+    results = []
+    for lib in (mt, torch):
+        xt, wt = lib.tensor(x, requires_grad=True), lib.tensor(w, requires_grad=True)
+        spectrum = lib.fft.rfft(xt, norm="ortho")
+        filtered = lib.fft.irfft(spectrum * wt, n=8)
+        loss = (
+            lib.fft.fft2(xt).abs().sum() + (filtered**2).sum() + (spectrum * wt.conj()).abs().sum()
+        )
+        grad_x, grad_w = lib.autograd.grad(loss, (xt, wt), create_graph=True)
+        (second,) = lib.autograd.grad((grad_x * lib.tensor(v)).sum() + grad_w.abs().sum(), xt)
+        results.append((loss, grad_x, grad_w, second))
+    for what, a, e in zip(("loss", "grad x", "grad w", "second"), *results, strict=True):
+        assert_close(a, e, what)
+
+
 def test_round_trips_give_the_input_back():
     x = random_array((4, 6), "complex128")
     np.testing.assert_allclose(mt.fft.ifftn(mt.fft.fftn(mt.tensor(x))).numpy(), x, atol=1e-12)

@@ -113,7 +113,8 @@ def _r2c_nd(op: str, input: Any, s: Any, dim: Any, norm: Any) -> Tensor:  # noqa
     if op.startswith("rfft"):
         refuse_complex(op, x)
     s, dims = shape_and_dims(op, x, s, dim, "r2c")
-    refuse_complex(op, x)  # ihfft2 and ihfftn check their dims first, as PyTorch's
+    if op.startswith("ihfft"):  # PyTorch's ihfft2 and ihfftn check their dims first
+        refuse_complex(op, x)
     return _apply(op, x, s, dims, norm)
 
 
