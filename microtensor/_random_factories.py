@@ -113,6 +113,8 @@ def rand(
 ) -> Tensor:
     """Uniform random numbers in [0, 1): torch's numbers for the same seed.
 
+    A complex dtype draws both parts uniform in [0, 1), as torch (its real view is filled).
+
     Raises:
         NotImplementedError: for an integer dtype.
 
@@ -144,6 +146,8 @@ def randn(
     pin_memory: bool = False,
 ) -> Tensor:
     """Standard normal random numbers: torch's numbers for the same seed.
+
+    A complex dtype draws each part with std 1/sqrt(2) (variance 1 in all), as torch.
 
     Raises:
         NotImplementedError: for an integer dtype.

@@ -49,3 +49,15 @@ def test_zeros_ones_empty_full_of_complex_dtypes_match_torch(factory):
     got, want = mt.full((2,), 1 - 2j), torch.full((2,), 1 - 2j)
     assert got.dtype == mt.complex64 and got.tolist() == want.tolist()
     assert mt.full((2,), 2.0, dtype=mt.cdouble).tolist() == [2 + 0j, 2 + 0j]
+
+
+def test_normal_of_a_complex_dtype_gives_torchs_stream():
+    torch.manual_seed(5)
+    want = torch.normal(2.0, 3.0, (7,), dtype=torch.cfloat).numpy()
+    mt.manual_seed(5)
+    got = mt.normal(2.0, 3.0, (7,), dtype=mt.cfloat)
+    assert got.dtype == mt.complex64 and np.array_equal(got.numpy(), want)
+    torch.manual_seed(6)
+    want = torch.rand_like(torch.zeros(30), dtype=torch.cdouble).numpy()
+    mt.manual_seed(6)
+    assert np.array_equal(mt.rand_like(mt.zeros(30), dtype=mt.cdouble).numpy(), want)
