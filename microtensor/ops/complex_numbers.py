@@ -47,11 +47,14 @@ def _complex_view(a: np.ndarray) -> np.ndarray:
     return a.view(np.complex128 if a.dtype == np.float64 else np.complex64)[..., 0]
 
 
-def _parts_of(x: Any) -> tuple[Any, Any]:
-    """Real and imaginary parts of an array (fresh arrays) or a complex Tensor (views)."""
-    if dual.is_array(x):
-        return np.array(x.real), np.array(x.imag)
-    return real(x), imag(x)
+def _real_part(x: Any) -> Any:
+    """The real part of a complex array (a fresh array) or Tensor (a recorded view)."""
+    return np.array(x.real) if dual.is_array(x) else real(x)
+
+
+def _imag_part(x: Any) -> Any:
+    """The imaginary part of a complex array (a fresh array) or Tensor (a recorded view)."""
+    return np.array(x.imag) if dual.is_array(x) else imag(x)
 
 
 class ViewAsReal(Op):
@@ -83,8 +86,7 @@ class ViewAsComplex(Op):
     @staticmethod
     def backward(ctx: Any, grad_out: Any) -> Any:
         if dual.is_array(grad_out):
-            complex_dtype = dtypes.from_numpy_dtype(ctx.dtype).to_complex().numpy
-            return _real_view(np.asarray(grad_out, complex_dtype, order="C"))
+            return _real_view(np.asarray(grad_out, _complex_dtype(ctx.dtype), order="C"))
         return view_as_real(contiguous(grad_out))
 
 
@@ -101,7 +103,11 @@ class Complex(Op):
 
     @staticmethod
     def backward(ctx: Any, grad_out: Any) -> Any:
-        return _parts_of(grad_out)
+        need_re, need_im = ctx.needs_input_grad
+        return (
+            _real_part(grad_out) if need_re else None,
+            _imag_part(grad_out) if need_im else None,
+        )
 
 
 class Polar(Op):
@@ -124,8 +130,8 @@ class Polar(Op):
         (z,) = ctx.saved_tensors
         grad_conj = dual.conj(grad_out)
         need_r, need_t = ctx.needs_input_grad
-        grad_r = _parts_of(grad_conj * complex_sgn(z))[0] if need_r else None
-        grad_t = _parts_of(grad_conj * (z * 1j))[0] if need_t else None
+        grad_r = _real_part(grad_conj * complex_sgn(z)) if need_r else None
+        grad_t = _real_part(grad_conj * (z * 1j)) if need_t else None
         return grad_r, grad_t
 
 
