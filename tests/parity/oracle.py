@@ -355,6 +355,8 @@ def _array(t: Any) -> np.ndarray:
         return np.zeros(tuple(t.shape), str(t.dtype).removeprefix("torch."))
     if t.dtype in (torch.bfloat16, mt.bfloat16):  # NumPy has no bfloat16: compare as float32
         return np.asarray(t.detach().float().numpy())
+    if isinstance(t, torch.Tensor):  # torch's lazily conjugated results (ifft) refuse .numpy()
+        t = t.resolve_conj()
     return np.asarray(t.detach().numpy())
 
 

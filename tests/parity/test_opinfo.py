@@ -20,15 +20,10 @@ import pytest
 from tests.parity import oracle
 
 _COMPLEX = "needs complex tensors; microtensor has no complex dtypes (issue 12 keeps them out)"
-_FFT = "returns complex tensors; microtensor has no complex dtypes (microtensor.fft has the real ones)"
 _SPARSE = "needs sparse tensors; microtensor tensors are dense NumPy arrays"
 _CUDA = "a CUDA jiterator kernel; microtensor runs on the CPU"
 
 NOT_PLANNED: dict[str, str] = {
-    **{
-        f"fft.{name}": _FFT
-        for name in "fft fft2 fftn rfft rfft2 rfftn ifft ifft2 ifftn ihfft ihfft2 ihfftn".split()
-    },
     "stft": "returns a complex spectrogram; " + _COMPLEX,
     "linalg.eig": "torch.linalg.eig always returns complex tensors; " + _COMPLEX,
     "linalg.eigvals": "torch.linalg.eigvals always returns complex tensors; " + _COMPLEX,
