@@ -434,6 +434,10 @@ class TensorMethods:
         return ops.to(self, "bool", memory_format=memory_format)
     def bfloat16(self, memory_format: Any = None) -> Any:
         return ops.to(self, "bfloat16", memory_format=memory_format)
+    def cfloat(self, memory_format: Any = None) -> Any:
+        return ops.to(self, "complex64", memory_format=memory_format)
+    def cdouble(self, memory_format: Any = None) -> Any:
+        return ops.to(self, "complex128", memory_format=memory_format)
     def cpu(self, memory_format: Any = None) -> Any: return self
     def cuda(self, device: Any = None, non_blocking: builtins.bool = False,
              memory_format: Any = None) -> Any:

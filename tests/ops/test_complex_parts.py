@@ -132,3 +132,15 @@ def test_conjugate_transposes_of_complex_matrices_match_torch():
         np.testing.assert_allclose(grad.numpy(), want.resolve_conj().numpy(), rtol=1e-15)
     x = mt.ones(2, 3)
     assert x.mH.shape == x.H.shape == (3, 2)
+
+
+def test_cfloat_and_cdouble_methods_convert_as_torch():
+    data = np.array([[1.5, -2.0]])
+    for name, dtype in (("cfloat", "complex64"), ("cdouble", "complex128")):
+        x, tx = mt.tensor(data, requires_grad=True), torch.tensor(data, requires_grad=True)
+        got, want = getattr(x, name)(), getattr(tx, name)()
+        assert str(got.dtype) == f"microtensor.{dtype}" and got.tolist() == want.tolist()
+        upstream = np.array([[1 - 2j, 0.5j]])
+        (grad,) = mt.autograd.grad(got, x, grad_outputs=mt.tensor(upstream, dtype=got.dtype))
+        (twant,) = torch.autograd.grad(want, tx, grad_outputs=torch.tensor(upstream).to(want.dtype))
+        assert grad.dtype == mt.float64 and grad.tolist() == twant.tolist()
