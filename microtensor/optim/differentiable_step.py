@@ -15,7 +15,7 @@ from typing import Any
 
 from microtensor.autograd.grad_mode import enable_grad
 from microtensor.creation import zeros_like
-from microtensor.ops import maximum
+from microtensor.ops import maximum, view_as_complex, view_as_real
 from microtensor.optim.optimizer import new_step
 from microtensor.tensor import Tensor
 
@@ -53,22 +53,11 @@ def sgd_group(group: dict[str, Any], state: Any) -> None:
 
 def adam_group(group: dict[str, Any], state: Any) -> None:
     """One differentiable Adam (or AdamW) step of a parameter group (see ``Adam``)."""
-    lr, eps, weight_decay, amsgrad = (
-        group["lr"],
-        group["eps"],
-        group["weight_decay"],
-        group["amsgrad"],
-    )
-    beta1, beta2 = group["betas"]
+    lr, weight_decay, amsgrad = group["lr"], group["weight_decay"], group["amsgrad"]
     with enable_grad():
         for p in group["params"]:
             if p.grad is None:
                 continue
-            if p._data.dtype.kind == "c":  # PyTorch steps view_as_real(p): not recorded here yet
-                raise NotImplementedError(
-                    "Adam: differentiable=True does not support complex parameters yet; use "
-                    "differentiable=False, or optimize the real and imaginary parts as real tensors"
-                )
             grad = -p.grad if group["maximize"] else p.grad
             entry = state[p]
             if len(entry) == 0:
@@ -89,22 +78,49 @@ def adam_group(group: dict[str, Any], state: Any) -> None:
                     p.mul_(1 - lr * weight_decay)
                 else:
                     grad = grad.add(p, alpha=weight_decay)
-            exp_avg, exp_avg_sq = entry["exp_avg"], entry["exp_avg_sq"]
-            exp_avg.lerp_(grad, 1 - beta1)
-            if _needs_grad(beta2):  # PyTorch's lerp form, as addcmul's value is a number
-                exp_avg_sq.lerp_(grad.square(), 1 - beta2)
+            if p._data.dtype.kind == "c":
+                _complex_adam_update(p, grad, entry, group)
             else:
-                exp_avg_sq.mul_(beta2).addcmul_(grad, grad, value=1 - float(beta2))
-            # PyTorch's differentiable form: the bias corrections are tensors (of step's dtype)
-            # and the step size is folded into the denominator; step is cloned where a beta
-            # needs grad, as the next step changes it in place
-            power1 = beta1 ** (step.clone() if _needs_grad(beta1) else step)
-            power2 = beta2 ** (step.clone() if _needs_grad(beta2) else step)
-            step_size_neg = -(lr / (1 - power1))
-            bias_correction2_sqrt = (1 - power2).sqrt()
-            second = exp_avg_sq
-            if amsgrad:
-                entry["max_exp_avg_sq"].copy_(maximum(entry["max_exp_avg_sq"].clone(), exp_avg_sq))
-                second = entry["max_exp_avg_sq"]
-            denom = second.sqrt() / (bias_correction2_sqrt * step_size_neg) + eps / step_size_neg
-            p.addcdiv_(exp_avg.clone(), denom)
+                _adam_update(p, grad, entry, group)
+
+
+def _adam_update(p: Tensor, grad: Tensor, entry: dict[str, Any], group: dict[str, Any]) -> None:
+    """Adam's steps 3-7 on ``p`` and the moments in ``entry``, in place (recorded)."""
+    lr, eps, (beta1, beta2) = group["lr"], group["eps"], group["betas"]
+    step, exp_avg, exp_avg_sq = entry["step"], entry["exp_avg"], entry["exp_avg_sq"]
+    exp_avg.lerp_(grad, 1 - beta1)
+    if _needs_grad(beta2):  # PyTorch's lerp form, as addcmul's value is a number
+        exp_avg_sq.lerp_(grad.square(), 1 - beta2)
+    else:
+        exp_avg_sq.mul_(beta2).addcmul_(grad, grad, value=1 - float(beta2))
+    # PyTorch's differentiable form: the bias corrections are tensors (of step's dtype)
+    # and the step size is folded into the denominator; step is cloned where a beta
+    # needs grad, as the next step changes it in place
+    power1 = beta1 ** (step.clone() if _needs_grad(beta1) else step)
+    power2 = beta2 ** (step.clone() if _needs_grad(beta2) else step)
+    step_size_neg = -(lr / (1 - power1))
+    bias_correction2_sqrt = (1 - power2).sqrt()
+    second = exp_avg_sq
+    if group["amsgrad"]:
+        entry["max_exp_avg_sq"].copy_(maximum(entry["max_exp_avg_sq"].clone(), exp_avg_sq))
+        second = entry["max_exp_avg_sq"]
+    denom = second.sqrt() / (bias_correction2_sqrt * step_size_neg) + eps / step_size_neg
+    p.addcdiv_(exp_avg.clone(), denom)
+
+
+def _complex_adam_update(
+    p: Tensor, grad: Tensor, entry: dict[str, Any], group: dict[str, Any]
+) -> None:
+    """Adam's steps 3-7 on a complex parameter, as PyTorch: on the real views of it and its state.
+
+    PyTorch updates ``view_as_real`` of the parameter and of the moments in place; microtensor
+    does not record in-place ops on views, so the views are cloned, updated, and copied back
+    (the same values, and the same graph: the new parameter is a function of the old one).
+    """
+    names = [name for name in ("exp_avg", "exp_avg_sq", "max_exp_avg_sq") if name in entry]
+    real: dict[str, Tensor] = {name: view_as_real(entry[name]).clone() for name in names}
+    param = view_as_real(p).clone()
+    _adam_update(param, view_as_real(grad), {**entry, **real}, group)
+    for name in names:
+        entry[name].copy_(view_as_complex(real[name]))
+    p.copy_(view_as_complex(param))

@@ -70,9 +70,8 @@ class Optimizer(OptimizerHooks):
     Differs from PyTorch: each algorithm has one plain NumPy implementation, so the
     ``foreach`` and ``fused`` options are accepted (with PyTorch's checks) and kept in the
     groups but change nothing; ``capturable=True`` (CUDA graphs) raises an error, and so does
-    ``differentiable=True`` for the optimizers other than SGD, Adam and AdamW (and for Adam
-    and AdamW with a complex parameter); ``load_state_dict`` copies the loaded tensors instead
-    of sharing them.
+    ``differentiable=True`` for the optimizers other than SGD, Adam and AdamW;
+    ``load_state_dict`` copies the loaded tensors instead of sharing them.
 
     Example:
         >>> import microtensor as mt

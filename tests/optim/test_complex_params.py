@@ -301,24 +301,36 @@ def test_sparse_adam_refuses_complex_params():
             lib.optim.SparseAdam(groups(lib))
 
 
-def test_differentiable_steps_with_complex_params():
-    """SGD records its (linear) step as torch; Adam's complex step is not recorded yet."""
-    start, grad = np.array([1 + 2j, -0.5 + 0.25j]), np.array([0.3 - 0.1j, 0.2 + 0.4j])
+@pytest.mark.parametrize(
+    ("name", "options"),
+    [
+        ("SGD", {"weight_decay": 0.1}),  # (torch refuses to differentiate momentum w.r.t. lr)
+        ("Adam", {}),
+        ("Adam", {"weight_decay": 0.1, "maximize": True}),
+        ("AdamW", {"weight_decay": 0.1}),
+    ],
+)
+def test_differentiable_steps_with_complex_params_match_torch(name, options):
+    """The recorded step: parameters, and the gradients of a later loss w.r.t. the starting
+    parameter (through gradients that carry a graph) and a Tensor lr."""
+    rng = np.random.default_rng(6)
+    start, scale = (
+        complex_array(rng, (2, 2), np.complex128),
+        complex_array(rng, (2, 2), np.complex128),
+    )
     results = []
     for lib in (mt, torch):
         w = lib.tensor(start.copy(), requires_grad=True)
+        lr = lib.tensor(0.1, dtype=lib.float64, requires_grad=True)
         p = w.clone()
-        opt = lib.optim.SGD([p], lr=0.1, momentum=0.9, weight_decay=0.1, differentiable=True)
-        for _ in range(2):
-            p.grad = lib.tensor(grad.copy())
+        opt = getattr(lib.optim, name)([p], lr=lr, differentiable=True, **options)
+        for _ in range(3):
+            p.grad = lib.tensor(scale) * w
             opt.step()
-        results.append(p)
-    assert_same(results[0], results[1], 1e-14, 1e-15)
-    p = mt.tensor(start).clone()
-    p.grad = mt.tensor(grad)
-    opt = mt.optim.Adam([p], differentiable=True)
-    with pytest.raises(NotImplementedError, match="differentiable=True does not support complex"):
-        opt.step()
+        lib.view_as_real(p * p).sum().backward()
+        results.append((p, w.grad, lr.grad, *opt.state[p].values()))
+    for mine, theirs in zip(*results, strict=True):
+        assert_same(mine, theirs, 1e-12, 1e-14)
 
 
 @pytest.mark.parametrize("norm_type", [2.0, 1.0, 0.0, 3.0, float("inf"), -float("inf")])
