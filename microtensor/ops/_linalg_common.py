@@ -14,6 +14,7 @@ import numpy as np
 
 from microtensor import ops
 from microtensor.ops import dual
+from microtensor.ops._product_dtypes import scalar_name
 from microtensor.tensor import Tensor
 
 
@@ -24,8 +25,17 @@ class LinAlgError(RuntimeError):
     """
 
 
-def check_matrices(op: str, A: Tensor, *, square: bool = False) -> None:  # noqa: N803
-    """Raise unless ``A`` is a floating tensor of shape ``(..., m, n)`` (square if asked)."""
+def check_matrices(
+    op: str,
+    A: Tensor,  # noqa: N803
+    *,
+    square: bool = False,
+    complex_ok: bool = False,
+) -> None:
+    """Raise unless ``A`` is a floating tensor of shape ``(..., m, n)`` (square if asked).
+
+    ``complex_ok``: the op handles complex tensors too (torch's message names both kinds).
+    """
     shape = A._data.shape
     if len(shape) < 2:
         raise RuntimeError(
@@ -36,10 +46,20 @@ def check_matrices(op: str, A: Tensor, *, square: bool = False) -> None:  # noqa
             f"{op}: A must be batches of square matrices, but they are {shape[-2]} by "
             f"{shape[-1]} matrices"
         )
-    if A._data.dtype.kind != "f":
+    kind = A._data.dtype.kind
+    if complex_ok and kind != "f" and kind != "c":
+        raise RuntimeError(
+            f"{op}: Expected a floating point or complex tensor as input. Got {scalar_name(A)}"
+        )
+    if not complex_ok and kind != "f":
         raise RuntimeError(
             f"{op}: Expected a floating point tensor as input. Got {A.dtype}; call .float() first"
         )
+
+
+def complex_dtype(dtype: np.dtype) -> np.dtype:
+    """complex64 for float32 (or complex64), complex128 for float64: torch's eig results."""
+    return np.dtype(np.complex64 if dtype.char in "fF" else np.complex128)
 
 
 def batch_prefix(op: str, index: tuple[int, ...], batched: bool) -> str:
@@ -140,6 +160,18 @@ def narrow(x: Any, dim: int, start: int, length: int) -> Any:
 def mT(x: Any) -> Any:  # noqa: N802 - PyTorch's name for the matrix transpose
     """The transpose of each matrix (the last two dims swapped)."""
     return dual.swap_last(x)
+
+
+def mH(x: Any) -> Any:  # noqa: N802 - PyTorch's name for the conjugate transpose
+    """The conjugate transpose of each matrix (the transpose of a real one, no copy)."""
+    return dual.conj(dual.swap_last(x))
+
+
+def real(x: Any) -> Any:
+    """The real part (of an array: a view; of a Tensor: the recorded ``real`` op)."""
+    if dual.is_array(x):
+        return x.real
+    return ops.real(x) if x._data.dtype.kind == "c" else x
 
 
 def lu_solve_values(a: np.ndarray, b: np.ndarray) -> np.ndarray:

@@ -20,7 +20,9 @@ __all__ = ["inverse", "pinverse"]
 
 
 class Inverse(Op):
-    """Z = A^-1 (for each matrix of a batch);  dL/dA = -Z^T @ grad @ Z^T."""
+    """Z = A^-1 (for each matrix of a batch);  dL/dA = -Z^H @ grad @ Z^H (Z^T when real)."""
+
+    complex_grad = True
 
     @staticmethod
     def forward(ctx: Any, a: Any) -> Any:
@@ -34,8 +36,8 @@ class Inverse(Op):
     @staticmethod
     def backward(ctx: Any, grad_out: Any) -> Any:
         (z,) = ctx.saved_tensors
-        z_t = la.mT(z)
-        return -(z_t @ grad_out @ z_t)
+        z_h = la.mH(z)
+        return -(z_h @ grad_out @ z_h)
 
 
 class Pinv(Op):
@@ -102,7 +104,8 @@ def _pinv_values(a: np.ndarray, atol: Any, rtol: Any, hermitian: bool) -> np.nda
 def inverse(input: Tensor) -> Tensor:  # noqa: A002
     """The inverse of a square matrix, or of each matrix in a batch ``(..., n, n)``.
 
-    ``torch.inverse`` and ``torch.linalg.inv``. The gradient is ``-Z^T @ grad @ Z^T``.
+    ``torch.inverse`` and ``torch.linalg.inv``; complex matrices too. The gradient is
+    ``-Z^H @ grad @ Z^H`` (conjugate transposes, as PyTorch).
 
     Raises:
         RuntimeError: for fewer than 2 dims, non-square or integer matrices.
@@ -115,7 +118,7 @@ def inverse(input: Tensor) -> Tensor:  # noqa: A002
         tensor([[0.5000, 0.0000],
                 [0.0000, 0.2500]])
     """
-    check_matrices("linalg.inv", input, square=True)
+    check_matrices("linalg.inv", input, square=True, complex_ok=True)
     return Inverse.apply(input)  # type: ignore[no-any-return]
 
 
@@ -135,7 +138,7 @@ def inv_ex(A: Tensor, *, check_errors: bool = False) -> tuple[Tensor, Tensor]:  
         >>> mt.linalg.inv_ex(mt.tensor([[1.0, 2.0], [2.0, 4.0]])).info
         tensor(2, dtype=microtensor.int32)
     """
-    check_matrices("linalg.inv_ex", A, square=True)
+    check_matrices("linalg.inv_ex", A, square=True, complex_ok=True)
     infos = np.zeros(A._data.shape[:-2], np.int32)
     for index in np.ndindex(infos.shape):
         infos[index] = lu_info(A._data[index][None])[1]

@@ -25,9 +25,12 @@ __all__ = ["det", "logdet", "slogdet"]
 class Det(Op):
     """z = det(A);  dz/dA = the cofactor matrix of A = z * A^-T (where A is invertible).
 
+    det is holomorphic: a complex A gets grad * conj(z * A^-T) = grad * conj(z) * A^-H.
     A batch holding a singular matrix uses the cofactors themselves (signed determinants of
     the minors), so the gradient there is right instead of 0 * inf.
     """
+
+    complex_grad = True
 
     @staticmethod
     def forward(ctx: Any, a: Any) -> Any:
@@ -41,25 +44,35 @@ class Det(Op):
         a, z = ctx.saved_tensors
         matrix = tuple(grad_out.shape) + (1, 1)
         if ctx.singular:
-            return grad_out.reshape(matrix) * _cofactors(a)
-        return (grad_out * z).reshape(matrix) * la.mT(la.inverse(a))
+            return grad_out.reshape(matrix) * dual.conj(_cofactors(a))
+        return (grad_out * dual.conj(z)).reshape(matrix) * la.mH(la.inverse(a))
 
 
 class LinalgSlogdet(Op):
-    """(sign, log|det A|);  d log|det A| / dA = A^-T (sign is piecewise constant: grad 0)."""
+    """(sign, log|det A|);  grad_A = g A^-H with g = g_logabsdet - i Im(conj(g_sign) sign).
+
+    A real sign is piecewise constant (no gradient); a complex one is e^{i arg det}, with
+    d arg det = Im tr(A^-1 dA) (PyTorch's slogdet_backward).
+    """
+
+    complex_grad = True
 
     @staticmethod
     def forward(ctx: Any, a: Any) -> Any:
         sign, logabsdet = np.linalg.slogdet(a)
         sign, logabsdet = np.asarray(sign), np.asarray(logabsdet)
-        ctx.save_for_backward(a)
+        ctx.save_for_backward(a, sign)
         return sign, logabsdet
 
     @staticmethod
     def backward(ctx: Any, grad_sign: Any, grad_logabsdet: Any) -> Any:
-        (a,) = ctx.saved_tensors
-        matrix = tuple(grad_logabsdet.shape) + (1, 1)
-        return grad_logabsdet.reshape(matrix) * la.mT(la.inverse(a))
+        a, sign = ctx.saved_tensors
+        g = grad_logabsdet
+        if la.dtype_of(a).kind == "c":  # -i Im(w) = -(w - conj(w)) / 2, w = conj(g_sign) sign
+            w = dual.conj(grad_sign) * sign
+            g = g - 0.5 * (w - dual.conj(w))
+        matrix = tuple(g.shape) + (1, 1)
+        return g.reshape(matrix) * la.mH(la.inverse(a))
 
 
 class Minors(GetItem):
@@ -85,8 +98,8 @@ def _cofactors(a: Any) -> Any:
 def det(input: Tensor) -> Tensor:  # noqa: A002
     """The determinant of a square matrix, or of each matrix in a batch ``(..., n, n)``.
 
-    ``torch.det`` and ``torch.linalg.det``. The gradient is the cofactor matrix, also for
-    singular matrices.
+    ``torch.det`` and ``torch.linalg.det``, real or complex. The gradient is the cofactor
+    matrix (conjugated for complex input, as PyTorch), also for singular matrices.
 
     Raises:
         RuntimeError: for fewer than 2 dims, or non-square or integer matrices.
@@ -96,7 +109,7 @@ def det(input: Tensor) -> Tensor:  # noqa: A002
         >>> mt.det(mt.tensor([[1.0, 2.0], [3.0, 4.0]]))
         tensor(-2.)
     """
-    check_matrices("linalg.det", input, square=True)
+    check_matrices("linalg.det", input, square=True, complex_ok=True)
     return Det.apply(input)  # type: ignore[no-any-return]
 
 
@@ -105,6 +118,7 @@ def slogdet(input: Tensor) -> SLogDet:  # noqa: A002
 
     ``torch.slogdet`` and ``torch.linalg.slogdet``; stable where ``det`` under- or
     overflows. A singular matrix gives ``(0, -inf)``; its gradient is undefined (inf or nan).
+    For complex input ``sign`` is the complex ``det / |det|`` and has a gradient, as PyTorch.
 
     Raises:
         RuntimeError: for fewer than 2 dims, or non-square or integer matrices.
@@ -116,7 +130,7 @@ def slogdet(input: Tensor) -> SLogDet:  # noqa: A002
         sign=tensor(-1.),
         logabsdet=tensor(0.))
     """
-    check_matrices("linalg.slogdet", input, square=True)
+    check_matrices("linalg.slogdet", input, square=True, complex_ok=True)
     sign, logabsdet = LinalgSlogdet.apply(input)
     return SLogDet(sign, logabsdet)
 

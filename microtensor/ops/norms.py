@@ -1,8 +1,9 @@
 """Norms and distances: ``linalg.vector_norm``, ``linalg.matrix_norm``, ``linalg.norm``, cdist.
 
-The vector norms are the ``VectorNorm`` op; the matrix norms are compositions of it, of sums
-of absolute values with amax/amin, and of the singular values (``svdvals``), so their
-gradients (and second derivatives) are the ones of those pieces, as in PyTorch.
+The vector norms are the ``VectorNorm`` op (``ComplexVectorNorm`` for complex tensors: a real
+norm of |z|); the matrix norms are compositions of it, of sums of absolute values with
+amax/amin, and of the singular values (``svdvals``), so their gradients (and second
+derivatives) are the ones of those pieces, as in PyTorch.
 """
 
 from __future__ import annotations
@@ -14,8 +15,13 @@ from typing import Any
 import numpy as np
 
 from microtensor import ops
-from microtensor.ops._common import normalize_dims
-from microtensor.ops.reduction import _reduced_size
+from microtensor.autograd.function import Op
+from microtensor.dtypes import to_dtype
+from microtensor.ops import dual
+from microtensor.ops._common import normalize_dims, values
+from microtensor.ops._product_dtypes import scalar_name
+from microtensor.ops.reduction import _expand_back, _reduced_size
+from microtensor.ops.rounding import complex_sgn
 from microtensor.ops.statistics import VectorNorm
 from microtensor.ops.svd_decomposition import svdvals
 from microtensor.tensor import Tensor
@@ -25,6 +31,66 @@ __all__ = ["cdist", "vector_norm"]
 
 class Cdist(VectorNorm, node_name="CdistBackward0"):
     """``cdist``: the norms of the pairwise differences (torch's one cdist node)."""
+
+
+class ComplexVectorNorm(Op, node_name="LinalgVectorNormBackward0"):
+    """z = (sum |a|**p) ** (1/p) of complex a, a real z;  PyTorch's ``norm_backward``.
+
+    grad_a = g sgn(a) (p = 1), g a / z (p = 2), g a |a|**(p-2) / z**(p-1) (p > 2),
+    g sgn(a) |a|**(p-1) / z**(p-1) (p < 2, p != 1); p = inf / -inf: g sgn(a) shared by the
+    entries where |a| = z; p = 0: none. sgn(a) = a / |a|, 0 at 0.
+    """
+
+    complex_grad = True  # a real output of a complex input: backward gives complex gradients
+
+    @staticmethod
+    def forward(ctx: Any, a: Any, p: float, dims: tuple[int, ...], keepdim: bool) -> Any:
+        ctx.dims, ctx.keepdim, ctx.shape, ctx.p = dims, keepdim, a.shape, p
+        absolute = np.abs(a)
+        if p == 2:
+            out = np.sqrt(np.sum(absolute * absolute, axis=dims, keepdims=keepdim))
+        elif p == 1:
+            out = np.sum(absolute, axis=dims, keepdims=keepdim)
+        elif math.isinf(p):
+            out = (np.amax if p > 0 else np.amin)(absolute, axis=dims, keepdims=keepdim)
+        elif p == 0:
+            out = np.count_nonzero(a, axis=dims, keepdims=keepdim).astype(absolute.dtype)
+        else:
+            with np.errstate(divide="ignore"):  # 0 ** negative p = inf, so the norm is 0
+                out = np.sum(absolute**p, axis=dims, keepdims=keepdim) ** (1 / p)
+        out = np.asarray(out)
+        ctx.save_for_backward(a, out)
+        return out
+
+    @staticmethod
+    def backward(ctx: Any, grad_out: Any) -> Any:
+        a, out = ctx.saved_tensors
+        p = ctx.p
+        if p == 0:
+            return None
+        grad = _expand_back(ctx, grad_out)
+        if p == 1:
+            return complex_sgn(a) * grad
+        total = _expand_back(ctx, out)
+        a_values, total_values = values(a), values(total)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            if math.isinf(p):  # ties share the gradient, as amax
+                mask = (np.abs(a_values) == total_values) | np.isnan(a_values)
+                count = np.sum(mask, axis=ctx.dims, keepdims=True)
+                return complex_sgn(a) * dual.where(mask, grad / count, 0.0)
+            # the masks act on real factors only (where of real values)
+            zero_total = total_values == 0
+            if p == 2:
+                return a * dual.where(zero_total, 0.0, grad / dual.where(zero_total, 1.0, total))
+            if p < 1:
+                # PyTorch's form: |a| ** (p - 1) masked at a = 0
+                scale = dual.where(a_values == 0, 0.0, dual.abs(a) ** (p - 1))
+                return complex_sgn(a) * scale * (grad * total ** (1 - p))
+            safe_total = dual.where(zero_total, 1.0, total)
+            scale_v = dual.where(zero_total, 0.0, grad / safe_total ** (p - 1))
+            if p < 2:
+                return complex_sgn(a) * dual.abs(a) ** (p - 1) * scale_v
+            return a * dual.abs(a) ** (p - 2) * scale_v
 
 
 def vector_norm(
@@ -38,10 +104,13 @@ def vector_norm(
     """The vector ``ord``-norm over ``dim`` (all elements when None): ``torch.linalg.vector_norm``.
 
     ``ord`` is a number: ``sum(|x|**ord) ** (1/ord)``; ``inf`` is ``max |x|``, ``-inf``
-    ``min |x|`` and 0 the count of nonzeros. The gradient at 0 is 0.
+    ``min |x|`` and 0 the count of nonzeros. The gradient at 0 is 0. A complex input has a
+    real norm (float32 for complex64); ``dtype`` must then be complex (the parts' dtype of
+    the result), as PyTorch.
 
     Raises:
-        RuntimeError: for an integer input, or an ``inf``/negative ``ord`` over no elements.
+        RuntimeError: for an integer input, an ``inf``/negative ``ord`` over no elements, or
+            a real ``dtype`` for a complex input (a complex one for a real input).
         TypeError: if ``ord`` is not a number.
         IndexError: if a dim is out of range.
 
@@ -49,13 +118,16 @@ def vector_norm(
         >>> import microtensor as mt
         >>> mt.linalg.vector_norm(mt.tensor([[3.0, -4.0], [0.0, 1.0]]), dim=1)
         tensor([5., 1.])
+        >>> mt.linalg.vector_norm(mt.tensor([3 + 4j, 0j]))
+        tensor(5.)
     """
     if dtype is not None:
-        x = x.to(dtype)
-    if x._data.dtype.kind != "f":
+        x = _cast_for_norm("linalg.vector_norm", x, dtype)
+    kind = x._data.dtype.kind
+    if kind != "f" and kind != "c":
         raise RuntimeError(
-            f"linalg.vector_norm: Expected a floating point tensor as input. Got {x.dtype}; "
-            "call .float() first or pass dtype="
+            "linalg.vector_norm: Expected a floating point or complex tensor as input. Got "
+            f"{scalar_name(x)}; call .float() first or pass dtype="
         )
     if not isinstance(ord, Number) or isinstance(ord, bool):
         raise TypeError(
@@ -68,7 +140,22 @@ def vector_norm(
             f"linalg.vector_norm: cannot compute the {ord} norm on an empty tensor because the "
             "operation does not have an identity"
         )
-    return VectorNorm.apply(x, p, dims, keepdim)  # type: ignore[no-any-return]
+    op = ComplexVectorNorm if kind == "c" else VectorNorm
+    return op.apply(x, p, dims, keepdim)  # type: ignore[no-any-return]
+
+
+def _cast_for_norm(op: str, x: Tensor, dtype: Any) -> Tensor:
+    """``x.to(dtype)``; as PyTorch, a complex input takes a complex dtype, a real one a real."""
+    wanted = to_dtype(dtype)
+    if x._data.dtype.kind == "c" and not wanted.is_complex:
+        raise RuntimeError(
+            f"{op}: dtype should be complex for complex inputs, but got {scalar_name(wanted.numpy)}"
+        )
+    if x._data.dtype.kind == "f" and wanted.is_complex:
+        raise RuntimeError(
+            f"{op}: dtype should be real for real inputs, but got {scalar_name(wanted.numpy)}"
+        )
+    return x.to(wanted)
 
 
 _MATRIX_ORDS = ("fro", "nuc", 2, -2, 1, -1, math.inf, -math.inf)
@@ -89,10 +176,13 @@ def matrix_norm(
     (max / min row sum). The singular-value orders are differentiated through ``svdvals``,
     whose gradient is defined also for repeated singular values; ties for the max or min
     (of singular values or of sums) share the gradient, as amax / amin, as PyTorch.
+    Complex matrices have real norms, with PyTorch's gradients.
+    Differs from PyTorch: 'nuc', 2 and -2 refuse complex matrices (no complex svdvals yet).
 
     Raises:
         RuntimeError: for an unsupported ``ord``, fewer than 2 dims, a ``dim`` that is not
-            two different dims, or an integer input.
+            two different dims, an integer input, a dtype of the other kind (real or
+            complex) than the input's, or a singular-value ``ord`` of a complex input.
 
     Example:
         >>> import microtensor as mt
@@ -101,16 +191,17 @@ def matrix_norm(
         (tensor(6.), tensor(7.))
     """
     if dtype is not None:
-        A = A.to(dtype)  # noqa: N806
+        A = _cast_for_norm("linalg.matrix_norm", A, dtype)  # noqa: N806
     if A._data.ndim < 2:
         raise RuntimeError(
             "linalg.matrix_norm: The input tensor A must have at least 2 dimensions, got "
             f"shape {A._data.shape}"
         )
-    if A._data.dtype.kind != "f":
+    kind = A._data.dtype.kind
+    if kind != "f" and kind != "c":
         raise RuntimeError(
-            f"linalg.matrix_norm: Expected a floating point tensor as input. Got {A.dtype}; "
-            "call .float() first or pass dtype="
+            "linalg.matrix_norm: Expected a floating point or complex tensor as input. Got "
+            f"{scalar_name(A)}; call .float() first or pass dtype="
         )
     dims = (dim,) if isinstance(dim, int) else tuple(dim)
     if len(dims) != 2:
@@ -122,8 +213,15 @@ def matrix_norm(
     if ord not in _MATRIX_ORDS or isinstance(ord, bool):
         raise RuntimeError(f"linalg.matrix_norm: Order {ord} not supported.")
     if ord == "fro":
-        return VectorNorm.apply(A, 2.0, tuple(sorted((d0, d1))), keepdim)  # type: ignore[no-any-return]
+        op = ComplexVectorNorm if kind == "c" else VectorNorm
+        return op.apply(A, 2.0, tuple(sorted((d0, d1))), keepdim)  # type: ignore[no-any-return]
     if ord in ("nuc", 2, -2):
+        if kind == "c":
+            raise RuntimeError(
+                f"linalg.matrix_norm: ord={ord!r} of complex matrices needs their singular "
+                "values, and microtensor's svdvals takes real matrices only: use 'fro', 1 or "
+                "inf, or the norm of a real matrix"
+            )
         values = svdvals(ops.movedim(A, (d0, d1), (-2, -1)))
         if ord == "nuc":
             out = ops.sum(values, -1)

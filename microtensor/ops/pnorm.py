@@ -11,6 +11,7 @@ from typing import Any
 from microtensor import ops
 from microtensor._numpy_names import numpy_names
 from microtensor.ops._common import broadcast_error, normalize_dim
+from microtensor.ops.norms import vector_norm
 from microtensor.tensor import Tensor
 
 __all__ = ["dist", "renorm"]
@@ -20,6 +21,7 @@ def dist(input: Tensor, other: Tensor, p: Any = 2) -> Tensor:  # noqa: A002
     """The p-norm of ``input - other`` (broadcast) over all elements, as a 0-d tensor.
 
     ``p`` may be any number, ``inf`` (the largest difference) or 0 (the count of differences).
+    Complex inputs have a real distance (the norm of the complex difference).
 
     Raises:
         RuntimeError: if the shapes do not broadcast, or for integer inputs.
@@ -33,6 +35,8 @@ def dist(input: Tensor, other: Tensor, p: Any = 2) -> Tensor:  # noqa: A002
         difference = input - other
     except RuntimeError:
         raise broadcast_error("dist", input, other) from None
+    if difference._data.dtype.kind == "c":  # torch.norm's path refuses complex tensors
+        return vector_norm(difference, p)
     return ops.norm(difference, p)
 
 
@@ -62,6 +66,9 @@ def renorm(input: Tensor, p: Any, dim: int, maxnorm: Any) -> Tensor:  # noqa: A0
         raise RuntimeError(f"renorm(): expected maxnorm to be >= 0 but got {maxnorm}")
     d = normalize_dim("renorm", dim, ndim)
     others = tuple(i for i in range(ndim) if i != d)
-    norms = ops.norm(input, p, others, keepdim=True)
+    if input._data.dtype.kind == "c":  # a real norm of each complex slice
+        norms = vector_norm(input, p, others, keepdim=True)
+    else:
+        norms = ops.norm(input, p, others, keepdim=True)
     scale = ops.where(norms > maxnorm, maxnorm / (norms + 1e-7), 1.0)
     return input * scale

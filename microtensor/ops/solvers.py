@@ -23,7 +23,9 @@ __all__ = ["triangular_solve"]
 
 
 class Solve(Op):
-    """X = A^-1 B (batch dims broadcast);  dL/dB = A^-T G,  dL/dA = -(A^-T G) X^T."""
+    """X = A^-1 B (batch dims broadcast);  dL/dB = A^-H G,  dL/dA = -(A^-H G) X^H."""
+
+    complex_grad = True  # conjugate transposes (plain ones for real A and B)
 
     @staticmethod
     def forward(ctx: Any, a: Any, b: Any) -> Any:
@@ -39,8 +41,8 @@ class Solve(Op):
     @staticmethod
     def backward(ctx: Any, grad_out: Any) -> Any:
         a, x = ctx.saved_tensors
-        grad_b = la.solve(la.mT(a), grad_out)
-        grad_a = -(grad_b @ la.mT(x)) if ctx.needs_input_grad[0] else None
+        grad_b = la.solve(la.mH(a), grad_out)
+        grad_a = -(grad_b @ la.mH(x)) if ctx.needs_input_grad[0] else None
         return grad_a, grad_b if ctx.needs_input_grad[1] else None
 
 
@@ -79,7 +81,8 @@ def solve(A: Tensor, B: Tensor, *, left: bool = True) -> Tensor:  # noqa: N803
     """The solution X of ``A X = B`` (or ``X A = B`` when ``left=False``).
 
     ``A`` is ``(..., n, n)``; ``B`` is ``(..., n, k)`` or a batch of vectors ``(..., n)``
-    (1-D, or A's shape without the last dim); batch dims broadcast.
+    (1-D, or A's shape without the last dim); batch dims broadcast. Real or complex (both of
+    one dtype); the gradients use conjugate transposes, as PyTorch.
 
     Raises:
         RuntimeError: for non-square or integer ``A``, different dtypes or incompatible
@@ -91,7 +94,7 @@ def solve(A: Tensor, B: Tensor, *, left: bool = True) -> Tensor:  # noqa: N803
         >>> mt.linalg.solve(mt.tensor([[2.0, 0.0], [0.0, 4.0]]), mt.tensor([2.0, 2.0]))
         tensor([1.0000, 0.5000])
     """
-    check_matrices("linalg.solve", A, square=True)
+    check_matrices("linalg.solve", A, square=True, complex_ok=True)
     vector = _is_vector_rhs(A, B)
     if not left:
         if vector:
@@ -128,7 +131,7 @@ def solve_ex(
         >>> mt.linalg.solve_ex(mt.eye(2), mt.tensor([1.0, 2.0])).info
         tensor(0, dtype=microtensor.int32)
     """
-    check_matrices("linalg.solve_ex", A, square=True)
+    check_matrices("linalg.solve_ex", A, square=True, complex_ok=True)
     infos = np.zeros(A._data.shape[:-2], np.int32)
     for index in np.ndindex(infos.shape):
         infos[index] = lu_info(A._data[index][None])[1]
