@@ -11,6 +11,7 @@ from microtensor.optim.optimizer import (
     Optimizer,
     ParamsT,
     check_fused,
+    check_fused_group,
     check_implementation,
     check_lr,
     check_value,
@@ -54,6 +55,8 @@ class Adagrad(Optimizer):
     Raises:
         ValueError: for a negative lr, lr_decay, weight_decay, initial_accumulator_value or
             eps.
+        RuntimeError: at ``step()`` with ``fused=True``, for a complex parameter with a
+            gradient (PyTorch's messages).
 
     Example:
         >>> import microtensor as mt
@@ -119,6 +122,10 @@ class Adagrad(Optimizer):
         for group in self.param_groups:
             lr, lr_decay, eps = float(group["lr"]), float(group["lr_decay"]), float(group["eps"])
             weight_decay = float(group["weight_decay"])
+            if group["fused"]:
+                with_grad = [p for p in group["params"] if p.grad is not None]
+                if check_fused_group(self, with_grad):
+                    raise RuntimeError("`fused` does not support sparse grad or complex param")
             for p in group["params"]:
                 if p.grad is None:
                     continue

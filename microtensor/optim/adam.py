@@ -13,6 +13,7 @@ from microtensor.optim.optimizer import (
     ParamsT,
     check_adam_arguments,
     check_fused,
+    check_fused_param,
     check_implementation,
     check_lr,
     lr_scalar,
@@ -67,7 +68,8 @@ class Adam(Optimizer):
             lr with more than one element, a Tensor lr or Tensor betas with ``foreach=True``,
             or betas mixing a Tensor and a float.
         RuntimeError: for ``capturable=True``, or ``fused=True`` with ``foreach=True`` or
-            ``differentiable=True``.
+            ``differentiable=True``; at ``step()`` with ``fused=True``, for a complex parameter
+            whose state is still to be made.
 
     Example:
         >>> import microtensor as mt
@@ -126,6 +128,10 @@ class Adam(Optimizer):
                     f"{type(self).__name__}: lr as a Tensor is not supported for "
                     "capturable=False and foreach=True; set the group's foreach to False"
                 )
+            if group["fused"]:  # PyTorch checks each parameter it makes a state for
+                for p in group["params"]:
+                    if p.grad is not None and not self.state.get(p):
+                        check_fused_param(p)
             if group["differentiable"]:
                 adam_group(group, self.state)
                 continue

@@ -471,6 +471,31 @@ def check_fused(
         )
 
 
+def check_fused_param(p: Tensor) -> None:
+    """PyTorch's check of a parameter's dtype for ``fused=True``: floating point only.
+
+    Raises:
+        RuntimeError: for a complex parameter, with PyTorch's message.
+    """
+    if p._data.dtype.kind == "c":
+        raise RuntimeError(
+            "`fused=True` requires all the params to be floating point Tensors of supported "
+            f"devices: ['cpu'] but {p.dtype} and cpu; leave fused unset for complex parameters"
+        )
+
+
+def check_fused_group(optimizer: Any, params: list[Tensor]) -> bool:
+    """PyTorch's checks before a ``fused=True`` step of SGD or Adagrad; returns has_complex.
+
+    They check the dtype of one parameter only: the first with a gradient at the optimizer's
+    first fused step (``check_fused_param``); their fused kernels then refuse complex ones.
+    """
+    if params and not getattr(optimizer, "_fused_dtype_checked", False):
+        check_fused_param(params[0])
+        optimizer._fused_dtype_checked = True
+    return any(p._data.dtype.kind == "c" for p in params)
+
+
 def check_adam_arguments(
     optimizer: str, lr: Any, betas: tuple[float, float], eps: float, weight_decay: float
 ) -> None:

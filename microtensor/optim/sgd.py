@@ -12,6 +12,7 @@ from microtensor.optim.optimizer import (
     Optimizer,
     ParamsT,
     check_fused,
+    check_fused_group,
     check_implementation,
     check_lr,
     check_value,
@@ -56,7 +57,10 @@ class SGD(Optimizer):
     Raises:
         ValueError: for a negative lr, momentum or weight_decay, nesterov without momentum
             or with dampening, or a Tensor lr with more than one element.
-        RuntimeError: for ``fused=True`` with ``foreach=True`` or ``differentiable=True``.
+        RuntimeError: for ``fused=True`` with ``foreach=True`` or ``differentiable=True``;
+            at ``step()`` with ``fused=True``, if the first parameter with a gradient is complex.
+        NotImplementedError: at ``step()`` with ``fused=True``, for another complex parameter
+            with a gradient (PyTorch's fused kernel refuses them).
 
     Example:
         >>> import microtensor as mt
@@ -112,6 +116,8 @@ class SGD(Optimizer):
         """Perform one optimization step; return the closure's loss (if a closure is given)."""
         loss = self._evaluate(closure)
         for group in self.param_groups:
+            if group["fused"]:
+                _check_fused(self, group)
             if group["differentiable"]:
                 sgd_group(group, self.state)
                 continue
@@ -137,3 +143,20 @@ class SGD(Optimizer):
                 param -= lr * grad
                 p._version_counter[0] += 1  # an in-place update, as PyTorch counts it
         return loss
+
+
+def _check_fused(optimizer: SGD, group: dict[str, Any]) -> None:
+    """PyTorch's checks of a ``fused=True`` group (its fused kernel refuses complex tensors).
+
+    Raises:
+        RuntimeError: if the first parameter with a gradient is complex (``check_fused_group``).
+        NotImplementedError: for another complex parameter, with PyTorch's message.
+    """
+    with_grad = [p for p in group["params"] if p.grad is not None]
+    if check_fused_group(optimizer, with_grad):
+        dtype = next(p._data.dtype for p in with_grad if p._data.dtype.kind == "c")
+        name = "ComplexFloat" if dtype == np.complex64 else "ComplexDouble"
+        raise NotImplementedError(
+            f"\"fused_sgd_kernel\" not implemented for '{name}': leave fused unset for complex "
+            "parameters"
+        )

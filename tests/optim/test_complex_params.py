@@ -290,6 +290,30 @@ def test_adafactor_and_muon_refuse_complex_params_before_any_update(name):
         np.testing.assert_array_equal(as_numpy(params[0]), start[0])
 
 
+@pytest.mark.parametrize("name", ["SGD", "Adam", "AdamW", "Adagrad"])
+@pytest.mark.parametrize("complex_first", [False, True])
+def test_fused_steps_refuse_complex_params_as_torch(name, complex_first):
+    """Same error type and message (torch's text starts microtensor's), nothing updated."""
+    start = [np.ones(2, np.float32), np.ones(2, np.complex64)]
+    order = [1, 0] if complex_first else [0, 1]
+    errors = []
+    for lib in (torch, mt):
+        params = [lib.tensor(start[i].copy(), requires_grad=True) for i in order]
+        opt = getattr(lib.optim, name)(params, lr=0.1, fused=True)
+        for p in params:
+            p.grad = lib.ones_like(p)
+        with pytest.raises((RuntimeError, NotImplementedError)) as error:
+            opt.step()
+        errors.append(error)
+        for p, i in zip(params, order, strict=True):
+            np.testing.assert_array_equal(as_numpy(p), start[i])
+    theirs, mine = errors
+    assert mine.type is theirs.type
+    text = str(theirs.value).replace("torch.", "microtensor.")
+    text = text.replace("['mps', 'cuda', 'xpu', 'hpu', 'cpu', 'mtia', 'privateuseone']", "['cpu']")
+    assert str(mine.value).startswith(text)
+
+
 def test_sparse_adam_refuses_complex_params():
     def groups(lib):
         real, cplx = lib.zeros(2), lib.zeros(2, dtype=lib.complex64)
