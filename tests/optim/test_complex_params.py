@@ -210,6 +210,21 @@ def test_averaged_models_of_complex_params_match_torch():
         np.testing.assert_array_equal(mine, theirs)
 
 
+def test_torch_checkpoint_file_resumes_in_microtensor(tmp_path):
+    """torch.save of a state dict with complex state, mt.load, then the same next steps."""
+    start, grads = problem("float32")
+    theirs, opt_theirs = run(torch, "Adam", {"lr": 0.1, "amsgrad": True}, start, grads[:3])
+    torch.save(opt_theirs.state_dict(), tmp_path / "adam.pt")
+    params = [mt.tensor(as_numpy(p).copy(), requires_grad=True) for p in theirs]
+    opt = mt.optim.Adam(params, lr=0.1, amsgrad=True)
+    opt.load_state_dict(mt.load(tmp_path / "adam.pt"))
+    run(mt, "Adam", {}, start, grads[3:], opt=opt, params=params)
+    run(torch, "Adam", {}, start, grads[3:], opt=opt_theirs, params=theirs)
+    for p, q in zip(params, theirs, strict=True):
+        assert_same(p, q, 1e-6, 1e-7)
+    assert_state_dicts_equal(opt, opt_theirs, 1e-6, 1e-7)
+
+
 def test_loaded_state_of_complex_params_keeps_its_dtypes():
     """As torch: only a floating parameter casts its state (ASGD's eta stays float here)."""
     start, grads = problem("float32")
