@@ -942,6 +942,18 @@ class TensorMethods:
     def rot90(self, k: builtins.int = 1, dims: Any = (0, 1)) -> Any: return ops.rot90(self, k, dims)
     def unfold(self, dimension: builtins.int, size: builtins.int, step: builtins.int) -> Any:
         return ops.rearrange.unfold(self, dimension, size, step)
+    def stft(self, n_fft: builtins.int, hop_length: Any = None, win_length: Any = None,
+             window: Any = None, center: builtins.bool = True, pad_mode: builtins.str = "reflect",
+             normalized: builtins.bool = False, onesided: Any = None,
+             return_complex: Any = None, align_to_window: Any = None) -> Any:
+        return ops.stft(self, n_fft, hop_length, win_length, window, center, pad_mode,
+                        normalized, onesided, return_complex, align_to_window)
+    def istft(self, n_fft: builtins.int, hop_length: Any = None, win_length: Any = None,
+              window: Any = None, center: builtins.bool = True, normalized: builtins.bool = False,
+              onesided: Any = None, length: Any = None,
+              return_complex: builtins.bool = False) -> Any:
+        return ops.istft(self, n_fft, hop_length, win_length, window, center, normalized,
+                         onesided, length, return_complex)
     @numpy_names
     def nansum(self, dim: Any = None, keepdim: builtins.bool = False, *, dtype: Any = None) -> Any:
         return ops.nansum.__wrapped__(self, dim, keepdim, dtype=dtype)

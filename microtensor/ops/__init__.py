@@ -60,6 +60,7 @@ from microtensor.ops.softmax import *  # noqa: F403
 from microtensor.ops.solvers import *  # noqa: F403
 from microtensor.ops.sorting import *  # noqa: F403
 from microtensor.ops.special import *  # noqa: F403
+from microtensor.ops.spectral import *  # noqa: F403
 from microtensor.ops.splitting import *  # noqa: F403
 from microtensor.ops.statistics import *  # noqa: F403
 from microtensor.ops.strided import *  # noqa: F403

@@ -24,14 +24,8 @@ _SPARSE = "needs sparse tensors; microtensor tensors are dense NumPy arrays"
 _CUDA = "a CUDA jiterator kernel; microtensor runs on the CPU"
 
 NOT_PLANNED: dict[str, str] = {
-    "stft": "returns a complex spectrogram; " + _COMPLEX,
     "linalg.eig": "torch.linalg.eig always returns complex tensors; " + _COMPLEX,
     "linalg.eigvals": "torch.linalg.eigvals always returns complex tensors; " + _COMPLEX,
-    "view_as_complex": _COMPLEX,
-    "complex": _COMPLEX,
-    "polar": _COMPLEX,
-    "cdouble": _COMPLEX,
-    "cfloat": _COMPLEX,
     "chalf": _COMPLEX,
     "as_strided:partial_views": "its samples are views into a larger storage that as_strided "
     "reads outside the view; converted to microtensor (a copy) they have no such storage",

@@ -219,10 +219,5 @@ def llama_rotary(torch):
     return torch.view_as_real(xq_ * freqs_cis[None, :, None, :]).flatten(3).type_as(xq).tolist()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="no complex dtypes: torch.polar, view_as_complex, view_as_real are missing "
-    "(dtypes.py: complex64/complex128 and the ops; Llama-style RoPE code needs them)",
-)
 def test_llama_rotary_embedding_through_complex_numbers():
     assert_same_record(llama_rotary(mt), llama_rotary(torch))
