@@ -10,6 +10,7 @@ from typing import Any
 
 import numpy as np
 
+from microtensor import ops
 from microtensor.autograd.function import Op
 from microtensor.ops import _linalg_common as la
 from microtensor.ops import dual
@@ -138,6 +139,8 @@ def slogdet(input: Tensor) -> SLogDet:  # noqa: A002
 def logdet(input: Tensor) -> Tensor:  # noqa: A002
     """``log(det(input))``: nan where the determinant is negative, -inf where it is 0.
 
+    For complex input, the complex ``logabsdet + log(sign)`` (PyTorch's composition).
+
     Raises:
         RuntimeError: for fewer than 2 dims, or non-square or integer matrices.
 
@@ -146,8 +149,10 @@ def logdet(input: Tensor) -> Tensor:  # noqa: A002
         >>> mt.logdet(mt.tensor([[2.0, 0.0], [0.0, 0.5]]))
         tensor(0.)
     """
-    check_matrices("logdet", input, square=True)
+    check_matrices("logdet", input, square=True, complex_ok=True)
     sign, logabsdet = LinalgSlogdet.apply(input)
+    if input._data.dtype.kind == "c":
+        return logabsdet + ops.log(sign)  # type: ignore[no-any-return]
     with np.errstate(invalid="ignore", divide="ignore"):
         return logabsdet + np.log(sign._data)  # type: ignore[no-any-return]
 

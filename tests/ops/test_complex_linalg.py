@@ -242,6 +242,20 @@ def test_inverse_and_determinants_finite_differences(name):
     check_finite_differences(loss, a)
 
 
+def test_logdet_of_complex_matches_torch():
+    a = _matrices(np.random.default_rng(20), (2, 3, 3), np.complex128)
+    compare(mt.logdet, torch.logdet, [a])
+
+
+def test_inv_ex_and_solve_ex_of_singular_complex_matrices_as_torch():
+    singular = np.zeros((2, 2), np.complex64)
+    for name, args in (("inv_ex", ()), ("solve_ex", (np.ones(2, np.complex64),))):
+        mine = getattr(mt.linalg, name)(mt.tensor(singular), *map(mt.tensor, args))
+        theirs = getattr(torch.linalg, name)(torch.tensor(singular), *map(torch.tensor, args))
+        _close(mine[0], theirs[0], 0, f"{name} result")
+        _close(mine[1], theirs[1], 0, f"{name} info")
+
+
 def test_slogdet_sign_is_complex_and_real_input_unchanged():
     a = _matrices(np.random.default_rng(13), (3, 3), np.complex64)
     sign, logabsdet = mt.linalg.slogdet(mt.tensor(a))
