@@ -7,33 +7,60 @@ Run from the repository root::
     python -m tests.parity.opinfo_report --write-not-yet   # ... written into test_opinfo.py
     python -m tests.parity.opinfo_report --errors     # also torch's error inputs
     MICROTENSOR_OPINFO=thorough python -m tests.parity.opinfo_report   # every sample
+    python -m tests.parity.opinfo_report --complex --not-yet   # the complex128 mode
 
 Entries on ``NOT_PLANNED`` (tests/parity/test_opinfo.py) are listed with their reason and not
 run; every other entry is run, including those on ``NOT_YET``, so the report shows which of
-those now pass (to be removed from the list) and what still fails.
+those now pass (to be removed from the list) and what still fails. With ``--complex`` the
+same for the entries that torch runs in complex128 (the oracle's complex mode), against the
+lists of ``tests/parity/test_opinfo_complex.py`` (``COMPLEX_NOT_PLANNED``, ``COMPLEX_NOT_YET``).
 """
 
 from __future__ import annotations
 
 import argparse
 import collections
+import dataclasses
 import pathlib
 import time
 
-from tests.parity import oracle
+import torch
+
+from tests.parity import oracle, test_opinfo_complex
 from tests.parity.test_opinfo import ERROR_TYPES_DIFFER, NOT_PLANNED, NOT_YET
 
 STATUSES = ("PASS", "WRONG", "MISSING", "ERROR")
 TEST_FILE = pathlib.Path(__file__).with_name("test_opinfo.py")
 
 
-def run_all() -> dict[str, oracle.Result]:
-    """The result of every entry that is not on NOT_PLANNED, by entry id."""
+@dataclasses.dataclass
+class Mode:
+    """Which entries run in which dtype, against which lists in which test file."""
+
+    dtype: torch.dtype
+    not_planned: dict[str, str]
+    not_yet: dict[str, str]
+    test_file: pathlib.Path
+    list_name: str
+
+
+FLOAT64 = Mode(torch.float64, NOT_PLANNED, NOT_YET, TEST_FILE, "NOT_YET")
+COMPLEX = Mode(
+    oracle.COMPLEX,
+    test_opinfo_complex.COMPLEX_NOT_PLANNED,
+    test_opinfo_complex.COMPLEX_NOT_YET,
+    pathlib.Path(test_opinfo_complex.__file__),
+    "COMPLEX_NOT_YET",
+)
+
+
+def run_all(mode: Mode = FLOAT64) -> dict[str, oracle.Result]:
+    """The result of every entry of the mode that is not on its not-planned list, by entry id."""
     results = {}
-    for op in oracle.entries():
+    for op in oracle.entries() if mode is FLOAT64 else oracle.complex_entries():
         name = oracle.entry_id(op)
-        if name not in NOT_PLANNED:
-            results[name] = oracle.run_entry(op)
+        if name not in mode.not_planned:
+            results[name] = oracle.run_entry(op, mode.dtype)
     return results
 
 
@@ -68,32 +95,36 @@ def main() -> None:
     """Run the entries and print the counts, the names and the details of failures."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--not-yet", action="store_true", help="print a NOT_YET dict to paste")
-    parser.add_argument(
-        "--write-not-yet", action="store_true", help="write that NOT_YET into test_opinfo.py"
-    )
+    parser.add_argument("--write-not-yet", action="store_true", help="write it into the test file")
     parser.add_argument(
         "--errors", action="store_true", help="also run torch's error inputs (exception types)"
     )
+    parser.add_argument(
+        "--complex", action="store_true", help="the complex128 samples (test_opinfo_complex.py)"
+    )
     args = parser.parse_args()
+    mode = COMPLEX if args.complex else FLOAT64
+    not_planned, not_yet = mode.not_planned, mode.not_yet
     start = time.perf_counter()
-    results = run_all()
+    results = run_all(mode)
     seconds = time.perf_counter() - start
     by_status = collections.defaultdict(list)
     for name, result in results.items():
         by_status[result.status].append(name)
-    total = len(results) + len(NOT_PLANNED)
-    mode = "thorough (every sample)" if oracle.THOROUGH else f"{oracle.SAMPLES_PER_ENTRY} samples"
-    print(f"OpInfo entries on the CPU in float64: {total} ({mode}, {seconds:.0f} s)")
+    total = len(results) + len(not_planned)
+    bound = "thorough (every sample)" if oracle.THOROUGH else f"{oracle.SAMPLES_PER_ENTRY} samples"
+    dtype = str(mode.dtype).removeprefix("torch.")
+    print(f"OpInfo entries on the CPU in {dtype}: {total} ({bound}, {seconds:.0f} s)")
     for status in STATUSES:
         print(f"  {status:8s} {len(by_status[status]):4d}")
-    print(f"  {'NOT_PLANNED':8s} {len(NOT_PLANNED):4d}")
+    print(f"  {'NOT_PLANNED':8s} {len(not_planned):4d}")
     for status in STATUSES[1:]:
         print(f"\n{status} ({len(by_status[status])}):")
         for name in sorted(by_status[status]):
             print(f"  {name}: {results[name].detail}")
     print(f"\nPASS ({len(by_status['PASS'])}): " + ", ".join(sorted(by_status["PASS"])))
-    print(f"\nNOT_PLANNED ({len(NOT_PLANNED)}):")
-    for name, reason in sorted(NOT_PLANNED.items()):
+    print(f"\nNOT_PLANNED ({len(not_planned)}):")
+    for name, reason in sorted(not_planned.items()):
         print(f"  {name}: {reason}")
     print("\nCompared otherwise than as torch's values stand (oracle.py, with reasons):")
     for name, (reason, *_) in sorted(oracle.UP_TO_SIGN.items()):
@@ -104,41 +135,43 @@ def main() -> None:
         print(f"  {name}: TORCH_GRADIENT_WRONG: {reason}")
     for name, reason in sorted(oracle.SEED_FREE_AFTER_PROCESSING.items()):
         print(f"  {name}: SEED_FREE_AFTER_PROCESSING: {reason}")
-    passing = sorted(name for name in NOT_YET if results.get(name, oracle.Result("")).ok)
+    passing = sorted(name for name in not_yet if results.get(name, oracle.Result("")).ok)
     if passing:
         print(f"\nOn NOT_YET but passing now (remove them from the list): {', '.join(passing)}")
-    failing = sorted(n for n, r in results.items() if not r.ok and n not in NOT_YET)
+    failing = sorted(n for n, r in results.items() if not r.ok and n not in not_yet)
     if failing:
         print(f"\nFailing and not on NOT_YET (the test fails on them): {', '.join(failing)}")
     if args.errors:
         print_error_mismatches(results)
     if args.not_yet or args.write_not_yet:
-        block = not_yet_block(results)
+        block = not_yet_block(results, mode.list_name)
         print("\n" + block)
         if args.write_not_yet:
-            write_not_yet(block)
-            print(f"\nwritten to {TEST_FILE}")
+            write_not_yet(block, mode.test_file, mode.list_name)
+            print(f"\nwritten to {mode.test_file}")
 
 
-def not_yet_block(results: dict[str, oracle.Result]) -> str:
+def not_yet_block(results: dict[str, oracle.Result], list_name: str = "NOT_YET") -> str:
     """The NOT_YET assignment for the entries that do not pass, with their first failure."""
-    lines = ["NOT_YET: dict[str, str] = {"]
+    lines = [f"{list_name}: dict[str, str] = {{"]
     for name in sorted(n for n, r in results.items() if not r.ok):
         detail = f"{results[name].status}: {results[name].detail}".replace('"', "'")
         lines.append(f'    "{name}": "{detail[:160]}",')
     return "\n".join([*lines, "}"])
 
 
-def write_not_yet(block: str) -> None:
-    """Replace the NOT_YET assignment in test_opinfo.py by ``block``."""
-    text = TEST_FILE.read_text()
-    head = "NOT_YET: dict[str, str] = {"
-    start = text.index(head)
+def write_not_yet(
+    block: str, test_file: pathlib.Path = TEST_FILE, list_name: str = "NOT_YET"
+) -> None:
+    """Replace the NOT_YET assignment (``list_name``) in ``test_file`` by ``block``."""
+    text = test_file.read_text()
+    head = f"{list_name}: dict[str, str] = {{"
+    start = text.index("\n" + head) + 1
     if text.startswith(head + "}", start):
         end = start + len(head) + 1
     else:
         end = text.index("\n}", start) + len("\n}")
-    TEST_FILE.write_text(text[:start] + block + text[end:])
+    test_file.write_text(text[:start] + block + text[end:])
 
 
 if __name__ == "__main__":

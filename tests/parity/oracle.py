@@ -13,6 +13,15 @@ too) to microtensor, calls the microtensor callable of the same name, and checks
    gradient, where the entry says ``supports_gradgrad``;
 4. the Tensor-method variant (forward values), where torch has one.
 
+``run_entry(op, COMPLEX)`` runs the same checks on the entry's complex128 samples (for the
+entries whose torch OpInfo supports complex128 on the CPU, ``complex_entries``): complex
+values within the float64 tolerances (|actual - expected| <= atol + rtol |expected|), the
+gradient of every complex and real input for a random complex upstream gradient of each
+complex output (where torch differentiates the entry in complex128: its
+``supported_backward_dtypes``), with torch's convention (dL/dx + i dL/dy), and the second
+derivatives where the float64 mode checks them; singular vectors and eigenvectors are unique
+only up to a phase there, and take torch's phases.
+
 ``error_mismatches`` runs the entry's error inputs (``op.error_inputs``): torch's exception
 type must be microtensor's too (the report's ``--errors`` section).
 
@@ -42,6 +51,7 @@ import microtensor as mt
 from microtensor import _private_aten_ops as aten_ops
 
 RTOL, ATOL = 1e-7, 1e-9
+COMPLEX = torch.complex128  # the dtype of the complex mode (run_entry's dtype)
 THOROUGH = (
     os.environ.get("MICROTENSOR_OPINFO") == "thorough"
     or os.environ.get("HYPOTHESIS_PROFILE") == "thorough"
@@ -132,6 +142,18 @@ def entry_id(op: OpInfo) -> str:
 def entries() -> list[OpInfo]:
     """The op_db entries that run on the CPU in float64."""
     return [op for op in op_db if torch.float64 in op.supported_dtypes("cpu")]
+
+
+def complex_entries() -> list[OpInfo]:
+    """The op_db entries that run on the CPU in complex128 (the complex mode's)."""
+    return [op for op in op_db if COMPLEX in op.supported_dtypes("cpu")]
+
+
+def differentiated(op: OpInfo, dtype: torch.dtype) -> bool:
+    """Whether torch's entry differentiates its samples of ``dtype``."""
+    if dtype == torch.float64:
+        return bool(op.supports_autograd)
+    return bool(op.supports_autograd) and dtype in op.supported_backward_dtypes("cpu")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -281,9 +303,13 @@ def _dtype(dt: torch.dtype) -> Any:
 
 
 class Converter:
-    """torch values -> microtensor values; remembers the pairs of leaves that need grad."""
+    """torch values -> microtensor values; remembers the pairs of leaves that need grad.
 
-    def __init__(self) -> None:
+    Complex tensors convert only with ``complex_ok`` (the complex mode).
+    """
+
+    def __init__(self, complex_ok: bool = False) -> None:
+        self.complex_ok = complex_ok
         self.seen: dict[int, Any] = {}
         self.leaves: list[tuple[torch.Tensor, Any]] = []
 
@@ -326,13 +352,14 @@ class Converter:
     def tensor(self, x: torch.Tensor) -> Any:
         if id(x) in self.seen:
             return self.seen[id(x)]
-        if x.is_complex() or x.is_sparse or x.layout != torch.strided:
+        complex_refused = x.is_complex() and not self.complex_ok
+        if complex_refused or x.is_sparse or x.layout != torch.strided:
             raise Missing(f"a {x.dtype} {x.layout} input tensor")
         if x.device.type != "cpu":
             raise Missing(f"a tensor on device {x.device.type}")
-        if x.dtype in (torch.bfloat16,) or x.is_quantized:
+        if x.dtype in (torch.bfloat16, torch.complex32) or x.is_quantized:
             raise Missing(f"a {x.dtype} input tensor")
-        t = mt.tensor(x.detach().numpy().copy())
+        t = mt.tensor(x.detach().resolve_conj().resolve_neg().numpy().copy())
         if x.requires_grad:
             t.requires_grad_(True)
             self.leaves.append((x, t))
@@ -356,7 +383,7 @@ def _array(t: Any) -> np.ndarray:
     if t.dtype in (torch.bfloat16, mt.bfloat16):  # NumPy has no bfloat16: compare as float32
         return np.asarray(t.detach().float().numpy())
     if isinstance(t, torch.Tensor):  # torch's lazily conjugated results (ifft) refuse .numpy()
-        t = t.resolve_conj()
+        t = t.resolve_conj().resolve_neg()
     return np.asarray(t.detach().numpy())
 
 
@@ -388,6 +415,7 @@ def _same_value(actual: Any, expected: Any, what: str, values: bool = True) -> N
 # the float64 tolerances are the issue's; other dtypes (a float32 weight in a float64
 # sample) get torch.testing's defaults for them
 TOLERANCES = {np.dtype("float32"): (1.3e-6, 1e-5), np.dtype("float16"): (1e-3, 1e-5)}
+TOLERANCES[np.dtype("complex64")] = TOLERANCES[np.dtype("float32")]
 
 
 def _close(actual: np.ndarray, expected: np.ndarray, what: str) -> None:
@@ -412,12 +440,19 @@ def compare_outputs(actual: Any, expected: Any, what: str, values: bool = True) 
 # Gradients
 
 
-def _wants_grad(t: Any) -> bool:
-    return isinstance(t, torch.Tensor) and t.requires_grad and t.is_floating_point()
+def _wants_grad(t: Any, complex_ok: bool) -> bool:
+    if not isinstance(t, torch.Tensor) or not t.requires_grad:
+        return False
+    return t.is_floating_point() or (complex_ok and t.is_complex())
 
 
 def _upstream(rng: np.random.Generator, t: torch.Tensor) -> np.ndarray:
-    return rng.standard_normal(tuple(t.shape)).astype(str(t.dtype).removeprefix("torch."))
+    """A random upstream gradient like ``t``: complex (both parts random) for complex ``t``."""
+    dtype = str(t.dtype).removeprefix("torch.")
+    u = rng.standard_normal(tuple(t.shape))
+    if t.is_complex():
+        u = u + 1j * rng.standard_normal(tuple(t.shape))
+    return u.astype(dtype)
 
 
 def _torch_tensor(u: np.ndarray) -> torch.Tensor:
@@ -456,14 +491,20 @@ def _compare_grads(mine: list[Any], theirs: list[Any], shapes: list[Any], what: 
 
 
 def check_gradients(
-    op: OpInfo, mt_out: Any, torch_out: Any, leaves: list[tuple[Any, Any]], seed: int
+    op: OpInfo,
+    mt_out: Any,
+    torch_out: Any,
+    leaves: list[tuple[Any, Any]],
+    seed: int,
+    complex_ok: bool = False,
 ) -> None:
-    """Gradients (and second derivatives where the entry has them) equal torch's."""
+    """Gradients (and second derivatives where the entry has them) equal torch's; the
+    gradients of complex outputs too with ``complex_ok`` (the complex mode)."""
     rng = np.random.default_rng(seed)
     torch_outs, mt_outs = _flatten(torch_out), _flatten(mt_out)
     if len(mt_outs) != len(torch_outs):
         raise Wrong(f"gradient phase: {len(mt_outs)} outputs, torch has {len(torch_outs)}")
-    chosen = [i for i, t in enumerate(torch_outs) if _wants_grad(t)]
+    chosen = [i for i, t in enumerate(torch_outs) if _wants_grad(t, complex_ok)]
     if not chosen or not leaves:
         return
     t_outs = [torch_outs[i] for i in chosen]
@@ -629,15 +670,16 @@ def _classify(error: Exception) -> Result:
     return Result("ERROR", text)
 
 
-def samples(op: OpInfo) -> Iterator[Any]:
-    """torch's float64 sample inputs of the entry (the first few in bounded mode)."""
+def samples(op: OpInfo, dtype: torch.dtype = torch.float64) -> Iterator[Any]:
+    """torch's sample inputs of the entry in ``dtype`` (the first few in bounded mode)."""
     torch.manual_seed(0)
-    drawn = op.sample_inputs("cpu", torch.float64, requires_grad=op.supports_autograd)
+    drawn = op.sample_inputs("cpu", dtype, requires_grad=differentiated(op, dtype))
     return itertools.islice(drawn, SAMPLES_PER_ENTRY)
 
 
-def run_entry(op: OpInfo) -> Result:
-    """Check microtensor against torch on the entry's samples; the first failure decides."""
+def run_entry(op: OpInfo, dtype: torch.dtype = torch.float64) -> Result:
+    """Check microtensor against torch on the entry's samples of ``dtype`` (float64, or
+    COMPLEX for the complex mode); the first failure decides."""
     try:
         fn = microtensor_callable(op)
     except Missing as error:
@@ -648,10 +690,10 @@ def run_entry(op: OpInfo) -> Result:
     count = 0
     with warnings.catch_warnings(), np.errstate(all="ignore"):
         warnings.simplefilter("ignore")
-        for index, sample in enumerate(samples(op)):
+        for index, sample in enumerate(samples(op, dtype)):
             _float64_atol[0] = TORCH_LESS_ACCURATE.get(entry_id(op), (ATOL, ""))[0]
             try:
-                outcome = _run_sample(op, fn, method, sample, seed=index)
+                outcome = _run_sample(op, fn, method, sample, index, dtype.is_complex)
             except Exception as error:  # noqa: BLE001 - every failure is reported
                 result = _classify(error)
                 result.detail = f"sample {index} {_describe(sample)}: {result.detail}"
@@ -664,9 +706,14 @@ def run_entry(op: OpInfo) -> Result:
 
 
 def _run_sample(
-    op: OpInfo, fn: Callable[..., Any], method: str | None, sample: Any, seed: int
+    op: OpInfo,
+    fn: Callable[..., Any],
+    method: str | None,
+    sample: Any,
+    seed: int,
+    complex_ok: bool = False,
 ) -> int:
-    convert = Converter()
+    convert = Converter(complex_ok)
     mt_input = convert(sample.input)
     mt_args, mt_kwargs = convert(sample.args), convert(sample.kwargs)
     torch.manual_seed(0)
@@ -717,13 +764,15 @@ def _gradient_phase(
         actual = _rebind(wrapper)(fn, mt_input, *mt_args, **mt_kwargs)
     process = sample.output_process_fn_grad
     expected, actual = process(expected), _rebind(process)(actual)
-    check_gradients(op, actual, expected, convert.leaves, seed)
+    check_gradients(op, actual, expected, convert.leaves, seed, convert.complex_ok)
 
 
 def _signs_of(name: str, actual: Any, expected: Any) -> Any:
     """``actual`` with its vectors' signs taken from ``expected`` (entries on UP_TO_SIGN).
 
-    The first output's vectors decide the signs of their partners. A partner's vectors beyond
+    The first output's vectors decide the signs of their partners. Complex vectors are unique
+    up to a phase: they take torch's phases (a row of Vh, a conjugated vector, the conjugate
+    of its partner's). A partner's vectors beyond
     those (the null space of a full SVD, any orthonormal basis of it) are replaced by the
     projection of torch's onto their span: equal to torch's exactly when the spans agree.
     """
@@ -738,16 +787,22 @@ def _signs_of(name: str, actual: Any, expected: Any) -> Any:
         if axis == -1:  # rows are the vectors: work on columns
             mine, theirs = np.swapaxes(mine, -1, -2), np.swapaxes(theirs, -1, -2)
         if decided is None:
-            dots = np.sum(mine[..., :k] * theirs[..., :k], axis=-2, keepdims=True)
-            decided = np.where(dots < 0, -1.0, 1.0)
+            dots = np.sum(np.conj(mine[..., :k]) * theirs[..., :k], axis=-2, keepdims=True)
+            decided = _phases(dots) if np.iscomplexobj(dots) else np.where(dots < 0, -1.0, 1.0)
         aligned = mine.copy()
-        aligned[..., :k] = mine[..., :k] * decided
+        aligned[..., :k] = mine[..., :k] * (np.conj(decided) if axis == -1 else decided)
         extra = mine[..., k:]
-        aligned[..., k:] = extra @ (np.swapaxes(extra, -1, -2) @ theirs[..., k:])
+        aligned[..., k:] = extra @ (np.conj(np.swapaxes(extra, -1, -2)) @ theirs[..., k:])
         if axis == -1:
             aligned = np.swapaxes(aligned, -1, -2)
         outputs[index] = mt.tensor(aligned.astype(mine.dtype))
     return type(actual)(*outputs) if hasattr(actual, "_fields") else type(actual)(outputs)
+
+
+def _phases(dots: np.ndarray) -> np.ndarray:
+    """dots / |dots| (1 where a dot is 0): the phase that turns a vector into torch's."""
+    size = np.abs(dots)
+    return np.where(size > 0, dots / np.where(size > 0, size, 1.0), 1.0)
 
 
 def _substituted(x: Any, mapping: dict[int, Any]) -> Any:
