@@ -227,3 +227,35 @@ def test_random_fills_of_complex_tensors_equal_torchs():
         for a, t in zip(got, want, strict=True):
             assert a.dtype.name == str(t.dtype).removeprefix("torch.")
             np.testing.assert_array_equal(a.numpy(), t.numpy())
+
+
+MORE_REFUSALS = {
+    "relu": lambda L, z: L.relu(z),
+    "clamp": lambda L, z: L.clamp(z, min=0),
+    "clamp_": lambda L, z: z.clone().clamp_(max=1),
+    "maximum": lambda L, z: L.maximum(z, z),
+    "minimum": lambda L, z: L.minimum(z, z),
+    "fmax": lambda L, z: L.fmax(z, z),
+    "heaviside": lambda L, z: L.heaviside(z, z),
+    "floor": lambda L, z: z.floor(),
+    "ceil": lambda L, z: L.ceil(z),
+    "trunc": lambda L, z: z.trunc(),
+    "round": lambda L, z: z.round(),
+}
+
+
+@pytest.mark.parametrize("name", MORE_REFUSALS)
+def test_clamping_and_rounding_refuse_complex_as_torch(name):
+    call = MORE_REFUSALS[name]
+    with pytest.raises(Exception) as torch_error:  # noqa: PT011 - torch's type is what we match
+        call(torch, torch.tensor([1 + 2j, 3 - 1j]))
+    with pytest.raises(type(torch_error.value)) as error:
+        call(mt, mt.tensor([1 + 2j, 3 - 1j]))
+    assert str(torch_error.value).split("\n")[0].strip() in str(error.value)
+
+
+def test_where_passes_complex_gradients():
+    a = mt.tensor([1 + 2j, 3 - 1j], requires_grad=True)
+    out = mt.where(mt.tensor([True, False]), a, mt.zeros(2, dtype=mt.cfloat))
+    (grad,) = mt.autograd.grad(out, a, mt.tensor([1 - 1j, 2j]))
+    assert grad.tolist() == [1 - 1j, 0j]

@@ -18,7 +18,13 @@ from microtensor._out_argument import write_out
 from microtensor.autograd.function import Op
 from microtensor.ops import dual
 from microtensor.ops._common import as_tensor_arg, binary, promote, values
-from microtensor.ops._pointwise import broadcast_error3, check_numbers, sign_of, tensor_input
+from microtensor.ops._pointwise import (
+    broadcast_error3,
+    check_numbers,
+    refuse_complex,
+    sign_of,
+    tensor_input,
+)
 from microtensor.ops.rounding import complex_sgn
 from microtensor.tensor import Tensor
 
@@ -236,6 +242,8 @@ def _split_ties(ctx: Any, grad_out: Any, *, larger: bool) -> tuple[Any, Any]:
 class Where(Op):
     """z = a where condition else b;  dz/da = condition,  dz/db = not condition."""
 
+    complex_grad = True  # backward is linear in grad_out with real coefficients
+
     _listed = (1, 2)  # torch's where wraps a number operand as a tensor; the condition has none
 
     @staticmethod
@@ -281,6 +289,7 @@ def relu(input: Tensor) -> Tensor:  # noqa: A002
         >>> mt.relu(mt.tensor([-1.0, 0.0, 2.0]))
         tensor([0., 0., 2.])
     """
+    refuse_complex(input, "clamp is not supported for complex types")
     return Relu.apply(tensor_input("relu", input, bool_ok=False))  # type: ignore[no-any-return]
 
 
@@ -345,6 +354,7 @@ def _clamp(input: Tensor, min: Any, max: Any, op: type[Clamp], scalar_op: type[C
     """``clamp`` recorded as ``op``, or ``scalar_op`` when no bound is a tensor."""
     if min is None and max is None:
         raise RuntimeError("clamp(): at least one of 'min' or 'max' must not be None")
+    refuse_complex(input, "clamp is not supported for complex types")
     lo = None if min is None else as_tensor_arg(min)
     hi = None if max is None else as_tensor_arg(max)
     target = _common_dtype(tensor_input("clamp", input), lo, hi)
@@ -378,6 +388,7 @@ def maximum(input: Tensor, other: Any, *, out: Any = None) -> Tensor:  # noqa: A
     if out is not None:  # torch's out=: the result, written into out
         return write_out(out, maximum(input, other), "maximum")
     check_numbers("maximum", input, other, "neither")
+    _refuse_complex_pair("maximum", input, other)
     return binary(Maximum, "maximum", input, other)
 
 
@@ -395,6 +406,7 @@ def minimum(input: Tensor, other: Any, *, out: Any = None) -> Tensor:  # noqa: A
     if out is not None:  # torch's out=: the result, written into out
         return write_out(out, minimum(input, other), "minimum")
     check_numbers("minimum", input, other, "neither")
+    _refuse_complex_pair("minimum", input, other)
     return binary(Minimum, "minimum", input, other)
 
 
@@ -474,6 +486,11 @@ def clamp_max(input: Tensor, max: Any) -> Tensor:  # noqa: A002
     return _clamp(input, None, max, ClampMax, ClampMaxScalar)
 
 
+def _refuse_complex_pair(op: str, input: Any, other: Any) -> None:  # noqa: A002
+    for x in (input, other):
+        refuse_complex(x, f"{op} not implemented for complex tensors.", RuntimeError)
+
+
 def fmax(input: Tensor, other: Tensor) -> Tensor:  # noqa: A002
     """Elementwise maximum that ignores nan: a nan only where both operands are nan.
 
@@ -489,6 +506,7 @@ def fmax(input: Tensor, other: Tensor) -> Tensor:  # noqa: A002
         tensor([3., 2., nan])
     """
     check_numbers("fmax", input, other, "neither")
+    _refuse_complex_pair("fmax", input, other)
     return binary(Fmax, "fmax", input, other)
 
 
@@ -506,6 +524,7 @@ def fmin(input: Tensor, other: Tensor) -> Tensor:  # noqa: A002
         tensor([1., 2.])
     """
     check_numbers("fmin", input, other, "neither")
+    _refuse_complex_pair("fmin", input, other)
     return binary(Fmin, "fmin", input, other)
 
 
@@ -526,6 +545,8 @@ def heaviside(input: Tensor, values: Tensor) -> Tensor:  # noqa: A002
             raise TypeError(
                 f"heaviside(): argument '{name}' must be Tensor, not {type(value).__name__}"
             )
+    for x in (input, values):
+        refuse_complex(x, "heaviside is not yet implemented for complex tensors.", RuntimeError)
     if input._data.dtype != values._data.dtype:
         raise RuntimeError(
             "heaviside is not yet implemented for tensors with different dtypes: input is "

@@ -15,7 +15,13 @@ import numpy as np
 from microtensor.autograd.function import Op
 from microtensor.ops import dual
 from microtensor.ops._common import values
-from microtensor.ops._pointwise import float_input, sign_of, tensor_input, zeros_like
+from microtensor.ops._pointwise import (
+    float_input,
+    refuse_complex,
+    sign_of,
+    tensor_input,
+    zeros_like,
+)
 from microtensor.tensor import Tensor
 
 __all__ = ["angle", "ceil", "floor", "frac", "round", "sgn", "sign", "trunc"]
@@ -220,6 +226,7 @@ def floor(input: Tensor) -> Tensor:  # noqa: A002
         >>> mt.floor(mt.tensor([-1.5, 1.5])), mt.floor(mt.tensor([3]))
         (tensor([-2.,  1.]), tensor([3]))
     """
+    refuse_complex(input, "floor is not supported for complex inputs")
     return Floor.apply(tensor_input("floor", input, bool_ok=False))  # type: ignore[no-any-return]
 
 
@@ -231,6 +238,7 @@ def ceil(input: Tensor) -> Tensor:  # noqa: A002
         >>> mt.ceil(mt.tensor([-1.5, 1.5]))
         tensor([-1.,  2.])
     """
+    refuse_complex(input, "ceil is not supported for complex inputs")
     return Ceil.apply(tensor_input("ceil", input, bool_ok=False))  # type: ignore[no-any-return]
 
 
@@ -242,6 +250,7 @@ def trunc(input: Tensor) -> Tensor:  # noqa: A002
         >>> mt.trunc(mt.tensor([-1.5, 1.5]))
         tensor([-1.,  1.])
     """
+    refuse_complex(input, "trunc is not supported for complex inputs")
     return Trunc.apply(tensor_input("trunc", input, bool_ok=False))  # type: ignore[no-any-return]
 
 
@@ -257,6 +266,7 @@ def round(input: Tensor, *, decimals: int = 0) -> Tensor:  # noqa: A001, A002
         (tensor([0., 2., 3.]), tensor([2.5700]))
     """
     input = tensor_input("round", input, bool_ok=False)
+    refuse_complex(input, "\"round_vml_cpu\" not implemented for '{}'")
     if decimals != 0 and input._data.dtype.kind != "f":
         raise NotImplementedError(
             f"round(): decimals={decimals} is not implemented for {input.dtype} tensors; "
