@@ -44,9 +44,11 @@ class Pinv(Op):
     """Z = A^+ (Moore-Penrose);  dL/dA is PyTorch's ``pinv_backward`` (constant rank).
 
     With G the gradient and Z = A^+ (m x n input, Z is n x m), for m <= n:
-    K = G^T Z, dL/dA = -(Z K)^T + K Z^T - (A Z) K Z^T + (Z^T Z)(G^T - K A); the m > n case is
-    the transposed form.
+    K = G^H Z, dL/dA = -(Z K)^H + K Z^H - (A Z) K Z^H + (Z^H Z)(G^H - K A); the m > n case is
+    the transposed form (^H is the conjugate transpose, ^T for real matrices).
     """
+
+    complex_grad = True
 
     @staticmethod
     def forward(ctx: Any, a: Any, atol: Any, rtol: Any, hermitian: bool) -> Any:
@@ -58,15 +60,15 @@ class Pinv(Op):
     def backward(ctx: Any, grad_out: Any) -> Any:
         a, z = ctx.saved_tensors
         m, n = a.shape[-2], a.shape[-1]
-        z_t, g_t = la.mT(z), la.mT(grad_out)
+        z_t, g_t = la.mH(z), la.mH(grad_out)
         if m <= n:
             k = g_t @ z
             k_z_t = k @ z_t
-            grad = -la.mT(z @ k) + k_z_t - (a @ z) @ k_z_t + (z_t @ z) @ (g_t - k @ a)
+            grad = -la.mH(z @ k) + k_z_t - (a @ z) @ k_z_t + (z_t @ z) @ (g_t - k @ a)
         else:
             k = z @ g_t
             z_t_k = z_t @ k
-            grad = -la.mT(k @ z) + (g_t - a @ k) @ z @ z_t + z_t_k - z_t_k @ z @ a
+            grad = -la.mH(k @ z) + (g_t - a @ k) @ z @ z_t + z_t_k - z_t_k @ z @ a
         return grad, None, None, None
 
 
@@ -85,7 +87,7 @@ def cutoff(sizes: tuple[int, int], largest: np.ndarray, atol: Any, rtol: Any) ->
 
 
 def _pinv_values(a: np.ndarray, atol: Any, rtol: Any, hermitian: bool) -> np.ndarray:
-    """V diag(1/s where s > cutoff, else 0) U^T, from the SVD (or eigh when ``hermitian``)."""
+    """V diag(1/s where s > cutoff, else 0) U^H, from the SVD (or eigh when ``hermitian``)."""
     sizes = (a.shape[-2], a.shape[-1])
     if a.size == 0:
         return np.zeros(a.shape[:-2] + (sizes[1], sizes[0]), a.dtype)
@@ -94,11 +96,11 @@ def _pinv_values(a: np.ndarray, atol: Any, rtol: Any, hermitian: bool) -> np.nda
         largest = np.abs(w).max(-1)
         keep = np.abs(w) > cutoff(sizes, largest, atol, rtol)[..., None]
         w_inv = np.where(keep, 1 / np.where(keep, w, 1), 0).astype(a.dtype)
-        return (q * w_inv[..., None, :]) @ np.swapaxes(q, -1, -2)
+        return (q * w_inv[..., None, :]) @ la.mH(q)
     u, s, vh = np.linalg.svd(a, full_matrices=False)
     keep = s > cutoff(sizes, s[..., 0], atol, rtol)[..., None]
     s_inv = np.where(keep, 1 / np.where(keep, s, 1), 0).astype(a.dtype)
-    return (np.swapaxes(vh, -1, -2) * s_inv[..., None, :]) @ np.swapaxes(u, -1, -2)
+    return (la.mH(vh) * s_inv[..., None, :]) @ la.mH(u)
 
 
 def inverse(input: Tensor) -> Tensor:  # noqa: A002
@@ -165,8 +167,8 @@ def pinv(
 
     Singular values below ``max(atol, rtol * largest)`` count as zero; with neither given,
     ``rtol = eps * max(m, n)``; with only ``atol`` given, ``rtol = 0``. ``hermitian=True``
-    uses the eigendecomposition of the (assumed symmetric) matrix. The gradient is
-    PyTorch's, exact where the rank does not change near ``A``.
+    uses the eigendecomposition of the (assumed Hermitian) matrix. Real or complex. The
+    gradient is PyTorch's, exact where the rank does not change near ``A``.
 
     Raises:
         RuntimeError: for fewer than 2 dims or an integer input.
@@ -177,9 +179,9 @@ def pinv(
         tensor([[1.0000, 0.0000, 0.0000],
                 [0.0000, 0.0000, 0.5000]])
     """
-    check_matrices("linalg.pinv", A)
+    check_matrices("linalg.pinv", A, complex_ok=True)
     if hermitian and A._data.shape[-1] != A._data.shape[-2]:
-        check_matrices("linalg.pinv", A, square=True)
+        check_matrices("linalg.pinv", A, square=True, complex_ok=True)
     return Pinv.apply(A, atol, rtol, hermitian)  # type: ignore[no-any-return]
 
 

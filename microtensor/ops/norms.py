@@ -78,19 +78,19 @@ class ComplexVectorNorm(Op, node_name="LinalgVectorNormBackward0"):
                 mask = (np.abs(a_values) == total_values) | np.isnan(a_values)
                 count = np.sum(mask, axis=ctx.dims, keepdims=True)
                 return complex_sgn(a) * dual.where(mask, grad / count, 0.0)
-            # the masks act on real factors only (where of real values)
+            # PyTorch's forms, masked after the division: their second derivatives at 0 are
+            # nan, as PyTorch's
             zero_total = total_values == 0
             if p == 2:
-                return a * dual.where(zero_total, 0.0, grad / dual.where(zero_total, 1.0, total))
+                return grad * dual.where(zero_total, 0.0, a / total)
             if p < 1:
-                # PyTorch's form: |a| ** (p - 1) masked at a = 0
-                scale = dual.where(a_values == 0, 0.0, dual.abs(a) ** (p - 1))
-                return complex_sgn(a) * scale * (grad * total ** (1 - p))
-            safe_total = dual.where(zero_total, 1.0, total)
-            scale_v = dual.where(zero_total, 0.0, grad / safe_total ** (p - 1))
+                scaled_a = dual.where(a_values == 0, 0.0, complex_sgn(a) * dual.abs(a) ** (p - 1))
+                return scaled_a * grad * total ** (1 - p)
             if p < 2:
-                return complex_sgn(a) * dual.abs(a) ** (p - 1) * scale_v
-            return a * dual.abs(a) ** (p - 2) * scale_v
+                scaled_a = complex_sgn(a) * dual.abs(a) ** (p - 1)
+            else:
+                scaled_a = a * dual.abs(a) ** (p - 2)
+            return scaled_a * dual.where(zero_total, 0.0, grad / total ** (p - 1))
 
 
 def vector_norm(

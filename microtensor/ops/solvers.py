@@ -167,7 +167,8 @@ def solve_triangular(
     """The solution of ``A X = B`` (``X A = B`` if not ``left``) for triangular ``A``.
 
     Only the triangle named by ``upper`` is read (with ones on the diagonal when
-    ``unitriangular``), so the gradient of ``A`` is zero outside it, as PyTorch.
+    ``unitriangular``), so the gradient of ``A`` is zero outside it, as PyTorch. Real or
+    complex.
     Differs from PyTorch: a zero on the diagonal raises LinAlgError instead of giving inf.
 
     Raises:
@@ -182,7 +183,7 @@ def solve_triangular(
         tensor([[1.],
                 [2.]])
     """
-    check_matrices("linalg.solve_triangular", A, square=True)
+    check_matrices("linalg.solve_triangular", A, square=True, complex_ok=True)
     if B._data.ndim < 2:
         raise RuntimeError(
             "linalg.solve_triangular: The input tensor B must have at least 2 dimensions, got "

@@ -217,6 +217,29 @@ def test_solve_matches_torch(rhs):
     compare(mt.linalg.solve, torch.linalg.solve, [a, b])
 
 
+@pytest.mark.parametrize("upper", [True, False])
+def test_solve_triangular_matches_torch(upper):
+    rng = np.random.default_rng(21)
+    a, b = _matrices(rng, (2, 3, 3), np.complex128), _matrices(rng, (2, 3, 2), np.complex128)
+    compare(
+        lambda x, y: mt.linalg.solve_triangular(x, y, upper=upper),
+        lambda x, y: torch.linalg.solve_triangular(x, y, upper=upper),
+        [a + 3 * np.eye(3), b],
+    )
+
+
+@pytest.mark.parametrize("shape", [(3, 3), (2, 4), (4, 2)])
+def test_pinv_matches_torch(shape):
+    a = _matrices(np.random.default_rng(22), (2,) + shape, np.complex128)
+    compare(mt.linalg.pinv, torch.linalg.pinv, [a])
+    h = a[..., :2, :2] + np.conj(np.swapaxes(a[..., :2, :2], -1, -2))
+    compare(
+        lambda x: mt.linalg.pinv(x, hermitian=True),
+        lambda x: torch.linalg.pinv(x, hermitian=True),
+        [h],
+    )
+
+
 def test_solve_left_false_matches_torch():
     rng = np.random.default_rng(11)
     a, b = _matrices(rng, (3, 3), np.complex128), _matrices(rng, (2, 3), np.complex128)
@@ -316,6 +339,16 @@ def test_norm_of_complex64_is_float32_and_of_zeros_has_zero_gradient():
     zeros = mt.zeros(3, dtype=mt.complex128, requires_grad=True)
     mt.linalg.vector_norm(zeros).backward()
     assert zeros.grad.tolist() == [0j, 0j, 0j]
+
+
+@pytest.mark.parametrize("ord", [2, 3, 1.5, 0.5])
+def test_vector_norm_at_zero_as_torch(ord):
+    """Gradient 0 at a zero vector; the second derivative there is nan, as torch's."""
+    compare(
+        lambda x: mt.linalg.vector_norm(x, ord),
+        lambda x: torch.linalg.vector_norm(x, ord),
+        [np.zeros(4, np.complex128)],
+    )
 
 
 @pytest.mark.parametrize("ord", ["fro", 1, -1, math.inf, -math.inf])
