@@ -201,12 +201,14 @@ def cond(A: Tensor, p: Any = None) -> Tensor:  # noqa: N803
     ``p`` None or 2: largest / smallest singular value; -2: the reverse (both for any
     ``(..., m, n)``); 'fro', 'nuc', inf, -inf, 1, -1: ``matrix_norm(A, p) *
     matrix_norm(inv(A), p)`` (square, invertible A). Differentiable as its pieces.
+    Complex matrices take the inverse-based orders except 'nuc'.
     Differs from PyTorch: PyTorch's backward raises for the inverse-based orders (it
-    modifies a saved tensor in place); here they have gradients.
+    modifies a saved tensor in place); here they have gradients. Complex matrices have no
+    singular-value orders (None, 2, -2, 'nuc') yet.
 
     Raises:
-        RuntimeError: for an unsupported ``p``, fewer than 2 dims, or a non-square ``A`` with
-            a ``p`` that needs the inverse.
+        RuntimeError: for an unsupported ``p``, fewer than 2 dims, a non-square ``A`` with
+            a ``p`` that needs the inverse, or a singular-value ``p`` of a complex ``A``.
 
     Example:
         >>> import microtensor as mt
@@ -217,13 +219,18 @@ def cond(A: Tensor, p: Any = None) -> Tensor:  # noqa: N803
     from microtensor.ops.norms import matrix_norm  # noqa: PLC0415 - norms imports svd
     from microtensor.ops.svd_decomposition import svdvals  # noqa: PLC0415
 
-    check_matrices("linalg.cond", A)
+    check_matrices("linalg.cond", A, complex_ok=True)
     if p is None or p in (2, -2):
+        if A._data.dtype.kind == "c":
+            raise RuntimeError(
+                f"linalg.cond: p={p} of complex matrices needs their singular values, and "
+                "microtensor's svdvals takes real matrices only: use p='fro', 1 or inf"
+            )
         values = svdvals(A)
         largest, smallest = values[..., 0], values[..., -1]
         with np.errstate(divide="ignore"):
             return largest / smallest if p != -2 else smallest / largest  # type: ignore[no-any-return]
     if p not in ("fro", "nuc", 1, -1, np.inf, -np.inf):
         raise RuntimeError(f"linalg.cond got an invalid norm type: {p}")
-    check_matrices("linalg.cond", A, square=True)
+    check_matrices("linalg.cond", A, square=True, complex_ok=True)
     return matrix_norm(A, p) * matrix_norm(inverse(A), p)  # type: ignore[no-any-return]

@@ -281,6 +281,15 @@ def test_inv_ex_and_solve_ex_of_singular_complex_matrices_as_torch():
         _close(mine[1], theirs[1], 0, f"{name} info")
 
 
+@pytest.mark.parametrize("p", ["fro", 1, -math.inf])
+def test_cond_of_complex_matches_torch_and_finite_differences(p):
+    a = _matrices(np.random.default_rng(23), (2, 3, 3), np.complex128)
+    compare(lambda x: mt.linalg.cond(x, p), lambda x: torch.linalg.cond(x, p), [a], grad=False)
+    check_finite_differences(lambda x: mt.linalg.cond(x, p).sum(), a, tol=1e-5)
+    with pytest.raises(RuntimeError, match=r"linalg.cond: p=None of complex matrices needs"):
+        mt.linalg.cond(mt.tensor(a))
+
+
 def test_slogdet_sign_is_complex_and_real_input_unchanged():
     a = _matrices(np.random.default_rng(13), (3, 3), np.complex64)
     sign, logabsdet = mt.linalg.slogdet(mt.tensor(a))
