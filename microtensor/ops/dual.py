@@ -25,12 +25,15 @@ def conj(x: Any) -> Any:
 
     Backward formulas of ops that handle complex tensors use it: grad_a = grad_out * conj(dz/da).
     """
-    if x.__class__ is np.ndarray:
+    kind = x.__class__
+    if kind is np.ndarray:
         return x.conj() if x.dtype.kind == "c" else x
-    if isinstance(x, float | int | np.floating | np.integer):
+    if kind is float or kind is int:
         return x
     if isinstance(x, complex | np.complexfloating):
         return x.conjugate()
+    if isinstance(x, np.generic | float | int):
+        return x
     return ops.conj(x)
 
 
