@@ -171,9 +171,14 @@ class Pow(Op):
         if ctx.needs_input_grad[0]:
             grad_a = dual.where(values(b) == 0, 0.0, grad_out * dual.conj(b * a ** (b - 1)))
         if ctx.needs_input_grad[1] and isinstance(a, builtins.float | builtins.int) and a != 0:
-            # a number base: log(a) is a Python float, which keeps the gradient's dtype
+            # a number base: log(a) is a Python number, which keeps the gradient's dtype
+            # (complex for a negative base of a complex power: log|a| + i pi)
             with np.errstate(invalid="ignore"):
-                grad_b = grad_out * out * builtins.float(np.log(builtins.float(a)))  # type: ignore[arg-type]
+                if a < 0 and values(out).dtype.kind == "c":
+                    log_a: Any = np.log(builtins.complex(a))
+                else:
+                    log_a = builtins.float(np.log(builtins.float(a)))  # type: ignore[arg-type]
+                grad_b = grad_out * dual.conj(out * log_a)
         elif ctx.needs_input_grad[1]:
             a_values = values(a)
             safe_a = dual.where(a_values == 0, 1.0, a)  # log(0) would give 0 * -inf = nan
@@ -409,7 +414,7 @@ def addcdiv(input: Any, tensor1: Any, tensor2: Any, *, value: Any = 1) -> Tensor
 
 
 def float_power(input: Any, exponent: Any) -> Tensor:  # noqa: A002
-    """``input ** exponent`` computed in double precision: the result is always float64.
+    """``input ** exponent`` in double precision: float64, or complex128 if either is complex.
 
     Either argument may be a number (at least one is a Tensor); gradients flow back to each
     tensor in its own dtype.
@@ -428,8 +433,13 @@ def float_power(input: Any, exponent: Any) -> Tensor:  # noqa: A002
             f"float_power(): expected a Tensor argument, got {type(input).__name__} and "
             f"{type(exponent).__name__}; wrap a number in microtensor.tensor(...)"
         )
+    is_complex = any(
+        v._data.dtype.kind == "c" if isinstance(v, Tensor) else isinstance(v, complex)
+        for v in (input, exponent)
+    )
+    dtype, number = ("complex128", complex) if is_complex else ("float64", float)
     base, power = (
-        v.to("float64") if isinstance(v, Tensor) else float(as_tensor_arg(v))
+        v.to(dtype) if isinstance(v, Tensor) else number(as_tensor_arg(v))
         for v in (input, exponent)
     )
     return binary(Pow, "float_power", base, power)

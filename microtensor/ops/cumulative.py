@@ -32,6 +32,8 @@ class CumProd(Op, node_name="CumprodBackward0"):
     later zeros get 0, whose first derivative is 0 too (as PyTorch's result).
     """
 
+    complex_grad = True  # complex: the derivatives conjugated (conj(z) / conj(a))
+
     @staticmethod
     def forward(ctx: Any, a: Any, dim: int) -> Any:
         ctx.dim = dim
@@ -49,12 +51,12 @@ class CumProd(Op, node_name="CumprodBackward0"):
         a, z = ctx.saved_tensors
         dim, zeros = ctx.dim, ctx.zeros
         if zeros is None:
-            return _reverse_cumsum(grad_out * z, dim) / a
-        safe_a = dual.where(zeros, 1.0, a)
-        grad = dual.where(zeros, 0.0, _reverse_cumsum(grad_out * z, dim) / safe_a)
+            return _reverse_cumsum(grad_out * dual.conj(z), dim) / dual.conj(a)
+        safe_a = dual.conj(dual.where(zeros, 1.0, a))
+        grad = dual.where(zeros, 0.0, _reverse_cumsum(grad_out * dual.conj(z), dim) / safe_a)
         for zero in ctx.nth_zero:
             if zero.any():
-                others = _cumprod(dual.where(zero, 1.0, a), dim)
+                others = dual.conj(_cumprod(dual.where(zero, 1.0, a), dim))
                 grad = dual.where(zero, _reverse_cumsum(grad_out * others, dim), grad)
         return grad
 

@@ -253,6 +253,8 @@ class Square(Op, node_name="PowBackward0"):
 class Lerp(Op):
     """z = a + w (b - a);  dz/da = 1 - w,  dz/db = w,  dz/dw = b - a."""
 
+    complex_grad = True  # complex: the derivatives conjugated
+
     @staticmethod
     def forward(ctx: Any, a: Any, b: Any, w: Any) -> Any:
         ctx.save_for_backward(a, b, w)
@@ -260,15 +262,15 @@ class Lerp(Op):
         # PyTorch's two-sided form: exactly a at w = 0 and exactly b at w = 1
         if isinstance(w, np.ndarray):
             return np.where(np.abs(w) < 0.5, a + w * diff, b - diff * (1.0 - w))
-        return a + w * diff if -0.5 < w < 0.5 else b - diff * (1.0 - w)
+        return a + w * diff if np.abs(w) < 0.5 else b - diff * (1.0 - w)
 
     @staticmethod
     def backward(ctx: Any, grad_out: Any) -> Any:
         a, b, w = ctx.saved_tensors
         need_a, need_b, need_w = ctx.needs_input_grad
-        grad_a = grad_out * (1.0 - w) if need_a else None
-        grad_b = grad_out * w if need_b else None
-        grad_w = grad_out * (b - a) if need_w else None
+        grad_a = grad_out * dual.conj(1.0 - w) if need_a else None
+        grad_b = grad_out * dual.conj(w) if need_b else None
+        grad_w = grad_out * dual.conj(b - a) if need_w else None
         return grad_a, grad_b, grad_w
 
 

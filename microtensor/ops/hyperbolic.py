@@ -29,6 +29,8 @@ __all__ = [
 class Asin(Op):
     """z = asin(a);  dz/da = 1 / sqrt(1 - a**2)."""
 
+    complex_grad = True  # complex: the derivative conjugated
+
     @staticmethod
     def forward(ctx: Any, a: Any) -> Any:
         ctx.save_for_backward(a)
@@ -39,11 +41,13 @@ class Asin(Op):
     def backward(ctx: Any, grad_out: Any) -> Any:
         (a,) = ctx.saved_tensors
         with np.errstate(invalid="ignore", divide="ignore"):
-            return grad_out / dual.sqrt(1.0 - a * a)
+            return grad_out / dual.conj(dual.sqrt(1.0 - a * a))
 
 
 class Acos(Op):
     """z = acos(a);  dz/da = -1 / sqrt(1 - a**2)."""
+
+    complex_grad = True  # complex: the derivative conjugated
 
     @staticmethod
     def forward(ctx: Any, a: Any) -> Any:
@@ -55,11 +59,13 @@ class Acos(Op):
     def backward(ctx: Any, grad_out: Any) -> Any:
         (a,) = ctx.saved_tensors
         with np.errstate(invalid="ignore", divide="ignore"):
-            return -grad_out / dual.sqrt(1.0 - a * a)
+            return -grad_out / dual.conj(dual.sqrt(1.0 - a * a))
 
 
 class Atan(Op):
     """z = atan(a);  dz/da = 1 / (1 + a**2)."""
+
+    complex_grad = True  # complex: the derivative conjugated
 
     @staticmethod
     def forward(ctx: Any, a: Any) -> Any:
@@ -69,7 +75,7 @@ class Atan(Op):
     @staticmethod
     def backward(ctx: Any, grad_out: Any) -> Any:
         (a,) = ctx.saved_tensors
-        return grad_out / (a * a + 1.0)
+        return grad_out / dual.conj(a * a + 1.0)
 
 
 class Atan2(Op):
@@ -131,6 +137,8 @@ class Cosh(Op):
 class Asinh(Op):
     """z = asinh(a);  dz/da = 1 / sqrt(a**2 + 1)."""
 
+    complex_grad = True  # complex: the derivative conjugated
+
     @staticmethod
     def forward(ctx: Any, a: Any) -> Any:
         ctx.save_for_backward(a)
@@ -139,11 +147,13 @@ class Asinh(Op):
     @staticmethod
     def backward(ctx: Any, grad_out: Any) -> Any:
         (a,) = ctx.saved_tensors
-        return grad_out / dual.sqrt(a * a + 1.0)
+        return grad_out / dual.conj(dual.sqrt(a * a + 1.0))
 
 
 class Acosh(Op):
     """z = acosh(a) for a >= 1;  dz/da = 1 / sqrt(a**2 - 1)."""
+
+    complex_grad = True  # complex: the derivative conjugated
 
     @staticmethod
     def forward(ctx: Any, a: Any) -> Any:
@@ -155,11 +165,13 @@ class Acosh(Op):
     def backward(ctx: Any, grad_out: Any) -> Any:
         (a,) = ctx.saved_tensors
         with np.errstate(invalid="ignore", divide="ignore"):
-            return grad_out / dual.sqrt(a * a - 1.0)
+            return grad_out / dual.conj(dual.sqrt(a * a - 1.0))
 
 
 class Atanh(Op):
     """z = atanh(a) for |a| < 1;  dz/da = 1 / (1 - a**2)."""
+
+    complex_grad = True  # complex: the derivative conjugated
 
     @staticmethod
     def forward(ctx: Any, a: Any) -> Any:
@@ -171,7 +183,7 @@ class Atanh(Op):
     def backward(ctx: Any, grad_out: Any) -> Any:
         (a,) = ctx.saved_tensors
         with np.errstate(invalid="ignore", divide="ignore"):
-            return grad_out / (1.0 - a * a)
+            return grad_out / dual.conj(1.0 - a * a)
 
 
 def _sinh(x: Any) -> Any:

@@ -487,8 +487,8 @@ def masked_fill(input: Tensor, mask: Any, value: Any) -> Tensor:  # noqa: A002
     mask is True); the result keeps ``input``'s dtype.
 
     Raises:
-        RuntimeError: for a non-bool mask, a value tensor that is not 0-d, a complex value,
-            or shapes that do not broadcast.
+        RuntimeError: for a non-bool mask, a value tensor that is not 0-d, a complex value
+            for a real input, or shapes that do not broadcast.
 
     Example:
         >>> import microtensor as mt
@@ -497,10 +497,13 @@ def masked_fill(input: Tensor, mask: Any, value: Any) -> Tensor:  # noqa: A002
         tensor([1., 0., 3.])
     """
     mask_data = bool_mask("masked_fill", mask)
-    if isinstance(value, complex) or (isinstance(value, Tensor) and value._data.dtype.kind == "c"):
+    complex_value = isinstance(value, complex) or (
+        isinstance(value, Tensor) and value._data.dtype.kind == "c"
+    )
+    if complex_value and input._data.dtype.kind != "c":
         raise RuntimeError(
             f"masked_fill(): value {value!r} cannot be converted to type {input.dtype} without "
-            "overflow: microtensor has no complex dtypes; fill with a real number"
+            "overflow: a complex value fills only a complex tensor; fill with a real number"
         )
     if isinstance(value, Tensor) and value._data.ndim != 0:
         raise RuntimeError(

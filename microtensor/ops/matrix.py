@@ -15,7 +15,7 @@ from microtensor import ops
 from microtensor._factory_args import on_cpu
 from microtensor._numpy_names import numpy_names
 from microtensor.autograd.function import Op
-from microtensor.ops import _product_dtypes
+from microtensor.ops import _product_dtypes, dual
 from microtensor.ops._common import (
     binary,
     broadcast_error,
@@ -44,7 +44,9 @@ class DiagEmbed(IndexAddZeros):
 
 
 class Cross(Op):
-    """z = a x b (along dim);  dz/da = b x grad,  dz/db = grad x a."""
+    """z = a x b (along dim);  grad_a = conj(b) x grad,  grad_b = grad x conj(a)."""
+
+    complex_grad = True  # complex: the operands conjugated
 
     @staticmethod
     def forward(ctx: Any, a: Any, b: Any, dim: int) -> Any:
@@ -55,8 +57,8 @@ class Cross(Op):
     @staticmethod
     def backward(ctx: Any, grad_out: Any) -> Any:
         a, b = ctx.saved_tensors
-        grad_a = _cross(b, grad_out, ctx.dim) if ctx.needs_input_grad[0] else None
-        grad_b = _cross(grad_out, a, ctx.dim) if ctx.needs_input_grad[1] else None
+        grad_a = _cross(dual.conj(b), grad_out, ctx.dim) if ctx.needs_input_grad[0] else None
+        grad_b = _cross(grad_out, dual.conj(a), ctx.dim) if ctx.needs_input_grad[1] else None
         return grad_a, grad_b, None
 
 

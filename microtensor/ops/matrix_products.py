@@ -93,10 +93,10 @@ def chain_matmul(*matrices: Tensor) -> Tensor:
 
 
 def vecdot(x: Tensor, y: Tensor, *, dim: int = -1) -> Tensor:
-    """``sum(x * y, dim)``: the dot product along ``dim``, other dims broadcasting.
+    """``sum(conj(x) * y, dim)``: the dot product along ``dim``, other dims broadcasting.
 
     Raises:
-        RuntimeError: if a tensor is not floating point, the dtypes differ (torch does not
+        RuntimeError: if x is not floating point or complex, the dtypes differ (torch does not
             promote), or the shapes do not broadcast.
         IndexError: if ``dim`` is out of range.
 
@@ -105,15 +105,15 @@ def vecdot(x: Tensor, y: Tensor, *, dim: int = -1) -> Tensor:
         >>> mt.linalg.vecdot(mt.tensor([[1.0, 2.0], [3.0, 4.0]]), mt.tensor([1.0, 1.0]))
         tensor([3., 7.])
     """
-    if x._data.dtype != y._data.dtype or x._data.dtype.kind not in "fV":
+    if x._data.dtype != y._data.dtype or x._data.dtype.kind not in "fcV":
         _raise_vecdot_dtype(x, y)
-    product = ops.mul(x, y)
+    product = ops.mul(ops.conj(x) if x._data.dtype.kind == "c" else x, y)
     return ops.sum(product, normalize_dim("linalg.vecdot", dim, product.ndim))  # type: ignore[no-any-return]
 
 
 def _raise_vecdot_dtype(x: Tensor, y: Tensor) -> None:
     names = _product_dtypes.scalar_name
-    if x._data.dtype.kind not in "fV":  # torch checks x's kind, then that y's dtype is x's
+    if x._data.dtype.kind not in "fcV":  # torch checks x's kind, then that y's dtype is x's
         raise _product_dtypes.dtype_error(
             "linalg.vecdot",
             f"linalg.vecdot: Expected a floating point or complex tensor as input. Got {names(x)}",
@@ -183,7 +183,7 @@ def orgqr(input: Tensor, tau: Tensor) -> Tensor:  # noqa: A002
 
 
 def vdot(input: Tensor, other: Tensor) -> Tensor:  # noqa: A002
-    """``torch.vdot``: the dot product of two 1-D tensors (conjugating none: all are real).
+    """``torch.vdot``: the dot product of two 1-D tensors, the first conjugated.
 
     Raises:
         RuntimeError: if either is not 1-D, the dtypes differ (torch does not promote) or the
@@ -205,6 +205,8 @@ def vdot(input: Tensor, other: Tensor) -> Tensor:  # noqa: A002
             f"the same number of elements, but got {sa[0]} and {sb[0]} elements respectively "
             "(vdot)"
         )
+    if input._data.dtype.kind == "c":
+        return ops.dot(ops.conj(input), other)  # type: ignore[no-any-return]
     return ops.dot(input, other)  # type: ignore[no-any-return]
 
 

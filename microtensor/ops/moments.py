@@ -102,7 +102,7 @@ def cov(
             f"cov(): expected input to have two or fewer dimensions but got an input with "
             f"{input._data.ndim} dimensions"
         )
-    x = input if input._data.dtype.kind == "f" else input.to(dtypes.get_default_dtype())
+    x = input if input._data.dtype.kind in "fc" else input.to(dtypes.get_default_dtype())
     x = ops.reshape(x, (1, -1)) if x._data.ndim < 2 else x
     observations = x._data.shape[1]
     w = _cov_weights("fweights", fweights, observations, "iu")
@@ -122,8 +122,10 @@ def cov(
         norm = w_sum - correction
     norm = ops.clamp(norm, min=0) if isinstance(norm, Tensor) else max(norm, 0)
     centred = x - mean
-    out = ops.matmul(centred, ops.t(centred if w is None else centred * w)) / norm
-    return ops.squeeze(out)
+    other = ops.t(centred if w is None else centred * w)
+    if other._data.dtype.kind == "c":  # complex: (x - mean) @ (w * (x - mean)).mH, as torch
+        other = ops.conj(other)
+    return ops.squeeze(ops.matmul(centred, other) / norm)
 
 
 def _cov_weights(name: str, weights: Tensor | None, count: int, kinds: str) -> Tensor | None:
@@ -165,7 +167,10 @@ def corrcoef(input: Tensor) -> Tensor:  # noqa: A002
     c = cov(input)
     if c._data.ndim == 0:
         return c / c
-    std = ops.sqrt(ops.diagonal(c))
+    variances = ops.diagonal(c)
+    std = ops.sqrt(ops.real(variances) if variances._data.dtype.kind == "c" else variances)
     c = c / ops.unsqueeze(std, 1)
     c = c / ops.unsqueeze(std, 0)
+    if c._data.dtype.kind == "c":  # torch clips the real and imaginary parts apart
+        return ops.complex(ops.clamp(ops.real(c), -1.0, 1.0), ops.clamp(ops.imag(c), -1.0, 1.0))
     return ops.clamp(c, -1.0, 1.0)

@@ -125,6 +125,8 @@ class Prod(Op):
     from the product of the nonzero elements P: a lone zero gets P, everything else 0.
     """
 
+    complex_grad = True  # complex: the derivative conjugated
+
     @staticmethod
     def forward(ctx: Any, a: Any, dims: tuple[int, ...], keepdim: bool, dtype: Any) -> Any:
         ctx.dims, ctx.keepdim, ctx.shape = dims, keepdim, a.shape
@@ -139,19 +141,19 @@ class Prod(Op):
         grad, total = _expand_back(ctx, grad_out), _expand_back(ctx, out)
         zeros = ctx.zeros
         if zeros is None:
-            return grad * total / a
+            return grad * dual.conj(total / a)
         # a_i != 0: z / a_i, which is 0 in a slice with a zero but has the right 2nd derivative.
         # a_i == 0: P times the other zeros: P * (sum(zeros) - a_i) for one other zero (so that
         # the 2nd derivative is right too), 0 for more.
         safe_a = dual.where(zeros, 1.0, a)
-        grad_nonzero = grad * total / safe_a
+        slope_nonzero = total / safe_a
         count = np.sum(zeros, axis=ctx.dims, keepdims=True)
         others = dual.expand(_prod_keepdim(safe_a, ctx.dims), ctx.shape)
         other_zero = dual.expand(dual.sum(dual.where(zeros, a, 0.0), ctx.dims, True), ctx.shape)
         at_zero = dual.where(
             count == 1, others, dual.where(count == 2, others * (other_zero - a), 0.0)
         )
-        return dual.where(zeros, grad * at_zero, grad_nonzero)
+        return grad * dual.conj(dual.where(zeros, at_zero, slope_nonzero))
 
 
 # torch's dim overloads (sum.dim_IntList, mean.dim, prod.dim_int) have nodes numbered 1.

@@ -37,6 +37,8 @@ def _var_backward(ctx: Any, a: Any, grad_var: Any) -> Any:
 class Var(Op):
     """z = sum((a - mean)**2) / (n - correction);  dz/da = 2 (a - mean) / (n - correction)."""
 
+    complex_grad = True  # complex: z = sum(|a - mean|**2) / (n - c), grad 2 (a - mean) / (n - c)
+
     @staticmethod
     def forward(
         ctx: Any, a: Any, dims: tuple[int, ...], correction: float, keepdim: bool, full: bool
@@ -53,6 +55,8 @@ class Var(Op):
 
 class Std(Op):
     """z = sqrt(var(a));  dz/da = dvar/da / (2 z), taken as 0 where z == 0 (as PyTorch)."""
+
+    complex_grad = True  # as Var: z is real
 
     @staticmethod
     def forward(
@@ -84,17 +88,23 @@ def _var(ctx: Any, a: np.ndarray, correction: float) -> np.ndarray:
         )
     with np.errstate(invalid="ignore", divide="ignore"):
         mean = np.sum(a, axis=ctx.dims, keepdims=True) / ctx.count
-        squares = np.sum(np.square(a - mean), axis=ctx.dims, keepdims=ctx.keepdim)
+        centered = a - mean
+        if a.dtype.kind == "c":  # |a - mean|**2: the variance of complex numbers is real
+            centered = np.abs(centered)
+        squares = np.sum(np.square(centered), axis=ctx.dims, keepdims=ctx.keepdim)
         return np.asarray(squares / max(ctx.dof, 0))
 
 
 class LogSumExp(Op, node_name="LogsumexpBackward0"):
     """z = log(sum(exp(a)));  dz/da = exp(a - z), the softmax of a."""
 
+    complex_grad = True  # complex: the derivative conjugated
+
     @staticmethod
     def forward(ctx: Any, a: Any, dims: tuple[int, ...], keepdim: bool) -> Any:
         ctx.dims, ctx.keepdim, ctx.shape = dims, keepdim, a.shape
-        shift = np.maximum.reduce(a, axis=dims, keepdims=True) if a.size else None
+        # complex: the max of the real parts (torch's shift, so the imaginary part is log's)
+        shift = np.maximum.reduce(a.real, axis=dims, keepdims=True) if a.size else None
         # max shift: the sum is then >= 1, so log needs no guard unless the max is not finite
         ctx.finite = shift is not None and (
             math.isfinite(shift.item()) if shift.size == 1 else bool(np.isfinite(shift).all())
@@ -112,9 +122,9 @@ class LogSumExp(Op, node_name="LogsumexpBackward0"):
     def backward(ctx: Any, grad_out: Any) -> Any:
         a, out = ctx.saved_tensors
         if ctx.finite:
-            return _keep_dims(ctx, grad_out) * dual.exp(a - _keep_dims(ctx, out))
+            return _keep_dims(ctx, grad_out) * dual.conj(dual.exp(a - _keep_dims(ctx, out)))
         with np.errstate(invalid="ignore"):  # a == out == -inf: nan, as PyTorch
-            return _keep_dims(ctx, grad_out) * dual.exp(a - _keep_dims(ctx, out))
+            return _keep_dims(ctx, grad_out) * dual.conj(dual.exp(a - _keep_dims(ctx, out)))
 
 
 def _logsumexp_unsafe(a: np.ndarray, dims: tuple[int, ...], shift: Any) -> np.ndarray:
@@ -204,7 +214,7 @@ def var(
     """Variance over ``dim`` (all dims when None): ``sum((x - mean)**2) / (n - correction)``.
 
     Args:
-        input: a floating tensor.
+        input: a floating or complex tensor (complex: ``sum(|x - mean|**2) / ...``, real).
         dim: an int or tuple of ints.
         correction: subtracted from the element count: 1 (Bessel's) by default, 0 for the
             population variance.
@@ -267,7 +277,7 @@ def _var_or_std(
             raise TypeError(f"{op}(): pass correction= or unbiased=, not both")
         correction = 1 if unbiased else 0
     correction = 1 if correction is None else correction
-    if input._data.dtype.kind != "f":
+    if input._data.dtype.kind not in "fc":
         raise RuntimeError(
             f"{op}(): std and var only support floating point and complex dtypes, got "
             f"{input.dtype}; call .float() first"

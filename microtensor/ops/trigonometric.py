@@ -60,6 +60,8 @@ class Sinc(Op):
     derivative at exactly a = 0 is 0 (PyTorch gives nan; the true value is -pi^2 / 3).
     """
 
+    complex_grad = True  # complex: the derivative conjugated
+
     @staticmethod
     def forward(ctx: Any, a: Any) -> Any:
         ctx.save_for_backward(a)
@@ -74,7 +76,7 @@ class Sinc(Op):
         safe = dual.where(at_zero, 1.0, a) if at_zero.any() else a
         pi_a = safe * math.pi
         slope = (pi_a * dual.cos(pi_a) - dual.sin(pi_a)) / (safe * pi_a)
-        grad = grad_out * slope
+        grad = grad_out * dual.conj(slope)
         return dual.where(at_zero, 0.0, grad) if at_zero.any() else grad
 
 

@@ -112,7 +112,8 @@ def main() -> None:
     for name, result in results.items():
         by_status[result.status].append(name)
     total = len(results) + len(not_planned)
-    bound = "thorough (every sample)" if oracle.THOROUGH else f"{oracle.SAMPLES_PER_ENTRY} samples"
+    limit = oracle.SAMPLES_PER_ENTRY if mode is FLOAT64 else oracle.COMPLEX_SAMPLES_PER_ENTRY
+    bound = "every sample" if limit is None else f"{limit} samples"
     dtype = str(mode.dtype).removeprefix("torch.")
     print(f"OpInfo entries on the CPU in {dtype}: {total} ({bound}, {seconds:.0f} s)")
     for status in STATUSES:
