@@ -22,6 +22,7 @@ from microtensor.autograd.gradcheck_jacobian import (
     as_tuple,
     check,
     differentiable,
+    uniform_like,
 )
 from microtensor.autograd.gradcheck_localize import localize
 from microtensor.autograd.gradcheck_modes import batched_backward_failure, forward_failure
@@ -53,17 +54,24 @@ def gradcheck(
 ) -> bool:
     """Check the gradients of ``func`` at ``inputs`` against central finite differences.
 
-    Every floating output that requires grad is differentiated with respect to every input
-    that requires grad. An entry passes when ``|analytical - numerical| <= atol + rtol *
-    |numerical|``. Non-tensor inputs are passed through; non-floating outputs are ignored.
-    ``func`` runs on copies of the tensor inputs, so the originals are never changed. In the
-    error message, input and output numbers are positions in ``inputs`` and in ``func``'s result,
-    and elements are multi-dim indices such as ``(1, 2)``.
+    Every floating or complex output that requires grad is differentiated with respect to
+    every input that requires grad. An entry passes when ``|analytical - numerical| <= atol +
+    rtol * |numerical|``. Non-tensor inputs are passed through; integer and boolean outputs are
+    ignored. ``func`` runs on copies of the tensor inputs, so the originals are never changed.
+    In the error message, input and output numbers are positions in ``inputs`` and in
+    ``func``'s result, and elements are multi-dim indices such as ``(1, 2)``.
 
-    Differs from PyTorch: float32 and float16 inputs are checked in float64 copies (``func`` is
-    re-run on the copies), with a ``UserWarning``; PyTorch checks in the inputs' precision
-    and warns that the check will likely fail. Backward reentrancy is tested on the first
-    row of each output's Jacobian. ``check_undefined_grad`` is accepted and ignored.
+    Complex numbers are checked as torch checks them: a complex input ``z = x + iy`` is moved
+    along ``x`` and ``y``, and its Jacobian entries are ``ds/dx + i ds/dy`` (the gradient
+    convention of autograd); a complex output is checked as two real functions, its imaginary
+    part first, then its real part, and a mismatch there starts with "While considering the
+    imaginary (real) part of complex outputs only, ".
+
+    Differs from PyTorch: float32 and float16 inputs are checked in float64 copies, complex64
+    inputs in complex128 copies (``func`` is re-run on the copies), with a ``UserWarning``;
+    PyTorch checks in the inputs' precision and warns that the check will likely fail.
+    Backward reentrancy is tested on the first row of each output's Jacobian.
+    ``check_undefined_grad`` is accepted and ignored.
 
     Args:
         func: a function of the inputs returning a tensor or a tuple of tensors.
@@ -220,7 +228,7 @@ def _second_problem(
     if grad_outputs is None:
         rng = np.random.default_rng(0)
         grad_outputs = tuple(
-            Tensor._make(rng.uniform(-1.0, 1.0, o.shape).astype(o._data.dtype), True)
+            Tensor._make(uniform_like(rng, o._data), True)
             for o in differentiable(as_tuple(fn(*inputs)))
         )
 
@@ -252,22 +260,28 @@ def _check_second(
 
 
 def _working_copies(inputs: tuple[Any, ...], caller: str) -> tuple[tuple[Any, ...], str]:
-    """Copies of the tensor inputs (float64 for lower-precision floats) and a note on them."""
+    """Copies of the tensor inputs (float64 / complex128 for lower precisions) and a note."""
     Tensor = function.Tensor
     copies, converted = [], []
     for n, x in enumerate(inputs):
-        if isinstance(x, Tensor) and (x._data.dtype.kind == "f" or x._requires_grad):
-            if x._data.dtype != np.float64:
-                converted.append((n, str(x._data.dtype)))
-            x = Tensor._make(np.array(x._data, dtype=np.float64), x._requires_grad)
+        if isinstance(x, Tensor) and (x._data.dtype.kind in "fc" or x._requires_grad):
+            target = np.complex128 if x._data.dtype.kind == "c" else np.float64
+            if x._data.dtype != target:
+                converted.append((n, str(x._data.dtype), np.dtype(target).name))
+            x = Tensor._make(np.array(x._data, dtype=target), x._requires_grad)
         copies.append(x)
     if not converted:
         return tuple(copies), ""
-    names = sorted({name for _, name in converted})
-    note = f"checked in float64 copies of {' and '.join(names)} inputs"
-    listed = ", ".join(f"input {n} is {name}" for n, name in converted)
+    targets = sorted({target for _, _, target in converted}, reverse=True)  # float64 first
+    note = "checked in " + ", ".join(
+        f"{target} copies of "
+        f"{' and '.join(sorted({name for _, name, t in converted if t == target}))} inputs"
+        for target in targets
+    )
+    listed = ", ".join(f"input {n} is {name}" for n, name, _ in converted)
+    wanted = " or ".join(targets)
     warnings.warn(
-        f"{caller}: {listed}; {note} (fn is re-run on the copies). Pass float64 "
+        f"{caller}: {listed}; {note} (fn is re-run on the copies). Pass {wanted} "
         "inputs to silence this warning.",
         UserWarning,
         stacklevel=3,

@@ -12,6 +12,19 @@ For every input ``i`` that requires grad and every differentiable output ``k`` o
 Fast mode compares the projections ``v^T J u`` for random unit vectors instead (2 calls of
 ``fn`` per input, one backward per output). A failure is returned as a ``Failure`` holding the
 message (the worst entry, its values, the Jacobians when small) and the greatest errors.
+
+Complex numbers follow torch's convention (a complex ``z = x + iy`` is two real numbers, and
+the gradient of a real loss ``L`` is ``dL/dx + i dL/dy``):
+
+* a complex input's Jacobian is complex: column ``j`` is ``ds/dx_j + i ds/dy_j`` numerically
+  (``+-eps`` and ``+-i eps`` on element ``j``, 4 calls of ``fn``), and analytically row ``r``
+  is the gradient of the real output element ``s_r`` (what autograd returns);
+* a complex output is two real functions of the inputs: as torch, ``check`` compares the
+  Jacobians of ``imag(fn)`` first, then of ``real(fn)``, and a mismatch on a complex output
+  says which part it is ("While considering the imaginary part of complex outputs only, ...");
+* in fast mode a complex input has two real unit vectors ``(u_r, u_i)``: numerically
+  ``J u = ds/dx u_r + i ds/dy u_i``, analytically ``Re(g) . u_r + i Im(g) . u_i`` for the
+  gradient ``g = v^T J``; atol is scaled by ``(sum(u_r) + sum(u_i)) sum(v)`` (torch's rule).
 """
 
 from __future__ import annotations
@@ -49,6 +62,7 @@ class Failure:
     max_abs: float = 0.0
     max_rel: float = 0.0
     localizable: bool = True
+    output: int | None = None  # the output whose Jacobian mismatches (None: another failure)
 
 
 def check(fn: Callable[..., Any], inputs: tuple[Any, ...], opts: Options) -> Failure | None:
@@ -68,7 +82,48 @@ def check(fn: Callable[..., Any], inputs: tuple[Any, ...], opts: Options) -> Fai
             "but none of them have requires_grad=True."
         )
     outputs = as_tuple(fn(*inputs))
-    floating = [k for k, o in enumerate(outputs) if _is_float_tensor(o)]
+    complex_outputs = [k for k, o in enumerate(outputs) if _is_complex_tensor(o)]
+    if not complex_outputs:
+        return _check_real_outputs(fn, inputs, outputs, wrt, opts, None)
+    # torch's order: imag(fn) for every output, then real(fn); the real outputs are the same
+    # in both functions, so the second pass checks only the complex ones
+    for part, only in (("imaginary", None), ("real", set(complex_outputs))):
+        part_fn = _part_of_outputs(fn, part)
+        part_outputs = as_tuple(part_fn(*inputs))
+        failure = _check_real_outputs(part_fn, inputs, part_outputs, wrt, opts, only)
+        if failure is not None:
+            if failure.output in complex_outputs:
+                failure.message = (
+                    f"While considering the {part} part of complex outputs only, " + failure.message
+                )
+            return failure
+    return None
+
+
+def _part_of_outputs(fn: Callable[..., Any], part: str) -> Callable[..., tuple[Any, ...]]:
+    """``fn`` with its complex outputs replaced by their real or imaginary parts (views)."""
+
+    def part_fn(*args: Any) -> tuple[Any, ...]:
+        return tuple(
+            (o.imag if part == "imaginary" else o.real) if _is_complex_tensor(o) else o
+            for o in as_tuple(fn(*args))
+        )
+
+    return part_fn
+
+
+def _check_real_outputs(
+    fn: Callable[..., Any],
+    inputs: tuple[Any, ...],
+    outputs: tuple[Any, ...],
+    wrt: list[int],
+    opts: Options,
+    only: set[int] | None,
+) -> Failure | None:
+    """``check`` for a function whose floating outputs are real (only those in ``only``)."""
+    floating = [
+        k for k, o in enumerate(outputs) if _is_float_tensor(o) and (only is None or k in only)
+    ]
     diff = [k for k in floating if outputs[k]._requires_grad]
     if not diff:
         return _check_zero(fn, inputs, outputs, wrt, floating, opts.eps)
@@ -94,16 +149,28 @@ def _numerical(
     ks: list[int],
     eps: float,
 ) -> dict[tuple[int, int], np.ndarray]:
-    """Central-difference Jacobians, keyed by (input, output): 2 calls of fn per element."""
+    """Central-difference Jacobians, keyed by (input, output): 2 calls of fn per element.
+
+    A complex input's column is ``ds/dx + i ds/dy`` (4 calls per element).
+    """
     jacobians: dict[tuple[int, int], np.ndarray] = {}
     for i in wrt:
         data = inputs[i]._data
+        is_complex = data.dtype.kind == "c"
         for k in ks:
-            jacobians[i, k] = np.zeros((outputs[k]._data.size, data.size))
+            jacobians[i, k] = np.zeros((outputs[k]._data.size, data.size), _jacobian_dtype(data))
         shift = np.zeros(data.shape, data.dtype)
         for j in range(data.size):
             shift.flat[j] = eps
             columns = _difference(fn, inputs, data, shift, ks, eps)
+            if is_complex:
+                shift.flat[j] = eps * 1j
+                columns = [
+                    dx + 1j * dy
+                    for dx, dy in zip(
+                        columns, _difference(fn, inputs, data, shift, ks, eps), strict=True
+                    )
+                ]
             shift.flat[j] = 0.0
             for k, column in zip(ks, columns, strict=True):
                 jacobians[i, k][:, j] = column
@@ -155,10 +222,11 @@ def _analytical(
                     localizable=False,
                 )
             size = inputs[i]._data.size
+            dtype = _jacobian_dtype(inputs[i]._data)
             jacobians[i, k] = (
-                np.stack([row[n].reshape(-1) for row in rows]).astype(np.float64)
+                np.stack([row[n].reshape(-1) for row in rows]).astype(dtype)
                 if rows
-                else np.zeros((0, size))
+                else np.zeros((0, size), dtype)
             )
     return jacobians
 
@@ -204,7 +272,7 @@ def _compare(
     message = (
         f"Jacobian mismatch for output {k} with respect to input {i},\n"
         f"at output element {_index(out_index)} and input element {_index(in_index)}: "
-        f"analytical {float(analytical[r, j])!r}, numerical {float(numerical[r, j])!r} "
+        f"analytical {_number(analytical[r, j])!r}, numerical {_number(numerical[r, j])!r} "
         f"(|difference| {difference[r, j]:.6g} > atol + rtol * |numerical| = "
         f"{allowed[r, j]:.6g}); "
         f"{int(bad.sum())} of {bad.size} entries differ, max abs error {max_abs:.6g}, "
@@ -215,7 +283,7 @@ def _compare(
             f"\nnumerical (row per output element, column per input element):\n"
             f"{_show(numerical)}\nanalytical:\n{_show(analytical)}"
         )
-    return Failure(message, max_abs, max_rel)
+    return Failure(message, max_abs, max_rel, output=k)
 
 
 def _errors(difference: np.ndarray, reference: np.ndarray) -> tuple[float, float]:
@@ -233,22 +301,55 @@ def _check_fast(
     diff: list[int],
     opts: Options,
 ) -> Failure | None:
-    """Compare ``v^T J u`` (u per input, v per output) against ``v^T (J u)`` by differences."""
+    """Compare ``v^T J u`` (u per input, v per output) against ``v^T (J u)`` by differences.
+
+    A complex input has two real unit vectors ``u = (u_r, u_i)``, one per part.
+    """
     rng = np.random.default_rng(0)
-    u = {i: _unit_vector(rng, inputs[i]._data.shape) for i in wrt}
+    u = {}
+    for i in wrt:
+        shape = inputs[i]._data.shape
+        parts = 2 if inputs[i]._data.dtype.kind == "c" else 1
+        u[i] = tuple(_unit_vector(rng, shape).reshape(-1) for _ in range(parts))
     v = {k: _unit_vector(rng, outputs[k]._data.shape) for k in diff}
-    ju = {i: _difference(fn, inputs, inputs[i]._data, opts.eps * u[i], diff, opts.eps) for i in wrt}
+    ju = {i: _directional(fn, inputs, i, u[i], diff, opts.eps) for i in wrt}
     for n, k in enumerate(diff):
         grads = _vjp(outputs[k], inputs, wrt, v[k].astype(outputs[k]._data.dtype))
         for m, i in enumerate(wrt):
-            analytical = float(np.dot(grads[m].reshape(-1), u[i].reshape(-1)))
-            numerical = float(np.dot(v[k].reshape(-1), ju[i][n]))
+            analytical = _project(grads[m].reshape(-1), u[i])
+            numerical = _number(np.dot(v[k].reshape(-1), ju[i][n]))
             # atol applies per Jacobian entry, so it scales with v^T ones u (PyTorch's rule)
-            allowed = opts.atol * float(u[i].sum()) * float(v[k].sum()) + opts.rtol * abs(numerical)
+            ones_u = sum(float(part.sum()) for part in u[i])
+            allowed = opts.atol * ones_u * float(v[k].sum()) + opts.rtol * abs(numerical)
             if abs(analytical - numerical) <= allowed:
                 continue
             return _fast_failure(fn, inputs, outputs, i, k, opts, analytical, numerical)
     return None
+
+
+def _directional(
+    fn: Callable[..., Any],
+    inputs: tuple[Any, ...],
+    i: int,
+    u: tuple[np.ndarray, ...],
+    diff: list[int],
+    eps: float,
+) -> list[np.ndarray]:
+    """``J u`` by central differences along ``u`` (``ds/dx u_r + i ds/dy u_i`` if complex)."""
+    data = inputs[i]._data
+    along_x = _difference(fn, inputs, data, eps * u[0].reshape(data.shape), diff, eps)
+    if len(u) == 1:
+        return along_x
+    shift = eps * 1j * u[1].reshape(data.shape)
+    along_y = _difference(fn, inputs, data, shift, diff, eps)
+    return [dx + 1j * dy for dx, dy in zip(along_x, along_y, strict=True)]
+
+
+def _project(grad: np.ndarray, u: tuple[np.ndarray, ...]) -> float | complex:
+    """``g . u`` for a real input; ``Re(g) . u_r + i Im(g) . u_i`` for a complex one."""
+    if len(u) == 1:
+        return _number(np.dot(grad, u[0]))
+    return complex(np.dot(grad.real, u[0]) + 1j * np.dot(grad.imag, u[1]))
 
 
 def _fast_failure(
@@ -258,8 +359,8 @@ def _fast_failure(
     i: int,
     k: int,
     opts: Options,
-    analytical: float,
-    numerical: float,
+    analytical: float | complex,
+    numerical: float | complex,
 ) -> Failure:
     """The fast-mode mismatch, with the element-wise (slow mode) check when it is affordable."""
     message = (
@@ -268,16 +369,22 @@ def _fast_failure(
     )
     if inputs[i]._data.size * outputs[k]._data.size > _SLOW_RECHECK_ENTRIES:
         return Failure(
-            message + " (Too large to recompute element-wise.)", abs(analytical - numerical)
+            message + " (Too large to recompute element-wise.)",
+            abs(analytical - numerical),
+            output=k,
         )
     slow = _compare(*_slow_pair(fn, inputs, outputs, i, k, opts), opts, i, k, inputs, outputs)
     if slow is None:
         return Failure(
             message + "\nThe element-wise (slow mode) check passes: rerun with fast_mode=False.",
             abs(analytical - numerical),
+            output=k,
         )
     return Failure(
-        f"{message}\nRecomputed in slow mode:\n{slow.message}", slow.max_abs, slow.max_rel
+        f"{message}\nRecomputed in slow mode:\n{slow.message}",
+        slow.max_abs,
+        slow.max_rel,
+        output=k,
     )
 
 
@@ -352,12 +459,37 @@ def as_tuple(x: Any) -> tuple[Any, ...]:
 
 
 def _is_float_tensor(x: Any) -> bool:
-    return isinstance(x, function.Tensor) and x._data.dtype.kind == "f"
+    """A floating or complex tensor (torch's ``_is_float_or_complex_tensor``)."""
+    return isinstance(x, function.Tensor) and x._data.dtype.kind in "fc"
+
+
+def _is_complex_tensor(x: Any) -> bool:
+    return isinstance(x, function.Tensor) and x._data.dtype.kind == "c"
+
+
+def _jacobian_dtype(data: np.ndarray) -> type[np.generic]:
+    return np.complex128 if data.dtype.kind == "c" else np.float64
+
+
+def _number(x: Any) -> float | complex:
+    """A Python number: complex for a complex NumPy value."""
+    return complex(x) if np.iscomplexobj(x) else float(x)
 
 
 def differentiable(outputs: tuple[Any, ...]) -> list[Any]:
-    """The floating tensors among ``outputs`` that require grad."""
+    """The floating and complex tensors among ``outputs`` that require grad."""
     return [o for o in outputs if _is_float_tensor(o) and o._requires_grad]
+
+
+def uniform_like(
+    rng: np.random.Generator, like: np.ndarray, shape: tuple[int, ...] | None = None
+) -> np.ndarray:
+    """Uniform values in [-1, 1) of ``like``'s dtype (both parts of a complex one, as torch)."""
+    shape = like.shape if shape is None else shape
+    values = rng.uniform(-1.0, 1.0, shape)
+    if like.dtype.kind == "c":
+        values = values + 1j * rng.uniform(-1.0, 1.0, shape)
+    return values.astype(like.dtype)
 
 
 def _index(index: tuple[Any, ...]) -> str:

@@ -4,9 +4,9 @@ When ``fn``'s Jacobians disagree, ``localize`` runs ``fn`` once more while recor
 ``Op.apply`` and ``Function.apply`` call (its class, a copy of its arguments, and the graph node
 it made). Then, in execution order (so an op comes before the ops that use its output), each
 recorded op that lies on the graph of ``fn``'s outputs is checked on its own: its ``apply`` is
-re-run on float64 copies of its recorded arguments and compared with finite differences of its
-own forward. The first op that fails is named with its node name (``MulBackward0``,
-``MyCubeBackward``), its arguments and its errors.
+re-run on float64 (complex128) copies of its recorded arguments and compared with finite
+differences of its own forward. The first op that fails is named with its node name
+(``MulBackward0``, ``MyCubeBackward``), its arguments and its errors.
 
 Recording swaps ``apply`` on ``Function`` and ``Op`` for a wrapper, only while ``fn`` runs
 inside ``localize`` (restored in ``finally``), so the core pays nothing; it is not thread-safe:
@@ -24,6 +24,9 @@ from typing import Any
 import numpy as np
 
 from microtensor.autograd import function
+
+# the precision each op is re-run in: floating arguments in float64, complex ones in complex128
+_WIDE = {"f": np.dtype(np.float64), "c": np.dtype(np.complex128)}
 
 
 @dataclass
@@ -155,7 +158,7 @@ def _replay(call: _Call) -> tuple[Callable[..., Any], tuple[Any, ...]]:
     op_inputs = []
     for p in positions:
         arg = call.args[p]
-        value = arg.value.astype(np.float64) if arg.value.dtype.kind == "f" else arg.value.copy()
+        value = arg.value.astype(_WIDE.get(arg.value.dtype.kind, arg.value.dtype))
         op_inputs.append(Tensor._make(value, arg.requires_grad))
 
     def op_fn(*tensors: Any) -> Any:
@@ -171,9 +174,9 @@ def _float64_outputs(out: Any) -> bool:
     """False when the op computes in lower precision (finite differences would be noise)."""
     outs = out if isinstance(out, tuple) else (out,)
     return all(
-        o._data.dtype == np.float64
+        o._data.dtype == _WIDE[o._data.dtype.kind]
         for o in outs
-        if isinstance(o, function.Tensor) and o._data.dtype.kind == "f"
+        if isinstance(o, function.Tensor) and o._data.dtype.kind in _WIDE
     )
 
 

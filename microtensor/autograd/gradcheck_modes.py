@@ -9,6 +9,12 @@
 
 microtensor's ``vmap`` runs ``fn`` per slice (no batching rules), so the batched checks test
 that backward and forward mode compose with it, as torch's test its batching rules.
+
+Complex inputs are checked in forward mode as torch checks them: each complex input
+``z = x + iy`` that requires grad becomes a real input, its imaginary part ``y`` first (``fn``
+sees ``x + iy`` with ``x`` fixed), then its real part ``x``; a mismatch for such an input starts
+with "While considering the imaginary (real) part of complex inputs only, ". Complex outputs
+compare complex tangents; complex upstream gradients of the batched check are complex.
 """
 
 from __future__ import annotations
@@ -21,7 +27,7 @@ import numpy as np
 from microtensor.autograd import forward_ad, function
 from microtensor.autograd.api import grad as autograd_grad
 from microtensor.autograd.grad_mode import no_grad
-from microtensor.autograd.gradcheck_jacobian import Options, as_tuple
+from microtensor.autograd.gradcheck_jacobian import Options, as_tuple, uniform_like
 
 __all__ = ["batched_backward_failure", "forward_failure"]
 
@@ -30,7 +36,7 @@ _BATCH = 3
 
 def _floating_outputs(values: Any) -> list[Any]:
     Tensor = function.Tensor
-    return [v for v in as_tuple(values) if isinstance(v, Tensor) and v._data.dtype.kind == "f"]
+    return [v for v in as_tuple(values) if isinstance(v, Tensor) and v._data.dtype.kind in "fc"]
 
 
 def _jvp(fn: Callable[..., Any], inputs: tuple[Any, ...], index: int, tangent: Any) -> list[Any]:
@@ -65,6 +71,58 @@ def forward_failure(
 ) -> str | None:
     """A message for the first forward-mode derivative that disagrees, or None."""
     Tensor = function.Tensor
+    complex_inputs = [
+        i
+        for i, x in enumerate(inputs)
+        if isinstance(x, Tensor) and x._requires_grad and x._data.dtype.kind == "c"
+    ]
+    if not complex_inputs:
+        found = _real_forward_failure(fn, inputs, opts, batched)
+        return None if found is None else found[1]
+    for part in ("imaginary", "real"):
+        found = _real_forward_failure(
+            *_part_of_inputs(fn, inputs, complex_inputs, part), opts, batched
+        )
+        if found is not None:
+            index, message = found
+            if index in complex_inputs:
+                message = f"While considering the {part} part of complex inputs only, " + message
+            return message
+    return None
+
+
+def _part_of_inputs(
+    fn: Callable[..., Any], inputs: tuple[Any, ...], complex_inputs: list[int], part: str
+) -> tuple[Callable[..., Any], tuple[Any, ...]]:
+    """``fn`` as a function of one part of each complex input (the other part fixed)."""
+    Tensor = function.Tensor
+    real = part == "real"
+    fixed = {
+        i: Tensor._make(np.imag(x._data) if real else np.real(x._data))
+        for i, x in ((i, inputs[i]) for i in complex_inputs)
+    }
+    parts = tuple(
+        Tensor._make(np.array(np.real(x._data) if real else np.imag(x._data)), True)
+        if i in fixed
+        else x
+        for i, x in enumerate(inputs)
+    )
+
+    def part_fn(*args: Any) -> Any:
+        rebuilt = [
+            (a + fixed[i] * 1j if real else fixed[i] + a * 1j) if i in fixed else a
+            for i, a in enumerate(args)
+        ]
+        return fn(*rebuilt)
+
+    return part_fn, parts
+
+
+def _real_forward_failure(
+    fn: Callable[..., Any], inputs: tuple[Any, ...], opts: Options, batched: bool
+) -> tuple[int, str] | None:
+    """The input and message of the first forward-mode mismatch (real inputs), or None."""
+    Tensor = function.Tensor
     rng = np.random.default_rng(0)
     for index, x in enumerate(inputs):
         if not (isinstance(x, Tensor) and x._requires_grad):
@@ -76,7 +134,7 @@ def forward_failure(
             numerical = (p._data - m._data) / (2 * opts.eps)
             if not np.allclose(a._data, numerical, rtol=opts.rtol, atol=opts.atol):
                 worst = float(np.max(np.abs(a._data - numerical)))
-                return (
+                return index, (
                     f"gradcheck: forward AD: Jacobian-vector product mismatch for output {k} "
                     f"with respect to input {index}: forward mode and finite differences "
                     f"differ by up to {worst:.3g}"
@@ -84,7 +142,7 @@ def forward_failure(
         if batched:
             message = _batched_jvp_failure(fn, inputs, index, opts, rng)
             if message:
-                return message
+                return index, message
     return None
 
 
@@ -130,7 +188,7 @@ def batched_backward_failure(
             return autograd_grad(out, wrt, g, retain_graph=True, materialize_grads=True)
 
         shape = (_BATCH, *out._data.shape)
-        upstream = Tensor._make(rng.uniform(-1, 1, shape).astype(out._data.dtype))
+        upstream = Tensor._make(uniform_like(rng, out._data, shape))
         mismatch = _batch_mismatch(vjp, upstream, opts)
         if mismatch is not None:
             return (
