@@ -98,13 +98,11 @@ def _part_of_inputs(
     Tensor = function.Tensor
     real = part == "real"
     fixed = {
-        i: Tensor._make(np.imag(x._data) if real else np.real(x._data))
-        for i, x in ((i, inputs[i]) for i in complex_inputs)
+        i: Tensor._make((inputs[i]._data.imag if real else inputs[i]._data.real).copy())
+        for i in complex_inputs
     }
     parts = tuple(
-        Tensor._make(np.array(np.real(x._data) if real else np.imag(x._data)), True)
-        if i in fixed
-        else x
+        Tensor._make((x._data.real if real else x._data.imag).copy(), True) if i in fixed else x
         for i, x in enumerate(inputs)
     )
 

@@ -194,6 +194,30 @@ def test_right_functions_pass_in_both():
     assert gradgradcheck(MT["Square"].apply, (z,))
 
 
+def test_tolerances_apply_to_the_complex_difference_as_in_torch():
+    """backward 2.01 - 0.01j against 2: |difference| 0.01 in each part of z and of the output."""
+
+    def slightly(lib):
+        class Slightly(lib.autograd.Function):
+            @staticmethod
+            def forward(ctx, z):
+                return z * 2.0
+
+            @staticmethod
+            def backward(ctx, grad_out):
+                return grad_out * complex(2.0, -0.01)
+
+        return Slightly
+
+    z, z_torch = both(np.array([1.0 + 0.5j, -2.0 + 1j]))
+    cases = [(1e-5, 1e-3, False), (0.011, 0, True), (0.009, 0, False), (0, 0.006, True)]
+    for atol, rtol, passes in [*cases, (0, 0.004, False)]:
+        kwargs = {"atol": atol, "rtol": rtol, "raise_exception": False}
+        mine = gradcheck(slightly(mt).apply, (z,), **kwargs)
+        assert torch.autograd.gradcheck(slightly(torch).apply, (z_torch,), **kwargs) is passes
+        assert mine is passes, (atol, rtol)
+
+
 def test_mismatch_reports_the_wirtinger_values(rng):
     """imag(z**2) = 2xy: numerically ds/dx + i ds/dy = 2i conj(z); the wrong backward gives 2i z."""
     value = complex_leaf(rng, 3)
