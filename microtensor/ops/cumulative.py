@@ -16,6 +16,7 @@ from microtensor.ops import dual
 from microtensor.ops._common import normalize_dim, values
 from microtensor.ops._pointwise import refuse_complex
 from microtensor.ops.indexing import GetItem
+from microtensor.ops.logaddexp import complex_logaddexp
 from microtensor.ops.reduction import CumSum, _cumsum, _sum_dtype
 from microtensor.ops.sorting import _key_along
 from microtensor.tensor import Tensor
@@ -66,7 +67,10 @@ class LogCumSumExp(Op, node_name="LogcumsumexpBackward0"):
 
     grad_i = sum_{j>=i} g_j exp(a_i - z_j), computed in log space for g > 0 and g < 0 apart
     (a reverse logcumsumexp of log|g| - z), so nothing overflows. ``reverse`` scans from the end.
+    Complex: grad_i = conj(exp(a_i + reverse logcumsumexp(log(conj(g)) - z)_i)), as torch.
     """
+
+    complex_grad = True
 
     @staticmethod
     def forward(ctx: Any, a: Any, dim: int, reverse: bool) -> Any:
@@ -79,6 +83,10 @@ class LogCumSumExp(Op, node_name="LogcumsumexpBackward0"):
     def backward(ctx: Any, grad_out: Any) -> Any:
         a, z = ctx.saved_tensors
         g = values(grad_out)
+        if g.dtype.kind == "c":  # complex logs need no split by sign
+            with np.errstate(divide="ignore", invalid="ignore"):
+                scan = _logcumsumexp(dual.log(dual.conj(grad_out)) - z, ctx.dim, not ctx.reverse)
+                return dual.conj(dual.exp(scan + a))
         lowest = float(np.finfo(g.dtype).min)  # not -inf, so that -inf - -inf never makes nan
         grad = 0.0
         for sign, part in ((1.0, g > 0), (-1.0, g < 0)):
@@ -123,8 +131,22 @@ def _np_logcumsumexp(a: np.ndarray, dim: int, reverse: bool) -> np.ndarray:
     work = a.reshape(1) if a.ndim == 0 else a
     if reverse:
         work = np.flip(work, dim)
-    out = np.logaddexp.accumulate(work, axis=dim)  # pairwise logaddexp: stable
+    if work.dtype.kind == "c":
+        out = _complex_logcumsumexp(work, dim)
+    else:
+        out = np.logaddexp.accumulate(work, axis=dim)  # pairwise logaddexp: stable
     return (np.flip(out, dim) if reverse else out).reshape(a.shape)
+
+
+def _complex_logcumsumexp(work: np.ndarray, dim: int) -> np.ndarray:
+    """The running complex logaddexp along ``dim`` (NumPy's ufunc takes no complex numbers)."""
+    moved = np.moveaxis(work, dim, 0)
+    out = np.empty_like(moved)
+    if moved.shape[0]:
+        out[0] = moved[0]
+    for i in range(1, moved.shape[0]):
+        out[i] = complex_logaddexp(out[i - 1], moved[i])
+    return np.moveaxis(out, 0, dim)
 
 
 def _cumprod(x: Any, dim: int) -> Any:
@@ -180,7 +202,7 @@ def logcumsumexp(input: Tensor, dim: int) -> Tensor:  # noqa: A002
         >>> mt.logcumsumexp(mt.tensor([1000.0, 1000.0, 999.0]), dim=0)
         tensor([1000.0000, 1000.6932, 1000.8620])
     """
-    if input._data.dtype.kind != "f":
+    if input._data.dtype.kind not in "fc":
         raise NotImplementedError(
             f"logcumsumexp(): not implemented for {input.dtype}; convert with .float() first"
         )

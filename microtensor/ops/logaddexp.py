@@ -19,12 +19,17 @@ class LogAddExp(Op, node_name="LogaddexpBackward0"):
     """z = log(exp(a) + exp(b));  dz/da = sigmoid(a - b),  dz/db = sigmoid(b - a).
 
     ``base`` 2: z = log2(2**a + 2**b), whose derivatives are sigmoid((a - b) * ln 2).
+    Complex (base e only, as torch): the derivatives conjugated.
     """
+
+    complex_grad = True
 
     @staticmethod
     def forward(ctx: Any, a: Any, b: Any, base: float) -> Any:
         ctx.base = base
         ctx.save_for_backward(a, b)
+        if np.result_type(a, b).kind == "c":
+            return complex_logaddexp(a, b)
         # NumPy shifts by the max: log(e**a + e**b) = max + log1p(e**-|a - b|)
         return np.logaddexp(a, b) if base == math.e else np.logaddexp2(a, b)
 
@@ -33,9 +38,28 @@ class LogAddExp(Op, node_name="LogaddexpBackward0"):
         a, b = ctx.saved_tensors
         scale = 1.0 if ctx.base == math.e else math.log(2.0)
         with np.errstate(invalid="ignore"):  # inf - inf: NaN, as PyTorch
-            grad_a = grad_out * dual.sigmoid((a - b) * scale) if ctx.needs_input_grad[0] else None
-            grad_b = grad_out * dual.sigmoid((b - a) * scale) if ctx.needs_input_grad[1] else None
+            need_a, need_b = ctx.needs_input_grad[:2]
+            grad_a = grad_out * dual.conj(dual.sigmoid((a - b) * scale)) if need_a else None
+            grad_b = grad_out * dual.conj(dual.sigmoid((b - a) * scale)) if need_b else None
         return grad_a, grad_b, None
+
+
+def complex_logaddexp(a: Any, b: Any) -> np.ndarray:
+    """Complex logaddexp as torch: hi + log1p(exp(lo - hi)), hi the operand of larger real part.
+
+    NaN in either part gives nan+nanj; real parts both -inf give lo, both +inf log(e**a + e**b).
+    """
+    a, b = np.broadcast_arrays(np.asarray(a), np.asarray(b))
+    b_higher = b.real > a.real  # ties: hi is a, as torch
+    hi, lo = np.where(b_higher, b, a), np.where(b_higher, a, b)
+    with np.errstate(invalid="ignore", over="ignore"):
+        out = np.asarray(hi + np.log1p(np.exp(lo - hi)))
+        same_inf = np.isinf(lo.real) & (lo.real == hi.real)
+        if same_inf.any():
+            out = np.where(same_inf & (lo.real < 0), lo, out)
+            out = np.where(same_inf & (lo.real > 0), np.log(np.exp(lo) + np.exp(hi)), out)
+    nan = np.isnan(lo.real) | np.isnan(lo.imag)
+    return np.where(nan, complex(np.nan, np.nan), out).astype(np.result_type(a, b), copy=False)
 
 
 def logaddexp(input: Any, other: Any) -> Tensor:  # noqa: A002
@@ -76,7 +100,7 @@ def _logaddexp(op: str, input: Any, other: Any, base: float) -> Tensor:  # noqa:
         raise TypeError(f"{op}(): argument 'input' must be Tensor, not {type(input).__name__}")
     a, b = promote(input, other)
     dtype = (a if isinstance(a, Tensor) else b)._data.dtype
-    if dtype.kind != "f":
+    if dtype.kind != "f" and not (dtype.kind == "c" and base == math.e):
         raise NotImplementedError(f"{op}(): not implemented for {dtype}; call .float() first")
     try:
         node = LogAddExp if base != 2.0 else LogAddExp2

@@ -23,7 +23,9 @@ __all__ = ["matrix_exp", "matrix_power"]
 
 
 class MatrixExp(Op):
-    """Z = exp(A);  dL/dA = the upper-right block of exp([[A^T, G], [0, A^T]]) (PyTorch's)."""
+    """Z = exp(A);  dL/dA = the upper-right block of exp([[A^H, G], [0, A^H]]) (PyTorch's)."""
+
+    complex_grad = True  # A^H: the conjugate transpose (A^T for real A)
 
     @staticmethod
     def forward(ctx: Any, a: Any) -> Any:
@@ -34,7 +36,7 @@ class MatrixExp(Op):
     def backward(ctx: Any, grad_out: Any) -> Any:
         (a,) = ctx.saved_tensors
         n = a.shape[-1]
-        a_t = la.mT(a)
+        a_t = la.mH(a)
         zeros = np.zeros(tuple(grad_out.shape), la.dtype_of(grad_out))
         block = la.cat([la.cat([a_t, grad_out], -1), la.cat([zeros, a_t], -1)], -2)
         exp_block = _expm(block) if dual.is_array(block) else MatrixExp.apply(block)
@@ -63,7 +65,7 @@ def matrix_exp(A: Tensor) -> Tensor:  # noqa: N803
         tensor([[1.0000, 0.0000],
                 [0.0000, 2.7183]])
     """
-    check_matrices("linalg.matrix_exp", A, square=True)
+    check_matrices("linalg.matrix_exp", A, square=True, complex_ok=True)
     return MatrixExp.apply(A)  # type: ignore[no-any-return]
 
 
@@ -92,7 +94,7 @@ def matrix_power(A: Tensor, n: int) -> Tensor:  # noqa: N803
         eye = np.broadcast_to(np.eye(shape[-1], dtype=A._data.dtype), shape)
         return A * 0 + Tensor._make(eye.copy())  # type: ignore[no-any-return]
     if n < 0:
-        check_matrices("linalg.matrix_power", A, square=True)
+        check_matrices("linalg.matrix_power", A, square=True, complex_ok=True)
         A, n = Inverse.apply(A), -n  # noqa: N806
     result, square = None, A
     while True:

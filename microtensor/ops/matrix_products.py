@@ -127,7 +127,7 @@ def _raise_vecdot_dtype(x: Tensor, y: Tensor) -> None:
 
 
 def householder_product(A: Tensor, tau: Tensor) -> Tensor:  # noqa: N803
-    """The first n columns of ``H_1 ... H_k``, ``H_i = I - tau_i v_i v_i^T`` (LAPACK's orgqr).
+    """The first n columns of ``H_1 ... H_k``, ``H_i = I - tau_i v_i v_i^H`` (LAPACK's orgqr).
 
     ``v_i`` is column i of ``A`` below the diagonal with a 1 on it (entries on and above the
     diagonal are not read, so their gradient is 0).
@@ -163,10 +163,11 @@ def householder_product(A: Tensor, tau: Tensor) -> Tensor:  # noqa: N803
     eye_mk = Tensor._make(np.eye(m, k, dtype=A._data.dtype))
     reflectors = ops.tril(ops.narrow(A, -1, 0, k), -1) + eye_mk
     q = Tensor._make(np.broadcast_to(np.eye(m, dtype=A._data.dtype), sa[:-2] + (m, m)).copy())
+    is_complex = A._data.dtype.kind == "c"
     for i in range(k):
         v = ops.narrow(reflectors, -1, i, 1)
         scale = ops.narrow(tau, -1, i, 1).unsqueeze(-1)
-        q = q - ops.matmul(ops.matmul(q, v) * scale, v.transpose(-2, -1))
+        q = q - ops.matmul(ops.matmul(q, v) * scale, v.mH if is_complex else v.transpose(-2, -1))
     return ops.narrow(q, -1, 0, n)  # type: ignore[no-any-return]
 
 

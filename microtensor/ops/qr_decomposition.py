@@ -150,7 +150,8 @@ def ormqr(
     """``torch.ormqr``: ``op(Q) @ C`` (or ``C @ op(Q)``) for the Q of ``geqrf``.
 
     Q is the full m x m product of the Householder reflectors in ``input`` (scales
-    ``input2``), C is ``input3``, and op transposes when ``transpose``.
+    ``input2``), C is ``input3``, and op transposes when ``transpose`` (the conjugate
+    transpose for complex Q).
 
     A composition of ``householder_product`` and matmul, so it is differentiable twice.
 
@@ -199,5 +200,6 @@ def ormqr(
         )
     )
     q = householder_product(square, input2)
-    q = q.mT if transpose else q
+    if transpose:
+        q = q.mH if q._data.dtype.kind == "c" else q.mT
     return q @ input3 if left else input3 @ q  # type: ignore[no-any-return]

@@ -337,7 +337,7 @@ def norm(
     subgradient.
 
     Args:
-        input: a floating tensor.
+        input: a floating or complex tensor (complex: the norm of the moduli, real).
         p: the order.
         dim: an int or tuple of ints.
         keepdim: keep reduced dims with size 1.
@@ -369,10 +369,11 @@ def norm(
         return matrix_norm(input, p, dim, keepdim, dtype=dtype)
     if dtype is not None:
         input = input.to(dtype)  # noqa: A001
-    if input._data.dtype.kind != "f":
+    kind = input._data.dtype.kind
+    if kind != "f" and kind != "c":
         raise RuntimeError(
-            f"norm(): Expected a floating point tensor as input. Got {input.dtype}; call "
-            ".float() first or pass dtype="
+            f"norm(): Expected a floating point or complex tensor as input. Got {input.dtype}; "
+            "call .float() first or pass dtype="
         )
     order = 2.0 if p is None or p == "fro" else float(p)
     dims = normalize_dims("norm", dim, input._data.ndim)
@@ -381,4 +382,8 @@ def norm(
             f"norm(): cannot compute the {order} norm over no elements (input shape "
             f"{tuple(input.shape)}, dim={dim}) because the operation does not have an identity"
         )
+    if kind == "c":  # a real norm of the moduli: linalg.vector_norm's complex op
+        from microtensor.ops.norms import ComplexVectorNorm  # noqa: PLC0415 - norms imports this
+
+        return ComplexVectorNorm.apply(input, order, dims, keepdim)  # type: ignore[no-any-return]
     return VectorNorm.apply(input, order, dims, keepdim)  # type: ignore[no-any-return]
