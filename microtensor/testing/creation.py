@@ -35,7 +35,8 @@ def make_tensor(
     As ``torch.testing.make_tensor``, and drawing from the generator in the same way, so that
     after the same ``manual_seed`` it gives torch's values. Without ``low``/``high`` the range
     depends on the dtype: bool [0, 2), unsigned integers [0, 10), signed integers [-9, 10),
-    floating types [-9, 9). Bounds outside the dtype's finite range are clamped to it; integer
+    floating types [-9, 9), complex types the same for the real and the imaginary part (drawn
+    as the real view, as torch). Bounds outside the dtype's finite range are clamped to it; integer
     bounds are rounded up.
 
     Args:
@@ -54,7 +55,7 @@ def make_tensor(
         ValueError: for NaN bounds, ``low >= high``, a range outside the dtype,
             ``requires_grad`` with an integer or bool dtype, or both ``noncontiguous`` and
             ``memory_format``.
-        TypeError: for a dtype make_tensor cannot fill (complex and float8 types).
+        TypeError: for a dtype make_tensor cannot fill (float8 types).
 
     Example:
         >>> import microtensor as mt
@@ -71,7 +72,7 @@ def make_tensor(
             "make_tensor: the parameters `noncontiguous` and `memory_format` are mutually "
             f"exclusive, but got noncontiguous={noncontiguous} and memory_format={memory_format}"
         )
-    floating = dtype.is_floating_point
+    floating = dtype.is_floating_point or dtype.is_complex  # complex: both parts drawn
     if requires_grad and not floating:
         raise ValueError(
             "make_tensor: `requires_grad=True` is not supported for boolean and integral "
@@ -80,7 +81,7 @@ def make_tensor(
     if not floating and np.dtype(dtype.numpy).kind not in "biu":
         raise TypeError(
             f"The requested dtype '{dtype}' is not supported by make_tensor(): it fills bool, "
-            "integer and real floating dtypes"
+            "integer, floating and complex dtypes"
         )
     noncontiguous = noncontiguous and math.prod(shape) > 1
     if noncontiguous:  # twice as long in the last dimension, then every second element
@@ -103,7 +104,8 @@ def make_tensor(
     elif memory_format is not None:
         result = result.clone(memory_format=memory_format)
     if exclude_zero:
-        result[result == 0] = finfo(dtype).tiny if floating else 1
+        tiny = finfo(dtype).tiny
+        result[result == 0] = (complex(tiny, tiny) if dtype.is_complex else tiny) if floating else 1
     if floating:
         result.requires_grad_(requires_grad)
     return result
@@ -130,7 +132,7 @@ def _bounds(
     high = default_high if high is None else high
     if any(isinstance(v, float) and math.isnan(v) for v in (low, high)):
         raise ValueError(f"make_tensor: `low` and `high` cannot be NaN, but got {low=} and {high=}")
-    if low == high and dtype.is_floating_point:
+    if low == high and (dtype.is_floating_point or dtype.is_complex):
         warnings.warn(
             "Passing `low==high` to `make_tensor` for floating types is deprecated (as in "
             "PyTorch since 2.1). Use `microtensor.full(...)` instead.",

@@ -100,3 +100,26 @@ def test_gpu_device_raises_clearly():
 
 def test_reachable_as_microtensor_testing_make_tensor():
     assert mt.testing.make_tensor is make_tensor
+
+
+@pytest.mark.parametrize("dtype", ["cfloat", "cdouble"])
+@pytest.mark.parametrize(
+    "options",
+    [
+        {"low": -1, "high": 1},
+        {},
+        {"exclude_zero": True, "low": 0, "high": 1},
+        {"noncontiguous": True},
+    ],
+)
+def test_complex_tensors_draw_torchs_values(dtype, options):
+    mt.manual_seed(3)
+    torch.manual_seed(3)
+    ours = make_tensor(
+        (2, 5), dtype=getattr(mt, dtype), device="cpu", requires_grad=True, **options
+    )
+    theirs = torch.testing.make_tensor(
+        (2, 5), dtype=getattr(torch, dtype), device="cpu", requires_grad=True, **options
+    )
+    np.testing.assert_array_equal(ours.detach().numpy(), theirs.detach().numpy())
+    assert ours.requires_grad and ours.is_contiguous() == theirs.is_contiguous()
