@@ -162,6 +162,24 @@ def test_correct_complex_ops_pass_gradgradcheck(name, rng):
     assert gradgradcheck(fn, inputs, fast_mode=True)
 
 
+REAL_TO_COMPLEX = [
+    ("complex", lambda a, b: mt.complex(a, b), [(3,), (3,)]),
+    ("polar", lambda a, b: mt.polar(a + 2.0, b), [(3,), (3,)]),
+    ("view_as_complex", lambda a: mt.view_as_complex(a), [(3, 2)]),
+    ("rfft", lambda a: mt.fft.rfft(a), [(4,)]),
+]
+
+
+@pytest.mark.parametrize(
+    ("name", "fn", "shapes"), REAL_TO_COMPLEX, ids=[c[0] for c in REAL_TO_COMPLEX]
+)
+def test_real_inputs_with_complex_outputs(name, fn, shapes, rng):
+    inputs = tuple(mt.tensor(rng.uniform(-1, 1, shape), requires_grad=True) for shape in shapes)
+    for fast_mode in (False, True):
+        assert gradcheck(fn, inputs, fast_mode=fast_mode)
+        assert gradgradcheck(fn, inputs, fast_mode=fast_mode)
+
+
 WRONG = [
     # (Function, input is complex, the part torch names: None for a real output)
     ("SquareNoConj", True, "imaginary"),
