@@ -104,8 +104,11 @@ def make_tensor(
     elif memory_format is not None:
         result = result.clone(memory_format=memory_format)
     if exclude_zero:
-        tiny = finfo(dtype).tiny
-        result[result == 0] = (complex(tiny, tiny) if dtype.is_complex else tiny) if floating else 1
+        if not floating:
+            result[result == 0] = 1
+        else:
+            tiny = finfo(dtype).tiny
+            result[result == 0] = complex(tiny, tiny) if dtype.is_complex else tiny
     if floating:
         result.requires_grad_(requires_grad)
     return result
