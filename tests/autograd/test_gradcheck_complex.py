@@ -203,6 +203,21 @@ def test_wrong_complex_backward_fails_as_in_torch(name, is_complex, part, fast_m
     assert gradcheck(MT[name].apply, (z,), fast_mode=fast_mode, raise_exception=False) is False
 
 
+def test_imaginary_parts_of_all_outputs_are_checked_before_real_parts_as_torch(rng):
+    """Output 0 is wrong in its real part only, output 1 in its imaginary part: 1 is reported."""
+    z, z_torch = both(complex_leaf(rng, 3))
+
+    def pair(lib, t):
+        functions = MT if lib is mt else TORCH
+        return functions["ScaleWrongForRealGrad"].apply(t), functions["SquareNoConj"].apply(t)
+
+    with pytest.raises(TorchGradcheckError) as theirs:
+        torch.autograd.gradcheck(lambda t: pair(torch, t), (z_torch,))
+    with pytest.raises(GradcheckError) as mine:
+        gradcheck(lambda t: pair(mt, t), (z,))
+    assert headline(str(mine.value)) == headline(str(theirs.value)) == ("imaginary", "1", "0")
+
+
 def test_right_functions_pass_in_both():
     value = complex_leaf(np.random.default_rng(1), 3)
     z, z_torch = both(value)
