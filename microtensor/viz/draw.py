@@ -475,7 +475,7 @@ def _node_label(node: GraphNode, show_shapes: bool, show_values: Any, show_grads
     elif show_grads and node.grad is not None:
         norm = node.stats.get("grad_norm")
         if norm is None:
-            norm = float(np.linalg.norm(np.asarray(node.grad, dtype=np.float64).ravel()))
+            norm = float(np.linalg.norm(np.asarray(node.grad).ravel()))
         lines.append(_esc(f"grad norm {_format_scalar(norm)}"))
     lines.extend(_warning(text) for text in _problems(node))
     return "<BR/>".join(lines)
@@ -549,6 +549,9 @@ def _format_array(value: Any) -> str:
 def _format_scalar(x: Any) -> str:
     if isinstance(x, (bool, int, np.integer, np.bool_)):
         return str(x)
+    if isinstance(x, complex | np.complexfloating):  # each part as a real value: 1.0000+2.0000j
+        imag = _format_scalar(x.imag)
+        return _format_scalar(x.real) + ("" if imag[0] == "-" else "+") + imag + "j"
     x = float(x)
     if math.isnan(x):
         return "NaN"

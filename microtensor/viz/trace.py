@@ -273,7 +273,11 @@ def _fill_values(node: GraphNode, value: Any, grad: Any) -> None:
 
 
 def _stats(prefix: str, array: np.ndarray, stats: dict[str, Any]) -> tuple[bool, bool]:
-    """Put ``numel``, ``norm``, ``min``, ``max``, ``mean``, NaN/Inf flags under ``prefix``."""
+    """Put ``numel``, ``norm``, ``min``, ``max``, ``mean``, NaN/Inf flags under ``prefix``.
+
+    A complex array's min, max and mean are those of its magnitudes ``|a|`` (complex numbers
+    have no order); its norm is the same either way.
+    """
     numel = array.size
     stats[prefix + "numel"] = numel
     if numel == 0:
@@ -281,7 +285,7 @@ def _stats(prefix: str, array: np.ndarray, stats: dict[str, Any]) -> tuple[bool,
         stats[prefix + "norm"] = 0.0
         has_nan = has_inf = False
     else:
-        a = array.astype(np.float64)
+        a = (np.abs(array) if array.dtype.kind == "c" else array).astype(np.float64)
         if np.isfinite(a).all():
             has_nan = has_inf = False
         else:

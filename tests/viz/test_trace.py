@@ -436,3 +436,22 @@ def test_retain_all_errors_and_repeat_calls():
     y.backward()
     graph = trace(y)
     np.testing.assert_allclose(graph.nodes["n1"].grad, -np.sin(np.sin(1.0)), rtol=1e-6)
+
+
+def test_complex_graph_traces_and_draws_with_magnitude_stats():
+    z = mt.tensor([3 + 4j, 1j], requires_grad=True)
+    loss = (z * z).abs().sum()
+    retain_all(loss)
+    loss.backward()
+    graph = trace(loss)
+    stats = [n.stats for n in graph.nodes.values() if n.stats]
+    assert stats and all(
+        isinstance(v, (float, int, bool)) or v is None for s in stats for v in s.values()
+    )
+    leaf = next(s for s in stats if s.get("value_max") == 5.0)
+    assert leaf["value_min"] == 1.0  # |3 + 4j| and |1j|: magnitudes
+    from microtensor import viz
+    from microtensor.viz.draw import _format_scalar
+
+    assert _format_scalar(1 - 2j) == "1.0000-2.0000j" and _format_scalar(0.5j) == "0.0000+0.5000j"
+    viz.draw_graph(loss, show_values=True, show_grads=True)  # complex labels: no error
