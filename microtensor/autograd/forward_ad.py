@@ -135,11 +135,11 @@ def make_dual(tensor: Tensor, tangent: Tensor, *, level: int | None = None) -> T
             "Trying to create a dual Tensor for forward AD but no level exists, make sure to "
             "enter_dual_level() first."
         )
-    if not tensor.is_floating_point():
+    if not (tensor.is_floating_point() or tensor.is_complex()):
         raise ValueError(
             f"Expected primal to be floating point or complex, but got: {tensor.dtype}"
         )
-    if not tangent.is_floating_point():
+    if not (tangent.is_floating_point() or tangent.is_complex()):
         raise ValueError(
             f"Expected tangent to be floating point or complex, but got: {tangent.dtype}"
         )
@@ -204,7 +204,7 @@ def unpack_dual(tensor: Tensor, *, level: int | None = None) -> UnpackedDualTens
 
 def _tangent(tensor: Tensor, state: _Level) -> Tensor | None:
     """sum_i J_i v_i by two reverse passes (None when ``tensor`` depends on no dual)."""
-    if tensor.grad_fn is None or not tensor.is_floating_point():
+    if tensor.grad_fn is None or not (tensor.is_floating_point() or tensor.is_complex()):
         return None
     from microtensor.creation import zeros_like
 

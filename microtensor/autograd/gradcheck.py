@@ -88,8 +88,7 @@ def gradcheck(
         check_batched_forward_grad: the same for forward mode (with ``check_forward_ad``).
         check_forward_ad: also check forward-mode derivatives (``autograd.forward_ad``): the
             Jacobian-vector product along a random tangent against finite differences
-            (``forward_ad`` gives no tangent to a complex output yet, so a function with
-            complex outputs fails this check).
+            (complex inputs and outputs too).
         check_backward_ad: check the backward (reverse-mode) gradients; False checks only what
             the other flags ask for.
         fast_mode: compare ``v^T J u`` for random unit vectors u, v instead of full Jacobians.

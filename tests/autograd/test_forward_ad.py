@@ -128,3 +128,38 @@ def test_errors_as_torch():
         with pytest.raises(RuntimeError, match="not the last one that was created"):
             fwad.exit_dual_level(level=3)
     assert mt.autograd.forward_ad is fwad
+
+
+COMPLEX_JVPS = {
+    "mul": lambda L, a: a * a * (2 - 1j),
+    "abs": lambda L, a: a.abs(),
+    "conj exp": lambda L, a: a.conj() * a.exp(),
+    "real": lambda L, a: (a * a).real,
+    "fft": lambda L, a: L.fft.fft(a),
+    "view_as_real": lambda L, a: L.view_as_real(a * a),
+}
+
+
+@pytest.mark.parametrize("name", COMPLEX_JVPS)
+def test_complex_tangents_match_torch(name):
+    rng = np.random.default_rng(4)
+    x, v = (rng.standard_normal(3) + 1j * rng.standard_normal(3) for _ in range(2))
+    tangents = []
+    for lib in (torch, mt):
+        fw = lib.autograd.forward_ad
+        with fw.dual_level():
+            dual = fw.make_dual(lib.tensor(x), lib.tensor(v))
+            tangents.append(fw.unpack_dual(COMPLEX_JVPS[name](lib, dual)).tangent.numpy())
+    np.testing.assert_allclose(tangents[1], tangents[0], rtol=1e-12, atol=1e-12)
+
+
+def test_real_input_with_a_complex_output_and_gradcheck_forward_mode():
+    with mt.autograd.forward_ad.dual_level():
+        fw = mt.autograd.forward_ad
+        dual = fw.make_dual(
+            mt.tensor([0.5, 1.0], dtype=mt.float64), mt.tensor([1.0, 2.0], dtype=mt.float64)
+        )
+        tangent = fw.unpack_dual(mt.polar(mt.ones(2, dtype=mt.float64), dual)).tangent
+    np.testing.assert_allclose(tangent.numpy(), 1j * np.exp(1j * np.array([0.5, 1.0])) * [1, 2])
+    z = mt.randn(3, dtype=mt.cdouble, requires_grad=True)
+    assert mt.autograd.gradcheck(lambda a: a * a.exp(), (z,), check_forward_ad=True)
