@@ -20,10 +20,13 @@ __all__ = ["cholesky", "cholesky_inverse", "cholesky_solve"]
 
 
 class LinalgCholesky(Op):
-    """A = L L^T;  dL/dA = sym(L^-T phi(L^T gL) L^-1), phi = tril with the diagonal halved.
+    """A = L L^H;  dL/dA = sym(L^-H phi(L^H gL) L^-1), phi = tril with the diagonal halved.
 
-    ``sym(X) = (X + X^T) / 2``; for ``upper`` (A = U^T U) the formula runs on L = U^T.
+    ``sym(X) = (X + X^H) / 2``; for ``upper`` (A = U^H U) the formula runs on L = U^H. (^H is
+    the conjugate transpose: ^T for real matrices.)
     """
+
+    complex_grad = True
 
     @staticmethod
     def forward(ctx: Any, a: Any, upper: bool, check: str | None) -> Any:
@@ -32,19 +35,19 @@ class LinalgCholesky(Op):
         if check and infos.any():
             _raise_not_positive_definite(check, infos)
         ctx.upper = upper
-        out = np.swapaxes(factor, -1, -2).copy() if upper else factor
+        out = np.swapaxes(factor, -1, -2).conj() if upper else factor  # conj: a copy
         ctx.save_for_backward(out)
         return out, infos
 
     @staticmethod
     def backward(ctx: Any, grad_out: Any, grad_info: Any) -> Any:
         (factor,) = ctx.saved_tensors
-        lower, grad = (la.mT(factor), la.mT(grad_out)) if ctx.upper else (factor, grad_out)
-        phi = la.tril(la.mT(lower) @ grad)
+        lower, grad = (la.mH(factor), la.mH(grad_out)) if ctx.upper else (factor, grad_out)
+        phi = la.tril(la.mH(lower) @ grad)
         phi = phi - 0.5 * la.diag_embed(la.diagonal(phi))
         lower_inv = la.inverse(lower)
-        grad_a = la.mT(lower_inv) @ phi @ lower_inv
-        return 0.5 * (grad_a + la.mT(grad_a)), None, None
+        grad_a = la.mH(lower_inv) @ phi @ lower_inv
+        return 0.5 * (grad_a + la.mH(grad_a)), None, None
 
 
 def _potrf(a: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -84,7 +87,7 @@ def cholesky_ex(
         >>> mt.linalg.cholesky_ex(mt.tensor([[1.0, 2.0], [2.0, 1.0]])).info
         tensor(2, dtype=microtensor.int32)
     """
-    check_matrices("linalg.cholesky_ex", A, square=True)
+    check_matrices("linalg.cholesky_ex", A, square=True, complex_ok=True)
     factor, infos = LinalgCholesky.apply(A, upper, "linalg.cholesky_ex" if check_errors else None)
     return CholeskyEx(factor, infos)
 
@@ -114,7 +117,7 @@ def linalg_cholesky(A: Tensor, *, upper: bool = False) -> Tensor:  # noqa: N803
         tensor([[2., 0.],
                 [1., 1.]])
     """
-    check_matrices("linalg.cholesky", A, square=True)
+    check_matrices("linalg.cholesky", A, square=True, complex_ok=True)
     return LinalgCholesky.apply(A, upper, "linalg.cholesky")[0]  # type: ignore[no-any-return]
 
 
@@ -130,8 +133,8 @@ def cholesky(input: Tensor, upper: bool = False) -> Tensor:  # noqa: A002
 
 
 def _from_factor(factor: Tensor, upper: bool) -> Tensor:
-    """A = L L^T (or U^T U): every entry of the factor counts, as PyTorch's gradients."""
-    return factor.mT @ factor if upper else factor @ factor.mT  # type: ignore[no-any-return]
+    """A = L L^H (or U^H U): every entry of the factor counts, as PyTorch's gradients."""
+    return factor.mH @ factor if upper else factor @ factor.mH  # type: ignore[no-any-return]
 
 
 def cholesky_solve(B: Tensor, L: Tensor, upper: bool = False) -> Tensor:  # noqa: N803
@@ -152,7 +155,7 @@ def cholesky_solve(B: Tensor, L: Tensor, upper: bool = False) -> Tensor:  # noqa
     """
     from microtensor.ops.solvers import solve  # noqa: PLC0415 - solvers is a sibling
 
-    check_matrices("cholesky_solve", L, square=True)
+    check_matrices("cholesky_solve", L, square=True, complex_ok=True)
     if B._data.ndim < 2:
         raise RuntimeError(
             f"cholesky_solve: b should have at least 2 dimensions, but has {B._data.ndim} "
@@ -175,5 +178,5 @@ def cholesky_inverse(L: Tensor, upper: bool = False) -> Tensor:  # noqa: N803
     """
     from microtensor.ops.inverses import inverse  # noqa: PLC0415 - inverses is a sibling
 
-    check_matrices("cholesky_inverse", L, square=True)
+    check_matrices("cholesky_inverse", L, square=True, complex_ok=True)
     return inverse(_from_factor(L, upper))

@@ -16,7 +16,12 @@ from microtensor.tensor import Tensor
 __all__: list[str] = []
 
 
-def _sytrf(a: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _routine(name: str, a: np.ndarray, hermitian: bool) -> str:
+    """LAPACK's ``he*`` routine for Hermitian complex matrices, else the symmetric ``sy*``."""
+    return "he" + name if hermitian and a.dtype.kind == "c" else "sy" + name
+
+
+def _sytrf(a: np.ndarray, hermitian: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     from scipy.linalg import lapack  # noqa: PLC0415 - SciPy is imported on use
 
     packed = np.zeros_like(a)
@@ -25,7 +30,7 @@ def _sytrf(a: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     for index in np.ndindex(a.shape[:-2]):
         if a.size == 0:
             break
-        (sytrf,) = lapack.get_lapack_funcs(("sytrf",), (a[index],))
+        (sytrf,) = lapack.get_lapack_funcs((_routine("trf", a, hermitian),), (a[index],))
         factor, piv, info = sytrf(a[index], lower=1)
         packed[index], pivots[index], infos[index] = np.tril(factor), piv, max(int(info), 0)
     return packed, pivots, infos
@@ -40,7 +45,8 @@ def ldl_factor_ex(
     """``torch.linalg.ldl_factor_ex``: ``(LD, pivots, info)`` of symmetric matrices.
 
     Only the lower triangle of A is read. ``info`` (int32) is positive where D is singular.
-    ``hermitian`` is the same as symmetric for real matrices. No derivative, as PyTorch.
+    ``hermitian``: A = L D L^H for complex A (else L D L^T, the same for real matrices). No
+    derivative, as PyTorch.
 
     Raises:
         RuntimeError: for non-square or integer input.
@@ -52,8 +58,8 @@ def ldl_factor_ex(
         tensor([[4.0000, 0.0000],
                 [0.5000, 2.0000]])
     """
-    check_matrices("torch.linalg.ldl_factor_ex", A, square=True)
-    packed, pivots, infos = _sytrf(A._data)
+    check_matrices("torch.linalg.ldl_factor_ex", A, square=True, complex_ok=True)
+    packed, pivots, infos = _sytrf(A._data, hermitian)
     if check_errors and infos.any():
         index = tuple(int(i) for i in np.argwhere(infos)[0]) if infos.ndim else ()
         raise LinAlgError(
@@ -100,7 +106,7 @@ def ldl_solve(
     """
     from scipy.linalg import lapack  # noqa: PLC0415 - SciPy is imported on use
 
-    check_matrices("torch.linalg.ldl_solve", LD, square=True)
+    check_matrices("torch.linalg.ldl_solve", LD, square=True, complex_ok=True)
     n = LD._data.shape[-1]
     if B._data.ndim < 2 or B._data.shape[-2] != n:
         raise RuntimeError(
@@ -131,6 +137,6 @@ def ldl_solve(
     for index in np.ndindex(batch):
         if out.size == 0:
             break
-        (sytrs,) = lapack.get_lapack_funcs(("sytrs",), (ld[index],))
+        (sytrs,) = lapack.get_lapack_funcs((_routine("trs", ld, hermitian),), (ld[index],))
         out[index] = sytrs(ld[index], piv[index], b[index], lower=1)[0]
     return Tensor._make(out)

@@ -22,7 +22,8 @@ __all__ = ["pca_lowrank", "svd_lowrank"]
 
 
 def _floating(A: Tensor) -> Any:  # noqa: N803 - PyTorch's argument name
-    return A.dtype if A.dtype.is_floating_point else dtypes.float32
+    """The dtype of the random test matrix: A's if floating or complex (torch's), else float32."""
+    return A.dtype if A.dtype.is_floating_point or A.dtype.is_complex else dtypes.float32
 
 
 def _approximate_basis(A: Tensor, q: int, niter: int, M: Tensor | None) -> Tensor:  # noqa: N803

@@ -26,13 +26,16 @@ __all__ = ["lu", "lu_solve", "lu_unpack"]
 
 
 class LinalgLu(Op):
-    """A = P L U;  dL/dA = P L^-T phi U^-T, phi = tril(L^T gL, -1) + triu(gU U^T) (m = n).
+    """A = P L U;  dL/dA = P L^-H phi U^-H, phi = tril(L^H gL, -1) + triu(gU U^H) (m = n).
 
     From C = L^-1 P^T dA U^-1 = L^-1 dL (strictly lower) + dU U^-1 (upper).
 
-    Wide (m < n, U = [U1 | U2]): phi gets -tril(gU2 U2^T, -1) and dL/dA2 = P L^-T gU2.
-    Tall (m > n, L = [L1; L2]): phi gets -triu(L2^T gL2) and dL/dA2' = gL2 U^-T.
+    Wide (m < n, U = [U1 | U2]): phi gets -tril(gU2 U2^H, -1) and dL/dA2 = P L^-H gU2.
+    Tall (m > n, L = [L1; L2]): phi gets -triu(L2^H gL2) and dL/dA2' = gL2 U^-H.
+    (^H is the conjugate transpose: ^T for real matrices.)
     """
+
+    complex_grad = True
 
     @staticmethod
     def forward(ctx: Any, a: Any) -> Any:
@@ -49,20 +52,20 @@ class LinalgLu(Op):
         k = min(m, n)
         l1, u1 = la.narrow(lower, -2, 0, k), la.narrow(upper, -1, 0, k)
         gl1, gu1 = la.narrow(grad_l, -2, 0, k), la.narrow(grad_u, -1, 0, k)
-        phi_lower = la.mT(l1) @ gl1
-        phi_upper = gu1 @ la.mT(u1)
+        phi_lower = la.mH(l1) @ gl1
+        phi_upper = gu1 @ la.mH(u1)
         if m < n:
             u2, gu2 = la.narrow(upper, -1, k, n - k), la.narrow(grad_u, -1, k, n - k)
-            phi_lower = phi_lower - gu2 @ la.mT(u2)
+            phi_lower = phi_lower - gu2 @ la.mH(u2)
         if m > n:
             l2, gl2 = la.narrow(lower, -2, k, m - k), la.narrow(grad_l, -2, k, m - k)
-            phi_upper = phi_upper - la.mT(l2) @ gl2
+            phi_upper = phi_upper - la.mH(l2) @ gl2
         phi = la.tril(phi_lower, -1) + la.triu(phi_upper)
-        grad = la.mT(la.solve(u1, la.mT(la.solve(la.mT(l1), phi))))  # L1^-T phi U1^-T
+        grad = la.mH(la.solve(u1, la.mH(la.solve(la.mH(l1), phi))))  # L1^-H phi U1^-H
         if m < n:
-            grad = la.cat([grad, la.solve(la.mT(l1), gu2)], -1)
+            grad = la.cat([grad, la.solve(la.mH(l1), gu2)], -1)
         if m > n:
-            grad = la.cat([grad, la.mT(la.solve(u1, la.mT(gl2)))], -2)
+            grad = la.cat([grad, la.mH(la.solve(u1, la.mH(gl2)))], -2)
         perm = ctx.perm if dual.is_array(grad) else Tensor._make(ctx.perm)
         return perm @ grad
 
@@ -132,7 +135,7 @@ def linalg_lu(A: Tensor, *, pivot: bool = True) -> PLU:  # noqa: N803
                 [1., 0.]]), tensor([[3.0000, 4.0000],
                 [0.0000, 0.6667]]))
     """
-    check_matrices("linalg.lu", A)
+    check_matrices("linalg.lu", A, complex_ok=True)
     _check_pivot("linalg.lu", pivot)
     perm, lower, upper, _, _ = LinalgLu.apply(A)
     return PLU(perm, lower, upper)
@@ -163,7 +166,7 @@ def lu_factor(A: Tensor, *, pivot: bool = True) -> LUFactor:  # noqa: N803
         >>> mt.linalg.lu_factor(mt.tensor([[1.0, 2.0], [3.0, 4.0]])).pivots
         tensor([2, 2], dtype=microtensor.int32)
     """
-    check_matrices("linalg.lu_factor", A)
+    check_matrices("linalg.lu_factor", A, complex_ok=True)
     _check_pivot("linalg.lu_factor", pivot)
     _, lower, upper, pivots, _ = LinalgLu.apply(A)
     return LUFactor(_pack(lower, upper), pivots)
@@ -188,7 +191,7 @@ def lu_factor_ex(
         >>> mt.linalg.lu_factor_ex(mt.tensor([[1.0, 2.0], [2.0, 4.0]])).info
         tensor(2, dtype=microtensor.int32)
     """
-    check_matrices("linalg.lu_factor_ex", A)
+    check_matrices("linalg.lu_factor_ex", A, complex_ok=True)
     _check_pivot("linalg.lu_factor_ex", pivot)
     _, lower, upper, pivots, infos = LinalgLu.apply(A)
     if check_errors and infos._data.any():
@@ -204,7 +207,7 @@ def lu(A: Tensor, pivot: bool = True, get_infos: bool = False) -> tuple[Tensor, 
         >>> mt.lu(mt.tensor([[0.0, 1.0], [1.0, 0.0]]))[1]
         tensor([2, 2], dtype=microtensor.int32)
     """
-    check_matrices("lu", A)
+    check_matrices("lu", A, complex_ok=True)
     _check_pivot("lu", pivot)
     _, lower, upper, pivots, infos = LinalgLu.apply(A)
     packed = _pack(lower, upper)
@@ -305,8 +308,8 @@ def linalg_lu_solve(
 ) -> Tensor:
     """``torch.linalg.lu_solve``: the solution of ``A X = B`` from ``lu_factor(A)``.
 
-    ``adjoint`` solves ``A^T X = B``; ``left=False`` solves ``X A = B``. Differentiable in
-    ``LU`` and ``B`` (a composition of triangular solves).
+    ``adjoint`` solves ``A^H X = B`` (``A^T`` for real A); ``left=False`` solves ``X A = B``.
+    Differentiable in ``LU`` and ``B`` (a composition of triangular solves).
 
     Raises:
         RuntimeError: for a non-square ``LU`` or incompatible shapes.
@@ -318,14 +321,14 @@ def linalg_lu_solve(
         tensor([[1.0000],
                 [0.5000]])
     """
-    check_matrices("linalg.lu_solve", LU, square=True)
+    check_matrices("linalg.lu_solve", LU, square=True, complex_ok=True)
     if B._data.ndim < 2:
         raise RuntimeError(
             f"linalg.lu_solve: Expected B to have at least 2 dimensions, got shape {B._data.shape}"
         )
-    if not left:  # X A = B  <=>  A^T X^T = B^T
-        x_t = linalg_lu_solve(LU, pivots, B.transpose(-2, -1), adjoint=not adjoint)
-        return x_t.transpose(-2, -1)  # type: ignore[no-any-return]
+    if not left:  # X A = B  <=>  A^H X^H = B^H
+        x_h = linalg_lu_solve(LU, pivots, B.mH, adjoint=not adjoint)
+        return x_h.mH  # type: ignore[no-any-return]
     n = LU._data.shape[-1]
     if B._data.shape[-2] != n:
         raise RuntimeError(
@@ -334,9 +337,9 @@ def linalg_lu_solve(
         )
     _check_pivots("linalg.lu_solve", pivots, LU._data.shape[:-1])
     perm, lower, upper = lu_unpack(LU, pivots)
-    if adjoint:  # A^T = U^T L^T P^T:  X = P L^-T U^-T B
-        return perm @ Solve.apply(lower.transpose(-2, -1), Solve.apply(upper.transpose(-2, -1), B))  # type: ignore[no-any-return]
-    return Solve.apply(upper, Solve.apply(lower, perm.transpose(-2, -1) @ B))  # type: ignore[no-any-return]
+    if adjoint:  # A^H = U^H L^H P^T:  X = P L^-H U^-H B
+        return perm @ Solve.apply(lower.mH, Solve.apply(upper.mH, B))  # type: ignore[no-any-return]
+    return Solve.apply(upper, Solve.apply(lower, perm.mT @ B))  # type: ignore[no-any-return]
 
 
 def lu_solve(b: Tensor, LU_data: Tensor, LU_pivots: Tensor) -> Tensor:  # noqa: N803

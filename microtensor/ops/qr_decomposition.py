@@ -21,11 +21,14 @@ __all__ = ["geqrf", "ormqr", "qr"]
 
 
 class LinalgQr(Op):
-    """A = Q R;  for m >= n: dL/dA = (gQ + Q copyltu(M)) R^-T with M = R gR^T - gQ^T Q.
+    """A = Q R;  for m >= n: dL/dA = (gQ + Q copyltu(M)) R^-H with M = R gR^H - gQ^H Q.
 
-    ``copyltu(M) = tril(M, -1) + tril(M, -1)^T + diag(M)``. For m < n, A = [X | Y] with
-    X = Q U square: dL/dY = Q gV and X takes the square formula with gQ + Y gV^T.
+    ``copyltu(M) = tril(M, -1) + tril(M, -1)^H + Re(diag(M))``. For m < n, A = [X | Y] with
+    X = Q U square: dL/dY = Q gV and X takes the square formula with gQ + Y gV^H. (^H is the
+    conjugate transpose: ^T for real matrices.)
     """
+
+    complex_grad = True
 
     @staticmethod
     def forward(ctx: Any, a: Any, mode: str) -> Any:
@@ -56,17 +59,17 @@ class LinalgQr(Op):
         u, v = la.narrow(r, -1, 0, m), la.narrow(r, -1, m, n - m)
         grad_u, grad_v = la.narrow(grad_r, -1, 0, m), la.narrow(grad_r, -1, m, n - m)
         y = q @ v  # the columns of A past the first m
-        grad_x = _square_backward(grad_q + y @ la.mT(grad_v), grad_u, q, u)
+        grad_x = _square_backward(grad_q + y @ la.mH(grad_v), grad_u, q, u)
         return la.cat([grad_x, q @ grad_v], -1), None
 
 
 def _square_backward(grad_q: Any, grad_r: Any, q: Any, r: Any) -> Any:
-    """(gQ + Q copyltu(R gR^T - gQ^T Q)) R^-T, for R square (n x n)."""
-    m = r @ la.mT(grad_r) - la.mT(grad_q) @ q
+    """(gQ + Q copyltu(R gR^H - gQ^H Q)) R^-H, for R square (n x n)."""
+    m = r @ la.mH(grad_r) - la.mH(grad_q) @ q
     lower = la.tril(m, -1)
-    copyltu = lower + la.mT(lower) + la.diag_embed(la.diagonal(m))
+    copyltu = lower + la.mH(lower) + la.diag_embed(la.real(la.diagonal(m)))
     b = grad_q + q @ copyltu
-    return la.mT(la.solve(r, la.mT(b)))  # b R^-T = (R^-1 b^T)^T
+    return la.mH(la.solve(r, la.mH(b)))  # b R^-H = (R^-1 b^H)^H
 
 
 def linalg_qr(A: Tensor, mode: str = "reduced") -> QR:  # noqa: N803
@@ -91,7 +94,7 @@ def linalg_qr(A: Tensor, mode: str = "reduced") -> QR:  # noqa: N803
             f"qr received unrecognized mode '{mode}' but expected one of 'reduced' (default), "
             "'r', or 'complete'"
         )
-    check_matrices("linalg.qr", A)
+    check_matrices("linalg.qr", A, complex_ok=True)
     q, r = LinalgQr.apply(A, mode)
     return QR(q, r)
 
@@ -127,7 +130,7 @@ def geqrf(input: Tensor) -> tuple[Tensor, Tensor]:  # noqa: A002
     """
     from scipy.linalg import lapack  # noqa: PLC0415 - SciPy is imported on use
 
-    check_matrices("geqrf", input)
+    check_matrices("geqrf", input, complex_ok=True)
     x = input._data
     m, n = x.shape[-2:]
     packed = np.zeros_like(x)

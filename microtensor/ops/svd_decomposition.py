@@ -28,6 +28,7 @@ class LinalgSvd(Op):
     narrows them away), since they are not determined by A.
     """
 
+    complex_grad = True  # svd_backward's complex form (conjugate transposes, a phase term)
     _materialize_grads = False  # a missing gU / gVh selects the cheaper, always-defined form
 
     @staticmethod
@@ -49,10 +50,12 @@ class LinalgSvd(Op):
 
 
 def svd_backward(grad_u: Any, grad_s: Any, grad_vh: Any, u: Any, s: Any, vh: Any) -> Any:
-    """PyTorch's formula: gA = U [(skew(U^T gU) S + S skew(V^T gV)) / E + diag(gS)] Vh + ...
+    """PyTorch's formula: gA = U [(skew(U^H gU) S + S skew(V^H gV)) / E + diag(gS)] Vh + ...
 
-    E[i, j] = S[j]^2 - S[i]^2 off the diagonal (1 on it); for m > n (m < n) the part of gU
-    (gVh) outside the span of U (V) is added as (I - U U^T) gU S^-1 Vh.
+    skew(X) = X - X^H; E[i, j] = S[j]^2 - S[i]^2 off the diagonal (1 on it); for m > n (m < n)
+    the part of gU (gVh) outside the span of U (V) is added as (I - U U^H) gU S^-1 Vh. Complex:
+    the diagonal also gets diag(skew(U^H gU)) / (2 S), the phase term. (^H is the conjugate
+    transpose: ^T for real matrices.)
     """
     m, n = u.shape[-2], vh.shape[-1]
     if grad_u is None and grad_vh is None:
@@ -64,23 +67,26 @@ def svd_backward(grad_u: Any, grad_s: Any, grad_vh: Any, u: Any, s: Any, vh: Any
     e = la.unsqueeze_row(squares) - la.unsqueeze_last(squares) + la.eye_like(s, s.shape[-1])
     terms = []
     if grad_u is not None:
-        uhgu = la.mT(u) @ grad_u
-        terms.append((uhgu - la.mT(uhgu)) * s_row)
+        uhgu = la.mH(u) @ grad_u
+        uhgu = uhgu - la.mH(uhgu)
+        terms.append(uhgu * s_row)
     if grad_vh is not None:
-        vhgv = vh @ la.mT(grad_vh)
-        terms.append(s_col * (vhgv - la.mT(vhgv)))
+        vhgv = vh @ la.mH(grad_vh)
+        terms.append(s_col * (vhgv - la.mH(vhgv)))
     grad = (terms[0] if len(terms) == 1 else terms[0] + terms[1]) / e
     if grad_s is not None:
         grad = grad + la.diag_embed(grad_s)
+    if grad_u is not None and la.dtype_of(u).kind == "c":
+        grad = grad + la.diag_embed(la.diagonal(uhgu) / (2.0 * s))
     if m > n and grad_u is not None:
         grad = u @ grad
         gu_s_inv = grad_u / s_row
-        grad = grad + gu_s_inv - u @ (la.mT(u) @ gu_s_inv)
+        grad = grad + gu_s_inv - u @ (la.mH(u) @ gu_s_inv)
         return grad @ vh
     if m < n and grad_vh is not None:
         grad = grad @ vh
         s_inv_gvh = grad_vh / s_col
-        grad = grad + s_inv_gvh - (s_inv_gvh @ la.mT(vh)) @ vh
+        grad = grad + s_inv_gvh - (s_inv_gvh @ la.mH(vh)) @ vh
         return u @ grad
     return u @ (grad @ vh) if m >= n else (u @ grad) @ vh
 
@@ -103,7 +109,7 @@ def linalg_svd(A: Tensor, full_matrices: bool = True, *, driver: Any = None) -> 
         >>> mt.linalg.svd(mt.tensor([[3.0, 0.0], [0.0, -2.0]])).S
         tensor([3., 2.])
     """
-    check_matrices("linalg.svd", A)
+    check_matrices("linalg.svd", A, complex_ok=True)
     u, s, vh = LinalgSvd.apply(A, full_matrices)
     return SVD(u, s, vh)
 
@@ -119,14 +125,14 @@ def svdvals(A: Tensor, *, driver: Any = None) -> Tensor:  # noqa: N803
         >>> mt.linalg.svdvals(mt.tensor([[0.0, 2.0], [1.0, 0.0]]))
         tensor([2., 1.])
     """
-    check_matrices("linalg.svdvals", A)
+    check_matrices("linalg.svdvals", A, complex_ok=True)
     if not A.requires_grad:
         return Tensor._make(np.linalg.svd(A._data, compute_uv=False))
     return LinalgSvd.apply(A, False)[1]  # type: ignore[no-any-return]
 
 
 def svd(input: Tensor, some: bool = True, compute_uv: bool = True) -> OldSVD:  # noqa: A002
-    """``torch.svd``: ``input = U @ diag(S) @ V.T``; note V, not its transpose.
+    """``torch.svd``: ``input = U @ diag(S) @ V.mH``; note V, not its (conjugate) transpose.
 
     ``some=True`` gives the reduced decomposition. With ``compute_uv=False`` U and V are
     zero matrices of shapes ``(m, m)`` and ``(n, n)``, as PyTorch. Gradients as
@@ -141,7 +147,7 @@ def svd(input: Tensor, some: bool = True, compute_uv: bool = True) -> OldSVD:  #
         >>> s, u.shape, v.shape
         (tensor([2., 1.]), microtensor.Size([3, 2]), microtensor.Size([2, 2]))
     """
-    check_matrices("svd", input)
+    check_matrices("svd", input, complex_ok=True)
     if not compute_uv:
         m, n = input._data.shape[-2:]
         batch, dtype = input._data.shape[:-2], input._data.dtype
@@ -149,4 +155,4 @@ def svd(input: Tensor, some: bool = True, compute_uv: bool = True) -> OldSVD:  #
         zeros_v = Tensor._make(np.zeros(batch + (n, n), dtype))
         return OldSVD(zeros_u, svdvals(input), zeros_v)
     u, s, vh = LinalgSvd.apply(input, not some)
-    return OldSVD(u, s, vh.transpose(-2, -1))
+    return OldSVD(u, s, vh.mH)
