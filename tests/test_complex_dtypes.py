@@ -270,3 +270,20 @@ def test_where_passes_complex_gradients():
     out = mt.where(mt.tensor([True, False]), a, mt.zeros(2, dtype=mt.cfloat))
     (grad,) = mt.autograd.grad(out, a, mt.tensor([1 - 1j, 2j]))
     assert grad.tolist() == [1 - 1j, 0j]
+
+
+def test_module_to_complex_and_casting_complex_to_real_warn_as_torch():
+    layer = mt.nn.Linear(2, 2)
+    weight = layer.weight
+    with pytest.warns(UserWarning, match="Complex modules are a new feature"):
+        layer.to(mt.cfloat)
+    assert layer.weight is weight and weight.dtype is mt.complex64
+    assert layer(mt.randn(3, 2, dtype=mt.cfloat)).dtype is mt.complex64
+    with pytest.warns(UserWarning, match="Casting complex values to real discards the imaginary"):
+        real = mt.tensor([1 + 2j]).float()
+    assert real.tolist() == [1.0]
+    with pytest.warns(UserWarning, match="Casting complex values") as caught:
+        layer.to(mt.float64)
+    assert caught[0].filename == __file__ and layer.weight.dtype is mt.float64
+    with pytest.raises(TypeError, match="only accepts floating point or complex dtypes"):
+        layer.to(mt.int64)

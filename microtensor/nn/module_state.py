@@ -86,12 +86,13 @@ class ModuleState:
         Accepts ``to(dtype)``, ``to(device)``, ``to(device, dtype)``, ``to(tensor)`` and the
         keywords ``dtype``, ``device``, ``non_blocking``, ``memory_format`` (which lays out the
         4-D and 5-D parameters and buffers, e.g. ``channels_last``, as torch). Integer buffers
-        keep their dtype.
+        keep their dtype; a complex dtype makes floating and complex ones complex (with torch's
+        warning that complex modules are new).
         The Parameter objects are kept (their data is replaced), so an optimizer built before
         the call still holds them.
 
         Raises:
-            TypeError: for a non-floating dtype.
+            TypeError: for a dtype neither floating nor complex.
             RuntimeError: for a device other than the CPU.
 
         Example:
@@ -103,14 +104,24 @@ class ModuleState:
         """
         fmt = kwargs.pop("memory_format", None)
         target = _parse_to(args, kwargs)
-        if target is not None and not target.is_floating_point:
+        if target is not None and not (target.is_floating_point or target.is_complex):
             raise TypeError(
                 "nn.Module.to only accepts floating point or complex dtypes, but got desired "
                 f"dtype={target}"
             )
+        if target is not None and target.is_complex:
+            warnings.warn(
+                "Complex modules are a new feature under active development whose design may "
+                "change, and some modules might not work as expected when using complex tensors "
+                "as parameters or buffers. Please file an issue at "
+                "https://github.com/pytorch/pytorch/issues/new?template=bug-report.yml if a "
+                "complex module does not work as expected.",
+                UserWarning,
+                stacklevel=2,
+            )
 
         def convert(t: Tensor) -> Tensor:
-            if target is not None and t.is_floating_point():
+            if target is not None and (t.is_floating_point() or t.is_complex()):
                 t = t.to(target)
             return t.to(memory_format=fmt) if fmt is not None and t.dim() in (4, 5) else t
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import warnings
 from typing import Any
 
 import numpy as np
@@ -10,6 +11,7 @@ import numpy as np
 from microtensor import _rng_continuous, _rng_discrete, _rng_integers, _rng_normal, dtypes
 from microtensor._device import check_cpu
 from microtensor._factory_args import fill_for
+from microtensor._float_warnings import user_stacklevel
 from microtensor.autograd.function import Op
 from microtensor.memory_format import (
     arranged,
@@ -46,6 +48,10 @@ class Cast(Op, node_name="ToCopyBackward0"):
 
     @staticmethod
     def forward(ctx: Any, a: Any, dtype: np.dtype) -> Any:
+        if a.dtype.kind == "c" and dtype.kind != "c":  # torch's warning, not NumPy's
+            message = "Casting complex values to real discards the imaginary part"
+            warnings.warn(message, UserWarning, stacklevel=user_stacklevel())
+            return a.real.astype(dtype)
         return a.astype(dtype)
 
     @staticmethod
