@@ -197,8 +197,8 @@ class Tensor(TensorQueries, TensorMethods):
         """
         if requires_grad and self._data.dtype.kind not in "fVc":
             raise RuntimeError(
-                f"only Tensors of floating point dtype can require gradients, got {self.dtype}: "
-                "convert with .float() or .double() first"
+                "only Tensors of floating point and complex dtype can require gradients, got "
+                f"{self.dtype}: convert with .float() or .double() first"
             )
         if not requires_grad and self.grad_fn is not None:
             raise RuntimeError(

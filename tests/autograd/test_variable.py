@@ -57,7 +57,7 @@ def test_variable_errors_as_torch():
     for lib in (mt, torch):
         with pytest.raises(TypeError, match="Variable data has to be a tensor, but got list"):
             lib.autograd.Variable([1.0])
-    with pytest.raises(RuntimeError, match="floating point dtype can require gradients"):
+    with pytest.raises(RuntimeError, match="floating point and complex dtype can require gradients"):
         Variable(mt.arange(3), requires_grad=True)
 
 
