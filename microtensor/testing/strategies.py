@@ -196,8 +196,9 @@ def tensors(
         dtype: a dtype (``microtensor.float32``, a NumPy dtype or a name) or a strategy of
             dtypes; the default dtype (float32) when None.
         elements: a strategy of element values; when None, finite floats in [-10, 10],
-            integers in [-100, 100] (clipped to the dtype's range) or booleans.
-        requires_grad: make the tensors leaves that require grad (floating dtypes only).
+            integers in [-100, 100] (clipped to the dtype's range) or booleans; complex numbers
+            whose parts are such floats.
+        requires_grad: make the tensors leaves that require grad (floating and complex dtypes).
 
     Returns:
         A strategy of tensors.
@@ -217,7 +218,7 @@ def tensors(
     if isinstance(dtype, st.SearchStrategy):
         return dtype.flatmap(lambda d: tensors(shape, d, elements, requires_grad))
     mt_dtype = dtypes.to_dtype(dtype if dtype is not None else dtypes.get_default_dtype())
-    if requires_grad and not mt_dtype.is_floating_point:
+    if requires_grad and not (mt_dtype.is_floating_point or mt_dtype.is_complex):
         raise RuntimeError(
             f"tensors(): only floating dtypes can require gradients, got "
             f"{mt_dtype}: pass a float dtype or requires_grad=False"
@@ -236,6 +237,9 @@ def _small_shapes() -> st.SearchStrategy[tuple[int, ...]]:
 def _default_elements(np_dtype: np.dtype) -> st.SearchStrategy[Any]:
     if np_dtype.kind == "f":
         return _finite_floats(np_dtype, -_FLOAT_BOUND, _FLOAT_BOUND)
+    if np_dtype.kind == "c":  # each part a finite float of the parts' precision
+        part = _finite_floats(np_dtype.type(0).real.dtype, -_FLOAT_BOUND, _FLOAT_BOUND)
+        return st.builds(complex, part, part)
     if np_dtype.kind == "b":
         return st.booleans()
     info = np.iinfo(np_dtype)

@@ -203,6 +203,19 @@ def test_tensors_with_fixed_shape_and_grad(t):
     assert t.requires_grad and t.is_leaf
 
 
+@given(strategies.tensors(shape=(3,), dtype=mt.cdouble, requires_grad=True))
+def test_complex_tensors_have_finite_parts_and_require_grad(t):
+    values = t.detach().numpy()
+    assert t.dtype is mt.complex128 and t.requires_grad
+    assert np.isfinite(values).all() and (np.abs(values.real) <= 10).all()
+    assert (np.abs(values.imag) <= 10).all()
+
+
+def test_complex_tensors_draw_nonzero_imaginary_parts():
+    found = find(strategies.tensors(shape=(2,), dtype=mt.cfloat), lambda t: bool(t.imag.any()))
+    assert found.dtype is mt.complex64
+
+
 @given(strategies.tensors(shape=strategies.shapes(max_dims=2), dtype=mt.int8))
 def test_integer_tensors_stay_in_default_range(t):
     assert t.dtype == mt.int8 and t.ndim <= 2
