@@ -262,7 +262,8 @@ class Lerp(Op):
         # PyTorch's two-sided form: exactly a at w = 0 and exactly b at w = 1
         if isinstance(w, np.ndarray):
             return np.where(np.abs(w) < 0.5, a + w * diff, b - diff * (1.0 - w))
-        return a + w * diff if np.abs(w) < 0.5 else b - diff * (1.0 - w)
+        small = np.abs(w) < 0.5 if isinstance(w, complex) else -0.5 < w < 0.5
+        return a + w * diff if small else b - diff * (1.0 - w)
 
     @staticmethod
     def backward(ctx: Any, grad_out: Any) -> Any:
