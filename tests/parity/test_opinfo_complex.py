@@ -129,3 +129,38 @@ def test_the_complex_mode_catches_a_wrong_imaginary_part(monkeypatch) -> None:
     result = oracle.run_entry(SIN, oracle.COMPLEX)
     assert result.status == "WRONG"
     assert "output" in result.detail
+
+
+EIGH = ENTRIES["linalg.eigh"]
+EIGH_FN = mt.linalg.eigh
+
+
+def _eigh_times(phases_of):
+    def eigh(*args, **kwargs):
+        result = EIGH_FN(*args, **kwargs)
+        vectors = result.eigenvectors
+        return result._replace(eigenvectors=vectors * phases_of(vectors))
+
+    return eigh
+
+
+def test_the_complex_mode_takes_eigenvectors_up_to_a_phase(monkeypatch) -> None:
+    def phases(vectors):  # each eigenvector times another unit complex number
+        return mt.exp(1j * mt.arange(1, vectors.shape[-1] + 1, dtype=mt.float64))
+
+    monkeypatch.setattr(mt.linalg, "eigh", _eigh_times(phases))
+    result = oracle.run_entry(EIGH, oracle.COMPLEX)
+    assert result.status == "PASS", result.detail
+
+
+def test_the_complex_mode_catches_eigenvectors_that_differ_by_more_than_a_phase(
+    monkeypatch,
+) -> None:
+    def phases(vectors):  # one entry of each vector rotated: not a phase of the whole vector
+        n = vectors.shape[-2]
+        return mt.exp(1j * (mt.arange(n, dtype=mt.float64) == 0).to(mt.float64)).unsqueeze(-1)
+
+    monkeypatch.setattr(mt.linalg, "eigh", _eigh_times(phases))
+    result = oracle.run_entry(EIGH, oracle.COMPLEX)
+    assert result.status == "WRONG"
+    assert "output" in result.detail
