@@ -58,8 +58,9 @@ THOROUGH = (
 )
 # bounded mode: the first few of torch's samples per entry keep the suite in its budget
 SAMPLES_PER_ENTRY = None if THOROUGH else 2
-# the complex mode runs every sample: its 394 entries take about 11 s on one core (3 s for 2
-# samples each), and later samples find failures the first two miss
+# the complex mode runs every sample: its 394 entries take about 9 s on one idle core (20 s
+# under pytest on the shared machine; 3.6 s with 8 samples each, which misses 2 of the 31
+# failures), and later samples find failures the first two miss
 COMPLEX_SAMPLES_PER_ENTRY = None
 ERROR_INPUTS_PER_ENTRY = 50 if THOROUGH else 6
 SAMPLE_TIMEOUT_S = 30.0

@@ -1,7 +1,7 @@
 """microtensor against PyTorch's op database (OpInfo) in complex128.
 
 Every entry of ``op_db`` whose torch OpInfo supports complex128 on the CPU is a test: all
-its complex128 samples (about 11 s for the 394 entries) run through the oracle's complex mode (``oracle.run_entry(op,
+its complex128 samples (about 9 s for the 394 entries) run through the oracle's complex mode (``oracle.run_entry(op,
 oracle.COMPLEX)``: complex values, gradients for a random complex upstream gradient with
 torch's convention dL/dx + i dL/dy, second derivatives where the float64 mode checks them).
 An entry microtensor does not pass is on one of two lists: ``COMPLEX_NOT_PLANNED`` (with its
