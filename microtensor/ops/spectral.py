@@ -277,7 +277,7 @@ def istft(
     batch = tuple(frames.shape[:-2])
     flat = frames.reshape(batch + (-1,))
     signal = creation.zeros(batch + (total,), dtype=flat.dtype).index_add(-1, positions, flat)
-    square = (w * w.conj() if w._data.dtype.kind == "c" else w * w).detach()
+    square = w * w  # torch: window.pow(2), also for a complex window
     envelope = creation.zeros(total, dtype=square.dtype).index_add(
         0, positions, square.expand(n_frames, n_fft).reshape(-1)
     )
