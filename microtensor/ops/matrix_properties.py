@@ -179,7 +179,7 @@ def matrix_rank(
         >>> mt.linalg.matrix_rank(mt.tensor([[1.0, 2.0], [2.0, 4.0]]))
         tensor(1)
     """
-    check_matrices("linalg.matrix_rank", A)
+    check_matrices("linalg.matrix_rank", A, complex_ok=True)
     if tol is not None:
         atol, rtol = tol, 0.0 if rtol is None else rtol
     a = A._data
@@ -187,7 +187,7 @@ def matrix_rank(
     if a.size == 0:
         return Tensor._make(np.zeros(a.shape[:-2], np.int64))
     if hermitian:
-        check_matrices("linalg.matrix_rank", A, square=True)
+        check_matrices("linalg.matrix_rank", A, square=True, complex_ok=True)
         s = np.abs(np.linalg.eigvalsh(a))
     else:
         s = np.linalg.svd(a, compute_uv=False)
@@ -200,15 +200,14 @@ def cond(A: Tensor, p: Any = None) -> Tensor:  # noqa: N803
 
     ``p`` None or 2: largest / smallest singular value; -2: the reverse (both for any
     ``(..., m, n)``); 'fro', 'nuc', inf, -inf, 1, -1: ``matrix_norm(A, p) *
-    matrix_norm(inv(A), p)`` (square, invertible A). Differentiable as its pieces.
-    Complex matrices take the inverse-based orders except 'nuc'.
+    matrix_norm(inv(A), p)`` (square, invertible A). Differentiable as its pieces; complex
+    matrices too.
     Differs from PyTorch: PyTorch's backward raises for the inverse-based orders (it
-    modifies a saved tensor in place); here they have gradients. Complex matrices have no
-    singular-value orders (None, 2, -2, 'nuc') yet.
+    modifies a saved tensor in place); here they have gradients.
 
     Raises:
-        RuntimeError: for an unsupported ``p``, fewer than 2 dims, a non-square ``A`` with
-            a ``p`` that needs the inverse, or a singular-value ``p`` of a complex ``A``.
+        RuntimeError: for an unsupported ``p``, fewer than 2 dims, or a non-square ``A`` with
+            a ``p`` that needs the inverse.
 
     Example:
         >>> import microtensor as mt
@@ -221,11 +220,6 @@ def cond(A: Tensor, p: Any = None) -> Tensor:  # noqa: N803
 
     check_matrices("linalg.cond", A, complex_ok=True)
     if p is None or p in (2, -2):
-        if A._data.dtype.kind == "c":
-            raise RuntimeError(
-                f"linalg.cond: p={p} of complex matrices needs their singular values, and "
-                "microtensor's svdvals takes real matrices only: use p='fro', 1 or inf"
-            )
         values = svdvals(A)
         largest, smallest = values[..., 0], values[..., -1]
         with np.errstate(divide="ignore"):

@@ -177,12 +177,11 @@ def matrix_norm(
     whose gradient is defined also for repeated singular values; ties for the max or min
     (of singular values or of sums) share the gradient, as amax / amin, as PyTorch.
     Complex matrices have real norms, with PyTorch's gradients.
-    Differs from PyTorch: 'nuc', 2 and -2 refuse complex matrices (no complex svdvals yet).
 
     Raises:
         RuntimeError: for an unsupported ``ord``, fewer than 2 dims, a ``dim`` that is not
             two different dims, an integer input, a dtype of the other kind (real or
-            complex) than the input's, or a singular-value ``ord`` of a complex input.
+            complex) than the input's.
 
     Example:
         >>> import microtensor as mt
@@ -216,12 +215,6 @@ def matrix_norm(
         op = ComplexVectorNorm if kind == "c" else VectorNorm
         return op.apply(A, 2.0, tuple(sorted((d0, d1))), keepdim)  # type: ignore[no-any-return]
     if ord in ("nuc", 2, -2):
-        if kind == "c":
-            raise RuntimeError(
-                f"linalg.matrix_norm: ord={ord!r} of complex matrices needs their singular "
-                "values, and microtensor's svdvals takes real matrices only: use 'fro', 1 or "
-                "inf, or the norm of a real matrix"
-            )
         values = svdvals(ops.movedim(A, (d0, d1), (-2, -1)))
         if ord == "nuc":
             out = ops.sum(values, -1)
