@@ -213,8 +213,12 @@ def _bias_grad(grad_out: Any) -> Any:
 
 
 class Conv(Op, node_name="ConvolutionBackward0"):
-    """y = conv(x, w) + b;  dy/dx = conv_t(g, w),  dy/dw = wgrad(x, g),  dy/db = sum(g)."""
+    """y = conv(x, w) + b;  dy/dx = conv_t(g, w),  dy/dw = wgrad(x, g),  dy/db = sum(g).
 
+    Complex: each gradient takes the other operand conjugated (y is bilinear in x and w).
+    """
+
+    complex_grad = True
     _listed = (0, 1, 2)  # torch's convolution lists the bias, None or not
 
     @staticmethod
@@ -229,18 +233,22 @@ class Conv(Op, node_name="ConvolutionBackward0"):
     def backward(ctx: Any, grad_out: Any) -> Any:
         x, w, cols = ctx.saved_tensors
         needs, geo = ctx.needs_input_grad, ctx.geo
-        grad_x = _conv_t(grad_out, w, geo, tuple(x.shape[2:])) if needs[0] else None
+        grad_x = _conv_t(grad_out, dual.conj(w), geo, tuple(x.shape[2:])) if needs[0] else None
         grad_w = None
         if needs[1] and dual.is_array(grad_out):
-            grad_w = wgrad_from_columns(cols, grad_out, tuple(w.shape))
+            grad_w = wgrad_from_columns(dual.conj(cols), grad_out, tuple(w.shape))
         elif needs[1]:
-            grad_w = _wgrad(x, grad_out, geo, tuple(w.shape[2:]))
+            grad_w = _wgrad(dual.conj(x), grad_out, geo, tuple(w.shape[2:]))
         return grad_x, grad_w, _bias_grad(grad_out) if needs[2] else None, None
 
 
 class ConvTranspose(Op, node_name="ConvolutionBackward0"):
-    """y = conv_t(x, w) + b;  dy/dx = conv(g, w),  dy/dw = wgrad(g, x),  dy/db = sum(g)."""
+    """y = conv_t(x, w) + b;  dy/dx = conv(g, w),  dy/dw = wgrad(g, x),  dy/db = sum(g).
 
+    Complex: each gradient takes the other operand conjugated.
+    """
+
+    complex_grad = True
     _listed = (0, 1, 2)
 
     @staticmethod
@@ -253,13 +261,16 @@ class ConvTranspose(Op, node_name="ConvolutionBackward0"):
     def backward(ctx: Any, grad_out: Any) -> Any:
         x, w = ctx.saved_tensors
         needs, geo = ctx.needs_input_grad, ctx.geo
-        grad_x = _conv(grad_out, w, geo, tuple(x.shape[2:])) if needs[0] else None
-        grad_w = _wgrad(grad_out, x, geo, tuple(w.shape[2:])) if needs[1] else None
+        grad_x = _conv(grad_out, dual.conj(w), geo, tuple(x.shape[2:])) if needs[0] else None
+        grad_w = _wgrad(grad_out, dual.conj(x), geo, tuple(w.shape[2:])) if needs[1] else None
         return grad_x, grad_w, _bias_grad(grad_out) if needs[2] else None, None, None
 
 
 class ConvWeightGrad(Op):
-    """y = wgrad(x, h) (bilinear);  dy/dx = conv_t(h, g),  dy/dh = conv(x, g)."""
+    """y = wgrad(x, h) (bilinear);  dy/dx = conv_t(h, g),  dy/dh = conv(x, g) (complex: the
+    other operand conjugated)."""
+
+    complex_grad = True
 
     @staticmethod
     def forward(ctx: Any, x: Any, h: Any, geo: Geometry, kernel: tuple[int, ...]) -> Any:
@@ -271,6 +282,6 @@ class ConvWeightGrad(Op):
     def backward(ctx: Any, grad_out: Any) -> Any:
         x, h = ctx.saved_tensors
         needs, geo = ctx.needs_input_grad, ctx.geo
-        grad_x = _conv_t(h, grad_out, geo, tuple(x.shape[2:])) if needs[0] else None
-        grad_h = _conv(x, grad_out, geo, tuple(h.shape[2:])) if needs[1] else None
+        grad_x = _conv_t(dual.conj(h), grad_out, geo, tuple(x.shape[2:])) if needs[0] else None
+        grad_h = _conv(dual.conj(x), grad_out, geo, tuple(h.shape[2:])) if needs[1] else None
         return grad_x, grad_h, None, None
