@@ -267,8 +267,10 @@ class ConvTranspose(Op, node_name="ConvolutionBackward0"):
 
 
 class ConvWeightGrad(Op):
-    """y = wgrad(x, h) (bilinear);  dy/dx = conv_t(h, g),  dy/dh = conv(x, g) (complex: the
-    other operand conjugated)."""
+    """y = wgrad(x, h) (bilinear);  dy/dx = conv_t(h, g),  dy/dh = conv(x, g).
+
+    Complex: each gradient takes the other operand conjugated.
+    """
 
     complex_grad = True
 
