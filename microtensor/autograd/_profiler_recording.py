@@ -114,7 +114,6 @@ def emit(name: str, start_ns: int, kind: str, args: tuple[Any, ...] = (), out: A
 
 # torch's ATen names where the snake case of the node's (or op's) name is not it
 _ATEN_NAMES = {
-    "ComplexVectorNorm": "linalg_vector_norm",
     "FftC2C": "_fft_c2c",
     "FftC2CTranspose": "_fft_c2c",
     "FftR2C": "_fft_r2c",

@@ -15,7 +15,6 @@ from typing import Any
 import numpy as np
 
 from microtensor import ops
-from microtensor.autograd.function import Op
 from microtensor.dtypes import to_dtype
 from microtensor.ops import dual
 from microtensor.ops._common import normalize_dims, values
@@ -33,8 +32,10 @@ class Cdist(VectorNorm, node_name="CdistBackward0"):
     """``cdist``: the norms of the pairwise differences (torch's one cdist node)."""
 
 
-class ComplexVectorNorm(Op, node_name="LinalgVectorNormBackward0"):
+class ComplexVectorNorm(VectorNorm, node_name="LinalgVectorNormBackward0"):
     """z = (sum |a|**p) ** (1/p) of complex a, a real z;  PyTorch's ``norm_backward``.
+
+    The forward is VectorNorm's (it takes |a|).
 
     grad_a = g sgn(a) (p = 1), g a / z (p = 2), g a |a|**(p-2) / z**(p-1) (p > 2),
     g sgn(a) |a|**(p-1) / z**(p-1) (p < 2, p != 1); p = inf / -inf: g sgn(a) shared by the
@@ -42,25 +43,6 @@ class ComplexVectorNorm(Op, node_name="LinalgVectorNormBackward0"):
     """
 
     complex_grad = True  # a real output of a complex input: backward gives complex gradients
-
-    @staticmethod
-    def forward(ctx: Any, a: Any, p: float, dims: tuple[int, ...], keepdim: bool) -> Any:
-        ctx.dims, ctx.keepdim, ctx.shape, ctx.p = dims, keepdim, a.shape, p
-        absolute = np.abs(a)
-        if p == 2:
-            out = np.sqrt(np.sum(absolute * absolute, axis=dims, keepdims=keepdim))
-        elif p == 1:
-            out = np.sum(absolute, axis=dims, keepdims=keepdim)
-        elif math.isinf(p):
-            out = (np.amax if p > 0 else np.amin)(absolute, axis=dims, keepdims=keepdim)
-        elif p == 0:
-            out = np.count_nonzero(a, axis=dims, keepdims=keepdim).astype(absolute.dtype)
-        else:
-            with np.errstate(divide="ignore"):  # 0 ** negative p = inf, so the norm is 0
-                out = np.sum(absolute**p, axis=dims, keepdims=keepdim) ** (1 / p)
-        out = np.asarray(out)
-        ctx.save_for_backward(a, out)
-        return out
 
     @staticmethod
     def backward(ctx: Any, grad_out: Any) -> Any:

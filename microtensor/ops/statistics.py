@@ -156,15 +156,15 @@ class VectorNorm(Op, node_name="LinalgVectorNormBackward0"):
     @staticmethod
     def forward(ctx: Any, a: Any, p: float, dims: tuple[int, ...], keepdim: bool) -> Any:
         ctx.dims, ctx.keepdim, ctx.shape, ctx.p = dims, keepdim, a.shape, p
-        absolute = np.abs(a)
+        absolute = np.abs(a)  # real for complex a too (ComplexVectorNorm)
         if p == 2:
-            out = np.sqrt(np.sum(a * a, axis=dims, keepdims=keepdim))
+            out = np.sqrt(np.sum(absolute * absolute, axis=dims, keepdims=keepdim))
         elif p == 1:
             out = np.sum(absolute, axis=dims, keepdims=keepdim)
         elif math.isinf(p):
             out = (np.amax if p > 0 else np.amin)(absolute, axis=dims, keepdims=keepdim)
         elif p == 0:
-            out = np.count_nonzero(a, axis=dims, keepdims=keepdim).astype(a.dtype)
+            out = np.count_nonzero(a, axis=dims, keepdims=keepdim).astype(absolute.dtype)
         else:
             with np.errstate(divide="ignore"):  # 0 ** negative p = inf, so the norm is 0
                 out = np.sum(absolute**p, axis=dims, keepdims=keepdim) ** (1 / p)
