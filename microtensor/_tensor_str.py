@@ -109,6 +109,55 @@ def _float_formatter(values: np.ndarray) -> Any:
     return lambda x: _special(x) or f"{x:.{p}f}"
 
 
+def _complex_text(array: np.ndarray, shown: np.ndarray) -> str:
+    """A complex array as PyTorch prints it.
+
+    Each part has its own column format, and rows wrap after a fixed number of elements (the
+    ``...`` of a summarised row counts as one), where NumPy would wrap by characters.
+    """
+    real, imag = _padded(shown.real), _padded(shown.imag)
+    width = len(real(0.0)) + len(imag(0.0)) + 3  # "re+imj" and the ", " after it
+    summarize = array.size > PRINT_OPTS.threshold
+    items = PRINT_OPTS.edgeitems
+
+    def number(z: complex) -> str:
+        imag_text = imag(z.imag).lstrip() + "j"
+        return real(z.real) + ("" if imag_text[0] in "+-" else "+") + imag_text
+
+    def rows(a: np.ndarray) -> list[Any]:  # the parts along dim 0, "..." where summarised
+        if summarize and len(a) > 2 * items:
+            return [*a[:items], "...", *a[len(a) - items :]]
+        return list(a)
+
+    def text(a: np.ndarray, indent: int) -> str:
+        if a.ndim == 0:
+            return number(complex(a))
+        if a.ndim == 1:
+            cells = [" ..." if isinstance(z, str) else number(z) for z in rows(a)]
+            per_line = max(1, (PRINT_OPTS.linewidth - indent) // width)
+            lines = [", ".join(cells[i : i + per_line]) for i in range(0, len(cells), per_line)]
+            return "[" + (",\n" + " " * (indent + 1)).join(lines) + "]"
+        parts = [p if isinstance(p, str) else text(p, indent + 1) for p in rows(a)]
+        return "[" + ("," + "\n" * (a.ndim - 1) + " " * (indent + 1)).join(parts) + "]"
+
+    return text(array, len(_PREFIX))
+
+
+def _summarized(array: np.ndarray) -> np.ndarray:
+    """The values a summarised print shows (``edgeitems`` at each end of every long dim).
+
+    As PyTorch's ``get_summarized_data``: only these decide the number format and the
+    column width, so one far-off value in the hidden middle does not change how the rest
+    prints.
+    """
+    items = PRINT_OPTS.edgeitems
+    for axis, size in enumerate(array.shape):
+        if size > 2 * items:
+            keep = np.r_[0:items, size - items : size]
+            array = np.take(array, keep, axis=axis)
+    return array
+
+
 def _padded(values: np.ndarray) -> Any:
     """``_float_formatter`` padded to the width of the widest value, as a column."""
     fmt = _float_formatter(values)
@@ -133,18 +182,13 @@ def _format_values(array: np.ndarray) -> str:
     formatter: dict[str, Any] = {}
     if array.dtype.kind == "V":  # bfloat16 prints its values as float32 does, as in PyTorch
         array = array.astype(np.float32)
+    shown = _summarized(array) if array.size > PRINT_OPTS.threshold else array
     if array.dtype.kind == "f":
-        formatter = {"float_kind": _padded(array)}
+        formatter = {"float_kind": _padded(shown)}
     elif array.dtype.kind == "c":  # torch formats the real and the imaginary parts apart
-        real, imag = _padded(array.real), _padded(array.imag)
-
-        def complex_text(z: complex) -> str:
-            imag_text = imag(z.imag).lstrip() + "j"
-            return real(z.real) + ("" if imag_text[0] in "+-" else "+") + imag_text
-
-        formatter = {"complex_kind": complex_text}
+        return _complex_text(array, shown)
     elif array.dtype.kind == "b":
-        width = 5 if not array.all() else 4
+        width = 5 if not shown.all() else 4
         formatter = {"bool": lambda x: ("True" if x else "False").rjust(width)}
     text = np.array2string(
         array,

@@ -287,3 +287,18 @@ def test_module_to_complex_and_casting_complex_to_real_warn_as_torch():
     assert caught[0].filename == __file__ and layer.weight.dtype is mt.float64
     with pytest.raises(TypeError, match="only accepts floating point or complex dtypes"):
         layer.to(mt.int64)
+
+
+SUMMARIZED = [(2000,), (40, 40), (3, 500), (1001,), (2, 3, 200), (200, 6)]
+
+
+@pytest.mark.parametrize("shape", SUMMARIZED)
+@pytest.mark.parametrize("kind", ["float32", "float64", "complex64", "complex128", "int64", "bool"])
+def test_summarised_prints_match_torch(shape, kind):
+    rng = np.random.default_rng(len(shape) * 7 + shape[0])
+    x, y = rng.standard_normal(shape), rng.standard_normal(shape)
+    x[tuple(s // 2 for s in shape)] = 1e9  # hidden in the middle: decides nothing, as torch
+    data = {"int64": (x * 100).clip(-1e6, 1e6).astype(np.int64), "bool": x > 0.5}.get(kind)
+    if data is None:
+        data = (x + 1j * y if kind.startswith("complex") else x).astype(kind)
+    assert repr(mt.tensor(data)) == repr(torch.tensor(data)).replace("torch.", "microtensor.")
