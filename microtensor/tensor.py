@@ -325,10 +325,10 @@ class Tensor(TensorQueries, TensorMethods):
         return bool(self._data)
 
     def __float__(self) -> float:
-        return float(self.item())
+        return float(_real_item(self, "double"))
 
     def __int__(self) -> int:
-        return int(self.item())
+        return int(_real_item(self, "int64_t"))
 
     def __index__(self) -> int:
         if self._data.dtype.kind not in "iub" or self._data.size != 1:
@@ -429,3 +429,13 @@ function.Tensor = Tensor
 from microtensor import ops  # noqa: E402 - needs Tensor defined above
 
 _tensor_methods.ops = ops
+
+
+def _real_item(t: Tensor, c_type: str) -> Any:
+    """The one value of ``t``; a complex one only when its imaginary part is 0 (torch's rule)."""
+    value = t.item()
+    if isinstance(value, complex):
+        if value.imag != 0:
+            raise RuntimeError(f"value cannot be converted to type {c_type} without overflow")
+        return value.real
+    return value

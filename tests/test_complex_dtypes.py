@@ -302,3 +302,14 @@ def test_summarised_prints_match_torch(shape, kind):
     if data is None:
         data = (x + 1j * y if kind.startswith("complex") else x).astype(kind)
     assert repr(mt.tensor(data)) == repr(torch.tensor(data)).replace("torch.", "microtensor.")
+
+
+def test_python_number_conversions_of_complex_scalars():
+    for lib in (mt, torch):
+        assert float(lib.tensor(2 + 0j)) == 2.0 and int(lib.tensor(3 + 0j)) == 3
+        assert complex(lib.tensor(1 - 1j)) == 1 - 1j and f"{lib.tensor(1 + 2j):.2f}" == "1.00+2.00j"
+        with pytest.raises(RuntimeError, match="cannot be converted to type double"):
+            float(lib.tensor(1j))
+        with pytest.raises(RuntimeError, match="cannot be converted to type int64_t"):
+            int(lib.tensor(1 + 1j))
+        assert not bool(lib.tensor(0j)) and bool(lib.tensor(1j))
