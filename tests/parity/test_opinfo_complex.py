@@ -44,13 +44,6 @@ COMPLEX_NOT_YET: dict[str, str] = {
     "masked.mean": "ERROR: sample 0 (T():complex128, mask=None): ValueError: mean(): Could not infer output dtype. Input dtype must be either a floating point or complex dtype. Got",
     "masked.std": "WRONG: sample 0 (T(5, 5, 5):complex128, mask=None): output: dtype microtensor.float32 != torch's torch.complex128",
     "masked.var": "WRONG: sample 0 (T(5, 5, 5):complex128, mask=None): output: dtype microtensor.float32 != torch's torch.complex128",
-    "nn.functional.l1_loss": "ERROR: sample 0 (T():complex128, T():complex128): NotImplementedError: l1_loss(): 'l1_loss' not implemented for microtensor.complex128: the loss needs floating ",
-    "nn.functional.normalize": "ERROR: sample 0 (T(2, 1, 4, 5):complex128, p=1.0, dim=2): RuntimeError: normalize(): expected a floating point input, got microtensor.complex128: convert with .",
-    "nn.functional.pairwise_distance": "ERROR: sample 0 (T(3,):complex128, T(3,):complex128): RuntimeError: pairwise_distance(): expected a floating point x1, got microtensor.complex128: convert with ",
-    "nn.functional.silu:complex": "ERROR: sample 0 (T(20,):complex128): NotImplementedError: silu(): not implemented for microtensor.complex128 tensors: convert with .float() first",
-    "nn.functional.softsign": "ERROR: sample 0 (T(20,):complex128): RuntimeError: Softsign: microtensor has no complex gradient for this op yet",
-    "nn.functional.triplet_margin_loss": "ERROR: sample 0 (T(5, 10):complex128, T(5, 10):complex128, T(5, 10):complex128, margin=1e-06): RuntimeError: pairwise_distance(): expected a floating point x1, ",
-    "nn.functional.triplet_margin_with_distance_loss": "ERROR: sample 0 (T(5, 10):complex128, T(5, 10):complex128, T(5, 10):complex128, margin=1e-06, distance_function=PairwiseDistance()): RuntimeError: pairwise_dist",
     "pca_lowrank": "WRONG: sample 3 (T(4, 2):complex128, T(4, 2):complex128, q=2, center=True): second derivative of input 1: Mismatched elements: 4 / 8 (50%) | Mismatch at indices",
     "svd_lowrank": "WRONG: sample 5 (T(2, 3, 2):complex128, T(2, 4, 2):complex128, q=2, M=None): second derivative of input 0: Mismatched elements: 2 / 12 (16.7%) | Mismatch at ind",
 }

@@ -95,12 +95,20 @@ def reduce_array(loss: np.ndarray, reduction: str) -> np.ndarray:
         return np.asarray(total / loss.dtype.type(loss.size))
 
 
-def pair(op: str, input: Any, target: Any, warn: bool = True) -> tuple[Tensor, Tensor]:  # noqa: A002
+def pair(
+    op: str,
+    input: Any,  # noqa: A002
+    target: Any,
+    warn: bool = True,
+    complex_ok: bool = False,
+) -> tuple[Tensor, Tensor]:
     """Check and promote ``input`` and ``target``; warn, as PyTorch, when their sizes differ.
+
+    ``complex_ok`` lets complex tensors through too (the losses PyTorch defines for them).
 
     Raises:
         TypeError: if either is not a Tensor.
-        NotImplementedError: if neither is floating.
+        NotImplementedError: if neither is floating (or complex, with ``complex_ok``).
         RuntimeError: if the shapes do not broadcast.
     """
     for name, value in (("input", input), ("target", target)):
@@ -115,7 +123,8 @@ def pair(op: str, input: Any, target: Any, warn: bool = True) -> tuple[Tensor, T
             stacklevel=3,
         )
     input, target = promote(input, target)  # noqa: A001
-    if input._data.dtype.kind != "f":
+    kind = input._data.dtype.kind
+    if kind != "f" and not (complex_ok and kind == "c"):
         raise NotImplementedError(
             f'{op}(): "{op}" not implemented for {input.dtype}: the loss needs floating '
             "tensors (call input.float())"

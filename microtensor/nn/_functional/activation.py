@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from microtensor import ops
+from microtensor.autograd.grad_mode import is_grad_enabled
 from microtensor.nn._functional import _activation_ops as fused
 from microtensor.ops import log_softmax, sigmoid, softmax, tanh
 from microtensor.ops._common import normalize_dim
@@ -215,16 +216,37 @@ def gelu(input: Tensor, approximate: str = "none") -> Tensor:  # noqa: A002
 def silu(input: Tensor, inplace: bool = False) -> Tensor:  # noqa: A002
     """Sigmoid linear unit (swish) ``input * sigmoid(input)``.
 
+    A complex input gets PyTorch's complex kernel, ``input / (1 + exp(-input))``, without a
+    gradient (as PyTorch).
+
+    Raises:
+        NotImplementedError: for an integer or bool tensor.
+        RuntimeError: for a complex input that requires grad while grad mode is on.
+
     Example:
         >>> import microtensor as mt
         >>> import microtensor.nn.functional as F
         >>> F.silu(mt.tensor([-1.0, 1.0]))
         tensor([-0.2689,  0.7311])
     """
+    tensor_input("silu", input)
+    if input._data.dtype.kind == "c":
+        return _complex_silu(input, inplace)
     _floating("silu", input)
     if inplace:
         return input._inplace("silu_", silu)
     return fused.Silu.apply(input)  # type: ignore[no-any-return]
+
+
+def _complex_silu(input: Tensor, inplace: bool) -> Tensor:  # noqa: A002
+    """PyTorch's complex silu: values only (its kernel has no complex derivative)."""
+    if input.requires_grad and is_grad_enabled():
+        raise RuntimeError(
+            "silu does not support automatic differentiation for outputs with complex dtype."
+        )
+    if inplace:
+        return input._inplace("silu_", silu)
+    return input / (ops.exp(-input) + 1.0)
 
 
 def mish(input: Tensor, inplace: bool = False) -> Tensor:  # noqa: A002
@@ -359,7 +381,11 @@ def logsigmoid(input: Tensor) -> Tensor:  # noqa: A002
 def softsign(input: Tensor) -> Tensor:  # noqa: A002
     """``input / (1 + |input|)``.
 
-    Differs from PyTorch: the gradient at +-inf is 0, its limit (PyTorch's composite gives nan).
+    A complex input is PyTorch's composition itself (a division by the real ``1 + |input|``),
+    so its gradient, through ``|input|``, is PyTorch's.
+
+    Differs from PyTorch: for a real input the gradient at +-inf is 0, its limit (PyTorch's
+    composite gives nan).
 
     Example:
         >>> import microtensor as mt
@@ -367,7 +393,10 @@ def softsign(input: Tensor) -> Tensor:  # noqa: A002
         >>> F.softsign(mt.tensor([-3.0, 1.0]))
         tensor([-0.7500,  0.5000])
     """
-    return fused.Softsign.apply(float_input("softsign", input))  # type: ignore[no-any-return]
+    input = float_input("softsign", input)  # noqa: A001
+    if input._data.dtype.kind == "c":  # PyTorch's composition: the gradient through |input|
+        return input / (ops.abs(input) + 1.0)
+    return fused.Softsign.apply(input)  # type: ignore[no-any-return]
 
 
 def tanhshrink(input: Tensor) -> Tensor:  # noqa: A002

@@ -19,9 +19,10 @@ from microtensor.tensor import Tensor
 __all__ = ["cosine_similarity", "normalize", "pairwise_distance", "pdist"]
 
 
-def _floating(op: str, x: Any, name: str = "input") -> Tensor:
+def _floating(op: str, x: Any, name: str = "input", complex_ok: bool = False) -> Tensor:
     tensor_input(op, x)
-    if x._data.dtype.kind != "f":
+    kind = x._data.dtype.kind
+    if kind != "f" and not (complex_ok and kind == "c"):
         raise RuntimeError(
             f"{op}(): expected a floating point {name}, got {x.dtype}: convert with .float()"
         )
@@ -59,7 +60,7 @@ def normalize(
     """
     if out is not None:
         raise NotImplementedError("normalize(): out= is not supported; assign the result instead")
-    _floating("normalize", input)
+    _floating("normalize", input, complex_ok=True)
     norm = ops.vector_norm(input, p, dim, True)
     return input / ops.clamp_min(norm, eps).expand(input.shape)
 
@@ -131,8 +132,8 @@ def pairwise_distance(
         >>> F.pairwise_distance(mt.tensor([[0.0, 0.0]]), mt.tensor([[3.0, 4.0]]), eps=0.0)
         tensor([5.])
     """
-    _floating("pairwise_distance", x1, "x1")
-    _floating("pairwise_distance", x2, "x2")
+    _floating("pairwise_distance", x1, "x1", complex_ok=True)
+    _floating("pairwise_distance", x2, "x2", complex_ok=True)
     ndim = max(x1.ndim, x2.ndim)
     diff = x1 - x2 + eps
     return ops.vector_norm(diff, p, max(ndim - 1, 0) if ndim else None, keepdim)

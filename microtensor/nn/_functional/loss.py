@@ -150,6 +150,8 @@ def l1_loss(
 ) -> Tensor:
     """Mean absolute error: ``|input - target|``, reduced (gradient 0 where they are equal).
 
+    Complex tensors give a real loss (the modulus of the difference), as in PyTorch.
+
     Args:
         input: any shape.
         target: broadcastable with ``input`` (a different size warns).
@@ -171,7 +173,7 @@ def l1_loss(
         >>> F.l1_loss(mt.tensor([1.0, 2.0, 4.0]), mt.tensor([1.0, 0.0, 1.0]), reduction="sum")
         tensor(5.)
     """
-    input, target = pair("l1_loss", input, target)  # noqa: A001
+    input, target = pair("l1_loss", input, target, complex_ok=True)  # noqa: A001
     reduction = get_reduction("l1_loss", reduction, size_average, reduce)
     loss = ops.abs(input - target)
     return _weighted("l1_loss", loss, input, weight, reduction)
