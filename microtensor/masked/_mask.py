@@ -33,8 +33,8 @@ def _reduction_identity(op_name: str, input: Tensor, *args: Any) -> Tensor | Non
     if op_name in {"prod", "cumprod"}:
         return tensor(1, dtype=dtype)
     if op_name in {"amax", "argmax", "logaddexp", "logsumexp"}:
-        if floating:
-            return tensor(-math.inf, dtype=dtype)
+        if floating or (op_name == "logsumexp" and dtype.is_complex):
+            return tensor(-math.inf, dtype=dtype)  # -inf + 0j for complex logsumexp
         if dtype.is_signed or dtype == dtypes.uint8:
             return tensor(iinfo(dtype).min, dtype=dtype)
     elif op_name in {"amin", "argmin"}:

@@ -51,7 +51,7 @@ def mean(
     dtype_source = "Optional"
     if dtype is None:
         dtype, dtype_source = input.dtype, "Input"
-    if not dtype.is_floating_point:
+    if not (dtype.is_floating_point or dtype.is_complex):
         raise ValueError(
             f"mean(): Could not infer output dtype. {dtype_source} dtype must be either "
             f"a floating point or complex dtype. Got: {dtype}"
@@ -114,6 +114,10 @@ def median(
     return output.to(dtype=dtype)  # type: ignore[no-any-return]
 
 
+def _is_inexact(dtype: Any) -> bool:
+    return bool(dtype.is_floating_point or dtype.is_complex)
+
+
 def _std_var(
     input: Tensor,  # noqa: A002
     dim: Any,
@@ -133,8 +137,8 @@ def _std_var(
     if correction_opt is not None:
         correction = float(correction_opt)
     if dtype is None:
-        dtype = input.dtype if input.dtype.is_floating_point else dtypes.float32
-    compute_dtype = dtype if dtype.is_floating_point else dtypes.float32
+        dtype = input.dtype if _is_inexact(input.dtype) else dtypes.float32
+    compute_dtype = dtype if _is_inexact(dtype) else dtypes.float32
     if mask is None:
         ones = creation.ones(tuple(input.shape), dtype=dtypes.int64)
         count = sum(ones, dim, keepdim=True)
@@ -146,11 +150,13 @@ def _std_var(
         sample_total = sum(input, dim, keepdim=True, dtype=dtype, mask=inmask)
     with np.errstate(invalid="ignore", divide="ignore"):  # 0 / 0 on all-masked slices: NaN
         x = ops.subtract(input, ops.divide(sample_total, count))
-    total = sum(x * x, dim, keepdim=keepdim, dtype=compute_dtype, mask=inmask)
+    # x * conj(x) stays complex: torch's masked var of a complex input is complex (real-valued)
+    square = x * ops.conj(x) if x.dtype.is_complex else x * x
+    total = sum(square, dim, keepdim=keepdim, dtype=compute_dtype, mask=inmask)
     if not keepdim:
         count = count.reshape(tuple(total.shape))
     if correction != 0:
-        count = ops.subtract(count.to(dtype=compute_dtype), correction)
+        count = ops.subtract(count.to(dtype=compute_dtype.to_real()), correction)
         count = ops.maximum(count, count.new_zeros([]))
     with np.errstate(invalid="ignore", divide="ignore"):  # n / 0 where count <= correction
         output = ops.divide(total, count).to(dtype=dtype)

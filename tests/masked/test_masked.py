@@ -187,3 +187,24 @@ def test_errors_are_torchs():
         mt.masked.logaddexp(x, mt.tensor([1.0, 2.0, 3.0]))
     with pytest.raises(NotImplementedError):
         mt.masked.logaddexp(mt.tensor([1, 2]), mt.tensor([1, 2]))
+
+
+@pytest.mark.parametrize("name", ["mean", "logsumexp", "var", "std"])
+def test_complex_values_dtypes_and_gradients_match_torch(name):
+    # torch.masked.var / std of a complex input return a complex (real-valued) tensor
+    rng = np.random.default_rng(4)
+    x = rng.standard_normal((3, 4)) + 1j * rng.standard_normal((3, 4))
+    upstream = rng.standard_normal(3) + 1j * rng.standard_normal(3)
+    mask = rng.random((3, 4)) < 0.7
+    for m in (mask, None):
+        results = []
+        for lib in (mt, torch):
+            z = lib.tensor(x, requires_grad=True)
+            out = getattr(lib.masked, name)(z, 1, mask=None if m is None else lib.tensor(m))
+            (grad,) = lib.autograd.grad(out, [z], lib.tensor(upstream))
+            results.append((out, grad))
+        for what, ours, theirs in zip(("output", "gradient"), *results, strict=True):
+            assert ours.dtype == mt.complex128, f"{name} {what}: {ours.dtype}"
+            np.testing.assert_allclose(
+                ours.detach().numpy(), theirs.detach().numpy(), rtol=1e-10, atol=1e-10, err_msg=what
+            )
