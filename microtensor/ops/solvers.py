@@ -259,6 +259,13 @@ def triangular_solve(
     return TriangularSolve(x, A.clone())
 
 
+def _squared_abs(x: Tensor) -> Tensor:
+    """``|x|^2``, real for a complex x (``x ** 2`` for real x, as before)."""
+    if x.dtype.is_complex:
+        return ops.real(x) ** 2 + ops.imag(x) ** 2  # type: ignore[no-any-return]
+    return x**2
+
+
 _DRIVERS = ("gels", "gelsy", "gelsd", "gelss")
 
 
@@ -275,7 +282,8 @@ def lstsq(
     is PyTorch's (which also goes through ``pinv``). As PyTorch on the CPU: ``rank`` is
     computed for the drivers gelsy (default), gelsd and gelss; ``singular_values`` for gelsd
     and gelss; ``residuals`` (squared, per column) when m > n, the rank is full and the driver
-    is not gelsy. Other entries are empty tensors.
+    is not gelsy. Other entries are empty tensors. Real or complex (residuals and singular
+    values are then real: ``|A X - B|^2`` summed per column).
 
     Raises:
         RuntimeError: for an unknown driver, integer input or incompatible shapes.
@@ -293,13 +301,13 @@ def lstsq(
             f"torch.linalg.lstsq: parameter `driver` should be one of (gels, gelsy, gelsd, "
             f"gelss), got {driver!r}"
         )
-    check_matrices("torch.linalg.lstsq", A)
+    check_matrices("torch.linalg.lstsq", A, complex_ok=True)
     m, n = A._data.shape[-2:]
     vector = B._data.ndim == 1 or B._data.ndim == A._data.ndim - 1
     _check_rhs("torch.linalg.lstsq", A, B, vector, m)
     b = ops.unsqueeze(B, -1) if vector else B
     solution = Pinv.apply(A, None, rcond, False) @ b
-    empty = Tensor._make(np.zeros(0, A._data.dtype))
+    empty = Tensor._make(np.zeros(0, A.dtype.to_real().numpy))
     rank = Tensor._make(np.zeros(0, np.int64))
     singular_values = empty
     if driver != "gels":
@@ -308,7 +316,7 @@ def lstsq(
         rank = matrix_rank(A.detach(), rtol=rcond)
     if driver in ("gelsd", "gelss"):
         singular_values = Tensor._make(np.linalg.svd(A._data, compute_uv=False))
-    residuals = ops.sum((A @ solution - b) ** 2, -2)
+    residuals = ops.sum(_squared_abs(A @ solution - b), -2)
     full = driver == "gels" or bool(np.all(rank._data == min(m, n)))
     if not (m > n and driver != "gelsy" and full):  # empty, but in the graph as PyTorch's
         residuals = ops.narrow(residuals, -1, 0, 0).reshape((0,))

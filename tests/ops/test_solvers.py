@@ -87,6 +87,31 @@ def test_lstsq_gradgradcheck_and_rank_deficient_solution():
     assert mine.rank.item() == theirs.rank.item() == 2
 
 
+@pytest.mark.parametrize("driver", ["gels", "gelsy", "gelsd", "gelss"])
+@pytest.mark.parametrize("a_shape,b_shape", [((5, 3), (5, 2)), ((2, 3), (2, 3)), ((4, 2), (4,))])
+def test_complex_lstsq_outputs_and_gradients_match_torch(driver, a_shape, b_shape):
+    # real residuals and singular values; gradients through solution and residuals
+    rng = np.random.default_rng(5)
+    a = rng.standard_normal(a_shape) + 1j * rng.standard_normal(a_shape)
+    b = rng.standard_normal(b_shape) + 1j * rng.standard_normal(b_shape)
+    results = []
+    for lib in (mt, torch):
+        x, y = lib.tensor(a, requires_grad=True), lib.tensor(b, requires_grad=True)
+        out = lib.linalg.lstsq(x, y, driver=driver)
+        grad_rng = np.random.default_rng(6)
+        upstream = [grad_rng.standard_normal(out.solution.shape) * (1 - 2j)]
+        outputs = [out.solution]
+        if out.residuals.numel():
+            outputs.append(out.residuals)
+            upstream.append(grad_rng.standard_normal(out.residuals.shape))
+        grads = lib.autograd.grad(outputs, [x, y], [lib.tensor(u) for u in upstream])
+        results.append([*out, *grads])
+    for i, (ours, theirs) in enumerate(zip(*results, strict=True)):
+        theirs = theirs.detach().numpy()
+        assert ours.dtype.numpy == theirs.dtype, f"{i}: {ours.dtype} != {theirs.dtype}"
+        np.testing.assert_allclose(ours.detach().numpy(), theirs, atol=1e-10, err_msg=str(i))
+
+
 def test_solver_errors():
     with pytest.raises(mt.linalg.LinAlgError, match=r"linalg.solve: The solver failed because"):
         mt.linalg.solve(mt.zeros(3, 3), mt.zeros(3))
