@@ -126,3 +126,24 @@ def test_errors_match_torchs(name, call):
         text,
         str(error.value),
     )
+
+
+@pytest.mark.parametrize("complex_window", [True, False])
+def test_istft_window_shorter_than_n_fft_gets_torchs_gradient(complex_window):
+    # torch pads the window with zeros to n_fft and differentiates through it (the zero window
+    # gradient of OpInfo's sample comes from its window[:8], a view made under no_grad)
+    rng = np.random.default_rng(7)
+    x0 = rng.standard_normal((2, 10, 6)) + 1j * rng.standard_normal((2, 10, 6))
+    w0 = rng.uniform(0.5, 2.0, 8) + (1j * rng.uniform(0.5, 2.0, 8) if complex_window else 0)
+    results = []
+    for lib in (mt, torch):
+        x, w = lib.tensor(x0, requires_grad=True), lib.tensor(w0, requires_grad=True)
+        y = lib.istft(x, 10, window=w, win_length=8, center=True, return_complex=True)
+        upstream = np.random.default_rng(8).standard_normal(tuple(y.shape)) * (1 + 2j)
+        results.append([y, *lib.autograd.grad(y, [x, w], lib.tensor(upstream))])
+    for what, ours, theirs in zip(("output", "grad x", "grad window"), *results, strict=True):
+        assert ours.dtype.numpy == theirs.detach().numpy().dtype, what
+        assert np.abs(theirs.detach().numpy()).max() > 0.1, what
+        np.testing.assert_allclose(
+            ours.detach().numpy(), theirs.detach().numpy(), atol=1e-12, err_msg=what
+        )
