@@ -174,7 +174,12 @@ from microtensor import (  # noqa: E402
     special,
 )
 from microtensor._device import get_default_device, set_default_device  # noqa: E402
-from microtensor._layout import layout, strided  # noqa: E402 - ops has a module named strided
+from microtensor._layout import (  # noqa: E402 - ops has a module named strided
+    layout,
+    sparse_coo,
+    strided,
+)
+from microtensor._sparse_top_level import sparse_coo_tensor, spmm  # noqa: E402
 from microtensor.amp import autocast, is_autocast_enabled  # noqa: E402
 from microtensor.compiler import compile  # noqa: E402, A004 - torch.compile (runs eagerly)
 from microtensor.dtypes import bfloat16, uint16, uint32, uint64  # noqa: E402
@@ -380,6 +385,7 @@ _LAZY_SUBMODULES = (
     "overrides",
     "profiler",
     "quasirandom",
+    "sparse",  # COO sparse tensors: loads with the first sparse_coo_tensor or to_sparse()
     "types",
     "xpu",
 )

@@ -1,12 +1,12 @@
-"""Tensor layouts: ``microtensor.strided``, the one layout microtensor has (dense arrays)."""
+"""Tensor layouts: ``microtensor.strided`` (dense arrays) and ``microtensor.sparse_coo``."""
 
 from __future__ import annotations
 
-__all__ = ["layout", "strided"]
+__all__ = ["layout", "sparse_coo", "strided"]
 
 
 class layout:  # noqa: N801 - PyTorch's name
-    """A memory layout; only ``strided`` (dense) exists, as NumPy arrays are dense.
+    """A memory layout: ``strided`` (dense Tensors) or ``sparse_coo`` (``microtensor.sparse``).
 
     Example:
         >>> import microtensor as mt
@@ -27,3 +27,4 @@ class layout:  # noqa: N801 - PyTorch's name
 
 
 strided = layout("strided")
+sparse_coo = layout("sparse_coo")

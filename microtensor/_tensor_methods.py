@@ -1069,6 +1069,14 @@ class TensorMethods:
     def to_dense(self, dtype: Any = None, *, masked_grad: Any = None) -> Any:
         # a strided tensor is already dense: itself, or a conversion of dtype
         return self if dtype is None else self.to(dtype)
+    def to_sparse(self, sparseDims: Any = None, *, layout: Any = None,  # noqa: N803 - torch's
+                  blocksize: Any = None, dense_dim: Any = None) -> Any:
+        from microtensor.sparse.creation import dense_to_sparse  # sparse imports Tensor
+        return dense_to_sparse(self, sparseDims, layout=layout, blocksize=blocksize,
+                               dense_dim=dense_dim)
+    def to_sparse_coo(self) -> Any:
+        from microtensor.sparse.creation import dense_to_sparse  # sparse imports Tensor
+        return dense_to_sparse(self)
     # fmt: on
 
     def _inplace(self, name: str, op: Any, *args: Any, **kwargs: Any) -> Any:

@@ -249,6 +249,12 @@ def matmul(input: Any, other: Any, *, out: Any = None) -> Tensor:  # noqa: A002
     """
     if out is not None:  # torch's out=: the result, written into out
         return write_out(out, matmul(input, other), "matmul")
+    if (input.__class__ is not Tensor and getattr(input, "is_sparse", False) is True) or (
+        other.__class__ is not Tensor and getattr(other, "is_sparse", False) is True
+    ):  # a sparse COO operand (microtensor.sparse, loaded on first use)
+        from microtensor.sparse.products import dense_product
+
+        return dense_product("matmul", input, other)
     input, other = _operands("matmul", input, other)
     a, b = input._data, other._data
     same = a.dtype == b.dtype
@@ -277,6 +283,12 @@ def mm(input: Any, mat2: Any, *, out: Any = None) -> Tensor:  # noqa: A002
     """
     if out is not None:  # torch's out=: the result, written into out
         return write_out(out, mm(input, mat2), "mm")
+    if (input.__class__ is not Tensor and getattr(input, "is_sparse", False) is True) or (
+        mat2.__class__ is not Tensor and getattr(mat2, "is_sparse", False) is True
+    ):  # a sparse COO operand (microtensor.sparse, loaded on first use)
+        from microtensor.sparse.products import dense_product
+
+        return dense_product("mm", input, mat2)
     input, mat2 = _fixed_rank("mm", input, mat2, ("input", "mat2"), (2, 2))
     return Mm.apply(input, mat2)  # type: ignore[no-any-return]
 
