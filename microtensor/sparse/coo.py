@@ -57,12 +57,20 @@ class ToDense(Op, node_name="ToDenseBackward0"):
 
 
 def _dense_op_name() -> str:
-    """The public microtensor function that was handed a sparse tensor (the outermost frame)."""
+    """The public microtensor function that was handed a sparse tensor.
+
+    The outermost frame inside microtensor whose name is a public function or Tensor method
+    (decorators' wrappers, such as ``call``, are skipped).
+    """
+    import microtensor
+
     name, frame = "op", sys._getframe(1)
     while frame is not None:
         module = frame.f_globals.get("__name__", "")
         if module.startswith("microtensor") and not module.startswith("microtensor.sparse"):
-            name = frame.f_code.co_name.strip("_")
+            candidate = frame.f_code.co_name.strip("_")
+            if hasattr(microtensor, candidate) or hasattr(Tensor, candidate):
+                name = candidate
         frame = frame.f_back  # type: ignore[assignment]
     return name
 
@@ -262,6 +270,32 @@ class SparseTensor:
         indices = Tensor._make(self._indices_t._data[::-1].copy())
         return SparseTensor(indices, self._values_t, self._shape[::-1], False)
 
+    def _with_values(self, values: Tensor) -> SparseTensor:
+        if values is self._values_t:
+            return self
+        return SparseTensor(self._indices_t, values, self._shape, self._coalesced)
+
+    def to(self, *args: Any, **kwargs: Any) -> SparseTensor:
+        """The values converted by ``Tensor.to`` (a dtype, the CPU device); self if unchanged."""
+        return self._with_values(self._values_t.to(*args, **kwargs))
+
+    def cpu(self) -> SparseTensor:
+        """Itself (microtensor runs on the CPU)."""
+        return self
+
+    def float(self) -> SparseTensor:
+        """The values as float32."""
+        return self._with_values(self._values_t.float())
+
+    def double(self) -> SparseTensor:
+        """The values as float64."""
+        return self._with_values(self._values_t.double())
+
+    def clone(self) -> SparseTensor:
+        """A copy of the indices and values (differentiable in the values)."""
+        indices = Tensor._make(self._indices_t._data.copy())
+        return SparseTensor(indices, self._values_t.clone(), self._shape, self._coalesced)
+
     # --- arithmetic with a Python number ---------------------------------------------------
     def _scaled(self, op: str, other: Any, fn: Any) -> SparseTensor:
         if isinstance(other, bool) or not isinstance(other, (int, float)):
@@ -322,7 +356,8 @@ class SparseTensor:
 
     def __getattr__(self, name: str) -> Any:
         if not name.startswith("__") and hasattr(Tensor, name):
-            raise _refuse(name)
+            # a private attribute (``_data``) is an op reaching inside: name that op
+            raise _refuse(_dense_op_name() if name.startswith("_") else name)
         raise AttributeError(f"'SparseTensor' object has no attribute {name!r}")
 
     def __len__(self) -> int:

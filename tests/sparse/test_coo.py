@@ -159,6 +159,10 @@ def test_dense_ops_refuse_sparse_with_the_op_name():
         sparse + 1
     with pytest.raises(RuntimeError, match=r"add\(\): got a sparse COO tensor"):
         mt.ones(3, 4) + sparse
+    with pytest.raises(RuntimeError, match=r"^sum\(\): got a sparse COO tensor"):
+        mt.sum(sparse)
+    with pytest.raises(RuntimeError, match=r"^where\(\): got a sparse COO tensor"):
+        mt.where(mt.ones(3, 3) > 0, sparse, 0.0)
     with pytest.raises(RuntimeError, match="multiplied or divided only by a Python number"):
         sparse * mt.ones(3, 4)
     with pytest.raises(AttributeError, match="no attribute 'no_such_name'"):
@@ -173,3 +177,15 @@ def test_sparse_leaf_requires_grad():
     assert_same_sparse(ours.grad, theirs.grad)
     ours.grad = None
     assert ours.grad is None
+
+
+def test_conversions_keep_the_pattern():
+    ours, theirs = both(INDICES, VALUES, (3, 4))
+    assert_same_sparse(ours.double(), theirs.double())
+    assert_same_sparse(ours.to(mt.float64), theirs.to(torch.float64))
+    assert ours.double().dtype is mt.float64 and ours.float().dtype is mt.float32
+    assert ours.to("cpu") is ours and ours.cpu() is ours
+    copy = ours.clone()
+    assert_same_sparse(copy, theirs.clone())
+    copy._values()[0] = 100.0
+    assert ours._values()[0].item() == 3.0
