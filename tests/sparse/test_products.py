@@ -192,3 +192,18 @@ def test_unsupported_products_refuse_clearly():
     sparse.requires_grad_()
     with pytest.raises(NotImplementedError, match="dense gradient.*microtensor.sparse.mm"):
         sparse @ mt.ones(3, 2)
+
+
+def test_gradgradcheck_float64():
+    from microtensor.autograd import gradgradcheck
+
+    rng = np.random.default_rng(7)
+    indices, values = random_sparse(rng, 4, 3, 6, "float64")
+    dense = mt.tensor(rng.standard_normal((3, 2)), requires_grad=True)
+    value = mt.tensor(values, requires_grad=True)
+
+    def product(v, x):
+        sparse = mt.sparse_coo_tensor(mt.tensor(indices), v, (4, 3))
+        return mt.sparse.mm(sparse, x) + sparse.coalesce().to_dense().sum()
+
+    assert gradgradcheck(product, (value, dense))
