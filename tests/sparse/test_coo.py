@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import warnings
-
 import numpy as np
 import pytest
 import torch
 
 import microtensor as mt
 
-warnings.filterwarnings("ignore", message="Sparse invariant checks")
+# torch warns once per process that it does not check sparse invariants by default
+pytestmark = pytest.mark.filterwarnings("ignore:Sparse invariant checks")
 
 INDICES = [[1, 0, 1, 2], [2, 0, 2, 1]]  # (1, 2) twice: uncoalesced, unsorted
 VALUES = [3.0, 4.0, 5.0, -1.5]

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import warnings
-
 import numpy as np
 import pytest
 import torch
@@ -11,7 +9,8 @@ import torch
 import microtensor as mt
 from microtensor.autograd import gradcheck
 
-warnings.filterwarnings("ignore", message="Sparse invariant checks")
+# torch warns once per process that it does not check sparse invariants by default
+pytestmark = pytest.mark.filterwarnings("ignore:Sparse invariant checks")
 
 TOL = {"float32": {"rtol": 1e-5, "atol": 1e-6}, "float64": {"rtol": 1e-12, "atol": 1e-12}}
 
@@ -207,3 +206,22 @@ def test_gradgradcheck_float64():
         return mt.sparse.mm(sparse, x) + sparse.coalesce().to_dense().sum()
 
     assert gradgradcheck(product, (value, dense))
+
+
+def test_documented_refusals():
+    sparse = mt.sparse_coo_tensor([[0, 1], [0, 2]], [1.0, 2.0], (2, 3))
+    with pytest.raises(NotImplementedError, match="reduce='amax' is not supported"):
+        mt.sparse.mm(sparse, mt.ones(3, 2), "amax")
+    with pytest.raises(NotImplementedError, match="sparse COO first operand"):
+        mt.sparse.mm(mt.ones(2, 3), mt.ones(3, 2))
+    with pytest.raises(RuntimeError, match=r"sparse.addmm\(\): mat of shape \(3, 2\)"):
+        mt.sparse.addmm(mt.ones(3, 2), sparse, mt.ones(3, 2))
+    with pytest.raises(TypeError, match="input must be a sparse tensor"):
+        mt.sparse.sum(mt.ones(2))
+    with pytest.raises(NotImplementedError, match="layout"):
+        mt.ones(2, 2).to_sparse(layout=mt.strided)
+    with pytest.raises(NotImplementedError, match="hybrid"):
+        mt.ones(2, 2).to_sparse(1)
+    with pytest.raises(NotImplementedError, match="dense gradient"):
+        mt.spmm(sparse.requires_grad_(), mt.ones(3, 2))
+    assert mt.spmm(mt.ones(2, 3), mt.ones(3, 1)).tolist() == [[3.0], [3.0]]
