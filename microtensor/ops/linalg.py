@@ -130,6 +130,11 @@ class Outer(Op, node_name="MulBackward0"):  # torch: a[:, None] * b
         return grad_a, grad_b
 
 
+def _is_sparse(x: Any) -> bool:
+    """A COO sparse operand (a plain Tensor answers at the first test)."""
+    return x.__class__ is not Tensor and getattr(x, "is_sparse", False) is True
+
+
 def _operands(op: str, input: Any, other: Any) -> tuple[Any, Any]:  # noqa: A002
     """Both operands as Tensors; 0-d ones are rejected as PyTorch does.
 
@@ -249,9 +254,7 @@ def matmul(input: Any, other: Any, *, out: Any = None) -> Tensor:  # noqa: A002
     """
     if out is not None:  # torch's out=: the result, written into out
         return write_out(out, matmul(input, other), "matmul")
-    if (input.__class__ is not Tensor and getattr(input, "is_sparse", False) is True) or (
-        other.__class__ is not Tensor and getattr(other, "is_sparse", False) is True
-    ):  # a sparse COO operand (microtensor.sparse, loaded on first use)
+    if _is_sparse(input) or _is_sparse(other):  # microtensor.sparse, loaded on first use
         from microtensor.sparse.products import dense_product
 
         return dense_product("matmul", input, other)
@@ -283,9 +286,7 @@ def mm(input: Any, mat2: Any, *, out: Any = None) -> Tensor:  # noqa: A002
     """
     if out is not None:  # torch's out=: the result, written into out
         return write_out(out, mm(input, mat2), "mm")
-    if (input.__class__ is not Tensor and getattr(input, "is_sparse", False) is True) or (
-        mat2.__class__ is not Tensor and getattr(mat2, "is_sparse", False) is True
-    ):  # a sparse COO operand (microtensor.sparse, loaded on first use)
+    if _is_sparse(input) or _is_sparse(mat2):  # microtensor.sparse, loaded on first use
         from microtensor.sparse.products import dense_product
 
         return dense_product("mm", input, mat2)
