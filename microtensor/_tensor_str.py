@@ -109,7 +109,7 @@ def _float_formatter(values: np.ndarray) -> Any:
     return lambda x: _special(x) or f"{x:.{p}f}"
 
 
-def _complex_text(array: np.ndarray, shown: np.ndarray) -> str:
+def _complex_text(array: np.ndarray, shown: np.ndarray, indent: int) -> str:
     """A complex array as PyTorch prints it.
 
     Each part has its own column format, and rows wrap after a fixed number of elements (the
@@ -140,7 +140,7 @@ def _complex_text(array: np.ndarray, shown: np.ndarray) -> str:
         parts = [p if isinstance(p, str) else text(p, indent + 1) for p in rows(a)]
         return "[" + ("," + "\n" * (a.ndim - 1) + " " * (indent + 1)).join(parts) + "]"
 
-    return text(array, len(_PREFIX))
+    return text(array, indent)
 
 
 def _summarized(array: np.ndarray) -> np.ndarray:
@@ -176,7 +176,8 @@ def _special(x: float) -> str | None:
     return None
 
 
-def _format_values(array: np.ndarray) -> str:
+def _format_values(array: np.ndarray, indent: int = len(_PREFIX)) -> str:
+    """The values' text (from ``[`` to ``]``), its lines wrapped for a column ``indent``."""
     if array.size == 0:
         return "[]" if array.ndim == 1 else "[]"
     formatter: dict[str, Any] = {}
@@ -186,14 +187,14 @@ def _format_values(array: np.ndarray) -> str:
     if array.dtype.kind == "f":
         formatter = {"float_kind": _padded(shown)}
     elif array.dtype.kind == "c":  # torch formats the real and the imaginary parts apart
-        return _complex_text(array, shown)
+        return _complex_text(array, shown, indent)
     elif array.dtype.kind == "b":
         width = 5 if not shown.all() else 4
         formatter = {"bool": lambda x: ("True" if x else "False").rjust(width)}
     text = np.array2string(
         array,
         separator=", ",
-        prefix=_PREFIX,
+        prefix=" " * indent,
         formatter=formatter,  # type: ignore[arg-type]
         threshold=int(min(PRINT_OPTS.threshold, sys.maxsize)),
         edgeitems=PRINT_OPTS.edgeitems,

@@ -390,27 +390,7 @@ def _inner(tensor: Tensor, indent: int) -> str:
     array = tensor._data
     if array.size == 0:
         return f"[], size={array.shape}"
-    if array.dtype.kind not in "fiub":  # complex, bfloat16: the dense layout, re-indented
-        text = _tensor_str._format_values(array)
-        return text.replace("\n" + " " * len("tensor("), "\n" + " " * indent)
-    options = _tensor_str.PRINT_OPTS
-    shown = _tensor_str._summarized(array) if array.size > options.threshold else array
-    formatter: dict[str, Any] = {}
-    if array.dtype.kind == "f":
-        formatter = {"float_kind": _tensor_str._padded(shown)}
-    elif array.dtype.kind == "b":
-        width = 5 if not shown.all() else 4
-        formatter = {"bool": lambda x: ("True" if x else "False").rjust(width)}
-    text = np.array2string(
-        array,
-        separator=", ",
-        prefix=" " * indent,
-        formatter=formatter,  # type: ignore[arg-type]
-        threshold=int(min(options.threshold, sys.maxsize)),
-        edgeitems=options.edgeitems,
-        max_line_width=options.linewidth,
-    )
-    return text.replace(", ...,", ",  ...,")  # torch's spacing around the ellipsis
+    return _tensor_str._format_values(array, indent)
 
 
 def _sparse_repr(sparse: SparseTensor) -> str:
