@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import sys
 from typing import Any
 
 from microtensor._tensor_methods import _TYPE_NAMES
@@ -24,14 +25,17 @@ __all__ = [
 
 
 def is_tensor(obj: Any) -> bool:
-    """True if ``obj`` is a microtensor Tensor (a Parameter is one too).
+    """True if ``obj`` is a microtensor Tensor (a Parameter is one too) or a sparse COO tensor.
 
     Example:
         >>> import microtensor as mt
-        >>> mt.is_tensor(mt.ones(2)), mt.is_tensor([1.0])
-        (True, False)
+        >>> mt.is_tensor(mt.ones(2)), mt.is_tensor([1.0]), mt.is_tensor(mt.eye(2).to_sparse())
+        (True, False, True)
     """
-    return isinstance(obj, Tensor)
+    if isinstance(obj, Tensor):
+        return True
+    coo = sys.modules.get("microtensor.sparse.coo")  # none can exist before it is loaded
+    return coo is not None and isinstance(obj, coo.SparseTensor)
 
 
 def is_storage(obj: Any) -> bool:

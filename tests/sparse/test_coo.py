@@ -188,3 +188,9 @@ def test_conversions_keep_the_pattern():
     assert_same_sparse(copy, theirs.clone())
     copy._values()[0] = 100.0
     assert ours._values()[0].item() == 3.0
+
+
+def test_is_tensor_says_true_for_sparse_tensors_as_torch():
+    for lib in (mt, torch):
+        sparse = lib.eye(2).to_sparse()
+        assert lib.is_tensor(sparse) and lib.is_tensor(lib.ones(1)) and not lib.is_tensor(3)
