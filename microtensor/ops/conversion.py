@@ -12,6 +12,7 @@ from microtensor import _rng_continuous, _rng_discrete, _rng_integers, _rng_norm
 from microtensor._device import check_cpu
 from microtensor._factory_args import fill_for
 from microtensor._float_warnings import user_stacklevel
+from microtensor._random_factories import _complex_drawn
 from microtensor.autograd.function import Op
 from microtensor.memory_format import (
     arranged,
@@ -232,7 +233,11 @@ def random_like_op(
     """
     target = input._data
     if target.dtype.kind == "c" and kind in ("uniform", "normal"):
-        return _complex_random(input, kind, a, b, generator)
+        # torch's uniform_impl_ / normal_impl_: the real view (re, im pairs) drawn as a real
+        # tensor, each part normal with std b / sqrt(2) so that the complex variance is b**2
+        scale = b / math.sqrt(2) if kind == "normal" else b
+        values = _complex_drawn(_real_random, generator, target, kind, a, scale)
+        return Tensor._make(values)
     gen = _generator(generator)
     axes = _rng_discrete.memory_axes(target)
     if kind == "normal":
@@ -256,17 +261,8 @@ def random_like_op(
     return Tensor._make(np.asarray(values))
 
 
-def _complex_random(input: Tensor, kind: str, a: Any, b: Any, generator: Any) -> Tensor:  # noqa: A002
-    """Torch's uniform_/normal_ of a complex tensor: the draws of its real view (re, im pairs).
-
-    Each part is uniform on [a, b), or normal with std ``b / sqrt(2)`` (so that the complex
-    value has variance ``b**2``), as torch's uniform_impl_ / normal_impl_.
-    """
-    real = np.ascontiguousarray(input._data)
-    parts = real.view(real.real.dtype).reshape(real.shape + (2,))
-    std = b / math.sqrt(2) if kind == "normal" else b
-    drawn = random_like_op(Tensor._make(parts), kind, a, std, generator=generator)._data
-    return Tensor._make(np.ascontiguousarray(drawn).view(real.dtype).reshape(real.shape))
+def _real_random(generator: Any, parts: np.ndarray, kind: str, a: Any, b: Any) -> np.ndarray:
+    return random_like_op(Tensor._make(parts), kind, a, b, generator=generator)._data
 
 
 def _check_floating(target: np.ndarray, kernel: str) -> None:
