@@ -131,8 +131,8 @@ class Outer(Op, node_name="MulBackward0"):  # torch: a[:, None] * b
 
 
 def _is_sparse(x: Any) -> bool:
-    """A COO sparse operand (a plain Tensor answers at the first test)."""
-    return x.__class__ is not Tensor and getattr(x, "is_sparse", False) is True
+    """A COO sparse operand (a Tensor, Parameters included, answers at the first test)."""
+    return not isinstance(x, Tensor) and getattr(x, "is_sparse", False) is True
 
 
 def _operands(op: str, input: Any, other: Any) -> tuple[Any, Any]:  # noqa: A002
