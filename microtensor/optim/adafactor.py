@@ -7,6 +7,7 @@ from typing import Any
 
 import numpy as np
 
+from microtensor.optim._complex_params import refuse_complex
 from microtensor.optim.optimizer import (
     Optimizer,
     ParamsT,
@@ -14,7 +15,6 @@ from microtensor.optim.optimizer import (
     lerp_,
     lr_scalar,
     new_step,
-    refuse_complex,
 )
 from microtensor.tensor import Tensor
 

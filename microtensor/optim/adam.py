@@ -7,6 +7,7 @@ from typing import Any
 
 import numpy as np
 
+from microtensor.optim._complex_params import real_views
 from microtensor.optim.differentiable_step import adam_group
 from microtensor.optim.optimizer import (
     Optimizer,
@@ -18,7 +19,6 @@ from microtensor.optim.optimizer import (
     check_lr,
     lr_scalar,
     new_step,
-    real_views,
     zeros_state,
 )
 from microtensor.tensor import Tensor

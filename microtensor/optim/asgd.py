@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 
 from microtensor.dtypes import get_default_dtype
+from microtensor.optim._complex_params import real_views
 from microtensor.optim.optimizer import (
     Optimizer,
     ParamsT,
@@ -16,7 +17,6 @@ from microtensor.optim.optimizer import (
     check_value,
     lr_scalar,
     new_step,
-    real_views,
     zeros_state,
 )
 

@@ -7,8 +7,14 @@ from typing import Any
 
 import numpy as np
 
+from microtensor.optim._complex_params import real_views
 from microtensor.optim.line_search import strong_wolfe
-from microtensor.optim.optimizer import Optimizer, ParamsT, check_lr, check_value, real_views
+from microtensor.optim.optimizer import (
+    Optimizer,
+    ParamsT,
+    check_lr,
+    check_value,
+)
 from microtensor.tensor import Tensor
 
 __all__ = ["LBFGS"]

@@ -9,7 +9,13 @@ from typing import Any
 import numpy as np
 
 from microtensor import dtypes
-from microtensor.optim.optimizer import Optimizer, ParamsT, check_lr, lr_scalar, refuse_complex
+from microtensor.optim._complex_params import refuse_complex
+from microtensor.optim.optimizer import (
+    Optimizer,
+    ParamsT,
+    check_lr,
+    lr_scalar,
+)
 from microtensor.tensor import Tensor
 
 __all__ = ["Muon"]

@@ -7,6 +7,7 @@ from typing import Any
 
 import numpy as np
 
+from microtensor.optim._complex_params import real_views
 from microtensor.optim.optimizer import (
     Optimizer,
     ParamsT,
@@ -17,7 +18,6 @@ from microtensor.optim.optimizer import (
     lerp_,
     lr_scalar,
     new_step,
-    real_views,
     zeros_state,
 )
 

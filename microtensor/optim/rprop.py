@@ -7,6 +7,7 @@ from typing import Any
 
 import numpy as np
 
+from microtensor.optim._complex_params import real_views
 from microtensor.optim.optimizer import (
     Optimizer,
     ParamsT,
@@ -14,7 +15,6 @@ from microtensor.optim.optimizer import (
     check_lr,
     check_value,
     new_step,
-    real_views,
     zeros_state,
 )
 from microtensor.tensor import Tensor
