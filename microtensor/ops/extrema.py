@@ -17,6 +17,7 @@ from microtensor.autograd.function import Op
 from microtensor.ops import dual
 from microtensor.ops._common import normalize_dim, normalize_dims
 from microtensor.ops._pointwise import check_numbers, refuse_complex
+from microtensor.ops._short_rows import reduce_kept
 from microtensor.ops.reduction import _expand_back
 from microtensor.ops.statistics import _reduced_shape
 from microtensor.tensor import Tensor
@@ -32,7 +33,11 @@ class Amax(Op):
         ctx: Any, a: Any, dims: tuple[int, ...], keepdim: bool, lowest: bool, nan_ties: bool
     ) -> Any:
         ctx.dims, ctx.keepdim, ctx.shape = dims, keepdim, a.shape
-        kept = (np.minimum if lowest else np.maximum).reduce(a, axis=dims, keepdims=True)
+        ufunc = np.minimum if lowest else np.maximum
+        if len(dims) == 1:
+            kept = reduce_kept(ufunc, a, dims[0])
+        else:
+            kept = ufunc.reduce(a, axis=dims, keepdims=True)
         if ctx.needs_input_grad[0]:
             full = len(dims) == a.ndim  # one maximum: a Python count, no array temporaries
             if nan_ties and full and kept.item() != kept.item():

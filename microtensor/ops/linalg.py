@@ -27,6 +27,19 @@ from microtensor.tensor import Tensor
 __all__ = ["bmm", "dot", "ger", "matmul", "mm", "mv", "outer"]
 
 
+def rows_matmul(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """``a @ b``; for a 2-D ``b``, a batch ``a`` is folded into the rows of one matrix product.
+
+    NumPy runs a stacked ``matmul`` as one BLAS call per matrix of the stack (3x slower than
+    one call for a GPT's (16, 32, 64) activations); torch folds the batch dims the same way.
+    """
+    if a.ndim <= 2 or b.ndim != 2:
+        return np.asarray(np.matmul(a, b))  # two 1-D arrays give a NumPy scalar
+    batch = a.shape[:-1]
+    rows = np.matmul(a.reshape((math.prod(batch), a.shape[-1])), b)
+    return rows.reshape((*batch, b.shape[-1]))
+
+
 class MatMul(Op):
     """z = a @ b (batched, broadcasting);  dz/da = grad @ b^T,  dz/db = a^T @ grad.
 
@@ -42,7 +55,7 @@ class MatMul(Op):
         ctx.save_for_backward(a, b)
         if a.dtype.kind == "V":  # bfloat16: float32 products and sums, rounded once, as torch
             return np.matmul(a.astype(np.float32), b.astype(np.float32)).astype(a.dtype)
-        return np.asarray(np.matmul(a, b))  # two 1-D arrays give a NumPy scalar
+        return rows_matmul(a, b)
 
     @staticmethod
     def backward(ctx: Any, grad_out: Any) -> Any:
@@ -56,7 +69,8 @@ class MatMul(Op):
             grad2 = grad_out.reshape(shape[:-1] + (1, shape[-1]) if a_vec else shape)
         grad_a = grad_b = None
         if ctx.needs_input_grad[0]:
-            grad_a = grad2 @ dual.swap_last(dual.conj(b2))
+            b2_t = dual.swap_last(dual.conj(b2))
+            grad_a = rows_matmul(grad2, b2_t) if dual.is_array(grad2) else grad2 @ b2_t
             if a_vec:
                 grad_a = grad_a.reshape(tuple(grad_a.shape[:-2]) + (a.shape[0],))
         if ctx.needs_input_grad[1]:

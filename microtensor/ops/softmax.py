@@ -15,6 +15,7 @@ from microtensor._numpy_names import numpy_names
 from microtensor.autograd.function import Op
 from microtensor.ops import dual
 from microtensor.ops._common import normalize_dim
+from microtensor.ops._short_rows import reduce_kept
 from microtensor.tensor import Tensor
 
 __all__ = ["log_softmax", "softmax"]
@@ -25,7 +26,12 @@ def _shifted(a: np.ndarray, axis: int | None) -> np.ndarray:
     if a.size == 0:
         return a.copy()
     with np.errstate(invalid="ignore"):
-        return a - np.amax(a, axis=axis, keepdims=True)
+        return a - (np.amax(a) if axis is None else reduce_kept(np.maximum, a, axis))
+
+
+def _sum_kept(a: np.ndarray, axis: int | None) -> np.ndarray:
+    """The sum along ``axis``, kept as a size-1 dim (a 0-d ``a``: ``axis`` None)."""
+    return np.sum(a, keepdims=True) if axis is None else reduce_kept(np.add, a, axis)
 
 
 class Softmax(Op):
@@ -35,7 +41,7 @@ class Softmax(Op):
     def forward(ctx: Any, a: Any, dim: int) -> Any:
         ctx.dim = dim if a.ndim else None
         exps = np.exp(_shifted(a, ctx.dim))
-        out = exps / np.sum(exps, axis=ctx.dim, keepdims=True)
+        out = exps / _sum_kept(exps, ctx.dim)
         ctx.save_for_backward(out)
         return out
 
@@ -53,7 +59,7 @@ class LogSoftmax(Op):
         ctx.dim = dim if a.ndim else None
         shifted = _shifted(a, ctx.dim)
         with np.errstate(divide="ignore"):  # a sum over an empty dim is 0
-            out = shifted - np.log(np.sum(np.exp(shifted), axis=ctx.dim, keepdims=True))
+            out = shifted - np.log(_sum_kept(np.exp(shifted), ctx.dim))
         ctx.save_for_backward(out)
         return out
 

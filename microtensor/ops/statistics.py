@@ -12,6 +12,7 @@ from microtensor._numpy_names import numpy_names
 from microtensor.autograd.function import Op
 from microtensor.ops import dual
 from microtensor.ops._common import normalize_dims, to_float, values
+from microtensor.ops._short_rows import reduce_kept
 from microtensor.ops.reduction import _expand_back, _reduced_size
 from microtensor.tensor import Tensor
 
@@ -104,7 +105,7 @@ class LogSumExp(Op, node_name="LogsumexpBackward0"):
     def forward(ctx: Any, a: Any, dims: tuple[int, ...], keepdim: bool) -> Any:
         ctx.dims, ctx.keepdim, ctx.shape = dims, keepdim, a.shape
         # complex: the max of the real parts (torch's shift, so the imaginary part is log's)
-        shift = np.maximum.reduce(a.real, axis=dims, keepdims=True) if a.size else None
+        shift = _max_kept(a.real, dims) if a.size else None
         # max shift: the sum is then >= 1, so log needs no guard unless the max is not finite
         ctx.finite = shift is not None and (
             math.isfinite(shift.item()) if shift.size == 1 else bool(np.isfinite(shift).all())
@@ -133,6 +134,13 @@ def _logsumexp_unsafe(a: np.ndarray, dims: tuple[int, ...], shift: Any) -> np.nd
     shift = shift.astype(a.dtype)  # inf - inf would be nan
     with np.errstate(divide="ignore"):  # all -inf (or no elements): log(0) = -inf
         return np.asarray(np.log(np.sum(np.exp(a - shift), axis=dims, keepdims=True)) + shift)
+
+
+def _max_kept(a: np.ndarray, dims: tuple[int, ...]) -> np.ndarray:
+    """The max over ``dims``, kept as size-1 dims (one dim: fast for many short rows)."""
+    if len(dims) == 1:
+        return reduce_kept(np.maximum, a, dims[0])
+    return np.maximum.reduce(a, axis=dims, keepdims=True)  # type: ignore[no-any-return]
 
 
 def _reduced_shape(shape: tuple[int, ...], dims: tuple[int, ...]) -> tuple[int, ...]:

@@ -10,6 +10,7 @@ from microtensor import ops
 from microtensor.autograd.function import Op
 from microtensor.ops import _product_dtypes, dual
 from microtensor.ops._common import matmul_sentence
+from microtensor.ops.linalg import rows_matmul
 from microtensor.tensor import Tensor
 
 __all__ = ["bilinear", "linear"]
@@ -31,7 +32,7 @@ class Linear(Op):
         if x.dtype.kind == "V":  # bfloat16: float32 products and sums, rounded once, as torch
             out = np.matmul(x.astype(np.float32), weight.T.astype(np.float32))
             return (out if bias is None else out + bias).astype(x.dtype)
-        out = np.matmul(x, weight.T)
+        out = rows_matmul(x, weight.T)
         if bias is not None:
             out += bias
         return out
@@ -40,7 +41,10 @@ class Linear(Op):
     def backward(ctx: Any, grad_out: Any) -> Any:
         x, weight = ctx.saved_tensors
         needs = ctx.needs_input_grad
-        grad_x = grad_out @ dual.conj(weight) if needs[0] else None
+        grad_x = None
+        if needs[0]:
+            w = dual.conj(weight)
+            grad_x = rows_matmul(grad_out, w) if dual.is_array(grad_out) else grad_out @ w
         grad_weight = None
         if needs[1]:  # fold the batch dims into rows: one 2-D matmul
             rows_g = grad_out.reshape((-1, weight.shape[0]))

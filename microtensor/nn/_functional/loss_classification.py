@@ -18,6 +18,7 @@ from microtensor.autograd.grad_mode import is_grad_enabled
 from microtensor.nn._functional._loss_common import get_reduction, mean
 from microtensor.nn._functional.linear import linear
 from microtensor.ops import dual
+from microtensor.ops._short_rows import reduce_kept
 from microtensor.tensor import Tensor
 
 __all__ = ["cross_entropy", "linear_cross_entropy", "nll_loss"]
@@ -33,15 +34,6 @@ def _class_shape(shape: tuple[int, ...], axis: int) -> tuple[int, ...]:
 def _at_class_dim(a: np.ndarray, axis: int) -> np.ndarray:
     """``a`` (one value per position) with a size-1 class dim inserted at ``axis``."""
     return a.reshape(a.shape[:axis] + (1,) + a.shape[axis:])
-
-
-def _reduce_classes(ufunc: Any, a: np.ndarray, axis: int, **kwargs: Any) -> np.ndarray:
-    """``ufunc.reduce`` over the class dim, keeping it (size 1)."""
-    if axis == 1 and a.ndim == 2 and a.shape[0] >= 128 and a.shape[1] <= 32:
-        # NumPy reduces many short rows slowly (per-row overhead, 7x here for (1437, 10)):
-        # reduce a class-major copy along its first dim instead, one long vector op per class
-        return ufunc.reduce(np.ascontiguousarray(a.T), axis=0, **kwargs)[:, None]
-    return ufunc.reduce(a, axis=axis, keepdims=True, **kwargs)  # type: ignore[no-any-return]
 
 
 def _setup(ctx: Any, x: np.ndarray, target: np.ndarray, weight: Any, ignore_index: int) -> None:
@@ -132,11 +124,11 @@ class CrossEntropy(Op, node_name="NllLossBackward0"):
         ctx.reduction, ctx.smoothing = reduction, label_smoothing
         axis = ctx.axis
         # the max is subtracted first: exp never overflows, logits of +-1000 stay finite
-        ctx.top = _reduce_classes(np.maximum, x, axis, initial=-np.inf)
+        ctx.top = reduce_kept(np.maximum, x, axis, initial=-np.inf)
         with np.errstate(invalid="ignore", divide="ignore"):
             shifted = x - ctx.top
             ctx.exps = np.exp(shifted)
-            ctx.sums = _reduce_classes(np.add, ctx.exps, axis)
+            ctx.sums = reduce_kept(np.add, ctx.exps, axis)
             log_p = shifted - np.log(ctx.sums)
         out = _reduce(ctx, _masked(ctx, -ctx.w_t * log_p[ctx.index]))
         if label_smoothing > 0.0:
