@@ -33,12 +33,24 @@ __all__ = [
 ]
 
 
+def _sum_kept(a: Any, dims: tuple[int, ...]) -> Any:
+    """The sum over ``dims``, kept as size-1 dims.
+
+    Over the last dim of a float32/float64 array (layer norm's case) it is one matrix-vector
+    product with a column of ones: BLAS sums the rows in a third of the time NumPy's
+    row-by-row reduction takes on rows of 64.
+    """
+    if dual.is_array(a) and a.dtype.kind == "f" and a.dtype.itemsize >= 4 and dims == (a.ndim - 1,):
+        return a @ np.ones((a.shape[-1], 1), a.dtype)
+    return dual.sum(a, dims, True)
+
+
 def _standardize(x: Any, dims: tuple[int, ...], eps: float) -> tuple[Any, Any]:
     """``(x_hat, rstd)`` with ``x_hat = (x - mean) * rstd``, ``rstd = 1 / sqrt(var + eps)``."""
     n = math.prod(x.shape[d] for d in dims)
-    centered = x - dual.sum(x, dims, True) / n
+    centered = x - _sum_kept(x, dims) / n
     # two-pass variance (of the centred values): no cancellation for large means
-    var = dual.sum(centered * centered, dims, True) / n
+    var = _sum_kept(centered * centered, dims) / n
     rstd = 1.0 / dual.sqrt(var + eps)
     return centered * rstd, rstd
 
@@ -73,8 +85,8 @@ class Normalize(Op):
         if needs[0]:
             n = math.prod(x.shape[d] for d in dims)
             gh = grad_out if weight is None else grad_out * weight
-            mean_gh = dual.sum(gh, dims, True) / n
-            mean_gh_xhat = dual.sum(gh * x_hat, dims, True) / n
+            mean_gh = _sum_kept(gh, dims) / n
+            mean_gh_xhat = _sum_kept(gh * x_hat, dims) / n
             grad_x = rstd * (gh - mean_gh - x_hat * mean_gh_xhat)
         grad_weight = grad_out * x_hat if needs[1] else None
         grad_bias = grad_out if needs[2] else None
