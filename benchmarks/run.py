@@ -19,8 +19,9 @@ Workloads (see ``benchmarks/workloads.py``; one step = forward + loss + backward
 * W10: many tiny ops (``benchmarks/crf.py``): a CRF's forward algorithm and Viterbi score over
   50 tags x 30 steps written tag by tag (scalar indexing, logsumexp, max, cat), fwd + bwd.
 
-The targets are issue 15's (``SPECS[name]["target"]``); peak RSS is held to 1.25x the NumPy
-process (2x for W6's graph of 100,000 ops).
+After the table, the wall time of ``python -c "import microtensor"`` next to NumPy's and torch's
+(``benchmarks/import_time.py``). The targets are issue 15's (``SPECS[name]["target"]``); peak
+RSS is held to 1.25x the NumPy process (2x for W6's graph of 100,000 ops).
 
 Each implementation runs in its own worker process, so its peak RSS (``ru_maxrss``) is its
 own; all start from the same float32 initial weights. First a check: every implementation
@@ -72,6 +73,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from a checkout
 
+from benchmarks import import_time  # noqa: E402
 from benchmarks.workloads import IMPLS, SPECS, make_arrays  # noqa: E402
 
 WORKER = Path(__file__).resolve().with_name("worker.py")
@@ -436,6 +438,9 @@ def run(args: argparse.Namespace, tmp: Path) -> dict[str, Any]:
             "results": results,
             "targets": targets(name, results),
         }
+    with_torch = "torch" in args.impl_list and not args.quick  # a quick run skips its 1 s import
+    modules = ["microtensor", "numpy"] + ["torch"] * with_torch
+    imports = import_time.measure(modules, runs=1 if args.quick else 7)
     meta = {
         "date": datetime.datetime.now().astimezone().isoformat(timespec="seconds"),
         "quick": args.quick,
@@ -450,7 +455,7 @@ def run(args: argparse.Namespace, tmp: Path) -> dict[str, Any]:
         "platform": platform.platform(),
         "environment": {v: worker_env(args.threads).get(v) for v in RECORDED_VARIABLES},
     }
-    return {"meta": meta, "check": report, "workloads": workloads}
+    return {"meta": meta, "check": report, "workloads": workloads, "import_seconds": imports}
 
 
 def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
@@ -469,6 +474,7 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
         + ("; QUICK run: a couple of steps, the times mean nothing" if args.quick else "")
     )
     print(format_table(results["workloads"]))
+    print(import_time.format_line(results["import_seconds"]))
     if args.json:
         Path(args.json).write_text(json.dumps(results, indent=2) + "\n")
     return results

@@ -63,7 +63,7 @@ def test_quick_run_prints_a_row_per_implementation(quick_run):
 
 def test_quick_run_writes_the_results_as_json(quick_run):
     stdout, results = quick_run
-    assert set(results) == {"meta", "check", "workloads"}
+    assert set(results) == {"meta", "check", "workloads", "import_seconds"}
     meta = results["meta"]
     assert meta["quick"] is True and meta["threads"] == 1
     assert meta["environment"]["OMP_NUM_THREADS"] == "1"
@@ -183,3 +183,13 @@ def test_cpu_clock_except_where_torch_picks_its_own_threads():
     assert bench.clock_of("W1", args) == "cpu" and bench.clock_of("W10", args) == "cpu"
     assert bench.clock_of("W1u", args) == "wall"
     assert bench.clock_of("W1", bench.parse_args([])) == "wall"
+
+
+def test_quick_run_reports_the_import_time(quick_run):
+    stdout, results = quick_run
+    seconds = results["import_seconds"]
+    assert set(seconds) == {"microtensor", "numpy"}  # a quick run leaves out torch's import
+    assert 0 < seconds["numpy"] < seconds["microtensor"] < 30
+    line = next(line for line in stdout.splitlines() if line.startswith("import microtensor:"))
+    assert line.endswith(("target <= 0.3 s: PASS", "target <= 0.3 s: FAIL"))
+    assert f"{seconds['microtensor']:.3f} s" in line
