@@ -380,6 +380,7 @@ from microtensor.amp import GradScaler  # noqa: E402 - torch.GradScaler is torch
 _LAZY_SUBMODULES = (
     "_dynamo",
     "distributions",  # 45 ms of import: loads when a program first reaches it
+    "fx",  # torch.fx: symbolic tracing and graph transforms
     "hub",
     "mps",
     "overrides",
