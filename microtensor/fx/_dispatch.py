@@ -148,6 +148,12 @@ class _Patcher:
             self._undo.append(lambda: frame_dict.pop(name, None))
         frame_dict[name] = new_fn
 
+    def patch_cell(self, cell: Any, new_value: Any) -> None:
+        """Replace what a closure cell holds."""
+        old = cell.cell_contents
+        self._undo.append(lambda: setattr(cell, "cell_contents", old))
+        cell.cell_contents = new_value
+
     def patch_method(self, cls: type, name: str, new_fn: Any) -> None:
         """Replace the attribute ``name`` that ``cls`` defines itself."""
         old = cls.__dict__[name]
@@ -180,3 +186,15 @@ def patch_globals(patcher: _Patcher, frame_dict: dict[str, Any]) -> None:
         wrapper = by_id.get(id(value))
         if wrapper is not None and not name.startswith("__"):
             patcher.patch(frame_dict, name, wrapper)
+
+
+def patch_closure(patcher: _Patcher, fn: Any) -> None:
+    """Make the microtensor functions a traced function closes over dispatch too."""
+    by_id = _wrappers().by_id
+    for cell in getattr(fn, "__closure__", None) or ():
+        try:
+            wrapper = by_id.get(id(cell.cell_contents))
+        except ValueError:  # an empty cell
+            continue
+        if wrapper is not None:
+            patcher.patch_cell(cell, wrapper)

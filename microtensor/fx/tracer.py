@@ -239,6 +239,7 @@ class Tracer(TracerBase):
         with _dispatch._Patcher() as patcher:
             self._install_patches(patcher)
             _dispatch.patch_globals(patcher, fn_globals)
+            _dispatch.patch_closure(patcher, fn)
             self._autowrap_check(patcher, fn_globals)
             for module in self._autowrap_modules:
                 self._autowrap_check(patcher, module.__dict__)
@@ -272,6 +273,7 @@ class Tracer(TracerBase):
 
             mod_globals = getattr(getattr(mod, "forward", mod), "__globals__", {})
             _dispatch.patch_globals(patcher, mod_globals)
+            _dispatch.patch_closure(patcher, getattr(type(mod), "forward", None))
             tracer._autowrap_check(patcher, mod_globals)
             return tracer.call_module(mod, forward, args, kwargs)
 
