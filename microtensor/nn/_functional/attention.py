@@ -1,10 +1,11 @@
 """``scaled_dot_product_attention`` and ``multi_head_attention_forward``.
 
 Both are compositions of differentiable ops (``matmul``, ``softmax``, ``linear``, ``cat``), so
-gradients of any order come from the ops' own derivatives. The mask conventions are PyTorch's:
-in ``scaled_dot_product_attention`` a bool ``attn_mask`` is True where a query may attend; in
-multi-head attention a bool mask (``attn_mask`` or ``key_padding_mask``) is True where it may
-NOT. A float mask is added to the scores in both.
+gradients of any order come from the ops' own derivatives, except where torch's CPU would run
+its flash kernel: there attention is one fused op (``_sdpa_op.py``). The mask conventions are
+PyTorch's: in ``scaled_dot_product_attention`` a bool ``attn_mask`` is True where a query may
+attend; in multi-head attention a bool mask (``attn_mask`` or ``key_padding_mask``) is True
+where it may NOT. A float mask is added to the scores in both.
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ from typing import Any
 import numpy as np
 
 from microtensor import creation, dtypes, ops
+from microtensor.backends import cuda as _cuda
+from microtensor.nn._functional._sdpa_op import ScaledDotProductAttention, attention_bias
 from microtensor.nn._functional.dropout import dropout
 from microtensor.nn._functional.linear import linear
 from microtensor.nn.attention import _check_viable_backend
@@ -91,6 +94,47 @@ def _safe_softmax(scores: Tensor) -> Tensor:
     return ops.where(dead_rows, 0.0, weights)
 
 
+def _flash_applies(
+    query: Tensor, key: Tensor, value: Tensor, attn_mask: Any, dropout_p: float, gqa: bool
+) -> bool:
+    """True where torch's CPU runs its flash kernel (sdp_utils_cpp's checks, in its order)."""
+    if not _cuda._sdp["flash"] or dropout_p > 0.0:
+        return False
+    if not query.ndim == key.ndim == value.ndim == 4:
+        return False
+    if not query.shape[0] == key.shape[0] == value.shape[0]:
+        return False
+    heads, kv_heads = query.shape[1], key.shape[1]
+    if gqa and (kv_heads != value.shape[1] or heads % kv_heads != 0):
+        return False
+    if not gqa and not heads == kv_heads == value.shape[1]:
+        return False
+    if attn_mask is not None and not _flash_mask(attn_mask, query, key):
+        return False
+    if not query.shape[-1] == key.shape[-1] == value.shape[-1]:
+        return False
+    if query.shape[-2] == 0 or key.shape[-2] == 0 or query.numel() == 0:
+        return False  # torch answers an empty input before choosing a kernel
+    for t in (query, key, value):
+        if t._data.strides[-1] != t._data.itemsize:
+            return False
+    return query.is_floating_point()
+
+
+def _flash_mask(mask: Tensor, query: Tensor, key: Tensor) -> bool:
+    """Torch's check_attn_mask_shape: 2-D, or 4-D broadcastable to (B, H, L, S) by size-1 dims."""
+    if mask.requires_grad:
+        return False  # the flash kernel has no mask gradient
+    if mask.ndim < 2:  # torch's size(-2) lookup fails here, with its IndexError
+        if mask.ndim == 0:
+            raise IndexError("Dimension specified as -2 but tensor has no dimensions")
+        raise IndexError("Dimension out of range (expected to be in range of [-1, 0], but got -2)")
+    wanted = (query.shape[0], query.shape[1], query.shape[2], key.shape[2])
+    if mask.ndim not in (2, 4):
+        return False
+    return all(m in (1, w) for m, w in zip(mask.shape[::-1], wanted[::-1], strict=False))
+
+
 def scaled_dot_product_attention(
     query: Tensor,
     key: Tensor,
@@ -101,7 +145,18 @@ def scaled_dot_product_attention(
     scale: float | None = None,
     enable_gqa: bool = False,
 ) -> Tensor:
-    """Attention: ``softmax(query @ key^T * scale + bias) @ value``, as PyTorch's math path.
+    """Attention: ``softmax(query @ key^T * scale + bias) @ value``, as torch's CPU runs it.
+
+    Which graph is recorded follows torch's CPU kernel choice, so ``out.grad_fn`` is torch's.
+    The fused flash kernel (one node, ``ScaledDotProductFlashAttentionForCpuBackward0``) runs
+    when all of these hold, else the math path (a composition of ``matmul`` and ``softmax``
+    whose last node is ``UnsafeViewBackward0``, or ``MmBackward0`` for 2-D inputs):
+    the flash backend is enabled (``sdpa_kernel``); ``dropout_p == 0``; query, key and value
+    are 4-D with one batch size; their heads are equal, or with ``enable_gqa`` key and value
+    have the same heads, dividing query's; ``attn_mask`` (bool or float) does not require grad
+    and is 2-D or 4-D, each dim equal to the scores' ``(B, H, L, S)`` or 1; the three share
+    their last dim; ``L`` and ``S`` are not 0 and no input is empty; the last dim of each is
+    contiguous (stride 1). ``is_causal`` and ``scale`` do not change the choice.
 
     Args:
         query: ``(..., L, E)``.
@@ -117,19 +172,24 @@ def scaled_dot_product_attention(
             serving a group of query heads.
 
     Returns:
-        ``(..., L, Ev)``. A query row with no key to attend to gives zeros.
+        ``(..., L, Ev)``. A query row with no key to attend to gives zeros (both paths).
 
     Raises:
         RuntimeError: for inputs under 2-D, mixed dtypes, an integer mask, attn_mask with
             is_causal, heads that do not divide (enable_gqa), or no viable backend (math and
-            flash both switched off by ``nn.attention.sdpa_kernel`` or ``backends.cuda``).
+            flash both switched off by ``nn.attention.sdpa_kernel`` or ``backends.cuda``, or
+            only flash on for inputs it does not take: torch's "No available kernel").
         ValueError: if dropout_p is not in [0, 1].
+        IndexError: for a 0-D or 1-D attn_mask while the flash backend is on (torch's).
 
     Example:
         >>> import microtensor as mt
         >>> q, k, v = mt.randn(2, 4, 3, 8), mt.randn(2, 4, 5, 8), mt.randn(2, 4, 5, 6)
         >>> mt.nn.functional.scaled_dot_product_attention(q, k, v).shape
         microtensor.Size([2, 4, 3, 6])
+        >>> v = mt.randn(2, 4, 5, 8, requires_grad=True)
+        >>> mt.nn.functional.scaled_dot_product_attention(q, k, v, is_causal=True).grad_fn.name()
+        'ScaledDotProductFlashAttentionForCpuBackward0'
     """
     _check_sdpa_inputs(query, key, value, attn_mask)
     _check_viable_backend()
@@ -140,9 +200,35 @@ def scaled_dot_product_attention(
         )
     if not 0.0 <= dropout_p <= 1.0:
         raise ValueError(f"dropout probability has to be between 0 and 1, but got {dropout_p}")
+    if _flash_applies(query, key, value, attn_mask, dropout_p, enable_gqa):
+        scale = 1.0 / math.sqrt(query.shape[-1]) if scale is None else scale
+        mask = None if attn_mask is None else attn_mask._data
+        shape = (query.shape[-2], key.shape[-2])
+        bias = attention_bias(mask, is_causal, shape, query._data.dtype)
+        return ScaledDotProductAttention.apply(query, key, value, bias=bias, scale=scale)  # type: ignore[no-any-return]
+    if not _cuda._sdp["math"]:
+        raise RuntimeError(
+            "No available kernel.  Aborting execution. (only the flash backend is enabled, and "
+            "its CPU kernel does not take these inputs: enable SDPBackend.MATH)"
+        )
+    return _math_attention(query, key, value, attn_mask, dropout_p, is_causal, scale, enable_gqa)
+
+
+def _math_attention(
+    query: Tensor,
+    key: Tensor,
+    value: Tensor,
+    attn_mask: Tensor | None,
+    dropout_p: float,
+    is_causal: bool,
+    scale: float | None,
+    enable_gqa: bool,
+) -> Tensor:
+    """Torch's math path: the formula composed from differentiable ops."""
     if enable_gqa and query.ndim >= 3 and key.shape[-3] != query.shape[-3]:
         key, value = _repeat_kv_heads(query, key, value)
-    scale = 1.0 / math.sqrt(query.shape[-1]) if scale is None else scale
+    if scale is None:  # with E == 0 the scores are 0 whatever the scale (torch's is inf)
+        scale = 1.0 / math.sqrt(query.shape[-1]) if query.shape[-1] else 1.0
     scores = ops.matmul(query, key.transpose(-2, -1)) * scale
     bias = _attention_bias(attn_mask, is_causal, (query.shape[-2], key.shape[-2]), query.dtype)
     if bias is not None:
