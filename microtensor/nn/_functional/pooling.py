@@ -17,6 +17,7 @@ import numpy as np
 from microtensor import ops
 from microtensor.nn._functional._conv_ops import Conv, Geometry
 from microtensor.nn._functional._max_pool_ops import MAX_POOLS
+from microtensor.nn._functional._resample_ops import ADAPTIVE_AVG_POOLS
 from microtensor.ops.arithmetic import Mul
 from microtensor.tensor import Tensor
 
@@ -549,12 +550,16 @@ def _adaptive_avg_pool(op: str, nd: int, input: Tensor, output_size: Any) -> Ten
     sizes = tuple(n if s is None else s for s, n in zip(sizes, x.shape[2:], strict=True))
     if min(sizes) < 0:
         raise RuntimeError(f"{op}(): elements of output_size must be >= 0, got {sizes}")
+    spatial = tuple(range(input.ndim - nd, input.ndim))
+    if nd > 1 and all(s == 1 for s in sizes) and input._data.dtype.kind in "fc":
+        # torch reduces an output of size 1 to a mean over the spatial dims (MeanBackward1)
+        return ops.mean(input, spatial, keepdim=True)
     dtype = x._data.dtype
-    y = x
-    for axis, (n, out) in enumerate(zip(x.shape[2:], sizes, strict=True)):
-        matrix = Tensor._make(_averaging_matrix(n, out, dtype).T.copy())  # (n, out)
-        y = ops.movedim(ops.matmul(ops.movedim(y, 2 + axis, -1), matrix), -1, 2 + axis)
-    return ops.squeeze(y, 0) if unbatched else y  # type: ignore[no-any-return]
+    steps = tuple(
+        (d, None, _averaging_matrix(n, out, dtype))
+        for d, n, out in zip(spatial, input.shape[-nd:], sizes, strict=True)
+    )
+    return ADAPTIVE_AVG_POOLS[nd].apply(input, steps)  # type: ignore[no-any-return]
 
 
 def adaptive_avg_pool1d(input: Tensor, output_size: Any) -> Tensor:  # noqa: A002

@@ -1,12 +1,12 @@
 """Resampling: ``interpolate`` and the legacy ``upsample``, ``upsample_nearest/bilinear``.
 
 Every mode is separable: it resamples one spatial dim after the other. Nearest modes pick
-input indices (``index_select``); linear and cubic modes multiply by a constant ``(out, in)``
-matrix of interpolation weights along that dim (antialiasing only changes the matrix);
-``area`` is adaptive average pooling. The
-derivatives of every order therefore come from ``index_select`` and ``matmul``. Indices and
-weights follow PyTorch's CPU kernels exactly, including the float32 arithmetic of the nearest
-index and the clamped borders of bicubic.
+input indices; linear and cubic modes multiply by a constant ``(out, in)`` matrix of
+interpolation weights along that dim (antialiasing only changes the matrix); ``area`` is
+adaptive average pooling. One ``Resample`` op (``_resample_ops.py``) runs the chain, with
+torch's node name per mode and rank (``UpsampleBilinear2DBackward0``). Indices and weights
+follow PyTorch's CPU kernels exactly, including the float32 arithmetic of the nearest index
+and the clamped borders of bicubic.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 
 from microtensor import ops
+from microtensor.nn._functional._resample_ops import UPSAMPLES, Step
 from microtensor.nn._functional.pooling import (
     adaptive_avg_pool1d,
     adaptive_avg_pool2d,
@@ -123,7 +124,10 @@ def _antialias_matrix(
 
 
 def _along(x: Tensor, dim: int, matrix: np.ndarray) -> Tensor:
-    """Multiply dim ``dim`` of ``x`` by the constant ``(out, in)`` matrix."""
+    """Multiply dim ``dim`` of ``x`` by the constant ``(out, in)`` matrix (a composition).
+
+    ``_upsample_bilinear2d_aa`` (microtensor/_private_aten_nn_ops.py) uses it.
+    """
     moved = ops.movedim(x, dim, -1)
     return ops.movedim(ops.matmul(moved, Tensor._make(matrix.T.copy())), -1, dim)
 
@@ -241,11 +245,10 @@ def interpolate(
         return _area(input, sizes)
     if mode in _LINEAR and input._data.dtype.kind != "f":
         raise NotImplementedError(f"interpolate(): {mode!r} is not implemented for {input.dtype}")
-    y = input
+    steps: list[Step] = []
     for axis, (n, out, scale) in enumerate(zip(input.shape[2:], sizes, scales, strict=True)):
         if mode in ("nearest", "nearest-exact"):
-            index = _nearest_index(n, out, scale, mode == "nearest-exact")
-            y = ops.index_select(y, 2 + axis, Tensor._make(index))
+            steps.append((2 + axis, _nearest_index(n, out, scale, mode == "nearest-exact"), None))
             continue
         align, dtype = bool(align_corners), input._data.dtype
         if antialias:
@@ -253,8 +256,9 @@ def interpolate(
         else:
             build = _cubic_matrix if mode == "bicubic" else _linear_matrix
             matrix = build(n, out, scale, align, dtype)
-        y = _along(y, 2 + axis, matrix)
-    return y
+        steps.append((2 + axis, None, matrix))
+    op = UPSAMPLES[mode, input.ndim - 2, antialias]
+    return op.apply(input, tuple(steps))  # type: ignore[no-any-return]
 
 
 def _area(input: Tensor, sizes: list[int]) -> Tensor:  # noqa: A002
