@@ -32,7 +32,6 @@ from microtensor.fx.interpreter import Interpreter, Transformer
 from microtensor.fx.node import Node, map_arg
 from microtensor.fx.proxy import Proxy, TraceError
 
-# from microtensor.fx.subgraph_rewriter import replace_pattern
 from microtensor.fx.tracer import PH, Tracer, symbolic_trace, wrap
 
 __all__ = [
@@ -47,7 +46,6 @@ __all__ = [
     "Transformer",
     "map_arg",
     "passes",
-    "replace_pattern",
     "symbolic_trace",
     "wrap",
 ]
