@@ -283,8 +283,10 @@ class Tracer(TracerBase):
         for (_, name), frame_dict in list(_wrapped_fns_to_patch.items()):
             if name not in frame_dict and hasattr(builtins, name):
                 original = getattr(builtins, name)
-            else:
+            elif name in frame_dict:
                 original = frame_dict[name]
+            else:  # the module that asked for the wrap dropped the name (a finished doctest)
+                continue
             patcher.patch(frame_dict, name, _create_wrapped_func(original))
 
     def _autowrap_check(self, patcher: _dispatch._Patcher, frame_dict: dict[str, Any]) -> None:
