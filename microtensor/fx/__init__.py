@@ -31,7 +31,6 @@ from microtensor.fx.graph_module import GraphModule
 from microtensor.fx.interpreter import Interpreter, Transformer
 from microtensor.fx.node import Node, map_arg
 from microtensor.fx.proxy import Proxy, TraceError
-
 from microtensor.fx.tracer import PH, Tracer, symbolic_trace, wrap
 
 __all__ = [
