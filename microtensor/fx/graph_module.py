@@ -124,7 +124,11 @@ class GraphModule(Module):
         self.meta: dict[str, Any] = {}
         self.graph = graph
 
-    def _assign_attr(self, value: Any, target: str) -> None:
+    def _parent(self, target: str) -> tuple[Module | None, str]:
+        """The module holding the last name of dotted ``target`` (empty parents are made).
+
+        None if a step of the path exists but is not a Module.
+        """
         *prefix, field = target.split(".")
         module: Module = self
         for item in prefix:
@@ -132,7 +136,17 @@ class GraphModule(Module):
             if child is None:
                 child = Module()
                 setattr(module, item, child)
+            if not isinstance(child, Module):
+                return None, field
             module = child
+        return module, field
+
+    def _assign_attr(self, value: Any, target: str) -> None:
+        module, field = self._parent(target)
+        if module is None:
+            raise RuntimeError(
+                f"GraphModule: {target!r} passes through an attribute that is no Module"
+            )
         if isinstance(value, Tensor) and not isinstance(value, Parameter):
             module.register_buffer(field, value)
         else:
@@ -209,16 +223,9 @@ class GraphModule(Module):
         Returns:
             False if a step of the path exists but is not a Module.
         """
-        *prefix, field = target.split(".")
-        module: Module = self
-        for item in prefix:
-            child = getattr(module, item, None)
-            if child is None:
-                child = Module()
-                setattr(module, item, child)
-            if not isinstance(child, Module):
-                return False
-            module = child
+        module, field = self._parent(target)
+        if module is None:
+            return False
         module.add_module(field, m)
         return True
 

@@ -11,6 +11,7 @@ order is NumPy's pairwise one either way, and torch's differs from both).
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -49,3 +50,21 @@ def reduce_kept(ufunc: Any, a: np.ndarray, axis: int, **kwargs: Any) -> np.ndarr
         columns = np.ascontiguousarray(a.reshape((-1, length)).T)
         return ufunc.reduce(columns, axis=0, **kwargs).reshape(a.shape[:-1] + (1,))  # type: ignore[no-any-return]
     return ufunc.reduce(a, axis=axis, keepdims=True, **kwargs)  # type: ignore[no-any-return]
+
+
+def sum_last_kept(a: np.ndarray) -> np.ndarray:
+    """The sums over the last dim, kept as a size-1 dim, for rows of any length.
+
+    A float32/float64 array is summed by one BLAS matrix-vector product of its rows (the
+    leading dims folded) with a column of ones: NumPy sums rows of 32-64 one at a time, ~3x
+    slower (layer norm's and attention's row sums). Other dtypes sum as ``np.sum``.
+
+    Example:
+        >>> import numpy as np
+        >>> sum_last_kept(np.arange(6.0).reshape(3, 2)).ravel().tolist()
+        [1.0, 5.0, 9.0]
+    """
+    if a.ndim == 0 or a.dtype.kind != "f" or a.dtype.itemsize < 4:
+        return np.sum(a, axis=-1, keepdims=True)
+    rows = a.reshape((math.prod(a.shape[:-1]), a.shape[-1])) @ np.ones((a.shape[-1], 1), a.dtype)
+    return rows.reshape(a.shape[:-1] + (1,))  # type: ignore[no-any-return]

@@ -16,7 +16,7 @@ import numpy as np
 from microtensor import ops
 from microtensor.autograd.function import Op
 from microtensor.ops import dual
-from microtensor.ops._short_rows import reduce_kept
+from microtensor.ops._short_rows import reduce_kept, sum_last_kept
 from microtensor.tensor import Tensor
 
 __all__ = ["ScaledDotProductAttention", "attention_bias"]
@@ -58,15 +58,8 @@ def _grouped(x: Any, heads: int) -> Any:
 
 
 def _row_sums(a: Any) -> Any:
-    """The sums over the last dim, kept as a size-1 dim.
-
-    On a float array it is one BLAS matrix-vector product with a column of ones: NumPy sums
-    rows of 32 one at a time, several times slower (as in layer norm).
-    """
-    if dual.is_array(a) and a.dtype.kind == "f" and a.dtype.itemsize >= 4:
-        rows = a.reshape(-1, a.shape[-1]) @ np.ones((a.shape[-1], 1), a.dtype)
-        return rows.reshape(*a.shape[:-1], 1)
-    return dual.sum(a, -1, True)
+    """The sums over the last dim, kept as a size-1 dim (on arrays: ``sum_last_kept``)."""
+    return sum_last_kept(a) if dual.is_array(a) else dual.sum(a, -1, True)
 
 
 def _softmax_rows(scores: np.ndarray, dead: np.ndarray | None) -> np.ndarray:

@@ -21,6 +21,7 @@ from microtensor.autograd.function import Op
 from microtensor.nn._functional.padding import pad
 from microtensor.nn._functional.pooling import avg_pool2d, avg_pool3d
 from microtensor.ops import dual
+from microtensor.ops._short_rows import sum_last_kept
 from microtensor.tensor import Tensor
 
 __all__ = [
@@ -34,14 +35,9 @@ __all__ = [
 
 
 def _sum_kept(a: Any, dims: tuple[int, ...]) -> Any:
-    """The sum over ``dims``, kept as size-1 dims.
-
-    Over the last dim of a float32/float64 array (layer norm's case) it is one matrix-vector
-    product with a column of ones: BLAS sums the rows in a third of the time NumPy's
-    row-by-row reduction takes on rows of 64.
-    """
-    if dual.is_array(a) and a.dtype.kind == "f" and a.dtype.itemsize >= 4 and dims == (a.ndim - 1,):
-        return a @ np.ones((a.shape[-1], 1), a.dtype)
+    """The sum over ``dims``, kept as size-1 dims (layer norm's last dim: ``sum_last_kept``)."""
+    if dual.is_array(a) and dims == (a.ndim - 1,):
+        return sum_last_kept(a)
     return dual.sum(a, dims, True)
 
 
