@@ -18,6 +18,7 @@ from microtensor.nn._functional.linear import *  # noqa: F403
 from microtensor.nn._functional.loss import *  # noqa: F403
 from microtensor.nn._functional.loss_ctc import *  # noqa: F403
 from microtensor.nn._functional.loss_margin import *  # noqa: F403
+from microtensor.nn._functional.multi_head_attention import *  # noqa: F403
 from microtensor.nn._functional.normalization import *  # noqa: F403
 from microtensor.nn._functional.padding import *  # noqa: F403
 from microtensor.nn._functional.pooling import *  # noqa: F403

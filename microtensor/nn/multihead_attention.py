@@ -8,7 +8,10 @@ from microtensor import dtypes
 from microtensor._device import check_cpu as _device
 from microtensor.creation import zeros
 from microtensor.nn import init
-from microtensor.nn._functional.attention import _canonical_mask, multi_head_attention_forward
+from microtensor.nn._functional.multi_head_attention import (
+    _canonical_mask,
+    multi_head_attention_forward,
+)
 from microtensor.nn.linear import Linear
 from microtensor.nn.module import Module
 from microtensor.nn.parameter import Parameter

@@ -23,7 +23,7 @@ from microtensor._device import check_cpu as _device
 from microtensor.autograd.grad_mode import is_grad_enabled
 from microtensor.nn import init
 from microtensor.nn._functional.activation import relu
-from microtensor.nn._functional.attention import _canonical_mask
+from microtensor.nn._functional.multi_head_attention import _canonical_mask
 from microtensor.nn.containers import ModuleList
 from microtensor.nn.module import Module
 from microtensor.nn.normalization import LayerNorm

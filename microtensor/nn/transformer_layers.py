@@ -15,7 +15,7 @@ from collections.abc import Callable
 from typing import Any
 
 from microtensor.nn._functional.activation import gelu, relu
-from microtensor.nn._functional.attention import _canonical_mask
+from microtensor.nn._functional.multi_head_attention import _canonical_mask
 from microtensor.nn.activation import GELU, ReLU
 from microtensor.nn.dropout import Dropout
 from microtensor.nn.linear import Linear
