@@ -4,7 +4,8 @@
 operation as a ``Node`` of a ``Graph``; the result is a ``GraphModule`` whose generated
 ``forward`` (``gm.code``) runs the graph. Change the graph (``node.target = ...``,
 ``graph.erase_node``, ``graph.inserting_after``), ``recompile()``, and the module runs the
-new program. ``Interpreter`` runs a graph node by node; ``Transformer`` rebuilds one.
+new program. ``Interpreter`` runs a graph node by node; ``Transformer`` rebuilds one;
+``replace_pattern`` rewrites every occurrence of a subgraph.
 
 Differs from PyTorch: the generated code names functions by microtensor's public paths
 (``microtensor.relu``, where torch prints ``torch.relu``); a microtensor function records a
@@ -25,12 +26,13 @@ Example:
     True
 """
 
-from microtensor.fx import passes
+from microtensor.fx import passes, subgraph_rewriter
 from microtensor.fx.graph import Graph
 from microtensor.fx.graph_module import GraphModule
 from microtensor.fx.interpreter import Interpreter, Transformer
 from microtensor.fx.node import Node, map_arg
 from microtensor.fx.proxy import Proxy, TraceError
+from microtensor.fx.subgraph_rewriter import replace_pattern, replace_pattern_with_filters
 from microtensor.fx.tracer import PH, Tracer, symbolic_trace, wrap
 
 __all__ = [
@@ -45,6 +47,9 @@ __all__ = [
     "Transformer",
     "map_arg",
     "passes",
+    "replace_pattern",
+    "replace_pattern_with_filters",
+    "subgraph_rewriter",
     "symbolic_trace",
     "wrap",
 ]

@@ -1,5 +1,9 @@
-"""``microtensor.fx.passes``: analyses over a traced graph (``shape_prop.ShapeProp``)."""
+"""``microtensor.fx.passes``: analyses and rewrites of a traced graph.
 
-from microtensor.fx.passes import shape_prop
+``shape_prop.ShapeProp`` records tensor metadata; ``utils.matcher_utils.SubgraphMatcher``
+finds a pattern graph inside another.
+"""
 
-__all__ = ["shape_prop"]
+from microtensor.fx.passes import shape_prop, utils
+
+__all__ = ["shape_prop", "utils"]
