@@ -9,6 +9,7 @@ from microtensor.ops.bessel import *  # noqa: F403
 from microtensor.ops.broadcasting import *  # noqa: F403
 from microtensor.ops.calculus import *  # noqa: F403
 from microtensor.ops.cholesky_decomposition import *  # noqa: F403
+from microtensor.ops.clamp import *  # noqa: F403
 from microtensor.ops.combinatorics import *  # noqa: F403
 from microtensor.ops.comparison import *  # noqa: F403
 from microtensor.ops.complex_numbers import *  # noqa: F403

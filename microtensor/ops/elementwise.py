@@ -5,7 +5,7 @@ cheaper from the output (exp, sqrt ...) the output is saved instead of the input
 
 The other elementwise ops live in their own modules and are re-exported here, so this module
 lists every elementwise function: ``trigonometric`` (sin, cos, tan, sinc, tanh, sigmoid),
-``piecewise`` (abs, relu, clamp, maximum, minimum, where) and ``rounding`` (sign, sgn, floor,
+``piecewise`` (abs, relu, maximum, minimum, where), ``clamp`` and ``rounding`` (sign, sgn, floor,
 ceil, trunc, round).
 """
 
@@ -21,7 +21,8 @@ from microtensor.autograd.function import Op
 from microtensor.ops import dual
 from microtensor.ops._common import as_tensor_arg, promote, to_float
 from microtensor.ops._pointwise import broadcast_error3, float_input, tensor_input
-from microtensor.ops.piecewise import abs, absolute, clamp, clip, maximum, minimum, relu, where
+from microtensor.ops.clamp import clamp, clip
+from microtensor.ops.piecewise import abs, absolute, maximum, minimum, relu, where
 from microtensor.ops.rounding import angle, ceil, floor, frac, round, sgn, sign, trunc
 from microtensor.ops.trigonometric import cos, deg2rad, rad2deg, sigmoid, sin, sinc, tan, tanh
 from microtensor.tensor import Tensor
