@@ -48,6 +48,7 @@ from microtensor.ops.norms import *  # noqa: F403
 from microtensor.ops.padding import *  # noqa: F403
 from microtensor.ops.piecewise import *  # noqa: F403
 from microtensor.ops.pnorm import *  # noqa: F403
+from microtensor.ops.power import *  # noqa: F403
 from microtensor.ops.qr_decomposition import *  # noqa: F403
 from microtensor.ops.quantile import *  # noqa: F403
 from microtensor.ops.random_sampling import *  # noqa: F403
