@@ -68,5 +68,6 @@ from microtensor.ops.statistics import *  # noqa: F403
 from microtensor.ops.strided import *  # noqa: F403
 from microtensor.ops.svd_decomposition import *  # noqa: F403
 from microtensor.ops.tensor_queries import *  # noqa: F403
+from microtensor.ops.transposing import *  # noqa: F403
 from microtensor.ops.vandermonde import *  # noqa: F403
 from microtensor.ops.view_copies import *  # noqa: F403

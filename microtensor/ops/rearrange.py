@@ -19,7 +19,8 @@ from microtensor.autograd.function import Op
 from microtensor.ops import dual
 from microtensor.ops._common import normalize_dim, normalize_dims
 from microtensor.ops.indexing import GetItem
-from microtensor.ops.shape import _ints, movedim, reshape, transpose
+from microtensor.ops.shape import _ints, reshape
+from microtensor.ops.transposing import movedim, transpose
 from microtensor.tensor import Tensor
 
 # fmt: off
