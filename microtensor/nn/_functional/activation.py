@@ -1,4 +1,7 @@
-"""Activation functions of ``microtensor.nn.functional`` (``torch.nn.functional``'s names).
+"""Pointwise activations of ``microtensor.nn.functional``: rectifiers, ELUs, smooth and hard ones.
+
+Their siblings live by family: ``leaky_rectifiers`` (leaky_relu, prelu, rrelu), ``shrinkage``,
+``gated_linear_unit`` (glu) and ``activation_softmax`` (softmin, gumbel_softmax).
 
 The fused ones (elu, gelu, silu, softplus ...) are single ops from ``_activation_ops``; relu,
 sigmoid, tanh, softmax and log_softmax are the op library's; the rest are short compositions.
@@ -8,7 +11,6 @@ machinery, under the same autograd rules as ``relu_`` (an error for a leaf that 
 
 from __future__ import annotations
 
-import warnings
 from typing import Any
 
 import numpy as np
@@ -17,9 +19,7 @@ from microtensor import ops
 from microtensor.autograd.grad_mode import is_grad_enabled
 from microtensor.nn._functional import _activation_ops as fused
 from microtensor.ops import log_softmax, sigmoid, softmax, tanh
-from microtensor.ops._common import normalize_dim
 from microtensor.ops._pointwise import float_input, tensor_input
-from microtensor.random import _generator
 from microtensor.tensor import Tensor
 
 __all__ = [
@@ -28,35 +28,24 @@ __all__ = [
     "elu",
     "elu_",
     "gelu",
-    "glu",
-    "gumbel_softmax",
-    "hardshrink",
     "hardsigmoid",
     "hardswish",
     "hardtanh",
     "hardtanh_",
-    "leaky_relu",
-    "leaky_relu_",
     "log_softmax",
     "logsigmoid",
     "mish",
-    "prelu",
     "relu",
     "relu6",
     "relu_",
-    "rrelu",
-    "rrelu_",
     "selu",
     "selu_",
     "sigmoid",
     "silu",
     "softmax",
-    "softmin",
     "softplus",
-    "softshrink",
     "softsign",
     "tanh",
-    "tanhshrink",
     "threshold",
     "threshold_",
 ]
@@ -98,29 +87,6 @@ def relu(input: Tensor, inplace: bool = False) -> Tensor:  # noqa: A002
 def relu_(input: Tensor) -> Tensor:  # noqa: A002
     """In-place ``relu``."""
     return relu(input, inplace=True)
-
-
-def leaky_relu(input: Tensor, negative_slope: float = 0.01, inplace: bool = False) -> Tensor:  # noqa: A002
-    """``input`` where positive, else ``negative_slope * input``.
-
-    Raises:
-        NotImplementedError: for integer tensors (as every float-only activation here).
-
-    Example:
-        >>> import microtensor as mt
-        >>> import microtensor.nn.functional as F
-        >>> F.leaky_relu(mt.tensor([-2.0, 3.0]), 0.1)
-        tensor([-0.2000,  3.0000])
-    """
-    _floating("leaky_relu", input)
-    if inplace:
-        return input._inplace("leaky_relu_", leaky_relu, negative_slope)
-    return fused.LeakyRelu.apply(input, float(negative_slope))  # type: ignore[no-any-return]
-
-
-def leaky_relu_(input: Tensor, negative_slope: float = 0.01) -> Tensor:  # noqa: A002
-    """In-place ``leaky_relu``."""
-    return leaky_relu(input, negative_slope, inplace=True)
 
 
 def elu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:  # noqa: A002
@@ -399,19 +365,6 @@ def softsign(input: Tensor) -> Tensor:  # noqa: A002
     return fused.Softsign.apply(input)  # type: ignore[no-any-return]
 
 
-def tanhshrink(input: Tensor) -> Tensor:  # noqa: A002
-    """``input - tanh(input)``.
-
-    Example:
-        >>> import microtensor as mt
-        >>> import microtensor.nn.functional as F
-        >>> F.tanhshrink(mt.tensor([1.0]))
-        tensor([0.2384])
-    """
-    tensor_input("tanhshrink", input)
-    return input - ops.tanh(input)
-
-
 def threshold(input: Tensor, threshold: float, value: float, inplace: bool = False) -> Tensor:  # noqa: A002
     """``input`` where ``input > threshold``, else ``value``; integer tensors stay integer.
 
@@ -457,237 +410,3 @@ def _threshold_numbers(op: str, threshold: Any, value: Any) -> tuple[Any, Any]:
 
 def _threshold(input: Tensor, threshold: float, value: float) -> Tensor:  # noqa: A002
     return fused.Threshold.apply(input, threshold, value)  # type: ignore[no-any-return]
-
-
-def prelu(input: Tensor, weight: Tensor) -> Tensor:  # noqa: A002
-    """``input`` where positive, else ``weight * input``, with one weight per channel (dim 1).
-
-    Args:
-        input: a tensor; its channels are dim 1 (a 0-d or 1-d input has one channel).
-        weight: a 1-element or per-channel 1-d tensor (a learnable slope).
-
-    Raises:
-        RuntimeError: if ``weight`` has more than 1 dim, or its size is neither 1 nor the
-            number of channels, or its dtype is not the input's.
-
-    Example:
-        >>> import microtensor as mt
-        >>> import microtensor.nn.functional as F
-        >>> F.prelu(mt.tensor([[-1.0, -1.0], [2.0, -4.0]]), mt.tensor([0.1, 0.5]))
-        tensor([[-0.1000, -0.5000],
-                [ 2.0000, -2.0000]])
-    """
-    tensor_input("prelu", input)
-    tensor_input("prelu", weight)
-    if weight.ndim > 1:
-        raise RuntimeError(
-            f"prelu(): Expected `weight` to be a scalar or 1D tensor, but got: ndim = {weight.ndim}"
-        )
-    if weight._data.dtype != input._data.dtype:
-        raise RuntimeError(
-            f"prelu(): Type promoting not supported. Got {input.dtype} and {weight.dtype}: "
-            "convert the weight (module.to(dtype)) or the input to one dtype"
-        )
-    channels = input.shape[1] if input.ndim >= 2 else 1
-    if weight.numel() not in (1, channels):
-        raise RuntimeError(
-            "prelu(): Mismatch of parameter numbers and input channel size. Found parameter "
-            f"numbers = {weight.numel()} and channel size = {channels}: give 1 weight or one "
-            "per channel (dim 1 of input)"
-        )
-    if weight.numel() > 1:
-        weight = weight.reshape((channels,) + (1,) * (input.ndim - 2))
-    elif input.ndim < weight.ndim:
-        weight = weight.reshape(())
-    return ops.where(input._data > 0, input, weight * input)
-
-
-def softmin(
-    input: Tensor,  # noqa: A002
-    dim: int | None = None,
-    _stacklevel: int = 3,
-    dtype: Any = None,
-) -> Tensor:
-    """``softmax(-input, dim)``: small entries get the large probabilities.
-
-    Args:
-        input: a floating tensor.
-        dim: the dim to normalize (None: PyTorch's deprecated implicit choice, with a warning).
-        _stacklevel: PyTorch's argument for the warning's stack level.
-        dtype: cast the input to this dtype first.
-
-    Example:
-        >>> import microtensor as mt
-        >>> import microtensor.nn.functional as F
-        >>> F.softmin(mt.tensor([1.0, 2.0]), dim=0)
-        tensor([0.7311, 0.2689])
-    """
-    tensor_input("softmin", input)
-    if dim is None:
-        warnings.warn(
-            "Implicit dimension choice for softmin has been deprecated. Change the call to "
-            "include dim=X as an argument.",
-            UserWarning,
-            stacklevel=_stacklevel - 1,  # PyTorch counts one more frame (its dim helper)
-        )
-        dim = 0 if input.ndim in (0, 1, 3) else 1
-    if dtype is not None:
-        input = input.to(dtype)  # noqa: A001
-    return softmax(-input, dim)
-
-
-def glu(input: Tensor, dim: int = -1) -> Tensor:  # noqa: A002
-    """Gated linear unit: split ``input`` in halves ``a, b`` along ``dim``; ``a * sigmoid(b)``.
-
-    Raises:
-        RuntimeError: for a 0-d input or an odd size along ``dim``.
-
-    Example:
-        >>> import microtensor as mt
-        >>> import microtensor.nn.functional as F
-        >>> F.glu(mt.tensor([[1.0, 2.0, 0.0, 100.0]]))
-        tensor([[0.5000, 2.0000]])
-    """
-    _floating("glu", input)
-    if input.ndim == 0:
-        raise RuntimeError("glu does not support scalars because halving size must be even")
-    dim = normalize_dim("glu", dim, input.ndim)
-    size = input.shape[dim]
-    if size % 2:
-        raise RuntimeError(f"Halving dimension must be even, but dimension {dim} is size {size}")
-    a, b = ops.split(input, size // 2, dim)
-    return a * sigmoid(b)
-
-
-def hardshrink(input: Tensor, lambd: float = 0.5) -> Tensor:  # noqa: A002
-    """``input`` where ``|input| > lambd``, else 0.
-
-    Example:
-        >>> import microtensor as mt
-        >>> import microtensor.nn.functional as F
-        >>> F.hardshrink(mt.tensor([-1.0, 0.2, 0.7]))
-        tensor([-1.0000,  0.0000,  0.7000])
-    """
-    _floating("hardshrink", input)
-    keep = np.abs(input._data) > lambd
-    return ops.where(Tensor._make(keep | np.isnan(input._data)), input, 0.0)
-
-
-def softshrink(input: Tensor, lambd: float = 0.5) -> Tensor:  # noqa: A002
-    """``input - lambd`` above ``lambd``, ``input + lambd`` below ``-lambd``, else 0.
-
-    Raises:
-        RuntimeError: for a negative ``lambd``.
-
-    Example:
-        >>> import microtensor as mt
-        >>> import microtensor.nn.functional as F
-        >>> F.softshrink(mt.tensor([-1.0, 0.2, 0.7]))
-        tensor([-0.5000,  0.0000,  0.2000])
-    """
-    _floating("softshrink", input)
-    if lambd < 0:
-        raise RuntimeError(
-            f"softshrink(): lambda must be greater or equal to 0, but found to be {lambd}."
-        )
-    x = input._data
-    shifted = ops.where(Tensor._make(x > lambd), input - lambd, input + lambd)
-    return ops.where(Tensor._make((np.abs(x) > lambd) | np.isnan(x)), shifted, 0.0)
-
-
-def rrelu(
-    input: Tensor,  # noqa: A002
-    lower: float = 1.0 / 8,
-    upper: float = 1.0 / 3,
-    training: bool = False,
-    inplace: bool = False,
-) -> Tensor:
-    """Randomized leaky ReLU: ``x`` where positive, else ``a * x``.
-
-    In training each element's slope ``a`` is drawn from U(lower, upper) (the default
-    generator); in evaluation ``a = (lower + upper) / 2``.
-
-    Raises:
-        RuntimeError: if ``lower > upper``.
-
-    The slopes are torch's after the same ``manual_seed``: one float64 uniform draw per
-    element ``<= 0``, in order.
-
-    Example:
-        >>> import microtensor as mt
-        >>> import microtensor.nn.functional as F
-        >>> F.rrelu(mt.tensor([-1.0, 2.0]), 0.1, 0.3)
-        tensor([-0.2000,  2.0000])
-    """
-    _floating("rrelu", input)
-    if lower > upper:
-        raise RuntimeError("Lower bound should be less than or equal to the upper bound")
-    if inplace:
-        return input._inplace("rrelu_", rrelu, lower, upper, training)
-    if not training:
-        return leaky_relu(input, (lower + upper) / 2)
-    x = input._data
-    # torch's CPU kernel draws one float64 uniform(lower, upper) per element <= 0, in order
-    negative = x <= 0
-    uniform = _generator(None)._uniform(int(np.count_nonzero(negative)), np.float64)
-    noise = np.ones(x.shape, x.dtype)
-    # the bounds pass through torch's opmath type first: float32 below float64
-    opmath = np.float64 if x.dtype == np.float64 else np.float32
-    low, high = float(opmath(lower)), float(opmath(upper))
-    noise[negative] = (uniform * (high - low) + low).astype(x.dtype)
-    return input * Tensor._make(noise)
-
-
-def rrelu_(
-    input: Tensor,  # noqa: A002
-    lower: float = 1.0 / 8,
-    upper: float = 1.0 / 3,
-    training: bool = False,
-) -> Tensor:
-    """In-place ``rrelu``."""
-    return rrelu(input, lower, upper, training, inplace=True)
-
-
-def gumbel_softmax(
-    logits: Tensor,
-    tau: float = 1,
-    hard: bool = False,
-    eps: float = 1e-10,
-    dim: int = -1,
-) -> Tensor:
-    """A sample of the Gumbel-softmax (concrete) distribution: ``softmax((logits + g) / tau)``.
-
-    ``g`` is Gumbel(0, 1) noise from the default generator. With ``hard`` the result is the
-    one-hot vector of the sample's argmax, whose gradient is the soft sample's
-    (``y_hard - y_soft.detach() + y_soft``, the straight-through estimator).
-
-    Args:
-        logits: unnormalised log-probabilities.
-        tau: the temperature (lower is closer to one-hot).
-        hard: return one-hot vectors.
-        eps: deprecated, no effect (a warning when set).
-        dim: the dim of the categories.
-
-    The noise is torch's after the same ``manual_seed`` (``-log`` of ``exponential_`` draws).
-
-    Example:
-        >>> import microtensor as mt
-        >>> import microtensor.nn.functional as F
-        >>> F.gumbel_softmax(mt.tensor([[0.0, 0.0, 100.0]]), hard=True)
-        tensor([[0., 0., 1.]])
-    """
-    _floating("gumbel_softmax", logits)
-    if eps != 1e-10:
-        warnings.warn("`eps` parameter is deprecated and has no effect.", stacklevel=2)
-    x = logits._data
-    # torch: -empty_like(logits).exponential_().log(), contiguous, in logits' dtype
-    exponential = Tensor._make(np.empty(x.shape, x.dtype)).exponential_()
-    noise = -np.log(exponential._data)
-    y_soft = softmax((logits + Tensor._make(noise)) / tau, dim)
-    if not hard:
-        return y_soft
-    dim = normalize_dim("gumbel_softmax", dim, x.ndim)
-    index = np.argmax(y_soft._data, axis=dim)
-    one_hot = np.zeros(x.shape, dtype=x.dtype)
-    np.put_along_axis(one_hot, np.expand_dims(index, dim), 1, axis=dim)
-    return Tensor._make(one_hot) - y_soft.detach() + y_soft

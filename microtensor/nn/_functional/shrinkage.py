@@ -1,0 +1,65 @@
+"""Shrinkage activations: ``hardshrink``, ``softshrink`` and ``tanhshrink``.
+
+Each moves values towards 0: hard and soft shrinkage zero the band ``[-lambd, lambd]``
+(soft also shifts the rest by ``lambd``); ``tanhshrink`` is ``x - tanh(x)``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from microtensor import ops
+from microtensor.nn._functional.activation import _floating
+from microtensor.ops._pointwise import tensor_input
+from microtensor.tensor import Tensor
+
+__all__ = ["hardshrink", "softshrink", "tanhshrink"]
+
+
+def tanhshrink(input: Tensor) -> Tensor:  # noqa: A002
+    """``input - tanh(input)``.
+
+    Example:
+        >>> import microtensor as mt
+        >>> import microtensor.nn.functional as F
+        >>> F.tanhshrink(mt.tensor([1.0]))
+        tensor([0.2384])
+    """
+    tensor_input("tanhshrink", input)
+    return input - ops.tanh(input)
+
+
+def hardshrink(input: Tensor, lambd: float = 0.5) -> Tensor:  # noqa: A002
+    """``input`` where ``|input| > lambd``, else 0.
+
+    Example:
+        >>> import microtensor as mt
+        >>> import microtensor.nn.functional as F
+        >>> F.hardshrink(mt.tensor([-1.0, 0.2, 0.7]))
+        tensor([-1.0000,  0.0000,  0.7000])
+    """
+    _floating("hardshrink", input)
+    keep = np.abs(input._data) > lambd
+    return ops.where(Tensor._make(keep | np.isnan(input._data)), input, 0.0)
+
+
+def softshrink(input: Tensor, lambd: float = 0.5) -> Tensor:  # noqa: A002
+    """``input - lambd`` above ``lambd``, ``input + lambd`` below ``-lambd``, else 0.
+
+    Raises:
+        RuntimeError: for a negative ``lambd``.
+
+    Example:
+        >>> import microtensor as mt
+        >>> import microtensor.nn.functional as F
+        >>> F.softshrink(mt.tensor([-1.0, 0.2, 0.7]))
+        tensor([-0.5000,  0.0000,  0.2000])
+    """
+    _floating("softshrink", input)
+    if lambd < 0:
+        raise RuntimeError(
+            f"softshrink(): lambda must be greater or equal to 0, but found to be {lambd}."
+        )
+    x = input._data
+    shifted = ops.where(Tensor._make(x > lambd), input - lambd, input + lambd)
+    return ops.where(Tensor._make((np.abs(x) > lambd) | np.isnan(x)), shifted, 0.0)
