@@ -37,6 +37,7 @@ from microtensor.ops.logaddexp import *  # noqa: F403
 from microtensor.ops.logarithmic import *  # noqa: F403
 from microtensor.ops.lowrank import *  # noqa: F403
 from microtensor.ops.lu_decomposition import *  # noqa: F403
+from microtensor.ops.masked_fill import *  # noqa: F403
 from microtensor.ops.matrix import *  # noqa: F403
 from microtensor.ops.matrix_functions import *  # noqa: F403
 from microtensor.ops.matrix_products import *  # noqa: F403
@@ -44,6 +45,7 @@ from microtensor.ops.matrix_properties import *  # noqa: F403
 from microtensor.ops.moments import *  # noqa: F403
 from microtensor.ops.nan import *  # noqa: F403
 from microtensor.ops.native_norms import *  # noqa: F403
+from microtensor.ops.nonzero import *  # noqa: F403
 from microtensor.ops.norms import *  # noqa: F403
 from microtensor.ops.padding import *  # noqa: F403
 from microtensor.ops.piecewise import *  # noqa: F403

@@ -1,4 +1,6 @@
-"""Indexing: ``t[key]``, ``t[key] = v``, gather, take, select, index_select, masks, nonzero.
+"""Indexing: ``t[key]``, ``t[key] = v``, gather, take, select, index_select, masked_select.
+
+(masked_fill is in ``masked_fill.py``, nonzero and argwhere in ``nonzero.py``.)
 
 Every selection is one op, ``GetItem``: a key is parsed once into ``(basic, adv)``, a basic
 NumPy key (ints, slices, None: a view) followed by an optional advanced key (integer arrays)
@@ -16,12 +18,11 @@ from typing import Any
 
 import numpy as np
 
-from microtensor._factory_args import fill_for
 from microtensor._numpy_names import numpy_names
 from microtensor.autograd.broadcast import sum_to_shape
 from microtensor.autograd.function import Op
 from microtensor.ops import dual
-from microtensor.ops._common import broadcast_error, normalize_dim, shape_of
+from microtensor.ops._common import normalize_dim, shape_of
 from microtensor.ops._index_key import (
     Key,
     bool_mask,
@@ -38,15 +39,11 @@ from microtensor.ops.shape import reshape
 from microtensor.tensor import Tensor
 
 __all__ = [
-    "argwhere",
     "gather",
     "getitem",
     "index_put",
     "index_select",
-    "masked_fill",
     "masked_select",
-    "nonzero",
-    "nonzero_static",
     "select",
     "take",
     "take_along_dim",
@@ -149,32 +146,6 @@ class IndexPut(Op):
         return grad_a, None, grad_v, None
 
 
-class MaskedFill(Op):
-    """z = where(mask, v, a);  dz/da = 1 where not mask,  dz/dv = sum of grad where mask."""
-
-    complex_grad = True  # backward is linear in grad_out with real coefficients
-
-    @staticmethod
-    def forward(ctx: Any, a: Any, mask: Any, v: Any) -> Any:
-        ctx.mask = mask
-        return np.where(mask, v, a).astype(a.dtype, copy=False)
-
-    @staticmethod
-    def backward(ctx: Any, grad_out: Any) -> Any:
-        grad_a = grad_v = None
-        if ctx.needs_input_grad[0]:
-            grad_a = _masked_zero(grad_out, ctx.mask)
-        if ctx.needs_input_grad[2]:
-            grad_v = dual.sum(_masked_zero(grad_out, ~ctx.mask))
-        return grad_a, None, grad_v
-
-
-class MaskedFillTensor(MaskedFill, node_name="MaskedFillBackward1"):
-    """``masked_fill`` with a 0-d tensor value (torch's masked_fill.Tensor)."""
-
-    _listed = (0, 2)
-
-
 # --- dual helpers: NumPy on arrays, the ops above on Tensors ---------------------------------
 
 
@@ -206,11 +177,6 @@ def _put_zeros(g: Any, key: Key) -> Any:
     out = np.array(g)  # a copy, and an array even for a NumPy scalar (0-d arithmetic)
     _put(out, key, 0, accumulate=False)
     return out
-
-
-def _masked_zero(g: Any, mask: np.ndarray) -> Any:
-    """``g`` with zeros where ``mask`` is True."""
-    return np.where(mask, 0, g) if dual.is_array(g) else MaskedFill.apply(g, mask, 0.0)
 
 
 def _put(out: np.ndarray, key: Key, v: Any, accumulate: bool) -> None:
@@ -468,58 +434,6 @@ def take(input: Tensor, index: Any) -> Tensor:  # noqa: A002
     return Take.apply(input, key)  # type: ignore[no-any-return]
 
 
-def argwhere(input: Tensor) -> Tensor:  # noqa: A002
-    """The indices of the non-zero elements as an (n, ndim) int64 tensor: ``nonzero(input)``.
-
-    Example:
-        >>> import microtensor as mt
-        >>> mt.argwhere(mt.tensor([0.0, 2.0, 3.0]))
-        tensor([[1],
-                [2]])
-    """
-    return nonzero(input)
-
-
-def masked_fill(input: Tensor, mask: Any, value: Any) -> Tensor:  # noqa: A002
-    """``input`` with ``value`` where the bool ``mask`` (broadcast) is True.
-
-    ``value`` is a number or a 0-d tensor (which then gets the sum of the gradient where the
-    mask is True); the result keeps ``input``'s dtype.
-
-    Raises:
-        RuntimeError: for a non-bool mask, a value tensor that is not 0-d, a complex value
-            for a real input, or shapes that do not broadcast.
-
-    Example:
-        >>> import microtensor as mt
-        >>> x = mt.tensor([1.0, -2.0, 3.0])
-        >>> mt.masked_fill(x, x < 0, 0.0)
-        tensor([1., 0., 3.])
-    """
-    mask_data = bool_mask("masked_fill", mask)
-    complex_value = isinstance(value, complex) or (
-        isinstance(value, Tensor) and value._data.dtype.kind == "c"
-    )
-    if complex_value and input._data.dtype.kind != "c":
-        raise RuntimeError(
-            f"masked_fill(): value {value!r} cannot be converted to type {input.dtype} without "
-            "overflow: a complex value fills only a complex tensor; fill with a real number"
-        )
-    if isinstance(value, Tensor) and value._data.ndim != 0:
-        raise RuntimeError(
-            f"masked_fill(): only supports a 0-dimensional value tensor, but got "
-            f"tensor with {value._data.ndim} dimension(s); use where() instead"
-        )
-    try:
-        np.broadcast_shapes(input._data.shape, mask_data.shape)
-    except ValueError:
-        raise broadcast_error("masked_fill", input, mask_data) from None
-    if isinstance(value, Tensor):
-        return MaskedFillTensor.apply(input, mask_data, value)  # type: ignore[no-any-return]
-    value = fill_for(value, input._data.dtype, "masked_fill")
-    return MaskedFill.apply(input, mask_data, value)  # type: ignore[no-any-return]
-
-
 def masked_select(input: Tensor, mask: Any) -> Tensor:  # noqa: A002
     """The elements of ``input`` where the bool ``mask`` is True, as a 1-d tensor.
 
@@ -536,40 +450,3 @@ def masked_select(input: Tensor, mask: Any) -> Tensor:  # noqa: A002
     """
     key = masked_select_key(input, bool_mask("masked_select", mask))
     return MaskedSelect.apply(input, key)  # type: ignore[no-any-return]
-
-
-def nonzero(input: Tensor, *, as_tuple: bool = False) -> Any:  # noqa: A002
-    """The indices of the non-zero elements: an (n, ndim) int64 tensor, or one per dim.
-
-    Example:
-        >>> import microtensor as mt
-        >>> mt.nonzero(mt.tensor([[0.0, 1.0], [2.0, 0.0]]))
-        tensor([[0, 1],
-                [1, 0]])
-        >>> mt.nonzero(mt.tensor([0, 3, 4]), as_tuple=True)
-        (tensor([1, 2]),)
-    """
-    data = input._data
-    if as_tuple:
-        return tuple(Tensor._make(i.astype(np.int64)) for i in np.nonzero(np.atleast_1d(data)))
-    return Tensor._make(np.argwhere(data).astype(np.int64))
-
-
-def nonzero_static(input: Tensor, *, size: int, fill_value: int = -1) -> Tensor:  # noqa: A002
-    """``nonzero(input)`` cut or padded (with ``fill_value`` rows) to exactly ``size`` rows.
-
-    Raises:
-        RuntimeError: for a negative ``size``.
-
-    Example:
-        >>> import microtensor as mt
-        >>> mt.nonzero_static(mt.tensor([0, 3, 0, 4]), size=3)
-        tensor([[ 1],
-                [ 3],
-                [-1]])
-    """
-    if size < 0:
-        raise RuntimeError(f"nonzero_static(): 'size' must be an non-negative integer, got {size}")
-    found = np.argwhere(input._data).astype(np.int64)[:size]
-    pad = np.full((size - found.shape[0], found.shape[1]), fill_value, np.int64)
-    return Tensor._make(np.concatenate([found, pad]))
