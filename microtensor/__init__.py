@@ -196,6 +196,7 @@ from microtensor import (  # noqa: E402
     torch_version,
     version,
 )
+from microtensor._adjoint import adjoint  # noqa: E402
 from microtensor._binomial import binomial  # noqa: E402
 from microtensor._embedding_bag_top_level import embedding_bag  # noqa: E402
 from microtensor._inplace_top_level import (  # noqa: E402
@@ -321,6 +322,16 @@ from microtensor._private_aten_ops import (  # noqa: E402 - torch's private ATen
     _unsafe_masked_index,
     _unsafe_masked_index_put_accumulate,
     segment_reduce,
+)
+from microtensor._recurrent_top_level import (  # noqa: E402
+    gru,
+    gru_cell,
+    lstm,
+    lstm_cell,
+    rnn_relu,
+    rnn_relu_cell,
+    rnn_tanh,
+    rnn_tanh_cell,
 )
 from microtensor._top_level_factories import (  # noqa: E402
     bartlett_window,
