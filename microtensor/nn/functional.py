@@ -7,8 +7,10 @@ Each group lives in ``nn/_functional/`` and lists its functions in ``__all__``; 
 from microtensor.nn import grad  # noqa: F401  (torch's F.grad.conv2d_input ...)
 from microtensor.nn._functional.activation import *  # noqa: F403
 from microtensor.nn._functional.activation_softmax import *  # noqa: F403
+from microtensor.nn._functional.adaptive_avg_pooling import *  # noqa: F403
 from microtensor.nn._functional.adaptive_pooling import *  # noqa: F403
 from microtensor.nn._functional.attention import *  # noqa: F403
+from microtensor.nn._functional.avg_pooling import *  # noqa: F403
 from microtensor.nn._functional.conv import *  # noqa: F403
 from microtensor.nn._functional.distance import *  # noqa: F403
 from microtensor.nn._functional.dropout import *  # noqa: F403
@@ -23,7 +25,10 @@ from microtensor.nn._functional.linear import *  # noqa: F403
 from microtensor.nn._functional.local_response_norm import *  # noqa: F403
 from microtensor.nn._functional.loss import *  # noqa: F403
 from microtensor.nn._functional.loss_ctc import *  # noqa: F403
+from microtensor.nn._functional.loss_embedding import *  # noqa: F403
 from microtensor.nn._functional.loss_margin import *  # noqa: F403
+from microtensor.nn._functional.loss_triplet import *  # noqa: F403
+from microtensor.nn._functional.lp_pooling import *  # noqa: F403
 from microtensor.nn._functional.multi_head_attention import *  # noqa: F403
 from microtensor.nn._functional.normalization import *  # noqa: F403
 from microtensor.nn._functional.padding import *  # noqa: F403

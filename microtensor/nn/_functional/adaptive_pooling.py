@@ -16,7 +16,7 @@ import numpy as np
 
 from microtensor import ops
 from microtensor._random_factories import rand
-from microtensor.nn._functional.pooling import _batched, _check_output_size_rank
+from microtensor.nn._functional._pooling_common import _batched, _check_output_size_rank
 from microtensor.tensor import Tensor
 
 __all__ = [

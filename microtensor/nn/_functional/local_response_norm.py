@@ -6,8 +6,8 @@ A composition of ``pad`` and ``avg_pool``, as torch's (its graph has torch's nod
 from __future__ import annotations
 
 from microtensor import ops
+from microtensor.nn._functional.avg_pooling import avg_pool2d, avg_pool3d
 from microtensor.nn._functional.padding import pad
-from microtensor.nn._functional.pooling import avg_pool2d, avg_pool3d
 from microtensor.tensor import Tensor
 
 __all__ = ["local_response_norm"]

@@ -25,12 +25,9 @@ from microtensor.nn._functional.loss_classification import (
     linear_cross_entropy,
     nll_loss,
 )
+from microtensor.nn._functional.loss_embedding import cosine_embedding_loss, margin_ranking_loss
 from microtensor.nn._functional.loss_likelihood import gaussian_nll_loss, poisson_nll_loss
-from microtensor.nn._functional.loss_margin import (
-    cosine_embedding_loss,
-    margin_ranking_loss,
-    soft_margin_loss,
-)
+from microtensor.nn._functional.loss_margin import soft_margin_loss
 from microtensor.tensor import Tensor
 
 __all__ = [

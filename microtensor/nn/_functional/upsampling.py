@@ -19,7 +19,7 @@ import numpy as np
 
 from microtensor import ops
 from microtensor.nn._functional._resample_ops import UPSAMPLES, Step
-from microtensor.nn._functional.pooling import (
+from microtensor.nn._functional.adaptive_avg_pooling import (
     adaptive_avg_pool1d,
     adaptive_avg_pool2d,
     adaptive_avg_pool3d,
