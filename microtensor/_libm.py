@@ -8,8 +8,10 @@ These ports give glibc 2.36's bits, in the FMA build that glibc picks on CPUs wi
 (as this machine's): the same branches, the same constants and tables, each fused multiply-add
 where glibc's machine code has one (``__log1p_fma``: fdlibm's algorithm; ``__ieee754_log_fma``
 and ``__ieee754_exp_fma``: the table-based ones of glibc 2.28+). They cost 15-80x NumPy's
-(~60 ms for a million ``log``s), so the random kernels use them for float64 results only: a
-float32 result rounded from either is the same. ``tan`` (``cauchy_``) is not ported.
+(~60 ms for a million ``log1p``s); ``log`` checks a cheap evaluation against its error bound
+instead and ports only the doubtful values (``_libm_log``: ~15 ns a value). The random kernels
+use them for float64 results only: a float32 result rounded from either is the same. ``tan``
+(``cauchy_``) is not ported.
 
 NumPy runs kernels of its own for float64 ``log``, ``log1p`` and ``exp`` only on CPUs with
 AVX-512F; elsewhere its loops call the C library, the same functions torch calls. There these
@@ -26,8 +28,8 @@ from typing import Any
 
 import numpy as np
 
+from microtensor import _libm_log
 from microtensor._fma import fma64
-from microtensor._libm_tables import INVC_LOGC as _INVC_LOGC
 
 _CHUNK = 8192
 _LN2_HI = 6.93147180369123816490e-01
@@ -144,96 +146,18 @@ def _log1p(x: np.ndarray) -> np.ndarray:
     return np.where(x == -1.0, -np.inf, out)
 
 
-# glibc 2.36's table-based log and exp (Szabolcs Nagy's, in the FMA build: every a * b + c that
-# GCC fused in __ieee754_log_fma / __ieee754_exp_fma is an fma64 here, the rest rounds twice)
-_LOG_LN2_HI = float.fromhex("0x1.62e42fefa3800p-1")
-_LOG_LN2_LO = float.fromhex("0x1.ef35793c76730p-45")
-_LOG_A = [float.fromhex(h) for h in (
-    "-0x1.0000000000001p-1", "0x1.555555551305bp-2", "-0x1.fffffffeb4590p-3",
-    "0x1.999b324f10111p-3", "-0x1.55575e506c89fp-3",
-)]  # fmt: skip
-_LOG_B = [float.fromhex(h) for h in (
-    "-0x1p-1", "0x1.5555555555577p-2", "-0x1.ffffffffffdcbp-3", "0x1.999999995dd0cp-3",
-    "-0x1.55555556745a7p-3", "0x1.24924a344de3p-3", "-0x1.fffffa4423d65p-4",
-    "0x1.c7184282ad6cap-4", "-0x1.999eb43b068ffp-4", "0x1.78182f7afd085p-4",
-    "-0x1.5521375d145cdp-4",
-)]  # fmt: skip
-_INVC_HIGH = (134217729.0 * _INVC_LOGC[:, 0]) - (
-    (134217729.0 * _INVC_LOGC[:, 0]) - _INVC_LOGC[:, 0]
-)
-_INVC_SPLIT = (_INVC_HIGH, _INVC_LOGC[:, 0] - _INVC_HIGH)  # Veltkamp: 26 + 27 bits
-_LOG_OFF = 0x3FE6000000000000
-_NEAR_ONE_LO = 0x3FEE000000000000  # asuint64(1 - 0x1p-4)
-_NEAR_ONE_SPAN = 0x3FF1090000000000 - _NEAR_ONE_LO  # up to asuint64(1 + 0x1.09p-4)
-
-
 def log(x: np.ndarray, *, ported: bool = False) -> np.ndarray:
-    """Glibc's ``__ieee754_log_fma`` for float64 ``x``: the bits of C's ``log``."""
+    """Glibc's ``__ieee754_log_fma`` for float64 ``x``: the bits of C's ``log``.
+
+    The port runs through its screened fast path (``_libm_log.log_fast``, the same bits).
+    """
     if not ported and numpy_calls_the_c_library():
         return _numpy(np.log, x)
-    return _chunked(_log, x)
+    return _libm_log.log_fast(np.asarray(x, dtype=np.float64))
 
 
-def _log_near_one(x: np.ndarray) -> np.ndarray:
-    """log(x) for 1 - 2**-4 <= x < 1 + 0x1.09p-4: a degree-12 series in r = x - 1."""
-    b = _LOG_B
-    r = x - 1.0
-    r2 = r * r
-    r3 = r * r2
-    head = fma64(r2, b[3], fma64(r, b[2], b[1]))
-    middle = fma64(r2, b[6], fma64(r, b[5], b[4]))
-    tail = fma64(r3, b[10], fma64(r2, b[9], fma64(r, b[8], b[7])))
-    poly = fma64(fma64(tail, r3, middle), r3, head)
-    # r = rhi + rlo with rhi on 26 bits, so that rhi * rhi * -0.5 is exact
-    rhi = fma64(-(2.0**27), r, fma64(r, 2.0**27, r))
-    rlo = r - rhi
-    rhi2 = rhi * rhi
-    hi = fma64(rhi2, b[0], r)
-    lo = fma64(rhi2, b[0], r - hi)
-    lo = fma64(b[0] * rlo, r + rhi, lo)
-    return hi + fma64(poly, r3, lo)
-
-
-def _log(x: np.ndarray) -> np.ndarray:
-    ix = x.view(np.uint64)
-    top = ix >> np.uint64(48)
-    # subnormals: scale by 2**52 into the normal range (and take 52 from the exponent)
-    subnormal = top < np.uint64(0x0010)
-    if subnormal.any():
-        scaled = (x * 2.0**52).view(np.uint64) - np.uint64(52 << 52)
-        ix = np.where(subnormal, scaled, ix)
-    tmp = ix - np.uint64(_LOG_OFF)
-    i = ((tmp >> np.uint64(45)) & np.uint64(127)).astype(np.intp)
-    kd = (tmp.view(np.int64) >> 52).astype(np.float64)
-    z = (ix - (tmp & np.uint64(0xFFF << 52))).view(np.float64)
-    a = _LOG_A
-    # r = fma(z, invc, -1), |r| < 1/256: z * invc = p + e exactly (Dekker, invc split ahead),
-    # p - 1 is exact (Sterbenz), so (p - 1) + e rounds once, as the fma
-    invc_high, invc_low = _INVC_SPLIT[0][i], _INVC_SPLIT[1][i]
-    product = z * _INVC_LOGC[i, 0]
-    z_split = 134217729.0 * z  # Veltkamp's split of z into 26 + 27 bits
-    z_high = z_split - (z_split - z)
-    z_low = z - z_high
-    error = ((z_high * invc_high - product) + z_high * invc_low + z_low * invc_high) + (
-        z_low * invc_low
-    )
-    r = (product - 1.0) + error
-    w = kd * _LOG_LN2_HI + _INVC_LOGC[i, 1]  # fma(kd, ln2hi, logc): k * ln2hi is exact
-    hi = w + r
-    lo = fma64(kd, _LOG_LN2_LO, (w - hi) + r)
-    r2 = r * r
-    poly = fma64(fma64(r, a[4], a[3]), r2, fma64(r, a[2], a[1]))
-    out = fma64(r * r2, poly, fma64(r2, a[0], lo)) + hi
-    near_one = (x.view(np.uint64) - np.uint64(_NEAR_ONE_LO)) < np.uint64(_NEAR_ONE_SPAN)
-    if near_one.any():
-        out[near_one] = _log_near_one(x[near_one])
-    out[x == 1.0] = 0.0
-    out[x == 0.0] = -np.inf
-    out[(x < 0) | np.isnan(x)] = np.nan
-    out[x == np.inf] = np.inf
-    return out
-
-
+# glibc 2.36's table-based exp (Szabolcs Nagy's, in the FMA build: every a * b + c that GCC
+# fused in __ieee754_exp_fma is an fma64 here, the rest rounds twice)
 _EXP_INV_LN2_N = float.fromhex("0x1.71547652b82fep+7")  # 128 / ln 2
 _EXP_NEG_LN2_HI_N = float.fromhex("-0x1.62e42fefa0000p-8")
 _EXP_NEG_LN2_LO_N = float.fromhex("-0x1.cf79abc9e3b3ap-47")
