@@ -11,14 +11,12 @@ import copy
 import inspect
 import warnings
 from collections.abc import Callable, Iterator
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from microtensor.fx._codegen import PythonCode, python_code
 from microtensor.fx._namespace import _Namespace, _snake_case
 from microtensor.fx.node import Argument, Node, Target, map_arg
-
-if TYPE_CHECKING:
-    from microtensor.nn import Module
+from microtensor.nn import Module
 
 __all__ = ["Graph"]
 
@@ -105,8 +103,19 @@ class Graph:
         """The nodes in program order (a live view: ``len``, iteration, ``reversed``)."""
         return _NodeList(self)
 
-    def find_nodes(self, *, op: str, target: Target | None = None) -> list[Node]:
-        """The nodes with this ``op`` (and ``target``, when given), in order."""
+    def find_nodes(self, *, op: str, target: Target | None = None, sort: bool = True) -> list[Node]:
+        """The nodes with this ``op`` (and ``target``, required for ``call_function``).
+
+        Args:
+            op: the op to look for.
+            target: the target to look for (any target of the op when None).
+            sort: accepted for torch's signature; the nodes always come in graph order.
+
+        Raises:
+            AssertionError: if ``op`` is ``call_function`` and ``target`` is None.
+        """
+        if op == "call_function" and target is None:
+            raise AssertionError("target must not be None for call_function op")
         return [n for n in self.nodes if n.op == op and (target is None or n.target == target)]
 
     # --- creating nodes --------------------------------------------------------------------
@@ -269,7 +278,8 @@ class Graph:
     def inserting_after(self, n: Node | None = None) -> _InsertPoint:
         """``with graph.inserting_after(n):`` new nodes go after ``n`` (default: last).
 
-        Each new node goes after the one created before it.
+        As in torch, each new node goes directly after ``n``, so nodes created in one
+        ``with`` block come out in reverse order; insert after the new node to keep order.
         """
         if n is None:
             return self.inserting_before(self._root)
@@ -293,42 +303,45 @@ class Graph:
         return changed
 
     def lint(self) -> None:
-        """Check ownership, topological order, unique names, and get_attr/call_module targets.
+        """Check ownership, topological order, unique names, and the targets of the nodes.
+
+        Targets are checked when the graph has an owning module: ``call_function`` targets
+        must be callable, the others strings, and every step of a ``get_attr`` /
+        ``call_module`` path must exist (a Module, for ``call_module``).
 
         Raises:
             RuntimeError: naming the first problem found.
+            ValueError: for a target of the wrong type.
         """
         seen: set[Node] = set()
         names: set[str] = set()
         for node in self.nodes:
+            if node.op not in _LEGAL_OPS:
+                raise RuntimeError(f"Node {node} had unknown opcode {node.op}!")
             if node.graph is not self:
                 raise RuntimeError(f"Node '{node}' does not belong to this Graph!")
             for arg in node.all_input_nodes:
-                if arg.graph is not self:
-                    raise RuntimeError(
-                        f"Argument '{arg}' of Node '{node}' does not belong to this Graph, but "
-                        "was used as an argument! If you are copying nodes from another graph, "
-                        f"make sure to use ``arg_transform`` on node_copy() to remap values\n{self}"
-                    )
-                if arg not in seen:
-                    raise RuntimeError(
-                        f"Argument '{arg}' of Node '{node}' was used before it has been "
-                        "defined! Please check that Nodes in the graph are topologically "
-                        f"ordered\n{self}"
-                    )  # noqa: E501
+                self._lint_argument(arg, node, seen)
+            seen.add(node)
             if node.name in names:
                 raise RuntimeError(f"Node redefined name {node.name}!")
             names.add(node.name)
-            seen.add(node)
-        module = self._owning_module
-        if module is None:
-            return
-        for node in self.nodes:
-            if node.op in ("get_attr", "call_module") and not _has_path(module, node.target):
-                kind = "Module" if node.op == "call_module" else "attribute"
-                raise RuntimeError(
-                    f"Node {node} target {node.target} references nonexistent {kind} {node.target}"
-                )
+        if self._owning_module is not None:
+            for node in self.nodes:
+                _lint_target(node, self._owning_module)
+
+    def _lint_argument(self, arg: Node, node: Node, seen: set[Node]) -> None:
+        if arg.graph is not self:
+            raise RuntimeError(
+                f"Argument '{arg}' of Node '{node}' does not belong to this Graph, but was used "
+                "as an argument! If you are copying nodes from another graph, make sure to use "
+                f"``arg_transform`` on node_copy() to remap values\n{self}"
+            )
+        if arg not in seen:
+            raise RuntimeError(
+                f"Argument '{arg}' of Node '{node}' was used before it has been defined! Please "
+                f"check that Nodes in the graph are topologically ordered\n{self}"
+            )
 
     # --- printing and code -----------------------------------------------------------------
 
@@ -342,8 +355,8 @@ class Graph:
 
     def __str__(self) -> str:
         placeholder_names: list[str] = []
-        return_typename = [""]
-        lines = [node.format_node(placeholder_names, return_typename) for node in self.nodes]
+        return_typename = [""]  # torch never fills it: the return type is not printed
+        lines = [node.format_node(placeholder_names) for node in self.nodes]
         text = f"graph({', '.join(placeholder_names)}){return_typename[0]}:"
         for line in lines:
             if line:
@@ -381,6 +394,47 @@ class Graph:
             if name.startswith("__") and name.endswith("__"):
                 name = name[2:-2]
         return _snake_case(name)
+
+
+_LEGAL_OPS = ("placeholder", "call_method", "call_module", "call_function", "get_attr", "output")
+
+
+def _lint_target(node: Node, module: Any) -> None:
+    """Check one node's target against the owning module (see ``Graph.lint``)."""
+    if node.op == "call_function" and not callable(node.target):
+        raise ValueError(
+            f"Node {node} target {node.target} has type {_typename(node.target)} but a "
+            "Callable is expected"
+        )
+    if node.op != "call_function" and not isinstance(node.target, str):
+        raise ValueError(
+            f"Node {node} target {node.target} has type {_typename(node.target)} but a str "
+            "is expected"
+        )
+    if node.op not in ("get_attr", "call_module"):
+        return
+    atoms = node.target.split(".")
+    obj = module
+    for i, atom in enumerate(atoms):
+        child = getattr(obj, atom, None)
+        seen_qualname = ".".join(atoms[:i])
+        if child is None:
+            raise RuntimeError(
+                f"Node {node} target {node.target} references nonexistent attribute {atom} of "
+                f"{seen_qualname}"
+            )
+        if node.op == "call_module" and not isinstance(child, Module):
+            raise RuntimeError(
+                f"Node {node} target {node.target} {atom} of {seen_qualname} does not "
+                "reference an nn.Module"
+            )
+        obj = child
+
+
+def _typename(obj: Any) -> str:
+    kind = type(obj)
+    module = kind.__module__
+    return kind.__qualname__ if module == "builtins" else f"{module}.{kind.__qualname__}"
 
 
 def _has_path(module: Any, qualified_name: str) -> bool:

@@ -174,18 +174,26 @@ class Node:
         return self._prev
 
     def prepend(self, x: Node) -> None:
-        """Move ``x`` (a node of the same graph) to just before this node."""
-        if x is self:
-            raise RuntimeError("Cannot prepend a node to itself")
+        """Move ``x`` (a node of the same graph) to just before this node.
+
+        Raises:
+            AssertionError: if ``x`` belongs to another graph.
+        """
         if self.graph is not x.graph:
-            raise RuntimeError("Attempting to move a Node into a different Graph")
+            raise AssertionError("Attempting to move a Node into a different Graph")
+        if x is self:  # torch: moving a node next to itself changes nothing
+            return
         x._remove_from_list()
         before = self._prev
         before._next, x._prev = x, before
         x._next, self._prev = self, x
 
     def append(self, x: Node) -> None:
-        """Move ``x`` (a node of the same graph) to just after this node."""
+        """Move ``x`` (a node of the same graph) to just after this node.
+
+        Raises:
+            AssertionError: if ``x`` belongs to another graph.
+        """
         self._next.prepend(x)
 
     def _remove_from_list(self) -> None:
@@ -223,6 +231,18 @@ class Node:
         args[idx] = arg
         self.args = tuple(args)
 
+    def insert_arg(self, idx: int, arg: Argument) -> None:
+        """Insert ``arg`` into ``args`` before position ``idx`` (``0 <= idx <= len(args)``).
+
+        Raises:
+            AssertionError: if ``idx`` is out of that range.
+        """
+        if not 0 <= idx <= len(self._args):
+            raise AssertionError(
+                f"insert_args index must be between 0 and len(self.args), got {idx}"
+            )
+        self.args = (*self._args[:idx], arg, *self._args[idx:])
+
     def update_kwarg(self, key: str, arg: Argument) -> None:
         """Set ``kwargs[key]`` to ``arg``."""
         self.kwargs = {**self._kwargs, key: arg}
@@ -243,7 +263,7 @@ class Node:
     def replace_all_uses_with(
         self,
         replace_with: Node,
-        delete_user_cb: Callable[[Node], bool] = lambda user: True,
+        delete_user_cb: Callable[[Node], bool] | None = None,
         *,
         propagate_meta: bool = False,
     ) -> list[Node]:
@@ -251,7 +271,8 @@ class Node:
 
         Args:
             replace_with: the node to read instead.
-            delete_user_cb: called on each user; the user is changed only when it returns True.
+            delete_user_cb: called on each user; the user is changed only when it returns True
+                (None: every user is changed).
             propagate_meta: copy this node's ``meta`` onto ``replace_with`` (whose meta must be
                 empty).
 
@@ -265,7 +286,7 @@ class Node:
                     "but replace_with already has .meta keys"
                 )
             replace_with.meta.update(self.meta)
-        changed = [user for user in list(self.users) if delete_user_cb(user)]
+        changed = [u for u in list(self.users) if delete_user_cb is None or delete_user_cb(u)]
         for user in changed:
             user.replace_input_with(self, replace_with)
         return changed
