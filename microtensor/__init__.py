@@ -198,6 +198,7 @@ from microtensor import (  # noqa: E402
 )
 from microtensor._adjoint import adjoint  # noqa: E402
 from microtensor._binomial import binomial  # noqa: E402
+from microtensor._conv_tbc import conv_tbc  # noqa: E402
 from microtensor._embedding_bag_top_level import embedding_bag  # noqa: E402
 from microtensor._inplace_top_level import (  # noqa: E402
     abs_,
@@ -258,6 +259,12 @@ from microtensor._inplace_top_level import (  # noqa: E402
     tanh_,
     trunc_,
     xlogy_,
+)
+from microtensor._legacy_norms import (  # noqa: E402
+    frobenius_norm,
+    native_norm,
+    norm_except_dim,
+    nuclear_norm,
 )
 from microtensor._loss_top_level import (  # noqa: E402
     binary_cross_entropy_with_logits,
@@ -333,6 +340,7 @@ from microtensor._recurrent_top_level import (  # noqa: E402
     rnn_tanh,
     rnn_tanh_cell,
 )
+from microtensor._removed_linalg import eig, lstsq, matrix_rank, solve, symeig  # noqa: E402
 from microtensor._top_level_factories import (  # noqa: E402
     bartlett_window,
     blackman_window,
