@@ -1,12 +1,24 @@
-"""Tensor layouts: ``microtensor.strided`` (dense arrays) and ``microtensor.sparse_coo``."""
+"""Tensor layouts: ``strided`` (dense arrays), ``sparse_coo`` and the compressed sparse ones.
+
+``sparse_csr``, ``sparse_csc``, ``sparse_bsr`` and ``sparse_bsc`` are the compressed layouts
+(``microtensor.sparse.compressed``).
+"""
 
 from __future__ import annotations
 
-__all__ = ["layout", "sparse_coo", "strided"]
+__all__ = [
+    "layout",
+    "sparse_bsc",
+    "sparse_bsr",
+    "sparse_coo",
+    "sparse_csc",
+    "sparse_csr",
+    "strided",
+]
 
 
 class layout:  # noqa: N801 - PyTorch's name
-    """A memory layout: ``strided`` (dense Tensors) or ``sparse_coo`` (``microtensor.sparse``).
+    """A memory layout: ``strided`` (dense Tensors), ``sparse_coo`` or a compressed sparse one.
 
     Example:
         >>> import microtensor as mt
@@ -28,3 +40,7 @@ class layout:  # noqa: N801 - PyTorch's name
 
 strided = layout("strided")
 sparse_coo = layout("sparse_coo")
+sparse_csr = layout("sparse_csr")
+sparse_csc = layout("sparse_csc")
+sparse_bsr = layout("sparse_bsr")
+sparse_bsc = layout("sparse_bsc")

@@ -1077,6 +1077,35 @@ class TensorMethods:
     def to_sparse_coo(self) -> Any:
         from microtensor.sparse.creation import dense_to_sparse  # sparse imports Tensor
         return dense_to_sparse(self)
+    def to_sparse_csr(self, dense_dim: Any = None) -> Any:
+        from microtensor._layout import sparse_csr
+        from microtensor.sparse.compressed_conversions import dense_to_compressed
+        return dense_to_compressed(self, sparse_csr, None, dense_dim)
+    def to_sparse_csc(self, dense_dim: Any = None) -> Any:
+        from microtensor._layout import sparse_csc
+        from microtensor.sparse.compressed_conversions import dense_to_compressed
+        return dense_to_compressed(self, sparse_csc, None, dense_dim)
+    def to_sparse_bsr(self, blocksize: Any, dense_dim: Any = None) -> Any:
+        from microtensor._layout import sparse_bsr
+        from microtensor.sparse.compressed_conversions import dense_to_compressed
+        return dense_to_compressed(self, sparse_bsr, blocksize, dense_dim)
+    def to_sparse_bsc(self, blocksize: Any, dense_dim: Any = None) -> Any:
+        from microtensor._layout import sparse_bsc
+        from microtensor.sparse.compressed_conversions import dense_to_compressed
+        return dense_to_compressed(self, sparse_bsc, blocksize, dense_dim)
+    # a dense tensor has no compressed indices: torch's errors
+    def crow_indices(self) -> Any:
+        raise RuntimeError("crow_indices expected sparse row compressed tensor layout but got "
+                           "Strided")
+    def col_indices(self) -> Any:
+        raise RuntimeError("col_indices expected sparse row compressed tensor layout but got "
+                           "Strided")
+    def ccol_indices(self) -> Any:
+        raise RuntimeError("ccol_indices expected sparse column compressed tensor layout but got "
+                           "Strided")
+    def row_indices(self) -> Any:
+        raise RuntimeError("row_indices expected sparse column compressed tensor layout but got "
+                           "Strided")
     # fmt: on
 
     def _inplace(self, name: str, op: Any, *args: Any, **kwargs: Any) -> Any:

@@ -145,8 +145,16 @@ class Outer(Op, node_name="MulBackward0"):  # torch: a[:, None] * b
 
 
 def _is_sparse(x: Any) -> bool:
-    """A COO sparse operand (a Tensor, Parameters included, answers at the first test)."""
-    return not isinstance(x, Tensor) and getattr(x, "is_sparse", False) is True
+    """A sparse operand, COO or compressed (CSR and kin have ``is_sparse`` False, as torch's).
+
+    A Tensor, Parameters included, answers at the first test.
+    """
+    if isinstance(x, Tensor):
+        return False
+    from microtensor import _layout
+
+    kind = getattr(x, "layout", None)
+    return isinstance(kind, _layout.layout) and kind is not _layout.strided
 
 
 def _operands(op: str, input: Any, other: Any) -> tuple[Any, Any]:  # noqa: A002

@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from microtensor import _tensor_str
+from microtensor import _layout, _tensor_str
 from microtensor._layout import layout, sparse_coo
 from microtensor._size import Size
 from microtensor.autograd.function import Op
@@ -248,11 +248,78 @@ class SparseTensor:
         dense = ToDense.apply(self._values_t, index=index, size=self._shape)
         return dense if dtype is None else dense.to(dtype)
 
-    def to_sparse(self, *args: Any, **kwargs: Any) -> SparseTensor:
+    def to_sparse(
+        self,
+        sparseDims: int | None = None,  # noqa: N803 - torch's name
+        *,
+        layout: Any = None,
+        blocksize: Any = None,
+        dense_dim: int | None = None,
+    ) -> Any:
+        """Itself (already sparse COO), or this tensor in the compressed ``layout``."""
+        if layout is None or layout is sparse_coo:
+            return self
+        from microtensor.sparse.compressed_conversions import coo_to_compressed
+
+        return coo_to_compressed(self, layout, blocksize, dense_dim)
+
+    def to_sparse_coo(self) -> SparseTensor:
         """Itself (already sparse COO)."""
         return self
 
-    to_sparse_coo = to_sparse
+    def to_sparse_csr(self, dense_dim: int | None = None) -> Any:
+        """This 2-D tensor in the CSR layout (duplicates summed)."""
+        return self.to_sparse(layout=_layout.sparse_csr, dense_dim=dense_dim)
+
+    def to_sparse_csc(self, dense_dim: int | None = None) -> Any:
+        """This 2-D tensor in the CSC layout (duplicates summed)."""
+        return self.to_sparse(layout=_layout.sparse_csc, dense_dim=dense_dim)
+
+    def to_sparse_bsr(self, blocksize: Any, dense_dim: int | None = None) -> Any:
+        """This tensor in the BSR layout with blocks of ``blocksize``."""
+        return self.to_sparse(layout=_layout.sparse_bsr, blocksize=blocksize, dense_dim=dense_dim)
+
+    def to_sparse_bsc(self, blocksize: Any, dense_dim: int | None = None) -> Any:
+        """This tensor in the BSC layout with blocks of ``blocksize``."""
+        return self.to_sparse(layout=_layout.sparse_bsc, blocksize=blocksize, dense_dim=dense_dim)
+
+    def _not_compressed(self, method: str) -> RuntimeError:
+        kind = "row" if method in ("crow_indices", "col_indices") else "column"
+        return RuntimeError(
+            f"{method} expected sparse {kind} compressed tensor layout but got Sparse"
+        )
+
+    def crow_indices(self) -> Tensor:
+        """Refused, as torch: a COO tensor has no compressed indices.
+
+        Raises:
+            RuntimeError: always (torch's message).
+        """
+        raise self._not_compressed("crow_indices")
+
+    def col_indices(self) -> Tensor:
+        """Refused, as torch (see ``crow_indices``).
+
+        Raises:
+            RuntimeError: always (torch's message).
+        """
+        raise self._not_compressed("col_indices")
+
+    def ccol_indices(self) -> Tensor:
+        """Refused, as torch (see ``crow_indices``).
+
+        Raises:
+            RuntimeError: always (torch's message).
+        """
+        raise self._not_compressed("ccol_indices")
+
+    def row_indices(self) -> Tensor:
+        """Refused, as torch (see ``crow_indices``).
+
+        Raises:
+            RuntimeError: always (torch's message).
+        """
+        raise self._not_compressed("row_indices")
 
     def t(self) -> SparseTensor:
         """The transpose of a tensor with at most 2 dims (indices rows swapped).

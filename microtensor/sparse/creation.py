@@ -1,4 +1,7 @@
-"""Making COO sparse tensors: ``microtensor.sparse_coo_tensor`` and ``Tensor.to_sparse()``."""
+"""Making COO sparse tensors: ``microtensor.sparse_coo_tensor`` and ``Tensor.to_sparse()``.
+
+``to_sparse(layout=...)`` with a compressed layout hands over to ``compressed_conversions``.
+"""
 
 from __future__ import annotations
 
@@ -94,12 +97,24 @@ def dense_to_sparse(
 ) -> SparseTensor:
     """``tensor.to_sparse()``: its non-zero elements, coalesced (row-major order), as torch.
 
+    A compressed ``layout`` (``sparse_csr`` and kin) goes to ``dense_to_compressed``.
+
     Raises:
-        NotImplementedError: for a layout other than sparse_coo, a blocksize, or dense dims
-            (hybrid).
+        RuntimeError: for a blocksize with the COO layout.
+        NotImplementedError: for a layout that is not sparse, or dense dims (hybrid).
     """
-    if (layout is not None and layout is not sparse_coo) or blocksize is not None:
+    from microtensor.sparse.compressed import LAYOUTS
+
+    if layout in LAYOUTS:
+        from microtensor.sparse.compressed_conversions import dense_to_compressed
+
+        return dense_to_compressed(tensor, layout, blocksize, dense_dim)  # type: ignore[return-value]
+    if layout is not None and layout is not sparse_coo:
         raise NotImplementedError(f"to_sparse(): layout {layout} is not supported in microtensor")
+    if blocksize is not None:
+        raise RuntimeError(
+            "to_sparse(): a blocksize is only for the sparse_bsr and sparse_bsc layouts"
+        )
     ndim = tensor.dim()
     if (sparse_dim is not None and sparse_dim != ndim) or dense_dim:
         raise NotImplementedError(

@@ -10,10 +10,12 @@ from typing import Any
 import numpy as np
 
 from microtensor.autograd.function import Op
+from microtensor.sparse.compressed import TORCH_NAMES, SparseCompressedTensor
+from microtensor.sparse.compressed_products import compressed_product
 from microtensor.sparse.coo import SparseTensor
 from microtensor.tensor import Tensor
 
-__all__ = ["addmm", "mm", "sum"]
+__all__ = ["addmm", "dense_addmm", "mm", "sum"]
 
 _SCALAR_NAMES = {"float32": "Float", "float64": "Double", "float16": "Half", "int64": "Long"}
 
@@ -97,6 +99,8 @@ def mm(mat1: SparseTensor, mat2: Tensor, reduce: str = "sum") -> Tensor:
     """
     if reduce != "sum":
         raise NotImplementedError(f"sparse.mm(): reduce={reduce!r} is not supported")
+    if isinstance(mat1, SparseCompressedTensor) or isinstance(mat2, SparseCompressedTensor):
+        return compressed_product("sparse.mm", mat1, mat2)
     if not isinstance(mat1, SparseTensor) or isinstance(mat2, SparseTensor):
         raise NotImplementedError(
             "sparse.mm(): microtensor supports a sparse COO first operand times a dense second "
@@ -113,7 +117,10 @@ def dense_product(op: str, input: Any, other: Any) -> Tensor:  # noqa: A002
 
     torch gives a sparse input of these a dense gradient (``sparse.mm``'s is sparse); that
     gradient is not supported here, so a sparse input that requires grad is refused.
+    A compressed operand (first or second) goes to ``compressed_product``.
     """
+    if isinstance(input, SparseCompressedTensor) or isinstance(other, SparseCompressedTensor):
+        return compressed_product(op, input, other)
     if not isinstance(input, SparseTensor) or isinstance(other, SparseTensor):
         raise NotImplementedError(
             f"{op}(): microtensor supports a sparse COO first operand times a dense second one; "
@@ -144,7 +151,33 @@ def addmm(
         tensor([[1.5000],
                 [2.5000]])
     """
-    product = mm(mat1, mat2)
+    return _scaled_sum("sparse.addmm", mat, mm(mat1, mat2), beta, alpha)
+
+
+def dense_addmm(
+    input: Tensor,  # noqa: A002
+    mat1: Any,
+    mat2: Any,
+    *,
+    beta: float = 1.0,
+    alpha: float = 1.0,
+) -> Tensor:
+    """``microtensor.addmm`` with a sparse operand: ``beta * input + alpha * (mat1 @ mat2)``.
+
+    As ``mm``: a sparse leaf that requires grad is refused (torch gives it a dense gradient).
+
+    Example:
+        >>> import microtensor as mt
+        >>> from microtensor.sparse.products import dense_addmm
+        >>> a = mt.tensor([[0.0, 1.0], [2.0, 0.0]]).to_sparse_csr()
+        >>> dense_addmm(mt.ones(2, 1), a, mt.ones(2, 1), alpha=2)
+        tensor([[3.],
+                [5.]])
+    """
+    return _scaled_sum("addmm", input, dense_product("addmm", mat1, mat2), beta, alpha)
+
+
+def _scaled_sum(op: str, mat: Tensor, product: Tensor, beta: float, alpha: float) -> Tensor:
     shape = tuple(product.shape)
     try:
         fits = np.broadcast_shapes(tuple(mat.shape), shape) == shape
@@ -152,7 +185,7 @@ def addmm(
         fits = False
     if not fits:
         raise RuntimeError(
-            f"sparse.addmm(): mat of shape {tuple(mat.shape)} does not broadcast to the product's "
+            f"{op}(): mat of shape {tuple(mat.shape)} does not broadcast to the product's "
             f"shape {shape}"
         )
     scaled = product if alpha == 1 else product * alpha
@@ -173,6 +206,10 @@ def sum(input: SparseTensor, dim: Any = None, dtype: Any = None) -> Any:  # noqa
         >>> mt.sparse.sum(a)
         tensor(6.)
     """
+    if isinstance(input, SparseCompressedTensor):  # torch's sparse.sum coalesces: COO only
+        raise RuntimeError(
+            f"coalesce expected sparse coordinate tensor layout but got {TORCH_NAMES[input.layout]}"
+        )
     if not isinstance(input, SparseTensor):
         raise TypeError(f"sparse.sum(): input must be a sparse tensor, got {type(input).__name__}")
     values = input._values_t if dtype is None else input._values_t.to(dtype)

@@ -1,0 +1,458 @@
+"""Compressed sparse tensors: CSR, CSC, BSR and BSC (``SparseCompressedTensor``).
+
+A ``SparseCompressedTensor`` holds three dense Tensors and its size, as torch's: the
+compressed indices (``crow_indices`` for CSR/BSR, ``ccol_indices`` for CSC/BSC; shape
+``(*batch, n + 1)``, where row or column ``i`` owns the stored entries
+``compressed[i]:compressed[i + 1]``), the plain indices (``col_indices`` or ``row_indices``;
+``(*batch, nnz)``) and the values (``(*batch, nnz)``, or ``(*batch, nnz, r, c)`` blocks for
+BSR/BSC). Indices are int32 or int64, as given. Gradients flow through the values, so a leaf's
+gradient has its pattern, as torch's. Like the COO ``SparseTensor``, dense ops refuse it with an
+error naming the op and telling to call ``.to_dense()``.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+from microtensor._layout import layout, sparse_bsc, sparse_bsr, sparse_csc, sparse_csr
+from microtensor._size import Size
+from microtensor.sparse.coo import SparseTensor, ToDense, _dense_op_name
+from microtensor.tensor import Tensor
+
+__all__ = ["SparseCompressedTensor"]
+
+# layout -> (compressed indices' name, plain indices' name, compresses rows, has blocks)
+LAYOUTS = {
+    sparse_csr: ("crow_indices", "col_indices", True, False),
+    sparse_csc: ("ccol_indices", "row_indices", False, False),
+    sparse_bsr: ("crow_indices", "col_indices", True, True),
+    sparse_bsc: ("ccol_indices", "row_indices", False, True),
+}
+# torch's names of the layouts in its error messages
+TORCH_NAMES = {
+    sparse_csr: "SparseCsr",
+    sparse_csc: "SparseCsc",
+    sparse_bsr: "SparseBsr",
+    sparse_bsc: "SparseBsc",
+}
+
+
+def _wrong_layout(method: str, wanted: str, got: str) -> RuntimeError:
+    return RuntimeError(f"{method} expected sparse {wanted} tensor layout but got {got}")
+
+
+def _refuse(op: str, name: str) -> RuntimeError:
+    return RuntimeError(
+        f"{op}(): got a sparse {name} tensor, which this op does not support in microtensor (it "
+        "needs a dense tensor); call .to_dense() first, or use microtensor.sparse.mm, mm, @, "
+        "t(), transpose() or scalar * and / on the sparse tensor"
+    )
+
+
+class SparseCompressedTensor:
+    """A CSR, CSC, BSR or BSC sparse tensor, as torch's (batch dims allowed, no dense dims).
+
+    Made by ``microtensor.sparse_csr_tensor`` (and ``_csc_``, ``_bsr_``, ``_bsc_``,
+    ``sparse_compressed_tensor``) or ``Tensor.to_sparse_csr()`` (and ``to_sparse_csc``,
+    ``to_sparse_bsr``, ``to_sparse_bsc``).
+
+    Differs from PyTorch: a class of its own beside ``Tensor``; hybrid tensors (values with
+    dense dims) are not supported; dense ops refuse it.
+    """
+
+    __slots__ = ("_compressed_t", "_plain_t", "_values_t", "_shape", "layout", "__weakref__")
+    is_sparse = False  # torch: True only for COO
+
+    def __init__(
+        self,
+        compressed: Tensor,
+        plain: Tensor,
+        values: Tensor,
+        size: tuple[int, ...],
+        layout: layout,
+    ) -> None:
+        self._compressed_t = compressed
+        self._plain_t = plain
+        self._values_t = values
+        self._shape = tuple(size)
+        self.layout = layout
+
+    # --- what it tells about itself ---------------------------------------------------------
+    @property
+    def is_sparse_csr(self) -> bool:
+        """True for the CSR layout only (torch's flag)."""
+        return self.layout is sparse_csr
+
+    @property
+    def shape(self) -> Size:
+        """The size, as ``size()``."""
+        return Size(self._shape)
+
+    def size(self, dim: int | None = None) -> Any:
+        """The size, or the size of dimension ``dim``."""
+        if dim is None:
+            return Size(self._shape)
+        from microtensor.ops._common import normalize_dim
+
+        return self._shape[normalize_dim("size", dim, len(self._shape))]
+
+    def dim(self) -> int:
+        """Number of dims: batch dims, then the two sparse dims."""
+        return len(self._shape)
+
+    @property
+    def ndim(self) -> int:
+        """Number of dims: batch dims, then the two sparse dims."""
+        return len(self._shape)
+
+    def numel(self) -> int:
+        """Number of elements of the dense tensor it stands for."""
+        return math.prod(self._shape)
+
+    def sparse_dim(self) -> int:
+        """Number of sparse dims: 2 (rows and columns)."""
+        return 2
+
+    def dense_dim(self) -> int:
+        """Number of dense dims: 0 (hybrid tensors are not supported)."""
+        return 0
+
+    def _batch_ndim(self) -> int:
+        return self._compressed_t.dim() - 1
+
+    def _blocksize(self) -> tuple[int, int]:
+        if not LAYOUTS[self.layout][3]:
+            return (1, 1)
+        batch = self._batch_ndim()
+        return (int(self._values_t.shape[batch + 1]), int(self._values_t.shape[batch + 2]))
+
+    @property
+    def dtype(self) -> Any:
+        """The values' dtype."""
+        return self._values_t.dtype
+
+    @property
+    def device(self) -> Any:
+        """The values' device (the CPU)."""
+        return self._values_t.device
+
+    def _nnz(self) -> int:
+        """Number of stored elements (blocks for BSR/BSC) per batch."""
+        return int(self._plain_t.shape[-1])
+
+    def _indices_of(self, method: str, compressed: bool) -> Tensor:
+        """The compressed or plain indices, if ``method`` belongs to this layout (torch's check)."""
+        names = LAYOUTS[self.layout]
+        if method not in names[:2]:
+            wanted = "row" if method in ("crow_indices", "col_indices") else "column"
+            raise _wrong_layout(method, f"{wanted} compressed", TORCH_NAMES[self.layout])
+        return self._compressed_t if compressed else self._plain_t
+
+    def crow_indices(self) -> Tensor:
+        """The compressed row indices of a CSR or BSR tensor, ``(*batch, nrows + 1)``.
+
+        Raises:
+            RuntimeError: for a CSC or BSC tensor (torch's message).
+        """
+        return self._indices_of("crow_indices", True)
+
+    def col_indices(self) -> Tensor:
+        """The column indices of a CSR or BSR tensor, ``(*batch, nnz)``.
+
+        Raises:
+            RuntimeError: for a CSC or BSC tensor (torch's message).
+        """
+        return self._indices_of("col_indices", False)
+
+    def ccol_indices(self) -> Tensor:
+        """The compressed column indices of a CSC or BSC tensor, ``(*batch, ncols + 1)``.
+
+        Raises:
+            RuntimeError: for a CSR or BSR tensor (torch's message).
+        """
+        return self._indices_of("ccol_indices", True)
+
+    def row_indices(self) -> Tensor:
+        """The row indices of a CSC or BSC tensor, ``(*batch, nnz)``.
+
+        Raises:
+            RuntimeError: for a CSR or BSR tensor (torch's message).
+        """
+        return self._indices_of("row_indices", False)
+
+    def values(self) -> Tensor:
+        """The stored values (gradients flow through them)."""
+        return self._values_t
+
+    def indices(self) -> Any:
+        """Refused, as torch: compressed tensors have no COO indices.
+
+        Raises:
+            RuntimeError: always (torch's message).
+        """
+        raise _wrong_layout("indices", "coordinate", TORCH_NAMES[self.layout])
+
+    # --- autograd ------------------------------------------------------------------------
+    @property
+    def requires_grad(self) -> bool:
+        """Whether the values require grad."""
+        return self._values_t.requires_grad
+
+    def requires_grad_(self, requires_grad: bool = True) -> SparseCompressedTensor:
+        """Make the values a leaf that requires grad; returns self."""
+        self._values_t.requires_grad_(requires_grad)
+        return self
+
+    @property
+    def grad_fn(self) -> Any:
+        """The node that made the values (None for a leaf)."""
+        return self._values_t.grad_fn
+
+    @property
+    def is_leaf(self) -> bool:
+        """True if the values are a leaf of the graph."""
+        return self._values_t.is_leaf
+
+    @property
+    def grad(self) -> SparseCompressedTensor | None:
+        """The gradient: a tensor of this layout with this tensor's pattern, as torch's."""
+        grad = self._values_t.grad
+        if grad is None:
+            return None
+        return self._with_values(grad.detach())
+
+    @grad.setter
+    def grad(self, value: None) -> None:
+        if value is not None:
+            raise RuntimeError("grad of a sparse tensor can only be set to None in microtensor")
+        self._values_t.grad = None
+
+    def detach(self) -> SparseCompressedTensor:
+        """The same indices and values, out of the graph."""
+        return self._with_values(self._values_t.detach())
+
+    def _with_values(self, values: Tensor) -> SparseCompressedTensor:
+        return SparseCompressedTensor(
+            self._compressed_t, self._plain_t, values, self._shape, self.layout
+        )
+
+    # --- conversions ---------------------------------------------------------------------
+    def _block_coordinates(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The flat batch number, block row and block column of every stored entry, in order.
+
+        Row ``i`` of a CSR tensor owns ``compressed[i + 1] - compressed[i]`` entries; repeating
+        each row number that many times gives the entries' rows (columns for CSC).
+        """
+        batches = math.prod(self._shape[: self._batch_ndim()])
+        compressed = self._compressed_t._data.reshape(batches, -1).astype(np.int64)
+        plain = self._plain_t._data.reshape(-1).astype(np.int64)
+        counts = np.diff(compressed, axis=1)
+        owner = np.repeat(np.tile(np.arange(counts.shape[1]), batches), counts.reshape(-1))
+        block_rows, block_cols = (owner, plain) if LAYOUTS[self.layout][2] else (plain, owner)
+        return np.repeat(np.arange(batches), self._nnz()), block_rows, block_cols
+
+    def _coordinates(self) -> tuple[np.ndarray, ...]:
+        """The dense index (batch dims, row, col) of every element of ``values``, in C order."""
+        batch, block_rows, block_cols = self._block_coordinates()
+        r, c = self._blocksize()
+        rows = block_rows[:, None, None] * r + np.arange(r)[None, :, None]
+        cols = block_cols[:, None, None] * c + np.arange(c)[None, None, :]
+        shape = (len(batch), r, c)
+        rows, cols = (np.broadcast_to(a, shape).reshape(-1) for a in (rows, cols))
+        batch_shape = self._shape[: self._batch_ndim()]
+        if not batch_shape:
+            return rows, cols
+        return (*np.unravel_index(np.repeat(batch, r * c), batch_shape), rows, cols)
+
+    def to_dense(self, dtype: Any = None, *, masked_grad: Any = None) -> Tensor:
+        """The dense tensor; its gradient w.r.t. the values has this tensor's pattern."""
+        values = self._values_t.reshape(-1)
+        dense = ToDense.apply(values, index=self._coordinates(), size=self._shape)
+        return dense if dtype is None else dense.to(dtype)
+
+    def to_sparse_coo(self) -> SparseTensor:
+        """The COO tensor of the same elements (blocks' elements one by one), as torch."""
+        coordinates = self._coordinates()
+        indices = np.stack(coordinates).astype(np.int64).reshape(len(coordinates), -1)
+        # torch marks the result coalesced for CSR, whose entries come in row-major order
+        coalesced = self.layout is sparse_csr
+        return SparseTensor(
+            Tensor._make(indices), self._values_t.reshape(-1), self._shape, coalesced
+        )
+
+    def to_sparse(self, *args: Any, **kwargs: Any) -> Any:
+        """``to_sparse(sparseDims=None, *, layout=None, blocksize=None, dense_dim=None)``.
+
+        COO by default; another compressed layout when ``layout`` says so.
+        """
+        from microtensor.sparse.compressed_conversions import sparse_to_sparse
+
+        return sparse_to_sparse(self, *args, **kwargs)
+
+    def to_sparse_csr(self, dense_dim: int | None = None) -> SparseCompressedTensor:
+        """This tensor in the CSR layout (from CSR or CSC)."""
+        return self.to_sparse(layout=sparse_csr, dense_dim=dense_dim)  # type: ignore[no-any-return]
+
+    def to_sparse_csc(self, dense_dim: int | None = None) -> SparseCompressedTensor:
+        """This tensor in the CSC layout (from CSR or CSC)."""
+        return self.to_sparse(layout=sparse_csc, dense_dim=dense_dim)  # type: ignore[no-any-return]
+
+    def to_sparse_bsr(self, blocksize: Any, dense_dim: int | None = None) -> SparseCompressedTensor:
+        """This tensor in the BSR layout with blocks of ``blocksize``."""
+        out = self.to_sparse(layout=sparse_bsr, blocksize=blocksize, dense_dim=dense_dim)
+        return out  # type: ignore[no-any-return]
+
+    def to_sparse_bsc(self, blocksize: Any, dense_dim: int | None = None) -> SparseCompressedTensor:
+        """This tensor in the BSC layout with blocks of ``blocksize``."""
+        out = self.to_sparse(layout=sparse_bsc, blocksize=blocksize, dense_dim=dense_dim)
+        return out  # type: ignore[no-any-return]
+
+    def transpose(self, dim0: int, dim1: int) -> SparseCompressedTensor:
+        """Swap two dims: the two sparse ones (CSR <-> CSC, BSR <-> BSC), or two batch dims.
+
+        Raises:
+            RuntimeError: for a batch dim with a sparse one (torch's message).
+        """
+        from microtensor.sparse.compressed_conversions import transpose
+
+        return transpose(self, dim0, dim1)
+
+    def t(self) -> SparseCompressedTensor:
+        """The transpose of a 2-D tensor: CSR <-> CSC and BSR <-> BSC on the same arrays.
+
+        Raises:
+            RuntimeError: for batch dims (torch's message).
+        """
+        if self.dim() > 2:
+            raise RuntimeError(
+                f"t() expects a tensor with <= 2 dimensions, but self is {self.dim()}D"
+            )
+        return self.transpose(0, 1)
+
+    @property
+    def mT(self) -> SparseCompressedTensor:  # noqa: N802 - torch's name
+        """The last two dims swapped."""
+        return self.transpose(-2, -1)
+
+    def to(self, *args: Any, **kwargs: Any) -> SparseCompressedTensor:
+        """The values converted by ``Tensor.to`` (a dtype, the CPU device); self if unchanged."""
+        values = self._values_t.to(*args, **kwargs)
+        return self if values is self._values_t else self._with_values(values)
+
+    def cpu(self) -> SparseCompressedTensor:
+        """Itself (microtensor runs on the CPU)."""
+        return self
+
+    def float(self) -> SparseCompressedTensor:
+        """The values as float32."""
+        return self._with_values(self._values_t.float())
+
+    def double(self) -> SparseCompressedTensor:
+        """The values as float64."""
+        return self._with_values(self._values_t.double())
+
+    def clone(self) -> SparseCompressedTensor:
+        """A copy of the indices and values (differentiable in the values)."""
+        compressed = Tensor._make(self._compressed_t._data.copy())
+        plain = Tensor._make(self._plain_t._data.copy())
+        return SparseCompressedTensor(
+            compressed, plain, self._values_t.clone(), self._shape, self.layout
+        )
+
+    def sum(self, dim: Any = None, keepdim: bool = False, dtype: Any = None) -> Tensor:
+        """The sum of all elements, a dense 0-d tensor (gradient: ones on the pattern).
+
+        Raises:
+            RuntimeError: for a ``dim`` (torch refuses it without keepdim).
+            NotImplementedError: for ``keepdim=True``.
+        """
+        if dim is not None and not keepdim:
+            raise RuntimeError(
+                "reduction operations on CSR tensors with keepdim=False is unsupported"
+            )
+        if dim is not None:
+            raise NotImplementedError(
+                "sum(): a sum over some dims (keepdim=True) of a sparse "
+                "compressed tensor is not supported in microtensor"
+            )
+        values = self._values_t if dtype is None else self._values_t.to(dtype)
+        return values.sum()
+
+    # --- arithmetic with a Python number ---------------------------------------------------
+    def _scaled(self, op: str, other: Any, fn: Any) -> SparseCompressedTensor:
+        if isinstance(other, bool) or not isinstance(other, (int, float)):
+            raise RuntimeError(
+                f"{op}(): a sparse compressed tensor can be multiplied or divided only by a Python "
+                f"number in microtensor, not {type(other).__name__}; call .to_dense() first"
+            )
+        return self._with_values(fn(self._values_t))
+
+    def __mul__(self, other: Any) -> SparseCompressedTensor:
+        return self._scaled("mul", other, lambda v: v * other)
+
+    __rmul__ = __mul__
+
+    def __truediv__(self, other: Any) -> SparseCompressedTensor:
+        return self._scaled("div", other, lambda v: v / other)
+
+    def __neg__(self) -> SparseCompressedTensor:
+        return self._with_values(-self._values_t)
+
+    def mul(self, other: Any) -> SparseCompressedTensor:
+        """Times a Python number."""
+        return self * other
+
+    def div(self, other: Any) -> SparseCompressedTensor:
+        """Divided by a Python number."""
+        return self / other
+
+    def __matmul__(self, other: Any) -> Tensor:
+        from microtensor.sparse.products import dense_product
+
+        return dense_product("matmul", self, other)
+
+    def __rmatmul__(self, other: Any) -> Tensor:
+        from microtensor.sparse.products import dense_product
+
+        return dense_product("matmul", other, self)
+
+    def mm(self, mat2: Any) -> Tensor:
+        """``microtensor.mm(self, mat2)``."""
+        from microtensor.sparse.products import dense_product
+
+        return dense_product("mm", self, mat2)
+
+    matmul = __matmul__
+
+    # --- dense ops refuse ------------------------------------------------------------------
+    def _name(self) -> str:
+        return self.layout.name.removeprefix("sparse_").upper()
+
+    def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
+        raise _refuse(_dense_op_name(), self._name())
+
+    def __add__(self, other: Any) -> Any:
+        raise _refuse("add", self._name())
+
+    __radd__ = __add__
+
+    def __sub__(self, other: Any) -> Any:
+        raise _refuse("sub", self._name())
+
+    __rsub__ = __sub__
+
+    def __getattr__(self, name: str) -> Any:
+        if not name.startswith("__") and hasattr(Tensor, name):
+            raise _refuse(_dense_op_name() if name.startswith("_") else name, self._name())
+        raise AttributeError(f"'SparseCompressedTensor' object has no attribute {name!r}")
+
+    def __len__(self) -> int:
+        return self._shape[0]
+
+    def __repr__(self) -> str:
+        from microtensor.sparse.compressed_repr import compressed_repr
+
+        return compressed_repr(self)
