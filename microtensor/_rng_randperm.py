@@ -91,24 +91,18 @@ def _swap_chain(targets: np.ndarray) -> np.ndarray:
     keys.sort()
     order = keys & ((1 << shift) - 1)
     keys >>= shift  # the sorted targets
-    same = keys[1:] == keys[:-1]
-    # previous[j]: the latest earlier step with j's target, or n + j where there is none (an
-    # index past the roots, where w[...] reads the target itself); selects as arithmetic,
-    # as masked selects cost several times more in NumPy
-    previous_sorted = np.empty(n, dtype=np.intp)
-    previous_sorted[0] = n + order[0]
-    np.subtract(order[:-1], n + order[1:], out=previous_sorted[1:])
-    previous_sorted[1:] *= same
-    previous_sorted[1:] += n + order[1:]
-    previous = np.empty(n, dtype=np.intp)
-    previous[order] = previous_sorted
-    # link[j]: the latest step before j that wrote position j (j itself where none did)
-    link = np.full(n, -1, dtype=np.intp)
-    np.maximum.at(link, targets, steps)
-    link += (link < 0) * (steps + 1)
-    self_swaps = np.flatnonzero(targets == steps)  # step j wrote j itself: the one before
-    link[self_swaps] = previous[self_swaps]
-    link[self_swaps[link[self_swaps] >= n]] = self_swaps[link[self_swaps] >= n]
+    same = keys[1:] == keys[:-1]  # a step and the one before it in the order share a target
+    # link[j]: the latest step before j that wrote position j (j itself where none did): the
+    # last step of the group with target j, or the one before it where that is j itself
+    last = np.append(np.flatnonzero(~same), n - 1)
+    written, writer = keys[last], order[last]
+    itself = np.flatnonzero(writer == written)
+    before = last[itself] - 1
+    has_before = before >= 0
+    has_before[has_before] = same[before[has_before]]
+    writer[itself] = np.where(has_before, order[before], written[itself])
+    link = steps.copy()
+    link[written] = writer
     # w[j] = w[link[j]], down to the roots (w[j] = j): pointer doubling; two rounds on all the
     # steps leave ~3% with a link still moving (chains are short), the rounds after see those
     link = link[link]
@@ -120,7 +114,15 @@ def _swap_chain(targets: np.ndarray) -> np.ndarray:
         jumped = link[hop]
         link[pending] = jumped
         pending = pending[jumped != hop]
-    return np.concatenate([link, targets])[previous]
+    # out[i] = w of the step before i in its group, or its target where it is the first; the
+    # select as arithmetic (a masked select on a random mask costs 3x more in NumPy)
+    change = np.take(link, order[:-1])
+    change -= keys[1:]
+    change *= same
+    keys[1:] += change
+    out = np.empty(n, dtype=np.intp)
+    out[order] = keys
+    return out
 
 
 def _inside_out(targets: np.ndarray) -> np.ndarray:
