@@ -49,10 +49,10 @@ def _flatten(args: tuple[Any, ...]) -> tuple[Any, ...]:
 def _detached(args: tuple[Any, ...]) -> tuple[Any, ...]:
     # torch's kernel may call x.numpy() on an input that requires grad: below the Autograd
     # key the tensor takes no part in autograd. A detached alias (same data and version
-    # counter) is microtensor's way to say so.
+    # counter) says so in microtensor.
     def one(a: Any) -> Any:
         if isinstance(a, Tensor):
-            return a.detach()
+            return a.detach() if a.requires_grad else a
         return [one(v) for v in a] if _is_tensor_list(a) else a
 
     return tuple(one(a) for a in args)
@@ -111,7 +111,7 @@ def make_autograd_impl(op: OpOverload, info: Any) -> Callable[..., Any]:
 
     def autograd_impl(*args: Any, **keyword_only_args: Any) -> Any:
         if not (is_grad_enabled() and any(t.requires_grad for t in flat_tensors(args))):
-            return op.redispatch_below_autograd(args, keyword_only_args)
+            return op.redispatch_below_autograd(_detached(args), keyword_only_args)
         spec = _Spec(args, keyword_only_args)
         flat_out = generated.apply(*_flatten(args), spec)
         flat_out = flat_out if isinstance(flat_out, tuple) else (flat_out,)

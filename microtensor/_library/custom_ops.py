@@ -246,6 +246,7 @@ class CustomOpDef:
     def _backend_impl(self, device_type: str | None) -> Callable[..., Any]:
         def backend_impl(*args: Any, **kwargs: Any) -> Any:
             result = self._backend_fns[device_type](*args, **kwargs)
+            registry.bump_mutated_versions(self._opoverload._schema, args, kwargs)
             _check_aliasing(self._name, args, kwargs, result)
             return result
 

@@ -97,9 +97,7 @@ class OpOverload:
                 f"'{self._name}' is only available for these backends: {sorted(kernels)}. "
                 "Register a kernel with microtensor.library.impl or register_kernel."
             )
-        result = kernel(*args, **kwargs)
-        bump_mutated_versions(self._schema, args, kwargs)
-        return result
+        return kernel(*args, **kwargs)
 
 
 @contextlib.contextmanager
@@ -244,7 +242,7 @@ def bind(
             raise RuntimeError(
                 f"{schema.name}() Expected a value of type 'Tensor' for argument '{a.name}' but "
                 f"instead found type '{type(value).__name__}'.\nPosition: {i}\nValue: {value}\n"
-                f"Declaration: {schema}"
+                f"Declaration: {schema}\nCast error details: Unable to cast {value} to Tensor"
             )
         values.append(value)
     keyword = {a.name: v for a, v in zip(params, values, strict=True) if a.kwarg_only}
@@ -263,7 +261,11 @@ def flat_tensors(values: Any) -> list[Tensor]:
 
 
 def bump_mutated_versions(schema: FunctionSchema, args: tuple[Any, ...], kwargs: Any) -> None:
-    """Count a mutation on every argument the schema marks ``Tensor(a!)``, as torch does."""
+    """Count a mutation on every argument the schema marks ``Tensor(a!)``, as torch does.
+
+    Torch does it for custom ops (their ADInplaceOrView kernel), not for ``Library.define``d
+    ops, whose kernels count their own in-place changes.
+    """
     for i, a in enumerate(schema.arguments):
         if a.is_write:
             value = kwargs.get(a.name) if a.kwarg_only else args[i] if i < len(args) else None
