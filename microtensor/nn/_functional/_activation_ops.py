@@ -16,6 +16,7 @@ import numpy as np
 from microtensor import ops
 from microtensor.autograd.function import Op
 from microtensor.ops import dual
+from microtensor.ops._linalg_common import cat
 from microtensor.ops.special import _erfc64, _in_float64, erfc
 
 _SQRT1_2 = math.sqrt(0.5)
@@ -303,3 +304,62 @@ class Threshold(Op):
     @staticmethod
     def backward(ctx: Any, grad_out: Any) -> Any:
         return dual.where(ctx.above, grad_out, 0.0), None, None
+
+
+class Hardshrink(Op):
+    """z = a if |a| > lambd else 0;  dz/da = 1 if |a| > lambd else 0 (nan passes, as torch)."""
+
+    @staticmethod
+    def forward(ctx: Any, a: Any, lambd: float) -> Any:
+        ctx.keep = ~((a >= -lambd) & (a <= lambd))
+        return np.where(ctx.keep, a, 0).astype(a.dtype, copy=False)
+
+    @staticmethod
+    def backward(ctx: Any, grad_out: Any) -> Any:
+        return dual.where(ctx.keep, grad_out, 0.0), None
+
+
+class Softshrink(Op):
+    """z = a - lambd sign(a) if |a| > lambd else 0;  dz/da = 1 if |a| > lambd else 0."""
+
+    @staticmethod
+    def forward(ctx: Any, a: Any, lambd: float) -> Any:
+        ctx.keep = ~((a >= -lambd) & (a <= lambd))
+        shifted = a - np.where(a > 0, lambd, -lambd).astype(a.dtype, copy=False)
+        return np.where(ctx.keep, shifted, 0).astype(a.dtype, copy=False)
+
+    @staticmethod
+    def backward(ctx: Any, grad_out: Any) -> Any:
+        return dual.where(ctx.keep, grad_out, 0.0), None
+
+
+def _halves(x: Any, dim: int) -> tuple[Any, Any]:
+    """The two halves of ``x`` along ``dim`` (views of an array; recorded slices of a Tensor)."""
+    half = x.shape[dim] // 2
+    first: list[Any] = [slice(None)] * x.ndim
+    second = list(first)
+    first[dim], second[dim] = slice(None, half), slice(half, None)
+    return x[tuple(first)], x[tuple(second)]
+
+
+class Glu(Op):
+    """z = a * sigmoid(b), with (a, b) the halves of x along dim.
+
+    With s = sigmoid(b): dz/da = s,  dz/db = a * s * (1 - s); dz/dx joins the two along dim.
+    """
+
+    @staticmethod
+    def forward(ctx: Any, x: Any, dim: int) -> Any:
+        ctx.save_for_backward(x)
+        ctx.dim = dim
+        a, b = _halves(x, dim)
+        return a * dual.sigmoid(b)
+
+    @staticmethod
+    def backward(ctx: Any, grad_out: Any) -> Any:
+        (x,) = ctx.saved_tensors
+        a, b = _halves(x, ctx.dim)
+        s = dual.sigmoid(b)
+        grad_a = grad_out * s
+        grad_b = grad_a * a * (1.0 - s)
+        return cat([grad_a, grad_b], ctx.dim), None

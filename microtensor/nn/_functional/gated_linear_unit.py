@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from microtensor import ops
+from microtensor.nn._functional import _activation_ops as fused
 from microtensor.nn._functional.activation import _floating
-from microtensor.ops import sigmoid
 from microtensor.ops._common import normalize_dim
 from microtensor.tensor import Tensor
 
@@ -30,5 +29,4 @@ def glu(input: Tensor, dim: int = -1) -> Tensor:  # noqa: A002
     size = input.shape[dim]
     if size % 2:
         raise RuntimeError(f"Halving dimension must be even, but dimension {dim} is size {size}")
-    a, b = ops.split(input, size // 2, dim)
-    return a * sigmoid(b)
+    return fused.Glu.apply(input, dim)  # type: ignore[no-any-return]

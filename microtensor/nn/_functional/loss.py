@@ -9,13 +9,12 @@ likelihood losses in ``loss_margin.py`` and ``loss_likelihood.py``.
 from __future__ import annotations
 
 import warnings
-from typing import Any
 
 import numpy as np
 
 from microtensor import ops
-from microtensor.autograd.function import Op
 from microtensor.nn._functional._loss_common import apply_reduction, get_reduction, pair
+from microtensor.nn._functional._regression_loss_ops import HuberLoss, MseLoss, SmoothL1Loss
 from microtensor.nn._functional.loss_binary import (
     binary_cross_entropy,
     binary_cross_entropy_with_logits,
@@ -49,6 +48,13 @@ __all__ = [
 ]
 
 
+def _broadcast(input: Tensor, target: Tensor) -> tuple[Tensor, Tensor]:  # noqa: A002
+    """Both at their broadcast shape (torch's ``broadcast_tensors`` first: expand nodes)."""
+    if input._data.shape == target._data.shape:
+        return input, target
+    return ops.broadcast_tensors(input, target)  # type: ignore[return-value]
+
+
 def _weighted(
     op: str,
     loss: Tensor,
@@ -74,28 +80,6 @@ def _weighted(
         with np.errstate(invalid="ignore", divide="ignore"):  # no elements: nan, as PyTorch
             return ops.sum(loss) / ops.sum(weight)
     return apply_reduction(loss, reduction)
-
-
-class SquaredError(Op, node_name="MseLossBackward0"):
-    """loss = sum((a - b)**2), or its mean;  dloss/da = 2 (a - b) / n = -dloss/db.
-
-    One node instead of sub, square and sum (a W1 training step: about -20%); tested against
-    the composition.
-    """
-
-    @staticmethod
-    def forward(ctx: Any, a: Any, b: Any, mean: bool) -> Any:
-        ctx.save_for_backward(a, b)
-        diff = a - b
-        total = (diff * diff).sum()
-        ctx.scale = 2.0 / diff.size if mean else 2.0
-        return np.asarray(total / diff.size if mean else total, dtype=diff.dtype)
-
-    @staticmethod
-    def backward(ctx: Any, grad_out: Any) -> Any:
-        a, b = ctx.saved_tensors
-        grad = (a - b) * (grad_out * ctx.scale)
-        return grad, -grad if ctx.needs_input_grad[1] else None, None
 
 
 def mse_loss(
@@ -131,10 +115,9 @@ def mse_loss(
     """
     input, target = pair("mse_loss", input, target)  # noqa: A001
     reduction = get_reduction("mse_loss", reduction, size_average, reduce)
-    if weight is None and reduction != "none" and input.shape == target.shape and input.numel():
-        return SquaredError.apply(input, target, reduction == "mean")  # type: ignore[no-any-return]
-    loss = ops.square(input - target)
-    return _weighted("mse_loss", loss, input, weight, reduction)
+    if weight is None:
+        return MseLoss.apply(*_broadcast(input, target), reduction)  # type: ignore[no-any-return]
+    return _weighted("mse_loss", (input - target) ** 2, input, weight, reduction)
 
 
 def l1_loss(
@@ -216,12 +199,9 @@ def smooth_l1_loss(
             f"smooth_l1_loss(): smooth_l1_loss does not support negative values for beta (got "
             f"{beta}); beta=0 gives the L1 loss"
         )
-    dist = ops.abs(input - target)
-    if beta == 0.0:
-        return apply_reduction(dist, reduction)
-    small = dist._data < beta
-    loss = ops.where(small, 0.5 * dist * dist / beta, dist - 0.5 * beta)
-    return apply_reduction(loss, reduction)
+    if beta == 0.0:  # torch's l1_loss
+        return apply_reduction(ops.abs(input - target), reduction)
+    return SmoothL1Loss.apply(*_broadcast(input, target), reduction, float(beta))  # type: ignore[no-any-return]
 
 
 def huber_loss(
@@ -263,9 +243,9 @@ def huber_loss(
         raise RuntimeError(
             f"huber_loss(): huber_loss does not support non-positive values for delta (got {delta})"
         )
-    dist = ops.abs(input - target)
-    small = dist._data < delta
-    loss = ops.where(small, 0.5 * dist * dist, delta * (dist - 0.5 * delta))
+    if weight is None:
+        return HuberLoss.apply(*_broadcast(input, target), reduction, float(delta))  # type: ignore[no-any-return]
+    loss = HuberLoss.apply(*_broadcast(input, target), "none", float(delta))
     return _weighted("huber_loss", loss, input, weight, reduction, mean_by_weight=False)
 
 

@@ -6,9 +6,8 @@ Each moves values towards 0: hard and soft shrinkage zero the band ``[-lambd, la
 
 from __future__ import annotations
 
-import numpy as np
-
 from microtensor import ops
+from microtensor.nn._functional import _activation_ops as fused
 from microtensor.nn._functional.activation import _floating
 from microtensor.ops._pointwise import tensor_input
 from microtensor.tensor import Tensor
@@ -39,8 +38,7 @@ def hardshrink(input: Tensor, lambd: float = 0.5) -> Tensor:  # noqa: A002
         tensor([-1.0000,  0.0000,  0.7000])
     """
     _floating("hardshrink", input)
-    keep = np.abs(input._data) > lambd
-    return ops.where(Tensor._make(keep | np.isnan(input._data)), input, 0.0)
+    return fused.Hardshrink.apply(input, float(lambd))  # type: ignore[no-any-return]
 
 
 def softshrink(input: Tensor, lambd: float = 0.5) -> Tensor:  # noqa: A002
@@ -60,6 +58,4 @@ def softshrink(input: Tensor, lambd: float = 0.5) -> Tensor:  # noqa: A002
         raise RuntimeError(
             f"softshrink(): lambda must be greater or equal to 0, but found to be {lambd}."
         )
-    x = input._data
-    shifted = ops.where(Tensor._make(x > lambd), input - lambd, input + lambd)
-    return ops.where(Tensor._make((np.abs(x) > lambd) | np.isnan(x)), shifted, 0.0)
+    return fused.Softshrink.apply(input, float(lambd))  # type: ignore[no-any-return]

@@ -1,0 +1,164 @@
+"""Fused nn.functional ops carry torch's graph node (name and next_functions), values, gradients.
+
+Covers group_norm (NativeGroupNormBackward0), glu, hardshrink, softshrink, and the regression
+losses mse / smooth_l1 / huber for every reduction. Each case is ``(id, call, arrays)``:
+``call(F, lib, *tensors)`` runs the same code on ``torch.nn.functional`` (``lib = torch``) and
+``microtensor.nn.functional`` (``lib = mt``). The node's name and its ``next_functions``
+(the names of the nodes it points to) must be torch's; values and the gradients for a random
+upstream gradient equal torch's (float64 and float32); gradcheck and gradgradcheck pass.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+import torch.nn.functional as TF
+
+import microtensor as mt
+import microtensor.nn.functional as F
+from microtensor import ops
+from tests.helpers import check_gradients, compare_with_torch
+
+
+def _x(*shape, seed=0):
+    return np.random.default_rng(seed).standard_normal(shape)
+
+
+X2, X4 = _x(3, 4), _x(2, 6, 3, 2, seed=1)
+W6, B6 = _x(6, seed=2), _x(6, seed=3)
+Y2, Y_COL = _x(3, 4, seed=4) * 1.5, _x(3, 1, seed=5)
+SHRINK = np.array([-1.2, -0.5, -0.3, 0.0, 0.2, 0.5, 0.7, 2.0])  # includes both kinks
+
+CASES = [
+    ("group_norm", lambda F, lib, x, w, b: F.group_norm(x, 3, w, b), [X4, W6, B6]),
+    ("group_norm-no-affine", lambda F, lib, x: F.group_norm(x, 2), [X4]),
+    ("group_norm-weight-only", lambda F, lib, x, w: F.group_norm(x, 6, w), [X4, W6]),
+    ("group_norm-2d", lambda F, lib, x, w, b: F.group_norm(x, 2, w[:4], b[:4]), [X2, W6, B6]),
+    ("glu-last", lambda F, lib, x: F.glu(x), [X2]),
+    ("glu-dim1", lambda F, lib, x: F.glu(x, 1), [X4]),
+    ("hardshrink", lambda F, lib, x: F.hardshrink(x), [SHRINK]),
+    ("hardshrink-lambd", lambda F, lib, x: F.hardshrink(x, 0.25), [X2]),
+    ("softshrink", lambda F, lib, x: F.softshrink(x), [SHRINK]),
+    ("softshrink-lambd", lambda F, lib, x: F.softshrink(x, 0.25), [X2]),
+]
+for red in ("mean", "sum", "none"):
+    CASES += [
+        (f"mse-{red}", lambda F, lib, x, y, r=red: F.mse_loss(x, y, reduction=r), [X2, Y2]),
+        (
+            f"mse-broadcast-{red}",
+            lambda F, lib, x, y, r=red: F.mse_loss(x, y, reduction=r),
+            [X2, Y_COL],
+        ),
+        (
+            f"smooth_l1-{red}",
+            lambda F, lib, x, y, r=red: F.smooth_l1_loss(x, y, reduction=r, beta=0.7),
+            [X2, Y2],
+        ),
+        (f"huber-{red}", lambda F, lib, x, y, r=red: F.huber_loss(x, y, reduction=r), [X2, Y2]),
+        (
+            f"huber-delta-broadcast-{red}",
+            lambda F, lib, x, y, r=red: F.huber_loss(x, y, reduction=r, delta=0.5),
+            [X2, Y_COL],
+        ),
+    ]
+IDS = [case[0] for case in CASES]
+
+pytestmark = pytest.mark.filterwarnings("ignore:Using a target size")
+
+
+def _edges(node):
+    """The node's name and the names of its next_functions (None where no gradient flows)."""
+    return node.name(), [None if n is None else n.name() for n, _ in node.next_functions]
+
+
+def _run(lib, functional, call, arrays):
+    args = [lib.tensor(a, requires_grad=True) for a in arrays]
+    out = call(functional, lib, *args)
+    return _edges(out.grad_fn)
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize(("name", "call", "arrays"), CASES, ids=IDS)
+def test_values_and_gradients_equal_torch(name, call, arrays, dtype):
+    arrays = [a.astype(dtype) for a in arrays]
+    compare_with_torch(
+        lambda *t: call(F, mt, *t),
+        lambda *t: call(TF, torch, *t),
+        arrays,
+        rng=np.random.default_rng(1),
+    )
+
+
+@pytest.mark.parametrize(("name", "call", "arrays"), CASES, ids=IDS)
+def test_node_and_next_functions_are_torchs(name, call, arrays):
+    assert _run(mt, F, call, arrays) == _run(torch, TF, call, arrays)
+
+
+@pytest.mark.parametrize(("name", "call", "arrays"), CASES, ids=IDS)
+def test_gradcheck_and_gradgradcheck(name, call, arrays):
+    if name.startswith(("hardshrink", "softshrink")) and name.endswith("shrink"):
+        arrays = [SHRINK + 0.05]  # finite differences step over no kink
+    check_gradients(lambda *t: call(F, mt, *t), arrays)
+
+
+def test_node_lists_none_for_a_target_without_grad():
+    x = mt.tensor(X2, requires_grad=True)
+    node = F.huber_loss(x, mt.tensor(Y2)).grad_fn
+    assert _edges(node) == ("HuberLossBackward0", ["torch::autograd::AccumulateGrad", None])
+
+
+# --- the fused ops against the compositions they replaced ------------------------------------
+
+
+def _same_values_and_gradients(fused_fn, composed_fn, arrays):
+    inputs = [mt.tensor(a, requires_grad=True) for a in arrays]
+    fused, composed = fused_fn(*inputs), composed_fn(*inputs)
+    np.testing.assert_allclose(fused.detach().numpy(), composed.detach().numpy(), 1e-12, 1e-12)
+    g = mt.tensor(_x(*fused.shape, seed=9))
+    fused_grads = mt.autograd.grad(fused, inputs, g)
+    composed_grads = mt.autograd.grad(composed, inputs, g)
+    for a, b in zip(fused_grads, composed_grads, strict=True):
+        np.testing.assert_allclose(a.numpy(), b.numpy(), 1e-12, 1e-12)
+
+
+def test_group_norm_equals_the_composition_it_replaced():
+    def composed(x, w, b):  # the view of (N, G, C/G, S) standardised, as group_norm was
+        grouped = ops.reshape(x, (2, 3, 2, 6))
+        mean = ops.mean(grouped, (2, 3), True)
+        var = ops.mean((grouped - mean) ** 2, (2, 3), True)
+        x_hat = ops.reshape((grouped - mean) / ops.sqrt(var + 1e-5), x.shape)
+        return x_hat * ops.reshape(w, (6, 1, 1)) + ops.reshape(b, (6, 1, 1))
+
+    _same_values_and_gradients(lambda x, w, b: F.group_norm(x, 3, w, b), composed, [X4, W6, B6])
+
+
+def test_huber_and_smooth_l1_equal_the_compositions_they_replaced():
+    def huber(x, y):
+        dist = ops.abs(x - y)
+        return ops.where(dist._data < 1.0, 0.5 * dist * dist, dist - 0.5)
+
+    def smooth_l1(x, y):
+        dist = ops.abs(x - y)
+        return ops.where(dist._data < 0.7, 0.5 * dist * dist / 0.7, dist - 0.35)
+
+    fused = [
+        lambda x, y: F.huber_loss(x, y, reduction="none"),
+        lambda x, y: F.smooth_l1_loss(x, y, reduction="none", beta=0.7),
+    ]
+    _same_values_and_gradients(fused[0], huber, [X2, Y2])
+    _same_values_and_gradients(fused[1], smooth_l1, [X2, Y2])
+
+
+def test_glu_and_shrinks_equal_the_compositions_they_replaced():
+    _same_values_and_gradients(F.glu, lambda x: x[:, :2] * ops.sigmoid(x[:, 2:]), [X2])
+    keep = np.abs(SHRINK) > 0.5
+    _same_values_and_gradients(F.hardshrink, lambda x: ops.where(keep, x, 0.0), [SHRINK])
+    shifted = lambda x: ops.where(SHRINK > 0.5, x - 0.5, x + 0.5)  # noqa: E731
+    _same_values_and_gradients(F.softshrink, lambda x: ops.where(keep, shifted(x), 0.0), [SHRINK])
+
+
+def test_empty_mean_losses_are_nan_like_torchs():
+    for fn in (F.mse_loss, F.huber_loss, F.smooth_l1_loss):
+        out = fn(mt.zeros(0, requires_grad=True), mt.zeros(0))
+        assert np.isnan(out.item()) and out.grad_fn.name().endswith("LossBackward0")
