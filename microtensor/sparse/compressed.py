@@ -277,8 +277,10 @@ class SparseCompressedTensor:
         """The COO tensor of the same elements (blocks' elements one by one), as torch."""
         coordinates = self._coordinates()
         indices = np.stack(coordinates).astype(np.int64).reshape(len(coordinates), -1)
-        # torch marks the result coalesced for CSR, whose entries come in row-major order
-        coalesced = self.layout is sparse_csr
+        # torch marks the result coalesced when the entries come in row-major order by
+        # construction (CSR, BSR of 1 x 1 blocks) or there is at most one
+        one_by_one = self.layout is sparse_bsr and self._blocksize() == (1, 1)
+        coalesced = self.layout is sparse_csr or one_by_one or self._values_t._data.size <= 1
         return SparseTensor(
             Tensor._make(indices), self._values_t.reshape(-1), self._shape, coalesced
         )
@@ -385,8 +387,8 @@ class SparseCompressedTensor:
     def _scaled(self, op: str, other: Any, fn: Any) -> SparseCompressedTensor:
         if isinstance(other, bool) or not isinstance(other, (int, float)):
             raise RuntimeError(
-                f"{op}(): a sparse compressed tensor can be multiplied or divided only by a Python "
-                f"number in microtensor, not {type(other).__name__}; call .to_dense() first"
+                f"{op}(): a sparse compressed tensor can be multiplied only by a Python number in "
+                f"microtensor, not {type(other).__name__}; call .to_dense() first"
             )
         return self._with_values(fn(self._values_t))
 
@@ -396,7 +398,7 @@ class SparseCompressedTensor:
     __rmul__ = __mul__
 
     def __truediv__(self, other: Any) -> SparseCompressedTensor:
-        return self._scaled("div", other, lambda v: v / other)
+        raise RuntimeError(f"unsupported tensor layout: {TORCH_NAMES[self.layout]}")  # as torch
 
     def __neg__(self) -> SparseCompressedTensor:
         return self._with_values(-self._values_t)
@@ -406,7 +408,11 @@ class SparseCompressedTensor:
         return self * other
 
     def div(self, other: Any) -> SparseCompressedTensor:
-        """Divided by a Python number."""
+        """Refused, as torch (multiply by the reciprocal instead).
+
+        Raises:
+            RuntimeError: always (torch's message).
+        """
         return self / other
 
     def __matmul__(self, other: Any) -> Tensor:

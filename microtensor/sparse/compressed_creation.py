@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -139,9 +140,9 @@ def check_indices(compressed: np.ndarray, plain: np.ndarray, n_plain: int, layou
     compressed_dim = "nrows" if by_rows else "ncols"
     if plain.size and (plain.min() < 0 or plain.max() >= n_plain):
         raise RuntimeError(f"`0 <= {pname} < {plain_dim}` is not satisfied.")
-    nnz = plain.shape[-1]
+    nnz, batches = plain.shape[-1], math.prod(compressed.shape[:-1])
     for row_starts, indices in zip(
-        compressed.reshape(-1, compressed.shape[-1]), plain.reshape(-1, nnz), strict=True
+        compressed.reshape(batches, -1), plain.reshape(batches, nnz), strict=True
     ):
         if row_starts[0] != 0:
             raise RuntimeError(f"`{cname}[..., 0] == 0` is not satisfied.")
