@@ -198,6 +198,7 @@ from microtensor import (  # noqa: E402
 )
 from microtensor._adjoint import adjoint  # noqa: E402
 from microtensor._binomial import binomial  # noqa: E402
+from microtensor._control_flow import cond, while_loop  # noqa: E402
 from microtensor._conv_tbc import conv_tbc  # noqa: E402
 from microtensor._embedding_bag_top_level import embedding_bag  # noqa: E402
 from microtensor._inplace_top_level import (  # noqa: E402
@@ -341,6 +342,19 @@ from microtensor._recurrent_top_level import (  # noqa: E402
     rnn_tanh_cell,
 )
 from microtensor._removed_linalg import eig, lstsq, matrix_rank, solve, symeig  # noqa: E402
+from microtensor._symbolic_numbers import (  # noqa: E402
+    SymBool,
+    SymFloat,
+    SymInt,
+    sym_float,
+    sym_int,
+    sym_ite,
+    sym_max,
+    sym_min,
+    sym_not,
+    sym_sqrt,
+    sym_sum,
+)
 from microtensor._top_level_factories import (  # noqa: E402
     bartlett_window,
     blackman_window,
