@@ -76,8 +76,13 @@ class Interpreter:
             enable_io_processing: accepted for torch's signature (no input/output codegen).
 
         Raises:
-            RuntimeError: if a placeholder without default gets no argument; an error of a
-                node gains a note naming that node.
+            RuntimeError: if a placeholder without default gets no argument. With
+                ``extra_traceback`` (the default) an error raised by a node has ``While
+                executing <the node>`` added to its message, and a ``KeyError`` becomes a
+                ``RuntimeError``, as in torch.
+
+        Differs from PyTorch: the added message has no ``Use tlparse`` line (a torch log
+        viewer).
         """
         self.env = initial_env if initial_env is not None else {}
         self.args_iter: Iterator[Any] = iter(args)
@@ -88,7 +93,12 @@ class Interpreter:
                 self.env[node] = self.run_node(node)
             except Exception as e:
                 if self.extra_traceback:
-                    e.add_note(f"While executing {node.format_node()}")
+                    msg = f"While executing {node.format_node()}"
+                    msg = f"{e.args[0]}\n\n{msg}" if e.args else msg
+                    msg += f"\nOriginal traceback:\n{node.stack_trace}"
+                    e.args = (msg, *e.args[1:])
+                    if isinstance(e, KeyError):
+                        raise RuntimeError(*e.args) from e
                 raise
             if self.garbage_collect_values:
                 for dead in self.user_to_last_uses.get(node, []):
@@ -96,6 +106,31 @@ class Interpreter:
             if node.op == "output":
                 return self.env[node]
         return None
+
+    def boxed_run(self, args_list: list[Any]) -> Any:
+        """``run`` with torch's boxed calling convention: the list is emptied before running.
+
+        Emptying the caller's list lets the inputs be freed as soon as the graph is done
+        with them.
+
+        Args:
+            args_list: one value per placeholder.
+
+        Raises:
+            RuntimeError: if the list does not hold one value per placeholder.
+        """
+        placeholders = [n for n in self.graph.nodes if n.op == "placeholder"]
+        if len(args_list) != len(placeholders):
+            detail = (
+                "extra arguments" if len(args_list) > len(placeholders) else "missing arguments"
+            )
+            raise RuntimeError(
+                f"Interpreter.boxed_run expected {len(placeholders)} arguments for placeholders "
+                f"but received {len(args_list)} ({detail})"
+            )
+        env = dict(zip(placeholders, args_list, strict=True))
+        args_list.clear()
+        return self.run(initial_env=env)
 
     def run_node(self, n: Node) -> Any:
         """Run one node: fetch its arguments, then call the method named by its op."""

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from microtensor.fx._qualified_name import _get_qualified_name
+from microtensor.fx.immutable_collections import immutable_dict, immutable_list
 
 if TYPE_CHECKING:
     from microtensor.fx.graph import Graph
@@ -27,6 +28,9 @@ Argument = Any  # a Node, a number, a str, a slice, None, or a (nested) tuple / 
 def map_aggregate(a: Argument, fn: Callable[[Argument], Argument]) -> Argument:
     """Apply ``fn`` to every leaf of ``a``, rebuilding tuples, lists, dicts and slices.
 
+    As in torch, lists and dicts come back as ``immutable_list`` / ``immutable_dict``, and a
+    tuple subclass other than a namedtuple (``Size``) as a plain tuple.
+
     Example:
         >>> from microtensor.fx.node import map_aggregate
         >>> map_aggregate((1, [2, {"k": 3}]), lambda v: v * 10)
@@ -34,11 +38,11 @@ def map_aggregate(a: Argument, fn: Callable[[Argument], Argument]) -> Argument:
     """
     if isinstance(a, tuple):
         mapped = tuple(map_aggregate(elem, fn) for elem in a)
-        return type(a)(*mapped) if hasattr(a, "_fields") else type(a)(mapped)
+        return type(a)(*mapped) if hasattr(a, "_fields") else mapped
     if isinstance(a, list):
-        return [map_aggregate(elem, fn) for elem in a]
+        return immutable_list(map_aggregate(elem, fn) for elem in a)
     if isinstance(a, dict):
-        return {key: map_aggregate(value, fn) for key, value in a.items()}
+        return immutable_dict((key, map_aggregate(value, fn)) for key, value in a.items())
     if isinstance(a, slice):
         return slice(
             map_aggregate(a.start, fn), map_aggregate(a.stop, fn), map_aggregate(a.step, fn)
@@ -224,6 +228,15 @@ class Node:
     def all_input_nodes(self) -> list[Node]:
         """The distinct nodes read by this one, in the order they first appear in the args."""
         return list(self._input_nodes)
+
+    @property
+    def stack_trace(self) -> str | None:
+        """The Python stack recorded when the node was traced (``meta["stack_trace"]``)."""
+        return self.meta.get("stack_trace", None)
+
+    @stack_trace.setter
+    def stack_trace(self, trace: str | None) -> None:
+        self.meta["stack_trace"] = trace
 
     def update_arg(self, idx: int, arg: Argument) -> None:
         """Set ``args[idx]`` to ``arg``."""

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any, NamedTuple
 
+from microtensor.fx.graph_module import GraphModule
 from microtensor.fx.interpreter import Interpreter
 from microtensor.fx.node import Node, map_aggregate
 from microtensor.tensor import Tensor
@@ -61,9 +62,33 @@ class ShapeProp(Interpreter):
         [('input_1', (2, 3)), ('_0', (2, 5)), ('_1', (2, 5))]
     """
 
+    def __init__(self, gm: GraphModule, fake_mode: Any = None) -> None:
+        """Prepare to run ``gm``.
+
+        Raises:
+            NotImplementedError: for a ``fake_mode`` (microtensor has no fake tensors).
+        """
+        if fake_mode is not None:
+            raise NotImplementedError(
+                "ShapeProp(fake_mode=...): microtensor has no fake tensors; pass real example "
+                "inputs to propagate() instead"
+            )
+        super().__init__(gm)
+        self.fake_mode = None
+
     def run_node(self, n: Node) -> Any:
-        """Run ``n`` and record its metadata."""
-        result = super().run_node(n)
+        """Run ``n`` and record its metadata.
+
+        Raises:
+            RuntimeError: ``ShapeProp error for: node=...`` when the node fails (the node's
+                own error is its cause).
+        """
+        try:
+            result = super().run_node(n)
+        except Exception as e:
+            raise RuntimeError(
+                f"ShapeProp error for: node={n.format_node()} with meta={n.meta}"
+            ) from e
         found_tensor = False
 
         def extract(value: Any) -> Any:
