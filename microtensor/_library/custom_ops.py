@@ -106,7 +106,7 @@ class CustomOpDef:
         self._setup_context_fn: Callable[..., Any] | None = None
         self._backward_fn: Callable[..., Any] | None = None
         self._disabled_kernel: set[str | None] = set()
-        from microtensor.library import get_library_allowing_overwrite
+        from microtensor._library.library import get_library_allowing_overwrite
 
         self._lib = get_library_allowing_overwrite(namespace, name)
         self._lib.define(name + schema)

@@ -1,5 +1,7 @@
 """Library(ns, kind), define and impl against torch.library: the basic flows of torch's docs."""
 
+import subprocess
+import sys
 import warnings
 
 import numpy as np
@@ -269,3 +271,14 @@ def test_defined_mutating_op_leaves_the_version_count_to_its_kernel():
 
     results = both(run)
     assert results["mt"] == results["torch"] == ([0.0, 0.0], 0)
+
+
+def test_import_microtensor_does_not_load_the_library():
+    probe = (
+        "import sys, microtensor; "
+        "print(any(m.startswith(('microtensor.library', 'microtensor._library')) for m in sys.modules))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip() == "False"
