@@ -115,7 +115,10 @@ def _modulo(generator: Generator, n: int, span: int, base: int, dtype: np.dtype)
     if span < 2**28:  # one 32-bit draw each; the remainder and the sum fit in int64
         draws = generator._random32(n)
         _remainder(draws, span, values.view(np.uint32)[:n])  # values' memory as scratch
-        np.add(draws, np.int64(base), out=values)
+        if base:
+            np.add(draws, np.int64(base), out=values)
+        else:  # randint(high): a widening copy costs less than an addition
+            np.copyto(values, draws)
         return values.astype(dtype, copy=False)
     # torch's public builds draw 64 bits from 2**28 on, whatever the dtype (FBCODE's rule,
     # 2**32 for a few dtypes, is not what the wheels run)
