@@ -1,7 +1,8 @@
 """Fused nn.functional ops carry torch's graph node (name and next_functions), values, gradients.
 
-Covers group_norm (NativeGroupNormBackward0), glu, hardshrink, softshrink, and the regression
-losses mse / smooth_l1 / huber for every reduction. Each case is ``(id, call, arrays)``:
+Covers group_norm (NativeGroupNormBackward0), glu, hardshrink, softshrink, pixel_shuffle,
+pixel_unshuffle, channel_shuffle, and the losses mse / smooth_l1 / huber / soft_margin for every
+reduction. Each case is ``(id, call, arrays)``:
 ``call(F, lib, *tensors)`` runs the same code on ``torch.nn.functional`` (``lib = torch``) and
 ``microtensor.nn.functional`` (``lib = mt``). The node's name and its ``next_functions``
 (the names of the nodes it points to) must be torch's; values and the gradients for a random
@@ -28,6 +29,7 @@ def _x(*shape, seed=0):
 X2, X4 = _x(3, 4), _x(2, 6, 3, 2, seed=1)
 W6, B6 = _x(6, seed=2), _x(6, seed=3)
 Y2, Y_COL = _x(3, 4, seed=4) * 1.5, _x(3, 1, seed=5)
+SIGNS = np.sign(_x(3, 4, seed=6))
 SHRINK = np.array([-1.2, -0.5, -0.3, 0.0, 0.2, 0.5, 0.7, 2.0])  # includes both kinks
 
 CASES = [
@@ -41,6 +43,11 @@ CASES = [
     ("hardshrink-lambd", lambda F, lib, x: F.hardshrink(x, 0.25), [X2]),
     ("softshrink", lambda F, lib, x: F.softshrink(x), [SHRINK]),
     ("softshrink-lambd", lambda F, lib, x: F.softshrink(x, 0.25), [X2]),
+    ("pixel_shuffle", lambda F, lib, x: F.pixel_shuffle(x, 2), [_x(2, 8, 3, 2)]),
+    ("pixel_shuffle-batch", lambda F, lib, x: F.pixel_shuffle(x, 2), [_x(2, 1, 4, 2, 3)]),
+    ("pixel_unshuffle", lambda F, lib, x: F.pixel_unshuffle(x, 2), [_x(2, 3, 4, 2)]),
+    ("channel_shuffle", lambda F, lib, x: F.channel_shuffle(x, 3), [X4]),
+    ("channel_shuffle-3d", lambda F, lib, x: F.channel_shuffle(x, 2), [_x(2, 4, 3)]),
 ]
 for red in ("mean", "sum", "none"):
     CASES += [
@@ -54,6 +61,13 @@ for red in ("mean", "sum", "none"):
             f"smooth_l1-{red}",
             lambda F, lib, x, y, r=red: F.smooth_l1_loss(x, y, reduction=r, beta=0.7),
             [X2, Y2],
+        ),
+        (
+            f"soft_margin-{red}",
+            lambda F, lib, x, r=red: F.soft_margin_loss(
+                x, lib.tensor(SIGNS).to(x.dtype), reduction=r
+            ),
+            [X2],
         ),
         (f"huber-{red}", lambda F, lib, x, y, r=red: F.huber_loss(x, y, reduction=r), [X2, Y2]),
         (
@@ -156,6 +170,26 @@ def test_glu_and_shrinks_equal_the_compositions_they_replaced():
     _same_values_and_gradients(F.hardshrink, lambda x: ops.where(keep, x, 0.0), [SHRINK])
     shifted = lambda x: ops.where(SHRINK > 0.5, x - 0.5, x + 0.5)  # noqa: E731
     _same_values_and_gradients(F.softshrink, lambda x: ops.where(keep, shifted(x), 0.0), [SHRINK])
+
+
+def test_shuffles_equal_the_compositions_they_replaced():
+    def composed(x):  # pixel_shuffle as it was: view, permute, reshape
+        y = ops.reshape(x, (2, 2, 2, 2, 3, 2))
+        return ops.reshape(ops.permute(y, (0, 1, 4, 2, 5, 3)), (2, 2, 6, 4))
+
+    _same_values_and_gradients(lambda x: F.pixel_shuffle(x, 2), composed, [_x(2, 8, 3, 2)])
+    x = _x(2, 8, 3, 2)
+    shuffled = F.pixel_unshuffle(F.pixel_shuffle(mt.tensor(x), 2), 2)
+    np.testing.assert_array_equal(shuffled.numpy(), x)
+
+
+def test_soft_margin_equals_the_composition_it_replaced():
+    signs = mt.tensor(SIGNS)
+    _same_values_and_gradients(
+        lambda x: F.soft_margin_loss(x, signs, reduction="none"),
+        lambda x: -ops.log(ops.sigmoid(signs * x)),
+        [X2],
+    )
 
 
 def test_empty_mean_losses_are_nan_like_torchs():

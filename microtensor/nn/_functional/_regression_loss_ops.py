@@ -15,18 +15,14 @@ from typing import Any
 import numpy as np
 
 from microtensor.autograd.function import Op
+from microtensor.nn._functional._loss_common import reduce_array
 from microtensor.ops import dual
 
 
 def _reduced(ctx: Any, loss: np.ndarray, reduction: str) -> np.ndarray:
     """``loss`` reduced; ``ctx.norm`` is the factor 'mean' puts on every gradient."""
     ctx.norm = 1.0 / loss.size if reduction == "mean" and loss.size else 1.0
-    if reduction == "none":
-        return loss
-    total = loss.sum()
-    if reduction == "mean":  # no elements: nan, as torch (without NumPy's warning)
-        total = total / loss.size if loss.size else np.nan
-    return np.asarray(total, dtype=loss.dtype)
+    return reduce_array(loss, reduction)
 
 
 class MseLoss(Op, node_name="MseLossBackward0"):

@@ -8,23 +8,27 @@ here, the import path of ``nn.loss_margin``.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from microtensor import ops
+from microtensor.autograd.function import Op
 from microtensor.autograd.grad_mode import is_grad_enabled
-from microtensor.nn._functional._activation_ops import LogSigmoid
+from microtensor.nn._functional._activation_ops import LogSigmoid, raw_log_sigmoid
 from microtensor.nn._functional._loss_common import (
     apply_reduction,
     broadcast_check,
     get_reduction,
     pair,
+    reduce_array,
 )
-from microtensor.nn._functional.loss_binary import log_sigmoid
 from microtensor.nn._functional.loss_embedding import hinge_embedding_loss
 from microtensor.nn._functional.loss_triplet import (
     triplet_margin_loss,
     triplet_margin_with_distance_loss,
 )
+from microtensor.ops import dual
 from microtensor.ops._pointwise import tensor_input
 from microtensor.tensor import Tensor
 
@@ -216,6 +220,29 @@ def multilabel_margin_loss(
     return apply_reduction(loss, reduction)
 
 
+class SoftMarginLoss(Op, node_name="SoftMarginLossBackward0"):
+    """loss = -log(sigmoid(y x)) = log(1 + exp(-y x)), reduced;  dloss/dx = -y sigmoid(-y x).
+
+    ``y`` (the target) is a constant array, broadcast to x's shape; torch's node lists only x.
+    """
+
+    _listed = (0,)
+
+    @staticmethod
+    def forward(ctx: Any, x: Any, target: np.ndarray, reduction: str) -> Any:
+        ctx.save_for_backward(x)
+        ctx.neg_target = -np.broadcast_to(target, x.shape).astype(x.dtype)
+        loss = -raw_log_sigmoid(x * -ctx.neg_target)
+        ctx.norm = 1.0 / loss.size if reduction == "mean" and loss.size else 1.0
+        return reduce_array(loss, reduction)
+
+    @staticmethod
+    def backward(ctx: Any, grad_out: Any) -> Any:
+        (x,) = ctx.saved_tensors
+        neg_target = ctx.neg_target
+        return grad_out * ctx.norm * neg_target * dual.sigmoid(x * neg_target), None, None
+
+
 def soft_margin_loss(
     input: Tensor,  # noqa: A002
     target: Tensor,
@@ -261,4 +288,4 @@ def soft_margin_loss(
             f"{op}(): The function 'soft_margin_loss' is not differentiable with respect to "
             "argument 'target'. This input cannot have requires_grad True: pass target.detach()"
         )
-    return apply_reduction(-log_sigmoid(target * input), reduction)
+    return SoftMarginLoss.apply(input, target._data, reduction)  # type: ignore[no-any-return]

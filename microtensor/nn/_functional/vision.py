@@ -1,11 +1,12 @@
 """Rearranging images: ``pixel_shuffle``, ``pixel_unshuffle``, ``channel_shuffle``.
 
-Each is a reshape, a permutation and a reshape, so its gradient is the inverse rearrangement.
+Each is a reshape, a permutation and a reshape, one ``Rearrange`` op (``_rearrange_ops``) with
+torch's node name; its gradient is the inverse rearrangement.
 """
 
 from __future__ import annotations
 
-from microtensor import ops
+from microtensor.nn._functional._rearrange_ops import ChannelShuffle, PixelShuffle, PixelUnshuffle
 from microtensor.ops._pointwise import tensor_input
 from microtensor.tensor import Tensor
 
@@ -53,9 +54,10 @@ def pixel_shuffle(input: Tensor, upscale_factor: int) -> Tensor:  # noqa: A002
             f"square of upscale_factor, but input.size(-3)={c} is not divisible by {r * r}"
         )
     nb = len(batch)
-    x = ops.reshape(input, (*batch, c // (r * r), r, r, h, w))
+    split = (*batch, c // (r * r), r, r, h, w)
     order = (*range(nb), nb, nb + 3, nb + 1, nb + 4, nb + 2)
-    return ops.reshape(ops.permute(x, order), (*batch, c // (r * r), h * r, w * r))
+    out = (*batch, c // (r * r), h * r, w * r)
+    return PixelShuffle.apply(input, split, order, out)  # type: ignore[no-any-return]
 
 
 def pixel_unshuffle(input: Tensor, downscale_factor: int) -> Tensor:  # noqa: A002
@@ -80,9 +82,10 @@ def pixel_unshuffle(input: Tensor, downscale_factor: int) -> Tensor:  # noqa: A0
                 f"input.size({d})={size} is not divisible by {r}"
             )
     nb = len(batch)
-    x = ops.reshape(input, (*batch, c, h // r, r, w // r, r))
+    split = (*batch, c, h // r, r, w // r, r)
     order = (*range(nb), nb, nb + 2, nb + 4, nb + 1, nb + 3)
-    return ops.reshape(ops.permute(x, order), (*batch, c * r * r, h // r, w // r))
+    out = (*batch, c * r * r, h // r, w // r)
+    return PixelUnshuffle.apply(input, split, order, out)  # type: ignore[no-any-return]
 
 
 def channel_shuffle(input: Tensor, groups: int) -> Tensor:  # noqa: A002
@@ -113,5 +116,6 @@ def channel_shuffle(input: Tensor, groups: int) -> Tensor:  # noqa: A002
         raise RuntimeError(
             f"Number of channels must be divisible by groups. Got {c} channels and {groups} groups."
         )
-    x = ops.reshape(input, (n, groups, c // groups, *rest))
-    return ops.reshape(ops.transpose(x, 1, 2), (n, c, *rest))
+    split = (n, groups, c // groups, *rest)
+    order = (0, 2, 1, *range(3, input.ndim + 1))
+    return ChannelShuffle.apply(input, split, order, (n, c, *rest))  # type: ignore[no-any-return]
