@@ -352,3 +352,18 @@ def test_gradient_through_dense_to_compressed(name):
     (mine.values() * mt.tensor(weights)).sum().backward()
     (reference.values() * torch.tensor(weights)).sum().backward()
     np.testing.assert_allclose(ours.grad.numpy(), theirs.grad.numpy(), rtol=1e-12)
+
+
+def test_values_that_require_grad_make_a_non_leaf_as_torch():
+    ours_v, theirs_v = (
+        mt.tensor(VALUES, requires_grad=True),
+        torch.tensor(VALUES, requires_grad=True),
+    )
+    ours = mt.sparse_csr_tensor(CROW, COL, ours_v, (3, 3))
+    theirs = torch.sparse_csr_tensor(CROW, COL, theirs_v, (3, 3))
+    assert (ours.is_leaf, ours.requires_grad) == (theirs.is_leaf, theirs.requires_grad)
+    assert text(ours) == repr(theirs)
+    upstream = np.random.default_rng(9).standard_normal((3, 3)).astype("float32")
+    ours.to_dense().backward(mt.tensor(upstream))
+    theirs.to_dense().backward(torch.tensor(upstream))
+    np.testing.assert_array_equal(ours_v.grad.numpy(), theirs_v.grad.numpy())
