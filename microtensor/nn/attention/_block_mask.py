@@ -92,22 +92,6 @@ def _adjust_num_blocks_and_indices(
     return _int32(num_blocks), _int32(indices)
 
 
-def _dense_to_block_mask(
-    mask: np.ndarray, q_block: int, kv_block: int, separate_full_blocks: bool
-) -> tuple[np.ndarray, np.ndarray | None]:
-    """The (B, H, Q tiles, KV tiles) 0/1 tables of partial and full tiles of a bool mask."""
-    mask = mask.reshape((1,) * (4 - mask.ndim) + mask.shape)
-    pad_q, pad_kv = -mask.shape[-2] % q_block, -mask.shape[-1] % kv_block
-    mask = np.pad(mask, ((0, 0), (0, 0), (0, pad_q), (0, pad_kv)))
-    b, h, q, kv = mask.shape
-    tiles = mask.reshape(b, h, q // q_block, q_block, kv // kv_block, kv_block)
-    count = tiles.sum(axis=(3, 5))
-    if not separate_full_blocks:
-        return (count > 0).astype(np.int8), None
-    full = q_block * kv_block
-    return ((count > 0) & (count < full)).astype(np.int8), (count == full).astype(np.int8)
-
-
 class BlockMask:
     """A block-sparse attention mask: torch's ``BlockMask``, with its tables and methods.
 

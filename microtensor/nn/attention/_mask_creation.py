@@ -18,7 +18,6 @@ from microtensor import creation, dtypes
 from microtensor.nn.attention._block_mask import (
     _DEFAULT_SPARSE_BLOCK_SIZE,
     BlockMask,
-    _dense_to_block_mask,
     _dense_to_ordered,
     _int32,
     _mask_mod_signature,
@@ -28,6 +27,22 @@ from microtensor.tensor import Tensor
 __all__ = ["and_masks", "create_block_mask", "create_mask", "or_masks"]
 
 _score_mod_signature = Callable[[Tensor, Tensor, Tensor, Tensor, Tensor], Tensor]
+
+
+def _dense_to_block_mask(
+    mask: np.ndarray, q_block: int, kv_block: int, separate_full_blocks: bool
+) -> tuple[np.ndarray, np.ndarray | None]:
+    """The (B, H, Q tiles, KV tiles) 0/1 tables of partial and full tiles of a bool mask."""
+    mask = mask.reshape((1,) * (4 - mask.ndim) + mask.shape)
+    pad_q, pad_kv = -mask.shape[-2] % q_block, -mask.shape[-1] % kv_block
+    mask = np.pad(mask, ((0, 0), (0, 0), (0, pad_q), (0, pad_kv)))
+    b, h, q, kv = mask.shape
+    tiles = mask.reshape(b, h, q // q_block, q_block, kv // kv_block, kv_block)
+    count = tiles.sum(axis=(3, 5))
+    if not separate_full_blocks:
+        return (count > 0).astype(np.int8), None
+    full = q_block * kv_block
+    return ((count > 0) & (count < full)).astype(np.int8), (count == full).astype(np.int8)
 
 
 def _positional_args(fn: Callable[..., Any]) -> int:

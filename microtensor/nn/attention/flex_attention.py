@@ -76,7 +76,7 @@ _WARNINGS_SHOWN: set[str] = set()
 
 
 class FlexKernelOptions(TypedDict, total=False):
-    """Torch's kernel tuning options; accepted and, but for ``BACKEND``'s check, unused."""
+    """Torch's kernel tuning options: checked (``BACKEND``) and otherwise unused here."""
 
     num_warps: int
     num_stages: int
