@@ -203,18 +203,19 @@ def _box_muller_blocks_f32(u: np.ndarray, mean: float, std: float) -> np.ndarray
 def _box_muller_blocks(u: np.ndarray, mean: float, std: float) -> np.ndarray:
     """Torch's generic ``normal_fill_16`` (float64) on every block of 16 uniforms, in place."""
     halves = u.view(_HALF_BLOCK).reshape(-1, 2)  # each block: 8 doubles for u1, 8 for u2
-    radius = np.empty(min(u.size, _CHUNK) // 2)
-    theta, trig = np.empty_like(radius), np.empty_like(radius)
+    radius = np.empty(u.size // 2)
+    np.copyto(radius.view(_HALF_BLOCK), halves[:, 0])  # gather the halves: contiguous passes
+    np.subtract(1, radius, out=radius)
+    radius = _libm.log(radius)  # in one call: the fast log settles its leftovers once per call
+    radius *= -2
+    np.sqrt(radius, out=radius)
+    theta = np.empty(min(u.size, _CHUNK) // 2)
+    trig = np.empty_like(theta)
     for start in range(0, halves.shape[0], _CHUNK // 16):
         chunk = halves[start : start + _CHUNK // 16]
         size = 8 * chunk.shape[0]
-        r, t, c = radius[:size], theta[:size], trig[:size]
-        np.copyto(r.view(_HALF_BLOCK), chunk[:, 0])  # gather the halves: contiguous passes
+        r, t, c = radius[8 * start : 8 * start + size], theta[:size], trig[:size]
         np.copyto(t.view(_HALF_BLOCK), chunk[:, 1])
-        np.subtract(1, r, out=r)
-        r[:] = _libm.log(r)
-        r *= -2
-        np.sqrt(r, out=r)
         t *= 2.0 * np.pi
         np.cos(t, out=c)
         c *= r
