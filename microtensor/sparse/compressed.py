@@ -60,7 +60,11 @@ class SparseCompressedTensor:
     ``to_sparse_bsr``, ``to_sparse_bsc``).
 
     Differs from PyTorch: a class of its own beside ``Tensor``; hybrid tensors (values with
-    dense dims) are not supported; dense ops refuse it.
+    dense dims) are not supported; dense ops refuse it; a leaf that requires grad is refused
+    by ``mm``, ``matmul``, ``@``, ``addmm`` and ``sum`` (torch gives it a dense gradient; use
+    ``sparse.mm`` or ``values()``); CSC, BSR and BSC products have gradients (torch has no
+    backward for them); converting to BSR or BSC from another layout goes through the dense
+    tensor, so an explicitly stored zero is kept only inside a block that is stored anyway.
     """
 
     __slots__ = ("_compressed_t", "_plain_t", "_values_t", "_shape", "layout", "__weakref__")
@@ -369,8 +373,15 @@ class SparseCompressedTensor:
 
         Raises:
             RuntimeError: for a ``dim`` (torch refuses it without keepdim).
-            NotImplementedError: for ``keepdim=True``.
+            NotImplementedError: for ``keepdim=True``, or a leaf that requires grad (torch
+                gives it a dense gradient; sum ``values()`` for the pattern's).
         """
+        if self.requires_grad and self.is_leaf:
+            raise NotImplementedError(
+                "sum(): torch gives a sparse leaf that requires grad a dense gradient in sum, "
+                "which microtensor does not support; use values().sum() (gradient with the "
+                "sparse pattern) or detach the sparse tensor"
+            )
         if dim is not None and not keepdim:
             raise RuntimeError(
                 "reduction operations on CSR tensors with keepdim=False is unsupported"
