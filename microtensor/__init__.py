@@ -342,6 +342,17 @@ from microtensor._recurrent_top_level import (  # noqa: E402
     rnn_tanh_cell,
 )
 from microtensor._removed_linalg import eig, lstsq, matrix_rank, solve, symeig  # noqa: E402
+from microtensor._runtime_info import (  # noqa: E402
+    compiled_with_cxx11_abi,
+    get_device_module,
+    has_lapack,
+    has_mkl,
+    has_openmp,
+    has_spectral,
+    init_num_threads,
+    is_distributed,
+)
+from microtensor._streams import Event, Stream  # noqa: E402
 from microtensor._symbolic_numbers import (  # noqa: E402
     SymBool,
     SymFloat,
@@ -406,6 +417,18 @@ from microtensor import accelerator  # noqa: E402 - torch.accelerator: the CPU-o
 from microtensor._tensor_device import get_device  # noqa: E402
 from microtensor._tensor_str import set_printoptions  # noqa: E402
 from microtensor.amp import GradScaler  # noqa: E402 - torch.GradScaler is torch.amp.GradScaler
+from microtensor.amp.deprecated_device_functions import (  # noqa: E402
+    get_autocast_ipu_dtype,
+    get_autocast_xla_dtype,
+    is_autocast_ipu_enabled,
+    is_autocast_xla_enabled,
+    set_autocast_cpu_enabled,
+    set_autocast_gpu_dtype,
+    set_autocast_ipu_dtype,
+    set_autocast_ipu_enabled,
+    set_autocast_xla_dtype,
+    set_autocast_xla_enabled,
+)
 
 # isort: split
 # torch's submodules that programs reach as attributes after `import torch` but that are not

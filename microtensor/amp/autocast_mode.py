@@ -20,7 +20,7 @@ from microtensor import dtypes
 
 __all__ = ["autocast", "is_autocast_enabled"]
 
-_DEVICE_TYPES = ("cpu", "cuda", "mps", "xpu", "hpu", "xla", "meta")
+_DEVICE_TYPES = ("cpu", "cuda", "mps", "xpu", "hpu", "xla", "ipu", "meta")
 
 
 class autocast:  # noqa: N801 - PyTorch's name
