@@ -19,20 +19,47 @@ from microtensor.tensor import Tensor
 
 
 class _Spec:
-    """How the flat Function inputs fold back into the op's arguments (lists of Tensors)."""
+    """How the flat Function inputs and outputs fold back into the op's arguments and results.
+
+    The Function sees every Tensor of a ``Tensor[]`` argument as an input of its own, and only
+    the Tensor results as outputs (an ``int`` result or a mutating op's None is kept here).
+    """
 
     def __init__(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
         self.lengths = [len(a) if _is_tensor_list(a) else None for a in args]
         self.kwargs = kwargs
         self.result_is_tuple = False
         self.result_lists: list[int | None] = []
+        self.flat_results: list[Any] = []  # the non-Tensor results; None where a Tensor goes
+        self.tensor_positions: list[int] = []
 
     def unflatten(self, flat: tuple[Any, ...]) -> tuple[Any, ...]:
-        out, i = [], 0
-        for n in self.lengths:
-            out.append(flat[i] if n is None else list(flat[i : i + n]))
-            i += 1 if n is None else n
-        return tuple(out)
+        return _group(flat, self.lengths)
+
+    def tensor_results(self, result: Any) -> tuple[Tensor, ...]:
+        """Remember the shape of ``result``; the Tensors in it, flat."""
+        self.result_is_tuple = isinstance(result, tuple)
+        results = result if isinstance(result, tuple) else (result,)
+        self.result_lists = [len(r) if isinstance(r, list) else None for r in results]
+        flat = _flatten(results)
+        self.tensor_positions = [i for i, r in enumerate(flat) if isinstance(r, Tensor)]
+        self.flat_results = [None if isinstance(r, Tensor) else r for r in flat]
+        return tuple(flat[i] for i in self.tensor_positions)
+
+    def per_result(self, tensors: tuple[Any, ...]) -> tuple[Any, ...]:
+        """One value per result (a list for a ``Tensor[]`` one) from the flat Tensor values."""
+        flat = list(self.flat_results)
+        for i, t in zip(self.tensor_positions, tensors, strict=True):
+            flat[i] = t
+        return _group(tuple(flat), self.result_lists)
+
+
+def _group(flat: tuple[Any, ...], lengths: list[int | None]) -> tuple[Any, ...]:
+    out, i = [], 0
+    for n in lengths:
+        out.append(flat[i] if n is None else list(flat[i : i + n]))
+        i += 1 if n is None else n
+    return tuple(out)
 
 
 def _is_tensor_list(value: Any) -> bool:
@@ -74,10 +101,7 @@ def make_autograd_impl(op: OpOverload, info: Any) -> Callable[..., Any]:
             else:
                 info._setup_context_fn(ctx=ctx, inputs=args, output=result)
         ctx._pt_spec = spec
-        spec.result_is_tuple = isinstance(result, tuple)
-        results = result if isinstance(result, tuple) else (result,)
-        spec.result_lists = [len(r) if isinstance(r, list) else None for r in results]
-        return _flatten(results)
+        return spec.tensor_results(result)
 
     def backward(ctx: Any, *flat_grads: Any) -> Any:
         if not info._backward_fn:
@@ -86,10 +110,7 @@ def make_autograd_impl(op: OpOverload, info: Any) -> Callable[..., Any]:
                 "Please use register_autograd to add one."
             )
         spec: _Spec = ctx._pt_spec
-        grads, i = [], 0
-        for n in spec.result_lists:
-            grads.append(flat_grads[i] if n is None else list(flat_grads[i : i + n]))
-            i += 1 if n is None else n
+        grads = spec.per_result(flat_grads)  # None for a result that is no Tensor
         needs = ctx.needs_input_grad
         try:
             ctx.needs_input_grad = spec.unflatten(needs[:-1])
@@ -114,11 +135,7 @@ def make_autograd_impl(op: OpOverload, info: Any) -> Callable[..., Any]:
             return op.redispatch_below_autograd(_detached(args), keyword_only_args)
         spec = _Spec(args, keyword_only_args)
         flat_out = generated.apply(*_flatten(args), spec)
-        flat_out = flat_out if isinstance(flat_out, tuple) else (flat_out,)
-        results, i = [], 0
-        for n in spec.result_lists:
-            results.append(flat_out[i] if n is None else list(flat_out[i : i + n]))
-            i += 1 if n is None else n
-        return tuple(results) if spec.result_is_tuple else results[0]
+        results = spec.per_result(flat_out if isinstance(flat_out, tuple) else (flat_out,))
+        return results if spec.result_is_tuple else results[0]
 
     return autograd_impl
