@@ -43,6 +43,11 @@ CASES = [
     ("hardshrink-lambd", lambda F, lib, x: F.hardshrink(x, 0.25), [X2]),
     ("softshrink", lambda F, lib, x: F.softshrink(x), [SHRINK]),
     ("softshrink-lambd", lambda F, lib, x: F.softshrink(x, 0.25), [X2]),
+    ("prelu", lambda F, lib, x, w: F.prelu(x, w), [X4, W6]),
+    ("prelu-one-slope", lambda F, lib, x, w: F.prelu(x, w), [X2, W6[:1]]),
+    ("prelu-0d", lambda F, lib, x, w: F.prelu(x, w), [np.array(-1.5), W6[:1]]),
+    ("rrelu-eval", lambda F, lib, x: F.rrelu(x, 0.1, 0.3), [X2]),
+    ("rrelu-train", lambda F, lib, x: _seeded(lib, F.rrelu, x, training=True), [X2]),
     ("pixel_shuffle", lambda F, lib, x: F.pixel_shuffle(x, 2), [_x(2, 8, 3, 2)]),
     ("pixel_shuffle-batch", lambda F, lib, x: F.pixel_shuffle(x, 2), [_x(2, 1, 4, 2, 3)]),
     ("pixel_unshuffle", lambda F, lib, x: F.pixel_unshuffle(x, 2), [_x(2, 3, 4, 2)]),
@@ -79,6 +84,11 @@ for red in ("mean", "sum", "none"):
 IDS = [case[0] for case in CASES]
 
 pytestmark = pytest.mark.filterwarnings("ignore:Using a target size")
+
+
+def _seeded(lib, fn, *args, **kwargs):
+    lib.manual_seed(0)  # microtensor's generator draws torch's numbers after the same seed
+    return fn(*args, **kwargs)
 
 
 def _edges(node):

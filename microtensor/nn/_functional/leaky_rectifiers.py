@@ -6,16 +6,57 @@ training (``rrelu``, whose evaluation slope is the mean of its range).
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from microtensor import ops
+from microtensor.autograd.function import Op
 from microtensor.nn._functional import _activation_ops as fused
 from microtensor.nn._functional.activation import _floating
+from microtensor.ops import dual
 from microtensor.ops._pointwise import tensor_input
 from microtensor.random import _generator
 from microtensor.tensor import Tensor
 
 __all__ = ["leaky_relu", "leaky_relu_", "prelu", "rrelu", "rrelu_"]
+
+
+class PreluKernel(Op, node_name="PreluKernelBackward0"):
+    """z = a if a > 0 else w * a, w one slope per channel (broadcast);  dz/da = 1 or w.
+
+    dz/dw = 0 or a, shaped like z: the engine sums it back to w's shape.
+    """
+
+    @staticmethod
+    def forward(ctx: Any, a: Any, weight: Any) -> Any:
+        ctx.save_for_backward(a, weight)
+        ctx.positive = a > 0
+        return np.where(ctx.positive, a, weight * a)
+
+    @staticmethod
+    def backward(ctx: Any, grad_out: Any) -> Any:
+        a, weight = ctx.saved_tensors
+        needs = ctx.needs_input_grad
+        grad_a = dual.where(ctx.positive, grad_out, grad_out * weight) if needs[0] else None
+        grad_weight = dual.where(ctx.positive, 0.0, grad_out * a) if needs[1] else None
+        return grad_a, grad_weight
+
+
+class RreluWithNoise(Op, node_name="RreluWithNoiseBackward0"):
+    """z = noise * a, noise = 1 where a > 0, else a slope (random, or the mean in evaluation).
+
+    dz/da = noise (a constant array drawn in forward).
+    """
+
+    @staticmethod
+    def forward(ctx: Any, a: Any, noise: np.ndarray) -> Any:
+        ctx.noise = noise
+        return a * noise
+
+    @staticmethod
+    def backward(ctx: Any, grad_out: Any) -> Any:
+        return grad_out * ctx.noise, None
 
 
 def leaky_relu(input: Tensor, negative_slope: float = 0.01, inplace: bool = False) -> Tensor:  # noqa: A002
@@ -77,11 +118,12 @@ def prelu(input: Tensor, weight: Tensor) -> Tensor:  # noqa: A002
             f"numbers = {weight.numel()} and channel size = {channels}: give 1 weight or one "
             "per channel (dim 1 of input)"
         )
-    if weight.numel() > 1:
-        weight = weight.reshape((channels,) + (1,) * (input.ndim - 2))
-    elif input.ndim < weight.ndim:
-        weight = weight.reshape(())
-    return ops.where(input._data > 0, input, weight * input)
+    if weight.ndim != input.ndim:  # torch's view of the weight: its slopes along dim 1
+        view = [1] * input.ndim
+        if input.ndim > 1:
+            view[1] = weight.numel()
+        weight = ops.reshape(weight, tuple(view))
+    return PreluKernel.apply(input, weight)  # type: ignore[no-any-return]
 
 
 def rrelu(
@@ -113,18 +155,19 @@ def rrelu(
         raise RuntimeError("Lower bound should be less than or equal to the upper bound")
     if inplace:
         return input._inplace("rrelu_", rrelu, lower, upper, training)
-    if not training:
-        return leaky_relu(input, (lower + upper) / 2)
     x = input._data
-    # torch's CPU kernel draws one float64 uniform(lower, upper) per element <= 0, in order
     negative = x <= 0
+    if not training:
+        slope = x.dtype.type((lower + upper) / 2)
+        return RreluWithNoise.apply(input, np.where(negative, slope, x.dtype.type(1)))  # type: ignore[no-any-return]
+    # torch's CPU kernel draws one float64 uniform(lower, upper) per element <= 0, in order
     uniform = _generator(None)._uniform(int(np.count_nonzero(negative)), np.float64)
     noise = np.ones(x.shape, x.dtype)
     # the bounds pass through torch's opmath type first: float32 below float64
     opmath = np.float64 if x.dtype == np.float64 else np.float32
     low, high = float(opmath(lower)), float(opmath(upper))
     noise[negative] = (uniform * (high - low) + low).astype(x.dtype)
-    return input * Tensor._make(noise)
+    return RreluWithNoise.apply(input, noise)  # type: ignore[no-any-return]
 
 
 def rrelu_(

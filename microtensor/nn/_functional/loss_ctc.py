@@ -82,7 +82,7 @@ def _alpha_beta(lp: np.ndarray, target: np.ndarray, blank: int) -> tuple[Any, An
     return alpha, beta, nll
 
 
-class CTCLoss(Op):
+class CTCLoss(Op, node_name="CtcLossBackward0"):
     """nll_n = -log sum over alignments of prod_t y[t, path_t];  see the module docstring."""
 
     @staticmethod

@@ -55,7 +55,7 @@ def hinge_embedding_loss(
     tensor_input(op, target)
     broadcast_check(op, input, target)
     t = target._data
-    hinge = ops.where(Tensor._make(t != 1), ops.clamp(margin - input, min=0), 0.0)
+    hinge = ops.where(Tensor._make(t != 1), ops.clamp_min(margin - input, 0), 0.0)
     loss = hinge + ops.where(Tensor._make(t != -1), input, 0.0)
     return apply_reduction(loss, reduction)
 
@@ -124,7 +124,7 @@ def cosine_embedding_loss(
     cos = prod_sum / ops.sqrt(mag_square1 * mag_square2)
     broadcast_check(op, cos, target)
     pos = ops.where(target._data == 1, 1 - cos, 0.0)
-    neg = ops.where(target._data == -1, ops.clamp(cos - margin, min=0), 0.0)
+    neg = ops.where(target._data == -1, ops.clamp_min(cos - margin, 0), 0.0)
     return apply_reduction(pos + neg, reduction)
 
 
@@ -172,4 +172,4 @@ def margin_ranking_loss(
     x1, x2 = pair(op, input1, input2, warn=False)
     diff = x1 - x2
     broadcast_check(op, diff, target)
-    return apply_reduction(ops.clamp(-target * diff + margin, min=0), reduction)
+    return apply_reduction(ops.clamp_min(-target * diff + margin, 0), reduction)

@@ -36,7 +36,7 @@ def _triplet(
     dist_pos, dist_neg = distance(anchor, positive), distance(anchor, negative)
     if swap:
         dist_neg = ops.minimum(dist_neg, distance(positive, negative))
-    return ops.clamp(margin + dist_pos - dist_neg, min=0)
+    return ops.clamp_min(margin + dist_pos - dist_neg, 0)
 
 
 def triplet_margin_loss(
