@@ -113,6 +113,8 @@ def log_port(x: np.ndarray) -> np.ndarray:
 #                                                        + 2**-24 1.36u + the error of q
 # doubled, so that the test's own rounding (|e| + bound, one addition) cannot matter
 TAIL_ERROR_BOUND = 2.0**-66
+# the near-1 tail's bound: these times |r|**3 and |r|, 3.5x what _near_one_fast proves
+NEAR_ONE_ERROR_BOUND = (2.0**-49, 2.0**-99)
 _CHUNK = 16384
 _ABS_MASK = np.uint64(0x7FFFFFFFFFFFFFFF)
 _SPECIAL_LO = np.uint64(0x0010 << 48)  # x - 2**-1022 wraps for zero, negatives and subnormals
@@ -232,10 +234,12 @@ def log_fast(x: np.ndarray) -> np.ndarray:
 def _near_one_fast(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Glibc's near-1 series where Ziv's test proves its bits: ``(values, unproven mask)``.
 
-    As ``_near_one_port`` with its tail ``fma(poly, r3, lo)`` in plain operations: with
-    ``u = 2**-53`` and ``|r| <= 2**-3.95``, the plain polynomial is within 2.2u of glibc's
-    (|poly| <= 0.35), ``lo`` within ``u 2**-25 r**2``, so the tail is within
-    ``|r| (4.1u r**2 + u 2**-24 |r| + 4u**2) <= |r| (8u r**2 + 2**-100)``; doubled below.
+    As ``_near_one_port`` with its tail ``fma(poly, r3, lo)`` in plain operations. With
+    ``u = 2**-53`` and ``|r| <= 2**-3.95``: the plain polynomial is within 2.2u of glibc's
+    (``|poly| <= 0.35``); ``lo`` (``|lo| <= 2**-25 r**2 + 1.04u |r|``) within
+    ``3u 2**-25 r**2 + 2.1u**2 |r|``; so the tail is within
+    ``3.25u |r|**3 + 5u 2**-25 r**2 + 4.2u**2 |r| <= |r| (4.5u r**2 + 2**-101)``, as
+    ``r**2 <= (2**24 |r|**3 + 2**-24 |r|) / 2``. ``NEAR_ONE_ERROR_BOUND`` takes 3x that.
     """
     b = _LOG_B
     r = x - 1.0  # exact (Sterbenz)
@@ -256,7 +260,7 @@ def _near_one_fast(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     tail = poly * r3 + lo
     s = hi + tail
     error = np.abs(tail - (s - hi))  # exact: |hi| > |tail| (for x == 1 both are 0)
-    error += np.abs(r3) * 2.0**-49 + np.abs(r) * 2.0**-99
+    error += np.abs(r3) * NEAR_ONE_ERROR_BOUND[0] + np.abs(r) * NEAR_ONE_ERROR_BOUND[1]
     magnitude = s.view(np.uint64) & _ABS_MASK
     smaller_ulp = magnitude.view(np.float64) - (magnitude - np.uint64(1)).view(np.float64)
     # at x == 1, s == 0 and the ulp below it is nan: the comparison is false and 0 stays, as

@@ -115,3 +115,18 @@ def test_the_reduction_keeps_r_within_the_bound_s_premise():
             z = Fraction(float(np.uint64(bits).view(np.float64)))
             worst = max(worst, abs(z * Fraction(float(table[i, 0])) - 1))
     assert worst <= Fraction(1, 256)
+
+
+def test_the_near_one_screen_absorbs_a_tail_error_within_its_bound(monkeypatch):
+    """b1 four ulps off moves the series' tail by 2u |r|**3: settled values keep glibc's bits."""
+    x = np.random.default_rng(6).uniform(1 - 2.0**-4, 1 + 2.0**-4, 200_000)
+    expected = _bits(_libm_log._near_one_port(x))
+    coeffs = list(_libm_log._LOG_B)
+    coeffs[1] += 4 * math.ulp(coeffs[1])
+    monkeypatch.setattr(_libm_log, "_LOG_B", coeffs)
+    values, unproven = _libm_log._near_one_fast(x)
+    assert unproven.mean() < 0.05
+    np.testing.assert_array_equal(_bits(values)[~unproven], expected[~unproven])
+    monkeypatch.setattr(_libm_log, "NEAR_ONE_ERROR_BOUND", (0.0, 0.0))
+    values, unproven = _libm_log._near_one_fast(x)
+    assert (_bits(values)[~unproven] != expected[~unproven]).any()
