@@ -227,7 +227,10 @@ def _math_attention(
     shape = (query.shape[0], query.shape[1], query.shape[2], key.shape[2])
     grid = _index_grid(shape)
     if score_mod is not None:
-        scores = score_mod(scores, *grid).to(working)
+        # torch keeps the mod's float dtype (its -inf is a 0-d tensor, which does not promote)
+        scores = score_mod(scores, *grid)
+        if not scores.is_floating_point():
+            scores = scores.to(working)
     if mask_mod is not noop_mask:
         allowed = Tensor._make(np.ascontiguousarray(_allowed(mask_mod, shape)))
         scores = ops.where(allowed, scores, float("-inf"))

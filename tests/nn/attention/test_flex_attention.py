@@ -51,6 +51,10 @@ def alibi(score, b, h, q_idx, kv_idx):
     return score - (h + 1) * 0.25 * (q_idx - kv_idx).abs()
 
 
+def position_only(score, b, h, q_idx, kv_idx):  # ignores the score: a (1, H, 1, S) result
+    return (h - kv_idx) * score.new_ones(()) * 0.5  # a 0-d float: the score's dtype
+
+
 def make_mod(name, lib, bias=None):
     """The named mod for ``lib`` (mods that need the library's functions or tensors)."""
     if name == "softcap":
@@ -79,6 +83,7 @@ CASES = {
     "document": ((1, 2, 2, 8, 8, 4, 4), "softcap", ("document", 1, None), {}),
     "padding": ((1, 1, 1, 130, 140, 4, 3), "relative", ("padding", None, None), {}),
     "dead_rows": ((1, 2, 2, 5, 4, 4, 4), None, ("first_rows", None, None), {}),
+    "position_only": ((2, 2, 2, 4, 5, 4, 4), "position_only", None, {}),
     "batch_broadcast": ((2, 2, 2, 4, 5, 4, 4), None, ("causal", 2, None), {"kv_batch": 1}),
 }
 
@@ -127,6 +132,19 @@ def test_forward_matches_torch(name, dtype):
     (t_out, t_lse), _ = run_case("torch", name, arrays)
     assert_same(out, t_out, what="output")
     assert_same(lse, t_lse, what="lse")
+
+
+def test_block_tables_without_mask_mod_mask_nothing():
+    """As torch's eager flex_attention: the math reads mask_mod, not the block tables."""
+    num, idx = [[[1, 1]]], [[[[0, 1], [1, 0]]]]
+    arrays = inputs((1, 1, 1, 8, 8, 4, 4), np.float64)
+    outs = []
+    for lib, fa in LIBS.values():
+        tables = (lib.tensor(num, dtype=lib.int32), lib.tensor(idx, dtype=lib.int32))
+        mask = fa.BlockMask.from_kv_blocks(*tables, BLOCK_SIZE=4)
+        outs.append(fa.flex_attention(*(lib.tensor(a) for a in arrays), block_mask=mask))
+    assert_same(outs[0], outs[1])
+    assert_same(outs[0], mfa.flex_attention(*(mt.tensor(a) for a in arrays)))
 
 
 def test_fully_masked_rows_give_zero_and_minus_inf():
