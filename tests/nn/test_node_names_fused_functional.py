@@ -81,6 +81,17 @@ for red in ("mean", "sum", "none"):
             [X2, Y_COL],
         ),
     ]
+for mode in ("reflect", "replicate"):
+    CASES += [
+        (f"pad-{mode}-1d", lambda F, lib, x, m=mode: F.pad(x, (2, 1), mode=m), [_x(2, 3, 4)]),
+        (f"pad-{mode}-1d-unbatched", lambda F, lib, x, m=mode: F.pad(x, (0, 3), m), [X2]),
+        (f"pad-{mode}-2d", lambda F, lib, x, m=mode: F.pad(x, (1, 2, 2, 0), m), [_x(1, 2, 3, 4)]),
+        (
+            f"pad-{mode}-3d",
+            lambda F, lib, x, m=mode: F.pad(x, (1, 1, 0, 2, 1, 0), mode=m),
+            [_x(1, 2, 2, 3, 3)],
+        ),
+    ]
 IDS = [case[0] for case in CASES]
 
 pytestmark = pytest.mark.filterwarnings("ignore:Using a target size")
@@ -200,6 +211,36 @@ def test_soft_margin_equals_the_composition_it_replaced():
         lambda x: -ops.log(ops.sigmoid(signs * x)),
         [X2],
     )
+
+
+def test_pad_equals_the_composition_it_replaced():
+    for mode in ("reflect", "replicate"):
+        _same_values_and_gradients(
+            lambda x, m=mode: F.pad(x, (2, 1, 1, 2), mode=m),
+            lambda x, m=mode: ops.pad(x, (2, 1, 1, 2), mode=m),
+            [_x(2, 2, 3, 4)],
+        )
+
+
+@pytest.mark.parametrize(
+    ("mode", "widths", "message"),
+    [
+        ("reflect", (3, 0), "Padding size should be less than"),
+        ("replicate", (1, 1), "replicate padding needs a non-empty dim"),
+        ("reflect", (1,), "Padding length must be divisible by 2"),
+    ],
+)
+def test_pad_errors_are_ops_pads(mode, widths, message):
+    x = mt.zeros(1, 2, 0 if mode == "replicate" else 3)
+    with pytest.raises(RuntimeError, match=message):
+        F.pad(x, widths, mode=mode)
+
+
+def test_pad_with_negative_widths_crops_as_ops_pad():
+    x = mt.tensor(_x(1, 2, 5), requires_grad=True)
+    out = F.pad(x, (-1, 2), mode="reflect")
+    expected = TF.pad(torch.tensor(_x(1, 2, 5)), (-1, 2), mode="reflect")
+    np.testing.assert_allclose(out.detach().numpy(), expected.numpy(), 0, 1e-15)
 
 
 def test_empty_mean_losses_are_nan_like_torchs():
