@@ -12,11 +12,25 @@ from typing import Any
 
 import numpy as np
 
-from microtensor._layout import layout, sparse_bsc, sparse_bsr, sparse_coo, sparse_csc, sparse_csr
+from microtensor._layout import (
+    layout,
+    sparse_bsc,
+    sparse_bsr,
+    sparse_coo,
+    sparse_csc,
+    sparse_csr,
+    strided,
+)
 from microtensor.sparse.compressed import LAYOUTS, TORCH_NAMES, SparseCompressedTensor
 from microtensor.tensor import Tensor
 
-__all__ = ["coo_to_compressed", "dense_to_compressed", "sparse_to_sparse", "transpose"]
+__all__ = [
+    "blocksize_error",
+    "coo_to_compressed",
+    "dense_to_compressed",
+    "sparse_to_sparse",
+    "transpose",
+]
 
 _FLIPPED = {
     sparse_csr: sparse_csc,
@@ -35,6 +49,15 @@ def _compressed_from_counts(counts: np.ndarray, shape: tuple[int, ...]) -> Tenso
     starts = np.zeros((counts.shape[0], counts.shape[1] + 1), dtype=np.int64)
     np.cumsum(counts, axis=1, out=starts[:, 1:])
     return Tensor._make(starts.reshape(*shape, counts.shape[1] + 1))
+
+
+def blocksize_error(prefix: str, source: str, target: layout, given: bool) -> RuntimeError:
+    """The error of torch for a blocksize given to a non-block layout or missing for a block one."""
+    said = "with" if given else "without"
+    return RuntimeError(
+        f"{prefix}: conversion from {source} to {TORCH_NAMES[target]} {said} blocksize argument "
+        "given is not supported"
+    )
 
 
 def _check_dense_dim(op: str, ndim: int, dense_dim: int | None) -> None:
@@ -70,11 +93,8 @@ def dense_to_compressed(
         )
     _check_dense_dim(op, ndim, dense_dim)
     by_rows, blocked = LAYOUTS[target][2:]
-    if blocked and blocksize is None:
-        raise RuntimeError(
-            f"dense_to_sparse: conversion from Strided to {TORCH_NAMES[target]} without blocksize "
-            "argument given is not supported"
-        )
+    if blocked != (blocksize is not None):
+        raise blocksize_error("dense_to_sparse", "Strided", target, not blocked)
     r, c = (int(blocksize[0]), int(blocksize[1])) if blocked else (1, 1)
     *batch_shape, nrows, ncols = tensor.shape
     if nrows % r or ncols % c:
@@ -144,23 +164,21 @@ def sparse_to_sparse(
                 "argument !=2 is not supported"
             )
         return sparse.to_sparse_coo()
+    if layout is strided:
+        return sparse.to_dense()
     if layout not in LAYOUTS:
         raise RuntimeError(f"to_sparse(): unknown layout {layout}")
+    if LAYOUTS[layout][3] != (blocksize is not None):
+        raise blocksize_error("sparse_compressed_to_sparse", source, layout, not LAYOUTS[layout][3])
     _check_dense_dim(f"to_sparse_{_name(layout)}", sparse.dim(), dense_dim)
     name = _name(layout)
     if not LAYOUTS[layout][3]:
-        if blocksize is not None:
-            raise RuntimeError(f"to_sparse(): a blocksize is only for block layouts, not {layout}")
         if LAYOUTS[sparse.layout][3]:
             raise RuntimeError(
                 f"sparse_compressed_to_sparse_{name}: expected SparseCsr or SparseCsc layout but "
                 f"got {source}"
             )
         return sparse if layout is sparse.layout else _flip(sparse, layout)
-    if blocksize is None:
-        raise RuntimeError(
-            f"to_sparse(): conversion from {source} to {TORCH_NAMES[layout]} needs a blocksize"
-        )
     blocksize = (int(blocksize[0]), int(blocksize[1]))
     if not LAYOUTS[sparse.layout][3]:
         return dense_to_compressed(sparse.to_dense(), layout, blocksize)
@@ -185,11 +203,9 @@ def coo_to_compressed(
     Raises:
         RuntimeError: for a COO tensor of other than 2 dims (torch's message).
     """
+    if LAYOUTS[target][3] != (blocksize is not None):
+        raise blocksize_error("sparse_coo_to_sparse", "Sparse", target, not LAYOUTS[target][3])
     if LAYOUTS[target][3]:
-        if blocksize is None:
-            raise RuntimeError(
-                f"to_sparse(): conversion from Sparse to {TORCH_NAMES[target]} needs a blocksize"
-            )
         return dense_to_compressed(coo.to_dense(), target, blocksize, dense_dim)
     _check_dense_dim(f"to_sparse_{_name(target)}", coo.dim(), dense_dim)
     if coo.dim() != 2:

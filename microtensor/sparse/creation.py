@@ -113,7 +113,8 @@ def dense_to_sparse(
         raise NotImplementedError(f"to_sparse(): layout {layout} is not supported in microtensor")
     if blocksize is not None:
         raise RuntimeError(
-            "to_sparse(): a blocksize is only for the sparse_bsr and sparse_bsc layouts"
+            "dense_to_sparse: conversion from Strided to Sparse with blocksize argument given is "
+            "not supported"
         )
     ndim = tensor.dim()
     if (sparse_dim is not None and sparse_dim != ndim) or dense_dim:

@@ -221,6 +221,7 @@ def test_conversions_between_layouts_match_torch():
         csr.to_sparse(layout=mt.sparse_csc), reference_csr.to_sparse(layout=torch.sparse_csc)
     )
     assert csr.to_sparse_csr() is csr
+    np.testing.assert_array_equal(csr.to_sparse(layout=mt.strided).numpy(), ours.numpy())
 
 
 @pytest.mark.parametrize(
@@ -235,6 +236,18 @@ def test_conversions_between_layouts_match_torch():
         (lambda lib, s: s.to_sparse(1), RuntimeError),
         (lambda lib, s: s.to_dense()[None].to_sparse().to_sparse_csr(), RuntimeError),
         (lambda lib, s: lib.stack([s.to_dense(), s.to_dense() * 0]).to_sparse_csr(), RuntimeError),
+        (lambda lib, s: s.to_dense().to_sparse(blocksize=(1, 1)), RuntimeError),
+        (
+            lambda lib, s: s.to_dense().to_sparse(layout=lib.sparse_csc, blocksize=(1, 1)),
+            RuntimeError,
+        ),
+        (lambda lib, s: s.to_sparse(layout=lib.sparse_csc, blocksize=(1, 1)), RuntimeError),
+        (lambda lib, s: s.to_sparse(layout=lib.sparse_bsc), RuntimeError),
+        (
+            lambda lib, s: s.to_sparse().to_sparse(layout=lib.sparse_csr, blocksize=(1, 1)),
+            RuntimeError,
+        ),
+        (lambda lib, s: s.to_sparse().to_sparse(layout=lib.sparse_bsr), RuntimeError),
         (lambda lib, s: s.ccol_indices(), RuntimeError),
         (lambda lib, s: s.to_sparse_csc().col_indices(), RuntimeError),
         (lambda lib, s: s.indices(), RuntimeError),
