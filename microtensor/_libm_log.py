@@ -217,9 +217,9 @@ def _fast_chunk(x: np.ndarray, out: np.ndarray, buf: _Buffers) -> np.ndarray:
 
 def log_fast(x: np.ndarray) -> np.ndarray:
     """Glibc's ``log`` of float64 ``x`` (any shape): ``log_port``'s bits, several times faster."""
-    x = np.ascontiguousarray(x, dtype=np.float64)
-    out = np.empty_like(x)
-    flat_x, flat_out = x.reshape(-1), out.reshape(-1)
+    x = np.asarray(x, dtype=np.float64)
+    out = np.empty(x.shape)
+    flat_x, flat_out = np.ascontiguousarray(x).reshape(-1), out.reshape(-1)
     buf = _Buffers(min(flat_x.size, _CHUNK))
     left = []
     with np.errstate(all="ignore"):
