@@ -48,6 +48,16 @@ CASES = [
     ("prelu-0d", lambda F, lib, x, w: F.prelu(x, w), [np.array(-1.5), W6[:1]]),
     ("rrelu-eval", lambda F, lib, x: F.rrelu(x, 0.1, 0.3), [X2]),
     ("rrelu-train", lambda F, lib, x: _seeded(lib, F.rrelu, x, training=True), [X2]),
+    ("unfold", lambda F, lib, x: F.unfold(x, 2), [_x(2, 3, 4, 3)]),
+    (
+        "unfold-geometry",
+        lambda F, lib, x: F.unfold(x, (2, 3), dilation=(1, 2), padding=1, stride=(2, 1)),
+        [_x(1, 2, 5, 6)],
+    ),
+    ("unfold-unbatched", lambda F, lib, x: F.unfold(x, 2, stride=2), [_x(2, 4, 4)]),
+    ("fold", lambda F, lib, x: F.fold(x, (3, 3), 2), [_x(2, 8, 4)]),
+    ("fold-geometry", lambda F, lib, x: F.fold(x, (4, 5), 2, padding=1, stride=2), [_x(1, 8, 9)]),
+    ("fold-unbatched", lambda F, lib, x: F.fold(x, (3, 4), (2, 1), dilation=2), [_x(4, 4)]),
     ("pixel_shuffle", lambda F, lib, x: F.pixel_shuffle(x, 2), [_x(2, 8, 3, 2)]),
     ("pixel_shuffle-batch", lambda F, lib, x: F.pixel_shuffle(x, 2), [_x(2, 1, 4, 2, 3)]),
     ("pixel_unshuffle", lambda F, lib, x: F.pixel_unshuffle(x, 2), [_x(2, 3, 4, 2)]),
@@ -191,6 +201,21 @@ def test_glu_and_shrinks_equal_the_compositions_they_replaced():
     _same_values_and_gradients(F.hardshrink, lambda x: ops.where(keep, x, 0.0), [SHRINK])
     shifted = lambda x: ops.where(SHRINK > 0.5, x - 0.5, x + 0.5)  # noqa: E731
     _same_values_and_gradients(F.softshrink, lambda x: ops.where(keep, shifted(x), 0.0), [SHRINK])
+
+
+def test_fold_and_unfold_equal_the_convolutions_they_replaced():
+    x = mt.tensor(_x(2, 3, 5, 4), requires_grad=True)
+    cols = F.unfold(x, (2, 3), padding=1, stride=(1, 2))
+    eye = np.eye(6).reshape(6, 1, 2, 3)  # one one-hot kernel per offset, for each channel
+    weight = mt.tensor(np.tile(eye, (3, 1, 1, 1)))
+    composed = ops.reshape(F.conv2d(x, weight, padding=1, stride=(1, 2), groups=3), cols.shape)
+    np.testing.assert_array_equal(cols.detach().numpy(), composed.detach().numpy())
+    g = mt.tensor(_x(*cols.shape, seed=9))
+    np.testing.assert_allclose(
+        mt.autograd.grad(cols, x, g)[0].numpy(), mt.autograd.grad(composed, x, g)[0].numpy(), 1e-13
+    )
+    image = F.fold(cols, (5, 4), (2, 3), padding=1, stride=(1, 2))
+    np.testing.assert_allclose(image.detach().numpy(), mt.autograd.grad(cols, x, cols)[0].numpy())
 
 
 def test_shuffles_equal_the_compositions_they_replaced():

@@ -1,8 +1,7 @@
 """Sliding blocks: ``unfold`` (im2col) and its adjoint ``fold`` (col2im).
 
-``unfold`` is a grouped convolution of each channel with the ``K = kH * kW`` one-hot kernels,
-one per kernel offset; ``fold`` is the transposed convolution with the same weight. Their
-derivatives of every order are therefore the convolution ops' (``_conv_ops``).
+Each is one op of ``_im2col_ops`` (torch's ``Im2ColBackward0`` and ``Col2ImBackward0``), the
+other's adjoint, so the derivatives of every order are these two ops again.
 """
 
 from __future__ import annotations
@@ -12,8 +11,8 @@ from typing import Any
 
 import numpy as np
 
-from microtensor import ops
-from microtensor.nn._functional._conv_ops import Conv, ConvTranspose, Geometry
+from microtensor.nn._functional._conv_ops import Geometry
+from microtensor.nn._functional._im2col_ops import Blocks, Col2Im, Im2Col
 from microtensor.ops._pointwise import tensor_input
 from microtensor.tensor import Tensor
 
@@ -27,11 +26,9 @@ def _pair(value: Any, name: str, op: str) -> tuple[int, int]:
     return int(values[0]), int(values[1])
 
 
-def _one_hot_kernels(channels: int, kernel: tuple[int, int], dtype: np.dtype) -> Tensor:
-    """Weight ``(C * K, 1, kH, kW)``: output channel ``c * K + j`` picks kernel offset ``j``."""
-    k = math.prod(kernel)
-    eye = np.eye(k, dtype=dtype).reshape((1, k, 1, *kernel))
-    return Tensor._make(np.broadcast_to(eye, (channels, k, 1, *kernel)).reshape((-1, 1, *kernel)))
+def _blocks_of(size: tuple[int, int], kernel: tuple[int, int], geo: Geometry) -> Blocks:
+    padding = (geo.padding[0][0], geo.padding[1][0])
+    return Blocks(size, kernel, geo.dilation, padding, geo.stride)  # type: ignore[arg-type]
 
 
 def _geometry(
@@ -95,8 +92,7 @@ def unfold(
         raise NotImplementedError(
             f"Input Error: Only 3D or 4D input Tensors are supported (got {input.ndim}D)"
         )
-    x = ops.unsqueeze(input, 0) if input.ndim == 3 else input
-    n, c, h, w = x.shape
+    c, h, w = input.shape[-3:]
     kernel, geo = _geometry("unfold", kernel_size, dilation, padding, stride, c)
     blocks = _blocks((h, w), kernel, geo)
     if min(blocks) < 1:
@@ -106,10 +102,7 @@ def unfold(
             f"shape of the array of sliding blocks as ({blocks[0]}, {blocks[1]}), but its "
             "components must be at least one."
         )
-    weight = _one_hot_kernels(c, kernel, x._data.dtype)
-    cols = Conv.apply(x, weight, None, geo)
-    out = ops.reshape(cols, (n, c * math.prod(kernel), blocks[0] * blocks[1]))
-    return ops.squeeze(out, 0) if input.ndim == 3 else out
+    return Im2Col.apply(input, _blocks_of((h, w), kernel, geo))  # type: ignore[no-any-return]
 
 
 def fold(
@@ -151,8 +144,7 @@ def fold(
             "Expected 2D or 3D (batch mode) tensor for input with possibly 0 batch size and "
             f"non-zero dimensions for input, but got: {list(input.shape)}"
         )
-    x = ops.unsqueeze(input, 0) if input.ndim == 2 else input
-    n, ck, length = x.shape
+    ck, length = input.shape[-2:]
     size = _pair(output_size, "output_size", "fold")
     kernel, geo = _geometry("fold", kernel_size, dilation, padding, stride, 1)
     k = math.prod(kernel)
@@ -170,7 +162,4 @@ def fold(
             f"{blocks[0]} * {blocks[1]} = {blocks[0] * blocks[1]}, but got "
             f"input.size(2)={length}."
         )
-    geo = geo._replace(groups=ck // k)
-    weight = _one_hot_kernels(ck // k, kernel, x._data.dtype)
-    image = ConvTranspose.apply(ops.reshape(x, (n, ck, *blocks)), weight, None, geo, size)
-    return ops.squeeze(image, 0) if input.ndim == 2 else image
+    return Col2Im.apply(input, _blocks_of(size, kernel, geo))  # type: ignore[no-any-return]
