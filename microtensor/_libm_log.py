@@ -142,8 +142,8 @@ def _hi_and_r(x: np.ndarray, buf: _Buffers) -> tuple[np.ndarray, ...]:
     index &= np.uint64(127)
     slots = index.view(np.intp)
     for table, gathered in zip(_TABLE, (invc, invc_high, invc_low), strict=True):
-        np.take(table, slots, out=gathered, mode="clip")
-    np.take(_LOGC, slots, out=logc, mode="clip")
+        np.take(table, slots, out=gathered, mode="wrap")
+    np.take(_LOGC, slots, out=logc, mode="wrap")
     np.right_shift(tmp.view(np.int64), 52, out=index.view(np.int64))
     np.copyto(kd, index.view(np.int64), casting="unsafe")
     tmp &= np.uint64(0xFFF << 52)

@@ -131,3 +131,18 @@ def test_the_near_one_screen_absorbs_a_tail_error_within_its_bound(monkeypatch):
     monkeypatch.setattr(_libm_log, "NEAR_ONE_ERROR_BOUND", (0.0, 0.0))
     values, unproven = _libm_log._near_one_fast(x)
     assert (_bits(values)[~unproven] != expected[~unproven]).any()
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_a_million_float64_normals_equal_torch_bit_for_bit(seed):
+    """randn's Box-Muller runs all its radii through the fast log in one call."""
+    import torch
+
+    import microtensor as mt
+
+    torch.manual_seed(seed)
+    expected = torch.randn(1_000_003, dtype=torch.float64).numpy()
+    mt.manual_seed(seed)
+    np.testing.assert_array_equal(
+        _bits(mt.randn(1_000_003, dtype=mt.float64).numpy()), _bits(expected)
+    )
