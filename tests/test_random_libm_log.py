@@ -7,7 +7,9 @@ from fractions import Fraction
 
 import numpy as np
 import pytest
+import torch
 
+import microtensor as mt
 from microtensor import _libm_log
 
 
@@ -136,10 +138,6 @@ def test_the_near_one_screen_absorbs_a_tail_error_within_its_bound(monkeypatch):
 @pytest.mark.parametrize("seed", [0, 1])
 def test_a_million_float64_normals_equal_torch_bit_for_bit(seed):
     """randn's Box-Muller runs all its radii through the fast log in one call."""
-    import torch
-
-    import microtensor as mt
-
     torch.manual_seed(seed)
     expected = torch.randn(1_000_003, dtype=torch.float64).numpy()
     mt.manual_seed(seed)
