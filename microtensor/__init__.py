@@ -126,7 +126,24 @@ from microtensor.random import (
     set_rng_state,
 )
 from microtensor.serialization import load, save
-from microtensor.storage import TypedStorage, UntypedStorage
+from microtensor.storage import (
+    BFloat16Storage,
+    BoolStorage,
+    ByteStorage,
+    CharStorage,
+    ComplexDoubleStorage,
+    ComplexFloatStorage,
+    DoubleStorage,
+    FloatStorage,
+    HalfStorage,
+    IntStorage,
+    LongStorage,
+    ShortStorage,
+    Storage,
+    StorageBase,
+    TypedStorage,
+    UntypedStorage,
+)
 from microtensor.tensor import Tensor, device
 from microtensor.utils.dlpack import from_dlpack
 

@@ -26,7 +26,24 @@ from microtensor import dtypes
 from microtensor._device import device
 from microtensor._dim_order import _root
 
-__all__ = ["TypedStorage", "UntypedStorage"]
+__all__ = [
+    "BFloat16Storage",
+    "BoolStorage",
+    "ByteStorage",
+    "CharStorage",
+    "ComplexDoubleStorage",
+    "ComplexFloatStorage",
+    "DoubleStorage",
+    "FloatStorage",
+    "HalfStorage",
+    "IntStorage",
+    "LongStorage",
+    "ShortStorage",
+    "Storage",
+    "StorageBase",
+    "TypedStorage",
+    "UntypedStorage",
+]
 
 
 def _memory(array: np.ndarray) -> np.ndarray:
@@ -91,20 +108,75 @@ class _Storage:
         return "\n".join([*lines, f"[microtensor.storage.{self._header()} of size {self.size()}]"])
 
 
-class UntypedStorage(_Storage):
-    """Bytes of memory on the CPU, as ``torch.UntypedStorage``: ``x.untyped_storage()``."""
+class StorageBase(_Storage):
+    """The base of ``UntypedStorage``, as ``torch.StorageBase`` (typed storages are not ones)."""
 
-    def __init__(self, memory: np.ndarray) -> None:
-        self._values = memory.view(np.uint8)
+
+class UntypedStorage(StorageBase):
+    """Bytes of memory on the CPU, as ``torch.UntypedStorage``: ``x.untyped_storage()``.
+
+    ``UntypedStorage()``, ``UntypedStorage(nbytes)`` (zeros) and ``UntypedStorage(bytes)``
+    (a sequence of ints in [0, 255]) build a new block, as torch's constructor.
+
+    Raises:
+        RuntimeError: for a negative size or a device that is not the CPU.
+
+    Example:
+        >>> import microtensor as mt
+        >>> mt.UntypedStorage([1, 2]).tolist(), mt.UntypedStorage(3).size()
+        ([1, 2], 3)
+    """
+
+    def __init__(self, *args: Any, device: Any = None) -> None:
+        _check_cpu("UntypedStorage", device)
+        if args and isinstance(args[0], np.ndarray):  # the memory of a tensor: a view of it
+            self._values = args[0].view(np.uint8)
+            return
+        self._values = _new_values("UntypedStorage", args, np.dtype(np.uint8), None)
 
     def _header(self) -> str:
         return "UntypedStorage(device=cpu)"
 
 
 class TypedStorage(_Storage):
-    """Deprecated in PyTorch: the memory as elements of one dtype, ``x.storage()``."""
+    """Deprecated in PyTorch: the memory as elements of one dtype, ``x.storage()``.
 
-    def __init__(self, memory: np.ndarray, dtype: dtypes.dtype) -> None:
+    Built directly as torch's: ``TypedStorage(size, dtype=...)`` (zeros),
+    ``TypedStorage(sequence, dtype=...)``, or ``TypedStorage(wrap_storage=untyped,
+    dtype=...)`` (the same memory read as ``dtype``); ``dtype`` defaults to the default dtype.
+
+    Raises:
+        RuntimeError: for a negative size or a device that is not the CPU.
+        TypeError: for data that is neither a size nor a sequence.
+
+    Example:
+        >>> import microtensor as mt
+        >>> mt.TypedStorage([1, 2], dtype=mt.int64).tolist()
+        [1, 2]
+    """
+
+    dtype: dtypes.dtype
+
+    def __init__(
+        self,
+        *args: Any,
+        dtype: Any = None,
+        device: Any = None,
+        wrap_storage: UntypedStorage | None = None,
+    ) -> None:
+        name = type(self).__name__
+        _check_cpu(name, device)
+        if args and isinstance(args[0], np.ndarray):  # the memory of a tensor: a view of it
+            memory, dtype = args[0], args[1] if len(args) > 1 else dtype
+        dtype = dtypes.to_dtype(dtype or dtypes.get_default_dtype())
+        if wrap_storage is not None:
+            if args:
+                raise RuntimeError(
+                    f"{name}(): No positional arguments should be given when using `wrap_storage`"
+                )
+            memory = wrap_storage._values
+        elif not args or not isinstance(args[0], np.ndarray):
+            memory = _new_values(name, args, None, dtype)
         np_dtype = np.dtype(dtype.numpy)
         raw = memory.view(np.uint8)
         usable = raw[: raw.size - raw.size % np_dtype.itemsize]
@@ -118,8 +190,42 @@ class TypedStorage(_Storage):
     def _untyped_storage(self) -> UntypedStorage:
         return self.untyped()
 
+    def type(self) -> str:  # noqa: A003 - torch's method name
+        """The name of this dtype's legacy class, as torch's: ``'microtensor.FloatStorage'``."""
+        return f"microtensor.{legacy_storage_class(self.dtype).__name__}"
+
     def _header(self) -> str:
         return f"TypedStorage(dtype={self.dtype}, device=cpu)"
+
+
+def _check_cpu(name: str, device: Any) -> None:
+    if device is not None and device_type(device) != "cpu":
+        raise RuntimeError(
+            f"{name}(): microtensor's storages live on the CPU, got device={device!r}"
+        )
+
+
+def device_type(where: Any) -> str:
+    """The type of a device, a string or a device object (``"cuda:0"`` -> ``"cuda"``)."""
+    return str(device(where).type)
+
+
+def _new_values(name: str, args: tuple[Any, ...], np_dtype: Any, dtype: Any) -> np.ndarray:
+    """The flat array of a new storage: from no argument, a size or a sequence."""
+    if len(args) > 1:
+        raise TypeError(f"{name}(): expected no argument, a size or a sequence, got {len(args)}")
+    data = args[0] if args else 0
+    if isinstance(data, int) and not isinstance(data, bool):
+        if data < 0:
+            raise RuntimeError(f"{name}(): Trying to create a storage of negative size {data}")
+        return np.zeros(data, dtype=np_dtype if dtype is None else np.dtype(dtype.numpy))
+    if isinstance(data, str | bytes) or not hasattr(data, "__len__"):
+        raise TypeError(f"{name}(): new(): invalid data type '{type(data).__name__}'")
+    if dtype is None:
+        return np.array(list(data), dtype=np_dtype).reshape(-1)
+    from microtensor.creation import tensor  # creation imports the tensor: a cycle
+
+    return tensor(list(data), dtype=dtype)._data.reshape(-1)
 
 
 def untyped_storage_of(array: np.ndarray) -> UntypedStorage:
@@ -136,4 +242,139 @@ def typed_storage_of(array: np.ndarray) -> TypedStorage:
         UserWarning,
         stacklevel=3,
     )
-    return TypedStorage(_memory(array), dtypes.from_numpy_dtype(array.dtype))
+    dtype = dtypes.from_numpy_dtype(array.dtype)
+    return legacy_storage_class(dtype)(_memory(array))
+
+
+class _LegacyStorage(TypedStorage):
+    """torch's per-dtype storage classes (``FloatStorage`` ...): a ``TypedStorage`` of one dtype.
+
+    ``FloatStorage()``, ``FloatStorage(size)``, ``FloatStorage(sequence)`` or
+    ``FloatStorage(wrap_storage=untyped)``; the dtype is the class's.
+
+    Differs from PyTorch: ``x.storage()`` is an instance of its dtype's class (torch makes
+    a ``TypedStorage`` that only ``isinstance`` matches to ``FloatStorage``, through a
+    metaclass).
+    """
+
+    def __init__(
+        self, *args: Any, wrap_storage: UntypedStorage | None = None, **kwargs: Any
+    ) -> None:
+        for key in kwargs:
+            raise RuntimeError(
+                f"{type(self).__name__}(): Keyword argument '{key}' cannot be specified: the "
+                "class fixes the dtype and the device; use TypedStorage(..., dtype=, device=)"
+            )
+        super().__init__(*args, dtype=type(self).dtype, wrap_storage=wrap_storage)
+
+    @classmethod
+    def from_buffer(
+        cls, buffer: Any, byte_order: str = "native", count: int = -1, offset: int = 0
+    ) -> _LegacyStorage:
+        """A storage holding a copy of the elements in a bytes-like ``buffer``.
+
+        Raises:
+            ValueError: for a ``byte_order`` other than ``"native"``, ``"little"``, ``"big"``.
+
+        Example:
+            >>> import microtensor as mt
+            >>> mt.ByteStorage.from_buffer(bytes([1, 2])).tolist()
+            [1, 2]
+        """
+        orders = {"native": "=", "little": "<", "big": ">"}
+        if byte_order not in orders:
+            raise ValueError(
+                f"from_buffer(): byte_order must be 'native', 'little' or 'big', got {byte_order!r}"
+            )
+        np_dtype = np.dtype(cls.dtype.numpy).newbyteorder(orders[byte_order])
+        values = np.frombuffer(buffer, dtype=np_dtype, count=count, offset=offset)
+        return cls(values.astype(np_dtype.newbyteorder("=")))
+
+
+class FloatStorage(_LegacyStorage):
+    """float32 elements (see ``_LegacyStorage``)."""
+
+    dtype = dtypes.float32
+
+
+class DoubleStorage(_LegacyStorage):
+    """float64 elements."""
+
+    dtype = dtypes.float64
+
+
+class HalfStorage(_LegacyStorage):
+    """float16 elements."""
+
+    dtype = dtypes.float16
+
+
+class BFloat16Storage(_LegacyStorage):
+    """bfloat16 elements."""
+
+    dtype = dtypes.bfloat16
+
+
+class LongStorage(_LegacyStorage):
+    """int64 elements."""
+
+    dtype = dtypes.int64
+
+
+class IntStorage(_LegacyStorage):
+    """int32 elements."""
+
+    dtype = dtypes.int32
+
+
+class ShortStorage(_LegacyStorage):
+    """int16 elements."""
+
+    dtype = dtypes.int16
+
+
+class CharStorage(_LegacyStorage):
+    """int8 elements."""
+
+    dtype = dtypes.int8
+
+
+class ByteStorage(_LegacyStorage):
+    """uint8 elements."""
+
+    dtype = dtypes.uint8
+
+
+class BoolStorage(_LegacyStorage):
+    """bool elements."""
+
+    dtype = dtypes.bool
+
+
+class ComplexFloatStorage(_LegacyStorage):
+    """complex64 elements."""
+
+    dtype = dtypes.complex64
+
+
+class ComplexDoubleStorage(_LegacyStorage):
+    """complex128 elements."""
+
+    dtype = dtypes.complex128
+
+
+Storage = FloatStorage  # torch.Storage: the default dtype's legacy class, FloatStorage
+
+_LEGACY = {cls.dtype: cls for cls in _LegacyStorage.__subclasses__()}
+
+
+def legacy_storage_class(dtype: Any) -> type[_LegacyStorage]:
+    """The legacy storage class of ``dtype`` (``float32`` -> ``FloatStorage``).
+
+    Raises:
+        RuntimeError: for a dtype without one (the unsigned 16-64 bit ints).
+    """
+    dtype = dtypes.to_dtype(dtype)
+    if dtype not in _LEGACY:
+        raise RuntimeError(f"storage_type(): no legacy storage class for {dtype}")
+    return _LEGACY[dtype]

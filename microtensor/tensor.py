@@ -17,13 +17,14 @@ from microtensor._device import device
 from microtensor._size import Size
 from microtensor._tensor_methods import TensorMethods
 from microtensor._tensor_queries import TensorQueries
+from microtensor._tensor_storage_methods import TensorStorageMethods
 from microtensor._tensor_str import tensor_repr
 from microtensor.autograd import function
 
 _CPU = device("cpu")
 
 
-class Tensor(TensorQueries, TensorMethods):
+class Tensor(TensorQueries, TensorStorageMethods, TensorMethods):
     """A multi-dimensional array that can record the operations applied to it.
 
     Build tensors with ``microtensor.tensor(...)`` and the factories (``zeros``, ``randn`` ...).
