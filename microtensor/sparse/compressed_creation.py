@@ -59,7 +59,11 @@ def scalar_name(array: np.ndarray) -> str:
 
 
 def _array(indices: Any) -> np.ndarray:
-    return indices._data if isinstance(indices, Tensor) else np.asarray(indices)
+    if isinstance(indices, Tensor):
+        return indices._data
+    from microtensor.creation import tensor
+
+    return tensor(indices)._data  # type: ignore[no-any-return]  # torch's dtypes: [] is float32
 
 
 def _values_tensor(values: Any, dtype: Any) -> Tensor:

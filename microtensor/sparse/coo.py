@@ -290,35 +290,19 @@ class SparseTensor:
         )
 
     def crow_indices(self) -> Tensor:
-        """Refused, as torch: a COO tensor has no compressed indices.
-
-        Raises:
-            RuntimeError: always (torch's message).
-        """
+        """Refused with torch's RuntimeError: a COO tensor has no compressed indices."""
         raise self._not_compressed("crow_indices")
 
     def col_indices(self) -> Tensor:
-        """Refused, as torch (see ``crow_indices``).
-
-        Raises:
-            RuntimeError: always (torch's message).
-        """
+        """Refused with torch's RuntimeError (see ``crow_indices``)."""
         raise self._not_compressed("col_indices")
 
     def ccol_indices(self) -> Tensor:
-        """Refused, as torch (see ``crow_indices``).
-
-        Raises:
-            RuntimeError: always (torch's message).
-        """
+        """Refused with torch's RuntimeError (see ``crow_indices``)."""
         raise self._not_compressed("ccol_indices")
 
     def row_indices(self) -> Tensor:
-        """Refused, as torch (see ``crow_indices``).
-
-        Raises:
-            RuntimeError: always (torch's message).
-        """
+        """Refused with torch's RuntimeError (see ``crow_indices``)."""
         raise self._not_compressed("row_indices")
 
     def t(self) -> SparseTensor:

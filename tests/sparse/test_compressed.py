@@ -143,6 +143,14 @@ def test_invariant_errors_are_torchs(constructor, compressed, plain, values, siz
     assert str(ours.value) == str(reference.value).split("\n")[0]
 
 
+def test_empty_list_indices_are_float_as_torchs():
+    with pytest.raises(RuntimeError) as reference:
+        torch.sparse_csr_tensor([0], [], [], (0, 4), check_invariants=True)
+    with pytest.raises(RuntimeError) as ours:
+        mt.sparse_csr_tensor([0], [], [], (0, 4))
+    assert str(ours.value) == str(reference.value).split("\n")[0]
+
+
 @pytest.mark.parametrize("layout", [None, "strided", "sparse_coo"])
 def test_sparse_compressed_tensor_needs_a_compressed_layout(layout):
     with pytest.raises(RuntimeError) as reference:
