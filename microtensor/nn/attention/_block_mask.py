@@ -18,9 +18,14 @@ import math
 from collections.abc import Callable
 from typing import Any
 
-import numpy as np
-
 from microtensor import dtypes
+from microtensor.nn.attention._block_tables import (
+    _adjust_num_blocks_and_indices,
+    _dq_write_order,
+    _int32,
+    _ordered_to_dense,
+    _transpose_ordered,
+)
 from microtensor.tensor import Tensor
 
 __all__ = ["BlockMask", "noop_mask"]
@@ -55,43 +60,6 @@ def _sliced_mask_mod_error(batch: Tensor, head: Tensor, token_q: Tensor, token_k
     )
 
 
-def _int32(array: np.ndarray) -> Tensor:
-    return Tensor._make(np.ascontiguousarray(array, dtype=np.int32))
-
-
-def _ordered_to_dense(num_blocks: np.ndarray, indices: np.ndarray, num_cols: int) -> np.ndarray:
-    """The 0/1 (..., rows, num_cols) table of the first ``num_blocks`` columns of each row."""
-    valid = np.arange(indices.shape[-1]) < num_blocks[..., None]
-    # entries past a row's count are undefined: they write to one spare column, dropped after
-    cols = np.where(valid, indices, num_cols).astype(np.int64)
-    dense = np.zeros((*indices.shape[:-1], num_cols + 1), dtype=np.int32)
-    np.put_along_axis(dense, cols, 1, axis=-1)
-    return dense[..., :num_cols]
-
-
-def _dense_to_ordered(dense: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Per row: how many tiles are set, and every column, the set ones first (torch's order)."""
-    dense = dense.astype(np.int32)
-    order = np.argsort(-dense, axis=-1, kind="stable")
-    return dense.sum(axis=-1, dtype=np.int32), order.astype(np.int32)
-
-
-def _transpose_ordered(num_blocks: np.ndarray, indices: np.ndarray) -> tuple[Tensor, Tensor]:
-    dense = _ordered_to_dense(num_blocks, indices, indices.shape[-1])
-    q_num_blocks, q_indices = _dense_to_ordered(np.swapaxes(dense, -2, -1))
-    return _int32(q_num_blocks), _int32(q_indices)
-
-
-def _adjust_num_blocks_and_indices(
-    num_blocks: np.ndarray, indices: np.ndarray, rows: int, cols: int
-) -> tuple[Tensor, Tensor]:
-    """Torch's crop of the tables to ``rows x cols`` tiles (the upper-left corner)."""
-    indices = indices[:, :, :rows, :cols]
-    num_blocks = np.minimum(num_blocks[:, :, :rows], cols)
-    num_blocks = np.sum(indices < num_blocks[..., None], axis=-1)
-    return _int32(num_blocks), _int32(indices)
-
-
 class BlockMask:
     """A block-sparse attention mask: torch's ``BlockMask``, with its tables and methods.
 
@@ -102,9 +70,8 @@ class BlockMask:
     attend, or None), the ``q_*`` / ``full_q_*`` tables by column (or None), ``BLOCK_SIZE``
     (Q_BLOCK_SIZE, KV_BLOCK_SIZE) and ``mask_mod``. The tables are int32 Tensors.
 
-    Differs from PyTorch: the dQ write-order metadata of torch's deterministic FLASH backward
-    (``dq_write_order``, ``dq_write_order_full``, ``dq_kv_order``) is kept when given but never
-    computed; microtensor has no such kernel.
+    ``dq_write_order`` and ``dq_write_order_full`` (or None) are the metadata of torch's
+    deterministic FLASH backward, computed as torch does and unused by microtensor's math.
 
     Example:
         >>> from microtensor.nn.attention.flex_attention import create_block_mask
@@ -248,6 +215,13 @@ class BlockMask:
             dq_kv_order=dq_kv_order if isinstance(dq_kv_order, Tensor) else None,
             dq_kv_order_spt=dq_kv_order if isinstance(dq_kv_order, bool) else None,
         )
+
+    def _set_dq_write_order(self, descending: bool | None) -> None:
+        names = ["kv_num_blocks", "kv_indices", "full_kv_num_blocks", "full_kv_indices"]
+        names += ["q_num_blocks", "q_indices", "full_q_num_blocks", "full_q_indices"]
+        tables = {name: getattr(self, name) for name in names}
+        self.dq_write_order, self.dq_write_order_full = _dq_write_order(tables, descending)
+        self.dq_kv_order, self.dq_kv_order_spt = None, descending
 
     def as_tuple(self, flatten: bool = True) -> tuple[Any, ...]:
         """The attributes in torch's order (the HOP's block_mask argument).
@@ -398,10 +372,17 @@ class BlockMask:
             compute_q_blocks=self.q_indices is not None,
         )
         sliced.dq_kv_order_spt = self.dq_kv_order_spt
+        if self.dq_write_order is not None:
+            sliced._set_dq_write_order(self.dq_kv_order_spt)
         return sliced
 
     def _adjust(self, new_q_len: int, new_kv_len: int) -> BlockMask:
         """The mask cropped to its upper-left (new_q_len, new_kv_len) corner (torch's)."""
+        if self.dq_kv_order is not None:
+            raise NotImplementedError(
+                "Adjusting BlockMask with tensor dq_kv_order is not supported yet. Construct a "
+                "new BlockMask with matching precomputed dq_write_order metadata."
+            )
         rows = -(-new_q_len // self.BLOCK_SIZE[0])
         cols = -(-new_kv_len // self.BLOCK_SIZE[1])
         num, idx = _adjust_num_blocks_and_indices(
@@ -412,7 +393,7 @@ class BlockMask:
             full_num, full_idx = _adjust_num_blocks_and_indices(
                 self.full_kv_num_blocks.numpy(), self.full_kv_indices.numpy(), rows, cols
             )
-        return self.from_kv_blocks(
+        adjusted = self.from_kv_blocks(
             num,
             idx,
             full_num,
@@ -422,6 +403,10 @@ class BlockMask:
             seq_lengths=(new_q_len, new_kv_len),
             compute_q_blocks=self.q_indices is not None,
         )
+        adjusted.dq_kv_order_spt = self.dq_kv_order_spt
+        if self.dq_write_order is not None:
+            adjusted._set_dq_write_order(self.dq_kv_order_spt)
+        return adjusted
 
     def to(self, device: Any) -> BlockMask:
         """The mask with its tables moved to ``device`` (microtensor has only the CPU)."""

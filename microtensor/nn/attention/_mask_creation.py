@@ -18,10 +18,9 @@ from microtensor import creation, dtypes
 from microtensor.nn.attention._block_mask import (
     _DEFAULT_SPARSE_BLOCK_SIZE,
     BlockMask,
-    _dense_to_ordered,
-    _int32,
     _mask_mod_signature,
 )
+from microtensor.nn.attention._block_tables import _dense_to_ordered, _int32
 from microtensor.tensor import Tensor
 
 __all__ = ["and_masks", "create_block_mask", "create_mask", "or_masks"]
@@ -202,9 +201,9 @@ def create_block_mask(
         _compile: deprecated in torch (a DeprecationWarning); changes nothing.
         separate_full_blocks: list the tiles where all pairs attend in the full_* tables
             (else every non-empty tile is in kv_num_blocks / kv_indices).
-        compute_dq_write_order: torch's FLASH-backward metadata; microtensor has no such
-            kernel, so True raises NotImplementedError.
-        dq_kv_order: the scheduler order of that metadata (a bool).
+        compute_dq_write_order: also compute ``dq_write_order`` (and ``dq_write_order_full``),
+            the metadata of torch's deterministic FLASH backward (unused by microtensor).
+        dq_kv_order: its KV order: False ascending, True descending (a bool).
 
     Returns:
         The BlockMask, whose mask_mod is ``mask_mod``.
@@ -212,7 +211,6 @@ def create_block_mask(
     Raises:
         AssertionError: if mask_mod does not take four positional arguments.
         ValueError: if dq_kv_order is not a bool.
-        NotImplementedError: if compute_dq_write_order is True.
 
     Example:
         >>> from microtensor.nn.attention.flex_attention import create_block_mask
@@ -236,18 +234,13 @@ def create_block_mask(
         )
     if not isinstance(dq_kv_order, bool):
         raise ValueError("dq_kv_order must be a bool when using create_block_mask")
-    if compute_dq_write_order:
-        raise NotImplementedError(
-            "create_block_mask(): compute_dq_write_order=True builds metadata for torch's "
-            "deterministic FLASH backward kernel, which microtensor does not have: leave it False"
-        )
     allowed = create_mask(mask_mod, B, H, Q_LEN, KV_LEN, device).numpy()
     partial, full = _dense_to_block_mask(allowed, q_block, kv_block, separate_full_blocks)
     kv_num, kv_idx = _dense_to_ordered(partial)
     full_num = full_idx = None
     if full is not None:
         full_num, full_idx = (_int32(t) for t in _dense_to_ordered(full))
-    return BlockMask.from_kv_blocks(
+    block_mask = BlockMask.from_kv_blocks(
         _int32(kv_num),
         _int32(kv_idx),
         full_num,
@@ -256,3 +249,6 @@ def create_block_mask(
         mask_mod=mask_mod,
         seq_lengths=(Q_LEN, KV_LEN),
     )
+    if compute_dq_write_order:
+        block_mask._set_dq_write_order(dq_kv_order)
+    return block_mask

@@ -158,6 +158,12 @@ ERRORS = {
     "not_callable": lambda fa: fa.and_masks(causal, 3),
     "or_not_callable": lambda fa: fa.or_masks(None),
     "dq_kv_order": lambda fa: fa.create_block_mask(causal, 1, 1, 4, 4, "cpu", dq_kv_order=1),
+    "dq_without_q_tables": lambda fa: fa.BlockMask.from_kv_blocks(
+        fa_zeros(fa, 1, 1, 2),
+        fa_zeros(fa, 1, 1, 2, 2),
+        compute_q_blocks=False,
+        dq_write_order=fa_zeros(fa, 1, 1, 2, 2),
+    )[0],
     "one_dim_tables": lambda fa: fa.BlockMask.from_kv_blocks(*[fa_zeros(fa, 3)] * 2),
     "half_full_pair": lambda fa: fa.BlockMask.from_kv_blocks(
         fa_zeros(fa, 1, 2), fa_zeros(fa, 1, 2, 2), fa_zeros(fa, 1, 2)
@@ -180,9 +186,28 @@ def test_errors_match_torch(name):
         ERRORS[name](mfa)
 
 
-def test_dq_write_order_is_not_computed():
-    with pytest.raises(NotImplementedError, match="compute_dq_write_order=True"):
-        mfa.create_block_mask(causal, 1, 1, 4, 4, compute_dq_write_order=True)
+@pytest.mark.parametrize("descending", [True, False])
+@pytest.mark.parametrize("separate", [True, False])
+def test_dq_write_order_matches_torch(descending, separate):
+    masks = []
+    for lib, fa in LIBS.values():
+        mod = fa.and_masks(causal, make_mod("document", lib))
+        kwargs = {"BLOCK_SIZE": 2, "separate_full_blocks": separate, "dq_kv_order": descending}
+        masks.append(fa.create_block_mask(mod, 2, None, 8, 8, "cpu", compute_dq_write_order=True,
+                                          **kwargs))  # fmt: skip
+    mask, expected = masks
+    for pair in [
+        (mask, expected),
+        (mask[1], expected[1]),
+        (mask._adjust(6, 6), expected._adjust(6, 6)),
+    ]:
+        for name in ["dq_write_order", "dq_write_order_full"]:
+            table, torch_table = getattr(pair[0], name), getattr(pair[1], name)
+            assert (table is None) == (torch_table is None), name
+            if table is not None:
+                np.testing.assert_array_equal(table.numpy(), torch_table.numpy(), err_msg=name)
+        assert pair[0].dq_kv_order is None and pair[0].dq_kv_order_spt is descending
+    assert mask.to("cpu").dq_write_order is not None
 
 
 def test_device_other_than_cpu_raises():
