@@ -37,6 +37,25 @@ CASES = [
     ("group_norm-no-affine", lambda F, lib, x: F.group_norm(x, 2), [X4]),
     ("group_norm-weight-only", lambda F, lib, x, w: F.group_norm(x, 6, w), [X4, W6]),
     ("group_norm-2d", lambda F, lib, x, w, b: F.group_norm(x, 2, w[:4], b[:4]), [X2, W6, B6]),
+    ("batch_norm", lambda F, lib, x, w, b: F.batch_norm(x, None, None, w, b, True), [X4, W6, B6]),
+    (
+        "batch_norm-eval",
+        lambda F, lib, x, w, b: F.batch_norm(x, *_stats(lib, x), w, b),
+        [X4, W6, B6],
+    ),
+    ("batch_norm-no-affine", lambda F, lib, x: F.batch_norm(x, None, None, training=True), [X4]),
+    ("instance_norm", lambda F, lib, x, w, b: F.instance_norm(x, weight=w, bias=b), [X4, W6, B6]),
+    ("instance_norm-no-affine", lambda F, lib, x: F.instance_norm(x), [X4]),
+    (
+        "instance_norm-running",
+        lambda F, lib, x, w: F.instance_norm(x, *_stats(lib, x), weight=w),
+        [X4, W6],
+    ),
+    (
+        "instance_norm-eval",
+        lambda F, lib, x, w, b: F.instance_norm(x, *_stats(lib, x), w, b, False),
+        [X4, W6, B6],
+    ),
     ("glu-last", lambda F, lib, x: F.glu(x), [X2]),
     ("glu-dim1", lambda F, lib, x: F.glu(x, 1), [X4]),
     ("hardshrink", lambda F, lib, x: F.hardshrink(x), [SHRINK]),
@@ -107,14 +126,23 @@ IDS = [case[0] for case in CASES]
 pytestmark = pytest.mark.filterwarnings("ignore:Using a target size")
 
 
+def _stats(lib, x):
+    """Running mean and variance for 6 channels, fresh per call (batch norm updates them)."""
+    return lib.tensor(W6 * 0.1).to(x.dtype), lib.tensor(B6 * B6 + 0.5).to(x.dtype)
+
+
 def _seeded(lib, fn, *args, **kwargs):
     lib.manual_seed(0)  # microtensor's generator draws torch's numbers after the same seed
     return fn(*args, **kwargs)
 
 
-def _edges(node):
-    """The node's name and the names of its next_functions (None where no gradient flows)."""
-    return node.name(), [None if n is None else n.name() for n, _ in node.next_functions]
+def _edges(node, depth=3):
+    """The node's name and its next_functions' edges, ``depth`` levels down (None: no grad)."""
+    if node is None:
+        return None
+    if depth == 0:
+        return node.name()
+    return node.name(), [_edges(n, depth - 1) for n, _ in node.next_functions]
 
 
 def _run(lib, functional, call, arrays):
@@ -150,7 +178,7 @@ def test_gradcheck_and_gradgradcheck(name, call, arrays):
 def test_node_lists_none_for_a_target_without_grad():
     x = mt.tensor(X2, requires_grad=True)
     node = F.huber_loss(x, mt.tensor(Y2)).grad_fn
-    assert _edges(node) == ("HuberLossBackward0", ["torch::autograd::AccumulateGrad", None])
+    assert _edges(node, 1) == ("HuberLossBackward0", ["torch::autograd::AccumulateGrad", None])
 
 
 # --- the fused ops against the compositions they replaced ------------------------------------

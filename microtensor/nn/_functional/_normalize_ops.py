@@ -46,46 +46,70 @@ def _grad_standardized(gh: Any, x_hat: Any, rstd: Any, dims: tuple[int, ...]) ->
     return rstd * (gh - mean_gh - x_hat * mean_gh_xhat)
 
 
+def _channel_view(ctx: Any, x: Any) -> tuple[int, ...] | None:
+    """The shape a per-channel (dim 1) weight takes to broadcast to x, for batch norm's ops."""
+    return (x.shape[1],) + (1,) * (x.ndim - 2) if ctx.per_channel else None
+
+
+def _viewed(param: Any, view: tuple[int, ...] | None) -> Any:
+    return param if view is None or param is None else param.reshape(view)
+
+
+def _summed_to(grad: Any, view: tuple[int, ...] | None, shape: tuple[int, ...]) -> Any:
+    """A parameter's gradient shaped like y, summed back to a per-channel ``shape``."""
+    if view is None:
+        return grad  # the engine sums it back (the parameter broadcasts to y)
+    dims = tuple(d for d in range(grad.ndim) if d != 1)
+    return dual.sum(grad, dims).reshape(shape)
+
+
 class Normalize(Op):
     """y = x_hat * w + b,  x_hat = (x - mean) / sqrt(var + eps) over dims (biased var).
 
     With gh = g * w and means over dims:
     dy/dx = rstd * (gh - mean(gh) - x_hat * mean(gh * x_hat)),  dy/dw = g * x_hat,  dy/db = g.
-    w and b broadcast to x; their gradients are shaped like y and the engine sums them back.
+    w and b broadcast to x (or, ``per_channel``, are ``(C,)`` vectors of dim 1: batch norm);
+    their gradients are summed back to their shapes.
     """
+
+    per_channel = False
 
     @staticmethod
     def forward(ctx: Any, x: Any, weight: Any, bias: Any, dims: tuple[int, ...], eps: float) -> Any:
         x_hat, rstd = _standardize(x, dims, eps)
-        ctx.dims, ctx.eps = dims, eps
+        ctx.dims, ctx.eps, ctx.view = dims, eps, _channel_view(ctx, x)
         ctx.x_hat, ctx.rstd = x_hat, rstd  # constants: only the array (first-order) path uses them
+        ctx.param_shape = None if bias is None else bias.shape
         ctx.save_for_backward(x, weight)
-        out = x_hat if weight is None else x_hat * weight
-        return out if bias is None else out + bias
+        out = x_hat if weight is None else x_hat * _viewed(weight, ctx.view)
+        return out if bias is None else out + _viewed(bias, ctx.view)
 
     @staticmethod
     def backward(ctx: Any, grad_out: Any) -> Any:
         x, weight = ctx.saved_tensors
-        dims = ctx.dims
+        dims, view = ctx.dims, ctx.view
         if dual.is_array(grad_out):
             x_hat, rstd = ctx.x_hat, ctx.rstd
         else:  # recomputed from x, so that second derivatives flow through the statistics
             x_hat, rstd = _standardize(x, dims, ctx.eps)
         needs = ctx.needs_input_grad
-        grad_x = None
+        grad_x = grad_weight = grad_bias = None
         if needs[0]:
-            gh = grad_out if weight is None else grad_out * weight
+            gh = grad_out if weight is None else grad_out * _viewed(weight, view)
             grad_x = _grad_standardized(gh, x_hat, rstd, dims)
-        grad_weight = grad_out * x_hat if needs[1] else None
-        grad_bias = grad_out if needs[2] else None
+        if needs[1]:
+            grad_weight = _summed_to(grad_out * x_hat, view, weight.shape)
+        if needs[2]:
+            grad_bias = _summed_to(grad_out, view, ctx.param_shape)
         return grad_x, grad_weight, grad_bias, None, None
 
 
 # torch's nodes are its native kernels', which list weight and bias, None or not.
 class BatchNorm(Normalize, node_name="NativeBatchNormBackward0"):
-    """``batch_norm`` in training."""
+    """``batch_norm`` in training (and ``instance_norm``); weight and bias are ``(C,)``."""
 
     _listed = (0, 1, 2)
+    per_channel = True
 
 
 class LayerNorm(Normalize, node_name="NativeLayerNormBackward0"):
@@ -97,27 +121,35 @@ class LayerNorm(Normalize, node_name="NativeLayerNormBackward0"):
 class BatchNormEval(Op, node_name="NativeBatchNormBackward0"):
     """y = x_hat * w + b,  x_hat = (x - mean) * rstd with fixed statistics (evaluation).
 
-    dy/dx = g * w * rstd,  dy/dw = g * x_hat,  dy/db = g (shaped like y: the engine sums them).
+    dy/dx = g * w * rstd,  dy/dw = g * x_hat,  dy/db = g, summed back to the ``(C,)``
+    parameters; ``mean`` and ``rstd`` are constant arrays broadcastable to x.
     """
 
     _listed = (0, 1, 2)
+    per_channel = True
 
     @staticmethod
     def forward(ctx: Any, x: Any, weight: Any, bias: Any, mean: Any, rstd: Any) -> Any:
-        ctx.mean, ctx.rstd = mean, rstd
+        ctx.mean, ctx.rstd, ctx.view = mean, rstd, _channel_view(ctx, x)
+        ctx.param_shape = None if bias is None else bias.shape
         ctx.save_for_backward(x, weight)
         out = (x - mean) * rstd
-        out = out if weight is None else out * weight
-        return out if bias is None else out + bias
+        out = out if weight is None else out * _viewed(weight, ctx.view)
+        return out if bias is None else out + _viewed(bias, ctx.view)
 
     @staticmethod
     def backward(ctx: Any, grad_out: Any) -> Any:
         x, weight = ctx.saved_tensors
-        needs = ctx.needs_input_grad
-        gh = grad_out if weight is None else grad_out * weight
-        grad_x = gh * ctx.rstd if needs[0] else None
-        grad_weight = grad_out * ((x - ctx.mean) * ctx.rstd) if needs[1] else None
-        return grad_x, grad_weight, grad_out if needs[2] else None, None, None
+        needs, view = ctx.needs_input_grad, ctx.view
+        grad_x = grad_weight = grad_bias = None
+        if needs[0]:
+            gh = grad_out if weight is None else grad_out * _viewed(weight, view)
+            grad_x = gh * ctx.rstd
+        if needs[1]:
+            grad_weight = _summed_to(grad_out * ((x - ctx.mean) * ctx.rstd), view, weight.shape)
+        if needs[2]:
+            grad_bias = _summed_to(grad_out, view, ctx.param_shape)
+        return grad_x, grad_weight, grad_bias, None, None
 
 
 class GroupNorm(Op, node_name="NativeGroupNormBackward0"):

@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from microtensor import ops
-from microtensor.nn._functional._normalize_ops import BatchNorm, BatchNormEval, Normalize
+from microtensor.nn._functional._normalize_ops import BatchNorm, BatchNormEval
 from microtensor.nn._functional.group_norm import group_norm
 from microtensor.nn._functional.layer_norm import layer_norm, rms_norm
 from microtensor.nn._functional.local_response_norm import local_response_norm
@@ -74,19 +74,20 @@ def batch_norm(
     _check_batch_norm(input, running_mean, running_var, weight, bias, training)
     ndim = input._data.ndim
     view = (input.shape[1],) + (1,) * (ndim - 2)
-    w = None if weight is None else ops.reshape(weight, view)
-    b = None if bias is None else ops.reshape(bias, view)
     if input.numel() == 0:  # PyTorch returns the empty input, affine-mapped; no stats update
+        w = None if weight is None else ops.reshape(weight, view)
+        b = None if bias is None else ops.reshape(bias, view)
         out = input if w is None else input * w
         return out if b is None else out + b
+    # the fused ops take torch's (C,) weight and bias (they are the node's next_functions)
     if not training:
         assert running_mean is not None and running_var is not None
         rstd = (1.0 / np.sqrt(running_var._data + eps)).reshape(view)
         mean = running_mean._data.reshape(view)
-        return BatchNormEval.apply(input, w, b, mean, rstd)  # type: ignore[no-any-return]
+        return BatchNormEval.apply(input, weight, bias, mean, rstd)  # type: ignore[no-any-return]
     dims = (0, *range(2, ndim))
     _update_running_stats(input._data, running_mean, running_var, dims, momentum)
-    return BatchNorm.apply(input, w, b, dims, eps)  # type: ignore[no-any-return]
+    return BatchNorm.apply(input, weight, bias, dims, eps)  # type: ignore[no-any-return]
 
 
 def _update_running_stats(
@@ -195,21 +196,26 @@ def instance_norm(
         raise ValueError(
             f"Expected more than 1 spatial element when training, got input size {input.shape}"
         )
-    if not use_input_stats:
-        return batch_norm(input, running_mean, running_var, weight, bias, False, momentum, eps)
-    _check_batch_norm(input, running_mean, running_var, weight, bias, True)
-    view = (input.shape[1],) + (1,) * (input.ndim - 2)
-    w = None if weight is None else ops.reshape(weight, view)
-    b = None if bias is None else ops.reshape(bias, view)
-    dims = tuple(range(2, input.ndim))
+    _check_batch_norm(input, running_mean, running_var, weight, bias, use_input_stats)
     if input.numel() == 0:
         return batch_norm(input, None, None, weight, bias, True, momentum, eps)
-    x = input._data
+    # torch's graph: batch norm of the view (1, N * C, *) with the parameters repeated N times
+    n, c = input.shape[:2]
+    x = ops.reshape(input, (1, n * c, *input.shape[2:]))
+    w = None if weight is None else weight.repeat(n)
+    b = None if bias is None else bias.repeat(n)
+    if not use_input_stats:
+        assert running_mean is not None and running_var is not None
+        stats = [Tensor._make(np.tile(r._data, n)) for r in (running_mean, running_var)]
+        out = batch_norm(x, stats[0], stats[1], w, b, False, momentum, eps)
+        return ops.reshape(out, input.shape)
+    data, dims = input._data, tuple(range(2, input.ndim))
     for running, stat in (
-        (running_mean, lambda: x.mean(axis=dims).mean(axis=0)),
-        (running_var, lambda: x.var(axis=dims, ddof=1).mean(axis=0)),
+        (running_mean, lambda: data.mean(axis=dims).mean(axis=0)),
+        (running_var, lambda: data.var(axis=dims, ddof=1).mean(axis=0)),
     ):
         if running is not None:
             running._data[...] = momentum * stat() + (1 - momentum) * running._data
             running._version_counter[0] += 1
-    return Normalize.apply(input, w, b, dims, eps)  # type: ignore[no-any-return]
+    out = BatchNorm.apply(x, w, b, (0, *range(2, input.ndim)), eps)
+    return ops.reshape(out, input.shape)
