@@ -7,11 +7,11 @@ functions differ from glibc's in the last bit for 0.3% (``log``) to 5% (``exp``)
 These ports give glibc 2.36's bits, in the FMA build that glibc picks on CPUs with FMA and AVX2
 (as this machine's): the same branches, the same constants and tables, each fused multiply-add
 where glibc's machine code has one (``__log1p_fma``: fdlibm's algorithm; ``__ieee754_log_fma``
-and ``__ieee754_exp_fma``: the table-based ones of glibc 2.28+). They cost 15-80x NumPy's
-(~60 ms for a million ``log1p``s); ``log`` checks a cheap evaluation against its error bound
-instead and ports only the doubtful values (``_libm_log``: ~15 ns a value). The random kernels
-use them for float64 results only: a float32 result rounded from either is the same. ``tan``
-(``cauchy_``) is not ported.
+and ``__ieee754_exp_fma``: the table-based ones of glibc 2.28+). ``log1p`` and ``exp`` cost
+15-80x NumPy's (``log1p`` runs its rare short series only on the values that take it);
+``log`` checks a cheap evaluation against its error bound instead and ports only the doubtful
+values (``_libm_log``: ~15 ns a value). The random kernels use them for float64 results only:
+a float32 result rounded from either is the same. ``tan`` (``cauchy_``) is not ported.
 
 NumPy runs kernels of its own for float64 ``log``, ``log1p`` and ``exp`` only on CPUs with
 AVX-512F; elsewhere its loops call the C library, the same functions torch calls. There these
@@ -128,22 +128,28 @@ def _log1p(x: np.ndarray) -> np.ndarray:
     series = fma64(z4, fma64(z, _LP[4], _LP[3]), series)
     series = fma64(z2 * z4, fma64(z, _LP[6], _LP[5]), series)
     product = s * (hfsq + series)
+    # kf * ln2hi is exact (ln2hi has 32 bits, |k| <= 1024): glibc's fma rounds as this addition
     out = np.where(
         k == 0,
         f - (hfsq - product),
-        fma64(kf, _LN2_HI, -((hfsq - (product + fma64(kf, _LN2_LO, c))) - f)),
+        kf * _LN2_HI - ((hfsq - (product + fma64(kf, _LN2_LO, c))) - f),
     )
-    # |f| < 2**-20 after the reduction: a shorter series
-    short = hfsq * fma64(-f, 0.6666666666666666, 1.0)
-    short_out = np.where(
-        k == 0, f - short, fma64(kf, _LN2_HI, -((short - fma64(kf, _LN2_LO, c)) - f))
-    )
-    exact_power = np.where(k == 0, 0.0, fma64(kf, _LN2_HI, fma64(kf, _LN2_LO, c)))
-    out = np.where(hu == 0, np.where(f == 0, exact_power, short_out), out)
+    short = np.flatnonzero(hu == 0)  # |f| < 2**-20 after the reduction: rare, so a subset
+    if short.size:
+        out[short] = _log1p_short(f[short], kf[short], c[short], hfsq[short])
     # |x| < 2**-29: x - x^2 / 2, and x itself below 2**-54
     out = np.where(magnitude < 0x3E200000, x - (x * x) * 0.5, out)
     out = np.where(magnitude < 0x3C900000, x, out)
     return np.where(x == -1.0, -np.inf, out)
+
+
+def _log1p_short(f: np.ndarray, kf: np.ndarray, c: np.ndarray, hfsq: np.ndarray) -> np.ndarray:
+    """``_log1p`` where ``|f| < 2**-20``: a shorter series, and ``k ln2 + c`` for ``f == 0``."""
+    lo = fma64(kf, _LN2_LO, c)
+    short = hfsq * fma64(-f, 0.6666666666666666, 1.0)
+    short_out = np.where(kf == 0, f - short, kf * _LN2_HI - ((short - lo) - f))
+    exact_power = np.where(kf == 0, 0.0, kf * _LN2_HI + lo)
+    return np.where(f == 0, exact_power, short_out)
 
 
 def log(x: np.ndarray, *, ported: bool = False) -> np.ndarray:
