@@ -9,6 +9,7 @@ from microtensor.nn._functional.activation import *  # noqa: F403
 from microtensor.nn._functional.activation_softmax import *  # noqa: F403
 from microtensor.nn._functional.adaptive_avg_pooling import *  # noqa: F403
 from microtensor.nn._functional.adaptive_pooling import *  # noqa: F403
+from microtensor.nn._functional.affine_grid import *  # noqa: F403
 from microtensor.nn._functional.attention import *  # noqa: F403
 from microtensor.nn._functional.avg_pooling import *  # noqa: F403
 from microtensor.nn._functional.conv import *  # noqa: F403

@@ -56,6 +56,16 @@ CASES = [
         lambda F, lib, x, w, b: F.instance_norm(x, *_stats(lib, x), w, b, False),
         [X4, W6, B6],
     ),
+    (
+        "affine_grid",
+        lambda F, lib, t: F.affine_grid(t, (2, 1, 3, 4), align_corners=False),
+        [_x(2, 2, 3)],
+    ),
+    (
+        "affine_grid-3d-align",
+        lambda F, lib, t: F.affine_grid(t, (1, 2, 2, 3, 4), align_corners=True),
+        [_x(1, 3, 4)],
+    ),
     ("glu-last", lambda F, lib, x: F.glu(x), [X2]),
     ("glu-dim1", lambda F, lib, x: F.glu(x, 1), [X4]),
     ("hardshrink", lambda F, lib, x: F.hardshrink(x), [SHRINK]),
