@@ -10,7 +10,7 @@ where glibc's machine code has one (``__log1p_fma``: fdlibm's algorithm; ``__iee
 and ``__ieee754_exp_fma``: the table-based ones of glibc 2.28+). ``log1p`` and ``exp`` cost
 15-80x NumPy's (``log1p`` runs its rare short series only on the values that take it);
 ``log`` checks a cheap evaluation against its error bound instead and ports only the doubtful
-values (``_libm_log``: ~15 ns a value). The random kernels use them for float64 results only:
+values (``_libm_log``: ~25 ns a value). The random kernels use them for float64 results only:
 a float32 result rounded from either is the same. ``tan`` (``cauchy_``) is not ported.
 
 NumPy runs kernels of its own for float64 ``log``, ``log1p`` and ``exp`` only on CPUs with

@@ -2,7 +2,7 @@
 
 ``log_port`` repeats glibc's operations one by one, each fused multiply-add emulated exactly
 (``_fma.fma64``, ~18 NumPy passes each): ~130 ns a value. ``log_fast`` gives the same bits in
-~15 ns with Ziv's rounding test:
+~25 ns (5x less) with Ziv's rounding test:
 
 glibc's result is ``round(hi + t)``: ``hi = k ln2 + log c + r`` (the table's reduction), and a
 tail ``t`` of fused multiply-adds, ``|t| <= 2**-16.99`` while ``|hi| >= 0.06`` off the near-1
