@@ -60,14 +60,23 @@ class SparseCompressedTensor:
     ``to_sparse_bsr``, ``to_sparse_bsc``).
 
     Differs from PyTorch: a class of its own beside ``Tensor``; hybrid tensors (values with
-    dense dims) are not supported; dense ops refuse it; a leaf that requires grad is refused
-    by ``mm``, ``matmul``, ``@``, ``addmm`` and ``sum`` (torch gives it a dense gradient; use
-    ``sparse.mm`` or ``values()``); CSC, BSR and BSC products have gradients (torch has no
+    dense dims) are not supported; dense ops refuse it; a leaf that requires grad, or a
+    tensor converted from a dense or COO one that does, is refused by ``mm``, ``matmul``,
+    ``@``, ``addmm`` and ``sum`` (torch gives it a dense gradient; use ``sparse.mm`` or
+    ``values()``); CSC, BSR and BSC products have gradients (torch has no
     backward for them); converting to BSR or BSC from another layout goes through the dense
     tensor, so an explicitly stored zero is kept only inside a block that is stored anyway.
     """
 
-    __slots__ = ("_compressed_t", "_plain_t", "_values_t", "_shape", "layout", "__weakref__")
+    __slots__ = (
+        "_compressed_t",
+        "_plain_t",
+        "_values_t",
+        "_shape",
+        "layout",
+        "_masked",
+        "__weakref__",
+    )
     is_sparse = False  # torch: True only for COO
 
     def __init__(
@@ -77,12 +86,18 @@ class SparseCompressedTensor:
         values: Tensor,
         size: tuple[int, ...],
         layout: layout,
+        masked: bool = False,
     ) -> None:
         self._compressed_t = compressed
         self._plain_t = plain
         self._values_t = values
         self._shape = tuple(size)
         self.layout = layout
+        # True when torch's gradient of this tensor in a dense product reaches the graph only
+        # through its values' pattern: it was built by sparse_csr_tensor (and kin) from values
+        # that require grad, then scaled or transposed. A leaf, or a tensor converted from a
+        # dense or COO one, gets a dense gradient in torch's mm and sum instead.
+        self._masked = masked
 
     # --- what it tells about itself ---------------------------------------------------------
     @property
@@ -240,7 +255,7 @@ class SparseCompressedTensor:
 
     def _with_values(self, values: Tensor) -> SparseCompressedTensor:
         return SparseCompressedTensor(
-            self._compressed_t, self._plain_t, values, self._shape, self.layout
+            self._compressed_t, self._plain_t, values, self._shape, self.layout, self._masked
         )
 
     # --- conversions ---------------------------------------------------------------------
@@ -285,9 +300,10 @@ class SparseCompressedTensor:
         # construction (CSR, BSR of 1 x 1 blocks) or there is at most one
         one_by_one = self.layout is sparse_bsr and self._blocksize() == (1, 1)
         coalesced = self.layout is sparse_csr or one_by_one or self._values_t._data.size <= 1
-        return SparseTensor(
-            Tensor._make(indices), self._values_t.reshape(-1), self._shape, coalesced
-        )
+        from microtensor.sparse.compressed_nodes import ToSparseCooValues
+
+        values = ToSparseCooValues.apply(self._values_t.reshape(-1))
+        return SparseTensor(Tensor._make(indices), values, self._shape, coalesced)
 
     def to_sparse(self, *args: Any, **kwargs: Any) -> Any:
         """``to_sparse(sparseDims=None, *, layout=None, blocksize=None, dense_dim=None)``.
@@ -336,7 +352,10 @@ class SparseCompressedTensor:
             raise RuntimeError(
                 f"t() expects a tensor with <= 2 dimensions, but self is {self.dim()}D"
             )
-        return self.transpose(0, 1)
+        from microtensor.sparse.compressed_conversions import transpose
+        from microtensor.sparse.compressed_nodes import TValues
+
+        return transpose(self, 0, 1, TValues)
 
     @property
     def mT(self) -> SparseCompressedTensor:  # noqa: N802 - torch's name
@@ -364,8 +383,9 @@ class SparseCompressedTensor:
         """A copy of the indices and values (differentiable in the values)."""
         compressed = Tensor._make(self._compressed_t._data.copy())
         plain = Tensor._make(self._plain_t._data.copy())
+        values = self._values_t.clone()
         return SparseCompressedTensor(
-            compressed, plain, self._values_t.clone(), self._shape, self.layout
+            compressed, plain, values, self._shape, self.layout, self._masked
         )
 
     def sum(self, dim: Any = None, keepdim: bool = False, dtype: Any = None) -> Tensor:
@@ -373,14 +393,15 @@ class SparseCompressedTensor:
 
         Raises:
             RuntimeError: for a ``dim`` (torch refuses it without keepdim).
-            NotImplementedError: for ``keepdim=True``, or a leaf that requires grad (torch
-                gives it a dense gradient; sum ``values()`` for the pattern's).
+            NotImplementedError: for ``keepdim=True``, or a leaf that requires grad, or a
+                tensor converted from one (torch gives it a dense gradient; sum ``values()``
+                for the pattern's).
         """
-        if self.requires_grad and self.is_leaf:
+        if self.requires_grad and not self._masked:
             raise NotImplementedError(
-                "sum(): torch gives a sparse leaf that requires grad a dense gradient in sum, "
-                "which microtensor does not support; use values().sum() (gradient with the "
-                "sparse pattern) or detach the sparse tensor"
+                "sum(): torch gives a sparse leaf that requires grad (or the dense or COO tensor "
+                "it was converted from) a dense gradient in sum, which microtensor does not "
+                "support; use values().sum() (gradient with the sparse pattern) or detach"
             )
         if dim is not None and not keepdim:
             raise RuntimeError(

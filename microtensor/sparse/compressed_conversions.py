@@ -21,6 +21,7 @@ from microtensor._layout import (
     sparse_csr,
     strided,
 )
+from microtensor.sparse import compressed_nodes as nodes
 from microtensor.sparse.compressed import LAYOUTS, TORCH_NAMES, SparseCompressedTensor
 from microtensor.tensor import Tensor
 
@@ -32,6 +33,13 @@ __all__ = [
     "transpose",
 ]
 
+# the node torch records for a conversion to each layout
+_CONVERSION_NODES = {
+    sparse_csr: nodes.ToSparseCsrValues,
+    sparse_csc: nodes.ToSparseCscValues,
+    sparse_bsr: nodes.ToSparseBsrValues,
+    sparse_bsc: nodes.ToSparseBscValues,
+}
 _FLIPPED = {
     sparse_csr: sparse_csc,
     sparse_csc: sparse_csr,
@@ -116,6 +124,7 @@ def dense_to_compressed(
     values = (
         values.reshape(*batch_shape, nnz, r, c) if blocked else values.reshape(*batch_shape, nnz)
     )
+    values = _CONVERSION_NODES[target].apply(values)
     compressed = _compressed_from_counts(mask.sum(2), tuple(batch_shape))
     plain_t = Tensor._make(plain.astype(np.int64).reshape(*batch_shape, nnz))
     return SparseCompressedTensor(compressed, plain_t, values, tuple(tensor.shape), target)
@@ -138,7 +147,7 @@ def _flip(sparse: SparseCompressedTensor, target: layout) -> SparseCompressedTen
     plain_t = Tensor._make(plain[order].astype(index_dtype).reshape(*batch_shape, nnz))
     block = (r, c) if LAYOUTS[target][3] else ()
     values = sparse._values_t.reshape(batches * nnz, *block)[order]
-    values = values.reshape(*batch_shape, nnz, *block)
+    values = _CONVERSION_NODES[target].apply(values.reshape(*batch_shape, nnz, *block))
     return SparseCompressedTensor(compressed, plain_t, values, sparse._shape, target)
 
 
@@ -217,14 +226,23 @@ def coo_to_compressed(
     rows, cols = coo._indices_t._data
     counts = np.bincount(rows, minlength=coo._shape[0])[None, :]
     plain = Tensor._make(cols.astype(np.int64))
-    csr = SparseCompressedTensor(
-        _compressed_from_counts(counts, ()), plain, coo._values_t, coo._shape, sparse_csr
+    if target is not sparse_csr:
+        csr = SparseCompressedTensor(
+            _compressed_from_counts(counts, ()), plain, coo._values_t, coo._shape, sparse_csr
+        )
+        return _flip(csr, target)
+    values = nodes.ToSparseCsrValues.apply(coo._values_t)
+    return SparseCompressedTensor(
+        _compressed_from_counts(counts, ()), plain, values, coo._shape, sparse_csr
     )
-    return csr if target is sparse_csr else _flip(csr, target)
 
 
-def transpose(sparse: SparseCompressedTensor, dim0: int, dim1: int) -> SparseCompressedTensor:
+def transpose(
+    sparse: SparseCompressedTensor, dim0: int, dim1: int, node: Any = nodes.TransposeValues
+) -> SparseCompressedTensor:
     """Swap two batch dims, or the two sparse dims (CSR <-> CSC, BSR <-> BSC, blocks turned).
+
+    ``node`` is the graph node of the result's values (``TValues`` for ``t()``).
 
     Raises:
         RuntimeError: for a batch dim with a sparse one (torch's message).
@@ -250,11 +268,14 @@ def transpose(sparse: SparseCompressedTensor, dim0: int, dim1: int) -> SparseCom
             for t in (sparse._compressed_t, sparse._plain_t)
         )
         values = sparse._values_t.transpose(d0, d1)
-        return SparseCompressedTensor(compressed, plain, values, tuple(shape), sparse.layout)
+        return SparseCompressedTensor(
+            compressed, plain, values, tuple(shape), sparse.layout, sparse._masked
+        )
     values = sparse._values_t
     if LAYOUTS[sparse.layout][3]:
         values = values.transpose(-2, -1)  # each block turned
+    values = node.apply(values)
     target = _FLIPPED[sparse.layout]
     return SparseCompressedTensor(
-        sparse._compressed_t, sparse._plain_t, values, tuple(shape), target
+        sparse._compressed_t, sparse._plain_t, values, tuple(shape), target, sparse._masked
     )

@@ -12,8 +12,8 @@ from typing import Any
 import numpy as np
 
 from microtensor._layout import layout, sparse_bsc, sparse_bsr, sparse_csc, sparse_csr
-from microtensor.autograd.function import Op
 from microtensor.sparse.compressed import LAYOUTS, SparseCompressedTensor
+from microtensor.sparse.compressed_nodes import SparseCompressedValues
 from microtensor.tensor import Tensor
 
 __all__ = ["check_indices", "make_sparse_compressed", "scalar_name"]
@@ -35,22 +35,6 @@ _DIM_NAMES = {
     sparse_bsr: "row block",
     sparse_bsc: "column block",
 }
-
-
-class CompressedValues(Op, node_name="SparseCompressedTensorBackward0"):
-    """z = a (the values, shared), so the tensor made from them is not a leaf;  dz/da = 1.
-
-    torch makes the same node: a tensor built from values that require grad passes its
-    gradient back to them, while only a tensor made with ``requires_grad=True`` is a leaf.
-    """
-
-    @staticmethod
-    def forward(ctx: Any, a: Any) -> Any:
-        return a.view()
-
-    @staticmethod
-    def backward(ctx: Any, grad_out: Any) -> Any:
-        return grad_out
 
 
 def scalar_name(array: np.ndarray) -> str:
@@ -229,7 +213,8 @@ def make_sparse_compressed(
     if requires_grad:
         value = value.detach().requires_grad_(True)
     elif value.requires_grad:
-        value = CompressedValues.apply(value)
+        value = SparseCompressedValues.apply(value)  # torch's node: not a leaf
+    masked = value.requires_grad and not requires_grad
     return SparseCompressedTensor(
-        Tensor._make(compressed), Tensor._make(plain), value, size, layout
+        Tensor._make(compressed), Tensor._make(plain), value, size, layout, masked
     )

@@ -64,9 +64,11 @@ def compressed_product(op: str, input: Any, other: Any) -> Tensor:  # noqa: A002
     ``matmul`` also takes a 1-D dense operand (a matrix-vector product), as torch.
 
     Raises:
-        NotImplementedError: for two sparse operands, or a sparse leaf that requires grad
-            given to ``mm``, ``matmul`` or ``@`` (torch gives it a dense gradient; use
-            ``sparse.mm``, whose gradient has the pattern).
+        NotImplementedError: for two sparse operands, or a sparse leaf that requires grad (or
+            a tensor converted from a dense or COO one that does) given to ``mm``, ``matmul``
+            or ``@`` (torch gives it a dense gradient; use ``sparse.mm``, whose gradient has
+            the pattern). A tensor built from values that require grad is fine: torch's
+            gradient of the values is the pattern's.
         RuntimeError: for operands that are not matrices, mismatched inner sizes or dtypes
             (torch's messages).
         IndexError: for a 1-D second operand of ``mm`` (torch's message).
@@ -79,11 +81,12 @@ def compressed_product(op: str, input: Any, other: Any) -> Tensor:  # noqa: A002
         )
     sparse_first = isinstance(input, SparseCompressedTensor)
     sparse = input if sparse_first else other
-    if op != "sparse.mm" and sparse.requires_grad and sparse.is_leaf:
+    if op != "sparse.mm" and sparse.requires_grad and not sparse._masked:
         raise NotImplementedError(
-            f"{op}(): torch gives a sparse leaf that requires grad a dense gradient in {op}, "
-            "which microtensor does not support; use microtensor.sparse.mm (gradient with the "
-            "sparse pattern, as torch's) or detach the sparse tensor"
+            f"{op}(): torch gives a sparse leaf that requires grad (or the dense or COO tensor "
+            f"it was converted from) a dense gradient in {op}, which microtensor does not "
+            "support; use microtensor.sparse.mm (gradient with the sparse pattern, as torch's) "
+            "or detach the sparse tensor"
         )
     if op == "matmul" and isinstance(input, Tensor) and input.dim() == 1:
         return compressed_product(op, input.reshape(1, -1), other).reshape(-1)

@@ -198,3 +198,39 @@ def test_documented_refusals():
         mt.ones(2, 3) @ csr.detach().requires_grad_()
     with pytest.raises(TypeError, match="mat2 must be a Tensor"):
         mt.sparse.mm(csr, [[1.0]])
+
+
+@pytest.mark.parametrize(
+    "chain",
+    [lambda s: s.t(), lambda s: s * 2.5, lambda s: -s.transpose(0, 1), lambda s: s.clone()],
+)
+def test_values_gradient_through_sparse_ops_matches_torch(chain):
+    rng = np.random.default_rng(8)
+    (ours_a, ours_v), (theirs_a, theirs_v) = csr_pair(rng, "float64", requires_grad=True)
+    dense, upstream = rng.standard_normal((4, 3)), rng.standard_normal((4, 3))
+    ours = mt.mm(chain(ours_a), mt.tensor(dense))
+    theirs = torch.mm(chain(theirs_a), torch.tensor(dense))
+    close(ours, theirs, "float64")
+    ours.backward(mt.tensor(upstream))
+    theirs.backward(torch.tensor(upstream))
+    close(ours_v.grad, theirs_v.grad, "float64")
+    (ours_a, ours_v), (theirs_a, theirs_v) = csr_pair(rng, "float64", requires_grad=True)
+    chain(ours_a).sum().backward()
+    chain(theirs_a).sum().backward()
+    close(ours_v.grad, theirs_v.grad, "float64")
+
+
+@pytest.mark.parametrize(
+    "convert", [lambda x: x.to_sparse_csr(), lambda x: x.to_sparse().to_sparse_csr()]
+)
+def test_converted_tensors_that_require_grad_are_refused_where_torchs_gradient_is_dense(convert):
+    """torch gives the dense source of a conversion a dense gradient (not the pattern's) here."""
+    x = torch.tensor([[1.0, 0.0], [2.0, 3.0]], requires_grad=True)
+    torch.mm(convert(x), torch.ones(2, 2)).sum().backward()
+    assert x.grad[0, 1] != 0  # a dense gradient: the pattern would give 0
+    ours = convert(mt.tensor([[1.0, 0.0], [2.0, 3.0]], requires_grad=True))
+    with pytest.raises(NotImplementedError, match="dense gradient in mm"):
+        mt.mm(ours, mt.ones(2, 2))
+    with pytest.raises(NotImplementedError, match="dense gradient in sum"):
+        ours.sum()
+    assert mt.sparse.mm(ours, mt.ones(2, 2)).shape == (2, 2)  # the pattern's gradient, as torch
