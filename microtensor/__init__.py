@@ -10,6 +10,21 @@ _malloc.tune()  # keep freed array memory between steps (glibc; MICROTENSOR_MALL
 import microtensor.utils.data  # noqa: E402
 from microtensor import autograd, dtypes, nn, optim, train, utils, viz  # noqa: E402
 from microtensor._allocation import OutOfMemoryError
+from microtensor._legacy_storages import (
+    BFloat16Storage,
+    BoolStorage,
+    ByteStorage,
+    CharStorage,
+    ComplexDoubleStorage,
+    ComplexFloatStorage,
+    DoubleStorage,
+    FloatStorage,
+    HalfStorage,
+    IntStorage,
+    LongStorage,
+    ShortStorage,
+    Storage,
+)
 from microtensor._legacy_tensor_types import (
     BoolTensor,
     ByteTensor,
@@ -126,24 +141,7 @@ from microtensor.random import (
     set_rng_state,
 )
 from microtensor.serialization import load, save
-from microtensor.storage import (
-    BFloat16Storage,
-    BoolStorage,
-    ByteStorage,
-    CharStorage,
-    ComplexDoubleStorage,
-    ComplexFloatStorage,
-    DoubleStorage,
-    FloatStorage,
-    HalfStorage,
-    IntStorage,
-    LongStorage,
-    ShortStorage,
-    Storage,
-    StorageBase,
-    TypedStorage,
-    UntypedStorage,
-)
+from microtensor.storage import StorageBase, TypedStorage, UntypedStorage
 from microtensor.tensor import Tensor, device
 from microtensor.utils.dlpack import from_dlpack
 

@@ -15,6 +15,7 @@ import numpy as np
 
 from microtensor import _inplace_views, dtypes, storage
 from microtensor._dim_order import _root
+from microtensor._legacy_storages import legacy_storage_class
 from microtensor.autograd.grad_mode import state as _grad_state
 
 
@@ -98,10 +99,10 @@ class TensorStorageMethods:
 
         Example:
             >>> import microtensor as mt
-            >>> mt.ones(2).storage_type()
-            <class 'microtensor.storage.FloatStorage'>
+            >>> mt.ones(2).storage_type() is mt.FloatStorage
+            True
         """
-        return storage.legacy_storage_class(dtypes.from_numpy_dtype(self._data.dtype))
+        return legacy_storage_class(dtypes.from_numpy_dtype(self._data.dtype))
 
     def as_strided_(self, size: Any, stride: Any, storage_offset: int | None = None) -> Any:
         """``as_strided`` in place: this tensor becomes ``as_strided(self, size, stride, ...)``.
@@ -218,7 +219,7 @@ def _c_name(t: Any) -> str:
 
 def _scalar_name(np_dtype: Any) -> str:
     """Torch's scalar type name (``Float``, ``Double``): the legacy storage class's stem."""
-    legacy = storage.legacy_storage_class(dtypes.from_numpy_dtype(np_dtype))
+    legacy = legacy_storage_class(dtypes.from_numpy_dtype(np_dtype))
     return legacy.__name__.removesuffix("Storage")
 
 
