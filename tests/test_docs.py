@@ -64,6 +64,8 @@ NAMESPACES = [
     "microtensor.nn.utils.parametrize",
     "microtensor.nn.utils.parametrizations",
     "microtensor.nn.attention",
+    "microtensor.nn.attention.flex_attention",
+    "microtensor.library",
     "microtensor.nn.utils.prune",
     "microtensor.optim",
     "microtensor.optim.lr_scheduler",

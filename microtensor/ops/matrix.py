@@ -25,6 +25,7 @@ from microtensor.ops._common import (
 )
 from microtensor.ops.arithmetic import Add
 from microtensor.ops.indexing import GetItem, IndexAddZeros
+from microtensor.ops.linalg import _is_sparse
 from microtensor.tensor import Tensor
 
 # fmt: off
@@ -362,6 +363,10 @@ def addmm(input: Any, mat1: Tensor, mat2: Tensor, *, beta: Any = 1, alpha: Any =
         tensor([[3., 5.],
                 [7., 9.]])
     """
+    if _is_sparse(mat1) or _is_sparse(mat2):  # microtensor.sparse, loaded on first use
+        from microtensor.sparse.products import dense_addmm
+
+        return dense_addmm(input, mat1, mat2, beta=beta, alpha=alpha)
     _product_dtypes.check_addmm("addmm", input, mat1, mat2)  # torch: dtypes before shapes
     _check_ranks("addmm", {"mat1": mat1, "mat2": mat2}, (2, 2))
     _check_inner("addmm", mat1, mat2, "mat1 and mat2")

@@ -25,7 +25,7 @@ __all__ = [
 
 
 def is_tensor(obj: Any) -> bool:
-    """True if ``obj`` is a microtensor Tensor (a Parameter is one too) or a sparse COO tensor.
+    """True if ``obj`` is a microtensor Tensor (a Parameter is one too) or a sparse tensor.
 
     Example:
         >>> import microtensor as mt
@@ -34,8 +34,12 @@ def is_tensor(obj: Any) -> bool:
     """
     if isinstance(obj, Tensor):
         return True
-    coo = sys.modules.get("microtensor.sparse.coo")  # none can exist before it is loaded
-    return coo is not None and isinstance(obj, coo.SparseTensor)
+    # sparse tensors (COO, and CSR/CSC/BSR/BSC): none can exist before their module is loaded
+    coo = sys.modules.get("microtensor.sparse.coo")
+    compressed = sys.modules.get("microtensor.sparse.compressed")
+    return (coo is not None and isinstance(obj, coo.SparseTensor)) or (
+        compressed is not None and isinstance(obj, compressed.SparseCompressedTensor)
+    )
 
 
 def is_storage(obj: Any) -> bool:
