@@ -11,14 +11,17 @@ GATES = {"rnn_tanh_cell": 1, "rnn_relu_cell": 1, "lstm_cell": 4, "gru_cell": 3}
 LAYERS = {"rnn_tanh": 1, "rnn_relu": 1, "lstm": 4, "gru": 3}
 
 
-def _pair(arrays):
+def _pair(arrays, dtype=np.float64):
+    arrays = [a.astype(dtype) if a is not None else None for a in arrays]
     mt_t = [mt.tensor(a, requires_grad=True) if a is not None else None for a in arrays]
     torch_t = [torch.tensor(a, requires_grad=True) if a is not None else None for a in arrays]
     return mt_t, torch_t
 
 
 def _check_grads(mt_outs, torch_outs, mt_in, torch_in, rng):
-    upstream = [rng.standard_normal(tuple(t.shape)) for t in torch_outs]
+    upstream = [
+        rng.standard_normal(tuple(t.shape)).astype(t.detach().numpy().dtype) for t in torch_outs
+    ]
     mt_grads = mt.autograd.grad(mt_outs, mt_in, [mt.tensor(u) for u in upstream])
     torch_grads = torch.autograd.grad(torch_outs, torch_in, [torch.tensor(u) for u in upstream])
     for i, (m, t) in enumerate(zip(mt_grads, torch_grads, strict=True)):
@@ -27,7 +30,8 @@ def _check_grads(mt_outs, torch_outs, mt_in, torch_in, rng):
 
 @pytest.mark.parametrize("name", list(GATES))
 @pytest.mark.parametrize("biases", ["both", "ih", "hh", "none"])
-def test_cells_match_torch(name, biases):
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_cells_match_torch(name, biases, dtype):
     rng = np.random.default_rng(0)
     batch, inp, hidden, gates = 3, 4, 5, GATES[name]
     b_ih = rng.standard_normal(gates * hidden) if biases in ("both", "ih") else None
@@ -38,7 +42,7 @@ def test_cells_match_torch(name, biases):
         rng.standard_normal((gates * hidden, inp)),
         rng.standard_normal((gates * hidden, hidden)),
     ]
-    mt_t, torch_t = _pair([*arrays, b_ih, b_hh])
+    mt_t, torch_t = _pair([*arrays, b_ih, b_hh], dtype)
     states = 2 if name == "lstm_cell" else 1
 
     def call(lib, t):
