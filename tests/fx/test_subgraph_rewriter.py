@@ -266,3 +266,58 @@ def test_matcher_match_output_and_placeholders_agree_with_torch():
     ):
         ours = found(MT, fx.symbolic_trace, SubgraphMatcher, **kwargs)
         assert ours == found(TORCH, torch.fx.symbolic_trace, TorchMatcher, **kwargs), kwargs
+
+
+def modules_and_attributes(k):
+    class M(k.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.linear = k.nn.Linear(3, 3)
+            self.w = k.nn.Parameter(k.lib.ones(3))
+
+        def forward(self, x):
+            return self.linear(x).sum(dim=1) + (x * self.w).sum(dim=1)
+
+    class Pattern(k.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.linear = k.nn.Linear(3, 3)
+
+        def forward(self, a):
+            return self.linear(a).sum(dim=1)
+
+    class Replacement(k.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.scale = k.nn.Parameter(k.lib.full((3,), 2.0))
+
+        def forward(self, a):
+            return (a * self.scale).mean(dim=1)
+
+    class ReadsW(k.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.w = k.nn.Parameter(k.lib.ones(3))
+
+        def forward(self, a):
+            return a * self.w
+
+    return M(), Pattern(), Replacement(), ReadsW()
+
+
+def test_call_module_and_get_attr_patterns_and_a_replacement_parameter():
+    results = []
+    for k, lib, rewrite in (
+        (MT, fx, fx.replace_pattern),
+        (TORCH, torch.fx, torch.fx.subgraph_rewriter.replace_pattern),
+    ):
+        model, pattern, replacement, reads_w = modules_and_attributes(k)
+        gm = lib.symbolic_trace(model)
+        first = rewrite(gm, lib.symbolic_trace(pattern), lib.symbolic_trace(replacement))
+        # a get_attr of the pattern matches any tensor attribute: w, and the copied scale
+        second = rewrite(gm, lib.symbolic_trace(reads_w), lambda a: a - 1)
+        results.append((gm, names(first), names(second), sorted(dict(gm.named_parameters()))))
+    (gm, *ours), (torch_gm, *theirs) = results
+    assert gm.code == torch_code(torch_gm)
+    assert ours == theirs
+    assert [len(ours[0]), len(ours[1])] == [1, 2] and ours[2] == ["scale", "w"]
