@@ -196,6 +196,10 @@ from microtensor._layout import (  # noqa: E402 - ops has a module named strided
 )
 from microtensor._sparse_top_level import sparse_coo_tensor, spmm  # noqa: E402
 from microtensor.amp import autocast, is_autocast_enabled  # noqa: E402
+from microtensor.amp.autocast_mode import (  # noqa: E402
+    autocast_decrement_nesting,
+    autocast_increment_nesting,
+)
 from microtensor.compiler import compile  # noqa: E402, A004 - torch.compile (runs eagerly)
 from microtensor.dtypes import bfloat16, uint16, uint32, uint64  # noqa: E402
 

@@ -18,7 +18,12 @@ from typing import Any
 
 from microtensor import dtypes
 
-__all__ = ["autocast", "is_autocast_enabled"]
+__all__ = [
+    "autocast",
+    "autocast_decrement_nesting",
+    "autocast_increment_nesting",
+    "is_autocast_enabled",
+]
 
 _DEVICE_TYPES = ("cpu", "cuda", "mps", "xpu", "hpu", "xla", "ipu", "meta")
 
@@ -78,6 +83,7 @@ class autocast:  # noqa: N801 - PyTorch's name
             self._enabled = False
 
     def __enter__(self) -> autocast:
+        autocast_increment_nesting()
         if self._enabled and not autocast._warned:
             autocast._warned = True
             warnings.warn(
@@ -89,7 +95,7 @@ class autocast:  # noqa: N801 - PyTorch's name
         return self
 
     def __exit__(self, *exc: Any) -> None:
-        return None
+        autocast_decrement_nesting()
 
     def __call__(self, func: Callable[..., Any]) -> Callable[..., Any]:
         """Use as a decorator: ``@autocast("cpu")`` runs ``func`` inside the block."""
@@ -109,3 +115,30 @@ def _is_bfloat16(dtype: Any) -> bool:
 def is_autocast_enabled(device_type: str | None = None) -> bool:
     """False: no autocast changes precision in microtensor (see ``autocast``)."""
     return False
+
+
+_NESTING = [0]  # how many autocast blocks are open (torch's thread-local counter)
+
+
+def autocast_increment_nesting() -> int:
+    """Count one more open autocast block; return the new depth (``autocast`` does this).
+
+    Example:
+        >>> import microtensor as mt
+        >>> mt.autocast_increment_nesting(), mt.autocast_decrement_nesting()
+        (1, 0)
+    """
+    _NESTING[0] += 1
+    return _NESTING[0]
+
+
+def autocast_decrement_nesting() -> int:
+    """Count one open autocast block less; return the new depth (it may go below 0, as torch's).
+
+    Example:
+        >>> import microtensor as mt
+        >>> mt.autocast_decrement_nesting(), mt.autocast_increment_nesting()
+        (-1, 0)
+    """
+    _NESTING[0] -= 1
+    return _NESTING[0]

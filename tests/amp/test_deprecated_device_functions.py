@@ -55,3 +55,18 @@ def test_enabled_setters_warn_and_leave_autocast_off(device_type):
     ):
         getattr(mt, f"set_autocast_{device_type}_enabled")(True)
     assert mt.is_autocast_enabled(device_type) is False
+
+
+def test_autocast_nesting_counts_as_torchs():
+    ours = [mt.autocast_increment_nesting(), mt.autocast_increment_nesting()]
+    ours += [mt.autocast_decrement_nesting(), mt.autocast_decrement_nesting()]
+    theirs = [torch.autocast_increment_nesting(), torch.autocast_increment_nesting()]
+    theirs += [torch.autocast_decrement_nesting(), torch.autocast_decrement_nesting()]
+    assert ours == theirs == [1, 2, 1, 0]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        with mt.autocast("cpu"):
+            assert mt.autocast_increment_nesting() == 2
+            mt.autocast_decrement_nesting()
+    assert mt.autocast_increment_nesting() == 1
+    assert mt.autocast_decrement_nesting() == 0
