@@ -66,6 +66,25 @@ CASES = [
         lambda F, lib, t: F.affine_grid(t, (1, 2, 2, 3, 4), align_corners=True),
         [_x(1, 3, 4)],
     ),
+    ("adaptive_max_pool1d", lambda F, lib, x: F.adaptive_max_pool1d(x, 3), [_x(2, 3, 7)]),
+    ("adaptive_max_pool1d-unbatched", lambda F, lib, x: F.adaptive_max_pool1d(x, 4), [X2]),
+    ("adaptive_max_pool2d", lambda F, lib, x: F.adaptive_max_pool2d(x, (2, 3)), [_x(2, 2, 5, 7)]),
+    ("adaptive_max_pool2d-unbatched", lambda F, lib, x: F.adaptive_max_pool2d(x, 2), [_x(2, 3, 5)]),
+    ("adaptive_max_pool3d", lambda F, lib, x: F.adaptive_max_pool3d(x, 2), [_x(1, 2, 3, 4, 5)]),
+    (
+        "fractional_max_pool2d",
+        lambda F, lib, x: F.fractional_max_pool2d(
+            x, 2, (3, 2), _random_samples=_u(lib, x, 2, 3, 2)
+        ),
+        [_x(2, 3, 5, 4)],
+    ),
+    (
+        "fractional_max_pool3d-unbatched",
+        lambda F, lib, x: F.fractional_max_pool3d(
+            x, 2, (2, 2, 1), _random_samples=_u(lib, x, 1, 2, 3)
+        ),
+        [_x(2, 4, 4, 3)],
+    ),
     ("glu-last", lambda F, lib, x: F.glu(x), [X2]),
     ("glu-dim1", lambda F, lib, x: F.glu(x, 1), [X4]),
     ("hardshrink", lambda F, lib, x: F.hardshrink(x), [SHRINK]),
@@ -134,6 +153,11 @@ for mode in ("reflect", "replicate"):
 IDS = [case[0] for case in CASES]
 
 pytestmark = pytest.mark.filterwarnings("ignore:Using a target size")
+
+
+def _u(lib, x, *shape):
+    """Fractional max pooling's samples, fixed (in the input's dtype, as torch requires)."""
+    return lib.tensor(np.random.default_rng(7).uniform(size=shape)).to(x.dtype)
 
 
 def _stats(lib, x):
@@ -310,3 +334,13 @@ def test_empty_mean_losses_are_nan_like_torchs():
     for fn in (F.mse_loss, F.huber_loss, F.smooth_l1_loss):
         out = fn(mt.zeros(0, requires_grad=True), mt.zeros(0))
         assert np.isnan(out.item()) and out.grad_fn.name().endswith("LossBackward0")
+
+
+def test_fractional_max_pool_errors_are_torchs():
+    x3 = mt.zeros(1, 1, 3, 3, 3)
+    with pytest.raises(RuntimeError, match="is larger than the input size 3"):
+        F.fractional_max_pool3d(x3, 2, 2, _random_samples=mt.zeros(1, 1, 3))
+    x2 = mt.zeros(1, 1, 3, 3)
+    F.fractional_max_pool2d(x2, 2, 2, _random_samples=mt.zeros(1, 1, 2))  # 2-D allows it
+    with pytest.raises(RuntimeError, match="same dtype as input"):
+        F.fractional_max_pool2d(x2, 2, 2, _random_samples=mt.zeros(1, 1, 2, dtype=mt.float64))

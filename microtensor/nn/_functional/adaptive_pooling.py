@@ -2,9 +2,9 @@
 
 The windows are listed in a constant table of flat input positions (one row per output
 element, shorter windows padded with their own first position, which changes neither the
-maximum nor which maximum comes first). The pooling is then a composition: ``gather`` the
-table's values, ``max`` over each row, so the gradient goes to the first maximum of each window
-(row-major order, as PyTorch) and double backward comes from those two ops.
+maximum nor which maximum comes first). Each window's first maximum (row-major order, as
+PyTorch) is found on the arrays, and one ``PickMax`` op (``_window_max_ops``) reads it, with
+torch's node; the gradient goes to that position, and double backward is the pick again.
 """
 
 from __future__ import annotations
@@ -17,6 +17,13 @@ import numpy as np
 from microtensor import ops
 from microtensor._random_factories import rand
 from microtensor.nn._functional._pooling_common import _batched, _check_output_size_rank
+from microtensor.nn._functional._window_max_ops import (
+    AdaptiveMaxPool2D,
+    AdaptiveMaxPool3D,
+    FractionalMaxPool2D,
+    FractionalMaxPool3D,
+    PickMax,
+)
 from microtensor.tensor import Tensor
 
 __all__ = [
@@ -58,18 +65,24 @@ def _window_table(starts: list[np.ndarray], sizes: list[np.ndarray], shape: tupl
     return table.reshape((*lead, *out, math.prod(longest)))
 
 
-def _pool_table(x: Tensor, table: np.ndarray, out: tuple[int, ...]) -> tuple[Tensor, Tensor]:
-    """Max of ``x``'s spatial values over each row of ``table``; the flat argmax positions."""
-    n, c = x.shape[:2]
-    flat = ops.reshape(x, (n, c, math.prod(x.shape[2:])))
-    k = table.shape[-1]
-    index = np.ascontiguousarray(np.broadcast_to(table, (n, c, *out, k)))
-    index = index.reshape((n, c, math.prod(out) * k))
-    values = ops.reshape(ops.gather(flat, 2, Tensor._make(index)), (n, c, *out, k))
-    y, arg = ops.max(values, -1)
-    full = np.broadcast_to(table, (n, c, *out, k))
-    indices = np.take_along_axis(full, arg._data[..., None], -1)[..., 0]
-    return y, Tensor._make(indices.astype(np.int64))
+def _pool_table(
+    x: Tensor, table: np.ndarray, out: tuple[int, ...], op: type[PickMax]
+) -> tuple[Tensor, Tensor]:
+    """Max of ``x``'s spatial values over each row of ``table``; the flat argmax positions.
+
+    ``x`` is ``(N, C, *spatial)`` or ``(C, *spatial)``; the first maximum of each window (NaN
+    counts as the largest, as torch) is found here, and ``op`` picks it (one graph node).
+    """
+    nd = len(out)
+    lead = x.shape[: x.ndim - nd]
+    rows, k = math.prod(lead), table.shape[-1]
+    flat = x._data.reshape(rows, math.prod(x.shape[x.ndim - nd :]))
+    full = np.broadcast_to(table, (*lead, *out, k)).reshape(rows, math.prod(out), k)
+    values = np.take_along_axis(flat, full.reshape(rows, math.prod(out) * k), 1).reshape(full.shape)
+    arg = np.argmax(values, -1)
+    index = np.take_along_axis(full, arg[..., None], -1)[..., 0]
+    y = op.apply(x, index, nd, out)
+    return y, Tensor._make(index.reshape((*lead, *out)).astype(np.int64))
 
 
 # --- adaptive max pooling --------------------------------------------------------------------
@@ -92,10 +105,11 @@ def _adaptive_max_pool(op: str, nd: int, input: Tensor, output_size: Any) -> tup
         start, end = (i * n) // out, -((-(i + 1) * n) // out)  # PyTorch's windows
         starts.append(start)
         lengths.append(end - start)
-    y, indices = _pool_table(x, _window_table(starts, lengths, shape), sizes)
-    if unbatched:
-        y, indices = ops.squeeze(y, 0), ops.squeeze(indices, 0)
-    return y, indices
+    table = _window_table(starts, lengths, shape)
+    if nd == 1:  # torch pools the unsqueezed (.., 1, L) input in 2-D, then squeezes
+        y, indices = _pool_table(ops.unsqueeze(input, -2), table, (1, *sizes), AdaptiveMaxPool2D)
+        return ops.squeeze(y, -2), ops.squeeze(indices, -2)
+    return _pool_table(input, table, sizes, AdaptiveMaxPool2D if nd == 2 else AdaptiveMaxPool3D)
 
 
 def adaptive_max_pool1d(input: Tensor, output_size: Any, return_indices: bool = False) -> Any:  # noqa: A002
@@ -214,7 +228,7 @@ def _fractional_max_pool(
         output_size = tuple(int(n * r) for n, r in zip(shape, ratios, strict=True))
     sizes = (output_size,) * nd if isinstance(output_size, int) else tuple(output_size)
     for n, out, k in zip(shape, sizes, kernel, strict=True):
-        if out + k - 1 > n:
+        if out + k - 1 > n or (nd == 3 and out + k - 1 == n):  # torch: strict in 3-D
             raise RuntimeError(
                 f"{op}(): output size {out} plus pool size {k} minus 1 is larger than the "
                 f"input size {n} (input {list(input.shape)}): use a smaller kernel or output"
@@ -224,15 +238,21 @@ def _fractional_max_pool(
         # torch.rand(N, C, nd, dtype=input.dtype) on the default generator, as torch draws them
         u = rand(n, c, nd, dtype=input.dtype)._data
     else:
-        u = samples._data.reshape((n, c, nd)).astype(x._data.dtype)
+        if samples._data.dtype != x._data.dtype:
+            raise RuntimeError(
+                f"Expect _random_samples to have the same dtype as input: got {samples.dtype} "
+                f"and {input.dtype} (convert the samples with .to(input.dtype))"
+            )
+        u = samples._data.reshape((n, c, nd))
     # PyTorch's 2-d samples are in (W, H) order, its 3-d ones in (D, H, W) order
     order = [1, 0] if nd == 2 else list(range(nd))
     starts = [_intervals(u[..., order[d]], shape[d], sizes[d], kernel[d]) for d in range(nd)]
     lengths = [np.full(s.shape, k) for s, k in zip(starts, kernel, strict=True)]
-    y, indices = _pool_table(x, _window_table(starts, lengths, shape), sizes)
-    if unbatched:
-        y, indices = ops.squeeze(y, 0), ops.squeeze(indices, 0)
-    return y, indices
+    table = _window_table(starts, lengths, shape)
+    if unbatched:  # the table has the batch dim of the samples
+        table = table[0]
+    op = FractionalMaxPool2D if nd == 2 else FractionalMaxPool3D
+    return _pool_table(input, table, sizes, op)
 
 
 def fractional_max_pool2d(
