@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-import sys
 from collections.abc import Iterator
 from typing import Any
 
@@ -109,20 +108,15 @@ def _float_formatter(values: np.ndarray) -> Any:
     return lambda x: _special(x) or f"{x:.{p}f}"
 
 
-def _complex_text(array: np.ndarray, shown: np.ndarray, indent: int) -> str:
-    """A complex array as PyTorch prints it.
+def _nested_text(array: np.ndarray, indent: int, number: Any, width: int) -> str:
+    """The values' text as PyTorch's ``_tensor_str`` writes it.
 
-    Each part has its own column format, and rows wrap after a fixed number of elements (the
-    ``...`` of a summarised row counts as one), where NumPy would wrap by characters.
+    ``number`` formats one value padded to its column, ``width`` is one cell's length with the
+    ", " after it. A row wraps after a fixed number of cells, ``(linewidth - indent) // width``
+    (the ``...`` of a summarised row counts as one), where NumPy would wrap by characters.
     """
-    real, imag = _padded(shown.real), _padded(shown.imag)
-    width = len(real(0.0)) + len(imag(0.0)) + 3  # "re+imj" and the ", " after it
     summarize = array.size > PRINT_OPTS.threshold
     items = PRINT_OPTS.edgeitems
-
-    def number(z: complex) -> str:
-        imag_text = imag(z.imag).lstrip() + "j"
-        return real(z.real) + ("" if imag_text[0] in "+-" else "+") + imag_text
 
     def rows(a: np.ndarray) -> list[Any]:  # the parts along dim 0, "..." where summarised
         if summarize and len(a) > 2 * items:
@@ -131,9 +125,9 @@ def _complex_text(array: np.ndarray, shown: np.ndarray, indent: int) -> str:
 
     def text(a: np.ndarray, indent: int) -> str:
         if a.ndim == 0:
-            return number(complex(a))
+            return number(a[()])
         if a.ndim == 1:
-            cells = [" ..." if isinstance(z, str) else number(z) for z in rows(a)]
+            cells = [" ..." if isinstance(x, str) else number(x) for x in rows(a)]
             per_line = max(1, (PRINT_OPTS.linewidth - indent) // width)
             lines = [", ".join(cells[i : i + per_line]) for i in range(0, len(cells), per_line)]
             return "[" + (",\n" + " " * (indent + 1)).join(lines) + "]"
@@ -141,6 +135,17 @@ def _complex_text(array: np.ndarray, shown: np.ndarray, indent: int) -> str:
         return "[" + ("," + "\n" * (a.ndim - 1) + " " * (indent + 1)).join(parts) + "]"
 
     return text(array, indent)
+
+
+def _complex_column(shown: np.ndarray) -> tuple[Any, int]:
+    """Complex values as PyTorch prints them: each part has its own column format."""
+    (real, real_width), (imag, imag_width) = _column(shown.real), _column(shown.imag)
+
+    def number(z: complex) -> str:
+        imag_text = imag(z.imag).lstrip() + "j"
+        return real(z.real) + ("" if imag_text[0] in "+-" else "+") + imag_text
+
+    return number, real_width + imag_width + 1  # "re+imj"
 
 
 def _summarized(array: np.ndarray) -> np.ndarray:
@@ -158,14 +163,17 @@ def _summarized(array: np.ndarray) -> np.ndarray:
     return array
 
 
-def _padded(values: np.ndarray) -> Any:
-    """``_float_formatter`` padded to the width of the widest value, as a column."""
+def _column(values: np.ndarray) -> tuple[Any, int]:
+    """``_float_formatter`` padded to the width of the widest value, and that width.
+
+    As PyTorch's ``_Formatter``, only the nonzero finite values size the column (-0.0 or nan
+    may stick out).
+    """
     fmt = _float_formatter(values)
-    flat = values.reshape(-1)[:1000]
-    # PyTorch sizes columns by the nonzero finite values only (-0.0 may stick out)
+    flat = values.reshape(-1)
     sized = flat[np.isfinite(flat) & (flat != 0)]
     width = max((len(fmt(x)) for x in sized), default=1)  # none: no padding, as torch
-    return lambda x: fmt(x).rjust(width)
+    return (lambda x: fmt(x).rjust(width)), width
 
 
 def _special(x: float) -> str | None:
@@ -179,28 +187,22 @@ def _special(x: float) -> str | None:
 def _format_values(array: np.ndarray, indent: int = len(_PREFIX)) -> str:
     """The values' text (from ``[`` to ``]``), its lines wrapped for a column ``indent``."""
     if array.size == 0:
-        return "[]" if array.ndim == 1 else "[]"
-    formatter: dict[str, Any] = {}
+        return "[]"
     if array.dtype.kind == "V":  # bfloat16 prints its values as float32 does, as in PyTorch
         array = array.astype(np.float32)
     shown = _summarized(array) if array.size > PRINT_OPTS.threshold else array
-    if array.dtype.kind == "f":
-        formatter = {"float_kind": _padded(shown)}
-    elif array.dtype.kind == "c":  # torch formats the real and the imaginary parts apart
-        return _complex_text(array, shown, indent)
-    elif array.dtype.kind == "b":
-        width = 5 if not shown.all() else 4
-        formatter = {"bool": lambda x: ("True" if x else "False").rjust(width)}
-    text = np.array2string(
-        array,
-        separator=", ",
-        prefix=" " * indent,
-        formatter=formatter,  # type: ignore[arg-type]
-        threshold=int(min(PRINT_OPTS.threshold, sys.maxsize)),
-        edgeitems=PRINT_OPTS.edgeitems,
-        max_line_width=PRINT_OPTS.linewidth,
-    )
-    return text.replace(", ...,", ",  ...,")  # PyTorch's spacing around the ellipsis
+    kind = array.dtype.kind
+    if kind == "f":
+        number, width = _column(shown)
+    elif kind == "c":  # torch formats the real and the imaginary parts apart
+        number, width = _complex_column(shown)
+    else:  # integers and bools: as str(), padded to the longest
+        width = max(len(str(v)) for v in shown.reshape(-1).tolist())
+
+        def number(x: Any) -> str:
+            return str(x).rjust(width)
+
+    return _nested_text(array, indent, number, width + 2)
 
 
 def tensor_repr(t: Any) -> str:
