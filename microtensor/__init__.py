@@ -370,6 +370,7 @@ from microtensor._runtime_info import (  # noqa: E402
     has_spectral,
     init_num_threads,
     is_distributed,
+    is_vulkan_available,
 )
 from microtensor._streams import Event, Stream  # noqa: E402
 from microtensor._symbolic_numbers import (  # noqa: E402

@@ -27,6 +27,7 @@ __all__ = [
     "has_spectral",
     "init_num_threads",
     "is_distributed",
+    "is_vulkan_available",
 ]
 
 
@@ -65,6 +66,17 @@ def init_num_threads() -> None:
         >>> import microtensor as mt
         >>> mt.init_num_threads()
     """
+
+
+def is_vulkan_available() -> builtins.bool:
+    """False: there is no Vulkan backend (torch's CPU wheels answer False too).
+
+    Example:
+        >>> import microtensor as mt
+        >>> mt.is_vulkan_available()
+        False
+    """
+    return False
 
 
 def is_distributed(input: Tensor) -> builtins.bool:  # noqa: A002

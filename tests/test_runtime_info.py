@@ -18,6 +18,7 @@ def test_flags_are_bools_answering_for_numpy():
 def test_abi_threads_and_distributed_as_torch():
     assert mt.compiled_with_cxx11_abi() is torch.compiled_with_cxx11_abi()
     assert mt.init_num_threads() is None
+    assert mt.is_vulkan_available() is torch.is_vulkan_available() is False
     assert mt.is_distributed(mt.ones(2)) is torch.is_distributed(torch.ones(2)) is False
     with pytest.raises(TypeError, match="must be Tensor, not int"):
         mt.is_distributed(3)
