@@ -45,8 +45,8 @@ class PickMax(Op):
             summed = np.bincount(flat, g.ravel(), rows * spatial).astype(g.dtype, copy=False)
             return summed.reshape(shape), None, None, None
         zeros = Tensor._make(np.zeros((rows, spatial), dtype=g._data.dtype))
-        summed = ops.scatter_add(zeros, 1, Tensor._make(index), g)
-        return summed.reshape(shape), None, None, None
+        added = ops.scatter_add(zeros, 1, Tensor._make(index), g)
+        return added.reshape(shape), None, None, None
 
 
 class AdaptiveMaxPool2D(PickMax, node_name="AdaptiveMaxPool2DBackward0"):

@@ -251,8 +251,8 @@ def _fractional_max_pool(
     table = _window_table(starts, lengths, shape)
     if unbatched:  # the table has the batch dim of the samples
         table = table[0]
-    op = FractionalMaxPool2D if nd == 2 else FractionalMaxPool3D
-    return _pool_table(input, table, sizes, op)
+    pick = FractionalMaxPool2D if nd == 2 else FractionalMaxPool3D
+    return _pool_table(input, table, sizes, pick)
 
 
 def fractional_max_pool2d(
