@@ -30,7 +30,7 @@ from microtensor.fx import passes, subgraph_rewriter
 from microtensor.fx.graph import Graph
 from microtensor.fx.graph_module import GraphModule
 from microtensor.fx.interpreter import Interpreter, Transformer
-from microtensor.fx.node import Node, map_arg
+from microtensor.fx.node import Node, has_side_effect, map_arg
 from microtensor.fx.proxy import Proxy, TraceError
 from microtensor.fx.subgraph_rewriter import replace_pattern, replace_pattern_with_filters
 from microtensor.fx.tracer import PH, Tracer, symbolic_trace, wrap
@@ -45,6 +45,7 @@ __all__ = [
     "TraceError",
     "Tracer",
     "Transformer",
+    "has_side_effect",
     "map_arg",
     "passes",
     "replace_pattern",

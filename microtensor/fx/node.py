@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import types
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from microtensor.fx._qualified_name import _get_qualified_name
 from microtensor.fx.immutable_collections import immutable_dict, immutable_list
@@ -19,8 +19,9 @@ from microtensor.fx.immutable_collections import immutable_dict, immutable_list
 if TYPE_CHECKING:
     from microtensor.fx.graph import Graph
 
-__all__ = ["Node", "map_aggregate", "map_arg"]
+__all__ = ["Node", "has_side_effect", "map_aggregate", "map_arg"]
 
+_F = TypeVar("_F", bound=Callable[..., Any])
 Target = Any  # a callable for call_function, a str for the other ops
 Argument = Any  # a Node, a number, a str, a slice, None, or a (nested) tuple / list / dict of those
 
@@ -372,10 +373,39 @@ class Node:
 _OPS = {"placeholder", "get_attr", "call_function", "call_method", "call_module", "output", "root"}
 
 
+# functions that dead-code elimination keeps (has_side_effect adds to it)
+_registered_side_effects: set[Callable[..., Any]] = set()
+
+
+def has_side_effect(fn: _F) -> _F:
+    """Mark ``fn`` so that ``Graph.eliminate_dead_code`` keeps its unused calls.
+
+    Args:
+        fn: the function (it is returned, so this works as a decorator).
+
+    Returns:
+        ``fn`` itself.
+
+    Example:
+        >>> from microtensor import fx
+        >>> def log_value(x):
+        ...     return x
+        >>> _ = fx.has_side_effect(log_value)
+        >>> g = fx.Graph()
+        >>> x = g.placeholder("x")
+        >>> _ = g.call_function(log_value, (x,))
+        >>> _ = g.output(x)
+        >>> g.eliminate_dead_code(), [n.name for n in g.nodes]
+        (False, ['x', 'log_value', 'output'])
+    """
+    _registered_side_effects.add(fn)
+    return fn
+
+
 def _side_effectful_functions() -> set[Callable[..., Any]]:
     from microtensor.fx.tracer import _assert, _assert_is_none
 
-    return {_assert, _assert_is_none}
+    return {_assert, _assert_is_none, *_registered_side_effects}
 
 
 # sampling draws from the global generator: removing an unused draw would change later draws

@@ -328,3 +328,24 @@ def test_print_tabular_rows_are_torchs_node_fields(capsys):
     ]
     assert cells[1][2].startswith("<function relu")
     assert all(re.fullmatch("-+", dashes) for dashes in rule.split("  "))
+
+
+def kept_call(x):
+    return x
+
+
+def test_has_side_effect_keeps_unused_calls_like_torch():
+    fx.has_side_effect(kept_call)
+    torch.fx.has_side_effect(kept_call)
+
+    def edit(k, lib):
+        g = lib.Graph()
+        x = g.placeholder("x")
+        g.call_function(kept_call, (x,))
+        g.call_function(k.lib.relu, (x,))
+        g.output(x)
+        return g.eliminate_dead_code(), [n.name for n in g.nodes]
+
+    ours, theirs = on_both(edit)
+    assert ours == theirs == (True, ["x", "kept_call", "output"])
+    assert sorted(set(torch.fx.__all__) - set(fx.__all__)) == []
