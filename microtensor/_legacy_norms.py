@@ -11,6 +11,7 @@ import builtins
 import warnings
 from typing import Any
 
+from microtensor._layout import sparse_coo
 from microtensor.ops._common import normalize_dim
 from microtensor.ops.norms import matrix_norm, vector_norm
 from microtensor.tensor import Tensor
@@ -143,23 +144,45 @@ def norm_except_dim(v: Tensor, pow: builtins.int = 2, dim: builtins.int = 0) -> 
     return vector_norm(v, pow, others, True)
 
 
-def native_norm(input: Tensor, *args: Any, **kwargs: Any) -> Tensor:  # noqa: A002
-    """Torch's norm kernel of sparse tensors; torch has no dense CPU kernel for it.
+def native_norm(
+    input: Any,  # noqa: A002
+    p: Any = 2,
+    dim: Any = None,
+    keepdim: builtins.bool = False,
+    dtype: Any = None,
+) -> Tensor:
+    """The ``p``-norm of a sparse COO tensor's stored values (torch's sparse norm kernel).
+
+    torch's two overloads: ``native_norm(input, p=2)`` and ``native_norm(input, p, dim,
+    keepdim, dtype)``; as torch's, only the full reduction exists (``dim`` empty or every
+    dim), and only for sparse tensors.
 
     Raises:
-        NotImplementedError: always for the strided tensors microtensor passes here, as
-            torch's CPU backend; ``linalg.vector_norm(input, p, dim, keepdim, dtype=dtype)``
-            computes the same norm.
+        NotImplementedError: for a strided tensor, as torch's CPU backend (use
+            ``linalg.vector_norm`` there).
+        RuntimeError: for a ``dim`` that is not the full reduction, ``keepdim=True`` or a
+            ``dtype`` (torch's sparse kernel has neither).
 
     Example:
         >>> import microtensor as mt
-        >>> mt.native_norm(mt.ones(2))
-        Traceback (most recent call last):
-        ...
-        NotImplementedError: Could not run 'aten::native_norm' with arguments from the 'CPU' ...
+        >>> mt.native_norm(mt.tensor([[0.0, 3.0], [4.0, 0.0]]).to_sparse())
+        tensor(5.)
     """
-    raise NotImplementedError(
-        "Could not run 'aten::native_norm' with arguments from the 'CPU' backend: torch has "
-        "it for sparse tensors only; use linalg.vector_norm(input, p, dim, keepdim, "
-        "dtype=dtype) for a dense tensor"
-    )
+    if getattr(input, "layout", None) != sparse_coo:
+        raise NotImplementedError(
+            "Could not run 'aten::native_norm' with arguments from the 'CPU' backend: torch "
+            "has it for sparse tensors only; use linalg.vector_norm(input, p, dim, keepdim, "
+            "dtype=dtype) for a dense tensor"
+        )
+    dims = () if dim is None else (dim,) if isinstance(dim, builtins.int) else tuple(dim)
+    ndim = len(input.shape)
+    if dims and sorted(d % ndim for d in dims) != list(builtins.range(ndim)):
+        raise RuntimeError(
+            "native_norm(): norm_sparse currently only supports full reductions, so 'dim' must "
+            f"either be empty or contain all dimensions of the input, got {dim}"
+        )
+    if keepdim:
+        raise RuntimeError("native_norm(): norm_sparse currently does not support keepdim=True")
+    if dtype is not None:
+        raise RuntimeError("native_norm(): norm_sparse currently does not support 'dtype' argument")
+    return vector_norm(input.coalesce().values(), p)

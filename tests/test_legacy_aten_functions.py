@@ -113,6 +113,22 @@ def test_norm_except_dim_errors():
         mt.norm_except_dim(mt.tensor(3.0), 2, 0)
 
 
+@pytest.mark.parametrize("args", [(), (1,), (3,), (2, (0, 1), False, None), (2, (), False, None)])
+def test_native_norm_of_sparse_matches_torch(args):
+    dense = np.array([[0.0, 3.0, 0.0], [4.0, 0.0, -1.0]])
+    expected = torch.native_norm(torch.tensor(dense).to_sparse(), *args)
+    assert_same(mt.native_norm(mt.tensor(dense).to_sparse(), *args), expected)
+
+
+def test_native_norm_of_sparse_is_a_full_reduction():
+    with pytest.raises(RuntimeError, match="only supports full reductions"):
+        mt.native_norm(mt.ones(2, 2).to_sparse(), 2, (0,), False, None)
+    with pytest.raises(RuntimeError, match="does not support keepdim=True"):
+        mt.native_norm(mt.ones(2, 2).to_sparse(), 2, (), True, None)
+    with pytest.raises(RuntimeError, match="does not support 'dtype' argument"):
+        mt.native_norm(mt.ones(2, 2).to_sparse(), 2, (), False, mt.float64)
+
+
 def test_native_norm_has_no_dense_kernel_as_torch():
     with pytest.raises(NotImplementedError):
         torch.native_norm(torch.ones(2))
