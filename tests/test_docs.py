@@ -66,6 +66,7 @@ NAMESPACES = [
     "microtensor.nn.attention",
     "microtensor.nn.attention.flex_attention",
     "microtensor.library",
+    "microtensor.fx",
     "microtensor.nn.utils.prune",
     "microtensor.optim",
     "microtensor.optim.lr_scheduler",
