@@ -13,10 +13,16 @@ import numpy as np
 from microtensor import ops
 from microtensor._numpy_names import numpy_names
 from microtensor.nn._functional.loss_likelihood import ClampMinNoGrad
+from microtensor.ops._common import normalize_dims
 from microtensor.ops._pointwise import tensor_input
+from microtensor.ops.statistics import VectorNorm
 from microtensor.tensor import Tensor
 
 __all__ = ["cosine_similarity", "normalize", "pairwise_distance", "pdist"]
+
+
+class PairwiseNorm(VectorNorm, node_name="NormBackward1"):
+    """``pairwise_distance``'s norm of the difference: torch's ``at::norm`` node."""
 
 
 def _floating(op: str, x: Any, name: str = "input", complex_ok: bool = False) -> Tensor:
@@ -136,7 +142,11 @@ def pairwise_distance(
     _floating("pairwise_distance", x2, "x2", complex_ok=True)
     ndim = max(x1.ndim, x2.ndim)
     diff = x1 - x2 + eps
-    return ops.vector_norm(diff, p, max(ndim - 1, 0) if ndim else None, keepdim)
+    dim = max(ndim - 1, 0) if ndim else None
+    if diff._data.dtype.kind == "c" or not diff.numel() or not isinstance(p, int | float):
+        return ops.vector_norm(diff, p, dim, keepdim)  # its checks and complex norm
+    dims = normalize_dims("pairwise_distance", dim, diff.ndim)
+    return PairwiseNorm.apply(diff, float(p), dims, keepdim)  # type: ignore[no-any-return]
 
 
 def pdist(input: Tensor, p: float = 2.0) -> Tensor:  # noqa: A002
