@@ -220,6 +220,7 @@ from microtensor._binomial import binomial  # noqa: E402
 from microtensor._control_flow import cond, while_loop  # noqa: E402
 from microtensor._conv_tbc import conv_tbc  # noqa: E402
 from microtensor._embedding_bag_top_level import embedding_bag  # noqa: E402
+from microtensor._from_file import from_file  # noqa: E402
 from microtensor._inplace_top_level import (  # noqa: E402
     abs_,
     acos_,
