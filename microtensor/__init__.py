@@ -143,7 +143,7 @@ from microtensor.random import (
 from microtensor.serialization import load, save
 from microtensor.storage import StorageBase, TypedStorage, UntypedStorage
 from microtensor.tensor import Tensor, device
-from microtensor.utils.dlpack import from_dlpack
+from microtensor.utils.dlpack import from_dlpack, to_dlpack
 
 # torch's constants
 e = 2.718281828459045
