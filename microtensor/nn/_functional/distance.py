@@ -15,6 +15,7 @@ from microtensor._numpy_names import numpy_names
 from microtensor.nn._functional.loss_likelihood import ClampMinNoGrad
 from microtensor.ops._common import normalize_dims
 from microtensor.ops._pointwise import tensor_input
+from microtensor.ops.arithmetic import Add
 from microtensor.ops.statistics import VectorNorm
 from microtensor.tensor import Tensor
 
@@ -23,6 +24,12 @@ __all__ = ["cosine_similarity", "normalize", "pairwise_distance", "pdist"]
 
 class PairwiseNorm(VectorNorm, node_name="NormBackward1"):
     """``pairwise_distance``'s norm of the difference: torch's ``at::norm`` node."""
+
+
+class AddScalar(Add, node_name="AddBackward1"):
+    """``x + eps`` for a number eps, torch's ``add.Scalar`` (its node lists x only)."""
+
+    _listed = (0,)
 
 
 def _floating(op: str, x: Any, name: str = "input", complex_ok: bool = False) -> Tensor:
@@ -141,7 +148,7 @@ def pairwise_distance(
     _floating("pairwise_distance", x1, "x1", complex_ok=True)
     _floating("pairwise_distance", x2, "x2", complex_ok=True)
     ndim = max(x1.ndim, x2.ndim)
-    diff = x1 - x2 + eps
+    diff = AddScalar.apply(x1 - x2, eps)
     dim = max(ndim - 1, 0) if ndim else None
     if diff._data.dtype.kind == "c" or not diff.numel() or not isinstance(p, int | float):
         return ops.vector_norm(diff, p, dim, keepdim)  # its checks and complex norm
