@@ -29,7 +29,7 @@ class PairwiseNorm(VectorNorm, node_name="NormBackward1"):
 class AddScalar(Add, node_name="AddBackward1"):
     """``x + eps`` for a number eps, torch's ``add.Scalar`` (its node lists x only)."""
 
-    _listed = (0,)
+    _listed = (0,)  # type: ignore[assignment]  # Add lists both operands
 
 
 def _floating(op: str, x: Any, name: str = "input", complex_ok: bool = False) -> Tensor:
