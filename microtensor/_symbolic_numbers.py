@@ -19,11 +19,16 @@ import math
 import numbers
 from typing import Any
 
+import numpy as np
+
 __all__ = [
     "SymBool",
     "SymFloat",
     "SymInt",
+    "sym_constrain_range",
+    "sym_constrain_range_for_size",
     "sym_float",
+    "sym_fresh_size",
     "sym_int",
     "sym_ite",
     "sym_max",
@@ -302,3 +307,57 @@ def sym_sum(*args: Any) -> Any:
     if len(args) == 1 and isinstance(args[0], list | tuple):
         args = tuple(args[0])
     return builtins.sum(_value(a) for a in args)
+
+
+_INT64_MIN, _INT64_MAX = -(2**63), 2**63 - 1
+
+
+def sym_constrain_range(size: Any, *, min: Any = None, max: Any = None) -> None:  # noqa: A002
+    """Check that ``size`` lies in ``[min, max]`` (the int64 range where None).
+
+    Under a compile this bounds a symbolic size; eagerly it is torch's check of the value.
+
+    Raises:
+        RuntimeError: if ``max < min`` or ``size`` is outside the range.
+
+    Example:
+        >>> import microtensor as mt
+        >>> mt.sym_constrain_range(3, min=0, max=5)
+    """
+    _check_range(size, _INT64_MIN if min is None else min, max)
+
+
+def sym_constrain_range_for_size(size: Any, *, min: Any = None, max: Any = None) -> None:  # noqa: A002
+    """``sym_constrain_range`` for a size: the lower bound defaults to 0.
+
+    Raises:
+        RuntimeError: if ``max < min`` or ``size`` is outside the range.
+
+    Example:
+        >>> import microtensor as mt
+        >>> mt.sym_constrain_range_for_size(-1)
+        Traceback (most recent call last):
+        ...
+        RuntimeError: Invalid value range for -1 between [0, 9223372036854775807].
+    """
+    _check_range(size, 0 if min is None else min, max)
+
+
+def _check_range(size: Any, low: Any, high: Any) -> None:
+    high = _INT64_MAX if high is None else high
+    if high < low:
+        raise RuntimeError(f"Max must be greater than or equal to min. Got min={low} max={high}")
+    value = size.item() if hasattr(size, "item") else _value(size)
+    if not low <= value <= high:
+        raise RuntimeError(f"Invalid value range for {value} between [{low}, {high}].")
+
+
+def sym_fresh_size(expr: Any) -> Any:
+    """A new size equal to ``expr``: eagerly, its value (``tensor(expr).item()``).
+
+    Example:
+        >>> import microtensor as mt
+        >>> mt.sym_fresh_size(3)
+        3
+    """
+    return expr.item() if hasattr(expr, "item") else np.asarray(_value(expr)).item()

@@ -30,6 +30,10 @@ CALLS = [
     ("sym_sum", ([1, 2, 3],)),
     ("sym_sum", (1, 2.5)),
     ("sym_sum", ([],)),
+    ("sym_fresh_size", (3,)),
+    ("sym_fresh_size", (2.5,)),
+    ("sym_constrain_range", (3,)),
+    ("sym_constrain_range_for_size", (3,)),
 ]
 
 
@@ -77,3 +81,25 @@ def test_sym_types_with_a_known_value_behave_as_the_value():
     assert mt.sym_not(b) is True and mt.sym_ite(b, "t", "f") == "f"
     assert mt.sym_sqrt(mt.SymInt(16)) == 4.0 and mt.sym_sum([n, 1]) == 4
     assert repr(n) == "3" and float(x) == 2.5 and not b
+
+
+RANGES = [
+    ("sym_constrain_range", 7, {"min": 0, "max": 5}),
+    ("sym_constrain_range", -1, {"min": 0}),
+    ("sym_constrain_range", -5, {"max": -10}),
+    ("sym_constrain_range", 3, {"min": 5, "max": 1}),
+    ("sym_constrain_range_for_size", -1, {}),
+    ("sym_constrain_range_for_size", 1, {"min": 2}),
+    ("sym_constrain_range_for_size", 5, {"max": 3}),
+]
+
+
+@pytest.mark.parametrize("name,size,bounds", RANGES)
+def test_range_checks_raise_torchs_error(name, size, bounds):
+    with pytest.raises(RuntimeError) as expected:
+        getattr(torch, name)(size, **bounds)
+    with pytest.raises(RuntimeError) as actual:
+        getattr(mt, name)(size, **bounds)
+    assert str(actual.value) == str(expected.value)
+    assert mt.sym_constrain_range(mt.tensor(3), min=3, max=3) is None
+    assert mt.sym_fresh_size(mt.tensor(4)) == 4
