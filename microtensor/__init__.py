@@ -410,6 +410,7 @@ from microtensor._top_level_tensor_functions import (  # noqa: E402
 )
 from microtensor.autograd.inference import is_inference_mode_enabled  # noqa: E402
 from microtensor.func import vmap  # noqa: E402
+from microtensor.jit import fork, wait  # noqa: E402 - torch.fork / torch.wait, run at once
 from microtensor.nn.functional import (  # noqa: E402
     adaptive_avg_pool1d,
     avg_pool1d,

@@ -115,3 +115,9 @@ def test_while_loop_errors():
         mt.while_loop(lambda a: a < 3, lambda a: [a + 1], (mt.tensor(0),))
     with pytest.raises(AssertionError, match="same number of elements as carried_inputs"):
         mt.while_loop(lambda i, a: i < 3, lambda i, a: (i + 1,), (mt.tensor(0), mt.ones(1)))
+
+
+def test_fork_and_wait_as_torchs():
+    ours = mt.wait(mt.fork(lambda x, k: x + k, mt.ones(2), k=2))
+    theirs = torch.wait(torch.fork(lambda x, k: x + k, torch.ones(2), k=2))
+    assert_same(ours, theirs)
