@@ -158,6 +158,15 @@ for mode in ("reflect", "replicate"):
             [_x(1, 2, 2, 3, 3)],
         ),
     ]
+PROBS = np.random.default_rng(8).dirichlet(np.ones(4), 3)
+for red in ("mean", "sum", "none"):
+    CASES.append(
+        (
+            f"cross_entropy-probs-{red}",
+            lambda F, lib, x, y, r=red: F.cross_entropy(x, y, reduction=r, label_smoothing=0.1),
+            [X2, PROBS],
+        )
+    )
 IDS = [case[0] for case in CASES]
 
 pytestmark = pytest.mark.filterwarnings("ignore:Using a target size")

@@ -12,10 +12,10 @@ import numpy as np
 
 from microtensor import ops
 from microtensor._numpy_names import numpy_names
+from microtensor.nn._functional._scalar_ops import AddScalar
 from microtensor.nn._functional.loss_likelihood import ClampMinNoGrad
 from microtensor.ops._common import normalize_dims
 from microtensor.ops._pointwise import tensor_input
-from microtensor.ops.arithmetic import Add
 from microtensor.ops.statistics import VectorNorm
 from microtensor.tensor import Tensor
 
@@ -24,12 +24,6 @@ __all__ = ["cosine_similarity", "normalize", "pairwise_distance", "pdist"]
 
 class PairwiseNorm(VectorNorm, node_name="NormBackward1"):
     """``pairwise_distance``'s norm of the difference: torch's ``at::norm`` node."""
-
-
-class AddScalar(Add, node_name="AddBackward1"):
-    """``x + eps`` for a number eps, torch's ``add.Scalar`` (its node lists x only)."""
-
-    _listed = (0,)  # type: ignore[assignment]  # Add lists both operands
 
 
 def _floating(op: str, x: Any, name: str = "input", complex_ok: bool = False) -> Tensor:

@@ -24,6 +24,7 @@ from microtensor.nn._functional._cross_entropy_ops import (
     _class_shape,
 )
 from microtensor.nn._functional._loss_common import get_reduction, mean
+from microtensor.nn._functional._scalar_ops import AddScalar, DivScalar
 from microtensor.nn._functional.linear import linear
 from microtensor.tensor import Tensor
 
@@ -265,7 +266,7 @@ def _cross_entropy_probs(
     n_classes = input._data.shape[dim]
     log_p = ops.log_softmax(input, dim)
     if label_smoothing > 0.0:
-        target = target * (1.0 - label_smoothing) + label_smoothing / n_classes
+        target = AddScalar.apply(target * (1.0 - label_smoothing), label_smoothing / n_classes)
     terms = log_p * target
     if weight is not None:
         _check_weight("cross_entropy", input, weight)
@@ -276,7 +277,7 @@ def _cross_entropy_probs(
         return -ops.sum(terms)
     if input._data.size == 0:
         return mean(terms)
-    return -ops.sum(terms) / (input._data.size / n_classes)
+    return DivScalar.apply(-ops.sum(terms), input._data.size / n_classes)  # type: ignore[no-any-return]
 
 
 def linear_cross_entropy(
