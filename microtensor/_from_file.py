@@ -61,15 +61,18 @@ def from_file(
     check_cpu(device, "from_file")
     dtype = dtypes.to_dtype(dtype or dtypes.get_default_dtype())
     np_dtype = np.dtype(dtype.numpy)
-    needed = size * np_dtype.itemsize
-    if shared:
-        array = _mapped(filename, np_dtype, size, needed)
-    else:
-        array = _copied(filename, np_dtype, size, needed)
-    result = Tensor._make(array)
+    result = Tensor._make(file_elements(filename, shared, size, np_dtype))
     if requires_grad:
         result.requires_grad_(True)
     return result
+
+
+def file_elements(filename: str, shared: Any, size: builtins.int, np_dtype: np.dtype) -> np.ndarray:
+    """The first ``size`` elements of a file: a copy, or (``shared``) a writable mapping."""
+    needed = size * np_dtype.itemsize
+    if shared:
+        return _mapped(filename, np_dtype, size, needed)
+    return _copied(filename, np_dtype, size, needed)
 
 
 def _copied(

@@ -75,6 +75,9 @@ class _Storage:
         value = self._values[index]
         return float(value) if self._values.dtype.kind == "V" else value.item()
 
+    def __setitem__(self, index: Any, value: Any) -> None:
+        self._values[index] = value  # the memory itself: tensors that view it see the write
+
     def is_shared(self) -> bool:
         """False: microtensor does not place storages in shared memory."""
         return False
@@ -116,6 +119,25 @@ class UntypedStorage(StorageBase):
             self._values = args[0].view(np.uint8)
             return
         self._values = _new_values("UntypedStorage", args, np.dtype(np.uint8), None)
+
+    @classmethod
+    def from_file(cls, filename: str, shared: bool = False, nbytes: int = 0) -> UntypedStorage:
+        """The first ``nbytes`` bytes of a file; ``shared=True`` maps it (writes reach it).
+
+        Raises:
+            RuntimeError: as ``microtensor.from_file``.
+
+        Example:
+            >>> import os, tempfile
+            >>> import microtensor as mt
+            >>> path = os.path.join(tempfile.mkdtemp(), "b.bin")
+            >>> _ = open(path, "wb").write(bytes([7, 8, 9]))
+            >>> mt.UntypedStorage.from_file(path, False, 2).tolist()
+            [7, 8]
+        """
+        from microtensor._from_file import file_elements  # it makes tensors: a cycle
+
+        return cls(file_elements(filename, shared, nbytes, np.dtype(np.uint8)))
 
     def _header(self) -> str:
         return "UntypedStorage(device=cpu)"
@@ -164,6 +186,29 @@ class TypedStorage(_Storage):
         raw = memory.view(np.uint8)
         usable = raw[: raw.size - raw.size % np_dtype.itemsize]
         self._values, self.dtype = usable.view(np_dtype), dtype
+
+    @classmethod
+    def from_file(cls, filename: str, shared: bool = False, size: int = 0) -> TypedStorage:
+        """The first ``size`` elements of the class's dtype in a file (legacy classes only).
+
+        Raises:
+            RuntimeError: on ``TypedStorage`` itself (its dtype is not known), or as
+                ``microtensor.from_file``.
+
+        Example:
+            >>> import os, tempfile
+            >>> import numpy as np
+            >>> import microtensor as mt
+            >>> path = os.path.join(tempfile.mkdtemp(), "f.bin")
+            >>> np.arange(3, dtype=np.float32).tofile(path)
+            >>> mt.FloatStorage.from_file(path, False, 2).tolist()
+            [0.0, 1.0]
+        """
+        if "dtype" not in vars(cls):
+            raise RuntimeError("from_file can only be called on derived classes")
+        from microtensor._from_file import file_elements  # it makes tensors: a cycle
+
+        return cls(file_elements(filename, shared, size, np.dtype(cls.dtype.numpy)))
 
     def untyped(self) -> UntypedStorage:
         """The same memory as bytes."""

@@ -54,3 +54,34 @@ def test_errors(path, tmp_path):
         mt.from_file(str(tmp_path / "missing.bin"), size=2)
     with pytest.raises(RuntimeError):
         mt.from_file(path, size=2, device="cuda")
+
+
+@pytest.mark.parametrize("nbytes", [0, 8, 16])
+def test_untyped_storage_from_file_matches_torch(path, nbytes):
+    ours = mt.UntypedStorage.from_file(path, False, nbytes)
+    assert ours.tolist() == torch.UntypedStorage.from_file(path, False, nbytes).tolist()
+
+
+def test_legacy_storage_from_file_matches_torch_and_typed_storage_refuses(path):
+    with pytest.warns(UserWarning):
+        expected = torch.FloatStorage.from_file(path, False, 3).tolist()
+    assert mt.FloatStorage.from_file(path, False, 3).tolist() == expected
+    assert mt.DoubleStorage.from_file(path, False, 2).size() == 2
+    with pytest.raises(RuntimeError, match="from_file can only be called on derived classes"):
+        torch.TypedStorage.from_file(path, False, 2)
+    with pytest.raises(RuntimeError, match="from_file can only be called on derived classes"):
+        mt.TypedStorage.from_file(path, False, 2)
+
+
+def test_shared_storage_writes_reach_the_file(path):
+    storage = mt.UntypedStorage.from_file(path, True, 16)
+    storage[0] = 5
+    assert np.fromfile(path, np.uint8)[0] == 5
+    with pytest.raises(RuntimeError, match="smaller than the required mapping size"):
+        mt.UntypedStorage.from_file(path, False, 100)
+
+
+def test_storage_item_assignment_writes_the_tensor():
+    x = mt.zeros(3)
+    x.untyped_storage()[0:4] = np.frombuffer(np.float32(2.0).tobytes(), np.uint8)
+    assert x.tolist() == [2.0, 0.0, 0.0]
