@@ -351,16 +351,13 @@ from microtensor._private_aten_ops import (  # noqa: E402 - torch's private ATen
     _unsafe_masked_index_put_accumulate,
     segment_reduce,
 )
-from microtensor._recurrent_top_level import (  # noqa: E402
-    gru,
+from microtensor._recurrent_cells import (  # noqa: E402
     gru_cell,
-    lstm,
     lstm_cell,
-    rnn_relu,
     rnn_relu_cell,
-    rnn_tanh,
     rnn_tanh_cell,
 )
+from microtensor._recurrent_layers import gru, lstm, rnn_relu, rnn_tanh  # noqa: E402
 from microtensor._removed_linalg import eig, lstsq, matrix_rank, solve, symeig  # noqa: E402
 from microtensor._runtime_info import (  # noqa: E402
     compiled_with_cxx11_abi,
