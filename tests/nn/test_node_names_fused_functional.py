@@ -29,6 +29,7 @@ def _x(*shape, seed=0):
 X2, X4 = _x(3, 4), _x(2, 6, 3, 2, seed=1)
 W6, B6 = _x(6, seed=2), _x(6, seed=3)
 Y2, Y_COL = _x(3, 4, seed=4) * 1.5, _x(3, 1, seed=5)
+W53 = _x(5, 3, seed=10)
 SIGNS = np.sign(_x(3, 4, seed=6))
 SHRINK = np.array([-1.2, -0.5, -0.3, 0.0, 0.2, 0.5, 0.7, 2.0])  # includes both kinks
 
@@ -92,6 +93,19 @@ CASES = [
         "pairwise_distance-broadcast-keepdim",
         lambda F, lib, x, y: F.pairwise_distance(x, y, keepdim=True),
         [X2, Y2[0]],
+    ),
+    ("embedding_bag-sum", lambda F, lib, w: _bag(F, lib, w, mode="sum"), [W53]),
+    ("embedding_bag-mean", lambda F, lib, w: _bag(F, lib, w), [W53]),
+    ("embedding_bag-max", lambda F, lib, w: _bag(F, lib, w, mode="max"), [W53]),
+    (
+        "embedding_bag-weights-padding",
+        lambda F, lib, w, s: _bag(F, lib, w, mode="sum", per_sample_weights=s, padding_idx=2),
+        [W53, _x(6, seed=11)],
+    ),
+    (
+        "embedding_bag-2d-max",
+        lambda F, lib, w: F.embedding_bag(lib.tensor([[0, 4, 4], [1, 3, 0]]), w, mode="max"),
+        [W53],
     ),
     ("glu-last", lambda F, lib, x: F.glu(x), [X2]),
     ("glu-dim1", lambda F, lib, x: F.glu(x, 1), [X4]),
@@ -170,6 +184,12 @@ for red in ("mean", "sum", "none"):
 IDS = [case[0] for case in CASES]
 
 pytestmark = pytest.mark.filterwarnings("ignore:Using a target size")
+
+
+def _bag(F, lib, weight, **kwargs):
+    """embedding_bag of three bags, the middle one empty, a row used twice."""
+    indices, offsets = lib.tensor([0, 2, 4, 2, 1, 3]), lib.tensor([0, 3, 3])
+    return F.embedding_bag(indices, weight, offsets, **kwargs)
 
 
 def _u(lib, x, *shape):

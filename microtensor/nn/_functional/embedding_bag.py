@@ -1,9 +1,10 @@
 """``embedding_bag``: sums, means or maxima of bags of embedding rows, without the rows tensor.
 
-A composition: the rows are looked up with ``embedding`` (so ``max_norm`` and
-``scale_grad_by_freq`` behave as there), weighted, and summed per bag with ``index_add``; the
-maximum takes ``max`` over a dense ``(bags, longest bag, D)`` layout padded with ``-inf``, so
-the gradient goes to the first maximum of each bag, as PyTorch.
+One fused op (``_embedding_bag_op``, torch's ``EmbeddingBagBackward0``), except with
+``sparse`` or ``scale_grad_by_freq``: then a composition, the rows looked up with ``embedding``
+(whose gradients those options shape), weighted, and summed per bag with ``index_add``; its
+maximum takes ``max`` over a dense ``(bags, longest bag, D)`` layout padded with ``-inf``. Both
+send the gradient to the first maximum of each bag, as PyTorch.
 """
 
 from __future__ import annotations
@@ -11,7 +12,8 @@ from __future__ import annotations
 import numpy as np
 
 from microtensor import ops
-from microtensor.nn._functional.sparse import embedding
+from microtensor.nn._functional._embedding_bag_op import EmbeddingBag
+from microtensor.nn._functional.sparse import _renorm_rows_, embedding
 from microtensor.tensor import Tensor
 
 __all__ = ["embedding_bag"]
@@ -148,6 +150,14 @@ def embedding_bag(
         padding_idx %= weight.shape[0]
     keep = np.ones(idx.shape, bool) if padding_idx is None else idx != padding_idx
     position = np.flatnonzero(keep)
+    if not sparse and not scale_grad_by_freq:  # one node, torch's (the rest: a composition)
+        kept = idx[keep].astype(np.int64)
+        if max_norm is not None:
+            _renorm_rows_(weight, kept, max_norm, norm_type)
+        fused = EmbeddingBag.apply(
+            weight, per_sample_weights, kept, position, bag[keep], count, mode
+        )
+        return fused  # type: ignore[no-any-return]
     rows = embedding(
         Tensor._make(idx[keep].astype(np.int64)), weight, None, max_norm, norm_type,
         scale_grad_by_freq, sparse,
