@@ -191,10 +191,28 @@ from microtensor import (  # noqa: E402
 from microtensor._device import get_default_device, set_default_device  # noqa: E402
 from microtensor._layout import (  # noqa: E402 - ops has a module named strided
     layout,
+    sparse_bsc,
+    sparse_bsr,
     sparse_coo,
+    sparse_csc,
+    sparse_csr,
     strided,
 )
-from microtensor._sparse_top_level import sparse_coo_tensor, spmm  # noqa: E402
+from microtensor._sparse_top_level import (  # noqa: E402
+    ccol_indices_copy,
+    col_indices_copy,
+    crow_indices_copy,
+    indices_copy,
+    row_indices_copy,
+    sparse_bsc_tensor,
+    sparse_bsr_tensor,
+    sparse_compressed_tensor,
+    sparse_coo_tensor,
+    sparse_csc_tensor,
+    sparse_csr_tensor,
+    spmm,
+    values_copy,
+)
 from microtensor.amp import autocast, is_autocast_enabled  # noqa: E402
 from microtensor.amp.autocast_mode import (  # noqa: E402
     autocast_decrement_nesting,
@@ -459,6 +477,7 @@ _LAZY_SUBMODULES = (
     "_dynamo",
     "distributions",  # 45 ms of import: loads when a program first reaches it
     "fx",  # torch.fx: symbolic tracing and graph transforms
+    "library",  # torch.library: user-defined custom ops
     "hub",
     "mps",
     "overrides",

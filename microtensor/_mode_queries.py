@@ -78,7 +78,7 @@ def get_autocast_dtype(device_type: str) -> Any:
         >>> mt.get_autocast_dtype("cpu")
         microtensor.bfloat16
     """
-    default = dtypes.bfloat16 if device_type == "cpu" else dtypes.float16
+    default = dtypes.bfloat16 if device_type in ("cpu", "xla", "hpu") else dtypes.float16
     return _AUTOCAST_DTYPES.get(_device_type(device_type), default)
 
 

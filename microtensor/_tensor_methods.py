@@ -358,7 +358,9 @@ class TensorMethods:
 
     def adjoint(self) -> Any:
         """The conjugate transpose of the matrices; ``mT`` for real tensors."""
-        return ops.conj(ops.transpose(self, -2, -1))
+        from microtensor._adjoint import adjoint
+
+        return adjoint(self)
 
     # --- dtype -----------------------------------------------------------------------------
     def to(self, *args: Any, **kwargs: Any) -> Any: return ops.to(self, *args, **kwargs)

@@ -12,6 +12,7 @@ import numpy as np
 
 from microtensor._numpy_names import numpy_names
 from microtensor._size import Size
+from microtensor.autograd.grad_mode import state as _grad_state
 from microtensor.memory_format import check_memory_format, is_laid_out, preserve_format
 
 
@@ -77,9 +78,10 @@ class TensorQueries:
         """The underlying NumPy array (shares memory).
 
         Raises:
-            RuntimeError: if the tensor requires grad (call ``.detach().numpy()``).
+            RuntimeError: if the tensor requires grad while grad mode is on (call
+                ``.detach().numpy()``); under ``no_grad`` it is allowed, as in torch.
         """
-        if self._requires_grad and not force:
+        if self._requires_grad and not force and _grad_state.enabled:
             raise RuntimeError(
                 "Can't call numpy() on Tensor that requires grad. "
                 "Use tensor.detach().numpy() instead."

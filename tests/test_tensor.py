@@ -258,3 +258,13 @@ def test_set_printoptions_prints_as_torch():
         assert repr(mt.tensor([1.25])) == "tensor([1.2])"
         assert _tensor_str.get_printoptions()["precision"] == 1
     assert _tensor_str.get_printoptions() == torch._tensor_str.get_printoptions()
+
+
+def test_numpy_of_a_tensor_that_requires_grad_works_under_no_grad_as_torch():
+    x = mt.ones(2, requires_grad=True)
+    with mt.no_grad():
+        np.testing.assert_array_equal(x.numpy(), [1.0, 1.0])
+    with mt.inference_mode():
+        assert x.numpy() is x._data
+    with pytest.raises(RuntimeError, match="Can't call numpy"):
+        x.numpy()

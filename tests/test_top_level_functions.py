@@ -179,6 +179,9 @@ def test_anomaly_queries_follow_detect_anomaly():
 def test_autocast_queries():
     assert str(mt.get_autocast_dtype("cpu")) == "microtensor.bfloat16"
     assert mt.get_autocast_dtype("cuda") == mt.float16
+    for device_type in ("xla", "hpu", "xpu"):  # torch's defaults per device type
+        expected = str(torch.get_autocast_dtype(device_type)).replace("torch", "microtensor")
+        assert str(mt.get_autocast_dtype(device_type)) == expected
     mt.set_autocast_dtype("cpu", mt.float16)
     try:
         assert mt.get_autocast_dtype("cpu") == mt.float16
