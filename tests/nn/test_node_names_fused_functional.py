@@ -30,6 +30,8 @@ X2, X4 = _x(3, 4), _x(2, 6, 3, 2, seed=1)
 W6, B6 = _x(6, seed=2), _x(6, seed=3)
 Y2, Y_COL = _x(3, 4, seed=4) * 1.5, _x(3, 1, seed=5)
 W53 = _x(5, 3, seed=10)
+GRID = np.random.default_rng(12).uniform(-1.2, 1.2, (2, 3, 2, 2))
+GRID_3D = np.random.default_rng(13).uniform(-1.1, 1.1, (1, 2, 2, 1, 3))
 SIGNS = np.sign(_x(3, 4, seed=6))
 SHRINK = np.array([-1.2, -0.5, -0.3, 0.0, 0.2, 0.5, 0.7, 2.0])  # includes both kinks
 
@@ -106,6 +108,28 @@ CASES = [
         "embedding_bag-2d-max",
         lambda F, lib, w: F.embedding_bag(lib.tensor([[0, 4, 4], [1, 3, 0]]), w, mode="max"),
         [W53],
+    ),
+    (
+        "grid_sample-bilinear",
+        lambda F, lib, x, g: F.grid_sample(x, g, align_corners=False),
+        [_x(2, 2, 3, 4), GRID],
+    ),
+    (
+        "grid_sample-bicubic-border",
+        lambda F, lib, x, g: F.grid_sample(x, g, "bicubic", "border", align_corners=True),
+        [_x(2, 2, 3, 4), GRID],
+    ),
+    (
+        "grid_sample-nearest-reflection",
+        lambda F, lib, x: F.grid_sample(
+            x, lib.tensor(GRID).to(x.dtype), "nearest", "reflection", True
+        ),
+        [_x(2, 2, 3, 4)],
+    ),
+    (
+        "grid_sample-3d",
+        lambda F, lib, x, g: F.grid_sample(x, g, align_corners=False),
+        [_x(1, 2, 2, 3, 3), GRID_3D],
     ),
     ("glu-last", lambda F, lib, x: F.glu(x), [X2]),
     ("glu-dim1", lambda F, lib, x: F.glu(x, 1), [X4]),
@@ -365,6 +389,16 @@ def test_pad_with_negative_widths_crops_as_ops_pad():
     out = F.pad(x, (-1, 2), mode="reflect")
     expected = TF.pad(torch.tensor(_x(1, 2, 5)), (-1, 2), mode="reflect")
     np.testing.assert_allclose(out.detach().numpy(), expected.numpy(), 0, 1e-15)
+
+
+def test_grid_sample_backward_twice_with_retain_graph():
+    x, grid = mt.tensor(_x(1, 2, 3, 4), requires_grad=True), mt.tensor(GRID[:1], requires_grad=True)
+    out = F.grid_sample(x, grid, align_corners=False).sum()
+    out.backward(retain_graph=True)
+    first = (x.grad.numpy().copy(), grid.grad.numpy().copy())
+    out.backward()
+    np.testing.assert_allclose(x.grad.numpy(), 2 * first[0])
+    np.testing.assert_allclose(grid.grad.numpy(), 2 * first[1])
 
 
 def test_empty_mean_losses_are_nan_like_torchs():

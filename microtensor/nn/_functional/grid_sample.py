@@ -1,10 +1,11 @@
 """``grid_sample``: sample an input at normalised positions (a spatial transformer).
 
-A composition: it unnormalises the grid, applies the padding rule to the coordinates
-(``clamp``, and ``abs`` with constant fold counts for reflection), and sums the corner values
-(``gather`` of the input, masked outside it for zero padding) times weights that are
-differentiable functions of the coordinates. Gradients flow to both the input and the grid,
-with every order of derivative, as PyTorch's (nearest mode gives the grid none). The grid
+One op per rank (torch's ``GridSampler2DBackward0`` / ``GridSampler3DBackward0``) whose
+values and derivatives are a composition: it unnormalises the grid, applies the padding rule to
+the coordinates (``clamp``, and ``abs`` with constant fold counts for reflection), and sums the
+corner values (``gather`` of the input, masked outside it for zero padding) times weights that
+are differentiable functions of the coordinates. Gradients flow to both the input and the
+grid, with every order of derivative, as PyTorch's (nearest mode gives the grid none). The grid
 usually comes from ``affine_grid`` (its own module).
 """
 
@@ -16,7 +17,10 @@ from typing import Any
 
 import numpy as np
 
-from microtensor import ops
+from microtensor import autograd, ops
+from microtensor.autograd.function import Op
+from microtensor.autograd.grad_mode import enable_grad, no_grad
+from microtensor.ops import dual
 from microtensor.ops._pointwise import tensor_input
 from microtensor.tensor import Tensor
 
@@ -162,6 +166,89 @@ def _check_grid_sample(input: Any, grid: Any, mode: str, padding_mode: str) -> i
     return nd
 
 
+def _sample(input: Tensor, grid: Tensor, mode: str, padding_mode: str, align: bool) -> Tensor:  # noqa: A002
+    """The sampling as a composition of differentiable ops (the fused op's derivatives)."""
+    nd = grid.shape[-1]
+    sizes = tuple(input.shape[2:])
+    out = tuple(grid.shape[1:-1])
+    n_batch, channels = input.shape[:2]
+    flat_grid = ops.reshape(grid, (n_batch, -1, nd))
+    coords = [
+        _source(flat_grid[:, :, nd - 1 - d], sizes[d], padding_mode, align) for d in range(nd)
+    ]  # per spatial dim (D,) H, W: shape (N, P)
+    x_flat = ops.reshape(input, (n_batch, channels, -1))
+    if mode == "bicubic":
+        raw = [_unnormalize(flat_grid[:, :, nd - 1 - d], sizes[d], align) for d in range(nd)]
+        result = _bicubic(x_flat, raw, sizes, padding_mode, align)
+    elif mode == "nearest":
+        index = [np.rint(c._data).astype(np.int64) for c in coords]  # rint: half to even
+        result = _corner(x_flat, index, sizes)
+    else:
+        base = [np.floor(c._data) for c in coords]
+        frac = [c - Tensor._make(b) for c, b in zip(coords, base, strict=True)]
+        result = None
+        for offsets in itertools.product((0, 1), repeat=nd):
+            factors = [f if o else 1 - f for f, o in zip(frac, offsets, strict=True)]
+            weight = factors[0]
+            for factor in factors[1:]:
+                weight = weight * factor
+            index = [b.astype(np.int64) + o for b, o in zip(base, offsets, strict=True)]
+            term = _corner(x_flat, index, sizes) * ops.unsqueeze(weight, 1)
+            result = term if result is None else result + term
+    assert result is not None
+    return ops.reshape(result, (n_batch, channels, *out))
+
+
+class GridSampler(Op):
+    """out = input sampled at grid (the composition ``_sample``), one node, torch's.
+
+    The derivatives are the composition's: first order from the graph that forward records on
+    copies of input and grid (no recomputation); under ``create_graph=True`` the composition is
+    rerun on the saved Tensors, so that second derivatives flow to the outer graph.
+    """
+
+    @staticmethod
+    def forward(ctx: Any, x: Any, grid: Any, mode: str, padding_mode: str, align: bool) -> Any:
+        ctx.options = (mode, padding_mode, align)
+        ctx.save_for_backward(x, grid)
+        needs = ctx.needs_input_grad[:2]
+        copies = [Tensor._make(a, bool(need)) for a, need in zip((x, grid), needs, strict=True)]
+        with enable_grad() if True in needs else no_grad():
+            out = _sample(copies[0], copies[1], *ctx.options)
+        ctx.recorded = (out, copies) if True in needs else None
+        return out._data
+
+    @staticmethod
+    def backward(ctx: Any, grad_out: Any) -> Any:
+        needs = ctx.needs_input_grad[:2]
+        if dual.is_array(grad_out):
+            out, inputs = ctx.recorded
+            upstream, create = Tensor._make(grad_out), False
+        else:
+            inputs = list(ctx.saved_tensors)
+            with enable_grad():
+                out = _sample(inputs[0], inputs[1], *ctx.options)
+            upstream, create = grad_out, True
+        wanted = [t for t, need in zip(inputs, needs, strict=True) if need]
+        found = iter(
+            autograd.grad(
+                out, wanted, upstream, retain_graph=True, create_graph=create, allow_unused=True
+            )
+        )
+        grads = [next(found) if need else None for need in needs]
+        if not create:
+            grads = [None if g is None else g._data for g in grads]
+        return grads[0], grads[1], None, None, None
+
+
+class GridSampler2D(GridSampler, node_name="GridSampler2DBackward0"):
+    """``grid_sample`` of a 4-D input."""
+
+
+class GridSampler3D(GridSampler, node_name="GridSampler3DBackward0"):
+    """``grid_sample`` of a 5-D input."""
+
+
 def grid_sample(
     input: Tensor,  # noqa: A002
     grid: Tensor,
@@ -201,34 +288,8 @@ def grid_sample(
     """
     nd = _check_grid_sample(input, grid, mode, padding_mode)
     align = _align(align_corners)
-    sizes = tuple(input.shape[2:])
-    out = tuple(grid.shape[1:-1])
-    n_batch, channels = input.shape[:2]
-    flat_grid = ops.reshape(grid, (n_batch, -1, nd))
-    coords = [
-        _source(flat_grid[:, :, nd - 1 - d], sizes[d], padding_mode, align) for d in range(nd)
-    ]  # per spatial dim (D,) H, W: shape (N, P)
-    x_flat = ops.reshape(input, (n_batch, channels, -1))
-    if mode == "bicubic":
-        raw = [_unnormalize(flat_grid[:, :, nd - 1 - d], sizes[d], align) for d in range(nd)]
-        result = _bicubic(x_flat, raw, sizes, padding_mode, align)
-    elif mode == "nearest":
-        index = [np.rint(c._data).astype(np.int64) for c in coords]  # rint: half to even
-        result = _corner(x_flat, index, sizes)
-    else:
-        base = [np.floor(c._data) for c in coords]
-        frac = [c - Tensor._make(b) for c, b in zip(coords, base, strict=True)]
-        result = None
-        for offsets in itertools.product((0, 1), repeat=nd):
-            factors = [f if o else 1 - f for f, o in zip(frac, offsets, strict=True)]
-            weight = factors[0]
-            for factor in factors[1:]:
-                weight = weight * factor
-            index = [b.astype(np.int64) + o for b, o in zip(base, offsets, strict=True)]
-            term = _corner(x_flat, index, sizes) * ops.unsqueeze(weight, 1)
-            result = term if result is None else result + term
-    assert result is not None
-    return ops.reshape(result, (n_batch, channels, *out))
+    op = GridSampler2D if nd == 2 else GridSampler3D
+    return op.apply(input, grid, mode, padding_mode, align)  # type: ignore[no-any-return]
 
 
 _MODES = ("bilinear", "nearest", "bicubic")
