@@ -83,6 +83,8 @@ class ClampMaxScalar(Clamp, node_name="ClampMaxBackward0"):
 class ClampMax(Clamp, node_name="ClampMaxBackward1"):
     """``clamp_max`` with a tensor."""
 
+    _listed = (0, 2)
+
 
 def _promote_types(a: np.dtype, b: np.dtype) -> np.dtype:
     """The common dtype of two tensors with dims, by ``dtypes.result_type``'s rules."""

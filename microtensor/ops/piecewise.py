@@ -78,8 +78,6 @@ class Relu(Op):
             return grad
         return dual.where(values(z) <= 0, 0.0, grad_out)
 
-    _listed = (0, 2)
-
 
 class Maximum(Op):
     """z = max(a, b);  dz/da = 1 where a > b, 1/2 on ties, else 0 (dz/db mirrored).

@@ -424,3 +424,24 @@ def test_numpy_fmax_fmin_and_copysign_on_a_tensor_stay_differentiable():
         assert np.array_equal(
             out.detach().numpy(), op(mt.tensor(other), x).detach().numpy(), equal_nan=True
         )
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda m, x, b: m.relu(x * 3),
+        lambda m, x, b: m.clamp_max(x, b),
+        lambda m, x, b: m.clamp_min(x, b),
+        lambda m, x, b: m.clamp(x, b, b + 1),
+        lambda m, x, b: m.clamp(x, max=0.5),
+        lambda m, x, b: m.maximum(x, b),
+    ],
+)
+def test_next_functions_list_what_torch_lists(make):
+    def names(lib):
+        x = lib.ones(3, requires_grad=True)
+        b = lib.zeros(3, requires_grad=True)
+        node = make(lib, x, b).grad_fn
+        return node.name(), [None if n is None else n.name() for n, _ in node.next_functions]
+
+    assert names(mt) == names(torch)
