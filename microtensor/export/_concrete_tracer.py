@@ -14,10 +14,11 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import Any
 
+from microtensor.fx import _dispatch
 from microtensor.fx.node import Argument, Node, Target, map_arg
 from microtensor.fx.proxy import Attribute, Proxy
 from microtensor.fx.tracer import Tracer
-from microtensor.nn import Module
+from microtensor.nn import GRU, LSTM, Module
 from microtensor.tensor import Tensor
 
 __all__: list[str] = []
@@ -106,11 +107,54 @@ class ExportTracer(Tracer):
         microtensor's batch norm bumps ``num_batches_tracked`` on its raw array, which a
         trace cannot see; torch records ``num_batches_tracked.add_(1)``, and so does this.
         """
+        # a function kept on the module (TransformerEncoderLayer's ``activation``) records too
+        _dispatch.patch_globals(self._patcher, m.__dict__)
         counter = getattr(m, "_buffers", {}).get("num_batches_tracked")
         if counter is not None and m.training and getattr(m, "track_running_stats", False):
             buffer = m.num_batches_tracked
             self.create_proxy("call_method", "add_", (buffer, 1), {})
+        if isinstance(m, LSTM | GRU) and not getattr(m, "proj_size", 0):
+            return self._recurrent(m, *args, **kwargs)
         return super().call_module(m, forward, args, kwargs)
+
+    def _recurrent(self, m: LSTM | GRU, input: Any, hx: Any = None) -> Any:  # noqa: A002
+        """``nn.LSTM`` / ``nn.GRU`` as one ``microtensor.lstm`` / ``gru`` node, as torch's
+        ``aten.lstm.input`` (their Python code asks ``isinstance(input, Tensor)``).
+
+        Raises:
+            NotImplementedError: for an unbatched (2-D) input.
+        """
+        import microtensor as mt
+        from microtensor.creation import zeros as zeros_fn  # mt.zeros is patched while tracing
+
+        if len(self.values[input.node].shape) != 3:
+            raise NotImplementedError(
+                f"export(): {type(m).__name__} with a {len(self.values[input.node].shape)}-D "
+                "input; export it with a batched 3-D input"
+            )
+        batch = self.values[input.node].shape[0 if m.batch_first else 1]
+        if hx is None:
+            shape = (m.num_layers * (2 if m.bidirectional else 1), batch, m.hidden_size)
+            dtype = self.values[input.node].dtype
+            zeros = [
+                self.create_proxy("call_function", zeros_fn, (shape,), {"dtype": dtype})
+                for _ in range(2 if isinstance(m, LSTM) else 1)
+            ]
+            hx = zeros if isinstance(m, LSTM) else zeros[0]
+        elif isinstance(m, LSTM):
+            hx = list(hx)
+        weights = [getattr(m, name) for name in m._flat_weights_names]
+        options = (m.bias, m.num_layers, float(m.dropout), m.training, m.bidirectional)
+        fn = mt.lstm if isinstance(m, LSTM) else mt.gru
+        result = fn(input, hx, weights, *options, m.batch_first)
+        if isinstance(m, LSTM):
+            return result[0], (result[1], result[2])
+        return result[0], result[1]
+
+    def _install_patches(self, patcher: _dispatch._Patcher) -> None:
+        self._patcher = patcher
+        super()._install_patches(patcher)
+        _dispatch.patch_globals(patcher, self.root.__dict__)
 
     def proxy(self, node: Node) -> Proxy:
         """Proxies that know their example value."""

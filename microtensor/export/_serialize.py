@@ -61,8 +61,8 @@ def _encode(arg: Any) -> Any:
         return arg
     if isinstance(arg, float):
         return {"float": repr(arg)}
-    if isinstance(arg, tuple | list):
-        return {type(arg).__name__: [_encode(a) for a in arg]}
+    if isinstance(arg, tuple | list):  # fx's immutable_list is stored as a list
+        return {"tuple" if isinstance(arg, tuple) else "list": [_encode(a) for a in arg]}
     if isinstance(arg, dict):
         return {"dict": [[_encode(k), _encode(v)] for k, v in arg.items()]}
     if isinstance(arg, slice):
@@ -108,19 +108,14 @@ def _target_name(node: Node) -> str:
     fn = node.target
     if fn is builtins.getattr:
         return "getattr"
-    module = "operator" if getattr(operator, getattr(fn, "__name__", ""), None) is fn else None
-    if module is None:
-        from microtensor.fx._qualified_name import _get_qualified_name
-
-        qualified = _get_qualified_name(fn)
-        module, _, name = qualified.rpartition(".")
-        if module not in _NAMESPACES or _resolve(qualified) is not fn:
-            raise TypeError(
-                f"export.save(): node {node.name} calls {qualified}, which load() would not "
-                "accept: only public microtensor functions and operators are stored"
-            )
-        return qualified
-    return f"operator.{fn.__name__}"  # type: ignore[union-attr]
+    name = getattr(fn, "__name__", "")
+    for namespace in _NAMESPACES:
+        if _resolve(f"{namespace}.{name}") is fn:
+            return f"{namespace}.{name}"
+    raise TypeError(
+        f"export.save(): node {node.name} calls {fn!r}, which load() would not accept: only "
+        f"public functions of {', '.join(_NAMESPACES)} are stored"
+    )
 
 
 def _resolve(qualified: str) -> Any:

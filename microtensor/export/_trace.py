@@ -21,7 +21,7 @@ from microtensor.export.graph_signature import (
 from microtensor.fx.graph import Graph
 from microtensor.fx.graph_module import GraphModule
 from microtensor.fx.node import Node
-from microtensor.nn import Module
+from microtensor.nn import GRU, LSTM, Module
 from microtensor.tensor import Tensor
 from microtensor.utils import _pytree as pytree
 
@@ -172,6 +172,8 @@ def _trace(
         new_bound = inspect.BoundArguments(bound.signature, arguments)  # type: ignore[arg-type]
 
         def run() -> Any:
+            if isinstance(mod, LSTM | GRU):  # the root is not called through call_module
+                return tracer.call_module(mod, mod.forward, new_bound.args[1:], new_bound.kwargs)
             return type(mod).forward(*new_bound.args, **new_bound.kwargs)
 
         return run
@@ -214,7 +216,7 @@ def _lift(
         else:
             kind, prefix, persistent = InputKind.CONSTANT_TENSOR, "c_", None
             target_name = target.replace("_tensor_constant", "lifted_tensor_")
-            used_constants[target_name] = constants.get(target, tracer._attribute(target))
+            used_constants[target_name] = constants[target]
         with graph.inserting_before(first_user):
             name = prefix + (target if kind != InputKind.CONSTANT_TENSOR else target_name)
             placeholder = graph.placeholder(name.replace(".", "_"))
