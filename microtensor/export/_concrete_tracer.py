@@ -118,8 +118,9 @@ class ExportTracer(Tracer):
         return super().call_module(m, forward, args, kwargs)
 
     def _recurrent(self, m: LSTM | GRU, input: Any, hx: Any = None) -> Any:  # noqa: A002
-        """``nn.LSTM`` / ``nn.GRU`` as one ``microtensor.lstm`` / ``gru`` node, as torch's
-        ``aten.lstm.input`` (their Python code asks ``isinstance(input, Tensor)``).
+        """``nn.LSTM`` / ``nn.GRU`` as one ``microtensor.lstm`` / ``gru`` node.
+
+        As torch's ``aten.lstm.input``; their Python code asks ``isinstance(input, Tensor)``.
 
         Raises:
             NotImplementedError: for an unbatched (2-D) input.

@@ -18,7 +18,6 @@ import builtins
 import importlib
 import io
 import json
-import operator
 import os
 import zipfile
 from typing import IO, Any
