@@ -147,7 +147,7 @@ class ExportTracer(Tracer):
         weights = [getattr(m, name) for name in m._flat_weights_names]
         options = (m.bias, m.num_layers, float(m.dropout), m.training, m.bidirectional)
         fn = mt.lstm if isinstance(m, LSTM) else mt.gru
-        result = fn(input, hx, weights, *options, m.batch_first)
+        result: Any = fn(input, hx, weights, *options, m.batch_first)
         if isinstance(m, LSTM):
             return result[0], (result[1], result[2])
         return result[0], result[1]
