@@ -173,3 +173,11 @@ def test_fractional_max_pool_errors_are_torchs():
     F.fractional_max_pool2d(x2, 2, 2, _random_samples=mt.zeros(1, 1, 2))  # 2-D allows it
     with pytest.raises(RuntimeError, match="same dtype as input"):
         F.fractional_max_pool2d(x2, 2, 2, _random_samples=mt.zeros(1, 1, 2, dtype=mt.float64))
+
+
+def test_multi_margin_weight_is_not_differentiable_as_torchs():
+    weight = mt.tensor(W6[:4], requires_grad=True)
+    with pytest.raises(RuntimeError, match="not differentiable with respect to argument 'weight'"):
+        F.multi_margin_loss(mt.tensor(X2), mt.tensor([0, 2, 3]), weight=weight)
+    with mt.no_grad():
+        F.multi_margin_loss(mt.tensor(X2), mt.tensor([0, 2, 3]), weight=weight)

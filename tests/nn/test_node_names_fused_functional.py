@@ -198,6 +198,29 @@ for mode in ("reflect", "replicate"):
             [_x(1, 2, 2, 3, 3)],
         ),
     ]
+CLASSES = np.array([0, 2, 3])
+for red in ("mean", "sum", "none"):
+    CASES += [
+        (
+            f"multi_margin-{red}",
+            lambda F, lib, x, r=red: F.multi_margin_loss(x, lib.tensor(CLASSES), reduction=r),
+            [X2],
+        ),
+        (
+            f"multi_margin-p2-weight-{red}",
+            lambda F, lib, x, r=red: F.multi_margin_loss(
+                x, lib.tensor(CLASSES), 2, 0.7, lib.tensor(W6[:4]).to(x.dtype), reduction=r
+            ),
+            [X2],
+        ),
+    ]
+CASES.append(
+    (
+        "multi_margin-vector-none",
+        lambda F, lib, x: F.multi_margin_loss(x, lib.tensor(1), reduction="none"),
+        [X2[0]],
+    )
+)
 PROBS = np.random.default_rng(8).dirichlet(np.ones(4), 3)
 for red in ("mean", "sum", "none"):
     CASES.append(

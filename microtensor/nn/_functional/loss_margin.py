@@ -102,6 +102,68 @@ def _class_targets(op: str, input: Tensor, target: Tensor) -> tuple[Tensor, np.n
     return batched, target._data.astype(np.int64), vector
 
 
+def _per_sample(ctx: Any, grad_out: Any, rows: int) -> Any:
+    """The upstream gradient of each sample's loss, ``(N, 1)``, with the reduction's scale."""
+    if ctx.reduction == "none":
+        return grad_out.reshape(rows, 1)
+    scale = 1.0 / rows if ctx.reduction == "mean" and rows else 1.0
+    return grad_out * scale
+
+
+class MultiMarginLoss(Op, node_name="MultiMarginLossBackward0"):
+    """loss_n = sum over j != y_n of w[y_n] * max(0, margin - x[n, y_n] + x[n, j])**p / C.
+
+    With h the hinge where positive (j != y_n): dloss_n/dx[n, j] = w[y_n] p h**(p-1) / C, and
+    dloss_n/dx[n, y_n] = -(their sum). The targets and the weight are constants (torch's
+    node lists the input only).
+    """
+
+    _listed = (0,)
+
+    @staticmethod
+    def forward(
+        ctx: Any,
+        x: Any,
+        y: np.ndarray,
+        p: int,
+        margin: float,
+        weight: np.ndarray | None,
+        reduction: str,
+        shape: tuple[int, ...] | None,
+    ) -> Any:
+        ctx.save_for_backward(x)
+        ctx.in_shape = x.shape
+        x = x.reshape(1, -1) if x.ndim < 2 else x
+        n, classes = x.shape
+        ctx.onehot = (np.arange(classes)[None, :] == y[:, None]).astype(x.dtype)
+        hinge = margin - np.take_along_axis(x, y[:, None], 1) + x
+        ctx.active = (hinge > 0) & (ctx.onehot == 0)
+        scale = np.full((n, 1), 1.0 / classes, x.dtype)
+        if weight is not None:
+            scale = scale * weight[y][:, None]
+        ctx.scale, ctx.p, ctx.margin, ctx.y, ctx.reduction = scale, p, margin, y, reduction
+        terms = np.where(ctx.active, hinge if p == 1 else hinge * hinge, 0) * scale
+        loss = terms.sum(1).astype(x.dtype)
+        return loss.reshape(shape) if shape is not None else reduce_array(loss, reduction)
+
+    @staticmethod
+    def backward(ctx: Any, grad_out: Any) -> Any:
+        (x,) = ctx.saved_tensors
+        x = x.reshape(1, -1) if len(ctx.in_shape) < 2 else x
+        g = _per_sample(ctx, grad_out, x.shape[0]) * ctx.scale
+        if ctx.p == 1:
+            slopes = dual.where(ctx.active, g, 0.0)
+        else:  # d/dx of h**2 is 2 h, h recomputed from x (so that second derivatives flow)
+            picked = (
+                ops.gather(x, 1, Tensor._make(ctx.y[:, None]))
+                if not dual.is_array(x)
+                else (np.take_along_axis(x, ctx.y[:, None], 1))
+            )
+            slopes = dual.where(ctx.active, g * 2.0 * (ctx.margin - picked + x), 0.0)
+        grad_x = slopes - ctx.onehot * dual.sum(slopes, 1, True)
+        return grad_x.reshape(ctx.in_shape), None, None, None, None, None, None
+
+
 def multi_margin_loss(
     input: Tensor,  # noqa: A002
     target: Tensor,
@@ -126,7 +188,8 @@ def multi_margin_loss(
 
     Raises:
         ValueError: for ``p`` other than 1 or 2, or a weight that is not 1-D.
-        RuntimeError: for a bad shape, a target out of range, or a weight not one per class.
+        RuntimeError: for a bad shape, a target out of range, or a weight not one per class
+            or that requires grad (torch's kernel does not differentiate it).
 
     Example:
         >>> import microtensor as mt
@@ -151,22 +214,22 @@ def multi_margin_loss(
             f"{op}(): inconsistent target {list(target.shape)} for input {list(input.shape)}: "
             f"expected {n} class indices in [0, {classes})"
         )
-    picked = ops.gather(x, 1, Tensor._make(y[:, None]))
-    hinge = ops.clamp(margin - picked + x, min=0)
-    if p == 2:
-        hinge = hinge * hinge
     if weight is not None:
         if weight.ndim != 1 or weight.shape[0] != classes:
             raise RuntimeError(
                 f"{op}(): inconsistent weight size, expected {classes} but got "
                 f"{list(weight.shape)}: give one weight per class"
             )
-        hinge = hinge * ops.unsqueeze(ops.index_select(weight, 0, Tensor._make(y)), 1)
-    others = np.arange(classes)[None, :] != y[:, None]
-    loss = ops.sum(ops.where(Tensor._make(others), hinge, 0.0), 1) / classes
-    if vector and reduction == "none":
-        loss = ops.reshape(loss, tuple(target.shape))  # PyTorch keeps the target's shape
-    return apply_reduction(loss, reduction)
+        if weight._requires_grad and is_grad_enabled():
+            raise RuntimeError(
+                f"{op}(): The function 'multi_margin_loss' is not differentiable with respect "
+                "to argument 'weight'. This input cannot have requires_grad True: pass "
+                "weight.detach()"
+            )
+    w = None if weight is None else weight._data
+    shape = tuple(target.shape) if vector and reduction == "none" else None  # torch keeps it
+    # the op gets the input itself (a 1-D input is one sample): torch's node lists it
+    return MultiMarginLoss.apply(input, y, p, float(margin), w, reduction, shape)  # type: ignore[no-any-return]
 
 
 def multilabel_margin_loss(
