@@ -75,8 +75,8 @@ class Dim:
 
     Example:
         >>> from microtensor.export import Dim
-        >>> Dim("batch", min=2, max=64)
-        Dim('batch', min=2, max=64)
+        >>> Dim("batch", min=1, max=64)
+        Dim('batch', min=1, max=64)
         >>> Dim("batch").min, Dim("batch").max == Dim("batch").max
         (0, True)
     """
@@ -96,7 +96,9 @@ class Dim:
         self.max: int | float = upper
 
     def __repr__(self) -> str:
-        text = f"Dim({self.__name__!r}, min={self.min}"
+        text = f"Dim({self.__name__!r}"
+        if self.min != 2:  # torch leaves out its internal default lower bound
+            text += f", min={self.min}"
         if self.max != math.inf:
             text += f", max={self.max}"
         return text + ")"
