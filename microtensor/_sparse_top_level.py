@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from microtensor._layout import layout, sparse_bsc, sparse_bsr, sparse_csc, sparse_csr
+
 if TYPE_CHECKING:
     from microtensor.sparse.compressed import SparseCompressedTensor
     from microtensor.sparse.coo import SparseTensor
@@ -160,6 +162,21 @@ def sparse_compressed_tensor(
     )
 
 
+def _compressed(
+    layout: layout,
+    compressed: Any,
+    plain: Any,
+    values: Any,
+    size: Any,
+    dtype: Any,
+    requires_grad: bool,
+) -> SparseCompressedTensor:
+    """``make_sparse_compressed`` of a fixed layout (it loads ``microtensor.sparse``)."""
+    from microtensor.sparse.compressed_creation import make_sparse_compressed
+
+    return make_sparse_compressed(compressed, plain, values, size, layout, dtype, requires_grad)
+
+
 def sparse_csr_tensor(
     crow_indices: Any,
     col_indices: Any,
@@ -190,12 +207,7 @@ def sparse_csr_tensor(
                 [0., 0., 0.],
                 [2., 3., 0.]])
     """
-    from microtensor._layout import sparse_csr
-    from microtensor.sparse.compressed_creation import make_sparse_compressed
-
-    return make_sparse_compressed(
-        crow_indices, col_indices, values, size, sparse_csr, dtype, requires_grad
-    )
+    return _compressed(sparse_csr, crow_indices, col_indices, values, size, dtype, requires_grad)
 
 
 def sparse_csc_tensor(
@@ -225,12 +237,7 @@ def sparse_csc_tensor(
         tensor([[0., 2.],
                 [1., 0.]])
     """
-    from microtensor._layout import sparse_csc
-    from microtensor.sparse.compressed_creation import make_sparse_compressed
-
-    return make_sparse_compressed(
-        ccol_indices, row_indices, values, size, sparse_csc, dtype, requires_grad
-    )
+    return _compressed(sparse_csc, ccol_indices, row_indices, values, size, dtype, requires_grad)
 
 
 def sparse_bsr_tensor(
@@ -257,12 +264,7 @@ def sparse_bsr_tensor(
         tensor([[0., 1.],
                 [0., 2.]])
     """
-    from microtensor._layout import sparse_bsr
-    from microtensor.sparse.compressed_creation import make_sparse_compressed
-
-    return make_sparse_compressed(
-        crow_indices, col_indices, values, size, sparse_bsr, dtype, requires_grad
-    )
+    return _compressed(sparse_bsr, crow_indices, col_indices, values, size, dtype, requires_grad)
 
 
 def sparse_bsc_tensor(
@@ -289,12 +291,7 @@ def sparse_bsc_tensor(
         tensor([[0., 0.],
                 [1., 2.]])
     """
-    from microtensor._layout import sparse_bsc
-    from microtensor.sparse.compressed_creation import make_sparse_compressed
-
-    return make_sparse_compressed(
-        ccol_indices, row_indices, values, size, sparse_bsc, dtype, requires_grad
-    )
+    return _compressed(sparse_bsc, ccol_indices, row_indices, values, size, dtype, requires_grad)
 
 
 def _part_copy(method: str, input: Any, out: Any) -> Tensor:  # noqa: A002

@@ -18,8 +18,8 @@ from typing import Any
 import numpy as np
 
 from microtensor._layout import layout, sparse_bsc, sparse_bsr, sparse_csc, sparse_csr
-from microtensor._size import Size
-from microtensor.sparse.coo import SparseTensor, ToDense, _dense_op_name
+from microtensor.sparse.coo import SparseTensor, ToDense
+from microtensor.sparse.sparse_base import SparseBase
 from microtensor.tensor import Tensor
 
 __all__ = ["SparseCompressedTensor"]
@@ -52,7 +52,7 @@ def _refuse(op: str, name: str) -> RuntimeError:
     )
 
 
-class SparseCompressedTensor:
+class SparseCompressedTensor(SparseBase):
     """A CSR, CSC, BSR or BSC sparse tensor, as torch's (batch dims allowed, no dense dims).
 
     Made by ``microtensor.sparse_csr_tensor`` (and ``_csc_``, ``_bsr_``, ``_bsc_``,
@@ -105,28 +105,6 @@ class SparseCompressedTensor:
         """True for the CSR layout only (torch's flag)."""
         return self.layout is sparse_csr
 
-    @property
-    def shape(self) -> Size:
-        """The size, as ``size()``."""
-        return Size(self._shape)
-
-    def size(self, dim: int | None = None) -> Any:
-        """The size, or the size of dimension ``dim``."""
-        if dim is None:
-            return Size(self._shape)
-        from microtensor.ops._common import normalize_dim
-
-        return self._shape[normalize_dim("size", dim, len(self._shape))]
-
-    def dim(self) -> int:
-        """Number of dims: batch dims, then the two sparse dims."""
-        return len(self._shape)
-
-    @property
-    def ndim(self) -> int:
-        """Number of dims: batch dims, then the two sparse dims."""
-        return len(self._shape)
-
     def numel(self) -> int:
         """Number of elements of the dense tensor it stands for."""
         return math.prod(self._shape)
@@ -134,10 +112,6 @@ class SparseCompressedTensor:
     def sparse_dim(self) -> int:
         """Number of sparse dims: 2 (rows and columns)."""
         return 2
-
-    def dense_dim(self) -> int:
-        """Number of dense dims: 0 (hybrid tensors are not supported)."""
-        return 0
 
     def _batch_ndim(self) -> int:
         return self._compressed_t.dim() - 1
@@ -147,16 +121,6 @@ class SparseCompressedTensor:
             return (1, 1)
         batch = self._batch_ndim()
         return (int(self._values_t.shape[batch + 1]), int(self._values_t.shape[batch + 2]))
-
-    @property
-    def dtype(self) -> Any:
-        """The values' dtype."""
-        return self._values_t.dtype
-
-    @property
-    def device(self) -> Any:
-        """The values' device (the CPU)."""
-        return self._values_t.device
 
     def _nnz(self) -> int:
         """Number of stored elements (blocks for BSR/BSC) per batch."""
@@ -216,26 +180,6 @@ class SparseCompressedTensor:
 
     # --- autograd ------------------------------------------------------------------------
     @property
-    def requires_grad(self) -> bool:
-        """Whether the values require grad."""
-        return self._values_t.requires_grad
-
-    def requires_grad_(self, requires_grad: bool = True) -> SparseCompressedTensor:
-        """Make the values a leaf that requires grad; returns self."""
-        self._values_t.requires_grad_(requires_grad)
-        return self
-
-    @property
-    def grad_fn(self) -> Any:
-        """The node that made the values (None for a leaf)."""
-        return self._values_t.grad_fn
-
-    @property
-    def is_leaf(self) -> bool:
-        """True if the values are a leaf of the graph."""
-        return self._values_t.is_leaf
-
-    @property
     def grad(self) -> SparseCompressedTensor | None:
         """The gradient: a tensor of this layout with this tensor's pattern, as torch's."""
         grad = self._values_t.grad
@@ -245,9 +189,7 @@ class SparseCompressedTensor:
 
     @grad.setter
     def grad(self, value: None) -> None:
-        if value is not None:
-            raise RuntimeError("grad of a sparse tensor can only be set to None in microtensor")
-        self._values_t.grad = None
+        self._set_grad(value)
 
     def detach(self) -> SparseCompressedTensor:
         """The same indices and values, out of the graph."""
@@ -314,24 +256,6 @@ class SparseCompressedTensor:
 
         return sparse_to_sparse(self, *args, **kwargs)
 
-    def to_sparse_csr(self, dense_dim: int | None = None) -> SparseCompressedTensor:
-        """This tensor in the CSR layout (from CSR or CSC)."""
-        return self.to_sparse(layout=sparse_csr, dense_dim=dense_dim)  # type: ignore[no-any-return]
-
-    def to_sparse_csc(self, dense_dim: int | None = None) -> SparseCompressedTensor:
-        """This tensor in the CSC layout (from CSR or CSC)."""
-        return self.to_sparse(layout=sparse_csc, dense_dim=dense_dim)  # type: ignore[no-any-return]
-
-    def to_sparse_bsr(self, blocksize: Any, dense_dim: int | None = None) -> SparseCompressedTensor:
-        """This tensor in the BSR layout with blocks of ``blocksize``."""
-        out = self.to_sparse(layout=sparse_bsr, blocksize=blocksize, dense_dim=dense_dim)
-        return out  # type: ignore[no-any-return]
-
-    def to_sparse_bsc(self, blocksize: Any, dense_dim: int | None = None) -> SparseCompressedTensor:
-        """This tensor in the BSC layout with blocks of ``blocksize``."""
-        out = self.to_sparse(layout=sparse_bsc, blocksize=blocksize, dense_dim=dense_dim)
-        return out  # type: ignore[no-any-return]
-
     def transpose(self, dim0: int, dim1: int) -> SparseCompressedTensor:
         """Swap two dims: the two sparse ones (CSR <-> CSC, BSR <-> BSC), or two batch dims.
 
@@ -361,23 +285,6 @@ class SparseCompressedTensor:
     def mT(self) -> SparseCompressedTensor:  # noqa: N802 - torch's name
         """The last two dims swapped."""
         return self.transpose(-2, -1)
-
-    def to(self, *args: Any, **kwargs: Any) -> SparseCompressedTensor:
-        """The values converted by ``Tensor.to`` (a dtype, the CPU device); self if unchanged."""
-        values = self._values_t.to(*args, **kwargs)
-        return self if values is self._values_t else self._with_values(values)
-
-    def cpu(self) -> SparseCompressedTensor:
-        """Itself (microtensor runs on the CPU)."""
-        return self
-
-    def float(self) -> SparseCompressedTensor:
-        """The values as float32."""
-        return self._with_values(self._values_t.float())
-
-    def double(self) -> SparseCompressedTensor:
-        """The values as float64."""
-        return self._with_values(self._values_t.double())
 
     def clone(self) -> SparseCompressedTensor:
         """A copy of the indices and values (differentiable in the values)."""
@@ -424,71 +331,20 @@ class SparseCompressedTensor:
             )
         return self._with_values(fn(self._values_t))
 
-    def __mul__(self, other: Any) -> SparseCompressedTensor:
-        return self._scaled("mul", other, lambda v: v * other)
-
-    __rmul__ = __mul__
-
     def __truediv__(self, other: Any) -> SparseCompressedTensor:
         raise RuntimeError(f"unsupported tensor layout: {TORCH_NAMES[self.layout]}")  # as torch
-
-    def __neg__(self) -> SparseCompressedTensor:
-        return self._with_values(-self._values_t)
-
-    def mul(self, other: Any) -> SparseCompressedTensor:
-        """Times a Python number."""
-        return self * other
-
-    def div(self, other: Any) -> SparseCompressedTensor:
-        """Refused, as torch (multiply by the reciprocal instead).
-
-        Raises:
-            RuntimeError: always (torch's message).
-        """
-        return self / other
-
-    def __matmul__(self, other: Any) -> Tensor:
-        from microtensor.sparse.products import dense_product
-
-        return dense_product("matmul", self, other)
 
     def __rmatmul__(self, other: Any) -> Tensor:
         from microtensor.sparse.products import dense_product
 
         return dense_product("matmul", other, self)
 
-    def mm(self, mat2: Any) -> Tensor:
-        """``microtensor.mm(self, mat2)``."""
-        from microtensor.sparse.products import dense_product
-
-        return dense_product("mm", self, mat2)
-
-    matmul = __matmul__
-
     # --- dense ops refuse ------------------------------------------------------------------
     def _name(self) -> str:
         return self.layout.name.removeprefix("sparse_").upper()
 
-    def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
-        raise _refuse(_dense_op_name(), self._name())
-
-    def __add__(self, other: Any) -> Any:
-        raise _refuse("add", self._name())
-
-    __radd__ = __add__
-
-    def __sub__(self, other: Any) -> Any:
-        raise _refuse("sub", self._name())
-
-    __rsub__ = __sub__
-
-    def __getattr__(self, name: str) -> Any:
-        if not name.startswith("__") and hasattr(Tensor, name):
-            raise _refuse(_dense_op_name() if name.startswith("_") else name, self._name())
-        raise AttributeError(f"'SparseCompressedTensor' object has no attribute {name!r}")
-
-    def __len__(self) -> int:
-        return self._shape[0]
+    def _refusal(self, op: str) -> RuntimeError:
+        return _refuse(op, self._name())
 
     def __repr__(self) -> str:
         from microtensor.sparse.compressed_repr import compressed_repr

@@ -4,10 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-import numpy as np
-
 from microtensor.sparse.coo import _inner
-from microtensor.tensor import Tensor
+from microtensor.sparse.sparse_base import repr_suffixes, wrap_suffixes
 
 __all__ = ["compressed_repr"]
 
@@ -32,30 +30,6 @@ def compressed_repr(sparse: Any) -> str:
         prefix = f"{name}=tensor("
         parts.append(prefix + _inner(tensor.detach(), indent + len(prefix)) + ")")
     text = "tensor(" + (",\n" + " " * indent).join(parts)
-    suffixes = [f"size={sparse._shape}", f"nnz={sparse._nnz()}"]
-    if ", dtype=" in repr(Tensor._make(np.zeros(1, dtype=sparse._values_t._data.dtype))):
-        suffixes.append(f"dtype={sparse.dtype}")  # what a dense tensor of that dtype prints
-    suffixes.append(f"layout={sparse.layout}")
-    if sparse.grad_fn is not None:
-        suffixes.append(f"grad_fn=<{type(sparse.grad_fn).__name__}>")
-    elif sparse.requires_grad:
-        suffixes.append("requires_grad=True")
-    return _add_suffixes(text, suffixes, indent)
-
-
-def _add_suffixes(text: str, suffixes: list[str], indent: int) -> str:
-    """The wrapping of torch: a suffix that would pass 80 columns starts a new line.
-
-    Widths are counted with torch's names (``torch.float64``), so the lines break where
-    torch's do; torch counts the last line one character longer than it is.
-    """
-    parts, last_line = [text], len(text) - text.rfind("\n") + 1
-    for suffix in suffixes:
-        width = len(suffix.replace("microtensor.", "torch."))
-        if last_line + width + 2 > 80:
-            parts.append(",\n" + " " * indent + suffix)
-            last_line = indent + width
-        else:
-            parts.append(", " + suffix)
-            last_line += width + 2
-    return "".join(parts) + ")"
+    # torch counts the last line one character longer than it is
+    last_line = len(text) - text.rfind("\n") + 1
+    return wrap_suffixes(text, repr_suffixes(sparse), indent, last_line)

@@ -10,15 +10,14 @@ Dense ops refuse a sparse tensor with an error naming the op and telling to call
 
 from __future__ import annotations
 
-import sys
 from typing import Any
 
 import numpy as np
 
-from microtensor import _layout, _tensor_str
+from microtensor import _tensor_str
 from microtensor._layout import layout, sparse_coo
-from microtensor._size import Size
 from microtensor.autograd.function import Op
+from microtensor.sparse.sparse_base import SparseBase, repr_suffixes, wrap_suffixes
 from microtensor.tensor import Tensor
 
 __all__ = ["SparseTensor"]
@@ -56,25 +55,6 @@ class ToDense(Op, node_name="ToDenseBackward0"):
         return (grad_out if ctx.size else grad_out.reshape((1,)))[ctx.index]
 
 
-def _dense_op_name() -> str:
-    """The public microtensor function that was handed a sparse tensor.
-
-    The outermost frame inside microtensor whose name is a public function or Tensor method
-    (decorators' wrappers, such as ``call``, are skipped).
-    """
-    import microtensor
-
-    name, frame = "op", sys._getframe(1)
-    while frame is not None:
-        module = frame.f_globals.get("__name__", "")
-        if module.startswith("microtensor") and not module.startswith("microtensor.sparse"):
-            candidate = frame.f_code.co_name.strip("_")
-            if hasattr(microtensor, candidate) or hasattr(Tensor, candidate):
-                name = candidate
-        frame = frame.f_back  # type: ignore[assignment]
-    return name
-
-
 def _refuse(op: str) -> RuntimeError:
     return RuntimeError(
         f"{op}(): got a sparse COO tensor, which this op does not support in microtensor (it "
@@ -83,7 +63,7 @@ def _refuse(op: str) -> RuntimeError:
     )
 
 
-class SparseTensor:
+class SparseTensor(SparseBase):
     """A COO sparse tensor, as torch's ``layout=torch.sparse_coo`` tensors (no dense dims).
 
     Made by ``microtensor.sparse_coo_tensor`` or ``Tensor.to_sparse()``.
@@ -104,45 +84,9 @@ class SparseTensor:
         self._coalesced = coalesced
 
     # --- what it tells about itself ---------------------------------------------------------
-    @property
-    def shape(self) -> Size:
-        """The size, as ``size()``."""
-        return Size(self._shape)
-
-    def size(self, dim: int | None = None) -> Any:
-        """The size, or the size of dimension ``dim``."""
-        if dim is None:
-            return Size(self._shape)
-        from microtensor.ops._common import normalize_dim
-
-        return self._shape[normalize_dim("size", dim, len(self._shape))]
-
-    def dim(self) -> int:
-        """Number of dims (all sparse)."""
-        return len(self._shape)
-
-    @property
-    def ndim(self) -> int:
-        """Number of dims (all sparse)."""
-        return len(self._shape)
-
     def sparse_dim(self) -> int:
         """Number of sparse dims: all of them."""
         return len(self._shape)
-
-    def dense_dim(self) -> int:
-        """Number of dense dims: 0 (hybrid tensors are not supported)."""
-        return 0
-
-    @property
-    def dtype(self) -> Any:
-        """The values' dtype."""
-        return self._values_t.dtype
-
-    @property
-    def device(self) -> Any:
-        """The values' device (the CPU)."""
-        return self._values_t.device
 
     def _nnz(self) -> int:
         """Number of stored elements (duplicates counted until ``coalesce()``)."""
@@ -186,26 +130,6 @@ class SparseTensor:
 
     # --- autograd ------------------------------------------------------------------------
     @property
-    def requires_grad(self) -> bool:
-        """Whether the values require grad."""
-        return self._values_t.requires_grad
-
-    def requires_grad_(self, requires_grad: bool = True) -> SparseTensor:
-        """Make the values a leaf that requires grad; returns self."""
-        self._values_t.requires_grad_(requires_grad)
-        return self
-
-    @property
-    def grad_fn(self) -> Any:
-        """The node that made the values (None for a leaf)."""
-        return self._values_t.grad_fn
-
-    @property
-    def is_leaf(self) -> bool:
-        """True if the values are a leaf of the graph."""
-        return self._values_t.is_leaf
-
-    @property
     def grad(self) -> SparseTensor | None:
         """The gradient: a sparse tensor with this tensor's pattern, as torch's.
 
@@ -223,9 +147,7 @@ class SparseTensor:
 
     @grad.setter
     def grad(self, value: None) -> None:
-        if value is not None:
-            raise RuntimeError("grad of a sparse tensor can only be set to None in microtensor")
-        self._values_t.grad = None
+        self._set_grad(value)
 
     def detach(self) -> SparseTensor:
         """The same indices and values, out of the graph."""
@@ -266,22 +188,6 @@ class SparseTensor:
     def to_sparse_coo(self) -> SparseTensor:
         """Itself (already sparse COO)."""
         return self
-
-    def to_sparse_csr(self, dense_dim: int | None = None) -> Any:
-        """This 2-D tensor in the CSR layout (duplicates summed)."""
-        return self.to_sparse(layout=_layout.sparse_csr, dense_dim=dense_dim)
-
-    def to_sparse_csc(self, dense_dim: int | None = None) -> Any:
-        """This 2-D tensor in the CSC layout (duplicates summed)."""
-        return self.to_sparse(layout=_layout.sparse_csc, dense_dim=dense_dim)
-
-    def to_sparse_bsr(self, blocksize: Any, dense_dim: int | None = None) -> Any:
-        """This tensor in the BSR layout with blocks of ``blocksize``."""
-        return self.to_sparse(layout=_layout.sparse_bsr, blocksize=blocksize, dense_dim=dense_dim)
-
-    def to_sparse_bsc(self, blocksize: Any, dense_dim: int | None = None) -> Any:
-        """This tensor in the BSC layout with blocks of ``blocksize``."""
-        return self.to_sparse(layout=_layout.sparse_bsc, blocksize=blocksize, dense_dim=dense_dim)
 
     def _not_compressed(self, method: str) -> RuntimeError:
         kind = "row" if method in ("crow_indices", "col_indices") else "column"
@@ -326,22 +232,6 @@ class SparseTensor:
             return self
         return SparseTensor(self._indices_t, values, self._shape, self._coalesced)
 
-    def to(self, *args: Any, **kwargs: Any) -> SparseTensor:
-        """The values converted by ``Tensor.to`` (a dtype, the CPU device); self if unchanged."""
-        return self._with_values(self._values_t.to(*args, **kwargs))
-
-    def cpu(self) -> SparseTensor:
-        """Itself (microtensor runs on the CPU)."""
-        return self
-
-    def float(self) -> SparseTensor:
-        """The values as float32."""
-        return self._with_values(self._values_t.float())
-
-    def double(self) -> SparseTensor:
-        """The values as float64."""
-        return self._with_values(self._values_t.double())
-
     def clone(self) -> SparseTensor:
         """A copy of the indices and values (differentiable in the values)."""
         indices = Tensor._make(self._indices_t._data.copy())
@@ -354,67 +244,16 @@ class SparseTensor:
                 f"{op}(): a sparse COO tensor can be multiplied or divided only by a Python "
                 f"number in microtensor, not {type(other).__name__}; call .to_dense() first"
             )
-        return SparseTensor(self._indices_t, fn(self._values_t), self._shape, self._coalesced)
-
-    def __mul__(self, other: Any) -> SparseTensor:
-        return self._scaled("mul", other, lambda v: v * other)
-
-    __rmul__ = __mul__
+        return self._with_values(fn(self._values_t))
 
     def __truediv__(self, other: Any) -> SparseTensor:
         return self._scaled("div", other, lambda v: v / other)
 
-    def __neg__(self) -> SparseTensor:
-        return SparseTensor(self._indices_t, -self._values_t, self._shape, self._coalesced)
-
-    def mul(self, other: Any) -> SparseTensor:
-        """Times a Python number."""
-        return self * other
-
-    def div(self, other: Any) -> SparseTensor:
-        """Divided by a Python number."""
-        return self / other
-
-    def __matmul__(self, other: Any) -> Tensor:
-        from microtensor.sparse.products import dense_product
-
-        return dense_product("matmul", self, other)
-
-    def mm(self, mat2: Any) -> Tensor:
-        """``microtensor.mm(self, mat2)``."""
-        from microtensor.sparse.products import dense_product
-
-        return dense_product("mm", self, mat2)
-
-    matmul = __matmul__
-
-    # --- dense ops refuse ------------------------------------------------------------------
-    def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
-        raise _refuse(_dense_op_name())
-
-    def __add__(self, other: Any) -> Any:
-        raise _refuse("add")
-
-    __radd__ = __add__
-
-    def __sub__(self, other: Any) -> Any:
-        raise _refuse("sub")
-
-    __rsub__ = __sub__
-
     def __rmatmul__(self, other: Any) -> Any:
         raise _refuse("matmul")
 
-    def __getattr__(self, name: str) -> Any:
-        if not name.startswith("__") and hasattr(Tensor, name):
-            # a private attribute (``_data``) is an op reaching inside: name that op
-            raise _refuse(_dense_op_name() if name.startswith("_") else name)
-        raise AttributeError(f"'SparseTensor' object has no attribute {name!r}")
-
-    def __len__(self) -> int:
-        if not self._shape:
-            raise TypeError("len() of a 0-d tensor")
-        return self._shape[0]
+    def _refusal(self, op: str) -> RuntimeError:
+        return _refuse(op)
 
     def __repr__(self) -> str:
         return _sparse_repr(self)
@@ -456,31 +295,5 @@ def _sparse_repr(sparse: SparseTensor) -> str:
         + _inner(sparse._values_t, indent + len("values=tensor("))
         + ")"
     )
-    dtype = sparse.dtype
-    suffixes = [f"size={sparse._shape}", f"nnz={sparse._nnz()}"]
-    if ", dtype=" in repr(Tensor._make(np.zeros(1, dtype=sparse._values_t._data.dtype))):
-        suffixes.append(f"dtype={dtype}")  # what a dense tensor of that dtype prints
-    suffixes.append(f"layout={sparse_coo}")
-    if sparse.grad_fn is not None:
-        suffixes.append(f"grad_fn=<{type(sparse.grad_fn).__name__}>")
-    elif sparse.requires_grad:
-        suffixes.append("requires_grad=True")
-    return _add_suffixes(text, suffixes, indent)
-
-
-def _add_suffixes(text: str, suffixes: list[str], indent: int) -> str:
-    """Torch's suffix wrapping: the first on a new line, then a new line past 80 columns.
-
-    Widths are counted with torch's names (``torch.float64`` for ``microtensor.float64``), so
-    that the lines break where torch's do and a program prints torch's text line for line.
-    """
-    parts, last_line = [text], 0
-    for number, suffix in enumerate(suffixes):
-        width = len(suffix.replace("microtensor.", "torch."))
-        if number == 0 or last_line + width + 2 > 80:
-            parts.append(",\n" + " " * indent + suffix)
-            last_line = indent + width
-        else:
-            parts.append(", " + suffix)
-            last_line += width + 2
-    return "".join(parts) + ")"
+    # unlike the compressed repr, the first suffix always starts a line of its own
+    return wrap_suffixes(text, repr_suffixes(sparse), indent, last_line=80)
