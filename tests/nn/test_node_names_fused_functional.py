@@ -214,6 +214,22 @@ for red in ("mean", "sum", "none"):
             [X2],
         ),
     ]
+LABELS = np.array([[3, 0, -1, 1], [1, -1, 2, 2], [-1, 0, 0, 0]])
+for red in ("mean", "sum", "none"):
+    CASES.append(
+        (
+            f"multilabel_margin-{red}",
+            lambda F, lib, x, r=red: F.multilabel_margin_loss(x, lib.tensor(LABELS), reduction=r),
+            [X2],
+        )
+    )
+CASES.append(
+    (
+        "multilabel_margin-vector-none",
+        lambda F, lib, x: F.multilabel_margin_loss(x, lib.tensor(LABELS[0]), reduction="none"),
+        [X2[0]],
+    )
+)
 CASES.append(
     (
         "multi_margin-vector-none",

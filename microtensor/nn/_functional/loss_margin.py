@@ -274,13 +274,51 @@ def multilabel_margin_loss(
     rows = np.repeat(np.arange(y.shape[0]), y.shape[1]).reshape(y.shape)
     is_target = np.zeros(x.shape, dtype=bool)
     is_target[rows[valid], y[valid]] = True
-    picked = ops.gather(x, 1, Tensor._make(np.where(valid, y, 0)))  # (N, C_j)
-    hinge = ops.clamp(1 - ops.unsqueeze(picked, 2) + ops.unsqueeze(x, 1), min=0)
     pairs = valid[:, :, None] & ~is_target[:, None, :]
-    loss = ops.sum(ops.where(Tensor._make(pairs), hinge, 0.0), (1, 2)) / x.shape[1]
-    if vector and reduction == "none":
-        loss = ops.squeeze(loss, 0)
-    return apply_reduction(loss, reduction)
+    shape = () if vector and reduction == "none" else None
+    pick = np.where(valid, y, 0)
+    return MultilabelMarginLoss.apply(input, pick, pairs, reduction, shape)  # type: ignore[no-any-return]
+
+
+class MultilabelMarginLoss(Op, node_name="MultilabelMarginLossBackward0"):
+    """loss_n = sum over target classes k and non-target j of max(0, 1 - x[n, k] + x[n, j]) / C.
+
+    ``pick`` (N, K) holds the target classes, ``pairs`` (N, K, C) the (k, j) pairs that count.
+    With a = [hinge > 0] on the pairs: dloss_n/dx[n, j] = sum_k a[k, j] / C, and each target
+    class k gets -sum_j a[k, j] / C. Linear in the upstream gradient (torch's node lists the
+    input only).
+    """
+
+    _listed = (0,)
+
+    @staticmethod
+    def forward(
+        ctx: Any,
+        x: Any,
+        pick: np.ndarray,
+        pairs: np.ndarray,
+        reduction: str,
+        shape: tuple[int, ...] | None,
+    ) -> Any:
+        ctx.in_shape, ctx.reduction = x.shape, reduction
+        x = x.reshape(1, -1) if x.ndim < 2 else x
+        n, classes = x.shape
+        hinge = 1 - np.take_along_axis(x, pick, 1)[:, :, None] + x[:, None, :]
+        ctx.active = active = pairs & (hinge > 0)
+        ctx.targets = (pick[:, :, None] == np.arange(classes)) & pairs.any(2, keepdims=True)
+        loss = (np.where(active, hinge, 0).sum((1, 2)) / classes).astype(x.dtype)
+        return loss.reshape(shape) if shape is not None else reduce_array(loss, reduction)
+
+    @staticmethod
+    def backward(ctx: Any, grad_out: Any) -> Any:
+        shape = ctx.in_shape
+        n, classes = (1, shape[0] if shape else 1) if len(shape) < 2 else shape
+        g = _per_sample(ctx, grad_out, n) * (1.0 / classes)
+        g = g.reshape(n, 1, 1) if ctx.reduction == "none" else g
+        slopes = dual.where(ctx.active, g, 0.0)  # (N, K, C)
+        per_target = dual.sum(slopes, 2, True)  # (N, K, 1): what each target class loses
+        grad_x = dual.sum(slopes, 1) - dual.sum(dual.where(ctx.targets, per_target, 0.0), 1)
+        return grad_x.reshape(shape), None, None, None, None
 
 
 class SoftMarginLoss(Op, node_name="SoftMarginLossBackward0"):
