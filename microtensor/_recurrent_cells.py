@@ -49,6 +49,20 @@ def _check_cell(name: str, input: Tensor, hx: Sequence[Tensor], w_ih: Tensor, w_
             )
 
 
+def _elman_cell(
+    nonlinearity: str,
+    input: Tensor,  # noqa: A002
+    hx: Tensor,
+    w_ih: Tensor,
+    w_hh: Tensor,
+    b_ih: Tensor | None,
+    b_hh: Tensor | None,
+) -> Tensor:
+    """``rnn_tanh_cell`` or ``rnn_relu_cell`` (``nonlinearity`` is ``"tanh"`` or ``"relu"``)."""
+    _check_cell(f"rnn_{nonlinearity}_cell", input, (hx,), w_ih, w_hh)
+    return rnn_step(_project(input, w_ih, b_ih, b_hh), hx, w_hh, nonlinearity)
+
+
 def rnn_tanh_cell(
     input: Tensor,  # noqa: A002
     hx: Tensor,
@@ -80,8 +94,7 @@ def rnn_tanh_cell(
         >>> mt.rnn_tanh_cell(x, h, mt.tensor([[0.5, 0.5]]), mt.ones(1, 1))
         tensor([[0.7616]])
     """
-    _check_cell("rnn_tanh_cell", input, (hx,), w_ih, w_hh)
-    return rnn_step(_project(input, w_ih, b_ih, b_hh), hx, w_hh, "tanh")
+    return _elman_cell("tanh", input, hx, w_ih, w_hh, b_ih, b_hh)
 
 
 def rnn_relu_cell(
@@ -94,18 +107,7 @@ def rnn_relu_cell(
 ) -> Tensor:
     """One Elman step with relu, ``h' = relu(input @ w_ih.T + b_ih + hx @ w_hh.T + b_hh)``.
 
-    Args and shapes as ``rnn_tanh_cell``.
-
-    Args:
-        input: ``(batch, input_size)``.
-        hx: ``(batch, hidden_size)``.
-        w_ih: ``(hidden_size, input_size)``.
-        w_hh: ``(hidden_size, hidden_size)``.
-        b_ih: ``(hidden_size,)`` or None.
-        b_hh: ``(hidden_size,)`` or None.
-
-    Returns:
-        h', ``(batch, hidden_size)``.
+    Args, shapes and result as ``rnn_tanh_cell``.
 
     Raises:
         RuntimeError: if a size does not match the weights.
@@ -116,8 +118,7 @@ def rnn_relu_cell(
         >>> mt.rnn_relu_cell(mt.ones(1, 2), mt.ones(1, 1), mt.ones(1, 2), -mt.ones(1, 1))
         tensor([[1.]])
     """
-    _check_cell("rnn_relu_cell", input, (hx,), w_ih, w_hh)
-    return rnn_step(_project(input, w_ih, b_ih, b_hh), hx, w_hh, "relu")
+    return _elman_cell("relu", input, hx, w_ih, w_hh, b_ih, b_hh)
 
 
 def lstm_cell(

@@ -217,16 +217,8 @@ def gru(*args: Any, **kwargs: Any) -> tuple[Tensor, Tensor]:
 def rnn_tanh(*args: Any, **kwargs: Any) -> tuple[Tensor, Tensor]:
     """A stacked Elman RNN with tanh (what ``nn.RNN`` runs); overloads as ``gru``.
 
-    Args:
-        *args: as ``gru``.
-        **kwargs: the same arguments by name.
-
-    Returns:
-        ``(output, h_n)``.
-
-    Raises:
-        RuntimeError: for a wrong number of weights or a state of the wrong shape.
-        TypeError: for missing or unknown arguments, or an ``hx`` that is not a tensor.
+    Arguments, result ``(output, h_n)`` and errors (``RuntimeError``, ``TypeError``) as
+    ``gru``'s.
 
     Example:
         >>> import microtensor as mt
@@ -243,16 +235,8 @@ def rnn_tanh(*args: Any, **kwargs: Any) -> tuple[Tensor, Tensor]:
 def rnn_relu(*args: Any, **kwargs: Any) -> tuple[Tensor, Tensor]:
     """A stacked Elman RNN with relu (``nn.RNN(nonlinearity='relu')``); overloads as ``gru``.
 
-    Args:
-        *args: as ``gru``.
-        **kwargs: the same arguments by name.
-
-    Returns:
-        ``(output, h_n)``.
-
-    Raises:
-        RuntimeError: for a wrong number of weights or a state of the wrong shape.
-        TypeError: for missing or unknown arguments, or an ``hx`` that is not a tensor.
+    Arguments, result ``(output, h_n)`` and errors (``RuntimeError``, ``TypeError``) as
+    ``gru``'s.
 
     Example:
         >>> import microtensor as mt
