@@ -90,7 +90,7 @@ def replace_pattern(
             add_1 = add + sum_2;  add = sum_2 = None
             return add_1
     """
-    replaced = _replace_pattern(gm, pattern, replacement)
+    replaced = replace_pattern_with_filters(gm, pattern, replacement)
     return [Match(anchor=r.anchor, nodes_map=r.nodes_map) for r in replaced]
 
 
@@ -139,36 +139,6 @@ def replace_pattern_with_filters(
         >>> gm(mt.tensor([3.0]))
         tensor([8.])
     """
-    return _replace_pattern(
-        gm,
-        pattern,
-        replacement,
-        match_filters,
-        ignore_literals,
-        replacement_callback,
-        node_name_match,
-    )
-
-
-def _graph_of(obj: Callable[..., Any] | Graph | GraphModule) -> Graph:
-    from microtensor.fx.tracer import symbolic_trace
-
-    if isinstance(obj, GraphModule):
-        return obj.graph
-    if isinstance(obj, Graph):
-        return obj
-    return symbolic_trace(obj).graph
-
-
-def _replace_pattern(
-    gm: GraphModule,
-    pattern: Callable[..., Any] | Graph | GraphModule,
-    replacement: Callable[..., Any] | Graph | GraphModule | None = None,
-    match_filters: list[MatchFilter] | None = None,
-    ignore_literals: bool = False,
-    replacement_callback: ReplacementCallback | None = None,
-    node_name_match: str = "",
-) -> list[ReplacedPatterns]:
     original_graph = gm.graph
     pattern_graph = _graph_of(pattern)
     matcher = SubgraphMatcher(
@@ -183,6 +153,28 @@ def _replace_pattern(
         for m in matcher.match(original_graph, node_name_match=node_name_match)
         if all(keep(m, original_graph, pattern_graph) for keep in match_filters or [])
     ]
+    return _replace_matches(gm, pattern_graph, matches, replacement, replacement_callback)
+
+
+def _graph_of(obj: Callable[..., Any] | Graph | GraphModule) -> Graph:
+    from microtensor.fx.tracer import symbolic_trace
+
+    if isinstance(obj, GraphModule):
+        return obj.graph
+    if isinstance(obj, Graph):
+        return obj
+    return symbolic_trace(obj).graph
+
+
+def _replace_matches(
+    gm: GraphModule,
+    pattern_graph: Graph,
+    matches: list[InternalMatch],
+    replacement: Callable[..., Any] | Graph | GraphModule | None,
+    replacement_callback: ReplacementCallback | None,
+) -> list[ReplacedPatterns]:
+    """Replace each match (``replace_pattern_with_filters``'s second half)."""
+    original_graph = gm.graph
     common_replacement = None
     if replacement is not None or replacement_callback is None:
         if replacement is None:
