@@ -25,6 +25,11 @@ COPIES = [
 
 @pytest.mark.parametrize("name,shape,args", COPIES, ids=[c[0] for c in COPIES])
 def test_copies_match_torch_and_do_not_share_memory(name, shape, args):
+    check_copy(name, shape, args)
+
+
+def check_copy(name, shape, args):
+    """``mt.<name>`` equals ``torch.<name>`` (values, gradients) and shares no memory."""
     x = np.random.default_rng(0).standard_normal(shape)
     mt_fn, torch_fn = getattr(mt, name), getattr(torch, name)
     compare_with_torch(lambda t: mt_fn(t, *args), lambda t: torch_fn(t, *args), [x])
