@@ -11,6 +11,7 @@ functions and Tensor methods, and parameters and buffers are read by ``get_attr`
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -146,8 +147,10 @@ class ExportTracer(Tracer):
             hx = list(hx)
         weights = [getattr(m, name) for name in m._flat_weights_names]
         options = (m.bias, m.num_layers, float(m.dropout), m.training, m.bidirectional)
-        fn = mt.lstm if isinstance(m, LSTM) else mt.gru
-        result: Any = fn(input, hx, weights, *options, m.batch_first)
+        # the function itself, not the dispatching stand-in the trace installs
+        fn = inspect.unwrap(mt.lstm if isinstance(m, LSTM) else mt.gru)
+        args = (input, hx, weights, *options, m.batch_first)
+        result: Any = self.create_proxy("call_function", fn, args, {})
         if isinstance(m, LSTM):
             return result[0], (result[1], result[2])
         return result[0], result[1]

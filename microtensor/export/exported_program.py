@@ -223,9 +223,9 @@ class ExportedProgram:
 
     def __str__(self) -> str:
         graph = textwrap.indent(self._graph_text(), "    ")
-        signature = textwrap.indent(str(self.graph_signature), "    ")
+        signature = "\n".join("    " + line for line in str(self.graph_signature).split("\n"))
         return (
-            f"ExportedProgram:\n{graph}\nGraph signature: {signature}\n"
+            f"ExportedProgram:\n{graph}Graph signature: {signature[4:]}\n"
             f"Range constraints: {self.range_constraints}\n"
         )
 
