@@ -25,6 +25,15 @@ def text(sparse):
     return repr(sparse).replace("microtensor.", "torch.")
 
 
+def assert_same_error(error, torch_call, our_call):
+    """Both calls raise ``error``; ours says the first line of torch's message."""
+    with pytest.raises(error) as reference:
+        torch_call()
+    with pytest.raises(error) as ours:
+        our_call()
+    assert str(ours.value) == str(reference.value).split("\n")[0]
+
+
 def assert_same_compressed(ours, theirs):
     """Same layout, size, nnz, index arrays (values and dtype) and values."""
     assert ours.layout.name == str(theirs.layout).removeprefix("torch.")
@@ -136,19 +145,21 @@ BROKEN = [
 @pytest.mark.parametrize(("constructor", "compressed", "plain", "values", "size"), BROKEN)
 def test_invariant_errors_are_torchs(constructor, compressed, plain, values, size):
     arrays = [np.asarray(a) for a in (compressed, plain, values)]
-    with pytest.raises(RuntimeError) as reference:
-        getattr(torch, constructor)(*(torch.tensor(a) for a in arrays), size, check_invariants=True)
-    with pytest.raises(RuntimeError) as ours:
-        getattr(mt, constructor)(*(mt.tensor(a) for a in arrays), size)
-    assert str(ours.value) == str(reference.value).split("\n")[0]
+    assert_same_error(
+        RuntimeError,
+        lambda: getattr(torch, constructor)(
+            *(torch.tensor(a) for a in arrays), size, check_invariants=True
+        ),
+        lambda: getattr(mt, constructor)(*(mt.tensor(a) for a in arrays), size),
+    )
 
 
 def test_empty_list_indices_are_float_as_torchs():
-    with pytest.raises(RuntimeError) as reference:
-        torch.sparse_csr_tensor([0], [], [], (0, 4), check_invariants=True)
-    with pytest.raises(RuntimeError) as ours:
-        mt.sparse_csr_tensor([0], [], [], (0, 4))
-    assert str(ours.value) == str(reference.value).split("\n")[0]
+    assert_same_error(
+        RuntimeError,
+        lambda: torch.sparse_csr_tensor([0], [], [], (0, 4), check_invariants=True),
+        lambda: mt.sparse_csr_tensor([0], [], [], (0, 4)),
+    )
 
 
 @pytest.mark.parametrize("layout", [None, "strided", "sparse_coo"])
@@ -270,11 +281,11 @@ def test_conversions_between_layouts_match_torch():
 )
 def test_refusals_are_torchs(call, error):
     dense = np.array([[1.0, 0.0, 2.0, 0.0, 0.0, 3.0], [0.0] * 6, [4.0] + [0.0] * 5, [0.0] * 6])
-    with pytest.raises(error) as reference:
-        call(torch, torch.tensor(dense).to_sparse_csr())
-    with pytest.raises(error) as ours:
-        call(mt, mt.tensor(dense).to_sparse_csr())
-    assert str(ours.value) == str(reference.value).split("\n")[0]
+    assert_same_error(
+        error,
+        lambda: call(torch, torch.tensor(dense).to_sparse_csr()),
+        lambda: call(mt, mt.tensor(dense).to_sparse_csr()),
+    )
 
 
 def test_transpose_scale_and_sum_match_torch():
