@@ -53,8 +53,11 @@ class _ConcreteMixin:
         return float(self._value)
 
     def __getattr__(self, k: str) -> Any:
-        if k in _STATIC_ATTRIBUTES or (k.startswith("_") and not k.startswith("__")):
-            # private state (``_data``) is the example value's: microtensor's modules touch it
+        if k in _STATIC_ATTRIBUTES:
+            return getattr(self._value, k)
+        if k.startswith("_") and not k.startswith("__") and self.node.op == "get_attr":
+            # batch norm bumps its counter buffer's raw ``_data``: let it change the clone
+            # (call_module records the update as ``add_``); elsewhere a private read is traced
             return getattr(self._value, k)
         if k.startswith("__") and k.endswith("__"):
             raise AttributeError(k)
