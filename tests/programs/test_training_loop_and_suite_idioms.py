@@ -369,3 +369,20 @@ RECORDED_LOSS = _recorded_loss()
 @pytest.mark.parametrize("lib", [torch, mt], ids=["torch", "microtensor"])
 def test_unittest_case_seeded_in_setup_passes(lib):
     assert seeded_case(lib) == (3, [])
+
+
+def copy_into_buffers(torch):
+    """A prefetcher/EMA copies into preallocated buffers with ``non_blocking=True``."""
+    torch.manual_seed(13)
+    model = torch.nn.Linear(3, 2)
+    shadow = {k: torch.empty_like(v) for k, v in model.state_dict().items()}
+    for k, v in model.state_dict().items():
+        shadow[k].copy_(v, non_blocking=True)
+    staged = torch.empty(4, 3)
+    staged.copy_(torch.randn(4, 3), non_blocking=False)
+    return [shadow["weight"].tolist(), shadow["bias"].tolist(), model(staged).tolist()]
+
+
+@pytest.mark.xfail(reason="Tensor.copy_ takes no non_blocking argument: TypeError", strict=True)
+def test_copy_with_non_blocking():
+    assert_same_record(copy_into_buffers(mt), copy_into_buffers(torch))
