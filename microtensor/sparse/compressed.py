@@ -77,6 +77,7 @@ class SparseCompressedTensor(SparseBase):
         "_masked",
         "__weakref__",
     )
+    _scaling = "sparse compressed tensor can be multiplied"
     is_sparse = False  # torch: True only for COO
 
     def __init__(
@@ -126,45 +127,13 @@ class SparseCompressedTensor(SparseBase):
         """Number of stored elements (blocks for BSR/BSC) per batch."""
         return int(self._plain_t.shape[-1])
 
-    def _indices_of(self, method: str, compressed: bool) -> Tensor:
+    def _indices_part(self, method: str) -> Tensor:
         """The compressed or plain indices, if ``method`` belongs to this layout (torch's check)."""
-        names = LAYOUTS[self.layout]
-        if method not in names[:2]:
+        compressed_name, plain_name = LAYOUTS[self.layout][:2]
+        if method not in (compressed_name, plain_name):
             wanted = "row" if method in ("crow_indices", "col_indices") else "column"
             raise _wrong_layout(method, f"{wanted} compressed", TORCH_NAMES[self.layout])
-        return self._compressed_t if compressed else self._plain_t
-
-    def crow_indices(self) -> Tensor:
-        """The compressed row indices of a CSR or BSR tensor, ``(*batch, nrows + 1)``.
-
-        Raises:
-            RuntimeError: for a CSC or BSC tensor (torch's message).
-        """
-        return self._indices_of("crow_indices", True)
-
-    def col_indices(self) -> Tensor:
-        """The column indices of a CSR or BSR tensor, ``(*batch, nnz)``.
-
-        Raises:
-            RuntimeError: for a CSC or BSC tensor (torch's message).
-        """
-        return self._indices_of("col_indices", False)
-
-    def ccol_indices(self) -> Tensor:
-        """The compressed column indices of a CSC or BSC tensor, ``(*batch, ncols + 1)``.
-
-        Raises:
-            RuntimeError: for a CSR or BSR tensor (torch's message).
-        """
-        return self._indices_of("ccol_indices", True)
-
-    def row_indices(self) -> Tensor:
-        """The row indices of a CSC or BSC tensor, ``(*batch, nnz)``.
-
-        Raises:
-            RuntimeError: for a CSR or BSR tensor (torch's message).
-        """
-        return self._indices_of("row_indices", False)
+        return self._compressed_t if method == compressed_name else self._plain_t
 
     def values(self) -> Tensor:
         """The stored values (gradients flow through them)."""
@@ -323,14 +292,6 @@ class SparseCompressedTensor(SparseBase):
         return values.sum()
 
     # --- arithmetic with a Python number ---------------------------------------------------
-    def _scaled(self, op: str, other: Any, fn: Any) -> SparseCompressedTensor:
-        if isinstance(other, bool) or not isinstance(other, (int, float)):
-            raise RuntimeError(
-                f"{op}(): a sparse compressed tensor can be multiplied only by a Python number in "
-                f"microtensor, not {type(other).__name__}; call .to_dense() first"
-            )
-        return self._with_values(fn(self._values_t))
-
     def __truediv__(self, other: Any) -> SparseCompressedTensor:
         raise RuntimeError(f"unsupported tensor layout: {TORCH_NAMES[self.layout]}")  # as torch
 

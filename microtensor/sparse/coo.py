@@ -76,6 +76,7 @@ class SparseTensor(SparseBase):
     is_sparse = True
     is_sparse_csr = False
     layout: layout = sparse_coo
+    _scaling = "sparse COO tensor can be multiplied or divided"
 
     def __init__(self, indices: Tensor, values: Tensor, size: tuple[int, ...], coalesced: bool):
         self._indices_t = indices
@@ -189,27 +190,11 @@ class SparseTensor(SparseBase):
         """Itself (already sparse COO)."""
         return self
 
-    def _not_compressed(self, method: str) -> RuntimeError:
+    def _indices_part(self, method: str) -> Tensor:
         kind = "row" if method in ("crow_indices", "col_indices") else "column"
-        return RuntimeError(
+        raise RuntimeError(
             f"{method} expected sparse {kind} compressed tensor layout but got Sparse"
         )
-
-    def crow_indices(self) -> Tensor:
-        """Refused with torch's RuntimeError: a COO tensor has no compressed indices."""
-        raise self._not_compressed("crow_indices")
-
-    def col_indices(self) -> Tensor:
-        """Refused with torch's RuntimeError (see ``crow_indices``)."""
-        raise self._not_compressed("col_indices")
-
-    def ccol_indices(self) -> Tensor:
-        """Refused with torch's RuntimeError (see ``crow_indices``)."""
-        raise self._not_compressed("ccol_indices")
-
-    def row_indices(self) -> Tensor:
-        """Refused with torch's RuntimeError (see ``crow_indices``)."""
-        raise self._not_compressed("row_indices")
 
     def t(self) -> SparseTensor:
         """The transpose of a tensor with at most 2 dims (indices rows swapped).
@@ -238,14 +223,6 @@ class SparseTensor(SparseBase):
         return SparseTensor(indices, self._values_t.clone(), self._shape, self._coalesced)
 
     # --- arithmetic with a Python number ---------------------------------------------------
-    def _scaled(self, op: str, other: Any, fn: Any) -> SparseTensor:
-        if isinstance(other, bool) or not isinstance(other, (int, float)):
-            raise RuntimeError(
-                f"{op}(): a sparse COO tensor can be multiplied or divided only by a Python "
-                f"number in microtensor, not {type(other).__name__}; call .to_dense() first"
-            )
-        return self._with_values(fn(self._values_t))
-
     def __truediv__(self, other: Any) -> SparseTensor:
         return self._scaled("div", other, lambda v: v / other)
 

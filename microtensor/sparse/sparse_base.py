@@ -3,8 +3,8 @@
 ``SparseTensor`` (COO) and ``SparseCompressedTensor`` (CSR, CSC, BSR, BSC) both keep their
 values in ``_values_t`` and their size in ``_shape``; the methods that read only those, and the
 dense ops' refusal, are written once here. A subclass gives ``_with_values`` (the same tensor
-with other values), ``_scaled`` (its scaling by a Python number, with its own message),
-``_refusal`` (its error for a dense op) and ``to_sparse``.
+with other values), ``_indices_part`` (its index arrays, or torch's error), ``_refusal`` (its
+error for a dense op), ``_scaling`` (its words in a refused scaling) and ``to_sparse``.
 """
 
 from __future__ import annotations
@@ -55,7 +55,8 @@ class SparseBase:
     def _with_values(self: _S, values: Tensor) -> _S:
         raise NotImplementedError
 
-    def _scaled(self: _S, op: str, other: Any, fn: Any) -> _S:
+    def _indices_part(self, method: str) -> Tensor:
+        """The indices ``method`` (``"crow_indices"`` ...) returns, or torch's layout error."""
         raise NotImplementedError
 
     def _refusal(self, op: str) -> RuntimeError:
@@ -101,6 +102,38 @@ class SparseBase:
     def device(self) -> Any:
         """The values' device (the CPU)."""
         return self._values_t.device
+
+    def crow_indices(self) -> Tensor:
+        """The compressed row indices of a CSR or BSR tensor, ``(*batch, nrows + 1)``.
+
+        Raises:
+            RuntimeError: for a tensor of another layout (torch's message).
+        """
+        return self._indices_part("crow_indices")
+
+    def col_indices(self) -> Tensor:
+        """The column indices of a CSR or BSR tensor, ``(*batch, nnz)``.
+
+        Raises:
+            RuntimeError: for a tensor of another layout (torch's message).
+        """
+        return self._indices_part("col_indices")
+
+    def ccol_indices(self) -> Tensor:
+        """The compressed column indices of a CSC or BSC tensor, ``(*batch, ncols + 1)``.
+
+        Raises:
+            RuntimeError: for a tensor of another layout (torch's message).
+        """
+        return self._indices_part("ccol_indices")
+
+    def row_indices(self) -> Tensor:
+        """The row indices of a CSC or BSC tensor, ``(*batch, nnz)``.
+
+        Raises:
+            RuntimeError: for a tensor of another layout (torch's message).
+        """
+        return self._indices_part("row_indices")
 
     # --- autograd ------------------------------------------------------------------------
     @property
@@ -166,6 +199,17 @@ class SparseBase:
         return self._with_values(self._values_t.double())
 
     # --- arithmetic with a Python number, products -----------------------------------------
+    # how the message of a refused scaling names the tensor and what it can do
+    _scaling: str = "sparse tensor can be multiplied"
+
+    def _scaled(self: _S, op: str, other: Any, fn: Any) -> _S:
+        if isinstance(other, bool) or not isinstance(other, (int, float)):
+            raise RuntimeError(
+                f"{op}(): a {self._scaling} only by a Python number in microtensor, not "
+                f"{type(other).__name__}; call .to_dense() first"
+            )
+        return self._with_values(fn(self._values_t))
+
     def __mul__(self: _S, other: Any) -> _S:
         return self._scaled("mul", other, lambda v: v * other)
 
