@@ -234,9 +234,20 @@ def _lift(
     )
 
 
+def _mutable(value: Any) -> Any:
+    """The list / dict the model returned, for fx's immutable_list / immutable_dict."""
+    if isinstance(value, list):
+        return [_mutable(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _mutable(v) for k, v in value.items()}
+    if isinstance(value, tuple) and not hasattr(value, "_fields"):
+        return tuple(_mutable(v) for v in value)
+    return value
+
+
 def _flatten_output(graph: Graph) -> tuple[list[OutputSpec], Any]:
     output = next(n for n in reversed(graph.nodes) if n.op == "output")
-    leaves, out_spec = pytree.tree_flatten(output.args[0])
+    leaves, out_spec = pytree.tree_flatten(_mutable(output.args[0]))
     output.args = (tuple(leaves),)
     specs = []
     for leaf in leaves:

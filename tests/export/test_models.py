@@ -111,6 +111,12 @@ def test_nested_inputs_constants_and_outputs():
     mep = export.export(mm, ((mt.tensor(xs[0]), mt.tensor(xs[1])), {"k": mt.tensor(xs[2])}))
     assert _input_specs(mep) == _input_specs(tep)
     assert sorted(mep.constants) == sorted(tep.constants)
+    assert mep.graph_signature.output_specs == [
+        export.OutputSpec(export.OutputKind.USER_OUTPUT, export.TensorArgument(s.arg.name), None)
+        for s in tep.graph_signature.output_specs
+    ]
+    assert str(mep.call_spec.out_spec) == str(tep.call_spec.out_spec)
+    assert str(mep.call_spec.in_spec) == str(tep.call_spec.in_spec)
     assert (
         str(mep.graph_signature).split("# outputs")[0]
         == str(tep.graph_signature).split("# outputs")[0]
