@@ -1,7 +1,9 @@
 """Distances: ``normalize``, ``cosine_similarity``, ``pairwise_distance``, ``pdist``.
 
 All four are compositions of ``vector_norm``, arithmetic and indexing, so their derivatives of
-every order come from those ops (the norm's gradient at 0 is 0, as PyTorch's).
+every order come from those ops (the norm's gradient at 0 is 0, as PyTorch's). For torch's
+graph, ``pairwise_distance``'s norm and ``+ eps`` carry torch's nodes (``NormBackward1``,
+``AddBackward1``) and ``pdist`` is one node (``PdistBackward0``, a ``CompositeOp``).
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import numpy as np
 
 from microtensor import ops
 from microtensor._numpy_names import numpy_names
+from microtensor.nn._functional._composite_op import CompositeOp
 from microtensor.nn._functional._scalar_ops import AddScalar
 from microtensor.nn._functional.loss_likelihood import ClampMinNoGrad
 from microtensor.ops._common import normalize_dims
@@ -24,6 +27,18 @@ __all__ = ["cosine_similarity", "normalize", "pairwise_distance", "pdist"]
 
 class PairwiseNorm(VectorNorm, node_name="NormBackward1"):
     """``pairwise_distance``'s norm of the difference: torch's ``at::norm`` node."""
+
+
+class Pdist(CompositeOp, node_name="PdistBackward0"):
+    """``pdist``: the norms of the row differences ``x[i] - x[j]``, ``i < j``, one node."""
+
+    @staticmethod
+    def compose(x: Tensor, p: float) -> Tensor:
+        """Pick the row pairs, subtract, take the norms."""
+        rows, cols = np.triu_indices(x.shape[0], 1)
+        first = ops.index_select(x, 0, Tensor._make(rows.astype(np.int64)))
+        second = ops.index_select(x, 0, Tensor._make(cols.astype(np.int64)))
+        return ops.vector_norm(first - second, p, 1)
 
 
 def _floating(op: str, x: Any, name: str = "input", complex_ok: bool = False) -> Tensor:
@@ -177,7 +192,4 @@ def pdist(input: Tensor, p: float = 2.0) -> Tensor:  # noqa: A002
         )
     if p < 0:
         raise RuntimeError(f"pdist(): only supports non-negative p values, got p={p}")
-    rows, cols = np.triu_indices(input.shape[0], 1)
-    first = ops.index_select(input, 0, Tensor._make(rows.astype(np.int64)))
-    second = ops.index_select(input, 0, Tensor._make(cols.astype(np.int64)))
-    return ops.vector_norm(first - second, p, 1)
+    return Pdist.apply(input, float(p))  # type: ignore[no-any-return]

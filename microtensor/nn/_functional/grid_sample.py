@@ -17,10 +17,8 @@ from typing import Any
 
 import numpy as np
 
-from microtensor import autograd, ops
-from microtensor.autograd.function import Op
-from microtensor.autograd.grad_mode import enable_grad, no_grad
-from microtensor.ops import dual
+from microtensor import ops
+from microtensor.nn._functional._composite_op import CompositeOp
 from microtensor.ops._pointwise import tensor_input
 from microtensor.tensor import Tensor
 
@@ -199,46 +197,15 @@ def _sample(input: Tensor, grid: Tensor, mode: str, padding_mode: str, align: bo
     return ops.reshape(result, (n_batch, channels, *out))
 
 
-class GridSampler(Op):
-    """out = input sampled at grid (the composition ``_sample``), one node, torch's.
+class GridSampler(CompositeOp):
+    """out = input sampled at grid (the composition ``_sample``), one node, torch's."""
 
-    The derivatives are the composition's: first order from the graph that forward records on
-    copies of input and grid (no recomputation); under ``create_graph=True`` the composition is
-    rerun on the saved Tensors, so that second derivatives flow to the outer graph.
-    """
+    tensors = 2
 
     @staticmethod
-    def forward(ctx: Any, x: Any, grid: Any, mode: str, padding_mode: str, align: bool) -> Any:
-        ctx.options = (mode, padding_mode, align)
-        ctx.save_for_backward(x, grid)
-        needs = ctx.needs_input_grad[:2]
-        copies = [Tensor._make(a, bool(need)) for a, need in zip((x, grid), needs, strict=True)]
-        with enable_grad() if True in needs else no_grad():
-            out = _sample(copies[0], copies[1], *ctx.options)
-        ctx.recorded = (out, copies) if True in needs else None
-        return out._data
-
-    @staticmethod
-    def backward(ctx: Any, grad_out: Any) -> Any:
-        needs = ctx.needs_input_grad[:2]
-        if dual.is_array(grad_out):
-            out, inputs = ctx.recorded
-            upstream, create = Tensor._make(grad_out), False
-        else:
-            inputs = list(ctx.saved_tensors)
-            with enable_grad():
-                out = _sample(inputs[0], inputs[1], *ctx.options)
-            upstream, create = grad_out, True
-        wanted = [t for t, need in zip(inputs, needs, strict=True) if need]
-        found = iter(
-            autograd.grad(
-                out, wanted, upstream, retain_graph=True, create_graph=create, allow_unused=True
-            )
-        )
-        grads = [next(found) if need else None for need in needs]
-        if not create:
-            grads = [None if g is None else g._data for g in grads]
-        return grads[0], grads[1], None, None, None
+    def compose(x: Tensor, grid: Tensor, mode: str, padding_mode: str, align: bool) -> Tensor:
+        """``_sample``."""
+        return _sample(x, grid, mode, padding_mode, align)
 
 
 class GridSampler2D(GridSampler, node_name="GridSampler2DBackward0"):
