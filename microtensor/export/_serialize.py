@@ -1,15 +1,15 @@
 """``save`` / ``load``: microtensor's own exported-program archive, safe to load.
 
 The archive is a zip holding ``program.json`` (the node list, the signature, the guards and
-the input/output structures, as JSON) and ``tensors.safetensors`` (the state dict and the
-constants). Loading runs no code from the file: the graph is rebuilt node by node, and a
+the input/output structures, as JSON) and ``tensors.safetensors`` (the state dict, the
+constants and the example inputs). Loading runs no code from the file: the graph is rebuilt
+node by node, and a
 ``call_function`` target must name a public function of ``microtensor``,
 ``microtensor.nn.functional``, ``microtensor.special``, ``microtensor.linalg``,
 ``microtensor.fft`` or ``operator`` (or ``getattr``); a ``call_method`` target a public
 Tensor method.
 
-Differs from PyTorch: torch's ``.pt2`` archives cannot be read, nor these by torch;
-example inputs are not stored (``ep.example_inputs`` is ``((), {})`` after ``load``).
+Differs from PyTorch: torch's ``.pt2`` archives cannot be read, nor these by torch.
 """
 
 from __future__ import annotations
@@ -174,6 +174,15 @@ def save(ep: ExportedProgram, f: str | os.PathLike[str] | IO[bytes], **kwargs: A
     }
     tensors = {f"state/{k}": v.detach().numpy() for k, v in ep.state_dict.items()}
     tensors |= {f"constant/{k}": v.detach().numpy() for k, v in ep.constants.items()}
+    leaves, _ = pytree.tree_flatten(ep.example_inputs)
+    examples = [
+        {"tensor": i} if isinstance(leaf, Tensor) else _encode(leaf)
+        for i, leaf in enumerate(leaves)
+    ]
+    for i, leaf in enumerate(leaves):
+        if isinstance(leaf, Tensor):
+            tensors[f"example/{i}"] = leaf.detach().numpy()
+    program["examples"] = [_encode(_spec_tree(pytree.tree_structure(ep.example_inputs))), examples]
     data = io.BytesIO()
     with zipfile.ZipFile(data, "w") as archive:
         archive.writestr("program.json", json.dumps(program))
@@ -260,6 +269,19 @@ def _rebuild_graph(nodes: list[dict[str, Any]]) -> Graph:
     return graph
 
 
+def _examples(program: dict[str, Any], arrays: dict[str, Any]) -> Any:
+    import microtensor as mt
+
+    skeleton, values = program["examples"]
+    leaves = [
+        mt.from_numpy(arrays[f"example/{i}"].copy())
+        if value == {"tensor": i}
+        else _decode(value, {})
+        for i, value in enumerate(values)
+    ]
+    return pytree.tree_unflatten(leaves, pytree.tree_structure(_decode(skeleton, {})))
+
+
 def _read_spec(data: list[Any], output: bool) -> InputSpec | OutputSpec:
     kind, name, constant, value, target, persistent = data
     arg = ConstantArgument(name, _decode(value, {})) if constant else TensorArgument(name)
@@ -299,6 +321,8 @@ def load(f: str | os.PathLike[str] | IO[bytes], **kwargs: Any) -> ExportedProgra
     for key, array in arrays.items():
         kind, _, name = key.partition("/")
         tensor = mt.from_numpy(array.copy())
+        if kind == "example":
+            continue
         if kind == "state":
             state_dict[name] = Parameter(tensor) if name in parameters else tensor
         else:
@@ -324,6 +348,7 @@ def load(f: str | os.PathLike[str] | IO[bytes], **kwargs: Any) -> ExportedProgra
         in_spec=pytree.tree_structure(_decode(program["in_spec"], {})),
         out_spec=pytree.tree_structure(_decode(program["out_spec"], {})),
         guards=guards,
+        example_inputs=_examples(program, arrays),
         arg_paths=[
             (top, tuple(keys[kind](value) for kind, value in path))
             for top, path in program["arg_paths"]

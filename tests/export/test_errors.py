@@ -121,3 +121,18 @@ def test_load_refuses_other_formats_and_nodes():
         export.load(_archive(private, tensors))
     with pytest.raises(ValueError, match="unknown argument"):
         export.load(_archive(program.replace('{"node": "input_1"}', '{"eval": "1"}'), tensors))
+
+
+def test_loaded_program_keeps_example_inputs_and_nested_structure():
+    from tests.export.test_models import _Nested
+
+    ep = export.export(_Nested.build(mt), ((mt.randn(2), mt.randn(2)), {"k": mt.randn(2)}))
+    buffer = io.BytesIO()
+    export.save(ep, buffer)
+    loaded = export.load(io.BytesIO(buffer.getvalue()))
+    (xs, d), kwargs = loaded.example_inputs
+    assert kwargs == {} and mt.equal(xs[1], ep.example_inputs[0][0][1])
+    assert str(loaded.call_spec.out_spec) == str(ep.call_spec.out_spec)
+    got, want = loaded.module()(xs, d), ep.module()(xs, d)
+    assert mt.allclose(got["sum"], want["sum"]) and mt.equal(got["parts"][1], xs[1])
+    assert str(loaded.run_decompositions()) == str(ep.run_decompositions())
