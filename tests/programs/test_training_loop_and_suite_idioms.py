@@ -386,3 +386,40 @@ def copy_into_buffers(torch):
 @pytest.mark.xfail(reason="Tensor.copy_ takes no non_blocking argument: TypeError", strict=True)
 def test_copy_with_non_blocking():
     assert_same_record(copy_into_buffers(mt), copy_into_buffers(torch))
+
+
+def amp_custom_function(torch):
+    """A fused-op autograd.Function written for AMP (``torch.amp.custom_fwd/custom_bwd``)."""
+
+    class ScaledSquare(torch.autograd.Function):
+        @staticmethod
+        @torch.amp.custom_fwd(device_type="cuda", cast_inputs=torch.float32)
+        def forward(ctx, x, scale):
+            ctx.save_for_backward(x)
+            ctx.scale = scale
+            return x * x * scale
+
+        @staticmethod
+        @torch.amp.custom_bwd(device_type="cuda")
+        def backward(ctx, grad):
+            (x,) = ctx.saved_tensors
+            return grad * 2 * x * ctx.scale, None
+
+    torch.manual_seed(14)
+    lin = torch.nn.Linear(3, 3)
+    opt = torch.optim.SGD(lin.parameters(), lr=0.05)
+    x = torch.randn(4, 3)
+    out = []
+    for _ in range(3):
+        opt.zero_grad()
+        loss = ScaledSquare.apply(lin(x), 0.5).mean()
+        loss.backward()
+        opt.step()
+        out.append(loss.item())
+    out.append(lin.weight.tolist())
+    return out
+
+
+@pytest.mark.xfail(reason="microtensor.amp has no custom_fwd/custom_bwd", strict=True)
+def test_amp_custom_fwd_and_bwd():
+    assert_same_record(amp_custom_function(mt), amp_custom_function(torch))
