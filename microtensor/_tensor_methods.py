@@ -358,9 +358,8 @@ class TensorMethods:
 
     def adjoint(self) -> Any:
         """The conjugate transpose of the matrices; ``mT`` for real tensors."""
-        from microtensor._adjoint import adjoint
-
-        return adjoint(self)
+        from microtensor._adjoint import adjoint  # it needs Tensor, defined after this class
+        return adjoint(self)  # type: ignore[arg-type]
 
     # --- dtype -----------------------------------------------------------------------------
     def to(self, *args: Any, **kwargs: Any) -> Any: return ops.to(self, *args, **kwargs)
