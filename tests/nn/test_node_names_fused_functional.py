@@ -194,6 +194,12 @@ for mode in ("reflect", "replicate"):
     CASES += [
         (f"pad-{mode}-1d", lambda F, lib, x, m=mode: F.pad(x, (2, 1), mode=m), [_x(2, 3, 4)]),
         (f"pad-{mode}-1d-unbatched", lambda F, lib, x, m=mode: F.pad(x, (0, 3), m), [X2]),
+        (f"pad-{mode}-crop", lambda F, lib, x, m=mode: F.pad(x, (-1, 2), m), [_x(2, 3, 5)]),
+        (
+            f"pad-{mode}-2d-crop",
+            lambda F, lib, x, m=mode: F.pad(x, (1, -2, -1, 3), m),
+            [_x(1, 2, 4, 5)],
+        ),
         (f"pad-{mode}-2d", lambda F, lib, x, m=mode: F.pad(x, (1, 2, 2, 0), m), [_x(1, 2, 3, 4)]),
         (
             f"pad-{mode}-3d",

@@ -27,30 +27,32 @@ Step = tuple[int, int, int, np.ndarray]
 
 
 def reflect_index(n: int, before: int, after: int) -> np.ndarray:
-    """Positions ``before .. 1, 0 .. n-1, n-2 .. n-1-after`` (needs ``0 <= width < n``)."""
-    return np.concatenate(
-        [np.arange(before, 0, -1), np.arange(n), np.arange(n - 2, n - 2 - after, -1)]
-    )
+    """Positions ``before .. 1, 0 .. n-1, n-2 .. n-1-after`` (needs ``width < n``).
+
+    A negative width crops: the map is ``t -> |t|`` mirrored at ``n - 1`` of the positions
+    ``t = -before .. n - 1 + after``, which is padding then cropping, as torch.
+    """
+    t = np.abs(np.arange(n + before + after) - before)
+    return np.where(t > n - 1, 2 * (n - 1) - t, t)
 
 
 def replicate_index(n: int, before: int, after: int) -> np.ndarray:
-    """Positions ``0 * before, 0 .. n-1, (n-1) * after`` (needs ``n > 0``)."""
-    return np.concatenate(
-        [np.zeros(before, np.int64), np.arange(n), np.full(after, n - 1, np.int64)]
-    )
+    """Positions ``0 * before, 0 .. n-1, (n-1) * after`` (needs ``n > 0``; negative crops)."""
+    return np.clip(np.arange(n + before + after) - before, 0, n - 1)
 
 
 def _adjoint(g: np.ndarray, dim: int, before: int, after: int, index: np.ndarray) -> np.ndarray:
     """The sum of ``g`` into the picked positions: the interior, plus each border's entries."""
     n = g.shape[dim] - before - after
-    key: list[Any] = [slice(None)] * g.ndim
-    key[dim] = slice(before, before + n)
-    grad = np.array(g[tuple(key)])
-    moved = np.moveaxis(grad, dim, 0)  # a view: add.at writes into grad
-    for part in (slice(0, before), slice(before + n, before + n + after)):
-        key[dim] = part
-        np.add.at(moved, index[part], np.moveaxis(g[tuple(key)], dim, 0))
-    return grad
+    moved_g = np.moveaxis(g, dim, 0)
+    if before < 0 or after < 0:  # a crop: no interior block, every entry added where it goes
+        grad = np.zeros((n, *moved_g.shape[1:]), dtype=g.dtype)
+        np.add.at(grad, index, moved_g)
+        return np.moveaxis(grad, 0, dim)
+    grad = np.array(moved_g[before : before + n])
+    np.add.at(grad, index[:before], moved_g[:before])
+    np.add.at(grad, index[before + n :], moved_g[before + n :])
+    return np.moveaxis(grad, 0, dim)
 
 
 class IndexPad(Op):

@@ -1,7 +1,7 @@
 """``F.pad``: ``ops.pad`` (every mode; negative widths crop), with reflect and replicate fused.
 
-Reflection and replication padding with non-negative widths are one op (``_pad_ops``) carrying
-torch's node (``ReflectionPad2DBackward0`` ...); every other case, and every error, is
+Reflection and replication padding (negative widths crop) are one op (``_pad_ops``) carrying
+torch's node (``ReflectionPad2DBackward0`` ...); the other modes, and every error, are
 ``ops.pad``'s.
 """
 
@@ -53,20 +53,21 @@ def pad(
 
 
 def _fused_steps(input: object, pad: object, mode: str, value: object) -> tuple | None:  # noqa: A002
-    """The fused op's steps, or None where ``ops.pad`` decides (other modes, crops, errors)."""
+    """The fused op's steps, or None where ``ops.pad`` decides (other modes, errors)."""
     if mode not in PADS or value is not None or not isinstance(input, Tensor):
         return None
     if not isinstance(pad, Sequence) or len(pad) % 2 or not all(type(w) is int for w in pad):
         return None
     k, shape = len(pad) // 2, input._data.shape
-    if not 1 <= k <= 3 or len(shape) not in (k + 1, k + 2) or min(pad) < 0:
+    if not 1 <= k <= 3 or len(shape) not in (k + 1, k + 2):
         return None
     build = PADS[mode][0]
     steps = []
     for i in range(k):
         dim, (before, after) = len(shape) - 1 - i, pad[2 * i : 2 * i + 2]
         n = shape[dim]
-        if (n == 0) if mode == "replicate" else not (before < n and after < n):
+        fits = n > 0 if mode == "replicate" else max(before, after) < n
+        if not fits or n + before + after < 1:
             return None  # ops.pad raises the error
         steps.append((dim, before, after, build(n, before, after)))
     return tuple(reversed(steps))
