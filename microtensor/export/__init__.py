@@ -14,7 +14,7 @@ Example:
     >>> from microtensor import export, nn
     >>> ep = export.export(nn.Sequential(nn.Linear(4, 2), nn.Tanh()), (mt.randn(3, 4),))
     >>> ep.graph_signature.parameters
-    ['0.weight', '0.bias']
+    ('0.weight', '0.bias')
     >>> ep.module()(mt.randn(3, 4)).shape
     microtensor.Size([3, 2])
 """

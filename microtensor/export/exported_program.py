@@ -92,7 +92,7 @@ class ExportedProgram:
         >>> print(str(ep).splitlines()[2].strip())
         def forward(self, p_weight: "f32[2, 3]", p_bias: "f32[2]", input: "f32[4, 3]"):
         >>> ep.graph_signature.user_inputs
-        ['input']
+        ('input',)
 
     Differs from PyTorch: the printed program calls microtensor functions and has no
     ``# File:`` source comments (microtensor does not record stack traces); the shapes of

@@ -109,63 +109,60 @@ class ExportGraphSignature:
         >>> ep = export.export(nn.Linear(3, 2), (mt.randn(4, 3),))
         >>> sig = ep.graph_signature
         >>> sig.parameters, sig.user_inputs, sig.user_outputs
-        (['weight', 'bias'], ['input'], ['linear'])
+        (('weight', 'bias'), ('input',), ('linear',))
         >>> sig.inputs_to_parameters
         {'p_weight': 'weight', 'p_bias': 'bias'}
-
-    Differs from PyTorch: ``parameters``, ``user_inputs`` and the like are lists (torch
-    returns tuples of the same names in the same order).
     """
 
     input_specs: list[InputSpec]
     output_specs: list[OutputSpec]
 
-    def _inputs(self, kind: InputKind) -> list[Any]:
-        return [s.target for s in self.input_specs if s.kind == kind]
+    def _inputs(self, kind: InputKind) -> tuple[Any, ...]:
+        return tuple(s.target for s in self.input_specs if s.kind == kind)
 
     @property
-    def parameters(self) -> list[str]:
+    def parameters(self) -> tuple[str, ...]:
         """The state-dict names of the lifted parameters."""
         return self._inputs(InputKind.PARAMETER)
 
     @property
-    def buffers(self) -> list[str]:
+    def buffers(self) -> tuple[str, ...]:
         """The state-dict names of the lifted buffers."""
         return self._inputs(InputKind.BUFFER)
 
     @property
-    def non_persistent_buffers(self) -> list[str]:
+    def non_persistent_buffers(self) -> tuple[str, ...]:
         """The buffers that are not in the state dict."""
-        return [
+        return tuple(
             s.target
             for s in self.input_specs
             if s.kind == InputKind.BUFFER and s.persistent is False and s.target is not None
-        ]
+        )
 
     @property
-    def lifted_tensor_constants(self) -> list[str]:
+    def lifted_tensor_constants(self) -> tuple[str, ...]:
         """The names of the constant tensors lifted to placeholders."""
         return self._inputs(InputKind.CONSTANT_TENSOR)
 
     @property
-    def user_inputs(self) -> list[Any]:
+    def user_inputs(self) -> tuple[Any, ...]:
         """The user inputs: placeholder names (tensors) or the specialized values."""
         result: list[Any] = []
         for s in self.input_specs:
             if s.kind == InputKind.USER_INPUT:
                 arg = s.arg
                 result.append(arg.value if isinstance(arg, ConstantArgument) else arg.name)
-        return result
+        return tuple(result)
 
     @property
-    def user_outputs(self) -> list[Any]:
+    def user_outputs(self) -> tuple[Any, ...]:
         """The user outputs: node names (tensors) or the constant values."""
         result: list[Any] = []
         for s in self.output_specs:
             if s.kind == OutputKind.USER_OUTPUT:
                 arg = s.arg
                 result.append(arg.value if isinstance(arg, ConstantArgument) else arg.name)
-        return result
+        return tuple(result)
 
     def _placeholder_to(self, kind: InputKind) -> dict[str, str]:
         return {

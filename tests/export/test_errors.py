@@ -36,7 +36,7 @@ def test_mlp_matches_torch():
         (s.kind.name, s.arg.name, s.target) for s in tep.graph_signature.input_specs
     ]
     assert [n for n, _ in mep.named_parameters()] == [n for n, _ in tep.named_parameters()]
-    assert mep.graph_signature.user_outputs == list(tep.graph_signature.user_outputs)
+    assert mep.graph_signature.user_outputs == tep.graph_signature.user_outputs
     np.testing.assert_allclose(
         mep.module()(mt.tensor(x)).detach().numpy(),
         tep.module()(torch.tensor(x)).detach().numpy(),

@@ -56,7 +56,7 @@ def test_kwargs_tuple_outputs_and_constant_guard():
 
     m = M()
     ep = export.export(m, (mt.randn(5, 4),), {"scale": 3.0})
-    assert ep.graph_signature.user_inputs == ["x", 3.0]
+    assert ep.graph_signature.user_inputs == ("x", 3.0)
     x = mt.randn(5, 4)
     got, want = ep.module()(x, scale=3.0), m(x, scale=3.0)
     assert isinstance(got, tuple) and mt.allclose(got[0], want[0]) and mt.allclose(got[1], want[1])
