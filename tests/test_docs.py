@@ -67,6 +67,7 @@ NAMESPACES = [
     "microtensor.nn.attention.flex_attention",
     "microtensor.library",
     "microtensor.fx",
+    "microtensor.export",
     "microtensor.nn.utils.prune",
     "microtensor.optim",
     "microtensor.optim.lr_scheduler",
