@@ -7,36 +7,10 @@ from microtensor import _float_warnings, _malloc  # noqa: F401 - _float_warnings
 
 _malloc.tune()  # keep freed array memory between steps (glibc; MICROTENSOR_MALLOC_TUNING=0 to skip)
 
+import microtensor.autograd  # noqa: E402 - first: Tensor and the ops load through it
 import microtensor.utils.data  # noqa: E402
-from microtensor import autograd, dtypes, nn, optim, train, utils, viz  # noqa: E402
+from microtensor import autograd, dtypes, nn, optim, utils  # noqa: E402
 from microtensor._allocation import OutOfMemoryError
-from microtensor._legacy_storages import (
-    BFloat16Storage,
-    BoolStorage,
-    ByteStorage,
-    CharStorage,
-    ComplexDoubleStorage,
-    ComplexFloatStorage,
-    DoubleStorage,
-    FloatStorage,
-    HalfStorage,
-    IntStorage,
-    LongStorage,
-    ShortStorage,
-    Storage,
-)
-from microtensor._legacy_tensor_types import (
-    BoolTensor,
-    ByteTensor,
-    CharTensor,
-    DoubleTensor,
-    FloatTensor,
-    HalfTensor,
-    IntTensor,
-    LongTensor,
-    ShortTensor,
-    set_default_tensor_type,
-)
 from microtensor._parallelism import (
     get_num_interop_threads,
     get_num_threads,
@@ -140,7 +114,6 @@ from microtensor.random import (
     seed,
     set_rng_state,
 )
-from microtensor.serialization import load, save
 from microtensor.storage import StorageBase, TypedStorage, UntypedStorage
 from microtensor.tensor import Tensor, device
 from microtensor.utils.dlpack import from_dlpack, to_dlpack
@@ -178,14 +151,10 @@ from microtensor import (  # noqa: E402
     compiler,
     cpu,
     cuda,
-    fft,
-    func,
     jit,
     linalg,
-    masked,
     onnx,
     return_types,
-    signal,
     special,
 )
 from microtensor._device import get_default_device, set_default_device  # noqa: E402
@@ -228,8 +197,6 @@ from microtensor.dtypes import bfloat16, uint16, uint32, uint64  # noqa: E402
 # Where nn.functional's signature is torch's top-level one, the name is that function.
 from microtensor import (  # noqa: E402
     distributed,
-    multiprocessing,
-    testing,
     torch_version,
     version,
 )
@@ -369,13 +336,6 @@ from microtensor._private_aten_ops import (  # noqa: E402 - torch's private ATen
     _unsafe_masked_index_put_accumulate,
     segment_reduce,
 )
-from microtensor._recurrent_cells import (  # noqa: E402
-    gru_cell,
-    lstm_cell,
-    rnn_relu_cell,
-    rnn_tanh_cell,
-)
-from microtensor._recurrent_layers import gru, lstm, rnn_relu, rnn_tanh  # noqa: E402
 from microtensor._removed_linalg import eig, lstsq, matrix_rank, solve, symeig  # noqa: E402
 from microtensor._runtime_info import (  # noqa: E402
     compiled_with_cxx11_abi,
@@ -424,7 +384,6 @@ from microtensor._top_level_tensor_functions import (  # noqa: E402
     unravel_index,
 )
 from microtensor.autograd.inference import is_inference_mode_enabled  # noqa: E402
-from microtensor.func import vmap  # noqa: E402
 from microtensor.jit import fork, wait  # noqa: E402 - torch.fork / torch.wait, run at once
 from microtensor.nn.functional import (  # noqa: E402
     adaptive_avg_pool1d,
@@ -476,6 +435,7 @@ from microtensor.amp.deprecated_device_functions import (  # noqa: E402
 _LAZY_SUBMODULES = (
     "_dynamo",
     "distributions",  # 45 ms of import: loads when a program first reaches it
+    "export",  # torch.export: whole-program capture
     "fx",  # torch.fx: symbolic tracing and graph transforms
     "library",  # torch.library: user-defined custom ops
     "hub",
@@ -488,10 +448,56 @@ _LAZY_SUBMODULES = (
     "xpu",
 )
 
+# The same for namespaces and names that dir(microtensor) lists, as torch's does: a training
+# script needs none of them at import (they were about a tenth of its memory).
+_LAZY_LISTED_SUBMODULES = (
+    "fft",
+    "func",
+    "masked",
+    "multiprocessing",  # loads the standard multiprocessing package
+    "serialization",  # with save and load: json, pickle's allow-list, torch's zip format
+    "signal",
+    "testing",
+    "train",
+    "viz",
+)
+_LAZY_NAMES = {  # public name -> the module under microtensor that defines it
+    **dict.fromkeys(
+        ("gru_cell", "lstm_cell", "rnn_relu_cell", "rnn_tanh_cell"), "_recurrent_cells"
+    ),
+    **dict.fromkeys(("gru", "lstm", "rnn_relu", "rnn_tanh"), "_recurrent_layers"),
+    **dict.fromkeys(
+        (
+            *("BFloat16Storage", "BoolStorage", "ByteStorage", "CharStorage"),
+            *("ComplexDoubleStorage", "ComplexFloatStorage", "DoubleStorage", "FloatStorage"),
+            *("HalfStorage", "IntStorage", "LongStorage", "ShortStorage", "Storage"),
+        ),
+        "_legacy_storages",
+    ),
+    **dict.fromkeys(
+        (
+            *("BoolTensor", "ByteTensor", "CharTensor", "DoubleTensor", "FloatTensor"),
+            *("HalfTensor", "IntTensor", "LongTensor", "ShortTensor", "set_default_tensor_type"),
+        ),
+        "_legacy_tensor_types",
+    ),
+    "load": "serialization",
+    "save": "serialization",
+    "vmap": "func",
+}
+
 
 def __getattr__(name: str) -> _Any:
-    if name in _LAZY_SUBMODULES:
-        import importlib
+    import importlib
 
+    if name in _LAZY_NAMES:
+        value = getattr(importlib.import_module(f"{__name__}.{_LAZY_NAMES[name]}"), name)
+        globals()[name] = value
+        return value
+    if name in _LAZY_SUBMODULES or name in _LAZY_LISTED_SUBMODULES:
         return importlib.import_module(f"{__name__}.{name}")
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_LAZY_LISTED_SUBMODULES, *_LAZY_NAMES})

@@ -1,54 +1,138 @@
-"""Neural-network building blocks: ``Module``, layers, activations, losses (``torch.nn``)."""
+"""Neural-network building blocks: ``Module``, layers, activations, losses (``torch.nn``).
+
+The layers a training script builds (Linear, Conv, pooling, normalization, the activations and
+losses, Embedding, the containers) load with the package; the rest load on first use, listed
+in ``_LAZY_NAMES`` (name -> the module under ``microtensor.nn`` that defines it) and
+``_LAZY_SUBMODULES``, so that ``import microtensor`` stays light. Every name stays where it was:
+``microtensor.nn.LazyLinear`` and ``from microtensor.nn import LSTM`` load their module.
+"""
+
+import importlib as _importlib
+from typing import Any as _Any
 
 from microtensor.nn import (  # noqa: E402
-    attention,  # torch.nn.attention: the scaled-dot-product-attention backends
     functional,
-    grad,  # torch.nn.grad: the convolutions' input and weight gradients
     init,
-    modules,  # torch.nn.modules' import paths
-    parallel,
-    utils,
 )
 from microtensor.nn.activation import *  # noqa: F403
-from microtensor.nn.adaptive_pooling import *  # noqa: F403
-from microtensor.nn.adaptive_softmax import *  # noqa: F403
 from microtensor.nn.containers import *  # noqa: F403
 from microtensor.nn.conv import *  # noqa: F403
-from microtensor.nn.cross_map_lrn2d import *  # noqa: F403
-from microtensor.nn.data_parallel import *  # noqa: F403
-from microtensor.nn.distance import *  # noqa: F403
 from microtensor.nn.dropout import *  # noqa: F403
-from microtensor.nn.embedding_bag import *  # noqa: F403
 from microtensor.nn.flatten import *  # noqa: F403
-from microtensor.nn.fold import *  # noqa: F403
-from microtensor.nn.instancenorm import *  # noqa: F403
-from microtensor.nn.lazy import *  # noqa: F403
 from microtensor.nn.linear import *  # noqa: F403
-from microtensor.nn.linear_cross_entropy import *  # noqa: F403
 from microtensor.nn.loss import *  # noqa: F403
-from microtensor.nn.loss_ctc import *  # noqa: F403
-from microtensor.nn.loss_margin import *  # noqa: F403
 from microtensor.nn.module import *  # noqa: F403
-from microtensor.nn.multihead_attention import *  # noqa: F403
-from microtensor.nn.nll_loss2d import *  # noqa: F403
 from microtensor.nn.normalization import *  # noqa: F403
-from microtensor.nn.padding import *  # noqa: F403
 from microtensor.nn.parameter import *  # noqa: F403
-from microtensor.nn.pixelshuffle import *  # noqa: F403
 from microtensor.nn.pooling import *  # noqa: F403
-from microtensor.nn.rnn import *  # noqa: F403
 from microtensor.nn.sparse import *  # noqa: F403
-from microtensor.nn.sync_batchnorm import *  # noqa: F403
-from microtensor.nn.transformer import *  # noqa: F403
-from microtensor.nn.transformer_layers import *  # noqa: F403
-from microtensor.nn.unpooling import *  # noqa: F403
-from microtensor.nn.upsampling import *  # noqa: F403
+
+# the layers that load on first use: public name -> its module under microtensor.nn
+_LAZY_NAMES = {
+    "AdaptiveMaxPool1d": "adaptive_pooling",
+    "AdaptiveMaxPool2d": "adaptive_pooling",
+    "AdaptiveMaxPool3d": "adaptive_pooling",
+    "FractionalMaxPool2d": "adaptive_pooling",
+    "FractionalMaxPool3d": "adaptive_pooling",
+    "AdaptiveLogSoftmaxWithLoss": "adaptive_softmax",
+    "CrossMapLRN2d": "cross_map_lrn2d",
+    "DataParallel": "data_parallel",
+    "CosineSimilarity": "distance",
+    "PairwiseDistance": "distance",
+    "EmbeddingBag": "embedding_bag",
+    "Fold": "fold",
+    "Unfold": "fold",
+    "InstanceNorm1d": "instancenorm",
+    "InstanceNorm2d": "instancenorm",
+    "InstanceNorm3d": "instancenorm",
+    "LazyBatchNorm1d": "lazy",
+    "LazyBatchNorm2d": "lazy",
+    "LazyBatchNorm3d": "lazy",
+    "LazyConv1d": "lazy",
+    "LazyConv2d": "lazy",
+    "LazyConv3d": "lazy",
+    "LazyConvTranspose1d": "lazy",
+    "LazyConvTranspose2d": "lazy",
+    "LazyConvTranspose3d": "lazy",
+    "LazyInstanceNorm1d": "lazy",
+    "LazyInstanceNorm2d": "lazy",
+    "LazyInstanceNorm3d": "lazy",
+    "LazyLinear": "lazy",
+    "LazyModuleMixin": "lazy",
+    "UninitializedBuffer": "lazy",
+    "UninitializedParameter": "lazy",
+    "LinearCrossEntropyLoss": "linear_cross_entropy",
+    "CTCLoss": "loss_ctc",
+    "HingeEmbeddingLoss": "loss_margin",
+    "MultiLabelMarginLoss": "loss_margin",
+    "MultiLabelSoftMarginLoss": "loss_margin",
+    "MultiMarginLoss": "loss_margin",
+    "TripletMarginLoss": "loss_margin",
+    "TripletMarginWithDistanceLoss": "loss_margin",
+    "MultiheadAttention": "multihead_attention",
+    "NLLLoss2d": "nll_loss2d",
+    "CircularPad1d": "padding",
+    "CircularPad2d": "padding",
+    "CircularPad3d": "padding",
+    "ConstantPad1d": "padding",
+    "ConstantPad2d": "padding",
+    "ConstantPad3d": "padding",
+    "ReflectionPad1d": "padding",
+    "ReflectionPad2d": "padding",
+    "ReflectionPad3d": "padding",
+    "ReplicationPad1d": "padding",
+    "ReplicationPad2d": "padding",
+    "ReplicationPad3d": "padding",
+    "ZeroPad1d": "padding",
+    "ZeroPad2d": "padding",
+    "ZeroPad3d": "padding",
+    "ChannelShuffle": "pixelshuffle",
+    "PixelShuffle": "pixelshuffle",
+    "PixelUnshuffle": "pixelshuffle",
+    "GRU": "rnn",
+    "GRUCell": "rnn",
+    "LSTM": "rnn",
+    "LSTMCell": "rnn",
+    "RNN": "rnn",
+    "RNNBase": "rnn",
+    "RNNCell": "rnn",
+    "RNNCellBase": "rnn",
+    "SyncBatchNorm": "sync_batchnorm",
+    "Transformer": "transformer",
+    "TransformerDecoder": "transformer",
+    "TransformerEncoder": "transformer",
+    "TransformerDecoderLayer": "transformer_layers",
+    "TransformerEncoderLayer": "transformer_layers",
+    "MaxUnpool1d": "unpooling",
+    "MaxUnpool2d": "unpooling",
+    "MaxUnpool3d": "unpooling",
+    "Upsample": "upsampling",
+    "UpsamplingBilinear2d": "upsampling",
+    "UpsamplingNearest2d": "upsampling",
+}
+
+# submodules reachable as attributes (torch.nn.utils, torch.nn.modules ...), loaded on first use
+_LAZY_SUBMODULES = (
+    "attention",  # torch.nn.attention: the scaled-dot-product-attention backends
+    "common_types",
+    "grad",  # torch.nn.grad: the convolutions' input and weight gradients
+    "modules",  # torch.nn.modules' import paths
+    "parallel",
+    "utils",
+    *sorted(set(_LAZY_NAMES.values())),
+)
 
 
-def __getattr__(name: str) -> object:
-    # torch.nn.common_types after `import torch`: loads on first use (import microtensor stays fast)
-    if name in ("common_types",):
-        import importlib
-
-        return importlib.import_module(f"{__name__}.{name}")
+def __getattr__(name: str) -> _Any:
+    if name in _LAZY_NAMES:
+        value = getattr(_importlib.import_module(f"{__name__}.{_LAZY_NAMES[name]}"), name)
+        globals()[name] = value
+        return value
+    if name in _LAZY_SUBMODULES:
+        return _importlib.import_module(f"{__name__}.{name}")
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    lazy = [name for name in _LAZY_SUBMODULES if name != "common_types"]
+    return sorted({*globals(), *_LAZY_NAMES, *lazy})

@@ -2,14 +2,20 @@
 
 from typing import Any
 
-from microtensor.utils import checkpoint, dlpack, hooks
+from microtensor.utils import dlpack, hooks
 from microtensor.utils.summary import ModelSummary, summary
+
+# torch.utils' submodules that load on first use (import microtensor stays light)
+_LAZY_SUBMODULES = ("_pytree", "checkpoint")
 
 
 def __getattr__(name: str) -> Any:
-    # torch.utils._pytree after `import torch`: loads on first use (import microtensor stays fast)
-    if name == "_pytree":
+    if name in _LAZY_SUBMODULES:
         import importlib
 
-        return importlib.import_module(f"{__name__}._pytree")
+        return importlib.import_module(f"{__name__}.{name}")
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), "checkpoint"})

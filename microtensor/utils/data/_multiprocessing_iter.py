@@ -20,7 +20,6 @@ again (see ``_multiprocessing_state``).
 from __future__ import annotations
 
 import itertools
-import multiprocessing
 import os
 import pickle
 import queue
@@ -48,6 +47,9 @@ _END = object()
 
 
 def _context(spec: Any) -> Any:
+    import multiprocessing  # with the first workers only: `import microtensor` stays light
+
+    _worker.forking_pickler()  # before any worker starts: Tensors travel as their arrays
     if spec is None:
         return multiprocessing.get_context()
     if isinstance(spec, str):

@@ -24,7 +24,6 @@ import random
 import sys
 import traceback
 from collections.abc import Callable
-from multiprocessing.reduction import ForkingPickler
 from typing import Any
 
 import numpy as np
@@ -138,9 +137,18 @@ def _rebuild_tensor(array: np.ndarray, requires_grad: bool) -> Tensor:
     return t.requires_grad_(True) if requires_grad else t
 
 
-# Tensors refuse plain pickling (microtensor.save is the file format); between a worker and the
-# main process they travel as their array, as torch.multiprocessing registers its own reducers.
-ForkingPickler.register(Tensor, _reduce_tensor)
+def forking_pickler() -> Any:
+    """The pickler of multiprocessing, with the tensor reducer registered.
+
+    Tensors refuse plain pickling (microtensor.save is the file format); between a worker and
+    the main process they travel as their array, as torch.multiprocessing registers its own
+    reducers. Imported here, on first use: multiprocessing (and socket) load with the first
+    workers, not with ``import microtensor``.
+    """
+    from multiprocessing.reduction import ForkingPickler
+
+    ForkingPickler.register(Tensor, _reduce_tensor)
+    return ForkingPickler
 
 
 def generate_state(base_seed: int, worker_id: int) -> list[int]:
@@ -262,7 +270,7 @@ def start_fetcher(fetcher_args: tuple[Any, ...], resume: dict[str, Any] | None) 
 
 def dumps(obj: Any) -> bytes:
     """``obj`` pickled for the result queue (with the tensor reducer)."""
-    return bytes(ForkingPickler.dumps(obj))
+    return bytes(forking_pickler().dumps(obj))
 
 
 def _payload(data: Any, where: str) -> bytes:
