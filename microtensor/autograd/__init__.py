@@ -10,6 +10,7 @@ from microtensor.autograd.grad_mode import (
     no_grad,
     set_grad_enabled,
 )
+from microtensor.autograd.gradcheck import GradcheckError, gradcheck, gradgradcheck
 from microtensor.autograd.inference import inference_mode
 from microtensor.autograd.multithreading import (
     is_multithreading_enabled,
@@ -44,27 +45,18 @@ __all__ = [
 # last: forward_ad needs Tensor, whose ops import the names above
 from microtensor.autograd import forward_ad  # noqa: E402
 
-# loaded on first use (a training script needs neither): public name -> its module
-_LAZY_NAMES = {
-    "GradcheckError": "gradcheck",
-    "gradcheck": "gradcheck",
-    "gradgradcheck": "gradcheck",
-}
-# torch.autograd's submodules that load on first use; dir() lists those it listed when eager
-_LAZY_SUBMODULES = ("functional", "gradcheck", "profiler", "profiler_util")
+# torch.autograd's submodules that load on first use (functional: a training script does not
+# need it; gradcheck stays eager: its function shares the module's name and must replace it)
+_LAZY_SUBMODULES = ("functional", "profiler", "profiler_util")
 
 
 def __getattr__(name: str) -> object:
-    import importlib
-
-    if name in _LAZY_NAMES:
-        value = getattr(importlib.import_module(f"{__name__}.{_LAZY_NAMES[name]}"), name)
-        globals()[name] = value
-        return value
     if name in _LAZY_SUBMODULES:
+        import importlib
+
         return importlib.import_module(f"{__name__}.{name}")
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def __dir__() -> list[str]:
-    return sorted({*globals(), *_LAZY_NAMES, "functional", "gradcheck"})
+    return sorted({*globals(), "functional"})
