@@ -5,11 +5,11 @@ incomplete gamma function. Holding ``u`` fixed gives the reparameterised gradien
 ``dx/da = -(dF/da) / (dF/dx)``, with ``dF/dx = x^(a-1) e^-x / Gamma(a)`` (the density) and
 ``dF/da`` by a Richardson-extrapolated central difference of SciPy's ``gammainc``.
 
-Differs from PyTorch: the draws come from NumPy's gamma sampler seeded from microtensor's
-generator (``manual_seed`` reproduces them; torch's values are not reproduced), and
-``dx/da`` is the exact implicit derivative to about 1e-9 relative, where torch's
-``_standard_gamma_grad`` uses series and asymptotic approximations. The derivative is
-itself treated as a constant (no second derivative in ``concentration``).
+The draws are torch's: the same values from the same generator state, which ends where
+torch's does (see ``microtensor._rng_gamma``). Differs from PyTorch: ``dx/da`` is the exact
+implicit derivative to about 1e-9 relative, where torch's ``_standard_gamma_grad`` uses
+series and asymptotic approximations. The derivative is itself treated as a constant (no
+second derivative in ``concentration``).
 """
 
 from __future__ import annotations
@@ -18,9 +18,10 @@ from typing import Any
 
 import numpy as np
 
+from microtensor._rng_gamma import standard_gamma as standard_gamma_draws
 from microtensor.autograd.function import Op
-from microtensor.distributions.utils import numpy_generator
 from microtensor.ops._pointwise import scipy_special
+from microtensor.random import _generator
 from microtensor.tensor import Tensor
 
 __all__ = ["standard_gamma", "standard_gamma_grad"]
@@ -45,8 +46,7 @@ class StandardGamma(Op):
 
     @staticmethod
     def forward(ctx: Any, a: Any) -> Any:
-        draw = np.asarray(numpy_generator().standard_gamma(a), dtype=a.dtype)
-        draw = np.maximum(draw, np.finfo(a.dtype).tiny)  # torch clamps draws to tiny too
+        draw = standard_gamma_draws(_generator(None), a)  # torch's sample_gamma, clamped to tiny
         ctx.grad_x = standard_gamma_grad(a, draw)
         return draw
 

@@ -56,10 +56,12 @@ class Dirichlet(Distribution):
     def rsample(self, sample_shape: Any = ()) -> Tensor:
         """A reparameterised draw: normalised independent gamma draws."""
         shape = self._extended_shape(sample_shape)
-        gammas = standard_gamma(self.concentration.expand(shape))
-        draw = gammas / gammas.sum(-1, keepdim=True)
+        # torch's _sample_dirichlet draws and normalises in float64, then clamps to
+        # [tiny, nexttoward(1, 0)] of the dtype and casts back
+        gammas = standard_gamma(self.concentration.expand(shape).double())
+        draw = (gammas / gammas.sum(-1, keepdim=True)).to(self.concentration.dtype)
         finfo = mt.finfo(draw.dtype)
-        return draw.clamp(min=finfo.tiny, max=1 - finfo.eps)
+        return draw.clamp(min=finfo.tiny, max=1 - finfo.eps / 2)
 
     def log_prob(self, value: Tensor) -> Tensor:
         """``sum (a_i - 1) log x_i + lgamma(sum a) - sum lgamma(a_i)``."""

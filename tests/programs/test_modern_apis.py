@@ -348,11 +348,6 @@ def test_program_gives_torchs_record(program):
     assert_same_record(program(mt), theirs)
 
 
-@pytest.mark.xfail(
-    reason="Gamma/Beta/Dirichlet/StudentT/Chi2 draws come from NumPy, not torch's stream "
-    "(mixup's Beta(a, a).sample() prints other numbers)",
-    strict=True,
-)
 def test_beta_and_gamma_draws_follow_torchs_stream():
     assert_same_record(gamma(mt), gamma(torch))
 
