@@ -71,6 +71,19 @@ class device:  # noqa: N801 - PyTorch's name
     def __hash__(self) -> int:
         return hash((self.type, self.index))
 
+    def __enter__(self) -> device:
+        """``with device("cpu"):`` makes new tensors there, as torch's device context.
+
+        Differs from PyTorch: only the CPU can be entered (any other device raises as
+        ``check_cpu`` does, where torch fails at the first tensor made inside); the CPU is
+        always the default, so leaving the block restores nothing.
+        """
+        check_cpu(self, "with device()")
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
 
 def check_cpu(spec: Any, what: str = "microtensor") -> device:
     """Return ``device("cpu")`` for a CPU spec (None counts as the CPU); raise for any other.

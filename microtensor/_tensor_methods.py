@@ -681,7 +681,8 @@ class TensorMethods:
         return self._inplace("masked_fill_", ops.masked_fill, mask, value)
     def fill_(self, value: Any) -> Any: return self._inplace("fill_", ops.full_like_op, value)
     def zero_(self) -> Any: return self._inplace("zero_", ops.full_like_op, 0)
-    def copy_(self, src: Any) -> Any: return self._inplace("copy_", ops.copy_op, src)
+    def copy_(self, src: Any, non_blocking: builtins.bool = False) -> Any:  # a no-op on the CPU
+        return self._inplace("copy_", ops.copy_op, src)
     def resize_(self, *sizes: Any, memory_format: Any = None) -> Any:
         return ops.resize_(self, _shape_arg(sizes), memory_format)
     def resize_as_(self, the_template: Any, *, memory_format: Any = None) -> Any:

@@ -4,7 +4,7 @@
 state dicts). ``autocast`` is accepted but changes no precision (see its docstring).
 """
 
-from microtensor.amp.autocast_mode import autocast, is_autocast_enabled
+from microtensor.amp.autocast_mode import autocast, custom_bwd, custom_fwd, is_autocast_enabled
 from microtensor.amp.grad_scaler import GradScaler
 
-__all__ = ["GradScaler", "autocast", "is_autocast_enabled"]
+__all__ = ["GradScaler", "autocast", "custom_bwd", "custom_fwd", "is_autocast_enabled"]

@@ -142,3 +142,89 @@ def autocast_decrement_nesting() -> int:
     """
     _NESTING[0] -= 1
     return _NESTING[0]
+
+
+def custom_fwd(
+    fwd: Callable[..., Any] | None = None, *, device_type: str, cast_inputs: Any = None
+) -> Any:
+    """Decorator for a custom ``autograd.Function``'s ``forward`` under autocast, as torch's.
+
+    It records on ``ctx`` whether autocast was on (``ctx._fwd_used_autocast``) and its dtype
+    (``ctx._dtype``) so that ``custom_bwd`` runs backward in the same state; with
+    ``cast_inputs``, an autocast-enabled forward gets its floating tensors cast to that dtype
+    and runs with autocast off. microtensor's autocast is never enabled (see ``autocast``),
+    so the forward runs as written.
+
+    Args:
+        fwd: the ``forward`` staticmethod (None to get a decorator).
+        device_type: ``"cpu"``, ``"cuda"``, ...; keyword-only, as in torch.
+        cast_inputs: the dtype for the inputs of an autocast-enabled forward, or None.
+
+    Returns:
+        The wrapped forward (or a decorator).
+
+    Raises:
+        ValueError: if ``device_type`` is not a string (torch's message).
+
+    Example:
+        >>> import microtensor as mt
+        >>> class Double(mt.autograd.Function):
+        ...     @staticmethod
+        ...     @mt.amp.custom_fwd(device_type="cpu")
+        ...     def forward(ctx, x):
+        ...         return x * 2
+        ...     @staticmethod
+        ...     @mt.amp.custom_bwd(device_type="cpu")
+        ...     def backward(ctx, grad):
+        ...         return grad * 2
+        >>> x = mt.ones(2, requires_grad=True)
+        >>> Double.apply(x).sum().backward()
+        >>> x.grad
+        tensor([2., 2.])
+    """
+    if not isinstance(device_type, str):
+        raise ValueError(f"Expected `device_type` of type `str`, got: `{type(device_type)}`")
+    if fwd is None:
+        return functools.partial(custom_fwd, device_type=device_type, cast_inputs=cast_inputs)
+
+    @functools.wraps(fwd)
+    def decorate_fwd(*args: Any, **kwargs: Any) -> Any:
+        from microtensor import get_autocast_dtype
+
+        args[0]._dtype = get_autocast_dtype(device_type)
+        args[0]._fwd_used_autocast = is_autocast_enabled(device_type)  # always False here
+        return fwd(*args, **kwargs)
+
+    return decorate_fwd
+
+
+def custom_bwd(bwd: Callable[..., Any] | None = None, *, device_type: str) -> Any:
+    """Decorator for a custom ``autograd.Function``'s ``backward``: forward's autocast state.
+
+    Args:
+        bwd: the ``backward`` staticmethod (None to get a decorator).
+        device_type: as given to ``custom_fwd``; keyword-only.
+
+    Returns:
+        The wrapped backward (or a decorator).
+
+    Raises:
+        ValueError: if ``device_type`` is not a string (torch's message).
+
+    Example:
+        >>> import microtensor as mt
+        >>> backward = mt.amp.custom_bwd(lambda ctx, grad: grad, device_type="cpu")
+        >>> callable(backward)
+        True
+    """
+    if not isinstance(device_type, str):
+        raise ValueError(f"Expected `device_type` of type `str`, got: `{type(device_type)}`")
+    if bwd is None:
+        return functools.partial(custom_bwd, device_type=device_type)
+
+    @functools.wraps(bwd)
+    def decorate_bwd(*args: Any, **kwargs: Any) -> Any:
+        with autocast(device_type, enabled=args[0]._fwd_used_autocast, dtype=args[0]._dtype):
+            return bwd(*args, **kwargs)
+
+    return decorate_bwd

@@ -17,6 +17,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 __all__ = [
+    "Node",  # noqa: F822 - given by __getattr__ below (function.py imports this module)
     "disable_saved_tensors_hooks",
     "register_multi_grad_hook",
     "save_on_cpu",
@@ -286,3 +287,12 @@ def _register_any(tensors: Sequence[Any], fn: Callable[[Any], None]) -> tuple[An
         fn(grad)
 
     return tuple(t.register_hook(wrapped) for t in tensors if t.requires_grad)
+
+
+def __getattr__(name: str) -> Any:
+    """``Node``, the class of every ``grad_fn`` (function.py imports this module: no cycle)."""
+    if name == "Node":
+        from microtensor.autograd.function import Node
+
+        return Node
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

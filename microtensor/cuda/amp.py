@@ -8,12 +8,14 @@ as in torch on a machine without a GPU, an enabled one also warns and disables i
 from __future__ import annotations
 
 import warnings
+from collections.abc import Callable
 from typing import Any
 
+from microtensor import amp
 from microtensor.amp import autocast as _autocast
 from microtensor.amp.grad_scaler import DeviceGradScaler
 
-__all__ = ["GradScaler", "autocast"]
+__all__ = ["GradScaler", "autocast", "custom_bwd", "custom_fwd"]
 
 
 class GradScaler(DeviceGradScaler):
@@ -42,3 +44,25 @@ class autocast(_autocast):  # noqa: N801 - PyTorch's name
             stacklevel=2,
         )
         super().__init__("cuda", dtype=dtype, enabled=enabled, cache_enabled=cache_enabled)
+
+
+def custom_fwd(fwd: Callable[..., Any] | None = None, *, cast_inputs: Any = None) -> Any:
+    """``torch.cuda.amp.custom_fwd``: ``microtensor.amp.custom_fwd(device_type="cuda")``."""
+    warnings.warn(
+        "`microtensor.cuda.amp.custom_fwd(args...)` is deprecated. Please use "
+        "`microtensor.amp.custom_fwd(args..., device_type='cuda')` instead.",
+        FutureWarning,
+        stacklevel=2,
+    )
+    return amp.custom_fwd(fwd, device_type="cuda", cast_inputs=cast_inputs)
+
+
+def custom_bwd(bwd: Callable[..., Any] | None = None) -> Any:
+    """``torch.cuda.amp.custom_bwd``: ``microtensor.amp.custom_bwd(device_type="cuda")``."""
+    warnings.warn(
+        "`microtensor.cuda.amp.custom_bwd(args...)` is deprecated. Please use "
+        "`microtensor.amp.custom_bwd(args..., device_type='cuda')` instead.",
+        FutureWarning,
+        stacklevel=2,
+    )
+    return amp.custom_bwd(bwd, device_type="cuda")

@@ -3,8 +3,9 @@
 Parameters, buffers and submodules are registered by attribute assignment and kept in three
 ordered dicts (``_parameters``, ``_buffers``, ``_modules``); ``__getattr__`` finds them there.
 Forward hooks live in ``module_hooks.py`` (the hooks of every module in
-``module_global_hooks.py``); dtype conversion and the state dict in
-``module_state.py`` (two base classes of ``Module``).
+``module_global_hooks.py``); train/eval, requires_grad_, zero_grad and compile in
+``module_modes.py``; dtype conversion and the state dict in ``module_state.py`` (base classes
+of ``Module``).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from microtensor.autograd import scope
 from microtensor.nn.module_backward_hooks import ModuleBackwardHooks
 from microtensor.nn.module_global_hooks import _global_call_hooks, registered
 from microtensor.nn.module_hooks import ModuleHooks
+from microtensor.nn.module_modes import ModuleModes
 from microtensor.nn.module_state import ModuleState
 from microtensor.nn.parameter import Buffer, Parameter
 from microtensor.tensor import Tensor
@@ -41,7 +43,7 @@ def _forward_unimplemented(self: Module, *args: Any, **kwargs: Any) -> Any:
     )
 
 
-class Module(ModuleHooks, ModuleBackwardHooks, ModuleState):
+class Module(ModuleHooks, ModuleBackwardHooks, ModuleModes, ModuleState):
     """Base class for all neural-network modules, as ``torch.nn.Module``.
 
     Subclasses call ``super().__init__()`` first, assign their layers and ``Parameter``s as
@@ -449,43 +451,6 @@ class Module(ModuleHooks, ModuleBackwardHooks, ModuleState):
             module.apply(fn)
         fn(self)
         return self
-
-    # --- modes and gradients ---------------------------------------------------------------
-
-    def train(self, mode: bool = True) -> Module:
-        """Set training mode (``mode=True``) or evaluation mode here and in every submodule.
-
-        Raises:
-            ValueError: if ``mode`` is not a bool.
-        """
-        if not isinstance(mode, bool):
-            raise ValueError("training mode is expected to be boolean")
-        self.training = mode
-        for module in self.children():
-            module.train(mode)
-        return self
-
-    def eval(self) -> Module:
-        """Set evaluation mode (``train(False)``): Dropout becomes the identity, etc."""
-        return self.train(False)
-
-    def requires_grad_(self, requires_grad: bool = True) -> Module:
-        """Set ``requires_grad`` of every parameter; returns self."""
-        for param in self.parameters():
-            param.requires_grad_(requires_grad)
-        return self
-
-    def zero_grad(self, set_to_none: bool = True) -> None:
-        """Reset the gradients of all parameters: to None, or (``set_to_none=False``) to zeros."""
-        for param in self.parameters():
-            grad = param.grad
-            if grad is None:
-                continue
-            if set_to_none:
-                param.grad = None
-            else:
-                grad.detach_()
-                grad.zero_()
 
     # --- printing --------------------------------------------------------------------------
 

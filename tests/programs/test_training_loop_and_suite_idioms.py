@@ -276,21 +276,7 @@ def idioms(torch):
     return out
 
 
-@pytest.fixture
-def gradcheck_bound():
-    """``microtensor.autograd.gradcheck`` is the function, whatever earlier tests imported.
-
-    Importing the module ``microtensor.autograd.gradcheck`` (``torch.library``'s opcheck does)
-    rebinds the name to the module; test_modern_api_gaps.py pins that bug. Without this, the
-    idioms program would fail or pass depending on which tests ran before it in the worker.
-    """
-    import microtensor.autograd as mt_autograd
-    from microtensor.autograd.gradcheck import gradcheck
-
-    mt_autograd.gradcheck = gradcheck
-
-
-@pytest.mark.usefixtures("one_torch_thread", "gradcheck_bound")
+@pytest.mark.usefixtures("one_torch_thread")
 @pytest.mark.parametrize("program", [loop, idioms])
 def test_program_gives_torchs_record(program):
     theirs = program(torch)
