@@ -18,11 +18,10 @@ Example:
 from __future__ import annotations
 
 import contextlib
-import copy
-import sys
-import types
 from collections.abc import Iterator
 from typing import Any
+
+from microtensor._config_module import changes_of, config_copy, install, patched
 
 # torch 2.13's defaults of the settings scripts commonly touch
 _DEFAULTS: dict[str, Any] = {
@@ -63,34 +62,11 @@ _ALIASES = {
     "cache_size_limit": "recompile_limit",
     "accumulated_cache_size_limit": "accumulated_recompile_limit",
 }
-_values = dict(_DEFAULTS)
-
-
-class _ConfigModule(types.ModuleType):
-    """This module's class: its settings are checked names (torch's config modules do the same)."""
-
-    def __getattr__(self, name: str) -> Any:
-        name = _ALIASES.get(name, name)
-        if name in _values:
-            return _values[name]
-        raise AttributeError(f"{self.__name__}.{name} does not exist")
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        key = _ALIASES.get(name, name)
-        if key in _values:
-            _values[key] = value
-        elif name.startswith("__") or callable(value) or isinstance(value, types.ModuleType):
-            super().__setattr__(name, value)  # the module's own functions and imports
-        else:
-            raise AttributeError(f"{self.__name__}.{name} does not exist")
-
-    def __dir__(self) -> list[str]:
-        return sorted({*super().__dir__(), *_values, *_ALIASES})
 
 
 def get_config_copy() -> dict[str, Any]:
     """A copy of every setting and its value."""
-    return copy.deepcopy(_values)
+    return config_copy(__name__)
 
 
 @contextlib.contextmanager
@@ -104,20 +80,8 @@ def patch(
     Raises:
         AttributeError: for a name that is no setting.
     """
-    changes = dict(kwargs)
-    if isinstance(arg1, str):
-        changes[arg1] = arg2
-    elif isinstance(arg1, dict):
-        changes.update(arg1)
-    module = sys.modules[__name__]
-    previous = {name: getattr(module, name) for name in changes}
-    for name, value in changes.items():
-        setattr(module, name, value)
-    try:
+    with patched(__name__, changes_of(arg1, arg2, kwargs)):
         yield
-    finally:
-        for name, value in previous.items():
-            setattr(module, name, value)
 
 
-sys.modules[__name__].__class__ = _ConfigModule
+install(__name__, _DEFAULTS, _ALIASES)

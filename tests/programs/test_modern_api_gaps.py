@@ -155,7 +155,6 @@ def inductor_flags(torch):
     return [config.coordinate_descent_tuning, model(torch.ones(3, 2)).shape == (3, 1)]
 
 
-@pytest.mark.xfail(reason="no microtensor._inductor.config module", strict=True)
 def test_inductor_config_flags_are_accepted():
     assert_same_record(inductor_flags(mt), inductor_flags(torch))
 
