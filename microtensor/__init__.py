@@ -8,7 +8,6 @@ from microtensor import _float_warnings, _malloc  # noqa: F401 - _float_warnings
 _malloc.tune()  # keep freed array memory between steps (glibc; MICROTENSOR_MALLOC_TUNING=0 to skip)
 
 import microtensor.autograd  # noqa: E402 - first: Tensor and the ops load through it
-import microtensor.utils.data  # noqa: E402
 from microtensor import autograd, dtypes, nn, optim, utils  # noqa: E402
 from microtensor._allocation import OutOfMemoryError
 from microtensor._parallelism import (
@@ -434,6 +433,7 @@ from microtensor.amp.deprecated_device_functions import (  # noqa: E402
 # needed to compute: each loads on first use, so `import microtensor` does not grow.
 _LAZY_SUBMODULES = (
     "_dynamo",
+    "_inductor",  # torch._inductor.config: compiler settings scripts set (changing nothing)
     "distributions",  # 45 ms of import: loads when a program first reaches it
     "export",  # torch.export: whole-program capture
     "fx",  # torch.fx: symbolic tracing and graph transforms

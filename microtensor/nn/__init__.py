@@ -1,8 +1,9 @@
 """Neural-network building blocks: ``Module``, layers, activations, losses (``torch.nn``).
 
-The layers a training script builds (Linear, Conv, pooling, normalization, the activations and
-losses, Embedding, the containers) load with the package; the rest load on first use, listed
-in ``_LAZY_NAMES`` (name -> the module under ``microtensor.nn`` that defines it) and
+The pieces every training script builds (Module, Parameter, the containers, Linear, the
+activations, losses and dropouts, Flatten) load with the package; the other layers (Conv,
+pooling, normalization, Embedding, the recurrent and transformer layers...) load on first use,
+listed in ``_LAZY_NAMES`` (name -> the module under ``microtensor.nn`` that defines it) and
 ``_LAZY_SUBMODULES``, so that ``import microtensor`` stays light. Every name stays where it was:
 ``microtensor.nn.LazyLinear`` and ``from microtensor.nn import LSTM`` load their module.
 """
@@ -16,16 +17,12 @@ from microtensor.nn import (  # noqa: E402
 )
 from microtensor.nn.activation import *  # noqa: F403
 from microtensor.nn.containers import *  # noqa: F403
-from microtensor.nn.conv import *  # noqa: F403
 from microtensor.nn.dropout import *  # noqa: F403
 from microtensor.nn.flatten import *  # noqa: F403
 from microtensor.nn.linear import *  # noqa: F403
 from microtensor.nn.loss import *  # noqa: F403
 from microtensor.nn.module import *  # noqa: F403
-from microtensor.nn.normalization import *  # noqa: F403
 from microtensor.nn.parameter import *  # noqa: F403
-from microtensor.nn.pooling import *  # noqa: F403
-from microtensor.nn.sparse import *  # noqa: F403
 
 # the layers that load on first use: public name -> its module under microtensor.nn
 _LAZY_NAMES = {
@@ -35,6 +32,12 @@ _LAZY_NAMES = {
     "FractionalMaxPool2d": "adaptive_pooling",
     "FractionalMaxPool3d": "adaptive_pooling",
     "AdaptiveLogSoftmaxWithLoss": "adaptive_softmax",
+    "Conv1d": "conv",
+    "Conv2d": "conv",
+    "Conv3d": "conv",
+    "ConvTranspose1d": "conv",
+    "ConvTranspose2d": "conv",
+    "ConvTranspose3d": "conv",
     "CrossMapLRN2d": "cross_map_lrn2d",
     "DataParallel": "data_parallel",
     "CosineSimilarity": "distance",
@@ -71,6 +74,13 @@ _LAZY_NAMES = {
     "TripletMarginWithDistanceLoss": "loss_margin",
     "MultiheadAttention": "multihead_attention",
     "NLLLoss2d": "nll_loss2d",
+    "BatchNorm1d": "normalization",
+    "BatchNorm2d": "normalization",
+    "BatchNorm3d": "normalization",
+    "GroupNorm": "normalization",
+    "LayerNorm": "normalization",
+    "LocalResponseNorm": "normalization",
+    "RMSNorm": "normalization",
     "CircularPad1d": "padding",
     "CircularPad2d": "padding",
     "CircularPad3d": "padding",
@@ -89,6 +99,18 @@ _LAZY_NAMES = {
     "ChannelShuffle": "pixelshuffle",
     "PixelShuffle": "pixelshuffle",
     "PixelUnshuffle": "pixelshuffle",
+    "AdaptiveAvgPool1d": "pooling",
+    "AdaptiveAvgPool2d": "pooling",
+    "AdaptiveAvgPool3d": "pooling",
+    "AvgPool1d": "pooling",
+    "AvgPool2d": "pooling",
+    "AvgPool3d": "pooling",
+    "LPPool1d": "pooling",
+    "LPPool2d": "pooling",
+    "LPPool3d": "pooling",
+    "MaxPool1d": "pooling",
+    "MaxPool2d": "pooling",
+    "MaxPool3d": "pooling",
     "GRU": "rnn",
     "GRUCell": "rnn",
     "LSTM": "rnn",
@@ -97,6 +119,7 @@ _LAZY_NAMES = {
     "RNNBase": "rnn",
     "RNNCell": "rnn",
     "RNNCellBase": "rnn",
+    "Embedding": "sparse",
     "SyncBatchNorm": "sync_batchnorm",
     "Transformer": "transformer",
     "TransformerDecoder": "transformer",

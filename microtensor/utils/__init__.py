@@ -6,7 +6,7 @@ from microtensor.utils import dlpack, hooks
 from microtensor.utils.summary import ModelSummary, summary
 
 # torch.utils' submodules that load on first use (import microtensor stays light)
-_LAZY_SUBMODULES = ("_pytree", "checkpoint")
+_LAZY_SUBMODULES = ("_pytree", "checkpoint", "data")
 
 
 def __getattr__(name: str) -> Any:
@@ -18,4 +18,4 @@ def __getattr__(name: str) -> Any:
 
 
 def __dir__() -> list[str]:
-    return sorted({*globals(), "checkpoint"})
+    return sorted({*globals(), "checkpoint", "data"})
