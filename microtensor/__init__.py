@@ -496,6 +496,19 @@ _LAZY_NAMES = {  # public name -> the module under microtensor that defines it
     "load": "serialization",
     "save": "serialization",
     "vmap": "func",
+    **dict.fromkeys(  # torch._foreach_*: one op over a list of tensors (EMAs, optimizers)
+        (
+            *("_foreach_abs", "_foreach_add", "_foreach_add_", "_foreach_addcdiv"),
+            *("_foreach_addcdiv_", "_foreach_addcmul", "_foreach_addcmul_"),
+            *("_foreach_clamp_max_", "_foreach_clamp_min_", "_foreach_copy_", "_foreach_div"),
+            *("_foreach_div_", "_foreach_lerp", "_foreach_lerp_", "_foreach_maximum"),
+            *("_foreach_maximum_", "_foreach_mul", "_foreach_mul_", "_foreach_neg"),
+            *("_foreach_neg_", "_foreach_norm", "_foreach_pow", "_foreach_reciprocal"),
+            *("_foreach_sign", "_foreach_sqrt", "_foreach_sqrt_", "_foreach_sub"),
+            *("_foreach_sub_", "_foreach_zero_"),
+        ),
+        "_foreach",
+    ),
 }
 
 

@@ -106,7 +106,8 @@ def _wrapped_ops(recorder: _Recorder) -> Iterator[None]:
     try:
         for namespace in _NAMESPACES:
             module = importlib.import_module(namespace)
-            for name, fn in list(vars(module).items()):
+            for name in [*vars(module), *getattr(module, "_LAZY_NAMES", ())]:
+                fn = getattr(module, name)  # a lazy name loads its module here
                 if name.startswith("_") or not inspect.isfunction(fn):
                     continue
                 if id(fn) not in wrappers:

@@ -22,6 +22,8 @@ __all__ = [
     "autocast",
     "autocast_decrement_nesting",
     "autocast_increment_nesting",
+    "custom_bwd",
+    "custom_fwd",
     "is_autocast_enabled",
 ]
 

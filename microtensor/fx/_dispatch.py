@@ -92,9 +92,10 @@ class _Wrappers:
         self.by_id: dict[int, Callable[..., Any]] = {}
         for namespace in PUBLIC_NAMESPACES:
             module = importlib.import_module(namespace)
-            for name, value in vars(module).items():
+            for name in [*vars(module), *getattr(module, "_LAZY_NAMES", ())]:
                 if name.startswith("_") or name in _NOT_DISPATCHED_FUNCTIONS:
                     continue
+                value = getattr(module, name)  # a lazy name (mt.lstm) loads its module here
                 if isinstance(value, types.FunctionType):
                     wrapper = self.by_id.get(id(value)) or _dispatching_function(value)
                     self.functions[(namespace, name)] = wrapper

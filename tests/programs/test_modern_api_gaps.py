@@ -30,10 +30,6 @@ def foreach(torch):
     return out
 
 
-@pytest.mark.xfail(
-    reason="no torch._foreach_* functions (timm's EMA uses _foreach_lerp_/_foreach_mul_)",
-    strict=True,
-)
 def test_foreach_functions_for_ema():
     assert_same_record(foreach(mt), foreach(torch))
 
