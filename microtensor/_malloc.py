@@ -17,7 +17,6 @@ Elsewhere (macOS, Windows, musl) nothing is changed.
 from __future__ import annotations
 
 import ctypes
-import ctypes.util
 import os
 import sys
 
@@ -34,7 +33,8 @@ def tune() -> bool:
     ):
         return False
     try:
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+        # glibc's soname: ctypes.util.find_library would run ldconfig in a subprocess at import
+        libc = ctypes.CDLL("libc.so.6")
         mallopt = libc.mallopt
     except (OSError, AttributeError):  # not glibc
         return False
