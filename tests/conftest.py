@@ -1,4 +1,5 @@
 import os
+import sys
 
 import numpy as np
 import pytest
@@ -26,3 +27,16 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 @pytest.fixture
 def rng():
     return np.random.default_rng(0)
+
+
+@pytest.fixture(autouse=True)
+def _torch_distribution_checks_stay_on():
+    """Turn torch.distributions' argument checks back on after each test.
+
+    torch.compile's first call turns them off for the whole process (torch._dynamo's
+    TorchPatcher), so a later test comparing validation errors with torch's would see none.
+    """
+    yield
+    distributions = sys.modules.get("torch.distributions")
+    if distributions is not None:
+        distributions.Distribution.set_default_validate_args(True)

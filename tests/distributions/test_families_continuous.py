@@ -188,15 +188,15 @@ def test_draws_shapes_and_expand_match_torch(name):
 
 
 def test_student_t_and_chi2_draws_have_the_right_moments():
+    # their draws are torch's (test_families.py::test_gamma_family_draws_are_torchs); a few
+    # thousand draws check the transforms built on them
     mt.manual_seed(0)
-    draws = md.StudentT(mt.tensor([5.0, 10.0]), 1.0, 2.0).sample((40000,)).double().numpy()
-    np.testing.assert_allclose(draws.mean(0), [1.0, 1.0], atol=0.05)
-    np.testing.assert_allclose(draws.var(0), [4 * 5 / 3, 4 * 10 / 8], rtol=0.08)
-    draws = md.Chi2(mt.tensor([1.0, 4.0])).sample((40000,)).double().numpy()
-    np.testing.assert_allclose(draws.mean(0), [1.0, 4.0], rtol=0.03)
-    np.testing.assert_allclose(draws.var(0), [2.0, 8.0], rtol=0.06)
-    draws = md.FisherSnedecor(mt.tensor([4.0]), mt.tensor([12.0])).sample((40000,)).numpy()
-    np.testing.assert_allclose(draws.mean(0), [1.2], rtol=0.03)
+    draws = md.StudentT(mt.tensor([5.0, 10.0]), 1.0, 2.0).sample((4000,)).double().numpy()
+    np.testing.assert_allclose(draws.mean(0), [1.0, 1.0], atol=0.15)
+    np.testing.assert_allclose(draws.var(0), [4 * 5 / 3, 4 * 10 / 8], rtol=0.2)
+    draws = md.Chi2(mt.tensor([1.0, 4.0])).sample((4000,)).double().numpy()
+    np.testing.assert_allclose(draws.mean(0), [1.0, 4.0], rtol=0.08)
+    np.testing.assert_allclose(draws.var(0), [2.0, 8.0], rtol=0.2)
 
 
 def test_relaxed_draws_tend_to_hard_ones_at_low_temperature():
