@@ -414,7 +414,7 @@ class PReLU(Module):
         >>> import microtensor as mt
         >>> m = mt.nn.PReLU()
         >>> m, m(mt.tensor([-2.0, 1.0]))
-        (PReLU(num_parameters=1), tensor([-0.5000,  1.0000], grad_fn=<WhereBackward0>))
+        (PReLU(num_parameters=1), tensor([-0.5000,  1.0000], grad_fn=<PreluKernelBackward0>))
     """
 
     def __init__(

@@ -92,6 +92,12 @@ def _adaptive_max_pool(op: str, nd: int, input: Tensor, output_size: Any) -> tup
     if nd > 1:
         _check_output_size_rank(op, input, output_size)
     x, unbatched = _batched(op, input, nd)
+    for d in range(1, input.ndim):  # torch: an empty channel or spatial dim has no maximum
+        if input.shape[d] == 0:
+            raise RuntimeError(
+                f"{op}(): Expected input to have non-zero size for non-batch dimensions, but "
+                f"input has sizes {list(input.shape)} with dimension {d} being empty"
+            )
     sizes = (output_size,) * nd if isinstance(output_size, int) else tuple(output_size)
     if len(sizes) != nd:
         raise RuntimeError(f"{op}(): output_size must have {nd} elements, got {output_size!r}")
