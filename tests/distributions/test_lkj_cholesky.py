@@ -71,11 +71,12 @@ def test_draws_are_cholesky_factors_of_correlation_matrices():
 @pytest.mark.parametrize("concentration", [0.5, 2.0])
 def test_the_correlation_of_a_2x2_draw_has_the_lkj_variance(concentration):
     # dim 2: the correlation r has density (1 - r^2)^(eta - 1) on (-1, 1), Var r = 1 / (2 eta + 1)
+    # 4,000 draws: its Beta draws are torch's sample_gamma, one element at a time
     mt.manual_seed(2)
-    r = LKJCholesky(2, mt.tensor(concentration, dtype=mt.float64)).sample((20000,))[..., 1, 0]
+    r = LKJCholesky(2, mt.tensor(concentration, dtype=mt.float64)).sample((4000,))[..., 1, 0]
     variance = 1 / (2 * concentration + 1)
-    assert abs(float(r.mean())) < 5 * (variance / 20000) ** 0.5
-    assert abs(float(r.pow(2).mean()) - variance) < 0.01
+    assert abs(float(r.mean())) < 5 * (variance / 4000) ** 0.5
+    assert abs(float(r.pow(2).mean()) - variance) < 0.02
 
 
 def test_the_corr_cholesky_constraint_agrees_with_torchs():
