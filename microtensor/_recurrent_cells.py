@@ -60,7 +60,7 @@ def _elman_cell(
 ) -> Tensor:
     """``rnn_tanh_cell`` or ``rnn_relu_cell`` (``nonlinearity`` is ``"tanh"`` or ``"relu"``)."""
     _check_cell(f"rnn_{nonlinearity}_cell", input, (hx,), w_ih, w_hh)
-    return rnn_step(_project(input, w_ih, b_ih, b_hh), hx, w_hh, nonlinearity)
+    return rnn_step(project(input, w_ih, b_ih, b_hh), hx, w_hh, nonlinearity)
 
 
 def rnn_tanh_cell(
@@ -162,7 +162,7 @@ def lstm_cell(
     if len(hx) != 2:
         raise RuntimeError(f"lstm_cell expects two hidden states, got {len(hx)}")
     _check_cell("lstm_cell", input, hx, w_ih, w_hh)
-    return lstm_step(_project(input, w_ih, b_ih, b_hh), hx[0], hx[1], w_hh)
+    return lstm_step(project(input, w_ih, b_ih, b_hh), hx[0], hx[1], w_hh)
 
 
 def gru_cell(
@@ -197,10 +197,3 @@ def gru_cell(
     """
     _check_cell("gru_cell", input, (hx,), w_ih, w_hh)
     return gru_step(project(input, w_ih, b_ih, None), hx, w_hh, b_hh)
-
-
-def _project(input: Tensor, w_ih: Tensor, b_ih: Tensor | None, b_hh: Tensor | None) -> Tensor:  # noqa: A002
-    """``input @ w_ih.T + b_ih + b_hh`` with either bias possibly missing."""
-    # nn's project() folds b_hh only beside b_ih (its layers have both or neither)
-    bias = b_hh if b_ih is None else b_ih if b_hh is None else b_ih + b_hh
-    return project(input, w_ih, bias, None)

@@ -122,8 +122,8 @@ def project(
     bias_ih: Tensor | None,
     bias_hh: Tensor | None,
 ) -> Tensor:
-    """``input @ W_ih.T + b_ih (+ b_hh)`` over the last dim, as one 2-D matmul."""
-    bias = bias_ih if bias_hh is None or bias_ih is None else bias_ih + bias_hh
+    """``input @ W_ih.T + b_ih + b_hh`` over the last dim as one 2-D matmul (a bias may be None)."""
+    bias = bias_hh if bias_ih is None else bias_ih if bias_hh is None else bias_ih + bias_hh
     if input.ndim == 2:
         return linear(input, weight_ih, bias)
     rows = linear(input.reshape(-1, input.shape[-1]), weight_ih, bias)
