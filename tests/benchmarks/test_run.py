@@ -189,7 +189,8 @@ def test_quick_run_reports_the_import_time(quick_run):
     stdout, results = quick_run
     seconds = results["import_seconds"]
     assert set(seconds) == {"microtensor", "numpy"}  # a quick run leaves out torch's import
-    assert 0 < seconds["numpy"] < seconds["microtensor"] < 30
+    # both measured; no order between them: on a loaded machine NumPy's import alone took longer
+    assert all(0 < seconds[name] < 30 for name in ("microtensor", "numpy"))
     line = next(line for line in stdout.splitlines() if line.startswith("import microtensor:"))
     assert line.endswith(("target <= 0.3 s: PASS", "target <= 0.3 s: FAIL"))
     assert f"{seconds['microtensor']:.3f} s" in line
